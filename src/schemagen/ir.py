@@ -1,0 +1,283 @@
+"""The resolved model: every name computed, every reference followed. Targets read only this.
+
+Frozen dataclasses holding tuples, so a target cannot change what the next one sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Dialect = Literal["sqlite", "postgresql", "mysql"]
+DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgresql", "mysql")
+
+
+@dataclass(frozen=True)
+class EnumOption:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """A named enum: a native type on PostgreSQL, ENUM on MySQL, a CHECK constraint on SQLite."""
+
+    name: str  # database type name, unique in the project: <resource>_<field>
+    options: tuple[EnumOption, ...]
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(option.value for option in self.options)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    column: str
+    target_table: str
+    target_column: str
+    on_delete: str  # CASCADE, SET NULL, RESTRICT, NO ACTION
+
+
+@dataclass(frozen=True)
+class Default:
+    """A default value: `value` for Python, `sql` for the server default (None when only Python can)."""
+
+    value: Any
+    sql: str | None
+    kind: Literal["literal", "now", "today", "factory"] = "literal"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # SQL name
+    attr: str  # Python attribute (keywords get a trailing underscore)
+    type: str  # the schema type: string, integer, ..., or the pk type
+    nullable: bool
+    sql_types: dict[str, str]  # dialect -> DDL type, for documentation and migrations
+    primary_key: bool = False
+    unique: bool = False
+    index: bool = False
+    max_length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    enum: EnumType | None = None
+    array_of: str | None = None
+    default: Default | None = None
+    foreign_key: ForeignKey | None = None
+    comment: str | None = None
+    origin: str = "field"  # "field", "primary_key", "relation" or the trait that adds it
+    renamed_from: str | None = None
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A many-to-one or many-to-many field as seen from the resource that declares it."""
+
+    name: str
+    attr: str  # Python attribute
+    kind: Literal["many_to_one", "many_to_many"]
+    source: str  # resource names
+    target: str
+    inverse: str  # the other side's name on the target
+    inverse_attr: str
+    required: bool
+    on_delete: str | None = None  # many_to_one: cascade, set_null, restrict, no_action
+    column: str | None = None  # many_to_one: the foreign-key column
+    junction: Junction | None = None
+    # False when the target is branching: its id is unique only per branch, so no database
+    # foreign key can point at it and the API checks the reference instead.
+    enforced: bool = True
+
+
+@dataclass(frozen=True)
+class InverseRelation:
+    """The other side of a Relation, on the target resource."""
+
+    name: str
+    attr: str
+    kind: Literal["one_to_many", "many_to_many"]
+    source: str  # the resource holding the relation field
+    via: str  # that field's name
+    via_attr: str
+    on_delete: str | None = None
+
+
+@dataclass(frozen=True)
+class Junction:
+    """The table behind a many-to-many field."""
+
+    table: str
+    left_column: str  # points at the declaring resource
+    right_column: str  # points at the target
+    left_table: str
+    right_table: str
+    left_type: str  # primary-key kinds: uuid or integer
+    right_type: str
+    primary_key_name: str
+    left_foreign_key: str | None  # None when that side is branching (see Relation.enforced)
+    right_foreign_key: str | None
+    right_index: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field as the API and the UI see it."""
+
+    name: str
+    attr: str
+    type: str
+    label: str
+    api_name: str  # region -> region_id, people -> people_ids
+    required: bool  # must be given on create
+    nullable: bool
+    default: Default | None = None
+    unique: bool = False
+    help: str | None = None
+    description: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | int | None = None
+    maximum: float | int | None = None
+    pattern: str | None = None
+    precision: int | None = None
+    scale: int | None = None
+    enum: EnumType | None = None
+    array_of: str | None = None
+    relation: Relation | None = None
+    column: Column | None = None  # None for many_to_many
+    widget: str | None = None
+    readonly: bool = False
+    filterable: bool = False
+    sortable: bool = False
+    searchable: bool = False
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class UniqueConstraint:
+    name: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    expr: str
+
+
+@dataclass(frozen=True)
+class ListConfig:
+    page_size: int
+    max_page_size: int
+    sort: tuple[str, ...]
+    sortable: tuple[str, ...]
+    searchable: tuple[str, ...]
+    filterable: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BulkConfig:
+    dry_run: bool
+    undo: bool
+    batch_size: int
+    undo_ttl: int
+
+
+@dataclass(frozen=True)
+class CustomAction:
+    name: str  # the action's own name: close
+    action: str  # the qualified name: office.close
+    inputs: tuple[Field, ...]
+    handler: str  # module:function
+    invalidates: tuple[str, ...]
+    scope: Literal["item", "collection"]
+    label: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Actions:
+    list: ListConfig | None
+    get: bool
+    create: bool
+    update: bool
+    delete: bool
+    bulk: BulkConfig | None
+    custom: tuple[CustomAction, ...]
+
+
+@dataclass(frozen=True)
+class Display:
+    icon: str | None
+    color: str | None
+    title_field: str
+
+
+@dataclass(frozen=True)
+class UI:
+    table_columns: tuple[str, ...]
+    table_default_sort: tuple[str, ...]
+    table_page_size: int
+    form_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # office
+    plural: str  # offices
+    table: str
+    model: str  # Office
+    label: str
+    label_plural: str
+    description: str | None
+    source: str  # the schema file, relative to the project
+    primary_key: Literal["uuid", "integer"]
+    traits: tuple[str, ...]
+    fields: tuple[Field, ...]
+    columns: tuple[Column, ...]  # every column, in table order
+    relations: tuple[Relation, ...]
+    inverse_relations: tuple[InverseRelation, ...]
+    indexes: tuple[Index, ...]
+    uniques: tuple[UniqueConstraint, ...]
+    checks: tuple[Check, ...]
+    enums: tuple[EnumType, ...]
+    actions: Actions
+    display: Display
+    ui: UI
+    primary_key_name: str
+
+    def has(self, trait: str) -> bool:
+        return trait in self.traits
+
+    @property
+    def pk(self) -> Column:
+        return next(c for c in self.columns if c.primary_key and c.name == "id")
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    package: str
+    dialects: tuple[str, ...]
+    resources: tuple[Resource, ...]  # sorted by name
+    junctions: tuple[Junction, ...]
+    table_order: tuple[str, ...]  # tables in foreign-key dependency order
+    cycles: tuple[tuple[str, ...], ...] = field(default=())  # foreign-key cycles that were broken
+
+    def resource(self, name: str) -> Resource:
+        return next(r for r in self.resources if r.name == name)
+
+    @property
+    def enums(self) -> tuple[EnumType, ...]:
+        return tuple(e for r in self.resources for e in r.enums)

@@ -1,0 +1,283 @@
+"""The schema language as Pydantic models: the shape of a resource file and of schemagen.toml.
+
+These models check shape only (types, unknown keys). Meaning (does a relation's target exist, is a
+default one of the enum values) is checked in `validate`, which sees every file at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+FIELD_TYPES = (
+    "string",
+    "text",
+    "integer",
+    "bigint",
+    "float",
+    "decimal",
+    "boolean",
+    "date",
+    "datetime",
+    "time",
+    "uuid",
+    "email",
+    "url",
+    "json",
+    "enum",
+    "array",
+    "relation",
+    "many_to_many",
+)
+ARRAY_ITEM_TYPES = ("string", "text", "integer", "bigint", "float", "boolean", "date", "datetime", "time", "uuid", "email", "url")
+TRAITS = ("timestamps", "soft_delete", "tenant", "versioned", "audit", "branching", "owned")
+SHORTHAND_FLAGS = ("required", "unique", "index", "nullable", "filterable", "sortable", "searchable", "readonly")
+ON_DELETE = ("cascade", "set_null", "restrict", "no_action")
+BUILTIN_ACTIONS = ("list", "get", "create", "update", "delete", "bulk")
+
+_SHORTHAND = re.compile(r"^\s*(?P<type>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<args>[^()]*)\))?(?P<flags>(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors everywhere in the language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class EnumValue(Strict):
+    value: str
+    label: str | None = None
+
+
+class FieldSpec(Strict):
+    """One field. Written in full as a mapping, or as shorthand: `string(200) required unique`."""
+
+    type: str = Field(description="One of: " + ", ".join(FIELD_TYPES))
+    required: bool = False
+    nullable: bool | None = None
+    default: Any = None
+    unique: bool = False
+    index: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    min: float | int | None = None
+    max: float | int | None = None
+    pattern: str | None = None
+    precision: int | None = Field(None, description="decimal: total digits")
+    scale: int | None = Field(None, description="decimal: digits after the point")
+    values: list[EnumValue | str] | None = Field(None, description="enum: the allowed values")
+    of: str | None = Field(None, description="array: the item type")
+    to: str | None = Field(None, description="relation, many_to_many: the target resource")
+    on_delete: Literal["cascade", "set_null", "restrict", "no_action"] | None = None
+    through: str | None = Field(None, description="many_to_many: the junction table")
+    inverse: str | None = Field(None, description="relation, many_to_many: the name of the other side")
+    label: str | None = None
+    help: str | None = None
+    description: str | None = None
+    readonly: bool = False
+    filterable: bool = False
+    sortable: bool = False
+    searchable: bool = False
+    widget: str | None = None
+    renamed_from: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return parse_shorthand(data)
+        return data
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in FIELD_TYPES:
+            from schemagen.diagnostics import did_you_mean
+
+            raise ValueError(f"unknown field type '{value}'{did_you_mean(value, FIELD_TYPES)} (expected one of: {', '.join(FIELD_TYPES)})")
+        return value
+
+    @property
+    def enum_values(self) -> list[EnumValue]:
+        return [EnumValue(value=v) if isinstance(v, str) else v for v in self.values or []]
+
+
+def parse_shorthand(text: str) -> dict[str, Any]:
+    """`decimal(12,2) required` -> `{type: decimal, precision: 12, scale: 2, required: true}`."""
+    match = _SHORTHAND.match(text)
+    if not match:
+        raise ValueError(f"cannot read field shorthand '{text}' (expected e.g. 'string(200) required unique')")
+    kind = match["type"]
+    args = [a.strip() for a in (match["args"] or "").split(",") if a.strip()]
+    spec: dict[str, Any] = {"type": kind}
+    if args:
+        spec.update(_shorthand_args(kind, args, text))
+    for flag in (match["flags"] or "").split():
+        if flag not in SHORTHAND_FLAGS:
+            from schemagen.diagnostics import did_you_mean
+
+            raise ValueError(f"unknown flag '{flag}' in '{text}'{did_you_mean(flag, SHORTHAND_FLAGS)} (flags: {', '.join(SHORTHAND_FLAGS)})")
+        spec[flag] = True
+    return spec
+
+
+def _shorthand_args(kind: str, args: list[str], text: str) -> dict[str, Any]:
+    def number(value: str) -> int:
+        if not re.fullmatch(r"-?\d+", value):
+            raise ValueError(f"'{value}' in '{text}' must be a whole number")
+        return int(value)
+
+    if kind in ("string", "text", "email", "url") and len(args) == 1:
+        return {"max_length": number(args[0])}
+    if kind == "decimal" and len(args) in (1, 2):
+        return {"precision": number(args[0]), **({"scale": number(args[1])} if len(args) == 2 else {})}
+    if kind == "enum":
+        return {"values": args}
+    if kind == "array" and len(args) == 1:
+        return {"of": args[0]}
+    if kind in ("relation", "many_to_many") and len(args) == 1:
+        return {"to": args[0]}
+    raise ValueError(f"'{kind}' takes no arguments like ({', '.join(args)}) in '{text}'")
+
+
+class IndexSpec(Strict):
+    fields: list[str] = Field(min_length=1)
+    unique: bool = False
+    where: str | None = Field(None, description="SQL condition for a partial index (PostgreSQL, SQLite)")
+    name: str | None = None
+
+
+class CheckSpec(Strict):
+    name: str
+    expr: str = Field(description="SQL boolean expression over this resource's columns")
+
+
+class ListAction(Strict):
+    page_size: int = 50
+    max_page_size: int = 500
+    sort: list[str] = Field(default_factory=list, description="default order, '-' for descending")
+    sortable: list[str] = Field(default_factory=list)
+    searchable: list[str] = Field(default_factory=list)
+    filterable: list[str] = Field(default_factory=list)
+
+
+class BulkAction(Strict):
+    dry_run: bool = True
+    undo: bool = True
+    batch_size: int = 500
+    undo_ttl: int = Field(3600, description="seconds an undo token stays valid")
+
+
+class CustomAction(Strict):
+    """A custom action wired to user code: `close: {input: {...}, handler: pkg.mod:func}`."""
+
+    input: dict[str, FieldSpec] = Field(default_factory=dict)
+    handler: str | None = Field(None, description="'module.path:function'; scaffolded when omitted")
+    invalidates: list[str] = Field(default_factory=list)
+    scope: Literal["item", "collection"] = "item"
+    label: str | None = None
+    description: str | None = None
+
+
+class Actions(BaseModel):
+    """Built-in actions by name; every other key is a custom action."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, CustomAction] = Field(init=False)  # type: ignore[assignment]
+
+    list: ListAction | bool = True
+    get: bool = True
+    create: bool = True
+    update: bool = True
+    delete: bool = True
+    bulk: BulkAction | bool = False
+
+    @property
+    def custom(self) -> dict[str, CustomAction]:
+        return dict(self.__pydantic_extra__ or {})
+
+
+class Display(Strict):
+    icon: str | None = None
+    color: str | None = None
+    title_field: str | None = None
+
+
+class TableUI(Strict):
+    columns: list[str] = Field(default_factory=list)
+    default_sort: list[str] = Field(default_factory=list)
+    page_size: int | None = None
+
+
+class FormUI(Strict):
+    fields: list[str] = Field(default_factory=list)
+
+
+class UI(Strict):
+    table: TableUI = Field(default_factory=TableUI)
+    form: FormUI = Field(default_factory=FormUI)
+
+
+def _known_trait(trait: str) -> str:
+    if trait not in TRAITS:
+        from schemagen.diagnostics import did_you_mean
+
+        raise ValueError(f"unknown trait '{trait}'{did_you_mean(trait, TRAITS)} (expected one of: {', '.join(TRAITS)})")
+    return trait
+
+
+Trait = Annotated[str, AfterValidator(_known_trait)]
+
+
+class ResourceSpec(Strict):
+    """One resource file."""
+
+    resource: str = Field(description="singular snake_case name; actions are <resource>.create, ...")
+    table: str | None = None
+    model: str | None = None
+    label: str | None = None
+    label_plural: str | None = None
+    description: str | None = None
+    display: Display = Field(default_factory=Display)
+    primary_key: Literal["uuid", "integer"] = "uuid"
+    traits: list[Trait] = Field(default_factory=list)
+    fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    indexes: list[IndexSpec] = Field(default_factory=list)
+    checks: list[CheckSpec] = Field(default_factory=list)
+    actions: Actions = Field(default_factory=Actions)
+    ui: UI = Field(default_factory=UI)
+
+
+class ProjectSection(Strict):
+    name: str = "app"
+    package: str | None = None
+    schemas: str = "schemas"
+    output: str = "generated"
+    templates: str | None = None
+    targets: list[str] = Field(default_factory=lambda: ["all"])
+
+
+class DatabaseSection(Strict):
+    dialects: list[Literal["sqlite", "postgresql", "mysql"]] = Field(default_factory=lambda: ["sqlite", "postgresql", "mysql"])
+
+
+class ProjectSpec(Strict):
+    """schemagen.toml, or [tool.schemagen] in pyproject.toml."""
+
+    project: ProjectSection = Field(default_factory=ProjectSection)
+    database: DatabaseSection = Field(default_factory=DatabaseSection)
+
+
+def language_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a resource file, for editors (`schemagen schema`)."""
+    schema = ResourceSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "schemagen resource"
+    # Fields may be written as shorthand strings too.
+    field_ref = {"$ref": "#/$defs/FieldSpec"}
+    shorthand = {"type": "string", "description": "shorthand: type[(args)] [flags], e.g. 'string(200) required unique'"}
+    schema["properties"]["fields"]["additionalProperties"] = {"anyOf": [field_ref, shorthand]}
+    schema["$defs"]["CustomAction"]["properties"]["input"]["additionalProperties"] = {"anyOf": [field_ref, shorthand]}
+    return schema

@@ -1,0 +1,191 @@
+"""Load YAML and TOML schema files into plain data, remembering where every key came from."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from schemagen.diagnostics import Diagnostic, Path_
+
+try:  # libyaml's composer is several times faster than the pure-Python one.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+SCHEMA_SUFFIXES = (".yaml", ".yml", ".toml")
+MAX_FILE_BYTES = 1 << 20  # a resource schema is a few KiB; refuse anything absurd quickly
+MAX_NODES = 100_000  # after alias expansion: stops "billion laughs" documents
+MAX_DEPTH = 64
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+
+
+@dataclass
+class Document:
+    """One schema file: its data and the (line, column) of every key path, 1-based."""
+
+    file: str
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    format: str = "yaml"
+
+    def locate(self, path: Path_) -> tuple[int | None, int | None]:
+        """The position of `path`, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            position = self.positions.get(tuple(path[:end]))
+            if position is not None:
+                return position
+        return None, None
+
+    def diagnostic(self, path: Path_, message: str, level: str = "error") -> Diagnostic:
+        line, column = self.locate(path)
+        return Diagnostic(self.file, line, column, tuple(path), message, level)
+
+
+class LoadError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(str(diagnostic))
+
+
+def load_file(path: Path, display: str | None = None) -> Document:
+    """Parse one YAML or TOML file. Raises LoadError with a located diagnostic."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(Diagnostic(name, message=f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(Diagnostic(name, message=f"cannot read file: {exc.strerror or exc}")) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(Diagnostic(name, message=f"not valid UTF-8 (byte {exc.start})")) from None
+    if path.suffix == ".toml":
+        return load_toml(text, name)
+    return load_yaml(text, name)
+
+
+def load_toml(text: str, name: str) -> Document:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_position(str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise LoadError(Diagnostic(name, line, column, (), f"invalid TOML: {message}")) from None
+    return Document(name, data, {}, "toml")
+
+
+def _toml_position(message: str) -> tuple[int | None, int | None]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    return (int(match[1]), int(match[2])) if match else (None, None)
+
+
+def load_yaml(text: str, name: str) -> Document:
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = exc.problem or exc.context or "syntax error"
+        raise LoadError(Diagnostic(name, line, column, (), f"invalid YAML: {problem}")) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(Diagnostic(name, message=f"invalid YAML: {exc}")) from None
+    document = Document(name, None, {}, "yaml")
+    if node is not None:
+        document.data = _Builder(document).build(node, ())
+    return document
+
+
+class _Builder:
+    """Turns composed YAML nodes into plain data with positions.
+
+    Done by hand rather than with PyYAML's constructor so that: keys get positions; duplicate
+    keys are errors; YAML 1.1 surprises (`on`, `yes`, `no` as booleans; dates) stay strings; and
+    alias expansion is bounded.
+    """
+
+    def __init__(self, document: Document):
+        self.document = document
+        self.nodes = 0
+
+    def fail(self, node: yaml.Node, path: Path_, message: str) -> LoadError:
+        mark = node.start_mark
+        return LoadError(Diagnostic(self.document.file, mark.line + 1, mark.column + 1, path, message))
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.fail(node, path, f"document too large: more than {MAX_NODES} nodes (after aliases)")
+        if len(path) > MAX_DEPTH:
+            raise self.fail(node, path, f"document nested deeper than {MAX_DEPTH} levels")
+        self.document.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged.update(self.merge_source(value_node, path))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, path, "mapping keys must be plain strings")
+            key = str(key_node.value)
+            if key in result:
+                first = self.document.positions.get((*path, key))
+                where = f" (first defined on line {first[0]})" if first else ""
+                raise self.fail(key_node, (*path, key), f"duplicate key '{key}'{where}")
+            # Key positions point at the key, which is where an editor should jump.
+            self.document.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, (*path, key))
+        return {**merged, **result}
+
+    def merge_source(self, node: yaml.Node, path: Path_) -> dict[str, Any]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict[str, Any] = {}
+        for source in reversed(sources):
+            value = self.build(source, path)
+            if not isinstance(value, dict):
+                raise self.fail(source, path, "a merge key (<<) needs a mapping")
+            merged.update(value)
+        return merged
+
+    @staticmethod
+    def scalar(node: yaml.ScalarNode) -> Any:
+        value = node.value
+        if node.style:  # quoted or block scalars are always strings
+            return value
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            lowered = value.lower()
+            return {"true": True, "false": False}.get(lowered, value)
+        if tag == "tag:yaml.org,2002:int" and _INT.match(value):
+            return int(value.replace("_", ""))
+        if tag == "tag:yaml.org,2002:float" and _FLOAT.match(value):
+            return float(value.replace("_", ""))
+        return value
+
+
+def find_schema_files(folder: Path) -> list[Path]:
+    """Every schema file directly in `folder`, sorted by name for a stable order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SCHEMA_SUFFIXES and not p.name.startswith("."))

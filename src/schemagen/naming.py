@@ -1,0 +1,100 @@
+"""Names: plurals, cases, and the words each target language reserves."""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import re
+
+_IRREGULAR = {
+    "person": "people",
+    "child": "children",
+    "man": "men",
+    "woman": "women",
+    "mouse": "mice",
+    "goose": "geese",
+    "foot": "feet",
+    "tooth": "teeth",
+    "ox": "oxen",
+    "datum": "data",
+    "criterion": "criteria",
+    "index": "indexes",
+    "matrix": "matrices",
+    "vertex": "vertices",
+    "analysis": "analyses",
+    "crisis": "crises",
+    "thesis": "theses",
+    "leaf": "leaves",
+    "life": "lives",
+    "knife": "knives",
+    "wife": "wives",
+    "half": "halves",
+    "shelf": "shelves",
+}
+_UNCOUNTABLE = {"equipment", "information", "news", "series", "species", "sheep", "fish", "metadata", "staff", "feedback"}
+
+
+def plural(word: str) -> str:
+    """English plural of a snake_case name; only the last word changes (`menu_item` -> `menu_items`)."""
+    head, sep, last = word.rpartition("_")
+    return head + sep + _plural_word(last)
+
+
+def _plural_word(word: str) -> str:
+    if not word or word in _UNCOUNTABLE:
+        return word
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"[^aeiou]o$", word) and word not in {"photo", "piano", "memo", "logo", "video", "todo", "demo"}:
+        return word + "es"
+    return word + "s"
+
+
+def pascal(name: str) -> str:
+    """`menu_item` -> `MenuItem`."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
+
+
+def camel(name: str) -> str:
+    """`menu_item` -> `menuItem`."""
+    text = pascal(name)
+    return text[:1].lower() + text[1:]
+
+
+def humanize(name: str) -> str:
+    """`next_action_at` -> `Next action at`."""
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+PYTHON_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+# Attribute names SQLAlchemy's declarative base or Pydantic's BaseModel claim for themselves.
+MODEL_ATTRIBUTE_RESERVED = frozenset(
+    {"metadata", "registry", "query", "model_config", "model_fields", "model_computed_fields", "copy", "dict", "json", "schema", "validate"}
+)
+TS_RESERVED = frozenset(
+    ["break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "as", "implements", "interface", "let", "package", "private", "protected", "public", "static", "yield", "any", "boolean", "constructor", "declare", "get", "module", "require", "number", "set", "string", "symbol", "type", "from", "of", "async", "await"]
+)
+SQL_RESERVED = frozenset(
+    ["all", "alter", "and", "any", "as", "asc", "between", "by", "case", "check", "column", "constraint", "create", "cross", "current_date", "current_time", "current_timestamp", "default", "delete", "desc", "distinct", "drop", "else", "end", "except", "exists", "false", "fetch", "for", "foreign", "from", "full", "grant", "group", "having", "in", "index", "inner", "insert", "intersect", "into", "is", "join", "key", "left", "like", "limit", "natural", "not", "null", "offset", "on", "or", "order", "outer", "primary", "references", "right", "select", "set", "table", "then", "to", "true", "union", "unique", "update", "user", "using", "values", "when", "where", "with"]
+)
+
+
+def python_attr(name: str) -> str:
+    """A field name as a safe Python attribute: `class` -> `class_`, `metadata` -> `metadata_`."""
+    if name in PYTHON_RESERVED or name in MODEL_ATTRIBUTE_RESERVED:
+        return name + "_"
+    return name
+
+
+def constraint_name(*parts: str, limit: int = 60) -> str:
+    """A database identifier within every dialect's limit (PostgreSQL: 63), shortened stably with a hash."""
+    name = "_".join(parts)
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[: limit - 9]}_{digest}"

@@ -1,0 +1,435 @@
+"""Resolve validated schemas into the immutable IR: names, columns, relations, dependency order."""
+
+from __future__ import annotations
+
+import heapq
+from decimal import Decimal
+from typing import Any
+
+from schemagen import ir
+from schemagen import language as lang
+from schemagen.config import ProjectConfig
+from schemagen.naming import constraint_name, humanize, pascal, plural, python_attr
+from schemagen.validate import TRAIT_COLUMNS, ValidatedResource, field_columns, relation_inverses
+
+ON_DELETE_SQL = {"cascade": "CASCADE", "set_null": "SET NULL", "restrict": "RESTRICT", "no_action": "NO ACTION"}
+DEFAULT_LENGTHS = {"string": 255, "email": 320, "url": 2048}
+TENANT_KEY_LENGTH = 64
+TRAIT_ORDER = ("branching", "tenant", "owned")  # key-like trait columns come right after id
+
+
+def sql_types(kind: str, *, length: int | None = None, precision: int | None = None, scale: int | None = None, enum: ir.EnumType | None = None, array_of: str | None = None) -> dict[str, str]:
+    """The DDL type of a column on each dialect: documentation for readers and migrations."""
+    same = lambda text: {"sqlite": text, "postgresql": text, "mysql": text}
+    match kind:
+        case "string" | "email" | "url":
+            return same(f"VARCHAR({length})")
+        case "text":
+            return same("TEXT")
+        case "integer":
+            return same("INTEGER")
+        case "bigint":
+            return same("BIGINT")
+        case "float":
+            return {"sqlite": "FLOAT", "postgresql": "DOUBLE PRECISION", "mysql": "DOUBLE"}
+        case "decimal":
+            return same(f"NUMERIC({precision}, {scale})")
+        case "boolean":
+            return {"sqlite": "BOOLEAN", "postgresql": "BOOLEAN", "mysql": "BOOL"}
+        case "date":
+            return same("DATE")
+        case "datetime":
+            return {"sqlite": "DATETIME", "postgresql": "TIMESTAMP WITH TIME ZONE", "mysql": "DATETIME"}
+        case "time":
+            return same("TIME")
+        case "uuid":
+            return {"sqlite": "CHAR(32)", "postgresql": "UUID", "mysql": "CHAR(32)"}
+        case "integer_pk":
+            return {"sqlite": "INTEGER", "postgresql": "BIGINT", "mysql": "BIGINT"}
+        case "json":
+            return {"sqlite": "JSON", "postgresql": "JSONB", "mysql": "JSON"}
+        case "enum":
+            assert enum is not None
+            width = max(len(v) for v in enum.values)
+            return {"sqlite": f"VARCHAR({width})", "postgresql": enum.name, "mysql": "ENUM"}
+        case "array":
+            item = sql_types(array_of or "string", length=DEFAULT_LENGTHS.get(array_of or "", None), precision=18, scale=2)["postgresql"]
+            return {"sqlite": "JSON", "postgresql": f"{item}[]", "mysql": "JSON"}
+    raise ValueError(f"no SQL type for {kind}")
+
+
+def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Project:
+    """Build the IR. Assumes `validate` passed: references exist and names are legal."""
+    specs = {v.spec.resource: v.spec for v in validated}
+    sources = {v.spec.resource: v.document.file for v in validated}
+    inverses = relation_inverses(specs.values())
+    tables = {name: spec.table or plural(name) for name, spec in specs.items()}
+    pk_kinds = {name: spec.primary_key for name, spec in specs.items()}
+    resolver = _Resolver(config, specs, tables, pk_kinds, inverses)
+    resources = [resolver.resource(specs[name], sources[name]) for name in sorted(specs)]
+    resources = [_with_inverses(r, resources) for r in resources]
+    junctions = tuple(rel.junction for r in resources for rel in r.relations if rel.junction is not None)
+    order, cycles = _dependency_order(resources, junctions)
+    return ir.Project(
+        name=config.name,
+        package=config.package,
+        dialects=config.dialects,
+        resources=tuple(resources),
+        junctions=junctions,
+        table_order=order,
+        cycles=cycles,
+    )
+
+
+class _Resolver:
+    def __init__(self, config: ProjectConfig, specs: dict[str, lang.ResourceSpec], tables: dict[str, str], pk_kinds: dict[str, str], inverses: dict[tuple[str, str], str]):
+        self.config = config
+        self.specs = specs
+        self.tables = tables
+        self.pk_kinds = pk_kinds
+        self.inverses = inverses
+
+    def resource(self, spec: lang.ResourceSpec, source: str) -> ir.Resource:
+        name, table = spec.resource, self.tables[spec.resource]
+        fields: list[ir.Field] = []
+        relations: list[ir.Relation] = []
+        enums: list[ir.EnumType] = []
+        for field_name, f in spec.fields.items():
+            field = self.field(spec, field_name, f)
+            fields.append(field)
+            if field.relation:
+                relations.append(field.relation)
+            if field.enum:
+                enums.append(field.enum)
+        columns = self.columns(spec, fields)
+        scope = tuple(c for c in ("tenant_id",) if "tenant" in spec.traits)
+        uniques = self.uniques(spec, table, fields, scope)
+        indexes = self.indexes(spec, table, columns, uniques, scope)
+        checks = tuple(ir.Check(constraint_name("ck", table, c.name), c.expr) for c in spec.checks)
+        return ir.Resource(
+            name=name,
+            plural=plural(name),
+            table=table,
+            model=spec.model or pascal(name),
+            label=spec.label or humanize(name),
+            label_plural=spec.label_plural or (plural(spec.label) if spec.label and spec.label.isidentifier() else humanize(plural(name))),
+            description=spec.description,
+            source=source,
+            primary_key=spec.primary_key,
+            traits=tuple(t for t in lang.TRAITS if t in spec.traits),
+            fields=tuple(fields),
+            columns=columns,
+            relations=tuple(relations),
+            inverse_relations=(),
+            indexes=indexes,
+            uniques=uniques,
+            checks=checks,
+            enums=tuple(enums),
+            actions=self.actions(spec, fields),
+            display=ir.Display(spec.display.icon, spec.display.color, spec.display.title_field or _title_field(fields)),
+            ui=self.ui(spec, fields),
+            primary_key_name=constraint_name("pk", table),
+        )
+
+    def field(self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, *, stored: bool = True) -> ir.Field:
+        nullable = f.nullable if f.nullable is not None else not (f.required or f.default is not None)
+        enum = None
+        if f.type == "enum":
+            options = tuple(ir.EnumOption(o.value, o.label or humanize(o.value)) for o in f.enum_values)
+            enum = ir.EnumType(constraint_name(spec.resource, name, limit=63), options)
+        relation = None
+        api_name = name
+        if f.type in ("relation", "many_to_many") and f.to:
+            relation = self.relation(spec, name, f, nullable)
+            api_name = f"{name}_id" if f.type == "relation" else f"{name}_ids"
+        max_length = f.max_length or DEFAULT_LENGTHS.get(f.type)
+        precision, scale = (f.precision or 18, f.scale if f.scale is not None else 2) if f.type == "decimal" else (None, None)
+        default = _default(f)
+        column = None
+        if stored and f.type != "many_to_many":
+            column_name = relation.column if relation and relation.column else name
+            kind = self.pk_kinds[f.to] if f.type == "relation" and f.to else f.type
+            foreign_key = None
+            if relation and relation.column and relation.enforced:
+                target_table = self.tables[relation.target]
+                foreign_key = ir.ForeignKey(
+                    constraint_name("fk", self.tables[spec.resource], relation.column, target_table),
+                    relation.column,
+                    target_table,
+                    "id",
+                    ON_DELETE_SQL[relation.on_delete or "restrict"],
+                )
+            column = ir.Column(
+                name=column_name,
+                attr=python_attr(column_name),
+                type=kind,
+                nullable=nullable,
+                sql_types=sql_types("integer_pk" if kind == "integer" and f.type == "relation" else kind, length=max_length, precision=precision, scale=scale, enum=enum, array_of=f.of),
+                max_length=max_length if f.type in ("string", "email", "url") else None,
+                precision=precision,
+                scale=scale,
+                enum=enum,
+                array_of=f.of,
+                default=default,
+                foreign_key=foreign_key,
+                comment=f.description,
+                origin="relation" if relation else "field",
+                renamed_from=(f"{f.renamed_from}_id" if relation else f.renamed_from) if f.renamed_from else None,
+            )
+        return ir.Field(
+            name=name,
+            attr=python_attr(name),
+            type=f.type,
+            label=f.label or humanize(name),
+            api_name=api_name,
+            required=f.required and f.default is None,
+            nullable=nullable,
+            default=default,
+            unique=f.unique,
+            help=f.help,
+            description=f.description,
+            min_length=f.min_length,
+            max_length=max_length if f.type in ("string", "text", "email", "url") else None,
+            minimum=f.min,
+            maximum=f.max,
+            pattern=f.pattern,
+            precision=precision,
+            scale=scale,
+            enum=enum,
+            array_of=f.of,
+            relation=relation,
+            column=column,
+            widget=f.widget or _widget(f),
+            readonly=f.readonly,
+            filterable=f.filterable,
+            sortable=f.sortable,
+            searchable=f.searchable,
+        )
+
+    def relation(self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, nullable: bool) -> ir.Relation:
+        assert f.to is not None
+        inverse = self.inverses[(spec.resource, name)]
+        if f.type == "relation":
+            on_delete = f.on_delete or ("set_null" if nullable else "restrict")
+            enforced = "branching" not in self.specs[f.to].traits
+            return ir.Relation(name, python_attr(name), "many_to_one", spec.resource, f.to, inverse, python_attr(inverse), f.required, on_delete, f"{name}_id", enforced=enforced)
+        table = self.tables[spec.resource]
+        junction_table = f.through or f"{table}_{name}"
+        left = f"{spec.resource}_id"
+        right = f"related_{f.to}_id" if f.to == spec.resource else f"{f.to}_id"
+        junction = ir.Junction(
+            table=junction_table,
+            left_column=left,
+            right_column=right,
+            left_table=table,
+            right_table=self.tables[f.to],
+            left_type=self.pk_kinds[spec.resource],
+            right_type=self.pk_kinds[f.to],
+            primary_key_name=constraint_name("pk", junction_table),
+            left_foreign_key=None if "branching" in spec.traits else constraint_name("fk", junction_table, left, table),
+            right_foreign_key=None if "branching" in self.specs[f.to].traits else constraint_name("fk", junction_table, right, self.tables[f.to]),
+            right_index=constraint_name("ix", junction_table, right),
+        )
+        return ir.Relation(name, python_attr(name), "many_to_many", spec.resource, f.to, inverse, python_attr(inverse), f.required, None, None, junction)
+
+    def columns(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> tuple[ir.Column, ...]:
+        pk_kind = spec.primary_key
+        pk = ir.Column(
+            name="id",
+            attr="id",
+            type=pk_kind,
+            nullable=False,
+            sql_types=sql_types("integer_pk" if pk_kind == "integer" else "uuid"),
+            primary_key=True,
+            default=ir.Default(None, None, "factory") if pk_kind == "uuid" else None,
+            origin="primary_key",
+        )
+        leading = [c for trait in TRAIT_ORDER if trait in spec.traits for c in _trait_columns(trait) if c.name != "is_system"]
+        trailing = [c for trait in lang.TRAITS if trait not in TRAIT_ORDER and trait in spec.traits for c in _trait_columns(trait)]
+        if "owned" in spec.traits:
+            trailing.insert(0, _trait_columns("owned")[1])
+        return (pk, *leading, *(f.column for f in fields if f.column is not None), *trailing)
+
+    def uniques(self, spec: lang.ResourceSpec, table: str, fields: list[ir.Field], scope: tuple[str, ...]) -> tuple[ir.UniqueConstraint, ...]:
+        # Branch copies share their main row's values, so uniqueness holds per branch as well.
+        scope = (*scope, *(("branch_id",) if "branching" in spec.traits else ()))
+        return tuple(
+            ir.UniqueConstraint(constraint_name("uq", table, f.column.name), (*scope, f.column.name))
+            for f in fields
+            if f.unique and f.column is not None
+        )
+
+    def indexes(self, spec: lang.ResourceSpec, table: str, columns: tuple[ir.Column, ...], uniques: tuple[ir.UniqueConstraint, ...], scope: tuple[str, ...]) -> tuple[ir.Index, ...]:
+        refs = field_columns(spec)
+        result: list[ir.Index] = []
+        for index in spec.indexes:
+            cols = tuple(refs[n] for n in index.fields)
+            if scope and scope[0] not in cols:
+                cols = (*scope, *cols)
+            name = index.name or constraint_name("ux" if index.unique else "ix", table, *cols)
+            result.append(ir.Index(name, cols, index.unique, index.where))
+        for column in columns:
+            wanted = column.origin == "relation" or column.name in ("tenant_id", "owner_id", "deleted_at")
+            if column.origin == "field":
+                wanted = spec.fields[column.name].index
+            if not wanted:
+                continue
+            cols = (column.name,) if column.name == "tenant_id" or not scope else (*scope, column.name)
+            # Skip when an existing index or unique already starts with these columns.
+            covered = any(tuple(x.columns[: len(cols)]) == cols and x.where is None for x in result) or any(u.columns[: len(cols)] == cols for u in uniques)
+            if not covered:
+                result.append(ir.Index(constraint_name("ix", table, *cols), cols))
+        return tuple(sorted(result, key=lambda i: i.name))
+
+    def actions(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> ir.Actions:
+        actions = spec.actions
+        list_config = None
+        if actions.list:
+            lst = actions.list if isinstance(actions.list, lang.ListAction) else lang.ListAction()
+            refs = field_columns(spec)
+
+            def names(flag: str, extra: list[str]) -> tuple[str, ...]:
+                flagged = [f.name for f in fields if getattr(f, flag)]
+                return tuple(dict.fromkeys([*flagged, *extra]))
+
+            sort = tuple(lst.sort) or (("-created_at",) if "timestamps" in spec.traits else ("id",))
+            sortable = names("sortable", lst.sortable + [s.removeprefix("-") for s in sort])
+            list_config = ir.ListConfig(
+                page_size=lst.page_size,
+                max_page_size=lst.max_page_size,
+                sort=tuple(s[0] == "-" and "-" + refs[s[1:]] or refs[s] for s in sort),
+                sortable=tuple(refs.get(n, n) for n in sortable),
+                searchable=names("searchable", lst.searchable),
+                filterable=names("filterable", lst.filterable),
+            )
+        bulk = None
+        if actions.bulk:
+            b = actions.bulk if isinstance(actions.bulk, lang.BulkAction) else lang.BulkAction()
+            bulk = ir.BulkConfig(b.dry_run, b.undo, b.batch_size, b.undo_ttl)
+        custom = tuple(
+            ir.CustomAction(
+                name=action_name,
+                action=f"{spec.resource}.{action_name}",
+                inputs=tuple(self.field(spec, n, f, stored=False) for n, f in action.input.items()),
+                handler=action.handler or f"{self.config.package}_ext.{plural(spec.resource)}:{action_name}",
+                invalidates=tuple(action.invalidates) or (spec.resource,),
+                scope=action.scope,
+                label=action.label or humanize(action_name),
+                description=action.description,
+            )
+            for action_name, action in sorted(actions.custom.items())
+        )
+        return ir.Actions(list_config, actions.get, actions.create, actions.update, actions.delete, bulk, custom)
+
+    def ui(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> ir.UI:
+        table = spec.ui.table
+        columns = tuple(table.columns) or tuple(f.name for f in fields if f.type not in ("json", "text", "array", "many_to_many"))[:6]
+        form = tuple(spec.ui.form.fields) or tuple(f.name for f in fields if not f.readonly)
+        lst = spec.actions.list if isinstance(spec.actions.list, lang.ListAction) else lang.ListAction()
+        default_sort = tuple(table.default_sort) or tuple(lst.sort) or (("-created_at",) if "timestamps" in spec.traits else ())
+        return ir.UI(columns, default_sort, table.page_size or lst.page_size, form)
+
+
+def _trait_columns(trait: str) -> tuple[ir.Column, ...]:
+    def column(name: str, kind: str, nullable: bool, default: ir.Default | None = None, length: int | None = None) -> ir.Column:
+        return ir.Column(name, name, kind, nullable, sql_types(kind, length=length), max_length=length, default=default, origin=trait)
+
+    now = ir.Default(None, "CURRENT_TIMESTAMP", "now")
+    return {
+        "timestamps": (column("created_at", "datetime", False, now), column("updated_at", "datetime", False, now)),
+        "soft_delete": (column("deleted_at", "datetime", True),),
+        "tenant": (column("tenant_id", "string", False, length=TENANT_KEY_LENGTH),),
+        "versioned": (column("version", "integer", False, ir.Default(1, "1")),),
+        "owned": (column("owner_id", "string", True, length=TENANT_KEY_LENGTH), column("is_system", "boolean", False, ir.Default(False, "false"))),
+        "branching": (column("branch_id", "string", False, ir.Default("main", "'main'"), length=TENANT_KEY_LENGTH),),
+    }.get(trait, ())
+
+
+assert set(TRAIT_COLUMNS) == {t for t in lang.TRAITS if _trait_columns(t)}
+
+
+def _default(f: lang.FieldSpec) -> ir.Default | None:
+    value: Any = f.default
+    if value is None:
+        return None
+    if f.type == "datetime" and value == "now":
+        return ir.Default(None, "CURRENT_TIMESTAMP", "now")
+    if f.type == "date" and value == "today":
+        return ir.Default(None, "CURRENT_DATE", "today")
+    if f.type in ("json", "array"):
+        return ir.Default(value, None, "factory")
+    if f.type == "boolean":
+        return ir.Default(value, "true" if value else "false")
+    if f.type == "decimal":
+        value = str(Decimal(str(value)))
+        return ir.Default(value, value)
+    if f.type in ("integer", "bigint", "float"):
+        return ir.Default(value, repr(value))
+    return ir.Default(value, "'" + str(value).replace("'", "''") + "'")
+
+
+def _widget(f: lang.FieldSpec) -> str:
+    return {
+        "text": "textarea",
+        "integer": "number",
+        "bigint": "number",
+        "float": "number",
+        "decimal": "number",
+        "boolean": "checkbox",
+        "date": "date",
+        "datetime": "datetime",
+        "time": "time",
+        "email": "email",
+        "url": "url",
+        "json": "json",
+        "enum": "select",
+        "array": "tags",
+        "relation": "select",
+        "many_to_many": "multiselect",
+    }.get(f.type, "text")
+
+
+def _title_field(fields: list[ir.Field]) -> str:
+    names = [f.name for f in fields if f.type in ("string", "email")]
+    for preferred in ("name", "title", "label"):
+        if preferred in names:
+            return preferred
+    return names[0] if names else "id"
+
+
+def _with_inverses(resource: ir.Resource, resources: list[ir.Resource]) -> ir.Resource:
+    from dataclasses import replace
+
+    inverses = tuple(
+        ir.InverseRelation(rel.inverse, rel.inverse_attr, "one_to_many" if rel.kind == "many_to_one" else "many_to_many", other.name, rel.name, rel.attr, rel.on_delete)
+        for other in resources
+        for rel in other.relations
+        if rel.target == resource.name
+    )
+    return replace(resource, inverse_relations=tuple(sorted(inverses, key=lambda i: i.name)))
+
+
+def _dependency_order(resources: list[ir.Resource], junctions: tuple[ir.Junction, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Tables so that each comes after the tables it references; cycles broken by name, and reported."""
+    depends = {
+        r.table: {c.foreign_key.target_table for c in r.columns if c.foreign_key and c.foreign_key.target_table != r.table}
+        for r in resources
+    }
+    order: list[str] = []
+    cycles: list[tuple[str, ...]] = []
+    remaining = {table: set(deps) for table, deps in depends.items()}
+    while remaining:
+        ready = [t for t, deps in remaining.items() if not deps]
+        if not ready:
+            # A cycle: take the smallest name; its foreign keys must be added after the tables exist.
+            stuck = sorted(remaining)
+            cycles.append(tuple(stuck))
+            ready = stuck[:1]
+        heapq.heapify(ready)
+        table = heapq.heappop(ready)
+        order.append(table)
+        del remaining[table]
+        for deps in remaining.values():
+            deps.discard(table)
+    order.extend(sorted(j.table for j in junctions))
+    return tuple(order), tuple(cycles)

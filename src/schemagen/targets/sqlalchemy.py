@@ -1,0 +1,243 @@
+"""`sqlalchemy` target: typed SQLAlchemy 2.0 models (`Mapped`/`mapped_column`) for every resource."""
+
+from __future__ import annotations
+
+from schemagen import ir
+from schemagen.files import RenderedFile
+from schemagen.literals import py_literal
+from schemagen.render import RenderContext, Target
+
+PYTHON_TYPES = {
+    "string": "str",
+    "text": "str",
+    "email": "str",
+    "url": "str",
+    "enum": "str",
+    "integer": "int",
+    "bigint": "int",
+    "float": "float",
+    "decimal": "decimal.Decimal",
+    "boolean": "bool",
+    "date": "datetime.date",
+    "datetime": "datetime.datetime",
+    "time": "datetime.time",
+    "uuid": "uuid.UUID",
+    "json": "Any",
+}
+INTEGER_KEY = 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'  # SQLite autoincrements INTEGER only
+
+
+def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
+    base = f"backend/{project.package}"
+    models = context.render("sqlalchemy/models.py.j2", f"{base}/models.py", project=project, h=Helpers(project))
+    package = context.render("sqlalchemy/__init__.py.j2", f"{base}/__init__.py", project=project)
+    return [package, models]
+
+
+class Helpers:
+    """Python expressions for the template, kept here so the template reads like the model it makes."""
+
+    def __init__(self, project: ir.Project):
+        self.project = project
+        self.by_name = {r.name: r for r in project.resources}
+
+    def sa_type(self, column: ir.Column) -> str:
+        match column.type:
+            case "string" | "email" | "url":
+                return f"sa.String({column.max_length})"
+            case "text":
+                return "sa.Text()"
+            case "integer" if column.primary_key or column.origin == "relation":
+                return INTEGER_KEY
+            case "integer":
+                return "sa.Integer()"
+            case "bigint":
+                return "sa.BigInteger()"
+            case "float":
+                return "sa.Double()"
+            case "decimal":
+                return f"sa.Numeric({column.precision}, {column.scale})"
+            case "boolean":
+                return "sa.Boolean()"
+            case "date":
+                return "sa.Date()"
+            case "datetime":
+                return "sa.DateTime(timezone=True)"
+            case "time":
+                return "sa.Time()"
+            case "uuid":
+                return "sa.Uuid()"
+            case "json":
+                return "JSONType"
+            case "enum":
+                assert column.enum is not None
+                values = ", ".join(py_literal(v) for v in column.enum.values)
+                # Native on PostgreSQL (a named type) and MySQL (ENUM); a CHECK constraint on SQLite.
+                return f"sa.Enum({values}, name={py_literal(column.enum.name)}, create_constraint=True, validate_strings=True)"
+            case "array":
+                item = self.sa_type(ir.Column(column.name, column.attr, column.array_of or "string", False, {}, max_length=255 if column.array_of in ("string", "email", "url") else None, precision=18, scale=2))
+                return f'sa.JSON().with_variant(postgresql.ARRAY({item}), "postgresql")'
+        raise ValueError(f"no SQLAlchemy type for {column.type}")
+
+    def py_type(self, column: ir.Column) -> str:
+        if column.type == "array":
+            base = f"list[{PYTHON_TYPES[column.array_of or 'string']}]"
+        elif column.type == "integer" and (column.primary_key or column.origin == "relation"):
+            base = "int"
+        else:
+            base = PYTHON_TYPES[column.type]
+        return f"{base} | None" if column.nullable and base != "Any" else base
+
+    def column_args(self, resource: ir.Resource, column: ir.Column) -> str:
+        """The arguments of `mapped_column(...)` for one column."""
+        args: list[str] = []
+        if column.attr != column.name:
+            args.append(py_literal(column.name))
+        args.append(self.sa_type(column))
+        if column.foreign_key is not None:
+            fk = column.foreign_key
+            args.append(f"sa.ForeignKey({py_literal(f'{fk.target_table}.{fk.target_column}')}, ondelete={py_literal(fk.on_delete)}, name={py_literal(fk.name)})")
+        if column.primary_key:
+            args.append("primary_key=True")
+            if column.type == "integer" and column.name == "id":
+                args.append("autoincrement=True")
+        args.append(f"nullable={column.nullable}")
+        args.extend(self.default_args(column))
+        if column.name == "updated_at" and column.origin == "timestamps":
+            args.append("onupdate=sa.func.now()")
+        if column.comment:
+            args.append(f"comment={py_literal(column.comment)}")
+        return ", ".join(args)
+
+    @staticmethod
+    def default_args(column: ir.Column) -> list[str]:
+        default = column.default
+        if default is None:
+            return []
+        if column.primary_key and column.type == "uuid":
+            return ["default=uuid.uuid4"]
+        if default.kind == "now":
+            return ["server_default=sa.func.now()"]
+        if default.kind == "today":
+            return ["server_default=sa.func.current_date()"]
+        if default.kind == "factory":
+            return [f"default=lambda: {py_literal(default.value)}"]
+        value = default.value
+        if column.type == "boolean":
+            server = "sa.true()" if value else "sa.false()"
+        elif column.type in ("integer", "bigint", "float", "decimal"):
+            server = f"sa.text({py_literal(str(value))})"
+        else:
+            server = py_literal(str(value))  # SQLAlchemy quotes a plain string for the DDL
+        python = f"decimal.Decimal({py_literal(str(value))})" if column.type == "decimal" else _python_default(column, value)
+        return [f"default={python}", f"server_default={server}"]
+
+    def table_args(self, resource: ir.Resource) -> list[str]:
+        args = [f"sa.PrimaryKeyConstraint({', '.join(py_literal(c) for c in self.primary_key(resource))}, name={py_literal(resource.primary_key_name)})"]
+        for unique in resource.uniques:
+            args.append(f"sa.UniqueConstraint({', '.join(map(py_literal, unique.columns))}, name={py_literal(unique.name)})")
+        for index in resource.indexes:
+            parts = [py_literal(index.name), *map(py_literal, index.columns)]
+            if index.unique:
+                parts.append("unique=True")
+            if index.where:
+                # Partial on PostgreSQL and SQLite; MySQL has no partial indexes, so it indexes every row.
+                where = f"sa.text({py_literal(index.where)})"
+                parts += [f"postgresql_where={where}", f"sqlite_where={where}"]
+            args.append(f"sa.Index({', '.join(parts)})")
+        for check in resource.checks:
+            args.append(f"sa.CheckConstraint({py_literal(check.expr)}, name={py_literal(check.name)})")
+        if resource.description:
+            args.append(f"{{'comment': {py_literal(resource.description)}}}")
+        return args
+
+    @staticmethod
+    def primary_key(resource: ir.Resource) -> tuple[str, ...]:
+        return ("id", "branch_id") if resource.has("branching") else ("id",)
+
+    def relationship_args(self, resource: ir.Resource, relation: ir.Relation) -> str:
+        target = self.by_name[relation.target]
+        args = [f"back_populates={py_literal(relation.inverse_attr)}"]
+        if relation.kind == "many_to_many":
+            assert relation.junction is not None
+            args.insert(0, f"secondary={relation.junction.table}")
+            if relation.source == relation.target:
+                junction = relation.junction
+                args += [
+                    f"primaryjoin={py_literal(f'{target.model}.id == {junction.table}.c.{junction.left_column}')}",
+                    f"secondaryjoin={py_literal(f'{target.model}.id == {junction.table}.c.{junction.right_column}')}",
+                ]
+            elif not (junction_enforced(relation.junction)):
+                args += self._junction_joins(resource, target, relation.junction)
+            return ", ".join(args)
+        column_attr = resource.field(relation.name).column.attr  # type: ignore[union-attr]
+        local = f"{resource.model}.{column_attr}"
+        if not relation.enforced:
+            args += [f"primaryjoin={py_literal(f'foreign({local}) == {target.model}.id')}", "viewonly=True"]
+        else:
+            args.append(f"foreign_keys={py_literal(local)}")
+        if relation.source == relation.target:
+            args.append(f"remote_side={py_literal(f'{target.model}.id')}")
+        return ", ".join(args)
+
+    def inverse_args(self, resource: ir.Resource, inverse: ir.InverseRelation) -> str:
+        source = self.by_name[inverse.source]
+        relation = next(r for r in source.relations if r.name == inverse.via)
+        args = [f"back_populates={py_literal(inverse.via_attr)}"]
+        if relation.kind == "many_to_many":
+            assert relation.junction is not None
+            junction = relation.junction
+            args.insert(0, f"secondary={junction.table}")
+            if relation.source == relation.target:
+                args += [
+                    f"primaryjoin={py_literal(f'{resource.model}.id == {junction.table}.c.{junction.right_column}')}",
+                    f"secondaryjoin={py_literal(f'{resource.model}.id == {junction.table}.c.{junction.left_column}')}",
+                ]
+            elif not junction_enforced(junction):
+                args += self._junction_joins(resource, source, junction, inverse=True)
+            return ", ".join(args)
+        column_attr = source.field(relation.name).column.attr  # type: ignore[union-attr]
+        remote = f"{source.model}.{column_attr}"
+        if not relation.enforced:
+            args += [f"primaryjoin={py_literal(f'foreign({remote}) == {resource.model}.id')}", "viewonly=True"]
+        else:
+            args.append(f"foreign_keys={py_literal(remote)}")
+        # The database applies ON DELETE; the ORM must not null or delete children on its own.
+        args.append('passive_deletes="all"')
+        return ", ".join(args)
+
+    @staticmethod
+    def _junction_joins(here: ir.Resource, there: ir.Resource, junction: ir.Junction, inverse: bool = False) -> list[str]:
+        near, far = (junction.right_column, junction.left_column) if inverse else (junction.left_column, junction.right_column)
+        return [
+            f"primaryjoin={py_literal(f'{here.model}.id == foreign({junction.table}.c.{near})')}",
+            f"secondaryjoin={py_literal(f'{there.model}.id == foreign({junction.table}.c.{far})')}",
+            "viewonly=True",
+        ]
+
+    def junction_column_type(self, kind: str) -> str:
+        return INTEGER_KEY if kind == "integer" else "sa.Uuid()"
+
+    def relation_type(self, relation: ir.Relation) -> str:
+        model = self.by_name[relation.target].model
+        if relation.kind == "many_to_many":
+            return f"list[{model}]"
+        return model if relation.required else f"{model} | None"
+
+    def inverse_type(self, inverse: ir.InverseRelation) -> str:
+        return f"list[{self.by_name[inverse.source].model}]"
+
+
+def junction_enforced(junction: ir.Junction) -> bool:
+    return junction.left_foreign_key is not None and junction.right_foreign_key is not None
+
+
+def _python_default(column: ir.Column, value: object) -> str:
+    if column.type in ("date", "datetime", "time"):
+        return f"datetime.{column.type}.fromisoformat({py_literal(value)})"
+    if column.type == "uuid":
+        return f"uuid.UUID({py_literal(value)})"
+    return py_literal(value)
+
+
+TARGET = Target("sqlalchemy", render, "SQLAlchemy 2.0 ORM models")

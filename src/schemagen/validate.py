@@ -1,0 +1,586 @@
+"""Validate schema documents: shape through the Pydantic models, then meaning across all files.
+
+Every problem in every file is collected; nothing stops at the first error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from schemagen import language as lang
+from schemagen.config import ProjectConfig
+from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, did_you_mean
+from schemagen.load import Document
+from schemagen.naming import PYTHON_RESERVED, pascal, plural
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")  # snake_case; no "__" (filters use it)
+MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
+MAX_NAME = 40  # resource and field names; tables and constraints must fit PostgreSQL's 63
+MAX_STRING_LENGTH = 16383  # MySQL's VARCHAR limit in utf8mb4
+
+TRAIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "timestamps": ("created_at", "updated_at"),
+    "soft_delete": ("deleted_at",),
+    "tenant": ("tenant_id",),
+    "versioned": ("version",),
+    "owned": ("owner_id", "is_system"),
+    "branching": ("branch_id",),
+}
+TRAIT_COLUMN_TYPES = {
+    "created_at": "datetime",
+    "updated_at": "datetime",
+    "deleted_at": "datetime",
+    "tenant_id": "string",
+    "version": "integer",
+    "owner_id": "string",
+    "is_system": "boolean",
+    "branch_id": "string",
+}
+# Resource and table names that would collide with generated modules or routes.
+RESERVED_RESOURCES = frozenset({"actions", "audit", "branches", "bulk", "healthz", "readyz", "app", "db", "models", "schemas", "api", "tests", "base", "schemagen"})
+RESERVED_MODELS = frozenset({"Base", "Mapped", "Enum", "Decimal", "Any", "Optional", "List", "Dict", "JSON", "UUID", "Uuid", "Table", "Column", "Index", "Model", "BaseModel", "Field"})
+
+STRINGY = ("string", "text", "email", "url")
+NUMERIC = ("integer", "bigint", "float", "decimal")
+NOT_COMPARABLE = ("json", "array", "many_to_many")
+OPTION_TYPES: dict[str, tuple[str, ...]] = {
+    "max_length": STRINGY,
+    "min_length": STRINGY,
+    "pattern": ("string", "text"),
+    "min": NUMERIC,
+    "max": NUMERIC,
+    "precision": ("decimal",),
+    "scale": ("decimal",),
+    "values": ("enum",),
+    "of": ("array",),
+    "to": ("relation", "many_to_many"),
+    "inverse": ("relation", "many_to_many"),
+    "on_delete": ("relation",),
+    "through": ("many_to_many",),
+}
+SQL_WORDS = frozenset(
+    ["and", "or", "not", "null", "is", "in", "like", "ilike", "between", "true", "false", "case", "when", "then", "else", "end", "distinct", "cast", "as", "integer", "int", "bigint", "text", "varchar", "char", "numeric", "decimal", "real", "float", "double", "date", "time", "timestamp", "interval", "boolean", "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "escape", "any", "all", "some", "collate", "glob", "regexp", "similar", "to", "exists", "isnull", "notnull", "at", "zone", "unknown"]
+)
+
+
+@dataclass(frozen=True)
+class ValidatedResource:
+    document: Document
+    spec: lang.ResourceSpec
+
+
+def validate(config: ProjectConfig, documents: list[Document]) -> tuple[list[ValidatedResource], list[Diagnostic]]:
+    """Check every document; raise SchemaError with all errors, or return the resources and warnings."""
+    diagnostics = Diagnostics()
+    resources = []
+    for document in documents:
+        spec = parse_resource(document, diagnostics)
+        if spec is not None:
+            resources.append(ValidatedResource(document, spec))
+    if not diagnostics:  # meaning is only checked once every file has the right shape
+        ProjectChecker(config, resources, diagnostics).run()
+    if diagnostics.errors:
+        raise SchemaError(diagnostics.sorted())
+    return resources, [d for d in diagnostics.sorted() if d.level == "warning"]
+
+
+def parse_resource(document: Document, diagnostics: Diagnostics) -> lang.ResourceSpec | None:
+    if not isinstance(document.data, dict):
+        diagnostics.add(document.diagnostic((), "a resource file must be a mapping with at least a 'resource' key"))
+        return None
+    try:
+        return lang.ResourceSpec.model_validate(document.data)
+    except ValidationError as exc:
+        diagnostics.extend(pydantic_diagnostics(document, exc))
+        return None
+
+
+def pydantic_diagnostics(document: Document, exc: ValidationError) -> list[Diagnostic]:
+    """Turn Pydantic's errors into located, readable diagnostics: one per key path."""
+    seen: dict[Path_, Diagnostic] = {}
+    for error in exc.errors(include_url=False):
+        path = _clean_loc(error["loc"])
+        if path in seen:
+            continue  # a union reports once per member; the first reads best
+        seen[path] = document.diagnostic(path, _message(error, path))
+    return list(seen.values())
+
+
+_TYPE_TAG = re.compile(r"^(bool|str|int|float|list\[.*\]|dict\[.*\]|function-.*|[A-Z][A-Za-z]*|literal\[.*\])$")
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> Path_:
+    # Pydantic names union members in the location (`list.ListAction.page_size`); users never wrote them.
+    return tuple(part for part in loc if isinstance(part, int) or not _TYPE_TAG.match(str(part)) or part in ("Value",))
+
+
+def _message(error: Any, path: Path_) -> str:
+    kind, message, given = error["type"], error["msg"], error.get("input")
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _allowed_keys(path[:-1])
+        hint = did_you_mean(key, allowed) if allowed else ""
+        return f"unknown key '{key}'{hint}"
+    if kind == "missing":
+        return f"missing required key '{path[-1]}'"
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    shown = repr(given) if isinstance(given, str | int | float | bool) or given is None else type(given).__name__
+    return f"{message[:1].lower()}{message[1:]}, got {shown}"
+
+
+def _allowed_keys(path: Path_) -> Iterable[str]:
+    model: type[BaseModel] | None
+    if path == ():
+        model = lang.ResourceSpec
+    elif len(path) == 2 and path[0] == "fields" or len(path) == 4 and path[0] == "actions" and path[2] == "input":
+        model = lang.FieldSpec
+    elif len(path) == 2 and path[0] == "actions":
+        model = {"list": lang.ListAction, "bulk": lang.BulkAction}.get(str(path[1]), lang.CustomAction)
+    else:
+        model = {
+            ("display",): lang.Display,
+            ("ui",): lang.UI,
+            ("ui", "table"): lang.TableUI,
+            ("ui", "form"): lang.FormUI,
+        }.get(path) or (lang.IndexSpec if path[:1] == ("indexes",) else lang.CheckSpec if path[:1] == ("checks",) else None)
+    return list(model.model_fields) if model else []
+
+
+def relation_inverses(resources: Iterable[lang.ResourceSpec]) -> dict[tuple[str, str], str]:
+    """The name of the other side of every relation: (resource, field) -> attribute on the target.
+
+    Default: the declaring resource's plural (`region.offices`). When one resource points at the
+    same target more than once, or at itself, the plural alone would be ambiguous, so the field
+    joins it: `offices_as_parent`, `deals_as_owner`.
+    """
+    resources = list(resources)
+    pairs = Counter((r.resource, f.to) for r in resources for f in r.fields.values() if f.type in ("relation", "many_to_many"))
+    names = {}
+    for r in resources:
+        for name, f in r.fields.items():
+            if f.type not in ("relation", "many_to_many") or f.to is None:
+                continue
+            base = plural(r.resource)
+            ambiguous = pairs[(r.resource, f.to)] > 1 or f.to == r.resource
+            names[(r.resource, name)] = f.inverse or (f"{base}_as_{name}" if ambiguous else base)
+    return names
+
+
+def field_columns(spec: lang.ResourceSpec) -> dict[str, str]:
+    """Every name a resource's indexes, checks and sorts may use, mapped to its column."""
+    columns = {"id": "id"}
+    for trait in spec.traits:
+        columns.update({c: c for c in TRAIT_COLUMNS.get(trait, ())})
+    for name, f in spec.fields.items():
+        if f.type == "relation":
+            columns[name] = columns[f"{name}_id"] = f"{name}_id"
+        elif f.type != "many_to_many":
+            columns[name] = name
+    return columns
+
+
+class ProjectChecker:
+    """The meaning of the schemas, across files: names, references, options, defaults."""
+
+    def __init__(self, config: ProjectConfig, resources: list[ValidatedResource], diagnostics: Diagnostics):
+        self.config = config
+        self.resources = resources
+        self.diagnostics = diagnostics
+        self.by_name = {r.spec.resource: r.spec for r in resources}
+        self.inverses = relation_inverses(r.spec for r in resources)
+
+    def run(self) -> None:
+        self.check_unique_names()
+        for resource in self.resources:
+            ResourceChecker(self, resource).run()
+
+    def error(self, document: Document, path: Path_, message: str) -> None:
+        self.diagnostics.add(document.diagnostic(path, message))
+
+    def warn(self, document: Document, path: Path_, message: str) -> None:
+        self.diagnostics.add(document.diagnostic(path, message, level="warning"))
+
+    def check_unique_names(self) -> None:
+        claimed: dict[tuple[str, str], str] = {}  # (kind, name) -> the file that claimed it first
+
+        def claim(kind: str, name: str, document: Document, path: Path_) -> None:
+            first = claimed.setdefault((kind, name), document.file)
+            if first != document.file:
+                self.error(document, path, f"{kind} name '{name}' is already used by {first}")
+
+        for r in self.resources:
+            spec, doc = r.spec, r.document
+            claim("resource", spec.resource, doc, ("resource",))
+            claim("table", spec.table or plural(spec.resource), doc, ("table",) if spec.table else ("resource",))
+            claim("model", spec.model or pascal(spec.resource), doc, ("model",) if spec.model else ("resource",))
+        for r in self.resources:
+            for name, f in r.spec.fields.items():
+                if f.type == "many_to_many" and f.to in self.by_name:
+                    through = f.through or f"{r.spec.table or plural(r.spec.resource)}_{name}"
+                    first = claimed.setdefault(("table", through), r.document.file + f"#{name}")
+                    if first != r.document.file + f"#{name}":
+                        where = first.split("#")[0]
+                        self.error(r.document, ("fields", name, "through" if f.through else "type"), f"junction table '{through}' collides with a table of {where}; set 'through'")
+
+
+class ResourceChecker:
+    def __init__(self, project: ProjectChecker, resource: ValidatedResource):
+        self.project = project
+        self.doc = resource.document
+        self.spec = resource.spec
+        self.columns = field_columns(self.spec)
+
+    def error(self, path: Path_, message: str) -> None:
+        self.project.error(self.doc, path, message)
+
+    def run(self) -> None:
+        self.check_names()
+        self.check_traits()
+        for name, f in self.spec.fields.items():
+            self.check_field(("fields", name), name, f, in_input=False)
+        self.check_indexes()
+        self.check_checks()
+        self.check_actions()
+        self.check_ui()
+
+    # names -------------------------------------------------------------------------------------
+    def check_identifier(self, path: Path_, name: str, what: str, limit: int = MAX_NAME) -> bool:
+        if not IDENTIFIER.match(name):
+            self.error(path, f"{what} '{name}' must be snake_case: lowercase letters, digits and single underscores, starting with a letter")
+            return False
+        if len(name) > limit:
+            self.error(path, f"{what} '{name}' is {len(name)} characters; the limit is {limit}")
+            return False
+        return True
+
+    def check_names(self) -> None:
+        spec = self.spec
+        if self.check_identifier(("resource",), spec.resource, "resource name"):
+            if spec.resource in RESERVED_RESOURCES or spec.resource in PYTHON_RESERVED:
+                self.error(("resource",), f"resource name '{spec.resource}' is reserved by the generated project; choose another")
+            stem = self.doc.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            if stem != spec.resource:
+                self.project.warn(self.doc, ("resource",), f"file is named '{stem}' but defines resource '{spec.resource}'; name it {spec.resource}{self.doc.file[self.doc.file.rfind('.'):]}")
+        if spec.table is not None and self.check_identifier(("table",), spec.table, "table name", limit=50):
+            if spec.table in RESERVED_RESOURCES:
+                self.error(("table",), f"table name '{spec.table}' is reserved by the generated project's routes")
+        elif spec.table is None and len(plural(spec.resource)) > 50:
+            self.error(("resource",), "the table name derived from this resource is longer than 50 characters; set 'table'")
+        if spec.model is not None:
+            if not MODEL_NAME.match(spec.model):
+                self.error(("model",), f"model name '{spec.model}' must be PascalCase letters and digits")
+            elif spec.model in RESERVED_MODELS:
+                self.error(("model",), f"model name '{spec.model}' clashes with a name the generated code imports; choose another")
+
+    def check_traits(self) -> None:
+        counts = Counter(self.spec.traits)
+        for i, trait in enumerate(self.spec.traits):
+            if counts[trait] > 1 and self.spec.traits.index(trait) != i:
+                self.error(("traits", i), f"trait '{trait}' is listed twice")
+        for trait in self.spec.traits:
+            for column in TRAIT_COLUMNS.get(trait, ()):
+                if column in self.spec.fields:
+                    self.error(("fields", column), f"field '{column}' is added by the '{trait}' trait; remove it or the trait")
+
+    # fields ------------------------------------------------------------------------------------
+    def check_field(self, path: Path_, name: str, f: lang.FieldSpec, in_input: bool) -> None:
+        if self.check_identifier(path, name, "field name"):
+            if name == "id":
+                self.error(path, "'id' is the primary key, which every resource has; choose another name")
+            if not in_input:
+                if f.type == "relation" and f"{name}_id" in self.spec.fields:
+                    self.error(path, f"relation '{name}' uses the column '{name}_id', which is also a field")
+                if f.type == "many_to_many" and f"{name}_ids" in self.spec.fields:
+                    self.error(path, f"many_to_many '{name}' is sent as '{name}_ids', which is also a field")
+        given = f.model_fields_set
+        for option, types in OPTION_TYPES.items():
+            if option in given and getattr(f, option) is not None and f.type not in types:
+                self.error((*path, option), f"'{option}' does not apply to type {f.type} (it applies to: {', '.join(types)})")
+        for flag, excluded in (("unique", NOT_COMPARABLE), ("index", NOT_COMPARABLE), ("sortable", NOT_COMPARABLE), ("filterable", ("json", "many_to_many"))):
+            if getattr(f, flag) and f.type in excluded:
+                self.error((*path, flag), f"a {f.type} field cannot be {flag}")
+        if f.searchable and f.type not in STRINGY:
+            self.error((*path, "searchable"), f"only text fields can be searchable, not {f.type}")
+        if f.type == "text" and (f.unique or f.index) and "mysql" in self.project.config.dialects:
+            self.error((*path, "unique" if f.unique else "index"), "MySQL cannot index a text column; use string(n) or drop mysql from [database] dialects")
+        if in_input and (f.unique or f.index):
+            self.error((*path, "unique" if f.unique else "index"), "action inputs have no columns to index")
+        self.check_lengths(path, f)
+        self.check_type_options(path, name, f, in_input)
+        if f.default is not None:
+            problem = default_problem(f)
+            if problem:
+                self.error((*path, "default"), problem)
+        if f.renamed_from is not None:
+            if in_input:
+                self.error((*path, "renamed_from"), "action inputs are not stored; renamed_from does not apply")
+            elif self.check_identifier((*path, "renamed_from"), f.renamed_from, "renamed_from") and f.renamed_from in self.spec.fields:
+                self.error((*path, "renamed_from"), f"'{f.renamed_from}' is still a field; a rename needs the old name gone")
+
+    def check_lengths(self, path: Path_, f: lang.FieldSpec) -> None:
+        if f.max_length is not None:
+            if f.max_length <= 0:
+                self.error((*path, "max_length"), f"max_length must be positive, got {f.max_length}")
+            elif f.type == "string" and f.max_length > MAX_STRING_LENGTH:
+                self.error((*path, "max_length"), f"string max_length is at most {MAX_STRING_LENGTH}; use text for longer values")
+        if f.min_length is not None:
+            if f.min_length < 0:
+                self.error((*path, "min_length"), f"min_length cannot be negative, got {f.min_length}")
+            elif f.max_length is not None and f.min_length > f.max_length:
+                self.error((*path, "min_length"), f"min_length {f.min_length} is above max_length {f.max_length}")
+        if f.min is not None and f.max is not None and f.min > f.max:
+            self.error((*path, "min"), f"min {f.min} is above max {f.max}")
+        if f.pattern is not None:
+            try:
+                re.compile(f.pattern)
+            except re.error as exc:
+                self.error((*path, "pattern"), f"invalid regular expression: {exc}")
+
+    def check_type_options(self, path: Path_, name: str, f: lang.FieldSpec, in_input: bool) -> None:
+        if f.type == "decimal":
+            precision, scale = f.precision or 18, f.scale if f.scale is not None else 2
+            if not 1 <= precision <= 65:
+                self.error((*path, "precision"), f"precision must be between 1 and 65, got {precision}")
+            if scale < 0:
+                self.error((*path, "scale"), f"scale cannot be negative, got {scale}")
+            elif scale > precision:
+                self.error((*path, "scale"), f"scale {scale} is above precision {precision}")
+        elif f.type == "enum":
+            values = f.enum_values
+            if not values:
+                self.error((*path, "values"), "an enum needs 'values', e.g. values: [draft, published]")
+            seen = set()
+            for i, option in enumerate(values):
+                if option.value == "":
+                    self.error((*path, "values", i), "enum values cannot be empty")
+                elif option.value in seen:
+                    self.error((*path, "values", i), f"enum value '{option.value}' is listed twice")
+                elif len(option.value) > 63:
+                    self.error((*path, "values", i), "enum values are at most 63 characters (PostgreSQL's limit)")
+                seen.add(option.value)
+        elif f.type == "array":
+            if f.of is None:
+                self.error(path, f"an array needs 'of', the item type (one of: {', '.join(lang.ARRAY_ITEM_TYPES)})")
+            elif f.of not in lang.ARRAY_ITEM_TYPES:
+                self.error((*path, "of"), f"arrays hold one of: {', '.join(lang.ARRAY_ITEM_TYPES)}; not '{f.of}'{did_you_mean(f.of, lang.ARRAY_ITEM_TYPES)}")
+        elif f.type in ("relation", "many_to_many"):
+            self.check_relation(path, name, f, in_input)
+
+    def check_relation(self, path: Path_, name: str, f: lang.FieldSpec, in_input: bool) -> None:
+        if f.to is None:
+            self.error(path, f"a {f.type} needs 'to', the target resource")
+            return
+        if f.to not in self.project.by_name:
+            self.error((*path, "to"), f"unknown resource '{f.to}'{did_you_mean(f.to, self.project.by_name)} (resources: {', '.join(sorted(self.project.by_name))})")
+            return
+        if in_input:
+            if f.type == "many_to_many":
+                self.error((*path, "type"), "action inputs take relations, not many_to_many; use an array of ids")
+            return
+        if f.type == "relation":
+            optional = not f.required or f.nullable
+            if f.on_delete == "set_null" and not optional:
+                self.error((*path, "on_delete"), "on_delete: set_null needs an optional relation, but this one is required")
+        if f.through is not None:
+            self.check_identifier((*path, "through"), f.through, "junction table name", limit=50)
+        inverse = self.project.inverses[(self.spec.resource, name)]
+        if self.check_identifier((*path, "inverse") if f.inverse else path, inverse, "inverse name"):
+            target = self.project.by_name[f.to]
+            taken = set(field_columns(target)) | {n for n, x in target.fields.items()}
+            others = [n for (res, fld), n in self.project.inverses.items() if n == inverse and self.project.by_name[res].fields[fld].to == f.to and (res, fld) != (self.spec.resource, name)]
+            if inverse in taken or others:
+                self.error((*path, "inverse") if f.inverse else path, f"the other side of this relation would be '{f.to}.{inverse}', which is taken; set 'inverse' to another name")
+
+    # indexes, checks, actions, ui --------------------------------------------------------------
+    def check_column_ref(self, path: Path_, name: str, what: str) -> bool:
+        if name in self.columns:
+            return True
+        self.error(path, f"{what} names unknown field '{name}'{did_you_mean(name, self.columns)}")
+        return False
+
+    def check_indexes(self) -> None:
+        names = Counter(i.name for i in self.spec.indexes if i.name)
+        for i, index in enumerate(self.spec.indexes):
+            path: Path_ = ("indexes", i)
+            for j, field_name in enumerate(index.fields):
+                self.check_column_ref((*path, "fields", j), field_name, "index")
+                if field_name in self.spec.fields and self.spec.fields[field_name].type in ("json", "array", "many_to_many"):
+                    self.error((*path, "fields", j), f"cannot index the {self.spec.fields[field_name].type} field '{field_name}'")
+            if len(set(index.fields)) != len(index.fields):
+                self.error((*path, "fields"), "an index lists the same field twice")
+            if index.name is not None:
+                self.check_identifier((*path, "name"), index.name, "index name", limit=60)
+                if names[index.name] > 1:
+                    self.error((*path, "name"), f"index name '{index.name}' is used twice")
+            if index.where is not None:
+                self.check_expression((*path, "where"), index.where)
+
+    def check_checks(self) -> None:
+        names = Counter(c.name for c in self.spec.checks)
+        for i, check in enumerate(self.spec.checks):
+            path: Path_ = ("checks", i)
+            self.check_identifier((*path, "name"), check.name, "check name", limit=40)
+            if names[check.name] > 1:
+                self.error((*path, "name"), f"check name '{check.name}' is used twice")
+            self.check_expression((*path, "expr"), check.expr)
+
+    def check_expression(self, path: Path_, expr: str) -> None:
+        """SQL is passed through as written; still, every column it names must exist."""
+        if not expr.strip():
+            self.error(path, "the expression is empty")
+            return
+        if ";" in expr or "--" in expr or "/*" in expr:
+            self.error(path, "an expression cannot contain ';', '--' or '/*'")
+            return
+        without_strings = re.sub(r"'(?:[^']|'')*'", "''", expr)
+        for match in re.finditer(r'"([^"]+)"|\b([A-Za-z_][A-Za-z0-9_]*)\b(\s*\()?', without_strings):
+            quoted, word, call = match.groups()
+            name = quoted or word
+            if call or (word and word.lower() in SQL_WORDS) or (word and re.match(r"^\d", word)):
+                continue
+            if name not in self.columns:
+                self.error(path, f"the expression names unknown column '{name}'{did_you_mean(name, self.columns)}")
+
+    def check_actions(self) -> None:
+        actions = self.spec.actions
+        if isinstance(actions.list, lang.ListAction):
+            lst = actions.list
+            if lst.page_size < 1:
+                self.error(("actions", "list", "page_size"), "page_size must be at least 1")
+            if lst.max_page_size < lst.page_size:
+                self.error(("actions", "list", "max_page_size"), f"max_page_size {lst.max_page_size} is below page_size {lst.page_size}")
+            for j, item in enumerate(lst.sort):
+                name = item.removeprefix("-")
+                if self.check_column_ref(("actions", "list", "sort", j), name, "sort"):
+                    self.check_sortable(("actions", "list", "sort", j), name)
+            for key in ("sortable", "searchable", "filterable"):
+                for j, name in enumerate(getattr(lst, key)):
+                    path = ("actions", "list", key, j)
+                    if not self.check_column_ref(path, name, key):
+                        continue
+                    f = self.spec.fields.get(name)
+                    if key == "sortable":
+                        self.check_sortable(path, name)
+                    elif key == "searchable" and (f is None or f.type not in STRINGY):
+                        self.error(path, f"only text fields can be searchable; '{name}' is not one")
+                    elif key == "filterable" and f is not None and f.type in ("json", "many_to_many"):
+                        self.error(path, f"a {f.type} field cannot be filterable")
+        if isinstance(actions.bulk, lang.BulkAction):
+            if actions.bulk.batch_size < 1:
+                self.error(("actions", "bulk", "batch_size"), "batch_size must be at least 1")
+            if actions.bulk.undo_ttl < 1:
+                self.error(("actions", "bulk", "undo_ttl"), "undo_ttl must be at least 1 second")
+        for name, custom in actions.custom.items():
+            path = ("actions", name)
+            self.check_identifier(path, name, "action name")
+            for field_name, f in custom.input.items():
+                self.check_field((*path, "input", field_name), field_name, f, in_input=True)
+            if custom.handler is not None and not HANDLER.match(custom.handler):
+                self.error((*path, "handler"), f"handler must be 'module.path:function', got '{custom.handler}'")
+            for j, target in enumerate(custom.invalidates):
+                if target not in self.project.by_name:
+                    self.error((*path, "invalidates", j), f"unknown resource '{target}'{did_you_mean(target, self.project.by_name)}")
+
+    def check_sortable(self, path: Path_, name: str) -> None:
+        f = self.spec.fields.get(name)
+        if f is not None and f.type in NOT_COMPARABLE:
+            self.error(path, f"cannot sort by the {f.type} field '{name}'")
+
+    def check_ui(self) -> None:
+        usable = {*self.columns, *self.spec.fields}
+        for key, names in (("table", self.spec.ui.table.columns), ("form", self.spec.ui.form.fields)):
+            sub = "columns" if key == "table" else "fields"
+            for j, name in enumerate(names):
+                if name not in usable:
+                    self.error(("ui", key, sub, j), f"ui.{key} names unknown field '{name}'{did_you_mean(name, usable)}")
+        for j, item in enumerate(self.spec.ui.table.default_sort):
+            if self.check_column_ref(("ui", "table", "default_sort", j), item.removeprefix("-"), "default_sort"):
+                self.check_sortable(("ui", "table", "default_sort", j), item.removeprefix("-"))
+        title = self.spec.display.title_field
+        if title is not None and title not in self.spec.fields and title not in self.columns:
+            self.error(("display", "title_field"), f"title_field names unknown field '{title}'{did_you_mean(title, self.spec.fields)}")
+
+
+def default_problem(f: lang.FieldSpec) -> str | None:
+    """Why a field's default does not fit its type, or None when it fits."""
+    value, kind = f.default, f.type
+    if kind in ("relation", "many_to_many"):
+        return f"a {kind} cannot have a default"
+    if kind == "array":
+        if not isinstance(value, list):
+            return f"the default of an array must be a list, got {value!r}"
+        item = lang.FieldSpec(type=f.of or "string")
+        for element in value:
+            problem = default_problem(item.model_copy(update={"default": element}))
+            if problem:
+                return f"array default item {element!r}: {problem}"
+        return None
+    if kind == "json":
+        return None
+    if kind == "enum":
+        values = [o.value for o in f.enum_values]
+        if value not in values:
+            return f"default {value!r} is not one of the enum values ({', '.join(map(str, values))}){did_you_mean(str(value), values)}"
+        return None
+    if kind == "boolean":
+        return None if isinstance(value, bool) else f"the default of a boolean must be true or false, got {value!r}"
+    if kind in ("integer", "bigint"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"the default of an {kind} must be a whole number, got {value!r}"
+    elif kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"the default of a float must be a number, got {value!r}"
+    elif kind == "decimal":
+        try:
+            number = Decimal(str(value)) if not isinstance(value, bool) else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            return f"the default of a decimal must be a number, got {value!r}"
+        scale = f.scale if f.scale is not None else 2
+        if -number.as_tuple().exponent > scale:  # type: ignore[operator]
+            return f"default {value} has more than {scale} decimal places"
+    if kind in NUMERIC:
+        number = Decimal(str(value))
+        if f.min is not None and number < Decimal(str(f.min)):
+            return f"default {value} is below min {f.min}"
+        if f.max is not None and number > Decimal(str(f.max)):
+            return f"default {value} is above max {f.max}"
+        return None
+    if not isinstance(value, str):
+        return f"the default of a {kind} must be a string, got {value!r}"
+    parsers = {
+        "date": lambda v: v == "today" or dt.date.fromisoformat(v),
+        "datetime": lambda v: v == "now" or dt.datetime.fromisoformat(v),
+        "time": dt.time.fromisoformat,
+        "uuid": uuid.UUID,
+    }
+    if kind in parsers:
+        try:
+            parsers[kind](value)
+        except ValueError:
+            extra = {"date": " or 'today'", "datetime": " or 'now'"}.get(kind, "")
+            return f"default {value!r} is not a valid {kind} (ISO 8601{extra})"
+        return None
+    if f.max_length is not None and len(value) > f.max_length:
+        return f"default is {len(value)} characters, above max_length {f.max_length}"
+    if f.min_length is not None and len(value) < f.min_length:
+        return f"default is {len(value)} characters, below min_length {f.min_length}"
+    if f.pattern is not None:
+        try:
+            if not re.search(f.pattern, value):
+                return f"default {value!r} does not match pattern {f.pattern!r}"
+        except re.error:
+            return None  # reported on the pattern itself
+    return None
