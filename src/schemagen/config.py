@@ -48,7 +48,7 @@ def find_project(start: Path) -> Path:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and b"[tool.schemagen" in pyproject.read_bytes():
             return pyproject
-    raise UsageError(f"no {CONFIG_FILE} found in {start} or above; run `schemagen init` to start a project")
+    raise UsageError(f"no {CONFIG_FILE} found in {start} or above; run `schemagen init` to start a project", exit_code=2)
 
 
 def load_config(start: Path) -> ProjectConfig:

@@ -86,6 +86,10 @@ class SchemaError(Exception):
 class UsageError(Exception):
     """A user mistake outside the schemas (missing project, bad flag value, existing file)."""
 
+    def __init__(self, message: str, exit_code: int = 1):
+        self.exit_code = exit_code
+        super().__init__(message)
+
 
 def format_key_path(path: Path_) -> str:
     """`('fields', 'name', 'type')` -> `fields.name.type`; list indexes as `[0]`."""

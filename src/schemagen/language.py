@@ -110,6 +110,10 @@ def parse_shorthand(text: str) -> dict[str, Any]:
     if not match:
         raise ValueError(f"cannot read field shorthand '{text}' (expected e.g. 'string(200) required unique')")
     kind = match["type"]
+    if kind not in FIELD_TYPES:
+        from schemagen.diagnostics import did_you_mean
+
+        raise ValueError(f"unknown field type '{kind}' in '{text}'{did_you_mean(kind, FIELD_TYPES)} (expected one of: {', '.join(FIELD_TYPES)})")
     args = [a.strip() for a in (match["args"] or "").split(",") if a.strip()]
     spec: dict[str, Any] = {"type": kind}
     if args:

@@ -87,8 +87,10 @@ def validate(config: ProjectConfig, documents: list[Document]) -> tuple[list[Val
         spec = parse_resource(document, diagnostics)
         if spec is not None:
             resources.append(ValidatedResource(document, spec))
-    if not diagnostics:  # meaning is only checked once every file has the right shape
-        ProjectChecker(config, resources, diagnostics).run()
+    # Meaning is checked for every file with the right shape; references to a file that failed
+    # the shape check are not reported again as unknown.
+    declared = {d.data["resource"] for d in documents if isinstance(d.data, dict) and isinstance(d.data.get("resource"), str)}
+    ProjectChecker(config, resources, diagnostics, declared).run()
     if diagnostics.errors:
         raise SchemaError(diagnostics.sorted())
     return resources, [d for d in diagnostics.sorted() if d.level == "warning"]
@@ -193,8 +195,9 @@ def field_columns(spec: lang.ResourceSpec) -> dict[str, str]:
 class ProjectChecker:
     """The meaning of the schemas, across files: names, references, options, defaults."""
 
-    def __init__(self, config: ProjectConfig, resources: list[ValidatedResource], diagnostics: Diagnostics):
+    def __init__(self, config: ProjectConfig, resources: list[ValidatedResource], diagnostics: Diagnostics, declared: set[str] | None = None):
         self.config = config
+        self.declared = declared or set()
         self.resources = resources
         self.diagnostics = diagnostics
         self.by_name = {r.spec.resource: r.spec for r in resources}
@@ -382,6 +385,8 @@ class ResourceChecker:
             self.error(path, f"a {f.type} needs 'to', the target resource")
             return
         if f.to not in self.project.by_name:
+            if f.to in self.project.declared:
+                return  # its own file has errors, reported there
             self.error((*path, "to"), f"unknown resource '{f.to}'{did_you_mean(f.to, self.project.by_name)} (resources: {', '.join(sorted(self.project.by_name))})")
             return
         if in_input:
@@ -489,7 +494,7 @@ class ResourceChecker:
             if custom.handler is not None and not HANDLER.match(custom.handler):
                 self.error((*path, "handler"), f"handler must be 'module.path:function', got '{custom.handler}'")
             for j, target in enumerate(custom.invalidates):
-                if target not in self.project.by_name:
+                if target not in self.project.by_name and target not in self.project.declared:
                     self.error((*path, "invalidates", j), f"unknown resource '{target}'{did_you_mean(target, self.project.by_name)}")
 
     def check_sortable(self, path: Path_, name: str) -> None:

@@ -317,8 +317,12 @@ def plan(
     force: bool = False,
     sources: dict[str, str] | None = None,
     formatter: str | None = None,
+    prune: bool = True,
 ) -> Plan:
     """Decide what writing `files` into the output folder would do; never writes anything.
+
+    With `prune=False` (a build of some targets only) owned files that were not rendered are
+    kept, and stay owned, instead of being deleted as stale.
 
     `sources` maps a path to the hash of its pre-format render (kept in the manifest for
     `OutputFolder.reusable`); `formatter` defaults to the current ruff version.
@@ -361,6 +365,9 @@ def plan(
         owned[path] = ManifestEntry(content_hash(data), sources.get(path))
 
     for path in sorted(old.files.keys() - rendered.keys()):
+        if not prune:
+            owned[path] = old.files[path]
+            continue
         disk = folder.read(path)
         if disk is None:
             continue

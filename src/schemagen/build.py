@@ -1,0 +1,85 @@
+"""The pipeline, end to end: load → validate → resolve → render → format → plan (→ write).
+
+Everything happens in memory; `write.apply` is the only step that touches the output folder, and
+only after every other step succeeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from schemagen import ir
+from schemagen.config import ProjectConfig, load_config
+from schemagen.diagnostics import Diagnostic, Diagnostics, SchemaError
+from schemagen.files import RenderedFile
+from schemagen.format import format_python, source_hash
+from schemagen.load import LoadError, find_schema_files, load_file
+from schemagen.render import RenderContext, available_targets, render_all, select_targets
+from schemagen.resolve import resolve
+from schemagen.validate import validate
+from schemagen.write import OutputFolder, Plan, plan
+
+
+@dataclass
+class Compiled:
+    """A project that passed validation: its config, IR and any warnings."""
+
+    config: ProjectConfig
+    project: ir.Project
+    warnings: list[Diagnostic]
+
+
+def compile_project(start: Path) -> Compiled:
+    """Load, validate and resolve the project at or above `start`. Raises SchemaError with every error."""
+    config = load_config(start)
+    diagnostics = Diagnostics()
+    documents = []
+    files = find_schema_files(config.schemas_dir)
+    if not files:
+        where = config.relative(config.schemas_dir)
+        raise SchemaError([Diagnostic(config.relative(config.config_file), message=f"no resource schemas in {where}/ (expected *.yaml, *.yml or *.toml files); try `schemagen new resource NAME`")])
+    for path in files:
+        try:
+            documents.append(load_file(path, config.relative(path)))
+        except LoadError as exc:
+            diagnostics.add(exc.diagnostic)
+    try:
+        validated, warnings = validate(config, documents)
+    except SchemaError as exc:
+        diagnostics.extend(exc.diagnostics)
+        raise SchemaError(diagnostics.sorted()) from None
+    if diagnostics:
+        raise SchemaError(diagnostics.sorted())
+    return Compiled(config, resolve(config, validated), warnings)
+
+
+def render_project(compiled: Compiled, folder: OutputFolder, targets: list[str] | None = None) -> tuple[list[RenderedFile], dict[str, str]]:
+    """Render the selected targets and format their Python in one ruff pass.
+
+    Files whose render is unchanged since the last build are taken from disk as they are, so a
+    no-op build or check does not start ruff at all.
+    """
+    config = compiled.config
+    selected = select_targets(targets or list(config.targets), available_targets())
+    context = RenderContext(templates=config.templates_dir, schemas_label=config.relative(config.schemas_dir) + "/")
+    rendered = render_all(compiled.project, selected, context)
+    sources: dict[str, str] = {}
+    reused: dict[str, str] = {}
+    for file in rendered:
+        if file.is_python and not file.once:
+            sources[file.path] = source_hash(file.content)
+            text = folder.reusable(file.path, sources[file.path])
+            if text is not None:
+                reused[file.path] = text
+    pending = [f for f in rendered if f.path not in reused]
+    formatted = {f.path: f for f in format_python(pending)}
+    files = [replace(f, content=reused[f.path]) if f.path in reused else formatted[f.path] for f in rendered]
+    return files, sources
+
+
+def plan_build(compiled: Compiled, *, force: bool = False, targets: list[str] | None = None) -> Plan:
+    """What `build` would do. Never writes."""
+    folder = OutputFolder(compiled.config.output_dir)
+    files, sources = render_project(compiled, folder, targets)
+    return plan(folder, files, force=force, sources=sources, prune=not targets)

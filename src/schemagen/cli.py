@@ -1,0 +1,265 @@
+"""The `schemagen` command line. Heavy imports happen inside commands so `--help` stays fast."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from schemagen import __version__
+
+if TYPE_CHECKING:
+    from schemagen.build import Compiled
+    from schemagen.diagnostics import Diagnostic
+
+app = typer.Typer(
+    name="schemagen",
+    help="From one folder of resource schemas to a complete, runnable project.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+new_app = typer.Typer(help="Scaffold new things.", no_args_is_help=True)
+app.add_typer(new_app, name="new")
+
+ProjectDir = Annotated[Path, typer.Option("--project", "-C", help="Project folder (default: the nearest one with schemagen.toml).", show_default=False)]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output for CI annotations.")]
+
+
+class Format(str, Enum):
+    yaml = "yaml"
+    toml = "toml"
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    _console(stderr=True).print(f"[bold red]error:[/] {_escape(message)}")
+    raise typer.Exit(code)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    console = _console(stderr=True)
+    for d in diagnostics:
+        colour = "red" if d.level == "error" else "yellow"
+        key = f" [bold]{_escape(d.key_path)}[/]:" if d.path else ""
+        console.print(f"[{colour}]{d.level}[/] {_escape(d.location())}:{key} {_escape(d.message)}")
+    errors = sum(d.level == "error" for d in diagnostics)
+    if errors:
+        console.print(f"[red]{errors} error(s)[/]; nothing was written.")
+
+
+def _compile(project: Path, as_json: bool = False) -> Compiled:
+    from schemagen.build import compile_project
+    from schemagen.diagnostics import SchemaError
+
+    try:
+        compiled = compile_project(project)
+    except SchemaError as exc:
+        if as_json:
+            _emit_json({"ok": False, "errors": [d.as_json() for d in exc.diagnostics], "warnings": []})
+        else:
+            _print_diagnostics(exc.diagnostics)
+        raise typer.Exit(1) from None
+    if compiled.warnings and not as_json:
+        _print_diagnostics(compiled.warnings)
+    return compiled
+
+
+def _emit_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"schemagen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """From one folder of resource schemas to a complete, runnable project."""
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path(".")) -> None:
+    """Start a new project: schemagen.toml, schemas/ with one example, and a README."""
+    from schemagen.scaffold import init_project
+
+    created = init_project(directory)
+    console = _console()
+    for path in created:
+        console.print(f"[green]created[/] {_escape(str(path))}")
+    console.print("Next: edit the schema, then run [bold]schemagen build[/].")
+
+
+@new_app.command("resource")
+def new_resource(
+    name: Annotated[str, typer.Argument(help="Singular snake_case name, e.g. invoice_line.")],
+    fmt: Annotated[Format, typer.Option("--format", help="File format.")] = Format.yaml,
+    fields: Annotated[str, typer.Option("--fields", help='Comma-separated fields: "title:string(200) required, due:date".')] = "",
+    project: ProjectDir = Path("."),
+) -> None:
+    """Scaffold one resource schema file."""
+    from schemagen.config import load_config
+    from schemagen.scaffold import new_resource_file
+
+    config = load_config(project)
+    path = new_resource_file(config, name, fmt.value, fields)
+    _console().print(f"[green]created[/] {_escape(config.relative(path))}")
+
+
+@app.command("validate")
+def validate_command(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
+    """Check every schema and print every error."""
+    compiled = _compile(project, as_json)
+    if as_json:
+        _emit_json({"ok": True, "errors": [], "warnings": [w.as_json() for w in compiled.warnings]})
+        return
+    count = len(compiled.project.resources)
+    _console().print(f"[green]ok[/]: {count} resource(s) valid")
+
+
+@app.command()
+def build(
+    project: ProjectDir = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite generated files that were edited by hand.")] = False,
+    target: Annotated[list[str] | None, typer.Option("--target", "-t", help="Build only this target (repeatable).")] = None,
+) -> None:
+    """Render every target into the output folder, writing only what changed."""
+    from schemagen.build import plan_build
+    from schemagen.write import apply
+
+    compiled = _compile(project)
+    result = plan_build(compiled, force=force, targets=target)
+    console = _console(stderr=True)
+    for conflict in result.conflicts:
+        level = "[yellow]overwriting[/]" if conflict.forced else "[red]conflict[/]"
+        console.print(f"{level} {_escape(conflict.message)}")
+    if result.blocking:
+        _fail(f"{len(result.blocking)} conflict(s); nothing was written.")
+    apply(result, compiled.config.output_dir)
+    out = _console()
+    for change in result.changes:
+        colour = {"create": "green", "update": "cyan", "delete": "red", "scaffold": "magenta"}[change.kind]
+        out.print(f"[{colour}]{change.kind:>8}[/] {_escape(change.path)}")
+    where = compiled.config.relative(compiled.config.output_dir)
+    summary = f"{len(result.changes)} file(s) changed, {result.unchanged} unchanged" if result.changes else "everything up to date"
+    out.print(f"{where}/: {summary}")
+
+
+@app.command()
+def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
+    """For CI: exit 1 with a diff when generated files are stale. Writes nothing."""
+    from schemagen.build import plan_build
+
+    compiled = _compile(project, as_json)
+    # force=True so that hand edits show up in the diff instead of only as conflicts.
+    result = plan_build(compiled, force=True)
+    stale = not result.is_clean() or bool(result.conflicts)
+    if as_json:
+        _emit_json(
+            {
+                "ok": not stale,
+                "changes": [{"path": c.path, "kind": c.kind} for c in result.changes],
+                "conflicts": [{"path": c.path, "reason": c.reason, "message": c.message} for c in result.conflicts],
+                "diff": result.unified_diff(),
+                "warnings": [w.as_json() for w in compiled.warnings],
+            }
+        )
+    else:
+        if stale:
+            sys.stdout.write(result.unified_diff())
+            for conflict in result.conflicts:
+                _console(stderr=True).print(f"[red]edited[/] {_escape(conflict.message)}")
+            _console(stderr=True).print(f"[red]stale[/]: {len(result.changes)} file(s) differ; run `schemagen build`.")
+        else:
+            _console().print("[green]up to date[/]")
+    if stale:
+        raise typer.Exit(1)
+
+
+@app.command()
+def diff(project: ProjectDir = Path(".")) -> None:
+    """Show what build would change, as a unified diff."""
+    from schemagen.build import plan_build
+
+    compiled = _compile(project)
+    sys.stdout.write(plan_build(compiled, force=True).unified_diff())
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the resource language, for editors."""
+    from schemagen.language import language_json_schema
+
+    _emit_json(language_json_schema())
+
+
+@app.command()
+def targets() -> None:
+    """List the available targets, built-in and from plugins."""
+    from schemagen.render import available_targets
+
+    console = _console()
+    for name, target in sorted(available_targets().items()):
+        console.print(f"[bold]{name:<12}[/] {_escape(target.description)}")
+
+
+def main() -> None:
+    """Entry point: user mistakes exit 1 or 2 with a message; internal errors exit 3 with a hint."""
+    from schemagen.diagnostics import SchemaError, UsageError
+
+    try:
+        # Without standalone mode click returns the exit code instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(130)
+    except SchemaError as exc:
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(1)
+    except UsageError as exc:
+        _fail(str(exc), exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into a hint
+        _handle_other(exc)
+
+
+def _handle_other(exc: BaseException) -> NoReturn:
+    import click
+
+    from schemagen.format import FormatError
+    from schemagen.write import WriteError
+
+    if isinstance(exc, click.exceptions.ClickException):
+        exc.show()
+        sys.exit(exc.exit_code)
+    if isinstance(exc, WriteError):
+        _fail(str(exc), 1)
+    if os.environ.get("SCHEMAGEN_DEBUG"):
+        raise exc
+    kind = "a template produced invalid Python" if isinstance(exc, FormatError) else type(exc).__name__
+    _console(stderr=True).print(
+        f"[bold red]internal error:[/] {_escape(kind)}: {_escape(str(exc))}\n"
+        "This is a bug in schemagen, not in your schemas. Re-run with SCHEMAGEN_DEBUG=1 for the traceback and report it."
+    )
+    sys.exit(3)
