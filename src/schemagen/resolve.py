@@ -133,6 +133,8 @@ class _Resolver:
 
     def field(self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, *, stored: bool = True) -> ir.Field:
         nullable = f.nullable if f.nullable is not None else not (f.required or f.default is not None)
+        if f.type == "many_to_many":
+            nullable = False  # an empty list, never null
         enum = None
         if f.type == "enum":
             options = tuple(ir.EnumOption(o.value, o.label or humanize(o.value)) for o in f.enum_values)

@@ -122,12 +122,15 @@ def value_schema(kind: str, field: ir.Field | None = None) -> dict[str, Any]:
             assert f is not None and f.precision is not None and f.scale is not None
             limit = Decimal(10) ** (f.precision - f.scale)
             schema = {"type": "number", "format": "decimal", "multipleOf": _number(Decimal(1).scaleb(-f.scale))}
-            # NUMERIC(p, s) holds less than 10^(p-s) in magnitude; tighter bounds win.
-            schema |= {"exclusiveMinimum": _number(-limit), "exclusiveMaximum": _number(limit)}
-            if f.minimum is not None:
+            # NUMERIC(p, s) holds less than 10^(p-s) in magnitude; an explicit, tighter bound wins.
+            if f.minimum is not None and f.minimum > -limit:
                 schema["minimum"] = f.minimum
-            if f.maximum is not None:
+            else:
+                schema["exclusiveMinimum"] = _number(-limit)
+            if f.maximum is not None and f.maximum < limit:
                 schema["maximum"] = f.maximum
+            else:
+                schema["exclusiveMaximum"] = _number(limit)
             return schema
         case "boolean":
             return {"type": "boolean"}
