@@ -62,7 +62,11 @@ def render_project(compiled: Compiled, folder: OutputFolder, targets: list[str] 
     """
     config = compiled.config
     selected = select_targets(targets or list(config.targets), available_targets())
-    context = RenderContext(templates=config.templates_dir, schemas_label=config.relative(config.schemas_dir) + "/")
+    context = RenderContext(
+        templates=config.templates_dir,
+        schemas_label=config.relative(config.schemas_dir) + "/",
+        cache_dir=config.root / ".schemagen" / "cache",
+    )
     rendered = render_all(compiled.project, selected, context)
     sources: dict[str, str] = {}
     reused: dict[str, str] = {}

@@ -42,8 +42,12 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
+def _error(message: str) -> None:
     _console(stderr=True).print(f"[bold red]error:[/] {_escape(message)}")
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    _error(message)
     raise typer.Exit(code)
 
 
@@ -151,8 +155,11 @@ def build(
     result = plan_build(compiled, force=force, targets=target)
     console = _console(stderr=True)
     for conflict in result.conflicts:
-        level = "[yellow]overwriting[/]" if conflict.forced else "[red]conflict[/]"
-        console.print(f"{level} {_escape(conflict.message)}")
+        if conflict.forced:  # the conflict's message says the build stops, which --force overrides
+            verb = "deleting" if conflict.reason == "edited_stale" else "overwriting"
+            console.print(f"[yellow]{verb}[/] {_escape(conflict.path)}, edited by hand: --force discards the edit")
+        else:
+            console.print(f"[red]conflict[/] {_escape(conflict.message)}")
     if result.blocking:
         _fail(f"{len(result.blocking)} conflict(s); nothing was written.")
     apply(result, compiled.config.output_dir)
@@ -163,17 +170,20 @@ def build(
     where = compiled.config.relative(compiled.config.output_dir)
     summary = f"{len(result.changes)} file(s) changed, {result.unchanged} unchanged" if result.changes else "everything up to date"
     out.print(f"{where}/: {summary}")
+    _warn_pending_migration(compiled)
 
 
 @app.command()
 def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
     """For CI: exit 1 with a diff when generated files are stale. Writes nothing."""
     from schemagen.build import plan_build
+    from schemagen.migrations.migrate import migration_status
 
     compiled = _compile(project, as_json)
     # force=True so that hand edits show up in the diff instead of only as conflicts.
     result = plan_build(compiled, force=True)
-    stale = not result.is_clean() or bool(result.conflicts)
+    migrations = migration_status(compiled)
+    stale = not result.is_clean() or bool(result.conflicts) or not migrations.ok
     if as_json:
         _emit_json(
             {
@@ -181,19 +191,74 @@ def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
                 "changes": [{"path": c.path, "kind": c.kind} for c in result.changes],
                 "conflicts": [{"path": c.path, "reason": c.reason, "message": c.message} for c in result.conflicts],
                 "diff": result.unified_diff(),
+                "migrations": {"started": migrations.started, "pending": migrations.pending, "problems": migrations.problems},
                 "warnings": [w.as_json() for w in compiled.warnings],
             }
         )
     else:
-        if stale:
+        if not result.is_clean() or result.conflicts:
             sys.stdout.write(result.unified_diff())
             for conflict in result.conflicts:
                 _console(stderr=True).print(f"[red]edited[/] {_escape(conflict.message)}")
             _console(stderr=True).print(f"[red]stale[/]: {len(result.changes)} file(s) differ; run `schemagen build`.")
-        else:
+        _print_migration_status(migrations, level="red")
+        if not stale:
             _console().print("[green]up to date[/]")
     if stale:
         raise typer.Exit(1)
+
+
+@app.command()
+def migrate(
+    project: ProjectDir = Path("."),
+    message: Annotated[str | None, typer.Option("--message", "-m", help="What the revision does; names its file.")] = None,
+    accept_data_loss: Annotated[bool, typer.Option("--accept-data-loss", help="Allow steps that can lose data (drops, narrowing, removed enum values).")] = False,
+) -> None:
+    """Write the next Alembic revision from the difference between the schemas and snapshot.json."""
+    from schemagen.migrations.migrate import MigrationError, MigrationRefused, plan_migration, write_migration
+
+    compiled = _compile(project)
+    try:
+        plan = plan_migration(compiled, message, accept_data_loss=accept_data_loss)
+    except MigrationRefused as refused:
+        for problem in refused.problems:
+            _error(problem)
+        _fail(f"{len(refused.problems)} step(s) refused; nothing was written.")
+    except MigrationError as error:
+        _fail(str(error))
+    out = _console()
+    if plan is None:
+        out.print("no changes: the migrations are up to date with the schemas")
+        return
+    write_migration(plan)
+    config = compiled.config
+    for operation in plan.operations:
+        out.print(f"  - {_escape(operation.describe())}")
+    console = _console(stderr=True)
+    for loss in plan.accepted:
+        console.print(f"[yellow]data loss accepted[/]: {_escape(loss)}")
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning[/]: {_escape(warning)}")
+    out.print(f"[green]created[/] {_escape(config.relative(plan.path))} (revision {plan.revision}); updated {_escape(config.relative(plan.folder / 'snapshot.json'))}")
+
+
+def _print_migration_status(status, level: str = "yellow") -> None:  # noqa: ANN001 - migrations.migrate.Status
+    console = _console(stderr=True)
+    for problem in status.problems:
+        console.print(f"[{level}]migrations[/]: {_escape(problem)}")
+    if status.pending:
+        steps = "; ".join(status.pending[:5]) + (f"; and {len(status.pending) - 5} more" if len(status.pending) > 5 else "")
+        console.print(f"[{level}]pending migration[/]: the schemas have changes no revision captures ({_escape(steps)}); run `schemagen migrate -m MESSAGE`.")
+
+
+def _warn_pending_migration(compiled: Compiled) -> None:
+    from schemagen.migrations.migrate import migration_status
+
+    status = migration_status(compiled)
+    _print_migration_status(status)
+    targets = compiled.config.targets
+    if not status.started and ("all" in targets or "alembic" in targets):
+        _console(stderr=True).print("[yellow]no migrations yet[/]: run `schemagen migrate -m initial` to write the first revision.")
 
 
 @app.command()
@@ -239,27 +304,65 @@ def main() -> None:
         _print_diagnostics(exc.diagnostics)
         sys.exit(1)
     except UsageError as exc:
-        _fail(str(exc), exc.exit_code)
+        # Not `_fail`: nothing up the stack turns typer.Exit into an exit code any more.
+        _error(str(exc))
+        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into a hint
         _handle_other(exc)
 
 
 def _handle_other(exc: BaseException) -> NoReturn:
-    import click
-
     from schemagen.format import FormatError
     from schemagen.write import WriteError
 
-    if isinstance(exc, click.exceptions.ClickException):
-        exc.show()
-        sys.exit(exc.exit_code)
+    if isinstance(exc, _click_exceptions()):
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
     if isinstance(exc, WriteError):
-        _fail(str(exc), 1)
+        _error(str(exc))
+        sys.exit(1)
     if os.environ.get("SCHEMAGEN_DEBUG"):
         raise exc
     kind = "a template produced invalid Python" if isinstance(exc, FormatError) else type(exc).__name__
     _console(stderr=True).print(
-        f"[bold red]internal error:[/] {_escape(kind)}: {_escape(str(exc))}\n"
+        f"[bold red]internal error:[/] {_escape(kind)}: {_escape(str(exc))}{_escape(_template_location(exc))}\n"
         "This is a bug in schemagen, not in your schemas. Re-run with SCHEMAGEN_DEBUG=1 for the traceback and report it."
     )
     sys.exit(3)
+
+
+def _click_exceptions() -> tuple[type[Exception], ...]:
+    """Click's usage errors (exit 2: unknown command or option, bad value). Typer 0.17 and later
+    vendor click as `typer._click`, whose exceptions derive from `typer.TyperException`; earlier
+    releases raise those of the `click` package."""
+    kinds: list[type[Exception]] = []
+    if hasattr(typer, "TyperException"):
+        kinds.append(typer.TyperException)
+    try:
+        import click
+    except ImportError:
+        pass
+    else:
+        kinds.append(click.exceptions.ClickException)
+    return tuple(kinds)
+
+
+def _template_location(exc: BaseException) -> str:
+    """` (in /path/to/template.j2:LINE)` when `exc` came from rendering a template, else ''.
+
+    Jinja rewrites the traceback of a template error so its frames name the template file and
+    line, which is what a user overriding a template needs to see.
+    """
+    import jinja2
+
+    if not isinstance(exc, jinja2.TemplateError):
+        return ""
+    where = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    if where is None and isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        where = f"{exc.filename}:{exc.lineno}"
+    return f" (in {where})" if where else ""

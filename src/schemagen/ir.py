@@ -151,6 +151,7 @@ class Field:
     filterable: bool = False
     sortable: bool = False
     searchable: bool = False
+    renamed_from: str | None = None  # the field's previous name, for migrations
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ class Resource:
     display: Display
     ui: UI
     primary_key_name: str
+    renamed_from: str | None = None  # the resource's previous name, for migrations (its table is renamed)
 
     def has(self, trait: str) -> bool:
         return trait in self.traits

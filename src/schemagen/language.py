@@ -252,6 +252,7 @@ class ResourceSpec(Strict):
     checks: list[CheckSpec] = Field(default_factory=list)
     actions: Actions = Field(default_factory=Actions)
     ui: UI = Field(default_factory=UI)
+    renamed_from: str | None = Field(None, description="the resource's previous name: migrations rename its table instead of dropping it")
 
 
 class ProjectSection(Strict):

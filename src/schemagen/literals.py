@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from decimal import Decimal
+from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 
@@ -38,14 +39,71 @@ def ts_literal(value: Any) -> str:
 
 def json_text(value: Any, indent: int | None = 2) -> str:
     """Canonical JSON for generated .json files: stable key order is the caller's dict order."""
+    if isinstance(indent, int):
+        try:
+            return _indented_json(value, " " * indent) + "\n"
+        except (_NotPlain, RecursionError):
+            pass  # json.dumps decides (and raises what it raises) for anything else
     return json.dumps(value, ensure_ascii=False, indent=indent) + "\n"
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _indented_json(value: Any, indent: str) -> str:
+    """Exactly `json.dumps(value, ensure_ascii=False, indent=...)` for plain data: dicts with str
+    keys, lists, tuples, str, int, finite float, bool and None; raises _NotPlain on anything else.
+
+    With `indent`, the standard library falls back to its pure-Python encoder, several times slower
+    than this; every generated .json file goes through here, one JSON Schema per resource.
+    """
+    parts: list[str] = []
+    append = parts.append
+
+    def encode(item: Any, prefix: str) -> None:
+        kind = type(item)
+        if kind is str:
+            append(_encode_string(item))
+        elif kind is dict or kind is list or kind is tuple:
+            if not item:
+                append("{}" if kind is dict else "[]")
+                return
+            inner = prefix + indent
+            separator = ("{\n" if kind is dict else "[\n") + inner
+            if kind is dict:
+                for key, member in item.items():
+                    if type(key) is not str:
+                        raise _NotPlain
+                    append(separator)
+                    append(_encode_string(key))
+                    append(": ")
+                    encode(member, inner)
+                    separator = ",\n" + inner
+            else:
+                for member in item:
+                    append(separator)
+                    encode(member, inner)
+                    separator = ",\n" + inner
+            append("\n" + prefix + ("}" if kind is dict else "]"))
+        elif item is None or item is True or item is False:
+            append("null" if item is None else "true" if item else "false")
+        elif kind is int:
+            append(int.__repr__(item))
+        elif kind is float and math.isfinite(item):
+            append(float.__repr__(item))
+        else:
+            raise _NotPlain
+
+    encode(value, "")
+    return "".join(parts)
 
 
 def comment_text(value: str | None) -> str:
     """Text safe for a single-line comment in any of our languages (no newlines, no comment closers)."""
     if not value:
         return ""
-    flat = " ".join(str(value).split())
+    flat = " ".join(str(value).replace("\0", " ").split())  # Python refuses NUL anywhere in source
     return flat.replace("*/", "* /").replace("-->", "-- >")
 
 

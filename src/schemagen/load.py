@@ -159,11 +159,19 @@ class _Builder:
     def merge_source(self, node: yaml.Node, path: Path_) -> dict[str, Any]:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         merged: dict[str, Any] = {}
-        for source in reversed(sources):
-            value = self.build(source, path)
-            if not isinstance(value, dict):
-                raise self.fail(source, path, "a merge key (<<) needs a mapping")
-            merged.update(value)
+        # Merged keys are positioned at their anchor, but never over a key written here, which
+        # may come before the `<<` line.
+        outer, self.document.positions = self.document.positions, {}
+        try:
+            for source in reversed(sources):
+                value = self.build(source, path)
+                if not isinstance(value, dict):
+                    raise self.fail(source, path, "a merge key (<<) needs a mapping")
+                merged.update(value)
+        finally:
+            scratch, self.document.positions = self.document.positions, outer
+        for key_path, position in scratch.items():
+            outer.setdefault(key_path, position)
         return merged
 
     @staticmethod

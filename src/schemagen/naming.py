@@ -21,6 +21,7 @@ _IRREGULAR = {
     "index": "indexes",
     "matrix": "matrices",
     "vertex": "vertices",
+    "quiz": "quizzes",
     "analysis": "analyses",
     "crisis": "crises",
     "thesis": "theses",
@@ -45,6 +46,8 @@ def _plural_word(word: str) -> str:
         return word
     if word in _IRREGULAR:
         return _IRREGULAR[word]
+    if word.endswith("sis"):  # basis, diagnosis, hypothesis
+        return word[:-2] + "es"
     if re.search(r"(s|x|z|ch|sh)$", word):
         return word + "es"
     if re.search(r"[^aeiou]y$", word):
@@ -71,7 +74,9 @@ def humanize(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-PYTHON_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+# Soft keywords are pinned, not read from `keyword.softkwlist`, which grows with the Python
+# version (3.12 added `type`): the same schema must give the same names on every Python.
+PYTHON_RESERVED = frozenset(keyword.kwlist) | frozenset({"_", "case", "match"})
 # Attribute names SQLAlchemy's declarative base or Pydantic's BaseModel claim for themselves.
 MODEL_ATTRIBUTE_RESERVED = frozenset(
     {"metadata", "registry", "query", "model_config", "model_fields", "model_computed_fields", "copy", "dict", "json", "schema", "validate"}

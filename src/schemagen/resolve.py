@@ -67,7 +67,7 @@ def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Pro
     pk_kinds = {name: spec.primary_key for name, spec in specs.items()}
     resolver = _Resolver(config, specs, tables, pk_kinds, inverses)
     resources = [resolver.resource(specs[name], sources[name]) for name in sorted(specs)]
-    resources = [_with_inverses(r, resources) for r in resources]
+    resources = _with_inverses(resources)
     junctions = tuple(rel.junction for r in resources for rel in r.relations if rel.junction is not None)
     order, cycles = _dependency_order(resources, junctions)
     return ir.Project(
@@ -129,6 +129,7 @@ class _Resolver:
             display=ir.Display(spec.display.icon, spec.display.color, spec.display.title_field or _title_field(fields)),
             ui=self.ui(spec, fields),
             primary_key_name=constraint_name("pk", table),
+            renamed_from=spec.renamed_from,
         )
 
     def field(self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, *, stored: bool = True) -> ir.Field:
@@ -206,6 +207,7 @@ class _Resolver:
             filterable=f.filterable,
             sortable=f.sortable,
             searchable=f.searchable,
+            renamed_from=f.renamed_from if stored else None,
         )
 
     def relation(self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, nullable: bool) -> ir.Relation:
@@ -264,11 +266,23 @@ class _Resolver:
     def indexes(self, spec: lang.ResourceSpec, table: str, columns: tuple[ir.Column, ...], uniques: tuple[ir.UniqueConstraint, ...], scope: tuple[str, ...]) -> tuple[ir.Index, ...]:
         refs = field_columns(spec)
         result: list[ir.Index] = []
+        # Derived names must not collide (a partial index and a plain one on the same columns,
+        # or a name the schema gave explicitly): the second one gets a numeric suffix.
+        taken = {i.name for i in spec.indexes if i.name} | {u.name for u in uniques}
+
+        def fresh(prefix: str, cols: tuple[str, ...]) -> str:
+            name, n = constraint_name(prefix, table, *cols), 1
+            while name in taken:
+                n += 1
+                name = constraint_name(prefix, table, *cols, str(n))
+            taken.add(name)
+            return name
+
         for index in spec.indexes:
             cols = tuple(refs[n] for n in index.fields)
             if scope and scope[0] not in cols:
                 cols = (*scope, *cols)
-            name = index.name or constraint_name("ux" if index.unique else "ix", table, *cols)
+            name = index.name or fresh("ux" if index.unique else "ix", cols)
             result.append(ir.Index(name, cols, index.unique, index.where))
         for column in columns:
             wanted = column.origin == "relation" or column.name in ("tenant_id", "owner_id", "deleted_at")
@@ -280,7 +294,7 @@ class _Resolver:
             # Skip when an existing index or unique already starts with these columns.
             covered = any(tuple(x.columns[: len(cols)]) == cols and x.where is None for x in result) or any(u.columns[: len(cols)] == cols for u in uniques)
             if not covered:
-                result.append(ir.Index(constraint_name("ix", table, *cols), cols))
+                result.append(ir.Index(fresh("ix", cols), cols))
         return tuple(sorted(result, key=lambda i: i.name))
 
     def actions(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> ir.Actions:
@@ -399,16 +413,18 @@ def _title_field(fields: list[ir.Field]) -> str:
     return names[0] if names else "id"
 
 
-def _with_inverses(resource: ir.Resource, resources: list[ir.Resource]) -> ir.Resource:
+def _with_inverses(resources: list[ir.Resource]) -> list[ir.Resource]:
+    """Every resource with the other side of each relation that targets it, sorted by name."""
     from dataclasses import replace
 
-    inverses = tuple(
-        ir.InverseRelation(rel.inverse, rel.inverse_attr, "one_to_many" if rel.kind == "many_to_one" else "many_to_many", other.name, rel.name, rel.attr, rel.on_delete)
-        for other in resources
-        for rel in other.relations
-        if rel.target == resource.name
-    )
-    return replace(resource, inverse_relations=tuple(sorted(inverses, key=lambda i: i.name)))
+    # Grouped by target in one pass: asking every resource about every other one is quadratic.
+    inverses: dict[str, list[ir.InverseRelation]] = {}
+    for other in resources:
+        for rel in other.relations:
+            kind = "one_to_many" if rel.kind == "many_to_one" else "many_to_many"
+            inverse = ir.InverseRelation(rel.inverse, rel.inverse_attr, kind, other.name, rel.name, rel.attr, rel.on_delete)
+            inverses.setdefault(rel.target, []).append(inverse)
+    return [replace(r, inverse_relations=tuple(sorted(inverses.get(r.name, ()), key=lambda i: i.name))) for r in resources]
 
 
 def _dependency_order(resources: list[ir.Resource], junctions: tuple[ir.Junction, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -420,18 +436,28 @@ def _dependency_order(resources: list[ir.Resource], junctions: tuple[ir.Junction
     order: list[str] = []
     cycles: list[tuple[str, ...]] = []
     remaining = {table: set(deps) for table, deps in depends.items()}
+    dependents: dict[str, list[str]] = {}
+    for table, deps in depends.items():
+        for dependency in deps:
+            dependents.setdefault(dependency, []).append(table)
+    # Always the smallest name among the tables whose dependencies are all placed.
+    ready = [table for table, deps in remaining.items() if not deps]
+    heapq.heapify(ready)
     while remaining:
-        ready = [t for t, deps in remaining.items() if not deps]
-        if not ready:
+        if ready:
+            table = heapq.heappop(ready)
+        else:
             # A cycle: take the smallest name; its foreign keys must be added after the tables exist.
             stuck = sorted(remaining)
             cycles.append(tuple(stuck))
-            ready = stuck[:1]
-        heapq.heapify(ready)
-        table = heapq.heappop(ready)
+            table = stuck[0]
         order.append(table)
         del remaining[table]
-        for deps in remaining.values():
-            deps.discard(table)
+        for dependent in dependents.get(table, ()):
+            deps = remaining.get(dependent)
+            if deps:
+                deps.discard(table)
+                if not deps:
+                    heapq.heappush(ready, dependent)
     order.extend(sorted(j.table for j in junctions))
     return tuple(order), tuple(cycles)

@@ -115,7 +115,9 @@ def pydantic_diagnostics(document: Document, exc: ValidationError) -> list[Diagn
         if path in seen:
             continue  # a union reports once per member; the first reads best
         seen[path] = document.diagnostic(path, _message(error, path))
-    return list(seen.values())
+    # A value that fits no member of a union (`list: ListAction | bool`) is reported by every
+    # member; when one member got further (an unknown key inside the mapping), that is the error.
+    return [d for path, d in seen.items() if not any(len(other) > len(path) and other[: len(path)] == path for other in seen)]
 
 
 _TYPE_TAG = re.compile(r"^(bool|str|int|float|list\[.*\]|dict\[.*\]|function-.*|[A-Z][A-Za-z]*|literal\[.*\])$")
@@ -202,6 +204,13 @@ class ProjectChecker:
         self.diagnostics = diagnostics
         self.by_name = {r.spec.resource: r.spec for r in resources}
         self.inverses = relation_inverses(r.spec for r in resources)
+        # (target, inverse name) -> the relations that would add that attribute to the target,
+        # indexed once: scanning every relation for every relation is quadratic.
+        self.inverse_claims: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
+        for (res, fld), inverse in self.inverses.items():
+            spec = self.by_name.get(res)
+            field = spec.fields.get(fld) if spec else None
+            self.inverse_claims.setdefault((field.to if field else None, inverse), []).append((res, fld))
 
     def run(self) -> None:
         self.check_unique_names()
@@ -217,16 +226,21 @@ class ProjectChecker:
     def check_unique_names(self) -> None:
         claimed: dict[tuple[str, str], str] = {}  # (kind, name) -> the file that claimed it first
 
-        def claim(kind: str, name: str, document: Document, path: Path_) -> None:
+        def claim(kind: str, name: str, document: Document, path: Path_) -> bool:
             first = claimed.setdefault((kind, name), document.file)
             if first != document.file:
                 self.error(document, path, f"{kind} name '{name}' is already used by {first}")
+                return False
+            return True
 
         for r in self.resources:
             spec, doc = r.spec, r.document
-            claim("resource", spec.resource, doc, ("resource",))
-            claim("table", spec.table or plural(spec.resource), doc, ("table",) if spec.table else ("resource",))
-            claim("model", spec.model or pascal(spec.resource), doc, ("model",) if spec.model else ("resource",))
+            # A duplicate resource name makes its derived table and model duplicates too; one error says it.
+            unique = claim("resource", spec.resource, doc, ("resource",))
+            if unique or spec.table:
+                claim("table", spec.table or plural(spec.resource), doc, ("table",) if spec.table else ("resource",))
+            if unique or spec.model:
+                claim("model", spec.model or pascal(spec.resource), doc, ("model",) if spec.model else ("resource",))
         for r in self.resources:
             for name, f in r.spec.fields.items():
                 if f.type == "many_to_many" and f.to in self.by_name:
@@ -234,7 +248,7 @@ class ProjectChecker:
                     first = claimed.setdefault(("table", through), r.document.file + f"#{name}")
                     if first != r.document.file + f"#{name}":
                         where = first.split("#")[0]
-                        self.error(r.document, ("fields", name, "through" if f.through else "type"), f"junction table '{through}' collides with a table of {where}; set 'through'")
+                        self.error(r.document, ("fields", name, "through" if f.through else "type"), f"junction table '{through}' collides with a table of {where}; {'choose another' if f.through else 'set'} 'through'")
 
 
 class ResourceChecker:
@@ -275,6 +289,9 @@ class ResourceChecker:
             stem = self.doc.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             if stem != spec.resource:
                 self.project.warn(self.doc, ("resource",), f"file is named '{stem}' but defines resource '{spec.resource}'; name it {spec.resource}{self.doc.file[self.doc.file.rfind('.'):]}")
+        if spec.renamed_from is not None and self.check_identifier(("renamed_from",), spec.renamed_from, "renamed_from"):
+            if spec.renamed_from in self.project.by_name:
+                self.error(("renamed_from",), f"'{spec.renamed_from}' is still a resource; a rename needs the old name gone")
         if spec.table is not None and self.check_identifier(("table",), spec.table, "table name", limit=50):
             if spec.table in RESERVED_RESOURCES:
                 self.error(("table",), f"table name '{spec.table}' is reserved by the generated project's routes")
@@ -310,9 +327,9 @@ class ResourceChecker:
         for option, types in OPTION_TYPES.items():
             if option in given and getattr(f, option) is not None and f.type not in types:
                 self.error((*path, option), f"'{option}' does not apply to type {f.type} (it applies to: {', '.join(types)})")
-        for flag, excluded in (("unique", NOT_COMPARABLE), ("index", NOT_COMPARABLE), ("sortable", NOT_COMPARABLE), ("filterable", ("json", "many_to_many"))):
+        for flag, excluded, word in (("unique", NOT_COMPARABLE, "unique"), ("index", NOT_COMPARABLE, "indexed"), ("sortable", NOT_COMPARABLE, "sortable"), ("filterable", ("json", "many_to_many"), "filterable")):
             if getattr(f, flag) and f.type in excluded:
-                self.error((*path, flag), f"a {f.type} field cannot be {flag}")
+                self.error((*path, flag), f"{f.type} fields cannot be {word}")
         if f.searchable and f.type not in STRINGY:
             self.error((*path, "searchable"), f"only text fields can be searchable, not {f.type}")
         if f.type == "text" and (f.unique or f.index) and "mysql" in self.project.config.dialects:
@@ -403,7 +420,7 @@ class ResourceChecker:
         if self.check_identifier((*path, "inverse") if f.inverse else path, inverse, "inverse name"):
             target = self.project.by_name[f.to]
             taken = set(field_columns(target)) | {n for n, x in target.fields.items()}
-            others = [n for (res, fld), n in self.project.inverses.items() if n == inverse and self.project.by_name[res].fields[fld].to == f.to and (res, fld) != (self.spec.resource, name)]
+            others = [key for key in self.project.inverse_claims.get((f.to, inverse), ()) if key != (self.spec.resource, name)]
             if inverse in taken or others:
                 self.error((*path, "inverse") if f.inverse else path, f"the other side of this relation would be '{f.to}.{inverse}', which is taken; set 'inverse' to another name")
 
@@ -575,8 +592,8 @@ def default_problem(f: lang.FieldSpec) -> str | None:
         try:
             parsers[kind](value)
         except ValueError:
-            extra = {"date": " or 'today'", "datetime": " or 'now'"}.get(kind, "")
-            return f"default {value!r} is not a valid {kind} (ISO 8601{extra})"
+            expected = {"date": "ISO 8601 or 'today'", "datetime": "ISO 8601 or 'now'", "time": "ISO 8601", "uuid": "e.g. 123e4567-e89b-12d3-a456-426614174000"}[kind]
+            return f"default {value!r} is not a valid {kind} ({expected})"
         return None
     if f.max_length is not None and len(value) > f.max_length:
         return f"default is {len(value)} characters, above max_length {f.max_length}"

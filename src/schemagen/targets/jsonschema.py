@@ -12,6 +12,7 @@ from typing import Any
 from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
+from schemagen.naming import pascal
 from schemagen.render import RenderContext, Target, header_comment
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -37,6 +38,10 @@ def resource_document(resource: ir.Resource) -> dict[str, Any]:
         f"{resource.model}Update": update_shape(resource),
         f"{resource.model}Read": read_shape(resource),
     }
+    if resource.actions.list is not None:
+        document["$defs"][f"{resource.model}Page"] = page_shape(resource)
+    for action in resource.actions.custom:
+        document["$defs"][action_input_name(resource, action)] = action_input_shape(action)
     return document
 
 
@@ -72,6 +77,28 @@ def read_shape(resource: ir.Resource) -> dict[str, Any]:
     schema = _object(resource.label, properties, list(properties))
     schema["additionalProperties"] = True  # clients must tolerate fields added later
     return schema
+
+
+def page_shape(resource: ir.Resource) -> dict[str, Any]:
+    """One page of the list: the rows, and the cursor of the next page (null on the last)."""
+    properties = {
+        "items": {"type": "array", "items": {"$ref": f"#/$defs/{resource.model}Read"}, "title": "Items"},
+        "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Next cursor"},
+    }
+    return _object(f"{resource.label_plural} (page)", properties, list(properties))
+
+
+def action_input_name(resource: ir.Resource, action: ir.CustomAction) -> str:
+    return f"{resource.model}{pascal(action.name)}Input"
+
+
+def action_input_shape(action: ir.CustomAction) -> dict[str, Any]:
+    """The input of a custom action, with every constraint of its fields."""
+    properties = {f.api_name: field_schema(f, with_default=True) for f in action.inputs}
+    shape = _object(f"{action.label} (input)", properties, [f.api_name for f in action.inputs if f.required])
+    if action.description:
+        shape["description"] = action.description
+    return shape
 
 
 def _object(title: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:

@@ -76,7 +76,7 @@ class Helpers:
                 return f"sa.Enum({values}, name={py_literal(column.enum.name)}, create_constraint=True, validate_strings=True)"
             case "array":
                 item = self.sa_type(ir.Column(column.name, column.attr, column.array_of or "string", False, {}, max_length=255 if column.array_of in ("string", "email", "url") else None, precision=18, scale=2))
-                return f'sa.JSON().with_variant(postgresql.ARRAY({item}), "postgresql")'
+                return f'sa.JSON(none_as_null=True).with_variant(postgresql.ARRAY({item}), "postgresql")'
         raise ValueError(f"no SQLAlchemy type for {column.type}")
 
     def py_type(self, column: ir.Column) -> str:
@@ -97,7 +97,9 @@ class Helpers:
         if column.foreign_key is not None:
             fk = column.foreign_key
             args.append(f"sa.ForeignKey({py_literal(f'{fk.target_table}.{fk.target_column}')}, ondelete={py_literal(fk.on_delete)}, name={py_literal(fk.name)})")
-        if column.primary_key:
+        # Branching tables are keyed by (id, branch_id): both columns must say so, or SQLAlchemy
+        # warns that the columns disagree with the table's PrimaryKeyConstraint.
+        if column.primary_key or column.name in self.primary_key(resource):
             args.append("primary_key=True")
             if column.type == "integer" and column.name == "id":
                 args.append("autoincrement=True")
@@ -109,8 +111,7 @@ class Helpers:
             args.append(f"comment={py_literal(column.comment)}")
         return ", ".join(args)
 
-    @staticmethod
-    def default_args(column: ir.Column) -> list[str]:
+    def default_args(self, column: ir.Column) -> list[str]:
         default = column.default
         if default is None:
             return []
@@ -123,13 +124,17 @@ class Helpers:
         if default.kind == "factory":
             return [f"default=lambda: {py_literal(default.value)}"]
         value = default.value
+        python = f"decimal.Decimal({py_literal(str(value))})" if column.type == "decimal" else _python_default(column, value)
         if column.type == "boolean":
             server = "sa.true()" if value else "sa.false()"
         elif column.type in ("integer", "bigint", "float", "decimal"):
             server = f"sa.text({py_literal(str(value))})"
+        elif column.type in ("date", "datetime", "time", "uuid"):
+            # Rendered by the column type, so the database holds what SQLAlchemy binds: SQLite
+            # stores times as '09:30:00.000000', uuids outside PostgreSQL as 32 hex digits.
+            server = f"sa.literal({python}, {self.sa_type(column)})"
         else:
             server = py_literal(str(value))  # SQLAlchemy quotes a plain string for the DDL
-        python = f"decimal.Decimal({py_literal(str(value))})" if column.type == "decimal" else _python_default(column, value)
         return [f"default={python}", f"server_default={server}"]
 
     def table_args(self, resource: ir.Resource) -> list[str]:
@@ -142,11 +147,12 @@ class Helpers:
                 parts.append("unique=True")
             if index.where:
                 # Partial on PostgreSQL and SQLite; MySQL has no partial indexes, so it indexes every row.
-                where = f"sa.text({py_literal(index.where)})"
+                where = f"sa.text({sql_text_literal(index.where)})"
                 parts += [f"postgresql_where={where}", f"sqlite_where={where}"]
             args.append(f"sa.Index({', '.join(parts)})")
         for check in resource.checks:
-            args.append(f"sa.CheckConstraint({py_literal(check.expr)}, name={py_literal(check.name)})")
+            # conv(): the name is final; the "ck" convention would otherwise prefix it a second time.
+            args.append(f"sa.CheckConstraint({sql_text_literal(check.expr)}, name=sa.schema.conv({py_literal(check.name)}))")
         if resource.description:
             args.append(f"{{'comment': {py_literal(resource.description)}}}")
         return args
@@ -199,11 +205,12 @@ class Helpers:
         column_attr = source.field(relation.name).column.attr  # type: ignore[union-attr]
         remote = f"{source.model}.{column_attr}"
         if not relation.enforced:
+            # View-only: nothing to delete, so passive_deletes would only draw a warning.
             args += [f"primaryjoin={py_literal(f'foreign({remote}) == {resource.model}.id')}", "viewonly=True"]
         else:
             args.append(f"foreign_keys={py_literal(remote)}")
-        # The database applies ON DELETE; the ORM must not null or delete children on its own.
-        args.append('passive_deletes="all"')
+            # The database applies ON DELETE; the ORM must not null or delete children on its own.
+            args.append('passive_deletes="all"')
         return ", ".join(args)
 
     @staticmethod
@@ -226,6 +233,11 @@ class Helpers:
 
     def inverse_type(self, inverse: ir.InverseRelation) -> str:
         return f"list[{self.by_name[inverse.source].model}]"
+
+
+def sql_text_literal(expr: str) -> str:
+    """A Python literal of SQL for `sa.text()`: colons escaped, so `':x'` in a string is no bind parameter."""
+    return py_literal(expr.replace(":", "\\:"))
 
 
 def junction_enforced(junction: ir.Junction) -> bool:

@@ -1,0 +1,326 @@
+"""The autodetector: two database states in, an ordered list of typed operations out.
+
+1. `match` pairs the tables and columns of the old state with those of the new one: a table by
+   its origin (its resource), a column by its name, and both by `renamed_from` hints. Nothing is
+   ever guessed from similar names or shapes.
+2. `diff` turns the pairs into operations. Each operation belongs to a phase (foreign keys and
+   indexes dropped first, added last; see `operations`), and tables are created and dropped in
+   foreign-key order; a foreign-key cycle among new tables is broken by adding the closing
+   foreign keys after every table exists (and among dropped tables, by dropping them first).
+3. The list is sorted by (phase, table, rank, key): the same states always give the same list.
+
+The downgrade of a revision is `diff(new, old, matching.inverted())`: the same machinery, so it is
+ordered by the same rules.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from schemagen.migrations import operations as ops
+from schemagen.migrations import render_py as py
+from schemagen.migrations.questioner import Questioner
+from schemagen.migrations.snapshot import ColumnState, ForeignKeyState, Hints, SchemaState, TableState
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Which old table is which new table, and within each, which old column is which new one."""
+
+    tables: tuple[tuple[str, str], ...] = ()  # (old name, new name)
+    columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)  # (old, new table) -> (old, new column)
+
+    def inverted(self) -> Matching:
+        return Matching(
+            tuple((new, old) for old, new in self.tables),
+            {(new, old): tuple((n, o) for o, n in pairs) for (old, new), pairs in self.columns.items()},
+        )
+
+
+def match(old: SchemaState, new: SchemaState, hints: Hints) -> Matching:
+    """Pair tables by origin (or `renamed_from`, or else by name) and columns by name (or `renamed_from`)."""
+    old_by_origin = old.by_origin()
+    taken: set[str] = set()
+    pairs: dict[str, str] = {}  # new name -> old name
+    for table in sorted(new.tables.values(), key=lambda t: t.name):
+        candidate = old_by_origin.get(table.origin)
+        if candidate is None and table.origin in hints.tables:
+            # A rename that was captured already leaves `renamed_from` naming nothing: a no-op.
+            candidate = old_by_origin.get(hints.tables[table.origin])
+            if candidate is not None and candidate.origin in {t.origin for t in new.tables.values()}:
+                candidate = None
+        if candidate is not None and candidate.name not in taken:
+            pairs[table.name] = candidate.name
+            taken.add(candidate.name)
+    new_origins = {t.origin for t in new.tables.values()}
+    for table in sorted(new.tables.values(), key=lambda t: t.name):
+        # The same table name for a different origin (say, a resource replaced by another with
+        # the same table): the database sees one table, so it is altered, not dropped and created.
+        same = old.tables.get(table.name)
+        if table.name not in pairs and same is not None and same.name not in taken and same.origin not in new_origins:
+            pairs[table.name] = same.name
+            taken.add(same.name)
+    columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for new_name, old_name in sorted(pairs.items()):
+        columns[(old_name, new_name)] = _match_columns(old.tables[old_name], new.tables[new_name], hints)
+    return Matching(tuple(sorted((o, n) for n, o in pairs.items())), columns)
+
+
+def _match_columns(old: TableState, new: TableState, hints: Hints) -> tuple[tuple[str, str], ...]:
+    old_names = set(old.column_names)
+    new_names = set(new.column_names)
+    result = [(c, c) for c in new.column_names if c in old_names]
+    for name in new.column_names:
+        if name in old_names:
+            continue
+        previous = hints.columns.get((new.origin, name))
+        # Only when the old column is there and is not kept under its own name.
+        if previous and previous in old_names and previous not in new_names and previous not in {o for o, _ in result}:
+            result.append((previous, name))
+    return tuple(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# The diff
+
+
+def autodetect(old: SchemaState, new: SchemaState, hints: Hints, questioner: Questioner) -> tuple[list[ops.Operation], Matching]:
+    """The operations from `old` to `new`, sorted, and the matching they came from."""
+    matching = match(old, new, hints)
+    return diff(old, new, matching, questioner, fills=hints.fills), matching
+
+
+def diff(old: SchemaState, new: SchemaState, matching: Matching, questioner: Questioner, fills: dict[tuple[str, str], Any] | None = None) -> list[ops.Operation]:
+    return _Differ(old, new, matching, questioner, fills or {}).run()
+
+
+class _Differ:
+    def __init__(self, old: SchemaState, new: SchemaState, matching: Matching, questioner: Questioner, fills: dict[tuple[str, str], Any]):
+        self.old, self.new, self.matching, self.questioner, self.fills = old, new, matching, questioner, fills
+        self.table_map = dict(matching.tables)  # old name -> new name
+        self.column_maps = {old_t: dict(pairs) for (old_t, _), pairs in matching.columns.items()}
+        self.result: list[ops.Operation] = []
+        self.created_enums: set[str] = set()
+        self.dropped_enums: set[str] = set()
+
+    def run(self) -> list[ops.Operation]:
+        matched_new = set(self.table_map.values())
+        created = [t for name, t in sorted(self.new.tables.items()) if name not in matched_new]
+        dropped = [t for name, t in sorted(self.old.tables.items()) if name not in self.table_map]
+        for old_name, new_name in self.matching.tables:
+            if old_name != new_name:
+                self.result.append(ops.RenameTable(old_name, new_name))
+        self.create_tables(created)
+        for old_name, new_name in self.matching.tables:
+            self.alter_table(self.old.tables[old_name], self.new.tables[new_name])
+        self.drop_tables(dropped)
+        for name in sorted(self.dropped_enums - set(self.new.enums)):
+            self.result.append(ops.DropEnum(name, self.old.enums[name]))
+        for name in sorted(self.created_enums - set(self.old.enums)):
+            self.result.append(ops.CreateEnum(name, self.new.enums[name]))
+        return sort_operations(self.result)
+
+    # tables ------------------------------------------------------------------------------------
+    def create_tables(self, created: list[TableState]) -> None:
+        names = {t.name for t in created}
+        order, deferred = _creation_order(created, names)
+        for position, table in enumerate(order):
+            closing = deferred.get(table.name, set())
+            self.result.append(ops.CreateTable(table, self.new.enums, frozenset(closing), position))
+            for fk in table.foreign_keys:
+                if fk.name in closing:
+                    self.result.append(ops.AddForeignKey(table.name, fk, existing_rows=False))
+
+    def drop_tables(self, dropped: list[TableState]) -> None:
+        names = {t.name for t in dropped}
+        order, deferred = _creation_order(dropped, names)
+        for position, table in enumerate(reversed(order)):
+            # A cycle: the foreign keys that closed it go first, so every table can be dropped.
+            for fk in table.foreign_keys:
+                if fk.name in deferred.get(table.name, set()):
+                    self.result.append(ops.DropForeignKey(table.name, fk))
+            self.result.append(ops.DropTable(table, position))
+            for column in table.columns:
+                if column.enum:
+                    self.dropped_enums.add(column.enum)
+
+    def alter_table(self, old: TableState, new: TableState) -> None:
+        pairs = dict(self.column_maps.get(old.name, {}))  # old column -> new column
+        reverse = {n: o for o, n in pairs.items()}
+        name = new.name
+        for position, column in enumerate(new.columns):
+            if column.name in reverse:
+                self.alter_column(old, new, old.column(reverse[column.name]), column)  # type: ignore[arg-type]
+            else:
+                self.add_column(new, column, position)
+        for column in old.columns:
+            if column.name not in pairs:
+                self.result.append(ops.DropColumn(name, column, self.old.enums))
+                if column.enum:
+                    self.dropped_enums.add(column.enum)
+        old_pk = tuple(pairs.get(c, c) for c in old.primary_key)
+        if (old.primary_key_name, old_pk) != (new.primary_key_name, new.primary_key):
+            self.result.append(ops.ReplacePrimaryKey(name, old.primary_key_name, old_pk, new.primary_key_name, new.primary_key))
+        if old.comment != new.comment:
+            self.result.append(ops.AlterTableComment(name, old.comment, new.comment))
+        self.constraints(old, new, pairs)
+
+    # columns -----------------------------------------------------------------------------------
+    def add_column(self, table: TableState, column: ColumnState, position: int) -> None:
+        fill = note = None
+        if not column.nullable and column.default is None:
+            value = self.fills.get((table.origin, column.name))
+            if value is not None:
+                fill, note = py.json_value(value), "Existing rows get the field's default."
+            else:
+                fill, note = self.questioner.fill_not_null(table.name, column, self.new.enums)
+        self.result.append(ops.AddColumn(table.name, column, self.new.enums, fill, note, position))
+        if column.enum and column.enum not in self.old.enums:
+            self.created_enums.add(column.enum)
+
+    def alter_column(self, old_table: TableState, new_table: TableState, old: ColumnState, new: ColumnState) -> None:
+        table = new_table.name
+        if old.name != new.name:
+            self.result.append(ops.RenameColumn(table, old.name, old, self.old.enums, new.name))
+        current = replace(old, name=new.name)
+        if old.enum and new.enum:
+            if old.enum != new.enum:
+                self.result.append(ops.RenameEnum(old.enum, new.enum))
+            old_check, new_check = ops.sqlite_enum_check(old_table.name, old.enum), ops.sqlite_enum_check(table, new.enum)
+            if old_check != new_check:
+                self.result.append(ops.RenameEnumCheck(table, new.name, old_check, new_check, self.old.enums[old.enum]))
+            current = replace(current, enum=new.enum)
+            old_values, new_values = self.old.enums[old.enum], self.new.enums[new.enum]
+            if old_values != new_values:
+                self.result.append(ops.AlterEnum(table, current, replace(current, default=new.default), old_values, new_values))
+                current = replace(current, default=new.default)  # AlterEnum restates the default
+        elif new.enum and new.enum not in self.old.enums:
+            self.created_enums.add(new.enum)
+        elif old.enum and old.enum not in self.new.enums:
+            self.dropped_enums.add(old.enum)
+        if current.definition() != new.definition():
+            backfill = None
+            if current.nullable and not new.nullable and new.default is not None:
+                backfill = py.default_value(new, self.new.enums)
+            self.result.append(ops.AlterColumn(table, current, new, self._enums_for(current), self.new.enums, backfill))
+
+    def _enums_for(self, column: ColumnState) -> dict[str, tuple[str, ...]]:
+        # The column before: its enum (possibly renamed already) with the values it had.
+        enums = dict(self.old.enums)
+        if column.enum and column.enum not in enums:
+            enums[column.enum] = self.new.enums[column.enum]
+        return enums
+
+    # constraints -------------------------------------------------------------------------------
+    def constraints(self, old: TableState, new: TableState, pairs: dict[str, str]) -> None:
+        # Drops run before tables are renamed (phases), adds after: each names the table as it is then.
+        name, before_rename = new.name, old.name
+
+        def cols(columns: tuple[str, ...], mapping: dict[str, str] = pairs) -> tuple[str | None, ...]:
+            return tuple(mapping.get(c) for c in columns)
+
+        def foreign_key(fk: ForeignKeyState) -> tuple[Any, ...]:
+            target = self.table_map.get(fk.target_table, fk.target_table)
+            target_map = self.column_maps.get(fk.target_table, {})
+            return (cols(fk.columns), target, cols(fk.target_columns, target_map), fk.on_delete)
+
+        new_fks = {fk.name: fk for fk in new.foreign_keys}
+        old_fks = {fk.name: fk for fk in old.foreign_keys}
+        for fk in old.foreign_keys:
+            kept = new_fks.get(fk.name)
+            if kept is None or foreign_key(fk) != (kept.columns, kept.target_table, kept.target_columns, kept.on_delete):
+                self.result.append(ops.DropForeignKey(before_rename, fk))
+        # A constraint that only changes its name (the table or a column was renamed) held before;
+        # one on new columns that start out NULL holds too. Neither gets a warning.
+        empty = {c.name for c in new.columns if c.name not in pairs.values() and c.nullable and c.default is None}
+        held = {foreign_key(fk) for fk in old.foreign_keys}
+        for fk in new.foreign_keys:
+            before = old_fks.get(fk.name)
+            definition = (fk.columns, fk.target_table, fk.target_columns, fk.on_delete)
+            if before is None or foreign_key(before) != definition:
+                self.result.append(ops.AddForeignKey(name, fk, existing_rows=definition not in held and not set(fk.columns) <= empty))
+
+        kept_fk_columns = {fk.columns[0] for fk in new.foreign_keys if fk.name in old_fks and len(fk.columns) == 1}
+        new_indexes = {i.name: i for i in new.indexes}
+        old_indexes = {i.name: i for i in old.indexes}
+        for index in old.indexes:
+            kept = new_indexes.get(index.name)
+            if kept is None or (cols(index.columns), index.unique, index.where) != (kept.columns, kept.unique, kept.where):
+                # MySQL will not drop the index a kept foreign key uses: drop it once the index
+                # or unique that replaces it exists.
+                late = pairs.get(index.columns[0]) in kept_fk_columns
+                self.result.append(ops.DropIndex(name if late else before_rename, index, late=late))
+        held = {(cols(i.columns), i.unique, i.where) for i in old.indexes}
+        for index in new.indexes:
+            before = old_indexes.get(index.name)
+            definition = (index.columns, index.unique, index.where)
+            if before is None or (cols(before.columns), before.unique, before.where) != definition:
+                self.result.append(ops.AddIndex(name, index, recreated=definition in held or set(index.columns) <= empty))
+
+        new_uniques = {u.name: u for u in new.uniques}
+        old_uniques = {u.name: u for u in old.uniques}
+        for unique in old.uniques:
+            kept = new_uniques.get(unique.name)
+            if kept is None or cols(unique.columns) != kept.columns:
+                self.result.append(ops.DropUnique(before_rename, unique))
+        held = {cols(u.columns) for u in old.uniques}
+        for unique in new.uniques:
+            before = old_uniques.get(unique.name)
+            if before is None or cols(before.columns) != unique.columns:
+                self.result.append(ops.AddUnique(name, unique, recreated=unique.columns in held or set(unique.columns) <= empty))
+
+        new_checks = {c.name: c for c in new.checks}
+        old_checks = {c.name: c for c in old.checks}
+        for check in old.checks:
+            kept = new_checks.get(check.name)
+            if kept is None or kept.expr != check.expr:
+                self.result.append(ops.DropCheck(before_rename, check))
+        held = {c.expr for c in old.checks}
+        for check in new.checks:
+            before = old_checks.get(check.name)
+            if before is None or before.expr != check.expr:
+                self.result.append(ops.AddCheck(name, check, recreated=check.expr in held))
+
+
+def _creation_order(tables: list[TableState], names: set[str]) -> tuple[list[TableState], dict[str, set[str]]]:
+    """Tables so that each comes after those it references (among `names`), and the foreign keys
+    that had to wait because they close a cycle: by table, the names of those foreign keys."""
+    by_name = {t.name: t for t in tables}
+    depends = {t.name: {fk.target_table for fk in t.foreign_keys if fk.target_table in names and fk.target_table != t.name} for t in tables}
+    order: list[TableState] = []
+    deferred: dict[str, set[str]] = {}
+    done: set[str] = set()
+    remaining = {name: set(deps) for name, deps in depends.items()}
+    while remaining:
+        ready = sorted(name for name, deps in remaining.items() if not deps)
+        if not ready:
+            # A cycle: the smallest name goes first; its foreign keys to the rest wait.
+            name = min(remaining)
+            table = by_name[name]
+            deferred[name] = {fk.name for fk in table.foreign_keys if fk.target_table in remaining and fk.target_table != name}
+            ready = [name]
+        heapq.heapify(ready)
+        name = heapq.heappop(ready)
+        order.append(by_name[name])
+        done.add(name)
+        del remaining[name]
+        for deps in remaining.values():
+            deps.discard(name)
+    return order, deferred
+
+
+def sort_operations(operations: list[ops.Operation]) -> list[ops.Operation]:
+    """Phase first; then table by table; within a table, by kind and key. Deterministic."""
+
+    def key(op: ops.Operation) -> tuple[Any, ...]:
+        phase = ops.LATE_DROPS if isinstance(op, ops.DropIndex) and op.late else op.phase
+        if phase in (ops.CREATE_TABLES, ops.DROP_TABLES):
+            return (phase, op.sort_key(), op.table)
+        return (phase, op.table, op.rank, type(op).__name__, op.sort_key())
+
+    unique: dict[Any, ops.Operation] = {}
+    for op in operations:
+        unique.setdefault((type(op).__name__, op.table, repr(op.sort_key()), op.describe()), op)
+    return sorted(unique.values(), key=key)

@@ -1,0 +1,136 @@
+"""Python expressions for revision files: types, columns and defaults exactly as the models spell them.
+
+The sqlalchemy target's `Helpers` renders the models' types and defaults; this module asks it the
+same questions about snapshot columns, so a migration and the model it must match cannot drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemagen import ir
+from schemagen.literals import py_literal, sql_literal
+from schemagen.migrations.snapshot import ColumnState
+from schemagen.targets.sqlalchemy import Helpers, sql_text_literal
+
+# The models name this expression once; a revision spells it out (it must not import the models,
+# which change after the revision is written).
+JSON_TYPE = 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
+_EMPTY_PROJECT = ir.Project(name="", package="", dialects=(), resources=(), junctions=(), table_order=())
+_HELPERS = Helpers(_EMPTY_PROJECT)
+
+lit = py_literal
+sql_text = sql_text_literal
+
+
+def ir_column(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> ir.Column:
+    """The IR column the sqlalchemy target would render for this snapshot column."""
+    enum = None
+    if column.enum is not None:
+        values = enums.get(column.enum, ())
+        enum = ir.EnumType(column.enum, tuple(ir.EnumOption(v, v) for v in values))
+    default = ir.Default(column.default.value, column.default.sql, column.default.kind) if column.default else None  # type: ignore[arg-type]
+    key = column.type == "integer_key"
+    return ir.Column(
+        name=column.name,
+        attr=column.name,
+        type="integer" if key else column.type,
+        nullable=column.nullable,
+        sql_types={},
+        origin="relation" if key else "field",
+        max_length=column.length,
+        precision=column.precision,
+        scale=column.scale,
+        enum=enum,
+        array_of=column.array_of,
+        default=default,
+        comment=column.comment,
+    )
+
+
+def sa_type(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> str:
+    text = _HELPERS.sa_type(ir_column(column, enums))
+    return JSON_TYPE if text == "JSONType" else text
+
+
+def enum_type(name: str, values: tuple[str, ...], *, constraint: bool = True) -> str:
+    args = ", ".join(lit(v) for v in values)
+    extra = ", create_constraint=True, validate_strings=True" if constraint else ""
+    return f"sa.Enum({args}, name={lit(name)}{extra})"
+
+
+def _default_parts(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    if column.default is None:
+        return {}
+    parts = {}
+    for arg in _HELPERS.default_args(ir_column(column, enums)):
+        key, _, value = arg.partition("=")
+        parts[key] = value
+    return parts
+
+
+def server_default(column: ColumnState | None, enums: dict[str, tuple[str, ...]]) -> str | None:
+    """The `server_default=` expression of the models, or None."""
+    if column is None:
+        return None
+    return _default_parts(column, enums).get("server_default")
+
+
+def default_value(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> str | None:
+    """An expression for the value the default gives a row (to fill existing rows), or None."""
+    if column.default is None:
+        return None
+    if column.default.kind == "now":
+        return "sa.func.now()"
+    if column.default.kind == "today":
+        return "sa.func.current_date()"
+    return _default_parts(column, enums).get("default")
+
+
+def column(col: ColumnState, enums: dict[str, tuple[str, ...]], *, nullable: bool | None = None, with_default: bool = True) -> str:
+    """`sa.Column(...)` for create_table and add_column."""
+    args = [lit(col.name), sa_type(col, enums)]
+    if col.autoincrement:
+        args.append("autoincrement=True")
+    args.append(f"nullable={col.nullable if nullable is None else nullable}")
+    default = server_default(col, enums) if with_default else None
+    if default is not None:
+        args.append(f"server_default={default}")
+    if col.comment is not None:
+        args.append(f"comment={lit(col.comment)}")
+    return f"sa.Column({', '.join(args)})"
+
+
+def placeholder(col: ColumnState, enums: dict[str, tuple[str, ...]]) -> str:
+    """A value of the column's type for rows that must get one and have none (downgrades only)."""
+    match col.type:
+        case "string" | "text" | "email" | "url":
+            return "''"
+        case "integer" | "bigint" | "integer_key" | "float":
+            return "0"
+        case "decimal":
+            return 'decimal.Decimal("0")'
+        case "boolean":
+            return "False"
+        case "date":
+            return "datetime.date(1970, 1, 1)"
+        case "datetime":
+            return "datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)"
+        case "time":
+            return "datetime.time(0, 0)"
+        case "uuid":
+            return 'uuid.UUID("00000000-0000-0000-0000-000000000000")'
+        case "enum":
+            return lit(enums[col.enum][0]) if col.enum and enums.get(col.enum) else "''"
+        case "json" | "array":
+            return "[]"
+    return "None"
+
+
+def json_value(value: Any) -> str:
+    return lit(value)
+
+
+def in_list(column_name: str, values: tuple[str, ...]) -> str:
+    """The SQL of the CHECK constraint SQLAlchemy makes for a non-native enum."""
+    return f"{column_name} IN ({', '.join(sql_literal(v) for v in values)})"

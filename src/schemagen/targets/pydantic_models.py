@@ -1,0 +1,200 @@
+"""`pydantic` target: `backend/<package>/schemas.py`, the API's Pydantic v2 models.
+
+The models are made by datamodel-code-generator, called as a library on the `jsonschema` target's
+documents: per resource `<Model>Create`, `<Model>Update` (every field optional), `<Model>Read`,
+`<Model>Page` and one `<Model><Action>Input` per custom action, with every constraint of the
+schema (lengths, bounds, pattern, enum, decimal precision as `multiple_of` plus bounds).
+
+Before the call the documents are rewritten into equivalent JSON Schema that the generator turns
+into plain annotations:
+- a nullable value, `anyOf: [X, {"type": "null"}]`, becomes X with `type: [X.type, "null"]`, so
+  the field reads `int | None` with its constraints instead of a wrapper class per field;
+- a URL is a string with a scheme pattern and its maxLength: the generator's AnyUrl would drop the
+  length limit and normalise what the user sent.
+
+The generator is slow to import and to run (about 0.1 s a resource after a second of warm-up), so
+it is imported only when this target runs, called once per resource, and each result is cached by
+the hash of its input and options under `.schemagen/cache/`: a rebuild after editing one resource
+runs it for that resource only, a no-op build not at all. No timestamp header, no formatter of its
+own: the one ruff pass of the build formats the result with everything else.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import functools
+import hashlib
+import json
+import warnings
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from schemagen import ir
+from schemagen.files import RenderedFile
+from schemagen.render import RenderContext, Target, with_header
+
+URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#]+[^\s]*$"
+ROOT_CLASS = "SchemagenRoot"  # the generator always makes a model of the document's root: dropped
+
+DOCSTRING = '"""The API\'s Pydantic models: Create, Update, Read, Page and action inputs of every resource.\n\nMade by datamodel-code-generator from jsonschema/<resource>.json.\n"""\n'
+
+
+def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
+    documents = {f.path: json.loads(f.content) for f in context.outputs.get("jsonschema", [])}
+    chunks = []
+    for resource in project.resources:
+        document = documents[f"jsonschema/{resource.name}.json"]
+        chunks.append(generate_cached(normalize({"$defs": document["$defs"]}), context.cache_dir))
+    text = DOCSTRING + "\n" + merge(chunks)
+    path = f"backend/{project.package}/schemas.py"
+    return [RenderedFile(path, with_header(path, text, context.schemas_label))]
+
+
+# ---------------------------------------------------------------------------------------------
+# The input: equivalent JSON Schema the generator maps to plain annotations
+
+
+def normalize(schema: Any) -> Any:
+    """A copy of `schema` with nullable unions as type lists and URLs as patterned strings."""
+    if isinstance(schema, list):
+        return [normalize(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: normalize(value) for key, value in schema.items()}
+    options = result.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and options[1] == {"type": "null"} and isinstance(options[0].get("type"), str):
+        inner = dict(options[0])
+        del result["anyOf"]
+        inner["type"] = [inner["type"], "null"]
+        if "enum" in inner:
+            inner["enum"] = [*inner["enum"], None]
+        result = {**inner, **result}
+    if result.get("format") == "uri":
+        del result["format"]
+        result.setdefault("pattern", URL_PATTERN)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The call, cached
+
+
+def generator_options() -> dict[str, Any]:
+    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion
+
+    return {
+        "input_file_type": InputFileType.JsonSchema,
+        "output_model_type": DataModelType.PydanticV2BaseModel,
+        "target_python_version": PythonVersion.PY_311,
+        "formatters": [],
+        "disable_timestamp": True,
+        "class_name": ROOT_CLASS,
+        "field_constraints": True,
+        "use_annotated": True,
+        "use_standard_collections": True,
+        "use_union_operator": True,
+        "use_field_description": True,
+        "use_double_quotes": True,
+        "keep_model_order": True,
+        "enum_field_as_literal": "all",
+        "naming_strategy": "parent-prefixed",  # inline models are named after their parent: no clashes
+        "deserialize_default_values": ["decimal"],
+        "type_mappings": ["string+uri=string"],
+    }
+
+
+@functools.cache
+def _cache_salt() -> str:
+    """What besides the input decides the output: the generator's version and this module (its options)."""
+    try:
+        version = metadata.version("datamodel-code-generator")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        version = "?"
+    return f"{version}:{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}"
+
+
+def generate_cached(document: dict[str, Any], cache_dir: Path | None) -> str:
+    """The generator's output for one document, from the cache when the same input ran before."""
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256(f"{_cache_salt()}\0{text}".encode()).hexdigest()
+    cached = cache_dir / "pydantic" / f"{key}.py" if cache_dir is not None else None
+    if cached is not None and cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    output = generate(document)
+    if cached is not None:
+        _store(cached, output)
+    return output
+
+
+def generate(document: dict[str, Any]) -> str:
+    """Run datamodel-code-generator on one document (imported here: it is slow to import)."""
+    from datamodel_code_generator import generate as dmcg_generate
+
+    with warnings.catch_warnings():
+        # It warns about what it cannot express; the shapes here avoid those cases on purpose.
+        warnings.simplefilter("ignore")
+        output = dmcg_generate(copy.deepcopy(document), **generator_options())
+    if not isinstance(output, str):  # pragma: no cover - one document gives one module
+        raise RuntimeError("datamodel-code-generator returned several modules for one document")
+    return output
+
+
+def _store(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = path.parents[1] / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# schemagen's cache: safe to delete, never to commit\n*\n", encoding="utf-8")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+# ---------------------------------------------------------------------------------------------
+# One module from the per-resource outputs
+
+
+def merge(chunks: list[str]) -> str:
+    """One module: the union of every chunk's imports, then every chunk's classes in order."""
+    modules: dict[str, set[str]] = {}
+    plain: set[str] = set()
+    bodies: list[str] = []
+    for chunk in chunks:
+        tree = ast.parse(chunk)
+        lines = chunk.splitlines(keepends=True)
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == "__future__":
+                    continue
+                modules.setdefault(node.module, set()).update(
+                    a.name if a.asname is None else f"{a.name} as {a.asname}" for a in node.names
+                )
+            elif isinstance(node, ast.Import):
+                plain.update(a.name for a in node.names)
+            elif isinstance(node, ast.ClassDef) and node.name == ROOT_CLASS:
+                continue
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and node is tree.body[0]:
+                continue  # a module docstring
+            else:
+                start = node.lineno - 1
+                if isinstance(node, ast.ClassDef) and node.decorator_list:
+                    start = node.decorator_list[0].lineno - 1
+                assert node.end_lineno is not None
+                bodies.append("".join(lines[start : node.end_lineno]).rstrip() + "\n")
+                # Attribute docstrings follow their field inside the class: part of the class's span.
+    imports = ["from __future__ import annotations", ""]
+    imports += [f"import {name}" for name in sorted(plain)]
+    imports += [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(modules.items())]
+    return "\n".join(imports) + "\n\n\n" + "\n\n".join(bodies)
+
+
+TARGET = Target(
+    "pydantic",
+    render,
+    "Pydantic v2 models of the API (Create, Update, Read, Page, action inputs), by datamodel-code-generator",
+    requires=("jsonschema",),
+)

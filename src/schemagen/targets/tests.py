@@ -1,0 +1,442 @@
+"""`tests` target: a pytest suite inside the generated backend that drives every resource over HTTP.
+
+`backend/<package>/tests/`: `conftest.py` (the app on `DATABASE_URL`, tables created once, rows
+deleted after each test), `support.py` (the checks, written once for every resource),
+`resources.py` (what this project's resources are: sample payloads computed here, invalid values,
+uniques, relations, filters) and one `test_<resource>.py` per resource that lists what is tested.
+
+Sample values respect every constraint of their field: lengths, bounds, decimal scale, enum
+values, patterns (a string is drawn from the regular expression itself). Values of fields that are
+not unique repeat across rows on purpose, so sorting meets ties; strings carry quotes, backslashes,
+`%s`, `</script>` and an emoji, so hostile data travels the whole stack on every database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from schemagen import ir
+from schemagen.files import RenderedFile
+from schemagen.literals import py_literal
+from schemagen.render import RenderContext, Target
+from schemagen.targets.fastapi import Helpers
+
+SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
+HOSTILE = "it's \"quoted\" \\ </script> ${y} %s \U0001f680"  # no comma: `__in` splits on commas
+SCOPE_COLUMNS = ("tenant_id", "branch_id")
+NAMESPACE = uuid.UUID("6f1c1d2e-0b7a-4c5e-9a58-3f2d1e0c9b8a")
+
+
+class Missing:
+    """Marks a key an invalid payload leaves out (rendered as `MISSING`)."""
+
+
+MISSING = Missing()
+
+
+def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
+    base = f"backend/{project.package}/tests"
+    h = Helpers(project)
+    infos = {r.name: ResourceInfo(project, r, h) for r in project.resources}
+    values = {"package": project.package, "project": project, "infos": infos, "lit": literal}
+    files = [
+        context.render("tests/__init__.py.j2", f"{base}/__init__.py", **values),
+        context.render("tests/conftest.py.j2", f"{base}/conftest.py", **values),
+        context.render("tests/support.py.j2", f"{base}/support.py", **values),
+        context.render("tests/resources.py.j2", f"{base}/resources.py", **values),
+        context.render("tests/test_api.py.j2", f"{base}/test_api.py", **values),
+    ]
+    for resource in project.resources:
+        files.append(context.render("tests/test_resource.py.j2", f"{base}/test_{resource.name}.py", source=resource.source, info=infos[resource.name], r=resource, **values))
+    return files
+
+
+def literal(value: Any) -> str:
+    """A Python literal of sample data (`MISSING` for a left-out key)."""
+    if isinstance(value, Missing):
+        return "MISSING"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        return "(" + "".join(f"{literal(v)}, " for v in value) + ")"
+    return py_literal(value)
+
+
+class ResourceInfo:
+    """What the generated tests know about one resource, computed from the IR."""
+
+    def __init__(self, project: ir.Project, resource: ir.Resource, h: Helpers):
+        self.project = project
+        self.r = resource
+        self.h = h
+        self.writable = [f for f in resource.fields if not f.readonly]
+        self.unique_sets = self._unique_sets()
+        unique_fields = {name for names in self.unique_sets for name in names}
+        self.problems: list[str] = []
+        self.samples = [self._sample(n, unique_fields) for n in range(SAMPLES)]
+        self.minimal = {k: v for k, v in self.samples[0].items() if self._field(k).required}
+
+    # -- facts
+
+    def _field(self, api_name: str) -> ir.Field:
+        return next(f for f in self.r.fields if f.api_name == api_name)
+
+    def _unique_sets(self) -> list[tuple[str, ...]]:
+        api = {name: name for name, _, _ in self.h.api_columns(self.r)}
+        sets = [(u.columns) for u in self.r.uniques] + [i.columns for i in self.r.indexes if i.unique and i.where is None]
+        result = []
+        for columns in sets:
+            named = tuple(api[c] for c in columns if c not in SCOPE_COLUMNS)
+            if named and all(any(f.api_name == n and not f.readonly for f in self.r.fields) for n in named) and named not in result:
+                result.append(named)
+        return result
+
+    @property
+    def types(self) -> dict[str, str]:
+        return {name: self.h._kind(column, field) for name, column, field in self.h.api_columns(self.r)} | {
+            f.api_name: "many_to_many" for f in self.r.fields if f.type == "many_to_many"
+        }
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        a = self.r.actions
+        return tuple(name for name, on in (("list", a.list), ("get", a.get), ("create", a.create), ("update", a.update), ("delete", a.delete), ("bulk", a.bulk)) if on)
+
+    @property
+    def relations(self) -> dict[str, tuple[str, bool]]:
+        """API name -> (target, required) of every writable many-to-one field."""
+        return {f.api_name: (f.relation.target, f.required) for f in self.writable if f.relation is not None and f.type == "relation"}
+
+    @property
+    def many_to_many(self) -> dict[str, str]:
+        return {f.api_name: f.relation.target for f in self.writable if f.relation is not None and f.type == "many_to_many"}
+
+    @property
+    def inbound(self) -> list[tuple[str, str, str]]:
+        """(source resource, its API field, rule) of every relation pointing here."""
+        result = []
+        for other in self.project.resources:
+            for field in other.fields:
+                relation = field.relation
+                if relation is None or relation.target != self.r.name or field.readonly:
+                    continue
+                rule = "unlink" if relation.kind == "many_to_many" else relation.on_delete or "restrict"
+                result.append((other.name, field.api_name, rule))
+        return result
+
+    @property
+    def filters(self) -> list[tuple[str, str]]:
+        if self.r.actions.list is None:
+            return []
+        ops = {"many_to_many": ("eq", "in")}
+        types = self.types
+        result = []
+        for name in self.h.filterable(self.r):
+            kind = types[name]
+            result += [(name, op) for op in ops.get(kind, _operators(kind))]
+        return result
+
+    @property
+    def sorts(self) -> list[str | None]:
+        if self.r.actions.list is None:
+            return []
+        return [None, *(s for name in self.h.sortable(self.r) for s in (name, f"-{name}"))]
+
+    @property
+    def update(self) -> dict[str, Any]:
+        """A PATCH body: sample 1's values of fields that are not relations."""
+        return {k: v for k, v in self.samples[1].items() if self._field(k).relation is None}
+
+    @property
+    def bulk_values(self) -> dict[str, Any]:
+        for field in self.writable:
+            if field.relation is None and field.api_name not in {n for s in self.unique_sets for n in s} and field.api_name in self.samples[2]:
+                return {field.api_name: self.samples[2][field.api_name]}
+        return {}
+
+    @property
+    def actions(self) -> list[dict[str, Any]]:
+        result = []
+        for action in self.r.actions.custom:
+            valid = {}
+            for field in action.inputs:
+                value = sample_value(self.r, field, 0, unique=False, nullable=False)
+                if value is not MISSING and field.relation is None:
+                    valid[field.api_name] = value
+            required = [f for f in action.inputs if f.required]
+            if required:
+                invalid, invalid_field = {k: v for k, v in valid.items() if k != required[0].api_name}, required[0].api_name
+            else:
+                invalid, invalid_field = {**valid, "unexpected_field": 1}, "unexpected_field"
+            runnable = all(f.api_name in valid for f in required)
+            result.append({"name": action.name, "scope": action.scope, "valid": valid, "invalid": invalid, "invalid_field": invalid_field, "runnable": runnable})
+        return result
+
+    # -- samples
+
+    def _sample(self, n: int, unique_fields: set[str]) -> dict[str, Any]:
+        sample: dict[str, Any] = {}
+        for field in self.writable:
+            if field.relation is not None:
+                continue  # ids come from rows the tests create
+            unique = field.api_name in unique_fields or field.unique
+            value = sample_value(self.r, field, n, unique=unique, nullable=field.nullable and not field.required and n % 3 == 2)
+            if value is MISSING:
+                if field.required:
+                    self.problems.append(f"no sample value for the required field {field.name}")
+                continue
+            sample[field.api_name] = value
+        return sample
+
+    @property
+    def invalid(self) -> list[tuple[dict[str, Any], str]]:
+        """(changes to a valid payload, the field the 422 must name)."""
+        cases: list[tuple[dict[str, Any], str]] = []
+        for field in self.writable:
+            if field.required and field.api_name in self.samples[0]:
+                cases.append(({field.api_name: MISSING}, field.api_name))
+            for value in invalid_values(field):
+                cases.append(({field.api_name: value}, field.api_name))
+        cases.append(({"not_a_field": 1}, "not_a_field"))
+        return cases
+
+
+def _operators(kind: str) -> tuple[str, ...]:
+    if kind == "array":
+        return ("eq", "in", "isnull")
+    if kind == "json":
+        return ("isnull",)
+    if kind in ("string", "text", "email", "url", "integer", "bigint", "float", "decimal", "date", "datetime", "time"):
+        return ("eq", "in", "gte", "lte", "isnull")
+    return ("eq", "in", "isnull")
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+def sample_value(resource: ir.Resource, field: ir.Field, n: int, *, unique: bool, nullable: bool) -> Any:
+    """A valid JSON value for `field` in row `n`; None where the row leaves it null, MISSING if none fits."""
+    if nullable:
+        return None
+    k = n if unique else n % 2
+    kind = field.type
+    if kind == "array":
+        items = [scalar_value(resource, field.array_of or "string", None, k + i, name=field.name) for i in range(2)]
+        return MISSING if MISSING in items else items
+    if kind == "json":
+        return {"n": k, "text": HOSTILE, "list": [1, 2.5, None, True]}
+    return scalar_value(resource, kind, field, k, name=field.name)
+
+
+def scalar_value(resource: ir.Resource, kind: str, field: ir.Field | None, k: int, *, name: str) -> Any:
+    f = field
+    low = f.minimum if f is not None else None
+    high = f.maximum if f is not None else None
+    match kind:
+        case "string" | "text":
+            if f is not None and f.pattern:
+                return pattern_value(f.pattern, k, f.min_length, f.max_length)
+            text = f"{name} {k} {HOSTILE}"
+            limit = f.max_length if f is not None and f.max_length else None
+            if limit is not None:
+                text = text[:limit].rstrip()
+            minimum = f.min_length if f is not None and f.min_length else 0
+            return text + "x" * max(0, minimum - len(text))
+        case "email":
+            return f"{name.replace('_', '.')}.{k}@example.com"
+        case "url":
+            return f"https://example.com/{name}/{k}?q=it%27s"
+        case "integer" | "bigint":
+            base = int(low) if low is not None else (2**40 if kind == "bigint" else 0)
+            value = base + k
+            if low is not None and value < low:
+                value = int(low) + k
+            return value if high is None or value <= high else MISSING
+        case "float":
+            value = (low if low is not None else 0) + 0.25 + k
+            return value if high is None or value <= high else MISSING
+        case "decimal":
+            assert f is not None and f.scale is not None and f.precision is not None
+            step = Decimal(1).scaleb(-f.scale)
+            value = Decimal(str(low if low is not None else 0)) + k + 5 * step if f.scale else Decimal(str(low if low is not None else 0)) + k
+            limit = Decimal(10) ** (f.precision - f.scale)
+            if abs(value) >= limit or (high is not None and value > Decimal(str(high))):
+                return MISSING
+            return float(value) if len(value.as_tuple().digits) <= 15 else str(value)
+        case "boolean":
+            return k % 2 == 0
+        case "date":
+            return (datetime.date(2024, 1, 1) + datetime.timedelta(days=k)).isoformat()
+        case "datetime":
+            return (datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC) + datetime.timedelta(hours=k)).isoformat()
+        case "time":
+            return (datetime.datetime(2024, 1, 1, 9) + datetime.timedelta(minutes=k)).time().isoformat()
+        case "uuid":
+            return str(uuid.uuid5(NAMESPACE, f"{resource.name}.{name}.{k}"))
+        case "enum":
+            assert f is not None and f.enum is not None
+            return f.enum.values[k % len(f.enum.values)]
+    return MISSING
+
+
+def invalid_values(field: ir.Field) -> list[Any]:
+    """Values the API must refuse with 422 naming this field."""
+    kind, f = field.type, field
+    values: list[Any] = []
+    if kind in ("string", "text"):
+        if f.max_length:
+            values.append("x" * (f.max_length + 1))
+        if f.min_length:
+            values.append("x" * (f.min_length - 1))
+        if f.pattern:
+            for candidate in ("", "!", "0", "x" * max(1, f.min_length or 1)):
+                if re.search(f.pattern, candidate) is None and (f.max_length is None or len(candidate) <= f.max_length) and len(candidate) >= (f.min_length or 0):
+                    values.append(candidate)
+                    break
+        values.append(12)  # not a string
+    elif kind == "email":
+        values.append("not an email")
+    elif kind == "url":
+        values.append("not a url")
+    elif kind in ("integer", "bigint"):
+        values.append("many")
+        if f.maximum is not None:
+            values.append(int(f.maximum) + 1)
+        if f.minimum is not None:
+            values.append(int(f.minimum) - 1)
+    elif kind == "float":
+        values.append("many")
+        if f.maximum is not None:
+            values.append(f.maximum + 1)
+    elif kind == "decimal":
+        assert f.scale is not None and f.precision is not None
+        values.append(str(Decimal(1) + Decimal(1).scaleb(-(f.scale + 1))))  # one digit too many
+        values.append(str(Decimal(10) ** (f.precision - f.scale)))  # too large for the column
+        if f.minimum is not None:
+            values.append(float(Decimal(str(f.minimum)) - 1))
+    elif kind == "boolean":
+        values.append("maybe")
+    elif kind in ("date", "datetime", "time"):
+        values.append("not a time")
+        if kind == "datetime":
+            values.append("2024-01-01T10:00:00")  # no time zone
+    elif kind == "uuid":
+        values.append("not-a-uuid")
+    elif kind == "enum":
+        values.append("not one of the values")
+    elif kind == "array":
+        values.append("not a list")
+    elif kind in ("relation", "many_to_many"):
+        values.append(["x"] if kind == "many_to_many" else "x")
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# A string from a regular expression
+
+
+def pattern_value(pattern: str, k: int, min_length: int | None, max_length: int | None) -> Any:
+    """A string that `re.search(pattern)` accepts, varied by `k`, within the lengths; MISSING if none."""
+    for attempt in range(4):
+        try:
+            text = _draw(_parse(pattern), k + attempt * 7, {})
+        except _Unsupported:
+            return MISSING
+        if re.search(pattern, text) and (min_length or 0) <= len(text) <= (max_length or len(text)):
+            return text
+    return MISSING
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _parse(pattern: str) -> Any:
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_parse as parser  # type: ignore[no-redef]
+    return parser.parse(pattern)
+
+
+_CATEGORIES = {"CATEGORY_DIGIT": "0123456789", "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", "CATEGORY_SPACE": " "}
+_ANY = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _draw(parsed: Any, k: int, groups: dict[int, str]) -> str:
+    out = []
+    for op, arg in parsed:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name == "NOT_LITERAL":
+            out.append("a" if chr(arg) != "a" else "b")
+        elif name == "ANY":
+            out.append(_ANY[k % len(_ANY)])
+        elif name == "IN":
+            out.append(_choose_in(arg, k))
+        elif name == "BRANCH":
+            branches = arg[1]
+            out.append(_draw(branches[k % len(branches)], k // len(branches), groups))
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            sub = arg[-1] if name == "SUBPATTERN" else arg
+            text = _draw(sub, k, groups)
+            if name == "SUBPATTERN" and arg[0] is not None:
+                groups[arg[0]] = text
+            out.append(text)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = arg
+            count = max(low, 1) if high != 0 else 0
+            count = min(count, high) if high is not None and str(high) != "MAXREPEAT" else count
+            out.append("".join(_draw(sub, k + i, groups) for i in range(count)))
+        elif name == "AT":
+            continue
+        elif name == "GROUPREF":
+            out.append(groups.get(arg, ""))
+        elif name == "CATEGORY":
+            chars = _CATEGORIES.get(str(arg))
+            if chars is None:
+                raise _Unsupported(str(arg))
+            out.append(chars[k % len(chars)])
+        else:
+            raise _Unsupported(name)
+    return "".join(out)
+
+
+def _choose_in(items: Any, k: int) -> str:
+    chars: list[str] = []
+    negate = False
+    for op, arg in items:
+        name = str(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            chars.append(chr(arg))
+        elif name == "RANGE":
+            low, high = arg
+            chars.extend(chr(c) for c in range(low, min(high, low + 25) + 1))
+        elif name == "CATEGORY":
+            chars.extend(_CATEGORIES.get(str(arg), ""))
+        else:
+            raise _Unsupported(name)
+    if negate:
+        allowed = [c for c in _ANY if c not in chars]
+        return allowed[k % len(allowed)]
+    if not chars:
+        raise _Unsupported("empty set")
+    return chars[k % len(chars)]
+
+
+TARGET = Target(
+    "tests",
+    render,
+    "A pytest suite in the generated backend: every resource over HTTP, on whatever DATABASE_URL names",
+    requires=("fastapi",),
+)

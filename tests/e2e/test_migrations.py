@@ -1,0 +1,316 @@
+"""Migrations end to end: schema evolutions applied step by step on SQLite, PostgreSQL and MariaDB.
+
+`tests/migrations/evolution/v1 ... v6` are six versions of one project's schemas. The real CLI
+writes one revision per version (`schemagen migrate`), then each database gets them one by one,
+with rows inserted before every step and checked after it: nothing is lost on a non-destructive
+step, a renamed column or table keeps its values, a new NOT NULL column with a default is filled.
+At head `alembic check` finds no difference between the database and the models, and `downgrade
+base` followed by `upgrade head` works on the database that holds the rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from helpers import DIALECTS, REPO, run_cli
+
+pytestmark = pytest.mark.db
+
+EVOLUTION = REPO / "tests" / "migrations" / "evolution"
+VERSIONS = sorted(p.name for p in EVOLUTION.glob("v*") if p.is_dir())
+DESTRUCTIVE = {"v4", "v6"}  # written with --accept-data-loss (and refused without it)
+UUID_COLUMNS = {"id", "author_id", "writer_id", "book_id", "publisher_id", "flagship_id"}
+
+
+class Evolution:
+    """The evolution project after every version was migrated (and built once, at head)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.migrations = root / "generated" / "migrations"
+        self.outputs: dict[str, Any] = {}
+
+    @property
+    def revisions(self) -> list[str]:
+        """Revision ids in order, from the files `migrate` wrote."""
+        ids = []
+        for path in sorted((self.migrations / "versions").glob("0*.py")):
+            line = next(line for line in path.read_text().splitlines() if line.startswith("revision = "))
+            ids.append(line.split('"')[1])
+        return ids
+
+    def use(self, version: str) -> None:
+        shutil.rmtree(self.root / "schemas", ignore_errors=True)
+        shutil.copytree(EVOLUTION / version, self.root / "schemas")
+
+
+@pytest.fixture(scope="module")
+def evolution(tmp_path_factory: pytest.TempPathFactory) -> Evolution:
+    root = tmp_path_factory.mktemp("evolution") / "evolution"
+    root.mkdir()
+    shutil.copy2(EVOLUTION / "schemagen.toml", root / "schemagen.toml")
+    project = Evolution(root)
+    for version in VERSIONS:
+        project.use(version)
+        if version == "v2":
+            # Before its revision exists, the change is a pending migration: check fails, build warns.
+            project.outputs["check"] = run_cli("check", cwd=root, check=False)
+            project.outputs["build"] = run_cli("build", cwd=root)
+        if version in DESTRUCTIVE:
+            project.outputs[f"refused {version}"] = run_cli("migrate", "-m", version, cwd=root, check=False)
+            project.outputs[f"migrate {version}"] = run_cli("migrate", "-m", version, "--accept-data-loss", cwd=root)
+        else:
+            project.outputs[f"migrate {version}"] = run_cli("migrate", "-m", version, cwd=root)
+    run_cli("build", cwd=root)  # the models and env.py of the head version
+    project.outputs["check at head"] = run_cli("check", cwd=root, check=False)
+    project.outputs["migrate at head"] = run_cli("migrate", cwd=root, check=False)
+    return project
+
+
+# ---------------------------------------------------------------------------------------------
+# The CLI around the evolution
+
+
+def test_one_revision_per_version(evolution: Evolution) -> None:
+    files = sorted(p.name for p in (evolution.migrations / "versions").glob("*.py"))
+    assert files == [f"{n:04d}_{v}.py" for n, v in enumerate(VERSIONS, start=1)]
+    assert len(set(evolution.revisions)) == len(VERSIONS)
+    assert (evolution.migrations / "snapshot.json").is_file()
+
+
+def test_a_pending_migration_fails_check_and_warns_in_build(evolution: Evolution) -> None:
+    check = evolution.outputs["check"]
+    assert check.returncode == 1
+    assert "pending migration" in check.stderr and "add column authors.country" in check.stderr
+    assert "pending migration" in evolution.outputs["build"].stderr
+
+
+def test_at_head_check_passes_and_migrate_has_nothing_to_do(evolution: Evolution) -> None:
+    assert evolution.outputs["check at head"].returncode == 0, evolution.outputs["check at head"].stderr
+    result = evolution.outputs["migrate at head"]
+    assert result.returncode == 0 and "no changes" in result.stdout
+
+
+def test_data_loss_is_refused_without_the_flag(evolution: Evolution) -> None:
+    refused = evolution.outputs["refused v4"]
+    assert refused.returncode == 1
+    for step in ("drop column authors.bio", "remove 'archived' from enum book_status", "from VARCHAR(20) to VARCHAR(10)", "drop table imprints"):
+        assert step in refused.stderr, refused.stderr
+    assert "--accept-data-loss" in refused.stderr and "Traceback" not in refused.stderr
+    refused = evolution.outputs["refused v6"]
+    assert refused.returncode == 1 and "authors.tier" in refused.stderr
+
+
+def test_revisions_name_what_they_do(evolution: Evolution) -> None:
+    v4 = next((evolution.migrations / "versions").glob("0004_*.py")).read_text()
+    assert "Data loss accepted (--accept-data-loss):" in v4
+    assert "MySQL and MariaDB commit every DDL statement" in v4
+    v2 = next((evolution.migrations / "versions").glob("0002_*.py")).read_text()
+    assert "ADD VALUE IF NOT EXISTS 'archived'" in v2 and "autocommit_block" in v2
+    assert "Create Date" not in v2
+
+
+# ---------------------------------------------------------------------------------------------
+# On the databases
+
+
+class Database:
+    """Rows in and out of a database whose tables change under it: reflected afresh each time."""
+
+    def __init__(self, url: str) -> None:
+        # Pooled: a new MySQL connection costs PyMySQL a fresh SSL context (tens of milliseconds).
+        self.engine = sa.create_engine(url)
+        self.dialect = self.engine.dialect.name
+
+    def table(self, table_name: str) -> sa.Table:
+        table = sa.Table(table_name, sa.MetaData(), autoload_with=self.engine)
+        for column in table.columns:
+            # Reflection sees CHAR(32) on SQLite; the models bind uuid.UUID through sa.Uuid.
+            if column.name in UUID_COLUMNS and not isinstance(column.type, sa.Integer):
+                column.type = sa.Uuid()
+            if column.name == "settings":
+                column.type = sa.JSON()
+        return table
+
+    def tables(self) -> set[str]:
+        return set(sa.inspect(self.engine).get_table_names()) - {"alembic_version"}
+
+    def columns(self, table_name: str) -> set[str]:
+        return {c["name"] for c in sa.inspect(self.engine).get_columns(table_name)}
+
+    def insert(self, table_name: str, **values: Any) -> Any:
+        table = self.table(table_name)
+        with self.engine.begin() as connection:
+            result = connection.execute(table.insert().values(**values))
+            return values.get("id") or result.inserted_primary_key[0]
+
+    def update(self, table_name: str, key: Any, **values: Any) -> None:
+        table = self.table(table_name)
+        with self.engine.begin() as connection:
+            connection.execute(table.update().where(table.c.id == key).values(**values))
+
+    def delete(self, table_name: str, key: Any) -> None:
+        table = self.table(table_name)
+        with self.engine.begin() as connection:
+            connection.execute(table.delete().where(table.c.id == key))
+
+    def row(self, table_name: str, key: Any) -> dict[str, Any]:
+        table = self.table(table_name)
+        with self.engine.connect() as connection:
+            found = connection.execute(sa.select(table).where(table.c.id == key)).mappings().one()
+        return {k: _plain(v) for k, v in found.items()}
+
+    def count(self, table_name: str) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.count()).select_from(self.table(table_name))).scalar_one()
+
+    def pairs(self, table_name: str, left: str, right: str) -> set[tuple[Any, Any]]:
+        table = self.table(table_name)
+        with self.engine.connect() as connection:
+            return {(r[0], r[1]) for r in connection.execute(sa.select(table.c[left], table.c[right]))}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)  # JSON is LONGTEXT to MariaDB's reflection
+        except ValueError:
+            return value
+    return value
+
+
+def alembic_config(evolution: Evolution) -> Any:
+    from alembic.config import Config
+
+    config = Config(str(evolution.migrations / "alembic.ini"))
+    config.attributes["skip_logging"] = True  # keep pytest's logging as it is
+    return config
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_evolution_step_by_step(dialect: str, evolution: Evolution, database_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from alembic import command
+
+    url = database_url(dialect)
+    monkeypatch.setenv("DATABASE_URL", url)
+    config = alembic_config(evolution)
+    revisions = evolution.revisions
+    db = Database(url)
+    try:
+        ids = _v1(db, lambda: command.upgrade(config, revisions[0]))
+        _v2(db, ids, lambda: command.upgrade(config, revisions[1]))
+        _v3(db, ids, lambda: command.upgrade(config, revisions[2]))
+        _v4(db, ids, lambda: command.upgrade(config, revisions[3]))
+        _v5(db, ids, lambda: command.upgrade(config, revisions[4]))
+        _v6(db, ids, lambda: command.upgrade(config, revisions[5]))
+
+        # At head the database is exactly what the models describe.
+        command.check(config)
+
+        # Down to nothing and back up, with the rows in place (those a downgrade cannot take back
+        # removed first: a duplicate email the old unique constraint would refuse).
+        db.delete("authors", ids["a3"])
+        command.downgrade(config, "base")
+        assert db.tables() == set(), f"{dialect}: left behind by downgrade base"
+        if dialect == "postgresql":
+            with db.engine.connect() as connection:
+                enums = connection.exec_driver_sql("SELECT typname FROM pg_type WHERE typtype = 'e'").scalars().all()
+            assert enums == [], f"enum types left behind: {enums}"
+        command.upgrade(config, "head")
+        command.check(config)
+        assert db.tables() == {"authors", "volumes", "labels", "volumes_labels", "publishers"}
+    finally:
+        db.engine.dispose()
+
+
+def _v1(db: Database, upgrade: Callable[[], None]) -> dict[str, Any]:
+    upgrade()
+    ids: dict[str, Any] = {"a1": uuid.uuid4(), "a2": uuid.uuid4(), "b1": uuid.uuid4(), "b2": uuid.uuid4()}
+    db.insert("authors", id=ids["a1"], name="Ann", email="ann@example.org", bio="Writes.", nickname="annie")
+    db.insert("authors", id=ids["a2"], name="Bob")
+    ids["t1"] = db.insert("tags", name="fiction")
+    ids["t2"] = db.insert("tags", name="poetry")
+    db.insert("books", id=ids["b1"], title="First", status="draft", price=decimal.Decimal("9.50"), author_id=ids["a1"], pages=100, legacy_code="L-1")
+    db.insert("books", id=ids["b2"], title="Second", status="published", author_id=ids["a2"], legacy_code="L-22")
+    for book, tag in (("b1", "t1"), ("b1", "t2"), ("b2", "t1")):
+        db.insert("books_tags", book_id=ids[book], tag_id=ids[tag])
+    return ids
+
+
+def _v2(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
+    upgrade()
+    ann = db.row("authors", ids["a1"])
+    assert (ann["name"], ann["email"], ann["bio"], ann["nickname"], ann["country"]) == ("Ann", "ann@example.org", "Writes.", "annie", None)
+    # NOT NULL columns added to a table with rows: their defaults filled them.
+    assert bool(ann["active"]) is True and isinstance(ann["created_at"], datetime.datetime)
+    first = db.row("books", ids["b1"])
+    assert (first["title"], first["status"], first["price"], first["pages"], first["legacy_code"]) == ("First", "draft", decimal.Decimal("9.50"), 100, "L-1")
+    assert (first["isbn"], first["publisher_id"]) == (None, None)
+    assert db.count("books_tags") == 3
+    # New tables (a foreign-key cycle), a new enum value, a wider column, a new unique column.
+    ids["p1"], ids["i1"], ids["b3"] = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    db.insert("publishers", id=ids["p1"], name="Pub")
+    db.insert("imprints", id=ids["i1"], name="Imprint", publisher_id=ids["p1"])
+    db.update("publishers", ids["p1"], flagship_id=ids["i1"])
+    db.insert("books", id=ids["b3"], title="T" * 250, status="archived", author_id=ids["a1"], pages=300, isbn="ISBN-3", publisher_id=ids["p1"], legacy_code="L-333")
+
+
+def _v3(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
+    upgrade()
+    assert {"tags", "books_tags"}.isdisjoint(db.tables())
+    ann = db.row("authors", ids["a1"])
+    assert ann["pen_name"] == "annie" and "nickname" not in ann  # a renamed column keeps its values
+    assert db.row("books", ids["b1"])["writer_id"] == ids["a1"]
+    assert db.row("labels", ids["t2"])["name"] == "poetry"
+    assert db.pairs("books_labels", "book_id", "label_id") == {(ids["b1"], ids["t1"]), (ids["b1"], ids["t2"]), (ids["b2"], ids["t1"])}
+    ids["t3"] = db.insert("labels", name="drama")  # the integer key still counts up
+    assert ids["t3"] not in (ids["t1"], ids["t2"])
+    db.insert("books_labels", book_id=ids["b2"], label_id=ids["t3"])
+
+
+def _v4(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
+    upgrade()
+    assert "bio" not in db.columns("authors") and "imprints" not in db.tables()
+    assert "flagship_id" not in db.columns("publishers") and db.row("publishers", ids["p1"])["name"] == "Pub"
+    assert db.row("books", ids["b3"])["status"] == "draft"  # 'archived' was removed: the default
+    assert db.row("books", ids["b2"])["legacy_code"] == "L-22"  # narrowed, and it fits
+    assert db.row("authors", ids["a1"])["pen_name"] == "annie"
+    # The unique constraint on email is gone.
+    ids["a3"] = uuid.uuid4()
+    db.insert("authors", id=ids["a3"], name="Ann again", email="ann@example.org")
+
+
+def _v5(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
+    upgrade()
+    bob = db.row("authors", ids["a2"])
+    assert bob["country"] == "US"  # NULL filled by the default before NOT NULL
+    assert bob["tier"] == "basic"  # new NOT NULL column, filled by its default
+    first = db.row("books", ids["b1"])
+    assert first["settings"] == {"format": "paperback"}  # a default only Python applies, filled by UPDATE
+    assert first["price"] == decimal.Decimal("9.50") and first["status"] == "draft"
+    ids["b4"] = uuid.uuid4()
+    db.insert("books", id=ids["b4"], title="Fourth", writer_id=ids["a2"], settings={})
+    assert db.row("books", ids["b4"])["status"] == "published"  # the new server default
+    db.update("labels", ids["t1"], color="red")
+
+
+def _v6(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
+    upgrade()
+    assert {"books", "books_labels"}.isdisjoint(db.tables())
+    assert db.count("volumes") == 4
+    assert db.row("volumes", ids["b3"])["title"] == "T" * 250
+    assert db.pairs("volumes_labels", "book_id", "label_id") == {(ids["b1"], ids["t1"]), (ids["b1"], ids["t2"]), (ids["b2"], ids["t1"]), (ids["b2"], ids["t3"])}
+    assert db.row("authors", ids["a1"])["tier"] == "basic"  # string -> enum
+    assert db.row("labels", ids["t1"])["color"] == "red"  # enum -> string
+    # The title no longer fits version 1 (VARCHAR(200)): shortened so the downgrade can run.
+    db.update("volumes", ids["b3"], title="Third")

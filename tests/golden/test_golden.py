@@ -1,0 +1,271 @@
+"""Golden files: each case under tests/golden/ is built by the real CLI and compared with expected/.
+
+A case is a folder with `schemagen.toml`, `schemas/` and `expected/` (the whole output tree,
+manifest included). `SCHEMAGEN_UPDATE_GOLDENS=1` (`make goldens`) rewrites expected/ from the
+current generator instead of comparing; review the diff of expected/ like code.
+
+Besides the comparison: a second build changes nothing, `check` passes on fresh output and fails
+with a diff after a hand edit, every generated file is well-formed, the models import, and every
+string a schema gives (labels, descriptions, enum values, defaults, patterns, SQL expressions)
+arrives in the JSON Schema and the SQLAlchemy models exactly as written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import (
+    GOLDEN,
+    BuiltProject,
+    golden_cases,
+    import_module_from,
+    read_tree,
+    run_cli,
+    tree_difference,
+    write_tree,
+)
+
+UPDATE = os.environ.get("SCHEMAGEN_UPDATE_GOLDENS") == "1"
+CASES = golden_cases()
+
+
+@pytest.fixture(params=CASES)
+def case(request: pytest.FixtureRequest, build_project) -> BuiltProject:
+    build_project.many(CASES)  # the first use builds every case at once
+    return build_project(request.param)
+
+
+def test_there_are_cases() -> None:
+    assert {"minimal", "relations", "kitchen_sink"} <= set(CASES)
+
+
+def test_output_matches_expected(case: BuiltProject) -> None:
+    expected_dir = GOLDEN / case.name / "expected"
+    actual = read_tree(case.output)
+    assert ".schemagen-manifest.json" in actual, "the build wrote no manifest"
+    if UPDATE:
+        write_tree(expected_dir, actual)
+        return
+    if not expected_dir.is_dir():
+        pytest.fail(
+            f"{expected_dir} does not exist; create it with `make goldens` and review it",
+            pytrace=False,
+        )
+    difference = tree_difference(
+        read_tree(expected_dir), actual, expected_label="expected", actual_label="built"
+    )
+    if difference:
+        pytest.fail(
+            f"the output of golden case '{case.name}' differs from tests/golden/{case.name}/expected/.\n"
+            "If the change is intended, run `make goldens` and review the diff.\n\n" + difference,
+            pytrace=False,
+        )
+
+
+def test_second_build_changes_nothing(case: BuiltProject, tmp_path: Path) -> None:
+    root = shutil.copytree(case.root, tmp_path / case.name)
+    before = read_tree(root / "generated")
+    result = run_cli("build", cwd=root)
+    assert "everything up to date" in result.stdout
+    difference = tree_difference(
+        before, read_tree(root / "generated"), expected_label="first", actual_label="second"
+    )
+    assert not difference, f"a second build changed the output:\n{difference}"
+
+
+def test_check_passes_on_fresh_output(case: BuiltProject) -> None:
+    before = read_tree(case.output)
+    result = run_cli("check", cwd=case.root, check=False)
+    assert result.returncode == 0, (
+        f"check failed on fresh output:\n{result.stdout}\n{result.stderr}"
+    )
+    assert "up to date" in result.stdout
+    assert read_tree(case.output) == before, "check wrote something"
+
+
+def test_check_fails_with_a_diff_after_a_hand_edit(case: BuiltProject, tmp_path: Path) -> None:
+    root = shutil.copytree(case.root, tmp_path / case.name)
+    models = next((root / "generated").glob("backend/*/models.py"))
+    path = models.relative_to(root / "generated").as_posix()
+    edited = models.read_text(encoding="utf-8") + "# a hand edit\n"
+    models.write_text(edited, encoding="utf-8")
+
+    result = run_cli("check", cwd=root, check=False)
+
+    assert result.returncode == 1, (
+        f"check passed after a hand edit:\n{result.stdout}\n{result.stderr}"
+    )
+    assert f"--- a/{path}\n+++ b/{path}\n" in result.stdout
+    assert "\n-# a hand edit\n" in result.stdout
+    assert path in result.stderr  # named as edited by hand
+    assert models.read_text(encoding="utf-8") == edited, "check must not write"
+
+
+# ---------------------------------------------------------------------------------------------
+# Well-formed output, and schema strings that arrive intact
+
+
+def test_generated_files_are_well_formed(case: BuiltProject) -> None:
+    tree = read_tree(case.output)
+    python = [p for p in tree if p.endswith(".py")]
+    documents = [p for p in tree if p.endswith(".json")]
+    assert python and documents
+    # Files the manifest owns carry the do-not-edit header; scaffolds for user code do not.
+    owned = json.loads(tree[".schemagen-manifest.json"])["files"]
+    assert set(owned) <= set(tree)
+    for path in python:
+        text = tree[path].decode("utf-8")
+        compile(text, path, "exec")  # raises SyntaxError with the location
+        if path in owned:
+            assert text.startswith("# Generated by schemagen from "), f"{path} lacks the header"
+    for path in documents:
+        json.loads(tree[path].decode("utf-8"))
+    for path, data in tree.items():
+        assert data.endswith(b"\n") and b"\r\n" not in data, f"{path}: line endings"
+
+
+def test_models_import_and_configure_without_warnings(case: BuiltProject) -> None:
+    import sqlalchemy as sa
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sa.exc.SAWarning)
+        models = import_module_from(case.models_path)
+        sa.orm.configure_mappers()
+    assert models.Base.metadata.tables
+
+
+def load_schemas(case_name: str) -> dict[str, dict[str, Any]]:
+    """The schema files of a case, parsed independently of schemagen: resource name -> tree."""
+    result = {}
+    for path in sorted((GOLDEN / case_name / "schemas").iterdir()):
+        if path.suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".toml":
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        else:
+            continue
+        result[data["resource"]] = data
+    return result
+
+
+def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """The value schema of a nullable property (`anyOf: [value, null]`), or the schema itself."""
+    if "anyOf" in schema:
+        [value] = [s for s in schema["anyOf"] if s != {"type": "null"}]
+        return value
+    return schema
+
+
+STRING_TYPES = ("string", "text", "email", "url", "enum")
+
+
+def test_schema_strings_arrive_exactly(case: BuiltProject) -> None:
+    """Every label, description, help, enum value, default, pattern and SQL expression round-trips."""
+    import sqlalchemy as sa
+
+    from schemagen.naming import constraint_name, plural
+
+    models = import_module_from(case.models_path)
+    tables = models.Base.metadata.tables
+    classes = {m.class_.__tablename__: m.class_ for m in models.Base.registry.mappers}
+    checked = 0
+    for name, spec in load_schemas(case.name).items():
+        document = json.loads(
+            (case.output / "jsonschema" / f"{name}.json").read_text(encoding="utf-8")
+        )
+        table_name = spec.get("table") or plural(name)
+        table, cls = tables[table_name], classes[table_name]
+        if "label" in spec:
+            assert document["title"] == spec["label"]
+        assert document.get("description") == spec.get("description")
+        assert table.comment == spec.get("description")
+        assert cls.__doc__ == (spec.get("description") or spec.get("label") or cls.__doc__)
+        read = document["$defs"][f"{cls.__name__}Read"]["properties"]
+        create = document["$defs"][f"{cls.__name__}Create"]["properties"]
+        for field_name, field in spec.get("fields", {}).items():
+            if isinstance(field, str):
+                continue  # shorthand carries no strings
+            kind = field["type"]
+            api_name = {"relation": f"{field_name}_id", "many_to_many": f"{field_name}_ids"}.get(
+                kind, field_name
+            )
+            prop = read[api_name]
+            if "label" in field:
+                assert prop["title"] == field["label"], (name, field_name)
+            text = "\n\n".join(x for x in (field.get("description"), field.get("help")) if x)
+            assert prop.get("description", "") == text, (name, field_name)
+            if "pattern" in field:
+                assert _non_null(prop)["pattern"] == field["pattern"]
+            if kind == "many_to_many":
+                continue
+            column = table.c[api_name if kind == "relation" else field_name]
+            assert column.comment == field.get("description"), (name, field_name)
+            if kind == "enum":
+                values = [v if isinstance(v, str) else v["value"] for v in field["values"]]
+                assert _non_null(prop)["enum"] == values
+                assert list(column.type.enums) == values
+            if kind in STRING_TYPES and "default" in field:
+                assert create[api_name]["default"] == field["default"]
+                assert column.default.arg == field["default"]
+                assert column.server_default.arg == field["default"]
+            checked += 1
+        for check in spec.get("checks", []):
+            [constraint] = [
+                c
+                for c in table.constraints
+                if c.name == constraint_name("ck", table_name, check["name"])
+            ]
+            assert isinstance(constraint, sa.CheckConstraint)
+            assert str(constraint.sqltext) == check["expr"]
+        for index in spec.get("indexes", []):
+            if "where" in index:
+                [where] = {
+                    str(i.dialect_options["postgresql"]["where"])
+                    for i in table.indexes
+                    if i.dialect_options["postgresql"]["where"] is not None
+                }
+                assert where == index["where"]
+    if case.name == "kitchen_sink":
+        assert checked > 20
+
+
+def test_kitchen_sink_hostile_strings_spelled_out(build_project) -> None:
+    """The same round trip with the strings written here, so a schema-reading slip cannot hide one."""
+    case = build_project("kitchen_sink")
+    document = json.loads((case.output / "jsonschema" / "gadget.json").read_text(encoding="utf-8"))
+    models = import_module_from(case.models_path)
+    gadgets = models.Gadget.__table__
+    description = (
+        "Every field type and option in one resource.\n"
+        "Quotes \" and ' and \"\"\" and ''', a backslash \\n \\\\, # not a comment, -- not SQL, %s not a format.\n"
+    )
+    assert document["title"] == 'Gadget "x" */ ${y} </script>'
+    assert document["description"] == description
+    assert models.Gadget.__doc__ == description
+    assert gadgets.comment == description
+    assert (
+        gadgets.c.notes.comment
+        == "Free text.\nA second line, with \"quotes\", 'apostrophes' and a </script> tag.\n"
+    )
+    kind = document["$defs"]["GadgetRead"]["properties"]["kind"]
+    values = ["economy", "it's", 'say "hi"', "back\\slash", "100%s", "\U0001f680 launch"]
+    assert kind["title"] == 'Kind "x" */ ${y} </script>'
+    assert kind["enum"] == values
+    assert list(gadgets.c.kind.type.enums) == values
+    default_text = "-- not SQL; %s not a format; # not a comment; \U0001f680 \u2028 done"
+    assert gadgets.c.default.server_default.arg == default_text
+    assert gadgets.c.type.default.arg == 'it\'s "default" \\ value'
+    assert (
+        document["$defs"]["GadgetCreate"]["properties"]["code"]["pattern"]
+        == "^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$"
+    )
+    assert models.Gadget.from_.property.columns[0].name == "from"  # keywords become attr_
+    assert models.Gadget.metadata_.property.columns[0].name == "metadata"

@@ -1,0 +1,188 @@
+"""Helpers shared by the tests: run the real CLI, copy projects, read trees, import generated code."""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = REPO / "tests" / "golden"
+SHOWCASE = REPO  # the showcase project: /schemagen.toml and /schemas at the top of the repository
+
+CLI_TIMEOUT = 120  # seconds; a build takes about one
+DIALECTS = ("sqlite", "postgresql", "mysql")  # what the database fixtures in conftest.py offer
+
+
+def golden_cases() -> list[str]:
+    """The golden cases: every folder under tests/golden/ that holds a project."""
+    return sorted(p.parent.name for p in GOLDEN.glob("*/schemagen.toml"))
+
+
+class BuiltProject:
+    """A project copied into a tmp folder and built once by the real CLI."""
+
+    def __init__(self, name: str, root: Path) -> None:
+        self.name = name
+        self.root = root
+        self.output = root / "generated"
+
+    @property
+    def models_path(self) -> Path:
+        [path] = self.output.glob("backend/*/models.py")
+        return path
+
+    def __repr__(self) -> str:
+        return f"BuiltProject({self.name!r}, {self.root})"
+
+
+def cli_env(**overrides: str | None) -> dict[str, str]:
+    """The environment for a CLI subprocess: plain output, no inherited hash seed, no debug."""
+    env = dict(os.environ)
+    for key in ("PYTHONHASHSEED", "SCHEMAGEN_DEBUG", "FORCE_COLOR", "CLICOLOR_FORCE"):
+        env.pop(key, None)
+    # rich: no colours, no wrapping of long diagnostics.
+    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"})
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run `schemagen ARGS` in `cwd` as a subprocess of this interpreter (the venv's)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "schemagen", *args],
+        cwd=cwd,
+        env=env or cli_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=CLI_TIMEOUT,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"`schemagen {' '.join(args)}` exited {result.returncode} in {cwd}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+        )
+    return result
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    """Copy a project's inputs (schemagen.toml and schemas/) into `dest`; returns `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / "schemagen.toml", dest / "schemagen.toml")
+    shutil.copytree(source / "schemas", dest / "schemas")
+    return dest
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by POSIX path relative to it, hidden files included."""
+    if not root.is_dir():
+        return {}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def write_tree(root: Path, files: dict[str, bytes]) -> None:
+    """Make `root` hold exactly `files`: write each, delete every other file and empty folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    for path in set(read_tree(root)) - set(files):
+        (root / path).unlink()
+    for path, data in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def tree_difference(
+    expected: dict[str, bytes],
+    actual: dict[str, bytes],
+    *,
+    expected_label: str = "expected",
+    actual_label: str = "actual",
+    max_lines: int = 400,
+) -> str:
+    """A readable report of how two trees differ (missing, extra, changed files with diffs); '' when equal."""
+    missing = sorted(set(expected) - set(actual))
+    extra = sorted(set(actual) - set(expected))
+    changed = sorted(p for p in set(expected) & set(actual) if expected[p] != actual[p])
+    if not (missing or extra or changed):
+        return ""
+    parts: list[str] = []
+    if missing:
+        parts.append(
+            "missing (expected but not produced):\n" + "".join(f"  {p}\n" for p in missing)
+        )
+    if extra:
+        parts.append("extra (produced but not expected):\n" + "".join(f"  {p}\n" for p in extra))
+    if changed:
+        parts.append("changed:\n" + "".join(f"  {p}\n" for p in changed))
+    lines: list[str] = []
+    for path in changed:
+        lines.extend(
+            _diff_lines(
+                expected[path], actual[path], f"{expected_label}/{path}", f"{actual_label}/{path}"
+            )
+        )
+    if len(lines) > max_lines:
+        lines = [*lines[:max_lines], f"... {len(lines) - max_lines} more diff lines\n"]
+    return "\n".join(parts) + ("\n" + "".join(lines) if lines else "")
+
+
+def _diff_lines(old: bytes, new: bytes, old_name: str, new_name: str) -> list[str]:
+    try:
+        a, b = old.decode("utf-8"), new.decode("utf-8")
+    except UnicodeDecodeError:
+        return [f"Binary files {old_name} and {new_name} differ\n"]
+    diff = list(difflib.unified_diff(_lines(a), _lines(b), old_name, new_name))
+    return [
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff
+    ]
+
+
+def _lines(text: str) -> list[str]:
+    # Split on "\n" only: str.splitlines also splits on U+2028, form feeds and the like, which
+    # generated files may hold inside string literals. The last line keeps its missing newline.
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+_module_ids = itertools.count(1)
+
+
+def import_module_from(path: Path, prefix: str = "sg_generated") -> ModuleType:
+    """Import a generated file (e.g. models.py) as a fresh module with a unique name.
+
+    The module is registered in sys.modules before it runs, so SQLAlchemy can resolve the string
+    annotations (`from __future__ import annotations`) against it; a unique name keeps two imports
+    of different projects, or of the same one, apart.
+    """
+    name = f"{prefix}_{next(_module_ids)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, f"cannot import {path}"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module

@@ -1,0 +1,1123 @@
+"""Validation: one test per rule, each naming the file, key path, line and a stable part of the message.
+
+Every test builds a real project in tmp_path and runs the real pipeline up to the IR
+(`compile_project`), so errors arrive exactly as the CLI would print them.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from schemagen.build import Compiled, compile_project
+from schemagen.diagnostics import Diagnostic, SchemaError
+
+CONFIG = """\
+[project]
+name = "acme"
+package = "acme"
+
+[database]
+dialects = {dialects}
+"""
+
+AUTHOR = "resource: author\nfields:\n  name: string(100) required\n"
+
+
+def make_project(tmp_path: Path, files: dict[str, str], dialects: tuple[str, ...] = ("sqlite", "postgresql")) -> Path:
+    listed = "[" + ", ".join(f'"{d}"' for d in dialects) + "]"
+    (tmp_path / "schemagen.toml").write_text(CONFIG.format(dialects=listed), encoding="utf-8")
+    schemas = tmp_path / "schemas"
+    schemas.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (schemas / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def compile_ok(tmp_path: Path, files: dict[str, str], **options) -> Compiled:
+    return compile_project(make_project(tmp_path, files, **options))
+
+
+def errors(tmp_path: Path, files: dict[str, str], **options) -> list[Diagnostic]:
+    with pytest.raises(SchemaError) as info:
+        compile_project(make_project(tmp_path, files, **options))
+    return info.value.diagnostics
+
+
+def book(text: str, **others: str) -> dict[str, str]:
+    """`schemas/book.yaml` with `text` (dedented), plus other files given as name=text."""
+    return {"book.yaml": textwrap.dedent(text), **{f"{k}.yaml": v for k, v in others.items()}}
+
+
+def only(diagnostics: list[Diagnostic]) -> Diagnostic:
+    assert len(diagnostics) == 1, "\n".join(map(str, diagnostics))
+    return diagnostics[0]
+
+
+def expect(
+    diagnostic: Diagnostic,
+    path: str,
+    line: int | None,
+    text: str,
+    file: str = "schemas/book.yaml",
+    column: int | None = None,
+) -> None:
+    """One diagnostic is at `file`, key path `path`, `line` (and `column`), and says `text`."""
+    assert diagnostic.file == file, str(diagnostic)
+    assert diagnostic.key_path == path, str(diagnostic)
+    assert diagnostic.line == line, str(diagnostic)
+    if column is not None:
+        assert diagnostic.column == column, str(diagnostic)
+    assert text in diagnostic.message, str(diagnostic)
+    assert diagnostic.level == "error"
+
+
+def one_error(tmp_path: Path, text: str, path: str, line: int | None, message: str, column: int | None = None, **options) -> Diagnostic:
+    """`book.yaml` as `text` (author.yaml alongside) gives exactly this one error."""
+    diagnostic = only(errors(tmp_path, book(text, author=AUTHOR), **options))
+    expect(diagnostic, path, line, message, column=column)
+    return diagnostic
+
+
+# --- shape: the pydantic models -----------------------------------------------------------------
+
+
+def test_unknown_top_level_key_with_did_you_mean(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        feilds:
+          title: string
+        """,
+        "feilds",
+        2,
+        "unknown key 'feilds'; did you mean 'fields'?",
+        column=1,
+    )
+
+
+def test_unknown_field_option_with_did_you_mean(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields:
+          title:
+            type: string
+            requried: true
+        """,
+        "fields.title.requried",
+        5,
+        "unknown key 'requried'; did you mean 'required'?",
+        column=5,
+    )
+
+
+def test_unknown_key_in_list_action_with_did_you_mean(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        actions:
+          list: {page_sise: 10}
+        """,
+        "actions.list.page_sise",
+        3,
+        "unknown key 'page_sise'; did you mean 'page_size'?",
+    )
+
+
+def test_unknown_key_in_an_index(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields: {title: string}
+        indexes:
+          - {fields: [title], uniqe: true}
+        """,
+        "indexes[0].uniqe",
+        4,
+        "did you mean 'unique'?",
+    )
+
+
+def test_unknown_type_full_form_with_did_you_mean(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields:
+          title: {type: sting}
+        """,
+        "fields.title.type",
+        3,
+        "unknown field type 'sting'; did you mean 'string'?",
+        column=11,
+    )
+
+
+def test_unknown_type_shorthand_with_did_you_mean(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields:
+          title: strng(200) required
+        """,
+        "fields.title",
+        3,
+        "unknown field type 'strng' in 'strng(200) required'; did you mean 'string'?",
+        column=3,
+    )
+
+
+def test_unknown_type_without_a_close_match_lists_the_types(tmp_path):
+    d = one_error(tmp_path, "resource: book\nfields:\n  title: {type: zzz}\n", "fields.title.type", 3, "unknown field type 'zzz'")
+    assert "did you mean" not in d.message
+    assert "expected one of: string, text," in d.message
+
+
+def test_unknown_flag_in_shorthand(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields:
+          title: string(200) required uniqe
+        """,
+        "fields.title",
+        3,
+        "unknown flag 'uniqe' in 'string(200) required uniqe'; did you mean 'unique'?",
+    )
+
+
+@pytest.mark.parametrize(
+    ("shorthand", "message"),
+    [
+        ("string(abc)", "'abc' in 'string(abc)' must be a whole number"),
+        ("boolean(3)", "'boolean' takes no arguments like (3)"),
+        ("decimal(1,2,3)", "'decimal' takes no arguments like (1, 2, 3)"),
+        ("string(200", "cannot read field shorthand 'string(200'"),
+    ],
+)
+def test_unreadable_shorthand(tmp_path, shorthand, message):
+    one_error(tmp_path, f"resource: book\nfields:\n  title: {shorthand}\n", "fields.title", 3, message)
+
+
+def test_unknown_trait_with_did_you_mean(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        traits: [timestamps, sof_delete]
+        """,
+        "traits[1]",
+        2,
+        "unknown trait 'sof_delete'; did you mean 'soft_delete'?",
+        column=22,
+    )
+
+
+def test_missing_resource_key(tmp_path):
+    one_error(tmp_path, "fields:\n  title: string\n", "resource", 1, "missing required key 'resource'")
+
+
+def test_wrong_value_type_says_what_was_given(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields:
+          title: {type: string, required: maybe}
+        """,
+        "fields.title.required",
+        3,
+        "got 'maybe'",
+    )
+
+
+def test_wrong_primary_key_kind(tmp_path):
+    d = one_error(tmp_path, "resource: book\nprimary_key: serial\n", "primary_key", 2, "got 'serial'")
+    assert "'uuid'" in d.message and "'integer'" in d.message
+
+
+def test_wrong_on_delete(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  author: {type: relation, to: author, on_delete: destroy}\n",
+        "fields.author.on_delete",
+        3,
+        "got 'destroy'",
+    )
+
+
+@pytest.mark.parametrize("text", ["", "# nothing here\n", "- resource: book\n", "book\n"])
+def test_empty_or_non_mapping_file(tmp_path, text):
+    d = only(errors(tmp_path, {"book.yaml": text}))
+    assert d.file == "schemas/book.yaml"
+    assert "a resource file must be a mapping with at least a 'resource' key" in d.message
+
+
+def test_no_schema_files(tmp_path):
+    d = only(errors(tmp_path, {}))
+    assert d.file == "schemagen.toml"
+    assert "no resource schemas in schemas/" in d.message
+
+
+def test_toml_shape_errors_name_the_file_and_path(tmp_path):
+    files = {"book.toml": 'resource = "book"\n[fields]\ntitle = "string(200) requird"\n'}
+    d = only(errors(tmp_path, files))
+    expect(d, "fields.title", None, "did you mean 'required'?", file="schemas/book.toml")
+
+
+# --- names ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a..b", "a/b", "Book", "a__b", "book_", "_book", "1book", "bo-ok", "bo ok"],
+)
+def test_invalid_resource_names(tmp_path, name):
+    d = only(errors(tmp_path, {"weird.yaml": f'resource: "{name}"\n'}))
+    expect(d, "resource", 1, f"resource name '{name}' must be snake_case", file="schemas/weird.yaml")
+
+
+def test_resource_name_too_long(tmp_path):
+    name = "a" * 41
+    d = only(errors(tmp_path, {f"{name}.yaml": f"resource: {name}\n"}))
+    expect(d, "resource", 1, f"resource name '{name}' is 41 characters; the limit is 40", file=f"schemas/{name}.yaml")
+
+
+@pytest.mark.parametrize("name", ["actions", "class", "api", "models", "import", "match"])
+def test_reserved_resource_names(tmp_path, name):
+    d = only(errors(tmp_path, {f"{name}.yaml": f"resource: {name}\n"}))
+    expect(d, "resource", 1, f"resource name '{name}' is reserved", file=f"schemas/{name}.yaml")
+
+
+def test_table_name_invalid_and_reserved(tmp_path):
+    diagnostics = errors(tmp_path, {"book.yaml": "resource: book\ntable: Books\n", "page.yaml": "resource: page\ntable: healthz\n"})
+    assert len(diagnostics) == 2
+    expect(diagnostics[0], "table", 2, "table name 'Books' must be snake_case")
+    expect(diagnostics[1], "table", 2, "table name 'healthz' is reserved", file="schemas/page.yaml")
+
+
+def test_model_name_invalid_and_reserved(tmp_path):
+    diagnostics = errors(tmp_path, {"book.yaml": "resource: book\nmodel: my_book\n", "page.yaml": "resource: page\nmodel: Base\n"})
+    assert len(diagnostics) == 2
+    expect(diagnostics[0], "model", 2, "model name 'my_book' must be PascalCase")
+    expect(diagnostics[1], "model", 2, "model name 'Base' clashes with a name the generated code imports", file="schemas/page.yaml")
+
+
+@pytest.mark.parametrize(("name", "message"), [("Title", "field name 'Title' must be snake_case"), ("a__b", "must be snake_case"), ("id", "'id' is the primary key")])
+def test_invalid_field_names(tmp_path, name, message):
+    one_error(tmp_path, f"resource: book\nfields:\n  {name}: string\n", f"fields.{name}", 3, message)
+
+
+def test_keyword_field_names_are_valid(tmp_path):
+    compiled = compile_ok(
+        tmp_path,
+        book(
+            """\
+            resource: book
+            fields:
+              from: string
+              class: string
+              order: integer
+              type: string
+              default: string
+              async: boolean
+              select: text
+              import: date
+              metadata: json
+              match: string
+            indexes:
+              - {fields: [from, order]}
+            checks:
+              - {name: order_positive, expr: "\\"order\\" > 0"}
+            actions:
+              list: {sort: [order], sortable: [class, type], searchable: [select]}
+            """
+        ),
+    )
+    resource = compiled.project.resource("book")
+    assert [f.name for f in resource.fields][:8] == ["from", "class", "order", "type", "default", "async", "select", "import"]
+
+
+def test_duplicate_resource_name_across_files(tmp_path):
+    diagnostics = errors(tmp_path, {"book.yaml": "resource: book\n", "novel.yaml": "resource: book\n"})
+    errs = [d for d in diagnostics if d.level == "error"]
+    expect(only(errs), "resource", 1, "resource name 'book' is already used by schemas/book.yaml", file="schemas/novel.yaml")
+
+
+def test_duplicate_table_and_model_names_across_files(tmp_path):
+    diagnostics = errors(
+        tmp_path,
+        {
+            "book.yaml": "resource: book\ntable: items\nmodel: Item\n",
+            "page.yaml": "resource: page\ntable: items\nmodel: Item\n",
+        },
+    )
+    assert len(diagnostics) == 2
+    expect(diagnostics[0], "table", 2, "table name 'items' is already used by schemas/book.yaml", file="schemas/page.yaml")
+    expect(diagnostics[1], "model", 3, "model name 'Item' is already used by schemas/book.yaml", file="schemas/page.yaml")
+
+
+def test_explicit_table_colliding_with_a_derived_one(tmp_path):
+    d = only(errors(tmp_path, {"book.yaml": "resource: book\n", "page.yaml": "resource: page\ntable: books\n"}))
+    expect(d, "table", 2, "table name 'books' is already used by schemas/book.yaml", file="schemas/page.yaml")
+
+
+def test_junction_table_collides_with_a_resource_table(tmp_path):
+    d = only(
+        errors(
+            tmp_path,
+            {
+                "book.yaml": "resource: book\nfields:\n  tags: {type: many_to_many, to: tag}\n",
+                "tag.yaml": "resource: tag\n",
+                "book_tag.yaml": "resource: book_tag\ntable: books_tags\n",
+            },
+        )
+    )
+    expect(d, "fields.tags.type", 3, "junction table 'books_tags' collides with a table of schemas/book_tag.yaml; set 'through'")
+
+
+def test_explicit_through_collides_with_a_resource_table(tmp_path):
+    d = only(
+        errors(
+            tmp_path,
+            {"book.yaml": "resource: book\nfields:\n  tags: {type: many_to_many, to: tag, through: tags}\n", "tag.yaml": "resource: tag\n"},
+        )
+    )
+    expect(d, "fields.tags.through", 3, "junction table 'tags' collides with a table of schemas/tag.yaml; choose another 'through'")
+
+
+def test_two_junctions_with_the_same_through(tmp_path):
+    d = only(
+        errors(
+            tmp_path,
+            {
+                "book.yaml": "resource: book\nfields:\n  tags: {type: many_to_many, to: tag, through: taggings}\n",
+                "page.yaml": "resource: page\nfields:\n  tags: {type: many_to_many, to: tag, through: taggings}\n",
+                "tag.yaml": "resource: tag\n",
+            },
+        )
+    )
+    expect(d, "fields.tags.through", 3, "junction table 'taggings' collides with a table of schemas/book.yaml", file="schemas/page.yaml")
+
+
+def test_invalid_through_name(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  writers: {type: many_to_many, to: author, through: Book-Writers}\n",
+        "fields.writers.through",
+        3,
+        "junction table name 'Book-Writers' must be snake_case",
+    )
+
+
+# --- enums ----------------------------------------------------------------------------------------
+
+
+def test_enum_default_outside_values(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields:
+          status:
+            type: enum
+            values: [draft, published]
+            default: publised
+        """,
+        "fields.status.default",
+        6,
+        "default 'publised' is not one of the enum values (draft, published); did you mean 'published'?",
+    )
+
+
+def test_enum_without_values(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  status: {type: enum}\n", "fields.status.values", 3, "an enum needs 'values'")
+
+
+def test_enum_with_empty_values(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  status: {type: enum, values: []}\n", "fields.status.values", 3, "an enum needs 'values'", column=24)
+
+
+def test_duplicate_enum_values(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields:
+          status:
+            type: enum
+            values:
+              - draft
+              - {value: published, label: Out}
+              - draft
+        """,
+        "fields.status.values[2]",
+        8,
+        "enum value 'draft' is listed twice",
+    )
+
+
+def test_enum_shorthand_values_and_labels(tmp_path):
+    compiled = compile_ok(
+        tmp_path,
+        book(
+            """\
+            resource: book
+            fields:
+              status: enum(draft, published) required
+              kind: {type: enum, values: [{value: ebook, label: E-book}, paper], default: paper}
+            """
+        ),
+    )
+    resource = compiled.project.resource("book")
+    assert resource.field("status").enum.values == ("draft", "published")
+    assert [(o.value, o.label) for o in resource.field("kind").enum.options] == [("ebook", "E-book"), ("paper", "Paper")]
+
+
+# --- references to fields -------------------------------------------------------------------------
+
+FIELDS = """\
+resource: book
+traits: [timestamps]
+fields:
+  title: string(200)
+  body: text
+  price: decimal(10,2)
+  author: {type: relation, to: author}
+  settings: json
+"""
+
+
+def field_error(tmp_path: Path, tail: str, path: str, line: int, message: str) -> Diagnostic:
+    return one_error(tmp_path, FIELDS + textwrap.dedent(tail), path, line, message)
+
+
+def test_index_names_unknown_field(tmp_path):
+    field_error(tmp_path, "indexes:\n  - {fields: [title, prise]}\n", "indexes[0].fields[1]", 10, "index names unknown field 'prise'; did you mean 'price'?")
+
+
+def test_index_on_trait_and_relation_columns_is_fine(tmp_path):
+    compile_ok(tmp_path, book(FIELDS + "indexes:\n  - {fields: [author, created_at]}\n  - {fields: [author_id, id]}\n", author=AUTHOR))
+
+
+def test_index_lists_a_field_twice(tmp_path):
+    field_error(tmp_path, "indexes:\n  - {fields: [title, title]}\n", "indexes[0].fields", 10, "an index lists the same field twice")
+
+
+def test_index_on_json_field(tmp_path):
+    field_error(tmp_path, "indexes:\n  - {fields: [settings]}\n", "indexes[0].fields[0]", 10, "cannot index the json field 'settings'")
+
+
+def test_index_names_used_twice(tmp_path):
+    diagnostics = errors(tmp_path, book(FIELDS + "indexes:\n  - {fields: [title], name: ix_a}\n  - {fields: [price], name: ix_a}\n", author=AUTHOR))
+    assert len(diagnostics) == 2
+    expect(diagnostics[0], "indexes[0].name", 10, "index name 'ix_a' is used twice")
+    expect(diagnostics[1], "indexes[1].name", 11, "index name 'ix_a' is used twice")
+
+
+def test_check_names_unknown_column(tmp_path):
+    field_error(tmp_path, "checks:\n  - {name: positive, expr: 'prise >= 0'}\n", "checks[0].expr", 10, "the expression names unknown column 'prise'; did you mean 'price'?")
+
+
+def test_check_name_used_twice_and_invalid(tmp_path):
+    diagnostics = errors(tmp_path, book(FIELDS + "checks:\n  - {name: Pos, expr: 'price > 0'}\n  - {name: Pos, expr: 'price < 9'}\n", author=AUTHOR))
+    messages = [(d.key_path, d.message) for d in diagnostics]
+    assert ("checks[0].name", "check name 'Pos' is used twice") in messages
+    assert any(path == "checks[0].name" and "must be snake_case" in m for path, m in messages)
+
+
+def test_partial_index_where_names_unknown_column(tmp_path):
+    field_error(
+        tmp_path,
+        "indexes:\n  - {fields: [title], where: 'closed_at IS NOT NULL'}\n",
+        "indexes[0].where",
+        10,
+        "the expression names unknown column 'closed_at'",
+    )
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "lower(title) <> 'bogus words here' AND price BETWEEN 0 AND 1.5e3",
+        "title IN ('a', 'b') OR author_id IS NOT NULL",
+        "CASE WHEN price > 0 THEN true ELSE false END",
+        "coalesce(updated_at, created_at) >= CURRENT_TIMESTAMP",
+        "\"title\" LIKE 'a%' ESCAPE '!' AND author IS NULL AND id IS NOT NULL",
+        "title <> 'it''s unknown' AND CAST(price AS INTEGER) > 0 AND price::numeric > 0",
+        "length(body) > 3 AND title NOT LIKE 'x' AND NOT (price < 0)",
+    ],
+)
+def test_expressions_do_not_flag_keywords_functions_or_strings(tmp_path, expr):
+    text = FIELDS + "checks:\n  - name: ok\n    expr: " + json.dumps(expr) + "\n"  # JSON strings are YAML too
+    compile_ok(tmp_path, book(text, author=AUTHOR))
+
+
+def test_expression_names_are_case_sensitive(tmp_path):
+    field_error(tmp_path, "checks:\n  - {name: c, expr: 'Price > 0'}\n", "checks[0].expr", 10, "unknown column 'Price'; did you mean 'price'?")
+
+
+@pytest.mark.parametrize("expr", ["price > 0; DROP TABLE books", "price > 0 -- sneaky", "price /* x */ > 0"])
+def test_expressions_cannot_hide_statements(tmp_path, expr):
+    field_error(tmp_path, f'checks:\n  - {{name: c, expr: "{expr}"}}\n', "checks[0].expr", 10, "an expression cannot contain ';', '--' or '/*'")
+
+
+def test_empty_expression(tmp_path):
+    field_error(tmp_path, "checks:\n  - {name: c, expr: '  '}\n", "checks[0].expr", 10, "the expression is empty")
+
+
+def test_list_sort_names_unknown_field(tmp_path):
+    field_error(tmp_path, "actions:\n  list: {sort: [-titel]}\n", "actions.list.sort[0]", 10, "sort names unknown field 'titel'; did you mean 'title'?")
+
+
+def test_list_sortable_names_unknown_field(tmp_path):
+    field_error(tmp_path, "actions:\n  list: {sortable: [price, nope]}\n", "actions.list.sortable[1]", 10, "sortable names unknown field 'nope'")
+
+
+def test_list_sortable_json_field(tmp_path):
+    field_error(tmp_path, "actions:\n  list: {sortable: [settings]}\n", "actions.list.sortable[0]", 10, "cannot sort by the json field 'settings'")
+
+
+def test_list_searchable_names_unknown_field(tmp_path):
+    field_error(tmp_path, "actions:\n  list: {searchable: [titl]}\n", "actions.list.searchable[0]", 10, "searchable names unknown field 'titl'; did you mean 'title'?")
+
+
+def test_list_searchable_needs_a_text_field(tmp_path):
+    field_error(tmp_path, "actions:\n  list: {searchable: [price]}\n", "actions.list.searchable[0]", 10, "only text fields can be searchable; 'price' is not one")
+
+
+def test_list_filterable_json_field(tmp_path):
+    field_error(tmp_path, "actions:\n  list: {filterable: [settings]}\n", "actions.list.filterable[0]", 10, "a json field cannot be filterable")
+
+
+def test_list_page_sizes(tmp_path):
+    diagnostics = errors(tmp_path, book(FIELDS + "actions:\n  list: {page_size: 0, max_page_size: -1}\n", author=AUTHOR))
+    assert [(d.key_path, d.line) for d in diagnostics] == [("actions.list.page_size", 10), ("actions.list.max_page_size", 10)]
+    assert "page_size must be at least 1" in diagnostics[0].message
+    assert "max_page_size -1 is below page_size 0" in diagnostics[1].message
+
+
+def test_bulk_batch_size(tmp_path):
+    field_error(tmp_path, "actions:\n  bulk: {batch_size: 0}\n", "actions.bulk.batch_size", 10, "batch_size must be at least 1")
+
+
+def test_ui_table_names_unknown_field(tmp_path):
+    field_error(tmp_path, "ui:\n  table: {columns: [title, prize]}\n", "ui.table.columns[1]", 10, "ui.table names unknown field 'prize'; did you mean 'price'?")
+
+
+def test_ui_form_names_unknown_field(tmp_path):
+    field_error(tmp_path, "ui:\n  form: {fields: [autor]}\n", "ui.form.fields[0]", 10, "ui.form names unknown field 'autor'; did you mean 'author'?")
+
+
+def test_ui_default_sort_names_unknown_field(tmp_path):
+    field_error(tmp_path, "ui:\n  table: {default_sort: [-creatd_at]}\n", "ui.table.default_sort[0]", 10, "default_sort names unknown field 'creatd_at'; did you mean 'created_at'?")
+
+
+def test_title_field_names_unknown_field(tmp_path):
+    field_error(tmp_path, "display: {title_field: titel}\n", "display.title_field", 9, "title_field names unknown field 'titel'; did you mean 'title'?")
+
+
+# --- field options --------------------------------------------------------------------------------
+
+
+def test_decimal_scale_above_precision(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  price: decimal(5,7)\n", "fields.price.scale", 3, "scale 7 is above precision 5")
+
+
+def test_decimal_precision_out_of_range(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  price: {type: decimal, precision: 70}\n", "fields.price.precision", 3, "precision must be between 1 and 65, got 70")
+
+
+def test_set_null_on_a_required_relation(tmp_path):
+    one_error(
+        tmp_path,
+        """\
+        resource: book
+        fields:
+          author:
+            type: relation
+            to: author
+            required: true
+            on_delete: set_null
+        """,
+        "fields.author.on_delete",
+        7,
+        "on_delete: set_null needs an optional relation, but this one is required",
+    )
+
+
+def test_set_null_on_a_required_but_nullable_relation_is_fine(tmp_path):
+    compile_ok(tmp_path, book("resource: book\nfields:\n  author: {type: relation, to: author, required: true, nullable: true, on_delete: set_null}\n", author=AUTHOR))
+
+
+@pytest.mark.parametrize(("spec", "key", "message"), [("string(0)", "max_length", "max_length must be positive, got 0"), ("{type: text, max_length: -5}", "max_length", "max_length must be positive, got -5"), ("{type: string, min_length: -1}", "min_length", "min_length cannot be negative, got -1")])
+def test_non_positive_lengths(tmp_path, spec, key, message):
+    one_error(tmp_path, f"resource: book\nfields:\n  title: {spec}\n", f"fields.title.{key}", 3, message)
+
+
+def test_string_longer_than_mysql_allows(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  title: string(20000)\n", "fields.title.max_length", 3, "string max_length is at most 16383; use text")
+
+
+def test_min_length_above_max_length(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  title: {type: string, min_length: 5, max_length: 3}\n", "fields.title.min_length", 3, "min_length 5 is above max_length 3")
+
+
+def test_min_above_max(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  pages: {type: integer, min: 10, max: 1}\n", "fields.pages.min", 3, "min 10 is above max 1")
+
+
+def test_invalid_regex_pattern(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  isbn: {type: string, pattern: '[0-9'}\n", "fields.isbn.pattern", 3, "invalid regular expression: unterminated character set")
+
+
+@pytest.mark.parametrize(
+    ("spec", "option", "message"),
+    [
+        ("{type: string, precision: 3}", "precision", "'precision' does not apply to type string (it applies to: decimal)"),
+        ("{type: integer, max_length: 3}", "max_length", "'max_length' does not apply to type integer"),
+        ("{type: string, of: string}", "of", "'of' does not apply to type string (it applies to: array)"),
+        ("{type: string, to: author}", "to", "'to' does not apply to type string (it applies to: relation, many_to_many)"),
+        ("{type: many_to_many, to: author, on_delete: cascade}", "on_delete", "'on_delete' does not apply to type many_to_many (it applies to: relation)"),
+        ("{type: relation, to: author, through: x}", "through", "'through' does not apply to type relation"),
+        ("{type: string, values: [a]}", "values", "'values' does not apply to type string (it applies to: enum)"),
+        ("{type: date, min: 1}", "min", "'min' does not apply to type date"),
+        ("{type: integer, pattern: '^1'}", "pattern", "'pattern' does not apply to type integer"),
+    ],
+)
+def test_options_that_do_not_apply_to_the_type(tmp_path, spec, option, message):
+    one_error(tmp_path, f"resource: book\nfields:\n  thing: {spec}\n", f"fields.thing.{option}", 3, message)
+
+
+@pytest.mark.parametrize(
+    ("spec", "flag", "message"),
+    [
+        ("{type: json, unique: true}", "unique", "json fields cannot be unique"),
+        ("{type: array, of: string, unique: true}", "unique", "array fields cannot be unique"),
+        ("{type: json, index: true}", "index", "json fields cannot be indexed"),
+        ("{type: array, of: integer, index: true}", "index", "array fields cannot be indexed"),
+        ("{type: json, sortable: true}", "sortable", "json fields cannot be sortable"),
+        ("{type: json, filterable: true}", "filterable", "json fields cannot be filterable"),
+        ("{type: integer, searchable: true}", "searchable", "only text fields can be searchable, not integer"),
+    ],
+)
+def test_flags_that_do_not_fit_the_type(tmp_path, spec, flag, message):
+    one_error(tmp_path, f"resource: book\nfields:\n  thing: {spec}\n", f"fields.thing.{flag}", 3, message)
+
+
+def test_array_needs_a_scalar_item_type(tmp_path):
+    diagnostics = errors(tmp_path, book("resource: book\nfields:\n  a: {type: array}\n  b: {type: array, of: strin}\n  c: array(json)\n"))
+    assert len(diagnostics) == 3
+    expect(diagnostics[0], "fields.a", 3, "an array needs 'of'")
+    expect(diagnostics[1], "fields.b.of", 4, "not 'strin'; did you mean 'string'?")
+    expect(diagnostics[2], "fields.c.of", 5, "not 'json'")
+
+
+def test_relation_needs_a_target(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  author: relation\n", "fields.author", 3, "a relation needs 'to', the target resource")
+
+
+@pytest.mark.parametrize("flag", ["unique", "index"])
+def test_text_unique_or_index_with_mysql(tmp_path, flag):
+    one_error(
+        tmp_path,
+        f"resource: book\nfields:\n  body: text {flag}\n",
+        f"fields.body.{flag}",
+        3,
+        "MySQL cannot index a text column; use string(n) or drop mysql from [database] dialects",
+        dialects=("sqlite", "mysql"),
+    )
+
+
+def test_text_unique_without_mysql_is_fine(tmp_path):
+    compile_ok(tmp_path, book("resource: book\nfields:\n  body: text unique\n"), dialects=("sqlite", "postgresql"))
+
+
+def test_renamed_from_still_a_field(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  title: {type: string, renamed_from: name}\n  name: string\n", "fields.title.renamed_from", 3, "'name' is still a field")
+
+
+# --- defaults -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("{type: string, default: 5}", "the default of a string must be a string, got 5"),
+        ("{type: string, max_length: 3, default: abcd}", "default is 4 characters, above max_length 3"),
+        ("{type: string, min_length: 3, default: ab}", "default is 2 characters, below min_length 3"),
+        ("{type: string, pattern: '^[0-9]+$', default: abc}", "default 'abc' does not match pattern '^[0-9]+$'"),
+        ("{type: text, default: [a]}", "the default of a text must be a string, got ['a']"),
+        ("{type: email, default: 3}", "the default of a email must be a string"),
+        ("{type: url, default: true}", "the default of a url must be a string, got True"),
+        ("{type: integer, default: '3'}", "the default of an integer must be a whole number, got '3'"),
+        ("{type: integer, default: 1.5}", "the default of an integer must be a whole number, got 1.5"),
+        ("{type: integer, default: true}", "the default of an integer must be a whole number, got True"),
+        ("{type: bigint, default: abc}", "the default of an bigint must be a whole number, got 'abc'"),
+        ("{type: integer, min: 0, default: -1}", "default -1 is below min 0"),
+        ("{type: integer, max: 10, default: 11}", "default 11 is above max 10"),
+        ("{type: float, default: x}", "the default of a float must be a number, got 'x'"),
+        ("{type: float, default: false}", "the default of a float must be a number, got False"),
+        ("{type: float, min: 0.5, default: 0.25}", "default 0.25 is below min 0.5"),
+        ("{type: decimal, default: abc}", "the default of a decimal must be a number, got 'abc'"),
+        ("{type: decimal, default: true}", "the default of a decimal must be a number, got True"),
+        ("{type: decimal, default: .inf}", "the default of a decimal must be a number"),
+        ("{type: decimal, precision: 5, scale: 2, default: 1.234}", "default 1.234 has more than 2 decimal places"),
+        ("{type: decimal, scale: 0, default: 1.5}", "default 1.5 has more than 0 decimal places"),
+        ("{type: decimal, max: 100, default: '100.01'}", "default 100.01 is above max 100"),
+        ("{type: boolean, default: 'yes'}", "the default of a boolean must be true or false, got 'yes'"),
+        ("{type: boolean, default: on}", "the default of a boolean must be true or false, got 'on'"),
+        ("{type: boolean, default: 1}", "the default of a boolean must be true or false, got 1"),
+        ("{type: date, default: tomorrow}", "default 'tomorrow' is not a valid date (ISO 8601 or 'today')"),
+        ("{type: date, default: 2024-02-30}", "default '2024-02-30' is not a valid date"),
+        ("{type: date, default: 20240101}", "the default of a date must be a string, got 20240101"),
+        ("{type: datetime, default: yesterday}", "default 'yesterday' is not a valid datetime (ISO 8601 or 'now')"),
+        ("{type: datetime, default: today}", "default 'today' is not a valid datetime"),
+        ("{type: time, default: '25:00'}", "default '25:00' is not a valid time (ISO 8601)"),
+        ("{type: time, default: now}", "default 'now' is not a valid time"),
+        ("{type: uuid, default: not-a-uuid}", "default 'not-a-uuid' is not a valid uuid (e.g. 123e4567-"),
+        ("{type: enum, values: [a, b], default: c}", "default 'c' is not one of the enum values (a, b)"),
+        ("{type: array, of: integer, default: 3}", "the default of an array must be a list, got 3"),
+        ("{type: array, of: integer, default: [1, x]}", "array default item 'x': the default of an integer must be a whole number, got 'x'"),
+        ("{type: array, of: date, default: [2024-01-01, nope]}", "array default item 'nope': default 'nope' is not a valid date"),
+        ("{type: relation, to: author, default: abc}", "a relation cannot have a default"),
+        ("{type: many_to_many, to: author, default: [abc]}", "a many_to_many cannot have a default"),
+    ],
+)
+def test_defaults_of_the_wrong_type(tmp_path, spec, message):
+    one_error(tmp_path, f"resource: book\nfields:\n  thing: {spec}\n", "fields.thing.default", 3, message)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "{type: string, max_length: 3, default: abc}",
+        "{type: string, pattern: '^[0-9]+$', default: '123'}",
+        "{type: text, default: ''}",
+        "{type: email, default: a@b.example}",
+        "{type: integer, min: 0, max: 10, default: 10}",
+        "{type: bigint, default: 9007199254740993}",
+        "{type: float, default: 1}",
+        "{type: float, default: 2.5}",
+        "{type: decimal, default: 1.25}",
+        "{type: decimal, default: '1.25'}",
+        "{type: decimal, scale: 0, default: 3}",
+        "{type: boolean, default: false}",
+        "{type: date, default: today}",
+        "{type: date, default: 2024-02-29}",
+        "{type: datetime, default: now}",
+        "{type: datetime, default: '2024-01-02T10:00:00+02:00'}",
+        "{type: time, default: '12:30'}",
+        "{type: uuid, default: 123e4567-e89b-12d3-a456-426614174000}",
+        "{type: json, default: {a: [1, 2]}}",
+        "{type: json, default: [1, x]}",
+        "{type: array, of: string, default: []}",
+        "{type: array, of: integer, default: [1, 2]}",
+        "{type: enum, values: [a, b], default: b}",
+    ],
+)
+def test_defaults_that_fit(tmp_path, spec):
+    compile_ok(tmp_path, book(f"resource: book\nfields:\n  thing: {spec}\n", author=AUTHOR))
+
+
+# --- collisions between fields, traits and relations ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("trait", "column"),
+    [("timestamps", "created_at"), ("timestamps", "updated_at"), ("soft_delete", "deleted_at"), ("tenant", "tenant_id"), ("versioned", "version"), ("owned", "owner_id"), ("owned", "is_system"), ("branching", "branch_id")],
+)
+def test_field_colliding_with_a_trait_column(tmp_path, trait, column):
+    one_error(tmp_path, f"resource: book\ntraits: [{trait}]\nfields:\n  {column}: string\n", f"fields.{column}", 4, f"field '{column}' is added by the '{trait}' trait")
+
+
+def test_trait_listed_twice(tmp_path):
+    one_error(tmp_path, "resource: book\ntraits: [timestamps, audit, timestamps]\n", "traits[2]", 2, "trait 'timestamps' is listed twice")
+
+
+def test_relation_and_its_id_field(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  author: {type: relation, to: author}\n  author_id: integer\n",
+        "fields.author",
+        3,
+        "relation 'author' uses the column 'author_id', which is also a field",
+    )
+
+
+def test_many_to_many_and_its_ids_field(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  writers: {type: many_to_many, to: author}\n  writers_ids: json\n",
+        "fields.writers",
+        3,
+        "many_to_many 'writers' is sent as 'writers_ids', which is also a field",
+    )
+
+
+def test_unknown_relation_target_with_did_you_mean(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  author: {type: relation, to: autor}\n",
+        "fields.author.to",
+        3,
+        "unknown resource 'autor'; did you mean 'author'? (resources: author, book)",
+    )
+
+
+def test_unknown_relation_target_in_shorthand(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  tags: many_to_many(tagg)\n", "fields.tags.to", 3, "unknown resource 'tagg'")
+
+
+def test_inverse_name_collides_with_a_field_of_the_target(tmp_path):
+    d = only(
+        errors(
+            tmp_path,
+            {"book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author}\n", "author.yaml": "resource: author\nfields:\n  books: integer\n"},
+        )
+    )
+    expect(d, "fields.author", 3, "the other side of this relation would be 'author.books', which is taken; set 'inverse'")
+
+
+def test_inverse_override_resolves_the_collision(tmp_path):
+    compiled = compile_ok(
+        tmp_path,
+        {"book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author, inverse: written}\n", "author.yaml": "resource: author\nfields:\n  books: integer\n"},
+    )
+    assert [i.name for i in compiled.project.resource("author").inverse_relations] == ["written"]
+
+
+def test_inverse_override_colliding_with_a_field(tmp_path):
+    d = only(
+        errors(
+            tmp_path,
+            {"book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author, inverse: name}\n", "author.yaml": AUTHOR},
+        )
+    )
+    expect(d, "fields.author.inverse", 3, "would be 'author.name', which is taken")
+
+
+def test_two_inverse_overrides_with_the_same_name(tmp_path):
+    diagnostics = errors(
+        tmp_path,
+        {
+            "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author, inverse: works}\n  editor: {type: relation, to: author, inverse: works}\n",
+            "author.yaml": AUTHOR,
+        },
+    )
+    assert len(diagnostics) == 2
+    expect(diagnostics[0], "fields.author.inverse", 3, "would be 'author.works', which is taken")
+    expect(diagnostics[1], "fields.editor.inverse", 4, "would be 'author.works', which is taken")
+
+
+def test_inverse_collision_across_files(tmp_path):
+    diagnostics = errors(
+        tmp_path,
+        {
+            "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author, inverse: items}\n",
+            "page.yaml": "resource: page\nfields:\n  author: {type: relation, to: author, inverse: items}\n",
+            "author.yaml": AUTHOR,
+        },
+    )
+    assert [(d.file, d.key_path) for d in diagnostics] == [("schemas/book.yaml", "fields.author.inverse"), ("schemas/page.yaml", "fields.author.inverse")]
+
+
+def test_inverse_name_must_be_an_identifier(tmp_path):
+    one_error(tmp_path, "resource: book\nfields:\n  author: {type: relation, to: author, inverse: Books}\n", "fields.author.inverse", 3, "inverse name 'Books' must be snake_case")
+
+
+def test_two_relations_to_the_same_target_do_not_collide(tmp_path):
+    compiled = compile_ok(
+        tmp_path,
+        book("resource: book\nfields:\n  author: {type: relation, to: author}\n  editor: {type: relation, to: author}\n", author=AUTHOR),
+    )
+    assert [i.name for i in compiled.project.resource("author").inverse_relations] == ["books_as_author", "books_as_editor"]
+
+
+# --- custom actions -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("handler", ["bad handler", "module.func", "pkg.mod:", ":func", "pkg..mod:f", "pkg.mod:f:g", "1pkg:f"])
+def test_custom_action_handler_format(tmp_path, handler):
+    one_error(
+        tmp_path,
+        f"resource: book\nactions:\n  close:\n    handler: '{handler}'\n",
+        "actions.close.handler",
+        4,
+        f"handler must be 'module.path:function', got '{handler}'",
+    )
+
+
+def test_custom_action_invalidates_unknown_resource(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nactions:\n  close:\n    handler: acme_ext.books:close\n    invalidates: [book, autor]\n",
+        "actions.close.invalidates[1]",
+        5,
+        "unknown resource 'autor'; did you mean 'author'?",
+    )
+
+
+def test_custom_action_input_fields_are_checked(tmp_path):
+    diagnostics = errors(
+        tmp_path,
+        book(
+            """\
+            resource: book
+            actions:
+              close:
+                input:
+                  reason: strng
+                  when: {type: datetime, default: later}
+                  tags: {type: many_to_many, to: author}
+                  code: {type: string, unique: true}
+            """,
+            author=AUTHOR,
+        ),
+    )
+    # A shape error in the input hides the meaning errors of that file, as everywhere.
+    expect(only(diagnostics), "actions.close.input.reason", 5, "unknown field type 'strng'")
+
+
+def test_custom_action_input_meaning(tmp_path):
+    diagnostics = errors(
+        tmp_path,
+        book(
+            """\
+            resource: book
+            actions:
+              close:
+                input:
+                  when: {type: datetime, default: later}
+                  tags: {type: many_to_many, to: author}
+                  code: {type: string, unique: true}
+            """,
+            author=AUTHOR,
+        ),
+    )
+    assert [(d.key_path, d.line) for d in diagnostics] == [
+        ("actions.close.input.when.default", 5),
+        ("actions.close.input.tags.type", 6),
+        ("actions.close.input.code.unique", 7),
+    ]
+    assert "not a valid datetime" in diagnostics[0].message
+    assert "action inputs take relations, not many_to_many" in diagnostics[1].message
+    assert "action inputs have no columns to index" in diagnostics[2].message
+
+
+def test_custom_action_name_must_be_an_identifier(tmp_path):
+    one_error(tmp_path, "resource: book\nactions:\n  Close: {handler: 'a.b:c'}\n", "actions.Close", 3, "action name 'Close' must be snake_case")
+
+
+# --- whole runs -----------------------------------------------------------------------------------
+
+
+def test_errors_in_several_files_are_all_reported_and_sorted(tmp_path):
+    files = {
+        "zebra.yaml": "resource: zebra\nfields:\n  stripes: {type: integer, min: 5, max: 1}\n  name: string(0)\n",
+        "apple.yaml": "resource: apple\nfields:\n  kind: {type: enum, values: [a], default: b}\n",
+        "mango.yaml": "resource: mango\nbogus: 1\n",
+        "kiwi.toml": 'resource = "kiwi"\nfields = "oops"\n',
+        "pear.yaml": "resource: pear\nfields: [\n",
+    }
+    diagnostics = errors(tmp_path, files)
+    assert [(d.file, d.line, d.key_path) for d in diagnostics] == [
+        ("schemas/apple.yaml", 3, "fields.kind.default"),
+        ("schemas/kiwi.toml", None, "fields"),
+        ("schemas/mango.yaml", 2, "bogus"),
+        ("schemas/pear.yaml", 3, ""),
+        ("schemas/zebra.yaml", 3, "fields.stripes.min"),
+        ("schemas/zebra.yaml", 4, "fields.name.max_length"),
+    ]
+    # The same input gives the same report, byte for byte.
+    assert [str(d) for d in errors(tmp_path, files)] == [str(d) for d in diagnostics]
+
+
+def test_shape_errors_do_not_cause_unknown_resource_errors_elsewhere(tmp_path):
+    diagnostics = errors(
+        tmp_path,
+        {
+            "author.yaml": "resource: author\nfields:\n  name: strng\n",
+            "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author}\n  tags: many_to_many(author)\nactions:\n  close: {invalidates: [author]}\n",
+        },
+    )
+    expect(only(diagnostics), "fields.name", 3, "unknown field type 'strng'", file="schemas/author.yaml")
+
+
+def test_unknown_resource_is_still_reported_beside_a_broken_file(tmp_path):
+    diagnostics = errors(
+        tmp_path,
+        {
+            "author.yaml": "resource: author\nbogus: 1\n",
+            "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author}\n  editor: {type: relation, to: editr}\n",
+        },
+    )
+    assert [(d.file, d.key_path) for d in diagnostics] == [("schemas/author.yaml", "bogus"), ("schemas/book.yaml", "fields.editor.to")]
+
+
+def test_warning_for_file_name_does_not_fail(tmp_path):
+    compiled = compile_ok(tmp_path, {"books.yaml": "resource: book\nfields:\n  title: string\n"})
+    warning = only(compiled.warnings)
+    assert (warning.level, warning.file, warning.key_path, warning.line) == ("warning", "schemas/books.yaml", "resource", 1)
+    assert "file is named 'books' but defines resource 'book'; name it book.yaml" in warning.message
+
+
+def test_warnings_ride_along_with_errors(tmp_path):
+    diagnostics = errors(tmp_path, {"books.yaml": "resource: book\nfields:\n  n: string(0)\n"})
+    assert sorted(d.level for d in diagnostics) == ["error", "warning"]
+
+
+def test_a_full_resource_is_valid(tmp_path):
+    office = """\
+    resource: office
+    label: Office
+    description: A physical office.
+    display: {icon: building, color: blue, title_field: name}
+    traits: [timestamps, soft_delete, tenant, versioned, audit, owned]
+    fields:
+      name: string(200) required unique
+      status:
+        type: enum
+        values: [active, inactive]
+        default: active
+        filterable: true
+      region: {type: relation, to: region, on_delete: cascade}
+      people: {type: many_to_many, to: person, through: office_people}
+      budget: {type: decimal, precision: 12, scale: 2, min: 0}
+      tags: {type: array, of: string}
+      settings: {type: json}
+      parent: {type: relation, to: office, on_delete: set_null}
+      code: {type: string, max_length: 12, renamed_from: short_code}
+      closed_at: datetime
+    indexes:
+      - {fields: [status, created_at]}
+      - {fields: [closed_at], where: "closed_at IS NOT NULL"}
+    checks:
+      - {name: budget_positive, expr: "budget >= 0"}
+    actions:
+      list: {page_size: 50, max_page_size: 500, sort: [-created_at], sortable: [name, created_at], searchable: [name]}
+      bulk: {dry_run: true, undo: true}
+      close:
+        input: {closed_at: datetime, reason: text}
+        handler: acme_ext.offices:close
+        invalidates: [office, person]
+    ui:
+      table: {columns: [name, status, region, created_at]}
+      form: {fields: [name, status, region, budget, tags]}
+    """
+    compiled = compile_ok(
+        tmp_path,
+        {"office.yaml": textwrap.dedent(office), "region.yaml": "resource: region\nfields: {name: string}\n", "person.yaml": "resource: person\nfields: {name: string}\n"},
+    )
+    assert compiled.warnings == []
+    assert [r.name for r in compiled.project.resources] == ["office", "person", "region"]
