@@ -16,11 +16,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: build the showcase in schemas/ into generated/ (SQLite by default)
-demo: install
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+## build: build the showcase in schemas/ into generated/
+build: install
 	$(BIN)/schemagen build
 
-build: demo
+## demo: build the showcase, make its tables (SQLite ./showcase.db unless DATABASE_URL) and serve it
+demo: build
+	@if ls generated/migrations/versions/*.py >/dev/null 2>&1; then \
+		$(BIN)/alembic -c generated/migrations/alembic.ini upgrade head; \
+	else \
+		$(BIN)/python -c "import sys; sys.path.insert(0, 'generated/backend'); from showcase import db; db.create_tables()"; \
+	fi
+	$(BIN)/uvicorn showcase.app:app --app-dir generated/backend --host $(HOST) --port $(PORT)
 
 ## check: fail when generated/ is stale (what CI runs)
 check: install
@@ -30,9 +40,9 @@ check: install
 test: install
 	$(BIN)/python -m pytest -q
 
-## goldens: rewrite tests/golden/*/expected from the current generator; review the diff
+## goldens: rewrite tests/golden/*/expected and tests/migrations/golden/*/expected; review the diff
 goldens: install
-	SCHEMAGEN_UPDATE_GOLDENS=1 $(BIN)/python -m pytest -q tests/golden
+	SCHEMAGEN_UPDATE_GOLDENS=1 $(BIN)/python -m pytest -q tests/golden tests/migrations/test_goldens.py
 
 ## bench: build synthetic projects of 10, 100 and 500 resources and print medians
 bench: install

@@ -16,6 +16,7 @@ from schemagen import __version__
 if TYPE_CHECKING:
     from schemagen.build import Compiled
     from schemagen.diagnostics import Diagnostic
+    from schemagen.migrations.migrate import Status
 
 app = typer.Typer(
     name="schemagen",
@@ -215,22 +216,22 @@ def migrate(
     accept_data_loss: Annotated[bool, typer.Option("--accept-data-loss", help="Allow steps that can lose data (drops, narrowing, removed enum values).")] = False,
 ) -> None:
     """Write the next Alembic revision from the difference between the schemas and snapshot.json."""
-    from schemagen.migrations.migrate import MigrationError, MigrationRefused, plan_migration, write_migration
+    from schemagen.migrations import migrate as migrations
 
     compiled = _compile(project)
     try:
-        plan = plan_migration(compiled, message, accept_data_loss=accept_data_loss)
-    except MigrationRefused as refused:
+        plan = migrations.plan_migration(compiled, message, accept_data_loss=accept_data_loss)
+    except migrations.MigrationRefused as refused:
         for problem in refused.problems:
             _error(problem)
         _fail(f"{len(refused.problems)} step(s) refused; nothing was written.")
-    except MigrationError as error:
+    except migrations.MigrationError as error:
         _fail(str(error))
     out = _console()
     if plan is None:
         out.print("no changes: the migrations are up to date with the schemas")
         return
-    write_migration(plan)
+    migrations.write_migration(plan)
     config = compiled.config
     for operation in plan.operations:
         out.print(f"  - {_escape(operation.describe())}")
@@ -242,7 +243,7 @@ def migrate(
     out.print(f"[green]created[/] {_escape(config.relative(plan.path))} (revision {plan.revision}); updated {_escape(config.relative(plan.folder / 'snapshot.json'))}")
 
 
-def _print_migration_status(status, level: str = "yellow") -> None:  # noqa: ANN001 - migrations.migrate.Status
+def _print_migration_status(status: Status, level: str = "yellow") -> None:
     console = _console(stderr=True)
     for problem in status.problems:
         console.print(f"[{level}]migrations[/]: {_escape(problem)}")

@@ -50,6 +50,12 @@ class EnumValue(Strict):
     value: str
     label: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_scalar(cls, data: Any) -> Any:
+        # `values: [1, 2]` in YAML are numbers; enum values are always strings.
+        return {"value": str(data)} if isinstance(data, str | int | float) and not isinstance(data, bool) else data
+
 
 class FieldSpec(Strict):
     """One field. Written in full as a mapping, or as shorthand: `string(200) required unique`."""
@@ -67,7 +73,7 @@ class FieldSpec(Strict):
     pattern: str | None = None
     precision: int | None = Field(None, description="decimal: total digits")
     scale: int | None = Field(None, description="decimal: digits after the point")
-    values: list[EnumValue | str] | None = Field(None, description="enum: the allowed values")
+    values: list[EnumValue] | None = Field(None, description="enum: the allowed values")
     of: str | None = Field(None, description="array: the item type")
     to: str | None = Field(None, description="relation, many_to_many: the target resource")
     on_delete: Literal["cascade", "set_null", "restrict", "no_action"] | None = None
@@ -101,7 +107,7 @@ class FieldSpec(Strict):
 
     @property
     def enum_values(self) -> list[EnumValue]:
-        return [EnumValue(value=v) if isinstance(v, str) else v for v in self.values or []]
+        return list(self.values or [])
 
 
 def parse_shorthand(text: str) -> dict[str, Any]:

@@ -29,6 +29,14 @@ def py_literal(value: Any) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
+def py_docstring(value: str) -> str:
+    """A triple-quoted docstring when the text allows one, else a plain string literal."""
+    text = value.strip()
+    readable = not any(c in text for c in ('"""', "\\", "\r", "\0")) and not text.endswith('"')
+    readable = readable and all(c == "\n" or c.isprintable() for c in text)
+    return f'"""{text}"""' if readable else py_literal(text)
+
+
 def ts_literal(value: Any) -> str:
     """A TypeScript/JavaScript expression for `value`; safe inside a <script> block too."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=False)

@@ -61,6 +61,7 @@ class RenderContext:
         )
         env.filters.update(
             py=literals.py_literal,
+            docstring=literals.py_docstring,
             ts=literals.ts_literal,
             json=literals.json_text,
             comment=literals.comment_text,
@@ -149,7 +150,7 @@ def select_targets(requested: tuple[str, ...] | list[str], available: dict[str, 
     unknown = [n for n in names if n not in available]
     if unknown:
         hint = did_you_mean(unknown[0], available)
-        raise UsageError(f"unknown target '{unknown[0]}'{hint} (targets: {', '.join(sorted(available))})")
+        raise UsageError(f"unknown target '{unknown[0]}'{hint} (targets: {', '.join(sorted(available))})", exit_code=2)
     ordered: list[str] = []
 
     def visit(name: str) -> None:

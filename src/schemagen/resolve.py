@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 from decimal import Decimal
 from typing import Any
@@ -291,6 +292,9 @@ class _Resolver:
             if not wanted:
                 continue
             cols = (column.name,) if column.name == "tenant_id" or not scope else (*scope, column.name)
+            if column.origin == "relation" and scope:
+                # The foreign key's column leads, so ON DELETE and reference checks find rows by it.
+                cols = (column.name, *scope)
             # Skip when an existing index or unique already starts with these columns.
             covered = any(tuple(x.columns[: len(cols)]) == cols and x.where is None for x in result) or any(u.columns[: len(cols)] == cols for u in uniques)
             if not covered:
@@ -370,6 +374,11 @@ def _default(f: lang.FieldSpec) -> ir.Default | None:
         return None
     if f.type == "datetime" and value == "now":
         return ir.Default(None, "CURRENT_TIMESTAMP", "now")
+    if f.type == "datetime":
+        # A fixed moment, in UTC. Applied by the application only: MySQL's DATETIME has no zone to
+        # keep an offset in, and a bare literal would mean the server's local time elsewhere.
+        moment = dt.datetime.fromisoformat(value).astimezone(dt.UTC)
+        return ir.Default(moment.isoformat(), None)
     if f.type == "date" and value == "today":
         return ir.Default(None, "CURRENT_DATE", "today")
     if f.type in ("json", "array"):

@@ -590,10 +590,12 @@ def default_problem(f: lang.FieldSpec) -> str | None:
     }
     if kind in parsers:
         try:
-            parsers[kind](value)
+            parsed = parsers[kind](value)
         except ValueError:
             expected = {"date": "ISO 8601 or 'today'", "datetime": "ISO 8601 or 'now'", "time": "ISO 8601", "uuid": "e.g. 123e4567-e89b-12d3-a456-426614174000"}[kind]
             return f"default {value!r} is not a valid {kind} ({expected})"
+        if isinstance(parsed, dt.datetime) and parsed.tzinfo is None:
+            return f"default {value!r} needs a UTC offset, e.g. {value}Z or {value}+02:00 (datetimes are timezone-aware)"
         return None
     if f.max_length is not None and len(value) > f.max_length:
         return f"default is {len(value)} characters, above max_length {f.max_length}"

@@ -338,20 +338,7 @@ def test_none_in_nullable_json_and_arrays_is_sql_null(
             assert found == ["nulls"], column
 
 
-@pytest.mark.parametrize(
-    "dialect",
-    [
-        pytest.param(
-            d,
-            marks=pytest.mark.xfail(
-                d != "postgresql",
-                strict=True,
-                reason="known bug: arrays are JSON outside PostgreSQL, and JSON cannot hold dates or uuids",
-            ),
-        )
-        for d in DIALECTS
-    ],
-)
+@pytest.mark.parametrize("dialect", DIALECTS)
 def test_arrays_of_dates_round_trip(dialect: str, models, database_engine) -> None:
     m = models("kitchen_sink")
     engine = database_engine(dialect)

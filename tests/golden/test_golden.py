@@ -187,7 +187,8 @@ def test_schema_strings_arrive_exactly(case: BuiltProject) -> None:
             assert document["title"] == spec["label"]
         assert document.get("description") == spec.get("description")
         assert table.comment == spec.get("description")
-        assert cls.__doc__ == (spec.get("description") or spec.get("label") or cls.__doc__)
+        # Docstrings drop the surrounding whitespace a YAML block scalar keeps.
+        assert cls.__doc__ == (spec.get("description") or spec.get("label") or cls.__doc__).strip()
         read = document["$defs"][f"{cls.__name__}Read"]["properties"]
         create = document["$defs"][f"{cls.__name__}Create"]["properties"]
         for field_name, field in spec.get("fields", {}).items():
@@ -249,7 +250,7 @@ def test_kitchen_sink_hostile_strings_spelled_out(build_project) -> None:
     )
     assert document["title"] == 'Gadget "x" */ ${y} </script>'
     assert document["description"] == description
-    assert models.Gadget.__doc__ == description
+    assert models.Gadget.__doc__ == description.strip()
     assert gadgets.comment == description
     assert (
         gadgets.c.notes.comment

@@ -21,7 +21,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# none_as_null: None is SQL NULL (what `IS NULL` finds), not the JSON value null.
+JSONType = sa.JSON(none_as_null=True).with_variant(
+    postgresql.JSONB(none_as_null=True), "postgresql"
+)
 
 
 class Base(DeclarativeBase):
@@ -45,7 +48,7 @@ office_people = sa.Table(
 
 
 class Customer(Base):
-    "A company or person the offices serve."
+    """A company or person the offices serve."""
 
     __tablename__ = "customers"
     __table_args__ = (
@@ -97,7 +100,7 @@ class Customer(Base):
 
 
 class Office(Base):
-    "A physical office."
+    """A physical office."""
 
     __tablename__ = "offices"
     __table_args__ = (
@@ -112,7 +115,7 @@ class Office(Base):
         sa.Index("ix_offices_parent_id", "parent_id"),
         sa.Index("ix_offices_region_id", "region_id"),
         sa.Index("ix_offices_status_created_at", "status", "created_at"),
-        sa.CheckConstraint("budget >= 0", name="ck_offices_budget_positive"),
+        sa.CheckConstraint("budget >= 0", name=sa.schema.conv("ck_offices_budget_positive")),
         {"comment": "A physical office."},
     )
 
@@ -139,7 +142,8 @@ class Office(Base):
     )
     budget: Mapped[decimal.Decimal | None] = mapped_column(sa.Numeric(12, 2), nullable=True)
     tags: Mapped[list[str] | None] = mapped_column(
-        sa.JSON().with_variant(postgresql.ARRAY(sa.String(255)), "postgresql"), nullable=True
+        sa.JSON(none_as_null=True).with_variant(postgresql.ARRAY(sa.String(255)), "postgresql"),
+        nullable=True,
     )
     settings: Mapped[Any] = mapped_column(JSONType, nullable=True)
     parent_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -178,7 +182,7 @@ class Office(Base):
 
 
 class Person(Base):
-    "Someone who works in one or more offices."
+    """Someone who works in one or more offices."""
 
     __tablename__ = "people"
     __table_args__ = (
@@ -211,7 +215,7 @@ class Person(Base):
 
 
 class Region(Base):
-    "A sales region that groups offices."
+    """A sales region that groups offices."""
 
     __tablename__ = "regions"
     __table_args__ = (

@@ -22,7 +22,13 @@ from typing import Any
 from schemagen.migrations import operations as ops
 from schemagen.migrations import render_py as py
 from schemagen.migrations.questioner import Questioner
-from schemagen.migrations.snapshot import ColumnState, ForeignKeyState, Hints, SchemaState, TableState
+from schemagen.migrations.snapshot import (
+    ColumnState,
+    ForeignKeyState,
+    Hints,
+    SchemaState,
+    TableState,
+)
 
 
 @dataclass(frozen=True)
@@ -30,12 +36,17 @@ class Matching:
     """Which old table is which new table, and within each, which old column is which new one."""
 
     tables: tuple[tuple[str, str], ...] = ()  # (old name, new name)
-    columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)  # (old, new table) -> (old, new column)
+    columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict
+    )  # (old, new table) -> (old, new column)
 
     def inverted(self) -> Matching:
         return Matching(
             tuple((new, old) for old, new in self.tables),
-            {(new, old): tuple((n, o) for o, n in pairs) for (old, new), pairs in self.columns.items()},
+            {
+                (new, old): tuple((n, o) for o, n in pairs)
+                for (old, new), pairs in self.columns.items()
+            },
         )
 
 
@@ -49,7 +60,9 @@ def match(old: SchemaState, new: SchemaState, hints: Hints) -> Matching:
         if candidate is None and table.origin in hints.tables:
             # A rename that was captured already leaves `renamed_from` naming nothing: a no-op.
             candidate = old_by_origin.get(hints.tables[table.origin])
-            if candidate is not None and candidate.origin in {t.origin for t in new.tables.values()}:
+            if candidate is not None and candidate.origin in {
+                t.origin for t in new.tables.values()
+            }:
                 candidate = None
         if candidate is not None and candidate.name not in taken:
             pairs[table.name] = candidate.name
@@ -59,12 +72,19 @@ def match(old: SchemaState, new: SchemaState, hints: Hints) -> Matching:
         # The same table name for a different origin (say, a resource replaced by another with
         # the same table): the database sees one table, so it is altered, not dropped and created.
         same = old.tables.get(table.name)
-        if table.name not in pairs and same is not None and same.name not in taken and same.origin not in new_origins:
+        if (
+            table.name not in pairs
+            and same is not None
+            and same.name not in taken
+            and same.origin not in new_origins
+        ):
             pairs[table.name] = same.name
             taken.add(same.name)
     columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
     for new_name, old_name in sorted(pairs.items()):
-        columns[(old_name, new_name)] = _match_columns(old.tables[old_name], new.tables[new_name], hints)
+        columns[(old_name, new_name)] = _match_columns(
+            old.tables[old_name], new.tables[new_name], hints
+        )
     return Matching(tuple(sorted((o, n) for n, o in pairs.items())), columns)
 
 
@@ -77,7 +97,12 @@ def _match_columns(old: TableState, new: TableState, hints: Hints) -> tuple[tupl
             continue
         previous = hints.columns.get((new.origin, name))
         # Only when the old column is there and is not kept under its own name.
-        if previous and previous in old_names and previous not in new_names and previous not in {o for o, _ in result}:
+        if (
+            previous
+            and previous in old_names
+            and previous not in new_names
+            and previous not in {o for o, _ in result}
+        ):
             result.append((previous, name))
     return tuple(result)
 
@@ -86,19 +111,40 @@ def _match_columns(old: TableState, new: TableState, hints: Hints) -> tuple[tupl
 # The diff
 
 
-def autodetect(old: SchemaState, new: SchemaState, hints: Hints, questioner: Questioner) -> tuple[list[ops.Operation], Matching]:
+def autodetect(
+    old: SchemaState, new: SchemaState, hints: Hints, questioner: Questioner
+) -> tuple[list[ops.Operation], Matching]:
     """The operations from `old` to `new`, sorted, and the matching they came from."""
     matching = match(old, new, hints)
     return diff(old, new, matching, questioner, fills=hints.fills), matching
 
 
-def diff(old: SchemaState, new: SchemaState, matching: Matching, questioner: Questioner, fills: dict[tuple[str, str], Any] | None = None) -> list[ops.Operation]:
+def diff(
+    old: SchemaState,
+    new: SchemaState,
+    matching: Matching,
+    questioner: Questioner,
+    fills: dict[tuple[str, str], Any] | None = None,
+) -> list[ops.Operation]:
     return _Differ(old, new, matching, questioner, fills or {}).run()
 
 
 class _Differ:
-    def __init__(self, old: SchemaState, new: SchemaState, matching: Matching, questioner: Questioner, fills: dict[tuple[str, str], Any]):
-        self.old, self.new, self.matching, self.questioner, self.fills = old, new, matching, questioner, fills
+    def __init__(
+        self,
+        old: SchemaState,
+        new: SchemaState,
+        matching: Matching,
+        questioner: Questioner,
+        fills: dict[tuple[str, str], Any],
+    ):
+        self.old, self.new, self.matching, self.questioner, self.fills = (
+            old,
+            new,
+            matching,
+            questioner,
+            fills,
+        )
         self.table_map = dict(matching.tables)  # old name -> new name
         self.column_maps = {old_t: dict(pairs) for (old_t, _), pairs in matching.columns.items()}
         self.result: list[ops.Operation] = []
@@ -162,7 +208,11 @@ class _Differ:
                     self.dropped_enums.add(column.enum)
         old_pk = tuple(pairs.get(c, c) for c in old.primary_key)
         if (old.primary_key_name, old_pk) != (new.primary_key_name, new.primary_key):
-            self.result.append(ops.ReplacePrimaryKey(name, old.primary_key_name, old_pk, new.primary_key_name, new.primary_key))
+            self.result.append(
+                ops.ReplacePrimaryKey(
+                    name, old.primary_key_name, old_pk, new.primary_key_name, new.primary_key
+                )
+            )
         if old.comment != new.comment:
             self.result.append(ops.AlterTableComment(name, old.comment, new.comment))
         self.constraints(old, new, pairs)
@@ -180,21 +230,44 @@ class _Differ:
         if column.enum and column.enum not in self.old.enums:
             self.created_enums.add(column.enum)
 
-    def alter_column(self, old_table: TableState, new_table: TableState, old: ColumnState, new: ColumnState) -> None:
+    def alter_column(
+        self, old_table: TableState, new_table: TableState, old: ColumnState, new: ColumnState
+    ) -> None:
         table = new_table.name
+        in_key = old.name in old_table.primary_key and new.name in new_table.primary_key
+        if in_key and old.type_key() != new.type_key():
+            self.questioner.unsupported(
+                f"change the type of the primary key {table}.{new.name}: migrate cannot rewrite a key and "
+                "every foreign key that points at it; write that revision by hand (`alembic revision`)"
+            )
         if old.name != new.name:
             self.result.append(ops.RenameColumn(table, old.name, old, self.old.enums, new.name))
         current = replace(old, name=new.name)
         if old.enum and new.enum:
             if old.enum != new.enum:
                 self.result.append(ops.RenameEnum(old.enum, new.enum))
-            old_check, new_check = ops.sqlite_enum_check(old_table.name, old.enum), ops.sqlite_enum_check(table, new.enum)
+            old_check, new_check = (
+                ops.sqlite_enum_check(old_table.name, old.enum),
+                ops.sqlite_enum_check(table, new.enum),
+            )
             if old_check != new_check:
-                self.result.append(ops.RenameEnumCheck(table, new.name, old_check, new_check, self.old.enums[old.enum]))
+                self.result.append(
+                    ops.RenameEnumCheck(
+                        table, new.name, old_check, new_check, self.old.enums[old.enum]
+                    )
+                )
             current = replace(current, enum=new.enum)
             old_values, new_values = self.old.enums[old.enum], self.new.enums[new.enum]
             if old_values != new_values:
-                self.result.append(ops.AlterEnum(table, current, replace(current, default=new.default), old_values, new_values))
+                self.result.append(
+                    ops.AlterEnum(
+                        table,
+                        current,
+                        replace(current, default=new.default),
+                        old_values,
+                        new_values,
+                    )
+                )
                 current = replace(current, default=new.default)  # AlterEnum restates the default
         elif new.enum and new.enum not in self.old.enums:
             self.created_enums.add(new.enum)
@@ -204,7 +277,11 @@ class _Differ:
             backfill = None
             if current.nullable and not new.nullable and new.default is not None:
                 backfill = py.default_value(new, self.new.enums)
-            self.result.append(ops.AlterColumn(table, current, new, self._enums_for(current), self.new.enums, backfill))
+            self.result.append(
+                ops.AlterColumn(
+                    table, current, new, self._enums_for(current), self.new.enums, backfill
+                )
+            )
 
     def _enums_for(self, column: ColumnState) -> dict[str, tuple[str, ...]]:
         # The column before: its enum (possibly renamed already) with the values it had.
@@ -218,7 +295,9 @@ class _Differ:
         # Drops run before tables are renamed (phases), adds after: each names the table as it is then.
         name, before_rename = new.name, old.name
 
-        def cols(columns: tuple[str, ...], mapping: dict[str, str] = pairs) -> tuple[str | None, ...]:
+        def cols(
+            columns: tuple[str, ...], mapping: dict[str, str] = pairs
+        ) -> tuple[str | None, ...]:
             return tuple(mapping.get(c) for c in columns)
 
         def foreign_key(fk: ForeignKeyState) -> tuple[Any, ...]:
@@ -230,24 +309,45 @@ class _Differ:
         old_fks = {fk.name: fk for fk in old.foreign_keys}
         for fk in old.foreign_keys:
             kept = new_fks.get(fk.name)
-            if kept is None or foreign_key(fk) != (kept.columns, kept.target_table, kept.target_columns, kept.on_delete):
+            if kept is None or foreign_key(fk) != (
+                kept.columns,
+                kept.target_table,
+                kept.target_columns,
+                kept.on_delete,
+            ):
                 self.result.append(ops.DropForeignKey(before_rename, fk))
         # A constraint that only changes its name (the table or a column was renamed) held before;
         # one on new columns that start out NULL holds too. Neither gets a warning.
-        empty = {c.name for c in new.columns if c.name not in pairs.values() and c.nullable and c.default is None}
+        empty = {
+            c.name
+            for c in new.columns
+            if c.name not in pairs.values() and c.nullable and c.default is None
+        }
         held = {foreign_key(fk) for fk in old.foreign_keys}
         for fk in new.foreign_keys:
             before = old_fks.get(fk.name)
             definition = (fk.columns, fk.target_table, fk.target_columns, fk.on_delete)
             if before is None or foreign_key(before) != definition:
-                self.result.append(ops.AddForeignKey(name, fk, existing_rows=definition not in held and not set(fk.columns) <= empty))
+                self.result.append(
+                    ops.AddForeignKey(
+                        name,
+                        fk,
+                        existing_rows=definition not in held and not set(fk.columns) <= empty,
+                    )
+                )
 
-        kept_fk_columns = {fk.columns[0] for fk in new.foreign_keys if fk.name in old_fks and len(fk.columns) == 1}
+        kept_fk_columns = {
+            fk.columns[0] for fk in new.foreign_keys if fk.name in old_fks and len(fk.columns) == 1
+        }
         new_indexes = {i.name: i for i in new.indexes}
         old_indexes = {i.name: i for i in old.indexes}
         for index in old.indexes:
             kept = new_indexes.get(index.name)
-            if kept is None or (cols(index.columns), index.unique, index.where) != (kept.columns, kept.unique, kept.where):
+            if kept is None or (cols(index.columns), index.unique, index.where) != (
+                kept.columns,
+                kept.unique,
+                kept.where,
+            ):
                 # MySQL will not drop the index a kept foreign key uses: drop it once the index
                 # or unique that replaces it exists.
                 late = pairs.get(index.columns[0]) in kept_fk_columns
@@ -257,19 +357,32 @@ class _Differ:
             before = old_indexes.get(index.name)
             definition = (index.columns, index.unique, index.where)
             if before is None or (cols(before.columns), before.unique, before.where) != definition:
-                self.result.append(ops.AddIndex(name, index, recreated=definition in held or set(index.columns) <= empty))
+                self.result.append(
+                    ops.AddIndex(
+                        name, index, recreated=definition in held or set(index.columns) <= empty
+                    )
+                )
 
         new_uniques = {u.name: u for u in new.uniques}
         old_uniques = {u.name: u for u in old.uniques}
         for unique in old.uniques:
             kept = new_uniques.get(unique.name)
             if kept is None or cols(unique.columns) != kept.columns:
-                self.result.append(ops.DropUnique(before_rename, unique))
+                late = pairs.get(unique.columns[0]) in kept_fk_columns
+                self.result.append(
+                    ops.DropUnique(name if late else before_rename, unique, late=late)
+                )
         held = {cols(u.columns) for u in old.uniques}
         for unique in new.uniques:
             before = old_uniques.get(unique.name)
             if before is None or cols(before.columns) != unique.columns:
-                self.result.append(ops.AddUnique(name, unique, recreated=unique.columns in held or set(unique.columns) <= empty))
+                self.result.append(
+                    ops.AddUnique(
+                        name,
+                        unique,
+                        recreated=unique.columns in held or set(unique.columns) <= empty,
+                    )
+                )
 
         new_checks = {c.name: c for c in new.checks}
         old_checks = {c.name: c for c in old.checks}
@@ -284,11 +397,20 @@ class _Differ:
                 self.result.append(ops.AddCheck(name, check, recreated=check.expr in held))
 
 
-def _creation_order(tables: list[TableState], names: set[str]) -> tuple[list[TableState], dict[str, set[str]]]:
+def _creation_order(
+    tables: list[TableState], names: set[str]
+) -> tuple[list[TableState], dict[str, set[str]]]:
     """Tables so that each comes after those it references (among `names`), and the foreign keys
     that had to wait because they close a cycle: by table, the names of those foreign keys."""
     by_name = {t.name: t for t in tables}
-    depends = {t.name: {fk.target_table for fk in t.foreign_keys if fk.target_table in names and fk.target_table != t.name} for t in tables}
+    depends = {
+        t.name: {
+            fk.target_table
+            for fk in t.foreign_keys
+            if fk.target_table in names and fk.target_table != t.name
+        }
+        for t in tables
+    }
     order: list[TableState] = []
     deferred: dict[str, set[str]] = {}
     done: set[str] = set()
@@ -299,7 +421,11 @@ def _creation_order(tables: list[TableState], names: set[str]) -> tuple[list[Tab
             # A cycle: the smallest name goes first; its foreign keys to the rest wait.
             name = min(remaining)
             table = by_name[name]
-            deferred[name] = {fk.name for fk in table.foreign_keys if fk.target_table in remaining and fk.target_table != name}
+            deferred[name] = {
+                fk.name
+                for fk in table.foreign_keys
+                if fk.target_table in remaining and fk.target_table != name
+            }
             ready = [name]
         heapq.heapify(ready)
         name = heapq.heappop(ready)
@@ -315,7 +441,7 @@ def sort_operations(operations: list[ops.Operation]) -> list[ops.Operation]:
     """Phase first; then table by table; within a table, by kind and key. Deterministic."""
 
     def key(op: ops.Operation) -> tuple[Any, ...]:
-        phase = ops.LATE_DROPS if isinstance(op, ops.DropIndex) and op.late else op.phase
+        phase = ops.LATE_DROPS if getattr(op, "late", False) else op.phase
         if phase in (ops.CREATE_TABLES, ops.DROP_TABLES):
             return (phase, op.sort_key(), op.table)
         return (phase, op.table, op.rank, type(op).__name__, op.sort_key())

@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schemagen.files import RenderedFile
 from schemagen.format import format_python
@@ -17,10 +18,29 @@ from schemagen.migrations import operations as ops
 from schemagen.migrations.autodetect import autodetect, diff
 from schemagen.migrations.questioner import DowngradeQuestioner, MigrationRefused, Questioner
 from schemagen.migrations.revision import History, HistoryError, read_history, render_revision
-from schemagen.migrations.snapshot import EMPTY, SNAPSHOT_NAME, SchemaState, SnapshotError, hints_of, load_snapshot, state_of
+from schemagen.migrations.snapshot import (
+    EMPTY,
+    SNAPSHOT_NAME,
+    SchemaState,
+    SnapshotError,
+    hints_of,
+    load_snapshot,
+    state_of,
+)
 from schemagen.render import RenderContext
 
-__all__ = ["MigrationError", "MigrationPlan", "MigrationRefused", "Status", "migration_status", "plan_migration", "write_migration"]
+if TYPE_CHECKING:
+    from schemagen.build import Compiled
+
+__all__ = [
+    "MigrationError",
+    "MigrationPlan",
+    "MigrationRefused",
+    "Status",
+    "migration_status",
+    "plan_migration",
+    "write_migration",
+]
 
 MIGRATIONS = "migrations"
 
@@ -29,7 +49,7 @@ class MigrationError(Exception):
     """The history cannot be read or continued (a corrupt snapshot, several heads, ...)."""
 
 
-def migrations_dir(compiled) -> Path:  # noqa: ANN001 - build.Compiled, imported lazily by callers
+def migrations_dir(compiled: Compiled) -> Path:
     return compiled.config.output_dir / MIGRATIONS
 
 
@@ -72,8 +92,15 @@ def _history(folder: Path) -> tuple[History, SchemaState | None]:
     except (HistoryError, SnapshotError, OSError, UnicodeDecodeError) as error:
         raise MigrationError(str(error)) from None
     if snapshot is None and head is not None and head.state is not None:
-        raise MigrationError(f"{folder / SNAPSHOT_NAME} is missing but versions/ holds revisions; restore it from version control")
-    if snapshot is not None and head is not None and head.state is not None and head.state != snapshot.digest():
+        raise MigrationError(
+            f"{folder / SNAPSHOT_NAME} is missing but versions/ holds revisions; restore it from version control"
+        )
+    if (
+        snapshot is not None
+        and head is not None
+        and head.state is not None
+        and head.state != snapshot.digest()
+    ):
         raise MigrationError(
             f"{folder / SNAPSHOT_NAME} does not match the latest revision {head.path.name}: it must be the schema state after it. "
             "Restore both from version control (or delete the revision and the snapshot change together)"
@@ -81,7 +108,7 @@ def _history(folder: Path) -> tuple[History, SchemaState | None]:
     return history, snapshot
 
 
-def migration_status(compiled) -> Status:  # noqa: ANN001
+def migration_status(compiled: Compiled) -> Status:
     """Whether the schemas have changes no revision captures (without writing anything)."""
     folder = migrations_dir(compiled)
     try:
@@ -90,11 +117,18 @@ def migration_status(compiled) -> Status:  # noqa: ANN001
         return Status(started=True, problems=[str(error)])
     if snapshot is None:
         return Status(started=False)
-    operations, _ = autodetect(snapshot, state_of(compiled.project), hints_of(compiled.project), Questioner(accept_data_loss=True))
+    operations, _ = autodetect(
+        snapshot,
+        state_of(compiled.project),
+        hints_of(compiled.project),
+        Questioner(accept_data_loss=True),
+    )
     return Status(started=True, pending=[o.describe() for o in operations])
 
 
-def plan_migration(compiled, message: str | None = None, *, accept_data_loss: bool = False) -> MigrationPlan | None:  # noqa: ANN001
+def plan_migration(
+    compiled: Compiled, message: str | None = None, *, accept_data_loss: bool = False
+) -> MigrationPlan | None:
     """The next revision from the schema diff; None when nothing changed. Raises MigrationRefused
     (with every problem) when a step needs --accept-data-loss or a default."""
     config, project = compiled.config, compiled.project
@@ -112,7 +146,9 @@ def plan_migration(compiled, message: str | None = None, *, accept_data_loss: bo
     warnings = [w for o in upgrade for w in o.warnings()]
     head = history.head
     number = history.next_number
-    context = RenderContext(templates=config.templates_dir, schemas_label=config.relative(config.schemas_dir) + "/")
+    context = RenderContext(
+        templates=config.templates_dir, schemas_label=config.relative(config.schemas_dir) + "/"
+    )
     rendered = render_revision(
         context,
         number=number,
@@ -129,14 +165,29 @@ def plan_migration(compiled, message: str | None = None, *, accept_data_loss: bo
         warnings=warnings,
     )
     [formatted] = format_python([RenderedFile(f"versions/{rendered.filename}", rendered.text)])
-    return MigrationPlan(folder, rendered.filename, rendered.revision, formatted.content, new.dumps(), upgrade, accepted, warnings)
+    return MigrationPlan(
+        folder,
+        rendered.filename,
+        rendered.revision,
+        formatted.content,
+        new.dumps(),
+        upgrade,
+        accepted,
+        warnings,
+    )
 
 
 def _default_message(old: SchemaState, upgrade: list[ops.Operation]) -> str:
     if not old.tables:
         return "initial"
-    described = [o.describe() for o in upgrade if not isinstance(o, ops.AddIndex | ops.DropIndex | ops.AddForeignKey | ops.DropForeignKey)] or [upgrade[0].describe()]
-    return "; ".join(described[:2]) + (f" and {len(described) - 2} more" if len(described) > 2 else "")
+    described = [
+        o.describe()
+        for o in upgrade
+        if not isinstance(o, ops.AddIndex | ops.DropIndex | ops.AddForeignKey | ops.DropForeignKey)
+    ] or [upgrade[0].describe()]
+    return "; ".join(described[:2]) + (
+        f" and {len(described) - 2} more" if len(described) > 2 else ""
+    )
 
 
 def write_migration(plan: MigrationPlan) -> None:

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from schemagen.migrations import render_py as py
-from schemagen.migrations.snapshot import CheckState, ColumnState, ForeignKeyState, IndexState, TableState, UniqueState
+from schemagen.migrations.snapshot import (
+    CheckState,
+    ColumnState,
+    ForeignKeyState,
+    IndexState,
+    TableState,
+    UniqueState,
+)
 from schemagen.resolve import DEFAULT_LENGTHS, sql_types
 
 Enums = dict[str, tuple[str, ...]]
@@ -106,9 +113,13 @@ def _update(table: str, column: str, type_: str, value: str, where: str | None =
     ]
 
 
-def _fill(table: str, column: ColumnState, enums: Enums, value: str, *, only_null: bool = True) -> list[str]:
+def _fill(
+    table: str, column: ColumnState, enums: Enums, value: str, *, only_null: bool = True
+) -> list[str]:
     """An UPDATE that gives `column` the value `value` (where it is NULL)."""
-    return _update(table, column.name, py.sa_type(column, enums), value, ".is_(None)" if only_null else None)
+    return _update(
+        table, column.name, py.sa_type(column, enums), value, ".is_(None)" if only_null else None
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,10 +148,20 @@ class CreateTable(Operation):
         t = self.state
         args = [py.lit(t.name)]
         args += [py.column(c, self.enums) for c in t.columns]
-        args.append(f"sa.PrimaryKeyConstraint({', '.join(map(py.lit, t.primary_key))}, name={py.lit(t.primary_key_name)})")
-        args += [_foreign_key_constraint(fk) for fk in t.foreign_keys if fk.name not in self.deferred]
-        args += [f"sa.UniqueConstraint({', '.join(map(py.lit, u.columns))}, name={py.lit(u.name)})" for u in t.uniques]
-        args += [f"sa.CheckConstraint({py.sql_text(c.expr)}, name=op.f({py.lit(c.name)}))" for c in t.checks]
+        args.append(
+            f"sa.PrimaryKeyConstraint({', '.join(map(py.lit, t.primary_key))}, name={py.lit(t.primary_key_name)})"
+        )
+        args += [
+            _foreign_key_constraint(fk) for fk in t.foreign_keys if fk.name not in self.deferred
+        ]
+        args += [
+            f"sa.UniqueConstraint({', '.join(map(py.lit, u.columns))}, name={py.lit(u.name)})"
+            for u in t.uniques
+        ]
+        args += [
+            f"sa.CheckConstraint({py.sql_text(c.expr)}, name=op.f({py.lit(c.name)}))"
+            for c in t.checks
+        ]
         if t.comment is not None:
             args.append(f"comment={py.lit(t.comment)}")
         lines = [f"op.create_table({', '.join(args)})"]
@@ -222,7 +243,9 @@ class AlterTableComment(Operation):
     def render(self) -> list[Block]:
         # SQLite keeps no comments.
         if self.new is None:
-            call = f"op.drop_table_comment({py.lit(self.name)}, existing_comment={py.lit(self.old)})"
+            call = (
+                f"op.drop_table_comment({py.lit(self.name)}, existing_comment={py.lit(self.old)})"
+            )
         else:
             call = f"op.create_table_comment({py.lit(self.name)}, {py.lit(self.new)}, existing_comment={py.lit(self.old)})"
         return [Block(['if dialect != "sqlite":', f"    {call}"])]
@@ -233,7 +256,7 @@ class ReplacePrimaryKey(Operation):
     """A new name (the table was renamed) or new columns for the primary key."""
 
     phase: ClassVar[int] = ALTER_TABLES
-    rank: ClassVar[int] = 8
+    rank: ClassVar[int] = 5  # after new columns exist, before old ones go
     name: str
     old_name: str
     old_columns: tuple[str, ...]
@@ -249,7 +272,9 @@ class ReplacePrimaryKey(Operation):
 
     def warnings(self) -> list[str]:
         if self.old_columns != self.new_columns:
-            return [f"primary key of {self.name} on ({', '.join(self.new_columns)}): rows that repeat those values make the upgrade fail"]
+            return [
+                f"primary key of {self.name} on ({', '.join(self.new_columns)}): rows that repeat those values make the upgrade fail"
+            ]
         return []
 
     def render(self) -> list[Block]:
@@ -261,13 +286,13 @@ class ReplacePrimaryKey(Operation):
                 'if dialect == "postgresql":',
                 f"    {_execute(rename)}",
                 'elif dialect == "sqlite":',
-                f"    with op.batch_alter_table({py.lit(self.name)}, recreate=\"always\") as batch_op:",
-                f"        batch_op.drop_constraint({py.lit(self.old_name)}, type_=\"primary\")",
+                f'    with op.batch_alter_table({py.lit(self.name)}, recreate="always") as batch_op:',
+                f'        batch_op.drop_constraint({py.lit(self.old_name)}, type_="primary")',
                 f"        batch_op.create_primary_key({py.lit(self.new_name)}, {py.lit(list(self.new_columns))})",
             ]
             return [Block(lines)]
         lines = [
-            f"batch_op.drop_constraint({py.lit(self.old_name)}, type_=\"primary\")",
+            f'batch_op.drop_constraint({py.lit(self.old_name)}, type_="primary")',
             f"batch_op.create_primary_key({py.lit(self.new_name)}, {py.lit(list(self.new_columns))})",
         ]
         return [Block(lines, batch=self.name)]
@@ -305,12 +330,19 @@ class AddColumn(Operation):
         col = self.column
         if self.fill is None:
             return [Block([f"batch_op.add_column({py.column(col, self.enums)})"], batch=self.name)]
-        blocks = [Block([f"batch_op.add_column({py.column(col, self.enums, nullable=True)})"], batch=self.name)]
+        blocks = [
+            Block(
+                [f"batch_op.add_column({py.column(col, self.enums, nullable=True)})"],
+                batch=self.name,
+            )
+        ]
         lines = [f"# {self.fill_note}"] if self.fill_note else []
         lines += _fill(self.name, col, self.enums, self.fill, only_null=False)
         blocks.append(Block(lines))
         nullable = col.nullable
-        alter = [f"batch_op.alter_column({py.lit(col.name)}, {', '.join(_existing(_replace(col, nullable=True), self.enums))}, nullable={nullable})"]
+        alter = [
+            f"batch_op.alter_column({py.lit(col.name)}, {', '.join(_existing(_replace(col, nullable=True), self.enums))}, nullable={nullable})"
+        ]
         if not nullable:
             blocks.append(Block(alter, batch=self.name))
         return blocks
@@ -348,7 +380,10 @@ class DropColumn(Operation):
         if self.column.enum:
             # SQLite checks enum values with a CHECK constraint named after the type; the table
             # rebuild must not keep it, since it names the dropped column.
-            lines += ['if dialect == "sqlite":', f"    batch_op.drop_constraint(op.f({py.lit(sqlite_enum_check(self.name, self.column.enum))}), type_=\"check\")"]
+            lines += [
+                'if dialect == "sqlite":',
+                f'    batch_op.drop_constraint(op.f({py.lit(sqlite_enum_check(self.name, self.column.enum))}), type_="check")',
+            ]
         lines.append(f"batch_op.drop_column({py.lit(self.column.name)})")
         return [Block(lines, batch=self.name)]
 
@@ -381,7 +416,12 @@ class RenameColumn(Operation):
     def render(self) -> list[Block]:
         # Not in a batch: SQLite renames in place (and rewrites CHECKs and indexes that name the
         # column), where a rebuild would copy a CHECK that still names the old column.
-        args = [py.lit(self.name), py.lit(self.old), f"new_column_name={py.lit(self.new)}", *_existing(self.column, self.enums)]
+        args = [
+            py.lit(self.name),
+            py.lit(self.old),
+            f"new_column_name={py.lit(self.new)}",
+            *_existing(self.column, self.enums),
+        ]
         return [Block([f"op.alter_column({', '.join(args)})"])]
 
 
@@ -413,7 +453,9 @@ class AlterColumn(Operation):
     def describe(self) -> str:
         what = []
         if self.type_changed:
-            what.append(f"type {_type_text(self.old, self.old_enums)} -> {_type_text(self.new, self.new_enums)}")
+            what.append(
+                f"type {_type_text(self.old, self.old_enums)} -> {_type_text(self.new, self.new_enums)}"
+            )
         if self.old.nullable != self.new.nullable:
             what.append("NULL" if self.new.nullable else "NOT NULL")
         if self.old.default != self.new.default:
@@ -432,14 +474,23 @@ class AlterColumn(Operation):
 
     def warnings(self) -> list[str]:
         if self.old.nullable and not self.new.nullable and self.backfill is None:
-            return [f"{self.name}.{self.new.name} becomes NOT NULL without a default: rows holding NULL make the upgrade fail"]
+            return [
+                f"{self.name}.{self.new.name} becomes NOT NULL without a default: rows holding NULL make the upgrade fail"
+            ]
         return []
 
     def render(self) -> list[Block]:
         old, new = self.old, self.new
         blocks = []
         if self.backfill is not None:
-            blocks.append(Block(["# Rows holding NULL get the default before the column becomes NOT NULL.", *_fill(self.name, old, self.old_enums, self.backfill)]))
+            blocks.append(
+                Block(
+                    [
+                        "# Rows holding NULL get the default before the column becomes NOT NULL.",
+                        *_fill(self.name, old, self.old_enums, self.backfill),
+                    ]
+                )
+            )
         args = [py.lit(new.name), *_existing(old, self.old_enums)]
         using = _postgresql_using(old, new) if self.type_changed else None
         if self.type_changed:
@@ -449,7 +500,9 @@ class AlterColumn(Operation):
         if using and old.default is not None:
             # PostgreSQL casts the default along with the column, and cannot across types: it is
             # dropped first and set again after.
-            sql = f"ALTER TABLE {pg_ident(self.name)} ALTER COLUMN {pg_ident(new.name)} DROP DEFAULT"
+            sql = (
+                f"ALTER TABLE {pg_ident(self.name)} ALTER COLUMN {pg_ident(new.name)} DROP DEFAULT"
+            )
             blocks.append(Block(['if dialect == "postgresql":', f"    {_execute(sql)}"]))
         if old.nullable != new.nullable:
             args.append(f"nullable={new.nullable}")
@@ -467,7 +520,13 @@ def _pg_type(column: ColumnState, enums: Enums) -> str:
         return pg_ident(column.enum)
     kind = "integer_pk" if column.type == "integer_key" else column.type
     length = column.length or DEFAULT_LENGTHS.get(column.type)
-    return sql_types(kind, length=length, precision=column.precision, scale=column.scale, array_of=column.array_of)["postgresql"]
+    return sql_types(
+        kind,
+        length=length,
+        precision=column.precision,
+        scale=column.scale,
+        array_of=column.array_of,
+    )["postgresql"]
 
 
 def _type_text(column: ColumnState, enums: Enums) -> str:
@@ -476,7 +535,13 @@ def _type_text(column: ColumnState, enums: Enums) -> str:
     kind = "integer_pk" if column.type == "integer_key" else column.type
     if kind == "array":
         return f"array of {column.array_of}"
-    return sql_types(kind, length=column.length or DEFAULT_LENGTHS.get(column.type), precision=column.precision, scale=column.scale, array_of=column.array_of)["postgresql"]
+    return sql_types(
+        kind,
+        length=column.length or DEFAULT_LENGTHS.get(column.type),
+        precision=column.precision,
+        scale=column.scale,
+        array_of=column.array_of,
+    )["postgresql"]
 
 
 def _postgresql_using(old: ColumnState, new: ColumnState) -> str | None:
@@ -512,14 +577,14 @@ def widens(old: ColumnState, new: ColumnState, old_enums: Enums, new_enums: Enum
         digits = 10 if _INTEGERS[old.type] == 1 else 19
         return (new.precision or 0) - (new.scale or 0) >= digits
     if old.type == "decimal" and new.type == "decimal":
-        return (new.scale or 0) >= (old.scale or 0) and (new.precision or 0) - (new.scale or 0) >= (old.precision or 0) - (old.scale or 0)
+        return (new.scale or 0) >= (old.scale or 0) and (new.precision or 0) - (new.scale or 0) >= (
+            old.precision or 0
+        ) - (old.scale or 0)
     if old.type == "integer" and new.type == "float":
         return True
     if old.type == "date" and new.type == "datetime":
         return True
-    if old.type in ("json", "array") and new.type == "json":
-        return True
-    return False
+    return old.type in ("json", "array") and new.type == "json"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -547,7 +612,11 @@ class CreateEnum(Operation):
         return f"create enum type {self.name}"
 
     def render(self) -> list[Block]:
-        return [Block([f"{py.enum_type(self.name, self.values, constraint=False)}.create(op.get_bind())"])]
+        return [
+            Block(
+                [f"{py.enum_type(self.name, self.values, constraint=False)}.create(op.get_bind())"]
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -567,7 +636,13 @@ class DropEnum(Operation):
         return f"drop enum type {self.name}"
 
     def render(self) -> list[Block]:
-        return [Block([f"{py.enum_type(self.name, self.values, constraint=False)}.drop(op.get_bind(), checkfirst=True)"])]
+        return [
+            Block(
+                [
+                    f"{py.enum_type(self.name, self.values, constraint=False)}.drop(op.get_bind(), checkfirst=True)"
+                ]
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -618,7 +693,7 @@ class RenameEnumCheck(Operation):
         lines = [
             'if dialect == "sqlite":',
             f"    with op.batch_alter_table({py.lit(self.name)}) as batch_op:",
-            f"        batch_op.drop_constraint(op.f({py.lit(self.old_check)}), type_=\"check\")",
+            f'        batch_op.drop_constraint(op.f({py.lit(self.old_check)}), type_="check")',
             f"        batch_op.create_check_constraint(op.f({py.lit(self.new_check)}), sa.text({py.sql_text(py.in_list(self.column, self.values))}))",
         ]
         return [Block(lines)]
@@ -666,7 +741,9 @@ class AlterEnum(Operation):
     @property
     def appends_only(self) -> bool:
         """Only new values, the old ones in their order: PostgreSQL can add them in place."""
-        return not self.removed and self.old_values == tuple(v for v in self.new_values if v in self.old_values)
+        return not self.removed and self.old_values == tuple(
+            v for v in self.new_values if v in self.old_values
+        )
 
     def describe(self) -> str:
         parts = []
@@ -703,7 +780,13 @@ class AlterEnum(Operation):
         replacement = self.replacement()
         if self.removed and replacement is not None:
             comment = f"# Rows holding a removed value get {'NULL' if replacement == 'None' else 'the default'}."
-            update = _update(self.name, name, py.enum_type(self.enum, self.old_values), replacement, f".in_({py.lit(list(self.removed))})")
+            update = _update(
+                self.name,
+                name,
+                py.enum_type(self.enum, self.old_values),
+                replacement,
+                f".in_({py.lit(list(self.removed))})",
+            )
             blocks.append(Block([comment, *update]))
         lines = ['if dialect == "postgresql":']
         if self.appends_only:
@@ -714,10 +797,20 @@ class AlterEnum(Operation):
                 lines.append(f"    {self.set_default_statement()}")
         else:
             lines += ["    " + line for line in self.recreate_statements()]
-        args = [py.lit(name), *_existing(self.column, old_enums), f"type_={py.enum_type(self.enum, self.new_values)}"]
+        args = [
+            py.lit(name),
+            *_existing(self.column, old_enums),
+            f"type_={py.enum_type(self.enum, self.new_values)}",
+        ]
         if self.column.default != self.new_column.default:
-            args.append(f"server_default={py.server_default(self.new_column, {self.enum: self.new_values})}")
-        lines += ["else:", f"    with op.batch_alter_table({py.lit(self.name)}) as batch_op:", f"        batch_op.alter_column({', '.join(args)})"]
+            args.append(
+                f"server_default={py.server_default(self.new_column, {self.enum: self.new_values})}"
+            )
+        lines += [
+            "else:",
+            f"    with op.batch_alter_table({py.lit(self.name)}) as batch_op:",
+            f"        batch_op.alter_column({', '.join(args)})",
+        ]
         blocks.append(Block(lines))
         return blocks
 
@@ -729,8 +822,12 @@ class AlterEnum(Operation):
             if i > 0:
                 position = f"AFTER {_pg_string(self.new_values[i - 1])}"
             else:
-                position = f"BEFORE {_pg_string(next(v for v in self.new_values if v in self.old_values))}"
-            statements.append(f"ALTER TYPE {pg_ident(self.enum)} ADD VALUE IF NOT EXISTS {_pg_string(value)} {position}")
+                position = (
+                    f"BEFORE {_pg_string(next(v for v in self.new_values if v in self.old_values))}"
+                )
+            statements.append(
+                f"ALTER TYPE {pg_ident(self.enum)} ADD VALUE IF NOT EXISTS {_pg_string(value)} {position}"
+            )
         return statements
 
     def set_default_statement(self) -> str:
@@ -750,7 +847,11 @@ class AlterEnum(Operation):
         ]
         if self.column.default is not None:
             lines.append(_execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"))
-        lines.append(_execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {pg_ident(enum)} USING CAST(CAST({column} AS text) AS {pg_ident(enum)})"))
+        lines.append(
+            _execute(
+                f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {pg_ident(enum)} USING CAST(CAST({column} AS text) AS {pg_ident(enum)})"
+            )
+        )
         if self.new_column.default is not None:
             lines.append(self.set_default_statement())
         lines.append(_execute(f"DROP TYPE {pg_ident(old)}"))
@@ -785,7 +886,9 @@ class AddIndex(Operation):
 
     def warnings(self) -> list[str]:
         if self.index.unique and not self.recreated:
-            return [f"unique index {self.index.name} on {self.name} ({', '.join(self.index.columns)}): existing duplicates make the upgrade fail"]
+            return [
+                f"unique index {self.index.name} on {self.name} ({', '.join(self.index.columns)}): existing duplicates make the upgrade fail"
+            ]
         return []
 
     def render(self) -> list[Block]:
@@ -811,7 +914,9 @@ class DropIndex(Operation):
         return f"drop index {self.index.name} on {self.name}"
 
     def render(self) -> list[Block]:
-        return [Block([f"op.drop_index({py.lit(self.index.name)}, table_name={py.lit(self.name)})"])]
+        return [
+            Block([f"op.drop_index({py.lit(self.index.name)}, table_name={py.lit(self.name)})"])
+        ]
 
 
 @dataclass(frozen=True)
@@ -835,10 +940,19 @@ class AddUnique(Operation):
     def warnings(self) -> list[str]:
         if self.recreated:
             return []
-        return [f"unique {self.unique.name} on {self.name} ({', '.join(self.unique.columns)}): existing duplicates make the upgrade fail"]
+        return [
+            f"unique {self.unique.name} on {self.name} ({', '.join(self.unique.columns)}): existing duplicates make the upgrade fail"
+        ]
 
     def render(self) -> list[Block]:
-        return [Block([f"batch_op.create_unique_constraint({py.lit(self.unique.name)}, {py.lit(list(self.unique.columns))})"], batch=self.name)]
+        return [
+            Block(
+                [
+                    f"batch_op.create_unique_constraint({py.lit(self.unique.name)}, {py.lit(list(self.unique.columns))})"
+                ],
+                batch=self.name,
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -847,6 +961,7 @@ class DropUnique(Operation):
     rank: ClassVar[int] = 1
     name: str
     unique: UniqueState
+    late: bool = False  # as DropIndex.late: MySQL backs a foreign key with this index
 
     @property
     def table(self) -> str:
@@ -859,7 +974,12 @@ class DropUnique(Operation):
         return f"drop unique constraint {self.unique.name} on {self.name}"
 
     def render(self) -> list[Block]:
-        return [Block([f"batch_op.drop_constraint({py.lit(self.unique.name)}, type_=\"unique\")"], batch=self.name)]
+        return [
+            Block(
+                [f'batch_op.drop_constraint({py.lit(self.unique.name)}, type_="unique")'],
+                batch=self.name,
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -883,10 +1003,19 @@ class AddCheck(Operation):
     def warnings(self) -> list[str]:
         if self.recreated:
             return []
-        return [f"check {self.check.name} on {self.name}: existing rows that break it make the upgrade fail"]
+        return [
+            f"check {self.check.name} on {self.name}: existing rows that break it make the upgrade fail"
+        ]
 
     def render(self) -> list[Block]:
-        return [Block([f"batch_op.create_check_constraint(op.f({py.lit(self.check.name)}), sa.text({py.sql_text(self.check.expr)}))"], batch=self.name)]
+        return [
+            Block(
+                [
+                    f"batch_op.create_check_constraint(op.f({py.lit(self.check.name)}), sa.text({py.sql_text(self.check.expr)}))"
+                ],
+                batch=self.name,
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -907,7 +1036,12 @@ class DropCheck(Operation):
         return f"drop check {self.check.name} on {self.name}"
 
     def render(self) -> list[Block]:
-        return [Block([f"batch_op.drop_constraint(op.f({py.lit(self.check.name)}), type_=\"check\")"], batch=self.name)]
+        return [
+            Block(
+                [f'batch_op.drop_constraint(op.f({py.lit(self.check.name)}), type_="check")'],
+                batch=self.name,
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -915,7 +1049,9 @@ class AddForeignKey(Operation):
     phase: ClassVar[int] = ADD_FOREIGN_KEYS
     name: str
     foreign_key: ForeignKeyState
-    existing_rows: bool = True  # False on a new table, or when it replaces the same key under another name
+    existing_rows: bool = (
+        True  # False on a new table, or when it replaces the same key under another name
+    )
 
     @property
     def table(self) -> str:
@@ -931,11 +1067,19 @@ class AddForeignKey(Operation):
         if not self.existing_rows:
             return []
         fk = self.foreign_key
-        return [f"foreign key {fk.name} on {self.name}: values of {', '.join(fk.columns)} with no row in {fk.target_table} make the upgrade fail"]
+        return [
+            f"foreign key {fk.name} on {self.name}: values of {', '.join(fk.columns)} with no row in {fk.target_table} make the upgrade fail"
+        ]
 
     def render(self) -> list[Block]:
         fk = self.foreign_key
-        args = [py.lit(fk.name), py.lit(fk.target_table), py.lit(list(fk.columns)), py.lit(list(fk.target_columns)), f"ondelete={py.lit(fk.on_delete)}"]
+        args = [
+            py.lit(fk.name),
+            py.lit(fk.target_table),
+            py.lit(list(fk.columns)),
+            py.lit(list(fk.target_columns)),
+            f"ondelete={py.lit(fk.on_delete)}",
+        ]
         return [Block([f"batch_op.create_foreign_key({', '.join(args)})"], batch=self.name)]
 
 
@@ -956,7 +1100,12 @@ class DropForeignKey(Operation):
         return f"drop foreign key {self.foreign_key.name} on {self.name}"
 
     def render(self) -> list[Block]:
-        return [Block([f"batch_op.drop_constraint({py.lit(self.foreign_key.name)}, type_=\"foreignkey\")"], batch=self.name)]
+        return [
+            Block(
+                [f'batch_op.drop_constraint({py.lit(self.foreign_key.name)}, type_="foreignkey")'],
+                batch=self.name,
+            )
+        ]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ class Questioner:
     accept_data_loss: bool = False
     problems: list[str] = field(default_factory=list)
 
-    def fill_not_null(self, table: str, column: ColumnState, enums: dict[str, tuple[str, ...]]) -> tuple[str, str]:
+    def fill_not_null(
+        self, table: str, column: ColumnState, enums: dict[str, tuple[str, ...]]
+    ) -> tuple[str, str]:
         """What fills the existing rows of a NOT NULL column added without a default."""
         if not self.accept_data_loss:
             self.problems.append(
@@ -37,7 +39,13 @@ class Questioner:
                 f"{table} need a value. Give the field a `default` (it fills them) or make it nullable; "
                 "--accept-data-loss fills them with a placeholder instead"
             )
-        return py.placeholder(column, enums), f"No default: existing rows get a placeholder ({py.placeholder(column, enums)})."
+        return py.placeholder(
+            column, enums
+        ), f"No default: existing rows get a placeholder ({py.placeholder(column, enums)})."
+
+    def unsupported(self, problem: str) -> None:
+        """A change migrate cannot write; refused whatever the flags."""
+        self.problems.append(problem)
 
     def check(self, steps: list[str]) -> None:
         """Raise MigrationRefused for every problem and, unless accepted, every data-losing step."""
@@ -54,6 +62,11 @@ class DowngradeQuestioner(Questioner):
 
     accept_data_loss: bool = True
 
-    def fill_not_null(self, table: str, column: ColumnState, enums: dict[str, tuple[str, ...]]) -> tuple[str, str]:
+    def fill_not_null(
+        self, table: str, column: ColumnState, enums: dict[str, tuple[str, ...]]
+    ) -> tuple[str, str]:
         value = py.placeholder(column, enums)
-        return value, f"The upgrade dropped this column: its values are gone, so existing rows get {value}."
+        return (
+            value,
+            f"The upgrade dropped this column: its values are gone, so existing rows get {value}.",
+        )

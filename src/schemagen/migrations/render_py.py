@@ -16,7 +16,9 @@ from schemagen.targets.sqlalchemy import Helpers, sql_text_literal
 # The models name this expression once; a revision spells it out (it must not import the models,
 # which change after the revision is written).
 JSON_TYPE = 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
-_EMPTY_PROJECT = ir.Project(name="", package="", dialects=(), resources=(), junctions=(), table_order=())
+_EMPTY_PROJECT = ir.Project(
+    name="", package="", dialects=(), resources=(), junctions=(), table_order=()
+)
 _HELPERS = Helpers(_EMPTY_PROJECT)
 
 lit = py_literal
@@ -29,7 +31,11 @@ def ir_column(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> ir.Colu
     if column.enum is not None:
         values = enums.get(column.enum, ())
         enum = ir.EnumType(column.enum, tuple(ir.EnumOption(v, v) for v in values))
-    default = ir.Default(column.default.value, column.default.sql, column.default.kind) if column.default else None  # type: ignore[arg-type]
+    default = (
+        ir.Default(column.default.value, column.default.sql, column.default.kind)
+        if column.default
+        else None
+    )  # type: ignore[arg-type]
     key = column.type == "integer_key"
     return ir.Column(
         name=column.name,
@@ -87,7 +93,13 @@ def default_value(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> str
     return _default_parts(column, enums).get("default")
 
 
-def column(col: ColumnState, enums: dict[str, tuple[str, ...]], *, nullable: bool | None = None, with_default: bool = True) -> str:
+def column(
+    col: ColumnState,
+    enums: dict[str, tuple[str, ...]],
+    *,
+    nullable: bool | None = None,
+    with_default: bool = True,
+) -> str:
     """`sa.Column(...)` for create_table and add_column."""
     args = [lit(col.name), sa_type(col, enums)]
     if col.autoincrement:

@@ -19,7 +19,9 @@ from schemagen.migrations import operations as ops
 from schemagen.render import RenderContext
 
 REVISION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]*\.py$")
-_ASSIGNMENT = re.compile(r"^(revision|down_revision|schemagen_state)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+_ASSIGNMENT = re.compile(
+    r"^(revision|down_revision|schemagen_state)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE
+)
 
 
 class HistoryError(Exception):
@@ -50,7 +52,9 @@ class History:
         heads = [r for r in self.revisions if r.revision not in referenced]
         if len(heads) > 1:
             names = ", ".join(sorted(h.path.name for h in heads))
-            raise HistoryError(f"versions/ has {len(heads)} heads ({names}); merge them with `alembic merge heads` first")
+            raise HistoryError(
+                f"versions/ has {len(heads)} heads ({names}); merge them with `alembic merge heads` first"
+            )
         return heads[0] if heads else None
 
     @property
@@ -74,10 +78,24 @@ def read_history(versions: Path) -> History:
             if not isinstance(revision, str):
                 continue  # not a revision (a helper module, say)
             down = values.get("down_revision")
-            down_revision = tuple(down) if isinstance(down, list | tuple) else down if isinstance(down, str) else None
+            down_revision = (
+                tuple(down)
+                if isinstance(down, list | tuple)
+                else down
+                if isinstance(down, str)
+                else None
+            )
             state = values.get("schemagen_state")
             number = REVISION_FILE.match(path.name)
-            revisions.append(RevisionFile(path, revision, down_revision, state if isinstance(state, str) else None, int(number.group(1)) if number else None))
+            revisions.append(
+                RevisionFile(
+                    path,
+                    revision,
+                    down_revision,
+                    state if isinstance(state, str) else None,
+                    int(number.group(1)) if number else None,
+                )
+            )
     return History(tuple(revisions))
 
 
@@ -113,7 +131,9 @@ def body(operations: list[ops.Operation]) -> list[str]:
         else:
             result.append(f"with op.batch_alter_table({py_literal(batch)}) as batch_op:")
             result += ["    " + line for line in lines]
-    if any(re.search(r"\bdialect\b", line) and not line.lstrip().startswith("#") for line in result):
+    if any(
+        re.search(r"\bdialect\b", line) and not line.lstrip().startswith("#") for line in result
+    ):
         result.insert(0, "dialect = op.get_context().dialect.name")
     return result or ["pass"]
 

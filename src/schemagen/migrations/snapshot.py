@@ -53,7 +53,18 @@ class ColumnState:
 
     def definition(self) -> tuple[Any, ...]:
         """Everything but the name: two columns with equal definitions need no ALTER."""
-        return (self.type, self.nullable, self.length, self.precision, self.scale, self.enum, self.array_of, self.default, self.autoincrement, self.comment)
+        return (
+            self.type,
+            self.nullable,
+            self.length,
+            self.precision,
+            self.scale,
+            self.enum,
+            self.array_of,
+            self.default,
+            self.autoincrement,
+            self.comment,
+        )
 
     def type_key(self) -> tuple[Any, ...]:
         return (self.type, self.length, self.precision, self.scale, self.array_of)
@@ -146,7 +157,9 @@ class SchemaState:
                 raise ValueError("written by a newer schemagen; upgrade schemagen")
             raise ValueError(f"unknown version {version!r}")
         tables = {name: _table_from_json(name, t) for name, t in data.get("tables", {}).items()}
-        enums = {name: tuple(str(v) for v in values) for name, values in data.get("enums", {}).items()}
+        enums = {
+            name: tuple(str(v) for v in values) for name, values in data.get("enums", {}).items()
+        }
         return cls(tables, enums)
 
     @classmethod
@@ -166,8 +179,12 @@ class Hints:
     """
 
     tables: dict[str, str] = field(default_factory=dict)  # new origin -> old origin
-    columns: dict[tuple[str, str], str] = field(default_factory=dict)  # (new origin, new column) -> old column
-    fills: dict[tuple[str, str], Any] = field(default_factory=dict)  # (origin, column) -> JSON value
+    columns: dict[tuple[str, str], str] = field(
+        default_factory=dict
+    )  # (new origin, new column) -> old column
+    fills: dict[tuple[str, str], Any] = field(
+        default_factory=dict
+    )  # (origin, column) -> JSON value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +199,9 @@ def state_of(project: ir.Project) -> SchemaState:
         for relation in resource.relations:
             if relation.junction is not None:
                 junction = relation.junction
-                tables[junction.table] = _junction_table(junction, f"{resource.name}.{relation.name}")
+                tables[junction.table] = _junction_table(
+                    junction, f"{resource.name}.{relation.name}"
+                )
     enums = {e.name: e.values for e in project.enums}
     return SchemaState(tables, enums)
 
@@ -199,7 +218,11 @@ def hints_of(project: ir.Project) -> Hints:
         for column in resource.columns:
             if column.renamed_from:
                 columns[(resource.name, column.name)] = column.renamed_from
-            if column.default is not None and column.default.kind == "factory" and column.default.value is not None:
+            if (
+                column.default is not None
+                and column.default.kind == "factory"
+                and column.default.value is not None
+            ):
                 fills[(resource.name, column.name)] = _jsonable(column.default.value)
         for relation in resource.relations:
             if relation.junction is not None:
@@ -212,8 +235,15 @@ def hints_of(project: ir.Project) -> Hints:
                 target = project.resource(relation.target)
                 old_target = target.renamed_from or target.name
                 old_left = f"{old_resource}_id"
-                old_right = f"related_{old_target}_id" if relation.target == resource.name else f"{old_target}_id"
-                for new_column, old_column in ((junction.left_column, old_left), (junction.right_column, old_right)):
+                old_right = (
+                    f"related_{old_target}_id"
+                    if relation.target == resource.name
+                    else f"{old_target}_id"
+                )
+                for new_column, old_column in (
+                    (junction.left_column, old_left),
+                    (junction.right_column, old_right),
+                ):
                     if new_column != old_column:
                         columns[(origin, new_column)] = old_column
     return Hints(tables, columns, fills)
@@ -227,7 +257,13 @@ def _primary_key(resource: ir.Resource) -> tuple[str, ...]:
 def _resource_table(resource: ir.Resource) -> TableState:
     columns = tuple(_column(c) for c in resource.columns)
     foreign_keys = tuple(
-        ForeignKeyState(c.foreign_key.name, (c.name,), c.foreign_key.target_table, (c.foreign_key.target_column,), c.foreign_key.on_delete)
+        ForeignKeyState(
+            c.foreign_key.name,
+            (c.name,),
+            c.foreign_key.target_table,
+            (c.foreign_key.target_column,),
+            c.foreign_key.on_delete,
+        )
         for c in resource.columns
         if c.foreign_key is not None
     )
@@ -238,7 +274,9 @@ def _resource_table(resource: ir.Resource) -> TableState:
         primary_key=_primary_key(resource),
         primary_key_name=resource.primary_key_name,
         foreign_keys=_by_name(foreign_keys),
-        indexes=_by_name(IndexState(i.name, i.columns, i.unique, i.where) for i in resource.indexes),
+        indexes=_by_name(
+            IndexState(i.name, i.columns, i.unique, i.where) for i in resource.indexes
+        ),
         uniques=_by_name(UniqueState(u.name, u.columns) for u in resource.uniques),
         checks=_by_name(CheckState(c.name, c.expr) for c in resource.checks),
         comment=resource.description,
@@ -251,13 +289,32 @@ def _junction_table(junction: ir.Junction, origin: str) -> TableState:
 
     fks = []
     if junction.left_foreign_key:
-        fks.append(ForeignKeyState(junction.left_foreign_key, (junction.left_column,), junction.left_table, ("id",), "CASCADE"))
+        fks.append(
+            ForeignKeyState(
+                junction.left_foreign_key,
+                (junction.left_column,),
+                junction.left_table,
+                ("id",),
+                "CASCADE",
+            )
+        )
     if junction.right_foreign_key:
-        fks.append(ForeignKeyState(junction.right_foreign_key, (junction.right_column,), junction.right_table, ("id",), "CASCADE"))
+        fks.append(
+            ForeignKeyState(
+                junction.right_foreign_key,
+                (junction.right_column,),
+                junction.right_table,
+                ("id",),
+                "CASCADE",
+            )
+        )
     return TableState(
         name=junction.table,
         origin=origin,
-        columns=(key(junction.left_column, junction.left_type), key(junction.right_column, junction.right_type)),
+        columns=(
+            key(junction.left_column, junction.left_type),
+            key(junction.right_column, junction.right_type),
+        ),
         primary_key=(junction.left_column, junction.right_column),
         primary_key_name=junction.primary_key_name,
         foreign_keys=_by_name(fks),
@@ -269,7 +326,9 @@ def _column(column: ir.Column) -> ColumnState:
     integer_key = column.type == "integer" and (column.primary_key or column.origin == "relation")
     default = None
     if column.default is not None and column.default.kind != "factory":  # factory: Python only
-        default = DefaultState(column.default.kind, _jsonable(column.default.value), column.default.sql)
+        default = DefaultState(
+            column.default.kind, _jsonable(column.default.value), column.default.sql
+        )
     return ColumnState(
         name=column.name,
         type="integer_key" if integer_key else column.type,
@@ -326,11 +385,23 @@ def _table_json(table: TableState) -> dict[str, Any]:
     data["columns"] = [_column_json(c) for c in table.columns]
     data["primary_key"] = {"name": table.primary_key_name, "columns": list(table.primary_key)}
     data["foreign_keys"] = [
-        {"name": fk.name, "columns": list(fk.columns), "target_table": fk.target_table, "target_columns": list(fk.target_columns), "on_delete": fk.on_delete}
+        {
+            "name": fk.name,
+            "columns": list(fk.columns),
+            "target_table": fk.target_table,
+            "target_columns": list(fk.target_columns),
+            "on_delete": fk.on_delete,
+        }
         for fk in table.foreign_keys
     ]
     data["indexes"] = [
-        {"name": i.name, "columns": list(i.columns), **({"unique": True} if i.unique else {}), **({"where": i.where} if i.where is not None else {})} for i in table.indexes
+        {
+            "name": i.name,
+            "columns": list(i.columns),
+            **({"unique": True} if i.unique else {}),
+            **({"where": i.where} if i.where is not None else {}),
+        }
+        for i in table.indexes
     ]
     data["uniques"] = [{"name": u.name, "columns": list(u.columns)} for u in table.uniques]
     data["checks"] = [{"name": c.name, "expr": c.expr} for c in table.checks]
@@ -367,7 +438,11 @@ def _table_from_json(name: str, data: dict[str, Any]) -> TableState:
             scale=c.get("scale"),
             enum=c.get("enum"),
             array_of=c.get("array_of"),
-            default=DefaultState(c["default"]["kind"], c["default"].get("value"), c["default"].get("sql")) if "default" in c else None,
+            default=DefaultState(
+                c["default"]["kind"], c["default"].get("value"), c["default"].get("sql")
+            )
+            if "default" in c
+            else None,
             autoincrement=bool(c.get("autoincrement", False)),
             comment=c.get("comment"),
         )
@@ -380,9 +455,19 @@ def _table_from_json(name: str, data: dict[str, Any]) -> TableState:
         primary_key=tuple(data["primary_key"]["columns"]),
         primary_key_name=data["primary_key"]["name"],
         foreign_keys=tuple(
-            ForeignKeyState(f["name"], tuple(f["columns"]), f["target_table"], tuple(f["target_columns"]), f["on_delete"]) for f in data.get("foreign_keys", [])
+            ForeignKeyState(
+                f["name"],
+                tuple(f["columns"]),
+                f["target_table"],
+                tuple(f["target_columns"]),
+                f["on_delete"],
+            )
+            for f in data.get("foreign_keys", [])
         ),
-        indexes=tuple(IndexState(i["name"], tuple(i["columns"]), bool(i.get("unique", False)), i.get("where")) for i in data.get("indexes", [])),
+        indexes=tuple(
+            IndexState(i["name"], tuple(i["columns"]), bool(i.get("unique", False)), i.get("where"))
+            for i in data.get("indexes", [])
+        ),
         uniques=tuple(UniqueState(u["name"], tuple(u["columns"])) for u in data.get("uniques", [])),
         checks=tuple(CheckState(c["name"], c["expr"]) for c in data.get("checks", [])),
         comment=data.get("comment"),

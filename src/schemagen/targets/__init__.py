@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from schemagen.render import Target
-from schemagen.targets import alembic, fastapi, jsonschema, openapi, pydantic_models, sqlalchemy, tests
+from schemagen.targets import alembic, fastapi, jsonschema, openapi, project, pydantic_models, sqlalchemy, tests
 
-BUILTIN: dict[str, Target] = {t.name: t for t in (jsonschema.TARGET, sqlalchemy.TARGET, pydantic_models.TARGET, fastapi.TARGET, openapi.TARGET, alembic.TARGET, tests.TARGET)}
+BUILTIN: dict[str, Target] = {t.name: t for t in (jsonschema.TARGET, sqlalchemy.TARGET, pydantic_models.TARGET, fastapi.TARGET, openapi.TARGET, alembic.TARGET, tests.TARGET, project.TARGET)}

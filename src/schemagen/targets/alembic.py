@@ -26,4 +26,9 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     ]
 
 
-TARGET = Target("alembic", render, "Alembic environment for the revisions `schemagen migrate` writes", requires=("sqlalchemy",))
+TARGET = Target(
+    "alembic",
+    render,
+    "Alembic environment for the revisions `schemagen migrate` writes",
+    requires=("sqlalchemy",),
+)

@@ -120,9 +120,12 @@ def field_schema(field: ir.Field, *, with_default: bool) -> dict[str, Any]:
         annotations["readOnly"] = True
     if with_default and field.default is not None and field.default.kind in ("literal", "factory"):
         annotations["default"] = _json_default(field)
-    if field.nullable:
-        schema = {"anyOf": [schema, {"type": "null"}]}
-    return {**schema, **annotations}
+    return {**_nullable(schema, field.nullable), **annotations}
+
+
+def _nullable(schema: dict[str, Any], nullable: bool) -> dict[str, Any]:
+    # `{}` (json) already admits null.
+    return {"anyOf": [schema, {"type": "null"}]} if nullable and schema else schema
 
 
 def value_schema(kind: str, field: ir.Field | None = None) -> dict[str, Any]:
@@ -192,9 +195,8 @@ def _key_schema(kind: str) -> dict[str, Any]:
 
 
 def _trait_schema(column: ir.Column) -> dict[str, Any]:
-    base = value_schema(column.type) if column.type not in ("string",) else {"type": "string", "maxLength": column.max_length}
-    base = {**base, "title": column.name.replace("_", " ").capitalize(), "readOnly": True}
-    return {"anyOf": [base, {"type": "null"}]} if column.nullable else base
+    base = value_schema(column.type) if column.type != "string" else {"type": "string", "maxLength": column.max_length}
+    return {**_nullable(base, column.nullable), "title": column.name.replace("_", " ").capitalize(), "readOnly": True}
 
 
 def _bound(value: float | None, limit: int, pick: Any) -> float | int:

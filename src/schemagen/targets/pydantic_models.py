@@ -137,7 +137,7 @@ def generate(document: dict[str, Any]) -> str:
         warnings.simplefilter("ignore")
         output = dmcg_generate(copy.deepcopy(document), **generator_options())
     if not isinstance(output, str):  # pragma: no cover - one document gives one module
-        raise RuntimeError("datamodel-code-generator returned several modules for one document")
+        raise TypeError("datamodel-code-generator returned several modules for one document")
     return output
 
 

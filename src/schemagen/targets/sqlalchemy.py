@@ -24,6 +24,13 @@ PYTHON_TYPES = {
     "uuid": "uuid.UUID",
     "json": "Any",
 }
+# Items JSON cannot hold natively; outside PostgreSQL they are stored as strings and parsed back.
+ARRAY_ITEM_PARSERS = {
+    "date": "datetime.date.fromisoformat",
+    "datetime": "datetime.datetime.fromisoformat",
+    "time": "datetime.time.fromisoformat",
+    "uuid": "uuid.UUID",
+}
 INTEGER_KEY = 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'  # SQLite autoincrements INTEGER only
 
 
@@ -76,8 +83,14 @@ class Helpers:
                 return f"sa.Enum({values}, name={py_literal(column.enum.name)}, create_constraint=True, validate_strings=True)"
             case "array":
                 item = self.sa_type(ir.Column(column.name, column.attr, column.array_of or "string", False, {}, max_length=255 if column.array_of in ("string", "email", "url") else None, precision=18, scale=2))
-                return f'sa.JSON(none_as_null=True).with_variant(postgresql.ARRAY({item}), "postgresql")'
+                parse = ARRAY_ITEM_PARSERS.get(column.array_of or "string")
+                stored = f"JSONArray({parse})" if parse else "sa.JSON(none_as_null=True)"
+                return f'{stored}.with_variant(postgresql.ARRAY({item}), "postgresql")'
         raise ValueError(f"no SQLAlchemy type for {column.type}")
+
+    @property
+    def needs_json_array(self) -> bool:
+        return any(c.type == "array" and c.array_of in ARRAY_ITEM_PARSERS for r in self.project.resources for c in r.columns)
 
     def py_type(self, column: ir.Column) -> str:
         if column.type == "array":
@@ -125,6 +138,8 @@ class Helpers:
             return [f"default=lambda: {py_literal(default.value)}"]
         value = default.value
         python = f"decimal.Decimal({py_literal(str(value))})" if column.type == "decimal" else _python_default(column, value)
+        if default.sql is None:
+            return [f"default={python}"]
         if column.type == "boolean":
             server = "sa.true()" if value else "sa.false()"
         elif column.type in ("integer", "bigint", "float", "decimal"):

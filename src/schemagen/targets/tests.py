@@ -225,8 +225,8 @@ def sample_value(resource: ir.Resource, field: ir.Field, n: int, *, unique: bool
     """A valid JSON value for `field` in row `n`; None where the row leaves it null, MISSING if none fits."""
     if nullable:
         return None
-    k = n if unique else n % 2
     kind = field.type
+    k = n if unique or kind == "enum" else n % 2  # every enum value travels; other values tie
     if kind == "array":
         items = [scalar_value(resource, field.array_of or "string", None, k + i, name=field.name) for i in range(2)]
         return MISSING if MISSING in items else items

@@ -78,24 +78,31 @@ def run_migrations_online() -> None:
 
 
 def run_on(connection: sa.Connection) -> None:
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        # Batch mode rebuilds a table (create, copy, drop, rename): with foreign keys enforced,
-        # dropping the old table would delete or null the rows that reference it. They are
-        # checked once at the end instead.
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        connection.commit()
-    configure(connection=connection)
-    with context.begin_transaction():
-        context.run_migrations()
-    if sqlite:
+    if connection.dialect.name != "sqlite":
+        configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    # Batch mode rebuilds a table (create, copy, drop, rename): with foreign keys enforced,
+    # dropping the old table would delete or null the rows that reference it. They are checked
+    # once at the end instead, and the connection gets its setting back.
+    enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
         connection.commit()
-        if broken:
-            rows = ", ".join(
-                f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in broken[:10]
-            )
-            raise RuntimeError(f"foreign keys broken after migrating: {rows}")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+        connection.commit()
+    if broken:
+        rows = ", ".join(
+            f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in broken[:10]
+        )
+        raise RuntimeError(f"foreign keys broken after migrating: {rows}")
 
 
 if context.is_offline_mode():

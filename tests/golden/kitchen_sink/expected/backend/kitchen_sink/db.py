@@ -62,6 +62,13 @@ def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=True)
 
 
+def create_tables(engine: sa.Engine | None = None) -> None:
+    """Create the tables from the models: for trying things out; migrations are the real way."""
+    from kitchen_sink.models import Base
+
+    Base.metadata.create_all(engine or create_db_engine())
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A session for one request, from the app's engine (see `app.create_app`)."""
     with request.app.state.sessionmaker() as session:

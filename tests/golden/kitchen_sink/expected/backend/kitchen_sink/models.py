@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,29 @@ NAMING_CONVENTION = {
 JSONType = sa.JSON(none_as_null=True).with_variant(
     postgresql.JSONB(none_as_null=True), "postgresql"
 )
+
+
+class JSONArray(sa.types.TypeDecorator[list[Any]]):
+    """A list of dates, times or UUIDs where the database has no arrays: JSON strings, parsed back."""
+
+    impl = sa.JSON(none_as_null=True)
+    cache_ok = True
+
+    def __init__(self, parse: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def process_bind_param(self, value: list[Any] | None, dialect: sa.Dialect) -> list[str] | None:
+        return (
+            None
+            if value is None
+            else [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in value]
+        )
+
+    def process_result_value(
+        self, value: list[str] | None, dialect: sa.Dialect
+    ) -> list[Any] | None:
+        return None if value is None else [self.parse(v) for v in value]
 
 
 class Base(DeclarativeBase):
@@ -61,7 +85,7 @@ gadgets_parts = sa.Table(
 
 
 class Draft(Base):
-    "A branching resource."
+    """A branching resource."""
 
     __tablename__ = "drafts"
     __table_args__ = (
@@ -109,7 +133,7 @@ class Draft(Base):
 
 
 class Gadget(Base):
-    "Every field type and option in one resource.\nQuotes \" and ' and \"\"\" and ''', a backslash \\n \\\\, # not a comment, -- not SQL, %s not a format.\n"
+    "Every field type and option in one resource.\nQuotes \" and ' and \"\"\" and ''', a backslash \\n \\\\, # not a comment, -- not SQL, %s not a format."
 
     __tablename__ = "gadgets"
     __table_args__ = (
@@ -117,9 +141,10 @@ class Gadget(Base):
         sa.UniqueConstraint("tenant_id", "name", name="uq_gadgets_name"),
         sa.UniqueConstraint("tenant_id", "serial", name="uq_gadgets_serial"),
         sa.UniqueConstraint("tenant_id", "external_id", name="uq_gadgets_external_id"),
+        sa.Index("ix_gadgets_draft_id_tenant_id", "draft_id", "tenant_id"),
+        sa.Index("ix_gadgets_maker_id_tenant_id", "maker_id", "tenant_id"),
         sa.Index("ix_gadgets_tenant_id_class_order", "tenant_id", "class", "order"),
         sa.Index("ix_gadgets_tenant_id_deleted_at", "tenant_id", "deleted_at"),
-        sa.Index("ix_gadgets_tenant_id_draft_id", "tenant_id", "draft_id"),
         sa.Index(
             "ix_gadgets_tenant_id_from",
             "tenant_id",
@@ -153,8 +178,7 @@ class Gadget(Base):
     serial: Mapped[int | None] = mapped_column(sa.BigInteger(), nullable=True)
     ratio: Mapped[decimal.Decimal | None] = mapped_column(sa.Numeric(5, 4), nullable=True)
     linked: Mapped[list[uuid.UUID] | None] = mapped_column(
-        sa.JSON(none_as_null=True).with_variant(postgresql.ARRAY(sa.Uuid()), "postgresql"),
-        nullable=True,
+        JSONArray(uuid.UUID).with_variant(postgresql.ARRAY(sa.Uuid()), "postgresql"), nullable=True
     )
     notes: Mapped[str | None] = mapped_column(
         sa.Text(),
@@ -237,7 +261,9 @@ class Gadget(Base):
         nullable=True,
     )
     dates: Mapped[list[datetime.date] | None] = mapped_column(
-        sa.JSON(none_as_null=True).with_variant(postgresql.ARRAY(sa.Date()), "postgresql"),
+        JSONArray(datetime.date.fromisoformat).with_variant(
+            postgresql.ARRAY(sa.Date()), "postgresql"
+        ),
         nullable=True,
     )
     maker_id: Mapped[uuid.UUID] = mapped_column(
@@ -298,7 +324,7 @@ class Gadget(Base):
 
 
 class Maker(Base):
-    "Who makes gadgets."
+    """Who makes gadgets."""
 
     __tablename__ = "makers"
     __table_args__ = (
@@ -321,7 +347,7 @@ class Maker(Base):
 
 
 class Part(Base):
-    "What gadgets and drafts are made of."
+    """What gadgets and drafts are made of."""
 
     __tablename__ = "parts"
     __table_args__ = (

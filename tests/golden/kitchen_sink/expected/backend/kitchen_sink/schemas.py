@@ -140,9 +140,9 @@ class GadgetCreate(BaseModel):
         "-- not SQL; %s not a format; # not a comment; 🚀 \u2028 done"
     )
     async_: Annotated[bool | None, Field(alias="async", title="Async")] = False
-    select: Annotated[Any, Field(title="Select")] = None
+    select: Annotated[Any | None, Field(title="Select")] = None
     import_: Annotated[UUID | None, Field(alias="import", title="Import")] = None
-    metadata: Annotated[Any, Field(title="Metadata")] = None
+    metadata: Annotated[Any | None, Field(title="Metadata")] = None
     """
     A name SQLAlchemy's declarative base claims.
     """
@@ -329,9 +329,9 @@ class GadgetUpdate(BaseModel):
     type: Annotated[str | None, Field(max_length=80, title="Type")] = None
     default: Annotated[str | None, Field(title="Default")] = None
     async_: Annotated[bool | None, Field(alias="async", title="Async")] = None
-    select: Annotated[Any, Field(title="Select")] = None
+    select: Annotated[Any | None, Field(title="Select")] = None
     import_: Annotated[UUID | None, Field(alias="import", title="Import")] = None
-    metadata: Annotated[Any, Field(title="Metadata")] = None
+    metadata: Annotated[Any | None, Field(title="Metadata")] = None
     """
     A name SQLAlchemy's declarative base claims.
     """

@@ -408,6 +408,8 @@ def list_rows(
     dialect = dialect_of(session)
     statement = scoped(resource, context).where(*filters(resource, params, dialect))
     if search not in (None, ""):
+        if not resource.searchable:
+            raise validation_error(f"q: {resource.label} has no searchable fields", "q")
         statement = statement.where(search_clause(resource, _single(search, "q")))
     if cursor not in (None, ""):
         statement = statement.where(

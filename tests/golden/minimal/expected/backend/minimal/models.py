@@ -29,7 +29,7 @@ class Base(DeclarativeBase):
 
 
 class Note(Base):
-    "Note"
+    """Note"""
 
     __tablename__ = "notes"
     __table_args__ = (sa.PrimaryKeyConstraint("id", name="pk_notes"),)

@@ -84,7 +84,7 @@ books_related = sa.Table(
 
 
 class Author(Base):
-    "Someone who writes or translates books."
+    """Someone who writes or translates books."""
 
     __tablename__ = "authors"
     __table_args__ = (
@@ -135,7 +135,7 @@ class Author(Base):
 
 
 class Book(Base):
-    "A book; points at authors three times, so each inverse is named after its field."
+    """A book; points at authors three times, so each inverse is named after its field."""
 
     __tablename__ = "books"
     __table_args__ = (
@@ -202,7 +202,7 @@ class Book(Base):
 
 
 class Chapter(Base):
-    "Part of a book; deleting the book deletes its chapters."
+    """Part of a book; deleting the book deletes its chapters."""
 
     __tablename__ = "chapters"
     __table_args__ = (
@@ -226,7 +226,7 @@ class Chapter(Base):
 
 
 class Genre(Base):
-    "A tree of genres."
+    """A tree of genres."""
 
     __tablename__ = "genres"
     __table_args__ = (
@@ -257,7 +257,7 @@ class Genre(Base):
 
 
 class Publisher(Base):
-    "Publisher"
+    """Publisher"""
 
     __tablename__ = "publishers"
     __table_args__ = (

@@ -258,7 +258,7 @@ RESOURCES: dict[str, Resource] = {
                     "text": 'it\'s "quoted" \\ </script> ${y} %s 🚀',
                     "list": [1, 2.5, None, True],
                 },
-                "kind": "economy",
+                "kind": 'say "hi"',
                 "tags": [
                     'tags 0 it\'s "quoted" \\ </script> ${y} %s 🚀',
                     'tags 1 it\'s "quoted" \\ </script> ${y} %s 🚀',
@@ -301,7 +301,7 @@ RESOURCES: dict[str, Resource] = {
                     "text": 'it\'s "quoted" \\ </script> ${y} %s 🚀',
                     "list": [1, 2.5, None, True],
                 },
-                "kind": "it's",
+                "kind": "back\\slash",
                 "tags": [
                     'tags 1 it\'s "quoted" \\ </script> ${y} %s 🚀',
                     'tags 2 it\'s "quoted" \\ </script> ${y} %s 🚀',
@@ -352,7 +352,7 @@ RESOURCES: dict[str, Resource] = {
                     "text": 'it\'s "quoted" \\ </script> ${y} %s 🚀',
                     "list": [1, 2.5, None, True],
                 },
-                "kind": "economy",
+                "kind": "100%s",
                 "tags": [
                     'tags 0 it\'s "quoted" \\ </script> ${y} %s 🚀',
                     'tags 1 it\'s "quoted" \\ </script> ${y} %s 🚀',
@@ -400,7 +400,7 @@ RESOURCES: dict[str, Resource] = {
                     "text": 'it\'s "quoted" \\ </script> ${y} %s 🚀',
                     "list": [1, 2.5, None, True],
                 },
-                "kind": "it's",
+                "kind": "🚀 launch",
                 "tags": [
                     'tags 1 it\'s "quoted" \\ </script> ${y} %s 🚀',
                     'tags 2 it\'s "quoted" \\ </script> ${y} %s 🚀',
