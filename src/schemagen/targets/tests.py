@@ -41,7 +41,8 @@ MISSING = Missing()
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     base = f"backend/{project.package}/tests"
     h = Helpers(project)
-    infos = {r.name: ResourceInfo(project, r, h) for r in project.resources}
+    inbound = inbound_relations(project)
+    infos = {r.name: ResourceInfo(project, r, h, inbound) for r in project.resources}
     values = {"package": project.package, "project": project, "infos": infos, "lit": literal}
     files = [
         context.render("tests/__init__.py.j2", f"{base}/__init__.py", **values),
@@ -57,6 +58,10 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
 
 def literal(value: Any) -> str:
     """A Python literal of sample data (`MISSING` for a left-out key)."""
+    if not _holds_missing(value):
+        # Sample data is str, int, finite float, bool, None, list, tuple and dict: repr is a
+        # literal that evaluates to it (and escapes what Python source cannot hold as is).
+        return repr(value)
     if isinstance(value, Missing):
         return "MISSING"
     if isinstance(value, dict):
@@ -68,11 +73,34 @@ def literal(value: Any) -> str:
     return py_literal(value)
 
 
+def _holds_missing(value: Any) -> bool:
+    if isinstance(value, Missing):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_missing(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_missing(v) for v in value)
+    return False
+
+
+def inbound_relations(project: ir.Project) -> dict[str, list[tuple[str, str, str]]]:
+    """Per resource, (source resource, its API field, rule) of every relation pointing at it."""
+    result: dict[str, list[tuple[str, str, str]]] = {r.name: [] for r in project.resources}
+    for other in project.resources:
+        for field in other.fields:
+            relation = field.relation
+            if relation is not None and not field.readonly:
+                rule = "unlink" if relation.kind == "many_to_many" else relation.on_delete or "restrict"
+                result[relation.target].append((other.name, field.api_name, rule))
+    return result
+
+
 class ResourceInfo:
     """What the generated tests know about one resource, computed from the IR."""
 
-    def __init__(self, project: ir.Project, resource: ir.Resource, h: Helpers):
+    def __init__(self, project: ir.Project, resource: ir.Resource, h: Helpers, inbound: dict[str, list[tuple[str, str, str]]]):
         self.project = project
+        self.inbound_map = inbound
         self.r = resource
         self.h = h
         self.writable = [f for f in resource.fields if not f.readonly]
@@ -120,15 +148,7 @@ class ResourceInfo:
     @property
     def inbound(self) -> list[tuple[str, str, str]]:
         """(source resource, its API field, rule) of every relation pointing here."""
-        result = []
-        for other in self.project.resources:
-            for field in other.fields:
-                relation = field.relation
-                if relation is None or relation.target != self.r.name or field.readonly:
-                    continue
-                rule = "unlink" if relation.kind == "many_to_many" else relation.on_delete or "restrict"
-                result.append((other.name, field.api_name, rule))
-        return result
+        return self.inbound_map[self.r.name]
 
     @property
     def filters(self) -> list[tuple[str, str]]:

@@ -14,13 +14,7 @@ RESOURCES: dict[str, Resource] = {
         name="customer",
         path="/api/customers",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={
             "id": "uuid",
             "name": "string",
@@ -88,12 +82,7 @@ RESOURCES: dict[str, Resource] = {
             "tier": "gold",
             "lifetime_value": 1.05,
         },
-        relations={
-            "office_id": (
-                "office",
-                False,
-            )
-        },
+        relations={"office_id": ("office", False)},
         many_to_many={},
         unique=[("email",)],
         invalid=[
@@ -114,10 +103,7 @@ RESOURCES: dict[str, Resource] = {
             ({"not_a_field": 1}, "not_a_field"),
         ],
         inbound=[],
-        searchable=(
-            "email",
-            "name",
-        ),
+        searchable=("email", "name"),
         max_page_size=500,
         tenant=False,
         bulk_values={"name": 'name 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
@@ -128,13 +114,7 @@ RESOURCES: dict[str, Resource] = {
         name="office",
         path="/api/offices",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={
             "id": "uuid",
             "name": "string",
@@ -283,16 +263,7 @@ RESOURCES: dict[str, Resource] = {
             "code": "code 1 it's",
             "closed_at": "2024-01-01T11:00:00+00:00",
         },
-        relations={
-            "region_id": (
-                "region",
-                False,
-            ),
-            "parent_id": (
-                "office",
-                False,
-            ),
-        },
+        relations={"region_id": ("region", False), "parent_id": ("office", False)},
         many_to_many={"people_ids": "person"},
         unique=[("name",)],
         invalid=[
@@ -318,18 +289,7 @@ RESOURCES: dict[str, Resource] = {
             ({"closed_at": "2024-01-01T10:00:00"}, "closed_at"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "customer",
-                "office_id",
-                "set_null",
-            ),
-            (
-                "office",
-                "parent_id",
-                "set_null",
-            ),
-        ],
+        inbound=[("customer", "office_id", "set_null"), ("office", "parent_id", "set_null")],
         searchable=("name",),
         max_page_size=500,
         tenant=False,
@@ -357,13 +317,7 @@ RESOURCES: dict[str, Resource] = {
         name="person",
         path="/api/people",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={
             "id": "uuid",
             "full_name": "string",
@@ -468,13 +422,7 @@ RESOURCES: dict[str, Resource] = {
             ({"started_on": "not a time"}, "started_on"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "office",
-                "people_ids",
-                "unlink",
-            )
-        ],
+        inbound=[("office", "people_ids", "unlink")],
         searchable=("full_name",),
         max_page_size=500,
         tenant=False,
@@ -486,13 +434,7 @@ RESOURCES: dict[str, Resource] = {
         name="region",
         path="/api/regions",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={
             "id": "uuid",
             "name": "string",
@@ -529,13 +471,7 @@ RESOURCES: dict[str, Resource] = {
             ({"code": 12}, "code"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "office",
-                "region_id",
-                "cascade",
-            )
-        ],
+        inbound=[("office", "region_id", "cascade")],
         searchable=("name",),
         max_page_size=500,
         tenant=False,

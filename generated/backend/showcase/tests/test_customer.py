@@ -48,30 +48,12 @@ def test_missing_reference_is_422(api: Api, field: str) -> None:
 @pytest.mark.parametrize(
     ("field", "op"),
     [
-        (
-            "tier",
-            "eq",
-        ),
-        (
-            "tier",
-            "in",
-        ),
-        (
-            "tier",
-            "isnull",
-        ),
-        (
-            "office_id",
-            "eq",
-        ),
-        (
-            "office_id",
-            "in",
-        ),
-        (
-            "office_id",
-            "isnull",
-        ),
+        ("tier", "eq"),
+        ("tier", "in"),
+        ("tier", "isnull"),
+        ("office_id", "eq"),
+        ("office_id", "in"),
+        ("office_id", "isnull"),
     ],
 )
 def test_filter(api: Api, field: str, op: str) -> None:

@@ -57,30 +57,12 @@ def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rul
 @pytest.mark.parametrize(
     ("field", "op"),
     [
-        (
-            "status",
-            "eq",
-        ),
-        (
-            "status",
-            "in",
-        ),
-        (
-            "status",
-            "isnull",
-        ),
-        (
-            "region_id",
-            "eq",
-        ),
-        (
-            "region_id",
-            "in",
-        ),
-        (
-            "region_id",
-            "isnull",
-        ),
+        ("status", "eq"),
+        ("status", "in"),
+        ("status", "isnull"),
+        ("region_id", "eq"),
+        ("region_id", "in"),
+        ("region_id", "isnull"),
     ],
 )
 def test_filter(api: Api, field: str, op: str) -> None:

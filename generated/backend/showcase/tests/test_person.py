@@ -50,21 +50,7 @@ def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rul
 
 
 @pytest.mark.parametrize(
-    ("field", "op"),
-    [
-        (
-            "active",
-            "eq",
-        ),
-        (
-            "active",
-            "in",
-        ),
-        (
-            "active",
-            "isnull",
-        ),
-    ],
+    ("field", "op"), [("active", "eq"), ("active", "in"), ("active", "isnull")]
 )
 def test_filter(api: Api, field: str, op: str) -> None:
     support.check_filter(api, NAME, field, op)

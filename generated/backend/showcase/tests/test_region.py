@@ -51,28 +51,7 @@ def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rul
 
 @pytest.mark.parametrize(
     ("field", "op"),
-    [
-        (
-            "code",
-            "eq",
-        ),
-        (
-            "code",
-            "in",
-        ),
-        (
-            "code",
-            "gte",
-        ),
-        (
-            "code",
-            "lte",
-        ),
-        (
-            "code",
-            "isnull",
-        ),
-    ],
+    [("code", "eq"), ("code", "in"), ("code", "gte"), ("code", "lte"), ("code", "isnull")],
 )
 def test_filter(api: Api, field: str, op: str) -> None:
     support.check_filter(api, NAME, field, op)

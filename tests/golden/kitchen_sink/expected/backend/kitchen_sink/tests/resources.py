@@ -14,13 +14,7 @@ RESOURCES: dict[str, Resource] = {
         name="draft",
         path="/api/drafts",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={
             "id": "uuid",
             "branch_id": "string",
@@ -42,12 +36,7 @@ RESOURCES: dict[str, Resource] = {
         ],
         minimal={"title": 'title 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         update={"title": 'title 1 it\'s "quoted" \\ </script> ${y} %s 🚀'},
-        relations={
-            "maker_id": (
-                "maker",
-                False,
-            )
-        },
+        relations={"maker_id": ("maker", False)},
         many_to_many={"parts_ids": "part"},
         unique=[],
         invalid=[
@@ -63,13 +52,7 @@ RESOURCES: dict[str, Resource] = {
             ({"parts_ids": ["x"]}, "parts_ids"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "gadget",
-                "draft_id",
-                "set_null",
-            )
-        ],
+        inbound=[("gadget", "draft_id", "set_null")],
         searchable=(),
         max_page_size=500,
         tenant=False,
@@ -81,14 +64,7 @@ RESOURCES: dict[str, Resource] = {
         name="gadget",
         path="/api/gadgets",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-            "bulk",
-        ),
+        operations=("list", "get", "create", "update", "delete", "bulk"),
         types={
             "id": "uuid",
             "tenant_id": "string",
@@ -574,26 +550,9 @@ RESOURCES: dict[str, Resource] = {
                 "list": [1, 2.5, None, True],
             },
         },
-        relations={
-            "maker_id": (
-                "maker",
-                True,
-            ),
-            "draft_id": (
-                "draft",
-                False,
-            ),
-        },
+        relations={"maker_id": ("maker", True), "draft_id": ("draft", False)},
         many_to_many={"parts_ids": "part"},
-        unique=[
-            ("name",),
-            ("serial",),
-            ("external_id",),
-            (
-                "maker_id",
-                "type",
-            ),
-        ],
+        unique=[("name",), ("serial",), ("external_id",), ("maker_id", "type")],
         invalid=[
             ({"name": MISSING}, "name"),
             (
@@ -652,11 +611,7 @@ RESOURCES: dict[str, Resource] = {
             ({"not_a_field": 1}, "not_a_field"),
         ],
         inbound=[],
-        searchable=(
-            "name",
-            "notes",
-            "contact",
-        ),
+        searchable=("name", "notes", "contact"),
         max_page_size=100,
         tenant=True,
         bulk_values={"ratio": None},
@@ -687,13 +642,7 @@ RESOURCES: dict[str, Resource] = {
         name="maker",
         path="/api/makers",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={"id": "uuid", "name": "string"},
         samples=[
             {"name": 'name 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
@@ -721,18 +670,7 @@ RESOURCES: dict[str, Resource] = {
             ({"name": 12}, "name"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "draft",
-                "maker_id",
-                "cascade",
-            ),
-            (
-                "gadget",
-                "maker_id",
-                "cascade",
-            ),
-        ],
+        inbound=[("draft", "maker_id", "cascade"), ("gadget", "maker_id", "cascade")],
         searchable=(),
         max_page_size=500,
         tenant=False,
@@ -744,13 +682,7 @@ RESOURCES: dict[str, Resource] = {
         name="part",
         path="/api/parts",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={"id": "uuid", "name": "string"},
         samples=[
             {"name": 'name 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
@@ -778,18 +710,7 @@ RESOURCES: dict[str, Resource] = {
             ({"name": 12}, "name"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "draft",
-                "parts_ids",
-                "unlink",
-            ),
-            (
-                "gadget",
-                "parts_ids",
-                "unlink",
-            ),
-        ],
+        inbound=[("draft", "parts_ids", "unlink"), ("gadget", "parts_ids", "unlink")],
         searchable=(),
         max_page_size=500,
         tenant=False,

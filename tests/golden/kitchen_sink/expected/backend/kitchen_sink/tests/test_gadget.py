@@ -48,74 +48,23 @@ def test_missing_reference_is_422(api: Api, field: str) -> None:
 @pytest.mark.parametrize(
     ("field", "op"),
     [
-        (
-            "active",
-            "eq",
-        ),
-        (
-            "active",
-            "in",
-        ),
-        (
-            "active",
-            "isnull",
-        ),
-        (
-            "released_on",
-            "eq",
-        ),
-        (
-            "released_on",
-            "in",
-        ),
-        (
-            "released_on",
-            "gte",
-        ),
-        (
-            "released_on",
-            "lte",
-        ),
-        (
-            "released_on",
-            "isnull",
-        ),
-        (
-            "kind",
-            "eq",
-        ),
-        (
-            "kind",
-            "in",
-        ),
-        (
-            "kind",
-            "isnull",
-        ),
-        (
-            "tags",
-            "eq",
-        ),
-        (
-            "tags",
-            "in",
-        ),
-        (
-            "tags",
-            "isnull",
-        ),
-        (
-            "maker_id",
-            "eq",
-        ),
-        (
-            "maker_id",
-            "in",
-        ),
-        (
-            "maker_id",
-            "isnull",
-        ),
+        ("active", "eq"),
+        ("active", "in"),
+        ("active", "isnull"),
+        ("released_on", "eq"),
+        ("released_on", "in"),
+        ("released_on", "gte"),
+        ("released_on", "lte"),
+        ("released_on", "isnull"),
+        ("kind", "eq"),
+        ("kind", "in"),
+        ("kind", "isnull"),
+        ("tags", "eq"),
+        ("tags", "in"),
+        ("tags", "isnull"),
+        ("maker_id", "eq"),
+        ("maker_id", "in"),
+        ("maker_id", "isnull"),
     ],
 )
 def test_filter(api: Api, field: str, op: str) -> None:

@@ -14,13 +14,7 @@ RESOURCES: dict[str, Resource] = {
         name="note",
         path="/api/notes",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={"id": "uuid", "title": "string", "body": "text"},
         samples=[
             {

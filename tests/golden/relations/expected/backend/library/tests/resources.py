@@ -14,13 +14,7 @@ RESOURCES: dict[str, Resource] = {
         name="author",
         path="/api/authors",
         key="integer",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={
             "id": "integer",
             "name": "string",
@@ -41,12 +35,7 @@ RESOURCES: dict[str, Resource] = {
         ],
         minimal={"name": 'name 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         update={"name": 'name 1 it\'s "quoted" \\ </script> ${y} %s 🚀', "born_on": "2024-01-02"},
-        relations={
-            "mentor_id": (
-                "author",
-                False,
-            )
-        },
+        relations={"mentor_id": ("author", False)},
         many_to_many={},
         unique=[],
         invalid=[
@@ -63,26 +52,10 @@ RESOURCES: dict[str, Resource] = {
             ({"not_a_field": 1}, "not_a_field"),
         ],
         inbound=[
-            (
-                "author",
-                "mentor_id",
-                "set_null",
-            ),
-            (
-                "book",
-                "author_id",
-                "restrict",
-            ),
-            (
-                "book",
-                "co_author_id",
-                "set_null",
-            ),
-            (
-                "book",
-                "translators_ids",
-                "unlink",
-            ),
+            ("author", "mentor_id", "set_null"),
+            ("book", "author_id", "restrict"),
+            ("book", "co_author_id", "set_null"),
+            ("book", "translators_ids", "unlink"),
         ],
         searchable=(),
         max_page_size=500,
@@ -95,13 +68,7 @@ RESOURCES: dict[str, Resource] = {
         name="book",
         path="/api/books",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={
             "id": "uuid",
             "title": "string",
@@ -125,18 +92,9 @@ RESOURCES: dict[str, Resource] = {
         minimal={"title": 'title 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         update={"title": 'title 1 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         relations={
-            "author_id": (
-                "author",
-                True,
-            ),
-            "co_author_id": (
-                "author",
-                False,
-            ),
-            "publisher_id": (
-                "publisher",
-                False,
-            ),
+            "author_id": ("author", True),
+            "co_author_id": ("author", False),
+            "publisher_id": ("publisher", False),
         },
         many_to_many={"genres_ids": "genre", "translators_ids": "author", "related_ids": "book"},
         unique=[],
@@ -157,18 +115,7 @@ RESOURCES: dict[str, Resource] = {
             ({"related_ids": ["x"]}, "related_ids"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "book",
-                "related_ids",
-                "unlink",
-            ),
-            (
-                "chapter",
-                "book_id",
-                "cascade",
-            ),
-        ],
+        inbound=[("book", "related_ids", "unlink"), ("chapter", "book_id", "cascade")],
         searchable=(),
         max_page_size=500,
         tenant=False,
@@ -180,13 +127,7 @@ RESOURCES: dict[str, Resource] = {
         name="chapter",
         path="/api/chapters",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={"id": "uuid", "book_id": "uuid", "number": "integer", "title": "string"},
         samples=[
             {"number": 0, "title": 'title 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
@@ -200,19 +141,9 @@ RESOURCES: dict[str, Resource] = {
         ],
         minimal={"number": 0},
         update={"number": 1, "title": 'title 1 it\'s "quoted" \\ </script> ${y} %s 🚀'},
-        relations={
-            "book_id": (
-                "book",
-                True,
-            )
-        },
+        relations={"book_id": ("book", True)},
         many_to_many={},
-        unique=[
-            (
-                "book_id",
-                "number",
-            )
-        ],
+        unique=[("book_id", "number")],
         invalid=[
             ({"book_id": "x"}, "book_id"),
             ({"number": MISSING}, "number"),
@@ -238,13 +169,7 @@ RESOURCES: dict[str, Resource] = {
         name="genre",
         path="/api/genres",
         key="uuid",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={"id": "uuid", "name": "string", "parent_id": "uuid"},
         samples=[
             {"name": 'name 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
@@ -258,12 +183,7 @@ RESOURCES: dict[str, Resource] = {
         ],
         minimal={"name": 'name 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         update={"name": 'name 1 it\'s "quoted" \\ </script> ${y} %s 🚀'},
-        relations={
-            "parent_id": (
-                "genre",
-                False,
-            )
-        },
+        relations={"parent_id": ("genre", False)},
         many_to_many={},
         unique=[("name",)],
         invalid=[
@@ -278,18 +198,7 @@ RESOURCES: dict[str, Resource] = {
             ({"parent_id": "x"}, "parent_id"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "book",
-                "genres_ids",
-                "unlink",
-            ),
-            (
-                "genre",
-                "parent_id",
-                "set_null",
-            ),
-        ],
+        inbound=[("book", "genres_ids", "unlink"), ("genre", "parent_id", "set_null")],
         searchable=(),
         max_page_size=500,
         tenant=False,
@@ -301,13 +210,7 @@ RESOURCES: dict[str, Resource] = {
         name="publisher",
         path="/api/publishers",
         key="integer",
-        operations=(
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-        ),
+        operations=("list", "get", "create", "update", "delete"),
         types={"id": "integer", "name": "string", "website": "url"},
         samples=[
             {
@@ -357,13 +260,7 @@ RESOURCES: dict[str, Resource] = {
             ({"website": "not a url"}, "website"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[
-            (
-                "book",
-                "publisher_id",
-                "set_null",
-            )
-        ],
+        inbound=[("book", "publisher_id", "set_null")],
         searchable=(),
         max_page_size=500,
         tenant=False,
