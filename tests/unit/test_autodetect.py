@@ -467,6 +467,22 @@ def test_a_string_becoming_an_enum_creates_the_type_first(tmp_path):
     ]
 
 
+def test_reordered_values_recreate_the_type_without_data_loss(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR, "book": BOOK, "tag": TAG})
+    v2 = version(
+        tmp_path,
+        {
+            "author": AUTHOR,
+            "book": BOOK.replace("[draft, published]", "[published, draft, gone]"),
+            "tag": TAG,
+        },
+    )
+    [alter] = steps(v1, v2, accept=False)
+    assert alter.describe() == "alter enum book_status of books.status (add 'gone'; reorder values)"
+    assert not alter.appends_only and alter.data_loss() is None
+    assert "RENAME TO" in code([alter])
+
+
 # --- constraints and their order ------------------------------------------------------------------
 
 
@@ -522,6 +538,34 @@ def test_an_index_a_kept_foreign_key_needs_is_dropped_after_its_replacement(tmp_
         "add unique index ux_books_author_id_title on books",
         "drop index ix_books_author_id on books",
     ]
+
+
+def test_a_new_primary_key_comes_between_new_and_dropped_columns(tmp_path):
+    # branching keys rows by (id, branch_id): branch_id must exist before the key, and a
+    # downgrade must drop the key before the column.
+    v1 = version(tmp_path, {"author": AUTHOR})
+    v2 = version(
+        tmp_path,
+        {"author": AUTHOR.replace("resource: author", "resource: author\ntraits: [branching]")},
+    )
+    assert described(steps(v1, v2, accept=False)) == [
+        "add column authors.branch_id",
+        "replace primary key pk_authors of authors by pk_authors",
+    ]
+    assert described(downgrade(v1, v2)) == [
+        "replace primary key pk_authors of authors by pk_authors",
+        "drop column authors.branch_id",
+    ]
+
+
+def test_a_primary_key_type_change_is_refused(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR})
+    v2 = version(
+        tmp_path,
+        {"author": AUTHOR.replace("resource: author", "resource: author\nprimary_key: integer")},
+    )
+    with pytest.raises(MigrationRefused, match="primary key authors.id"):
+        steps(v1, v2)
 
 
 def test_checks_are_named_as_given(tmp_path):

@@ -751,7 +751,7 @@ class AlterEnum(Operation):
             parts.append("add " + ", ".join(repr(v) for v in self.added))
         if self.removed:
             parts.append("remove " + ", ".join(repr(v) for v in self.removed))
-        if not parts:
+        if not self.removed and not self.appends_only:
             parts.append("reorder values")
         return f"alter enum {self.enum} of {self.name}.{self.new_column.name} ({'; '.join(parts)})"
 
