@@ -291,4 +291,7 @@ def language_json_schema() -> dict[str, Any]:
     shorthand = {"type": "string", "description": "shorthand: type[(args)] [flags], e.g. 'string(200) required unique'"}
     schema["properties"]["fields"]["additionalProperties"] = {"anyOf": [field_ref, shorthand]}
     schema["$defs"]["CustomAction"]["properties"]["input"]["additionalProperties"] = {"anyOf": [field_ref, shorthand]}
+    # Enum values may be written bare: `values: [draft, published]` or `[1, 2]`.
+    values = schema["$defs"]["FieldSpec"]["properties"]["values"]
+    values["anyOf"][0]["items"] = {"anyOf": [{"$ref": "#/$defs/EnumValue"}, {"type": ["string", "number"]}]}
     return schema
