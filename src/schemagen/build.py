@@ -61,11 +61,13 @@ def render_project(compiled: Compiled, folder: OutputFolder, targets: list[str] 
     no-op build or check does not start ruff at all.
     """
     config = compiled.config
-    selected = select_targets(targets or list(config.targets), available_targets())
+    available = available_targets()
+    selected = select_targets(targets or list(config.targets), available)
     context = RenderContext(
         templates=config.templates_dir,
         schemas_label=config.relative(config.schemas_dir) + "/",
         cache_dir=config.root / ".schemagen" / "cache",
+        enabled=frozenset(t.name for t in select_targets(list(config.targets), available)),
     )
     rendered = render_all(compiled.project, selected, context)
     sources: dict[str, str] = {}

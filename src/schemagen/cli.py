@@ -15,8 +15,10 @@ from schemagen import __version__
 
 if TYPE_CHECKING:
     from schemagen.build import Compiled
+    from schemagen.config import ProjectConfig
     from schemagen.diagnostics import Diagnostic
-    from schemagen.migrations.migrate import Status
+    from schemagen.fingerprint import LastBuild
+    from schemagen.migrations.status import Status
 
 app = typer.Typer(
     name="schemagen",
@@ -149,10 +151,23 @@ def build(
     target: Annotated[list[str] | None, typer.Option("--target", "-t", help="Build only this target (repeatable).")] = None,
 ) -> None:
     """Render every target into the output folder, writing only what changed."""
+    full = not force and not target
+    if full and (last := _unchanged(project)) is not None:
+        _report_last_build(last)
+        typer.echo(f"{_relative_output(project)}/: everything up to date")
+        if last.migrations.get("pending") or last.migrations.get("problems") or not last.migrations.get("started"):
+            from schemagen.migrations.status import Status
+
+            _warn_pending_migration(Status(**last.migrations), _builds_migrations(last))
+        return
+
+    from schemagen import fingerprint
     from schemagen.build import plan_build
+    from schemagen.migrations.migrate import migration_status
     from schemagen.write import apply
 
     compiled = _compile(project)
+    inputs = fingerprint.fingerprint(compiled.config) if full else None
     result = plan_build(compiled, force=force, targets=target)
     console = _console(stderr=True)
     for conflict in result.conflicts:
@@ -171,12 +186,66 @@ def build(
     where = compiled.config.relative(compiled.config.output_dir)
     summary = f"{len(result.changes)} file(s) changed, {result.unchanged} unchanged" if result.changes else "everything up to date"
     out.print(f"{where}/: {summary}")
-    _warn_pending_migration(compiled)
+    status = migration_status(compiled)
+    _warn_pending_migration(status, _builds_migrations(compiled.config))
+    if inputs is not None:
+        fingerprint.record(
+            compiled.config,
+            fingerprint.LastBuild(
+                fingerprint=inputs,
+                manifest=fingerprint.manifest_hash(compiled.config),
+                warnings=[w.as_json() for w in compiled.warnings],
+                migrations={"started": status.started, "pending": status.pending, "problems": status.problems},
+                targets=list(compiled.config.targets),
+            ),
+        )
+
+
+def _unchanged(project: Path) -> LastBuild | None:
+    """The last build's record when nothing changed since it; None means: do the full work."""
+    from schemagen import fingerprint
+    from schemagen.config import locate
+
+    paths = locate(project)
+    return fingerprint.unchanged_since_last_build(paths) if paths is not None else None
+
+
+def _report_last_build(last: LastBuild) -> None:
+    from schemagen.diagnostics import Diagnostic
+
+    warnings = [Diagnostic(w["file"], w["line"], w["column"], tuple(w["path"].split(".")) if w["path"] else (), w["message"], w["level"]) for w in last.warnings]
+    if warnings:
+        _print_diagnostics(warnings)
+
+
+def _relative_output(project: Path) -> str:
+    from schemagen.config import locate
+
+    paths = locate(project)
+    assert paths is not None
+    try:
+        return paths.output_dir.relative_to(paths.root).as_posix()
+    except ValueError:
+        return str(paths.output_dir)
+
+
+def _builds_migrations(source: ProjectConfig | LastBuild) -> bool:
+    targets = source.targets
+    return "all" in targets or "alembic" in targets
 
 
 @app.command()
 def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
     """For CI: exit 1 with a diff when generated files are stale. Writes nothing."""
+    last = _unchanged(project)
+    if last is not None and not last.migrations.get("pending") and not last.migrations.get("problems"):
+        if as_json:
+            _emit_json({"ok": True, "changes": [], "conflicts": [], "diff": "", "migrations": last.migrations, "warnings": last.warnings})
+        else:
+            _report_last_build(last)
+            typer.secho("up to date", fg="green")
+        return
+
     from schemagen.build import plan_build
     from schemagen.migrations.migrate import migration_status
 
@@ -252,13 +321,9 @@ def _print_migration_status(status: Status, level: str = "yellow") -> None:
         console.print(f"[{level}]pending migration[/]: the schemas have changes no revision captures ({_escape(steps)}); run `schemagen migrate -m MESSAGE`.")
 
 
-def _warn_pending_migration(compiled: Compiled) -> None:
-    from schemagen.migrations.migrate import migration_status
-
-    status = migration_status(compiled)
+def _warn_pending_migration(status: Status, builds_migrations: bool) -> None:
     _print_migration_status(status)
-    targets = compiled.config.targets
-    if not status.started and ("all" in targets or "alembic" in targets):
+    if not status.started and builds_migrations:
         _console(stderr=True).print("[yellow]no migrations yet[/]: run `schemagen migrate -m initial` to write the first revision.")
 
 

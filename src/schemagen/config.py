@@ -8,26 +8,32 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from schemagen.diagnostics import Diagnostic, SchemaError, UsageError
-from schemagen.language import ProjectSpec
 
 CONFIG_FILE = "schemagen.toml"
+SCHEMA_SUFFIXES = (".yaml", ".yml", ".toml")
+DEFAULT_SCHEMAS = "schemas"
+DEFAULT_OUTPUT = "generated"
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
-class ProjectConfig:
-    """The project's settings with every path made absolute."""
+class ProjectPaths:
+    """Where a project keeps its inputs and output, read without validating the configuration."""
 
     root: Path
     config_file: Path
-    name: str
-    package: str
     schemas_dir: Path
     output_dir: Path
     templates_dir: Path | None
+
+
+@dataclass(frozen=True)
+class ProjectConfig(ProjectPaths):
+    """The project's settings with every path made absolute."""
+
+    name: str
+    package: str
     targets: tuple[str, ...]
     dialects: tuple[str, ...]
 
@@ -51,8 +57,45 @@ def find_project(start: Path) -> Path:
     raise UsageError(f"no {CONFIG_FILE} found in {start} or above; run `schemagen init` to start a project", exit_code=2)
 
 
+def locate(start: Path) -> ProjectPaths | None:
+    """The project's folders, cheaply (no Pydantic): enough to tell whether anything changed.
+
+    None when the configuration cannot be read; `load_config` then reports why.
+    """
+    try:
+        path = find_project(start)
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UsageError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("schemagen", {})
+    project = data.get("project", {})
+    if not isinstance(project, dict) or not all(isinstance(project.get(k, ""), str) for k in ("schemas", "output", "templates")):
+        return None
+    root = path.parent
+    templates = project.get("templates")
+    return ProjectPaths(
+        root=root,
+        config_file=path,
+        schemas_dir=(root / project.get("schemas", DEFAULT_SCHEMAS)).resolve(),
+        output_dir=(root / project.get("output", DEFAULT_OUTPUT)).resolve(),
+        templates_dir=(root / templates).resolve() if templates else None,
+    )
+
+
+def find_schema_files(folder: Path) -> list[Path]:
+    """Every schema file directly in `folder`, sorted by name for a stable order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SCHEMA_SUFFIXES and not p.name.startswith("."))
+
+
 def load_config(start: Path) -> ProjectConfig:
     """Read the configuration; a mistake in it is a SchemaError located in the config file."""
+    from pydantic import ValidationError
+
+    from schemagen.language import ProjectSpec
+
     path = find_project(start)
     display = path.name
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +21,9 @@ class RenderedFile:
     @property
     def is_python(self) -> bool:
         return self.path.endswith(".py")
+
+
+def builtin_templates() -> Path:
+    """Templates ship inside the wheel as schemagen/templates; a source checkout keeps them at the top."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"

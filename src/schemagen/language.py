@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from schemagen.config import DEFAULT_OUTPUT, DEFAULT_SCHEMAS
+
 FIELD_TYPES = (
     "string",
     "text",
@@ -264,8 +266,8 @@ class ResourceSpec(Strict):
 class ProjectSection(Strict):
     name: str = "app"
     package: str | None = None
-    schemas: str = "schemas"
-    output: str = "generated"
+    schemas: str = DEFAULT_SCHEMAS
+    output: str = DEFAULT_OUTPUT
     templates: str | None = None
     targets: list[str] = Field(default_factory=lambda: ["all"])
 

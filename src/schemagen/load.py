@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from schemagen.config import SCHEMA_SUFFIXES, find_schema_files  # noqa: F401 - re-exported
 from schemagen.diagnostics import Diagnostic, Path_
 
 try:  # libyaml's composer is several times faster than the pure-Python one.
@@ -17,7 +18,6 @@ try:  # libyaml's composer is several times faster than the pure-Python one.
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-SCHEMA_SUFFIXES = (".yaml", ".yml", ".toml")
 MAX_FILE_BYTES = 1 << 20  # a resource schema is a few KiB; refuse anything absurd quickly
 MAX_NODES = 100_000  # after alias expansion: stops "billion laughs" documents
 MAX_DEPTH = 64
@@ -190,10 +190,3 @@ class _Builder:
         if tag == "tag:yaml.org,2002:float" and _FLOAT.match(value):
             return float(value.replace("_", ""))
         return value
-
-
-def find_schema_files(folder: Path) -> list[Path]:
-    """Every schema file directly in `folder`, sorted by name for a stable order."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SCHEMA_SUFFIXES and not p.name.startswith("."))

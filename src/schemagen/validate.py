@@ -289,9 +289,8 @@ class ResourceChecker:
             stem = self.doc.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             if stem != spec.resource:
                 self.project.warn(self.doc, ("resource",), f"file is named '{stem}' but defines resource '{spec.resource}'; name it {spec.resource}{self.doc.file[self.doc.file.rfind('.'):]}")
-        if spec.renamed_from is not None and self.check_identifier(("renamed_from",), spec.renamed_from, "renamed_from"):
-            if spec.renamed_from in self.project.by_name:
-                self.error(("renamed_from",), f"'{spec.renamed_from}' is still a resource; a rename needs the old name gone")
+        if spec.renamed_from is not None and self.check_identifier(("renamed_from",), spec.renamed_from, "renamed_from") and spec.renamed_from in self.project.by_name:
+            self.error(("renamed_from",), f"'{spec.renamed_from}' is still a resource; a rename needs the old name gone")
         if spec.table is not None and self.check_identifier(("table",), spec.table, "table name", limit=50):
             if spec.table in RESERVED_RESOURCES:
                 self.error(("table",), f"table name '{spec.table}' is reserved by the generated project's routes")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from schemagen.migrations.snapshot import (
     load_snapshot,
     state_of,
 )
+from schemagen.migrations.status import Status
 from schemagen.render import RenderContext
 
 if TYPE_CHECKING:
@@ -53,17 +54,6 @@ def migrations_dir(compiled: Compiled) -> Path:
     return compiled.config.output_dir / MIGRATIONS
 
 
-@dataclass
-class Status:
-    """How the migrations stand against the schemas."""
-
-    started: bool  # snapshot.json exists: the project has migrations
-    pending: list[str] = field(default_factory=list)  # steps no revision captures
-    problems: list[str] = field(default_factory=list)  # history and snapshot out of step
-
-    @property
-    def ok(self) -> bool:
-        return not self.pending and not self.problems
 
 
 @dataclass

@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from schemagen.render import Target
-from schemagen.targets import alembic, fastapi, jsonschema, openapi, project, pydantic_models, sqlalchemy, tests
+from schemagen.targets import (
+    alembic,
+    cache_keys,
+    fastapi,
+    jsonschema,
+    openapi,
+    project,
+    pydantic_models,
+    sqlalchemy,
+    tanstack,
+    tests,
+    typescript,
+    zod,
+)
 
-BUILTIN: dict[str, Target] = {t.name: t for t in (jsonschema.TARGET, sqlalchemy.TARGET, pydantic_models.TARGET, fastapi.TARGET, openapi.TARGET, alembic.TARGET, tests.TARGET, project.TARGET)}
+BUILTIN: dict[str, Target] = {t.name: t for t in (jsonschema.TARGET, sqlalchemy.TARGET, pydantic_models.TARGET, fastapi.TARGET, openapi.TARGET, alembic.TARGET, tests.TARGET, project.TARGET, typescript.TARGET, cache_keys.TARGET, zod.TARGET, tanstack.TARGET)}

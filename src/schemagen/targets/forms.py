@@ -1,0 +1,120 @@
+"""`forms` target: `client/src/forms.ts` and `client/src/forms.json`, the definitions an
+auto-generated form renders from.
+
+Per resource (`bookForm`): the form's fields in the schema's `ui.form` order, each with its label,
+help, widget, whether it is required, its validation rules, its default, enum options as
+value/label pairs, a relation as the related resource with its list hook and title field, and
+whether it is read-only when creating and when updating; and the zod schemas that validate the
+whole form. forms.json holds the same data with the hooks named instead of referenced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemagen import ir
+from schemagen.files import RenderedFile
+from schemagen.literals import json_text
+from schemagen.render import RenderContext, Target, header_comment
+from schemagen.targets.jsonschema import INT_BOUNDS
+from schemagen.targets.ts_common import SRC, Client, number
+from schemagen.targets.typescript import template_values
+
+
+def rules(field: ir.Field) -> dict[str, Any]:
+    """The validation rules a form can check before sending (the zod schemas check them all)."""
+    result: dict[str, Any] = {}
+    if field.required:
+        result["required"] = True
+    if field.min_length is not None:
+        result["minLength"] = field.min_length
+    if field.max_length is not None:
+        result["maxLength"] = field.max_length
+    if field.minimum is not None:
+        result["min"] = number(field.minimum)
+    elif field.type == "integer":
+        result["min"] = INT_BOUNDS["integer"][0]
+    if field.maximum is not None:
+        result["max"] = number(field.maximum)
+    elif field.type == "integer":
+        result["max"] = INT_BOUNDS["integer"][1]
+    if field.type == "decimal" and field.precision is not None and field.scale is not None:
+        limit = 10 ** (field.precision - field.scale)
+        result.setdefault("min", -limit)
+        result.setdefault("max", limit)
+        result["step"] = number(f"1e-{field.scale}") if field.scale else 1
+    if field.type in ("integer", "bigint"):
+        result["step"] = 1
+    if field.pattern is not None:
+        result["pattern"] = field.pattern
+    if field.type in ("email", "url", "date", "datetime", "time", "uuid"):
+        result["format"] = {"url": "uri", "datetime": "date-time"}.get(field.type, field.type)
+    if field.unique:
+        result["unique"] = True
+    return result
+
+
+def form_field(client: Client, resource: ir.Resource, field: ir.Field) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": field.api_name, "field": field.name, "label": field.label}
+    if field.help:
+        data["help"] = field.help
+    if field.description:
+        data["description"] = field.description
+    data["widget"] = field.widget or "text"
+    data["type"] = field.type
+    if field.array_of:
+        data["of"] = field.array_of
+    data["required"] = field.required
+    data["nullable"] = field.nullable
+    data["rules"] = rules(field)
+    if field.default is not None:
+        if field.default.kind in ("now", "today"):
+            data["defaultFrom"] = field.default.kind
+        else:
+            data["default"] = number(field.default.value) if field.type == "decimal" else field.default.value
+    if field.enum is not None:
+        data["options"] = [{"value": o.value, "label": o.label} for o in field.enum.options]
+    if field.relation is not None:
+        target = client.by_name[field.relation.target]
+        n = client.n(target)
+        data["relation"] = {
+            "resource": target.name,
+            "multiple": field.relation.kind == "many_to_many",
+            "valueField": "id",
+            "titleField": _api_name(target, target.display.title_field),
+            "listHook": n.use_list if target.actions.list else None,
+            "listQueryOptions": n.list_options if target.actions.list else None,
+        }
+    data["readOnly"] = {"create": field.readonly, "update": field.readonly}
+    return data
+
+
+def _api_name(resource: ir.Resource, name: str) -> str:
+    return next((f.api_name for f in resource.fields if f.name == name), name)
+
+
+def form(client: Client, resource: ir.Resource) -> dict[str, Any]:
+    fields = {f.name: f for f in resource.fields}
+    return {
+        "resource": resource.name,
+        "label": resource.label,
+        "fields": [form_field(client, resource, fields[name]) for name in resource.ui.form_fields if name in fields],
+    }
+
+
+def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
+    client = Client(project)
+    forms = {r.name: form(client, r) for r in project.resources}
+    document = {"$comment": header_comment(context.schemas_label), "forms": forms}
+    return [
+        context.render("typescript/forms.ts.j2", f"{SRC}/forms.ts", forms=forms, **template_values(client)),
+        RenderedFile(f"{SRC}/forms.json", json_text(document)),
+    ]
+
+
+TARGET = Target(
+    "forms",
+    render,
+    "Form definitions per resource: fields, widgets, rules, options, relations with their list hooks (forms.ts, forms.json)",
+    requires=("typescript", "zod", "tanstack"),
+)

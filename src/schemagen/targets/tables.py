@@ -1,0 +1,120 @@
+"""`tables` target: `client/src/tables.ts` and `client/src/tables.json`, the definitions an
+auto-generated table renders from.
+
+Per resource (`bookTable`): the columns of the schema's `ui.table` (accessor, header, type and
+formatter, sortable, filterable with its operators, enum options, relation), the default sort and
+page size, the row actions (update, delete, item actions), the bulk actions and the collection
+actions, and the list hook and query options that feed it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemagen import ir
+from schemagen.files import RenderedFile
+from schemagen.literals import json_text
+from schemagen.naming import humanize
+from schemagen.render import RenderContext, Target, header_comment
+from schemagen.targets.ts_common import SRC, Client
+from schemagen.targets.typescript import template_values
+
+FORMATS = {
+    "string": "text",
+    "text": "text",
+    "email": "text",
+    "url": "url",
+    "uuid": "text",
+    "integer": "number",
+    "bigint": "number",
+    "float": "number",
+    "decimal": "decimal",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "datetime",
+    "time": "time",
+    "enum": "enum",
+    "relation": "relation",
+    "many_to_many": "list",
+    "array": "list",
+    "json": "json",
+}
+
+
+def column(client: Client, resource: ir.Resource, name: str) -> dict[str, Any] | None:
+    """A column of the table: a field by its schema name, or a column such as created_at."""
+    field = next((f for f in resource.fields if f.name == name), None)
+    sortable = client.h.sortable(resource) if resource.actions.list else ()
+    filters = {f.name: f for f in client.filters(resource)}
+    if field is not None:
+        kind, accessor, header = field.type, field.api_name, field.label
+    else:
+        col = next((c for c in resource.columns if c.name == name), None)
+        if col is None:
+            return None
+        kind, accessor, header = col.type, col.name, "ID" if name == "id" else humanize(name)
+    data: dict[str, Any] = {"accessor": accessor, "header": header, "type": kind, "format": FORMATS.get(kind, "text")}
+    if field is not None and field.type == "decimal":
+        data["scale"] = field.scale
+    data["sortable"] = accessor in sortable
+    data["filterable"] = {"operators": list(filters[accessor].operators)} if accessor in filters else False
+    if field is not None and field.enum is not None:
+        data["options"] = [{"value": o.value, "label": o.label} for o in field.enum.options]
+    if field is not None and field.relation is not None:
+        target = client.by_name[field.relation.target]
+        title = next((f.api_name for f in target.fields if f.name == target.display.title_field), target.display.title_field)
+        data["relation"] = {"resource": target.name, "titleField": title, "multiple": field.relation.kind == "many_to_many"}
+    return data
+
+
+def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
+    r, n = resource, client.n(resource)
+    a = r.actions
+    row_actions: list[dict[str, Any]] = []
+    if a.update:
+        row_actions.append({"action": f"{r.name}.update", "label": "Edit", "kind": "update"})
+    if a.delete:
+        row_actions.append({"action": f"{r.name}.delete", "label": "Delete", "kind": "delete", "confirm": True})
+    collection_actions: list[dict[str, Any]] = []
+    for action in a.custom:
+        entry = {"action": action.action, "label": action.label, "kind": "custom"}
+        (row_actions if action.scope == "item" else collection_actions).append(entry)
+    bulk_actions: list[dict[str, Any]] = []
+    if a.bulk:
+        for operation in ("update", "delete"):
+            bulk_actions.append(
+                {"action": f"{r.name}.bulk", "operation": operation, "label": f"{operation.capitalize()} matching", "dryRun": a.bulk.dry_run, "undo": a.bulk.undo}
+            )
+    columns = [c for c in (column(client, r, name) for name in r.ui.table_columns) if c is not None]
+    return {
+        "resource": r.name,
+        "label": r.label,
+        "labelPlural": r.label_plural,
+        "columns": columns,
+        "defaultSort": list(r.ui.table_default_sort),
+        "pageSize": r.ui.table_page_size,
+        "searchable": bool(client.searchable(r)),
+        "rowActions": row_actions,
+        "bulkActions": bulk_actions,
+        "collectionActions": collection_actions,
+        "listHook": n.use_list if a.list else None,
+        "listQueryOptions": n.list_options if a.list else None,
+    }
+
+
+def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
+    client = Client(project)
+    tables = {r.name: table(client, r) for r in project.resources}
+    document = {"$comment": header_comment(context.schemas_label), "tables": tables}
+    return [
+        context.render("typescript/tables.ts.j2", f"{SRC}/tables.ts", tables=tables, **template_values(client)),
+        RenderedFile(f"{SRC}/tables.json", json_text(document)),
+    ]
+
+
+TARGET = Target(
+    "tables",
+    render,
+    "Table definitions per resource: columns with formatters, sort, filters, row and bulk actions (tables.ts, tables.json)",
+    requires=("typescript", "tanstack"),
+)

@@ -1,0 +1,441 @@
+"""What the TypeScript client targets share: names, TypeScript types of fields, list parameters.
+
+The client lives in `client/` of the output: `package.json`, `tsconfig.json` and `src/*.ts`. Each
+client target writes its own modules; they import each other with `.js` extensions so that the
+compiled output runs under Node's ESM loader as well as in bundlers.
+
+Every schema string reaches TypeScript through `ts_literal` (or `comment_text` inside a doc
+comment); names derived from schemas are snake_case identifiers, so they are safe as property
+names, and are only ever used as variable names with a prefix or suffix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from schemagen import ir
+from schemagen.diagnostics import UsageError
+from schemagen.literals import comment_text, ts_literal
+from schemagen.naming import camel, pascal
+from schemagen.targets.fastapi import Helpers, routes
+from schemagen.targets.openapi import _operators
+
+CLIENT = "client"
+SRC = f"{CLIENT}/src"
+# The client modules in the order index.ts re-exports them, with the target that writes each.
+MODULES: tuple[tuple[str, str], ...] = (
+    ("types", "typescript"),
+    ("api", "typescript"),
+    ("schemas", "zod"),
+    ("keys", "cache_keys"),
+    ("queries", "tanstack"),
+    ("hooks", "tanstack"),
+    ("forms", "forms"),
+    ("tables", "tables"),
+    ("idb", "indexeddb"),
+)
+CLIENT_TARGETS = ("typescript", "zod", "cache_keys", "tanstack", "forms", "tables", "indexeddb")
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+PAGING = ("limit", "cursor", "sort", "q")
+TEXT_TYPES = ("string", "text", "email", "url", "date", "datetime", "time", "uuid")
+NUMBER_TYPES = ("integer", "bigint", "float", "decimal")
+# Trait columns: (TypeScript type, nullable) as the Read shape carries them.
+TRAIT_TYPES = {"integer": "number", "boolean": "boolean"}
+
+
+def prop(name: str) -> str:
+    """A property name: bare when it is an identifier (keywords are fine as property names), else quoted."""
+    return name if _IDENTIFIER.match(name) else ts_literal(name)
+
+
+def doc(*texts: str | None) -> str:
+    """A one-line JSDoc comment of the texts, or nothing."""
+    text = ": ".join(comment_text(t) for t in texts if t)
+    return f"/** {text} */" if text else ""
+
+
+def number(value: Any) -> int | float:
+    """A schema number (or a decimal's text) as a JSON number."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, str | Decimal):
+        d = Decimal(str(value))
+        return int(d) if d == d.to_integral_value() else float(d)
+    return value
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One property of an object type."""
+
+    name: str  # the API name
+    type: str  # TypeScript type
+    optional: bool = False
+    doc: str = ""
+
+    @property
+    def key(self) -> str:
+        return prop(self.name)
+
+
+class Names:
+    """The client's names for one resource: book → Book, Books, book (DESIGN §5)."""
+
+    def __init__(self, resource: ir.Resource):
+        r = resource
+        self.resource = r
+        self.action = r.name  # the action prefix: book.create
+        self.model = r.model  # Book: the Read type
+        self.plural = pascal(r.plural)  # Books
+        self.var = camel(r.name)  # book
+        self.key = f"{r.model}Id"
+        self.create = f"{r.model}Create"
+        self.update = f"{r.model}Update"
+        self.list_params = f"{r.model}ListParams"
+        self.page = f"{r.model}Page"
+        self.sort = f"{r.model}Sort"
+        self.bulk_request = f"{r.model}BulkRequest"
+        self.filter = f"{r.model}Filter"
+        # api.ts
+        self.list_fn = f"list{self.plural}"
+        self.get_fn = f"get{r.model}"
+        self.create_fn = f"create{r.model}"
+        self.update_fn = f"update{r.model}"
+        self.delete_fn = f"delete{r.model}"
+        self.bulk_fn = f"bulk{self.plural}"
+        # keys.ts
+        self.keys = f"{self.var}Keys"
+        # queries.ts / hooks.ts
+        self.list_options = f"{self.var}ListQueryOptions"
+        self.infinite_options = f"{self.var}InfiniteQueryOptions"
+        self.detail_options = f"{self.var}QueryOptions"
+        self.matches = f"matches{r.model}Params"
+        self.query_spec = f"{self.var}QuerySpec"
+        self.use_list = f"use{r.model}List"
+        self.use_infinite = f"use{r.model}InfiniteList"
+        self.use_detail = f"use{r.model}"
+        # forms.ts / tables.ts / idb.ts
+        self.form = f"{self.var}Form"
+        self.table = f"{self.var}Table"
+        # zod
+        self.read_schema = f"{self.var}Schema"
+        self.create_schema = f"{self.var}CreateSchema"
+        self.update_schema = f"{self.var}UpdateSchema"
+
+    def mutation_options(self, verb: str) -> str:
+        return f"{verb}{self.model}MutationOptions" if verb != "bulk" else f"bulk{self.plural}MutationOptions"
+
+    def use_mutation(self, verb: str) -> str:
+        return f"use{pascal(verb)}{self.model}" if verb != "bulk" else f"useBulk{self.plural}"
+
+    def action_fn(self, action: ir.CustomAction) -> str:
+        return f"{camel(action.name)}{self.model}"  # the operation id: closeOffice
+
+    def action_input(self, action: ir.CustomAction) -> str:
+        return f"{self.model}{pascal(action.name)}Input"
+
+    def action_options(self, action: ir.CustomAction) -> str:
+        return f"{camel(action.name)}{self.model}MutationOptions"
+
+    def use_action(self, action: ir.CustomAction) -> str:
+        return f"use{pascal(action.name)}{self.model}"
+
+    def enum_type(self, field: ir.Field) -> str:
+        return f"{self.model}{pascal(field.name)}"
+
+    def enum_schema(self, field: ir.Field) -> str:
+        return f"{self.var}{pascal(field.name)}Schema"
+
+    def action_schema(self, action: ir.CustomAction) -> str:
+        return f"{self.var}{pascal(action.name)}InputSchema"
+
+
+class Client:
+    """The client's view of a project: names, types and the operations of every resource."""
+
+    def __init__(self, project: ir.Project):
+        self.project = project
+        self.h = Helpers(project)
+        self.by_name = {r.name: r for r in project.resources}
+        self.names = {r.name: Names(r) for r in project.resources}
+
+    def n(self, resource: ir.Resource | str) -> Names:
+        return self.names[resource if isinstance(resource, str) else resource.name]
+
+    # -- types
+
+    def key_type(self, resource: ir.Resource | str) -> str:
+        r = self.by_name[resource] if isinstance(resource, str) else resource
+        return "number" if r.primary_key == "integer" else "string"
+
+    def value_type(self, kind: str, field: ir.Field | None = None, resource: ir.Resource | None = None) -> str:
+        """The TypeScript type of a non-null value of a schema type."""
+        if kind in TEXT_TYPES:
+            return "string"
+        if kind in NUMBER_TYPES:
+            return "number"  # the API sends decimals as JSON numbers
+        if kind == "boolean":
+            return "boolean"
+        if kind == "json":
+            return "JsonValue"
+        assert field is not None
+        if kind == "enum":
+            assert resource is not None
+            return self.n(resource).enum_type(field)
+        if kind == "array":
+            return f"{self.value_type(field.array_of or 'string')}[]"
+        assert field.relation is not None
+        key = self.n(field.relation.target).key
+        return key if kind == "relation" else f"{key}[]"
+
+    def field_type(self, field: ir.Field, resource: ir.Resource, *, nullable: bool | None = None) -> str:
+        base = self.value_type(field.type, field, resource)
+        null = field.nullable if nullable is None else nullable
+        # json admits null already
+        return f"{base} | null" if null and field.type != "json" else base
+
+    def read_props(self, resource: ir.Resource) -> list[Prop]:
+        """The Read shape, in the order the API sends it: id, columns, many-to-many ids."""
+        fields = {f.column.name: f for f in resource.fields if f.column is not None}
+        result = [Prop("id", self.n(resource).key, doc=doc("ID"))]
+        for column in resource.columns:
+            if column.primary_key and column.name == "id":
+                continue
+            field = fields.get(column.name)
+            if field is not None:
+                result.append(Prop(field.api_name, self.field_type(field, resource), doc=doc(field.label, field.description)))
+            else:
+                base = TRAIT_TYPES.get(column.type, "string")
+                result.append(Prop(column.name, f"{base} | null" if column.nullable else base, doc=doc(f"{column.origin}: set by the server")))
+        for field in resource.fields:
+            if field.type == "many_to_many":
+                result.append(Prop(field.api_name, self.field_type(field, resource), doc=doc(field.label, field.description)))
+        return result
+
+    def create_props(self, resource: ir.Resource) -> list[Prop]:
+        return [
+            Prop(f.api_name, self.field_type(f, resource), optional=not f.required, doc=doc(f.label, f.description, f.help))
+            for f in resource.fields
+            if not f.readonly
+        ]
+
+    def update_props(self, resource: ir.Resource) -> list[Prop]:
+        props = [Prop(f.api_name, self.field_type(f, resource), optional=True, doc=doc(f.label)) for f in resource.fields if not f.readonly]
+        if resource.has("versioned"):
+            props.append(Prop("version", "number", optional=True, doc=doc("The version being updated; alternative to If-Match")))
+        return props
+
+    def input_props(self, resource: ir.Resource, action: ir.CustomAction) -> list[Prop]:
+        return [Prop(f.api_name, self.field_type(f, resource), optional=not f.required, doc=doc(f.label, f.description, f.help)) for f in action.inputs]
+
+    # -- lists
+
+    def filters(self, resource: ir.Resource) -> list[Filter]:
+        """Every filterable field with its operators, as the backend's list route accepts them."""
+        if resource.actions.list is None:
+            return []
+        kinds = {name: self.h._kind(column, field) for name, column, field in self.h.api_columns(resource)}
+        result = []
+        for name in self.h.filterable(resource):
+            field = next(f for f in resource.fields if f.api_name == name)
+            if field.type == "many_to_many":
+                assert field.relation is not None
+                result.append(Filter(name, "many", ("eq", "in"), self.key_type(field.relation.target), field))
+                continue
+            kind = kinds[name]
+            ops = _operators(kind)
+            if field.type == "array":
+                value = self.value_type(field.array_of or "string")
+                result.append(Filter(name, "array", ops, value, field))
+            else:
+                result.append(Filter(name, _match_kind(field.type), ops, self.value_type(field.type, field, resource), field))
+        return result
+
+    def sort_tokens(self, resource: ir.Resource) -> list[str]:
+        if resource.actions.list is None:
+            return []
+        return [token for name in self.h.sortable(resource) for token in (name, f"-{name}")]
+
+    def searchable(self, resource: ir.Resource) -> tuple[str, ...]:
+        return self.h.searchable(resource) if resource.actions.list is not None else ()
+
+    def list_props(self, resource: ir.Resource) -> list[Prop]:
+        config = resource.actions.list
+        assert config is not None
+        n = self.n(resource)
+        props = [
+            Prop("limit", "number", True, doc(f"Rows per page: 1 to {config.max_page_size}, default {config.page_size}")),
+            Prop("cursor", "string", True, doc("next_cursor of the previous page")),
+            Prop("sort", f"{n.sort} | readonly {n.sort}[]", True, doc("Sort keys, '-' for descending; default " + ",".join(config.sort))),
+        ]
+        if self.searchable(resource):
+            props.append(Prop("q", "string", True, doc("Text contained in any of: " + ", ".join(self.searchable(resource)))))
+        for f in self.filters(resource):
+            for op in f.operators:
+                if op == "eq":
+                    props.append(Prop(f.name, f.value, True))
+                elif op == "in":
+                    props.append(Prop(f"{f.name}__in", f"readonly {_parenthesized(f.value)}[]", True))
+                elif op == "isnull":
+                    props.append(Prop(f"{f.name}__isnull", "boolean", True))
+                else:
+                    props.append(Prop(f"{f.name}__{op}", f.value, True))
+        return props
+
+    def filter_props(self, resource: ir.Resource) -> list[Prop]:
+        return [p for p in self.list_props(resource) if p.name not in PAGING]
+
+    def row_kinds(self, resource: ir.Resource) -> dict[str, str]:
+        """Every Read property that lists sort or search by, with how values compare."""
+        fields = {f.api_name: f for f in resource.fields}
+        kinds: dict[str, str] = {}
+        for name, column, field in self.h.api_columns(resource):
+            kinds[name] = _match_kind(field.type if field is not None else column.type)
+        for name, f in fields.items():
+            if f.type == "many_to_many":
+                kinds[name] = "many"
+        return kinds
+
+    # -- operations
+
+    def verbs(self, resource: ir.Resource) -> list[str]:
+        """The built-in mutations of a resource."""
+        a = resource.actions
+        return [verb for verb, enabled in (("create", a.create), ("update", a.update), ("delete", a.delete), ("bulk", a.bulk is not None)) if enabled]
+
+    def operations(self, resource: ir.Resource) -> list[Operation]:
+        """Every action of a resource, as the client calls it (same order as the action router)."""
+        r, n, a = resource, self.n(resource), resource.actions
+        key = n.key
+        ops: list[Operation] = []
+        if a.list:
+            ops.append(Operation(f"{r.name}.list", n.list_fn, "list", [("params", n.list_params, True)], n.page, "params"))
+        if a.get:
+            ops.append(Operation(f"{r.name}.get", n.get_fn, "get", [("id", key, False)], n.model, "id"))
+        if a.create:
+            ops.append(Operation(f"{r.name}.create", n.create_fn, "create", [("input", n.create, False)], n.model, "body"))
+        if a.update:
+            ops.append(Operation(f"{r.name}.update", n.update_fn, "update", [("id", key, False), ("patch", n.update, False)], n.model, "id+body"))
+        if a.delete:
+            ops.append(Operation(f"{r.name}.delete", n.delete_fn, "delete", [("id", key, False)], "void", "id"))
+        if a.bulk:
+            ops.append(Operation(f"{r.name}.bulk", n.bulk_fn, "bulk", [("body", n.bulk_request, False)], "BulkResult", "body"))
+        for action in a.custom:
+            result = n.model if action.scope == "item" else "unknown"
+            args = [("id", key, False)] if action.scope == "item" else []
+            args.append(("input", n.action_input(action), not any(f.required for f in action.inputs)))
+            ops.append(Operation(action.action, n.action_fn(action), action.name, args, result, "id+body" if action.scope == "item" else "body", action))
+        return ops
+
+    def route(self, resource: ir.Resource, operation: Operation) -> tuple[str, str]:
+        """(method, path template) of an operation's route; `{id}` stands for the row's id."""
+        operation_id = operation.function
+        for method, path, op in routes(resource):
+            if op == operation_id:
+                return method, path
+        raise LookupError(operation_id)
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str  # API name
+    match: str  # how the predicate compares: text, number, datetime, boolean, key, array, many, json
+    operators: tuple[str, ...]
+    value: str  # TypeScript type of one value
+    field: ir.Field
+
+
+@dataclass(frozen=True)
+class Operation:
+    action: str  # book.create
+    function: str  # createBook (api.ts), also the operation id
+    verb: str  # list, get, create, update, delete, bulk or the custom action's name
+    args: list[tuple[str, str, bool]]  # (parameter, type, optional)
+    result: str
+    wire: str  # how /api/actions carries the arguments: params, id, body, id+body
+    custom: ir.CustomAction | None = None
+
+    @property
+    def is_query(self) -> bool:
+        return self.verb in ("list", "get") and self.custom is None
+
+
+def interface(name: str, props: list[Prop], comment: str = "") -> str:
+    """`export interface Name {...}`; an object that takes no properties when there are none."""
+    head = f"{comment}\n" if comment else ""
+    if not props:
+        return f"{head}export type {name} = {{ [key: string]: never }};"
+    lines = [f"{head}export interface {name} {{"]
+    for p in props:
+        if p.doc:
+            lines.append(f"  {p.doc}")
+        lines.append(f"  {p.key}{'?' if p.optional else ''}: {p.type};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _match_kind(kind: str) -> str:
+    if kind in ("integer", "bigint", "float", "decimal"):
+        return "number"
+    if kind == "datetime":
+        return "datetime"
+    if kind == "boolean":
+        return "boolean"
+    if kind in ("relation", "uuid"):
+        return "key" if kind == "relation" else "text"
+    if kind in ("array", "json", "many_to_many"):
+        return {"array": "array", "json": "json", "many_to_many": "many"}[kind]
+    return "text"
+
+
+def _parenthesized(type_text: str) -> str:
+    return f"({type_text})" if " " in type_text else type_text
+
+
+def enabled_modules(enabled: frozenset[str] | None) -> list[str]:
+    """The client modules the project builds (every one when `enabled` is None)."""
+    return [module for module, target in MODULES if enabled is None or target in enabled]
+
+
+def check_names(client: Client) -> None:
+    """Fail clearly when two names the client exports would collide (index.ts re-exports all).
+
+    Names come from resources, models and custom actions, so `configure` on `client` would make
+    `configureClient`, the client's own function.
+    """
+    owners: dict[str, str] = {name: "the client itself" for name in RESERVED}
+    for r in client.project.resources:
+        n = client.n(r)
+        names = [n.model, n.key, n.create, n.update, n.list_params, n.page, n.sort, n.bulk_request, n.keys, n.matches, n.query_spec]
+        names += [n.list_fn, n.get_fn, n.create_fn, n.update_fn, n.delete_fn, n.bulk_fn, n.list_options, n.infinite_options, n.detail_options]
+        names += [n.use_list, n.use_infinite, n.use_detail, n.form, n.table, n.read_schema, n.create_schema, n.update_schema]
+        names += [n.mutation_options(v) for v in ("create", "update", "delete", "bulk")] + [n.use_mutation(v) for v in ("create", "update", "delete", "bulk")]
+        names += [n.enum_type(f) for f in r.fields if f.enum] + [n.enum_schema(f) for f in r.fields if f.enum]
+        for action in r.actions.custom:
+            names += [n.action_fn(action), n.action_input(action), n.action_options(action), n.use_action(action), n.action_schema(action)]
+        owner = f"resource '{r.name}' ({r.source})"
+        seen: set[str] = set()
+        for name in names:
+            if name in seen or (name in owners and owners[name] != owner):
+                other = owners.get(name, owner)
+                raise UsageError(f"the TypeScript client would name two things `{name}` ({other} and {owner}): rename a resource, model, field or action")
+            seen.add(name)
+            owners[name] = owner
+
+
+# Names the client modules export whatever the schemas say.
+RESERVED = frozenset(
+    {
+        "JsonValue", "BulkResult", "ApiError", "ApiClient", "ClientConfig", "RequestOptions", "configureClient", "createApiClient",
+        "defaultClient", "runAction", "ActionMap", "ActionName", "ActionArgs", "ActionResult", "invalidationMap", "mutationKeys",
+        "MutationAction", "QueryKeyPrefix", "invalidateAfter", "matchesParams", "compareRows", "QuerySpec", "MutationExtras",
+        "actionQueryOptions", "actionMutationOptions", "QueryActionName", "MutationActionName", "useActionQuery",
+        "useActionMutation", "FormField", "FormDefinition", "forms", "TableColumn", "TableDefinition", "tables", "formatters",
+        "StoreDefinition", "stores", "openDatabase", "DATABASE_NAME", "StoreName", "StoreRow", "idbGet", "idbGetAll", "idbPut",
+        "idbDelete", "OptimisticContext", "ListPage", "InfiniteList",
+    }
+)
