@@ -190,6 +190,9 @@ def write_resource(folder: Path, spec: dict, as_toml: bool) -> Path:
     return path
 
 
+TARGETS = ["all"]  # --targets: e.g. the core's jsonschema,sqlalchemy
+
+
 def generate_project(root: Path, count: int, seed: int = 20240601) -> list[tuple[dict, bool]]:
     """A fresh project in `root` with `count` resources (every 10th in TOML). Returns the specs."""
     if root.exists():
@@ -197,7 +200,8 @@ def generate_project(root: Path, count: int, seed: int = 20240601) -> list[tuple
     (root / "schemas").mkdir(parents=True)
     (root / "schemagen.toml").write_text(
         '[project]\nname = "bench"\npackage = "bench"\nschemas = "schemas"\noutput = "generated"\n'
-        'targets = ["all"]\n\n[database]\ndialects = ["sqlite", "postgresql", "mysql"]\n',
+        f"targets = {json.dumps(TARGETS)}\n\n"
+        '[database]\ndialects = ["sqlite", "postgresql", "mysql"]\n',
         encoding="utf-8",
     )
     rng = random.Random(seed + count)
@@ -593,7 +597,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-timings", action="store_true", help="with --profile: skip the CLI timings"
     )
+    parser.add_argument(
+        "--targets",
+        default="all",
+        help="comma-separated targets the synthetic projects build (default: all)",
+    )
     args = parser.parse_args(argv)
+    TARGETS[:] = [t.strip() for t in args.targets.split(",") if t.strip()]
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.repeat < 1 or not sizes or min(sizes) < 1:
         parser.error("--repeat and every size must be at least 1")

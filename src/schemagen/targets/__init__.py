@@ -7,15 +7,18 @@ from schemagen.targets import (
     alembic,
     cache_keys,
     fastapi,
+    forms,
+    indexeddb,
     jsonschema,
     openapi,
     project,
     pydantic_models,
     sqlalchemy,
+    tables,
     tanstack,
     tests,
     typescript,
     zod,
 )
 
-BUILTIN: dict[str, Target] = {t.name: t for t in (jsonschema.TARGET, sqlalchemy.TARGET, pydantic_models.TARGET, fastapi.TARGET, openapi.TARGET, alembic.TARGET, tests.TARGET, project.TARGET, typescript.TARGET, cache_keys.TARGET, zod.TARGET, tanstack.TARGET)}
+BUILTIN: dict[str, Target] = {t.name: t for t in (jsonschema.TARGET, sqlalchemy.TARGET, pydantic_models.TARGET, fastapi.TARGET, openapi.TARGET, alembic.TARGET, tests.TARGET, project.TARGET, typescript.TARGET, cache_keys.TARGET, zod.TARGET, tanstack.TARGET, forms.TARGET, tables.TARGET, indexeddb.TARGET)}

@@ -17,7 +17,7 @@ from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.render import RenderContext, Target, header_comment
 from schemagen.targets.jsonschema import INT_BOUNDS
-from schemagen.targets.ts_common import SRC, Client, number
+from schemagen.targets.ts_common import SRC, Client, Raw, number, ts_value
 from schemagen.targets.typescript import template_values
 
 
@@ -102,12 +102,31 @@ def form(client: Client, resource: ir.Resource) -> dict[str, Any]:
     }
 
 
+def with_hooks(data: dict[str, Any]) -> dict[str, Any]:
+    """The definition as forms.ts holds it: the hooks referenced, not named."""
+    result = dict(data)
+    for key in ("listHook", "listQueryOptions"):
+        if key in result:
+            result[key] = Raw(f"hooks.{result[key]}") if result[key] else None
+    for key, value in result.items():
+        if isinstance(value, dict):
+            result[key] = with_hooks(value)
+        elif isinstance(value, list):
+            result[key] = [with_hooks(v) if isinstance(v, dict) else v for v in value]
+    return result
+
+
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     client = Client(project)
     forms = {r.name: form(client, r) for r in project.resources}
     document = {"$comment": header_comment(context.schemas_label), "forms": forms}
+    code = {}
+    for resource in project.resources:
+        n = client.n(resource)
+        schemas = Raw(f"{{ create: s.{n.create_schema}, update: s.{n.update_schema} }}")
+        code[resource.name] = ts_value(with_hooks(forms[resource.name]) | {"schemas": schemas})
     return [
-        context.render("typescript/forms.ts.j2", f"{SRC}/forms.ts", forms=forms, **template_values(client)),
+        context.render("typescript/forms.ts.j2", f"{SRC}/forms.ts", forms=code, **template_values(client)),
         RenderedFile(f"{SRC}/forms.json", json_text(document)),
     ]
 

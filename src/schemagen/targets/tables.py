@@ -16,7 +16,8 @@ from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.naming import humanize
 from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.ts_common import SRC, Client
+from schemagen.targets.forms import with_hooks
+from schemagen.targets.ts_common import SRC, Client, ts_value
 from schemagen.targets.typescript import template_values
 
 FORMATS = {
@@ -106,8 +107,9 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     client = Client(project)
     tables = {r.name: table(client, r) for r in project.resources}
     document = {"$comment": header_comment(context.schemas_label), "tables": tables}
+    code = {name: ts_value(with_hooks(data)) for name, data in tables.items()}
     return [
-        context.render("typescript/tables.ts.j2", f"{SRC}/tables.ts", tables=tables, **template_values(client)),
+        context.render("typescript/tables.ts.j2", f"{SRC}/tables.ts", tables=code, **template_values(client)),
         RenderedFile(f"{SRC}/tables.json", json_text(document)),
     ]
 

@@ -49,7 +49,40 @@ TRAIT_TYPES = {"integer": "number", "boolean": "boolean"}
 
 def prop(name: str) -> str:
     """A property name: bare when it is an identifier (keywords are fine as property names), else quoted."""
+    if name == "__proto__":  # in an object literal, even quoted, it would set the prototype
+        return '["__proto__"]'
     return name if _IDENTIFIER.match(name) else ts_literal(name)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Code to put into a TypeScript value as it is: only ever code schemagen wrote, never a schema string."""
+
+    code: str
+
+
+def ts_value(value: Any, indent: str = "", width: int = 100) -> str:
+    """A TypeScript expression for plain data (and Raw code), on one line when it fits, else one
+    member a line; strings through ts_literal, property names through prop."""
+    flat = _flat(value)
+    if len(indent) + len(flat) <= width or not isinstance(value, dict | list | tuple) or not value:
+        return flat
+    inner = indent + "  "
+    if isinstance(value, dict):
+        lines = [f"{inner}{prop(str(k))}: {ts_value(v, inner, width)}," for k, v in value.items()]
+        return "{\n" + "\n".join(lines) + "\n" + indent + "}"
+    lines = [f"{inner}{ts_value(v, inner, width)}," for v in value]
+    return "[\n" + "\n".join(lines) + "\n" + indent + "]"
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, Raw):
+        return value.code
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{prop(str(k))}: {_flat(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    return ts_literal(value)
 
 
 def doc(*texts: str | None) -> str:
@@ -436,6 +469,8 @@ RESERVED = frozenset(
         "actionQueryOptions", "actionMutationOptions", "QueryActionName", "MutationActionName", "useActionQuery",
         "useActionMutation", "FormField", "FormDefinition", "forms", "TableColumn", "TableDefinition", "tables", "formatters",
         "StoreDefinition", "stores", "openDatabase", "DATABASE_NAME", "StoreName", "StoreRow", "idbGet", "idbGetAll", "idbPut",
-        "idbDelete", "OptimisticContext", "ListPage", "InfiniteList",
+        "idbDelete", "OptimisticContext", "MatchKind", "QueryActionMap", "MutationActionMap", "ActionQueryOptions",
+        "QueryExtras", "InfiniteExtras", "FormRules", "TableAction", "BulkAction", "ColumnFormat", "formatCell",
+        "IndexDefinition",
     }
 )

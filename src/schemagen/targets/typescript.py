@@ -85,7 +85,8 @@ def package_json(project: ir.Project, context: RenderContext) -> dict[str, objec
         "type": "module",
         "main": "dist/index.js",
         "types": "dist/index.d.ts",
-        "exports": {".": {"types": "./dist/index.d.ts", "default": "./dist/index.js"}},
+        # "./queries" and the other modules on their own: queries.js, keys.js and api.js need no React.
+        "exports": {".": {"types": "./dist/index.d.ts", "default": "./dist/index.js"}, "./*": {"types": "./dist/*.d.ts", "default": "./dist/*.js"}},
         "files": ["dist", "src"],
         "scripts": {"build": "tsc -p .", "typecheck": "tsc -p . --noEmit"},
         "dependencies": dict(sorted(dependencies.items())),

@@ -1,0 +1,254 @@
+"""The generated TypeScript client: type-checked with real packages, and run against the backend.
+
+`tests/ts/` pins what the clients are checked against (TypeScript, @tanstack/query-core and
+react-query v5, zod, React's types) in its package-lock.json; `npm ci` installs them into
+tests/ts/node_modules once per lock file (a stamp records which), so later runs reuse them.
+
+One tsc run, with the options of the generated `client/tsconfig.json` (strict,
+noUncheckedIndexedAccess, NodeNext), checks the clients of the showcase and of every golden case
+together with tests/ts/driver.ts and the type-level tests of tests/ts/usage.ts, and emits
+JavaScript. The driver then runs under Node against
+the showcase's backend served by uvicorn on a loopback port: CRUD through api.ts, and a
+QueryClient from @tanstack/query-core fed by the option factories (no React).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import REPO, cli_env, golden_cases
+
+HARNESS = REPO / "tests" / "ts"
+NODE_MODULES = HARNESS / "node_modules"
+STAMP = NODE_MODULES / ".schemagen-lock.sha256"
+PROJECTS = ["showcase", *golden_cases()]
+STARTUP_TIMEOUT = 30  # seconds
+
+
+def _missing(reason: str) -> None:
+    """Skip without Node; in CI a missing tool fails the run instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI: the TypeScript client tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """tests/ts/node_modules as package-lock.json pins it: `npm ci` only when the lock changed."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        _missing("node and npm are needed for the TypeScript client tests")
+    digest = hashlib.sha256((HARNESS / "package-lock.json").read_bytes()).hexdigest()
+    if not (STAMP.is_file() and STAMP.read_text(encoding="utf-8").strip() == digest):
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=HARNESS,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"npm ci failed in {HARNESS}:\n{result.stdout}\n{result.stderr}", pytrace=False)
+        STAMP.write_text(digest + "\n", encoding="utf-8")
+    return NODE_MODULES
+
+
+class Compiled:
+    def __init__(self, root: Path, result: subprocess.CompletedProcess[str]) -> None:
+        self.root = root
+        self.result = result
+
+
+@pytest.fixture(scope="session")
+def compiled(node_modules: Path, build_project, tmp_path_factory: pytest.TempPathFactory) -> Compiled:
+    """Every project's client and the driver, checked and compiled by one tsc run."""
+    root = tmp_path_factory.mktemp("clients")  # first: makes the session's base folder before builds run in threads
+    built = dict(zip(PROJECTS, build_project.many(PROJECTS), strict=True))
+    for name, project in built.items():
+        shutil.copytree(project.output / "client", root / name / "client")
+    for script in ("driver.ts", "usage.ts"):
+        shutil.copy2(HARNESS / script, root / script)
+    (root / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    (root / "package.json").write_text('{"type": "module"}\n', encoding="utf-8")
+    config = {
+        # The generated tsconfig's own options, so what passes here passes in the client package.
+        "extends": "./showcase/client/tsconfig.json",
+        "compilerOptions": {"rootDir": ".", "outDir": "dist", "declaration": False, "sourceMap": False},
+        "include": ["driver.ts", "usage.ts", *(f"{name}/client/src" for name in PROJECTS)],
+    }
+    (root / "tsconfig.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    result = subprocess.run(
+        ["node", str(node_modules / "typescript" / "bin" / "tsc"), "-p", str(root / "tsconfig.json"), "--pretty", "false"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return Compiled(root, result)
+
+
+def test_generated_clients_type_check_strictly(compiled: Compiled) -> None:
+    result = compiled.result
+    assert result.returncode == 0, f"tsc failed on the generated clients:\n{result.stdout}\n{result.stderr}"
+    options = json.loads((compiled.root / "showcase" / "client" / "tsconfig.json").read_text(encoding="utf-8"))["compilerOptions"]
+    assert options["strict"] and options["noUncheckedIndexedAccess"] and options["module"] == "NodeNext"
+    for name in PROJECTS:
+        emitted = compiled.root / "dist" / name / "client" / "src"
+        assert {p.name for p in emitted.glob("*.js")} >= {"types.js", "api.js", "schemas.js", "keys.js", "queries.js", "hooks.js", "forms.js", "tables.js", "idb.js", "index.js"}
+
+
+def test_the_react_free_modules_load_in_node_and_the_hooks_load_with_react(compiled: Compiled) -> None:
+    """queries.js needs no React; index.js (hooks included) loads with react installed."""
+    script = (
+        "const q = await import('./dist/kitchen_sink/client/src/queries.js');"
+        "const i = await import('./dist/kitchen_sink/client/src/index.js');"
+        "const f = i.gadgetForm.fields.find((x) => x.name === 'kind');"
+        "console.log(JSON.stringify({factory: typeof q.gadgetListQueryOptions, hook: typeof i.useGadgetList,"
+        " label: i.gadgetForm.label, options: f.options.map((o) => o.value), listHook: typeof i.gadgetForm.fields.find((x) => x.name === 'maker_id').relation.listHook,"
+        " key: i.gadgetKeys.list({kind: \"it's\"}), spec: q.gadgetQuerySpec.filters}));"
+    )
+    result = subprocess.run(["node", "--input-type=module", "-e", script], cwd=compiled.root, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["factory"] == "function" and data["hook"] == "function" and data["listHook"] == "function"
+    assert data["label"] == 'Gadget "x" */ ${y} </script>'
+    assert data["options"] == ["economy", "it's", 'say "hi"', "back\\slash", "100%s", "\U0001f680 launch"]
+    assert data["key"] == ["gadget", "list", {"kind": "it's"}]
+    assert data["spec"] == {"maker_id": "key", "kind": "text", "active": "boolean", "released_on": "text", "tags": "array"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Against the running backend
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def backend_url(build_project, tmp_path: Path):
+    """uvicorn serving a copy of the built showcase on a fresh SQLite file; yields its base URL."""
+    import httpx
+
+    output = shutil.copytree(build_project("showcase").output, tmp_path / "generated")
+    env = cli_env(DATABASE_URL=f"sqlite:///{tmp_path / 'client.db'}", PYTHONDONTWRITEBYTECODE="1")
+    subprocess.run([sys.executable, "-c", "from showcase import db; db.create_tables()"], cwd=output / "backend", env=env, check=True, timeout=60)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "showcase.app:app", "--app-dir", str(output / "backend"), "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                text = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                pytest.fail(f"uvicorn did not come up on {base}:\n{text}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def driven(compiled: Compiled, backend_url: str) -> dict:
+    assert compiled.result.returncode == 0, compiled.result.stdout
+    result = subprocess.run(["node", "dist/driver.js", backend_url], cwd=compiled.root, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, f"the driver failed:\n{result.stdout}\n{result.stderr}"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_crud_through_the_fetch_client(driven: dict) -> None:
+    crud = driven["crud"]
+    assert crud["created"] == {"name": "North \U0001f680 it's", "code": "NO", "idIsUuid": True}
+    assert crud["fetchedSame"] and crud["patchedCode"] == "NOR"
+    assert crud["office"] == {"budget": 1000.5, "tags": ["a", "b"], "settings": {"floor": 3}, "region": True, "people": []}
+    assert crud["listed"] == ["HQ"] and crud["nextCursor"] is None
+    assert crud["searched"] == ["North \U0001f680 it's"]
+    assert crud["byAction"] and crud["listedByAction"] == [True]
+    assert crud["zod"] == {"create": True, "badPattern": False, "unknownField": False, "officeBudgetStep": False}
+
+
+def test_errors_are_typed_api_errors(driven: dict) -> None:
+    errors = driven["errors"]
+    assert errors["conflict"] | {"detail": ""} == {"thrown": True, "api": True, "status": 409, "error_code": "conflict", "field": "name", "detail": ""}
+    assert (errors["notFound"]["status"], errors["notFound"]["error_code"]) == (404, "not_found")
+    assert (errors["invalid"]["status"], errors["invalid"]["error_code"], errors["invalid"]["field"]) == (422, "validation_error", "name")
+    assert (errors["badReference"]["status"], errors["badReference"]["error_code"], errors["badReference"]["field"]) == (422, "invalid_reference", "region_id")
+    assert driven["deleted"]["status"] == 404
+
+
+def test_a_create_shows_at_once_then_refreshes_the_cached_lists(driven: dict) -> None:
+    create = driven["create"]
+    assert create["before"] == {"all": ["North \U0001f680 it's"], "onlyNo": ["North \U0001f680 it's"]}
+    # Before the server answered: in the unfiltered list at its place by name, not in the list
+    # filtered on code=NO (the predicate), under a temporary id.
+    assert create["during"]["requestSent"]
+    assert create["during"]["all"] == ["Aardvark", "North \U0001f680 it's"]
+    assert create["during"]["onlyNo"] == ["North \U0001f680 it's"]
+    assert create["during"]["temporaryId"].startswith("optimistic-")
+    # The caller's onSuccess ran after the system's invalidation refetched both active lists.
+    assert create["atOnSuccess"] == {"refetched": 2, "all": ["Aardvark", "North \U0001f680 it's"], "serverRowListed": True}
+    assert create["after"] == {"all": ["Aardvark", "North \U0001f680 it's"], "onlyNo": ["North \U0001f680 it's"]}
+    assert create["detailCached"] == "Aardvark"
+    assert driven["skipInvalidation"] == {"refetched": 0, "listed": [True]}
+
+
+def test_an_optimistic_update_is_rolled_back_when_the_server_refuses_it(driven: dict) -> None:
+    rollback = driven["rollback"]
+    assert rollback["during"] == {"detail": "Aardvark", "all": ["Aardvark", "Aardvark", "North \U0001f680 it's", "Zulu"], "onlyNo": ["Aardvark", "North \U0001f680 it's"]}
+    assert rollback["error"] == {"status": 409, "error_code": "conflict", "field": "name"}
+    assert rollback["userOnError"] == rollback["error"]
+    assert rollback["after"] == {"detail": "Beta", "all": ["Aardvark", "Beta", "North \U0001f680 it's", "Zulu"], "onlyNo": ["Beta", "North \U0001f680 it's"]}
+
+
+def test_an_update_leaves_the_filtered_lists_it_no_longer_matches(driven: dict) -> None:
+    predicate = driven["predicate"]
+    assert predicate["during"]["onlyNo"] == ["North \U0001f680 it's"]
+    assert "Beta" in predicate["during"]["all"]
+    assert predicate["after"] == {"onlyNo": ["North \U0001f680 it's"], "detail": "SO"}
+    assert predicate["matches"] == {"before": True, "after": False}
+
+
+def test_infinite_lists_deletes_and_action_keyed_options(driven: dict) -> None:
+    infinite = driven["infinite"]
+    assert infinite["loaded"] == [["Aardvark", "Beta"], ["North \U0001f680 it's", "Zulu"]]
+    assert infinite["during"][0] == ["Aardvark", "Abc", "Beta"]  # at its place, in the first page
+    # Refetched by the invalidation: the same two pages, now from the server.
+    assert infinite["after"] == [["Aardvark", "Abc"], ["Beta", "North \U0001f680 it's"]]
+    assert infinite["pages"] == 2
+    delete = driven["delete"]
+    assert delete == {"fetchedByAction": "Abc", "listedDuring": False, "listedAfter": False}
+
+
+def test_a_cascading_delete_refreshes_the_dependent_lists(driven: dict) -> None:
+    cascade = driven["cascade"]
+    assert ["office"] in cascade["map"] and ["region"] in cascade["map"]
+    assert cascade["before"] == [True]
+    assert cascade["after"] == 0

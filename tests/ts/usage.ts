@@ -1,0 +1,68 @@
+/* Type-level tests of the showcase's generated client: compiled with it by tests/e2e/test_client.py,
+ * never run. Each `expectType<Equal<A, B>>()` fails to compile unless A and B are the same type;
+ * each `@ts-expect-error` fails to compile unless the line below it is an error. */
+
+import { QueryClient } from "@tanstack/react-query";
+import * as client from "./showcase/client/src/index.js";
+import type { Office, OfficePage } from "./showcase/client/src/types.js";
+
+type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
+function expectType<T extends true>(): T | undefined {
+  return undefined;
+}
+
+export function usage(): void {
+  const list = client.useOfficeList({ status: "active", sort: ["-created_at", "name"], region_id__in: ["a", "b"] });
+  expectType<Equal<typeof list.data, OfficePage | undefined>>();
+  // @ts-expect-error: "closed" is not an office status
+  client.useOfficeList({ status: "closed" });
+  // @ts-expect-error: offices cannot be sorted by code
+  client.useOfficeList({ sort: "code" });
+
+  const detail = client.useOffice("id");
+  expectType<Equal<typeof detail.data, Office | undefined>>();
+
+  const byName = client.useActionQuery("office.list", { q: "north" });
+  expectType<Equal<typeof byName.data, OfficePage | undefined>>();
+  const oneByName = client.useActionQuery("office.get", "id");
+  expectType<Equal<typeof oneByName.data, Office | undefined>>();
+  // @ts-expect-error: not a query action
+  client.useActionQuery("office.create", {});
+
+  const create = client.useActionMutation("office.create", {
+    onSuccess: (row) => {
+      expectType<Equal<typeof row, Office>>();
+    },
+  });
+  create.mutate({ name: "HQ", people_ids: [] });
+  // @ts-expect-error: name is required
+  create.mutate({ status: "active" });
+
+  const update = client.useUpdateOffice({
+    skipInvalidation: true,
+    onError: (error) => {
+      expectType<Equal<typeof error, client.ApiError>>();
+    },
+  });
+  update.mutate({ id: "id", patch: { status: "inactive", region_id: null } });
+  client.useDeleteOffice().mutate("id");
+  client.useCloseOffice().mutate({ id: "id", input: { reason: "moved" } });
+
+  const pages = client.useOfficeInfiniteList({ limit: 10 });
+  expectType<Equal<NonNullable<typeof pages.data>["pages"][number], OfficePage>>();
+
+  const queryClient = new QueryClient();
+  const cached = queryClient.getQueryData(client.officeKeys.detail("id"));
+  expectType<Equal<typeof cached, Office | undefined>>();
+  const cachedList = queryClient.getQueryData(client.officeKeys.list({ status: "active" }));
+  expectType<Equal<typeof cachedList, OfficePage | undefined>>();
+
+  void client.runAction("office.update", "id", { name: "x" }).then((row) => expectType<Equal<typeof row, Office>>());
+  // @ts-expect-error: an update needs its patch
+  void client.runAction("office.update", "id");
+
+  const field = client.officeForm.fields.find((f) => f.name === "region_id");
+  expectType<Equal<typeof client.officeForm.resource, "office">>();
+  void field;
+  expectType<Equal<keyof typeof client.invalidationMap, client.MutationAction>>();
+}
