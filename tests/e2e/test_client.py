@@ -76,7 +76,7 @@ def compiled(node_modules: Path, build_project, tmp_path_factory: pytest.TempPat
     built = dict(zip(PROJECTS, build_project.many(PROJECTS), strict=True))
     for name, project in built.items():
         shutil.copytree(project.output / "client", root / name / "client")
-    for script in ("driver.ts", "usage.ts"):
+    for script in ("driver.ts", "usage.ts", "indexeddb.ts"):
         shutil.copy2(HARNESS / script, root / script)
     (root / "node_modules").symlink_to(node_modules, target_is_directory=True)
     (root / "package.json").write_text('{"type": "module"}\n', encoding="utf-8")
@@ -84,7 +84,7 @@ def compiled(node_modules: Path, build_project, tmp_path_factory: pytest.TempPat
         # The generated tsconfig's own options, so what passes here passes in the client package.
         "extends": "./showcase/client/tsconfig.json",
         "compilerOptions": {"rootDir": ".", "outDir": "dist", "declaration": False, "sourceMap": False},
-        "include": ["driver.ts", "usage.ts", *(f"{name}/client/src" for name in PROJECTS)],
+        "include": ["driver.ts", "usage.ts", "indexeddb.ts", *(f"{name}/client/src" for name in PROJECTS)],
     }
     (root / "tsconfig.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     result = subprocess.run(
@@ -126,6 +126,27 @@ def test_the_react_free_modules_load_in_node_and_the_hooks_load_with_react(compi
     assert data["options"] == ["economy", "it's", 'say "hi"', "back\\slash", "100%s", "\U0001f680 launch"]
     assert data["key"] == ["gadget", "list", {"kind": "it's"}]
     assert data["spec"] == {"maker_id": "key", "kind": "text", "active": "boolean", "released_on": "text", "tags": "array"}
+
+
+def test_indexeddb_stores_are_opened_upgraded_and_keyed_by_scope(compiled: Compiled) -> None:
+    """On fake-indexeddb: an older database is upgraded to the generated stores and indexes."""
+    assert compiled.result.returncode == 0, compiled.result.stdout
+    result = subprocess.run(["node", "dist/indexeddb.js"], cwd=compiled.root, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    upgraded = data["upgraded"]
+    assert upgraded["version"] == 2
+    assert upgraded["stores"] == ["drafts", "gadgets", "makers", "parts"]  # "stale" is gone
+    assert upgraded["gadgetKeyPath"] == ["tenant_id", "id"]  # gadget has the tenant trait
+    assert upgraded["draftKeyPath"] == ["branch_id", "id"]  # draft has the branching trait
+    assert "by_old" not in upgraded["gadgetIndexes"] and {"by_kind", "by_tags", "by_maker_id"} <= set(upgraded["gadgetIndexes"])
+    assert "by_active" not in upgraded["gadgetIndexes"]  # booleans are no IndexedDB keys
+    assert upgraded["kindIndex"] == ["tenant_id", "kind"]
+    assert upgraded["tagsIndex"] == {"keyPath": "tags", "multiEntry": True}
+    assert data["rows"] == {"byKey": "it's", "otherTenant": "economy", "byKind": ["g2"], "byTag": ["t1/g1", "t2/g1"], "draft": "On a branch"}
+    assert data["remaining"] == 2
+    assert data["reopened"] == {"version": 2, "rows": 2}
+    assert data["created"] == {"version": 1, "stores": ["drafts", "gadgets", "makers", "parts"]}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from schemagen.literals import json_text
 from schemagen.naming import humanize
 from schemagen.render import RenderContext, Target, header_comment
 from schemagen.targets.forms import with_hooks
-from schemagen.targets.ts_common import SRC, Client, ts_value
+from schemagen.targets.ts_common import SRC, Client, Filter, ts_value
 from schemagen.targets.typescript import template_values
 
 FORMATS = {
@@ -42,11 +42,9 @@ FORMATS = {
 }
 
 
-def column(client: Client, resource: ir.Resource, name: str) -> dict[str, Any] | None:
+def column(client: Client, resource: ir.Resource, name: str, sortable: tuple[str, ...], filters: dict[str, Filter]) -> dict[str, Any] | None:
     """A column of the table: a field by its schema name, or a column such as created_at."""
     field = next((f for f in resource.fields if f.name == name), None)
-    sortable = client.h.sortable(resource) if resource.actions.list else ()
-    filters = {f.name: f for f in client.filters(resource)}
     if field is not None:
         kind, accessor, header = field.type, field.api_name, field.label
     else:
@@ -86,7 +84,9 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
             bulk_actions.append(
                 {"action": f"{r.name}.bulk", "operation": operation, "label": f"{operation.capitalize()} matching", "dryRun": a.bulk.dry_run, "undo": a.bulk.undo}
             )
-    columns = [c for c in (column(client, r, name) for name in r.ui.table_columns) if c is not None]
+    sortable = client.h.sortable(r) if a.list else ()
+    filters = {f.name: f for f in client.filters(r)}
+    columns = [c for c in (column(client, r, name, sortable, filters) for name in r.ui.table_columns) if c is not None]
     return {
         "resource": r.name,
         "label": r.label,

@@ -11,8 +11,10 @@ names, and are only ever used as variable names with a prefix or suffix.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_string
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +49,7 @@ NUMBER_TYPES = ("integer", "bigint", "float", "decimal")
 TRAIT_TYPES = {"integer": "number", "boolean": "boolean"}
 
 
+@functools.lru_cache(maxsize=4096)
 def prop(name: str) -> str:
     """A property name: bare when it is an identifier (keywords are fine as property names), else quoted."""
     if name == "__proto__":  # in an object literal, even quoted, it would set the prototype
@@ -63,26 +66,47 @@ class Raw:
 
 def ts_value(value: Any, indent: str = "", width: int = 100) -> str:
     """A TypeScript expression for plain data (and Raw code), on one line when it fits, else one
-    member a line; strings through ts_literal, property names through prop."""
-    flat = _flat(value)
+    member a line; strings through ts_literal's escaping, property names through prop."""
+    flats: dict[int, str] = {}
+    _flat(value, flats)
+    return _pretty(value, indent, width, flats)
+
+
+def _pretty(value: Any, indent: str, width: int, flats: dict[int, str]) -> str:
+    flat = flats[id(value)] if isinstance(value, dict | list | tuple) else _flat(value, flats)
     if len(indent) + len(flat) <= width or not isinstance(value, dict | list | tuple) or not value:
         return flat
     inner = indent + "  "
     if isinstance(value, dict):
-        lines = [f"{inner}{prop(str(k))}: {ts_value(v, inner, width)}," for k, v in value.items()]
+        lines = [f"{inner}{prop(str(k))}: {_pretty(v, inner, width, flats)}," for k, v in value.items()]
         return "{\n" + "\n".join(lines) + "\n" + indent + "}"
-    lines = [f"{inner}{ts_value(v, inner, width)}," for v in value]
+    lines = [f"{inner}{_pretty(v, inner, width, flats)}," for v in value]
     return "[\n" + "\n".join(lines) + "\n" + indent + "]"
 
 
-def _flat(value: Any) -> str:
+def _flat(value: Any, flats: dict[int, str]) -> str:
+    """The one-line form of `value`; containers' forms are kept in `flats` by id."""
     if isinstance(value, Raw):
         return value.code
+    if isinstance(value, str):
+        return _string(value)
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "true" if value else "false"
+    if type(value) is int:
+        return str(value)
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{prop(str(k))}: {_flat(v)}" for k, v in value.items()) + " }" if value else "{}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_flat(v) for v in value) + "]"
-    return ts_literal(value)
+        text = "{ " + ", ".join(f"{prop(str(k))}: {_flat(v, flats)}" for k, v in value.items()) + " }" if value else "{}"
+    elif isinstance(value, list | tuple):
+        text = "[" + ", ".join(_flat(v, flats) for v in value) + "]"
+    else:
+        return ts_literal(value)
+    flats[id(value)] = text
+    return text
+
+
+def _string(text: str) -> str:
+    """ts_literal of a string, without json.dumps' overhead (the same characters out)."""
+    return _encode_string(text).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
 
 
 def doc(*texts: str | None) -> str:
@@ -346,22 +370,23 @@ class Client:
         key = n.key
         ops: list[Operation] = []
         if a.list:
-            ops.append(Operation(f"{r.name}.list", n.list_fn, "list", [("params", n.list_params, True)], n.page, "params"))
+            ops.append(Operation(f"{r.name}.list", n.list_fn, "list", [("params", n.list_params, True)], n.page, "params", summary=f"A page of {r.label_plural}"))
         if a.get:
-            ops.append(Operation(f"{r.name}.get", n.get_fn, "get", [("id", key, False)], n.model, "id"))
+            ops.append(Operation(f"{r.name}.get", n.get_fn, "get", [("id", key, False)], n.model, "id", summary=f"One {r.label}"))
         if a.create:
-            ops.append(Operation(f"{r.name}.create", n.create_fn, "create", [("input", n.create, False)], n.model, "body"))
+            ops.append(Operation(f"{r.name}.create", n.create_fn, "create", [("input", n.create, False)], n.model, "body", summary=f"A new {r.label}"))
         if a.update:
-            ops.append(Operation(f"{r.name}.update", n.update_fn, "update", [("id", key, False), ("patch", n.update, False)], n.model, "id+body"))
+            ops.append(Operation(f"{r.name}.update", n.update_fn, "update", [("id", key, False), ("patch", n.update, False)], n.model, "id+body", summary=f"Change some fields of a {r.label}"))
         if a.delete:
-            ops.append(Operation(f"{r.name}.delete", n.delete_fn, "delete", [("id", key, False)], "void", "id"))
+            ops.append(Operation(f"{r.name}.delete", n.delete_fn, "delete", [("id", key, False)], "void", "id", summary=f"Delete a {r.label}"))
         if a.bulk:
-            ops.append(Operation(f"{r.name}.bulk", n.bulk_fn, "bulk", [("body", n.bulk_request, False)], "BulkResult", "body"))
+            ops.append(Operation(f"{r.name}.bulk", n.bulk_fn, "bulk", [("body", n.bulk_request, False)], "BulkResult", "body", summary=f"Update or delete {r.label_plural} by filter"))
         for action in a.custom:
             result = n.model if action.scope == "item" else "unknown"
             args = [("id", key, False)] if action.scope == "item" else []
             args.append(("input", n.action_input(action), not any(f.required for f in action.inputs)))
-            ops.append(Operation(action.action, n.action_fn(action), action.name, args, result, "id+body" if action.scope == "item" else "body", action))
+            summary = ". ".join(x for x in (action.label, action.description) if x)
+            ops.append(Operation(action.action, n.action_fn(action), action.name, args, result, "id+body" if action.scope == "item" else "body", action, summary))
         return ops
 
     def route(self, resource: ir.Resource, operation: Operation) -> tuple[str, str]:
@@ -391,6 +416,7 @@ class Operation:
     result: str
     wire: str  # how /api/actions carries the arguments: params, id, body, id+body
     custom: ir.CustomAction | None = None
+    summary: str = ""  # for a doc comment (schema text: through comment_text)
 
     @property
     def is_query(self) -> bool:
@@ -443,7 +469,7 @@ def check_names(client: Client) -> None:
     owners: dict[str, str] = {name: "the client itself" for name in RESERVED}
     for r in client.project.resources:
         n = client.n(r)
-        names = [n.model, n.key, n.create, n.update, n.list_params, n.page, n.sort, n.bulk_request, n.keys, n.matches, n.query_spec]
+        names = [n.model, n.key, n.create, n.update, n.list_params, n.page, n.sort, n.filter, n.bulk_request, n.keys, n.matches, n.query_spec]
         names += [n.list_fn, n.get_fn, n.create_fn, n.update_fn, n.delete_fn, n.bulk_fn, n.list_options, n.infinite_options, n.detail_options]
         names += [n.use_list, n.use_infinite, n.use_detail, n.form, n.table, n.read_schema, n.create_schema, n.update_schema]
         names += [n.mutation_options(v) for v in ("create", "update", "delete", "bulk")] + [n.use_mutation(v) for v in ("create", "update", "delete", "bulk")]
@@ -471,6 +497,6 @@ RESERVED = frozenset(
         "StoreDefinition", "stores", "openDatabase", "DATABASE_NAME", "StoreName", "StoreRow", "idbGet", "idbGetAll", "idbPut",
         "idbDelete", "OptimisticContext", "MatchKind", "QueryActionMap", "MutationActionMap", "ActionQueryOptions",
         "QueryExtras", "InfiniteExtras", "FormRules", "TableAction", "BulkAction", "ColumnFormat", "formatCell",
-        "IndexDefinition",
+        "IndexDefinition", "queryParams",
     }
 )
