@@ -79,6 +79,8 @@ class ProjectBuilder:
     def many(self, names: list[str], targets: tuple[str, ...] = ()) -> list[BuiltProject]:
         """Build several at once, side by side (each build is its own process)."""
         unique = list(dict.fromkeys(names))
+        # pytest makes the session's base folder on first use, and not thread-safely: make it here.
+        self.tmp_path_factory.getbasetemp()
         with ThreadPoolExecutor(max(1, len(unique))) as pool:
             built = dict(zip(unique, pool.map(lambda n: self(n, targets), unique), strict=True))
         return [built[n] for n in names]

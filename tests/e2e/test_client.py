@@ -72,8 +72,8 @@ class Compiled:
 @pytest.fixture(scope="session")
 def compiled(node_modules: Path, build_project, tmp_path_factory: pytest.TempPathFactory) -> Compiled:
     """Every project's client and the driver, checked and compiled by one tsc run."""
-    root = tmp_path_factory.mktemp("clients")  # first: makes the session's base folder before builds run in threads
     built = dict(zip(PROJECTS, build_project.many(PROJECTS), strict=True))
+    root = tmp_path_factory.mktemp("clients")
     for name, project in built.items():
         shutil.copytree(project.output / "client", root / name / "client")
     for script in ("driver.ts", "usage.ts", "indexeddb.ts"):

@@ -352,7 +352,7 @@ export function createCustomerMutationOptions<TContext = unknown>(
 ): MutationOptions<T.Customer, ApiError, T.CustomerCreate, OptimisticContext<TContext>> {
   return composeMutation(queryClient, "customer.create", keys.customerKeys.mutations["create"], extras, {
     run: (variables: T.CustomerCreate) => api.createCustomer(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["customer"], optimisticCustomer(variables)),
+    optimistic: (variables) => optimisticCreate(queryClient, CACHES["customer"], optimisticRowOfCustomer(variables)),
     settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["customer"], (optimisticId as T.CustomerId | undefined) ?? data.id, data),
   });
 }
@@ -380,7 +380,7 @@ export function deleteCustomerMutationOptions<TContext = unknown>(
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
-function optimisticCustomer(input: T.CustomerCreate): T.Customer {
+function optimisticRowOfCustomer(input: T.CustomerCreate): T.Customer {
   const now = new Date().toISOString();
   return {
     id: temporaryId("string"),
@@ -441,7 +441,7 @@ export function createOfficeMutationOptions<TContext = unknown>(
 ): MutationOptions<T.Office, ApiError, T.OfficeCreate, OptimisticContext<TContext>> {
   return composeMutation(queryClient, "office.create", keys.officeKeys.mutations["create"], extras, {
     run: (variables: T.OfficeCreate) => api.createOffice(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["office"], optimisticOffice(variables)),
+    optimistic: (variables) => optimisticCreate(queryClient, CACHES["office"], optimisticRowOfOffice(variables)),
     settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["office"], (optimisticId as T.OfficeId | undefined) ?? data.id, data),
   });
 }
@@ -479,7 +479,7 @@ export function closeOfficeMutationOptions<TContext = unknown>(
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
-function optimisticOffice(input: T.OfficeCreate): T.Office {
+function optimisticRowOfOffice(input: T.OfficeCreate): T.Office {
   const now = new Date().toISOString();
   return {
     id: temporaryId("string"),
@@ -545,7 +545,7 @@ export function createPersonMutationOptions<TContext = unknown>(
 ): MutationOptions<T.Person, ApiError, T.PersonCreate, OptimisticContext<TContext>> {
   return composeMutation(queryClient, "person.create", keys.personKeys.mutations["create"], extras, {
     run: (variables: T.PersonCreate) => api.createPerson(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["person"], optimisticPerson(variables)),
+    optimistic: (variables) => optimisticCreate(queryClient, CACHES["person"], optimisticRowOfPerson(variables)),
     settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["person"], (optimisticId as T.PersonId | undefined) ?? data.id, data),
   });
 }
@@ -573,7 +573,7 @@ export function deletePersonMutationOptions<TContext = unknown>(
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
-function optimisticPerson(input: T.PersonCreate): T.Person {
+function optimisticRowOfPerson(input: T.PersonCreate): T.Person {
   const now = new Date().toISOString();
   return {
     id: temporaryId("string"),
@@ -634,7 +634,7 @@ export function createRegionMutationOptions<TContext = unknown>(
 ): MutationOptions<T.Region, ApiError, T.RegionCreate, OptimisticContext<TContext>> {
   return composeMutation(queryClient, "region.create", keys.regionKeys.mutations["create"], extras, {
     run: (variables: T.RegionCreate) => api.createRegion(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["region"], optimisticRegion(variables)),
+    optimistic: (variables) => optimisticCreate(queryClient, CACHES["region"], optimisticRowOfRegion(variables)),
     settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["region"], (optimisticId as T.RegionId | undefined) ?? data.id, data),
   });
 }
@@ -662,7 +662,7 @@ export function deleteRegionMutationOptions<TContext = unknown>(
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
-function optimisticRegion(input: T.RegionCreate): T.Region {
+function optimisticRowOfRegion(input: T.RegionCreate): T.Region {
   const now = new Date().toISOString();
   return {
     id: temporaryId("string"),

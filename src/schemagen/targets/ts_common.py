@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from json.encoder import encode_basestring as _encode_string
 from decimal import Decimal
+from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 from schemagen import ir
