@@ -38,7 +38,14 @@ def compile_project(start: Path) -> Compiled:
     files = find_schema_files(config.schemas_dir)
     if not files:
         where = config.relative(config.schemas_dir)
-        raise SchemaError([Diagnostic(config.relative(config.config_file), message=f"no resource schemas in {where}/ (expected *.yaml, *.yml or *.toml files); try `schemagen new resource NAME`")])
+        raise SchemaError(
+            [
+                Diagnostic(
+                    config.relative(config.config_file),
+                    message=f"no resource schemas in {where}/ (expected *.yaml, *.yml or *.toml files); try `schemagen new resource NAME`",
+                )
+            ]
+        )
     for path in files:
         try:
             documents.append(load_file(path, config.relative(path)))
@@ -54,7 +61,9 @@ def compile_project(start: Path) -> Compiled:
     return Compiled(config, resolve(config, validated), warnings)
 
 
-def render_project(compiled: Compiled, folder: OutputFolder, targets: list[str] | None = None) -> tuple[list[RenderedFile], dict[str, str]]:
+def render_project(
+    compiled: Compiled, folder: OutputFolder, targets: list[str] | None = None
+) -> tuple[list[RenderedFile], dict[str, str]]:
     """Render the selected targets and format their Python in one ruff pass.
 
     Files whose render is unchanged since the last build are taken from disk as they are, so a
@@ -80,11 +89,16 @@ def render_project(compiled: Compiled, folder: OutputFolder, targets: list[str] 
                 reused[file.path] = text
     pending = [f for f in rendered if f.path not in reused]
     formatted = {f.path: f for f in format_python(pending)}
-    files = [replace(f, content=reused[f.path]) if f.path in reused else formatted[f.path] for f in rendered]
+    files = [
+        replace(f, content=reused[f.path]) if f.path in reused else formatted[f.path]
+        for f in rendered
+    ]
     return files, sources
 
 
-def plan_build(compiled: Compiled, *, force: bool = False, targets: list[str] | None = None) -> Plan:
+def plan_build(
+    compiled: Compiled, *, force: bool = False, targets: list[str] | None = None
+) -> Plan:
     """What `build` would do. Never writes."""
     folder = OutputFolder(compiled.config.output_dir)
     files, sources = render_project(compiled, folder, targets)

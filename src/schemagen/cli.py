@@ -30,8 +30,18 @@ app = typer.Typer(
 new_app = typer.Typer(help="Scaffold new things.", no_args_is_help=True)
 app.add_typer(new_app, name="new")
 
-ProjectDir = Annotated[Path, typer.Option("--project", "-C", help="Project folder (default: the nearest one with schemagen.toml).", show_default=False)]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output for CI annotations.")]
+ProjectDir = Annotated[
+    Path,
+    typer.Option(
+        "--project",
+        "-C",
+        help="Project folder (default: the nearest one with schemagen.toml).",
+        show_default=False,
+    ),
+]
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Machine-readable output for CI annotations.")
+]
 
 
 class Format(str, Enum):
@@ -79,7 +89,9 @@ def _compile(project: Path, as_json: bool = False) -> Compiled:
         compiled = compile_project(project)
     except SchemaError as exc:
         if as_json:
-            _emit_json({"ok": False, "errors": [d.as_json() for d in exc.diagnostics], "warnings": []})
+            _emit_json(
+                {"ok": False, "errors": [d.as_json() for d in exc.diagnostics], "warnings": []}
+            )
         else:
             _print_diagnostics(exc.diagnostics)
         raise typer.Exit(1) from None
@@ -100,13 +112,20 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """From one folder of resource schemas to a complete, runnable project."""
 
 
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path(".")) -> None:
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path("."),
+) -> None:
     """Start a new project: schemagen.toml, schemas/ with one example, and a README."""
     from schemagen.scaffold import init_project
 
@@ -121,7 +140,12 @@ def init(directory: Annotated[Path, typer.Argument(help="Where to create the pro
 def new_resource(
     name: Annotated[str, typer.Argument(help="Singular snake_case name, e.g. invoice_line.")],
     fmt: Annotated[Format, typer.Option("--format", help="File format.")] = Format.yaml,
-    fields: Annotated[str, typer.Option("--fields", help='Comma-separated fields: "title:string(200) required, due:date".')] = "",
+    fields: Annotated[
+        str,
+        typer.Option(
+            "--fields", help='Comma-separated fields: "title:string(200) required, due:date".'
+        ),
+    ] = "",
     project: ProjectDir = Path("."),
 ) -> None:
     """Scaffold one resource schema file."""
@@ -147,15 +171,24 @@ def validate_command(project: ProjectDir = Path("."), as_json: JsonFlag = False)
 @app.command()
 def build(
     project: ProjectDir = Path("."),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite generated files that were edited by hand.")] = False,
-    target: Annotated[list[str] | None, typer.Option("--target", "-t", help="Build only this target (repeatable).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite generated files that were edited by hand.")
+    ] = False,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", "-t", help="Build only this target (repeatable)."),
+    ] = None,
 ) -> None:
     """Render every target into the output folder, writing only what changed."""
     full = not force and not target
     if full and (last := _unchanged(project)) is not None:
         _report_last_build(last)
         typer.echo(f"{_relative_output(project)}/: everything up to date")
-        if last.migrations.get("pending") or last.migrations.get("problems") or not last.migrations.get("started"):
+        if (
+            last.migrations.get("pending")
+            or last.migrations.get("problems")
+            or not last.migrations.get("started")
+        ):
             from schemagen.migrations.status import Status
 
             _warn_pending_migration(Status(**last.migrations), _builds_migrations(last))
@@ -173,7 +206,9 @@ def build(
     for conflict in result.conflicts:
         if conflict.forced:  # the conflict's message says the build stops, which --force overrides
             verb = "deleting" if conflict.reason == "edited_stale" else "overwriting"
-            console.print(f"[yellow]{verb}[/] {_escape(conflict.path)}, edited by hand: --force discards the edit")
+            console.print(
+                f"[yellow]{verb}[/] {_escape(conflict.path)}, edited by hand: --force discards the edit"
+            )
         else:
             console.print(f"[red]conflict[/] {_escape(conflict.message)}")
     if result.blocking:
@@ -181,10 +216,16 @@ def build(
     apply(result, compiled.config.output_dir)
     out = _console()
     for change in result.changes:
-        colour = {"create": "green", "update": "cyan", "delete": "red", "scaffold": "magenta"}[change.kind]
+        colour = {"create": "green", "update": "cyan", "delete": "red", "scaffold": "magenta"}[
+            change.kind
+        ]
         out.print(f"[{colour}]{change.kind:>8}[/] {_escape(change.path)}")
     where = compiled.config.relative(compiled.config.output_dir)
-    summary = f"{len(result.changes)} file(s) changed, {result.unchanged} unchanged" if result.changes else "everything up to date"
+    summary = (
+        f"{len(result.changes)} file(s) changed, {result.unchanged} unchanged"
+        if result.changes
+        else "everything up to date"
+    )
     out.print(f"{where}/: {summary}")
     status = migration_status(compiled)
     _warn_pending_migration(status, _builds_migrations(compiled.config))
@@ -195,7 +236,11 @@ def build(
                 fingerprint=inputs,
                 manifest=fingerprint.manifest_hash(compiled.config),
                 warnings=[w.as_json() for w in compiled.warnings],
-                migrations={"started": status.started, "pending": status.pending, "problems": status.problems},
+                migrations={
+                    "started": status.started,
+                    "pending": status.pending,
+                    "problems": status.problems,
+                },
                 targets=list(compiled.config.targets),
             ),
         )
@@ -213,7 +258,17 @@ def _unchanged(project: Path) -> LastBuild | None:
 def _report_last_build(last: LastBuild) -> None:
     from schemagen.diagnostics import Diagnostic
 
-    warnings = [Diagnostic(w["file"], w["line"], w["column"], tuple(w["path"].split(".")) if w["path"] else (), w["message"], w["level"]) for w in last.warnings]
+    warnings = [
+        Diagnostic(
+            w["file"],
+            w["line"],
+            w["column"],
+            tuple(w["path"].split(".")) if w["path"] else (),
+            w["message"],
+            w["level"],
+        )
+        for w in last.warnings
+    ]
     if warnings:
         _print_diagnostics(warnings)
 
@@ -238,9 +293,22 @@ def _builds_migrations(source: ProjectConfig | LastBuild) -> bool:
 def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
     """For CI: exit 1 with a diff when generated files are stale. Writes nothing."""
     last = _unchanged(project)
-    if last is not None and not last.migrations.get("pending") and not last.migrations.get("problems"):
+    if (
+        last is not None
+        and not last.migrations.get("pending")
+        and not last.migrations.get("problems")
+    ):
         if as_json:
-            _emit_json({"ok": True, "changes": [], "conflicts": [], "diff": "", "migrations": last.migrations, "warnings": last.warnings})
+            _emit_json(
+                {
+                    "ok": True,
+                    "changes": [],
+                    "conflicts": [],
+                    "diff": "",
+                    "migrations": last.migrations,
+                    "warnings": last.warnings,
+                }
+            )
         else:
             _report_last_build(last)
             typer.secho("up to date", fg="green")
@@ -259,9 +327,16 @@ def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
             {
                 "ok": not stale,
                 "changes": [{"path": c.path, "kind": c.kind} for c in result.changes],
-                "conflicts": [{"path": c.path, "reason": c.reason, "message": c.message} for c in result.conflicts],
+                "conflicts": [
+                    {"path": c.path, "reason": c.reason, "message": c.message}
+                    for c in result.conflicts
+                ],
                 "diff": result.unified_diff(),
-                "migrations": {"started": migrations.started, "pending": migrations.pending, "problems": migrations.problems},
+                "migrations": {
+                    "started": migrations.started,
+                    "pending": migrations.pending,
+                    "problems": migrations.problems,
+                },
                 "warnings": [w.as_json() for w in compiled.warnings],
             }
         )
@@ -270,7 +345,9 @@ def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
             sys.stdout.write(result.unified_diff())
             for conflict in result.conflicts:
                 _console(stderr=True).print(f"[red]edited[/] {_escape(conflict.message)}")
-            _console(stderr=True).print(f"[red]stale[/]: {len(result.changes)} file(s) differ; run `schemagen build`.")
+            _console(stderr=True).print(
+                f"[red]stale[/]: {len(result.changes)} file(s) differ; run `schemagen build`."
+            )
         _print_migration_status(migrations, level="red")
         if not stale:
             _console().print("[green]up to date[/]")
@@ -281,8 +358,16 @@ def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
 @app.command()
 def migrate(
     project: ProjectDir = Path("."),
-    message: Annotated[str | None, typer.Option("--message", "-m", help="What the revision does; names its file.")] = None,
-    accept_data_loss: Annotated[bool, typer.Option("--accept-data-loss", help="Allow steps that can lose data (drops, narrowing, removed enum values).")] = False,
+    message: Annotated[
+        str | None, typer.Option("--message", "-m", help="What the revision does; names its file.")
+    ] = None,
+    accept_data_loss: Annotated[
+        bool,
+        typer.Option(
+            "--accept-data-loss",
+            help="Allow steps that can lose data (drops, narrowing, removed enum values).",
+        ),
+    ] = False,
 ) -> None:
     """Write the next Alembic revision from the difference between the schemas and snapshot.json."""
     from schemagen.migrations import migrate as migrations
@@ -309,7 +394,9 @@ def migrate(
         console.print(f"[yellow]data loss accepted[/]: {_escape(loss)}")
     for warning in plan.warnings:
         console.print(f"[yellow]warning[/]: {_escape(warning)}")
-    out.print(f"[green]created[/] {_escape(config.relative(plan.path))} (revision {plan.revision}); updated {_escape(config.relative(plan.folder / 'snapshot.json'))}")
+    out.print(
+        f"[green]created[/] {_escape(config.relative(plan.path))} (revision {plan.revision}); updated {_escape(config.relative(plan.folder / 'snapshot.json'))}"
+    )
 
 
 def _print_migration_status(status: Status, level: str = "yellow") -> None:
@@ -317,14 +404,20 @@ def _print_migration_status(status: Status, level: str = "yellow") -> None:
     for problem in status.problems:
         console.print(f"[{level}]migrations[/]: {_escape(problem)}")
     if status.pending:
-        steps = "; ".join(status.pending[:5]) + (f"; and {len(status.pending) - 5} more" if len(status.pending) > 5 else "")
-        console.print(f"[{level}]pending migration[/]: the schemas have changes no revision captures ({_escape(steps)}); run `schemagen migrate -m MESSAGE`.")
+        steps = "; ".join(status.pending[:5]) + (
+            f"; and {len(status.pending) - 5} more" if len(status.pending) > 5 else ""
+        )
+        console.print(
+            f"[{level}]pending migration[/]: the schemas have changes no revision captures ({_escape(steps)}); run `schemagen migrate -m MESSAGE`."
+        )
 
 
 def _warn_pending_migration(status: Status, builds_migrations: bool) -> None:
     _print_migration_status(status)
     if not status.started and builds_migrations:
-        _console(stderr=True).print("[yellow]no migrations yet[/]: run `schemagen migrate -m initial` to write the first revision.")
+        _console(stderr=True).print(
+            "[yellow]no migrations yet[/]: run `schemagen migrate -m initial` to write the first revision."
+        )
 
 
 @app.command()
@@ -389,7 +482,9 @@ def _handle_other(exc: BaseException) -> NoReturn:
         sys.exit(1)
     if os.environ.get("SCHEMAGEN_DEBUG"):
         raise exc
-    kind = "a template produced invalid Python" if isinstance(exc, FormatError) else type(exc).__name__
+    kind = (
+        "a template produced invalid Python" if isinstance(exc, FormatError) else type(exc).__name__
+    )
     _console(stderr=True).print(
         f"[bold red]internal error:[/] {_escape(kind)}: {_escape(str(exc))}{_escape(_template_location(exc))}\n"
         "This is a bug in schemagen, not in your schemas. Re-run with SCHEMAGEN_DEBUG=1 for the traceback and report it."

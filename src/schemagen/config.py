@@ -54,7 +54,10 @@ def find_project(start: Path) -> Path:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and b"[tool.schemagen" in pyproject.read_bytes():
             return pyproject
-    raise UsageError(f"no {CONFIG_FILE} found in {start} or above; run `schemagen init` to start a project", exit_code=2)
+    raise UsageError(
+        f"no {CONFIG_FILE} found in {start} or above; run `schemagen init` to start a project",
+        exit_code=2,
+    )
 
 
 def locate(start: Path) -> ProjectPaths | None:
@@ -70,7 +73,9 @@ def locate(start: Path) -> ProjectPaths | None:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("schemagen", {})
     project = data.get("project", {})
-    if not isinstance(project, dict) or not all(isinstance(project.get(k, ""), str) for k in ("schemas", "output", "templates")):
+    if not isinstance(project, dict) or not all(
+        isinstance(project.get(k, ""), str) for k in ("schemas", "output", "templates")
+    ):
         return None
     root = path.parent
     templates = project.get("templates")
@@ -87,7 +92,11 @@ def find_schema_files(folder: Path) -> list[Path]:
     """Every schema file directly in `folder`, sorted by name for a stable order."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SCHEMA_SUFFIXES and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix in SCHEMA_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def load_config(start: Path) -> ProjectConfig:
@@ -110,23 +119,42 @@ def load_config(start: Path) -> ProjectConfig:
         spec = ProjectSpec.model_validate(data)
     except ValidationError as exc:
         raise SchemaError(
-            [Diagnostic(display, path=(*prefix, *map(str, e["loc"])), message=e["msg"]) for e in exc.errors()]
+            [
+                Diagnostic(display, path=(*prefix, *map(str, e["loc"])), message=e["msg"])
+                for e in exc.errors()
+            ]
         ) from None
 
     root = path.parent
     project = spec.project
-    package = project.package or re.sub(r"[^a-z0-9_]", "_", project.name.lower()).strip("_") or "app"
+    package = (
+        project.package or re.sub(r"[^a-z0-9_]", "_", project.name.lower()).strip("_") or "app"
+    )
     problems = []
     if not _PACKAGE.match(package) or keyword.iskeyword(package):
-        problems.append(Diagnostic(display, path=(*prefix, "project", "package"), message=f"'{package}' is not a valid Python package name"))
+        problems.append(
+            Diagnostic(
+                display,
+                path=(*prefix, "project", "package"),
+                message=f"'{package}' is not a valid Python package name",
+            )
+        )
     paths = {}
     for key in ("schemas", "output", "templates"):
         value = getattr(project, key)
         if value is None:
             continue
         resolved = (root / value).resolve()
-        if key == "output" and (resolved == root.resolve() or root.resolve().is_relative_to(resolved)):
-            problems.append(Diagnostic(display, path=(*prefix, "project", key), message="the output folder must be a subfolder of the project"))
+        if key == "output" and (
+            resolved == root.resolve() or root.resolve().is_relative_to(resolved)
+        ):
+            problems.append(
+                Diagnostic(
+                    display,
+                    path=(*prefix, "project", key),
+                    message="the output folder must be a subfolder of the project",
+                )
+            )
         paths[key] = resolved
     if problems:
         raise SchemaError(problems)

@@ -69,7 +69,9 @@ class Diagnostics:
 
     def sorted(self) -> list[Diagnostic]:
         # Unique and stable: the same input gives the same report.
-        return sorted(set(self.items), key=lambda d: (d.file, d.line or 0, d.column or 0, d.message))
+        return sorted(
+            set(self.items), key=lambda d: (d.file, d.line or 0, d.column or 0, d.message)
+        )
 
     def __bool__(self) -> bool:
         return bool(self.errors)

@@ -51,7 +51,12 @@ def fingerprint(config: ProjectPaths) -> str:
             data = part.encode() if isinstance(part, str) else part
             digest.update(len(data).to_bytes(8, "big") + data)
 
-    feed("state", str(STATE_VERSION), schemagen.__version__, f"{sys.version_info.major}.{sys.version_info.minor}")
+    feed(
+        "state",
+        str(STATE_VERSION),
+        schemagen.__version__,
+        f"{sys.version_info.major}.{sys.version_info.minor}",
+    )
     for name in LIBRARIES:
         try:
             feed(name, metadata.version(name))
@@ -59,24 +64,44 @@ def fingerprint(config: ProjectPaths) -> str:
             feed(name, "-")
     for entry in sorted(metadata.entry_points(group="schemagen.targets"), key=lambda e: e.name):
         feed("plugin", entry.name, entry.value, entry.dist.version if entry.dist else "-")
-    for label, root in (("code", Path(schemagen.__file__).parent), ("templates", builtin_templates()), ("user", config.templates_dir)):
+    for label, root in (
+        ("code", Path(schemagen.__file__).parent),
+        ("templates", builtin_templates()),
+        ("user", config.templates_dir),
+    ):
         if root is not None:
             _feed_tree(feed, label, root)
     feed("config", config.config_file.read_bytes())
     for path in find_schema_files(config.schemas_dir):
         feed("schema", path.name, path.read_bytes())
-    _feed_tree(feed, "migrations", config.output_dir / "migrations", suffixes=(".json", ".py"), top_level_only=("versions", "snapshot.json"))
+    _feed_tree(
+        feed,
+        "migrations",
+        config.output_dir / "migrations",
+        suffixes=(".json", ".py"),
+        top_level_only=("versions", "snapshot.json"),
+    )
     return digest.hexdigest()
 
 
-def _feed_tree(feed: Any, label: str, root: Path, suffixes: tuple[str, ...] | None = None, top_level_only: tuple[str, ...] | None = None) -> None:
+def _feed_tree(
+    feed: Any,
+    label: str,
+    root: Path,
+    suffixes: tuple[str, ...] | None = None,
+    top_level_only: tuple[str, ...] | None = None,
+) -> None:
     if not root.is_dir():
         return  # the same as empty: a build creates some of these folders
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
         base = Path(folder)
         relative_folder = base.relative_to(root)
-        if top_level_only and relative_folder.parts and relative_folder.parts[0] not in top_level_only:
+        if (
+            top_level_only
+            and relative_folder.parts
+            and relative_folder.parts[0] not in top_level_only
+        ):
             continue
         for name in sorted(files):
             relative = (relative_folder / name).as_posix()
@@ -120,12 +145,18 @@ def unchanged_since_last_build(config: ProjectPaths) -> LastBuild | None:
         manifest_bytes = manifest_path.read_bytes()
     except OSError:
         return None
-    if hashlib.sha256(manifest_bytes).hexdigest() != state.manifest or fingerprint(config) != state.fingerprint:
+    if (
+        hashlib.sha256(manifest_bytes).hexdigest() != state.manifest
+        or fingerprint(config) != state.fingerprint
+    ):
         return None
     try:
         files = json.loads(manifest_bytes)["files"]
         for path, entry in files.items():
-            if hashlib.sha256((config.output_dir / path).read_bytes()).hexdigest() != entry["sha256"]:
+            if (
+                hashlib.sha256((config.output_dir / path).read_bytes()).hexdigest()
+                != entry["sha256"]
+            ):
                 return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -134,6 +165,8 @@ def unchanged_since_last_build(config: ProjectPaths) -> LastBuild | None:
 
 def manifest_hash(config: ProjectPaths) -> str:
     try:
-        return hashlib.sha256((config.output_dir / ".schemagen-manifest.json").read_bytes()).hexdigest()
+        return hashlib.sha256(
+            (config.output_dir / ".schemagen-manifest.json").read_bytes()
+        ).hexdigest()
     except OSError:
         return ""

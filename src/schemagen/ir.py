@@ -254,7 +254,9 @@ class Resource:
     display: Display
     ui: UI
     primary_key_name: str
-    renamed_from: str | None = None  # the resource's previous name, for migrations (its table is renamed)
+    renamed_from: str | None = (
+        None  # the resource's previous name, for migrations (its table is renamed)
+    )
 
     def has(self, trait: str) -> bool:
         return trait in self.traits

@@ -33,13 +33,37 @@ FIELD_TYPES = (
     "relation",
     "many_to_many",
 )
-ARRAY_ITEM_TYPES = ("string", "text", "integer", "bigint", "float", "boolean", "date", "datetime", "time", "uuid", "email", "url")
+ARRAY_ITEM_TYPES = (
+    "string",
+    "text",
+    "integer",
+    "bigint",
+    "float",
+    "boolean",
+    "date",
+    "datetime",
+    "time",
+    "uuid",
+    "email",
+    "url",
+)
 TRAITS = ("timestamps", "soft_delete", "tenant", "versioned", "audit", "branching", "owned")
-SHORTHAND_FLAGS = ("required", "unique", "index", "nullable", "filterable", "sortable", "searchable", "readonly")
+SHORTHAND_FLAGS = (
+    "required",
+    "unique",
+    "index",
+    "nullable",
+    "filterable",
+    "sortable",
+    "searchable",
+    "readonly",
+)
 ON_DELETE = ("cascade", "set_null", "restrict", "no_action")
 BUILTIN_ACTIONS = ("list", "get", "create", "update", "delete", "bulk")
 
-_SHORTHAND = re.compile(r"^\s*(?P<type>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<args>[^()]*)\))?(?P<flags>(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*$")
+_SHORTHAND = re.compile(
+    r"^\s*(?P<type>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<args>[^()]*)\))?(?P<flags>(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*$"
+)
 
 
 class Strict(BaseModel):
@@ -56,7 +80,11 @@ class EnumValue(Strict):
     @classmethod
     def _from_scalar(cls, data: Any) -> Any:
         # `values: [1, 2]` in YAML are numbers; enum values are always strings.
-        return {"value": str(data)} if isinstance(data, str | int | float) and not isinstance(data, bool) else data
+        return (
+            {"value": str(data)}
+            if isinstance(data, str | int | float) and not isinstance(data, bool)
+            else data
+        )
 
 
 class FieldSpec(Strict):
@@ -80,7 +108,9 @@ class FieldSpec(Strict):
     to: str | None = Field(None, description="relation, many_to_many: the target resource")
     on_delete: Literal["cascade", "set_null", "restrict", "no_action"] | None = None
     through: str | None = Field(None, description="many_to_many: the junction table")
-    inverse: str | None = Field(None, description="relation, many_to_many: the name of the other side")
+    inverse: str | None = Field(
+        None, description="relation, many_to_many: the name of the other side"
+    )
     label: str | None = None
     help: str | None = None
     description: str | None = None
@@ -104,7 +134,9 @@ class FieldSpec(Strict):
         if value not in FIELD_TYPES:
             from schemagen.diagnostics import did_you_mean
 
-            raise ValueError(f"unknown field type '{value}'{did_you_mean(value, FIELD_TYPES)} (expected one of: {', '.join(FIELD_TYPES)})")
+            raise ValueError(
+                f"unknown field type '{value}'{did_you_mean(value, FIELD_TYPES)} (expected one of: {', '.join(FIELD_TYPES)})"
+            )
         return value
 
     @property
@@ -116,12 +148,16 @@ def parse_shorthand(text: str) -> dict[str, Any]:
     """`decimal(12,2) required` -> `{type: decimal, precision: 12, scale: 2, required: true}`."""
     match = _SHORTHAND.match(text)
     if not match:
-        raise ValueError(f"cannot read field shorthand '{text}' (expected e.g. 'string(200) required unique')")
+        raise ValueError(
+            f"cannot read field shorthand '{text}' (expected e.g. 'string(200) required unique')"
+        )
     kind = match["type"]
     if kind not in FIELD_TYPES:
         from schemagen.diagnostics import did_you_mean
 
-        raise ValueError(f"unknown field type '{kind}' in '{text}'{did_you_mean(kind, FIELD_TYPES)} (expected one of: {', '.join(FIELD_TYPES)})")
+        raise ValueError(
+            f"unknown field type '{kind}' in '{text}'{did_you_mean(kind, FIELD_TYPES)} (expected one of: {', '.join(FIELD_TYPES)})"
+        )
     args = [a.strip() for a in (match["args"] or "").split(",") if a.strip()]
     spec: dict[str, Any] = {"type": kind}
     if args:
@@ -130,7 +166,9 @@ def parse_shorthand(text: str) -> dict[str, Any]:
         if flag not in SHORTHAND_FLAGS:
             from schemagen.diagnostics import did_you_mean
 
-            raise ValueError(f"unknown flag '{flag}' in '{text}'{did_you_mean(flag, SHORTHAND_FLAGS)} (flags: {', '.join(SHORTHAND_FLAGS)})")
+            raise ValueError(
+                f"unknown flag '{flag}' in '{text}'{did_you_mean(flag, SHORTHAND_FLAGS)} (flags: {', '.join(SHORTHAND_FLAGS)})"
+            )
         spec[flag] = True
     return spec
 
@@ -144,7 +182,10 @@ def _shorthand_args(kind: str, args: list[str], text: str) -> dict[str, Any]:
     if kind in ("string", "text", "email", "url") and len(args) == 1:
         return {"max_length": number(args[0])}
     if kind == "decimal" and len(args) in (1, 2):
-        return {"precision": number(args[0]), **({"scale": number(args[1])} if len(args) == 2 else {})}
+        return {
+            "precision": number(args[0]),
+            **({"scale": number(args[1])} if len(args) == 2 else {}),
+        }
     if kind == "enum":
         return {"values": args}
     if kind == "array" and len(args) == 1:
@@ -157,7 +198,9 @@ def _shorthand_args(kind: str, args: list[str], text: str) -> dict[str, Any]:
 class IndexSpec(Strict):
     fields: list[str] = Field(min_length=1)
     unique: bool = False
-    where: str | None = Field(None, description="SQL condition for a partial index (PostgreSQL, SQLite)")
+    where: str | None = Field(
+        None, description="SQL condition for a partial index (PostgreSQL, SQLite)"
+    )
     name: str | None = None
 
 
@@ -236,7 +279,9 @@ def _known_trait(trait: str) -> str:
     if trait not in TRAITS:
         from schemagen.diagnostics import did_you_mean
 
-        raise ValueError(f"unknown trait '{trait}'{did_you_mean(trait, TRAITS)} (expected one of: {', '.join(TRAITS)})")
+        raise ValueError(
+            f"unknown trait '{trait}'{did_you_mean(trait, TRAITS)} (expected one of: {', '.join(TRAITS)})"
+        )
     return trait
 
 
@@ -246,7 +291,9 @@ Trait = Annotated[str, AfterValidator(_known_trait)]
 class ResourceSpec(Strict):
     """One resource file."""
 
-    resource: str = Field(description="singular snake_case name; actions are <resource>.create, ...")
+    resource: str = Field(
+        description="singular snake_case name; actions are <resource>.create, ..."
+    )
     table: str | None = None
     model: str | None = None
     label: str | None = None
@@ -260,7 +307,10 @@ class ResourceSpec(Strict):
     checks: list[CheckSpec] = Field(default_factory=list)
     actions: Actions = Field(default_factory=Actions)
     ui: UI = Field(default_factory=UI)
-    renamed_from: str | None = Field(None, description="the resource's previous name: migrations rename its table instead of dropping it")
+    renamed_from: str | None = Field(
+        None,
+        description="the resource's previous name: migrations rename its table instead of dropping it",
+    )
 
 
 class ProjectSection(Strict):
@@ -273,7 +323,9 @@ class ProjectSection(Strict):
 
 
 class DatabaseSection(Strict):
-    dialects: list[Literal["sqlite", "postgresql", "mysql"]] = Field(default_factory=lambda: ["sqlite", "postgresql", "mysql"])
+    dialects: list[Literal["sqlite", "postgresql", "mysql"]] = Field(
+        default_factory=lambda: ["sqlite", "postgresql", "mysql"]
+    )
 
 
 class ProjectSpec(Strict):
@@ -290,10 +342,17 @@ def language_json_schema() -> dict[str, Any]:
     schema["title"] = "schemagen resource"
     # Fields may be written as shorthand strings too.
     field_ref = {"$ref": "#/$defs/FieldSpec"}
-    shorthand = {"type": "string", "description": "shorthand: type[(args)] [flags], e.g. 'string(200) required unique'"}
+    shorthand = {
+        "type": "string",
+        "description": "shorthand: type[(args)] [flags], e.g. 'string(200) required unique'",
+    }
     schema["properties"]["fields"]["additionalProperties"] = {"anyOf": [field_ref, shorthand]}
-    schema["$defs"]["CustomAction"]["properties"]["input"]["additionalProperties"] = {"anyOf": [field_ref, shorthand]}
+    schema["$defs"]["CustomAction"]["properties"]["input"]["additionalProperties"] = {
+        "anyOf": [field_ref, shorthand]
+    }
     # Enum values may be written bare: `values: [draft, published]` or `[1, 2]`.
     values = schema["$defs"]["FieldSpec"]["properties"]["values"]
-    values["anyOf"][0]["items"] = {"anyOf": [{"$ref": "#/$defs/EnumValue"}, {"type": ["string", "number"]}]}
+    values["anyOf"][0]["items"] = {
+        "anyOf": [{"$ref": "#/$defs/EnumValue"}, {"type": ["string", "number"]}]
+    }
     return schema

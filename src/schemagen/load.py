@@ -60,10 +60,14 @@ def load_file(path: Path, display: str | None = None) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise LoadError(Diagnostic(name, message=f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"))
+            raise LoadError(
+                Diagnostic(name, message=f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+            )
         raw = path.read_bytes()
     except OSError as exc:
-        raise LoadError(Diagnostic(name, message=f"cannot read file: {exc.strerror or exc}")) from None
+        raise LoadError(
+            Diagnostic(name, message=f"cannot read file: {exc.strerror or exc}")
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -122,15 +126,21 @@ class _Builder:
 
     def fail(self, node: yaml.Node, path: Path_, message: str) -> LoadError:
         mark = node.start_mark
-        return LoadError(Diagnostic(self.document.file, mark.line + 1, mark.column + 1, path, message))
+        return LoadError(
+            Diagnostic(self.document.file, mark.line + 1, mark.column + 1, path, message)
+        )
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.fail(node, path, f"document too large: more than {MAX_NODES} nodes (after aliases)")
+            raise self.fail(
+                node, path, f"document too large: more than {MAX_NODES} nodes (after aliases)"
+            )
         if len(path) > MAX_DEPTH:
             raise self.fail(node, path, f"document nested deeper than {MAX_DEPTH} levels")
-        self.document.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.document.positions.setdefault(
+            path, (node.start_mark.line + 1, node.start_mark.column + 1)
+        )
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -152,7 +162,10 @@ class _Builder:
                 where = f" (first defined on line {first[0]})" if first else ""
                 raise self.fail(key_node, (*path, key), f"duplicate key '{key}'{where}")
             # Key positions point at the key, which is where an editor should jump.
-            self.document.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.document.positions[(*path, key)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             result[key] = self.build(value_node, (*path, key))
         return {**merged, **result}
 

@@ -13,13 +13,26 @@ from schemagen.config import ProjectConfig
 from schemagen.naming import constraint_name, humanize, pascal, plural, python_attr
 from schemagen.validate import TRAIT_COLUMNS, ValidatedResource, field_columns, relation_inverses
 
-ON_DELETE_SQL = {"cascade": "CASCADE", "set_null": "SET NULL", "restrict": "RESTRICT", "no_action": "NO ACTION"}
+ON_DELETE_SQL = {
+    "cascade": "CASCADE",
+    "set_null": "SET NULL",
+    "restrict": "RESTRICT",
+    "no_action": "NO ACTION",
+}
 DEFAULT_LENGTHS = {"string": 255, "email": 320, "url": 2048}
 TENANT_KEY_LENGTH = 64
 TRAIT_ORDER = ("branching", "tenant", "owned")  # key-like trait columns come right after id
 
 
-def sql_types(kind: str, *, length: int | None = None, precision: int | None = None, scale: int | None = None, enum: ir.EnumType | None = None, array_of: str | None = None) -> dict[str, str]:
+def sql_types(
+    kind: str,
+    *,
+    length: int | None = None,
+    precision: int | None = None,
+    scale: int | None = None,
+    enum: ir.EnumType | None = None,
+    array_of: str | None = None,
+) -> dict[str, str]:
     """The DDL type of a column on each dialect: documentation for readers and migrations."""
     same = lambda text: {"sqlite": text, "postgresql": text, "mysql": text}
     match kind:
@@ -40,7 +53,11 @@ def sql_types(kind: str, *, length: int | None = None, precision: int | None = N
         case "date":
             return same("DATE")
         case "datetime":
-            return {"sqlite": "DATETIME", "postgresql": "TIMESTAMP WITH TIME ZONE", "mysql": "DATETIME"}
+            return {
+                "sqlite": "DATETIME",
+                "postgresql": "TIMESTAMP WITH TIME ZONE",
+                "mysql": "DATETIME",
+            }
         case "time":
             return same("TIME")
         case "uuid":
@@ -54,7 +71,12 @@ def sql_types(kind: str, *, length: int | None = None, precision: int | None = N
             width = max(len(v) for v in enum.values)
             return {"sqlite": f"VARCHAR({width})", "postgresql": enum.name, "mysql": "ENUM"}
         case "array":
-            item = sql_types(array_of or "string", length=DEFAULT_LENGTHS.get(array_of or "", None), precision=18, scale=2)["postgresql"]
+            item = sql_types(
+                array_of or "string",
+                length=DEFAULT_LENGTHS.get(array_of or "", None),
+                precision=18,
+                scale=2,
+            )["postgresql"]
             return {"sqlite": "JSON", "postgresql": f"{item}[]", "mysql": "JSON"}
     raise ValueError(f"no SQL type for {kind}")
 
@@ -69,7 +91,9 @@ def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Pro
     resolver = _Resolver(config, specs, tables, pk_kinds, inverses)
     resources = [resolver.resource(specs[name], sources[name]) for name in sorted(specs)]
     resources = _with_inverses(resources)
-    junctions = tuple(rel.junction for r in resources for rel in r.relations if rel.junction is not None)
+    junctions = tuple(
+        rel.junction for r in resources for rel in r.relations if rel.junction is not None
+    )
     order, cycles = _dependency_order(resources, junctions)
     return ir.Project(
         name=config.name,
@@ -83,7 +107,14 @@ def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Pro
 
 
 class _Resolver:
-    def __init__(self, config: ProjectConfig, specs: dict[str, lang.ResourceSpec], tables: dict[str, str], pk_kinds: dict[str, str], inverses: dict[tuple[str, str], str]):
+    def __init__(
+        self,
+        config: ProjectConfig,
+        specs: dict[str, lang.ResourceSpec],
+        tables: dict[str, str],
+        pk_kinds: dict[str, str],
+        inverses: dict[tuple[str, str], str],
+    ):
         self.config = config
         self.specs = specs
         self.tables = tables
@@ -113,7 +144,12 @@ class _Resolver:
             table=table,
             model=spec.model or pascal(name),
             label=spec.label or humanize(name),
-            label_plural=spec.label_plural or (plural(spec.label) if spec.label and spec.label.isidentifier() else humanize(plural(name))),
+            label_plural=spec.label_plural
+            or (
+                plural(spec.label)
+                if spec.label and spec.label.isidentifier()
+                else humanize(plural(name))
+            ),
             description=spec.description,
             source=source,
             primary_key=spec.primary_key,
@@ -127,19 +163,29 @@ class _Resolver:
             checks=checks,
             enums=tuple(enums),
             actions=self.actions(spec, fields),
-            display=ir.Display(spec.display.icon, spec.display.color, spec.display.title_field or _title_field(fields)),
+            display=ir.Display(
+                spec.display.icon,
+                spec.display.color,
+                spec.display.title_field or _title_field(fields),
+            ),
             ui=self.ui(spec, fields),
             primary_key_name=constraint_name("pk", table),
             renamed_from=spec.renamed_from,
         )
 
-    def field(self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, *, stored: bool = True) -> ir.Field:
-        nullable = f.nullable if f.nullable is not None else not (f.required or f.default is not None)
+    def field(
+        self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, *, stored: bool = True
+    ) -> ir.Field:
+        nullable = (
+            f.nullable if f.nullable is not None else not (f.required or f.default is not None)
+        )
         if f.type == "many_to_many":
             nullable = False  # an empty list, never null
         enum = None
         if f.type == "enum":
-            options = tuple(ir.EnumOption(o.value, o.label or humanize(o.value)) for o in f.enum_values)
+            options = tuple(
+                ir.EnumOption(o.value, o.label or humanize(o.value)) for o in f.enum_values
+            )
             enum = ir.EnumType(constraint_name(spec.resource, name, limit=63), options)
         relation = None
         api_name = name
@@ -147,7 +193,11 @@ class _Resolver:
             relation = self.relation(spec, name, f, nullable)
             api_name = f"{name}_id" if f.type == "relation" else f"{name}_ids"
         max_length = f.max_length or DEFAULT_LENGTHS.get(f.type)
-        precision, scale = (f.precision or 18, f.scale if f.scale is not None else 2) if f.type == "decimal" else (None, None)
+        precision, scale = (
+            (f.precision or 18, f.scale if f.scale is not None else 2)
+            if f.type == "decimal"
+            else (None, None)
+        )
         default = _default(f)
         column = None
         if stored and f.type != "many_to_many":
@@ -157,7 +207,9 @@ class _Resolver:
             if relation and relation.column and relation.enforced:
                 target_table = self.tables[relation.target]
                 foreign_key = ir.ForeignKey(
-                    constraint_name("fk", self.tables[spec.resource], relation.column, target_table),
+                    constraint_name(
+                        "fk", self.tables[spec.resource], relation.column, target_table
+                    ),
                     relation.column,
                     target_table,
                     "id",
@@ -168,7 +220,14 @@ class _Resolver:
                 attr=python_attr(column_name),
                 type=kind,
                 nullable=nullable,
-                sql_types=sql_types("integer_pk" if kind == "integer" and f.type == "relation" else kind, length=max_length, precision=precision, scale=scale, enum=enum, array_of=f.of),
+                sql_types=sql_types(
+                    "integer_pk" if kind == "integer" and f.type == "relation" else kind,
+                    length=max_length,
+                    precision=precision,
+                    scale=scale,
+                    enum=enum,
+                    array_of=f.of,
+                ),
                 max_length=max_length if f.type in ("string", "email", "url") else None,
                 precision=precision,
                 scale=scale,
@@ -178,7 +237,9 @@ class _Resolver:
                 foreign_key=foreign_key,
                 comment=f.description,
                 origin="relation" if relation else "field",
-                renamed_from=(f"{f.renamed_from}_id" if relation else f.renamed_from) if f.renamed_from else None,
+                renamed_from=(f"{f.renamed_from}_id" if relation else f.renamed_from)
+                if f.renamed_from
+                else None,
             )
         return ir.Field(
             name=name,
@@ -211,13 +272,27 @@ class _Resolver:
             renamed_from=f.renamed_from if stored else None,
         )
 
-    def relation(self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, nullable: bool) -> ir.Relation:
+    def relation(
+        self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, nullable: bool
+    ) -> ir.Relation:
         assert f.to is not None
         inverse = self.inverses[(spec.resource, name)]
         if f.type == "relation":
             on_delete = f.on_delete or ("set_null" if nullable else "restrict")
             enforced = "branching" not in self.specs[f.to].traits
-            return ir.Relation(name, python_attr(name), "many_to_one", spec.resource, f.to, inverse, python_attr(inverse), f.required, on_delete, f"{name}_id", enforced=enforced)
+            return ir.Relation(
+                name,
+                python_attr(name),
+                "many_to_one",
+                spec.resource,
+                f.to,
+                inverse,
+                python_attr(inverse),
+                f.required,
+                on_delete,
+                f"{name}_id",
+                enforced=enforced,
+            )
         table = self.tables[spec.resource]
         junction_table = f.through or f"{table}_{name}"
         left = f"{spec.resource}_id"
@@ -231,11 +306,27 @@ class _Resolver:
             left_type=self.pk_kinds[spec.resource],
             right_type=self.pk_kinds[f.to],
             primary_key_name=constraint_name("pk", junction_table),
-            left_foreign_key=None if "branching" in spec.traits else constraint_name("fk", junction_table, left, table),
-            right_foreign_key=None if "branching" in self.specs[f.to].traits else constraint_name("fk", junction_table, right, self.tables[f.to]),
+            left_foreign_key=None
+            if "branching" in spec.traits
+            else constraint_name("fk", junction_table, left, table),
+            right_foreign_key=None
+            if "branching" in self.specs[f.to].traits
+            else constraint_name("fk", junction_table, right, self.tables[f.to]),
             right_index=constraint_name("ix", junction_table, right),
         )
-        return ir.Relation(name, python_attr(name), "many_to_many", spec.resource, f.to, inverse, python_attr(inverse), f.required, None, None, junction)
+        return ir.Relation(
+            name,
+            python_attr(name),
+            "many_to_many",
+            spec.resource,
+            f.to,
+            inverse,
+            python_attr(inverse),
+            f.required,
+            None,
+            None,
+            junction,
+        )
 
     def columns(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> tuple[ir.Column, ...]:
         pk_kind = spec.primary_key
@@ -249,22 +340,44 @@ class _Resolver:
             default=ir.Default(None, None, "factory") if pk_kind == "uuid" else None,
             origin="primary_key",
         )
-        leading = [c for trait in TRAIT_ORDER if trait in spec.traits for c in _trait_columns(trait) if c.name != "is_system"]
-        trailing = [c for trait in lang.TRAITS if trait not in TRAIT_ORDER and trait in spec.traits for c in _trait_columns(trait)]
+        leading = [
+            c
+            for trait in TRAIT_ORDER
+            if trait in spec.traits
+            for c in _trait_columns(trait)
+            if c.name != "is_system"
+        ]
+        trailing = [
+            c
+            for trait in lang.TRAITS
+            if trait not in TRAIT_ORDER and trait in spec.traits
+            for c in _trait_columns(trait)
+        ]
         if "owned" in spec.traits:
             trailing.insert(0, _trait_columns("owned")[1])
         return (pk, *leading, *(f.column for f in fields if f.column is not None), *trailing)
 
-    def uniques(self, spec: lang.ResourceSpec, table: str, fields: list[ir.Field], scope: tuple[str, ...]) -> tuple[ir.UniqueConstraint, ...]:
+    def uniques(
+        self, spec: lang.ResourceSpec, table: str, fields: list[ir.Field], scope: tuple[str, ...]
+    ) -> tuple[ir.UniqueConstraint, ...]:
         # Branch copies share their main row's values, so uniqueness holds per branch as well.
         scope = (*scope, *(("branch_id",) if "branching" in spec.traits else ()))
         return tuple(
-            ir.UniqueConstraint(constraint_name("uq", table, f.column.name), (*scope, f.column.name))
+            ir.UniqueConstraint(
+                constraint_name("uq", table, f.column.name), (*scope, f.column.name)
+            )
             for f in fields
             if f.unique and f.column is not None
         )
 
-    def indexes(self, spec: lang.ResourceSpec, table: str, columns: tuple[ir.Column, ...], uniques: tuple[ir.UniqueConstraint, ...], scope: tuple[str, ...]) -> tuple[ir.Index, ...]:
+    def indexes(
+        self,
+        spec: lang.ResourceSpec,
+        table: str,
+        columns: tuple[ir.Column, ...],
+        uniques: tuple[ir.UniqueConstraint, ...],
+        scope: tuple[str, ...],
+    ) -> tuple[ir.Index, ...]:
         refs = field_columns(spec)
         result: list[ir.Index] = []
         # Derived names must not collide (a partial index and a plain one on the same columns,
@@ -286,17 +399,25 @@ class _Resolver:
             name = index.name or fresh("ux" if index.unique else "ix", cols)
             result.append(ir.Index(name, cols, index.unique, index.where))
         for column in columns:
-            wanted = column.origin == "relation" or column.name in ("tenant_id", "owner_id", "deleted_at")
+            wanted = column.origin == "relation" or column.name in (
+                "tenant_id",
+                "owner_id",
+                "deleted_at",
+            )
             if column.origin == "field":
                 wanted = spec.fields[column.name].index
             if not wanted:
                 continue
-            cols = (column.name,) if column.name == "tenant_id" or not scope else (*scope, column.name)
+            cols = (
+                (column.name,) if column.name == "tenant_id" or not scope else (*scope, column.name)
+            )
             if column.origin == "relation" and scope:
                 # The foreign key's column leads, so ON DELETE and reference checks find rows by it.
                 cols = (column.name, *scope)
             # Skip when an existing index or unique already starts with these columns.
-            covered = any(tuple(x.columns[: len(cols)]) == cols and x.where is None for x in result) or any(u.columns[: len(cols)] == cols for u in uniques)
+            covered = any(
+                tuple(x.columns[: len(cols)]) == cols and x.where is None for x in result
+            ) or any(u.columns[: len(cols)] == cols for u in uniques)
             if not covered:
                 result.append(ir.Index(fresh("ix", cols), cols))
         return tuple(sorted(result, key=lambda i: i.name))
@@ -331,7 +452,8 @@ class _Resolver:
                 name=action_name,
                 action=f"{spec.resource}.{action_name}",
                 inputs=tuple(self.field(spec, n, f, stored=False) for n, f in action.input.items()),
-                handler=action.handler or f"{self.config.package}_ext.{plural(spec.resource)}:{action_name}",
+                handler=action.handler
+                or f"{self.config.package}_ext.{plural(spec.resource)}:{action_name}",
                 invalidates=tuple(action.invalidates) or (spec.resource,),
                 scope=action.scope,
                 label=action.label or humanize(action_name),
@@ -339,29 +461,69 @@ class _Resolver:
             )
             for action_name, action in sorted(actions.custom.items())
         )
-        return ir.Actions(list_config, actions.get, actions.create, actions.update, actions.delete, bulk, custom)
+        return ir.Actions(
+            list_config, actions.get, actions.create, actions.update, actions.delete, bulk, custom
+        )
 
     def ui(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> ir.UI:
         table = spec.ui.table
-        columns = tuple(table.columns) or tuple(f.name for f in fields if f.type not in ("json", "text", "array", "many_to_many"))[:6]
+        columns = (
+            tuple(table.columns)
+            or tuple(
+                f.name for f in fields if f.type not in ("json", "text", "array", "many_to_many")
+            )[:6]
+        )
         form = tuple(spec.ui.form.fields) or tuple(f.name for f in fields if not f.readonly)
-        lst = spec.actions.list if isinstance(spec.actions.list, lang.ListAction) else lang.ListAction()
-        default_sort = tuple(table.default_sort) or tuple(lst.sort) or (("-created_at",) if "timestamps" in spec.traits else ())
+        lst = (
+            spec.actions.list
+            if isinstance(spec.actions.list, lang.ListAction)
+            else lang.ListAction()
+        )
+        default_sort = (
+            tuple(table.default_sort)
+            or tuple(lst.sort)
+            or (("-created_at",) if "timestamps" in spec.traits else ())
+        )
         return ir.UI(columns, default_sort, table.page_size or lst.page_size, form)
 
 
 def _trait_columns(trait: str) -> tuple[ir.Column, ...]:
-    def column(name: str, kind: str, nullable: bool, default: ir.Default | None = None, length: int | None = None) -> ir.Column:
-        return ir.Column(name, name, kind, nullable, sql_types(kind, length=length), max_length=length, default=default, origin=trait)
+    def column(
+        name: str,
+        kind: str,
+        nullable: bool,
+        default: ir.Default | None = None,
+        length: int | None = None,
+    ) -> ir.Column:
+        return ir.Column(
+            name,
+            name,
+            kind,
+            nullable,
+            sql_types(kind, length=length),
+            max_length=length,
+            default=default,
+            origin=trait,
+        )
 
     now = ir.Default(None, "CURRENT_TIMESTAMP", "now")
     return {
-        "timestamps": (column("created_at", "datetime", False, now), column("updated_at", "datetime", False, now)),
+        "timestamps": (
+            column("created_at", "datetime", False, now),
+            column("updated_at", "datetime", False, now),
+        ),
         "soft_delete": (column("deleted_at", "datetime", True),),
         "tenant": (column("tenant_id", "string", False, length=TENANT_KEY_LENGTH),),
         "versioned": (column("version", "integer", False, ir.Default(1, "1")),),
-        "owned": (column("owner_id", "string", True, length=TENANT_KEY_LENGTH), column("is_system", "boolean", False, ir.Default(False, "false"))),
-        "branching": (column("branch_id", "string", False, ir.Default("main", "'main'"), length=TENANT_KEY_LENGTH),),
+        "owned": (
+            column("owner_id", "string", True, length=TENANT_KEY_LENGTH),
+            column("is_system", "boolean", False, ir.Default(False, "false")),
+        ),
+        "branching": (
+            column(
+                "branch_id", "string", False, ir.Default("main", "'main'"), length=TENANT_KEY_LENGTH
+            ),
+        ),
     }.get(trait, ())
 
 
@@ -431,15 +593,26 @@ def _with_inverses(resources: list[ir.Resource]) -> list[ir.Resource]:
     for other in resources:
         for rel in other.relations:
             kind = "one_to_many" if rel.kind == "many_to_one" else "many_to_many"
-            inverse = ir.InverseRelation(rel.inverse, rel.inverse_attr, kind, other.name, rel.name, rel.attr, rel.on_delete)
+            inverse = ir.InverseRelation(
+                rel.inverse, rel.inverse_attr, kind, other.name, rel.name, rel.attr, rel.on_delete
+            )
             inverses.setdefault(rel.target, []).append(inverse)
-    return [replace(r, inverse_relations=tuple(sorted(inverses.get(r.name, ()), key=lambda i: i.name))) for r in resources]
+    return [
+        replace(r, inverse_relations=tuple(sorted(inverses.get(r.name, ()), key=lambda i: i.name)))
+        for r in resources
+    ]
 
 
-def _dependency_order(resources: list[ir.Resource], junctions: tuple[ir.Junction, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+def _dependency_order(
+    resources: list[ir.Resource], junctions: tuple[ir.Junction, ...]
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """Tables so that each comes after the tables it references; cycles broken by name, and reported."""
     depends = {
-        r.table: {c.foreign_key.target_table for c in r.columns if c.foreign_key and c.foreign_key.target_table != r.table}
+        r.table: {
+            c.foreign_key.target_table
+            for c in r.columns
+            if c.foreign_key and c.foreign_key.target_table != r.table
+        }
         for r in resources
     }
     order: list[str] = []

@@ -49,30 +49,50 @@ def init_project(directory: Path) -> list[Path]:
     if not re.match(r"^[a-z_]", name):
         name = f"app_{name}"
     readme = directory / "README.md"
-    created = [directory / CONFIG_FILE, directory / "schemas" / "task.yaml", directory / SCHEMA_FILE]
+    created = [
+        directory / CONFIG_FILE,
+        directory / "schemas" / "task.yaml",
+        directory / SCHEMA_FILE,
+    ]
     if not readme.exists():
         created.append(readme)
     (directory / "schemas").mkdir(parents=True, exist_ok=True)
-    (directory / CONFIG_FILE).write_text(CONFIG_TEMPLATE.format(name=json.dumps(name), package=json.dumps(name)), encoding="utf-8")
+    (directory / CONFIG_FILE).write_text(
+        CONFIG_TEMPLATE.format(name=json.dumps(name), package=json.dumps(name)), encoding="utf-8"
+    )
     write_language_schema(directory)
-    (directory / "schemas" / "task.yaml").write_text(resource_text("task", "yaml", EXAMPLE), encoding="utf-8")
+    (directory / "schemas" / "task.yaml").write_text(
+        resource_text("task", "yaml", EXAMPLE), encoding="utf-8"
+    )
     if readme in created:
         readme.write_text(README_TEMPLATE.format(name=name), encoding="utf-8")
-    return [p.relative_to(directory.parent) if p.is_relative_to(directory.parent) else p for p in created]
+    return [
+        p.relative_to(directory.parent) if p.is_relative_to(directory.parent) else p
+        for p in created
+    ]
 
 
 def new_resource_file(config: ProjectConfig, name: str, fmt: str, fields: str) -> Path:
     """Write schemas/<name>.<fmt>. Refuses a name in use or an invalid field list."""
     if not IDENTIFIER.match(name) or name in RESERVED_RESOURCES:
-        raise UsageError(f"'{name}' is not a valid resource name: use singular snake_case, e.g. invoice_line", exit_code=2)
-    existing = [p for p in (config.schemas_dir / f"{name}{ext}" for ext in (".yaml", ".yml", ".toml")) if p.exists()]
+        raise UsageError(
+            f"'{name}' is not a valid resource name: use singular snake_case, e.g. invoice_line",
+            exit_code=2,
+        )
+    existing = [
+        p
+        for p in (config.schemas_dir / f"{name}{ext}" for ext in (".yaml", ".yml", ".toml"))
+        if p.exists()
+    ]
     if existing:
         raise UsageError(f"{config.relative(existing[0])} exists; edit it instead")
     parsed = parse_field_list(fields) if fields.strip() else {"name": "string(200) required"}
     path = config.schemas_dir / f"{name}.{fmt}"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_language_schema(config.root)
-    path.write_text(resource_text(name, fmt, parsed, schema_url=_schema_url(config, path)), encoding="utf-8")
+    path.write_text(
+        resource_text(name, fmt, parsed, schema_url=_schema_url(config, path)), encoding="utf-8"
+    )
     return path
 
 
@@ -86,7 +106,10 @@ def parse_field_list(text: str) -> dict[str, str]:
         name, sep, spec = item.partition(":")
         name, spec = name.strip(), spec.strip()
         if not sep or not spec:
-            raise UsageError(f"cannot read field '{item.strip()}': expected name:type, e.g. title:string(200) required", exit_code=2)
+            raise UsageError(
+                f"cannot read field '{item.strip()}': expected name:type, e.g. title:string(200) required",
+                exit_code=2,
+            )
         if not IDENTIFIER.match(name):
             raise UsageError(f"'{name}' is not a valid field name: use snake_case", exit_code=2)
         try:
@@ -97,13 +120,23 @@ def parse_field_list(text: str) -> dict[str, str]:
     return fields
 
 
-def resource_text(name: str, fmt: str, fields: dict[str, str], schema_url: str = f"../{SCHEMA_FILE}") -> str:
+def resource_text(
+    name: str, fmt: str, fields: dict[str, str], schema_url: str = f"../{SCHEMA_FILE}"
+) -> str:
     if fmt == "toml":
         lines = [f"resource = {json.dumps(name)}", "", "[fields]"]
         lines += [f"{field} = {json.dumps(spec)}" for field, spec in fields.items()]
         return "\n".join(lines) + "\n"
-    lines = [SCHEMA_COMMENT.format(url=schema_url).rstrip("\n"), f"resource: {name}", "traits: [timestamps]", "fields:"]
-    lines += [f"  {field}: {spec if re.fullmatch(r'[A-Za-z0-9_(), ]+', spec) else json.dumps(spec)}" for field, spec in fields.items()]
+    lines = [
+        SCHEMA_COMMENT.format(url=schema_url).rstrip("\n"),
+        f"resource: {name}",
+        "traits: [timestamps]",
+        "fields:",
+    ]
+    lines += [
+        f"  {field}: {spec if re.fullmatch(r'[A-Za-z0-9_(), ]+', spec) else json.dumps(spec)}"
+        for field, spec in fields.items()
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -24,7 +24,9 @@ from schemagen.naming import PYTHON_RESERVED, pascal, plural
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")  # snake_case; no "__" (filters use it)
 MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
+HANDLER = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
+)
 MAX_NAME = 40  # resource and field names; tables and constraints must fit PostgreSQL's 63
 MAX_STRING_LENGTH = 16383  # MySQL's VARCHAR limit in utf8mb4
 
@@ -47,8 +49,45 @@ TRAIT_COLUMN_TYPES = {
     "branch_id": "string",
 }
 # Resource and table names that would collide with generated modules or routes.
-RESERVED_RESOURCES = frozenset({"actions", "audit", "branches", "bulk", "healthz", "readyz", "app", "db", "models", "schemas", "api", "tests", "base", "schemagen"})
-RESERVED_MODELS = frozenset({"Base", "Mapped", "Enum", "Decimal", "Any", "Optional", "List", "Dict", "JSON", "UUID", "Uuid", "Table", "Column", "Index", "Model", "BaseModel", "Field"})
+RESERVED_RESOURCES = frozenset(
+    {
+        "actions",
+        "audit",
+        "branches",
+        "bulk",
+        "healthz",
+        "readyz",
+        "app",
+        "db",
+        "models",
+        "schemas",
+        "api",
+        "tests",
+        "base",
+        "schemagen",
+    }
+)
+RESERVED_MODELS = frozenset(
+    {
+        "Base",
+        "Mapped",
+        "Enum",
+        "Decimal",
+        "Any",
+        "Optional",
+        "List",
+        "Dict",
+        "JSON",
+        "UUID",
+        "Uuid",
+        "Table",
+        "Column",
+        "Index",
+        "Model",
+        "BaseModel",
+        "Field",
+    }
+)
 
 STRINGY = ("string", "text", "email", "url")
 NUMERIC = ("integer", "bigint", "float", "decimal")
@@ -69,7 +108,63 @@ OPTION_TYPES: dict[str, tuple[str, ...]] = {
     "through": ("many_to_many",),
 }
 SQL_WORDS = frozenset(
-    ["and", "or", "not", "null", "is", "in", "like", "ilike", "between", "true", "false", "case", "when", "then", "else", "end", "distinct", "cast", "as", "integer", "int", "bigint", "text", "varchar", "char", "numeric", "decimal", "real", "float", "double", "date", "time", "timestamp", "interval", "boolean", "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "escape", "any", "all", "some", "collate", "glob", "regexp", "similar", "to", "exists", "isnull", "notnull", "at", "zone", "unknown"]
+    [
+        "and",
+        "or",
+        "not",
+        "null",
+        "is",
+        "in",
+        "like",
+        "ilike",
+        "between",
+        "true",
+        "false",
+        "case",
+        "when",
+        "then",
+        "else",
+        "end",
+        "distinct",
+        "cast",
+        "as",
+        "integer",
+        "int",
+        "bigint",
+        "text",
+        "varchar",
+        "char",
+        "numeric",
+        "decimal",
+        "real",
+        "float",
+        "double",
+        "date",
+        "time",
+        "timestamp",
+        "interval",
+        "boolean",
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "localtime",
+        "localtimestamp",
+        "escape",
+        "any",
+        "all",
+        "some",
+        "collate",
+        "glob",
+        "regexp",
+        "similar",
+        "to",
+        "exists",
+        "isnull",
+        "notnull",
+        "at",
+        "zone",
+        "unknown",
+    ]
 )
 
 
@@ -79,7 +174,9 @@ class ValidatedResource:
     spec: lang.ResourceSpec
 
 
-def validate(config: ProjectConfig, documents: list[Document]) -> tuple[list[ValidatedResource], list[Diagnostic]]:
+def validate(
+    config: ProjectConfig, documents: list[Document]
+) -> tuple[list[ValidatedResource], list[Diagnostic]]:
     """Check every document; raise SchemaError with all errors, or return the resources and warnings."""
     diagnostics = Diagnostics()
     resources = []
@@ -89,7 +186,11 @@ def validate(config: ProjectConfig, documents: list[Document]) -> tuple[list[Val
             resources.append(ValidatedResource(document, spec))
     # Meaning is checked for every file with the right shape; references to a file that failed
     # the shape check are not reported again as unknown.
-    declared = {d.data["resource"] for d in documents if isinstance(d.data, dict) and isinstance(d.data.get("resource"), str)}
+    declared = {
+        d.data["resource"]
+        for d in documents
+        if isinstance(d.data, dict) and isinstance(d.data.get("resource"), str)
+    }
     ProjectChecker(config, resources, diagnostics, declared).run()
     if diagnostics.errors:
         raise SchemaError(diagnostics.sorted())
@@ -98,7 +199,11 @@ def validate(config: ProjectConfig, documents: list[Document]) -> tuple[list[Val
 
 def parse_resource(document: Document, diagnostics: Diagnostics) -> lang.ResourceSpec | None:
     if not isinstance(document.data, dict):
-        diagnostics.add(document.diagnostic((), "a resource file must be a mapping with at least a 'resource' key"))
+        diagnostics.add(
+            document.diagnostic(
+                (), "a resource file must be a mapping with at least a 'resource' key"
+            )
+        )
         return None
     try:
         return lang.ResourceSpec.model_validate(document.data)
@@ -117,15 +222,25 @@ def pydantic_diagnostics(document: Document, exc: ValidationError) -> list[Diagn
         seen[path] = document.diagnostic(path, _message(error, path))
     # A value that fits no member of a union (`list: ListAction | bool`) is reported by every
     # member; when one member got further (an unknown key inside the mapping), that is the error.
-    return [d for path, d in seen.items() if not any(len(other) > len(path) and other[: len(path)] == path for other in seen)]
+    return [
+        d
+        for path, d in seen.items()
+        if not any(len(other) > len(path) and other[: len(path)] == path for other in seen)
+    ]
 
 
-_TYPE_TAG = re.compile(r"^(bool|str|int|float|list\[.*\]|dict\[.*\]|function-.*|[A-Z][A-Za-z]*|literal\[.*\])$")
+_TYPE_TAG = re.compile(
+    r"^(bool|str|int|float|list\[.*\]|dict\[.*\]|function-.*|[A-Z][A-Za-z]*|literal\[.*\])$"
+)
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> Path_:
     # Pydantic names union members in the location (`list.ListAction.page_size`); users never wrote them.
-    return tuple(part for part in loc if isinstance(part, int) or not _TYPE_TAG.match(str(part)) or part in ("Value",))
+    return tuple(
+        part
+        for part in loc
+        if isinstance(part, int) or not _TYPE_TAG.match(str(part)) or part in ("Value",)
+    )
 
 
 def _message(error: Any, path: Path_) -> str:
@@ -139,7 +254,11 @@ def _message(error: Any, path: Path_) -> str:
         return f"missing required key '{path[-1]}'"
     if kind == "value_error":
         return message.removeprefix("Value error, ")
-    shown = repr(given) if isinstance(given, str | int | float | bool) or given is None else type(given).__name__
+    shown = (
+        repr(given)
+        if isinstance(given, str | int | float | bool) or given is None
+        else type(given).__name__
+    )
     return f"{message[:1].lower()}{message[1:]}, got {shown}"
 
 
@@ -147,17 +266,31 @@ def _allowed_keys(path: Path_) -> Iterable[str]:
     model: type[BaseModel] | None
     if path == ():
         model = lang.ResourceSpec
-    elif len(path) == 2 and path[0] == "fields" or len(path) == 4 and path[0] == "actions" and path[2] == "input":
+    elif (
+        len(path) == 2
+        and path[0] == "fields"
+        or len(path) == 4
+        and path[0] == "actions"
+        and path[2] == "input"
+    ):
         model = lang.FieldSpec
     elif len(path) == 2 and path[0] == "actions":
-        model = {"list": lang.ListAction, "bulk": lang.BulkAction}.get(str(path[1]), lang.CustomAction)
+        model = {"list": lang.ListAction, "bulk": lang.BulkAction}.get(
+            str(path[1]), lang.CustomAction
+        )
     else:
         model = {
             ("display",): lang.Display,
             ("ui",): lang.UI,
             ("ui", "table"): lang.TableUI,
             ("ui", "form"): lang.FormUI,
-        }.get(path) or (lang.IndexSpec if path[:1] == ("indexes",) else lang.CheckSpec if path[:1] == ("checks",) else None)
+        }.get(path) or (
+            lang.IndexSpec
+            if path[:1] == ("indexes",)
+            else lang.CheckSpec
+            if path[:1] == ("checks",)
+            else None
+        )
     return list(model.model_fields) if model else []
 
 
@@ -169,7 +302,12 @@ def relation_inverses(resources: Iterable[lang.ResourceSpec]) -> dict[tuple[str,
     joins it: `offices_as_parent`, `deals_as_owner`.
     """
     resources = list(resources)
-    pairs = Counter((r.resource, f.to) for r in resources for f in r.fields.values() if f.type in ("relation", "many_to_many"))
+    pairs = Counter(
+        (r.resource, f.to)
+        for r in resources
+        for f in r.fields.values()
+        if f.type in ("relation", "many_to_many")
+    )
     names = {}
     for r in resources:
         for name, f in r.fields.items():
@@ -197,7 +335,13 @@ def field_columns(spec: lang.ResourceSpec) -> dict[str, str]:
 class ProjectChecker:
     """The meaning of the schemas, across files: names, references, options, defaults."""
 
-    def __init__(self, config: ProjectConfig, resources: list[ValidatedResource], diagnostics: Diagnostics, declared: set[str] | None = None):
+    def __init__(
+        self,
+        config: ProjectConfig,
+        resources: list[ValidatedResource],
+        diagnostics: Diagnostics,
+        declared: set[str] | None = None,
+    ):
         self.config = config
         self.declared = declared or set()
         self.resources = resources
@@ -210,7 +354,9 @@ class ProjectChecker:
         for (res, fld), inverse in self.inverses.items():
             spec = self.by_name.get(res)
             field = spec.fields.get(fld) if spec else None
-            self.inverse_claims.setdefault((field.to if field else None, inverse), []).append((res, fld))
+            self.inverse_claims.setdefault((field.to if field else None, inverse), []).append(
+                (res, fld)
+            )
 
     def run(self) -> None:
         self.check_unique_names()
@@ -238,9 +384,19 @@ class ProjectChecker:
             # A duplicate resource name makes its derived table and model duplicates too; one error says it.
             unique = claim("resource", spec.resource, doc, ("resource",))
             if unique or spec.table:
-                claim("table", spec.table or plural(spec.resource), doc, ("table",) if spec.table else ("resource",))
+                claim(
+                    "table",
+                    spec.table or plural(spec.resource),
+                    doc,
+                    ("table",) if spec.table else ("resource",),
+                )
             if unique or spec.model:
-                claim("model", spec.model or pascal(spec.resource), doc, ("model",) if spec.model else ("resource",))
+                claim(
+                    "model",
+                    spec.model or pascal(spec.resource),
+                    doc,
+                    ("model",) if spec.model else ("resource",),
+                )
         for r in self.resources:
             for name, f in r.spec.fields.items():
                 if f.type == "many_to_many" and f.to in self.by_name:
@@ -248,7 +404,11 @@ class ProjectChecker:
                     first = claimed.setdefault(("table", through), r.document.file + f"#{name}")
                     if first != r.document.file + f"#{name}":
                         where = first.split("#")[0]
-                        self.error(r.document, ("fields", name, "through" if f.through else "type"), f"junction table '{through}' collides with a table of {where}; {'choose another' if f.through else 'set'} 'through'")
+                        self.error(
+                            r.document,
+                            ("fields", name, "through" if f.through else "type"),
+                            f"junction table '{through}' collides with a table of {where}; {'choose another' if f.through else 'set'} 'through'",
+                        )
 
 
 class ResourceChecker:
@@ -274,7 +434,10 @@ class ResourceChecker:
     # names -------------------------------------------------------------------------------------
     def check_identifier(self, path: Path_, name: str, what: str, limit: int = MAX_NAME) -> bool:
         if not IDENTIFIER.match(name):
-            self.error(path, f"{what} '{name}' must be snake_case: lowercase letters, digits and single underscores, starting with a letter")
+            self.error(
+                path,
+                f"{what} '{name}' must be snake_case: lowercase letters, digits and single underscores, starting with a letter",
+            )
             return False
         if len(name) > limit:
             self.error(path, f"{what} '{name}' is {len(name)} characters; the limit is {limit}")
@@ -285,22 +448,49 @@ class ResourceChecker:
         spec = self.spec
         if self.check_identifier(("resource",), spec.resource, "resource name"):
             if spec.resource in RESERVED_RESOURCES or spec.resource in PYTHON_RESERVED:
-                self.error(("resource",), f"resource name '{spec.resource}' is reserved by the generated project; choose another")
+                self.error(
+                    ("resource",),
+                    f"resource name '{spec.resource}' is reserved by the generated project; choose another",
+                )
             stem = self.doc.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             if stem != spec.resource:
-                self.project.warn(self.doc, ("resource",), f"file is named '{stem}' but defines resource '{spec.resource}'; name it {spec.resource}{self.doc.file[self.doc.file.rfind('.'):]}")
-        if spec.renamed_from is not None and self.check_identifier(("renamed_from",), spec.renamed_from, "renamed_from") and spec.renamed_from in self.project.by_name:
-            self.error(("renamed_from",), f"'{spec.renamed_from}' is still a resource; a rename needs the old name gone")
-        if spec.table is not None and self.check_identifier(("table",), spec.table, "table name", limit=50):
+                self.project.warn(
+                    self.doc,
+                    ("resource",),
+                    f"file is named '{stem}' but defines resource '{spec.resource}'; name it {spec.resource}{self.doc.file[self.doc.file.rfind('.') :]}",
+                )
+        if (
+            spec.renamed_from is not None
+            and self.check_identifier(("renamed_from",), spec.renamed_from, "renamed_from")
+            and spec.renamed_from in self.project.by_name
+        ):
+            self.error(
+                ("renamed_from",),
+                f"'{spec.renamed_from}' is still a resource; a rename needs the old name gone",
+            )
+        if spec.table is not None and self.check_identifier(
+            ("table",), spec.table, "table name", limit=50
+        ):
             if spec.table in RESERVED_RESOURCES:
-                self.error(("table",), f"table name '{spec.table}' is reserved by the generated project's routes")
+                self.error(
+                    ("table",),
+                    f"table name '{spec.table}' is reserved by the generated project's routes",
+                )
         elif spec.table is None and len(plural(spec.resource)) > 50:
-            self.error(("resource",), "the table name derived from this resource is longer than 50 characters; set 'table'")
+            self.error(
+                ("resource",),
+                "the table name derived from this resource is longer than 50 characters; set 'table'",
+            )
         if spec.model is not None:
             if not MODEL_NAME.match(spec.model):
-                self.error(("model",), f"model name '{spec.model}' must be PascalCase letters and digits")
+                self.error(
+                    ("model",), f"model name '{spec.model}' must be PascalCase letters and digits"
+                )
             elif spec.model in RESERVED_MODELS:
-                self.error(("model",), f"model name '{spec.model}' clashes with a name the generated code imports; choose another")
+                self.error(
+                    ("model",),
+                    f"model name '{spec.model}' clashes with a name the generated code imports; choose another",
+                )
 
     def check_traits(self) -> None:
         counts = Counter(self.spec.traits)
@@ -310,31 +500,55 @@ class ResourceChecker:
         for trait in self.spec.traits:
             for column in TRAIT_COLUMNS.get(trait, ()):
                 if column in self.spec.fields:
-                    self.error(("fields", column), f"field '{column}' is added by the '{trait}' trait; remove it or the trait")
+                    self.error(
+                        ("fields", column),
+                        f"field '{column}' is added by the '{trait}' trait; remove it or the trait",
+                    )
 
     # fields ------------------------------------------------------------------------------------
     def check_field(self, path: Path_, name: str, f: lang.FieldSpec, in_input: bool) -> None:
         if self.check_identifier(path, name, "field name"):
             if name == "id":
-                self.error(path, "'id' is the primary key, which every resource has; choose another name")
+                self.error(
+                    path, "'id' is the primary key, which every resource has; choose another name"
+                )
             if not in_input:
                 if f.type == "relation" and f"{name}_id" in self.spec.fields:
-                    self.error(path, f"relation '{name}' uses the column '{name}_id', which is also a field")
+                    self.error(
+                        path,
+                        f"relation '{name}' uses the column '{name}_id', which is also a field",
+                    )
                 if f.type == "many_to_many" and f"{name}_ids" in self.spec.fields:
-                    self.error(path, f"many_to_many '{name}' is sent as '{name}_ids', which is also a field")
+                    self.error(
+                        path,
+                        f"many_to_many '{name}' is sent as '{name}_ids', which is also a field",
+                    )
         given = f.model_fields_set
         for option, types in OPTION_TYPES.items():
             if option in given and getattr(f, option) is not None and f.type not in types:
-                self.error((*path, option), f"'{option}' does not apply to type {f.type} (it applies to: {', '.join(types)})")
-        for flag, excluded, word in (("unique", NOT_COMPARABLE, "unique"), ("index", NOT_COMPARABLE, "indexed"), ("sortable", NOT_COMPARABLE, "sortable"), ("filterable", ("json", "many_to_many"), "filterable")):
+                self.error(
+                    (*path, option),
+                    f"'{option}' does not apply to type {f.type} (it applies to: {', '.join(types)})",
+                )
+        for flag, excluded, word in (
+            ("unique", NOT_COMPARABLE, "unique"),
+            ("index", NOT_COMPARABLE, "indexed"),
+            ("sortable", NOT_COMPARABLE, "sortable"),
+            ("filterable", ("json", "many_to_many"), "filterable"),
+        ):
             if getattr(f, flag) and f.type in excluded:
                 self.error((*path, flag), f"{f.type} fields cannot be {word}")
         if f.searchable and f.type not in STRINGY:
             self.error((*path, "searchable"), f"only text fields can be searchable, not {f.type}")
         if f.type == "text" and (f.unique or f.index) and "mysql" in self.project.config.dialects:
-            self.error((*path, "unique" if f.unique else "index"), "MySQL cannot index a text column; use string(n) or drop mysql from [database] dialects")
+            self.error(
+                (*path, "unique" if f.unique else "index"),
+                "MySQL cannot index a text column; use string(n) or drop mysql from [database] dialects",
+            )
         if in_input and (f.unique or f.index):
-            self.error((*path, "unique" if f.unique else "index"), "action inputs have no columns to index")
+            self.error(
+                (*path, "unique" if f.unique else "index"), "action inputs have no columns to index"
+            )
         self.check_lengths(path, f)
         self.check_type_options(path, name, f, in_input)
         if f.default is not None:
@@ -343,21 +557,40 @@ class ResourceChecker:
                 self.error((*path, "default"), problem)
         if f.renamed_from is not None:
             if in_input:
-                self.error((*path, "renamed_from"), "action inputs are not stored; renamed_from does not apply")
-            elif self.check_identifier((*path, "renamed_from"), f.renamed_from, "renamed_from") and f.renamed_from in self.spec.fields:
-                self.error((*path, "renamed_from"), f"'{f.renamed_from}' is still a field; a rename needs the old name gone")
+                self.error(
+                    (*path, "renamed_from"),
+                    "action inputs are not stored; renamed_from does not apply",
+                )
+            elif (
+                self.check_identifier((*path, "renamed_from"), f.renamed_from, "renamed_from")
+                and f.renamed_from in self.spec.fields
+            ):
+                self.error(
+                    (*path, "renamed_from"),
+                    f"'{f.renamed_from}' is still a field; a rename needs the old name gone",
+                )
 
     def check_lengths(self, path: Path_, f: lang.FieldSpec) -> None:
         if f.max_length is not None:
             if f.max_length <= 0:
-                self.error((*path, "max_length"), f"max_length must be positive, got {f.max_length}")
+                self.error(
+                    (*path, "max_length"), f"max_length must be positive, got {f.max_length}"
+                )
             elif f.type == "string" and f.max_length > MAX_STRING_LENGTH:
-                self.error((*path, "max_length"), f"string max_length is at most {MAX_STRING_LENGTH}; use text for longer values")
+                self.error(
+                    (*path, "max_length"),
+                    f"string max_length is at most {MAX_STRING_LENGTH}; use text for longer values",
+                )
         if f.min_length is not None:
             if f.min_length < 0:
-                self.error((*path, "min_length"), f"min_length cannot be negative, got {f.min_length}")
+                self.error(
+                    (*path, "min_length"), f"min_length cannot be negative, got {f.min_length}"
+                )
             elif f.max_length is not None and f.min_length > f.max_length:
-                self.error((*path, "min_length"), f"min_length {f.min_length} is above max_length {f.max_length}")
+                self.error(
+                    (*path, "min_length"),
+                    f"min_length {f.min_length} is above max_length {f.max_length}",
+                )
         if f.min is not None and f.max is not None and f.min > f.max:
             self.error((*path, "min"), f"min {f.min} is above max {f.max}")
         if f.pattern is not None:
@@ -370,7 +603,9 @@ class ResourceChecker:
         if f.type == "decimal":
             precision, scale = f.precision or 18, f.scale if f.scale is not None else 2
             if not 1 <= precision <= 65:
-                self.error((*path, "precision"), f"precision must be between 1 and 65, got {precision}")
+                self.error(
+                    (*path, "precision"), f"precision must be between 1 and 65, got {precision}"
+                )
             if scale < 0:
                 self.error((*path, "scale"), f"scale cannot be negative, got {scale}")
             elif scale > precision:
@@ -378,7 +613,9 @@ class ResourceChecker:
         elif f.type == "enum":
             values = f.enum_values
             if not values:
-                self.error((*path, "values"), "an enum needs 'values', e.g. values: [draft, published]")
+                self.error(
+                    (*path, "values"), "an enum needs 'values', e.g. values: [draft, published]"
+                )
             seen = set()
             for i, option in enumerate(values):
                 if option.value == "":
@@ -386,13 +623,22 @@ class ResourceChecker:
                 elif option.value in seen:
                     self.error((*path, "values", i), f"enum value '{option.value}' is listed twice")
                 elif len(option.value) > 63:
-                    self.error((*path, "values", i), "enum values are at most 63 characters (PostgreSQL's limit)")
+                    self.error(
+                        (*path, "values", i),
+                        "enum values are at most 63 characters (PostgreSQL's limit)",
+                    )
                 seen.add(option.value)
         elif f.type == "array":
             if f.of is None:
-                self.error(path, f"an array needs 'of', the item type (one of: {', '.join(lang.ARRAY_ITEM_TYPES)})")
+                self.error(
+                    path,
+                    f"an array needs 'of', the item type (one of: {', '.join(lang.ARRAY_ITEM_TYPES)})",
+                )
             elif f.of not in lang.ARRAY_ITEM_TYPES:
-                self.error((*path, "of"), f"arrays hold one of: {', '.join(lang.ARRAY_ITEM_TYPES)}; not '{f.of}'{did_you_mean(f.of, lang.ARRAY_ITEM_TYPES)}")
+                self.error(
+                    (*path, "of"),
+                    f"arrays hold one of: {', '.join(lang.ARRAY_ITEM_TYPES)}; not '{f.of}'{did_you_mean(f.of, lang.ARRAY_ITEM_TYPES)}",
+                )
         elif f.type in ("relation", "many_to_many"):
             self.check_relation(path, name, f, in_input)
 
@@ -403,25 +649,43 @@ class ResourceChecker:
         if f.to not in self.project.by_name:
             if f.to in self.project.declared:
                 return  # its own file has errors, reported there
-            self.error((*path, "to"), f"unknown resource '{f.to}'{did_you_mean(f.to, self.project.by_name)} (resources: {', '.join(sorted(self.project.by_name))})")
+            self.error(
+                (*path, "to"),
+                f"unknown resource '{f.to}'{did_you_mean(f.to, self.project.by_name)} (resources: {', '.join(sorted(self.project.by_name))})",
+            )
             return
         if in_input:
             if f.type == "many_to_many":
-                self.error((*path, "type"), "action inputs take relations, not many_to_many; use an array of ids")
+                self.error(
+                    (*path, "type"),
+                    "action inputs take relations, not many_to_many; use an array of ids",
+                )
             return
         if f.type == "relation":
             optional = not f.required or f.nullable
             if f.on_delete == "set_null" and not optional:
-                self.error((*path, "on_delete"), "on_delete: set_null needs an optional relation, but this one is required")
+                self.error(
+                    (*path, "on_delete"),
+                    "on_delete: set_null needs an optional relation, but this one is required",
+                )
         if f.through is not None:
             self.check_identifier((*path, "through"), f.through, "junction table name", limit=50)
         inverse = self.project.inverses[(self.spec.resource, name)]
-        if self.check_identifier((*path, "inverse") if f.inverse else path, inverse, "inverse name"):
+        if self.check_identifier(
+            (*path, "inverse") if f.inverse else path, inverse, "inverse name"
+        ):
             target = self.project.by_name[f.to]
             taken = set(field_columns(target)) | {n for n, x in target.fields.items()}
-            others = [key for key in self.project.inverse_claims.get((f.to, inverse), ()) if key != (self.spec.resource, name)]
+            others = [
+                key
+                for key in self.project.inverse_claims.get((f.to, inverse), ())
+                if key != (self.spec.resource, name)
+            ]
             if inverse in taken or others:
-                self.error((*path, "inverse") if f.inverse else path, f"the other side of this relation would be '{f.to}.{inverse}', which is taken; set 'inverse' to another name")
+                self.error(
+                    (*path, "inverse") if f.inverse else path,
+                    f"the other side of this relation would be '{f.to}.{inverse}', which is taken; set 'inverse' to another name",
+                )
 
     # indexes, checks, actions, ui --------------------------------------------------------------
     def check_column_ref(self, path: Path_, name: str, what: str) -> bool:
@@ -436,8 +700,15 @@ class ResourceChecker:
             path: Path_ = ("indexes", i)
             for j, field_name in enumerate(index.fields):
                 self.check_column_ref((*path, "fields", j), field_name, "index")
-                if field_name in self.spec.fields and self.spec.fields[field_name].type in ("json", "array", "many_to_many"):
-                    self.error((*path, "fields", j), f"cannot index the {self.spec.fields[field_name].type} field '{field_name}'")
+                if field_name in self.spec.fields and self.spec.fields[field_name].type in (
+                    "json",
+                    "array",
+                    "many_to_many",
+                ):
+                    self.error(
+                        (*path, "fields", j),
+                        f"cannot index the {self.spec.fields[field_name].type} field '{field_name}'",
+                    )
             if len(set(index.fields)) != len(index.fields):
                 self.error((*path, "fields"), "an index lists the same field twice")
             if index.name is not None:
@@ -465,13 +736,18 @@ class ResourceChecker:
             self.error(path, "an expression cannot contain ';', '--' or '/*'")
             return
         without_strings = re.sub(r"'(?:[^']|'')*'", "''", expr)
-        for match in re.finditer(r'"([^"]+)"|\b([A-Za-z_][A-Za-z0-9_]*)\b(\s*\()?', without_strings):
+        for match in re.finditer(
+            r'"([^"]+)"|\b([A-Za-z_][A-Za-z0-9_]*)\b(\s*\()?', without_strings
+        ):
             quoted, word, call = match.groups()
             name = quoted or word
             if call or (word and word.lower() in SQL_WORDS) or (word and re.match(r"^\d", word)):
                 continue
             if name not in self.columns:
-                self.error(path, f"the expression names unknown column '{name}'{did_you_mean(name, self.columns)}")
+                self.error(
+                    path,
+                    f"the expression names unknown column '{name}'{did_you_mean(name, self.columns)}",
+                )
 
     def check_actions(self) -> None:
         actions = self.spec.actions
@@ -480,7 +756,10 @@ class ResourceChecker:
             if lst.page_size < 1:
                 self.error(("actions", "list", "page_size"), "page_size must be at least 1")
             if lst.max_page_size < lst.page_size:
-                self.error(("actions", "list", "max_page_size"), f"max_page_size {lst.max_page_size} is below page_size {lst.page_size}")
+                self.error(
+                    ("actions", "list", "max_page_size"),
+                    f"max_page_size {lst.max_page_size} is below page_size {lst.page_size}",
+                )
             for j, item in enumerate(lst.sort):
                 name = item.removeprefix("-")
                 if self.check_column_ref(("actions", "list", "sort", j), name, "sort"):
@@ -495,7 +774,9 @@ class ResourceChecker:
                         self.check_sortable(path, name)
                     elif key == "searchable" and (f is None or f.type not in STRINGY):
                         self.error(path, f"only text fields can be searchable; '{name}' is not one")
-                    elif key == "filterable" and f is not None and f.type in ("json", "many_to_many"):
+                    elif (
+                        key == "filterable" and f is not None and f.type in ("json", "many_to_many")
+                    ):
                         self.error(path, f"a {f.type} field cannot be filterable")
         if isinstance(actions.bulk, lang.BulkAction):
             if actions.bulk.batch_size < 1:
@@ -508,10 +789,16 @@ class ResourceChecker:
             for field_name, f in custom.input.items():
                 self.check_field((*path, "input", field_name), field_name, f, in_input=True)
             if custom.handler is not None and not HANDLER.match(custom.handler):
-                self.error((*path, "handler"), f"handler must be 'module.path:function', got '{custom.handler}'")
+                self.error(
+                    (*path, "handler"),
+                    f"handler must be 'module.path:function', got '{custom.handler}'",
+                )
             for j, target in enumerate(custom.invalidates):
                 if target not in self.project.by_name and target not in self.project.declared:
-                    self.error((*path, "invalidates", j), f"unknown resource '{target}'{did_you_mean(target, self.project.by_name)}")
+                    self.error(
+                        (*path, "invalidates", j),
+                        f"unknown resource '{target}'{did_you_mean(target, self.project.by_name)}",
+                    )
 
     def check_sortable(self, path: Path_, name: str) -> None:
         f = self.spec.fields.get(name)
@@ -520,17 +807,28 @@ class ResourceChecker:
 
     def check_ui(self) -> None:
         usable = {*self.columns, *self.spec.fields}
-        for key, names in (("table", self.spec.ui.table.columns), ("form", self.spec.ui.form.fields)):
+        for key, names in (
+            ("table", self.spec.ui.table.columns),
+            ("form", self.spec.ui.form.fields),
+        ):
             sub = "columns" if key == "table" else "fields"
             for j, name in enumerate(names):
                 if name not in usable:
-                    self.error(("ui", key, sub, j), f"ui.{key} names unknown field '{name}'{did_you_mean(name, usable)}")
+                    self.error(
+                        ("ui", key, sub, j),
+                        f"ui.{key} names unknown field '{name}'{did_you_mean(name, usable)}",
+                    )
         for j, item in enumerate(self.spec.ui.table.default_sort):
-            if self.check_column_ref(("ui", "table", "default_sort", j), item.removeprefix("-"), "default_sort"):
+            if self.check_column_ref(
+                ("ui", "table", "default_sort", j), item.removeprefix("-"), "default_sort"
+            ):
                 self.check_sortable(("ui", "table", "default_sort", j), item.removeprefix("-"))
         title = self.spec.display.title_field
         if title is not None and title not in self.spec.fields and title not in self.columns:
-            self.error(("display", "title_field"), f"title_field names unknown field '{title}'{did_you_mean(title, self.spec.fields)}")
+            self.error(
+                ("display", "title_field"),
+                f"title_field names unknown field '{title}'{did_you_mean(title, self.spec.fields)}",
+            )
 
 
 def default_problem(f: lang.FieldSpec) -> str | None:
@@ -555,7 +853,11 @@ def default_problem(f: lang.FieldSpec) -> str | None:
             return f"default {value!r} is not one of the enum values ({', '.join(map(str, values))}){did_you_mean(str(value), values)}"
         return None
     if kind == "boolean":
-        return None if isinstance(value, bool) else f"the default of a boolean must be true or false, got {value!r}"
+        return (
+            None
+            if isinstance(value, bool)
+            else f"the default of a boolean must be true or false, got {value!r}"
+        )
     if kind in ("integer", "bigint"):
         if isinstance(value, bool) or not isinstance(value, int):
             return f"the default of an {kind} must be a whole number, got {value!r}"
@@ -591,7 +893,12 @@ def default_problem(f: lang.FieldSpec) -> str | None:
         try:
             parsed = parsers[kind](value)
         except ValueError:
-            expected = {"date": "ISO 8601 or 'today'", "datetime": "ISO 8601 or 'now'", "time": "ISO 8601", "uuid": "e.g. 123e4567-e89b-12d3-a456-426614174000"}[kind]
+            expected = {
+                "date": "ISO 8601 or 'today'",
+                "datetime": "ISO 8601 or 'now'",
+                "time": "ISO 8601",
+                "uuid": "e.g. 123e4567-e89b-12d3-a456-426614174000",
+            }[kind]
             return f"default {value!r} is not a valid {kind} ({expected})"
         if isinstance(parsed, dt.datetime) and parsed.tzinfo is None:
             return f"default {value!r} needs a UTC offset, e.g. {value}Z or {value}+02:00 (datetimes are timezone-aware)"

@@ -27,7 +27,11 @@ def backend(output: Path, package: str) -> Iterator[ModuleType]:
     finally:
         sys.path.remove(path)
         sys.dont_write_bytecode = dont_write
-        for name in [n for n in sys.modules if n == package or n.startswith((f"{package}.", f"{package}_ext"))]:
+        for name in [
+            n
+            for n in sys.modules
+            if n == package or n.startswith((f"{package}.", f"{package}_ext"))
+        ]:
             del sys.modules[name]
 
 

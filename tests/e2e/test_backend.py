@@ -21,7 +21,12 @@ from backend_support import StatementCounter, backend
 from helpers import DIALECTS, cli_env, golden_cases
 
 PROJECTS = ["showcase", *golden_cases()]
-PACKAGES = {"showcase": "showcase", "minimal": "minimal", "relations": "library", "kitchen_sink": "kitchen_sink"}
+PACKAGES = {
+    "showcase": "showcase",
+    "minimal": "minimal",
+    "relations": "library",
+    "kitchen_sink": "kitchen_sink",
+}
 SUITE_TIMEOUT = 900  # seconds; the largest suite takes about one minute on PostgreSQL
 
 
@@ -35,7 +40,16 @@ def run_generated_suite(output: Path, url: str, tmp_path: Path) -> subprocess.Co
     """`pytest` in a copy of the generated project, on `url`."""
     copy = shutil.copytree(output, tmp_path / "generated")
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "ignore::DeprecationWarning",
+        ],
         cwd=copy,
         env=cli_env(DATABASE_URL=url, PYTHONDONTWRITEBYTECODE="1"),
         capture_output=True,
@@ -48,7 +62,9 @@ def run_generated_suite(output: Path, url: str, tmp_path: Path) -> subprocess.Co
 @pytest.mark.db
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("project", PROJECTS)
-def test_generated_suite_passes(project: str, dialect: str, built, database_url, tmp_path: Path) -> None:
+def test_generated_suite_passes(
+    project: str, dialect: str, built, database_url, tmp_path: Path
+) -> None:
     result = run_generated_suite(built(project).output, database_url(dialect), tmp_path)
     tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
     assert result.returncode == 0, f"the generated suite of {project} failed on {dialect}:\n{tail}"
@@ -73,23 +89,36 @@ def test_list_statements_are_constant_in_the_page_size(dialect: str, built, data
         Base.metadata.create_all(engine)
         try:
             with TestClient(app) as client:
-                people = [client.post("/api/people", json={"full_name": f"P{i}", "email": f"p{i}@example.com"}).json()["id"] for i in range(3)]
+                people = [
+                    client.post(
+                        "/api/people", json={"full_name": f"P{i}", "email": f"p{i}@example.com"}
+                    ).json()["id"]
+                    for i in range(3)
+                ]
                 for i in range(20):
-                    response = client.post("/api/offices", json={"name": f"Office {i}", "people_ids": people[: i % 4]})
+                    response = client.post(
+                        "/api/offices", json={"name": f"Office {i}", "people_ids": people[: i % 4]}
+                    )
                     assert response.status_code == 201, response.text
                 counts = {}
                 for limit in (1, 5, 20):
                     with StatementCounter(engine) as counter:
-                        page = client.get("/api/offices", params={"limit": limit, "sort": "name"}).json()
+                        page = client.get(
+                            "/api/offices", params={"limit": limit, "sort": "name"}
+                        ).json()
                     assert len(page["items"]) == limit
                     counts[limit] = len(counter.statements)
                 with StatementCounter(engine) as counter:
-                    filtered = client.get("/api/offices", params={"limit": 20, "status": "active", "q": "office"}).json()
+                    filtered = client.get(
+                        "/api/offices", params={"limit": 20, "status": "active", "q": "office"}
+                    ).json()
                 assert len(filtered["items"]) == 20
         finally:
             Base.metadata.drop_all(engine)
             engine.dispose()
-    assert set(counts.values()) == {2}, f"statements per page size: {counts} (rows, then many-to-many ids)"
+    assert set(counts.values()) == {2}, (
+        f"statements per page size: {counts} (rows, then many-to-many ids)"
+    )
     assert len(counter.statements) == 2
 
 
@@ -102,10 +131,16 @@ def test_every_foreign_key_is_indexed(project: str, built) -> None:
         models = importlib.import_module(package.__name__ + ".models")
         for table in models.Base.metadata.tables.values():
             leading = [tuple(c.name for c in index.columns) for index in table.indexes]
-            leading += [tuple(c.name for c in u.columns) for u in table.constraints if isinstance(u, sa.UniqueConstraint | sa.PrimaryKeyConstraint)]
+            leading += [
+                tuple(c.name for c in u.columns)
+                for u in table.constraints
+                if isinstance(u, sa.UniqueConstraint | sa.PrimaryKeyConstraint)
+            ]
             for fk in table.foreign_key_constraints:
                 columns = tuple(c.name for c in fk.columns)
-                assert any(cols[: len(columns)] == columns for cols in leading), f"{table.name}.{columns} is not indexed"
+                assert any(cols[: len(columns)] == columns for cols in leading), (
+                    f"{table.name}.{columns} is not indexed"
+                )
 
 
 def test_kitchen_sink_suite_sends_keywords_and_hostile_strings(built) -> None:
@@ -115,7 +150,23 @@ def test_kitchen_sink_suite_sends_keywords_and_hostile_strings(built) -> None:
 
         samples = RESOURCES["gadget"].samples
     sample = samples[0]
-    assert {"from", "class", "type", "select", "default", "import", "async", "order", "metadata"} <= set(sample)
-    assert {"it's", 'say "hi"', "back\\slash", "100%s", "\U0001f680 launch"} <= {s["kind"] for s in samples}
-    assert '"quoted"' in sample["class"] and "\\" in sample["notes"] and "\U0001f680" in sample["default"]
+    assert {
+        "from",
+        "class",
+        "type",
+        "select",
+        "default",
+        "import",
+        "async",
+        "order",
+        "metadata",
+    } <= set(sample)
+    assert {"it's", 'say "hi"', "back\\slash", "100%s", "\U0001f680 launch"} <= {
+        s["kind"] for s in samples
+    }
+    assert (
+        '"quoted"' in sample["class"]
+        and "\\" in sample["notes"]
+        and "\U0001f680" in sample["default"]
+    )
     assert re.search(r"^[A-Z]{2}-\d{3}", sample["code"])  # drawn from the field's pattern

@@ -29,10 +29,29 @@ def server(build_project, tmp_path: Path):
 
     output = shutil.copytree(build_project("showcase").output, tmp_path / "generated")
     env = cli_env(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}", PYTHONDONTWRITEBYTECODE="1")
-    subprocess.run([sys.executable, "-c", "from showcase import db; db.create_tables()"], cwd=output / "backend", env=env, check=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-c", "from showcase import db; db.create_tables()"],
+        cwd=output / "backend",
+        env=env,
+        check=True,
+        timeout=60,
+    )
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "showcase.app:app", "--app-dir", str(output / "backend"), "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "showcase.app:app",
+            "--app-dir",
+            str(output / "backend"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -47,7 +66,9 @@ def server(build_project, tmp_path: Path):
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output_text = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                output_text = (
+                    process.stdout.read().decode(errors="replace") if process.stdout else ""
+                )
                 pytest.fail(f"uvicorn did not come up on {base}:\n{output_text}")
             time.sleep(0.1)
         yield base, output
@@ -66,30 +87,55 @@ def test_uvicorn_serves_the_api_over_http(server) -> None:
     base, output = server
     with httpx.Client(base_url=base, timeout=10) as client:
         assert client.get("/readyz").json() == {"status": "ready"}
-        assert client.get("/openapi.json").json() == json.loads((output / "openapi.json").read_text(encoding="utf-8"))
+        assert client.get("/openapi.json").json() == json.loads(
+            (output / "openapi.json").read_text(encoding="utf-8")
+        )
 
         region = client.post("/api/regions", json={"name": "North \U0001f680 it's", "code": "NO"})
         assert region.status_code == 201, region.text
         region_id = region.json()["id"]
         ids = []
         for i in range(5):
-            office = client.post("/api/offices", json={"name": f"Office {i}", "region_id": region_id, "budget": 1000.5 + i, "tags": ["a", "b"]})
+            office = client.post(
+                "/api/offices",
+                json={
+                    "name": f"Office {i}",
+                    "region_id": region_id,
+                    "budget": 1000.5 + i,
+                    "tags": ["a", "b"],
+                },
+            )
             assert office.status_code == 201, office.text
             ids.append(office.json()["id"])
 
         seen, cursor = [], None
         while True:
-            page = client.get("/api/offices", params={"limit": 2, "sort": "-name", **({"cursor": cursor} if cursor else {})}).json()
+            page = client.get(
+                "/api/offices",
+                params={"limit": 2, "sort": "-name", **({"cursor": cursor} if cursor else {})},
+            ).json()
             seen += [row["id"] for row in page["items"]]
             cursor = page["next_cursor"]
             if cursor is None:
                 break
         assert seen == ids[::-1]
 
-        in_region = client.get("/api/offices", params={"region_id": region_id, "limit": 500}).json()["items"]
-        assert sorted(row["budget"] for row in in_region) == [1000.5, 1001.5, 1002.5, 1003.5, 1004.5]
+        in_region = client.get(
+            "/api/offices", params={"region_id": region_id, "limit": 500}
+        ).json()["items"]
+        assert sorted(row["budget"] for row in in_region) == [
+            1000.5,
+            1001.5,
+            1002.5,
+            1003.5,
+            1004.5,
+        ]
         conflict = client.post("/api/regions", json={"name": "North \U0001f680 it's"})
-        assert conflict.status_code == 409 and conflict.json() == {"detail": conflict.json()["detail"], "error_code": "conflict", "field": "name"}
+        assert conflict.status_code == 409 and conflict.json() == {
+            "detail": conflict.json()["detail"],
+            "error_code": "conflict",
+            "field": "name",
+        }
         missing = client.get("/api/offices/00000000-0000-0000-0000-000000000000")
         assert missing.status_code == 404 and missing.json()["error_code"] == "not_found"
         invalid = client.post("/api/offices", json={"name": "x" * 201})

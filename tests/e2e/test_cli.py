@@ -34,14 +34,28 @@ AUTHOR = "resource: author\nfields:\n  name: string(100) required\n"
 
 
 def env(**extra: str) -> dict[str, str]:
-    values = {k: v for k, v in os.environ.items() if k not in ("SCHEMAGEN_DEBUG", "FORCE_COLOR", "CLICOLOR_FORCE")}
+    values = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SCHEMAGEN_DEBUG", "FORCE_COLOR", "CLICOLOR_FORCE")
+    }
     values.update(NO_COLOR="1", COLUMNS="200", **extra)
     return values
 
 
-def run(*args: str, cwd: Path, code: int | None = 0, **extra_env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, code: int | None = 0, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
     """Run `schemagen *args` in `cwd`; check the exit code and that no traceback was printed."""
-    result = subprocess.run([str(SCHEMAGEN), *args], check=False, cwd=cwd, capture_output=True, text=True, env=env(**extra_env), timeout=TIMEOUT)
+    result = subprocess.run(
+        [str(SCHEMAGEN), *args],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env(**extra_env),
+        timeout=TIMEOUT,
+    )
     output = f"$ schemagen {' '.join(args)}\n--- exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     if "SCHEMAGEN_DEBUG" not in extra_env:
         assert "Traceback" not in result.stderr and "Traceback" not in result.stdout, output
@@ -53,7 +67,11 @@ def run(*args: str, cwd: Path, code: int | None = 0, **extra_env: str) -> subpro
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` with its bytes, except schemagen's own cache (not output)."""
     files = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
-    return {name: p.read_bytes() for name, p in files.items() if not name.startswith(".schemagen/cache/")}
+    return {
+        name: p.read_bytes()
+        for name, p in files.items()
+        if not name.startswith(".schemagen/cache/")
+    }
 
 
 def write_schema(project: Path, name: str, text: str) -> Path:
@@ -110,7 +128,20 @@ def test_help_lists_every_command(tmp_path):
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", [["init"], ["new"], ["new", "resource"], ["validate"], ["build"], ["check"], ["diff"], ["schema"], ["targets"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["init"],
+        ["new"],
+        ["new", "resource"],
+        ["validate"],
+        ["build"],
+        ["check"],
+        ["diff"],
+        ["schema"],
+        ["targets"],
+    ],
+)
 def test_every_command_has_help(tmp_path, command):
     result = run(*command, "--help", cwd=tmp_path)
     assert "Usage:" in result.stdout
@@ -164,10 +195,19 @@ def test_targets_lists_the_built_in_targets(tmp_path):
 def test_init_creates_a_project_that_builds_and_checks_clean(tmp_path):
     result = run("init", "shop", cwd=tmp_path)
     root = tmp_path / "shop"
-    for name in ("schemagen.toml", "schemas/task.yaml", "README.md", ".schemagen/resource.schema.json"):
+    for name in (
+        "schemagen.toml",
+        "schemas/task.yaml",
+        "README.md",
+        ".schemagen/resource.schema.json",
+    ):
         assert (root / name).is_file(), name
         assert name in result.stdout
-    assert (root / "schemas" / "task.yaml").read_text().startswith("# yaml-language-server: $schema=../.schemagen/resource.schema.json\n")
+    assert (
+        (root / "schemas" / "task.yaml")
+        .read_text()
+        .startswith("# yaml-language-server: $schema=../.schemagen/resource.schema.json\n")
+    )
     run("validate", cwd=root)
     built = run("build", cwd=root)
     assert "create" in built.stdout
@@ -199,7 +239,14 @@ def test_init_into_a_project_exits_1(fresh):
 
 
 def test_new_resource_with_fields_validates(fresh):
-    result = run("new", "resource", "book", "--fields", "title:string(200) required, price:decimal(10,2)", cwd=fresh)
+    result = run(
+        "new",
+        "resource",
+        "book",
+        "--fields",
+        "title:string(200) required, price:decimal(10,2)",
+        cwd=fresh,
+    )
     assert "created schemas/book.yaml" in result.stdout
     text = (fresh / "schemas" / "book.yaml").read_text()
     assert "resource: book\n" in text
@@ -209,7 +256,16 @@ def test_new_resource_with_fields_validates(fresh):
 
 
 def test_new_resource_toml_validates(fresh):
-    result = run("new", "resource", "invoice_line", "--format", "toml", "--fields", "qty:integer required, amount:decimal(12,2), note:text", cwd=fresh)
+    result = run(
+        "new",
+        "resource",
+        "invoice_line",
+        "--format",
+        "toml",
+        "--fields",
+        "qty:integer required, amount:decimal(12,2), note:text",
+        cwd=fresh,
+    )
     assert "created schemas/invoice_line.toml" in result.stdout
     text = (fresh / "schemas" / "invoice_line.toml").read_text()
     assert 'resource = "invoice_line"' in text
@@ -242,7 +298,11 @@ def test_new_resource_invalid_name_exits_2(fresh, name):
 
 @pytest.mark.parametrize(
     ("fields", "message"),
-    [("title", "cannot read field 'title'"), ("title:strng", "did you mean 'string'?"), ("t:string(200) requird", "unknown flag 'requird'")],
+    [
+        ("title", "cannot read field 'title'"),
+        ("title:strng", "did you mean 'string'?"),
+        ("t:string(200) requird", "unknown flag 'requird'"),
+    ],
 )
 def test_new_resource_bad_fields_exit_2(fresh, fields, message):
     result = run("new", "resource", "book", "--fields", fields, cwd=fresh, code=2)
@@ -296,9 +356,14 @@ def test_validate_prints_every_error_with_file_line_and_column(project):
 
 
 def test_validate_reports_meaning_errors_across_files(project):
-    write_schema(project, "book.yaml", "resource: book\nfields:\n  author: {type: relation, to: autor}\n")
+    write_schema(
+        project, "book.yaml", "resource: book\nfields:\n  author: {type: relation, to: autor}\n"
+    )
     result = run("validate", cwd=project, code=1)
-    assert "error schemas/book.yaml:3:28: fields.author.to: unknown resource 'autor'; did you mean 'author'?" in result.stderr
+    assert (
+        "error schemas/book.yaml:3:28: fields.author.to: unknown resource 'autor'; did you mean 'author'?"
+        in result.stderr
+    )
 
 
 def test_validate_json_with_errors(project):
@@ -322,7 +387,12 @@ def test_validate_json_ok_with_a_warning(project):
     data = json.loads(result.stdout)
     assert data["ok"] is True and data["errors"] == []
     [warning] = data["warnings"]
-    assert (warning["file"], warning["line"], warning["path"], warning["level"]) == ("schemas/writer.yaml", 1, "resource", "warning")
+    assert (warning["file"], warning["line"], warning["path"], warning["level"]) == (
+        "schemas/writer.yaml",
+        1,
+        "resource",
+        "warning",
+    )
     assert "name it author.yaml" in warning["message"]
 
 
@@ -359,7 +429,12 @@ def test_build_writes_files_then_is_up_to_date(fresh):
     first = run("build", cwd=fresh)
     output = fresh / "generated"
     files = tree(output)
-    assert {"backend/shop/models.py", "backend/shop/__init__.py", "jsonschema/task.json", ".schemagen-manifest.json"} <= set(files)
+    assert {
+        "backend/shop/models.py",
+        "backend/shop/__init__.py",
+        "jsonschema/task.json",
+        ".schemagen-manifest.json",
+    } <= set(files)
     assert f"{len(files) - 1} file(s) changed, 0 unchanged" in first.stdout
     assert files["backend/shop/models.py"].startswith(b"# Generated by schemagen")
     manifest = json.loads(files[".schemagen-manifest.json"])
@@ -385,8 +460,16 @@ def test_build_updates_only_what_changed(project):
     result = run("build", cwd=project)
     after = tree(project / "generated")
     changed = {p for p in after if before.get(p) != after[p]}
-    assert {"backend/acme/models.py", "jsonschema/author.json", ".schemagen-manifest.json"} <= changed
-    assert not changed & {"jsonschema/book.json", "jsonschema/task.json", "backend/acme/__init__.py"}
+    assert {
+        "backend/acme/models.py",
+        "jsonschema/author.json",
+        ".schemagen-manifest.json",
+    } <= changed
+    assert not changed & {
+        "jsonschema/book.json",
+        "jsonschema/task.json",
+        "backend/acme/__init__.py",
+    }
     assert set(after) == set(before)
     printed = " ".join(result.stdout.split())
     assert "update backend/acme/models.py" in printed and "update jsonschema/author.json" in printed
@@ -411,7 +494,11 @@ def test_hand_edited_file_stops_build_and_force_overwrites(project):
 
 def test_stray_unowned_files_are_never_touched(project):
     output = project / "generated"
-    stray = {output / "notes.txt": b"mine\n", output / "backend" / "acme" / "extra.py": b"x = 1\n", output / "jsonschema" / "custom.json": b"{}"}
+    stray = {
+        output / "notes.txt": b"mine\n",
+        output / "backend" / "acme" / "extra.py": b"x = 1\n",
+        output / "jsonschema" / "custom.json": b"{}",
+    }
     for path, data in stray.items():
         path.write_bytes(data)
     (project / "schemas" / "book.yaml").unlink()  # the build deletes files, but only its own
@@ -439,7 +526,10 @@ def test_stale_files_removed_when_a_resource_is_deleted(project):
     assert "delete jsonschema/book.json" in " ".join(result.stdout.split())
     assert not (output / "jsonschema" / "book.json").exists()
     assert (output / "jsonschema" / "author.json").exists()
-    assert "jsonschema/book.json" not in json.loads((output / ".schemagen-manifest.json").read_text())["files"]
+    assert (
+        "jsonschema/book.json"
+        not in json.loads((output / ".schemagen-manifest.json").read_text())["files"]
+    )
     run("check", cwd=project)
 
 
@@ -452,7 +542,10 @@ def test_build_single_target_keeps_other_targets_files(project):
     assert "models.py" not in result.stdout
     assert (output / "backend" / "acme" / "models.py").read_bytes() == models
     assert b"born" in (output / "jsonschema" / "author.json").read_bytes()
-    assert "backend/acme/models.py" in json.loads((output / ".schemagen-manifest.json").read_text())["files"]
+    assert (
+        "backend/acme/models.py"
+        in json.loads((output / ".schemagen-manifest.json").read_text())["files"]
+    )
     stale = run("check", cwd=project, code=1)  # the sqlalchemy output is still behind
     assert "backend/acme/models.py" in stale.stdout
 
@@ -492,7 +585,13 @@ def test_check_after_editing_a_schema_exits_1_with_a_diff_and_writes_nothing(pro
 
 def test_check_json(project):
     clean = json.loads(run("check", "--json", cwd=project).stdout)
-    assert {k: clean[k] for k in ("ok", "changes", "conflicts", "diff", "warnings")} == {"ok": True, "changes": [], "conflicts": [], "diff": "", "warnings": []}
+    assert {k: clean[k] for k in ("ok", "changes", "conflicts", "diff", "warnings")} == {
+        "ok": True,
+        "changes": [],
+        "conflicts": [],
+        "diff": "",
+        "warnings": [],
+    }
     write_schema(project, "author.yaml", AUTHOR + "  born: date\n")
     target = project / "generated" / "jsonschema" / "book.json"
     target.write_text(target.read_text() + "\n")
@@ -505,7 +604,9 @@ def test_check_json(project):
         ("jsonschema/book.json", "update"),
     }
     assert "jsonschema/task.json" not in {c["path"] for c in data["changes"]}
-    assert [(c["path"], c["reason"]) for c in data["conflicts"]] == [("jsonschema/book.json", "edited")]
+    assert [(c["path"], c["reason"]) for c in data["conflicts"]] == [
+        ("jsonschema/book.json", "edited")
+    ]
     assert "+++ b/jsonschema/author.json" in data["diff"]
     assert tree(project) == before
 
@@ -551,9 +652,13 @@ def test_schema_prints_the_language_json_schema(fresh):
     assert schema["title"] == "schemagen resource"
     assert "resource" in schema["required"]
     assert schema["additionalProperties"] is False
-    assert {"resource", "fields", "traits", "actions", "indexes", "checks", "ui"} <= set(schema["properties"])
+    assert {"resource", "fields", "traits", "actions", "indexes", "checks", "ui"} <= set(
+        schema["properties"]
+    )
     shorthand = schema["properties"]["fields"]["additionalProperties"]["anyOf"]
-    assert {"$ref": "#/$defs/FieldSpec"} in shorthand and any(s.get("type") == "string" for s in shorthand)
+    assert {"$ref": "#/$defs/FieldSpec"} in shorthand and any(
+        s.get("type") == "string" for s in shorthand
+    )
     # The copy init writes for editors is the same document.
     assert json.loads((fresh / ".schemagen" / "resource.schema.json").read_text()) == schema
 
@@ -574,7 +679,11 @@ def test_schema_validates_real_resource_files(fresh):
 
 def with_template_override(project: Path, text: str) -> Path:
     config = project / "schemagen.toml"
-    config.write_text(config.read_text().replace('output = "generated"\n', 'output = "generated"\ntemplates = "templates"\n'))
+    config.write_text(
+        config.read_text().replace(
+            'output = "generated"\n', 'output = "generated"\ntemplates = "templates"\n'
+        )
+    )
     template = project / "templates" / "sqlalchemy" / "models.py.j2"
     template.parent.mkdir(parents=True)
     template.write_text(text)
@@ -607,7 +716,10 @@ def test_template_with_an_undefined_variable_exits_3_naming_the_template(project
     result = run("build", cwd=project, code=3)
     lines = internal_error_lines(result)
     assert len(lines) == 2
-    assert lines[0] == f"internal error: UndefinedError: 'no_such_variable' is undefined (in {template}:2)"
+    assert (
+        lines[0]
+        == f"internal error: UndefinedError: 'no_such_variable' is undefined (in {template}:2)"
+    )
 
 
 def test_template_syntax_error_exits_3_naming_the_template(project):

@@ -58,7 +58,9 @@ def node_modules() -> Path:
             check=False,
         )
         if result.returncode != 0:
-            pytest.fail(f"npm ci failed in {HARNESS}:\n{result.stdout}\n{result.stderr}", pytrace=False)
+            pytest.fail(
+                f"npm ci failed in {HARNESS}:\n{result.stdout}\n{result.stderr}", pytrace=False
+            )
         STAMP.write_text(digest + "\n", encoding="utf-8")
     return NODE_MODULES
 
@@ -70,7 +72,9 @@ class Compiled:
 
 
 @pytest.fixture(scope="session")
-def compiled(node_modules: Path, build_project, tmp_path_factory: pytest.TempPathFactory) -> Compiled:
+def compiled(
+    node_modules: Path, build_project, tmp_path_factory: pytest.TempPathFactory
+) -> Compiled:
     """Every project's client and the driver, checked and compiled by one tsc run."""
     built = dict(zip(PROJECTS, build_project.many(PROJECTS), strict=True))
     root = tmp_path_factory.mktemp("clients")
@@ -83,12 +87,29 @@ def compiled(node_modules: Path, build_project, tmp_path_factory: pytest.TempPat
     config = {
         # The generated tsconfig's own options, so what passes here passes in the client package.
         "extends": "./showcase/client/tsconfig.json",
-        "compilerOptions": {"rootDir": ".", "outDir": "dist", "declaration": False, "sourceMap": False},
-        "include": ["driver.ts", "usage.ts", "indexeddb.ts", *(f"{name}/client/src" for name in PROJECTS)],
+        "compilerOptions": {
+            "rootDir": ".",
+            "outDir": "dist",
+            "declaration": False,
+            "sourceMap": False,
+        },
+        "include": [
+            "driver.ts",
+            "usage.ts",
+            "indexeddb.ts",
+            *(f"{name}/client/src" for name in PROJECTS),
+        ],
     }
     (root / "tsconfig.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     result = subprocess.run(
-        ["node", str(node_modules / "typescript" / "bin" / "tsc"), "-p", str(root / "tsconfig.json"), "--pretty", "false"],
+        [
+            "node",
+            str(node_modules / "typescript" / "bin" / "tsc"),
+            "-p",
+            str(root / "tsconfig.json"),
+            "--pretty",
+            "false",
+        ],
         cwd=root,
         capture_output=True,
         text=True,
@@ -100,15 +121,36 @@ def compiled(node_modules: Path, build_project, tmp_path_factory: pytest.TempPat
 
 def test_generated_clients_type_check_strictly(compiled: Compiled) -> None:
     result = compiled.result
-    assert result.returncode == 0, f"tsc failed on the generated clients:\n{result.stdout}\n{result.stderr}"
-    options = json.loads((compiled.root / "showcase" / "client" / "tsconfig.json").read_text(encoding="utf-8"))["compilerOptions"]
-    assert options["strict"] and options["noUncheckedIndexedAccess"] and options["module"] == "NodeNext"
+    assert result.returncode == 0, (
+        f"tsc failed on the generated clients:\n{result.stdout}\n{result.stderr}"
+    )
+    options = json.loads(
+        (compiled.root / "showcase" / "client" / "tsconfig.json").read_text(encoding="utf-8")
+    )["compilerOptions"]
+    assert (
+        options["strict"]
+        and options["noUncheckedIndexedAccess"]
+        and options["module"] == "NodeNext"
+    )
     for name in PROJECTS:
         emitted = compiled.root / "dist" / name / "client" / "src"
-        assert {p.name for p in emitted.glob("*.js")} >= {"types.js", "api.js", "schemas.js", "keys.js", "queries.js", "hooks.js", "forms.js", "tables.js", "idb.js", "index.js"}
+        assert {p.name for p in emitted.glob("*.js")} >= {
+            "types.js",
+            "api.js",
+            "schemas.js",
+            "keys.js",
+            "queries.js",
+            "hooks.js",
+            "forms.js",
+            "tables.js",
+            "idb.js",
+            "index.js",
+        }
 
 
-def test_the_react_free_modules_load_in_node_and_the_hooks_load_with_react(compiled: Compiled) -> None:
+def test_the_react_free_modules_load_in_node_and_the_hooks_load_with_react(
+    compiled: Compiled,
+) -> None:
     """queries.js needs no React; index.js (hooks included) loads with react installed."""
     script = (
         "const q = await import('./dist/kitchen_sink/client/src/queries.js');"
@@ -116,22 +158,53 @@ def test_the_react_free_modules_load_in_node_and_the_hooks_load_with_react(compi
         "const f = i.gadgetForm.fields.find((x) => x.name === 'kind');"
         "console.log(JSON.stringify({factory: typeof q.gadgetListQueryOptions, hook: typeof i.useGadgetList,"
         " label: i.gadgetForm.label, options: f.options.map((o) => o.value), listHook: typeof i.gadgetForm.fields.find((x) => x.name === 'maker_id').relation.listHook,"
-        " key: i.gadgetKeys.list({kind: \"it's\"}), spec: q.gadgetQuerySpec.filters}));"
+        ' key: i.gadgetKeys.list({kind: "it\'s"}), spec: q.gadgetQuerySpec.filters}));'
     )
-    result = subprocess.run(["node", "--input-type=module", "-e", script], cwd=compiled.root, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=compiled.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["factory"] == "function" and data["hook"] == "function" and data["listHook"] == "function"
+    assert (
+        data["factory"] == "function"
+        and data["hook"] == "function"
+        and data["listHook"] == "function"
+    )
     assert data["label"] == 'Gadget "x" */ ${y} </script>'
-    assert data["options"] == ["economy", "it's", 'say "hi"', "back\\slash", "100%s", "\U0001f680 launch"]
+    assert data["options"] == [
+        "economy",
+        "it's",
+        'say "hi"',
+        "back\\slash",
+        "100%s",
+        "\U0001f680 launch",
+    ]
     assert data["key"] == ["gadget", "list", {"kind": "it's"}]
-    assert data["spec"] == {"maker_id": "key", "kind": "text", "active": "boolean", "released_on": "text", "tags": "array"}
+    assert data["spec"] == {
+        "maker_id": "key",
+        "kind": "text",
+        "active": "boolean",
+        "released_on": "text",
+        "tags": "array",
+    }
 
 
 def test_indexeddb_stores_are_opened_upgraded_and_keyed_by_scope(compiled: Compiled) -> None:
     """On fake-indexeddb: an older database is upgraded to the generated stores and indexes."""
     assert compiled.result.returncode == 0, compiled.result.stdout
-    result = subprocess.run(["node", "dist/indexeddb.js"], cwd=compiled.root, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        ["node", "dist/indexeddb.js"],
+        cwd=compiled.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     upgraded = data["upgraded"]
@@ -139,11 +212,21 @@ def test_indexeddb_stores_are_opened_upgraded_and_keyed_by_scope(compiled: Compi
     assert upgraded["stores"] == ["drafts", "gadgets", "makers", "parts"]  # "stale" is gone
     assert upgraded["gadgetKeyPath"] == ["tenant_id", "id"]  # gadget has the tenant trait
     assert upgraded["draftKeyPath"] == ["branch_id", "id"]  # draft has the branching trait
-    assert "by_old" not in upgraded["gadgetIndexes"] and {"by_kind", "by_tags", "by_maker_id"} <= set(upgraded["gadgetIndexes"])
+    assert "by_old" not in upgraded["gadgetIndexes"] and {
+        "by_kind",
+        "by_tags",
+        "by_maker_id",
+    } <= set(upgraded["gadgetIndexes"])
     assert "by_active" not in upgraded["gadgetIndexes"]  # booleans are no IndexedDB keys
     assert upgraded["kindIndex"] == ["tenant_id", "kind"]
     assert upgraded["tagsIndex"] == {"keyPath": "tags", "multiEntry": True}
-    assert data["rows"] == {"byKey": "it's", "otherTenant": "economy", "byKind": ["g2"], "byTag": ["t1/g1", "t2/g1"], "draft": "On a branch"}
+    assert data["rows"] == {
+        "byKey": "it's",
+        "otherTenant": "economy",
+        "byKind": ["g2"],
+        "byTag": ["t1/g1", "t2/g1"],
+        "draft": "On a branch",
+    }
     assert data["remaining"] == 2
     assert data["reopened"] == {"version": 2, "rows": 2}
     assert data["created"] == {"version": 1, "stores": ["drafts", "gadgets", "makers", "parts"]}
@@ -166,10 +249,29 @@ def backend_url(build_project, tmp_path: Path):
 
     output = shutil.copytree(build_project("showcase").output, tmp_path / "generated")
     env = cli_env(DATABASE_URL=f"sqlite:///{tmp_path / 'client.db'}", PYTHONDONTWRITEBYTECODE="1")
-    subprocess.run([sys.executable, "-c", "from showcase import db; db.create_tables()"], cwd=output / "backend", env=env, check=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-c", "from showcase import db; db.create_tables()"],
+        cwd=output / "backend",
+        env=env,
+        check=True,
+        timeout=60,
+    )
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "showcase.app:app", "--app-dir", str(output / "backend"), "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "showcase.app:app",
+            "--app-dir",
+            str(output / "backend"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -200,7 +302,14 @@ def backend_url(build_project, tmp_path: Path):
 @pytest.fixture
 def driven(compiled: Compiled, backend_url: str) -> dict:
     assert compiled.result.returncode == 0, compiled.result.stdout
-    result = subprocess.run(["node", "dist/driver.js", backend_url], cwd=compiled.root, capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        ["node", "dist/driver.js", backend_url],
+        cwd=compiled.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, f"the driver failed:\n{result.stdout}\n{result.stderr}"
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -209,25 +318,54 @@ def test_crud_through_the_fetch_client(driven: dict) -> None:
     crud = driven["crud"]
     assert crud["created"] == {"name": "North \U0001f680 it's", "code": "NO", "idIsUuid": True}
     assert crud["fetchedSame"] and crud["patchedCode"] == "NOR"
-    assert crud["office"] == {"budget": 1000.5, "tags": ["a", "b"], "settings": {"floor": 3}, "region": True, "people": []}
+    assert crud["office"] == {
+        "budget": 1000.5,
+        "tags": ["a", "b"],
+        "settings": {"floor": 3},
+        "region": True,
+        "people": [],
+    }
     assert crud["listed"] == ["HQ"] and crud["nextCursor"] is None
     assert crud["searched"] == ["North \U0001f680 it's"]
     assert crud["byAction"] and crud["listedByAction"] == [True]
-    assert crud["zod"] == {"create": True, "badPattern": False, "unknownField": False, "officeBudgetStep": False}
+    assert crud["zod"] == {
+        "create": True,
+        "badPattern": False,
+        "unknownField": False,
+        "officeBudgetStep": False,
+    }
 
 
 def test_errors_are_typed_api_errors(driven: dict) -> None:
     errors = driven["errors"]
-    assert errors["conflict"] | {"detail": ""} == {"thrown": True, "api": True, "status": 409, "error_code": "conflict", "field": "name", "detail": ""}
+    assert errors["conflict"] | {"detail": ""} == {
+        "thrown": True,
+        "api": True,
+        "status": 409,
+        "error_code": "conflict",
+        "field": "name",
+        "detail": "",
+    }
     assert (errors["notFound"]["status"], errors["notFound"]["error_code"]) == (404, "not_found")
-    assert (errors["invalid"]["status"], errors["invalid"]["error_code"], errors["invalid"]["field"]) == (422, "validation_error", "name")
-    assert (errors["badReference"]["status"], errors["badReference"]["error_code"], errors["badReference"]["field"]) == (422, "invalid_reference", "region_id")
+    assert (
+        errors["invalid"]["status"],
+        errors["invalid"]["error_code"],
+        errors["invalid"]["field"],
+    ) == (422, "validation_error", "name")
+    assert (
+        errors["badReference"]["status"],
+        errors["badReference"]["error_code"],
+        errors["badReference"]["field"],
+    ) == (422, "invalid_reference", "region_id")
     assert driven["deleted"]["status"] == 404
 
 
 def test_a_create_shows_at_once_then_refreshes_the_cached_lists(driven: dict) -> None:
     create = driven["create"]
-    assert create["before"] == {"all": ["North \U0001f680 it's"], "onlyNo": ["North \U0001f680 it's"]}
+    assert create["before"] == {
+        "all": ["North \U0001f680 it's"],
+        "onlyNo": ["North \U0001f680 it's"],
+    }
     # Before the server answered: in the unfiltered list at its place by name, not in the list
     # filtered on code=NO (the predicate), under a temporary id.
     assert create["during"]["requestSent"]
@@ -235,18 +373,33 @@ def test_a_create_shows_at_once_then_refreshes_the_cached_lists(driven: dict) ->
     assert create["during"]["onlyNo"] == ["North \U0001f680 it's"]
     assert create["during"]["temporaryId"].startswith("optimistic-")
     # The caller's onSuccess ran after the system's invalidation refetched both active lists.
-    assert create["atOnSuccess"] == {"refetched": 2, "all": ["Aardvark", "North \U0001f680 it's"], "serverRowListed": True}
-    assert create["after"] == {"all": ["Aardvark", "North \U0001f680 it's"], "onlyNo": ["North \U0001f680 it's"]}
+    assert create["atOnSuccess"] == {
+        "refetched": 2,
+        "all": ["Aardvark", "North \U0001f680 it's"],
+        "serverRowListed": True,
+    }
+    assert create["after"] == {
+        "all": ["Aardvark", "North \U0001f680 it's"],
+        "onlyNo": ["North \U0001f680 it's"],
+    }
     assert create["detailCached"] == "Aardvark"
     assert driven["skipInvalidation"] == {"refetched": 0, "listed": [True]}
 
 
 def test_an_optimistic_update_is_rolled_back_when_the_server_refuses_it(driven: dict) -> None:
     rollback = driven["rollback"]
-    assert rollback["during"] == {"detail": "Aardvark", "all": ["Aardvark", "Aardvark", "North \U0001f680 it's", "Zulu"], "onlyNo": ["Aardvark", "North \U0001f680 it's"]}
+    assert rollback["during"] == {
+        "detail": "Aardvark",
+        "all": ["Aardvark", "Aardvark", "North \U0001f680 it's", "Zulu"],
+        "onlyNo": ["Aardvark", "North \U0001f680 it's"],
+    }
     assert rollback["error"] == {"status": 409, "error_code": "conflict", "field": "name"}
     assert rollback["userOnError"] == rollback["error"]
-    assert rollback["after"] == {"detail": "Beta", "all": ["Aardvark", "Beta", "North \U0001f680 it's", "Zulu"], "onlyNo": ["Beta", "North \U0001f680 it's"]}
+    assert rollback["after"] == {
+        "detail": "Beta",
+        "all": ["Aardvark", "Beta", "North \U0001f680 it's", "Zulu"],
+        "onlyNo": ["Beta", "North \U0001f680 it's"],
+    }
 
 
 def test_an_update_leaves_the_filtered_lists_it_no_longer_matches(driven: dict) -> None:

@@ -13,7 +13,13 @@ from schemagen.config import locate
 
 
 def schemagen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "schemagen", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "schemagen", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +44,12 @@ def touch(path: Path, text: str = "\n# changed\n") -> bytes:
 
 @pytest.mark.parametrize(
     "relative",
-    ["schemagen.toml", "schemas/task.yaml", "generated/backend/shop/models.py", "generated/.schemagen-manifest.json"],
+    [
+        "schemagen.toml",
+        "schemas/task.yaml",
+        "generated/backend/shop/models.py",
+        "generated/.schemagen-manifest.json",
+    ],
 )
 def test_any_input_or_output_change_invalidates_the_record(built: Path, relative: str) -> None:
     assert current(built)

@@ -116,7 +116,13 @@ def test_update_refreshes_every_query_of_the_resource(refresh) -> None:
 def test_cascade_delete_refreshes_the_dependents_transitively(refresh) -> None:
     # country → region (cascade) → office (cascade) → desk (set_null), office.people (many-to-many),
     # office.parent (self, set_null: office already there).
-    assert targets(refresh["country.delete"]) == {"country": "all", "region": "all", "office": "all", "desk": "all", "person": "all"}
+    assert targets(refresh["country.delete"]) == {
+        "country": "all",
+        "region": "all",
+        "office": "all",
+        "desk": "all",
+        "person": "all",
+    }
     reasons = {r.resource: r.reason for r in refresh["country.delete"]}
     assert reasons["region"] == "region.country: on_delete cascade deletes its rows"
     assert reasons["office"] == "office.region: on_delete cascade deletes its rows"
@@ -143,7 +149,9 @@ def test_many_to_many_writes_refresh_both_sides(refresh) -> None:
 
 def test_self_relations_refresh_the_resource_once(refresh) -> None:
     # topic.related is a many-to-many to itself; office.parent a set_null to itself.
-    assert [r.key() for r in refresh["topic.create"]] == [["topic"]]  # lists widened to all: both sides
+    assert [r.key() for r in refresh["topic.create"]] == [
+        ["topic"]
+    ]  # lists widened to all: both sides
     assert [r.key() for r in refresh["topic.delete"]] == [["topic"]]
     assert [r.resource for r in refresh["office.delete"]].count("office") == 1
 

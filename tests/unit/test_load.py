@@ -128,7 +128,16 @@ def test_duplicate_key_in_flow_mapping(tmp_path):
 
 def test_yaml11_booleans_stay_strings_as_values(tmp_path):
     doc = load(tmp_path, "a: on\nb: off\nc: yes\nd: no\ne: y\nf: n\ng: On\nh: NO\n")
-    assert doc.data == {"a": "on", "b": "off", "c": "yes", "d": "no", "e": "y", "f": "n", "g": "On", "h": "NO"}
+    assert doc.data == {
+        "a": "on",
+        "b": "off",
+        "c": "yes",
+        "d": "no",
+        "e": "y",
+        "f": "n",
+        "g": "On",
+        "h": "NO",
+    }
 
 
 def test_yaml11_booleans_stay_strings_as_keys(tmp_path):
@@ -148,13 +157,22 @@ def test_unquoted_dates_and_times_stay_strings(tmp_path):
 
 
 def test_quoted_numbers_and_booleans_stay_strings(tmp_path):
-    doc = load(tmp_path, "a: \"12\"\nb: '3.5'\nc: \"true\"\nd: 'null'\ne: \"~\"\n")
+    doc = load(tmp_path, 'a: "12"\nb: \'3.5\'\nc: "true"\nd: \'null\'\ne: "~"\n')
     assert doc.data == {"a": "12", "b": "3.5", "c": "true", "d": "null", "e": "~"}
 
 
 def test_plain_numbers_and_null(tmp_path):
     doc = load(tmp_path, "i: 12\nneg: -3\nf: 1.5\nu: 1_000\nz: 0\nn: ~\nn2: null\nempty:\n")
-    assert doc.data == {"i": 12, "neg": -3, "f": 1.5, "u": 1000, "z": 0, "n": None, "n2": None, "empty": None}
+    assert doc.data == {
+        "i": 12,
+        "neg": -3,
+        "f": 1.5,
+        "u": 1000,
+        "z": 0,
+        "n": None,
+        "n2": None,
+        "empty": None,
+    }
     assert isinstance(doc.data["i"], int) and isinstance(doc.data["f"], float)
 
 
@@ -170,7 +188,9 @@ def test_block_scalars_are_strings(tmp_path):
 
 
 def test_python_tags_are_not_constructed(tmp_path):
-    doc = load(tmp_path, "a: !!python/object/apply:os.system [echo hi]\nb: !!python/name:os.system x\n")
+    doc = load(
+        tmp_path, "a: !!python/object/apply:os.system [echo hi]\nb: !!python/name:os.system x\n"
+    )
     assert doc.data == {"a": ["echo hi"], "b": "x"}
 
 
@@ -372,7 +392,10 @@ def test_toml_loads_the_same_tree(tmp_path):
     assert doc.data == {
         "resource": "book",
         "traits": ["timestamps"],
-        "fields": {"title": "string(200) required", "status": {"type": "enum", "values": ["a", "b"], "default": "a"}},
+        "fields": {
+            "title": "string(200) required",
+            "status": {"type": "enum", "values": ["a", "b"], "default": "a"},
+        },
     }
     # TOML has no positions; diagnostics still name the file.
     assert doc.diagnostic(("fields", "title"), "x").location() == "schemas/book.toml"
@@ -390,7 +413,9 @@ def test_empty_toml_is_an_empty_mapping(tmp_path):
     assert load(tmp_path, "", name="book.toml").data == {}
 
 
-@pytest.mark.parametrize(("text", "expected"), [("- a\n- b\n", ["a", "b"]), ("just text\n", "just text"), ("42\n", 42)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("- a\n- b\n", ["a", "b"]), ("just text\n", "just text"), ("42\n", 42)]
+)
 def test_non_mapping_documents_load_as_they_are(tmp_path, text, expected):
     # Whether a non-mapping is a valid resource is `validate`'s call; the loader only reads it.
     assert load(tmp_path, text).data == expected

@@ -86,7 +86,21 @@ def test_irregular_plurals(word, expected):
     assert plural(word) == expected
 
 
-@pytest.mark.parametrize("word", ["equipment", "information", "news", "series", "species", "sheep", "fish", "metadata", "staff", "feedback"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "equipment",
+        "information",
+        "news",
+        "series",
+        "species",
+        "sheep",
+        "fish",
+        "metadata",
+        "staff",
+        "feedback",
+    ],
+)
 def test_uncountable_words_do_not_change(word):
     assert plural(word) == word
 
@@ -191,7 +205,7 @@ HOSTILE = [
     "{braces} {{double}} %s %(name)s $x ${y}",
     "*/ </script> <!-- --> # comment",
     "'; DROP TABLE books; --",
-    "f'{__import__(\"os\").system(\"echo pwned\")}'",
+    'f\'{__import__("os").system("echo pwned")}\'',
     "\\N{BULLET} \\u0041 \\x41",
 ]
 
@@ -216,7 +230,23 @@ def test_py_literal_strings_are_safe_inside_generated_code():
 
 @pytest.mark.parametrize(
     "value",
-    [None, True, False, 0, -7, 2**70, 1.5, -0.0, 1e-300, [1, "a", None], {"k": "v", "n": [1, {"x": True}]}, (1,), (), ("a", "b"), {"it's": ["\n"]}],
+    [
+        None,
+        True,
+        False,
+        0,
+        -7,
+        2**70,
+        1.5,
+        -0.0,
+        1e-300,
+        [1, "a", None],
+        {"k": "v", "n": [1, {"x": True}]},
+        (1,),
+        (),
+        ("a", "b"),
+        {"it's": ["\n"]},
+    ],
 )
 def test_py_literal_round_trips_data(value):
     text = py_literal(value)
@@ -255,11 +285,17 @@ def test_ts_literal_round_trips_hostile_strings(value):
 
 def test_ts_literal_escapes_line_separators_and_script_closers():
     assert ts_literal("a\u2028b\u2029c") == '"a\\u2028b\\u2029c"'
-    assert ts_literal("</script><script>alert(1)</script>") == '"<\\/script><script>alert(1)<\\/script>"'
+    assert (
+        ts_literal("</script><script>alert(1)</script>")
+        == '"<\\/script><script>alert(1)<\\/script>"'
+    )
     assert ts_literal('${x} `tick` "q"') == '"${x} `tick` \\"q\\""'
 
 
-@pytest.mark.parametrize("value", [None, True, 0, -1.5, [1, "</"], {"k\u2028": {"n": ["</x>"]}}, {"a": 1, "b": [None, False]}])
+@pytest.mark.parametrize(
+    "value",
+    [None, True, 0, -1.5, [1, "</"], {"k\u2028": {"n": ["</x>"]}}, {"a": 1, "b": [None, False]}],
+)
 def test_ts_literal_round_trips_data(value):
     text = ts_literal(value)
     assert json.loads(text) == value
@@ -313,7 +349,16 @@ def test_comment_text_is_one_safe_line(value):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, "NULL"), (True, "true"), (False, "false"), (3, "3"), (1.5, "1.5"), (Decimal("2.50"), "2.50"), ("it's", "'it''s'"), ("'; DROP TABLE x; --", "'''; DROP TABLE x; --'")],
+    [
+        (None, "NULL"),
+        (True, "true"),
+        (False, "false"),
+        (3, "3"),
+        (1.5, "1.5"),
+        (Decimal("2.50"), "2.50"),
+        ("it's", "'it''s'"),
+        ("'; DROP TABLE x; --", "'''; DROP TABLE x; --'"),
+    ],
 )
 def test_sql_literal(value, expected):
     assert sql_literal(value) == expected

@@ -40,17 +40,43 @@ PERSON = "resource: person\nfields:\n  name: string required\n"
 
 
 def test_inverse_is_the_plural_of_the_declaring_resource(tmp_path):
-    project = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  region: {type: relation, to: region}\n", "region": REGION})
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\nfields:\n  region: {type: relation, to: region}\n",
+            "region": REGION,
+        },
+    )
     (inverse,) = project.resource("region").inverse_relations
-    assert (inverse.name, inverse.attr, inverse.kind, inverse.source, inverse.via) == ("offices", "offices", "one_to_many", "office", "region")
+    assert (inverse.name, inverse.attr, inverse.kind, inverse.source, inverse.via) == (
+        "offices",
+        "offices",
+        "one_to_many",
+        "office",
+        "region",
+    )
     (relation,) = project.resource("office").relations
-    assert (relation.inverse, relation.kind, relation.column, relation.target) == ("offices", "many_to_one", "region_id", "region")
+    assert (relation.inverse, relation.kind, relation.column, relation.target) == (
+        "offices",
+        "many_to_one",
+        "region_id",
+        "region",
+    )
 
 
 def test_self_relation_inverse_is_qualified(tmp_path):
-    project = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  parent: {type: relation, to: office, on_delete: set_null}\n"})
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\nfields:\n  parent: {type: relation, to: office, on_delete: set_null}\n"
+        },
+    )
     (inverse,) = project.resource("office").inverse_relations
-    assert (inverse.name, inverse.via, inverse.on_delete) == ("offices_as_parent", "parent", "set_null")
+    assert (inverse.name, inverse.via, inverse.on_delete) == (
+        "offices_as_parent",
+        "parent",
+        "set_null",
+    )
 
 
 def test_two_relations_to_the_same_target_are_qualified(tmp_path):
@@ -62,12 +88,21 @@ def test_two_relations_to_the_same_target_are_qualified(tmp_path):
             "region": REGION,
         },
     )
-    assert [i.name for i in project.resource("person").inverse_relations] == ["deals_as_owner", "deals_as_reviewer"]
+    assert [i.name for i in project.resource("person").inverse_relations] == [
+        "deals_as_owner",
+        "deals_as_reviewer",
+    ]
     assert [i.name for i in project.resource("region").inverse_relations] == ["deals"]
 
 
 def test_irregular_plural_in_inverse_and_table(tmp_path):
-    project = resolve_files(tmp_path, {"person": "resource: person\nfields:\n  region: {type: relation, to: region}\n", "region": REGION})
+    project = resolve_files(
+        tmp_path,
+        {
+            "person": "resource: person\nfields:\n  region: {type: relation, to: region}\n",
+            "region": REGION,
+        },
+    )
     assert project.resource("person").table == "people"
     assert [i.name for i in project.resource("region").inverse_relations] == ["people"]
 
@@ -75,7 +110,10 @@ def test_irregular_plural_in_inverse_and_table(tmp_path):
 def test_inverse_override_and_keyword_inverse_attr(tmp_path):
     project = resolve_files(
         tmp_path,
-        {"office": "resource: office\nfields:\n  region: {type: relation, to: region, inverse: global}\n", "region": REGION},
+        {
+            "office": "resource: office\nfields:\n  region: {type: relation, to: region, inverse: global}\n",
+            "region": REGION,
+        },
     )
     (inverse,) = project.resource("region").inverse_relations
     assert (inverse.name, inverse.attr) == ("global", "global_")
@@ -83,9 +121,20 @@ def test_inverse_override_and_keyword_inverse_attr(tmp_path):
 
 
 def test_many_to_many_inverse(tmp_path):
-    project = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  people: {type: many_to_many, to: person}\n", "person": PERSON})
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\nfields:\n  people: {type: many_to_many, to: person}\n",
+            "person": PERSON,
+        },
+    )
     (inverse,) = project.resource("person").inverse_relations
-    assert (inverse.name, inverse.kind, inverse.via, inverse.on_delete) == ("offices", "many_to_many", "people", None)
+    assert (inverse.name, inverse.kind, inverse.via, inverse.on_delete) == (
+        "offices",
+        "many_to_many",
+        "people",
+        None,
+    )
 
 
 def test_inverse_relations_are_sorted_by_name(tmp_path):
@@ -104,7 +153,13 @@ def test_inverse_relations_are_sorted_by_name(tmp_path):
 
 
 def test_junction_table_and_columns(tmp_path):
-    project = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  people: {type: many_to_many, to: person}\n", "person": PERSON})
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\nfields:\n  people: {type: many_to_many, to: person}\n",
+            "person": PERSON,
+        },
+    )
     (junction,) = project.junctions
     assert junction == ir.Junction(
         table="offices_people",
@@ -125,27 +180,51 @@ def test_junction_table_and_columns(tmp_path):
 
 
 def test_self_many_to_many_junction(tmp_path):
-    project = resolve_files(tmp_path, {"person": "resource: person\nprimary_key: integer\nfields:\n  friends: {type: many_to_many, to: person}\n"})
+    project = resolve_files(
+        tmp_path,
+        {
+            "person": "resource: person\nprimary_key: integer\nfields:\n  friends: {type: many_to_many, to: person}\n"
+        },
+    )
     (junction,) = project.junctions
-    assert (junction.table, junction.left_column, junction.right_column) == ("people_friends", "person_id", "related_person_id")
-    assert (junction.left_table, junction.right_table, junction.left_type, junction.right_type) == ("people", "people", "integer", "integer")
+    assert (junction.table, junction.left_column, junction.right_column) == (
+        "people_friends",
+        "person_id",
+        "related_person_id",
+    )
+    assert (junction.left_table, junction.right_table, junction.left_type, junction.right_type) == (
+        "people",
+        "people",
+        "integer",
+        "integer",
+    )
     assert [i.name for i in project.resource("person").inverse_relations] == ["people_as_friends"]
 
 
 def test_junction_through_and_mixed_key_types(tmp_path):
     project = resolve_files(
         tmp_path,
-        {"office": "resource: office\nprimary_key: integer\nfields:\n  people: {type: many_to_many, to: person, through: staffing}\n", "person": PERSON},
+        {
+            "office": "resource: office\nprimary_key: integer\nfields:\n  people: {type: many_to_many, to: person, through: staffing}\n",
+            "person": PERSON,
+        },
     )
     (junction,) = project.junctions
-    assert (junction.table, junction.left_type, junction.right_type) == ("staffing", "integer", "uuid")
+    assert (junction.table, junction.left_type, junction.right_type) == (
+        "staffing",
+        "integer",
+        "uuid",
+    )
     assert junction.primary_key_name == "pk_staffing"
 
 
 def test_junction_to_a_branching_resource_has_no_foreign_key_on_that_side(tmp_path):
     project = resolve_files(
         tmp_path,
-        {"office": "resource: office\nfields:\n  people: {type: many_to_many, to: person}\n", "person": "resource: person\ntraits: [branching]\n"},
+        {
+            "office": "resource: office\nfields:\n  people: {type: many_to_many, to: person}\n",
+            "person": "resource: person\ntraits: [branching]\n",
+        },
     )
     (junction,) = project.junctions
     assert junction.left_foreign_key == "fk_offices_people_office_id_offices"
@@ -178,12 +257,20 @@ def test_foreign_key_on_delete_defaults(tmp_path):
         "defaults_nullable_false_id": "RESTRICT",
     }
     fk = column(office, "optional_id").foreign_key
-    assert fk == ir.ForeignKey("fk_offices_optional_id_regions", "optional_id", "regions", "id", "SET NULL")
+    assert fk == ir.ForeignKey(
+        "fk_offices_optional_id_regions", "optional_id", "regions", "id", "SET NULL"
+    )
     assert office.field("required").relation.on_delete == "restrict"
 
 
 def test_relation_to_a_branching_resource_is_not_enforced(tmp_path):
-    project = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  region: {type: relation, to: region}\n", "region": "resource: region\ntraits: [branching]\n"})
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\nfields:\n  region: {type: relation, to: region}\n",
+            "region": "resource: region\ntraits: [branching]\n",
+        },
+    )
     office = project.resource("office")
     assert office.relations[0].enforced is False
     assert column(office, "region_id").foreign_key is None
@@ -192,18 +279,32 @@ def test_relation_to_a_branching_resource_is_not_enforced(tmp_path):
 def test_relation_column_takes_the_target_key_type(tmp_path):
     project = resolve_files(
         tmp_path,
-        {"office": "resource: office\nfields:\n  region: {type: relation, to: region}\n  person: {type: relation, to: person}\n", "region": "resource: region\nprimary_key: integer\n", "person": PERSON},
+        {
+            "office": "resource: office\nfields:\n  region: {type: relation, to: region}\n  person: {type: relation, to: person}\n",
+            "region": "resource: region\nprimary_key: integer\n",
+            "person": PERSON,
+        },
     )
     office = project.resource("office")
     assert column(office, "region_id").type == "integer"
-    assert column(office, "region_id").sql_types == {"sqlite": "INTEGER", "postgresql": "BIGINT", "mysql": "BIGINT"}
+    assert column(office, "region_id").sql_types == {
+        "sqlite": "INTEGER",
+        "postgresql": "BIGINT",
+        "mysql": "BIGINT",
+    }
     assert column(office, "person_id").type == "uuid"
     assert project.resource("region").pk.sql_types["postgresql"] == "BIGINT"
     assert office.pk.default == ir.Default(None, None, "factory")
 
 
 def test_renamed_relation_renames_its_column(tmp_path):
-    project = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  area: {type: relation, to: region, renamed_from: zone}\n", "region": REGION})
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\nfields:\n  area: {type: relation, to: region, renamed_from: zone}\n",
+            "region": REGION,
+        },
+    )
     assert column(project.resource("office"), "area_id").renamed_from == "zone_id"
 
 
@@ -241,7 +342,9 @@ def test_nullable_rules(tmp_path):
         "people": False,
         "region": True,
     }
-    assert {c.name: c.nullable for c in office.columns if c.origin in ("field", "relation")} == {k if k != "region" else "region_id": v for k, v in nullable.items() if k != "people"}
+    assert {c.name: c.nullable for c in office.columns if c.origin in ("field", "relation")} == {
+        k if k != "region" else "region_id": v for k, v in nullable.items() if k != "people"
+    }
     # Required on create means: required and no default.
     required = {f.name: f.required for f in office.fields}
     assert required["required"] is True and required["forced_null"] is True
@@ -249,7 +352,10 @@ def test_nullable_rules(tmp_path):
 
 
 def test_required_with_default_is_not_required_on_create(tmp_path):
-    office = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  n: {type: integer, required: true, default: 1}\n"}).resource("office")
+    office = resolve_files(
+        tmp_path,
+        {"office": "resource: office\nfields:\n  n: {type: integer, required: true, default: 1}\n"},
+    ).resource("office")
     assert (office.field("n").required, office.field("n").nullable) == (False, False)
 
 
@@ -259,7 +365,10 @@ def test_required_with_default_is_not_required_on_create(tmp_path):
 def test_trait_columns_and_their_order(tmp_path):
     office = resolve_files(
         tmp_path,
-        {"office": "resource: office\ntraits: [versioned, audit, soft_delete, timestamps, owned, tenant, branching]\nfields:\n  name: string\n  region: {type: relation, to: region}\n", "region": REGION},
+        {
+            "office": "resource: office\ntraits: [versioned, audit, soft_delete, timestamps, owned, tenant, branching]\nfields:\n  name: string\n  region: {type: relation, to: region}\n",
+            "region": REGION,
+        },
     ).resource("office")
     assert [c.name for c in office.columns] == [
         "id",
@@ -274,9 +383,21 @@ def test_trait_columns_and_their_order(tmp_path):
         "deleted_at",
         "version",
     ]
-    assert office.traits == ("timestamps", "soft_delete", "tenant", "versioned", "audit", "branching", "owned")
+    assert office.traits == (
+        "timestamps",
+        "soft_delete",
+        "tenant",
+        "versioned",
+        "audit",
+        "branching",
+        "owned",
+    )
     by_name = {c.name: c for c in office.columns}
-    assert (by_name["tenant_id"].nullable, by_name["tenant_id"].max_length, by_name["tenant_id"].origin) == (False, 64, "tenant")
+    assert (
+        by_name["tenant_id"].nullable,
+        by_name["tenant_id"].max_length,
+        by_name["tenant_id"].origin,
+    ) == (False, 64, "tenant")
     assert by_name["owner_id"].nullable is True
     assert by_name["is_system"].default == ir.Default(False, "false")
     assert by_name["created_at"].default == ir.Default(None, "CURRENT_TIMESTAMP", "now")
@@ -288,7 +409,9 @@ def test_trait_columns_and_their_order(tmp_path):
 
 
 def test_no_traits_means_only_id_and_fields(tmp_path):
-    office = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  name: string\n"}).resource("office")
+    office = resolve_files(
+        tmp_path, {"office": "resource: office\nfields:\n  name: string\n"}
+    ).resource("office")
     assert [c.name for c in office.columns] == ["id", "name"]
     assert office.pk.primary_key and office.primary_key_name == "pk_offices"
 
@@ -316,7 +439,10 @@ def test_uniques_and_indexes_without_tenant(tmp_path):
             "person": PERSON,
         },
     ).resource("office")
-    assert office.uniques == (ir.UniqueConstraint("uq_offices_name", ("name",)), ir.UniqueConstraint("uq_offices_owner_id", ("owner_id",)))
+    assert office.uniques == (
+        ir.UniqueConstraint("uq_offices_name", ("name",)),
+        ir.UniqueConstraint("uq_offices_owner_id", ("owner_id",)),
+    )
     assert office.indexes == (
         ir.Index("ix_offices_code", ("code",)),
         ir.Index("ix_offices_deleted_at", ("deleted_at",)),
@@ -355,13 +481,22 @@ def test_per_tenant_uniques_and_indexes(tmp_path):
 
 
 def test_tenant_only_index_when_nothing_else_starts_with_it(tmp_path):
-    office = resolve_files(tmp_path, {"office": "resource: office\ntraits: [tenant]\nfields:\n  name: string\n"}).resource("office")
+    office = resolve_files(
+        tmp_path, {"office": "resource: office\ntraits: [tenant]\nfields:\n  name: string\n"}
+    ).resource("office")
     assert office.indexes == (ir.Index("ix_offices_tenant_id", ("tenant_id",)),)
 
 
 def test_branching_uniques_are_per_branch(tmp_path):
-    office = resolve_files(tmp_path, {"office": "resource: office\ntraits: [tenant, branching]\nfields:\n  name: string unique\n"}).resource("office")
-    assert office.uniques == (ir.UniqueConstraint("uq_offices_name", ("tenant_id", "branch_id", "name")),)
+    office = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [tenant, branching]\nfields:\n  name: string unique\n"
+        },
+    ).resource("office")
+    assert office.uniques == (
+        ir.UniqueConstraint("uq_offices_name", ("tenant_id", "branch_id", "name")),
+    )
 
 
 def test_foreign_key_column_indexed_once(tmp_path):
@@ -432,7 +567,10 @@ def test_dependency_cycle_is_broken_by_name_and_reported(tmp_path):
 def test_branching_target_breaks_no_cycle_because_there_is_no_foreign_key(tmp_path):
     project = resolve_files(
         tmp_path,
-        {"a": "resource: a\nfields:\n  b: {type: relation, to: b}\n", "b": "resource: b\ntraits: [branching]\nfields:\n  a: {type: relation, to: a}\n"},
+        {
+            "a": "resource: a\nfields:\n  b: {type: relation, to: b}\n",
+            "b": "resource: b\ntraits: [branching]\nfields:\n  a: {type: relation, to: a}\n",
+        },
     )
     assert project.table_order == ("as", "bs")
     assert project.cycles == ()
@@ -446,7 +584,12 @@ def test_constraint_name_short_names_untouched():
 
 
 def test_constraint_name_shortened_with_a_stable_hash():
-    parts = ("fk", "a_rather_long_table_name_here", "another_rather_long_column_id", "target_table_name")
+    parts = (
+        "fk",
+        "a_rather_long_table_name_here",
+        "another_rather_long_column_id",
+        "target_table_name",
+    )
     full = "_".join(parts)
     name = constraint_name(*parts)
     assert len(full) > 60 and len(name) == 60
@@ -479,7 +622,9 @@ def test_long_constraint_names_in_the_ir(tmp_path):
     assert len({n for n in names}) == len(names)
     (enum,) = resource.enums
     assert len(enum.name) <= 63
-    assert enum.name == constraint_name(resource_name, "long_status_field_name_for_enum_type", limit=63)
+    assert enum.name == constraint_name(
+        resource_name, "long_status_field_name_for_enum_type", limit=63
+    )
 
 
 def test_python_attrs_for_keywords_and_reserved_names(tmp_path):
@@ -491,16 +636,19 @@ def test_python_attrs_for_keywords_and_reserved_names(tmp_path):
         },
     ).resource("office")
     attrs = {f.name: f.attr for f in office.fields}
-    assert attrs == {
-        "class": "class_",
-        "metadata": "metadata_",
-        "from": "from_",
-        "import": "import_",
-        "registry": "registry_",
-        "type": "type",  # a soft keyword only since 3.12; names must not depend on the Python version
-        "match": "match_",
-        "name": "name",
-    }
+    assert (
+        attrs
+        == {
+            "class": "class_",
+            "metadata": "metadata_",
+            "from": "from_",
+            "import": "import_",
+            "registry": "registry_",
+            "type": "type",  # a soft keyword only since 3.12; names must not depend on the Python version
+            "match": "match_",
+            "name": "name",
+        }
+    )
     assert column(office, "class").attr == "class_"
     assert column(office, "metadata").attr == "metadata_"
     assert column(office, "from_id").attr == "from_id"
@@ -512,13 +660,23 @@ def test_python_attrs_for_keywords_and_reserved_names(tmp_path):
 def test_enum_type_names_and_labels(tmp_path):
     project = resolve_files(
         tmp_path,
-        {"office": "resource: office\nfields:\n  status: {type: enum, values: [active, on_hold, {value: x, label: Closed}]}\n  kind: enum(a, b)\n"},
+        {
+            "office": "resource: office\nfields:\n  status: {type: enum, values: [active, on_hold, {value: x, label: Closed}]}\n  kind: enum(a, b)\n"
+        },
     )
     office = project.resource("office")
     assert [e.name for e in office.enums] == ["office_status", "office_kind"]
-    assert [(o.value, o.label) for o in office.enums[0].options] == [("active", "Active"), ("on_hold", "On hold"), ("x", "Closed")]
+    assert [(o.value, o.label) for o in office.enums[0].options] == [
+        ("active", "Active"),
+        ("on_hold", "On hold"),
+        ("x", "Closed"),
+    ]
     assert project.enums == office.enums
-    assert column(office, "status").sql_types == {"sqlite": "VARCHAR(7)", "postgresql": "office_status", "mysql": "ENUM"}
+    assert column(office, "status").sql_types == {
+        "sqlite": "VARCHAR(7)",
+        "postgresql": "office_status",
+        "mysql": "ENUM",
+    }
 
 
 # --- names, labels, defaults ----------------------------------------------------------------------
@@ -534,9 +692,21 @@ def test_resource_names_and_labels(tmp_path):
         },
     )
     menu = project.resource("menu_item")
-    assert (menu.plural, menu.table, menu.model, menu.label, menu.label_plural) == ("menu_items", "menu_items", "MenuItem", "Menu item", "Menu items")
+    assert (menu.plural, menu.table, menu.model, menu.label, menu.label_plural) == (
+        "menu_items",
+        "menu_items",
+        "MenuItem",
+        "Menu item",
+        "Menu items",
+    )
     box = project.resource("box")
-    assert (box.plural, box.table, box.model, box.label, box.label_plural) == ("boxes", "crates", "Crate", "Crate", "Crates")
+    assert (box.plural, box.table, box.model, box.label, box.label_plural) == (
+        "boxes",
+        "crates",
+        "Crate",
+        "Crate",
+        "Crates",
+    )
     city = project.resource("city")
     assert (city.table, city.label, city.label_plural) == ("cities", "Town", "Townships")
     assert menu.source == "schemas/menu_item.yaml"
@@ -580,12 +750,18 @@ def test_defaults_in_the_ir(tmp_path):
 def test_column_types_and_lengths(tmp_path):
     office = resolve_files(
         tmp_path,
-        {"office": "resource: office\nfields:\n  a: string\n  b: email\n  c: url\n  d: string(80)\n  e: decimal\n  f: decimal(12,4)\n  g: {type: array, of: integer}\n  h: text\n"},
+        {
+            "office": "resource: office\nfields:\n  a: string\n  b: email\n  c: url\n  d: string(80)\n  e: decimal\n  f: decimal(12,4)\n  g: {type: array, of: integer}\n  h: text\n"
+        },
     ).resource("office")
     assert [column(office, n).max_length for n in "abcdh"] == [255, 320, 2048, 80, None]
     assert (column(office, "e").precision, column(office, "e").scale) == (18, 2)
     assert column(office, "f").sql_types["postgresql"] == "NUMERIC(12, 4)"
-    assert column(office, "g").sql_types == {"sqlite": "JSON", "postgresql": "INTEGER[]", "mysql": "JSON"}
+    assert column(office, "g").sql_types == {
+        "sqlite": "JSON",
+        "postgresql": "INTEGER[]",
+        "mysql": "JSON",
+    }
     assert office.field("h").max_length is None and office.field("h").widget == "textarea"
 
 
@@ -593,14 +769,34 @@ def test_column_types_and_lengths(tmp_path):
 
 
 def test_default_list_config_without_timestamps(tmp_path):
-    office = resolve_files(tmp_path, {"office": "resource: office\nfields:\n  name: string\n"}).resource("office")
-    assert office.actions.list == ir.ListConfig(page_size=50, max_page_size=500, sort=("id",), sortable=("id",), searchable=(), filterable=())
-    assert (office.actions.get, office.actions.create, office.actions.update, office.actions.delete, office.actions.bulk) == (True, True, True, True, None)
+    office = resolve_files(
+        tmp_path, {"office": "resource: office\nfields:\n  name: string\n"}
+    ).resource("office")
+    assert office.actions.list == ir.ListConfig(
+        page_size=50,
+        max_page_size=500,
+        sort=("id",),
+        sortable=("id",),
+        searchable=(),
+        filterable=(),
+    )
+    assert (
+        office.actions.get,
+        office.actions.create,
+        office.actions.update,
+        office.actions.delete,
+        office.actions.bulk,
+    ) == (True, True, True, True, None)
     assert office.ui.table_default_sort == ()
 
 
 def test_default_list_config_with_timestamps(tmp_path):
-    office = resolve_files(tmp_path, {"office": "resource: office\ntraits: [timestamps]\nfields:\n  name: {type: string, sortable: true, searchable: true, filterable: true}\n"}).resource("office")
+    office = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [timestamps]\nfields:\n  name: {type: string, sortable: true, searchable: true, filterable: true}\n"
+        },
+    ).resource("office")
     lst = office.actions.list
     assert lst.sort == ("-created_at",)
     assert lst.sortable == ("name", "created_at")
@@ -627,7 +823,9 @@ def test_list_config_maps_relations_to_columns(tmp_path):
 
 
 def test_list_disabled(tmp_path):
-    office = resolve_files(tmp_path, {"office": "resource: office\nactions:\n  list: false\n"}).resource("office")
+    office = resolve_files(
+        tmp_path, {"office": "resource: office\nactions:\n  list: false\n"}
+    ).resource("office")
     assert office.actions.list is None
 
 
@@ -654,28 +852,60 @@ def test_default_ui_columns_form_and_title(tmp_path):
         },
     ).resource("office")
     assert office.ui.table_columns == ("code", "a", "b", "c", "d", "e")
-    assert office.ui.form_fields == ("code", "body", "settings", "tags", "people", "a", "b", "c", "e", "title")
+    assert office.ui.form_fields == (
+        "code",
+        "body",
+        "settings",
+        "tags",
+        "people",
+        "a",
+        "b",
+        "c",
+        "e",
+        "title",
+    )
     assert office.display.title_field == "title"  # name, title or label beat the first string
 
 
 @pytest.mark.parametrize(
     ("fields", "title"),
-    [("code: string\n  name: string\n", "name"), ("code: string\n  label: string\n", "label"), ("n: integer\n  mail: email\n", "mail"), ("n: integer\n", "id")],
+    [
+        ("code: string\n  name: string\n", "name"),
+        ("code: string\n  label: string\n", "label"),
+        ("n: integer\n  mail: email\n", "mail"),
+        ("n: integer\n", "id"),
+    ],
 )
 def test_title_field_fallbacks(tmp_path, fields, title):
-    office = resolve_files(tmp_path, {"office": f"resource: office\nfields:\n  {fields}"}).resource("office")
+    office = resolve_files(tmp_path, {"office": f"resource: office\nfields:\n  {fields}"}).resource(
+        "office"
+    )
     assert office.display.title_field == title
 
 
 def test_custom_action_defaults(tmp_path):
     office = resolve_files(
         tmp_path,
-        {"office": "resource: office\nactions:\n  close:\n    input: {reason: text required}\n  reopen:\n    handler: ext.mod:reopen\n    invalidates: [office, region]\n    scope: collection\n", "region": REGION},
+        {
+            "office": "resource: office\nactions:\n  close:\n    input: {reason: text required}\n  reopen:\n    handler: ext.mod:reopen\n    invalidates: [office, region]\n    scope: collection\n",
+            "region": REGION,
+        },
     ).resource("office")
     close, reopen = office.actions.custom
-    assert (close.name, close.action, close.handler, close.invalidates, close.scope, close.label) == ("close", "office.close", "acme_ext.offices:close", ("office",), "item", "Close")
+    assert (
+        close.name,
+        close.action,
+        close.handler,
+        close.invalidates,
+        close.scope,
+        close.label,
+    ) == ("close", "office.close", "acme_ext.offices:close", ("office",), "item", "Close")
     assert [(f.name, f.required, f.column) for f in close.inputs] == [("reason", True, None)]
-    assert (reopen.handler, reopen.invalidates, reopen.scope) == ("ext.mod:reopen", ("office", "region"), "collection")
+    assert (reopen.handler, reopen.invalidates, reopen.scope) == (
+        "ext.mod:reopen",
+        ("office", "region"),
+        "collection",
+    )
 
 
 def test_ir_is_frozen(tmp_path):

@@ -27,7 +27,9 @@ dialects = {dialects}
 AUTHOR = "resource: author\nfields:\n  name: string(100) required\n"
 
 
-def make_project(tmp_path: Path, files: dict[str, str], dialects: tuple[str, ...] = ("sqlite", "postgresql")) -> Path:
+def make_project(
+    tmp_path: Path, files: dict[str, str], dialects: tuple[str, ...] = ("sqlite", "postgresql")
+) -> Path:
     listed = "[" + ", ".join(f'"{d}"' for d in dialects) + "]"
     (tmp_path / "schemagen.toml").write_text(CONFIG.format(dialects=listed), encoding="utf-8")
     schemas = tmp_path / "schemas"
@@ -75,7 +77,15 @@ def expect(
     assert diagnostic.level == "error"
 
 
-def one_error(tmp_path: Path, text: str, path: str, line: int | None, message: str, column: int | None = None, **options) -> Diagnostic:
+def one_error(
+    tmp_path: Path,
+    text: str,
+    path: str,
+    line: int | None,
+    message: str,
+    column: int | None = None,
+    **options,
+) -> Diagnostic:
     """`book.yaml` as `text` (author.yaml alongside) gives exactly this one error."""
     diagnostic = only(errors(tmp_path, book(text, author=AUTHOR), **options))
     expect(diagnostic, path, line, message, column=column)
@@ -177,7 +187,13 @@ def test_unknown_type_shorthand_with_did_you_mean(tmp_path):
 
 
 def test_unknown_type_without_a_close_match_lists_the_types(tmp_path):
-    d = one_error(tmp_path, "resource: book\nfields:\n  title: {type: zzz}\n", "fields.title.type", 3, "unknown field type 'zzz'")
+    d = one_error(
+        tmp_path,
+        "resource: book\nfields:\n  title: {type: zzz}\n",
+        "fields.title.type",
+        3,
+        "unknown field type 'zzz'",
+    )
     assert "did you mean" not in d.message
     assert "expected one of: string, text," in d.message
 
@@ -206,7 +222,9 @@ def test_unknown_flag_in_shorthand(tmp_path):
     ],
 )
 def test_unreadable_shorthand(tmp_path, shorthand, message):
-    one_error(tmp_path, f"resource: book\nfields:\n  title: {shorthand}\n", "fields.title", 3, message)
+    one_error(
+        tmp_path, f"resource: book\nfields:\n  title: {shorthand}\n", "fields.title", 3, message
+    )
 
 
 def test_unknown_trait_with_did_you_mean(tmp_path):
@@ -224,7 +242,9 @@ def test_unknown_trait_with_did_you_mean(tmp_path):
 
 
 def test_missing_resource_key(tmp_path):
-    one_error(tmp_path, "fields:\n  title: string\n", "resource", 1, "missing required key 'resource'")
+    one_error(
+        tmp_path, "fields:\n  title: string\n", "resource", 1, "missing required key 'resource'"
+    )
 
 
 def test_wrong_value_type_says_what_was_given(tmp_path):
@@ -242,7 +262,9 @@ def test_wrong_value_type_says_what_was_given(tmp_path):
 
 
 def test_wrong_primary_key_kind(tmp_path):
-    d = one_error(tmp_path, "resource: book\nprimary_key: serial\n", "primary_key", 2, "got 'serial'")
+    d = one_error(
+        tmp_path, "resource: book\nprimary_key: serial\n", "primary_key", 2, "got 'serial'"
+    )
     assert "'uuid'" in d.message and "'integer'" in d.message
 
 
@@ -284,13 +306,21 @@ def test_toml_shape_errors_name_the_file_and_path(tmp_path):
 )
 def test_invalid_resource_names(tmp_path, name):
     d = only(errors(tmp_path, {"weird.yaml": f'resource: "{name}"\n'}))
-    expect(d, "resource", 1, f"resource name '{name}' must be snake_case", file="schemas/weird.yaml")
+    expect(
+        d, "resource", 1, f"resource name '{name}' must be snake_case", file="schemas/weird.yaml"
+    )
 
 
 def test_resource_name_too_long(tmp_path):
     name = "a" * 41
     d = only(errors(tmp_path, {f"{name}.yaml": f"resource: {name}\n"}))
-    expect(d, "resource", 1, f"resource name '{name}' is 41 characters; the limit is 40", file=f"schemas/{name}.yaml")
+    expect(
+        d,
+        "resource",
+        1,
+        f"resource name '{name}' is 41 characters; the limit is 40",
+        file=f"schemas/{name}.yaml",
+    )
 
 
 @pytest.mark.parametrize("name", ["actions", "class", "api", "models", "import", "match"])
@@ -300,22 +330,49 @@ def test_reserved_resource_names(tmp_path, name):
 
 
 def test_table_name_invalid_and_reserved(tmp_path):
-    diagnostics = errors(tmp_path, {"book.yaml": "resource: book\ntable: Books\n", "page.yaml": "resource: page\ntable: healthz\n"})
+    diagnostics = errors(
+        tmp_path,
+        {
+            "book.yaml": "resource: book\ntable: Books\n",
+            "page.yaml": "resource: page\ntable: healthz\n",
+        },
+    )
     assert len(diagnostics) == 2
     expect(diagnostics[0], "table", 2, "table name 'Books' must be snake_case")
     expect(diagnostics[1], "table", 2, "table name 'healthz' is reserved", file="schemas/page.yaml")
 
 
 def test_model_name_invalid_and_reserved(tmp_path):
-    diagnostics = errors(tmp_path, {"book.yaml": "resource: book\nmodel: my_book\n", "page.yaml": "resource: page\nmodel: Base\n"})
+    diagnostics = errors(
+        tmp_path,
+        {
+            "book.yaml": "resource: book\nmodel: my_book\n",
+            "page.yaml": "resource: page\nmodel: Base\n",
+        },
+    )
     assert len(diagnostics) == 2
     expect(diagnostics[0], "model", 2, "model name 'my_book' must be PascalCase")
-    expect(diagnostics[1], "model", 2, "model name 'Base' clashes with a name the generated code imports", file="schemas/page.yaml")
+    expect(
+        diagnostics[1],
+        "model",
+        2,
+        "model name 'Base' clashes with a name the generated code imports",
+        file="schemas/page.yaml",
+    )
 
 
-@pytest.mark.parametrize(("name", "message"), [("Title", "field name 'Title' must be snake_case"), ("a__b", "must be snake_case"), ("id", "'id' is the primary key")])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Title", "field name 'Title' must be snake_case"),
+        ("a__b", "must be snake_case"),
+        ("id", "'id' is the primary key"),
+    ],
+)
 def test_invalid_field_names(tmp_path, name, message):
-    one_error(tmp_path, f"resource: book\nfields:\n  {name}: string\n", f"fields.{name}", 3, message)
+    one_error(
+        tmp_path, f"resource: book\nfields:\n  {name}: string\n", f"fields.{name}", 3, message
+    )
 
 
 def test_keyword_field_names_are_valid(tmp_path):
@@ -345,13 +402,30 @@ def test_keyword_field_names_are_valid(tmp_path):
         ),
     )
     resource = compiled.project.resource("book")
-    assert [f.name for f in resource.fields][:8] == ["from", "class", "order", "type", "default", "async", "select", "import"]
+    assert [f.name for f in resource.fields][:8] == [
+        "from",
+        "class",
+        "order",
+        "type",
+        "default",
+        "async",
+        "select",
+        "import",
+    ]
 
 
 def test_duplicate_resource_name_across_files(tmp_path):
-    diagnostics = errors(tmp_path, {"book.yaml": "resource: book\n", "novel.yaml": "resource: book\n"})
+    diagnostics = errors(
+        tmp_path, {"book.yaml": "resource: book\n", "novel.yaml": "resource: book\n"}
+    )
     errs = [d for d in diagnostics if d.level == "error"]
-    expect(only(errs), "resource", 1, "resource name 'book' is already used by schemas/book.yaml", file="schemas/novel.yaml")
+    expect(
+        only(errs),
+        "resource",
+        1,
+        "resource name 'book' is already used by schemas/book.yaml",
+        file="schemas/novel.yaml",
+    )
 
 
 def test_duplicate_table_and_model_names_across_files(tmp_path):
@@ -363,13 +437,36 @@ def test_duplicate_table_and_model_names_across_files(tmp_path):
         },
     )
     assert len(diagnostics) == 2
-    expect(diagnostics[0], "table", 2, "table name 'items' is already used by schemas/book.yaml", file="schemas/page.yaml")
-    expect(diagnostics[1], "model", 3, "model name 'Item' is already used by schemas/book.yaml", file="schemas/page.yaml")
+    expect(
+        diagnostics[0],
+        "table",
+        2,
+        "table name 'items' is already used by schemas/book.yaml",
+        file="schemas/page.yaml",
+    )
+    expect(
+        diagnostics[1],
+        "model",
+        3,
+        "model name 'Item' is already used by schemas/book.yaml",
+        file="schemas/page.yaml",
+    )
 
 
 def test_explicit_table_colliding_with_a_derived_one(tmp_path):
-    d = only(errors(tmp_path, {"book.yaml": "resource: book\n", "page.yaml": "resource: page\ntable: books\n"}))
-    expect(d, "table", 2, "table name 'books' is already used by schemas/book.yaml", file="schemas/page.yaml")
+    d = only(
+        errors(
+            tmp_path,
+            {"book.yaml": "resource: book\n", "page.yaml": "resource: page\ntable: books\n"},
+        )
+    )
+    expect(
+        d,
+        "table",
+        2,
+        "table name 'books' is already used by schemas/book.yaml",
+        file="schemas/page.yaml",
+    )
 
 
 def test_junction_table_collides_with_a_resource_table(tmp_path):
@@ -383,17 +480,30 @@ def test_junction_table_collides_with_a_resource_table(tmp_path):
             },
         )
     )
-    expect(d, "fields.tags.type", 3, "junction table 'books_tags' collides with a table of schemas/book_tag.yaml; set 'through'")
+    expect(
+        d,
+        "fields.tags.type",
+        3,
+        "junction table 'books_tags' collides with a table of schemas/book_tag.yaml; set 'through'",
+    )
 
 
 def test_explicit_through_collides_with_a_resource_table(tmp_path):
     d = only(
         errors(
             tmp_path,
-            {"book.yaml": "resource: book\nfields:\n  tags: {type: many_to_many, to: tag, through: tags}\n", "tag.yaml": "resource: tag\n"},
+            {
+                "book.yaml": "resource: book\nfields:\n  tags: {type: many_to_many, to: tag, through: tags}\n",
+                "tag.yaml": "resource: tag\n",
+            },
         )
     )
-    expect(d, "fields.tags.through", 3, "junction table 'tags' collides with a table of schemas/tag.yaml; choose another 'through'")
+    expect(
+        d,
+        "fields.tags.through",
+        3,
+        "junction table 'tags' collides with a table of schemas/tag.yaml; choose another 'through'",
+    )
 
 
 def test_two_junctions_with_the_same_through(tmp_path):
@@ -407,7 +517,13 @@ def test_two_junctions_with_the_same_through(tmp_path):
             },
         )
     )
-    expect(d, "fields.tags.through", 3, "junction table 'taggings' collides with a table of schemas/book.yaml", file="schemas/page.yaml")
+    expect(
+        d,
+        "fields.tags.through",
+        3,
+        "junction table 'taggings' collides with a table of schemas/book.yaml",
+        file="schemas/page.yaml",
+    )
 
 
 def test_invalid_through_name(tmp_path):
@@ -441,11 +557,24 @@ def test_enum_default_outside_values(tmp_path):
 
 
 def test_enum_without_values(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  status: {type: enum}\n", "fields.status.values", 3, "an enum needs 'values'")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  status: {type: enum}\n",
+        "fields.status.values",
+        3,
+        "an enum needs 'values'",
+    )
 
 
 def test_enum_with_empty_values(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  status: {type: enum, values: []}\n", "fields.status.values", 3, "an enum needs 'values'", column=24)
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  status: {type: enum, values: []}\n",
+        "fields.status.values",
+        3,
+        "an enum needs 'values'",
+        column=24,
+    )
 
 
 def test_duplicate_enum_values(tmp_path):
@@ -481,7 +610,10 @@ def test_enum_shorthand_values_and_labels(tmp_path):
     )
     resource = compiled.project.resource("book")
     assert resource.field("status").enum.values == ("draft", "published")
-    assert [(o.value, o.label) for o in resource.field("kind").enum.options] == [("ebook", "E-book"), ("paper", "Paper")]
+    assert [(o.value, o.label) for o in resource.field("kind").enum.options] == [
+        ("ebook", "E-book"),
+        ("paper", "Paper"),
+    ]
 
 
 # --- references to fields -------------------------------------------------------------------------
@@ -503,34 +635,79 @@ def field_error(tmp_path: Path, tail: str, path: str, line: int, message: str) -
 
 
 def test_index_names_unknown_field(tmp_path):
-    field_error(tmp_path, "indexes:\n  - {fields: [title, prise]}\n", "indexes[0].fields[1]", 10, "index names unknown field 'prise'; did you mean 'price'?")
+    field_error(
+        tmp_path,
+        "indexes:\n  - {fields: [title, prise]}\n",
+        "indexes[0].fields[1]",
+        10,
+        "index names unknown field 'prise'; did you mean 'price'?",
+    )
 
 
 def test_index_on_trait_and_relation_columns_is_fine(tmp_path):
-    compile_ok(tmp_path, book(FIELDS + "indexes:\n  - {fields: [author, created_at]}\n  - {fields: [author_id, id]}\n", author=AUTHOR))
+    compile_ok(
+        tmp_path,
+        book(
+            FIELDS
+            + "indexes:\n  - {fields: [author, created_at]}\n  - {fields: [author_id, id]}\n",
+            author=AUTHOR,
+        ),
+    )
 
 
 def test_index_lists_a_field_twice(tmp_path):
-    field_error(tmp_path, "indexes:\n  - {fields: [title, title]}\n", "indexes[0].fields", 10, "an index lists the same field twice")
+    field_error(
+        tmp_path,
+        "indexes:\n  - {fields: [title, title]}\n",
+        "indexes[0].fields",
+        10,
+        "an index lists the same field twice",
+    )
 
 
 def test_index_on_json_field(tmp_path):
-    field_error(tmp_path, "indexes:\n  - {fields: [settings]}\n", "indexes[0].fields[0]", 10, "cannot index the json field 'settings'")
+    field_error(
+        tmp_path,
+        "indexes:\n  - {fields: [settings]}\n",
+        "indexes[0].fields[0]",
+        10,
+        "cannot index the json field 'settings'",
+    )
 
 
 def test_index_names_used_twice(tmp_path):
-    diagnostics = errors(tmp_path, book(FIELDS + "indexes:\n  - {fields: [title], name: ix_a}\n  - {fields: [price], name: ix_a}\n", author=AUTHOR))
+    diagnostics = errors(
+        tmp_path,
+        book(
+            FIELDS
+            + "indexes:\n  - {fields: [title], name: ix_a}\n  - {fields: [price], name: ix_a}\n",
+            author=AUTHOR,
+        ),
+    )
     assert len(diagnostics) == 2
     expect(diagnostics[0], "indexes[0].name", 10, "index name 'ix_a' is used twice")
     expect(diagnostics[1], "indexes[1].name", 11, "index name 'ix_a' is used twice")
 
 
 def test_check_names_unknown_column(tmp_path):
-    field_error(tmp_path, "checks:\n  - {name: positive, expr: 'prise >= 0'}\n", "checks[0].expr", 10, "the expression names unknown column 'prise'; did you mean 'price'?")
+    field_error(
+        tmp_path,
+        "checks:\n  - {name: positive, expr: 'prise >= 0'}\n",
+        "checks[0].expr",
+        10,
+        "the expression names unknown column 'prise'; did you mean 'price'?",
+    )
 
 
 def test_check_name_used_twice_and_invalid(tmp_path):
-    diagnostics = errors(tmp_path, book(FIELDS + "checks:\n  - {name: Pos, expr: 'price > 0'}\n  - {name: Pos, expr: 'price < 9'}\n", author=AUTHOR))
+    diagnostics = errors(
+        tmp_path,
+        book(
+            FIELDS
+            + "checks:\n  - {name: Pos, expr: 'price > 0'}\n  - {name: Pos, expr: 'price < 9'}\n",
+            author=AUTHOR,
+        ),
+    )
     messages = [(d.key_path, d.message) for d in diagnostics]
     assert ("checks[0].name", "check name 'Pos' is used twice") in messages
     assert any(path == "checks[0].name" and "must be snake_case" in m for path, m in messages)
@@ -559,83 +736,189 @@ def test_partial_index_where_names_unknown_column(tmp_path):
     ],
 )
 def test_expressions_do_not_flag_keywords_functions_or_strings(tmp_path, expr):
-    text = FIELDS + "checks:\n  - name: ok\n    expr: " + json.dumps(expr) + "\n"  # JSON strings are YAML too
+    text = (
+        FIELDS + "checks:\n  - name: ok\n    expr: " + json.dumps(expr) + "\n"
+    )  # JSON strings are YAML too
     compile_ok(tmp_path, book(text, author=AUTHOR))
 
 
 def test_expression_names_are_case_sensitive(tmp_path):
-    field_error(tmp_path, "checks:\n  - {name: c, expr: 'Price > 0'}\n", "checks[0].expr", 10, "unknown column 'Price'; did you mean 'price'?")
+    field_error(
+        tmp_path,
+        "checks:\n  - {name: c, expr: 'Price > 0'}\n",
+        "checks[0].expr",
+        10,
+        "unknown column 'Price'; did you mean 'price'?",
+    )
 
 
-@pytest.mark.parametrize("expr", ["price > 0; DROP TABLE books", "price > 0 -- sneaky", "price /* x */ > 0"])
+@pytest.mark.parametrize(
+    "expr", ["price > 0; DROP TABLE books", "price > 0 -- sneaky", "price /* x */ > 0"]
+)
 def test_expressions_cannot_hide_statements(tmp_path, expr):
-    field_error(tmp_path, f'checks:\n  - {{name: c, expr: "{expr}"}}\n', "checks[0].expr", 10, "an expression cannot contain ';', '--' or '/*'")
+    field_error(
+        tmp_path,
+        f'checks:\n  - {{name: c, expr: "{expr}"}}\n',
+        "checks[0].expr",
+        10,
+        "an expression cannot contain ';', '--' or '/*'",
+    )
 
 
 def test_empty_expression(tmp_path):
-    field_error(tmp_path, "checks:\n  - {name: c, expr: '  '}\n", "checks[0].expr", 10, "the expression is empty")
+    field_error(
+        tmp_path,
+        "checks:\n  - {name: c, expr: '  '}\n",
+        "checks[0].expr",
+        10,
+        "the expression is empty",
+    )
 
 
 def test_list_sort_names_unknown_field(tmp_path):
-    field_error(tmp_path, "actions:\n  list: {sort: [-titel]}\n", "actions.list.sort[0]", 10, "sort names unknown field 'titel'; did you mean 'title'?")
+    field_error(
+        tmp_path,
+        "actions:\n  list: {sort: [-titel]}\n",
+        "actions.list.sort[0]",
+        10,
+        "sort names unknown field 'titel'; did you mean 'title'?",
+    )
 
 
 def test_list_sortable_names_unknown_field(tmp_path):
-    field_error(tmp_path, "actions:\n  list: {sortable: [price, nope]}\n", "actions.list.sortable[1]", 10, "sortable names unknown field 'nope'")
+    field_error(
+        tmp_path,
+        "actions:\n  list: {sortable: [price, nope]}\n",
+        "actions.list.sortable[1]",
+        10,
+        "sortable names unknown field 'nope'",
+    )
 
 
 def test_list_sortable_json_field(tmp_path):
-    field_error(tmp_path, "actions:\n  list: {sortable: [settings]}\n", "actions.list.sortable[0]", 10, "cannot sort by the json field 'settings'")
+    field_error(
+        tmp_path,
+        "actions:\n  list: {sortable: [settings]}\n",
+        "actions.list.sortable[0]",
+        10,
+        "cannot sort by the json field 'settings'",
+    )
 
 
 def test_list_searchable_names_unknown_field(tmp_path):
-    field_error(tmp_path, "actions:\n  list: {searchable: [titl]}\n", "actions.list.searchable[0]", 10, "searchable names unknown field 'titl'; did you mean 'title'?")
+    field_error(
+        tmp_path,
+        "actions:\n  list: {searchable: [titl]}\n",
+        "actions.list.searchable[0]",
+        10,
+        "searchable names unknown field 'titl'; did you mean 'title'?",
+    )
 
 
 def test_list_searchable_needs_a_text_field(tmp_path):
-    field_error(tmp_path, "actions:\n  list: {searchable: [price]}\n", "actions.list.searchable[0]", 10, "only text fields can be searchable; 'price' is not one")
+    field_error(
+        tmp_path,
+        "actions:\n  list: {searchable: [price]}\n",
+        "actions.list.searchable[0]",
+        10,
+        "only text fields can be searchable; 'price' is not one",
+    )
 
 
 def test_list_filterable_json_field(tmp_path):
-    field_error(tmp_path, "actions:\n  list: {filterable: [settings]}\n", "actions.list.filterable[0]", 10, "a json field cannot be filterable")
+    field_error(
+        tmp_path,
+        "actions:\n  list: {filterable: [settings]}\n",
+        "actions.list.filterable[0]",
+        10,
+        "a json field cannot be filterable",
+    )
 
 
 def test_list_page_sizes(tmp_path):
-    diagnostics = errors(tmp_path, book(FIELDS + "actions:\n  list: {page_size: 0, max_page_size: -1}\n", author=AUTHOR))
-    assert [(d.key_path, d.line) for d in diagnostics] == [("actions.list.page_size", 10), ("actions.list.max_page_size", 10)]
+    diagnostics = errors(
+        tmp_path,
+        book(FIELDS + "actions:\n  list: {page_size: 0, max_page_size: -1}\n", author=AUTHOR),
+    )
+    assert [(d.key_path, d.line) for d in diagnostics] == [
+        ("actions.list.page_size", 10),
+        ("actions.list.max_page_size", 10),
+    ]
     assert "page_size must be at least 1" in diagnostics[0].message
     assert "max_page_size -1 is below page_size 0" in diagnostics[1].message
 
 
 def test_bulk_batch_size(tmp_path):
-    field_error(tmp_path, "actions:\n  bulk: {batch_size: 0}\n", "actions.bulk.batch_size", 10, "batch_size must be at least 1")
+    field_error(
+        tmp_path,
+        "actions:\n  bulk: {batch_size: 0}\n",
+        "actions.bulk.batch_size",
+        10,
+        "batch_size must be at least 1",
+    )
 
 
 def test_ui_table_names_unknown_field(tmp_path):
-    field_error(tmp_path, "ui:\n  table: {columns: [title, prize]}\n", "ui.table.columns[1]", 10, "ui.table names unknown field 'prize'; did you mean 'price'?")
+    field_error(
+        tmp_path,
+        "ui:\n  table: {columns: [title, prize]}\n",
+        "ui.table.columns[1]",
+        10,
+        "ui.table names unknown field 'prize'; did you mean 'price'?",
+    )
 
 
 def test_ui_form_names_unknown_field(tmp_path):
-    field_error(tmp_path, "ui:\n  form: {fields: [autor]}\n", "ui.form.fields[0]", 10, "ui.form names unknown field 'autor'; did you mean 'author'?")
+    field_error(
+        tmp_path,
+        "ui:\n  form: {fields: [autor]}\n",
+        "ui.form.fields[0]",
+        10,
+        "ui.form names unknown field 'autor'; did you mean 'author'?",
+    )
 
 
 def test_ui_default_sort_names_unknown_field(tmp_path):
-    field_error(tmp_path, "ui:\n  table: {default_sort: [-creatd_at]}\n", "ui.table.default_sort[0]", 10, "default_sort names unknown field 'creatd_at'; did you mean 'created_at'?")
+    field_error(
+        tmp_path,
+        "ui:\n  table: {default_sort: [-creatd_at]}\n",
+        "ui.table.default_sort[0]",
+        10,
+        "default_sort names unknown field 'creatd_at'; did you mean 'created_at'?",
+    )
 
 
 def test_title_field_names_unknown_field(tmp_path):
-    field_error(tmp_path, "display: {title_field: titel}\n", "display.title_field", 9, "title_field names unknown field 'titel'; did you mean 'title'?")
+    field_error(
+        tmp_path,
+        "display: {title_field: titel}\n",
+        "display.title_field",
+        9,
+        "title_field names unknown field 'titel'; did you mean 'title'?",
+    )
 
 
 # --- field options --------------------------------------------------------------------------------
 
 
 def test_decimal_scale_above_precision(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  price: decimal(5,7)\n", "fields.price.scale", 3, "scale 7 is above precision 5")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  price: decimal(5,7)\n",
+        "fields.price.scale",
+        3,
+        "scale 7 is above precision 5",
+    )
 
 
 def test_decimal_precision_out_of_range(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  price: {type: decimal, precision: 70}\n", "fields.price.precision", 3, "precision must be between 1 and 65, got 70")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  price: {type: decimal, precision: 70}\n",
+        "fields.price.precision",
+        3,
+        "precision must be between 1 and 65, got 70",
+    )
 
 
 def test_set_null_on_a_required_relation(tmp_path):
@@ -657,46 +940,119 @@ def test_set_null_on_a_required_relation(tmp_path):
 
 
 def test_set_null_on_a_required_but_nullable_relation_is_fine(tmp_path):
-    compile_ok(tmp_path, book("resource: book\nfields:\n  author: {type: relation, to: author, required: true, nullable: true, on_delete: set_null}\n", author=AUTHOR))
+    compile_ok(
+        tmp_path,
+        book(
+            "resource: book\nfields:\n  author: {type: relation, to: author, required: true, nullable: true, on_delete: set_null}\n",
+            author=AUTHOR,
+        ),
+    )
 
 
-@pytest.mark.parametrize(("spec", "key", "message"), [("string(0)", "max_length", "max_length must be positive, got 0"), ("{type: text, max_length: -5}", "max_length", "max_length must be positive, got -5"), ("{type: string, min_length: -1}", "min_length", "min_length cannot be negative, got -1")])
+@pytest.mark.parametrize(
+    ("spec", "key", "message"),
+    [
+        ("string(0)", "max_length", "max_length must be positive, got 0"),
+        ("{type: text, max_length: -5}", "max_length", "max_length must be positive, got -5"),
+        ("{type: string, min_length: -1}", "min_length", "min_length cannot be negative, got -1"),
+    ],
+)
 def test_non_positive_lengths(tmp_path, spec, key, message):
-    one_error(tmp_path, f"resource: book\nfields:\n  title: {spec}\n", f"fields.title.{key}", 3, message)
+    one_error(
+        tmp_path, f"resource: book\nfields:\n  title: {spec}\n", f"fields.title.{key}", 3, message
+    )
 
 
 def test_string_longer_than_mysql_allows(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  title: string(20000)\n", "fields.title.max_length", 3, "string max_length is at most 16383; use text")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  title: string(20000)\n",
+        "fields.title.max_length",
+        3,
+        "string max_length is at most 16383; use text",
+    )
 
 
 def test_min_length_above_max_length(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  title: {type: string, min_length: 5, max_length: 3}\n", "fields.title.min_length", 3, "min_length 5 is above max_length 3")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  title: {type: string, min_length: 5, max_length: 3}\n",
+        "fields.title.min_length",
+        3,
+        "min_length 5 is above max_length 3",
+    )
 
 
 def test_min_above_max(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  pages: {type: integer, min: 10, max: 1}\n", "fields.pages.min", 3, "min 10 is above max 1")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  pages: {type: integer, min: 10, max: 1}\n",
+        "fields.pages.min",
+        3,
+        "min 10 is above max 1",
+    )
 
 
 def test_invalid_regex_pattern(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  isbn: {type: string, pattern: '[0-9'}\n", "fields.isbn.pattern", 3, "invalid regular expression: unterminated character set")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  isbn: {type: string, pattern: '[0-9'}\n",
+        "fields.isbn.pattern",
+        3,
+        "invalid regular expression: unterminated character set",
+    )
 
 
 @pytest.mark.parametrize(
     ("spec", "option", "message"),
     [
-        ("{type: string, precision: 3}", "precision", "'precision' does not apply to type string (it applies to: decimal)"),
-        ("{type: integer, max_length: 3}", "max_length", "'max_length' does not apply to type integer"),
-        ("{type: string, of: string}", "of", "'of' does not apply to type string (it applies to: array)"),
-        ("{type: string, to: author}", "to", "'to' does not apply to type string (it applies to: relation, many_to_many)"),
-        ("{type: many_to_many, to: author, on_delete: cascade}", "on_delete", "'on_delete' does not apply to type many_to_many (it applies to: relation)"),
-        ("{type: relation, to: author, through: x}", "through", "'through' does not apply to type relation"),
-        ("{type: string, values: [a]}", "values", "'values' does not apply to type string (it applies to: enum)"),
+        (
+            "{type: string, precision: 3}",
+            "precision",
+            "'precision' does not apply to type string (it applies to: decimal)",
+        ),
+        (
+            "{type: integer, max_length: 3}",
+            "max_length",
+            "'max_length' does not apply to type integer",
+        ),
+        (
+            "{type: string, of: string}",
+            "of",
+            "'of' does not apply to type string (it applies to: array)",
+        ),
+        (
+            "{type: string, to: author}",
+            "to",
+            "'to' does not apply to type string (it applies to: relation, many_to_many)",
+        ),
+        (
+            "{type: many_to_many, to: author, on_delete: cascade}",
+            "on_delete",
+            "'on_delete' does not apply to type many_to_many (it applies to: relation)",
+        ),
+        (
+            "{type: relation, to: author, through: x}",
+            "through",
+            "'through' does not apply to type relation",
+        ),
+        (
+            "{type: string, values: [a]}",
+            "values",
+            "'values' does not apply to type string (it applies to: enum)",
+        ),
         ("{type: date, min: 1}", "min", "'min' does not apply to type date"),
         ("{type: integer, pattern: '^1'}", "pattern", "'pattern' does not apply to type integer"),
     ],
 )
 def test_options_that_do_not_apply_to_the_type(tmp_path, spec, option, message):
-    one_error(tmp_path, f"resource: book\nfields:\n  thing: {spec}\n", f"fields.thing.{option}", 3, message)
+    one_error(
+        tmp_path,
+        f"resource: book\nfields:\n  thing: {spec}\n",
+        f"fields.thing.{option}",
+        3,
+        message,
+    )
 
 
 @pytest.mark.parametrize(
@@ -708,15 +1064,26 @@ def test_options_that_do_not_apply_to_the_type(tmp_path, spec, option, message):
         ("{type: array, of: integer, index: true}", "index", "array fields cannot be indexed"),
         ("{type: json, sortable: true}", "sortable", "json fields cannot be sortable"),
         ("{type: json, filterable: true}", "filterable", "json fields cannot be filterable"),
-        ("{type: integer, searchable: true}", "searchable", "only text fields can be searchable, not integer"),
+        (
+            "{type: integer, searchable: true}",
+            "searchable",
+            "only text fields can be searchable, not integer",
+        ),
     ],
 )
 def test_flags_that_do_not_fit_the_type(tmp_path, spec, flag, message):
-    one_error(tmp_path, f"resource: book\nfields:\n  thing: {spec}\n", f"fields.thing.{flag}", 3, message)
+    one_error(
+        tmp_path, f"resource: book\nfields:\n  thing: {spec}\n", f"fields.thing.{flag}", 3, message
+    )
 
 
 def test_array_needs_a_scalar_item_type(tmp_path):
-    diagnostics = errors(tmp_path, book("resource: book\nfields:\n  a: {type: array}\n  b: {type: array, of: strin}\n  c: array(json)\n"))
+    diagnostics = errors(
+        tmp_path,
+        book(
+            "resource: book\nfields:\n  a: {type: array}\n  b: {type: array, of: strin}\n  c: array(json)\n"
+        ),
+    )
     assert len(diagnostics) == 3
     expect(diagnostics[0], "fields.a", 3, "an array needs 'of'")
     expect(diagnostics[1], "fields.b.of", 4, "not 'strin'; did you mean 'string'?")
@@ -724,7 +1091,13 @@ def test_array_needs_a_scalar_item_type(tmp_path):
 
 
 def test_relation_needs_a_target(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  author: relation\n", "fields.author", 3, "a relation needs 'to', the target resource")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  author: relation\n",
+        "fields.author",
+        3,
+        "a relation needs 'to', the target resource",
+    )
 
 
 @pytest.mark.parametrize("flag", ["unique", "index"])
@@ -740,11 +1113,21 @@ def test_text_unique_or_index_with_mysql(tmp_path, flag):
 
 
 def test_text_unique_without_mysql_is_fine(tmp_path):
-    compile_ok(tmp_path, book("resource: book\nfields:\n  body: text unique\n"), dialects=("sqlite", "postgresql"))
+    compile_ok(
+        tmp_path,
+        book("resource: book\nfields:\n  body: text unique\n"),
+        dialects=("sqlite", "postgresql"),
+    )
 
 
 def test_renamed_from_still_a_field(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  title: {type: string, renamed_from: name}\n  name: string\n", "fields.title.renamed_from", 3, "'name' is still a field")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  title: {type: string, renamed_from: name}\n  name: string\n",
+        "fields.title.renamed_from",
+        3,
+        "'name' is still a field",
+    )
 
 
 # --- defaults -------------------------------------------------------------------------------------
@@ -754,16 +1137,37 @@ def test_renamed_from_still_a_field(tmp_path):
     ("spec", "message"),
     [
         ("{type: string, default: 5}", "the default of a string must be a string, got 5"),
-        ("{type: string, max_length: 3, default: abcd}", "default is 4 characters, above max_length 3"),
-        ("{type: string, min_length: 3, default: ab}", "default is 2 characters, below min_length 3"),
-        ("{type: string, pattern: '^[0-9]+$', default: abc}", "default 'abc' does not match pattern '^[0-9]+$'"),
+        (
+            "{type: string, max_length: 3, default: abcd}",
+            "default is 4 characters, above max_length 3",
+        ),
+        (
+            "{type: string, min_length: 3, default: ab}",
+            "default is 2 characters, below min_length 3",
+        ),
+        (
+            "{type: string, pattern: '^[0-9]+$', default: abc}",
+            "default 'abc' does not match pattern '^[0-9]+$'",
+        ),
         ("{type: text, default: [a]}", "the default of a text must be a string, got ['a']"),
         ("{type: email, default: 3}", "the default of a email must be a string"),
         ("{type: url, default: true}", "the default of a url must be a string, got True"),
-        ("{type: integer, default: '3'}", "the default of an integer must be a whole number, got '3'"),
-        ("{type: integer, default: 1.5}", "the default of an integer must be a whole number, got 1.5"),
-        ("{type: integer, default: true}", "the default of an integer must be a whole number, got True"),
-        ("{type: bigint, default: abc}", "the default of an bigint must be a whole number, got 'abc'"),
+        (
+            "{type: integer, default: '3'}",
+            "the default of an integer must be a whole number, got '3'",
+        ),
+        (
+            "{type: integer, default: 1.5}",
+            "the default of an integer must be a whole number, got 1.5",
+        ),
+        (
+            "{type: integer, default: true}",
+            "the default of an integer must be a whole number, got True",
+        ),
+        (
+            "{type: bigint, default: abc}",
+            "the default of an bigint must be a whole number, got 'abc'",
+        ),
         ("{type: integer, min: 0, default: -1}", "default -1 is below min 0"),
         ("{type: integer, max: 10, default: 11}", "default 11 is above max 10"),
         ("{type: float, default: x}", "the default of a float must be a number, got 'x'"),
@@ -772,30 +1176,62 @@ def test_renamed_from_still_a_field(tmp_path):
         ("{type: decimal, default: abc}", "the default of a decimal must be a number, got 'abc'"),
         ("{type: decimal, default: true}", "the default of a decimal must be a number, got True"),
         ("{type: decimal, default: .inf}", "the default of a decimal must be a number"),
-        ("{type: decimal, precision: 5, scale: 2, default: 1.234}", "default 1.234 has more than 2 decimal places"),
+        (
+            "{type: decimal, precision: 5, scale: 2, default: 1.234}",
+            "default 1.234 has more than 2 decimal places",
+        ),
         ("{type: decimal, scale: 0, default: 1.5}", "default 1.5 has more than 0 decimal places"),
         ("{type: decimal, max: 100, default: '100.01'}", "default 100.01 is above max 100"),
-        ("{type: boolean, default: 'yes'}", "the default of a boolean must be true or false, got 'yes'"),
-        ("{type: boolean, default: on}", "the default of a boolean must be true or false, got 'on'"),
+        (
+            "{type: boolean, default: 'yes'}",
+            "the default of a boolean must be true or false, got 'yes'",
+        ),
+        (
+            "{type: boolean, default: on}",
+            "the default of a boolean must be true or false, got 'on'",
+        ),
         ("{type: boolean, default: 1}", "the default of a boolean must be true or false, got 1"),
-        ("{type: date, default: tomorrow}", "default 'tomorrow' is not a valid date (ISO 8601 or 'today')"),
+        (
+            "{type: date, default: tomorrow}",
+            "default 'tomorrow' is not a valid date (ISO 8601 or 'today')",
+        ),
         ("{type: date, default: 2024-02-30}", "default '2024-02-30' is not a valid date"),
         ("{type: date, default: 20240101}", "the default of a date must be a string, got 20240101"),
-        ("{type: datetime, default: yesterday}", "default 'yesterday' is not a valid datetime (ISO 8601 or 'now')"),
+        (
+            "{type: datetime, default: yesterday}",
+            "default 'yesterday' is not a valid datetime (ISO 8601 or 'now')",
+        ),
         ("{type: datetime, default: today}", "default 'today' is not a valid datetime"),
         ("{type: time, default: '25:00'}", "default '25:00' is not a valid time (ISO 8601)"),
         ("{type: time, default: now}", "default 'now' is not a valid time"),
-        ("{type: uuid, default: not-a-uuid}", "default 'not-a-uuid' is not a valid uuid (e.g. 123e4567-"),
-        ("{type: enum, values: [a, b], default: c}", "default 'c' is not one of the enum values (a, b)"),
+        (
+            "{type: uuid, default: not-a-uuid}",
+            "default 'not-a-uuid' is not a valid uuid (e.g. 123e4567-",
+        ),
+        (
+            "{type: enum, values: [a, b], default: c}",
+            "default 'c' is not one of the enum values (a, b)",
+        ),
         ("{type: array, of: integer, default: 3}", "the default of an array must be a list, got 3"),
-        ("{type: array, of: integer, default: [1, x]}", "array default item 'x': the default of an integer must be a whole number, got 'x'"),
-        ("{type: array, of: date, default: [2024-01-01, nope]}", "array default item 'nope': default 'nope' is not a valid date"),
+        (
+            "{type: array, of: integer, default: [1, x]}",
+            "array default item 'x': the default of an integer must be a whole number, got 'x'",
+        ),
+        (
+            "{type: array, of: date, default: [2024-01-01, nope]}",
+            "array default item 'nope': default 'nope' is not a valid date",
+        ),
         ("{type: relation, to: author, default: abc}", "a relation cannot have a default"),
-        ("{type: many_to_many, to: author, default: [abc]}", "a many_to_many cannot have a default"),
+        (
+            "{type: many_to_many, to: author, default: [abc]}",
+            "a many_to_many cannot have a default",
+        ),
     ],
 )
 def test_defaults_of_the_wrong_type(tmp_path, spec, message):
-    one_error(tmp_path, f"resource: book\nfields:\n  thing: {spec}\n", "fields.thing.default", 3, message)
+    one_error(
+        tmp_path, f"resource: book\nfields:\n  thing: {spec}\n", "fields.thing.default", 3, message
+    )
 
 
 @pytest.mark.parametrize(
@@ -835,14 +1271,35 @@ def test_defaults_that_fit(tmp_path, spec):
 
 @pytest.mark.parametrize(
     ("trait", "column"),
-    [("timestamps", "created_at"), ("timestamps", "updated_at"), ("soft_delete", "deleted_at"), ("tenant", "tenant_id"), ("versioned", "version"), ("owned", "owner_id"), ("owned", "is_system"), ("branching", "branch_id")],
+    [
+        ("timestamps", "created_at"),
+        ("timestamps", "updated_at"),
+        ("soft_delete", "deleted_at"),
+        ("tenant", "tenant_id"),
+        ("versioned", "version"),
+        ("owned", "owner_id"),
+        ("owned", "is_system"),
+        ("branching", "branch_id"),
+    ],
 )
 def test_field_colliding_with_a_trait_column(tmp_path, trait, column):
-    one_error(tmp_path, f"resource: book\ntraits: [{trait}]\nfields:\n  {column}: string\n", f"fields.{column}", 4, f"field '{column}' is added by the '{trait}' trait")
+    one_error(
+        tmp_path,
+        f"resource: book\ntraits: [{trait}]\nfields:\n  {column}: string\n",
+        f"fields.{column}",
+        4,
+        f"field '{column}' is added by the '{trait}' trait",
+    )
 
 
 def test_trait_listed_twice(tmp_path):
-    one_error(tmp_path, "resource: book\ntraits: [timestamps, audit, timestamps]\n", "traits[2]", 2, "trait 'timestamps' is listed twice")
+    one_error(
+        tmp_path,
+        "resource: book\ntraits: [timestamps, audit, timestamps]\n",
+        "traits[2]",
+        2,
+        "trait 'timestamps' is listed twice",
+    )
 
 
 def test_relation_and_its_id_field(tmp_path):
@@ -876,23 +1333,40 @@ def test_unknown_relation_target_with_did_you_mean(tmp_path):
 
 
 def test_unknown_relation_target_in_shorthand(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  tags: many_to_many(tagg)\n", "fields.tags.to", 3, "unknown resource 'tagg'")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  tags: many_to_many(tagg)\n",
+        "fields.tags.to",
+        3,
+        "unknown resource 'tagg'",
+    )
 
 
 def test_inverse_name_collides_with_a_field_of_the_target(tmp_path):
     d = only(
         errors(
             tmp_path,
-            {"book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author}\n", "author.yaml": "resource: author\nfields:\n  books: integer\n"},
+            {
+                "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author}\n",
+                "author.yaml": "resource: author\nfields:\n  books: integer\n",
+            },
         )
     )
-    expect(d, "fields.author", 3, "the other side of this relation would be 'author.books', which is taken; set 'inverse'")
+    expect(
+        d,
+        "fields.author",
+        3,
+        "the other side of this relation would be 'author.books', which is taken; set 'inverse'",
+    )
 
 
 def test_inverse_override_resolves_the_collision(tmp_path):
     compiled = compile_ok(
         tmp_path,
-        {"book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author, inverse: written}\n", "author.yaml": "resource: author\nfields:\n  books: integer\n"},
+        {
+            "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author, inverse: written}\n",
+            "author.yaml": "resource: author\nfields:\n  books: integer\n",
+        },
     )
     assert [i.name for i in compiled.project.resource("author").inverse_relations] == ["written"]
 
@@ -901,7 +1375,10 @@ def test_inverse_override_colliding_with_a_field(tmp_path):
     d = only(
         errors(
             tmp_path,
-            {"book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author, inverse: name}\n", "author.yaml": AUTHOR},
+            {
+                "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author, inverse: name}\n",
+                "author.yaml": AUTHOR,
+            },
         )
     )
     expect(d, "fields.author.inverse", 3, "would be 'author.name', which is taken")
@@ -929,25 +1406,43 @@ def test_inverse_collision_across_files(tmp_path):
             "author.yaml": AUTHOR,
         },
     )
-    assert [(d.file, d.key_path) for d in diagnostics] == [("schemas/book.yaml", "fields.author.inverse"), ("schemas/page.yaml", "fields.author.inverse")]
+    assert [(d.file, d.key_path) for d in diagnostics] == [
+        ("schemas/book.yaml", "fields.author.inverse"),
+        ("schemas/page.yaml", "fields.author.inverse"),
+    ]
 
 
 def test_inverse_name_must_be_an_identifier(tmp_path):
-    one_error(tmp_path, "resource: book\nfields:\n  author: {type: relation, to: author, inverse: Books}\n", "fields.author.inverse", 3, "inverse name 'Books' must be snake_case")
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  author: {type: relation, to: author, inverse: Books}\n",
+        "fields.author.inverse",
+        3,
+        "inverse name 'Books' must be snake_case",
+    )
 
 
 def test_two_relations_to_the_same_target_do_not_collide(tmp_path):
     compiled = compile_ok(
         tmp_path,
-        book("resource: book\nfields:\n  author: {type: relation, to: author}\n  editor: {type: relation, to: author}\n", author=AUTHOR),
+        book(
+            "resource: book\nfields:\n  author: {type: relation, to: author}\n  editor: {type: relation, to: author}\n",
+            author=AUTHOR,
+        ),
     )
-    assert [i.name for i in compiled.project.resource("author").inverse_relations] == ["books_as_author", "books_as_editor"]
+    assert [i.name for i in compiled.project.resource("author").inverse_relations] == [
+        "books_as_author",
+        "books_as_editor",
+    ]
 
 
 # --- custom actions -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("handler", ["bad handler", "module.func", "pkg.mod:", ":func", "pkg..mod:f", "pkg.mod:f:g", "1pkg:f"])
+@pytest.mark.parametrize(
+    "handler",
+    ["bad handler", "module.func", "pkg.mod:", ":func", "pkg..mod:f", "pkg.mod:f:g", "1pkg:f"],
+)
 def test_custom_action_handler_format(tmp_path, handler):
     one_error(
         tmp_path,
@@ -1016,7 +1511,13 @@ def test_custom_action_input_meaning(tmp_path):
 
 
 def test_custom_action_name_must_be_an_identifier(tmp_path):
-    one_error(tmp_path, "resource: book\nactions:\n  Close: {handler: 'a.b:c'}\n", "actions.Close", 3, "action name 'Close' must be snake_case")
+    one_error(
+        tmp_path,
+        "resource: book\nactions:\n  Close: {handler: 'a.b:c'}\n",
+        "actions.Close",
+        3,
+        "action name 'Close' must be snake_case",
+    )
 
 
 # --- whole runs -----------------------------------------------------------------------------------
@@ -1051,7 +1552,13 @@ def test_shape_errors_do_not_cause_unknown_resource_errors_elsewhere(tmp_path):
             "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author}\n  tags: many_to_many(author)\nactions:\n  close: {invalidates: [author]}\n",
         },
     )
-    expect(only(diagnostics), "fields.name", 3, "unknown field type 'strng'", file="schemas/author.yaml")
+    expect(
+        only(diagnostics),
+        "fields.name",
+        3,
+        "unknown field type 'strng'",
+        file="schemas/author.yaml",
+    )
 
 
 def test_unknown_resource_is_still_reported_beside_a_broken_file(tmp_path):
@@ -1062,13 +1569,21 @@ def test_unknown_resource_is_still_reported_beside_a_broken_file(tmp_path):
             "book.yaml": "resource: book\nfields:\n  author: {type: relation, to: author}\n  editor: {type: relation, to: editr}\n",
         },
     )
-    assert [(d.file, d.key_path) for d in diagnostics] == [("schemas/author.yaml", "bogus"), ("schemas/book.yaml", "fields.editor.to")]
+    assert [(d.file, d.key_path) for d in diagnostics] == [
+        ("schemas/author.yaml", "bogus"),
+        ("schemas/book.yaml", "fields.editor.to"),
+    ]
 
 
 def test_warning_for_file_name_does_not_fail(tmp_path):
     compiled = compile_ok(tmp_path, {"books.yaml": "resource: book\nfields:\n  title: string\n"})
     warning = only(compiled.warnings)
-    assert (warning.level, warning.file, warning.key_path, warning.line) == ("warning", "schemas/books.yaml", "resource", 1)
+    assert (warning.level, warning.file, warning.key_path, warning.line) == (
+        "warning",
+        "schemas/books.yaml",
+        "resource",
+        1,
+    )
     assert "file is named 'books' but defines resource 'book'; name it book.yaml" in warning.message
 
 
@@ -1117,7 +1632,11 @@ def test_a_full_resource_is_valid(tmp_path):
     """
     compiled = compile_ok(
         tmp_path,
-        {"office.yaml": textwrap.dedent(office), "region.yaml": "resource: region\nfields: {name: string}\n", "person.yaml": "resource: person\nfields: {name: string}\n"},
+        {
+            "office.yaml": textwrap.dedent(office),
+            "region.yaml": "resource: region\nfields: {name: string}\n",
+            "person.yaml": "resource: person\nfields: {name: string}\n",
+        },
     )
     assert compiled.warnings == []
     assert [r.name for r in compiled.project.resources] == ["office", "person", "region"]

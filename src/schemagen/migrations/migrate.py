@@ -54,8 +54,6 @@ def migrations_dir(compiled: Compiled) -> Path:
     return compiled.config.output_dir / MIGRATIONS
 
 
-
-
 @dataclass
 class MigrationPlan:
     """The next revision, in memory."""

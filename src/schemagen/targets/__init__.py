@@ -21,4 +21,23 @@ from schemagen.targets import (
     zod,
 )
 
-BUILTIN: dict[str, Target] = {t.name: t for t in (jsonschema.TARGET, sqlalchemy.TARGET, pydantic_models.TARGET, fastapi.TARGET, openapi.TARGET, alembic.TARGET, tests.TARGET, project.TARGET, typescript.TARGET, cache_keys.TARGET, zod.TARGET, tanstack.TARGET, forms.TARGET, tables.TARGET, indexeddb.TARGET)}
+BUILTIN: dict[str, Target] = {
+    t.name: t
+    for t in (
+        jsonschema.TARGET,
+        sqlalchemy.TARGET,
+        pydantic_models.TARGET,
+        fastapi.TARGET,
+        openapi.TARGET,
+        alembic.TARGET,
+        tests.TARGET,
+        project.TARGET,
+        typescript.TARGET,
+        cache_keys.TARGET,
+        zod.TARGET,
+        tanstack.TARGET,
+        forms.TARGET,
+        tables.TARGET,
+        indexeddb.TARGET,
+    )
+}

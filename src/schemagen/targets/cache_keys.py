@@ -37,7 +37,16 @@ class Refresh:
 def mutation_actions(resource: ir.Resource) -> list[str]:
     """The actions of a resource that change data, in a stable order."""
     a = resource.actions
-    names = [verb for verb, on in (("create", a.create), ("update", a.update), ("delete", a.delete), ("bulk", a.bulk is not None)) if on]
+    names = [
+        verb
+        for verb, on in (
+            ("create", a.create),
+            ("update", a.update),
+            ("delete", a.delete),
+            ("bulk", a.bulk is not None),
+        )
+        if on
+    ]
     return [f"{resource.name}.{verb}" for verb in names] + [action.action for action in a.custom]
 
 
@@ -55,7 +64,9 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
     """
     by_name = {r.name: r for r in project.resources}
     # Relations pointing at each resource: (source resource, relation).
-    inbound: dict[str, list[tuple[ir.Resource, ir.Relation]]] = {r.name: [] for r in project.resources}
+    inbound: dict[str, list[tuple[ir.Resource, ir.Relation]]] = {
+        r.name: [] for r in project.resources
+    }
     for r in project.resources:
         for rel in r.relations:
             inbound[rel.target].append((r, rel))
@@ -63,7 +74,11 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
     def links(resource: ir.Resource) -> list[Refresh]:
         """The other side of every writable many-to-many field of `resource`."""
         return [
-            Refresh(f.relation.target, "all", f"{resource.name}.{f.name}: many-to-many links change on both sides")
+            Refresh(
+                f.relation.target,
+                "all",
+                f"{resource.name}.{f.name}: many-to-many links change on both sides",
+            )
             for f in resource.fields
             if f.relation is not None and f.relation.kind == "many_to_many" and not f.readonly
         ]
@@ -73,13 +88,27 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
         result = []
         for f in resource.fields:
             if f.relation is not None and f.relation.kind == "many_to_many":
-                result.append(Refresh(f.relation.target, "all", f"{resource.name}.{f.name}: its many-to-many links are deleted with the row"))
+                result.append(
+                    Refresh(
+                        f.relation.target,
+                        "all",
+                        f"{resource.name}.{f.name}: its many-to-many links are deleted with the row",
+                    )
+                )
         for source, rel in inbound[resource.name]:
             via = f"{source.name}.{rel.name}"
             if rel.kind == "many_to_many":
-                result.append(Refresh(source.name, "all", f"{via}: many-to-many links to the deleted row are removed"))
+                result.append(
+                    Refresh(
+                        source.name,
+                        "all",
+                        f"{via}: many-to-many links to the deleted row are removed",
+                    )
+                )
             elif rel.on_delete == "cascade":
-                result.append(Refresh(source.name, "all", f"{via}: on_delete cascade deletes its rows"))
+                result.append(
+                    Refresh(source.name, "all", f"{via}: on_delete cascade deletes its rows")
+                )
                 if source.name not in seen:
                     seen.add(source.name)
                     result.extend(deleted(source, seen))
@@ -94,7 +123,9 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
         updates = [itself, *links(r)]
         deletes = [itself, *deleted(r, {r.name})]
         if a.create:
-            result[f"{r.name}.create"] = _merge([Refresh(r.name, "lists", f"a new {r.name} may belong in any list"), *links(r)])
+            result[f"{r.name}.create"] = _merge(
+                [Refresh(r.name, "lists", f"a new {r.name} may belong in any list"), *links(r)]
+            )
         if a.update:
             result[f"{r.name}.update"] = _merge(updates)
         if a.delete:
@@ -102,7 +133,13 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
         if a.bulk:
             result[f"{r.name}.bulk"] = _merge([*updates, *deletes])
         for action in a.custom:
-            result[action.action] = _merge([Refresh(name, "all", f"{action.action} invalidates {name}") for name in action.invalidates if name in by_name])
+            result[action.action] = _merge(
+                [
+                    Refresh(name, "all", f"{action.action} invalidates {name}")
+                    for name in action.invalidates
+                    if name in by_name
+                ]
+            )
     return result
 
 
@@ -114,7 +151,9 @@ def _merge(refreshes: list[Refresh]) -> tuple[Refresh, ...]:
         if known is None:
             merged[refresh.resource] = refresh
         elif known.scope == "lists" and refresh.scope == "all":
-            merged[refresh.resource] = Refresh(refresh.resource, "all", f"{known.reason}; {refresh.reason}")
+            merged[refresh.resource] = Refresh(
+                refresh.resource, "all", f"{known.reason}; {refresh.reason}"
+            )
     return tuple(merged.values())
 
 
@@ -122,12 +161,20 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     client = Client(project)
     invalidation = invalidation_map(project)
     return [
-        context.render("typescript/keys.ts.j2", f"{SRC}/keys.ts", invalidation=invalidation, mutations=mutation_actions, **template_values(client)),
+        context.render(
+            "typescript/keys.ts.j2",
+            f"{SRC}/keys.ts",
+            invalidation=invalidation,
+            mutations=mutation_actions,
+            **template_values(client),
+        ),
         RenderedFile(f"{SRC}/keys.json", json_text(keys_document(project, invalidation, context))),
     ]
 
 
-def keys_document(project: ir.Project, invalidation: dict[str, tuple[Refresh, ...]], context: RenderContext) -> dict[str, Any]:
+def keys_document(
+    project: ir.Project, invalidation: dict[str, tuple[Refresh, ...]], context: RenderContext
+) -> dict[str, Any]:
     keys = {
         r.name: {
             "all": [r.name],
@@ -139,12 +186,17 @@ def keys_document(project: ir.Project, invalidation: dict[str, tuple[Refresh, ..
         }
         for r in project.resources
     }
-    mutations = {action: action.split(".", 1) for r in project.resources for action in mutation_actions(r)}
+    mutations = {
+        action: action.split(".", 1) for r in project.resources for action in mutation_actions(r)
+    }
     return {
         "$comment": header_comment(context.schemas_label),
         "keys": keys,
         "mutations": mutations,
-        "invalidationMap": {action: [{"key": x.key(), "reason": x.reason} for x in refreshes] for action, refreshes in invalidation.items()},
+        "invalidationMap": {
+            action: [{"key": x.key(), "reason": x.reason} for x in refreshes]
+            for action, refreshes in invalidation.items()
+        },
     }
 
 

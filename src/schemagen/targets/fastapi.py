@@ -28,14 +28,57 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     package = project.package
     base = f"backend/{package}"
     h = Helpers(project)
-    files = [context.render(f"fastapi/{name}.j2", f"{base}/{name}", package=package, project=project, h=h) for name in PACKAGE_FILES if name != "errors.py"]
-    files.append(context.render("fastapi/errors.py.j2", f"{base}/errors.py", package=package, project=project, **h.error_maps()))
-    files.append(context.render("fastapi/app.py.j2", f"{base}/app.py", package=package, project=project))
-    files.append(context.render("fastapi/api/__init__.py.j2", f"{base}/api/__init__.py", package=package, project=project))
-    example = next((f"{r.name}.create" for r in project.resources if r.actions.create), "resource.create")
-    files.append(context.render("fastapi/api/actions.py.j2", f"{base}/api/actions.py", package=package, project=project, h=h, example=example))
+    files = [
+        context.render(
+            f"fastapi/{name}.j2", f"{base}/{name}", package=package, project=project, h=h
+        )
+        for name in PACKAGE_FILES
+        if name != "errors.py"
+    ]
+    files.append(
+        context.render(
+            "fastapi/errors.py.j2",
+            f"{base}/errors.py",
+            package=package,
+            project=project,
+            **h.error_maps(),
+        )
+    )
+    files.append(
+        context.render("fastapi/app.py.j2", f"{base}/app.py", package=package, project=project)
+    )
+    files.append(
+        context.render(
+            "fastapi/api/__init__.py.j2",
+            f"{base}/api/__init__.py",
+            package=package,
+            project=project,
+        )
+    )
+    example = next(
+        (f"{r.name}.create" for r in project.resources if r.actions.create), "resource.create"
+    )
+    files.append(
+        context.render(
+            "fastapi/api/actions.py.j2",
+            f"{base}/api/actions.py",
+            package=package,
+            project=project,
+            h=h,
+            example=example,
+        )
+    )
     for resource in project.resources:
-        files.append(context.render("fastapi/api/resource.py.j2", f"{base}/api/{resource.name}.py", source=resource.source, package=package, r=resource, h=h))
+        files.append(
+            context.render(
+                "fastapi/api/resource.py.j2",
+                f"{base}/api/{resource.name}.py",
+                source=resource.source,
+                package=package,
+                r=resource,
+                h=h,
+            )
+        )
     files.extend(scaffold_handlers(project, context))
     return files
 
@@ -65,11 +108,22 @@ def scaffold_handlers(project: ir.Project, context: RenderContext) -> list[Rende
         sources = ", ".join(sorted({resource.source for resource, _ in actions}))
         for depth in range(1, len(parts)):
             init = "backend/" + "/".join(parts[:depth]) + "/__init__.py"
-            text = context.env.get_template("fastapi/ext_init.py.j2").render(package=project.package)
-            files.setdefault(init, RenderedFile(init, USER_HEADER.format(source=context.schemas_label) + text, once=True))
+            text = context.env.get_template("fastapi/ext_init.py.j2").render(
+                package=project.package
+            )
+            files.setdefault(
+                init,
+                RenderedFile(
+                    init, USER_HEADER.format(source=context.schemas_label) + text, once=True
+                ),
+            )
         path = "backend/" + "/".join(parts) + ".py"
         text = context.env.get_template("fastapi/ext_module.py.j2").render(
-            package=project.package, module=module, actions=actions, input_model=action_input_name, doc=doc
+            package=project.package,
+            module=module,
+            actions=actions,
+            input_model=action_input_name,
+            doc=doc,
         )
         files[path] = RenderedFile(path, USER_HEADER.format(source=sources) + text, once=True)
     return list(files.values())
@@ -95,7 +149,9 @@ class Helpers:
         return pascal(resource.plural)
 
     def route_lines(self, resource: ir.Resource) -> list[str]:
-        return [f"{method:<6} {path:<40} {operation}" for method, path, operation in routes(resource)]
+        return [
+            f"{method:<6} {path:<40} {operation}" for method, path, operation in routes(resource)
+        ]
 
     # -- the resource description
 
@@ -136,7 +192,13 @@ class Helpers:
             if relation is None or relation.kind != "many_to_many" or relation.junction is None:
                 continue
             j = relation.junction
-            args = [f"models.{j.table}", py_literal(j.left_column), py_literal(j.right_column), py_literal(relation.target), f"key={py_literal(j.right_type)}"]
+            args = [
+                f"models.{j.table}",
+                py_literal(j.left_column),
+                py_literal(j.right_column),
+                py_literal(relation.target),
+                f"key={py_literal(j.right_type)}",
+            ]
             result.append((field.api_name, f"crud.ManyToMany({', '.join(args)})"))
         return result
 
@@ -146,22 +208,36 @@ class Helpers:
 
     def sortable(self, resource: ir.Resource) -> tuple[str, ...]:
         assert resource.actions.list is not None
-        kinds = {name: self._kind(column, field) for name, column, field in self.api_columns(resource)}
-        return tuple(n for n in resource.actions.list.sortable if n in kinds and kinds[n] not in UNSORTABLE)
+        kinds = {
+            name: self._kind(column, field) for name, column, field in self.api_columns(resource)
+        }
+        return tuple(
+            n for n in resource.actions.list.sortable if n in kinds and kinds[n] not in UNSORTABLE
+        )
 
     def searchable(self, resource: ir.Resource) -> tuple[str, ...]:
         assert resource.actions.list is not None
-        return tuple(resource.field(n).api_name for n in resource.actions.list.searchable if resource.field(n).column is not None)
+        return tuple(
+            resource.field(n).api_name
+            for n in resource.actions.list.searchable
+            if resource.field(n).column is not None
+        )
 
     def inbound(self, resource: ir.Resource) -> list[str]:
         """Relations into `resource` that no foreign key enforces: the API applies their on_delete."""
         result = []
         for other in self.project.resources:
             for relation in other.relations:
-                if relation.target == resource.name and relation.kind == "many_to_one" and not relation.enforced:
+                if (
+                    relation.target == resource.name
+                    and relation.kind == "many_to_one"
+                    and not relation.enforced
+                ):
                     column = other.field(relation.name).column
                     assert column is not None
-                    result.append(f"crud.Inbound({py_literal(other.name)}, {py_literal(column.attr)}, {py_literal(relation.on_delete or 'restrict')})")
+                    result.append(
+                        f"crud.Inbound({py_literal(other.name)}, {py_literal(column.attr)}, {py_literal(relation.on_delete or 'restrict')})"
+                    )
         return result
 
     def unlinks(self, resource: ir.Resource) -> list[tuple[str, str]]:
@@ -182,21 +258,46 @@ class Helpers:
             a = r.actions
             module = r.name
             if a.list:
-                result.append((f"{r.name}.list", f"Action({module}.list_{r.plural}, takes_params=True)"))
+                result.append(
+                    (f"{r.name}.list", f"Action({module}.list_{r.plural}, takes_params=True)")
+                )
             if a.get:
                 result.append((f"{r.name}.get", f"Action({module}.get_{r.name}, takes_id=True)"))
             if a.create:
-                result.append((f"{r.name}.create", f"Action({module}.create_{r.name}, schemas.{r.model}Create)"))
+                result.append(
+                    (
+                        f"{r.name}.create",
+                        f"Action({module}.create_{r.name}, schemas.{r.model}Create)",
+                    )
+                )
             if a.update:
-                result.append((f"{r.name}.update", f"Action({module}.update_{r.name}, schemas.{r.model}Update, takes_id=True)"))
+                result.append(
+                    (
+                        f"{r.name}.update",
+                        f"Action({module}.update_{r.name}, schemas.{r.model}Update, takes_id=True)",
+                    )
+                )
             if a.delete:
-                result.append((f"{r.name}.delete", f"Action({module}.delete_{r.name}, takes_id=True)"))
+                result.append(
+                    (f"{r.name}.delete", f"Action({module}.delete_{r.name}, takes_id=True)")
+                )
             if a.bulk:
-                result.append((f"{r.name}.bulk", f"Action({module}.bulk_{r.plural}, crud.BulkRequest)"))
+                result.append(
+                    (f"{r.name}.bulk", f"Action({module}.bulk_{r.plural}, crud.BulkRequest)")
+                )
             for action in a.custom:
-                function = f"{action.name}_{r.name}" if action.scope == "item" else f"{action.name}_{r.plural}"
+                function = (
+                    f"{action.name}_{r.name}"
+                    if action.scope == "item"
+                    else f"{action.name}_{r.plural}"
+                )
                 item = ", takes_id=True" if action.scope == "item" else ""
-                result.append((action.action, f"Action({module}.{function}, schemas.{action_input_name(r, action)}{item})"))
+                result.append(
+                    (
+                        action.action,
+                        f"Action({module}.{function}, schemas.{action_input_name(r, action)}{item})",
+                    )
+                )
         return result
 
     # -- the error maps
@@ -212,7 +313,9 @@ class Helpers:
                 columns[(r.table, column.name)] = api[column.name]
                 if column.foreign_key is not None:
                     foreign_keys[column.foreign_key.name] = api[column.name]
-            constraints = [(u.name, u.columns) for u in r.uniques] + [(i.name, i.columns) for i in r.indexes if i.unique]
+            constraints = [(u.name, u.columns) for u in r.uniques] + [
+                (i.name, i.columns) for i in r.indexes if i.unique
+            ]
             for name, cols in constraints:
                 named = [c for c in cols if c not in SCOPE_COLUMNS] or list(cols)
                 unique[name] = api[named[-1]]
@@ -223,7 +326,12 @@ class Helpers:
                     for fk in (j.left_foreign_key, j.right_foreign_key):
                         if fk:
                             foreign_keys[fk] = field.api_name
-        return {"unique": unique, "unique_columns": unique_columns, "foreign_keys": foreign_keys, "columns": columns}
+        return {
+            "unique": unique,
+            "unique_columns": unique_columns,
+            "foreign_keys": foreign_keys,
+            "columns": columns,
+        }
 
 
 def routes(resource: ir.Resource) -> list[tuple[str, str, str]]:
@@ -249,7 +357,9 @@ def routes(resource: ir.Resource) -> list[tuple[str, str, str]]:
         result.append(("DELETE", f"{base}/{{id}}", f"delete{r.model}"))
     for action in a.custom:
         if action.scope == "item":
-            result.append(("POST", f"{base}/{{id}}/{action.name}", f"{camel(action.name)}{r.model}"))
+            result.append(
+                ("POST", f"{base}/{{id}}/{action.name}", f"{camel(action.name)}{r.model}")
+            )
     return result
 
 

@@ -71,7 +71,9 @@ def form_field(client: Client, resource: ir.Resource, field: ir.Field) -> dict[s
         if field.default.kind in ("now", "today"):
             data["defaultFrom"] = field.default.kind
         else:
-            data["default"] = number(field.default.value) if field.type == "decimal" else field.default.value
+            data["default"] = (
+                number(field.default.value) if field.type == "decimal" else field.default.value
+            )
     if field.enum is not None:
         data["options"] = [{"value": o.value, "label": o.label} for o in field.enum.options]
     if field.relation is not None:
@@ -98,7 +100,11 @@ def form(client: Client, resource: ir.Resource) -> dict[str, Any]:
     return {
         "resource": resource.name,
         "label": resource.label,
-        "fields": [form_field(client, resource, fields[name]) for name in resource.ui.form_fields if name in fields],
+        "fields": [
+            form_field(client, resource, fields[name])
+            for name in resource.ui.form_fields
+            if name in fields
+        ],
     }
 
 
@@ -126,7 +132,9 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         schemas = Raw(f"{{ create: s.{n.create_schema}, update: s.{n.update_schema} }}")
         code[resource.name] = ts_value(with_hooks(forms[resource.name]) | {"schemas": schemas})
     return [
-        context.render("typescript/forms.ts.j2", f"{SRC}/forms.ts", forms=code, **template_values(client)),
+        context.render(
+            "typescript/forms.ts.j2", f"{SRC}/forms.ts", forms=code, **template_values(client)
+        ),
         RenderedFile(f"{SRC}/forms.json", json_text(document)),
     ]
 

@@ -23,7 +23,11 @@ UNINDEXABLE = ("boolean", "json")
 
 
 def scope(resource: ir.Resource) -> list[str]:
-    return [column for trait, column in (("tenant", "tenant_id"), ("branching", "branch_id")) if resource.has(trait)]
+    return [
+        column
+        for trait, column in (("tenant", "tenant_id"), ("branching", "branch_id"))
+        if resource.has(trait)
+    ]
 
 
 def store(client: Client, resource: ir.Resource) -> dict[str, Any]:
@@ -35,19 +39,37 @@ def store(client: Client, resource: ir.Resource) -> dict[str, Any]:
             continue
         if f.match in ("array", "many"):
             # Each item of the array is a key of its own (multiEntry), which needs a single key path.
-            indexes.append({"name": f"by_{f.name}", "keyPath": f.name, "unique": False, "multiEntry": True})
+            indexes.append(
+                {"name": f"by_{f.name}", "keyPath": f.name, "unique": False, "multiEntry": True}
+            )
         else:
             path: str | list[str] = [*prefix, f.name] if prefix else f.name
-            indexes.append({"name": f"by_{f.name}", "keyPath": path, "unique": False, "multiEntry": False})
-    return {"name": resource.table, "resource": resource.name, "keyPath": key_path, "indexes": indexes}
+            indexes.append(
+                {"name": f"by_{f.name}", "keyPath": path, "unique": False, "multiEntry": False}
+            )
+    return {
+        "name": resource.table,
+        "resource": resource.name,
+        "keyPath": key_path,
+        "indexes": indexes,
+    }
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     client = Client(project)
     stores = {r.name: store(client, r) for r in project.resources}
-    document = {"$comment": header_comment(context.schemas_label), "database": project.name, "stores": stores}
+    document = {
+        "$comment": header_comment(context.schemas_label),
+        "database": project.name,
+        "stores": stores,
+    }
     return [
-        context.render("typescript/idb.ts.j2", f"{SRC}/idb.ts", stores={name: ts_value(data, "  ") for name, data in stores.items()}, **template_values(client)),
+        context.render(
+            "typescript/idb.ts.j2",
+            f"{SRC}/idb.ts",
+            stores={name: ts_value(data, "  ") for name, data in stores.items()},
+            **template_values(client),
+        ),
         RenderedFile(f"{SRC}/idb.json", json_text(document)),
     ]
 

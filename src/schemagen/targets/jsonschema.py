@@ -17,11 +17,21 @@ from schemagen.render import RenderContext, Target, header_comment
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
-FORMATS = {"date": "date", "datetime": "date-time", "time": "time", "uuid": "uuid", "email": "email", "url": "uri"}
+FORMATS = {
+    "date": "date",
+    "datetime": "date-time",
+    "time": "time",
+    "uuid": "uuid",
+    "email": "email",
+    "url": "uri",
+}
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    return [RenderedFile(f"jsonschema/{r.name}.json", json_text(resource_document(r))) for r in project.resources]
+    return [
+        RenderedFile(f"jsonschema/{r.name}.json", json_text(resource_document(r)))
+        for r in project.resources
+    ]
 
 
 def resource_document(resource: ir.Resource) -> dict[str, Any]:
@@ -59,7 +69,12 @@ def update_shape(resource: ir.Resource) -> dict[str, Any]:
     writable = [f for f in resource.fields if not f.readonly]
     properties = {f.api_name: field_schema(f, with_default=False) for f in writable}
     if resource.has("versioned"):
-        properties["version"] = {"type": "integer", "minimum": 1, "title": "Version", "description": "The version being updated; alternative to If-Match"}
+        properties["version"] = {
+            "type": "integer",
+            "minimum": 1,
+            "title": "Version",
+            "description": "The version being updated; alternative to If-Match",
+        }
     return _object(f"{resource.label} (update)", properties, [])
 
 
@@ -70,7 +85,9 @@ def read_shape(resource: ir.Resource) -> dict[str, Any]:
         if column.primary_key and column.name == "id":
             continue
         field = fields.get(column.name)
-        properties[column.name] = field_schema(field, with_default=False) if field else _trait_schema(column)
+        properties[column.name] = (
+            field_schema(field, with_default=False) if field else _trait_schema(column)
+        )
     for field in resource.fields:
         if field.type == "many_to_many":
             properties[field.api_name] = field_schema(field, with_default=False)
@@ -82,7 +99,11 @@ def read_shape(resource: ir.Resource) -> dict[str, Any]:
 def page_shape(resource: ir.Resource) -> dict[str, Any]:
     """One page of the list: the rows, and the cursor of the next page (null on the last)."""
     properties = {
-        "items": {"type": "array", "items": {"$ref": f"#/$defs/{resource.model}Read"}, "title": "Items"},
+        "items": {
+            "type": "array",
+            "items": {"$ref": f"#/$defs/{resource.model}Read"},
+            "title": "Items",
+        },
         "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Next cursor"},
     }
     return _object(f"{resource.label_plural} (page)", properties, list(properties))
@@ -95,7 +116,9 @@ def action_input_name(resource: ir.Resource, action: ir.CustomAction) -> str:
 def action_input_shape(action: ir.CustomAction) -> dict[str, Any]:
     """The input of a custom action, with every constraint of its fields."""
     properties = {f.api_name: field_schema(f, with_default=True) for f in action.inputs}
-    shape = _object(f"{action.label} (input)", properties, [f.api_name for f in action.inputs if f.required])
+    shape = _object(
+        f"{action.label} (input)", properties, [f.api_name for f in action.inputs if f.required]
+    )
     if action.description:
         shape["description"] = action.description
     return shape
@@ -145,13 +168,21 @@ def value_schema(kind: str, field: ir.Field | None = None) -> dict[str, Any]:
             return schema
         case "integer" | "bigint":
             low, high = INT_BOUNDS[kind]
-            return {"type": "integer", "minimum": _bound(f.minimum if f else None, low, max), "maximum": _bound(f.maximum if f else None, high, min)}
+            return {
+                "type": "integer",
+                "minimum": _bound(f.minimum if f else None, low, max),
+                "maximum": _bound(f.maximum if f else None, high, min),
+            }
         case "float":
             return _with_bounds({"type": "number"}, f)
         case "decimal":
             assert f is not None and f.precision is not None and f.scale is not None
             limit = Decimal(10) ** (f.precision - f.scale)
-            schema = {"type": "number", "format": "decimal", "multipleOf": _number(Decimal(1).scaleb(-f.scale))}
+            schema = {
+                "type": "number",
+                "format": "decimal",
+                "multipleOf": _number(Decimal(1).scaleb(-f.scale)),
+            }
             # NUMERIC(p, s) holds less than 10^(p-s) in magnitude; an explicit, tighter bound wins.
             if f.minimum is not None and f.minimum > -limit:
                 schema["minimum"] = f.minimum
@@ -195,8 +226,16 @@ def _key_schema(kind: str) -> dict[str, Any]:
 
 
 def _trait_schema(column: ir.Column) -> dict[str, Any]:
-    base = value_schema(column.type) if column.type != "string" else {"type": "string", "maxLength": column.max_length}
-    return {**_nullable(base, column.nullable), "title": column.name.replace("_", " ").capitalize(), "readOnly": True}
+    base = (
+        value_schema(column.type)
+        if column.type != "string"
+        else {"type": "string", "maxLength": column.max_length}
+    )
+    return {
+        **_nullable(base, column.nullable),
+        "title": column.name.replace("_", " ").capitalize(),
+        "readOnly": True,
+    }
 
 
 def _bound(value: float | None, limit: int, pick: Any) -> float | int:
@@ -223,4 +262,6 @@ def _json_default(field: ir.Field) -> Any:
     return value
 
 
-TARGET = Target("jsonschema", render, "JSON Schema documents of each resource's Create, Update and Read shapes")
+TARGET = Target(
+    "jsonschema", render, "JSON Schema documents of each resource's Create, Update and Read shapes"
+)

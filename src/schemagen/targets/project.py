@@ -10,7 +10,9 @@ from schemagen.targets.fastapi import handler_packages, routes
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     packages = [project.package, *handler_packages(project)]
-    example = next((f"{r.name}.create" for r in project.resources if r.actions.create), "resource.create")
+    example = next(
+        (f"{r.name}.create" for r in project.resources if r.actions.create), "resource.create"
+    )
     values = {
         "project": project,
         "package": project.package,
@@ -25,4 +27,6 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     ]
 
 
-TARGET = Target("project", render, "The generated project's pyproject.toml and README.md", requires=("fastapi",))
+TARGET = Target(
+    "project", render, "The generated project's pyproject.toml and README.md", requires=("fastapi",)
+)

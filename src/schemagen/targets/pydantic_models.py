@@ -64,7 +64,12 @@ def normalize(schema: Any) -> Any:
         return schema
     result = {key: normalize(value) for key, value in schema.items()}
     options = result.get("anyOf")
-    if isinstance(options, list) and len(options) == 2 and options[1] == {"type": "null"} and isinstance(options[0].get("type"), str):
+    if (
+        isinstance(options, list)
+        and len(options) == 2
+        and options[1] == {"type": "null"}
+        and isinstance(options[0].get("type"), str)
+    ):
         inner = dict(options[0])
         del result["anyOf"]
         inner["type"] = [inner["type"], "null"]
@@ -146,7 +151,9 @@ def _store(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parents[1] / ".gitignore"
         if not ignore.exists():
-            ignore.write_text("# schemagen's cache: safe to delete, never to commit\n*\n", encoding="utf-8")
+            ignore.write_text(
+                "# schemagen's cache: safe to delete, never to commit\n*\n", encoding="utf-8"
+            )
         tmp = path.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
@@ -177,7 +184,11 @@ def merge(chunks: list[str]) -> str:
                 plain.update(a.name for a in node.names)
             elif isinstance(node, ast.ClassDef) and node.name == ROOT_CLASS:
                 continue
-            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and node is tree.body[0]:
+            elif (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Constant)
+                and node is tree.body[0]
+            ):
                 continue  # a module docstring
             else:
                 start = node.lineno - 1
@@ -188,7 +199,10 @@ def merge(chunks: list[str]) -> str:
                 # Attribute docstrings follow their field inside the class: part of the class's span.
     imports = ["from __future__ import annotations", ""]
     imports += [f"import {name}" for name in sorted(plain)]
-    imports += [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(modules.items())]
+    imports += [
+        f"from {module} import {', '.join(sorted(names))}"
+        for module, names in sorted(modules.items())
+    ]
     return "\n".join(imports) + "\n\n\n" + "\n\n".join(bodies)
 
 

@@ -31,12 +31,16 @@ ARRAY_ITEM_PARSERS = {
     "time": "datetime.time.fromisoformat",
     "uuid": "uuid.UUID",
 }
-INTEGER_KEY = 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'  # SQLite autoincrements INTEGER only
+INTEGER_KEY = (
+    'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'  # SQLite autoincrements INTEGER only
+)
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     base = f"backend/{project.package}"
-    models = context.render("sqlalchemy/models.py.j2", f"{base}/models.py", project=project, h=Helpers(project))
+    models = context.render(
+        "sqlalchemy/models.py.j2", f"{base}/models.py", project=project, h=Helpers(project)
+    )
     package = context.render("sqlalchemy/__init__.py.j2", f"{base}/__init__.py", project=project)
     return [package, models]
 
@@ -82,7 +86,18 @@ class Helpers:
                 # Native on PostgreSQL (a named type) and MySQL (ENUM); a CHECK constraint on SQLite.
                 return f"sa.Enum({values}, name={py_literal(column.enum.name)}, create_constraint=True, validate_strings=True)"
             case "array":
-                item = self.sa_type(ir.Column(column.name, column.attr, column.array_of or "string", False, {}, max_length=255 if column.array_of in ("string", "email", "url") else None, precision=18, scale=2))
+                item = self.sa_type(
+                    ir.Column(
+                        column.name,
+                        column.attr,
+                        column.array_of or "string",
+                        False,
+                        {},
+                        max_length=255 if column.array_of in ("string", "email", "url") else None,
+                        precision=18,
+                        scale=2,
+                    )
+                )
                 parse = ARRAY_ITEM_PARSERS.get(column.array_of or "string")
                 stored = f"JSONArray({parse})" if parse else "sa.JSON(none_as_null=True)"
                 return f'{stored}.with_variant(postgresql.ARRAY({item}), "postgresql")'
@@ -90,7 +105,11 @@ class Helpers:
 
     @property
     def needs_json_array(self) -> bool:
-        return any(c.type == "array" and c.array_of in ARRAY_ITEM_PARSERS for r in self.project.resources for c in r.columns)
+        return any(
+            c.type == "array" and c.array_of in ARRAY_ITEM_PARSERS
+            for r in self.project.resources
+            for c in r.columns
+        )
 
     def py_type(self, column: ir.Column) -> str:
         if column.type == "array":
@@ -109,7 +128,9 @@ class Helpers:
         args.append(self.sa_type(column))
         if column.foreign_key is not None:
             fk = column.foreign_key
-            args.append(f"sa.ForeignKey({py_literal(f'{fk.target_table}.{fk.target_column}')}, ondelete={py_literal(fk.on_delete)}, name={py_literal(fk.name)})")
+            args.append(
+                f"sa.ForeignKey({py_literal(f'{fk.target_table}.{fk.target_column}')}, ondelete={py_literal(fk.on_delete)}, name={py_literal(fk.name)})"
+            )
         # Branching tables are keyed by (id, branch_id): both columns must say so, or SQLAlchemy
         # warns that the columns disagree with the table's PrimaryKeyConstraint.
         if column.primary_key or column.name in self.primary_key(resource):
@@ -137,7 +158,11 @@ class Helpers:
         if default.kind == "factory":
             return [f"default=lambda: {py_literal(default.value)}"]
         value = default.value
-        python = f"decimal.Decimal({py_literal(str(value))})" if column.type == "decimal" else _python_default(column, value)
+        python = (
+            f"decimal.Decimal({py_literal(str(value))})"
+            if column.type == "decimal"
+            else _python_default(column, value)
+        )
         if default.sql is None:
             return [f"default={python}"]
         if column.type == "boolean":
@@ -153,9 +178,13 @@ class Helpers:
         return [f"default={python}", f"server_default={server}"]
 
     def table_args(self, resource: ir.Resource) -> list[str]:
-        args = [f"sa.PrimaryKeyConstraint({', '.join(py_literal(c) for c in self.primary_key(resource))}, name={py_literal(resource.primary_key_name)})"]
+        args = [
+            f"sa.PrimaryKeyConstraint({', '.join(py_literal(c) for c in self.primary_key(resource))}, name={py_literal(resource.primary_key_name)})"
+        ]
         for unique in resource.uniques:
-            args.append(f"sa.UniqueConstraint({', '.join(map(py_literal, unique.columns))}, name={py_literal(unique.name)})")
+            args.append(
+                f"sa.UniqueConstraint({', '.join(map(py_literal, unique.columns))}, name={py_literal(unique.name)})"
+            )
         for index in resource.indexes:
             parts = [py_literal(index.name), *map(py_literal, index.columns)]
             if index.unique:
@@ -167,7 +196,9 @@ class Helpers:
             args.append(f"sa.Index({', '.join(parts)})")
         for check in resource.checks:
             # conv(): the name is final; the "ck" convention would otherwise prefix it a second time.
-            args.append(f"sa.CheckConstraint({sql_text_literal(check.expr)}, name=sa.schema.conv({py_literal(check.name)}))")
+            args.append(
+                f"sa.CheckConstraint({sql_text_literal(check.expr)}, name=sa.schema.conv({py_literal(check.name)}))"
+            )
         if resource.description:
             args.append(f"{{'comment': {py_literal(resource.description)}}}")
         return args
@@ -194,7 +225,10 @@ class Helpers:
         column_attr = resource.field(relation.name).column.attr  # type: ignore[union-attr]
         local = f"{resource.model}.{column_attr}"
         if not relation.enforced:
-            args += [f"primaryjoin={py_literal(f'foreign({local}) == {target.model}.id')}", "viewonly=True"]
+            args += [
+                f"primaryjoin={py_literal(f'foreign({local}) == {target.model}.id')}",
+                "viewonly=True",
+            ]
         else:
             args.append(f"foreign_keys={py_literal(local)}")
         if relation.source == relation.target:
@@ -221,7 +255,10 @@ class Helpers:
         remote = f"{source.model}.{column_attr}"
         if not relation.enforced:
             # View-only: nothing to delete, so passive_deletes would only draw a warning.
-            args += [f"primaryjoin={py_literal(f'foreign({remote}) == {resource.model}.id')}", "viewonly=True"]
+            args += [
+                f"primaryjoin={py_literal(f'foreign({remote}) == {resource.model}.id')}",
+                "viewonly=True",
+            ]
         else:
             args.append(f"foreign_keys={py_literal(remote)}")
             # The database applies ON DELETE; the ORM must not null or delete children on its own.
@@ -229,8 +266,14 @@ class Helpers:
         return ", ".join(args)
 
     @staticmethod
-    def _junction_joins(here: ir.Resource, there: ir.Resource, junction: ir.Junction, inverse: bool = False) -> list[str]:
-        near, far = (junction.right_column, junction.left_column) if inverse else (junction.left_column, junction.right_column)
+    def _junction_joins(
+        here: ir.Resource, there: ir.Resource, junction: ir.Junction, inverse: bool = False
+    ) -> list[str]:
+        near, far = (
+            (junction.right_column, junction.left_column)
+            if inverse
+            else (junction.left_column, junction.right_column)
+        )
         return [
             f"primaryjoin={py_literal(f'{here.model}.id == foreign({junction.table}.c.{near})')}",
             f"secondaryjoin={py_literal(f'{there.model}.id == foreign({junction.table}.c.{far})')}",

@@ -42,7 +42,13 @@ FORMATS = {
 }
 
 
-def column(client: Client, resource: ir.Resource, name: str, sortable: tuple[str, ...], filters: dict[str, Filter]) -> dict[str, Any] | None:
+def column(
+    client: Client,
+    resource: ir.Resource,
+    name: str,
+    sortable: tuple[str, ...],
+    filters: dict[str, Filter],
+) -> dict[str, Any] | None:
     """A column of the table: a field by its schema name, or a column such as created_at."""
     field = next((f for f in resource.fields if f.name == name), None)
     if field is not None:
@@ -52,17 +58,31 @@ def column(client: Client, resource: ir.Resource, name: str, sortable: tuple[str
         if col is None:
             return None
         kind, accessor, header = col.type, col.name, "ID" if name == "id" else humanize(name)
-    data: dict[str, Any] = {"accessor": accessor, "header": header, "type": kind, "format": FORMATS.get(kind, "text")}
+    data: dict[str, Any] = {
+        "accessor": accessor,
+        "header": header,
+        "type": kind,
+        "format": FORMATS.get(kind, "text"),
+    }
     if field is not None and field.type == "decimal":
         data["scale"] = field.scale
     data["sortable"] = accessor in sortable
-    data["filterable"] = {"operators": list(filters[accessor].operators)} if accessor in filters else False
+    data["filterable"] = (
+        {"operators": list(filters[accessor].operators)} if accessor in filters else False
+    )
     if field is not None and field.enum is not None:
         data["options"] = [{"value": o.value, "label": o.label} for o in field.enum.options]
     if field is not None and field.relation is not None:
         target = client.by_name[field.relation.target]
-        title = next((f.api_name for f in target.fields if f.name == target.display.title_field), target.display.title_field)
-        data["relation"] = {"resource": target.name, "titleField": title, "multiple": field.relation.kind == "many_to_many"}
+        title = next(
+            (f.api_name for f in target.fields if f.name == target.display.title_field),
+            target.display.title_field,
+        )
+        data["relation"] = {
+            "resource": target.name,
+            "titleField": title,
+            "multiple": field.relation.kind == "many_to_many",
+        }
     return data
 
 
@@ -73,7 +93,9 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
     if a.update:
         row_actions.append({"action": f"{r.name}.update", "label": "Edit", "kind": "update"})
     if a.delete:
-        row_actions.append({"action": f"{r.name}.delete", "label": "Delete", "kind": "delete", "confirm": True})
+        row_actions.append(
+            {"action": f"{r.name}.delete", "label": "Delete", "kind": "delete", "confirm": True}
+        )
     collection_actions: list[dict[str, Any]] = []
     for action in a.custom:
         entry = {"action": action.action, "label": action.label, "kind": "custom"}
@@ -82,11 +104,21 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
     if a.bulk:
         for operation in ("update", "delete"):
             bulk_actions.append(
-                {"action": f"{r.name}.bulk", "operation": operation, "label": f"{operation.capitalize()} matching", "dryRun": a.bulk.dry_run, "undo": a.bulk.undo}
+                {
+                    "action": f"{r.name}.bulk",
+                    "operation": operation,
+                    "label": f"{operation.capitalize()} matching",
+                    "dryRun": a.bulk.dry_run,
+                    "undo": a.bulk.undo,
+                }
             )
     sortable = client.h.sortable(r) if a.list else ()
     filters = {f.name: f for f in client.filters(r)}
-    columns = [c for c in (column(client, r, name, sortable, filters) for name in r.ui.table_columns) if c is not None]
+    columns = [
+        c
+        for c in (column(client, r, name, sortable, filters) for name in r.ui.table_columns)
+        if c is not None
+    ]
     return {
         "resource": r.name,
         "label": r.label,
@@ -109,7 +141,9 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     document = {"$comment": header_comment(context.schemas_label), "tables": tables}
     code = {name: ts_value(with_hooks(data)) for name, data in tables.items()}
     return [
-        context.render("typescript/tables.ts.j2", f"{SRC}/tables.ts", tables=code, **template_values(client)),
+        context.render(
+            "typescript/tables.ts.j2", f"{SRC}/tables.ts", tables=code, **template_values(client)
+        ),
         RenderedFile(f"{SRC}/tables.json", json_text(document)),
     ]
 

@@ -36,9 +36,17 @@ class Optimism:
             field = fields.get(column.name)
             if field is not None:
                 kind = column.type if field.type == "relation" else field.type
-                result.append((prop(field.api_name), self.default(kind, field.default, field.nullable)))
+                result.append(
+                    (prop(field.api_name), self.default(kind, field.default, field.nullable))
+                )
             else:
-                result.append((prop(column.name), TRAIT_VALUES.get(column.name) or self.default(column.type, column.default, column.nullable)))
+                result.append(
+                    (
+                        prop(column.name),
+                        TRAIT_VALUES.get(column.name)
+                        or self.default(column.type, column.default, column.nullable),
+                    )
+                )
         for field in resource.fields:
             if field.type == "many_to_many":
                 result.append((prop(field.api_name), "[]"))
@@ -58,18 +66,42 @@ class Optimism:
         if nullable:
             return "null"
         # Not nullable and no default: required, so the input sets it; a value of the right type meanwhile.
-        return {"integer": "0", "bigint": "0", "float": "0", "decimal": "0", "boolean": "false", "array": "[]", "json": "null"}.get(kind, '""')
+        return {
+            "integer": "0",
+            "bigint": "0",
+            "float": "0",
+            "decimal": "0",
+            "boolean": "false",
+            "array": "[]",
+            "json": "null",
+        }.get(kind, '""')
 
     def spec(self, resource: ir.Resource) -> dict[str, str]:
         c = self.client
         config = resource.actions.list
         assert config is not None
         kinds = c.row_kinds(resource)
-        filters = "{ " + ", ".join(f"{prop(f.name)}: {ts_literal(f.match)}" for f in c.filters(resource)) + " }"
-        sortable = "{ " + ", ".join(f"{prop(name)}: {ts_literal(kinds.get(name, 'text'))}" for name in dict.fromkeys([*c.h.sortable(resource), "id"])) + " }"
+        filters = (
+            "{ "
+            + ", ".join(f"{prop(f.name)}: {ts_literal(f.match)}" for f in c.filters(resource))
+            + " }"
+        )
+        sortable = (
+            "{ "
+            + ", ".join(
+                f"{prop(name)}: {ts_literal(kinds.get(name, 'text'))}"
+                for name in dict.fromkeys([*c.h.sortable(resource), "id"])
+            )
+            + " }"
+        )
         search = "[" + ", ".join(ts_literal(name) for name in c.searchable(resource)) + "]"
         default_sort = "[" + ", ".join(ts_literal(token) for token in config.sort) + "]"
-        return {"filters": filters, "search": search, "sortable": sortable, "defaultSort": default_sort}
+        return {
+            "filters": filters,
+            "search": search,
+            "sortable": sortable,
+            "defaultSort": default_sort,
+        }
 
 
 # Trait columns in an optimistic row: the caller's tenant, branch and user, as the server will set them.
@@ -87,7 +119,11 @@ def variables(client: Client, resource: ir.Resource, op: Operation) -> str:
     if op.verb == "update":
         return f"{{ id: T.{n.key}; patch: T.{n.update} }}"
     if op.custom is not None and op.custom.scope == "item":
-        return f"{{ id: T.{n.key}; input?: T.{n.action_input(op.custom)} }}" if op.args[-1][2] else f"{{ id: T.{n.key}; input: T.{n.action_input(op.custom)} }}"
+        return (
+            f"{{ id: T.{n.key}; input?: T.{n.action_input(op.custom)} }}"
+            if op.args[-1][2]
+            else f"{{ id: T.{n.key}; input: T.{n.action_input(op.custom)} }}"
+        )
     if op.custom is not None:
         return types[0] + (" | void" if op.args[-1][2] else "")
     return types[0]

@@ -26,7 +26,7 @@ from schemagen.render import RenderContext, Target
 from schemagen.targets.fastapi import Helpers
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
-HOSTILE = "it's \"quoted\" \\ </script> ${y} %s \U0001f680"  # no comma: `__in` splits on commas
+HOSTILE = 'it\'s "quoted" \\ </script> ${y} %s \U0001f680'  # no comma: `__in` splits on commas
 SCOPE_COLUMNS = ("tenant_id", "branch_id")
 NAMESPACE = uuid.UUID("6f1c1d2e-0b7a-4c5e-9a58-3f2d1e0c9b8a")
 
@@ -52,7 +52,16 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         context.render("tests/test_api.py.j2", f"{base}/test_api.py", **values),
     ]
     for resource in project.resources:
-        files.append(context.render("tests/test_resource.py.j2", f"{base}/test_{resource.name}.py", source=resource.source, info=infos[resource.name], r=resource, **values))
+        files.append(
+            context.render(
+                "tests/test_resource.py.j2",
+                f"{base}/test_{resource.name}.py",
+                source=resource.source,
+                info=infos[resource.name],
+                r=resource,
+                **values,
+            )
+        )
     return files
 
 
@@ -90,7 +99,11 @@ def inbound_relations(project: ir.Project) -> dict[str, list[tuple[str, str, str
         for field in other.fields:
             relation = field.relation
             if relation is not None and not field.readonly:
-                rule = "unlink" if relation.kind == "many_to_many" else relation.on_delete or "restrict"
+                rule = (
+                    "unlink"
+                    if relation.kind == "many_to_many"
+                    else relation.on_delete or "restrict"
+                )
                 result[relation.target].append((other.name, field.api_name, rule))
     return result
 
@@ -98,7 +111,13 @@ def inbound_relations(project: ir.Project) -> dict[str, list[tuple[str, str, str
 class ResourceInfo:
     """What the generated tests know about one resource, computed from the IR."""
 
-    def __init__(self, project: ir.Project, resource: ir.Resource, h: Helpers, inbound: dict[str, list[tuple[str, str, str]]]):
+    def __init__(
+        self,
+        project: ir.Project,
+        resource: ir.Resource,
+        h: Helpers,
+        inbound: dict[str, list[tuple[str, str, str]]],
+    ):
         self.project = project
         self.inbound_map = inbound
         self.r = resource
@@ -117,33 +136,60 @@ class ResourceInfo:
 
     def _unique_sets(self) -> list[tuple[str, ...]]:
         api = {name: name for name, _, _ in self.h.api_columns(self.r)}
-        sets = [(u.columns) for u in self.r.uniques] + [i.columns for i in self.r.indexes if i.unique and i.where is None]
+        sets = [(u.columns) for u in self.r.uniques] + [
+            i.columns for i in self.r.indexes if i.unique and i.where is None
+        ]
         result = []
         for columns in sets:
             named = tuple(api[c] for c in columns if c not in SCOPE_COLUMNS)
-            if named and all(any(f.api_name == n and not f.readonly for f in self.r.fields) for n in named) and named not in result:
+            if (
+                named
+                and all(
+                    any(f.api_name == n and not f.readonly for f in self.r.fields) for n in named
+                )
+                and named not in result
+            ):
                 result.append(named)
         return result
 
     @property
     def types(self) -> dict[str, str]:
-        return {name: self.h._kind(column, field) for name, column, field in self.h.api_columns(self.r)} | {
-            f.api_name: "many_to_many" for f in self.r.fields if f.type == "many_to_many"
-        }
+        return {
+            name: self.h._kind(column, field) for name, column, field in self.h.api_columns(self.r)
+        } | {f.api_name: "many_to_many" for f in self.r.fields if f.type == "many_to_many"}
 
     @property
     def operations(self) -> tuple[str, ...]:
         a = self.r.actions
-        return tuple(name for name, on in (("list", a.list), ("get", a.get), ("create", a.create), ("update", a.update), ("delete", a.delete), ("bulk", a.bulk)) if on)
+        return tuple(
+            name
+            for name, on in (
+                ("list", a.list),
+                ("get", a.get),
+                ("create", a.create),
+                ("update", a.update),
+                ("delete", a.delete),
+                ("bulk", a.bulk),
+            )
+            if on
+        )
 
     @property
     def relations(self) -> dict[str, tuple[str, bool]]:
         """API name -> (target, required) of every writable many-to-one field."""
-        return {f.api_name: (f.relation.target, f.required) for f in self.writable if f.relation is not None and f.type == "relation"}
+        return {
+            f.api_name: (f.relation.target, f.required)
+            for f in self.writable
+            if f.relation is not None and f.type == "relation"
+        }
 
     @property
     def many_to_many(self) -> dict[str, str]:
-        return {f.api_name: f.relation.target for f in self.writable if f.relation is not None and f.type == "many_to_many"}
+        return {
+            f.api_name: f.relation.target
+            for f in self.writable
+            if f.relation is not None and f.type == "many_to_many"
+        }
 
     @property
     def inbound(self) -> list[tuple[str, str, str]]:
@@ -176,7 +222,11 @@ class ResourceInfo:
     @property
     def bulk_values(self) -> dict[str, Any]:
         for field in self.writable:
-            if field.relation is None and field.api_name not in {n for s in self.unique_sets for n in s} and field.api_name in self.samples[2]:
+            if (
+                field.relation is None
+                and field.api_name not in {n for s in self.unique_sets for n in s}
+                and field.api_name in self.samples[2]
+            ):
                 return {field.api_name: self.samples[2][field.api_name]}
         return {}
 
@@ -191,11 +241,23 @@ class ResourceInfo:
                     valid[field.api_name] = value
             required = [f for f in action.inputs if f.required]
             if required:
-                invalid, invalid_field = {k: v for k, v in valid.items() if k != required[0].api_name}, required[0].api_name
+                invalid, invalid_field = (
+                    {k: v for k, v in valid.items() if k != required[0].api_name},
+                    required[0].api_name,
+                )
             else:
                 invalid, invalid_field = {**valid, "unexpected_field": 1}, "unexpected_field"
             runnable = all(f.api_name in valid for f in required)
-            result.append({"name": action.name, "scope": action.scope, "valid": valid, "invalid": invalid, "invalid_field": invalid_field, "runnable": runnable})
+            result.append(
+                {
+                    "name": action.name,
+                    "scope": action.scope,
+                    "valid": valid,
+                    "invalid": invalid,
+                    "invalid_field": invalid_field,
+                    "runnable": runnable,
+                }
+            )
         return result
 
     # -- samples
@@ -206,7 +268,13 @@ class ResourceInfo:
             if field.relation is not None:
                 continue  # ids come from rows the tests create
             unique = field.api_name in unique_fields or field.unique
-            value = sample_value(self.r, field, n, unique=unique, nullable=field.nullable and not field.required and n % 3 == 2)
+            value = sample_value(
+                self.r,
+                field,
+                n,
+                unique=unique,
+                nullable=field.nullable and not field.required and n % 3 == 2,
+            )
             if value is MISSING:
                 if field.required:
                     self.problems.append(f"no sample value for the required field {field.name}")
@@ -232,7 +300,19 @@ def _operators(kind: str) -> tuple[str, ...]:
         return ("eq", "in", "isnull")
     if kind == "json":
         return ("isnull",)
-    if kind in ("string", "text", "email", "url", "integer", "bigint", "float", "decimal", "date", "datetime", "time"):
+    if kind in (
+        "string",
+        "text",
+        "email",
+        "url",
+        "integer",
+        "bigint",
+        "float",
+        "decimal",
+        "date",
+        "datetime",
+        "time",
+    ):
         return ("eq", "in", "gte", "lte", "isnull")
     return ("eq", "in", "isnull")
 
@@ -241,21 +321,28 @@ def _operators(kind: str) -> tuple[str, ...]:
 # Values
 
 
-def sample_value(resource: ir.Resource, field: ir.Field, n: int, *, unique: bool, nullable: bool) -> Any:
+def sample_value(
+    resource: ir.Resource, field: ir.Field, n: int, *, unique: bool, nullable: bool
+) -> Any:
     """A valid JSON value for `field` in row `n`; None where the row leaves it null, MISSING if none fits."""
     if nullable:
         return None
     kind = field.type
     k = n if unique or kind == "enum" else n % 2  # every enum value travels; other values tie
     if kind == "array":
-        items = [scalar_value(resource, field.array_of or "string", None, k + i, name=field.name) for i in range(2)]
+        items = [
+            scalar_value(resource, field.array_of or "string", None, k + i, name=field.name)
+            for i in range(2)
+        ]
         return MISSING if MISSING in items else items
     if kind == "json":
         return {"n": k, "text": HOSTILE, "list": [1, 2.5, None, True]}
     return scalar_value(resource, kind, field, k, name=field.name)
 
 
-def scalar_value(resource: ir.Resource, kind: str, field: ir.Field | None, k: int, *, name: str) -> Any:
+def scalar_value(
+    resource: ir.Resource, kind: str, field: ir.Field | None, k: int, *, name: str
+) -> Any:
     f = field
     low = f.minimum if f is not None else None
     high = f.maximum if f is not None else None
@@ -285,7 +372,11 @@ def scalar_value(resource: ir.Resource, kind: str, field: ir.Field | None, k: in
         case "decimal":
             assert f is not None and f.scale is not None and f.precision is not None
             step = Decimal(1).scaleb(-f.scale)
-            value = Decimal(str(low if low is not None else 0)) + k + 5 * step if f.scale else Decimal(str(low if low is not None else 0)) + k
+            value = (
+                Decimal(str(low if low is not None else 0)) + k + 5 * step
+                if f.scale
+                else Decimal(str(low if low is not None else 0)) + k
+            )
             limit = Decimal(10) ** (f.precision - f.scale)
             if abs(value) >= limit or (high is not None and value > Decimal(str(high))):
                 return MISSING
@@ -295,9 +386,15 @@ def scalar_value(resource: ir.Resource, kind: str, field: ir.Field | None, k: in
         case "date":
             return (datetime.date(2024, 1, 1) + datetime.timedelta(days=k)).isoformat()
         case "datetime":
-            return (datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC) + datetime.timedelta(hours=k)).isoformat()
+            return (
+                datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC) + datetime.timedelta(hours=k)
+            ).isoformat()
         case "time":
-            return (datetime.datetime(2024, 1, 1, 9) + datetime.timedelta(minutes=k)).time().isoformat()
+            return (
+                (datetime.datetime(2024, 1, 1, 9) + datetime.timedelta(minutes=k))
+                .time()
+                .isoformat()
+            )
         case "uuid":
             return str(uuid.uuid5(NAMESPACE, f"{resource.name}.{name}.{k}"))
         case "enum":
@@ -317,7 +414,11 @@ def invalid_values(field: ir.Field) -> list[Any]:
             values.append("x" * (f.min_length - 1))
         if f.pattern:
             for candidate in ("", "!", "0", "x" * max(1, f.min_length or 1)):
-                if re.search(f.pattern, candidate) is None and (f.max_length is None or len(candidate) <= f.max_length) and len(candidate) >= (f.min_length or 0):
+                if (
+                    re.search(f.pattern, candidate) is None
+                    and (f.max_length is None or len(candidate) <= f.max_length)
+                    and len(candidate) >= (f.min_length or 0)
+                ):
                     values.append(candidate)
                     break
         values.append(12)  # not a string
@@ -386,7 +487,11 @@ def _parse(pattern: str) -> Any:
     return parser.parse(pattern)
 
 
-_CATEGORIES = {"CATEGORY_DIGIT": "0123456789", "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", "CATEGORY_SPACE": " "}
+_CATEGORIES = {
+    "CATEGORY_DIGIT": "0123456789",
+    "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_",
+    "CATEGORY_SPACE": " ",
+}
 _ANY = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 

@@ -78,7 +78,9 @@ def _pretty(value: Any, indent: str, width: int, flats: dict[int, str]) -> str:
         return flat
     inner = indent + "  "
     if isinstance(value, dict):
-        lines = [f"{inner}{prop(str(k))}: {_pretty(v, inner, width, flats)}," for k, v in value.items()]
+        lines = [
+            f"{inner}{prop(str(k))}: {_pretty(v, inner, width, flats)}," for k, v in value.items()
+        ]
         return "{\n" + "\n".join(lines) + "\n" + indent + "}"
     lines = [f"{inner}{_pretty(v, inner, width, flats)}," for v in value]
     return "[\n" + "\n".join(lines) + "\n" + indent + "]"
@@ -95,7 +97,11 @@ def _flat(value: Any, flats: dict[int, str]) -> str:
     if type(value) is int:
         return str(value)
     if isinstance(value, dict):
-        text = "{ " + ", ".join(f"{prop(str(k))}: {_flat(v, flats)}" for k, v in value.items()) + " }" if value else "{}"
+        text = (
+            "{ " + ", ".join(f"{prop(str(k))}: {_flat(v, flats)}" for k, v in value.items()) + " }"
+            if value
+            else "{}"
+        )
     elif isinstance(value, list | tuple):
         text = "[" + ", ".join(_flat(v, flats) for v in value) + "]"
     else:
@@ -106,7 +112,12 @@ def _flat(value: Any, flats: dict[int, str]) -> str:
 
 def _string(text: str) -> str:
     """ts_literal of a string, without json.dumps' overhead (the same characters out)."""
-    return _encode_string(text).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
+    return (
+        _encode_string(text)
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+        .replace("</", "<\\/")
+    )
 
 
 def doc(*texts: str | None) -> str:
@@ -184,7 +195,11 @@ class Names:
         self.update_schema = f"{self.var}UpdateSchema"
 
     def mutation_options(self, verb: str) -> str:
-        return f"{verb}{self.model}MutationOptions" if verb != "bulk" else f"bulk{self.plural}MutationOptions"
+        return (
+            f"{verb}{self.model}MutationOptions"
+            if verb != "bulk"
+            else f"bulk{self.plural}MutationOptions"
+        )
 
     def use_mutation(self, verb: str) -> str:
         return f"use{pascal(verb)}{self.model}" if verb != "bulk" else f"useBulk{self.plural}"
@@ -229,7 +244,9 @@ class Client:
         r = self.by_name[resource] if isinstance(resource, str) else resource
         return "number" if r.primary_key == "integer" else "string"
 
-    def value_type(self, kind: str, field: ir.Field | None = None, resource: ir.Resource | None = None) -> str:
+    def value_type(
+        self, kind: str, field: ir.Field | None = None, resource: ir.Resource | None = None
+    ) -> str:
         """The TypeScript type of a non-null value of a schema type."""
         if kind in TEXT_TYPES:
             return "string"
@@ -249,7 +266,9 @@ class Client:
         key = self.n(field.relation.target).key
         return key if kind == "relation" else f"{key}[]"
 
-    def field_type(self, field: ir.Field, resource: ir.Resource, *, nullable: bool | None = None) -> str:
+    def field_type(
+        self, field: ir.Field, resource: ir.Resource, *, nullable: bool | None = None
+    ) -> str:
         base = self.value_type(field.type, field, resource)
         null = field.nullable if nullable is None else nullable
         # json admits null already
@@ -264,30 +283,72 @@ class Client:
                 continue
             field = fields.get(column.name)
             if field is not None:
-                result.append(Prop(field.api_name, self.field_type(field, resource), doc=doc(field.label, field.description)))
+                result.append(
+                    Prop(
+                        field.api_name,
+                        self.field_type(field, resource),
+                        doc=doc(field.label, field.description),
+                    )
+                )
             else:
                 base = TRAIT_TYPES.get(column.type, "string")
-                result.append(Prop(column.name, f"{base} | null" if column.nullable else base, doc=doc(f"{column.origin}: set by the server")))
+                result.append(
+                    Prop(
+                        column.name,
+                        f"{base} | null" if column.nullable else base,
+                        doc=doc(f"{column.origin}: set by the server"),
+                    )
+                )
         for field in resource.fields:
             if field.type == "many_to_many":
-                result.append(Prop(field.api_name, self.field_type(field, resource), doc=doc(field.label, field.description)))
+                result.append(
+                    Prop(
+                        field.api_name,
+                        self.field_type(field, resource),
+                        doc=doc(field.label, field.description),
+                    )
+                )
         return result
 
     def create_props(self, resource: ir.Resource) -> list[Prop]:
         return [
-            Prop(f.api_name, self.field_type(f, resource), optional=not f.required, doc=doc(f.label, f.description, f.help))
+            Prop(
+                f.api_name,
+                self.field_type(f, resource),
+                optional=not f.required,
+                doc=doc(f.label, f.description, f.help),
+            )
             for f in resource.fields
             if not f.readonly
         ]
 
     def update_props(self, resource: ir.Resource) -> list[Prop]:
-        props = [Prop(f.api_name, self.field_type(f, resource), optional=True, doc=doc(f.label)) for f in resource.fields if not f.readonly]
+        props = [
+            Prop(f.api_name, self.field_type(f, resource), optional=True, doc=doc(f.label))
+            for f in resource.fields
+            if not f.readonly
+        ]
         if resource.has("versioned"):
-            props.append(Prop("version", "number", optional=True, doc=doc("The version being updated; alternative to If-Match")))
+            props.append(
+                Prop(
+                    "version",
+                    "number",
+                    optional=True,
+                    doc=doc("The version being updated; alternative to If-Match"),
+                )
+            )
         return props
 
     def input_props(self, resource: ir.Resource, action: ir.CustomAction) -> list[Prop]:
-        return [Prop(f.api_name, self.field_type(f, resource), optional=not f.required, doc=doc(f.label, f.description, f.help)) for f in action.inputs]
+        return [
+            Prop(
+                f.api_name,
+                self.field_type(f, resource),
+                optional=not f.required,
+                doc=doc(f.label, f.description, f.help),
+            )
+            for f in action.inputs
+        ]
 
     # -- lists
 
@@ -295,13 +356,18 @@ class Client:
         """Every filterable field with its operators, as the backend's list route accepts them."""
         if resource.actions.list is None:
             return []
-        kinds = {name: self.h._kind(column, field) for name, column, field in self.h.api_columns(resource)}
+        kinds = {
+            name: self.h._kind(column, field)
+            for name, column, field in self.h.api_columns(resource)
+        }
         result = []
         for name in self.h.filterable(resource):
             field = next(f for f in resource.fields if f.api_name == name)
             if field.type == "many_to_many":
                 assert field.relation is not None
-                result.append(Filter(name, "many", ("eq", "in"), self.key_type(field.relation.target), field))
+                result.append(
+                    Filter(name, "many", ("eq", "in"), self.key_type(field.relation.target), field)
+                )
                 continue
             kind = kinds[name]
             ops = _operators(kind)
@@ -309,7 +375,15 @@ class Client:
                 value = self.value_type(field.array_of or "string")
                 result.append(Filter(name, "array", ops, value, field))
             else:
-                result.append(Filter(name, _match_kind(field.type), ops, self.value_type(field.type, field, resource), field))
+                result.append(
+                    Filter(
+                        name,
+                        _match_kind(field.type),
+                        ops,
+                        self.value_type(field.type, field, resource),
+                        field,
+                    )
+                )
         return result
 
     def sort_tokens(self, resource: ir.Resource) -> list[str]:
@@ -325,18 +399,37 @@ class Client:
         assert config is not None
         n = self.n(resource)
         props = [
-            Prop("limit", "number", True, doc(f"Rows per page: 1 to {config.max_page_size}, default {config.page_size}")),
+            Prop(
+                "limit",
+                "number",
+                True,
+                doc(f"Rows per page: 1 to {config.max_page_size}, default {config.page_size}"),
+            ),
             Prop("cursor", "string", True, doc("next_cursor of the previous page")),
-            Prop("sort", f"{n.sort} | readonly {n.sort}[]", True, doc("Sort keys, '-' for descending; default " + ",".join(config.sort))),
+            Prop(
+                "sort",
+                f"{n.sort} | readonly {n.sort}[]",
+                True,
+                doc("Sort keys, '-' for descending; default " + ",".join(config.sort)),
+            ),
         ]
         if self.searchable(resource):
-            props.append(Prop("q", "string", True, doc("Text contained in any of: " + ", ".join(self.searchable(resource)))))
+            props.append(
+                Prop(
+                    "q",
+                    "string",
+                    True,
+                    doc("Text contained in any of: " + ", ".join(self.searchable(resource))),
+                )
+            )
         for f in self.filters(resource):
             for op in f.operators:
                 if op == "eq":
                     props.append(Prop(f.name, f.value, True))
                 elif op == "in":
-                    props.append(Prop(f"{f.name}__in", f"readonly {_parenthesized(f.value)}[]", True))
+                    props.append(
+                        Prop(f"{f.name}__in", f"readonly {_parenthesized(f.value)}[]", True)
+                    )
                 elif op == "isnull":
                     props.append(Prop(f"{f.name}__isnull", "boolean", True))
                 else:
@@ -362,7 +455,16 @@ class Client:
     def verbs(self, resource: ir.Resource) -> list[str]:
         """The built-in mutations of a resource."""
         a = resource.actions
-        return [verb for verb, enabled in (("create", a.create), ("update", a.update), ("delete", a.delete), ("bulk", a.bulk is not None)) if enabled]
+        return [
+            verb
+            for verb, enabled in (
+                ("create", a.create),
+                ("update", a.update),
+                ("delete", a.delete),
+                ("bulk", a.bulk is not None),
+            )
+            if enabled
+        ]
 
     def operations(self, resource: ir.Resource) -> list[Operation]:
         """Every action of a resource, as the client calls it (same order as the action router)."""
@@ -370,23 +472,96 @@ class Client:
         key = n.key
         ops: list[Operation] = []
         if a.list:
-            ops.append(Operation(f"{r.name}.list", n.list_fn, "list", [("params", n.list_params, True)], n.page, "params", summary=f"A page of {r.label_plural}"))
+            ops.append(
+                Operation(
+                    f"{r.name}.list",
+                    n.list_fn,
+                    "list",
+                    [("params", n.list_params, True)],
+                    n.page,
+                    "params",
+                    summary=f"A page of {r.label_plural}",
+                )
+            )
         if a.get:
-            ops.append(Operation(f"{r.name}.get", n.get_fn, "get", [("id", key, False)], n.model, "id", summary=f"One {r.label}"))
+            ops.append(
+                Operation(
+                    f"{r.name}.get",
+                    n.get_fn,
+                    "get",
+                    [("id", key, False)],
+                    n.model,
+                    "id",
+                    summary=f"One {r.label}",
+                )
+            )
         if a.create:
-            ops.append(Operation(f"{r.name}.create", n.create_fn, "create", [("input", n.create, False)], n.model, "body", summary=f"A new {r.label}"))
+            ops.append(
+                Operation(
+                    f"{r.name}.create",
+                    n.create_fn,
+                    "create",
+                    [("input", n.create, False)],
+                    n.model,
+                    "body",
+                    summary=f"A new {r.label}",
+                )
+            )
         if a.update:
-            ops.append(Operation(f"{r.name}.update", n.update_fn, "update", [("id", key, False), ("patch", n.update, False)], n.model, "id+body", summary=f"Change some fields of a {r.label}"))
+            ops.append(
+                Operation(
+                    f"{r.name}.update",
+                    n.update_fn,
+                    "update",
+                    [("id", key, False), ("patch", n.update, False)],
+                    n.model,
+                    "id+body",
+                    summary=f"Change some fields of a {r.label}",
+                )
+            )
         if a.delete:
-            ops.append(Operation(f"{r.name}.delete", n.delete_fn, "delete", [("id", key, False)], "void", "id", summary=f"Delete a {r.label}"))
+            ops.append(
+                Operation(
+                    f"{r.name}.delete",
+                    n.delete_fn,
+                    "delete",
+                    [("id", key, False)],
+                    "void",
+                    "id",
+                    summary=f"Delete a {r.label}",
+                )
+            )
         if a.bulk:
-            ops.append(Operation(f"{r.name}.bulk", n.bulk_fn, "bulk", [("body", n.bulk_request, False)], "BulkResult", "body", summary=f"Update or delete {r.label_plural} by filter"))
+            ops.append(
+                Operation(
+                    f"{r.name}.bulk",
+                    n.bulk_fn,
+                    "bulk",
+                    [("body", n.bulk_request, False)],
+                    "BulkResult",
+                    "body",
+                    summary=f"Update or delete {r.label_plural} by filter",
+                )
+            )
         for action in a.custom:
             result = n.model if action.scope == "item" else "unknown"
             args = [("id", key, False)] if action.scope == "item" else []
-            args.append(("input", n.action_input(action), not any(f.required for f in action.inputs)))
+            args.append(
+                ("input", n.action_input(action), not any(f.required for f in action.inputs))
+            )
             summary = ". ".join(x for x in (action.label, action.description) if x)
-            ops.append(Operation(action.action, n.action_fn(action), action.name, args, result, "id+body" if action.scope == "item" else "body", action, summary))
+            ops.append(
+                Operation(
+                    action.action,
+                    n.action_fn(action),
+                    action.name,
+                    args,
+                    result,
+                    "id+body" if action.scope == "item" else "body",
+                    action,
+                    summary,
+                )
+            )
         return ops
 
     def route(self, resource: ir.Resource, operation: Operation) -> tuple[str, str]:
@@ -401,7 +576,9 @@ class Client:
 @dataclass(frozen=True)
 class Filter:
     name: str  # API name
-    match: str  # how the predicate compares: text, number, datetime, boolean, key, array, many, json
+    match: (
+        str  # how the predicate compares: text, number, datetime, boolean, key, array, many, json
+    )
     operators: tuple[str, ...]
     value: str  # TypeScript type of one value
     field: ir.Field
@@ -469,19 +646,63 @@ def check_names(client: Client) -> None:
     owners: dict[str, str] = {name: "the client itself" for name in RESERVED}
     for r in client.project.resources:
         n = client.n(r)
-        names = [n.model, n.key, n.create, n.update, n.list_params, n.page, n.sort, n.filter, n.bulk_request, n.keys, n.matches, n.query_spec]
-        names += [n.list_fn, n.get_fn, n.create_fn, n.update_fn, n.delete_fn, n.bulk_fn, n.list_options, n.infinite_options, n.detail_options]
-        names += [n.use_list, n.use_infinite, n.use_detail, n.form, n.table, n.read_schema, n.create_schema, n.update_schema]
-        names += [n.mutation_options(v) for v in ("create", "update", "delete", "bulk")] + [n.use_mutation(v) for v in ("create", "update", "delete", "bulk")]
-        names += [n.enum_type(f) for f in r.fields if f.enum] + [n.enum_schema(f) for f in r.fields if f.enum]
+        names = [
+            n.model,
+            n.key,
+            n.create,
+            n.update,
+            n.list_params,
+            n.page,
+            n.sort,
+            n.filter,
+            n.bulk_request,
+            n.keys,
+            n.matches,
+            n.query_spec,
+        ]
+        names += [
+            n.list_fn,
+            n.get_fn,
+            n.create_fn,
+            n.update_fn,
+            n.delete_fn,
+            n.bulk_fn,
+            n.list_options,
+            n.infinite_options,
+            n.detail_options,
+        ]
+        names += [
+            n.use_list,
+            n.use_infinite,
+            n.use_detail,
+            n.form,
+            n.table,
+            n.read_schema,
+            n.create_schema,
+            n.update_schema,
+        ]
+        names += [n.mutation_options(v) for v in ("create", "update", "delete", "bulk")] + [
+            n.use_mutation(v) for v in ("create", "update", "delete", "bulk")
+        ]
+        names += [n.enum_type(f) for f in r.fields if f.enum] + [
+            n.enum_schema(f) for f in r.fields if f.enum
+        ]
         for action in r.actions.custom:
-            names += [n.action_fn(action), n.action_input(action), n.action_options(action), n.use_action(action), n.action_schema(action)]
+            names += [
+                n.action_fn(action),
+                n.action_input(action),
+                n.action_options(action),
+                n.use_action(action),
+                n.action_schema(action),
+            ]
         owner = f"resource '{r.name}' ({r.source})"
         seen: set[str] = set()
         for name in names:
             if name in seen or (name in owners and owners[name] != owner):
                 other = owners.get(name, owner)
-                raise UsageError(f"the TypeScript client would name two things `{name}` ({other} and {owner}): rename a resource, model, field or action")
+                raise UsageError(
+                    f"the TypeScript client would name two things `{name}` ({other} and {owner}): rename a resource, model, field or action"
+                )
             seen.add(name)
             owners[name] = owner
 
@@ -489,14 +710,65 @@ def check_names(client: Client) -> None:
 # Names the client modules export whatever the schemas say.
 RESERVED = frozenset(
     {
-        "JsonValue", "BulkResult", "ApiError", "ApiClient", "ClientConfig", "RequestOptions", "configureClient", "createApiClient",
-        "defaultClient", "runAction", "ActionMap", "ActionName", "ActionArgs", "ActionResult", "invalidationMap", "mutationKeys",
-        "MutationAction", "QueryKeyPrefix", "invalidateAfter", "matchesParams", "compareRows", "QuerySpec", "MutationExtras",
-        "actionQueryOptions", "actionMutationOptions", "QueryActionName", "MutationActionName", "useActionQuery",
-        "useActionMutation", "FormField", "FormDefinition", "forms", "TableColumn", "TableDefinition", "tables", "formatters",
-        "StoreDefinition", "stores", "openDatabase", "DATABASE_NAME", "StoreName", "StoreRow", "idbGet", "idbGetAll", "idbPut",
-        "idbDelete", "OptimisticContext", "MatchKind", "QueryActionMap", "MutationActionMap", "ActionQueryOptions",
-        "QueryExtras", "InfiniteExtras", "FormRules", "TableAction", "BulkAction", "ColumnFormat", "formatCell",
-        "IndexDefinition", "queryParams",
+        "JsonValue",
+        "BulkResult",
+        "ApiError",
+        "ApiClient",
+        "ClientConfig",
+        "RequestOptions",
+        "configureClient",
+        "createApiClient",
+        "defaultClient",
+        "runAction",
+        "ActionMap",
+        "ActionName",
+        "ActionArgs",
+        "ActionResult",
+        "invalidationMap",
+        "mutationKeys",
+        "MutationAction",
+        "QueryKeyPrefix",
+        "invalidateAfter",
+        "matchesParams",
+        "compareRows",
+        "QuerySpec",
+        "MutationExtras",
+        "actionQueryOptions",
+        "actionMutationOptions",
+        "QueryActionName",
+        "MutationActionName",
+        "useActionQuery",
+        "useActionMutation",
+        "FormField",
+        "FormDefinition",
+        "forms",
+        "TableColumn",
+        "TableDefinition",
+        "tables",
+        "formatters",
+        "StoreDefinition",
+        "stores",
+        "openDatabase",
+        "DATABASE_NAME",
+        "StoreName",
+        "StoreRow",
+        "idbGet",
+        "idbGetAll",
+        "idbPut",
+        "idbDelete",
+        "OptimisticContext",
+        "MatchKind",
+        "QueryActionMap",
+        "MutationActionMap",
+        "ActionQueryOptions",
+        "QueryExtras",
+        "InfiniteExtras",
+        "FormRules",
+        "TableAction",
+        "BulkAction",
+        "ColumnFormat",
+        "formatCell",
+        "IndexDefinition",
+        "queryParams",
     }
 )

@@ -86,7 +86,10 @@ def package_json(project: ir.Project, context: RenderContext) -> dict[str, objec
         "main": "dist/index.js",
         "types": "dist/index.d.ts",
         # "./queries" and the other modules on their own: queries.js, keys.js and api.js need no React.
-        "exports": {".": {"types": "./dist/index.d.ts", "default": "./dist/index.js"}, "./*": {"types": "./dist/*.d.ts", "default": "./dist/*.js"}},
+        "exports": {
+            ".": {"types": "./dist/index.d.ts", "default": "./dist/index.js"},
+            "./*": {"types": "./dist/*.d.ts", "default": "./dist/*.js"},
+        },
         "files": ["dist", "src"],
         "scripts": {"build": "tsc -p .", "typecheck": "tsc -p . --noEmit"},
         "dependencies": dict(sorted(dependencies.items())),
@@ -124,4 +127,8 @@ def tsconfig(context: RenderContext) -> dict[str, object]:
     }
 
 
-TARGET = Target("typescript", render, "TypeScript client: package.json, a strict tsconfig.json, types.ts, the fetch client api.ts and index.ts")
+TARGET = Target(
+    "typescript",
+    render,
+    "TypeScript client: package.json, a strict tsconfig.json, types.ts, the fetch client api.ts and index.ts",
+)

@@ -53,7 +53,9 @@ class ZodSchemas:
                 minimum = f.minimum if f is not None and f.minimum is not None else None
                 maximum = f.maximum if f is not None and f.maximum is not None else None
                 minimum = minimum if low is None or (minimum is not None and minimum > low) else low
-                maximum = maximum if high is None or (maximum is not None and maximum < high) else high
+                maximum = (
+                    maximum if high is None or (maximum is not None and maximum < high) else high
+                )
                 if minimum is not None:
                     text += f".min({_num(minimum)})"
                 if maximum is not None:
@@ -71,8 +73,16 @@ class ZodSchemas:
                 # NUMERIC(p, s) holds less than 10^(p-s) in magnitude, in steps of 10^-s.
                 limit = Decimal(10) ** (f.precision - f.scale)
                 text = "z.number()"
-                text += f".min({_num(f.minimum)})" if f.minimum is not None and f.minimum > -limit else f".gt({_num(-limit)})"
-                text += f".max({_num(f.maximum)})" if f.maximum is not None and f.maximum < limit else f".lt({_num(limit)})"
+                text += (
+                    f".min({_num(f.minimum)})"
+                    if f.minimum is not None and f.minimum > -limit
+                    else f".gt({_num(-limit)})"
+                )
+                text += (
+                    f".max({_num(f.maximum)})"
+                    if f.maximum is not None and f.maximum < limit
+                    else f".lt({_num(limit)})"
+                )
                 return text + f".multipleOf({_num(Decimal(1).scaleb(-f.scale))})"
             case "boolean":
                 return "z.boolean()"
@@ -88,11 +98,22 @@ class ZodSchemas:
                 return f"z.array({self.value(f.array_of or 'string', None, None)})"
             case "relation" | "many_to_many":
                 assert f is not None and f.relation is not None
-                key = "z.number().int()" if self.client.key_type(f.relation.target) == "number" else "z.guid()"
+                key = (
+                    "z.number().int()"
+                    if self.client.key_type(f.relation.target) == "number"
+                    else "z.guid()"
+                )
                 return key if kind == "relation" else f"z.array({key})"
         raise ValueError(f"no zod schema for type {kind}")
 
-    def field(self, field: ir.Field, resource: ir.Resource, *, optional: bool, nullable: bool | None = None) -> str:
+    def field(
+        self,
+        field: ir.Field,
+        resource: ir.Resource,
+        *,
+        optional: bool,
+        nullable: bool | None = None,
+    ) -> str:
         text = self.value(field.type, field, resource)
         if (field.nullable if nullable is None else nullable) and field.type != "json":
             text += ".nullable()"
@@ -127,20 +148,37 @@ class ZodSchemas:
         return result
 
     def create(self, resource: ir.Resource) -> list[tuple[str, str]]:
-        return [(prop(f.api_name), self.field(f, resource, optional=not f.required)) for f in resource.fields if not f.readonly]
+        return [
+            (prop(f.api_name), self.field(f, resource, optional=not f.required))
+            for f in resource.fields
+            if not f.readonly
+        ]
 
     def update(self, resource: ir.Resource) -> list[tuple[str, str]]:
-        result = [(prop(f.api_name), self.field(f, resource, optional=True)) for f in resource.fields if not f.readonly]
+        result = [
+            (prop(f.api_name), self.field(f, resource, optional=True))
+            for f in resource.fields
+            if not f.readonly
+        ]
         if resource.has("versioned"):
-            result.append(("version", 'z.number().int().min(1).optional().meta({ label: "Version" })'))
+            result.append(
+                ("version", 'z.number().int().min(1).optional().meta({ label: "Version" })')
+            )
         return result
 
     def action_input(self, resource: ir.Resource, action: ir.CustomAction) -> list[tuple[str, str]]:
-        return [(prop(f.api_name), self.field(f, resource, optional=not f.required)) for f in action.inputs]
+        return [
+            (prop(f.api_name), self.field(f, resource, optional=not f.required))
+            for f in action.inputs
+        ]
 
 
 def _trait(column: ir.Column) -> str:
-    base = {"integer": "z.number().int()", "boolean": "z.boolean()", "datetime": FORMATS["datetime"]}.get(column.type, "z.string()")
+    base = {
+        "integer": "z.number().int()",
+        "boolean": "z.boolean()",
+        "datetime": FORMATS["datetime"],
+    }.get(column.type, "z.string()")
     if column.max_length is not None:
         base += f".max({column.max_length})"
     return base + (".nullable()" if column.nullable else "")
@@ -148,7 +186,11 @@ def _trait(column: ir.Column) -> str:
 
 def _num(value: object) -> str:
     if isinstance(value, Decimal):
-        return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+        return (
+            str(int(value))
+            if value == value.to_integral_value()
+            else format(value.normalize(), "f")
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
@@ -156,7 +198,19 @@ def _num(value: object) -> str:
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     client = Client(project)
-    return [context.render("typescript/schemas.ts.j2", f"{SRC}/schemas.ts", z=ZodSchemas(client), **template_values(client))]
+    return [
+        context.render(
+            "typescript/schemas.ts.j2",
+            f"{SRC}/schemas.ts",
+            z=ZodSchemas(client),
+            **template_values(client),
+        )
+    ]
 
 
-TARGET = Target("zod", render, "zod v4 schemas mirroring every server-side constraint, labels in .meta() (schemas.ts)", requires=("typescript",))
+TARGET = Target(
+    "zod",
+    render,
+    "zod v4 schemas mirroring every server-side constraint, labels in .meta() (schemas.ts)",
+    requires=("typescript",),
+)
