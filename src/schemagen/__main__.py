@@ -1,3 +1,3 @@
-from schemagen.cli import main
+from schemagen.entry import main
 
 main()

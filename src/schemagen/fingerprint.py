@@ -17,7 +17,6 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,6 @@ from schemagen.files import builtin_templates
 
 STATE_FILE = Path(".schemagen") / "cache" / "last-build.json"
 STATE_VERSION = 1
-# Libraries whose version can change what a build writes.
-LIBRARIES = ("ruff", "jinja2", "pydantic", "datamodel-code-generator", "pyyaml")
 
 
 @dataclass
@@ -57,13 +54,9 @@ def fingerprint(config: ProjectPaths) -> str:
         schemagen.__version__,
         f"{sys.version_info.major}.{sys.version_info.minor}",
     )
-    for name in LIBRARIES:
-        try:
-            feed(name, metadata.version(name))
-        except metadata.PackageNotFoundError:
-            feed(name, "-")
-    for entry in sorted(metadata.entry_points(group="schemagen.targets"), key=lambda e: e.name):
-        feed("plugin", entry.name, entry.value, entry.dist.version if entry.dist else "-")
+    # Every installed distribution and its version: covers ruff, Jinja, Pydantic and
+    # datamodel-code-generator, and any target plugin, for the price of a directory listing.
+    feed("distributions", *_installed_distributions())
     for label, root in (
         ("code", Path(schemagen.__file__).parent),
         ("templates", builtin_templates()),
@@ -82,6 +75,18 @@ def fingerprint(config: ProjectPaths) -> str:
         top_level_only=("versions", "snapshot.json"),
     )
     return digest.hexdigest()
+
+
+def _installed_distributions() -> list[str]:
+    names = set()
+    for entry in sys.path:
+        try:
+            names.update(
+                n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))
+            )
+        except OSError:
+            continue
+    return sorted(names)
 
 
 def _feed_tree(
@@ -170,3 +175,26 @@ def manifest_hash(config: ProjectPaths) -> str:
         ).hexdigest()
     except OSError:
         return ""
+
+
+def quick_answer(command: str) -> str | None:
+    """What a no-op `check` or `build` in the current folder prints, when that is all it would
+    print: nothing changed, no warnings, migrations in step. None sends the command the full way."""
+    from schemagen.config import locate
+
+    paths = locate(Path.cwd())
+    state = unchanged_since_last_build(paths) if paths is not None else None
+    if state is None or state.warnings:
+        return None
+    migrations = state.migrations
+    if migrations.get("pending") or migrations.get("problems"):
+        return None
+    if not migrations.get("started") and ("all" in state.targets or "alembic" in state.targets):
+        return None  # build also suggests the first migration
+    if command == "check":
+        return "up to date"
+    try:
+        where = paths.output_dir.relative_to(paths.root).as_posix()
+    except ValueError:
+        where = str(paths.output_dir)
+    return f"{where}/: everything up to date"

@@ -101,7 +101,7 @@ def test_wheel_holds_every_module_and_template(wheel: Path) -> None:
     assert not [n for n in names if n.startswith(("src/", "templates/"))]
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(wheel) as archive:
-        assert "schemagen = schemagen.cli:main" in archive.read(entry_points).decode()
+        assert "schemagen = schemagen.entry:main" in archive.read(entry_points).decode()
 
 
 def test_installed_wheel_builds_what_the_checkout_builds(site: Path, tmp_path: Path) -> None:

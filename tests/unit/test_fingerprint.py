@@ -108,3 +108,31 @@ def test_a_damaged_record_only_costs_time(built: Path) -> None:
         assert schemagen("check", cwd=built).returncode == 0
     finally:
         state.write_bytes(old)
+
+
+def test_the_entry_point_answers_only_when_that_is_all_there_is_to_say(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(built)
+    assert fingerprint.quick_answer("check") == "up to date"
+    # No revision yet: `build` also suggests the first migration, so the full CLI must answer.
+    assert fingerprint.quick_answer("build") is None
+    state_file = built / fingerprint.STATE_FILE
+    old = state_file.read_bytes()
+    try:
+        state = fingerprint.load(locate(built))
+        assert state is not None
+        state.warnings = [
+            {
+                "file": "schemas/task.yaml",
+                "line": 1,
+                "column": 1,
+                "path": "",
+                "message": "w",
+                "level": "warning",
+            }
+        ]
+        fingerprint.record(locate(built), state)
+        assert fingerprint.quick_answer("check") is None
+    finally:
+        state_file.write_bytes(old)
