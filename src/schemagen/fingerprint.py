@@ -189,10 +189,10 @@ def quick_answer(command: str) -> str | None:
     migrations = state.migrations
     if migrations.get("pending") or migrations.get("problems"):
         return None
-    if not migrations.get("started") and ("all" in state.targets or "alembic" in state.targets):
-        return None  # build also suggests the first migration
     if command == "check":
         return "up to date"
+    if not migrations.get("started") and ("all" in state.targets or "alembic" in state.targets):
+        return None  # build also suggests the first migration
     try:
         where = paths.output_dir.relative_to(paths.root).as_posix()
     except ValueError:
