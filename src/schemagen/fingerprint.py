@@ -132,7 +132,9 @@ def record(config: ProjectPaths, state: LastBuild) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parent / ".gitignore"
         if not ignore.exists():
-            ignore.write_text("# schemagen's cache: safe to delete, never to commit\n*\n", encoding="utf-8")
+            ignore.write_text(
+                "# schemagen's cache: safe to delete, never to commit\n*\n", encoding="utf-8"
+            )
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(asdict(state), indent=1, sort_keys=True), encoding="utf-8")
         os.replace(temporary, path)

@@ -363,6 +363,33 @@ def routes(resource: ir.Resource) -> list[tuple[str, str, str]]:
     return result
 
 
+# The operators a list filter takes per field type, as the generated crud.operators() decides;
+# the OpenAPI document, the generated tests and the client all read them from here.
+_ORDERED = (
+    "string",
+    "text",
+    "email",
+    "url",
+    "integer",
+    "bigint",
+    "float",
+    "decimal",
+    "date",
+    "datetime",
+    "time",
+)
+
+
+def filter_operators(kind: str) -> tuple[str, ...]:
+    if kind == "array":
+        return ("eq", "in", "isnull")
+    if kind == "json":
+        return ("isnull",)
+    if kind in _ORDERED:
+        return ("eq", "in", "gte", "lte", "isnull")
+    return ("eq", "in", "isnull")
+
+
 TARGET = Target(
     "fastapi",
     render,

@@ -17,7 +17,7 @@ from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.fastapi import Helpers, routes
+from schemagen.targets.fastapi import Helpers, filter_operators, routes
 from schemagen.targets.jsonschema import action_input_name, value_schema
 
 OPENAPI_VERSION = "3.1.0"
@@ -276,7 +276,7 @@ def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
             ops = ["eq", "in"]
             value: dict[str, Any] = value_schema(_key(field))
         else:
-            ops = list(_operators(kinds[name]))
+            ops = list(filter_operators(kinds[name]))
             value = value_schema(
                 kinds[name] if field.type != "array" else (field.array_of or "string"),
                 field if field.type not in ("relation", "array") else None,
@@ -305,29 +305,6 @@ def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
 def _key(field: ir.Field) -> str:
     assert field.relation is not None and field.relation.junction is not None
     return "integer" if field.relation.junction.right_type == "integer" else "uuid"
-
-
-def _operators(kind: str) -> tuple[str, ...]:
-    # As the generated crud.operators() decides.
-    if kind == "array":
-        return ("eq", "in", "isnull")
-    if kind == "json":
-        return ("isnull",)
-    if kind in (
-        "string",
-        "text",
-        "email",
-        "url",
-        "integer",
-        "bigint",
-        "float",
-        "decimal",
-        "date",
-        "datetime",
-        "time",
-    ):
-        return ("eq", "in", "gte", "lte", "isnull")
-    return ("eq", "in", "isnull")
 
 
 def run_action(project: ir.Project) -> dict[str, Any]:

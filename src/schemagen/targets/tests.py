@@ -23,7 +23,7 @@ from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
 from schemagen.render import RenderContext, Target
-from schemagen.targets.fastapi import Helpers
+from schemagen.targets.fastapi import Helpers, filter_operators
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
 HOSTILE = 'it\'s "quoted" \\ </script> ${y} %s \U0001f680'  # no comma: `__in` splits on commas
@@ -205,7 +205,7 @@ class ResourceInfo:
         result = []
         for name in self.h.filterable(self.r):
             kind = types[name]
-            result += [(name, op) for op in ops.get(kind, _operators(kind))]
+            result += [(name, op) for op in ops.get(kind, filter_operators(kind))]
         return result
 
     @property
@@ -293,28 +293,6 @@ class ResourceInfo:
                 cases.append(({field.api_name: value}, field.api_name))
         cases.append(({"not_a_field": 1}, "not_a_field"))
         return cases
-
-
-def _operators(kind: str) -> tuple[str, ...]:
-    if kind == "array":
-        return ("eq", "in", "isnull")
-    if kind == "json":
-        return ("isnull",)
-    if kind in (
-        "string",
-        "text",
-        "email",
-        "url",
-        "integer",
-        "bigint",
-        "float",
-        "decimal",
-        "date",
-        "datetime",
-        "time",
-    ):
-        return ("eq", "in", "gte", "lte", "isnull")
-    return ("eq", "in", "isnull")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,8 +22,7 @@ from schemagen import ir
 from schemagen.diagnostics import UsageError
 from schemagen.literals import comment_text, ts_literal
 from schemagen.naming import camel, pascal
-from schemagen.targets.fastapi import Helpers, routes
-from schemagen.targets.openapi import _operators
+from schemagen.targets.fastapi import Helpers, filter_operators, routes
 
 CLIENT = "client"
 SRC = f"{CLIENT}/src"
@@ -370,7 +369,7 @@ class Client:
                 )
                 continue
             kind = kinds[name]
-            ops = _operators(kind)
+            ops = filter_operators(kind)
             if field.type == "array":
                 value = self.value_type(field.array_of or "string")
                 result.append(Filter(name, "array", ops, value, field))
