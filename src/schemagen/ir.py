@@ -68,6 +68,8 @@ class Column:
     comment: str | None = None
     origin: str = "field"  # "field", "primary_key", "relation" or the trait that adds it
     renamed_from: str | None = None
+    # False for bookkeeping the API never shows (branch_deleted): Read shapes leave it out.
+    exposed: bool = True
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,9 @@ class Index:
     columns: tuple[str, ...]
     unique: bool = False
     where: str | None = None
+    using: str | None = None  # an index method other than the default B-tree: "gin"
+    # The dialects that get the index; () for every one. A GIN index exists on PostgreSQL only.
+    dialects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,32 @@ class UniqueConstraint:
 class Check:
     name: str
     expr: str
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A PostgreSQL row trigger: `BEFORE UPDATE ... FOR EACH ROW EXECUTE FUNCTION function()`."""
+
+    name: str
+    function: str  # a Function of the project
+
+
+@dataclass(frozen=True)
+class Function:
+    """A PostgreSQL trigger function shared by every table whose trigger runs it."""
+
+    name: str
+    body: str  # PL/pgSQL, between BEGIN and END
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A PostgreSQL row-level security policy (FOR ALL). Its table has RLS enabled, not forced:
+    the owner (who runs migrations) keeps full access, other roles see what the policy allows."""
+
+    name: str
+    using: str  # SQL: the rows a role sees
+    check: str | None = None  # SQL: the rows a role may write; None means `using`
 
 
 @dataclass(frozen=True)
@@ -257,6 +288,8 @@ class Resource:
     renamed_from: str | None = (
         None  # the resource's previous name, for migrations (its table is renamed)
     )
+    triggers: tuple[Trigger, ...] = ()  # PostgreSQL only
+    policies: tuple[Policy, ...] = ()  # PostgreSQL only
 
     def has(self, trait: str) -> bool:
         return trait in self.traits
@@ -270,6 +303,28 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table the generated project needs for itself, not a resource: `audit_log`, `bulk_runs`.
+
+    Its model is mapped like a resource's (`models.AuditLogEntry`); migrations track it under
+    `origin` ("schemagen.<table>"), which no resource or junction table can have.
+    """
+
+    name: str
+    model: str
+    origin: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key_name: str
+    indexes: tuple[Index, ...] = ()
+    uniques: tuple[UniqueConstraint, ...] = ()
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.primary_key)
+
+
+@dataclass(frozen=True)
 class Project:
     name: str
     package: str
@@ -278,6 +333,8 @@ class Project:
     junctions: tuple[Junction, ...]
     table_order: tuple[str, ...]  # tables in foreign-key dependency order
     cycles: tuple[tuple[str, ...], ...] = field(default=())  # foreign-key cycles that were broken
+    system_tables: tuple[Table, ...] = ()  # audit_log and bulk_runs, when a resource needs them
+    functions: tuple[Function, ...] = ()  # PostgreSQL trigger functions the triggers run
 
     def resource(self, name: str) -> Resource:
         return next(r for r in self.resources if r.name == name)

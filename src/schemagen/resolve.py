@@ -11,7 +11,13 @@ from schemagen import ir
 from schemagen import language as lang
 from schemagen.config import ProjectConfig
 from schemagen.naming import constraint_name, humanize, pascal, plural, python_attr
-from schemagen.validate import TRAIT_COLUMNS, ValidatedResource, field_columns, relation_inverses
+from schemagen.validate import (
+    SYSTEM_TABLES,
+    TRAIT_COLUMNS,
+    ValidatedResource,
+    field_columns,
+    relation_inverses,
+)
 
 ON_DELETE_SQL = {
     "cascade": "CASCADE",
@@ -22,6 +28,20 @@ ON_DELETE_SQL = {
 DEFAULT_LENGTHS = {"string": 255, "email": 320, "url": 2048}
 TENANT_KEY_LENGTH = 64
 TRAIT_ORDER = ("branching", "tenant", "owned")  # key-like trait columns come right after id
+KEY_COLUMNS = ("branch_id", "tenant_id", "owner_id")
+LIVE_ROWS = "deleted_at IS NULL"  # soft_delete: uniqueness holds among the rows not deleted
+
+# PostgreSQL keeps updated_at true for writes that bypass the ORM (raw SQL, other clients),
+# unless the statement set updated_at itself.
+TOUCH_UPDATED_AT = ir.Function(
+    "schemagen_touch_updated_at",
+    "IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at THEN\n"
+    "    NEW.updated_at := now();\n"
+    "  END IF;\n"
+    "  RETURN NEW;",
+)
+TENANT_POLICY = "tenant_id = current_setting('app.tenant_id', true)"
+OWNER_IS_CALLER = "owner_id = current_setting('app.user_id', true)"
 
 
 def sql_types(
@@ -95,14 +115,17 @@ def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Pro
         rel.junction for r in resources for rel in r.relations if rel.junction is not None
     )
     order, cycles = _dependency_order(resources, junctions)
+    system_tables = _system_tables(resources)
     return ir.Project(
         name=config.name,
         package=config.package,
         dialects=config.dialects,
         resources=tuple(resources),
         junctions=junctions,
-        table_order=order,
+        table_order=(*order, *(t.name for t in system_tables)),
         cycles=cycles,
+        system_tables=system_tables,
+        functions=(TOUCH_UPDATED_AT,) if any(r.triggers for r in resources) else (),
     )
 
 
@@ -136,7 +159,13 @@ class _Resolver:
         columns = self.columns(spec, fields)
         scope = tuple(c for c in ("tenant_id",) if "tenant" in spec.traits)
         uniques = self.uniques(spec, table, fields, scope)
-        indexes = self.indexes(spec, table, columns, uniques, scope)
+        live: tuple[ir.UniqueConstraint, ...] = ()
+        if "soft_delete" in spec.traits:
+            # A deleted row keeps its values but must not block a new row that takes them:
+            # unique indexes over the live rows instead (plain ones on MySQL, which has no partial
+            # indexes).
+            uniques, live = (), uniques
+        indexes = self.indexes(spec, table, columns, uniques, scope, live)
         checks = tuple(ir.Check(constraint_name("ck", table, c.name), c.expr) for c in spec.checks)
         return ir.Resource(
             name=name,
@@ -171,6 +200,12 @@ class _Resolver:
             ui=self.ui(spec, fields),
             primary_key_name=constraint_name("pk", table),
             renamed_from=spec.renamed_from,
+            triggers=(
+                (ir.Trigger(constraint_name("trg", table, "updated_at"), TOUCH_UPDATED_AT.name),)
+                if "timestamps" in spec.traits
+                else ()
+            ),
+            policies=_policies(spec, table),
         )
 
     def field(
@@ -345,7 +380,7 @@ class _Resolver:
             for trait in TRAIT_ORDER
             if trait in spec.traits
             for c in _trait_columns(trait)
-            if c.name != "is_system"
+            if c.name in KEY_COLUMNS
         ]
         trailing = [
             c
@@ -355,6 +390,8 @@ class _Resolver:
         ]
         if "owned" in spec.traits:
             trailing.insert(0, _trait_columns("owned")[1])
+        if "branching" in spec.traits:
+            trailing.append(_trait_columns("branching")[1])
         return (pk, *leading, *(f.column for f in fields if f.column is not None), *trailing)
 
     def uniques(
@@ -377,12 +414,13 @@ class _Resolver:
         columns: tuple[ir.Column, ...],
         uniques: tuple[ir.UniqueConstraint, ...],
         scope: tuple[str, ...],
+        live: tuple[ir.UniqueConstraint, ...] = (),
     ) -> tuple[ir.Index, ...]:
         refs = field_columns(spec)
         result: list[ir.Index] = []
         # Derived names must not collide (a partial index and a plain one on the same columns,
         # or a name the schema gave explicitly): the second one gets a numeric suffix.
-        taken = {i.name for i in spec.indexes if i.name} | {u.name for u in uniques}
+        taken = {i.name for i in spec.indexes if i.name} | {u.name for u in (*uniques, *live)}
 
         def fresh(prefix: str, cols: tuple[str, ...]) -> str:
             name, n = constraint_name(prefix, table, *cols), 1
@@ -398,6 +436,10 @@ class _Resolver:
                 cols = (*scope, *cols)
             name = index.name or fresh("ux" if index.unique else "ix", cols)
             result.append(ir.Index(name, cols, index.unique, index.where))
+        for unique in live:
+            # Named "ux_": the unique it replaces ("uq_") and this index may exist side by side
+            # while a migration turns one into the other.
+            result.append(ir.Index(fresh("ux", unique.columns), unique.columns, True, LIVE_ROWS))
         for column in columns:
             wanted = column.origin == "relation" or column.name in (
                 "tenant_id",
@@ -407,6 +449,13 @@ class _Resolver:
             if column.origin == "field":
                 wanted = spec.fields[column.name].index
             if not wanted:
+                continue
+            if column.type == "array":
+                # GIN serves containment (`tags @> '{x}'`) over the whole array; it exists on
+                # PostgreSQL only (a JSON column elsewhere has nothing such an index could use),
+                # and alone: a tenant scope would need the btree_gin extension.
+                cols = (column.name,)
+                result.append(ir.Index(fresh("ix", cols), cols, using="gin", dialects=("postgresql",)))
                 continue
             cols = (
                 (column.name,) if column.name == "tenant_id" or not scope else (*scope, column.name)
@@ -487,6 +536,33 @@ class _Resolver:
         return ir.UI(columns, default_sort, table.page_size or lst.page_size, form)
 
 
+def _column(
+    name: str,
+    kind: str,
+    nullable: bool,
+    default: ir.Default | None = None,
+    length: int | None = None,
+    *,
+    origin: str,
+    exposed: bool = True,
+) -> ir.Column:
+    """A column that no schema field declares (a trait's, a system table's)."""
+    return ir.Column(
+        name,
+        python_attr(name),
+        kind,
+        nullable,
+        sql_types(kind, length=length),
+        max_length=length,
+        default=default,
+        origin=origin,
+        exposed=exposed,
+    )
+
+
+NOW = ir.Default(None, "CURRENT_TIMESTAMP", "now")
+
+
 def _trait_columns(trait: str) -> tuple[ir.Column, ...]:
     def column(
         name: str,
@@ -494,19 +570,11 @@ def _trait_columns(trait: str) -> tuple[ir.Column, ...]:
         nullable: bool,
         default: ir.Default | None = None,
         length: int | None = None,
+        exposed: bool = True,
     ) -> ir.Column:
-        return ir.Column(
-            name,
-            name,
-            kind,
-            nullable,
-            sql_types(kind, length=length),
-            max_length=length,
-            default=default,
-            origin=trait,
-        )
+        return _column(name, kind, nullable, default, length, origin=trait, exposed=exposed)
 
-    now = ir.Default(None, "CURRENT_TIMESTAMP", "now")
+    now = NOW
     return {
         "timestamps": (
             column("created_at", "datetime", False, now),
@@ -523,8 +591,140 @@ def _trait_columns(trait: str) -> tuple[ir.Column, ...]:
             column(
                 "branch_id", "string", False, ir.Default("main", "'main'"), length=TENANT_KEY_LENGTH
             ),
+            # A tombstone: deleting a row on a branch marks the branch's copy, which hides the
+            # default branch's row from that branch's reads.
+            column("branch_deleted", "boolean", False, ir.Default(False, "false"), exposed=False),
         ),
     }.get(trait, ())
+
+
+def _policies(spec: lang.ResourceSpec, table: str) -> tuple[ir.Policy, ...]:
+    """Row-level security on PostgreSQL: the database holds a non-owner role to the API's rules."""
+    tenant, owned = "tenant" in spec.traits, "owned" in spec.traits
+    if not (tenant or owned):
+        return ()
+    using = [TENANT_POLICY] if tenant else []
+    check = list(using)
+    if owned:
+        visible = f"is_system OR {OWNER_IS_CALLER}"
+        using.append(f"({visible})" if tenant else visible)
+        check.append(OWNER_IS_CALLER)
+    return (
+        ir.Policy(
+            constraint_name(table, "isolation"),
+            " AND ".join(using),
+            " AND ".join(check) if owned else None,
+        ),
+    )
+
+
+SYSTEM_ORIGIN = "schemagen."  # + the table: no resource or junction table has a dot in its origin
+
+
+def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
+    """The tables the generated runtime keeps for itself: the audit log and the bulk runs."""
+    key = TENANT_KEY_LENGTH
+
+    def table(
+        name: str,
+        description: str,
+        columns: tuple[ir.Column, ...],
+        indexes: tuple[tuple[str, ...], ...],
+        uniques: tuple[str, ...] = (),
+    ) -> ir.Table:
+        return ir.Table(
+            name=name,
+            model=SYSTEM_TABLES[name],
+            origin=SYSTEM_ORIGIN + name,
+            description=description,
+            columns=columns,
+            primary_key_name=constraint_name("pk", name),
+            indexes=tuple(
+                sorted(
+                    (ir.Index(constraint_name("ix", name, *cols), cols) for cols in indexes),
+                    key=lambda i: i.name,
+                )
+            ),
+            uniques=tuple(
+                ir.UniqueConstraint(constraint_name("uq", name, c), (c,)) for c in uniques
+            ),
+        )
+
+    def column(
+        name: str,
+        kind: str,
+        nullable: bool,
+        default: ir.Default | None = None,
+        length: int | None = None,
+    ) -> ir.Column:
+        return _column(name, kind, nullable, default, length, origin="system")
+
+    def key_column(kind: str) -> ir.Column:
+        return ir.Column(
+            "id",
+            "id",
+            kind,
+            False,
+            sql_types("integer_pk" if kind == "integer" else "uuid"),
+            primary_key=True,
+            default=ir.Default(None, None, "factory") if kind == "uuid" else None,
+            origin="primary_key",
+        )
+
+    scope = (
+        column("actor", "string", True, length=255),
+        column("tenant_id", "string", True, length=key),
+        column("branch_id", "string", True, length=key),
+    )
+    tables = []
+    if any(r.has("audit") for r in resources):
+        columns = (
+            key_column("integer"),
+            column("resource", "string", False, length=100),
+            column("row_id", "string", False, length=64),
+            column("action", "string", False, length=64),
+            column("before", "json", True),
+            column("after", "json", True),
+            *scope,
+            column("at", "datetime", False, NOW),
+        )
+        tables.append(
+            table(
+                "audit_log",
+                "One write to an audited resource: who did what to which row, before and after.",
+                columns,
+                (("resource", "row_id"), ("tenant_id", "at")),
+            )
+        )
+    if any(r.actions.bulk is not None for r in resources):
+        zero = ir.Default(0, "0")
+        columns = (
+            key_column("uuid"),
+            column("resource", "string", False, length=100),
+            column("operation", "string", False, length=16),
+            column("filter", "json", False),
+            column("values", "json", True),
+            column("dry_run", "boolean", False),
+            column("matched", "integer", False, zero),
+            column("affected", "integer", False, zero),
+            column("failed", "integer", False, zero),
+            *scope,
+            column("created_at", "datetime", False, NOW),
+            column("undo_token", "string", True, length=64),
+            column("undo_expires_at", "datetime", True),
+            column("undone_at", "datetime", True),
+            column("undo_data", "json", True),
+        )
+        tables.append(
+            table(
+                "bulk_runs",
+                "One bulk update or delete, and what its undo token restores.",
+                columns,
+                (("resource", "created_at"),),
+                uniques=("undo_token",),
+            )
+        )
+    return tuple(tables)
 
 
 assert set(TRAIT_COLUMNS) == {t for t in lang.TRAITS if _trait_columns(t)}

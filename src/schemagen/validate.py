@@ -36,7 +36,7 @@ TRAIT_COLUMNS: dict[str, tuple[str, ...]] = {
     "tenant": ("tenant_id",),
     "versioned": ("version",),
     "owned": ("owner_id", "is_system"),
-    "branching": ("branch_id",),
+    "branching": ("branch_id", "branch_deleted"),
 }
 TRAIT_COLUMN_TYPES = {
     "created_at": "datetime",
@@ -47,7 +47,11 @@ TRAIT_COLUMN_TYPES = {
     "owner_id": "string",
     "is_system": "boolean",
     "branch_id": "string",
+    "branch_deleted": "boolean",
 }
+# The tables the generated project keeps for itself (audit trail, bulk runs), and their models:
+# reserved whether or not a resource uses them yet, so adding `audit` never breaks a name.
+SYSTEM_TABLES = {"audit_log": "AuditLogEntry", "bulk_runs": "BulkRun"}
 # Resource and table names that would collide with generated modules or routes.
 RESERVED_RESOURCES = frozenset(
     {
@@ -401,6 +405,13 @@ class ProjectChecker:
             for name, f in r.spec.fields.items():
                 if f.type == "many_to_many" and f.to in self.by_name:
                     through = f.through or f"{r.spec.table or plural(r.spec.resource)}_{name}"
+                    if through in SYSTEM_TABLES:
+                        self.error(
+                            r.document,
+                            ("fields", name, "through" if f.through else "type"),
+                            f"junction table '{through}' is reserved for the generated project's own table; {'choose another' if f.through else 'set'} 'through'",
+                        )
+                        continue
                     first = claimed.setdefault(("table", through), r.document.file + f"#{name}")
                     if first != r.document.file + f"#{name}":
                         where = first.split("#")[0]
@@ -481,6 +492,20 @@ class ResourceChecker:
                 ("resource",),
                 "the table name derived from this resource is longer than 50 characters; set 'table'",
             )
+        table = spec.table or plural(spec.resource)
+        if table in SYSTEM_TABLES:
+            self.error(
+                ("table",) if spec.table else ("resource",),
+                f"table name '{table}' is reserved for the generated project's own table; "
+                + ("choose another" if spec.table else "set 'table' to another name"),
+            )
+        model = spec.model or pascal(spec.resource)
+        if model in SYSTEM_TABLES.values():
+            self.error(
+                ("model",) if spec.model else ("resource",),
+                f"model name '{model}' is reserved for the generated project's own model; "
+                + ("choose another" if spec.model else "set 'model' to another name"),
+            )
         if spec.model is not None:
             if not MODEL_NAME.match(spec.model):
                 self.error(
@@ -532,7 +557,8 @@ class ResourceChecker:
                 )
         for flag, excluded, word in (
             ("unique", NOT_COMPARABLE, "unique"),
-            ("index", NOT_COMPARABLE, "indexed"),
+            # An array is indexed as a whole (GIN on PostgreSQL); JSON is not.
+            ("index", ("json", "many_to_many"), "indexed"),
             ("sortable", NOT_COMPARABLE, "sortable"),
             ("filterable", ("json", "many_to_many"), "filterable"),
         ):

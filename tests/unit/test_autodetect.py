@@ -550,10 +550,12 @@ def test_a_new_primary_key_comes_between_new_and_dropped_columns(tmp_path):
     )
     assert described(steps(v1, v2, accept=False)) == [
         "add column authors.branch_id",
+        "add column authors.branch_deleted",
         "replace primary key pk_authors of authors by pk_authors",
     ]
     assert described(downgrade(v1, v2)) == [
         "replace primary key pk_authors of authors by pk_authors",
+        "drop column authors.branch_deleted",
         "drop column authors.branch_id",
     ]
 
@@ -679,3 +681,207 @@ def test_history_reads_revisions_and_refuses_several_heads(tmp_path):
     (versions / "c_by_hand.py").write_text("revision: str = 'ccc'\ndown_revision = 'aaa'\n")
     with pytest.raises(HistoryError, match="2 heads"):
         _ = read_history(versions).head
+
+
+# --- traits: PostgreSQL objects, partial uniques, the project's own tables ------------------------
+
+
+PG = 'if dialect == "postgresql":'
+
+
+def executed_sql(operations: list[ops.Operation]) -> list[str]:
+    """The SQL of every `sa.text(...)` the operations run, as the database receives it."""
+    tree = ast.parse(code(operations))
+    return [
+        node.args[0].value.replace("\\:", ":")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "text"
+    ]
+
+
+def on_postgresql(operations: list[ops.Operation], statement: str) -> bool:
+    """`statement` (one line of Python) runs inside an `if dialect == "postgresql":` block."""
+    guarded = f"    if dialect == 'postgresql':\n        {ast.unparse(ast.parse(statement))}"
+    return guarded in code(operations)
+
+
+def test_timestamps_bring_the_function_and_a_trigger_per_table_on_postgresql(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR, "tag": TAG})
+    v2 = version(tmp_path, {"author": "traits: [timestamps]\n" + AUTHOR, "tag": TAG})
+    operations = steps(v1, v2)
+    assert described(operations) == [
+        "create function schemagen_touch_updated_at (PostgreSQL)",
+        "add column authors.created_at",
+        "add column authors.updated_at",
+        "add trigger trg_authors_updated_at on authors (PostgreSQL)",
+    ]
+    source = code(operations)
+    # The function first, the trigger once the column exists; both on PostgreSQL alone.
+    function = source.index("CREATE OR REPLACE FUNCTION")
+    trigger = source.index('CREATE TRIGGER "trg_authors_updated_at" BEFORE UPDATE ON "authors"')
+    assert function < source.index("updated_at', sa.DateTime") < trigger
+    assert source.count(PG.replace('"', "'")) == 2
+    assert "NEW.updated_at \\\\:= now()" in source  # a colon sa.text() must not take for a bind
+    assert "    NEW.updated_at := now();" in executed_sql(operations)[0]
+    # The downgrade: the trigger before the column, the function last.
+    assert described(downgrade(v1, v2)) == [
+        "drop trigger trg_authors_updated_at on authors (PostgreSQL)",
+        "drop column authors.created_at",
+        "drop column authors.updated_at",
+        "drop function schemagen_touch_updated_at (PostgreSQL)",
+    ]
+
+
+def test_a_second_timestamps_table_reuses_the_function(tmp_path):
+    v1 = version(tmp_path, {"author": "traits: [timestamps]\n" + AUTHOR, "tag": TAG})
+    v2 = version(
+        tmp_path,
+        {"author": "traits: [timestamps]\n" + AUTHOR, "tag": "traits: [timestamps]\n" + TAG},
+    )
+    assert [o.describe() for o in steps(v1, v2) if "function" in o.describe()] == []
+    assert "add trigger trg_tags_updated_at on tags (PostgreSQL)" in described(steps(v1, v2))
+
+
+def test_a_new_table_makes_its_trigger_and_policy_and_a_dropped_one_takes_them_along(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR})
+    v2 = version(
+        tmp_path, {"author": AUTHOR, "tag": "traits: [timestamps, tenant]\n" + TAG}
+    )
+    operations = steps(v1, v2)
+    assert described(operations) == [
+        "create function schemagen_touch_updated_at (PostgreSQL)",
+        "create table tags",
+    ]
+    source = code(operations)
+    create = source.index("op.create_table('tags'")
+    assert create < source.index('CREATE TRIGGER "trg_tags_updated_at"')
+    assert create < source.index('ALTER TABLE "tags" ENABLE ROW LEVEL SECURITY')
+    assert (
+        """CREATE POLICY "tags_isolation" ON "tags" USING (tenant_id = current_setting('app.tenant_id', true))"""
+        in executed_sql(operations)
+    )
+    # Dropping the table drops its trigger and policy; the function goes after the table.
+    assert described(downgrade(v1, v2)) == [
+        "drop table tags",
+        "drop function schemagen_touch_updated_at (PostgreSQL)",
+    ]
+
+
+def test_tenant_and_owned_add_and_drop_a_policy_with_row_level_security(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR})
+    v2 = version(tmp_path, {"author": "traits: [owned]\n" + AUTHOR})
+    operations = steps(v1, v2)
+    assert "add row-level security policy authors_isolation on authors (PostgreSQL)" in described(
+        operations
+    )
+    source = code(operations)
+    assert source.index("add_column(sa.Column('owner_id'") < source.index(
+        'ALTER TABLE "authors" ENABLE ROW LEVEL SECURITY'
+    )
+    assert (
+        """CREATE POLICY "authors_isolation" ON "authors" USING (is_system OR owner_id = current_setting('app.user_id', true)) WITH CHECK (owner_id = current_setting('app.user_id', true))"""
+        in executed_sql(operations)
+    )
+    # Removed: the policy goes (and with the last one, RLS) before the columns it names.
+    back = downgrade(v1, v2)
+    assert described(back) == [
+        "drop index ix_authors_owner_id on authors",
+        "drop row-level security policy authors_isolation on authors (PostgreSQL)",
+        "drop column authors.is_system",
+        "drop column authors.owner_id",
+    ]
+    undo = code(back)
+    assert undo.index('DROP POLICY IF EXISTS "authors_isolation" ON "authors"') < undo.index(
+        'ALTER TABLE "authors" DISABLE ROW LEVEL SECURITY'
+    ) < undo.index("drop_column('owner_id')")
+
+
+def test_a_changed_policy_is_replaced_and_row_level_security_stays_on(tmp_path):
+    v1 = version(tmp_path, {"author": "traits: [owned]\n" + AUTHOR})
+    v2 = version(tmp_path, {"author": "traits: [owned, tenant]\n" + AUTHOR})
+    operations = [
+        o for o in steps(v1, v2, accept=True) if isinstance(o, ops.AddPolicy | ops.DropPolicy)
+    ]
+    assert [type(o).__name__ for o in operations] == ["DropPolicy", "AddPolicy"]
+    assert "DISABLE ROW LEVEL SECURITY" not in code(operations)
+
+
+def test_an_indexed_array_gets_a_gin_index_on_postgresql_only(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR + "  tags: array(string)\n"})
+    v2 = version(tmp_path, {"author": AUTHOR + "  tags: array(string) index\n"})
+    operations = steps(v1, v2)
+    assert described(operations) == ["add index ix_authors_tags on authors"]
+    assert on_postgresql(
+        operations,
+        "op.create_index('ix_authors_tags', 'authors', ['tags'], postgresql_using='gin')",
+    )
+    assert on_postgresql(
+        downgrade(v1, v2), "op.drop_index('ix_authors_tags', table_name='authors')"
+    )
+
+
+def test_soft_delete_turns_a_unique_into_a_partial_unique_index_without_a_warning(tmp_path):
+    v1 = version(tmp_path, {"tag": TAG})
+    v2 = version(tmp_path, {"tag": "traits: [soft_delete]\n" + TAG})
+    operations = steps(v1, v2)
+    assert described(operations) == [
+        "drop unique constraint uq_tags_name on tags",
+        "add column tags.deleted_at",
+        "add index ix_tags_deleted_at on tags",
+        "add unique index ux_tags_name on tags",
+    ]
+    assert has(
+        code(operations),
+        """op.create_index('ux_tags_name', 'tags', ['name'], unique=True, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))""",
+    )
+    # Unique over every row held, so over the live rows it holds too.
+    assert [w for o in operations for w in o.warnings()] == []
+
+
+def test_audit_and_bulk_create_and_drop_the_system_tables(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR})
+    v2 = version(
+        tmp_path, {"author": "traits: [audit]\n" + AUTHOR + "actions:\n  bulk: true\n"}
+    )
+    assert described(steps(v1, v2)) == ["create table audit_log", "create table bulk_runs"]
+    assert v2.state.tables["audit_log"].origin == "schemagen.audit_log"
+    assert described(downgrade(v1, v2)) == ["drop table bulk_runs", "drop table audit_log"]
+
+
+def test_postgresql_objects_round_trip_through_the_snapshot(tmp_path):
+    v1 = version(
+        tmp_path,
+        {
+            "author": "traits: [timestamps, tenant, owned, audit]\n"
+            + AUTHOR
+            + "  tags: array(string) index\n"
+        },
+    )
+    text = v1.state.dumps()
+    assert SchemaState.loads(text) == v1.state
+    data = SchemaState.loads(text).to_json()
+    assert list(data["functions"]) == ["schemagen_touch_updated_at"]
+    authors = data["tables"]["authors"]
+    assert authors["triggers"] == [
+        {"name": "trg_authors_updated_at", "function": "schemagen_touch_updated_at"}
+    ]
+    assert [p["name"] for p in authors["policies"]] == ["authors_isolation"]
+    assert {"name": "ix_authors_tags", "columns": ["tags"], "using": "gin", "dialects": ["postgresql"]} in authors["indexes"]
+
+
+def test_a_snapshot_written_before_these_objects_existed_reads_without_them(tmp_path):
+    # Older snapshots have no functions, triggers or policies: the next migrate adds them.
+    old = version(tmp_path, {"author": "traits: [timestamps]\n" + AUTHOR}).state
+    data = old.to_json()
+    data.pop("functions")
+    for table in data["tables"].values():
+        table.pop("triggers", None)
+    state = SchemaState.from_json(data)
+    assert state.functions == {} and state.tables["authors"].triggers == ()
+    new = version(tmp_path, {"author": "traits: [timestamps]\n" + AUTHOR})
+    assert described(steps(state, new)) == [
+        "create function schemagen_touch_updated_at (PostgreSQL)",
+        "add trigger trg_authors_updated_at on authors (PostgreSQL)",
+    ]

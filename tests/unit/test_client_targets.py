@@ -58,6 +58,7 @@ def test_property_names() -> None:
 
 
 def project(tmp_path: Path, files: dict[str, str]):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "schemagen.toml").write_text(
         '[project]\nname = "acme"\npackage = "acme"\n', encoding="utf-8"
     )
@@ -107,3 +108,182 @@ def test_index_exports_the_modules_of_the_targets_the_project_builds(tmp_path: P
     package = json.loads(files["client/package.json"])
     assert package["dependencies"] == {"zod": "^4.1.0"} and "peerDependencies" not in package
     assert package["type"] == "module"
+
+
+# ---------------------------------------------------------------------------------------------
+# Traits in the client
+
+TRAITS = {
+    "widget": """
+        resource: widget
+        traits: [timestamps, soft_delete, tenant, versioned, audit, owned]
+        fields:
+          name: string required
+          due_at: {type: datetime, filterable: true}
+        actions:
+          bulk: {undo: true}
+        ui:
+          form: {fields: [name, created_at, version, deleted_at, owner_id]}
+    """,
+    "sketch": """
+        resource: sketch
+        traits: [branching]
+        fields: {title: string}
+        actions:
+          bulk: {undo: false}
+    """,
+}
+
+
+def traits_project(tmp_path: Path):
+    return project(tmp_path, {name: textwrap.dedent(text) for name, text in TRAITS.items()})
+
+
+def rendered(ir, *targets_: str) -> dict[str, str]:
+    from schemagen.targets import cache_keys, forms, tables, tanstack, zod
+
+    modules = {
+        "typescript": typescript,
+        "zod": zod,
+        "cache_keys": cache_keys,
+        "tanstack": tanstack,
+        "forms": forms,
+        "tables": tables,
+    }
+    files: dict[str, str] = {}
+    for name in targets_:
+        files |= {f.path: f.content for f in modules[name].render(ir, RenderContext())}
+    return files
+
+
+def test_trait_operations_are_named_as_the_routes(tmp_path: Path) -> None:
+    ir = traits_project(tmp_path)
+    client = Client(ir)
+    widget = {op.action: op for op in client.operations(ir.resource("widget"))}
+    assert [a for a in widget if a.endswith(("restore", "bulk_undo"))] == [
+        "widget.restore",
+        "widget.bulk_undo",
+    ]
+    restore, undo = widget["widget.restore"], widget["widget.bulk_undo"]
+    assert (restore.function, restore.wire, restore.result) == ("restoreWidget", "id", "Widget")
+    assert (undo.function, undo.wire, undo.result) == ("undoBulkWidgets", "body", "BulkUndoResult")
+    assert client.route(ir.resource("widget"), restore) == ("POST", "/api/widgets/{id}/restore")
+    assert client.route(ir.resource("widget"), undo) == ("POST", "/api/widgets/bulk/undo")
+    n = client.n("widget")
+    assert (n.use_mutation("restore"), n.use_mutation("bulk_undo")) == (
+        "useRestoreWidget",
+        "useUndoBulkWidgets",
+    )
+    assert n.mutation_options("bulk_undo") == "undoBulkWidgetsMutationOptions"
+    sketch = {op.action for op in client.operations(ir.resource("sketch"))}
+    assert "sketch.bulk" in sketch and "sketch.bulk_undo" not in sketch  # undo: false
+    assert "sketch.restore" not in sketch  # no soft_delete
+
+
+def test_soft_delete_lists_take_include_deleted_but_bulk_filters_do_not(tmp_path: Path) -> None:
+    ir = traits_project(tmp_path)
+    client = Client(ir)
+    widget = ir.resource("widget")
+    lists = {p.name: p for p in client.list_props(widget)}
+    assert lists["include_deleted"].type == "boolean" and lists["include_deleted"].optional
+    assert "include_deleted" not in {p.name for p in client.filter_props(widget)}
+    assert "include_deleted" not in {p.name for p in client.list_props(ir.resource("sketch"))}
+    assert '"now"' in lists["due_at__lte"].doc  # datetime filters take "now"
+    types = rendered(ir, "typescript")["client/src/types.ts"]
+    assert "include_deleted?: boolean;" in types
+
+
+def test_versioned_updates_send_if_match_from_the_patch_or_the_cache(tmp_path: Path) -> None:
+    files = rendered(traits_project(tmp_path), "typescript", "tanstack")
+    api, queries = files["client/src/api.ts"], files["client/src/queries.ts"]
+    assert (
+        'request<T.Widget>({ ...options, ifMatch: options?.ifMatch ?? patch.version }, "PATCH"'
+        in api
+    )
+    assert (
+        'ifMatch: variables.patch.version ?? cachedVersion(queryClient, CACHES["widget"], variables.id)'
+        in queries
+    )
+    # sketch is not versioned: its update sends what the caller gives.
+    assert (
+        "export function updateSketch(id: T.SketchId, patch: T.SketchUpdate, options?: RequestOptions): Promise<T.Sketch> {\n  return request<T.Sketch>(options,"
+        in api
+    )
+    # A soft delete marks the row (lists that include deleted rows keep it); restore unmarks it.
+    assert (
+        'optimisticUpdate(queryClient, CACHES["widget"], id, { deleted_at: new Date().toISOString() })'
+        in queries
+    )
+    assert 'optimisticDelete(queryClient, CACHES["sketch"], id)' in queries
+    assert "softDelete: true" in queries and "softDelete: false" in queries
+
+
+def test_system_routes_are_in_the_client_only_where_the_traits_call_for_them(
+    tmp_path: Path,
+) -> None:
+    files = rendered(traits_project(tmp_path), "typescript", "zod", "cache_keys", "tanstack")
+    api, types, hooks = (files[f"client/src/{m}.ts"] for m in ("api", "types", "hooks"))
+    for name in ("listAuditEntries", "mergeBranch", "discardBranch", "undoBulkWidgets"):
+        assert f"export function {name}(" in api
+    assert '"POST", "/api/branches/" + segment(name) + "/merge"' in api
+    for name in ("useAuditEntries", "useMergeBranch", "useDiscardBranch", "useRestoreWidget"):
+        assert f"export function {name}" in hooks
+    for name in ("AuditEntry", "AuditPage", "MergeResult", "BulkUndoResult"):
+        assert f"export interface {name} " in types
+    keys = files["client/src/keys.ts"]
+    assert '"branches.merge": [' in keys and "export const auditKeys" in keys
+    schemas = files["client/src/schemas.ts"]
+    assert (
+        "export const auditEntrySchema" in schemas and "export const mergeResultSchema" in schemas
+    )
+
+    plain = project(tmp_path / "plain", {"note": "resource: note\nfields: {title: string}\n"})
+    files = rendered(plain, "typescript", "zod", "cache_keys", "tanstack")
+    everything = "\n".join(files.values())
+    for name in (
+        "listAuditEntries(",
+        "AuditEntry {",
+        "auditKeys",
+        "mergeBranch(",
+        "function useMergeBranch",
+        '"branches.merge"',
+        "BulkUndoResult",
+        "include_deleted?:",
+        "restoreNote",
+    ):
+        assert name not in everything, name
+    assert "undo_expires_at: string | null;" in files["client/src/types.ts"]  # BulkResult
+
+
+def test_system_names_clash_only_when_the_project_has_them(tmp_path: Path) -> None:
+    audited = "resource: ledger\ntraits: [audit]\nfields: {name: string}\n"
+    entry = "resource: audit_entry\nfields: {name: string}\n"
+    with pytest.raises(UsageError, match="AuditEntry"):
+        check_names(Client(project(tmp_path / "a", {"ledger": audited, "audit_entry": entry})))
+    check_names(Client(project(tmp_path / "b", {"audit_entry": entry})))  # no audit: no clash
+    branch = "resource: branch\ntraits: [branching]\nfields: {name: string}\nactions:\n  merge: {input: {x: text}}\n"
+    with pytest.raises(UsageError, match="mergeBranch"):
+        check_names(Client(project(tmp_path / "c", {"branch": branch})))
+
+
+def test_forms_leave_trait_columns_out_and_tables_offer_restore_and_undo(tmp_path: Path) -> None:
+    from schemagen.targets import forms, tables
+
+    ir = traits_project(tmp_path)
+    client = Client(ir)
+    form = forms.form(client, ir.resource("widget"))
+    # ui.form names created_at, version, deleted_at and owner_id: the server sets them.
+    assert [f["name"] for f in form["fields"]] == ["name"]
+    table = tables.table(client, ir.resource("widget"))
+    assert table["softDelete"] is True
+    assert {
+        "action": "widget.restore",
+        "label": "Restore",
+        "kind": "restore",
+        "onlyDeleted": True,
+    } in table["rowActions"]
+    assert {a["undoAction"] for a in table["bulkActions"]} == {"widget.bulk_undo"}
+    sketch = tables.table(client, ir.resource("sketch"))
+    assert sketch["softDelete"] is False
+    assert {a["undoAction"] for a in sketch["bulkActions"]} == {None}
+    assert all(a["kind"] != "restore" for a in sketch["rowActions"])

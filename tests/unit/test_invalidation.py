@@ -3,7 +3,8 @@
 A small world with every kind of edge: `country ← region` (cascade), `region ← office` (cascade),
 `office ← desk` (set_null), `office.parent` (a self relation, set_null), `office ↔ person`
 (many-to-many), `person ← badge` (restrict), `topic.related` (a self many-to-many), and a custom
-action with `invalidates`.
+action with `invalidates`. Traits: desk is soft-deleted, audited and branching, topic branching;
+person's bulk changes can be undone, country's cannot.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ SCHEMAS = {
         resource: country
         fields:
           name: string required
+        actions:
+          bulk: {undo: false}
     """,
     "region": """
         resource: region
@@ -47,6 +50,7 @@ SCHEMAS = {
     """,
     "desk": """
         resource: desk
+        traits: [soft_delete, audit, branching]
         fields:
           label: string required
           office: {type: relation, to: office, on_delete: set_null}
@@ -66,6 +70,7 @@ SCHEMAS = {
     """,
     "topic": """
         resource: topic
+        traits: [branching]
         fields:
           name: string required
           related: {type: many_to_many, to: topic}
@@ -98,19 +103,21 @@ def test_every_mutation_action_has_an_entry(project, refresh) -> None:
     for r in project.resources:
         expected |= {f"{r.name}.{verb}" for verb in ("create", "update", "delete")}
         expected |= {a.action for a in r.actions.custom}
-    expected.add("person.bulk")
+    expected |= {"person.bulk", "person.bulk_undo", "country.bulk", "desk.restore"}
+    expected |= {"branches.merge", "branches.discard"}
     assert set(refresh) == expected
+    assert "country.bulk_undo" not in refresh  # undo: false
 
 
 def test_create_refreshes_only_its_own_lists(refresh) -> None:
     assert targets(refresh["country.create"]) == {"country": "lists"}
-    assert targets(refresh["desk.create"]) == {"desk": "lists"}
-    assert [r.key() for r in refresh["desk.create"]] == [["desk", "list"]]
+    assert targets(refresh["region.create"]) == {"region": "lists"}
+    assert [r.key() for r in refresh["region.create"]] == [["region", "list"]]
 
 
 def test_update_refreshes_every_query_of_the_resource(refresh) -> None:
-    assert targets(refresh["desk.update"]) == {"desk": "all"}
-    assert [r.key() for r in refresh["desk.update"]] == [["desk"]]
+    assert targets(refresh["region.update"]) == {"region": "all"}
+    assert [r.key() for r in refresh["region.update"]] == [["region"]]
 
 
 def test_cascade_delete_refreshes_the_dependents_transitively(refresh) -> None:
@@ -163,3 +170,41 @@ def test_bulk_refreshes_what_update_and_delete_do(refresh) -> None:
 def test_custom_actions_use_their_invalidates(refresh) -> None:
     assert targets(refresh["office.close"]) == {"office": "all", "desk": "all"}
     assert targets(refresh["office.recount"]) == {"office": "all"}  # the default: its own resource
+
+
+def test_bulk_undo_refreshes_what_the_bulk_change_did(refresh) -> None:
+    assert refresh["person.bulk_undo"] == refresh["person.bulk"]
+
+
+def test_restore_refreshes_like_an_update(refresh) -> None:
+    # The row comes back into the lists it matches, and its detail changes (deleted_at).
+    assert targets(refresh["desk.restore"]) == {"desk": "all", "audit": "all"}
+    assert targets(refresh["desk.restore"]) == targets(refresh["desk.update"])
+
+
+def test_writes_of_an_audited_resource_refresh_the_audit_log(refresh) -> None:
+    for verb in ("create", "update", "delete", "restore"):
+        reasons = {r.resource: r.reason for r in refresh[f"desk.{verb}"]}
+        assert reasons["audit"] == "writes of desk are recorded in the audit log", verb
+        assert [r.key() for r in refresh[f"desk.{verb}"]][-1] == ["audit"]
+    # office.delete sets desk.office to null, but only desk's own writes are audited.
+    assert "audit" not in targets(refresh["office.delete"])
+    assert "audit" not in targets(refresh["region.update"])
+
+
+def test_a_branch_merge_or_discard_refreshes_every_branching_resource(refresh) -> None:
+    for action in ("branches.merge", "branches.discard"):
+        assert targets(refresh[action]) == {"desk": "all", "topic": "all", "audit": "all"}
+    reasons = {r.resource: r.reason for r in refresh["branches.merge"]}
+    assert reasons["topic"] == "a branch merge changes topic rows"
+
+
+def test_projects_without_the_traits_have_no_system_mutations(tmp_path: Path) -> None:
+    (tmp_path / "schemagen.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "note.yaml").write_text(
+        "resource: note\nfields: {title: string}\n", encoding="utf-8"
+    )
+    refreshes = invalidation_map(compile_project(tmp_path).project)
+    assert set(refreshes) == {"note.create", "note.update", "note.delete"}
+    assert all(x.resource == "note" for rs in refreshes.values() for x in rs)

@@ -107,3 +107,114 @@ def test_kitchen_sink_has_bulk_and_collection_actions(built) -> None:
     ids = {op for _, _, op in operations(document)}
     assert {"bulkGadgets", "archiveGadget", "recountGadget"} <= ids
     assert document["paths"]["/api/gadgets"]["get"]["parameters"][-1]["name"]
+
+
+def _names(op: dict) -> dict[str, dict]:
+    return {p["name"]: p for p in op.get("parameters", [])}
+
+
+def test_kitchen_sink_describes_the_traits(built) -> None:
+    document = json.loads(
+        (built("kitchen_sink").output / "openapi.json").read_text(encoding="utf-8")
+    )
+    paths = document["paths"]
+    ids = {op for _, _, op in operations(document)}
+    assert {
+        "restoreGadget",
+        "undoBulkGadgets",
+        "listAuditEntries",
+        "mergeBranch",
+        "discardBranch",
+    } <= ids
+    assert "restoreDraft" not in ids  # draft has no soft_delete
+    # tenant, owned, versioned: gadget; branching: draft.
+    for method, op in paths["/api/gadgets/{id}"].items():
+        headers = _names(op)
+        assert headers["X-Tenant-ID"]["required"] is True and "X-User-ID" in headers
+        assert "X-Branch-ID" not in headers
+        assert ("If-Match" in headers) == (method in ("patch", "delete")), method
+        assert op["responses"]["400"]["description"].startswith("tenant_required")
+    assert _names(paths["/api/drafts"]["get"])["X-Branch-ID"]["schema"]["default"] == "main"
+    # include_deleted on the list and get of the soft-deleted resource only.
+    assert "include_deleted" in _names(paths["/api/gadgets"]["get"])
+    assert "include_deleted" in _names(paths["/api/gadgets/{id}"]["get"])
+    assert "include_deleted" not in _names(paths["/api/drafts"]["get"])
+    # versioned: ETag on the row's answers, 428 and version_conflict on PATCH.
+    patch = paths["/api/gadgets/{id}"]["patch"]["responses"]
+    assert "ETag" in patch["200"]["headers"]
+    assert "ETag" in paths["/api/gadgets/{id}"]["get"]["responses"]["200"]["headers"]
+    assert "ETag" in paths["/api/gadgets"]["post"]["responses"]["201"]["headers"]
+    assert "ETag" in paths["/api/gadgets/{id}/restore"]["post"]["responses"]["200"]["headers"]
+    assert "headers" not in paths["/api/drafts/{id}"]["get"]["responses"]["200"]
+    assert "version_conflict" in patch["409"]["description"]
+    assert patch["428"]["description"].startswith("precondition_required")
+    assert patch["403"]["description"].startswith("forbidden")
+    assert "401" in paths["/api/gadgets"]["post"]["responses"]
+    undo = paths["/api/gadgets/bulk/undo"]["post"]
+    assert undo["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BulkUndoRequest"
+    }
+    assert "undo_used" in undo["responses"]["409"]["description"]
+    assert undo["responses"]["410"]["description"].startswith("undo_expired")
+    schemas = document["components"]["schemas"]
+    assert set(schemas["BulkResult"]["required"]) == {
+        "matched",
+        "affected",
+        "failed",
+        "undo_token",
+        "undo_expires_at",
+    }
+    assert schemas["GadgetUpdate"]["properties"]["version"]["type"] == "integer"
+    assert "version" not in schemas["DraftUpdate"]["properties"]
+    assert "branch_deleted" not in schemas["DraftRead"]["properties"]
+    assert set(schemas["MergeResult"]["properties"]["merged"]["properties"]) == {"draft"}
+    audit = paths["/api/audit"]["get"]
+    assert audit["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AuditPage"
+    }
+    assert {"resource", "row_id", "action", "limit", "cursor"} <= set(_names(audit))
+    assert set(schemas["AuditEntry"]["required"]) == {
+        "id",
+        "resource",
+        "row_id",
+        "action",
+        "before",
+        "after",
+        "actor",
+        "tenant_id",
+        "branch_id",
+        "at",
+    }
+    assert set(paths["/api/branches/{name}"]) == {"delete"}
+    assert "204" in paths["/api/branches/{name}"]["delete"]["responses"]
+
+
+def test_projects_without_the_traits_have_no_trait_routes(built) -> None:
+    document = json.loads((built("showcase").output / "openapi.json").read_text(encoding="utf-8"))
+    assert not {p for p in document["paths"] if p.startswith(("/api/audit", "/api/branches"))}
+    schemas = document["components"]["schemas"]
+    assert not {"AuditEntry", "MergeResult", "BulkUndoRequest"} & set(schemas)
+    for ops in document["paths"].values():
+        for op in ops.values():
+            assert not {"X-Tenant-ID", "If-Match", "include_deleted"} & set(_names(op))
+
+
+def test_datetime_filters_accept_now(tmp_path: Path) -> None:
+    from schemagen.build import compile_project
+    from schemagen.targets.fastapi import Helpers
+    from schemagen.targets.openapi import list_parameters
+
+    (tmp_path / "schemagen.toml").write_text(
+        '[project]\nname = "acme"\npackage = "acme"\n', encoding="utf-8"
+    )
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "job.yaml").write_text(
+        "resource: job\nfields:\n  due_at: {type: datetime, filterable: true}\n",
+        encoding="utf-8",
+    )
+    project = compile_project(tmp_path).project
+    parameters = {p["name"]: p for p in list_parameters(project.resources[0], Helpers(project))}
+    assert parameters["due_at__lte"]["schema"] == {
+        "anyOf": [{"type": "string", "format": "date-time"}, {"const": "now"}]
+    }
+    assert parameters["due_at__isnull"]["schema"] == {"type": "boolean"}

@@ -382,6 +382,7 @@ def test_trait_columns_and_their_order(tmp_path):
         "updated_at",
         "deleted_at",
         "version",
+        "branch_deleted",
     ]
     assert office.traits == (
         "timestamps",
@@ -405,6 +406,15 @@ def test_trait_columns_and_their_order(tmp_path):
     assert by_name["deleted_at"].nullable is True and by_name["deleted_at"].default is None
     assert by_name["version"].default == ir.Default(1, "1")
     assert by_name["branch_id"].default == ir.Default("main", "'main'")
+    # The branch tombstone is bookkeeping: NOT NULL false, and never part of the API.
+    deleted = by_name["branch_deleted"]
+    assert (deleted.type, deleted.nullable, deleted.default, deleted.exposed) == (
+        "boolean",
+        False,
+        ir.Default(False, "false"),
+        False,
+    )
+    assert all(c.exposed for c in office.columns if c.name != "branch_deleted")
     assert office.has("tenant") and not office.has("nothing")
 
 
@@ -439,15 +449,17 @@ def test_uniques_and_indexes_without_tenant(tmp_path):
             "person": PERSON,
         },
     ).resource("office")
-    assert office.uniques == (
-        ir.UniqueConstraint("uq_offices_name", ("name",)),
-        ir.UniqueConstraint("uq_offices_owner_id", ("owner_id",)),
-    )
+    # soft_delete: the uniques hold over the live rows, as partial unique indexes; a foreign key
+    # column keeps an index of its own, since a partial one cannot serve every lookup.
+    assert office.uniques == ()
     assert office.indexes == (
         ir.Index("ix_offices_code", ("code",)),
         ir.Index("ix_offices_deleted_at", ("deleted_at",)),
+        ir.Index("ix_offices_owner_id", ("owner_id",)),
         ir.Index("ix_offices_region_id", ("region_id",)),
         ir.Index("ix_offices_status_name", ("status", "name")),
+        ir.Index("ux_offices_name", ("name",), unique=True, where="deleted_at IS NULL"),
+        ir.Index("ux_offices_owner_id", ("owner_id",), unique=True, where="deleted_at IS NULL"),
     )
 
 
@@ -478,6 +490,38 @@ def test_per_tenant_uniques_and_indexes(tmp_path):
     )
     # `code` index is covered by the unique index that starts with (tenant_id, code); tenant_id
     # alone is covered by every index.
+
+
+def test_soft_delete_uniques_are_per_tenant_over_the_live_rows(tmp_path):
+    office = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [tenant, soft_delete, branching]\nfields:\n  name: string unique\n"
+        },
+    ).resource("office")
+    assert office.uniques == ()
+    assert [i for i in office.indexes if i.unique] == [
+        ir.Index(
+            "ux_offices_tenant_id_branch_id_name",
+            ("tenant_id", "branch_id", "name"),
+            unique=True,
+            where="deleted_at IS NULL",
+        )
+    ]
+
+
+def test_an_indexed_array_gets_a_gin_index_on_postgresql_only(tmp_path):
+    office = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [tenant]\nfields:\n  tags: {type: array, of: string, index: true}\n  codes: array(integer)\n"
+        },
+    ).resource("office")
+    # Alone, without the tenant scope: GIN on a VARCHAR needs the btree_gin extension.
+    assert office.indexes == (
+        ir.Index("ix_offices_tags", ("tags",), using="gin", dialects=("postgresql",)),
+        ir.Index("ix_offices_tenant_id", ("tenant_id",)),
+    )
 
 
 def test_tenant_only_index_when_nothing_else_starts_with_it(tmp_path):
@@ -920,3 +964,154 @@ def test_resolve_is_deterministic(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     assert resolve_files(tmp_path / "a", files) == resolve_files(tmp_path / "b", files)
+
+
+# --- PostgreSQL objects and the project's own tables ---------------------------------------------
+
+
+def test_timestamps_get_an_updated_at_trigger_running_one_shared_function(tmp_path):
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [timestamps]\n",
+            "person": "resource: person\ntraits: [timestamps]\n",
+            "region": REGION,
+        },
+    )
+    (function,) = project.functions
+    assert function.name == "schemagen_touch_updated_at"
+    assert "IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at THEN" in function.body
+    assert "NEW.updated_at := now();" in function.body
+    assert project.resource("office").triggers == (
+        ir.Trigger("trg_offices_updated_at", function.name),
+    )
+    assert project.resource("person").triggers == (
+        ir.Trigger("trg_people_updated_at", function.name),
+    )
+    assert project.resource("region").triggers == ()
+
+
+def test_no_timestamps_no_function(tmp_path):
+    assert resolve_files(tmp_path, {"region": REGION}).functions == ()
+
+
+TENANT = "tenant_id = current_setting('app.tenant_id', true)"
+OWNER = "owner_id = current_setting('app.user_id', true)"
+
+
+@pytest.mark.parametrize(
+    ("traits", "using", "check"),
+    [
+        ("[tenant]", TENANT, None),
+        ("[owned]", f"is_system OR {OWNER}", OWNER),
+        ("[owned, tenant]", f"{TENANT} AND (is_system OR {OWNER})", f"{TENANT} AND {OWNER}"),
+    ],
+)
+def test_row_level_security_policy_for_tenant_and_owned_tables(tmp_path, traits, using, check):
+    office = resolve_files(
+        tmp_path, {"office": f"resource: office\ntraits: {traits}\n"}
+    ).resource("office")
+    assert office.policies == (ir.Policy("offices_isolation", using, check),)
+
+
+def test_no_policy_without_tenant_or_owned(tmp_path):
+    office = resolve_files(
+        tmp_path, {"office": "resource: office\ntraits: [timestamps, soft_delete, audit]\n"}
+    ).resource("office")
+    assert office.policies == ()
+
+
+def test_policy_names_stay_within_the_identifier_limit(tmp_path):
+    table = "t" * 50
+    office = resolve_files(
+        tmp_path, {"office": f"resource: office\ntable: {table}\ntraits: [tenant]\n"}
+    ).resource("office")
+    assert office.policies[0].name == constraint_name(table, "isolation")
+    assert len(office.policies[0].name) <= 60
+
+
+def test_no_audit_and_no_bulk_means_no_system_tables(tmp_path):
+    project = resolve_files(tmp_path, {"region": REGION})
+    assert project.system_tables == ()
+
+
+def test_audit_adds_the_audit_log_table(tmp_path):
+    project = resolve_files(
+        tmp_path, {"office": "resource: office\ntraits: [audit]\n", "region": REGION}
+    )
+    (table,) = project.system_tables
+    assert (table.name, table.model, table.origin, table.primary_key_name) == (
+        "audit_log",
+        "AuditLogEntry",
+        "schemagen.audit_log",
+        "pk_audit_log",
+    )
+    assert [(c.name, c.type, c.nullable, c.max_length) for c in table.columns] == [
+        ("id", "integer", False, None),
+        ("resource", "string", False, 100),
+        ("row_id", "string", False, 64),
+        ("action", "string", False, 64),
+        ("before", "json", True, None),
+        ("after", "json", True, None),
+        ("actor", "string", True, 255),
+        ("tenant_id", "string", True, 64),
+        ("branch_id", "string", True, 64),
+        ("at", "datetime", False, None),
+    ]
+    assert table.primary_key == ("id",)
+    assert table.columns[-1].default == ir.Default(None, "CURRENT_TIMESTAMP", "now")
+    assert table.indexes == (
+        ir.Index("ix_audit_log_resource_row_id", ("resource", "row_id")),
+        ir.Index("ix_audit_log_tenant_id_at", ("tenant_id", "at")),
+    )
+    assert table.uniques == ()
+    assert project.table_order[-1] == "audit_log"
+
+
+def test_a_bulk_action_adds_the_bulk_runs_table(tmp_path):
+    project = resolve_files(
+        tmp_path, {"office": "resource: office\nactions:\n  bulk: {undo: true}\n"}
+    )
+    (table,) = project.system_tables
+    assert (table.name, table.model, table.origin) == ("bulk_runs", "BulkRun", "schemagen.bulk_runs")
+    columns = {c.name: c for c in table.columns}
+    assert list(columns) == [
+        "id",
+        "resource",
+        "operation",
+        "filter",
+        "values",
+        "dry_run",
+        "matched",
+        "affected",
+        "failed",
+        "actor",
+        "tenant_id",
+        "branch_id",
+        "created_at",
+        "undo_token",
+        "undo_expires_at",
+        "undone_at",
+        "undo_data",
+    ]
+    assert (columns["id"].type, columns["id"].primary_key, columns["id"].default.kind) == (
+        "uuid",
+        True,
+        "factory",
+    )
+    assert (columns["operation"].max_length, columns["filter"].nullable) == (16, False)
+    assert (columns["values"].nullable, columns["dry_run"].nullable) == (True, False)
+    assert {columns[n].default for n in ("matched", "affected", "failed")} == {ir.Default(0, "0")}
+    assert columns["created_at"].default.kind == "now"
+    assert table.uniques == (ir.UniqueConstraint("uq_bulk_runs_undo_token", ("undo_token",)),)
+    assert table.indexes == (
+        ir.Index("ix_bulk_runs_resource_created_at", ("resource", "created_at")),
+    )
+
+
+def test_both_system_tables_in_name_order(tmp_path):
+    project = resolve_files(
+        tmp_path,
+        {"office": "resource: office\ntraits: [audit]\nactions:\n  bulk: true\n"},
+    )
+    assert [t.name for t in project.system_tables] == ["audit_log", "bulk_runs"]

@@ -362,6 +362,52 @@ def test_model_name_invalid_and_reserved(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("text", "path", "line", "messages"),
+    [
+        (
+            "resource: bulk_run\n",
+            "resource",
+            1,
+            ["model name 'BulkRun' is reserved", "table name 'bulk_runs' is reserved"],
+        ),
+        ("resource: book\ntable: audit_log\n", "table", 2, ["table name 'audit_log' is reserved"]),
+        (
+            "resource: audit_log_entry\ntable: entries\n",
+            "resource",
+            1,
+            ["model name 'AuditLogEntry' is reserved for the generated project's own model; set 'model'"],
+        ),
+        ("resource: book\nmodel: BulkRun\n", "model", 2, ["model name 'BulkRun' is reserved"]),
+    ],
+)
+def test_system_table_and_model_names_are_reserved(tmp_path, text, path, line, messages):
+    # Whether or not a resource has `audit` or `bulk` yet: adding one later must not break names.
+    name = text.split("\n")[0].removeprefix("resource: ")
+    found = errors(tmp_path, {f"{name}.yaml": text})
+    assert len(found) == len(messages), "\n".join(map(str, found))
+    for diagnostic, message in zip(found, messages, strict=True):
+        expect(diagnostic, path, line, message, file=f"schemas/{name}.yaml")
+
+
+def test_a_junction_table_cannot_take_a_system_table_name(tmp_path):
+    d = only(
+        errors(
+            tmp_path,
+            book(
+                "resource: book\nfields:\n  tags: {type: many_to_many, to: author, through: bulk_runs}\n",
+                author=AUTHOR,
+            ),
+        )
+    )
+    expect(d, "fields.tags.through", 3, "junction table 'bulk_runs' is reserved")
+
+
+def test_an_array_can_be_indexed(tmp_path):
+    compiled = compile_ok(tmp_path, book("resource: book\nfields:\n  tags: array(string) index\n"))
+    assert [i.using for i in compiled.project.resource("book").indexes] == ["gin"]
+
+
+@pytest.mark.parametrize(
     ("name", "message"),
     [
         ("Title", "field name 'Title' must be snake_case"),
@@ -1061,7 +1107,6 @@ def test_options_that_do_not_apply_to_the_type(tmp_path, spec, option, message):
         ("{type: json, unique: true}", "unique", "json fields cannot be unique"),
         ("{type: array, of: string, unique: true}", "unique", "array fields cannot be unique"),
         ("{type: json, index: true}", "index", "json fields cannot be indexed"),
-        ("{type: array, of: integer, index: true}", "index", "array fields cannot be indexed"),
         ("{type: json, sortable: true}", "sortable", "json fields cannot be sortable"),
         ("{type: json, filterable: true}", "filterable", "json fields cannot be filterable"),
         (
@@ -1280,6 +1325,7 @@ def test_defaults_that_fit(tmp_path, spec):
         ("owned", "owner_id"),
         ("owned", "is_system"),
         ("branching", "branch_id"),
+        ("branching", "branch_deleted"),
     ],
 )
 def test_field_colliding_with_a_trait_column(tmp_path, trait, column):

@@ -26,6 +26,7 @@ from schemagen.migrations.snapshot import (
     ColumnState,
     ForeignKeyState,
     Hints,
+    IndexState,
     SchemaState,
     TableState,
 )
@@ -166,6 +167,11 @@ class _Differ:
             self.result.append(ops.DropEnum(name, self.old.enums[name]))
         for name in sorted(self.created_enums - set(self.old.enums)):
             self.result.append(ops.CreateEnum(name, self.new.enums[name]))
+        for name, body in sorted(self.new.functions.items()):
+            if self.old.functions.get(name) != body:
+                self.result.append(ops.CreateFunction(name, body))
+        for name in sorted(set(self.old.functions) - set(self.new.functions)):
+            self.result.append(ops.DropFunction(name))
         return sort_operations(self.result)
 
     # tables ------------------------------------------------------------------------------------
@@ -341,27 +347,30 @@ class _Differ:
         }
         new_indexes = {i.name: i for i in new.indexes}
         old_indexes = {i.name: i for i in old.indexes}
+        def index_definition(index: IndexState) -> tuple[Any, ...]:
+            return (cols(index.columns), *index.definition()[1:])
+
         for index in old.indexes:
             kept = new_indexes.get(index.name)
-            if kept is None or (cols(index.columns), index.unique, index.where) != (
-                kept.columns,
-                kept.unique,
-                kept.where,
-            ):
+            if kept is None or index_definition(index) != kept.definition():
                 # MySQL will not drop the index a kept foreign key uses: drop it once the index
                 # or unique that replaces it exists.
                 late = pairs.get(index.columns[0]) in kept_fk_columns
                 self.result.append(ops.DropIndex(name if late else before_rename, index, late=late))
-        held = {(cols(i.columns), i.unique, i.where) for i in old.indexes}
+        held = {index_definition(i) for i in old.indexes}
+        # A unique index over columns a unique constraint covered holds too (soft_delete turns
+        # the one into the other, over the live rows only).
+        held_uniques = {cols(u.columns) for u in old.uniques}
         for index in new.indexes:
             before = old_indexes.get(index.name)
-            definition = (index.columns, index.unique, index.where)
-            if before is None or (cols(before.columns), before.unique, before.where) != definition:
-                self.result.append(
-                    ops.AddIndex(
-                        name, index, recreated=definition in held or set(index.columns) <= empty
-                    )
+            definition = index.definition()
+            if before is None or index_definition(before) != definition:
+                recreated = (
+                    definition in held
+                    or set(index.columns) <= empty
+                    or (index.unique and index.columns in held_uniques)
                 )
+                self.result.append(ops.AddIndex(name, index, recreated=recreated))
 
         new_uniques = {u.name: u for u in new.uniques}
         old_uniques = {u.name: u for u in old.uniques}
@@ -395,6 +404,27 @@ class _Differ:
             before = old_checks.get(check.name)
             if before is None or before.expr != check.expr:
                 self.result.append(ops.AddCheck(name, check, recreated=check.expr in held))
+
+        # PostgreSQL only. A table's triggers and policies name only trait columns, which are
+        # never renamed: a changed name or definition is a drop and an add.
+        new_triggers = {t.name: t for t in new.triggers}
+        old_triggers = {t.name: t for t in old.triggers}
+        for trigger in old.triggers:
+            if new_triggers.get(trigger.name) != trigger:
+                self.result.append(ops.DropTrigger(before_rename, trigger))
+        for trigger in new.triggers:
+            if old_triggers.get(trigger.name) != trigger:
+                self.result.append(ops.AddTrigger(name, trigger))
+        new_policies = {p.name: p for p in new.policies}
+        old_policies = {p.name: p for p in old.policies}
+        for policy in old.policies:
+            if new_policies.get(policy.name) != policy:
+                self.result.append(
+                    ops.DropPolicy(before_rename, policy, disable=not new.policies)
+                )
+        for policy in new.policies:
+            if old_policies.get(policy.name) != policy:
+                self.result.append(ops.AddPolicy(name, policy))
 
 
 def _creation_order(

@@ -21,10 +21,13 @@ from schemagen.migrations.snapshot import (
     ColumnState,
     ForeignKeyState,
     IndexState,
+    PolicyState,
     TableState,
+    TriggerState,
     UniqueState,
 )
 from schemagen.resolve import DEFAULT_LENGTHS, sql_types
+from schemagen.targets import sqlalchemy as models
 
 Enums = dict[str, tuple[str, ...]]
 
@@ -165,8 +168,22 @@ class CreateTable(Operation):
         if t.comment is not None:
             args.append(f"comment={py.lit(t.comment)}")
         lines = [f"op.create_table({', '.join(args)})"]
-        lines += [_create_index(t.name, index) for index in t.indexes]
+        for index in t.indexes:
+            lines += _create_index(t.name, index)
+        postgresql = [models.create_trigger_sql(t.name, tr.name, tr.function) for tr in t.triggers]
+        if t.policies:
+            postgresql.append(models.enable_row_security_sql(t.name))
+        postgresql += [
+            models.create_policy_sql(t.name, p.name, p.using, p.check) for p in t.policies
+        ]
+        lines += _on_postgresql(postgresql)
         return [Block(lines)]
+
+
+def _on_postgresql(statements: list[str]) -> list[str]:
+    if not statements:
+        return []
+    return ['if dialect == "postgresql":', *(f"    {_execute(sql)}" for sql in statements)]
 
 
 def _foreign_key_constraint(fk: ForeignKeyState) -> str:
@@ -174,7 +191,7 @@ def _foreign_key_constraint(fk: ForeignKeyState) -> str:
     return f"sa.ForeignKeyConstraint({py.lit(list(fk.columns))}, {py.lit(remote)}, ondelete={py.lit(fk.on_delete)}, name={py.lit(fk.name)})"
 
 
-def _create_index(table: str, index: IndexState) -> str:
+def _create_index(table: str, index: IndexState) -> list[str]:
     args = [py.lit(index.name), py.lit(table), py.lit(list(index.columns))]
     if index.unique:
         args.append("unique=True")
@@ -182,7 +199,21 @@ def _create_index(table: str, index: IndexState) -> str:
         # Partial on PostgreSQL and SQLite; MySQL has no partial indexes, so it indexes every row.
         where = f"sa.text({py.sql_text(index.where)})"
         args += [f"postgresql_where={where}", f"sqlite_where={where}"]
-    return f"op.create_index({', '.join(args)})"
+    if index.using:
+        args.append(f"postgresql_using={py.lit(index.using)}")
+    return _on_dialects(index.dialects, [f"op.create_index({', '.join(args)})"])
+
+
+def _on_dialects(dialects: tuple[str, ...], lines: list[str]) -> list[str]:
+    """`lines`, run only on `dialects` (on every dialect when there are none)."""
+    if not dialects:
+        return lines
+    test = (
+        f"dialect == {py.lit(dialects[0])}"
+        if len(dialects) == 1
+        else f"dialect in {py.lit(dialects)}"
+    )
+    return [f"if {test}:", *(f"    {line}" for line in lines)]
 
 
 @dataclass(frozen=True)
@@ -892,7 +923,7 @@ class AddIndex(Operation):
         return []
 
     def render(self) -> list[Block]:
-        return [Block([_create_index(self.name, self.index)])]
+        return [Block(_create_index(self.name, self.index))]
 
 
 @dataclass(frozen=True)
@@ -914,9 +945,8 @@ class DropIndex(Operation):
         return f"drop index {self.index.name} on {self.name}"
 
     def render(self) -> list[Block]:
-        return [
-            Block([f"op.drop_index({py.lit(self.index.name)}, table_name={py.lit(self.name)})"])
-        ]
+        drop = f"op.drop_index({py.lit(self.index.name)}, table_name={py.lit(self.name)})"
+        return [Block(_on_dialects(self.index.dialects, [drop]))]
 
 
 @dataclass(frozen=True)
@@ -1133,3 +1163,156 @@ class Execute(Operation):
             else:
                 lines += [f"if dialect == {py.lit(dialect)}:", f"    {_execute(sql)}"]
         return [Block(lines)]
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL only: trigger functions, triggers, row-level security. Each renders the statements
+# the models' create_all runs (`targets.sqlalchemy`), behind `if dialect == "postgresql"`.
+
+
+@dataclass(frozen=True)
+class CreateFunction(Operation):
+    """A trigger function, or its new body (CREATE OR REPLACE): before any trigger needs it."""
+
+    phase: ClassVar[int] = ENUM_TYPES
+    rank: ClassVar[int] = 4
+    name: str
+    body: str
+
+    @property
+    def table(self) -> str:
+        return ""
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.name,)
+
+    def describe(self) -> str:
+        return f"create function {self.name} (PostgreSQL)"
+
+    def render(self) -> list[Block]:
+        return [Block(_on_postgresql([models.create_function_sql(self.name, self.body)]))]
+
+
+@dataclass(frozen=True)
+class DropFunction(Operation):
+    """After the tables and triggers that used it are gone."""
+
+    phase: ClassVar[int] = DROP_ENUM_TYPES
+    rank: ClassVar[int] = 4
+    name: str
+
+    @property
+    def table(self) -> str:
+        return ""
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.name,)
+
+    def describe(self) -> str:
+        return f"drop function {self.name} (PostgreSQL)"
+
+    def render(self) -> list[Block]:
+        return [Block(_on_postgresql([models.drop_function_sql(self.name)]))]
+
+
+@dataclass(frozen=True)
+class AddTrigger(Operation):
+    """Once the columns it touches exist."""
+
+    phase: ClassVar[int] = ADD_CONSTRAINTS
+    rank: ClassVar[int] = 3
+    name: str
+    trigger: TriggerState
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.trigger.name,)
+
+    def describe(self) -> str:
+        return f"add trigger {self.trigger.name} on {self.name} (PostgreSQL)"
+
+    def render(self) -> list[Block]:
+        sql = models.create_trigger_sql(self.name, self.trigger.name, self.trigger.function)
+        return [Block(_on_postgresql([sql]))]
+
+
+@dataclass(frozen=True)
+class DropTrigger(Operation):
+    """Before the columns it touches go (a dropped table takes its triggers along)."""
+
+    phase: ClassVar[int] = DROP_CONSTRAINTS
+    rank: ClassVar[int] = 3
+    name: str
+    trigger: TriggerState
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.trigger.name,)
+
+    def describe(self) -> str:
+        return f"drop trigger {self.trigger.name} on {self.name} (PostgreSQL)"
+
+    def render(self) -> list[Block]:
+        return [Block(_on_postgresql([models.drop_trigger_sql(self.name, self.trigger.name)]))]
+
+
+@dataclass(frozen=True)
+class AddPolicy(Operation):
+    """Row-level security enabled (again: it is idempotent) and one policy."""
+
+    phase: ClassVar[int] = ADD_CONSTRAINTS
+    rank: ClassVar[int] = 4
+    name: str
+    policy: PolicyState
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.policy.name,)
+
+    def describe(self) -> str:
+        return f"add row-level security policy {self.policy.name} on {self.name} (PostgreSQL)"
+
+    def render(self) -> list[Block]:
+        p = self.policy
+        statements = [
+            models.enable_row_security_sql(self.name),
+            models.create_policy_sql(self.name, p.name, p.using, p.check),
+        ]
+        return [Block(_on_postgresql(statements))]
+
+
+@dataclass(frozen=True)
+class DropPolicy(Operation):
+    """One policy; with the table's last one, row-level security is disabled too (else the
+    table would show no row at all to the roles it held)."""
+
+    phase: ClassVar[int] = DROP_CONSTRAINTS
+    rank: ClassVar[int] = 4
+    name: str
+    policy: PolicyState
+    disable: bool = False
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.policy.name,)
+
+    def describe(self) -> str:
+        return f"drop row-level security policy {self.policy.name} on {self.name} (PostgreSQL)"
+
+    def render(self) -> list[Block]:
+        statements = [models.drop_policy_sql(self.name, self.policy.name)]
+        if self.disable:
+            statements.append(models.disable_row_security_sql(self.name))
+        return [Block(_on_postgresql(statements))]

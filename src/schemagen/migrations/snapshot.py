@@ -5,9 +5,11 @@ server defaults, keys, indexes, uniques, checks, enums, comments) and nothing th
 needs. `snapshot.json` is that state after the latest revision: the "from" side of the next
 `migrate`, rebuilt without a database, as Django rebuilds its migration state.
 
-Every table carries its `origin` (the resource, or `resource.field` for a junction table): the
-identity that survives a change of table name, so `table: new_name` is a rename, not a drop and
-a create. Renames of resources and fields come from `renamed_from` only (`Hints`).
+Every table carries its `origin` (the resource, `resource.field` for a junction table, or
+`schemagen.<table>` for the project's own tables such as audit_log): the identity that survives
+a change of table name, so `table: new_name` is a rename, not a drop and a create. PostgreSQL-only
+objects (trigger functions, triggers, row-level security policies, GIN indexes) are state too:
+migrations make them where the models' create_all would. Renames of resources and fields come from `renamed_from` only (`Hints`).
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ class IndexState:
     columns: tuple[str, ...]
     unique: bool = False
     where: str | None = None
+    using: str | None = None  # the index method when not the default: "gin"
+    dialects: tuple[str, ...] = ()  # the only dialects that have it; () for all
+
+    def definition(self) -> tuple[Any, ...]:
+        return (self.columns, self.unique, self.where, self.using, self.dialects)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,23 @@ class ForeignKeyState:
 
 
 @dataclass(frozen=True)
+class TriggerState:
+    """A PostgreSQL row trigger, BEFORE UPDATE, running one of SchemaState.functions."""
+
+    name: str
+    function: str
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    """A PostgreSQL row-level security policy; a table with policies has RLS enabled."""
+
+    name: str
+    using: str
+    check: str | None = None
+
+
+@dataclass(frozen=True)
 class TableState:
     name: str
     origin: str  # the resource, or "resource.field" for the junction table of a many-to-many field
@@ -111,6 +135,8 @@ class TableState:
     uniques: tuple[UniqueState, ...] = ()
     checks: tuple[CheckState, ...] = ()
     comment: str | None = None
+    triggers: tuple[TriggerState, ...] = ()  # PostgreSQL only, like policies
+    policies: tuple[PolicyState, ...] = ()
 
     def column(self, name: str) -> ColumnState | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -122,20 +148,26 @@ class TableState:
 
 @dataclass(frozen=True)
 class SchemaState:
-    """The whole database: tables by name, enum types by name (values in order)."""
+    """The whole database: tables by name, enum types by name (values in order), and the
+    PostgreSQL trigger functions by name (their PL/pgSQL body)."""
 
     tables: dict[str, TableState] = field(default_factory=dict)
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    functions: dict[str, str] = field(default_factory=dict)
 
     def by_origin(self) -> dict[str, TableState]:
         return {t.origin: t for t in self.tables.values()}
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "schemagen_snapshot": SNAPSHOT_VERSION,
             "tables": {name: _table_json(self.tables[name]) for name in sorted(self.tables)},
             "enums": {name: list(self.enums[name]) for name in sorted(self.enums)},
         }
+        # Written only when there are any: older snapshots read the same, and stay unchanged.
+        if self.functions:
+            data["functions"] = {name: self.functions[name] for name in sorted(self.functions)}
+        return data
 
     def dumps(self) -> str:
         """Canonical text: the same state gives the same bytes on any machine.
@@ -160,7 +192,8 @@ class SchemaState:
         enums = {
             name: tuple(str(v) for v in values) for name, values in data.get("enums", {}).items()
         }
-        return cls(tables, enums)
+        functions = {str(name): str(body) for name, body in data.get("functions", {}).items()}
+        return cls(tables, enums, functions)
 
     @classmethod
     def loads(cls, text: str) -> SchemaState:
@@ -202,8 +235,11 @@ def state_of(project: ir.Project) -> SchemaState:
                 tables[junction.table] = _junction_table(
                     junction, f"{resource.name}.{relation.name}"
                 )
+    for table in project.system_tables:
+        tables[table.name] = _system_table(table)
     enums = {e.name: e.values for e in project.enums}
-    return SchemaState(tables, enums)
+    functions = {f.name: f.body for f in project.functions}
+    return SchemaState(tables, enums, functions)
 
 
 def hints_of(project: ir.Project) -> Hints:
@@ -274,12 +310,30 @@ def _resource_table(resource: ir.Resource) -> TableState:
         primary_key=_primary_key(resource),
         primary_key_name=resource.primary_key_name,
         foreign_keys=_by_name(foreign_keys),
-        indexes=_by_name(
-            IndexState(i.name, i.columns, i.unique, i.where) for i in resource.indexes
-        ),
+        indexes=_indexes(resource.indexes),
         uniques=_by_name(UniqueState(u.name, u.columns) for u in resource.uniques),
         checks=_by_name(CheckState(c.name, c.expr) for c in resource.checks),
         comment=resource.description,
+        triggers=_by_name(TriggerState(t.name, t.function) for t in resource.triggers),
+        policies=_by_name(PolicyState(p.name, p.using, p.check) for p in resource.policies),
+    )
+
+
+def _indexes(indexes: tuple[ir.Index, ...]) -> tuple[IndexState, ...]:
+    return _by_name(
+        IndexState(i.name, i.columns, i.unique, i.where, i.using, i.dialects) for i in indexes
+    )
+
+
+def _system_table(table: ir.Table) -> TableState:
+    return TableState(
+        name=table.name,
+        origin=table.origin,
+        columns=tuple(_column(c) for c in table.columns),
+        primary_key=table.primary_key,
+        primary_key_name=table.primary_key_name,
+        indexes=_indexes(table.indexes),
+        uniques=_by_name(UniqueState(u.name, u.columns) for u in table.uniques),
     )
 
 
@@ -400,11 +454,20 @@ def _table_json(table: TableState) -> dict[str, Any]:
             "columns": list(i.columns),
             **({"unique": True} if i.unique else {}),
             **({"where": i.where} if i.where is not None else {}),
+            **({"using": i.using} if i.using is not None else {}),
+            **({"dialects": list(i.dialects)} if i.dialects else {}),
         }
         for i in table.indexes
     ]
     data["uniques"] = [{"name": u.name, "columns": list(u.columns)} for u in table.uniques]
     data["checks"] = [{"name": c.name, "expr": c.expr} for c in table.checks]
+    if table.triggers:
+        data["triggers"] = [{"name": t.name, "function": t.function} for t in table.triggers]
+    if table.policies:
+        data["policies"] = [
+            {"name": p.name, "using": p.using, **({"check": p.check} if p.check else {})}
+            for p in table.policies
+        ]
     return data
 
 
@@ -465,12 +528,25 @@ def _table_from_json(name: str, data: dict[str, Any]) -> TableState:
             for f in data.get("foreign_keys", [])
         ),
         indexes=tuple(
-            IndexState(i["name"], tuple(i["columns"]), bool(i.get("unique", False)), i.get("where"))
+            IndexState(
+                i["name"],
+                tuple(i["columns"]),
+                bool(i.get("unique", False)),
+                i.get("where"),
+                i.get("using"),
+                tuple(i.get("dialects", ())),
+            )
             for i in data.get("indexes", [])
         ),
         uniques=tuple(UniqueState(u["name"], tuple(u["columns"])) for u in data.get("uniques", [])),
         checks=tuple(CheckState(c["name"], c["expr"]) for c in data.get("checks", [])),
         comment=data.get("comment"),
+        triggers=tuple(
+            TriggerState(t["name"], t["function"]) for t in data.get("triggers", [])
+        ),
+        policies=tuple(
+            PolicyState(p["name"], p["using"], p.get("check")) for p in data.get("policies", [])
+        ),
     )
 
 

@@ -2,9 +2,11 @@
 
 Per resource a query-key factory in TkDodo's hierarchy (`all`, `lists()`, `list(params)`,
 `infinite(params)`, `details()`, `detail(id)`), so invalidating a prefix reaches everything under
-it; mutation keys; and `invalidationMap`: for every mutation action, the key prefixes to refresh
-once it succeeds, derived from the relation graph (`invalidation_map`). keys.json holds the same
-data, each refresh with the reason for it, for tools that do not read TypeScript.
+it; mutation keys; `auditKeys` for the audit log where the project has one; and
+`invalidationMap`: for every mutation action (and the project's `branches.merge` and
+`branches.discard`), the key prefixes to refresh once it succeeds, derived from the relation graph
+and the traits (`invalidation_map`). keys.json holds the same data, each refresh with the reason
+for it, for tools that do not read TypeScript.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from schemagen.targets.ts_common import SRC, Client
 from schemagen.targets.typescript import template_values
 
 Scope = Literal["all", "lists"]
+# Key roots beside the resources' own: reserved resource names (validate.RESERVED_RESOURCES), so
+# no resource's keys can start with them.
+AUDIT = "audit"  # the audit log's queries: ["audit", "list", params]
+BRANCHES = "branches"  # the branch mutations: branches.merge, branches.discard
+BRANCH_ACTIONS = (f"{BRANCHES}.merge", f"{BRANCHES}.discard")
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,18 @@ def mutation_actions(resource: ir.Resource) -> list[str]:
             ("create", a.create),
             ("update", a.update),
             ("delete", a.delete),
+            ("restore", resource.has("soft_delete")),
             ("bulk", a.bulk is not None),
+            ("bulk_undo", a.bulk is not None and a.bulk.undo),
         )
         if on
     ]
     return [f"{resource.name}.{verb}" for verb in names] + [action.action for action in a.custom]
+
+
+def system_actions(project: ir.Project) -> list[str]:
+    """The mutations of the project rather than of one resource: merging and discarding a branch."""
+    return list(BRANCH_ACTIONS) if any(r.has("branching") for r in project.resources) else []
 
 
 def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
@@ -60,7 +74,12 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
       is set_null change; restrict and no_action refuse the delete, so they change nothing;
     - many-to-many: a write that may change links refreshes the other side as well, and so does a
       delete on either side (the junction rows go with the row);
-    - bulk: what an update and a delete refresh; custom actions: their `invalidates` list.
+    - restore: what an update refreshes (the row is back in the lists it matches);
+    - bulk: what an update and a delete refresh, and so does undoing a bulk change;
+    - custom actions: their `invalidates` list;
+    - audit: every write of an audited resource refreshes the audit log's queries;
+    - branches.merge and branches.discard: every query of every branching resource (what a
+      branch shows, and main after a merge, changes).
     """
     by_name = {r.name: r for r in project.resources}
     # Relations pointing at each resource: (source resource, relation).
@@ -116,22 +135,35 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
                 result.append(Refresh(source.name, "all", f"{via}: on_delete set_null clears it"))
         return result
 
+    def audited(resource: ir.Resource) -> list[Refresh]:
+        if not resource.has("audit"):
+            return []
+        return [Refresh(AUDIT, "all", f"writes of {resource.name} are recorded in the audit log")]
+
     result: dict[str, tuple[Refresh, ...]] = {}
     for r in project.resources:
         a = r.actions
         itself = Refresh(r.name, "all", f"the {r.name} itself")
-        updates = [itself, *links(r)]
-        deletes = [itself, *deleted(r, {r.name})]
+        updates = [itself, *links(r), *audited(r)]
+        deletes = [itself, *deleted(r, {r.name}), *audited(r)]
         if a.create:
             result[f"{r.name}.create"] = _merge(
-                [Refresh(r.name, "lists", f"a new {r.name} may belong in any list"), *links(r)]
+                [
+                    Refresh(r.name, "lists", f"a new {r.name} may belong in any list"),
+                    *links(r),
+                    *audited(r),
+                ]
             )
         if a.update:
             result[f"{r.name}.update"] = _merge(updates)
         if a.delete:
             result[f"{r.name}.delete"] = _merge(deletes)
+        if r.has("soft_delete"):
+            result[f"{r.name}.restore"] = _merge(updates)
         if a.bulk:
             result[f"{r.name}.bulk"] = _merge([*updates, *deletes])
+            if a.bulk.undo:
+                result[f"{r.name}.bulk_undo"] = _merge([*updates, *deletes])
         for action in a.custom:
             result[action.action] = _merge(
                 [
@@ -139,7 +171,15 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
                     for name in action.invalidates
                     if name in by_name
                 ]
+                + audited(r)
             )
+    branching = [r for r in project.resources if r.has("branching")]
+    for action in system_actions(project):
+        verb = action.split(".", 1)[1]
+        result[action] = _merge(
+            [Refresh(r.name, "all", f"a branch {verb} changes {r.name} rows") for r in branching]
+            + [x for r in branching for x in audited(r)]
+        )
     return result
 
 
@@ -166,6 +206,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
             f"{SRC}/keys.ts",
             invalidation=invalidation,
             mutations=mutation_actions,
+            keys_of=lambda name: "auditKeys" if name == AUDIT else client.n(name).keys,
             **template_values(client),
         ),
         RenderedFile(f"{SRC}/keys.json", json_text(keys_document(project, invalidation, context))),
@@ -186,8 +227,18 @@ def keys_document(
         }
         for r in project.resources
     }
+    if any(r.has("audit") for r in project.resources):
+        keys[AUDIT] = {
+            "all": [AUDIT],
+            "lists": [AUDIT, "list"],
+            "list": [AUDIT, "list", "{params}"],
+        }
     mutations = {
-        action: action.split(".", 1) for r in project.resources for action in mutation_actions(r)
+        action: action.split(".", 1)
+        for action in [
+            *(action for r in project.resources for action in mutation_actions(r)),
+            *system_actions(project),
+        ]
     }
     return {
         "$comment": header_comment(context.schemas_label),

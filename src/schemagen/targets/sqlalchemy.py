@@ -120,7 +120,7 @@ class Helpers:
             base = PYTHON_TYPES[column.type]
         return f"{base} | None" if column.nullable and base != "Any" else base
 
-    def column_args(self, resource: ir.Resource, column: ir.Column) -> str:
+    def column_args(self, resource: ir.Resource | ir.Table, column: ir.Column) -> str:
         """The arguments of `mapped_column(...)` for one column."""
         args: list[str] = []
         if column.attr != column.name:
@@ -177,7 +177,7 @@ class Helpers:
             server = py_literal(str(value))  # SQLAlchemy quotes a plain string for the DDL
         return [f"default={python}", f"server_default={server}"]
 
-    def table_args(self, resource: ir.Resource) -> list[str]:
+    def table_args(self, resource: ir.Resource | ir.Table) -> list[str]:
         args = [
             f"sa.PrimaryKeyConstraint({', '.join(py_literal(c) for c in self.primary_key(resource))}, name={py_literal(resource.primary_key_name)})"
         ]
@@ -193,7 +193,16 @@ class Helpers:
                 # Partial on PostgreSQL and SQLite; MySQL has no partial indexes, so it indexes every row.
                 where = f"sa.text({sql_text_literal(index.where)})"
                 parts += [f"postgresql_where={where}", f"sqlite_where={where}"]
-            args.append(f"sa.Index({', '.join(parts)})")
+            if index.using:
+                parts.append(f"postgresql_using={py_literal(index.using)}")
+            expr = f"sa.Index({', '.join(parts)})"
+            if index.dialects:
+                # Made only there; `info` tells the migrations' env.py it is not missing elsewhere.
+                dialects = index.dialects[0] if len(index.dialects) == 1 else index.dialects
+                expr = f"sa.Index({', '.join(parts)}, info={{'dialects': {py_literal(index.dialects)}}}).ddl_if(dialect={py_literal(dialects)})"
+            args.append(expr)
+        if isinstance(resource, ir.Table):
+            return args
         for check in resource.checks:
             # conv(): the name is final; the "ck" convention would otherwise prefix it a second time.
             args.append(
@@ -204,8 +213,40 @@ class Helpers:
         return args
 
     @staticmethod
-    def primary_key(resource: ir.Resource) -> tuple[str, ...]:
+    def primary_key(resource: ir.Resource | ir.Table) -> tuple[str, ...]:
+        if isinstance(resource, ir.Table):
+            return resource.primary_key
         return ("id", "branch_id") if resource.has("branching") else ("id",)
+
+    def postgresql_objects(self) -> list[tuple[str, str, list[str]]]:
+        """(target, event, statement literals) for the objects only PostgreSQL gets: the
+        updated_at trigger function, each table's trigger, row-level security and its policy."""
+        result: list[tuple[str, str, list[str]]] = []
+        for function in self.project.functions:
+            result.append(
+                (
+                    "Base.metadata",
+                    "before_create",
+                    [create_function_sql(function.name, function.body)],
+                )
+            )
+            result.append(("Base.metadata", "after_drop", [drop_function_sql(function.name)]))
+        for resource in self.project.resources:
+            statements = [
+                create_trigger_sql(resource.table, t.name, t.function) for t in resource.triggers
+            ]
+            if resource.policies:
+                statements.append(enable_row_security_sql(resource.table))
+            statements += [
+                create_policy_sql(resource.table, p.name, p.using, p.check)
+                for p in resource.policies
+            ]
+            if statements:
+                result.append((f"{resource.model}.__table__", "after_create", statements))
+        return [
+            (target, event, [ddl_literal(sql) for sql in sql_list])
+            for target, event, sql_list in result
+        ]
 
     def relationship_args(self, resource: ir.Resource, relation: ir.Relation) -> str:
         target = self.by_name[relation.target]
@@ -296,6 +337,56 @@ class Helpers:
 def sql_text_literal(expr: str) -> str:
     """A Python literal of SQL for `sa.text()`: colons escaped, so `':x'` in a string is no bind parameter."""
     return py_literal(expr.replace(":", "\\:"))
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL-only DDL: the models (create_all) and the migrations run exactly these statements.
+
+
+def pg_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_function_sql(name: str, body: str) -> str:
+    return (
+        f"CREATE OR REPLACE FUNCTION {pg_ident(name)}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n  {body}\nEND\n$$"
+    )
+
+
+def drop_function_sql(name: str) -> str:
+    return f"DROP FUNCTION IF EXISTS {pg_ident(name)}()"
+
+
+def create_trigger_sql(table: str, name: str, function: str) -> str:
+    return f"CREATE TRIGGER {pg_ident(name)} BEFORE UPDATE ON {pg_ident(table)} FOR EACH ROW EXECUTE FUNCTION {pg_ident(function)}()"
+
+
+def drop_trigger_sql(table: str, name: str) -> str:
+    return f"DROP TRIGGER IF EXISTS {pg_ident(name)} ON {pg_ident(table)}"
+
+
+def enable_row_security_sql(table: str) -> str:
+    # Not FORCE: the owner, who runs the migrations, keeps seeing every row.
+    return f"ALTER TABLE {pg_ident(table)} ENABLE ROW LEVEL SECURITY"
+
+
+def disable_row_security_sql(table: str) -> str:
+    return f"ALTER TABLE {pg_ident(table)} DISABLE ROW LEVEL SECURITY"
+
+
+def create_policy_sql(table: str, name: str, using: str, check: str | None) -> str:
+    sql = f"CREATE POLICY {pg_ident(name)} ON {pg_ident(table)} USING ({using})"
+    return sql + (f" WITH CHECK ({check})" if check is not None else "")
+
+
+def drop_policy_sql(table: str, name: str) -> str:
+    return f"DROP POLICY IF EXISTS {pg_ident(name)} ON {pg_ident(table)}"
+
+
+def ddl_literal(sql: str) -> str:
+    """A Python literal of SQL for `sa.DDL()`, which applies %-formatting to its statement."""
+    return py_literal(sql.replace("%", "%%"))
 
 
 def junction_enforced(junction: ir.Junction) -> bool:

@@ -3,8 +3,9 @@ auto-generated table renders from.
 
 Per resource (`bookTable`): the columns of the schema's `ui.table` (accessor, header, type and
 formatter, sortable, filterable with its operators, enum options, relation), the default sort and
-page size, the row actions (update, delete, item actions), the bulk actions and the collection
-actions, and the list hook and query options that feed it.
+page size, whether it can show deleted rows (soft_delete: `include_deleted`), the row actions
+(update, delete, restore on deleted rows, item actions), the bulk actions with the undo that
+follows them, the collection actions, and the list hook and query options that feed it.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def column(
     if field is not None:
         kind, accessor, header = field.type, field.api_name, field.label
     else:
-        col = next((c for c in resource.columns if c.name == name), None)
+        col = next((c for c in resource.columns if c.name == name and c.exposed), None)
         if col is None:
             return None
         kind, accessor, header = col.type, col.name, "ID" if name == "id" else humanize(name)
@@ -96,6 +97,15 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
         row_actions.append(
             {"action": f"{r.name}.delete", "label": "Delete", "kind": "delete", "confirm": True}
         )
+    if r.has("soft_delete"):
+        row_actions.append(
+            {
+                "action": f"{r.name}.restore",
+                "label": "Restore",
+                "kind": "restore",
+                "onlyDeleted": True,
+            }
+        )
     collection_actions: list[dict[str, Any]] = []
     for action in a.custom:
         entry = {"action": action.action, "label": action.label, "kind": "custom"}
@@ -110,6 +120,7 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
                     "label": f"{operation.capitalize()} matching",
                     "dryRun": a.bulk.dry_run,
                     "undo": a.bulk.undo,
+                    "undoAction": f"{r.name}.bulk_undo" if a.bulk.undo else None,
                 }
             )
     sortable = client.h.sortable(r) if a.list else ()
@@ -127,6 +138,7 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
         "defaultSort": list(r.ui.table_default_sort),
         "pageSize": r.ui.table_page_size,
         "searchable": bool(client.searchable(r)),
+        "softDelete": r.has("soft_delete"),
         "rowActions": row_actions,
         "bulkActions": bulk_actions,
         "collectionActions": collection_actions,

@@ -2,9 +2,11 @@
 the React hooks that wrap them (`client/src/hooks.ts`, which re-exports the factories).
 
 Per resource: `bookListQueryOptions(params)`, `bookInfiniteQueryOptions(params)`,
-`bookQueryOptions(id)`, `create/update/deleteBookMutationOptions(queryClient, extras)`, bulk and
-custom-action mutation options, the list predicate `matchesBookParams(row, params)` and its data
-(`bookQuerySpec`); then `actionQueryOptions` / `actionMutationOptions` by action name. Mutations
+`bookQueryOptions(id)`, `create/update/delete/restoreBookMutationOptions(queryClient, extras)`,
+bulk, bulk undo and custom-action mutation options, the list predicate
+`matchesBookParams(row, params)` and its data (`bookQuerySpec`); then `actionQueryOptions` /
+`actionMutationOptions` by action name; where the project has them, `auditEntriesQueryOptions`
+and the branch mutations `mergeBranchMutationOptions` / `discardBranchMutationOptions`. Mutations
 update the cache optimistically, roll back on error and refresh what `invalidationMap` says.
 """
 
@@ -16,7 +18,7 @@ from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import ts_literal
 from schemagen.render import RenderContext, Target
-from schemagen.targets.ts_common import SRC, Client, Names, Operation, number, prop
+from schemagen.targets.ts_common import SRC, Client, Names, Operation, number, prop, read_columns
 from schemagen.targets.typescript import template_values
 
 
@@ -30,9 +32,7 @@ class Optimism:
         """(property, expression) of every Read property, before the input is laid over it."""
         fields = {f.column.name: f for f in resource.fields if f.column is not None}
         result = [(prop("id"), f"temporaryId({ts_literal(self.client.key_type(resource))})")]
-        for column in resource.columns:
-            if column.primary_key and column.name == "id":
-                continue
+        for column in read_columns(resource):
             field = fields.get(column.name)
             if field is not None:
                 kind = column.type if field.type == "relation" else field.type
@@ -101,6 +101,7 @@ class Optimism:
             "search": search,
             "sortable": sortable,
             "defaultSort": default_sort,
+            "softDelete": "true" if resource.has("soft_delete") else "false",
         }
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from schemagen import ir
+from schemagen.resolve import LIVE_ROWS
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
 from schemagen.render import RenderContext, Target
@@ -137,7 +138,7 @@ class ResourceInfo:
     def _unique_sets(self) -> list[tuple[str, ...]]:
         api = {name: name for name, _, _ in self.h.api_columns(self.r)}
         sets = [(u.columns) for u in self.r.uniques] + [
-            i.columns for i in self.r.indexes if i.unique and i.where is None
+            i.columns for i in self.r.indexes if i.unique and i.where in (None, LIVE_ROWS)
         ]
         result = []
         for columns in sets:

@@ -23,6 +23,7 @@ from schemagen.diagnostics import UsageError
 from schemagen.literals import comment_text, ts_literal
 from schemagen.naming import camel, pascal
 from schemagen.targets.fastapi import Helpers, filter_operators, routes
+from schemagen.targets.jsonschema import INTERNAL_COLUMNS
 
 CLIENT = "client"
 SRC = f"{CLIENT}/src"
@@ -42,10 +43,21 @@ CLIENT_TARGETS = ("typescript", "zod", "cache_keys", "tanstack", "forms", "table
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 PAGING = ("limit", "cursor", "sort", "q")
+# List parameters that are neither paging nor a filter: not part of a bulk request's filter.
+NOT_FILTERS = (*PAGING, "include_deleted")
 TEXT_TYPES = ("string", "text", "email", "url", "date", "datetime", "time", "uuid")
 NUMBER_TYPES = ("integer", "bigint", "float", "decimal")
 # Trait columns: (TypeScript type, nullable) as the Read shape carries them.
 TRAIT_TYPES = {"integer": "number", "boolean": "boolean"}
+
+
+def read_columns(resource: ir.Resource) -> list[ir.Column]:
+    """The columns of the Read shape after its id, in order: internal bookkeeping left out."""
+    return [
+        c
+        for c in resource.columns
+        if not (c.primary_key and c.name == "id") and c.name not in INTERNAL_COLUMNS
+    ]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -174,6 +186,8 @@ class Names:
         self.update_fn = f"update{r.model}"
         self.delete_fn = f"delete{r.model}"
         self.bulk_fn = f"bulk{self.plural}"
+        self.restore_fn = f"restore{r.model}"
+        self.bulk_undo_fn = f"undoBulk{self.plural}"
         # keys.ts
         self.keys = f"{self.var}Keys"
         # queries.ts / hooks.ts
@@ -194,14 +208,18 @@ class Names:
         self.update_schema = f"{self.var}UpdateSchema"
 
     def mutation_options(self, verb: str) -> str:
-        return (
-            f"{verb}{self.model}MutationOptions"
-            if verb != "bulk"
-            else f"bulk{self.plural}MutationOptions"
-        )
+        if verb == "bulk":
+            return f"bulk{self.plural}MutationOptions"
+        if verb == "bulk_undo":
+            return f"undoBulk{self.plural}MutationOptions"
+        return f"{verb}{self.model}MutationOptions"
 
     def use_mutation(self, verb: str) -> str:
-        return f"use{pascal(verb)}{self.model}" if verb != "bulk" else f"useBulk{self.plural}"
+        if verb == "bulk":
+            return f"useBulk{self.plural}"
+        if verb == "bulk_undo":
+            return f"useUndoBulk{self.plural}"
+        return f"use{pascal(verb)}{self.model}"
 
     def action_fn(self, action: ir.CustomAction) -> str:
         return f"{camel(action.name)}{self.model}"  # the operation id: closeOffice
@@ -236,6 +254,24 @@ class Client:
 
     def n(self, resource: ir.Resource | str) -> Names:
         return self.names[resource if isinstance(resource, str) else resource.name]
+
+    # -- what the project serves beside its resources
+
+    @property
+    def audited(self) -> list[ir.Resource]:
+        """The resources whose writes `GET /api/audit` lists (the route exists when any does)."""
+        return [r for r in self.project.resources if r.has("audit")]
+
+    @property
+    def branching(self) -> list[ir.Resource]:
+        """The resources a branch merge or discard changes (the routes exist when any does)."""
+        return [r for r in self.project.resources if r.has("branching")]
+
+    @property
+    def bulk_undo(self) -> bool:
+        return any(
+            r.actions.bulk is not None and r.actions.bulk.undo for r in self.project.resources
+        )
 
     # -- types
 
@@ -277,9 +313,7 @@ class Client:
         """The Read shape, in the order the API sends it: id, columns, many-to-many ids."""
         fields = {f.column.name: f for f in resource.fields if f.column is not None}
         result = [Prop("id", self.n(resource).key, doc=doc("ID"))]
-        for column in resource.columns:
-            if column.primary_key and column.name == "id":
-                continue
+        for column in read_columns(resource):
             field = fields.get(column.name)
             if field is not None:
                 result.append(
@@ -421,7 +455,17 @@ class Client:
                     doc("Text contained in any of: " + ", ".join(self.searchable(resource))),
                 )
             )
+        if resource.has("soft_delete"):
+            props.append(
+                Prop(
+                    "include_deleted",
+                    "boolean",
+                    True,
+                    doc("Deleted rows too (deleted_at set); by default a list hides them"),
+                )
+            )
         for f in self.filters(resource):
+            instant = doc('An ISO 8601 instant, or "now" (the server\'s current time)')
             for op in f.operators:
                 if op == "eq":
                     props.append(Prop(f.name, f.value, True))
@@ -432,11 +476,18 @@ class Client:
                 elif op == "isnull":
                     props.append(Prop(f"{f.name}__isnull", "boolean", True))
                 else:
-                    props.append(Prop(f"{f.name}__{op}", f.value, True))
+                    props.append(
+                        Prop(
+                            f"{f.name}__{op}",
+                            f.value,
+                            True,
+                            instant if f.match == "datetime" else "",
+                        )
+                    )
         return props
 
     def filter_props(self, resource: ir.Resource) -> list[Prop]:
-        return [p for p in self.list_props(resource) if p.name not in PAGING]
+        return [p for p in self.list_props(resource) if p.name not in NOT_FILTERS]
 
     def row_kinds(self, resource: ir.Resource) -> dict[str, str]:
         """Every Read property that lists sort or search by, with how values compare."""
@@ -460,7 +511,9 @@ class Client:
                 ("create", a.create),
                 ("update", a.update),
                 ("delete", a.delete),
+                ("restore", resource.has("soft_delete")),
                 ("bulk", a.bulk is not None),
+                ("bulk_undo", a.bulk is not None and a.bulk.undo),
             )
             if enabled
         ]
@@ -527,7 +580,20 @@ class Client:
                     [("id", key, False)],
                     "void",
                     "id",
-                    summary=f"Delete a {r.label}",
+                    summary=f"Delete a {r.label}"
+                    + (" (it is hidden: restore brings it back)" if r.has("soft_delete") else ""),
+                )
+            )
+        if r.has("soft_delete"):
+            ops.append(
+                Operation(
+                    f"{r.name}.restore",
+                    n.restore_fn,
+                    "restore",
+                    [("id", key, False)],
+                    n.model,
+                    "id",
+                    summary=f"Bring back a deleted {r.label}",
                 )
             )
         if a.bulk:
@@ -542,6 +608,18 @@ class Client:
                     summary=f"Update or delete {r.label_plural} by filter",
                 )
             )
+            if a.bulk.undo:
+                ops.append(
+                    Operation(
+                        f"{r.name}.bulk_undo",
+                        n.bulk_undo_fn,
+                        "bulk_undo",
+                        [("body", "BulkUndoRequest", False)],
+                        "BulkUndoResult",
+                        "body",
+                        summary=f"Undo a bulk change of {r.label_plural} by its undo token",
+                    )
+                )
         for action in a.custom:
             result = n.model if action.scope == "item" else "unknown"
             args = [("id", key, False)] if action.scope == "item" else []
@@ -643,6 +721,10 @@ def check_names(client: Client) -> None:
     `configureClient`, the client's own function.
     """
     owners: dict[str, str] = {name: "the client itself" for name in RESERVED}
+    if client.audited:
+        owners.update({name: "the audit log (GET /api/audit)" for name in AUDIT_NAMES})
+    if client.branching:
+        owners.update({name: "branch merge and discard" for name in BRANCH_NAMES})
     for r in client.project.resources:
         n = client.n(r)
         names = [
@@ -666,6 +748,8 @@ def check_names(client: Client) -> None:
             n.update_fn,
             n.delete_fn,
             n.bulk_fn,
+            n.restore_fn,
+            n.bulk_undo_fn,
             n.list_options,
             n.infinite_options,
             n.detail_options,
@@ -680,9 +764,8 @@ def check_names(client: Client) -> None:
             n.create_schema,
             n.update_schema,
         ]
-        names += [n.mutation_options(v) for v in ("create", "update", "delete", "bulk")] + [
-            n.use_mutation(v) for v in ("create", "update", "delete", "bulk")
-        ]
+        verbs = ("create", "update", "delete", "restore", "bulk", "bulk_undo")
+        names += [n.mutation_options(v) for v in verbs] + [n.use_mutation(v) for v in verbs]
         names += [n.enum_type(f) for f in r.fields if f.enum] + [
             n.enum_schema(f) for f in r.fields if f.enum
         ]
@@ -706,11 +789,44 @@ def check_names(client: Client) -> None:
             owners[name] = owner
 
 
+# Names the client exports for the audit log, when any resource has the audit trait.
+AUDIT_NAMES = frozenset(
+    {
+        "AuditEntry",
+        "AuditPage",
+        "AuditListParams",
+        "listAuditEntries",
+        "auditKeys",
+        "auditEntriesQueryOptions",
+        "useAuditEntries",
+        "auditEntrySchema",
+        "auditPageSchema",
+    }
+)
+# Names the client exports for branches, when any resource has the branching trait.
+BRANCH_NAMES = frozenset(
+    {
+        "MergeResult",
+        "mergeBranch",
+        "discardBranch",
+        "mergeBranchMutationOptions",
+        "discardBranchMutationOptions",
+        "useMergeBranch",
+        "useDiscardBranch",
+        "mergeResultSchema",
+    }
+)
+
 # Names the client modules export whatever the schemas say.
 RESERVED = frozenset(
     {
         "JsonValue",
         "BulkResult",
+        "BulkUndoRequest",
+        "BulkUndoResult",
+        "bulkResultSchema",
+        "bulkUndoRequestSchema",
+        "bulkUndoResultSchema",
         "ApiError",
         "ApiClient",
         "ClientConfig",

@@ -15,7 +15,7 @@ from schemagen.files import RenderedFile
 from schemagen.literals import ts_literal
 from schemagen.render import RenderContext, Target
 from schemagen.targets.jsonschema import INT_BOUNDS
-from schemagen.targets.ts_common import SRC, Client, prop
+from schemagen.targets.ts_common import SRC, Client, prop, read_columns
 from schemagen.targets.typescript import template_values
 
 FORMATS = {
@@ -134,9 +134,7 @@ class ZodSchemas:
         fields = {f.column.name: f for f in resource.fields if f.column is not None}
         key = "z.number().int()" if resource.primary_key == "integer" else "z.guid()"
         result = [(prop("id"), key)]
-        for column in resource.columns:
-            if column.primary_key and column.name == "id":
-                continue
+        for column in read_columns(resource):
             field = fields.get(column.name)
             if field is not None:
                 result.append((prop(field.api_name), self.field(field, resource, optional=False)))

@@ -73,7 +73,9 @@ def create_office(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.create_row(RESOURCE, session, context, body), status_code=201)
+    return crud.respond_row(
+        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+    )
 
 
 @router.get("/{id}", operation_id="getOffice")
@@ -82,7 +84,7 @@ def get_office(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
 @router.patch("/{id}", operation_id="updateOffice")
@@ -92,7 +94,7 @@ def update_office(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
 @router.delete("/{id}", status_code=204, operation_id="deleteOffice")
@@ -114,5 +116,7 @@ def close_office(
 ) -> Response:
     """Close (handler: showcase_ext.offices:close)."""
     return crud.respond(
-        crud.run_action(RESOURCE, session, context, "showcase_ext.offices:close", body, id)
+        crud.run_action(
+            RESOURCE, session, context, "showcase_ext.offices:close", body, id, name="close"
+        )
     )
