@@ -163,7 +163,7 @@ class _Resolver:
         if "soft_delete" in spec.traits:
             # A deleted row keeps its values but must not block a new row that takes them:
             # unique indexes over the live rows instead (plain ones on MySQL, which has no partial
-            # indexes).
+            # indexes). The schema's own unique indexes get the same condition (`indexes`).
             uniques, live = (), uniques
         indexes = self.indexes(spec, table, columns, uniques, scope, live)
         checks = tuple(ir.Check(constraint_name("ck", table, c.name), c.expr) for c in spec.checks)
@@ -418,6 +418,7 @@ class _Resolver:
     ) -> tuple[ir.Index, ...]:
         refs = field_columns(spec)
         result: list[ir.Index] = []
+        live_only = "soft_delete" in spec.traits
         # Derived names must not collide (a partial index and a plain one on the same columns,
         # or a name the schema gave explicitly): the second one gets a numeric suffix.
         taken = {i.name for i in spec.indexes if i.name} | {u.name for u in (*uniques, *live)}
@@ -435,7 +436,10 @@ class _Resolver:
             if scope and scope[0] not in cols:
                 cols = (*scope, *cols)
             name = index.name or fresh("ux" if index.unique else "ix", cols)
-            result.append(ir.Index(name, cols, index.unique, index.where))
+            where = index.where
+            if index.unique and live_only:
+                where = f"({where}) AND {LIVE_ROWS}" if where else LIVE_ROWS
+            result.append(ir.Index(name, cols, index.unique, where))
         for unique in live:
             # Named "ux_": the unique it replaces ("uq_") and this index may exist side by side
             # while a migration turns one into the other.

@@ -6,10 +6,11 @@ tests/ts/node_modules once per lock file (a stamp records which), so later runs 
 
 One tsc run, with the options of the generated `client/tsconfig.json` (strict,
 noUncheckedIndexedAccess, NodeNext), checks the clients of the showcase and of every golden case
-together with tests/ts/driver.ts and the type-level tests of tests/ts/usage.ts, and emits
-JavaScript. The driver then runs under Node against
+together with tests/ts/driver.ts, tests/ts/traits.ts and the type-level tests of
+tests/ts/usage.ts, and emits JavaScript. The driver then runs under Node against
 the showcase's backend served by uvicorn on a loopback port: CRUD through api.ts, and a
-QueryClient from @tanstack/query-core fed by the option factories (no React).
+QueryClient from @tanstack/query-core fed by the option factories (no React). traits.js runs the
+kitchen sink's client against a fake fetch: what the traits change in requests and in the cache.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ NODE_MODULES = HARNESS / "node_modules"
 STAMP = NODE_MODULES / ".schemagen-lock.sha256"
 PROJECTS = ["showcase", *golden_cases()]
 STARTUP_TIMEOUT = 30  # seconds
+SCRIPTS = ("driver.ts", "usage.ts", "indexeddb.ts", "traits.ts")
 
 
 def _missing(reason: str) -> None:
@@ -80,7 +82,7 @@ def compiled(
     root = tmp_path_factory.mktemp("clients")
     for name, project in built.items():
         shutil.copytree(project.output / "client", root / name / "client")
-    for script in ("driver.ts", "usage.ts", "indexeddb.ts"):
+    for script in SCRIPTS:
         shutil.copy2(HARNESS / script, root / script)
     (root / "node_modules").symlink_to(node_modules, target_is_directory=True)
     (root / "package.json").write_text('{"type": "module"}\n', encoding="utf-8")
@@ -94,9 +96,7 @@ def compiled(
             "sourceMap": False,
         },
         "include": [
-            "driver.ts",
-            "usage.ts",
-            "indexeddb.ts",
+            *SCRIPTS,
             *(f"{name}/client/src" for name in PROJECTS),
         ],
     }
@@ -230,6 +230,109 @@ def test_indexeddb_stores_are_opened_upgraded_and_keyed_by_scope(compiled: Compi
     assert data["remaining"] == 2
     assert data["reopened"] == {"version": 2, "rows": 2}
     assert data["created"] == {"version": 1, "stores": ["drafts", "gadgets", "makers", "parts"]}
+
+
+@pytest.fixture(scope="module")
+def traits(compiled: Compiled) -> dict:
+    """What tests/ts/traits.ts observed of the kitchen sink's client (a fake fetch, no backend)."""
+    assert compiled.result.returncode == 0, compiled.result.stdout
+    result = subprocess.run(
+        ["node", "dist/traits.js"],
+        cwd=compiled.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, f"traits.js failed:\n{result.stdout}\n{result.stderr}"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_lists_hide_deleted_rows_and_read_now_as_the_current_time(traits: dict) -> None:
+    assert traits["predicate"] == {
+        "live": True,
+        "deleted": False,
+        "deletedIncluded": True,
+        "deletedIncludedAsText": True,
+        "notSoftDeleted": True,
+        "specs": {"gadget": True, "draft": False},
+        "pastBeforeNow": True,
+        "futureBeforeNow": False,
+        "futureAfterNow": True,
+    }
+
+
+def test_versioned_updates_send_if_match_and_a_conflict_refetches_the_row(traits: dict) -> None:
+    assert traits["ifMatch"] == {
+        "fromPatch": '"3"',
+        "fromOptions": '"9"',
+        "without": None,
+        "fromCache": '"7"',  # the cached detail's version
+        "cachedAfter": 8,  # the server's row replaced it...
+        "fromSettled": '"8"',  # ...so the next update is based on it
+        "conflict": "version_conflict",
+        "rolledBack": "Again",
+        "refreshed": True,
+        "tenant": "t1",
+    }
+
+
+def test_a_soft_delete_stays_in_lists_that_include_deleted_rows_until_restored(
+    traits: dict,
+) -> None:
+    soft = traits["softDelete"]
+    assert soft["delete"] == {
+        "request": "DELETE /api/gadgets/00000000-0000-4000-8000-000000000001",
+        "during": {"live": ["Two"], "all": ["One (deleted)", "Two"]},
+    }
+    assert soft["restore"]["request"] == (
+        "POST /api/gadgets/00000000-0000-4000-8000-000000000001/restore"
+    )
+    # Optimistic restore: back in the live list (at its place by the default sort), unmarked.
+    assert sorted(soft["restore"]["during"]["live"]) == ["One", "Two"]
+    assert soft["restore"]["during"]["all"] == ["One", "Two"]
+    assert sorted(soft["after"]["live"]) == ["One", "Two"]
+    assert soft["includeDeletedSent"] == {"include_deleted": "true", "kind": "economy"}
+    assert soft["byAction"] == {
+        "action": "gadget.restore",
+        "id": "00000000-0000-4000-8000-000000000001",
+    }
+    assert soft["table"] == {
+        "softDelete": True,
+        "restore": {
+            "action": "gadget.restore",
+            "label": "Restore",
+            "kind": "restore",
+            "onlyDeleted": True,
+        },
+    }
+
+
+def test_bulk_undo_audit_log_and_branches(traits: dict) -> None:
+    system = traits["system"]
+    assert system["bulk"] is True  # the new BulkResult shape passes bulkResultSchema
+    assert system["undone"] == {"restored": 2}
+    assert system["undoRequest"] == {
+        "path": "/api/gadgets/bulk/undo",
+        "body": {"undo_token": "tok"},
+    }
+    assert system["expired"] == [410, "undo_expired"]
+    assert system["auditQuery"] == {
+        "resource": "gadget",
+        "row_id": "00000000-0000-4000-8000-000000000001",
+        "limit": "10",
+    }
+    assert system["auditPage"] is True
+    assert system["auditRefetched"] == 1  # a gadget write refreshes the active audit query
+    assert system["merged"] == {"branch": "feature x", "merged": {"draft": 2}}
+    assert system["mergeRequest"] == "POST /api/branches/feature%20x/merge"
+    assert system["draftRefreshed"] and system["gadgetUntouched"]
+    assert system["discardRequest"] == "DELETE /api/branches/feature%20x"
+    assert system["maps"] == {
+        "merge": [["draft"]],
+        "restore": [["gadget"], ["part"], ["audit"]],  # part: many-to-many links
+        "undo": True,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,3 +529,23 @@ def test_a_cascading_delete_refreshes_the_dependent_lists(driven: dict) -> None:
     assert ["office"] in cascade["map"] and ["region"] in cascade["map"]
     assert cascade["before"] == [True]
     assert cascade["after"] == 0
+
+
+def test_traits_through_the_client_against_the_backend(driven: dict) -> None:
+    traits = driven["traits"]
+    assert "error" not in traits, traits
+    assert traits["dueNow"] == ["Due"] and traits["predicate"] == [True, False]
+    # If-Match from the cached detail, then from the server's answer in the cache.
+    assert traits["versions"] == [1, 2, 3] and traits["cachedVersion"] == 3
+    assert traits["missing"] == "precondition_required"
+    assert traits["stale"] == [409, "version_conflict"]
+    assert traits["afterDelete"] == {"live": ["Due"], "all": ["Due", "Later (deleted)"]}
+    assert traits["hidden"] == 404
+    assert traits["restored"] is None
+    assert traits["afterRestore"] == {"live": ["Due", "Later"], "all": ["Due", "Later"]}
+    assert traits["bulk"] == {"affected": 1, "failed": 0, "token": "string", "expires": "string"}
+    assert traits["undone"] == 1 and traits["stageAfterUndo"] == "lead"
+    assert traits["reused"] == [409, "undo_used"]
+    assert traits["auditActions"][:3] == ["update", "update", "create"][: len(traits["auditActions"])]
+    assert "create" in traits["auditActions"]
+    assert traits["merge"] == {"beforeMerge": 0, "merged": 1, "afterMerge": 1}

@@ -1,10 +1,11 @@
 """Migrations end to end: schema evolutions applied step by step on SQLite, PostgreSQL and MariaDB.
 
-`tests/migrations/evolution/v1 ... v6` are six versions of one project's schemas. The real CLI
+`tests/migrations/evolution/v1 ... v7` are seven versions of one project's schemas. The real CLI
 writes one revision per version (`schemagen migrate`), then each database gets them one by one,
 with rows inserted before every step and checked after it: nothing is lost on a non-destructive
-step, a renamed column or table keeps its values, a new NOT NULL column with a default is filled.
-At head `alembic check` finds no difference between the database and the models, and `downgrade
+step, a renamed column or table keeps its values, a new NOT NULL column with a default is filled,
+traits added to tables with rows bring their columns, partial uniques and (on PostgreSQL) their
+trigger, row-level security policy and GIN index. At head `alembic check` finds no difference between the database and the models, and `downgrade
 base` followed by `upgrade head` works on the database that holds the rows.
 """
 
@@ -226,13 +227,17 @@ def test_evolution_step_by_step(
         _v4(db, ids, lambda: command.upgrade(config, revisions[3]))
         _v5(db, ids, lambda: command.upgrade(config, revisions[4]))
         _v6(db, ids, lambda: command.upgrade(config, revisions[5]))
+        _v7(db, ids, lambda: command.upgrade(config, revisions[6]))
 
         # At head the database is exactly what the models describe.
         command.check(config)
 
         # Down to nothing and back up, with the rows in place (those a downgrade cannot take back
-        # removed first: a duplicate email the old unique constraint would refuse).
+        # removed first: a duplicate email, a deleted label's name, which the old unique
+        # constraints would refuse).
         db.delete("authors", ids["a3"])
+        if "t4" in ids:
+            db.delete("labels", ids["t4"])
         command.downgrade(config, "base")
         assert db.tables() == set(), f"{dialect}: left behind by downgrade base"
         if dialect == "postgresql":
@@ -242,10 +247,23 @@ def test_evolution_step_by_step(
                     .scalars()
                     .all()
                 )
+                functions = connection.exec_driver_sql(
+                    "SELECT proname FROM pg_proc WHERE proname = 'schemagen_touch_updated_at'"
+                ).all()
             assert enums == [], f"enum types left behind: {enums}"
+            assert functions == [], f"functions left behind: {functions}"
         command.upgrade(config, "head")
         command.check(config)
-        assert db.tables() == {"authors", "volumes", "labels", "volumes_labels", "publishers"}
+        assert db.tables() == {
+            "authors",
+            "volumes",
+            "labels",
+            "volumes_labels",
+            "publishers",
+            "shelves",
+            "audit_log",
+            "bulk_runs",
+        }
     finally:
         db.engine.dispose()
 
@@ -395,6 +413,66 @@ def _v6(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
     assert db.row("labels", ids["t1"])["color"] == "red"  # enum -> string
     # The title no longer fits version 1 (VARCHAR(200)): shortened so the downgrade can run.
     db.update("volumes", ids["b3"], title="Third")
+
+
+def _v7(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
+    upgrade()
+    # The traits' columns arrive on tables with rows, filled by their defaults.
+    ann = db.row("authors", ids["a1"])
+    assert (ann["pen_name"], ann["owner_id"], bool(ann["is_system"]), ann["deleted_at"]) == (
+        "annie",
+        None,
+        False,
+        None,
+    )
+    publisher = db.row("publishers", ids["p1"])
+    assert publisher["name"] == "Pub" and isinstance(publisher["updated_at"], datetime.datetime)
+    assert db.row("labels", ids["t1"])["name"] == "fiction"
+    assert db.count("volumes") == 4 and "keywords" in db.columns("volumes")
+    assert {"audit_log", "bulk_runs", "shelves"} <= db.tables()
+    ids["s1"] = uuid.uuid4()
+    db.insert("shelves", id=ids["s1"], tenant_id="t1", name="Top")
+    shelf = db.row("shelves", ids["s1"])
+    assert (shelf["branch_id"], bool(shelf["branch_deleted"]), shelf["version"]) == ("main", False, 1)
+
+    # A label's name is unique over the live rows now (over every row on MySQL).
+    gone = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    if db.dialect == "mysql":
+        with pytest.raises(sa.exc.IntegrityError):
+            db.insert("labels", name="fiction", deleted_at=gone.replace(tzinfo=None))
+    else:
+        ids["t4"] = db.insert("labels", name="fiction", deleted_at=gone)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.insert("labels", name="fiction")
+
+    if db.dialect != "postgresql":
+        return
+    with db.engine.begin() as connection:
+        triggers = connection.exec_driver_sql(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal"
+        ).all()
+        policies = connection.exec_driver_sql(
+            "SELECT tablename, policyname FROM pg_policies"
+        ).all()
+        secured = connection.exec_driver_sql(
+            "SELECT relname FROM pg_class WHERE relrowsecurity ORDER BY relname"
+        ).scalars()
+        gin = connection.exec_driver_sql(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_volumes_keywords'"
+        ).scalar_one()
+        # The trigger of a table that gained timestamps keeps updated_at current for raw SQL.
+        connection.exec_driver_sql("UPDATE publishers SET updated_at = '2000-01-01T00:00:00Z'")
+        connection.exec_driver_sql("UPDATE publishers SET name = 'Pub'")
+        touched = connection.exec_driver_sql("SELECT updated_at > '2001-01-01' FROM publishers")
+        assert touched.scalars().all() == [True]
+    assert sorted(triggers) == [
+        ("authors", "trg_authors_updated_at"),  # since v2
+        ("publishers", "trg_publishers_updated_at"),
+        ("shelves", "trg_shelves_updated_at"),
+    ]
+    assert sorted(policies) == [("authors", "authors_isolation"), ("shelves", "shelves_isolation")]
+    assert list(secured) == ["authors", "shelves"]
+    assert "USING gin (keywords)" in gin
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ const counted: typeof fetch = async (input, init) => {
   if (method !== "GET" && gate !== null) await gate;
   return fetch(input, init);
 };
-api.configureClient({ baseUrl, fetch: counted });
+api.configureClient({ baseUrl, fetch: counted, tenantId: "acme" }); // regions, offices, people are a tenant's
 
 function gets(path: string): number {
   return requests.filter((line) => line === "GET " + path).length;
@@ -278,6 +278,80 @@ await queryClient.invalidateQueries({ queryKey: regionKeys.all });
     after: (queryClient.getQueryData(officeKeys.list(params))?.items ?? []).length,
   };
   watchOffices();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traits against the real API: opportunity is tenant, soft_delete, versioned and audited;
+// region is branching. A failure here is recorded, so the other observations still print.
+
+try {
+  const hour = 3_600_000;
+  const due = await api.createOpportunity({ name: "Due", next_action_at: new Date(Date.now() - hour).toISOString() });
+  const later = await api.createOpportunity({ name: "Later", next_action_at: new Date(Date.now() + hour).toISOString() });
+  const dueNow = await api.listOpportunities({ next_action_at__lte: "now" });
+  const predicate = [due, later].map((row) => q.matchesOpportunityParams(row, { next_action_at__lte: "now" }));
+
+  // Update through the mutation: If-Match comes from the cached detail; the answer feeds the cache.
+  await queryClient.fetchQuery(q.opportunityQueryOptions(due.id));
+  const update = new MutationObserver(queryClient, q.updateOpportunityMutationOptions(queryClient));
+  const first = await update.mutate({ id: due.id, patch: { stage: "qualified" } });
+  const second = await update.mutate({ id: due.id, patch: { stage: "proposal" } });
+  const missing = await failure(api.updateOpportunity(due.id, { stage: "won" }));
+  const stale = await failure(api.updateOpportunity(due.id, { stage: "won", version: 1 }));
+
+  // Soft delete through the mutation, then restore: the lists with include_deleted keep the row.
+  const live = q.opportunityListQueryOptions({});
+  const withDeleted = q.opportunityListQueryOptions({ include_deleted: true });
+  const watchLive = new QueryObserver(queryClient, live).subscribe(() => undefined);
+  const watchDeleted = new QueryObserver(queryClient, withDeleted).subscribe(() => undefined);
+  await Promise.all([queryClient.fetchQuery(live), queryClient.fetchQuery(withDeleted)]);
+  const listed = (options: typeof live) =>
+    (queryClient.getQueryData(options.queryKey)?.items ?? []).map((row) => row.name + (row.deleted_at === null ? "" : " (deleted)")).sort();
+  await new MutationObserver(queryClient, q.deleteOpportunityMutationOptions(queryClient)).mutate(later.id);
+  const afterDelete = { live: listed(live), all: listed(withDeleted) };
+  const hidden = await failure(api.getOpportunity(later.id));
+  const restored = await new MutationObserver(queryClient, q.restoreOpportunityMutationOptions(queryClient)).mutate(later.id);
+  const afterRestore = { live: listed(live), all: listed(withDeleted) };
+  watchLive();
+  watchDeleted();
+
+  // Bulk update with an undo token, then the undo.
+  const bulk = await api.bulkOpportunities({ operation: "update", filter: { stage: "lead" }, values: { stage: "lost" } });
+  const undone = await api.undoBulkOpportunities({ undo_token: bulk.undo_token ?? "" });
+  const reused = await failure(api.undoBulkOpportunities({ undo_token: bulk.undo_token ?? "" }));
+  const laterNow = await api.getOpportunity(later.id);
+
+  const audit = await api.listAuditEntries({ resource: "opportunity", row_id: due.id });
+
+  // A region made on a branch is seen on main only after the merge.
+  const feature = api.createApiClient({ ...api.defaultClient.config, branchId: "feature-1" });
+  const drafted = await api.createRegion({ name: "Branch only", code: "BR" }, { client: feature });
+  const onMain = async () => (await api.listRegions({ q: "Branch only" })).items.length;
+  const beforeMerge = await onMain();
+  const merged = await api.mergeBranch("feature-1");
+  const afterMerge = await onMain();
+  await api.deleteRegion(drafted.id);
+
+  out["traits"] = {
+    dueNow: dueNow.items.map((row) => row.name),
+    predicate,
+    versions: [due.version, first.version, second.version],
+    cachedVersion: queryClient.getQueryData(q.opportunityQueryOptions(due.id).queryKey)?.version,
+    missing: missing["error_code"],
+    stale: [stale["status"], stale["error_code"]],
+    afterDelete,
+    hidden: hidden["status"],
+    restored: restored.deleted_at,
+    afterRestore,
+    bulk: { affected: bulk.affected, failed: bulk.failed, token: typeof bulk.undo_token, expires: typeof bulk.undo_expires_at },
+    undone: undone.restored,
+    reused: [reused["status"], reused["error_code"]],
+    stageAfterUndo: laterNow.stage,
+    auditActions: audit.items.map((entry) => entry.action),
+    merge: { beforeMerge, merged: merged.merged["region"], afterMerge },
+  };
+} catch (error) {
+  out["traits"] = { error: error instanceof api.ApiError ? [error.status, error.error_code, error.detail] : String(error) };
 }
 
 watchAll();

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from showcase import models
 from showcase.auth import Principal, get_principal
 from showcase.db import bind
 from showcase.errors import ApiError, from_database, validation_error
@@ -846,8 +847,8 @@ def update_row(
     resource: Resource, session: Session, context: RequestContext, key: Any, data: BaseModel
 ) -> dict[str, Any]:
     values = values_of(data)
-    expected = expected_version(resource, context, values.pop("version", None), required=True)
     row = load(resource, session, context, key, write=True)
+    expected = expected_version(resource, context, values.pop("version", None), required=True)
     with database_errors(session, "update"):
         check_version(resource, row, expected)
         before = serialize(resource, session, [row])[0] if resource.has("audit") else None
@@ -859,8 +860,8 @@ def update_row(
 
 
 def delete_row(resource: Resource, session: Session, context: RequestContext, key: Any) -> None:
-    expected = expected_version(resource, context, None, required=False)
     row = load(resource, session, context, key, write=True)
+    expected = expected_version(resource, context, None, required=False)
     with database_errors(session, "delete"):
         check_version(resource, row, expected)
         before = serialize(resource, session, [row])[0] if resource.has("audit") else None
@@ -873,8 +874,8 @@ def restore_row(
     resource: Resource, session: Session, context: RequestContext, key: Any
 ) -> dict[str, Any]:
     """Bring a soft-deleted row back (a row that is not deleted stays as it is)."""
-    expected = expected_version(resource, context, None, required=False)
     row = load(resource, session, context, key, write=True, include_deleted=True)
+    expected = expected_version(resource, context, None, required=False)
     with database_errors(session, "update"):
         check_version(resource, row, expected)
         if row.deleted_at is None:
@@ -1081,6 +1082,10 @@ def delete_keys(
 # ---------------------------------------------------------------------------------------------
 # The audit trail
 
+AUDIT_PAGE_SIZE = 50
+AUDIT_MAX_PAGE_SIZE = 500
+AUDIT_FILTERS = ("resource", "row_id", "action")
+
 
 def audit(
     resource: Resource,
@@ -1090,7 +1095,69 @@ def audit(
     changes: Sequence[tuple[Any, Any, Any]],
 ) -> None:
     """Append `(row id, before, after)` entries for an audited resource, in the write's transaction."""
-    return  # no resource of this project has the audit trait
+    if not resource.has("audit") or not changes:
+        return
+    at = stored_now(session)
+    branch = context.branch_id if resource.has("branching") else None
+    session.execute(
+        sa.insert(models.AuditLogEntry),
+        [
+            {
+                "resource": resource.name,
+                "row_id": str(key),
+                "action": action,
+                "before": jsonable(before),
+                "after": jsonable(after),
+                "actor": context.user_id,
+                "tenant_id": context.tenant_id,
+                "branch_id": branch,
+                "at": at,
+            }
+            for key, before, after in changes
+        ],
+    )
+
+
+def list_audit(
+    session: Session, context: RequestContext, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The newest entries first, for the caller's tenant (entries without one when no X-Tenant-ID)."""
+    bind(session, context.tenant_id, context.user_id)
+    params = dict(params)
+    entry = models.AuditLogEntry
+    limit = _page_limit(params.pop("limit", None), AUDIT_PAGE_SIZE, AUDIT_MAX_PAGE_SIZE)
+    cursor = params.pop("cursor", None)
+    statement = sa.select(entry).where(
+        entry.tenant_id == context.tenant_id if context.tenant_id else entry.tenant_id.is_(None)
+    )
+    for name, value in params.items():
+        if name not in AUDIT_FILTERS:
+            raise validation_error(
+                f"unknown filter {name!r} (filters: {', '.join(AUDIT_FILTERS)})", name
+            )
+        statement = statement.where(getattr(entry, name) == _single(value, name))
+    if cursor not in (None, ""):
+        try:
+            statement = statement.where(entry.id < int(_single(cursor, "cursor")))
+        except ValueError:
+            raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+    rows = list(session.scalars(statement.order_by(entry.id.desc()).limit(limit + 1)))
+    items = [
+        {
+            "id": row.id,
+            "resource": row.resource,
+            "row_id": row.row_id,
+            "action": row.action,
+            "before": row.before,
+            "after": row.after,
+            "actor": row.actor,
+            "tenant_id": row.tenant_id,
+            "branch_id": row.branch_id,
+            "at": row.at if row.at.tzinfo else row.at.replace(tzinfo=datetime.UTC),
+        }
+        for row in rows[:limit]
+    ]
+    return {"items": items, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
 
 
 def _page_limit(value: Any, default: int, maximum: int) -> int:
@@ -1274,14 +1341,65 @@ def _record_run(
     saved: list[dict[str, Any]],
     changed: list[str] | None,
 ) -> None:
-    return  # no resource of this project has a bulk action
+    session.add(
+        models.BulkRun(
+            resource=resource.name,
+            operation=body.operation,
+            filter=jsonable(body.filter),
+            values=jsonable(body.values) if body.operation == "update" else None,
+            dry_run=body.dry_run,
+            matched=result["matched"],
+            affected=result["affected"],
+            failed=result["failed"],
+            actor=context.user_id,
+            tenant_id=context.tenant_id,
+            branch_id=context.branch_id if resource.has("branching") else None,
+            created_at=stored_now(session),
+            undo_token=result["undo_token"],
+            undo_expires_at=_utc(result["undo_expires_at"], dialect_of(session))
+            if result["undo_expires_at"]
+            else None,
+            undo_data={"changed": changed, "rows": saved} if result["undo_token"] else None,
+        )
+    )
 
 
 def undo_bulk(
     resource: Resource, session: Session, context: RequestContext, body: UndoRequest
 ) -> dict[str, Any]:
     """Put back exactly what a bulk run changed: `{"restored": n}`."""
-    raise ApiError(404, "not_found", "no bulk run has this undo token")
+    enter(resource, session, context)
+    run_model = models.BulkRun
+    statement = sa.select(run_model).where(
+        run_model.undo_token == body.undo_token, run_model.resource == resource.name
+    )
+    statement = statement.where(
+        run_model.tenant_id == context.tenant_id if resource.has("tenant") else sa.true()
+    )
+    run = session.scalars(statement.with_for_update()).first()
+    if run is None or run.undo_data is None:
+        raise ApiError(404, "not_found", "no bulk run has this undo token")
+    if run.undone_at is not None:
+        raise ApiError(409, "undo_used", "this bulk run was already undone")
+    expires = (
+        run.undo_expires_at
+        if run.undo_expires_at.tzinfo
+        else run.undo_expires_at.replace(tzinfo=datetime.UTC)
+    )
+    if now() > expires:
+        raise ApiError(410, "undo_expired", "the undo token has expired")
+    changed = run.undo_data["changed"]
+    restored = []
+    with database_errors(session, "update"):
+        for saved in run.undo_data["rows"]:
+            row, before = _put_back(resource, session, saved, changed)
+            restored.append(row)
+            if resource.has("audit"):
+                restored_item = serialize(resource, session, [row])[0]
+                audit(resource, session, context, "bulk_undo", [(row.id, before, restored_item)])
+        run.undone_at = stored_now(session)
+        session.commit()
+    return {"restored": len(restored)}
 
 
 def _put_back(
@@ -1361,6 +1479,129 @@ def _validation(error: ValidationError, prefix: str) -> ApiError:
     location = [str(part) for part in first["loc"] if not isinstance(part, int)]
     name = location[0] if location else prefix
     return validation_error(f"{'.'.join([prefix, *location])}: {first['msg']}", name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Branches: merge into main, or discard
+
+
+def branch_resources() -> list[Resource]:
+    return [resource for resource in REGISTRY.values() if resource.has("branching")]
+
+
+def _branch_name(name: str) -> str:
+    if name == MAIN_BRANCH:
+        raise validation_error(f"{MAIN_BRANCH!r} is the branch others merge into", "name")
+    if len(name) > SCOPE_LENGTH:
+        raise validation_error(f"a branch name is at most {SCOPE_LENGTH} characters", "name")
+    return name
+
+
+def _branch_rows(resource: Resource, session: Session, context: RequestContext, branch: str) -> Any:
+    enter(resource, session, context)
+    statement = sa.select(resource.model).where(resource.model.branch_id == branch)
+    if resource.has("tenant"):
+        statement = statement.where(resource.model.tenant_id == context.tenant_id)
+    return statement
+
+
+def merge_branch(session: Session, context: RequestContext, name: str) -> dict[str, Any]:
+    """Apply `name` to main: its copies replace main's rows, its deletions delete them; the branch is then empty."""
+    branch = _branch_name(name)
+    merged: dict[str, int] = {}
+    with database_errors(session, "update"):
+        for resource in branch_resources():
+            model = resource.model
+            rows = list(
+                session.scalars(_branch_rows(resource, session, context, branch).order_by(model.id))
+            )
+            mains = (
+                {
+                    row.id: row
+                    for row in session.scalars(
+                        sa.select(model).where(
+                            model.branch_id == MAIN_BRANCH, model.id.in_([r.id for r in rows])
+                        )
+                    )
+                }
+                if rows
+                else {}
+            )
+            audited = resource.has("audit")
+            befores = (
+                dict(zip(mains, serialize(resource, session, list(mains.values())), strict=True))
+                if audited and mains
+                else {}
+            )
+            gone = [row.id for row in rows if row.branch_deleted and row.id in mains]
+            moved = [row.id for row in rows if not row.branch_deleted]
+            session.execute(
+                sa.delete(model).where(
+                    model.branch_id == branch,
+                    model.id.in_([row.id for row in rows if row.branch_deleted]),
+                )
+            )
+            if gone:
+                delete_keys(
+                    resource, session, gone
+                )  # with the relations' on_delete, as a delete on main
+            if moved:
+                session.execute(
+                    sa.delete(model).where(model.branch_id == MAIN_BRANCH, model.id.in_(moved))
+                )
+                session.execute(
+                    sa.update(model)
+                    .where(model.branch_id == branch, model.id.in_(moved))
+                    .values(branch_id=MAIN_BRANCH)
+                    .execution_options(synchronize_session=False)
+                )
+            session.expire_all()
+            if audited:
+                afters = (
+                    serialize(
+                        resource,
+                        session,
+                        list(
+                            session.scalars(
+                                sa.select(model).where(
+                                    model.branch_id == MAIN_BRANCH, model.id.in_(moved)
+                                )
+                            )
+                        ),
+                    )
+                    if moved
+                    else []
+                )
+                main_context = RequestContext(context.tenant_id, MAIN_BRANCH, context.user_id)
+                audit(
+                    resource,
+                    session,
+                    main_context,
+                    "merge",
+                    [(key, befores.get(key), None) for key in gone]
+                    + [(item["id"], befores.get(item["id"]), item) for item in afters],
+                )
+            merged[resource.name] = len(rows)
+        session.commit()
+    return {"branch": branch, "merged": merged}
+
+
+def discard_branch(session: Session, context: RequestContext, name: str) -> None:
+    """Forget every change made on `name`."""
+    branch = _branch_name(name)
+    with database_errors(session, "delete"):
+        for resource in branch_resources():
+            model = resource.model
+            keys = list(
+                session.scalars(
+                    _branch_rows(resource, session, context, branch).with_only_columns(model.id)
+                )
+            )
+            if keys:
+                session.execute(
+                    sa.delete(model).where(model.branch_id == branch, model.id.in_(keys))
+                )
+        session.commit()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,12 +37,6 @@ office_people = sa.Table(
     sa.Column("office_id", sa.Uuid(), nullable=False),
     sa.Column("person_id", sa.Uuid(), nullable=False),
     sa.PrimaryKeyConstraint("office_id", "person_id", name="pk_office_people"),
-    sa.ForeignKeyConstraint(
-        ["office_id"], ["offices.id"], ondelete="CASCADE", name="fk_office_people_office_id_offices"
-    ),
-    sa.ForeignKeyConstraint(
-        ["person_id"], ["people.id"], ondelete="CASCADE", name="fk_office_people_person_id_people"
-    ),
     sa.Index("ix_office_people_person_id", "person_id"),
 )
 
@@ -52,15 +46,19 @@ class Customer(Base):
 
     __tablename__ = "customers"
     __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pk_customers"),
-        sa.UniqueConstraint("email", name="uq_customers_email"),
-        sa.Index("ix_customers_office_id", "office_id"),
+        sa.PrimaryKeyConstraint("id", "branch_id", name="pk_customers"),
+        sa.UniqueConstraint("tenant_id", "branch_id", "email", name="uq_customers_email"),
+        sa.Index("ix_customers_office_id_tenant_id", "office_id", "tenant_id"),
         {"comment": "A company or person the offices serve."},
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
     )
+    branch_id: Mapped[str] = mapped_column(
+        sa.String(64), primary_key=True, nullable=False, default="main", server_default="main"
+    )
+    tenant_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     email: Mapped[str | None] = mapped_column(sa.String(320), nullable=True)
     tier: Mapped[str] = mapped_column(
@@ -76,11 +74,7 @@ class Customer(Base):
         default="standard",
         server_default="standard",
     )
-    office_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.Uuid(),
-        sa.ForeignKey("offices.id", ondelete="SET NULL", name="fk_customers_office_id_offices"),
-        nullable=True,
-    )
+    office_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
     lifetime_value: Mapped[decimal.Decimal] = mapped_column(
         sa.Numeric(14, 2), nullable=False, default=decimal.Decimal("0"), server_default=sa.text("0")
     )
@@ -93,9 +87,175 @@ class Customer(Base):
         server_default=sa.func.now(),
         onupdate=sa.func.now(),
     )
+    branch_deleted: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
 
     office: Mapped[Office | None] = relationship(
-        back_populates="customers", foreign_keys="Customer.office_id"
+        back_populates="customers",
+        primaryjoin="foreign(Customer.office_id) == Office.id",
+        viewonly=True,
+    )
+
+    opportunities: Mapped[list[Opportunity]] = relationship(
+        back_populates="customer",
+        primaryjoin="foreign(Opportunity.customer_id) == Customer.id",
+        viewonly=True,
+    )
+
+
+class MatrxAction(Base):
+    """A reusable action with its variable context and execution settings."""
+
+    __tablename__ = "matrx_actions"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_matrx_actions"),
+        sa.Index("ix_matrx_actions_owner_id", "owner_id"),
+        sa.Index(
+            "ix_matrx_actions_tags",
+            "tags",
+            postgresql_using="gin",
+            info={"dialects": ("postgresql",)},
+        ).ddl_if(dialect="postgresql"),
+        {"comment": "A reusable action with its variable context and execution settings."},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
+    )
+    owner_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    action_type: Mapped[str] = mapped_column(
+        sa.Enum(
+            "prompt",
+            "api_call",
+            "function",
+            "workflow",
+            "navigation",
+            name="matrx_action_action_type",
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        nullable=False,
+    )
+    scope: Mapped[str] = mapped_column(
+        sa.Enum(
+            "global",
+            "workspace",
+            "user",
+            name="matrx_action_scope",
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        nullable=False,
+        default="user",
+        server_default="user",
+    )
+    variable_context_map: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    execution_settings: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    tags: Mapped[list[str] | None] = mapped_column(
+        sa.JSON(none_as_null=True).with_variant(postgresql.ARRAY(sa.String(255)), "postgresql"),
+        nullable=True,
+    )
+    use_count: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    is_system: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.now(),
+        onupdate=sa.func.now(),
+    )
+
+    matrx_menu_items: Mapped[list[MatrxMenuItem]] = relationship(
+        back_populates="action", foreign_keys="MatrxMenuItem.action_id", passive_deletes="all"
+    )
+
+
+class MatrxMenuItem(Base):
+    """An entry of a menu that runs an action."""
+
+    __tablename__ = "matrx_menu_items"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_matrx_menu_items"),
+        sa.Index("ix_matrx_menu_items_action_id", "action_id"),
+        sa.Index("ix_matrx_menu_items_owner_id", "owner_id"),
+        sa.Index("ix_matrx_menu_items_parent_id", "parent_id"),
+        {"comment": "An entry of a menu that runs an action."},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
+    )
+    owner_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    label: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    action_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(),
+        sa.ForeignKey(
+            "matrx_actions.id",
+            ondelete="CASCADE",
+            name="fk_matrx_menu_items_action_id_matrx_actions",
+        ),
+        nullable=False,
+    )
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid(),
+        sa.ForeignKey(
+            "matrx_menu_items.id",
+            ondelete="CASCADE",
+            name="fk_matrx_menu_items_parent_id_matrx_menu_items",
+        ),
+        nullable=True,
+    )
+    menu_type: Mapped[str] = mapped_column(
+        sa.Enum(
+            "context_menu",
+            "toolbar",
+            "quick_action",
+            "sidebar",
+            name="matrx_menu_item_menu_type",
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        nullable=False,
+        default="context_menu",
+        server_default="context_menu",
+    )
+    display_order: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    context_requirements: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    is_system: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.now(),
+        onupdate=sa.func.now(),
+    )
+
+    action: Mapped[MatrxAction] = relationship(
+        back_populates="matrx_menu_items", foreign_keys="MatrxMenuItem.action_id"
+    )
+    parent: Mapped[MatrxMenuItem | None] = relationship(
+        back_populates="matrx_menu_items_as_parent",
+        foreign_keys="MatrxMenuItem.parent_id",
+        remote_side="MatrxMenuItem.id",
+    )
+
+    matrx_menu_items_as_parent: Mapped[list[MatrxMenuItem]] = relationship(
+        back_populates="parent", foreign_keys="MatrxMenuItem.parent_id", passive_deletes="all"
     )
 
 
@@ -104,17 +264,18 @@ class Office(Base):
 
     __tablename__ = "offices"
     __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pk_offices"),
-        sa.UniqueConstraint("name", name="uq_offices_name"),
+        sa.PrimaryKeyConstraint("id", "branch_id", name="pk_offices"),
+        sa.UniqueConstraint("tenant_id", "branch_id", "name", name="uq_offices_name"),
+        sa.Index("ix_offices_parent_id_tenant_id", "parent_id", "tenant_id"),
+        sa.Index("ix_offices_region_id_tenant_id", "region_id", "tenant_id"),
         sa.Index(
-            "ix_offices_closed_at",
+            "ix_offices_tenant_id_closed_at",
+            "tenant_id",
             "closed_at",
             postgresql_where=sa.text("closed_at IS NOT NULL"),
             sqlite_where=sa.text("closed_at IS NOT NULL"),
         ),
-        sa.Index("ix_offices_parent_id", "parent_id"),
-        sa.Index("ix_offices_region_id", "region_id"),
-        sa.Index("ix_offices_status_created_at", "status", "created_at"),
+        sa.Index("ix_offices_tenant_id_status_created_at", "tenant_id", "status", "created_at"),
         sa.CheckConstraint("budget >= 0", name=sa.schema.conv("ck_offices_budget_positive")),
         {"comment": "A physical office."},
     )
@@ -122,6 +283,10 @@ class Office(Base):
     id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
     )
+    branch_id: Mapped[str] = mapped_column(
+        sa.String(64), primary_key=True, nullable=False, default="main", server_default="main"
+    )
+    tenant_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     status: Mapped[str] = mapped_column(
         sa.Enum(
@@ -135,22 +300,14 @@ class Office(Base):
         default="active",
         server_default="active",
     )
-    region_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.Uuid(),
-        sa.ForeignKey("regions.id", ondelete="CASCADE", name="fk_offices_region_id_regions"),
-        nullable=True,
-    )
+    region_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
     budget: Mapped[decimal.Decimal | None] = mapped_column(sa.Numeric(12, 2), nullable=True)
     tags: Mapped[list[str] | None] = mapped_column(
         sa.JSON(none_as_null=True).with_variant(postgresql.ARRAY(sa.String(255)), "postgresql"),
         nullable=True,
     )
     settings: Mapped[Any] = mapped_column(JSONType, nullable=True)
-    parent_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.Uuid(),
-        sa.ForeignKey("offices.id", ondelete="SET NULL", name="fk_offices_parent_id_offices"),
-        nullable=True,
-    )
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
     code: Mapped[str | None] = mapped_column(sa.String(12), nullable=True)
     closed_at: Mapped[datetime.datetime | None] = mapped_column(
         sa.DateTime(timezone=True), nullable=True
@@ -164,20 +321,110 @@ class Office(Base):
         server_default=sa.func.now(),
         onupdate=sa.func.now(),
     )
+    branch_deleted: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
 
     region: Mapped[Region | None] = relationship(
-        back_populates="offices", foreign_keys="Office.region_id"
+        back_populates="offices",
+        primaryjoin="foreign(Office.region_id) == Region.id",
+        viewonly=True,
     )
-    people: Mapped[list[Person]] = relationship(secondary=office_people, back_populates="offices")
+    people: Mapped[list[Person]] = relationship(
+        secondary=office_people,
+        back_populates="offices",
+        primaryjoin="Office.id == foreign(office_people.c.office_id)",
+        secondaryjoin="Person.id == foreign(office_people.c.person_id)",
+        viewonly=True,
+    )
     parent: Mapped[Office | None] = relationship(
-        back_populates="offices_as_parent", foreign_keys="Office.parent_id", remote_side="Office.id"
+        back_populates="offices_as_parent",
+        primaryjoin="foreign(Office.parent_id) == Office.id",
+        viewonly=True,
+        remote_side="Office.id",
     )
 
     customers: Mapped[list[Customer]] = relationship(
-        back_populates="office", foreign_keys="Customer.office_id", passive_deletes="all"
+        back_populates="office",
+        primaryjoin="foreign(Customer.office_id) == Office.id",
+        viewonly=True,
     )
     offices_as_parent: Mapped[list[Office]] = relationship(
-        back_populates="parent", foreign_keys="Office.parent_id", passive_deletes="all"
+        back_populates="parent", primaryjoin="foreign(Office.parent_id) == Office.id", viewonly=True
+    )
+
+
+class Opportunity(Base):
+    """A deal in progress and the next action that moves it forward."""
+
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_opportunities"),
+        sa.Index("ix_opportunities_customer_id_tenant_id", "customer_id", "tenant_id"),
+        sa.Index("ix_opportunities_tenant_id", "tenant_id"),
+        sa.Index("ix_opportunities_tenant_id_deleted_at", "tenant_id", "deleted_at"),
+        sa.Index(
+            "ix_opportunities_tenant_id_next_action_at",
+            "tenant_id",
+            "next_action_at",
+            postgresql_where=sa.text("next_action_at IS NOT NULL"),
+            sqlite_where=sa.text("next_action_at IS NOT NULL"),
+        ),
+        {"comment": "A deal in progress and the next action that moves it forward."},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
+    )
+    tenant_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+    value: Mapped[decimal.Decimal] = mapped_column(
+        sa.Numeric(14, 2), nullable=False, default=decimal.Decimal("0"), server_default=sa.text("0")
+    )
+    stage: Mapped[str] = mapped_column(
+        sa.Enum(
+            "lead",
+            "qualified",
+            "proposal",
+            "negotiation",
+            "won",
+            "lost",
+            name="opportunity_stage",
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        nullable=False,
+        default="lead",
+        server_default="lead",
+    )
+    next_action_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    next_action_details: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    last_activity_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.now(),
+        onupdate=sa.func.now(),
+    )
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    version: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=1, server_default=sa.text("1")
+    )
+
+    customer: Mapped[Customer | None] = relationship(
+        back_populates="opportunities",
+        primaryjoin="foreign(Opportunity.customer_id) == Customer.id",
+        viewonly=True,
     )
 
 
@@ -186,14 +433,18 @@ class Person(Base):
 
     __tablename__ = "people"
     __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pk_people"),
-        sa.UniqueConstraint("email", name="uq_people_email"),
+        sa.PrimaryKeyConstraint("id", "branch_id", name="pk_people"),
+        sa.UniqueConstraint("tenant_id", "branch_id", "email", name="uq_people_email"),
         {"comment": "Someone who works in one or more offices."},
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
     )
+    branch_id: Mapped[str] = mapped_column(
+        sa.String(64), primary_key=True, nullable=False, default="main", server_default="main"
+    )
+    tenant_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     full_name: Mapped[str] = mapped_column(sa.String(160), nullable=False)
     email: Mapped[str] = mapped_column(sa.String(320), nullable=False)
     title: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
@@ -210,8 +461,17 @@ class Person(Base):
         server_default=sa.func.now(),
         onupdate=sa.func.now(),
     )
+    branch_deleted: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
 
-    offices: Mapped[list[Office]] = relationship(secondary=office_people, back_populates="people")
+    offices: Mapped[list[Office]] = relationship(
+        secondary=office_people,
+        back_populates="people",
+        primaryjoin="Person.id == foreign(office_people.c.person_id)",
+        secondaryjoin="Office.id == foreign(office_people.c.office_id)",
+        viewonly=True,
+    )
 
 
 class Region(Base):
@@ -219,14 +479,18 @@ class Region(Base):
 
     __tablename__ = "regions"
     __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pk_regions"),
-        sa.UniqueConstraint("name", name="uq_regions_name"),
+        sa.PrimaryKeyConstraint("id", "branch_id", name="pk_regions"),
+        sa.UniqueConstraint("tenant_id", "branch_id", "name", name="uq_regions_name"),
         {"comment": "A sales region that groups offices."},
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
     )
+    branch_id: Mapped[str] = mapped_column(
+        sa.String(64), primary_key=True, nullable=False, default="main", server_default="main"
+    )
+    tenant_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     code: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
     created_at: Mapped[datetime.datetime] = mapped_column(
@@ -238,10 +502,127 @@ class Region(Base):
         server_default=sa.func.now(),
         onupdate=sa.func.now(),
     )
+    branch_deleted: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
 
     offices: Mapped[list[Office]] = relationship(
-        back_populates="region", foreign_keys="Office.region_id", passive_deletes="all"
+        back_populates="region", primaryjoin="foreign(Office.region_id) == Region.id", viewonly=True
     )
+
+
+class Todo(Base):
+    """Something to do, with a priority and a due date."""
+
+    __tablename__ = "todos"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_todos"),
+        {"comment": "Something to do, with a priority and a due date."},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
+    )
+    title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    completed: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
+    priority: Mapped[str] = mapped_column(
+        sa.Enum(
+            "low",
+            "normal",
+            "high",
+            "urgent",
+            name="todo_priority",
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        nullable=False,
+        default="normal",
+        server_default="normal",
+    )
+    due: Mapped[datetime.date | None] = mapped_column(sa.Date(), nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.now(),
+        onupdate=sa.func.now(),
+    )
+
+
+class AuditLogEntry(Base):
+    """One write to an audited resource: who did what to which row, before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+        sa.Index("ix_audit_log_resource_row_id", "resource", "row_id"),
+        sa.Index("ix_audit_log_tenant_id_at", "tenant_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        nullable=False,
+    )
+    resource: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    row_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    before: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+
+
+class BulkRun(Base):
+    """One bulk update or delete, and what its undo token restores."""
+
+    __tablename__ = "bulk_runs"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_bulk_runs"),
+        sa.UniqueConstraint("undo_token", name="uq_bulk_runs_undo_token"),
+        sa.Index("ix_bulk_runs_resource_created_at", "resource", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
+    )
+    resource: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    operation: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    filter: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    values: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    dry_run: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False)
+    matched: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    affected: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    failed: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    undo_token: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    undo_expires_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    undone_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    undo_data: Mapped[Any] = mapped_column(JSONType, nullable=True)
 
 
 def _on_postgresql(target: Any, event: str, *statements: str) -> None:
@@ -264,19 +645,53 @@ _on_postgresql(
     Customer.__table__,
     "after_create",
     'CREATE TRIGGER "trg_customers_updated_at" BEFORE UPDATE ON "customers" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+    'ALTER TABLE "customers" ENABLE ROW LEVEL SECURITY',
+    'CREATE POLICY "customers_isolation" ON "customers" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+)
+_on_postgresql(
+    MatrxAction.__table__,
+    "after_create",
+    'CREATE TRIGGER "trg_matrx_actions_updated_at" BEFORE UPDATE ON "matrx_actions" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+    'ALTER TABLE "matrx_actions" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"matrx_actions_isolation\" ON \"matrx_actions\" USING (is_system OR owner_id = current_setting('app.user_id', true)) WITH CHECK (owner_id = current_setting('app.user_id', true))",
+)
+_on_postgresql(
+    MatrxMenuItem.__table__,
+    "after_create",
+    'CREATE TRIGGER "trg_matrx_menu_items_updated_at" BEFORE UPDATE ON "matrx_menu_items" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+    'ALTER TABLE "matrx_menu_items" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"matrx_menu_items_isolation\" ON \"matrx_menu_items\" USING (is_system OR owner_id = current_setting('app.user_id', true)) WITH CHECK (owner_id = current_setting('app.user_id', true))",
 )
 _on_postgresql(
     Office.__table__,
     "after_create",
     'CREATE TRIGGER "trg_offices_updated_at" BEFORE UPDATE ON "offices" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+    'ALTER TABLE "offices" ENABLE ROW LEVEL SECURITY',
+    'CREATE POLICY "offices_isolation" ON "offices" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+)
+_on_postgresql(
+    Opportunity.__table__,
+    "after_create",
+    'CREATE TRIGGER "trg_opportunities_updated_at" BEFORE UPDATE ON "opportunities" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+    'ALTER TABLE "opportunities" ENABLE ROW LEVEL SECURITY',
+    'CREATE POLICY "opportunities_isolation" ON "opportunities" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
 )
 _on_postgresql(
     Person.__table__,
     "after_create",
     'CREATE TRIGGER "trg_people_updated_at" BEFORE UPDATE ON "people" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+    'ALTER TABLE "people" ENABLE ROW LEVEL SECURITY',
+    'CREATE POLICY "people_isolation" ON "people" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
 )
 _on_postgresql(
     Region.__table__,
     "after_create",
     'CREATE TRIGGER "trg_regions_updated_at" BEFORE UPDATE ON "regions" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+    'ALTER TABLE "regions" ENABLE ROW LEVEL SECURITY',
+    'CREATE POLICY "regions_isolation" ON "regions" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+)
+_on_postgresql(
+    Todo.__table__,
+    "after_create",
+    'CREATE TRIGGER "trg_todos_updated_at" BEFORE UPDATE ON "todos" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
 )

@@ -42,6 +42,8 @@ class CustomerRead(BaseModel):
         extra="allow",
     )
     id: Annotated[UUID, Field(title="ID")]
+    branch_id: Annotated[str, Field(max_length=64, title="Branch id")]
+    tenant_id: Annotated[str, Field(max_length=64, title="Tenant id")]
     name: Annotated[str, Field(max_length=200, title="Name")]
     email: Annotated[EmailStr | None, Field(max_length=320, title="Email")]
     tier: Annotated[Literal["standard", "gold", "platinum"], Field(title="Tier")]
@@ -64,6 +66,149 @@ class CustomerUpdate(BaseModel):
     lifetime_value: Annotated[
         Decimal | None, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
     ] = None
+
+
+class MatrxActionCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[str, Field(max_length=200, title="Name")]
+    description: Annotated[str | None, Field(title="Description")] = None
+    action_type: Annotated[
+        Literal["prompt", "api_call", "function", "workflow", "navigation"],
+        Field(title="Action type"),
+    ]
+    scope: Annotated[Literal["global", "workspace", "user"] | None, Field(title="Scope")] = "user"
+    variable_context_map: Annotated[Any | None, Field(title="Variable context map")] = None
+    """
+    Which context value fills each variable of the action.
+    """
+    execution_settings: Annotated[Any | None, Field(title="Execution settings")] = None
+    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    use_count: Annotated[int | None, Field(ge=0, le=2147483647, title="Use count")] = 0
+
+
+class MatrxActionPage(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[MatrxActionRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class MatrxActionRead(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[UUID, Field(title="ID")]
+    owner_id: Annotated[str | None, Field(max_length=64, title="Owner id")]
+    name: Annotated[str, Field(max_length=200, title="Name")]
+    description: Annotated[str | None, Field(title="Description")]
+    action_type: Annotated[
+        Literal["prompt", "api_call", "function", "workflow", "navigation"],
+        Field(title="Action type"),
+    ]
+    scope: Annotated[Literal["global", "workspace", "user"], Field(title="Scope")]
+    variable_context_map: Annotated[Any, Field(title="Variable context map")]
+    """
+    Which context value fills each variable of the action.
+    """
+    execution_settings: Annotated[Any, Field(title="Execution settings")]
+    tags: Annotated[list[str] | None, Field(title="Tags")]
+    use_count: Annotated[int, Field(ge=0, le=2147483647, title="Use count")]
+    is_system: Annotated[bool, Field(title="Is system")]
+    created_at: Annotated[AwareDatetime, Field(title="Created at")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+
+
+class MatrxActionUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[str | None, Field(max_length=200, title="Name")] = None
+    description: Annotated[str | None, Field(title="Description")] = None
+    action_type: Annotated[
+        Literal["prompt", "api_call", "function", "workflow", "navigation"] | None,
+        Field(title="Action type"),
+    ] = None
+    scope: Annotated[Literal["global", "workspace", "user"] | None, Field(title="Scope")] = None
+    variable_context_map: Annotated[Any | None, Field(title="Variable context map")] = None
+    """
+    Which context value fills each variable of the action.
+    """
+    execution_settings: Annotated[Any | None, Field(title="Execution settings")] = None
+    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    use_count: Annotated[int | None, Field(ge=0, le=2147483647, title="Use count")] = None
+
+
+class MatrxMenuItemCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    label: Annotated[str, Field(max_length=120, title="Label")]
+    action_id: Annotated[UUID, Field(title="Action")]
+    parent_id: Annotated[UUID | None, Field(title="Parent")] = None
+    menu_type: Annotated[
+        Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None,
+        Field(title="Menu type"),
+    ] = "context_menu"
+    display_order: Annotated[
+        int | None, Field(ge=-2147483648, le=2147483647, title="Display order")
+    ] = 0
+    context_requirements: Annotated[Any | None, Field(title="Context requirements")] = None
+    """
+    What the surrounding context must hold for the item to show.
+    """
+
+
+class MatrxMenuItemPage(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[MatrxMenuItemRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class MatrxMenuItemRead(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[UUID, Field(title="ID")]
+    owner_id: Annotated[str | None, Field(max_length=64, title="Owner id")]
+    label: Annotated[str, Field(max_length=120, title="Label")]
+    action_id: Annotated[UUID, Field(title="Action")]
+    parent_id: Annotated[UUID | None, Field(title="Parent")]
+    menu_type: Annotated[
+        Literal["context_menu", "toolbar", "quick_action", "sidebar"], Field(title="Menu type")
+    ]
+    display_order: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Display order")]
+    context_requirements: Annotated[Any, Field(title="Context requirements")]
+    """
+    What the surrounding context must hold for the item to show.
+    """
+    is_system: Annotated[bool, Field(title="Is system")]
+    created_at: Annotated[AwareDatetime, Field(title="Created at")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+
+
+class MatrxMenuItemUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    label: Annotated[str | None, Field(max_length=120, title="Label")] = None
+    action_id: Annotated[UUID | None, Field(title="Action")] = None
+    parent_id: Annotated[UUID | None, Field(title="Parent")] = None
+    menu_type: Annotated[
+        Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None,
+        Field(title="Menu type"),
+    ] = None
+    display_order: Annotated[
+        int | None, Field(ge=-2147483648, le=2147483647, title="Display order")
+    ] = None
+    context_requirements: Annotated[Any | None, Field(title="Context requirements")] = None
+    """
+    What the surrounding context must hold for the item to show.
+    """
 
 
 class OfficeCloseInput(BaseModel):
@@ -105,6 +250,8 @@ class OfficeRead(BaseModel):
         extra="allow",
     )
     id: Annotated[UUID, Field(title="ID")]
+    branch_id: Annotated[str, Field(max_length=64, title="Branch id")]
+    tenant_id: Annotated[str, Field(max_length=64, title="Tenant id")]
     name: Annotated[str, Field(max_length=200, title="Name")]
     status: Annotated[Literal["active", "inactive"], Field(title="Status")]
     region_id: Annotated[UUID | None, Field(title="Region")]
@@ -137,6 +284,90 @@ class OfficeUpdate(BaseModel):
     closed_at: Annotated[AwareDatetime | None, Field(title="Closed at")] = None
 
 
+class OpportunityCompleteInput(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    next_action_at: Annotated[AwareDatetime | None, Field(title="Next action at")] = None
+    next_action_details: Annotated[str | None, Field(title="Next action details")] = None
+
+
+class OpportunityCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[str, Field(max_length=200, title="Name")]
+    customer_id: Annotated[UUID | None, Field(title="Customer")] = None
+    value: Annotated[
+        Decimal | None, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")
+    ] = Decimal("0")
+    stage: Annotated[
+        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None,
+        Field(title="Stage"),
+    ] = "lead"
+    next_action_at: Annotated[AwareDatetime | None, Field(title="Next action at")] = None
+    """
+    When the next action is due.
+    """
+    next_action_details: Annotated[str | None, Field(title="Next action")] = None
+
+
+class OpportunityPage(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[OpportunityRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class OpportunityRead(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[UUID, Field(title="ID")]
+    tenant_id: Annotated[str, Field(max_length=64, title="Tenant id")]
+    name: Annotated[str, Field(max_length=200, title="Name")]
+    customer_id: Annotated[UUID | None, Field(title="Customer")]
+    value: Annotated[Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")]
+    stage: Annotated[
+        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"], Field(title="Stage")
+    ]
+    next_action_at: Annotated[AwareDatetime | None, Field(title="Next action at")]
+    """
+    When the next action is due.
+    """
+    next_action_details: Annotated[str | None, Field(title="Next action")]
+    last_activity_at: Annotated[AwareDatetime | None, Field(title="Last activity at")]
+    created_at: Annotated[AwareDatetime, Field(title="Created at")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
+    version: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Version")]
+
+
+class OpportunityUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[str | None, Field(max_length=200, title="Name")] = None
+    customer_id: Annotated[UUID | None, Field(title="Customer")] = None
+    value: Annotated[
+        Decimal | None, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")
+    ] = None
+    stage: Annotated[
+        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None,
+        Field(title="Stage"),
+    ] = None
+    next_action_at: Annotated[AwareDatetime | None, Field(title="Next action at")] = None
+    """
+    When the next action is due.
+    """
+    next_action_details: Annotated[str | None, Field(title="Next action")] = None
+    version: Annotated[int | None, Field(ge=1, title="Version")] = None
+    """
+    The version being updated; alternative to If-Match
+    """
+
+
 class PersonCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -161,6 +392,8 @@ class PersonRead(BaseModel):
         extra="allow",
     )
     id: Annotated[UUID, Field(title="ID")]
+    branch_id: Annotated[str, Field(max_length=64, title="Branch id")]
+    tenant_id: Annotated[str, Field(max_length=64, title="Tenant id")]
     full_name: Annotated[str, Field(max_length=160, title="Full name")]
     email: Annotated[EmailStr, Field(max_length=320, title="Email")]
     title: Annotated[str | None, Field(max_length=120, title="Title")]
@@ -205,6 +438,8 @@ class RegionRead(BaseModel):
         extra="allow",
     )
     id: Annotated[UUID, Field(title="ID")]
+    branch_id: Annotated[str, Field(max_length=64, title="Branch id")]
+    tenant_id: Annotated[str, Field(max_length=64, title="Tenant id")]
     name: Annotated[str, Field(max_length=120, title="Name")]
     code: Annotated[str | None, Field(max_length=8, pattern="^[A-Z]{2,8}$", title="Code")]
     """
@@ -223,3 +458,48 @@ class RegionUpdate(BaseModel):
     """
     Two to eight capital letters.
     """
+
+
+class TodoCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[str, Field(max_length=300, title="Title")]
+    completed: Annotated[bool | None, Field(title="Completed")] = False
+    priority: Annotated[
+        Literal["low", "normal", "high", "urgent"] | None, Field(title="Priority")
+    ] = "normal"
+    due: Annotated[date | None, Field(title="Due")] = None
+
+
+class TodoPage(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[TodoRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class TodoRead(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[UUID, Field(title="ID")]
+    title: Annotated[str, Field(max_length=300, title="Title")]
+    completed: Annotated[bool, Field(title="Completed")]
+    priority: Annotated[Literal["low", "normal", "high", "urgent"], Field(title="Priority")]
+    due: Annotated[date | None, Field(title="Due")]
+    created_at: Annotated[AwareDatetime, Field(title="Created at")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+
+
+class TodoUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[str | None, Field(max_length=300, title="Title")] = None
+    completed: Annotated[bool | None, Field(title="Completed")] = None
+    priority: Annotated[
+        Literal["low", "normal", "high", "urgent"] | None, Field(title="Priority")
+    ] = None
+    due: Annotated[date | None, Field(title="Due")] = None

@@ -165,6 +165,72 @@ export function deleteCustomer(id: T.CustomerId, options?: RequestOptions): Prom
   return request<void>(options, "DELETE", "/api/customers/" + segment(id));
 }
 
+/** POST /api/customers/bulk: Update or delete Customers by filter. */
+export function bulkCustomers(body: T.CustomerBulkRequest, options?: RequestOptions): Promise<T.BulkResult> {
+  return request<T.BulkResult>(options, "POST", "/api/customers/bulk", { body: body });
+}
+
+/** POST /api/customers/bulk/undo: Undo a bulk change of Customers by its undo token. */
+export function undoBulkCustomers(body: T.BulkUndoRequest, options?: RequestOptions): Promise<T.BulkUndoResult> {
+  return request<T.BulkUndoResult>(options, "POST", "/api/customers/bulk/undo", { body: body });
+}
+
+// ----------------------------------------------------------------------------------------------
+// matrx_action
+
+/** GET /api/matrx_actions: A page of Actions. */
+export function listMatrxActions(params: T.MatrxActionListParams = {}, options?: RequestOptions): Promise<T.MatrxActionPage> {
+  return request<T.MatrxActionPage>(options, "GET", "/api/matrx_actions", { query: params });
+}
+
+/** GET /api/matrx_actions/{id}: One Action. */
+export function getMatrxAction(id: T.MatrxActionId, options?: RequestOptions): Promise<T.MatrxAction> {
+  return request<T.MatrxAction>(options, "GET", "/api/matrx_actions/" + segment(id));
+}
+
+/** POST /api/matrx_actions: A new Action. */
+export function createMatrxAction(input: T.MatrxActionCreate, options?: RequestOptions): Promise<T.MatrxAction> {
+  return request<T.MatrxAction>(options, "POST", "/api/matrx_actions", { body: input });
+}
+
+/** PATCH /api/matrx_actions/{id}: Change some fields of a Action. */
+export function updateMatrxAction(id: T.MatrxActionId, patch: T.MatrxActionUpdate, options?: RequestOptions): Promise<T.MatrxAction> {
+  return request<T.MatrxAction>(options, "PATCH", "/api/matrx_actions/" + segment(id), { body: patch });
+}
+
+/** DELETE /api/matrx_actions/{id}: Delete a Action. */
+export function deleteMatrxAction(id: T.MatrxActionId, options?: RequestOptions): Promise<void> {
+  return request<void>(options, "DELETE", "/api/matrx_actions/" + segment(id));
+}
+
+// ----------------------------------------------------------------------------------------------
+// matrx_menu_item
+
+/** GET /api/matrx_menu_items: A page of Matrx menu items. */
+export function listMatrxMenuItems(params: T.MatrxMenuItemListParams = {}, options?: RequestOptions): Promise<T.MatrxMenuItemPage> {
+  return request<T.MatrxMenuItemPage>(options, "GET", "/api/matrx_menu_items", { query: params });
+}
+
+/** GET /api/matrx_menu_items/{id}: One Menu item. */
+export function getMatrxMenuItem(id: T.MatrxMenuItemId, options?: RequestOptions): Promise<T.MatrxMenuItem> {
+  return request<T.MatrxMenuItem>(options, "GET", "/api/matrx_menu_items/" + segment(id));
+}
+
+/** POST /api/matrx_menu_items: A new Menu item. */
+export function createMatrxMenuItem(input: T.MatrxMenuItemCreate, options?: RequestOptions): Promise<T.MatrxMenuItem> {
+  return request<T.MatrxMenuItem>(options, "POST", "/api/matrx_menu_items", { body: input });
+}
+
+/** PATCH /api/matrx_menu_items/{id}: Change some fields of a Menu item. */
+export function updateMatrxMenuItem(id: T.MatrxMenuItemId, patch: T.MatrxMenuItemUpdate, options?: RequestOptions): Promise<T.MatrxMenuItem> {
+  return request<T.MatrxMenuItem>(options, "PATCH", "/api/matrx_menu_items/" + segment(id), { body: patch });
+}
+
+/** DELETE /api/matrx_menu_items/{id}: Delete a Menu item. */
+export function deleteMatrxMenuItem(id: T.MatrxMenuItemId, options?: RequestOptions): Promise<void> {
+  return request<void>(options, "DELETE", "/api/matrx_menu_items/" + segment(id));
+}
+
 // ----------------------------------------------------------------------------------------------
 // office
 
@@ -196,6 +262,54 @@ export function deleteOffice(id: T.OfficeId, options?: RequestOptions): Promise<
 /** POST /api/offices/{id}/close: Close. */
 export function closeOffice(id: T.OfficeId, input: T.OfficeCloseInput = {}, options?: RequestOptions): Promise<T.Office> {
   return request<T.Office>(options, "POST", "/api/offices/" + segment(id) + "/close", { body: input });
+}
+
+// ----------------------------------------------------------------------------------------------
+// opportunity
+
+/** GET /api/opportunities: A page of Opportunities. */
+export function listOpportunities(params: T.OpportunityListParams = {}, options?: RequestOptions): Promise<T.OpportunityPage> {
+  return request<T.OpportunityPage>(options, "GET", "/api/opportunities", { query: params });
+}
+
+/** GET /api/opportunities/{id}: One Opportunity. */
+export function getOpportunity(id: T.OpportunityId, options?: RequestOptions): Promise<T.Opportunity> {
+  return request<T.Opportunity>(options, "GET", "/api/opportunities/" + segment(id));
+}
+
+/** POST /api/opportunities: A new Opportunity. */
+export function createOpportunity(input: T.OpportunityCreate, options?: RequestOptions): Promise<T.Opportunity> {
+  return request<T.Opportunity>(options, "POST", "/api/opportunities", { body: input });
+}
+
+/** PATCH /api/opportunities/{id}: Change some fields of a Opportunity. Sends If-Match: `options.ifMatch`, else the patch's `version`. */
+export function updateOpportunity(id: T.OpportunityId, patch: T.OpportunityUpdate, options?: RequestOptions): Promise<T.Opportunity> {
+  return request<T.Opportunity>({ ...options, ifMatch: options?.ifMatch ?? patch.version }, "PATCH", "/api/opportunities/" + segment(id), { body: patch });
+}
+
+/** DELETE /api/opportunities/{id}: Delete a Opportunity (it is hidden: restore brings it back). */
+export function deleteOpportunity(id: T.OpportunityId, options?: RequestOptions): Promise<void> {
+  return request<void>(options, "DELETE", "/api/opportunities/" + segment(id));
+}
+
+/** POST /api/opportunities/{id}/restore: Bring back a deleted Opportunity. */
+export function restoreOpportunity(id: T.OpportunityId, options?: RequestOptions): Promise<T.Opportunity> {
+  return request<T.Opportunity>(options, "POST", "/api/opportunities/" + segment(id) + "/restore");
+}
+
+/** POST /api/opportunities/bulk: Update or delete Opportunities by filter. */
+export function bulkOpportunities(body: T.OpportunityBulkRequest, options?: RequestOptions): Promise<T.BulkResult> {
+  return request<T.BulkResult>(options, "POST", "/api/opportunities/bulk", { body: body });
+}
+
+/** POST /api/opportunities/bulk/undo: Undo a bulk change of Opportunities by its undo token. */
+export function undoBulkOpportunities(body: T.BulkUndoRequest, options?: RequestOptions): Promise<T.BulkUndoResult> {
+  return request<T.BulkUndoResult>(options, "POST", "/api/opportunities/bulk/undo", { body: body });
+}
+
+/** POST /api/opportunities/{id}/complete: Complete the next action. Records that the next action was done, sets the one after it and touches last_activity_at. */
+export function completeOpportunity(id: T.OpportunityId, input: T.OpportunityCompleteInput = {}, options?: RequestOptions): Promise<T.Opportunity> {
+  return request<T.Opportunity>(options, "POST", "/api/opportunities/" + segment(id) + "/complete", { body: input });
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -255,6 +369,55 @@ export function deleteRegion(id: T.RegionId, options?: RequestOptions): Promise<
 }
 
 // ----------------------------------------------------------------------------------------------
+// todo
+
+/** GET /api/todos: A page of Todos. */
+export function listTodos(params: T.TodoListParams = {}, options?: RequestOptions): Promise<T.TodoPage> {
+  return request<T.TodoPage>(options, "GET", "/api/todos", { query: params });
+}
+
+/** GET /api/todos/{id}: One Todo. */
+export function getTodo(id: T.TodoId, options?: RequestOptions): Promise<T.Todo> {
+  return request<T.Todo>(options, "GET", "/api/todos/" + segment(id));
+}
+
+/** POST /api/todos: A new Todo. */
+export function createTodo(input: T.TodoCreate, options?: RequestOptions): Promise<T.Todo> {
+  return request<T.Todo>(options, "POST", "/api/todos", { body: input });
+}
+
+/** PATCH /api/todos/{id}: Change some fields of a Todo. */
+export function updateTodo(id: T.TodoId, patch: T.TodoUpdate, options?: RequestOptions): Promise<T.Todo> {
+  return request<T.Todo>(options, "PATCH", "/api/todos/" + segment(id), { body: patch });
+}
+
+/** DELETE /api/todos/{id}: Delete a Todo. */
+export function deleteTodo(id: T.TodoId, options?: RequestOptions): Promise<void> {
+  return request<void>(options, "DELETE", "/api/todos/" + segment(id));
+}
+
+// ----------------------------------------------------------------------------------------------
+// The audit log: every write of customer, opportunity
+
+/** GET /api/audit: a page of the audit log, newest first, in the client's tenant. */
+export function listAuditEntries(params: T.AuditListParams = {}, options?: RequestOptions): Promise<T.AuditPage> {
+  return request<T.AuditPage>(options, "GET", "/api/audit", { query: params });
+}
+
+// ----------------------------------------------------------------------------------------------
+// Branches of customer, office, person, region
+
+/** POST /api/branches/{name}/merge: the branch's rows become the main branch's. */
+export function mergeBranch(name: string, options?: RequestOptions): Promise<T.MergeResult> {
+  return request<T.MergeResult>(options, "POST", "/api/branches/" + segment(name) + "/merge");
+}
+
+/** DELETE /api/branches/{name}: the branch's rows are thrown away; main is untouched. */
+export function discardBranch(name: string, options?: RequestOptions): Promise<void> {
+  return request<void>(options, "DELETE", "/api/branches/" + segment(name));
+}
+
+// ----------------------------------------------------------------------------------------------
 // POST /api/actions: any action by name
 
 /** Every action by name: the arguments its function takes (options last) and what it answers. */
@@ -264,12 +427,33 @@ export interface ActionMap {
   "customer.create": { args: [input: T.CustomerCreate, options?: RequestOptions]; result: T.Customer };
   "customer.update": { args: [id: T.CustomerId, patch: T.CustomerUpdate, options?: RequestOptions]; result: T.Customer };
   "customer.delete": { args: [id: T.CustomerId, options?: RequestOptions]; result: void };
+  "customer.bulk": { args: [body: T.CustomerBulkRequest, options?: RequestOptions]; result: T.BulkResult };
+  "customer.bulk_undo": { args: [body: T.BulkUndoRequest, options?: RequestOptions]; result: T.BulkUndoResult };
+  "matrx_action.list": { args: [params?: T.MatrxActionListParams, options?: RequestOptions]; result: T.MatrxActionPage };
+  "matrx_action.get": { args: [id: T.MatrxActionId, options?: RequestOptions]; result: T.MatrxAction };
+  "matrx_action.create": { args: [input: T.MatrxActionCreate, options?: RequestOptions]; result: T.MatrxAction };
+  "matrx_action.update": { args: [id: T.MatrxActionId, patch: T.MatrxActionUpdate, options?: RequestOptions]; result: T.MatrxAction };
+  "matrx_action.delete": { args: [id: T.MatrxActionId, options?: RequestOptions]; result: void };
+  "matrx_menu_item.list": { args: [params?: T.MatrxMenuItemListParams, options?: RequestOptions]; result: T.MatrxMenuItemPage };
+  "matrx_menu_item.get": { args: [id: T.MatrxMenuItemId, options?: RequestOptions]; result: T.MatrxMenuItem };
+  "matrx_menu_item.create": { args: [input: T.MatrxMenuItemCreate, options?: RequestOptions]; result: T.MatrxMenuItem };
+  "matrx_menu_item.update": { args: [id: T.MatrxMenuItemId, patch: T.MatrxMenuItemUpdate, options?: RequestOptions]; result: T.MatrxMenuItem };
+  "matrx_menu_item.delete": { args: [id: T.MatrxMenuItemId, options?: RequestOptions]; result: void };
   "office.list": { args: [params?: T.OfficeListParams, options?: RequestOptions]; result: T.OfficePage };
   "office.get": { args: [id: T.OfficeId, options?: RequestOptions]; result: T.Office };
   "office.create": { args: [input: T.OfficeCreate, options?: RequestOptions]; result: T.Office };
   "office.update": { args: [id: T.OfficeId, patch: T.OfficeUpdate, options?: RequestOptions]; result: T.Office };
   "office.delete": { args: [id: T.OfficeId, options?: RequestOptions]; result: void };
   "office.close": { args: [id: T.OfficeId, input?: T.OfficeCloseInput, options?: RequestOptions]; result: T.Office };
+  "opportunity.list": { args: [params?: T.OpportunityListParams, options?: RequestOptions]; result: T.OpportunityPage };
+  "opportunity.get": { args: [id: T.OpportunityId, options?: RequestOptions]; result: T.Opportunity };
+  "opportunity.create": { args: [input: T.OpportunityCreate, options?: RequestOptions]; result: T.Opportunity };
+  "opportunity.update": { args: [id: T.OpportunityId, patch: T.OpportunityUpdate, options?: RequestOptions]; result: T.Opportunity };
+  "opportunity.delete": { args: [id: T.OpportunityId, options?: RequestOptions]; result: void };
+  "opportunity.restore": { args: [id: T.OpportunityId, options?: RequestOptions]; result: T.Opportunity };
+  "opportunity.bulk": { args: [body: T.OpportunityBulkRequest, options?: RequestOptions]; result: T.BulkResult };
+  "opportunity.bulk_undo": { args: [body: T.BulkUndoRequest, options?: RequestOptions]; result: T.BulkUndoResult };
+  "opportunity.complete": { args: [id: T.OpportunityId, input?: T.OpportunityCompleteInput, options?: RequestOptions]; result: T.Opportunity };
   "person.list": { args: [params?: T.PersonListParams, options?: RequestOptions]; result: T.PersonPage };
   "person.get": { args: [id: T.PersonId, options?: RequestOptions]; result: T.Person };
   "person.create": { args: [input: T.PersonCreate, options?: RequestOptions]; result: T.Person };
@@ -280,6 +464,11 @@ export interface ActionMap {
   "region.create": { args: [input: T.RegionCreate, options?: RequestOptions]; result: T.Region };
   "region.update": { args: [id: T.RegionId, patch: T.RegionUpdate, options?: RequestOptions]; result: T.Region };
   "region.delete": { args: [id: T.RegionId, options?: RequestOptions]; result: void };
+  "todo.list": { args: [params?: T.TodoListParams, options?: RequestOptions]; result: T.TodoPage };
+  "todo.get": { args: [id: T.TodoId, options?: RequestOptions]; result: T.Todo };
+  "todo.create": { args: [input: T.TodoCreate, options?: RequestOptions]; result: T.Todo };
+  "todo.update": { args: [id: T.TodoId, patch: T.TodoUpdate, options?: RequestOptions]; result: T.Todo };
+  "todo.delete": { args: [id: T.TodoId, options?: RequestOptions]; result: void };
 }
 
 export type ActionName = keyof ActionMap;
@@ -293,12 +482,33 @@ const ACTION_WIRE: { readonly [A in ActionName]: "params" | "id" | "body" | "id+
   "customer.create": "body",
   "customer.update": "id+body",
   "customer.delete": "id",
+  "customer.bulk": "body",
+  "customer.bulk_undo": "body",
+  "matrx_action.list": "params",
+  "matrx_action.get": "id",
+  "matrx_action.create": "body",
+  "matrx_action.update": "id+body",
+  "matrx_action.delete": "id",
+  "matrx_menu_item.list": "params",
+  "matrx_menu_item.get": "id",
+  "matrx_menu_item.create": "body",
+  "matrx_menu_item.update": "id+body",
+  "matrx_menu_item.delete": "id",
   "office.list": "params",
   "office.get": "id",
   "office.create": "body",
   "office.update": "id+body",
   "office.delete": "id",
   "office.close": "id+body",
+  "opportunity.list": "params",
+  "opportunity.get": "id",
+  "opportunity.create": "body",
+  "opportunity.update": "id+body",
+  "opportunity.delete": "id",
+  "opportunity.restore": "id",
+  "opportunity.bulk": "body",
+  "opportunity.bulk_undo": "body",
+  "opportunity.complete": "id+body",
   "person.list": "params",
   "person.get": "id",
   "person.create": "body",
@@ -309,6 +519,11 @@ const ACTION_WIRE: { readonly [A in ActionName]: "params" | "id" | "body" | "id+
   "region.create": "body",
   "region.update": "id+body",
   "region.delete": "id",
+  "todo.list": "params",
+  "todo.get": "id",
+  "todo.create": "body",
+  "todo.update": "id+body",
+  "todo.delete": "id",
 };
 
 /** Run an action through `POST /api/actions`: `runAction("customer.create", input)` answers as `createCustomer(input)`. */

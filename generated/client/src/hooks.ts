@@ -67,6 +67,90 @@ export function useDeleteCustomer<TContext = unknown>(
   return useMutation(q.deleteCustomerMutationOptions(queryClient, extras));
 }
 
+export function useBulkCustomers<TContext = unknown>(
+  extras: q.MutationExtras<T.BulkResult, T.CustomerBulkRequest, TContext> = {},
+): UseMutationResult<T.BulkResult, ApiError, T.CustomerBulkRequest, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.bulkCustomersMutationOptions(queryClient, extras));
+}
+
+export function useUndoBulkCustomers<TContext = unknown>(
+  extras: q.MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
+): UseMutationResult<T.BulkUndoResult, ApiError, T.BulkUndoRequest, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.undoBulkCustomersMutationOptions(queryClient, extras));
+}
+
+// matrx_action
+
+export function useMatrxActionList(params: T.MatrxActionListParams = {}, options: QueryExtras<T.MatrxActionPage> = {}): UseQueryResult<T.MatrxActionPage, ApiError> {
+  return useQuery({ ...options, ...q.matrxActionListQueryOptions(params) });
+}
+
+export function useMatrxActionInfiniteList(params: T.MatrxActionListParams = {}, options: InfiniteExtras<T.MatrxActionPage> = {}) {
+  return useInfiniteQuery({ ...options, ...q.matrxActionInfiniteQueryOptions(params) });
+}
+
+export function useMatrxAction(id: T.MatrxActionId, options: QueryExtras<T.MatrxAction> = {}): UseQueryResult<T.MatrxAction, ApiError> {
+  return useQuery({ ...options, ...q.matrxActionQueryOptions(id) });
+}
+
+export function useCreateMatrxAction<TContext = unknown>(
+  extras: q.MutationExtras<T.MatrxAction, T.MatrxActionCreate, TContext> = {},
+): UseMutationResult<T.MatrxAction, ApiError, T.MatrxActionCreate, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.createMatrxActionMutationOptions(queryClient, extras));
+}
+
+export function useUpdateMatrxAction<TContext = unknown>(
+  extras: q.MutationExtras<T.MatrxAction, { id: T.MatrxActionId; patch: T.MatrxActionUpdate }, TContext> = {},
+): UseMutationResult<T.MatrxAction, ApiError, { id: T.MatrxActionId; patch: T.MatrxActionUpdate }, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.updateMatrxActionMutationOptions(queryClient, extras));
+}
+
+export function useDeleteMatrxAction<TContext = unknown>(
+  extras: q.MutationExtras<void, T.MatrxActionId, TContext> = {},
+): UseMutationResult<void, ApiError, T.MatrxActionId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.deleteMatrxActionMutationOptions(queryClient, extras));
+}
+
+// matrx_menu_item
+
+export function useMatrxMenuItemList(params: T.MatrxMenuItemListParams = {}, options: QueryExtras<T.MatrxMenuItemPage> = {}): UseQueryResult<T.MatrxMenuItemPage, ApiError> {
+  return useQuery({ ...options, ...q.matrxMenuItemListQueryOptions(params) });
+}
+
+export function useMatrxMenuItemInfiniteList(params: T.MatrxMenuItemListParams = {}, options: InfiniteExtras<T.MatrxMenuItemPage> = {}) {
+  return useInfiniteQuery({ ...options, ...q.matrxMenuItemInfiniteQueryOptions(params) });
+}
+
+export function useMatrxMenuItem(id: T.MatrxMenuItemId, options: QueryExtras<T.MatrxMenuItem> = {}): UseQueryResult<T.MatrxMenuItem, ApiError> {
+  return useQuery({ ...options, ...q.matrxMenuItemQueryOptions(id) });
+}
+
+export function useCreateMatrxMenuItem<TContext = unknown>(
+  extras: q.MutationExtras<T.MatrxMenuItem, T.MatrxMenuItemCreate, TContext> = {},
+): UseMutationResult<T.MatrxMenuItem, ApiError, T.MatrxMenuItemCreate, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.createMatrxMenuItemMutationOptions(queryClient, extras));
+}
+
+export function useUpdateMatrxMenuItem<TContext = unknown>(
+  extras: q.MutationExtras<T.MatrxMenuItem, { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }, TContext> = {},
+): UseMutationResult<T.MatrxMenuItem, ApiError, { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.updateMatrxMenuItemMutationOptions(queryClient, extras));
+}
+
+export function useDeleteMatrxMenuItem<TContext = unknown>(
+  extras: q.MutationExtras<void, T.MatrxMenuItemId, TContext> = {},
+): UseMutationResult<void, ApiError, T.MatrxMenuItemId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.deleteMatrxMenuItemMutationOptions(queryClient, extras));
+}
+
 // office
 
 export function useOfficeList(params: T.OfficeListParams = {}, options: QueryExtras<T.OfficePage> = {}): UseQueryResult<T.OfficePage, ApiError> {
@@ -107,6 +191,69 @@ export function useCloseOffice<TContext = unknown>(
 ): UseMutationResult<T.Office, ApiError, { id: T.OfficeId; input?: T.OfficeCloseInput }, q.OptimisticContext<TContext>> {
   const queryClient = useQueryClient();
   return useMutation(q.closeOfficeMutationOptions(queryClient, extras));
+}
+
+// opportunity
+
+export function useOpportunityList(params: T.OpportunityListParams = {}, options: QueryExtras<T.OpportunityPage> = {}): UseQueryResult<T.OpportunityPage, ApiError> {
+  return useQuery({ ...options, ...q.opportunityListQueryOptions(params) });
+}
+
+export function useOpportunityInfiniteList(params: T.OpportunityListParams = {}, options: InfiniteExtras<T.OpportunityPage> = {}) {
+  return useInfiniteQuery({ ...options, ...q.opportunityInfiniteQueryOptions(params) });
+}
+
+export function useOpportunity(id: T.OpportunityId, options: QueryExtras<T.Opportunity> = {}): UseQueryResult<T.Opportunity, ApiError> {
+  return useQuery({ ...options, ...q.opportunityQueryOptions(id) });
+}
+
+export function useCreateOpportunity<TContext = unknown>(
+  extras: q.MutationExtras<T.Opportunity, T.OpportunityCreate, TContext> = {},
+): UseMutationResult<T.Opportunity, ApiError, T.OpportunityCreate, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.createOpportunityMutationOptions(queryClient, extras));
+}
+
+export function useUpdateOpportunity<TContext = unknown>(
+  extras: q.MutationExtras<T.Opportunity, { id: T.OpportunityId; patch: T.OpportunityUpdate }, TContext> = {},
+): UseMutationResult<T.Opportunity, ApiError, { id: T.OpportunityId; patch: T.OpportunityUpdate }, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.updateOpportunityMutationOptions(queryClient, extras));
+}
+
+export function useDeleteOpportunity<TContext = unknown>(
+  extras: q.MutationExtras<void, T.OpportunityId, TContext> = {},
+): UseMutationResult<void, ApiError, T.OpportunityId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.deleteOpportunityMutationOptions(queryClient, extras));
+}
+
+export function useRestoreOpportunity<TContext = unknown>(
+  extras: q.MutationExtras<T.Opportunity, T.OpportunityId, TContext> = {},
+): UseMutationResult<T.Opportunity, ApiError, T.OpportunityId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.restoreOpportunityMutationOptions(queryClient, extras));
+}
+
+export function useBulkOpportunities<TContext = unknown>(
+  extras: q.MutationExtras<T.BulkResult, T.OpportunityBulkRequest, TContext> = {},
+): UseMutationResult<T.BulkResult, ApiError, T.OpportunityBulkRequest, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.bulkOpportunitiesMutationOptions(queryClient, extras));
+}
+
+export function useUndoBulkOpportunities<TContext = unknown>(
+  extras: q.MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
+): UseMutationResult<T.BulkUndoResult, ApiError, T.BulkUndoRequest, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.undoBulkOpportunitiesMutationOptions(queryClient, extras));
+}
+
+export function useCompleteOpportunity<TContext = unknown>(
+  extras: q.MutationExtras<T.Opportunity, { id: T.OpportunityId; input?: T.OpportunityCompleteInput }, TContext> = {},
+): UseMutationResult<T.Opportunity, ApiError, { id: T.OpportunityId; input?: T.OpportunityCompleteInput }, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.completeOpportunityMutationOptions(queryClient, extras));
 }
 
 // person
@@ -177,6 +324,63 @@ export function useDeleteRegion<TContext = unknown>(
 ): UseMutationResult<void, ApiError, T.RegionId, q.OptimisticContext<TContext>> {
   const queryClient = useQueryClient();
   return useMutation(q.deleteRegionMutationOptions(queryClient, extras));
+}
+
+// todo
+
+export function useTodoList(params: T.TodoListParams = {}, options: QueryExtras<T.TodoPage> = {}): UseQueryResult<T.TodoPage, ApiError> {
+  return useQuery({ ...options, ...q.todoListQueryOptions(params) });
+}
+
+export function useTodoInfiniteList(params: T.TodoListParams = {}, options: InfiniteExtras<T.TodoPage> = {}) {
+  return useInfiniteQuery({ ...options, ...q.todoInfiniteQueryOptions(params) });
+}
+
+export function useTodo(id: T.TodoId, options: QueryExtras<T.Todo> = {}): UseQueryResult<T.Todo, ApiError> {
+  return useQuery({ ...options, ...q.todoQueryOptions(id) });
+}
+
+export function useCreateTodo<TContext = unknown>(
+  extras: q.MutationExtras<T.Todo, T.TodoCreate, TContext> = {},
+): UseMutationResult<T.Todo, ApiError, T.TodoCreate, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.createTodoMutationOptions(queryClient, extras));
+}
+
+export function useUpdateTodo<TContext = unknown>(
+  extras: q.MutationExtras<T.Todo, { id: T.TodoId; patch: T.TodoUpdate }, TContext> = {},
+): UseMutationResult<T.Todo, ApiError, { id: T.TodoId; patch: T.TodoUpdate }, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.updateTodoMutationOptions(queryClient, extras));
+}
+
+export function useDeleteTodo<TContext = unknown>(
+  extras: q.MutationExtras<void, T.TodoId, TContext> = {},
+): UseMutationResult<void, ApiError, T.TodoId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.deleteTodoMutationOptions(queryClient, extras));
+}
+
+// The audit log
+
+export function useAuditEntries(params: T.AuditListParams = {}, options: QueryExtras<T.AuditPage> = {}): UseQueryResult<T.AuditPage, ApiError> {
+  return useQuery({ ...options, ...q.auditEntriesQueryOptions(params) });
+}
+
+// Branches: `useMergeBranch().mutate("feature-x")`
+
+export function useMergeBranch<TContext = unknown>(
+  extras: q.MutationExtras<T.MergeResult, string, TContext> = {},
+): UseMutationResult<T.MergeResult, ApiError, string, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.mergeBranchMutationOptions(queryClient, extras));
+}
+
+export function useDiscardBranch<TContext = unknown>(
+  extras: q.MutationExtras<void, string, TContext> = {},
+): UseMutationResult<void, ApiError, string, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.discardBranchMutationOptions(queryClient, extras));
 }
 
 // By action name

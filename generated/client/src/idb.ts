@@ -29,27 +29,103 @@ export const stores = {
   customer: {
     name: "customers",
     resource: "customer",
+    keyPath: ["tenant_id", "branch_id", "id"],
+    indexes: [
+      {
+        name: "by_tier",
+        keyPath: ["tenant_id", "branch_id", "tier"],
+        unique: false,
+        multiEntry: false,
+      },
+      {
+        name: "by_office_id",
+        keyPath: ["tenant_id", "branch_id", "office_id"],
+        unique: false,
+        multiEntry: false,
+      },
+    ],
+  },
+  matrx_action: {
+    name: "matrx_actions",
+    resource: "matrx_action",
     keyPath: "id",
     indexes: [
-      { name: "by_tier", keyPath: "tier", unique: false, multiEntry: false },
-      { name: "by_office_id", keyPath: "office_id", unique: false, multiEntry: false },
+      { name: "by_action_type", keyPath: "action_type", unique: false, multiEntry: false },
+      { name: "by_scope", keyPath: "scope", unique: false, multiEntry: false },
+      { name: "by_tags", keyPath: "tags", unique: false, multiEntry: true },
+    ],
+  },
+  matrx_menu_item: {
+    name: "matrx_menu_items",
+    resource: "matrx_menu_item",
+    keyPath: "id",
+    indexes: [
+      { name: "by_action_id", keyPath: "action_id", unique: false, multiEntry: false },
+      { name: "by_parent_id", keyPath: "parent_id", unique: false, multiEntry: false },
+      { name: "by_menu_type", keyPath: "menu_type", unique: false, multiEntry: false },
     ],
   },
   office: {
     name: "offices",
     resource: "office",
-    keyPath: "id",
+    keyPath: ["tenant_id", "branch_id", "id"],
     indexes: [
-      { name: "by_status", keyPath: "status", unique: false, multiEntry: false },
-      { name: "by_region_id", keyPath: "region_id", unique: false, multiEntry: false },
+      {
+        name: "by_status",
+        keyPath: ["tenant_id", "branch_id", "status"],
+        unique: false,
+        multiEntry: false,
+      },
+      {
+        name: "by_region_id",
+        keyPath: ["tenant_id", "branch_id", "region_id"],
+        unique: false,
+        multiEntry: false,
+      },
     ],
   },
-  person: { name: "people", resource: "person", keyPath: "id", indexes: [] },
+  opportunity: {
+    name: "opportunities",
+    resource: "opportunity",
+    keyPath: ["tenant_id", "id"],
+    indexes: [
+      {
+        name: "by_customer_id",
+        keyPath: ["tenant_id", "customer_id"],
+        unique: false,
+        multiEntry: false,
+      },
+      { name: "by_stage", keyPath: ["tenant_id", "stage"], unique: false, multiEntry: false },
+      {
+        name: "by_next_action_at",
+        keyPath: ["tenant_id", "next_action_at"],
+        unique: false,
+        multiEntry: false,
+      },
+    ],
+  },
+  person: { name: "people", resource: "person", keyPath: ["tenant_id", "branch_id", "id"], indexes: [] },
   region: {
     name: "regions",
     resource: "region",
+    keyPath: ["tenant_id", "branch_id", "id"],
+    indexes: [
+      {
+        name: "by_code",
+        keyPath: ["tenant_id", "branch_id", "code"],
+        unique: false,
+        multiEntry: false,
+      },
+    ],
+  },
+  todo: {
+    name: "todos",
+    resource: "todo",
     keyPath: "id",
-    indexes: [{ name: "by_code", keyPath: "code", unique: false, multiEntry: false }],
+    indexes: [
+      { name: "by_priority", keyPath: "priority", unique: false, multiEntry: false },
+      { name: "by_due", keyPath: "due", unique: false, multiEntry: false },
+    ],
   },
 } as const satisfies { readonly [resource: string]: StoreDefinition };
 
@@ -58,9 +134,13 @@ export type StoreName = keyof typeof stores;
 /** What each store holds: the resource's Read shape. */
 export interface StoreRow {
   customer: T.Customer;
+  matrx_action: T.MatrxAction;
+  matrx_menu_item: T.MatrxMenuItem;
   office: T.Office;
+  opportunity: T.Opportunity;
   person: T.Person;
   region: T.Region;
+  todo: T.Todo;
 }
 
 function done<V>(request: IDBRequest<V>): Promise<V> {

@@ -27,6 +27,36 @@ export const customerKeys = {
     create: ["customer", "create"] as const,
     update: ["customer", "update"] as const,
     delete: ["customer", "delete"] as const,
+    bulk: ["customer", "bulk"] as const,
+    bulk_undo: ["customer", "bulk_undo"] as const,
+  },
+};
+
+export const matrxActionKeys = {
+  all: ["matrx_action"] as const,
+  lists: () => ["matrx_action", "list"] as const,
+  list: (params: T.MatrxActionListParams = {}) => key<T.MatrxActionPage>()("matrx_action", "list", params),
+  infinite: (params: T.MatrxActionListParams = {}) => key<InfiniteData<T.MatrxActionPage, string | null>>()("matrx_action", "list", "infinite", params),
+  details: () => ["matrx_action", "detail"] as const,
+  detail: (id: T.MatrxActionId) => key<T.MatrxAction>()("matrx_action", "detail", id),
+  mutations: {
+    create: ["matrx_action", "create"] as const,
+    update: ["matrx_action", "update"] as const,
+    delete: ["matrx_action", "delete"] as const,
+  },
+};
+
+export const matrxMenuItemKeys = {
+  all: ["matrx_menu_item"] as const,
+  lists: () => ["matrx_menu_item", "list"] as const,
+  list: (params: T.MatrxMenuItemListParams = {}) => key<T.MatrxMenuItemPage>()("matrx_menu_item", "list", params),
+  infinite: (params: T.MatrxMenuItemListParams = {}) => key<InfiniteData<T.MatrxMenuItemPage, string | null>>()("matrx_menu_item", "list", "infinite", params),
+  details: () => ["matrx_menu_item", "detail"] as const,
+  detail: (id: T.MatrxMenuItemId) => key<T.MatrxMenuItem>()("matrx_menu_item", "detail", id),
+  mutations: {
+    create: ["matrx_menu_item", "create"] as const,
+    update: ["matrx_menu_item", "update"] as const,
+    delete: ["matrx_menu_item", "delete"] as const,
   },
 };
 
@@ -42,6 +72,24 @@ export const officeKeys = {
     update: ["office", "update"] as const,
     delete: ["office", "delete"] as const,
     close: ["office", "close"] as const,
+  },
+};
+
+export const opportunityKeys = {
+  all: ["opportunity"] as const,
+  lists: () => ["opportunity", "list"] as const,
+  list: (params: T.OpportunityListParams = {}) => key<T.OpportunityPage>()("opportunity", "list", params),
+  infinite: (params: T.OpportunityListParams = {}) => key<InfiniteData<T.OpportunityPage, string | null>>()("opportunity", "list", "infinite", params),
+  details: () => ["opportunity", "detail"] as const,
+  detail: (id: T.OpportunityId) => key<T.Opportunity>()("opportunity", "detail", id),
+  mutations: {
+    create: ["opportunity", "create"] as const,
+    update: ["opportunity", "update"] as const,
+    delete: ["opportunity", "delete"] as const,
+    restore: ["opportunity", "restore"] as const,
+    bulk: ["opportunity", "bulk"] as const,
+    bulk_undo: ["opportunity", "bulk_undo"] as const,
+    complete: ["opportunity", "complete"] as const,
   },
 };
 
@@ -73,19 +121,73 @@ export const regionKeys = {
   },
 };
 
+export const todoKeys = {
+  all: ["todo"] as const,
+  lists: () => ["todo", "list"] as const,
+  list: (params: T.TodoListParams = {}) => key<T.TodoPage>()("todo", "list", params),
+  infinite: (params: T.TodoListParams = {}) => key<InfiniteData<T.TodoPage, string | null>>()("todo", "list", "infinite", params),
+  details: () => ["todo", "detail"] as const,
+  detail: (id: T.TodoId) => key<T.Todo>()("todo", "detail", id),
+  mutations: {
+    create: ["todo", "create"] as const,
+    update: ["todo", "update"] as const,
+    delete: ["todo", "delete"] as const,
+  },
+};
+
+/** The audit log's queries (`GET /api/audit`): refreshed by every write of an audited resource. */
+export const auditKeys = {
+  all: ["audit"] as const,
+  lists: () => ["audit", "list"] as const,
+  list: (params: T.AuditListParams = {}) => key<T.AuditPage>()("audit", "list", params),
+};
+
 /** Every action that changes data. */
-export type MutationAction = "customer.create" | "customer.update" | "customer.delete" | "office.create" | "office.update" | "office.delete" | "office.close" | "person.create" | "person.update" | "person.delete" | "region.create" | "region.update" | "region.delete";
+export type MutationAction = "customer.create" | "customer.update" | "customer.delete" | "customer.bulk" | "customer.bulk_undo" | "matrx_action.create" | "matrx_action.update" | "matrx_action.delete" | "matrx_menu_item.create" | "matrx_menu_item.update" | "matrx_menu_item.delete" | "office.create" | "office.update" | "office.delete" | "office.close" | "opportunity.create" | "opportunity.update" | "opportunity.delete" | "opportunity.restore" | "opportunity.bulk" | "opportunity.bulk_undo" | "opportunity.complete" | "person.create" | "person.update" | "person.delete" | "region.create" | "region.update" | "region.delete" | "todo.create" | "todo.update" | "todo.delete" | "branches.merge" | "branches.discard";
 
 /** For every mutation, the key prefixes to refresh once it succeeded. */
 export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKeyPrefix[] } = {
   "customer.create": [
     customerKeys.lists(), // a new customer may belong in any list
+    auditKeys.all, // writes of customer are recorded in the audit log
   ],
   "customer.update": [
     customerKeys.all, // the customer itself
+    auditKeys.all, // writes of customer are recorded in the audit log
   ],
   "customer.delete": [
     customerKeys.all, // the customer itself
+    opportunityKeys.all, // opportunity.customer: on_delete cascade deletes its rows
+    auditKeys.all, // writes of customer are recorded in the audit log
+  ],
+  "customer.bulk": [
+    customerKeys.all, // the customer itself
+    auditKeys.all, // writes of customer are recorded in the audit log
+    opportunityKeys.all, // opportunity.customer: on_delete cascade deletes its rows
+  ],
+  "customer.bulk_undo": [
+    customerKeys.all, // the customer itself
+    auditKeys.all, // writes of customer are recorded in the audit log
+    opportunityKeys.all, // opportunity.customer: on_delete cascade deletes its rows
+  ],
+  "matrx_action.create": [
+    matrxActionKeys.lists(), // a new matrx_action may belong in any list
+  ],
+  "matrx_action.update": [
+    matrxActionKeys.all, // the matrx_action itself
+  ],
+  "matrx_action.delete": [
+    matrxActionKeys.all, // the matrx_action itself
+    matrxMenuItemKeys.all, // matrx_menu_item.action: on_delete cascade deletes its rows
+  ],
+  "matrx_menu_item.create": [
+    matrxMenuItemKeys.lists(), // a new matrx_menu_item may belong in any list
+  ],
+  "matrx_menu_item.update": [
+    matrxMenuItemKeys.all, // the matrx_menu_item itself
+  ],
+  "matrx_menu_item.delete": [
+    matrxMenuItemKeys.all, // the matrx_menu_item itself
   ],
   "office.create": [
     officeKeys.lists(), // a new office may belong in any list
@@ -103,6 +205,34 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
   "office.close": [
     officeKeys.all, // office.close invalidates office
     personKeys.all, // office.close invalidates person
+  ],
+  "opportunity.create": [
+    opportunityKeys.lists(), // a new opportunity may belong in any list
+    auditKeys.all, // writes of opportunity are recorded in the audit log
+  ],
+  "opportunity.update": [
+    opportunityKeys.all, // the opportunity itself
+    auditKeys.all, // writes of opportunity are recorded in the audit log
+  ],
+  "opportunity.delete": [
+    opportunityKeys.all, // the opportunity itself
+    auditKeys.all, // writes of opportunity are recorded in the audit log
+  ],
+  "opportunity.restore": [
+    opportunityKeys.all, // the opportunity itself
+    auditKeys.all, // writes of opportunity are recorded in the audit log
+  ],
+  "opportunity.bulk": [
+    opportunityKeys.all, // the opportunity itself
+    auditKeys.all, // writes of opportunity are recorded in the audit log
+  ],
+  "opportunity.bulk_undo": [
+    opportunityKeys.all, // the opportunity itself
+    auditKeys.all, // writes of opportunity are recorded in the audit log
+  ],
+  "opportunity.complete": [
+    opportunityKeys.all, // opportunity.complete invalidates opportunity
+    auditKeys.all, // writes of opportunity are recorded in the audit log
   ],
   "person.create": [
     personKeys.lists(), // a new person may belong in any list
@@ -125,5 +255,28 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
     officeKeys.all, // office.region: on_delete cascade deletes its rows
     personKeys.all, // office.people: its many-to-many links are deleted with the row
     customerKeys.all, // customer.office: on_delete set_null clears it
+  ],
+  "todo.create": [
+    todoKeys.lists(), // a new todo may belong in any list
+  ],
+  "todo.update": [
+    todoKeys.all, // the todo itself
+  ],
+  "todo.delete": [
+    todoKeys.all, // the todo itself
+  ],
+  "branches.merge": [
+    customerKeys.all, // a branch merge changes customer rows
+    officeKeys.all, // a branch merge changes office rows
+    personKeys.all, // a branch merge changes person rows
+    regionKeys.all, // a branch merge changes region rows
+    auditKeys.all, // writes of customer are recorded in the audit log
+  ],
+  "branches.discard": [
+    customerKeys.all, // a branch discard changes customer rows
+    officeKeys.all, // a branch discard changes office rows
+    personKeys.all, // a branch discard changes person rows
+    regionKeys.all, // a branch discard changes region rows
+    auditKeys.all, // writes of customer are recorded in the audit log
   ],
 };

@@ -408,11 +408,32 @@ export function deleteCustomerMutationOptions<TContext = unknown>(
   });
 }
 
+export function bulkCustomersMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.BulkResult, T.CustomerBulkRequest, TContext> = {},
+): MutationOptions<T.BulkResult, ApiError, T.CustomerBulkRequest, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "customer.bulk", keys.customerKeys.mutations["bulk"], extras, {
+    run: (variables: T.CustomerBulkRequest) => api.bulkCustomers(variables),
+    changesNothing: (body) => body.dry_run === true,
+  });
+}
+
+export function undoBulkCustomersMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
+): MutationOptions<T.BulkUndoResult, ApiError, T.BulkUndoRequest, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "customer.bulk_undo", keys.customerKeys.mutations["bulk_undo"], extras, {
+    run: (variables: T.BulkUndoRequest) => api.undoBulkCustomers(variables),
+  });
+}
+
 /** The row a create shows until the server answers: the input over the schema's defaults. */
 function optimisticRowOfCustomer(input: T.CustomerCreate): T.Customer {
   const now = new Date().toISOString();
   return {
     id: temporaryId("string"),
+    branch_id: api.defaultClient.config.branchId ?? "main",
+    tenant_id: api.defaultClient.config.tenantId ?? "",
     name: "",
     email: null,
     tier: "standard",
@@ -422,6 +443,194 @@ function optimisticRowOfCustomer(input: T.CustomerCreate): T.Customer {
     updated_at: now,
     ...definedOnly(input),
   } as T.Customer;
+}
+
+// matrx_action
+
+/** What `MatrxActionListParams` can name, for `matchesMatrxActionParams` and the list order. */
+export const matrxActionQuerySpec: QuerySpec = {
+  filters: { action_type: "text", scope: "text", tags: "array" },
+  search: ["name"],
+  sortable: { use_count: "number", name: "text", created_at: "datetime", id: "text" },
+  defaultSort: ["name"],
+  softDelete: false,
+};
+
+/** Whether a matrx_action belongs in a list fetched with these parameters. */
+export function matchesMatrxActionParams(row: T.MatrxAction, params: T.MatrxActionListParams): boolean {
+  return matchesParams(row, params, matrxActionQuerySpec);
+}
+
+export function matrxActionListQueryOptions(params: T.MatrxActionListParams = {}) {
+  return {
+    queryKey: keys.matrxActionKeys.list(params),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.listMatrxActions(params, { signal }),
+  };
+}
+
+/** Every page, one after the other: `fetchNextPage()` follows `next_cursor`. */
+export function matrxActionInfiniteQueryOptions(params: T.MatrxActionListParams = {}) {
+  return {
+    queryKey: keys.matrxActionKeys.infinite(params),
+    queryFn: ({ signal, pageParam }: { signal: AbortSignal; pageParam: string | null }) =>
+      api.listMatrxActions({ ...params, cursor: pageParam ?? undefined }, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page: T.MatrxActionPage): string | null => page.next_cursor,
+  };
+}
+
+export function matrxActionQueryOptions(id: T.MatrxActionId) {
+  return {
+    queryKey: keys.matrxActionKeys.detail(id),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.getMatrxAction(id, { signal }),
+  };
+}
+
+export function createMatrxActionMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.MatrxAction, T.MatrxActionCreate, TContext> = {},
+): MutationOptions<T.MatrxAction, ApiError, T.MatrxActionCreate, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "matrx_action.create", keys.matrxActionKeys.mutations["create"], extras, {
+    run: (variables: T.MatrxActionCreate) => api.createMatrxAction(variables),
+    optimistic: (variables) => optimisticCreate(queryClient, CACHES["matrx_action"], optimisticRowOfMatrxAction(variables)),
+    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["matrx_action"], (optimisticId as T.MatrxActionId | undefined) ?? data.id, data),
+  });
+}
+
+export function updateMatrxActionMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.MatrxAction, { id: T.MatrxActionId; patch: T.MatrxActionUpdate }, TContext> = {},
+): MutationOptions<T.MatrxAction, ApiError, { id: T.MatrxActionId; patch: T.MatrxActionUpdate }, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "matrx_action.update", keys.matrxActionKeys.mutations["update"], extras, {
+    run: (variables: { id: T.MatrxActionId; patch: T.MatrxActionUpdate }) => api.updateMatrxAction(variables.id, variables.patch),
+    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["matrx_action"], variables.id, variables.patch),
+    settle: (data, variables) => settleRow(queryClient, CACHES["matrx_action"], variables.id, data),
+  });
+}
+
+export function deleteMatrxActionMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<void, T.MatrxActionId, TContext> = {},
+): MutationOptions<void, ApiError, T.MatrxActionId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "matrx_action.delete", keys.matrxActionKeys.mutations["delete"], extras, {
+    run: (variables: T.MatrxActionId) => api.deleteMatrxAction(variables),
+    optimistic: (id) => optimisticDelete(queryClient, CACHES["matrx_action"], id),
+    settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.matrxActionKeys.detail(id), exact: true }),
+  });
+}
+
+/** The row a create shows until the server answers: the input over the schema's defaults. */
+function optimisticRowOfMatrxAction(input: T.MatrxActionCreate): T.MatrxAction {
+  const now = new Date().toISOString();
+  return {
+    id: temporaryId("string"),
+    owner_id: api.defaultClient.config.userId ?? null,
+    name: "",
+    description: null,
+    action_type: "prompt",
+    scope: "user",
+    variable_context_map: null,
+    execution_settings: null,
+    tags: null,
+    use_count: 0,
+    is_system: false,
+    created_at: now,
+    updated_at: now,
+    ...definedOnly(input),
+  } as T.MatrxAction;
+}
+
+// matrx_menu_item
+
+/** What `MatrxMenuItemListParams` can name, for `matchesMatrxMenuItemParams` and the list order. */
+export const matrxMenuItemQuerySpec: QuerySpec = {
+  filters: { action_id: "key", parent_id: "key", menu_type: "text" },
+  search: [],
+  sortable: { display_order: "number", label: "text", id: "text" },
+  defaultSort: ["display_order"],
+  softDelete: false,
+};
+
+/** Whether a matrx_menu_item belongs in a list fetched with these parameters. */
+export function matchesMatrxMenuItemParams(row: T.MatrxMenuItem, params: T.MatrxMenuItemListParams): boolean {
+  return matchesParams(row, params, matrxMenuItemQuerySpec);
+}
+
+export function matrxMenuItemListQueryOptions(params: T.MatrxMenuItemListParams = {}) {
+  return {
+    queryKey: keys.matrxMenuItemKeys.list(params),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.listMatrxMenuItems(params, { signal }),
+  };
+}
+
+/** Every page, one after the other: `fetchNextPage()` follows `next_cursor`. */
+export function matrxMenuItemInfiniteQueryOptions(params: T.MatrxMenuItemListParams = {}) {
+  return {
+    queryKey: keys.matrxMenuItemKeys.infinite(params),
+    queryFn: ({ signal, pageParam }: { signal: AbortSignal; pageParam: string | null }) =>
+      api.listMatrxMenuItems({ ...params, cursor: pageParam ?? undefined }, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page: T.MatrxMenuItemPage): string | null => page.next_cursor,
+  };
+}
+
+export function matrxMenuItemQueryOptions(id: T.MatrxMenuItemId) {
+  return {
+    queryKey: keys.matrxMenuItemKeys.detail(id),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.getMatrxMenuItem(id, { signal }),
+  };
+}
+
+export function createMatrxMenuItemMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.MatrxMenuItem, T.MatrxMenuItemCreate, TContext> = {},
+): MutationOptions<T.MatrxMenuItem, ApiError, T.MatrxMenuItemCreate, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "matrx_menu_item.create", keys.matrxMenuItemKeys.mutations["create"], extras, {
+    run: (variables: T.MatrxMenuItemCreate) => api.createMatrxMenuItem(variables),
+    optimistic: (variables) => optimisticCreate(queryClient, CACHES["matrx_menu_item"], optimisticRowOfMatrxMenuItem(variables)),
+    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["matrx_menu_item"], (optimisticId as T.MatrxMenuItemId | undefined) ?? data.id, data),
+  });
+}
+
+export function updateMatrxMenuItemMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.MatrxMenuItem, { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }, TContext> = {},
+): MutationOptions<T.MatrxMenuItem, ApiError, { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "matrx_menu_item.update", keys.matrxMenuItemKeys.mutations["update"], extras, {
+    run: (variables: { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }) => api.updateMatrxMenuItem(variables.id, variables.patch),
+    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["matrx_menu_item"], variables.id, variables.patch),
+    settle: (data, variables) => settleRow(queryClient, CACHES["matrx_menu_item"], variables.id, data),
+  });
+}
+
+export function deleteMatrxMenuItemMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<void, T.MatrxMenuItemId, TContext> = {},
+): MutationOptions<void, ApiError, T.MatrxMenuItemId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "matrx_menu_item.delete", keys.matrxMenuItemKeys.mutations["delete"], extras, {
+    run: (variables: T.MatrxMenuItemId) => api.deleteMatrxMenuItem(variables),
+    optimistic: (id) => optimisticDelete(queryClient, CACHES["matrx_menu_item"], id),
+    settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.matrxMenuItemKeys.detail(id), exact: true }),
+  });
+}
+
+/** The row a create shows until the server answers: the input over the schema's defaults. */
+function optimisticRowOfMatrxMenuItem(input: T.MatrxMenuItemCreate): T.MatrxMenuItem {
+  const now = new Date().toISOString();
+  return {
+    id: temporaryId("string"),
+    owner_id: api.defaultClient.config.userId ?? null,
+    label: "",
+    action_id: "",
+    parent_id: null,
+    menu_type: "context_menu",
+    display_order: 0,
+    context_requirements: null,
+    is_system: false,
+    created_at: now,
+    updated_at: now,
+    ...definedOnly(input),
+  } as T.MatrxMenuItem;
 }
 
 // office
@@ -513,6 +722,8 @@ function optimisticRowOfOffice(input: T.OfficeCreate): T.Office {
   const now = new Date().toISOString();
   return {
     id: temporaryId("string"),
+    branch_id: api.defaultClient.config.branchId ?? "main",
+    tenant_id: api.defaultClient.config.tenantId ?? "",
     name: "",
     status: "active",
     region_id: null,
@@ -527,6 +738,144 @@ function optimisticRowOfOffice(input: T.OfficeCreate): T.Office {
     people_ids: [],
     ...definedOnly(input),
   } as T.Office;
+}
+
+// opportunity
+
+/** What `OpportunityListParams` can name, for `matchesOpportunityParams` and the list order. */
+export const opportunityQuerySpec: QuerySpec = {
+  filters: { customer_id: "key", stage: "text", next_action_at: "datetime" },
+  search: ["name"],
+  sortable: { value: "number", next_action_at: "datetime", last_activity_at: "datetime", name: "text", created_at: "datetime", id: "text" },
+  defaultSort: ["next_action_at"],
+  softDelete: true,
+};
+
+/** Whether a opportunity belongs in a list fetched with these parameters. */
+export function matchesOpportunityParams(row: T.Opportunity, params: T.OpportunityListParams): boolean {
+  return matchesParams(row, params, opportunityQuerySpec);
+}
+
+export function opportunityListQueryOptions(params: T.OpportunityListParams = {}) {
+  return {
+    queryKey: keys.opportunityKeys.list(params),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.listOpportunities(params, { signal }),
+  };
+}
+
+/** Every page, one after the other: `fetchNextPage()` follows `next_cursor`. */
+export function opportunityInfiniteQueryOptions(params: T.OpportunityListParams = {}) {
+  return {
+    queryKey: keys.opportunityKeys.infinite(params),
+    queryFn: ({ signal, pageParam }: { signal: AbortSignal; pageParam: string | null }) =>
+      api.listOpportunities({ ...params, cursor: pageParam ?? undefined }, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page: T.OpportunityPage): string | null => page.next_cursor,
+  };
+}
+
+export function opportunityQueryOptions(id: T.OpportunityId) {
+  return {
+    queryKey: keys.opportunityKeys.detail(id),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.getOpportunity(id, { signal }),
+  };
+}
+
+export function createOpportunityMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Opportunity, T.OpportunityCreate, TContext> = {},
+): MutationOptions<T.Opportunity, ApiError, T.OpportunityCreate, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "opportunity.create", keys.opportunityKeys.mutations["create"], extras, {
+    run: (variables: T.OpportunityCreate) => api.createOpportunity(variables),
+    optimistic: (variables) => optimisticCreate(queryClient, CACHES["opportunity"], optimisticRowOfOpportunity(variables)),
+    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["opportunity"], (optimisticId as T.OpportunityId | undefined) ?? data.id, data),
+  });
+}
+
+export function updateOpportunityMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Opportunity, { id: T.OpportunityId; patch: T.OpportunityUpdate }, TContext> = {},
+): MutationOptions<T.Opportunity, ApiError, { id: T.OpportunityId; patch: T.OpportunityUpdate }, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "opportunity.update", keys.opportunityKeys.mutations["update"], extras, {
+    run: (variables: { id: T.OpportunityId; patch: T.OpportunityUpdate }) =>
+      api.updateOpportunity(variables.id, variables.patch, { ifMatch: variables.patch.version ?? cachedVersion(queryClient, CACHES["opportunity"], variables.id) }),
+    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["opportunity"], variables.id, variables.patch),
+    settle: (data, variables) => settleRow(queryClient, CACHES["opportunity"], variables.id, data),
+    refused: (error) => refreshIfStale(queryClient, CACHES["opportunity"], error),
+  });
+}
+
+export function deleteOpportunityMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<void, T.OpportunityId, TContext> = {},
+): MutationOptions<void, ApiError, T.OpportunityId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "opportunity.delete", keys.opportunityKeys.mutations["delete"], extras, {
+    run: (variables: T.OpportunityId) => api.deleteOpportunity(variables),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["opportunity"], id, { deleted_at: new Date().toISOString() }),
+    settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.opportunityKeys.detail(id), exact: true }),
+    refused: (error) => refreshIfStale(queryClient, CACHES["opportunity"], error),
+  });
+}
+
+export function restoreOpportunityMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Opportunity, T.OpportunityId, TContext> = {},
+): MutationOptions<T.Opportunity, ApiError, T.OpportunityId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "opportunity.restore", keys.opportunityKeys.mutations["restore"], extras, {
+    run: (variables: T.OpportunityId) => api.restoreOpportunity(variables),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["opportunity"], id, { deleted_at: null }),
+    settle: (data, id) => settleRow(queryClient, CACHES["opportunity"], id, data),
+  });
+}
+
+export function bulkOpportunitiesMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.BulkResult, T.OpportunityBulkRequest, TContext> = {},
+): MutationOptions<T.BulkResult, ApiError, T.OpportunityBulkRequest, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "opportunity.bulk", keys.opportunityKeys.mutations["bulk"], extras, {
+    run: (variables: T.OpportunityBulkRequest) => api.bulkOpportunities(variables),
+    changesNothing: (body) => body.dry_run === true,
+  });
+}
+
+export function undoBulkOpportunitiesMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
+): MutationOptions<T.BulkUndoResult, ApiError, T.BulkUndoRequest, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "opportunity.bulk_undo", keys.opportunityKeys.mutations["bulk_undo"], extras, {
+    run: (variables: T.BulkUndoRequest) => api.undoBulkOpportunities(variables),
+  });
+}
+
+export function completeOpportunityMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Opportunity, { id: T.OpportunityId; input?: T.OpportunityCompleteInput }, TContext> = {},
+): MutationOptions<T.Opportunity, ApiError, { id: T.OpportunityId; input?: T.OpportunityCompleteInput }, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "opportunity.complete", keys.opportunityKeys.mutations["complete"], extras, {
+    run: (variables: { id: T.OpportunityId; input?: T.OpportunityCompleteInput }) => api.completeOpportunity(variables.id, variables.input),
+    settle: (data, variables) => settleRow(queryClient, CACHES["opportunity"], variables.id, data),
+  });
+}
+
+/** The row a create shows until the server answers: the input over the schema's defaults. */
+function optimisticRowOfOpportunity(input: T.OpportunityCreate): T.Opportunity {
+  const now = new Date().toISOString();
+  return {
+    id: temporaryId("string"),
+    tenant_id: api.defaultClient.config.tenantId ?? "",
+    name: "",
+    customer_id: null,
+    value: 0,
+    stage: "lead",
+    next_action_at: null,
+    next_action_details: null,
+    last_activity_at: null,
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+    version: 1,
+    ...definedOnly(input),
+  } as T.Opportunity;
 }
 
 // person
@@ -608,6 +957,8 @@ function optimisticRowOfPerson(input: T.PersonCreate): T.Person {
   const now = new Date().toISOString();
   return {
     id: temporaryId("string"),
+    branch_id: api.defaultClient.config.branchId ?? "main",
+    tenant_id: api.defaultClient.config.tenantId ?? "",
     full_name: "",
     email: "",
     title: null,
@@ -698,6 +1049,8 @@ function optimisticRowOfRegion(input: T.RegionCreate): T.Region {
   const now = new Date().toISOString();
   return {
     id: temporaryId("string"),
+    branch_id: api.defaultClient.config.branchId ?? "main",
+    tenant_id: api.defaultClient.config.tenantId ?? "",
     name: "",
     code: null,
     created_at: now,
@@ -706,6 +1059,127 @@ function optimisticRowOfRegion(input: T.RegionCreate): T.Region {
   } as T.Region;
 }
 
+// todo
+
+/** What `TodoListParams` can name, for `matchesTodoParams` and the list order. */
+export const todoQuerySpec: QuerySpec = {
+  filters: { completed: "boolean", priority: "text", due: "text" },
+  search: ["title"],
+  sortable: { title: "text", due: "text", priority: "text", created_at: "datetime", id: "text" },
+  defaultSort: ["due"],
+  softDelete: false,
+};
+
+/** Whether a todo belongs in a list fetched with these parameters. */
+export function matchesTodoParams(row: T.Todo, params: T.TodoListParams): boolean {
+  return matchesParams(row, params, todoQuerySpec);
+}
+
+export function todoListQueryOptions(params: T.TodoListParams = {}) {
+  return {
+    queryKey: keys.todoKeys.list(params),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.listTodos(params, { signal }),
+  };
+}
+
+/** Every page, one after the other: `fetchNextPage()` follows `next_cursor`. */
+export function todoInfiniteQueryOptions(params: T.TodoListParams = {}) {
+  return {
+    queryKey: keys.todoKeys.infinite(params),
+    queryFn: ({ signal, pageParam }: { signal: AbortSignal; pageParam: string | null }) =>
+      api.listTodos({ ...params, cursor: pageParam ?? undefined }, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page: T.TodoPage): string | null => page.next_cursor,
+  };
+}
+
+export function todoQueryOptions(id: T.TodoId) {
+  return {
+    queryKey: keys.todoKeys.detail(id),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.getTodo(id, { signal }),
+  };
+}
+
+export function createTodoMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Todo, T.TodoCreate, TContext> = {},
+): MutationOptions<T.Todo, ApiError, T.TodoCreate, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "todo.create", keys.todoKeys.mutations["create"], extras, {
+    run: (variables: T.TodoCreate) => api.createTodo(variables),
+    optimistic: (variables) => optimisticCreate(queryClient, CACHES["todo"], optimisticRowOfTodo(variables)),
+    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["todo"], (optimisticId as T.TodoId | undefined) ?? data.id, data),
+  });
+}
+
+export function updateTodoMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Todo, { id: T.TodoId; patch: T.TodoUpdate }, TContext> = {},
+): MutationOptions<T.Todo, ApiError, { id: T.TodoId; patch: T.TodoUpdate }, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "todo.update", keys.todoKeys.mutations["update"], extras, {
+    run: (variables: { id: T.TodoId; patch: T.TodoUpdate }) => api.updateTodo(variables.id, variables.patch),
+    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["todo"], variables.id, variables.patch),
+    settle: (data, variables) => settleRow(queryClient, CACHES["todo"], variables.id, data),
+  });
+}
+
+export function deleteTodoMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<void, T.TodoId, TContext> = {},
+): MutationOptions<void, ApiError, T.TodoId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "todo.delete", keys.todoKeys.mutations["delete"], extras, {
+    run: (variables: T.TodoId) => api.deleteTodo(variables),
+    optimistic: (id) => optimisticDelete(queryClient, CACHES["todo"], id),
+    settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.todoKeys.detail(id), exact: true }),
+  });
+}
+
+/** The row a create shows until the server answers: the input over the schema's defaults. */
+function optimisticRowOfTodo(input: T.TodoCreate): T.Todo {
+  const now = new Date().toISOString();
+  return {
+    id: temporaryId("string"),
+    title: "",
+    completed: false,
+    priority: "normal",
+    due: null,
+    created_at: now,
+    updated_at: now,
+    ...definedOnly(input),
+  } as T.Todo;
+}
+
+
+// The audit log
+
+/** A page of the audit log, newest first: `GET /api/audit`; refreshed by every audited write. */
+export function auditEntriesQueryOptions(params: T.AuditListParams = {}) {
+  return {
+    queryKey: keys.auditKeys.list(params),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.listAuditEntries(params, { signal }),
+  };
+}
+
+// Branches: the variables are the branch's name
+
+/** Merge a branch into main, then refresh every branching resource's queries. */
+export function mergeBranchMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.MergeResult, string, TContext> = {},
+): MutationOptions<T.MergeResult, ApiError, string, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "branches.merge", ["branches", "merge"], extras, {
+    run: (name: string) => api.mergeBranch(name),
+  });
+}
+
+/** Throw a branch's rows away, then refresh every branching resource's queries. */
+export function discardBranchMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<void, string, TContext> = {},
+): MutationOptions<void, ApiError, string, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "branches.discard", ["branches", "discard"], extras, {
+    run: (name: string) => api.discardBranch(name),
+  });
+}
 
 // ----------------------------------------------------------------------------------------------
 // The cache of each resource, as the optimistic updates see it
@@ -718,6 +1192,20 @@ const CACHES = {
     id: (row: T.Customer) => row.id,
     spec: customerQuerySpec,
   } satisfies ResourceCache<T.Customer, T.CustomerId>,
+  "matrx_action": {
+    all: keys.matrxActionKeys.all,
+    lists: keys.matrxActionKeys.lists(),
+    detail: (id: T.MatrxActionId) => keys.matrxActionKeys.detail(id),
+    id: (row: T.MatrxAction) => row.id,
+    spec: matrxActionQuerySpec,
+  } satisfies ResourceCache<T.MatrxAction, T.MatrxActionId>,
+  "matrx_menu_item": {
+    all: keys.matrxMenuItemKeys.all,
+    lists: keys.matrxMenuItemKeys.lists(),
+    detail: (id: T.MatrxMenuItemId) => keys.matrxMenuItemKeys.detail(id),
+    id: (row: T.MatrxMenuItem) => row.id,
+    spec: matrxMenuItemQuerySpec,
+  } satisfies ResourceCache<T.MatrxMenuItem, T.MatrxMenuItemId>,
   "office": {
     all: keys.officeKeys.all,
     lists: keys.officeKeys.lists(),
@@ -725,6 +1213,13 @@ const CACHES = {
     id: (row: T.Office) => row.id,
     spec: officeQuerySpec,
   } satisfies ResourceCache<T.Office, T.OfficeId>,
+  "opportunity": {
+    all: keys.opportunityKeys.all,
+    lists: keys.opportunityKeys.lists(),
+    detail: (id: T.OpportunityId) => keys.opportunityKeys.detail(id),
+    id: (row: T.Opportunity) => row.id,
+    spec: opportunityQuerySpec,
+  } satisfies ResourceCache<T.Opportunity, T.OpportunityId>,
   "person": {
     all: keys.personKeys.all,
     lists: keys.personKeys.lists(),
@@ -739,6 +1234,13 @@ const CACHES = {
     id: (row: T.Region) => row.id,
     spec: regionQuerySpec,
   } satisfies ResourceCache<T.Region, T.RegionId>,
+  "todo": {
+    all: keys.todoKeys.all,
+    lists: keys.todoKeys.lists(),
+    detail: (id: T.TodoId) => keys.todoKeys.detail(id),
+    id: (row: T.Todo) => row.id,
+    spec: todoQuerySpec,
+  } satisfies ResourceCache<T.Todo, T.TodoId>,
 };
 
 // ----------------------------------------------------------------------------------------------
@@ -748,12 +1250,20 @@ const CACHES = {
 export interface QueryActionMap {
   "customer.list": { args: [params?: T.CustomerListParams]; data: T.CustomerPage };
   "customer.get": { args: [id: T.CustomerId]; data: T.Customer };
+  "matrx_action.list": { args: [params?: T.MatrxActionListParams]; data: T.MatrxActionPage };
+  "matrx_action.get": { args: [id: T.MatrxActionId]; data: T.MatrxAction };
+  "matrx_menu_item.list": { args: [params?: T.MatrxMenuItemListParams]; data: T.MatrxMenuItemPage };
+  "matrx_menu_item.get": { args: [id: T.MatrxMenuItemId]; data: T.MatrxMenuItem };
   "office.list": { args: [params?: T.OfficeListParams]; data: T.OfficePage };
   "office.get": { args: [id: T.OfficeId]; data: T.Office };
+  "opportunity.list": { args: [params?: T.OpportunityListParams]; data: T.OpportunityPage };
+  "opportunity.get": { args: [id: T.OpportunityId]; data: T.Opportunity };
   "person.list": { args: [params?: T.PersonListParams]; data: T.PersonPage };
   "person.get": { args: [id: T.PersonId]; data: T.Person };
   "region.list": { args: [params?: T.RegionListParams]; data: T.RegionPage };
   "region.get": { args: [id: T.RegionId]; data: T.Region };
+  "todo.list": { args: [params?: T.TodoListParams]; data: T.TodoPage };
+  "todo.get": { args: [id: T.TodoId]; data: T.Todo };
 }
 
 /** Every mutation action: what `mutate()` takes and what it answers. */
@@ -761,16 +1271,34 @@ export interface MutationActionMap {
   "customer.create": { variables: T.CustomerCreate; data: T.Customer };
   "customer.update": { variables: { id: T.CustomerId; patch: T.CustomerUpdate }; data: T.Customer };
   "customer.delete": { variables: T.CustomerId; data: void };
+  "customer.bulk": { variables: T.CustomerBulkRequest; data: T.BulkResult };
+  "customer.bulk_undo": { variables: T.BulkUndoRequest; data: T.BulkUndoResult };
+  "matrx_action.create": { variables: T.MatrxActionCreate; data: T.MatrxAction };
+  "matrx_action.update": { variables: { id: T.MatrxActionId; patch: T.MatrxActionUpdate }; data: T.MatrxAction };
+  "matrx_action.delete": { variables: T.MatrxActionId; data: void };
+  "matrx_menu_item.create": { variables: T.MatrxMenuItemCreate; data: T.MatrxMenuItem };
+  "matrx_menu_item.update": { variables: { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }; data: T.MatrxMenuItem };
+  "matrx_menu_item.delete": { variables: T.MatrxMenuItemId; data: void };
   "office.create": { variables: T.OfficeCreate; data: T.Office };
   "office.update": { variables: { id: T.OfficeId; patch: T.OfficeUpdate }; data: T.Office };
   "office.delete": { variables: T.OfficeId; data: void };
   "office.close": { variables: { id: T.OfficeId; input?: T.OfficeCloseInput }; data: T.Office };
+  "opportunity.create": { variables: T.OpportunityCreate; data: T.Opportunity };
+  "opportunity.update": { variables: { id: T.OpportunityId; patch: T.OpportunityUpdate }; data: T.Opportunity };
+  "opportunity.delete": { variables: T.OpportunityId; data: void };
+  "opportunity.restore": { variables: T.OpportunityId; data: T.Opportunity };
+  "opportunity.bulk": { variables: T.OpportunityBulkRequest; data: T.BulkResult };
+  "opportunity.bulk_undo": { variables: T.BulkUndoRequest; data: T.BulkUndoResult };
+  "opportunity.complete": { variables: { id: T.OpportunityId; input?: T.OpportunityCompleteInput }; data: T.Opportunity };
   "person.create": { variables: T.PersonCreate; data: T.Person };
   "person.update": { variables: { id: T.PersonId; patch: T.PersonUpdate }; data: T.Person };
   "person.delete": { variables: T.PersonId; data: void };
   "region.create": { variables: T.RegionCreate; data: T.Region };
   "region.update": { variables: { id: T.RegionId; patch: T.RegionUpdate }; data: T.Region };
   "region.delete": { variables: T.RegionId; data: void };
+  "todo.create": { variables: T.TodoCreate; data: T.Todo };
+  "todo.update": { variables: { id: T.TodoId; patch: T.TodoUpdate }; data: T.Todo };
+  "todo.delete": { variables: T.TodoId; data: void };
 }
 
 export type QueryActionName = keyof QueryActionMap;
@@ -779,12 +1307,20 @@ export type MutationActionName = keyof MutationActionMap;
 const QUERY_ACTIONS: { readonly [A in QueryActionName]: (...args: QueryActionMap[A]["args"]) => ActionQueryOptions<A> } = {
   "customer.list": customerListQueryOptions,
   "customer.get": customerQueryOptions,
+  "matrx_action.list": matrxActionListQueryOptions,
+  "matrx_action.get": matrxActionQueryOptions,
+  "matrx_menu_item.list": matrxMenuItemListQueryOptions,
+  "matrx_menu_item.get": matrxMenuItemQueryOptions,
   "office.list": officeListQueryOptions,
   "office.get": officeQueryOptions,
+  "opportunity.list": opportunityListQueryOptions,
+  "opportunity.get": opportunityQueryOptions,
   "person.list": personListQueryOptions,
   "person.get": personQueryOptions,
   "region.list": regionListQueryOptions,
   "region.get": regionQueryOptions,
+  "todo.list": todoListQueryOptions,
+  "todo.get": todoQueryOptions,
 };
 
 const MUTATION_ACTIONS: {
@@ -796,16 +1332,34 @@ const MUTATION_ACTIONS: {
   "customer.create": createCustomerMutationOptions,
   "customer.update": updateCustomerMutationOptions,
   "customer.delete": deleteCustomerMutationOptions,
+  "customer.bulk": bulkCustomersMutationOptions,
+  "customer.bulk_undo": undoBulkCustomersMutationOptions,
+  "matrx_action.create": createMatrxActionMutationOptions,
+  "matrx_action.update": updateMatrxActionMutationOptions,
+  "matrx_action.delete": deleteMatrxActionMutationOptions,
+  "matrx_menu_item.create": createMatrxMenuItemMutationOptions,
+  "matrx_menu_item.update": updateMatrxMenuItemMutationOptions,
+  "matrx_menu_item.delete": deleteMatrxMenuItemMutationOptions,
   "office.create": createOfficeMutationOptions,
   "office.update": updateOfficeMutationOptions,
   "office.delete": deleteOfficeMutationOptions,
   "office.close": closeOfficeMutationOptions,
+  "opportunity.create": createOpportunityMutationOptions,
+  "opportunity.update": updateOpportunityMutationOptions,
+  "opportunity.delete": deleteOpportunityMutationOptions,
+  "opportunity.restore": restoreOpportunityMutationOptions,
+  "opportunity.bulk": bulkOpportunitiesMutationOptions,
+  "opportunity.bulk_undo": undoBulkOpportunitiesMutationOptions,
+  "opportunity.complete": completeOpportunityMutationOptions,
   "person.create": createPersonMutationOptions,
   "person.update": updatePersonMutationOptions,
   "person.delete": deletePersonMutationOptions,
   "region.create": createRegionMutationOptions,
   "region.update": updateRegionMutationOptions,
   "region.delete": deleteRegionMutationOptions,
+  "todo.create": createTodoMutationOptions,
+  "todo.update": updateTodoMutationOptions,
+  "todo.delete": deleteTodoMutationOptions,
 };
 
 export interface ActionQueryOptions<A extends QueryActionName> {

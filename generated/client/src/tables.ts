@@ -2,7 +2,8 @@
 /* Table definitions, one per resource (`bookTable`): what an auto-generated table renders. Each
  * column has its accessor (the Read shape's property), header, type and formatter, whether it
  * sorts and with which filter operators it filters; the table has its default sort, page size,
- * row actions, bulk actions and the list hook that feeds it. */
+ * whether it can show deleted rows, row actions (restore for deleted rows), bulk actions with
+ * their undo, and the list hook that feeds it. */
 
 import * as hooks from "./hooks.js";
 
@@ -27,8 +28,10 @@ export interface TableColumn {
 export interface TableAction {
   action: string;
   label: string;
-  kind: "update" | "delete" | "custom";
+  kind: "update" | "delete" | "restore" | "custom";
   confirm?: boolean;
+  /** Offered on deleted rows only (deleted_at set), which a list shows with `include_deleted`. */
+  onlyDeleted?: boolean;
 }
 
 export interface BulkAction {
@@ -36,7 +39,10 @@ export interface BulkAction {
   operation: "update" | "delete";
   label: string;
   dryRun: boolean;
+  /** The answer carries an undo_token. */
   undo: boolean;
+  /** The action that takes the change back with that token until its undo_expires_at (`<resource>.bulk_undo`); null without undo. */
+  undoAction: string | null;
 }
 
 export interface TableDefinition {
@@ -47,6 +53,8 @@ export interface TableDefinition {
   defaultSort: readonly string[];
   pageSize: number;
   searchable: boolean;
+  /** Deleted rows are hidden, and shown with the list parameter `include_deleted: true`. */
+  softDelete: boolean;
   rowActions: readonly TableAction[];
   bulkActions: readonly BulkAction[];
   /** Custom actions on the whole collection rather than a row. */
@@ -144,14 +152,163 @@ export const customerTable = {
   defaultSort: ["name"],
   pageSize: 50,
   searchable: true,
+  softDelete: false,
   rowActions: [
     { action: "customer.update", label: "Edit", kind: "update" },
     { action: "customer.delete", label: "Delete", kind: "delete", confirm: true },
   ],
-  bulkActions: [],
+  bulkActions: [
+    {
+      action: "customer.bulk",
+      operation: "update",
+      label: "Update matching",
+      dryRun: true,
+      undo: true,
+      undoAction: "customer.bulk_undo",
+    },
+    {
+      action: "customer.bulk",
+      operation: "delete",
+      label: "Delete matching",
+      dryRun: true,
+      undo: true,
+      undoAction: "customer.bulk_undo",
+    },
+  ],
   collectionActions: [],
   listHook: hooks.useCustomerList,
   listQueryOptions: hooks.customerListQueryOptions,
+} as const satisfies TableDefinition;
+
+export const matrxActionTable = {
+  resource: "matrx_action",
+  label: "Action",
+  labelPlural: "Actions",
+  columns: [
+    {
+      accessor: "name",
+      header: "Name",
+      type: "string",
+      format: "text",
+      sortable: true,
+      filterable: false,
+    },
+    {
+      accessor: "action_type",
+      header: "Action type",
+      type: "enum",
+      format: "enum",
+      sortable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
+      options: [
+        { value: "prompt", label: "Prompt" },
+        { value: "api_call", label: "Api call" },
+        { value: "function", label: "Function" },
+        { value: "workflow", label: "Workflow" },
+        { value: "navigation", label: "Navigation" },
+      ],
+    },
+    {
+      accessor: "scope",
+      header: "Scope",
+      type: "enum",
+      format: "enum",
+      sortable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
+      options: [
+        { value: "global", label: "Global" },
+        { value: "workspace", label: "Workspace" },
+        { value: "user", label: "User" },
+      ],
+    },
+    {
+      accessor: "tags",
+      header: "Tags",
+      type: "array",
+      format: "list",
+      sortable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
+    },
+    {
+      accessor: "use_count",
+      header: "Use count",
+      type: "integer",
+      format: "number",
+      sortable: true,
+      filterable: false,
+    },
+  ],
+  defaultSort: ["name"],
+  pageSize: 50,
+  searchable: true,
+  softDelete: false,
+  rowActions: [
+    { action: "matrx_action.update", label: "Edit", kind: "update" },
+    { action: "matrx_action.delete", label: "Delete", kind: "delete", confirm: true },
+  ],
+  bulkActions: [],
+  collectionActions: [],
+  listHook: hooks.useMatrxActionList,
+  listQueryOptions: hooks.matrxActionListQueryOptions,
+} as const satisfies TableDefinition;
+
+export const matrxMenuItemTable = {
+  resource: "matrx_menu_item",
+  label: "Menu item",
+  labelPlural: "Matrx menu items",
+  columns: [
+    {
+      accessor: "label",
+      header: "Label",
+      type: "string",
+      format: "text",
+      sortable: true,
+      filterable: false,
+    },
+    {
+      accessor: "action_id",
+      header: "Action",
+      type: "relation",
+      format: "relation",
+      sortable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
+      relation: { resource: "matrx_action", titleField: "name", multiple: false },
+    },
+    {
+      accessor: "menu_type",
+      header: "Menu type",
+      type: "enum",
+      format: "enum",
+      sortable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
+      options: [
+        { value: "context_menu", label: "Context menu" },
+        { value: "toolbar", label: "Toolbar" },
+        { value: "quick_action", label: "Quick action" },
+        { value: "sidebar", label: "Sidebar" },
+      ],
+    },
+    {
+      accessor: "display_order",
+      header: "Display order",
+      type: "integer",
+      format: "number",
+      sortable: true,
+      filterable: false,
+    },
+  ],
+  defaultSort: ["display_order"],
+  pageSize: 50,
+  searchable: false,
+  softDelete: false,
+  rowActions: [
+    { action: "matrx_menu_item.update", label: "Edit", kind: "update" },
+    { action: "matrx_menu_item.delete", label: "Delete", kind: "delete", confirm: true },
+  ],
+  bulkActions: [],
+  collectionActions: [],
+  listHook: hooks.useMatrxMenuItemList,
+  listQueryOptions: hooks.matrxMenuItemListQueryOptions,
 } as const satisfies TableDefinition;
 
 export const officeTable = {
@@ -197,6 +354,7 @@ export const officeTable = {
   defaultSort: ["-created_at"],
   pageSize: 50,
   searchable: true,
+  softDelete: false,
   rowActions: [
     { action: "office.update", label: "Edit", kind: "update" },
     { action: "office.delete", label: "Delete", kind: "delete", confirm: true },
@@ -206,6 +364,103 @@ export const officeTable = {
   collectionActions: [],
   listHook: hooks.useOfficeList,
   listQueryOptions: hooks.officeListQueryOptions,
+} as const satisfies TableDefinition;
+
+export const opportunityTable = {
+  resource: "opportunity",
+  label: "Opportunity",
+  labelPlural: "Opportunities",
+  columns: [
+    {
+      accessor: "name",
+      header: "Name",
+      type: "string",
+      format: "text",
+      sortable: true,
+      filterable: false,
+    },
+    {
+      accessor: "customer_id",
+      header: "Customer",
+      type: "relation",
+      format: "relation",
+      sortable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
+      relation: { resource: "customer", titleField: "name", multiple: false },
+    },
+    {
+      accessor: "stage",
+      header: "Stage",
+      type: "enum",
+      format: "enum",
+      sortable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
+      options: [
+        { value: "lead", label: "Lead" },
+        { value: "qualified", label: "Qualified" },
+        { value: "proposal", label: "Proposal" },
+        { value: "negotiation", label: "Negotiation" },
+        { value: "won", label: "Won" },
+        { value: "lost", label: "Lost" },
+      ],
+    },
+    {
+      accessor: "value",
+      header: "Value",
+      type: "decimal",
+      format: "decimal",
+      scale: 2,
+      sortable: true,
+      filterable: false,
+    },
+    {
+      accessor: "next_action_at",
+      header: "Next action at",
+      type: "datetime",
+      format: "datetime",
+      sortable: true,
+      filterable: { operators: ["eq", "in", "gte", "lte", "isnull"] },
+    },
+    {
+      accessor: "last_activity_at",
+      header: "Last activity at",
+      type: "datetime",
+      format: "datetime",
+      sortable: true,
+      filterable: false,
+    },
+  ],
+  defaultSort: ["next_action_at"],
+  pageSize: 50,
+  searchable: true,
+  softDelete: true,
+  rowActions: [
+    { action: "opportunity.update", label: "Edit", kind: "update" },
+    { action: "opportunity.delete", label: "Delete", kind: "delete", confirm: true },
+    { action: "opportunity.restore", label: "Restore", kind: "restore", onlyDeleted: true },
+    { action: "opportunity.complete", label: "Complete the next action", kind: "custom" },
+  ],
+  bulkActions: [
+    {
+      action: "opportunity.bulk",
+      operation: "update",
+      label: "Update matching",
+      dryRun: true,
+      undo: true,
+      undoAction: "opportunity.bulk_undo",
+    },
+    {
+      action: "opportunity.bulk",
+      operation: "delete",
+      label: "Delete matching",
+      dryRun: true,
+      undo: true,
+      undoAction: "opportunity.bulk_undo",
+    },
+  ],
+  collectionActions: [],
+  listHook: hooks.useOpportunityList,
+  listQueryOptions: hooks.opportunityListQueryOptions,
 } as const satisfies TableDefinition;
 
 export const personTable = {
@@ -245,18 +500,11 @@ export const personTable = {
       sortable: false,
       filterable: { operators: ["eq", "in", "isnull"] },
     },
-    {
-      accessor: "started_on",
-      header: "Started on",
-      type: "date",
-      format: "date",
-      sortable: false,
-      filterable: false,
-    },
   ],
   defaultSort: ["full_name"],
   pageSize: 50,
   searchable: true,
+  softDelete: false,
   rowActions: [
     { action: "person.update", label: "Edit", kind: "update" },
     { action: "person.delete", label: "Delete", kind: "delete", confirm: true },
@@ -300,6 +548,7 @@ export const regionTable = {
   defaultSort: ["name"],
   pageSize: 50,
   searchable: true,
+  softDelete: false,
   rowActions: [
     { action: "region.update", label: "Edit", kind: "update" },
     { action: "region.delete", label: "Delete", kind: "delete", confirm: true },
@@ -310,10 +559,72 @@ export const regionTable = {
   listQueryOptions: hooks.regionListQueryOptions,
 } as const satisfies TableDefinition;
 
+export const todoTable = {
+  resource: "todo",
+  label: "Todo",
+  labelPlural: "Todos",
+  columns: [
+    {
+      accessor: "title",
+      header: "Title",
+      type: "string",
+      format: "text",
+      sortable: true,
+      filterable: false,
+    },
+    {
+      accessor: "priority",
+      header: "Priority",
+      type: "enum",
+      format: "enum",
+      sortable: true,
+      filterable: { operators: ["eq", "in", "isnull"] },
+      options: [
+        { value: "low", label: "Low" },
+        { value: "normal", label: "Normal" },
+        { value: "high", label: "High" },
+        { value: "urgent", label: "Urgent" },
+      ],
+    },
+    {
+      accessor: "due",
+      header: "Due",
+      type: "date",
+      format: "date",
+      sortable: true,
+      filterable: { operators: ["eq", "in", "gte", "lte", "isnull"] },
+    },
+    {
+      accessor: "completed",
+      header: "Completed",
+      type: "boolean",
+      format: "boolean",
+      sortable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
+    },
+  ],
+  defaultSort: ["due"],
+  pageSize: 50,
+  searchable: true,
+  softDelete: false,
+  rowActions: [
+    { action: "todo.update", label: "Edit", kind: "update" },
+    { action: "todo.delete", label: "Delete", kind: "delete", confirm: true },
+  ],
+  bulkActions: [],
+  collectionActions: [],
+  listHook: hooks.useTodoList,
+  listQueryOptions: hooks.todoListQueryOptions,
+} as const satisfies TableDefinition;
+
 /** Every table by resource name. */
 export const tables = {
   customer: customerTable,
+  matrx_action: matrxActionTable,
+  matrx_menu_item: matrxMenuItemTable,
   office: officeTable,
+  opportunity: opportunityTable,
   person: personTable,
   region: regionTable,
+  todo: todoTable,
 } as const;

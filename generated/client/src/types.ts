@@ -21,6 +21,56 @@ export interface BulkResult {
   undo_expires_at: string | null;
 }
 
+/** The body of a bulk undo: the `undo_token` of the change. */
+export interface BulkUndoRequest {
+  undo_token: string;
+}
+
+/** The answer of a bulk undo: how many rows are back as they were. */
+export interface BulkUndoResult {
+  restored: number;
+}
+
+/** One write in the audit log: the row before and after, who made it, in which tenant and branch. */
+export interface AuditEntry {
+  id: number;
+  /** The resource's name: customer, opportunity. */
+  resource: string;
+  /** The row's id, as text. */
+  row_id: string;
+  /** create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name. */
+  action: string;
+  before: { [key: string]: JsonValue } | null;
+  after: { [key: string]: JsonValue } | null;
+  actor: string | null;
+  tenant_id: string | null;
+  branch_id: string | null;
+  /** ISO 8601 instant. */
+  at: string;
+}
+
+/** The parameters of `GET /api/audit`, newest first: filters and paging. */
+export interface AuditListParams {
+  resource?: string;
+  row_id?: string;
+  action?: string;
+  limit?: number;
+  /** next_cursor of the previous page */
+  cursor?: string;
+}
+
+/** One page of the audit log, newest first. */
+export interface AuditPage {
+  items: AuditEntry[];
+  next_cursor: string | null;
+}
+
+/** The answer of a branch merge: the branch, and how many rows of each resource reached main. */
+export interface MergeResult {
+  branch: string;
+  merged: { [resource: string]: number };
+}
+
 // ----------------------------------------------------------------------------------------------
 // customer: A company or person the offices serve.
 
@@ -31,6 +81,10 @@ export type CustomerTier = "standard" | "gold" | "platinum";
 export interface Customer {
   /** ID */
   id: CustomerId;
+  /** branching: set by the server */
+  branch_id: string;
+  /** tenant: set by the server */
+  tenant_id: string;
   /** Name */
   name: string;
   /** Email */
@@ -109,6 +163,233 @@ export interface CustomerPage {
   next_cursor: string | null;
 }
 
+/** The body of a bulk update or delete by filter. */
+export interface CustomerBulkRequest {
+  operation: "update" | "delete";
+  filter?: CustomerFilter;
+  values?: CustomerUpdate;
+  dry_run?: boolean;
+}
+
+// ----------------------------------------------------------------------------------------------
+// matrx_action: A reusable action with its variable context and execution settings.
+
+export type MatrxActionId = string;
+export type MatrxActionActionType = "prompt" | "api_call" | "function" | "workflow" | "navigation";
+export type MatrxActionScope = "global" | "workspace" | "user";
+
+/** Action: A reusable action with its variable context and execution settings. */
+export interface MatrxAction {
+  /** ID */
+  id: MatrxActionId;
+  /** owned: set by the server */
+  owner_id: string | null;
+  /** Name */
+  name: string;
+  /** Description */
+  description: string | null;
+  /** Action type */
+  action_type: MatrxActionActionType;
+  /** Scope */
+  scope: MatrxActionScope;
+  /** Variable context map */
+  variable_context_map: JsonValue;
+  /** Execution settings */
+  execution_settings: JsonValue;
+  /** Tags */
+  tags: string[] | null;
+  /** Use count */
+  use_count: number;
+  /** owned: set by the server */
+  is_system: boolean;
+  /** timestamps: set by the server */
+  created_at: string;
+  /** timestamps: set by the server */
+  updated_at: string;
+}
+
+export interface MatrxActionCreate {
+  /** Name */
+  name: string;
+  /** Description */
+  description?: string | null;
+  /** Action type */
+  action_type: MatrxActionActionType;
+  /** Scope */
+  scope?: MatrxActionScope;
+  /** Variable context map: Which context value fills each variable of the action. */
+  variable_context_map?: JsonValue;
+  /** Execution settings */
+  execution_settings?: JsonValue;
+  /** Tags */
+  tags?: string[] | null;
+  /** Use count */
+  use_count?: number;
+}
+
+export interface MatrxActionUpdate {
+  /** Name */
+  name?: string;
+  /** Description */
+  description?: string | null;
+  /** Action type */
+  action_type?: MatrxActionActionType;
+  /** Scope */
+  scope?: MatrxActionScope;
+  /** Variable context map */
+  variable_context_map?: JsonValue;
+  /** Execution settings */
+  execution_settings?: JsonValue;
+  /** Tags */
+  tags?: string[] | null;
+  /** Use count */
+  use_count?: number;
+}
+
+export type MatrxActionSort = "use_count" | "-use_count" | "name" | "-name" | "created_at" | "-created_at";
+
+/** The filters of a list or a bulk request */
+export interface MatrxActionFilter {
+  action_type?: MatrxActionActionType;
+  action_type__in?: readonly MatrxActionActionType[];
+  action_type__isnull?: boolean;
+  scope?: MatrxActionScope;
+  scope__in?: readonly MatrxActionScope[];
+  scope__isnull?: boolean;
+  tags?: string;
+  tags__in?: readonly string[];
+  tags__isnull?: boolean;
+}
+
+/** The parameters of a list: paging, sort, search and filters */
+export interface MatrxActionListParams {
+  /** Rows per page: 1 to 500, default 50 */
+  limit?: number;
+  /** next_cursor of the previous page */
+  cursor?: string;
+  /** Sort keys, '-' for descending; default name */
+  sort?: MatrxActionSort | readonly MatrxActionSort[];
+  /** Text contained in any of: name */
+  q?: string;
+  action_type?: MatrxActionActionType;
+  action_type__in?: readonly MatrxActionActionType[];
+  action_type__isnull?: boolean;
+  scope?: MatrxActionScope;
+  scope__in?: readonly MatrxActionScope[];
+  scope__isnull?: boolean;
+  tags?: string;
+  tags__in?: readonly string[];
+  tags__isnull?: boolean;
+}
+
+/** One page of matrx_actions: the rows, and the cursor of the next page (null on the last). */
+export interface MatrxActionPage {
+  items: MatrxAction[];
+  next_cursor: string | null;
+}
+
+// ----------------------------------------------------------------------------------------------
+// matrx_menu_item: An entry of a menu that runs an action.
+
+export type MatrxMenuItemId = string;
+export type MatrxMenuItemMenuType = "context_menu" | "toolbar" | "quick_action" | "sidebar";
+
+/** Menu item: An entry of a menu that runs an action. */
+export interface MatrxMenuItem {
+  /** ID */
+  id: MatrxMenuItemId;
+  /** owned: set by the server */
+  owner_id: string | null;
+  /** Label */
+  label: string;
+  /** Action */
+  action_id: MatrxActionId;
+  /** Parent */
+  parent_id: MatrxMenuItemId | null;
+  /** Menu type */
+  menu_type: MatrxMenuItemMenuType;
+  /** Display order */
+  display_order: number;
+  /** Context requirements */
+  context_requirements: JsonValue;
+  /** owned: set by the server */
+  is_system: boolean;
+  /** timestamps: set by the server */
+  created_at: string;
+  /** timestamps: set by the server */
+  updated_at: string;
+}
+
+export interface MatrxMenuItemCreate {
+  /** Label */
+  label: string;
+  /** Action */
+  action_id: MatrxActionId;
+  /** Parent */
+  parent_id?: MatrxMenuItemId | null;
+  /** Menu type */
+  menu_type?: MatrxMenuItemMenuType;
+  /** Display order */
+  display_order?: number;
+  /** Context requirements: What the surrounding context must hold for the item to show. */
+  context_requirements?: JsonValue;
+}
+
+export interface MatrxMenuItemUpdate {
+  /** Label */
+  label?: string;
+  /** Action */
+  action_id?: MatrxActionId;
+  /** Parent */
+  parent_id?: MatrxMenuItemId | null;
+  /** Menu type */
+  menu_type?: MatrxMenuItemMenuType;
+  /** Display order */
+  display_order?: number;
+  /** Context requirements */
+  context_requirements?: JsonValue;
+}
+
+export type MatrxMenuItemSort = "display_order" | "-display_order" | "label" | "-label";
+
+/** The filters of a list or a bulk request */
+export interface MatrxMenuItemFilter {
+  action_id?: MatrxActionId;
+  action_id__in?: readonly MatrxActionId[];
+  action_id__isnull?: boolean;
+  parent_id?: MatrxMenuItemId;
+  parent_id__in?: readonly MatrxMenuItemId[];
+  parent_id__isnull?: boolean;
+  menu_type?: MatrxMenuItemMenuType;
+  menu_type__in?: readonly MatrxMenuItemMenuType[];
+  menu_type__isnull?: boolean;
+}
+
+/** The parameters of a list: paging, sort, search and filters */
+export interface MatrxMenuItemListParams {
+  /** Rows per page: 1 to 500, default 50 */
+  limit?: number;
+  /** next_cursor of the previous page */
+  cursor?: string;
+  /** Sort keys, '-' for descending; default display_order */
+  sort?: MatrxMenuItemSort | readonly MatrxMenuItemSort[];
+  action_id?: MatrxActionId;
+  action_id__in?: readonly MatrxActionId[];
+  action_id__isnull?: boolean;
+  parent_id?: MatrxMenuItemId;
+  parent_id__in?: readonly MatrxMenuItemId[];
+  parent_id__isnull?: boolean;
+  menu_type?: MatrxMenuItemMenuType;
+  menu_type__in?: readonly MatrxMenuItemMenuType[];
+  menu_type__isnull?: boolean;
+}
+
+/** One page of matrx_menu_items: the rows, and the cursor of the next page (null on the last). */
+export interface MatrxMenuItemPage {
+  items: MatrxMenuItem[];
+  next_cursor: string | null;
+}
+
 // ----------------------------------------------------------------------------------------------
 // office: A physical office.
 
@@ -119,6 +400,10 @@ export type OfficeStatus = "active" | "inactive";
 export interface Office {
   /** ID */
   id: OfficeId;
+  /** branching: set by the server */
+  branch_id: string;
+  /** tenant: set by the server */
+  tenant_id: string;
   /** Name */
   name: string;
   /** Status */
@@ -236,6 +521,142 @@ export interface OfficeCloseInput {
 }
 
 // ----------------------------------------------------------------------------------------------
+// opportunity: A deal in progress and the next action that moves it forward.
+
+export type OpportunityId = string;
+export type OpportunityStage = "lead" | "qualified" | "proposal" | "negotiation" | "won" | "lost";
+
+/** Opportunity: A deal in progress and the next action that moves it forward. */
+export interface Opportunity {
+  /** ID */
+  id: OpportunityId;
+  /** tenant: set by the server */
+  tenant_id: string;
+  /** Name */
+  name: string;
+  /** Customer */
+  customer_id: CustomerId | null;
+  /** Value */
+  value: number;
+  /** Stage */
+  stage: OpportunityStage;
+  /** Next action at */
+  next_action_at: string | null;
+  /** Next action */
+  next_action_details: string | null;
+  /** Last activity at */
+  last_activity_at: string | null;
+  /** timestamps: set by the server */
+  created_at: string;
+  /** timestamps: set by the server */
+  updated_at: string;
+  /** soft_delete: set by the server */
+  deleted_at: string | null;
+  /** versioned: set by the server */
+  version: number;
+}
+
+export interface OpportunityCreate {
+  /** Name */
+  name: string;
+  /** Customer */
+  customer_id?: CustomerId | null;
+  /** Value */
+  value?: number;
+  /** Stage */
+  stage?: OpportunityStage;
+  /** Next action at: When the next action is due. */
+  next_action_at?: string | null;
+  /** Next action */
+  next_action_details?: string | null;
+}
+
+export interface OpportunityUpdate {
+  /** Name */
+  name?: string;
+  /** Customer */
+  customer_id?: CustomerId | null;
+  /** Value */
+  value?: number;
+  /** Stage */
+  stage?: OpportunityStage;
+  /** Next action at */
+  next_action_at?: string | null;
+  /** Next action */
+  next_action_details?: string | null;
+  /** The version being updated; alternative to If-Match */
+  version?: number;
+}
+
+export type OpportunitySort = "value" | "-value" | "next_action_at" | "-next_action_at" | "last_activity_at" | "-last_activity_at" | "name" | "-name" | "created_at" | "-created_at";
+
+/** The filters of a list or a bulk request */
+export interface OpportunityFilter {
+  customer_id?: CustomerId;
+  customer_id__in?: readonly CustomerId[];
+  customer_id__isnull?: boolean;
+  stage?: OpportunityStage;
+  stage__in?: readonly OpportunityStage[];
+  stage__isnull?: boolean;
+  next_action_at?: string;
+  next_action_at__in?: readonly string[];
+  /** An ISO 8601 instant, or "now" (the server's current time) */
+  next_action_at__gte?: string;
+  /** An ISO 8601 instant, or "now" (the server's current time) */
+  next_action_at__lte?: string;
+  next_action_at__isnull?: boolean;
+}
+
+/** The parameters of a list: paging, sort, search and filters */
+export interface OpportunityListParams {
+  /** Rows per page: 1 to 500, default 50 */
+  limit?: number;
+  /** next_cursor of the previous page */
+  cursor?: string;
+  /** Sort keys, '-' for descending; default next_action_at */
+  sort?: OpportunitySort | readonly OpportunitySort[];
+  /** Text contained in any of: name */
+  q?: string;
+  /** Deleted rows too (deleted_at set); by default a list hides them */
+  include_deleted?: boolean;
+  customer_id?: CustomerId;
+  customer_id__in?: readonly CustomerId[];
+  customer_id__isnull?: boolean;
+  stage?: OpportunityStage;
+  stage__in?: readonly OpportunityStage[];
+  stage__isnull?: boolean;
+  next_action_at?: string;
+  next_action_at__in?: readonly string[];
+  /** An ISO 8601 instant, or "now" (the server's current time) */
+  next_action_at__gte?: string;
+  /** An ISO 8601 instant, or "now" (the server's current time) */
+  next_action_at__lte?: string;
+  next_action_at__isnull?: boolean;
+}
+
+/** One page of opportunities: the rows, and the cursor of the next page (null on the last). */
+export interface OpportunityPage {
+  items: Opportunity[];
+  next_cursor: string | null;
+}
+
+/** The body of a bulk update or delete by filter. */
+export interface OpportunityBulkRequest {
+  operation: "update" | "delete";
+  filter?: OpportunityFilter;
+  values?: OpportunityUpdate;
+  dry_run?: boolean;
+}
+
+/** Complete the next action: Records that the next action was done, sets the one after it and touches last_activity_at. */
+export interface OpportunityCompleteInput {
+  /** Next action at */
+  next_action_at?: string | null;
+  /** Next action details */
+  next_action_details?: string | null;
+}
+
+// ----------------------------------------------------------------------------------------------
 // person: Someone who works in one or more offices.
 
 export type PersonId = string;
@@ -244,6 +665,10 @@ export type PersonId = string;
 export interface Person {
   /** ID */
   id: PersonId;
+  /** branching: set by the server */
+  branch_id: string;
+  /** tenant: set by the server */
+  tenant_id: string;
   /** Full name */
   full_name: string;
   /** Email */
@@ -325,6 +750,10 @@ export type RegionId = string;
 export interface Region {
   /** ID */
   id: RegionId;
+  /** branching: set by the server */
+  branch_id: string;
+  /** tenant: set by the server */
+  tenant_id: string;
   /** Name */
   name: string;
   /** Code */
@@ -380,5 +809,97 @@ export interface RegionListParams {
 /** One page of regions: the rows, and the cursor of the next page (null on the last). */
 export interface RegionPage {
   items: Region[];
+  next_cursor: string | null;
+}
+
+// ----------------------------------------------------------------------------------------------
+// todo: Something to do, with a priority and a due date.
+
+export type TodoId = string;
+export type TodoPriority = "low" | "normal" | "high" | "urgent";
+
+/** Todo: Something to do, with a priority and a due date. */
+export interface Todo {
+  /** ID */
+  id: TodoId;
+  /** Title */
+  title: string;
+  /** Completed */
+  completed: boolean;
+  /** Priority */
+  priority: TodoPriority;
+  /** Due */
+  due: string | null;
+  /** timestamps: set by the server */
+  created_at: string;
+  /** timestamps: set by the server */
+  updated_at: string;
+}
+
+export interface TodoCreate {
+  /** Title */
+  title: string;
+  /** Completed */
+  completed?: boolean;
+  /** Priority */
+  priority?: TodoPriority;
+  /** Due */
+  due?: string | null;
+}
+
+export interface TodoUpdate {
+  /** Title */
+  title?: string;
+  /** Completed */
+  completed?: boolean;
+  /** Priority */
+  priority?: TodoPriority;
+  /** Due */
+  due?: string | null;
+}
+
+export type TodoSort = "title" | "-title" | "due" | "-due" | "priority" | "-priority" | "created_at" | "-created_at";
+
+/** The filters of a list or a bulk request */
+export interface TodoFilter {
+  completed?: boolean;
+  completed__in?: readonly boolean[];
+  completed__isnull?: boolean;
+  priority?: TodoPriority;
+  priority__in?: readonly TodoPriority[];
+  priority__isnull?: boolean;
+  due?: string;
+  due__in?: readonly string[];
+  due__gte?: string;
+  due__lte?: string;
+  due__isnull?: boolean;
+}
+
+/** The parameters of a list: paging, sort, search and filters */
+export interface TodoListParams {
+  /** Rows per page: 1 to 200, default 50 */
+  limit?: number;
+  /** next_cursor of the previous page */
+  cursor?: string;
+  /** Sort keys, '-' for descending; default due */
+  sort?: TodoSort | readonly TodoSort[];
+  /** Text contained in any of: title */
+  q?: string;
+  completed?: boolean;
+  completed__in?: readonly boolean[];
+  completed__isnull?: boolean;
+  priority?: TodoPriority;
+  priority__in?: readonly TodoPriority[];
+  priority__isnull?: boolean;
+  due?: string;
+  due__in?: readonly string[];
+  due__gte?: string;
+  due__lte?: string;
+  due__isnull?: boolean;
+}
+
+/** One page of todos: the rows, and the cursor of the next page (null on the last). */
+export interface TodoPage {
+  items: Todo[];
   next_cursor: string | null;
 }

@@ -36,9 +36,10 @@ class Optimism:
             field = fields.get(column.name)
             if field is not None:
                 kind = column.type if field.type == "relation" else field.type
-                result.append(
-                    (prop(field.api_name), self.default(kind, field.default, field.nullable))
-                )
+                value = self.default(kind, field.default, field.nullable)
+                if value == '""' and field.enum is not None:
+                    value = ts_literal(field.enum.values[0])  # "" is no value of the enum's type
+                result.append((prop(field.api_name), value))
             else:
                 result.append(
                     (

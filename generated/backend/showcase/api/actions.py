@@ -15,8 +15,17 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict
-from showcase import schemas
-from showcase.api import customer, office, person, region
+from showcase import crud, schemas
+from showcase.api import (
+    customer,
+    matrx_action,
+    matrx_menu_item,
+    office,
+    opportunity,
+    person,
+    region,
+    todo,
+)
 from showcase.crud import RequestContext, get_context
 from showcase.db import get_session
 from showcase.errors import validation_error
@@ -49,12 +58,43 @@ ACTIONS: dict[str, Action] = {
     "customer.create": Action(customer.create_customer, schemas.CustomerCreate),
     "customer.update": Action(customer.update_customer, schemas.CustomerUpdate, takes_id=True),
     "customer.delete": Action(customer.delete_customer, takes_id=True),
+    "customer.bulk": Action(customer.bulk_customers, crud.BulkRequest),
+    "customer.bulk_undo": Action(customer.undo_bulk_customers, crud.UndoRequest),
+    "matrx_action.list": Action(matrx_action.list_matrx_actions, takes_params=True),
+    "matrx_action.get": Action(matrx_action.get_matrx_action, takes_id=True),
+    "matrx_action.create": Action(matrx_action.create_matrx_action, schemas.MatrxActionCreate),
+    "matrx_action.update": Action(
+        matrx_action.update_matrx_action, schemas.MatrxActionUpdate, takes_id=True
+    ),
+    "matrx_action.delete": Action(matrx_action.delete_matrx_action, takes_id=True),
+    "matrx_menu_item.list": Action(matrx_menu_item.list_matrx_menu_items, takes_params=True),
+    "matrx_menu_item.get": Action(matrx_menu_item.get_matrx_menu_item, takes_id=True),
+    "matrx_menu_item.create": Action(
+        matrx_menu_item.create_matrx_menu_item, schemas.MatrxMenuItemCreate
+    ),
+    "matrx_menu_item.update": Action(
+        matrx_menu_item.update_matrx_menu_item, schemas.MatrxMenuItemUpdate, takes_id=True
+    ),
+    "matrx_menu_item.delete": Action(matrx_menu_item.delete_matrx_menu_item, takes_id=True),
     "office.list": Action(office.list_offices, takes_params=True),
     "office.get": Action(office.get_office, takes_id=True),
     "office.create": Action(office.create_office, schemas.OfficeCreate),
     "office.update": Action(office.update_office, schemas.OfficeUpdate, takes_id=True),
     "office.delete": Action(office.delete_office, takes_id=True),
     "office.close": Action(office.close_office, schemas.OfficeCloseInput, takes_id=True),
+    "opportunity.list": Action(opportunity.list_opportunities, takes_params=True),
+    "opportunity.get": Action(opportunity.get_opportunity, takes_id=True),
+    "opportunity.create": Action(opportunity.create_opportunity, schemas.OpportunityCreate),
+    "opportunity.update": Action(
+        opportunity.update_opportunity, schemas.OpportunityUpdate, takes_id=True
+    ),
+    "opportunity.delete": Action(opportunity.delete_opportunity, takes_id=True),
+    "opportunity.bulk": Action(opportunity.bulk_opportunities, crud.BulkRequest),
+    "opportunity.bulk_undo": Action(opportunity.undo_bulk_opportunities, crud.UndoRequest),
+    "opportunity.restore": Action(opportunity.restore_opportunity, takes_id=True),
+    "opportunity.complete": Action(
+        opportunity.complete_opportunity, schemas.OpportunityCompleteInput, takes_id=True
+    ),
     "person.list": Action(person.list_people, takes_params=True),
     "person.get": Action(person.get_person, takes_id=True),
     "person.create": Action(person.create_person, schemas.PersonCreate),
@@ -65,6 +105,11 @@ ACTIONS: dict[str, Action] = {
     "region.create": Action(region.create_region, schemas.RegionCreate),
     "region.update": Action(region.update_region, schemas.RegionUpdate, takes_id=True),
     "region.delete": Action(region.delete_region, takes_id=True),
+    "todo.list": Action(todo.list_todos, takes_params=True),
+    "todo.get": Action(todo.get_todo, takes_id=True),
+    "todo.create": Action(todo.create_todo, schemas.TodoCreate),
+    "todo.update": Action(todo.update_todo, schemas.TodoUpdate, takes_id=True),
+    "todo.delete": Action(todo.delete_todo, takes_id=True),
 }
 
 router = APIRouter(prefix="/api", tags=["actions"])

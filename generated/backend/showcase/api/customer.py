@@ -3,6 +3,8 @@
 
 GET    /api/customers                           listCustomers
 POST   /api/customers                           createCustomer
+POST   /api/customers/bulk                      bulkCustomers
+POST   /api/customers/bulk/undo                 undoBulkCustomers
 GET    /api/customers/{id}                      getCustomer
 PATCH  /api/customers/{id}                      updateCustomer
 DELETE /api/customers/{id}                      deleteCustomer
@@ -26,10 +28,14 @@ RESOURCE = crud.register(
         key="uuid",
         columns={
             "id": crud.Column("id", "uuid", writable=False),
+            "branch_id": crud.Column("branch_id", "string", writable=False),
+            "tenant_id": crud.Column("tenant_id", "string", writable=False),
             "name": crud.Column("name", "string"),
             "email": crud.Column("email", "email", nullable=True),
             "tier": crud.Column("tier", "enum", choices=("standard", "gold", "platinum")),
-            "office_id": crud.Column("office_id", "uuid", nullable=True, references="office"),
+            "office_id": crud.Column(
+                "office_id", "uuid", nullable=True, references="office", enforced=False
+            ),
             "lifetime_value": crud.Column("lifetime_value", "decimal"),
             "created_at": crud.Column("created_at", "datetime", writable=False),
             "updated_at": crud.Column("updated_at", "datetime", writable=False),
@@ -40,10 +46,12 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
-        traits=("timestamps",),
+        inbound=(crud.Inbound("opportunity", "customer_id", "cascade"),),
+        traits=("timestamps", "tenant", "audit", "branching"),
     )
 )
 
+BULK = crud.BulkConfig(batch_size=200, undo_ttl=900)
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
 
@@ -66,6 +74,26 @@ def create_customer(
     return crud.respond_row(
         RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
     )
+
+
+@router.post("/bulk", operation_id="bulkCustomers")
+def bulk_customers(
+    body: crud.BulkRequest,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Update or delete every row matching `filter`; `dry_run` only counts them."""
+    return crud.respond(crud.bulk(RESOURCE, session, context, body, schemas.CustomerUpdate, BULK))
+
+
+@router.post("/bulk/undo", operation_id="undoBulkCustomers")
+def undo_bulk_customers(
+    body: crud.UndoRequest,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Put back what a bulk run changed, while its undo token lives (900 s)."""
+    return crud.respond(crud.undo_bulk(RESOURCE, session, context, body))
 
 
 @router.get("/{id}", operation_id="getCustomer")

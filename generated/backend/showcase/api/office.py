@@ -27,13 +27,19 @@ RESOURCE = crud.register(
         key="uuid",
         columns={
             "id": crud.Column("id", "uuid", writable=False),
+            "branch_id": crud.Column("branch_id", "string", writable=False),
+            "tenant_id": crud.Column("tenant_id", "string", writable=False),
             "name": crud.Column("name", "string"),
             "status": crud.Column("status", "enum", choices=("active", "inactive")),
-            "region_id": crud.Column("region_id", "uuid", nullable=True, references="region"),
+            "region_id": crud.Column(
+                "region_id", "uuid", nullable=True, references="region", enforced=False
+            ),
             "budget": crud.Column("budget", "decimal", nullable=True),
             "tags": crud.Column("tags", "array", nullable=True, item="string"),
             "settings": crud.Column("settings", "json", nullable=True),
-            "parent_id": crud.Column("parent_id", "uuid", nullable=True, references="office"),
+            "parent_id": crud.Column(
+                "parent_id", "uuid", nullable=True, references="office", enforced=False
+            ),
             "code": crud.Column("code", "string", nullable=True),
             "closed_at": crud.Column("closed_at", "datetime", nullable=True),
             "created_at": crud.Column("created_at", "datetime", writable=False),
@@ -50,7 +56,12 @@ RESOURCE = crud.register(
         default_sort=("-created_at",),
         page_size=50,
         max_page_size=500,
-        traits=("timestamps",),
+        inbound=(
+            crud.Inbound("customer", "office_id", "set_null"),
+            crud.Inbound("office", "parent_id", "set_null"),
+        ),
+        unlinks=((models.office_people, "office_id"),),
+        traits=("timestamps", "tenant", "branching"),
     )
 )
 

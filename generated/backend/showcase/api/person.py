@@ -26,6 +26,8 @@ RESOURCE = crud.register(
         key="uuid",
         columns={
             "id": crud.Column("id", "uuid", writable=False),
+            "branch_id": crud.Column("branch_id", "string", writable=False),
+            "tenant_id": crud.Column("tenant_id", "string", writable=False),
             "full_name": crud.Column("full_name", "string"),
             "email": crud.Column("email", "email"),
             "title": crud.Column("title", "string", nullable=True),
@@ -40,7 +42,8 @@ RESOURCE = crud.register(
         default_sort=("full_name",),
         page_size=50,
         max_page_size=500,
-        traits=("timestamps",),
+        unlinks=((models.office_people, "person_id"),),
+        traits=("timestamps", "tenant", "branching"),
     )
 )
 

@@ -26,6 +26,8 @@ RESOURCE = crud.register(
         key="uuid",
         columns={
             "id": crud.Column("id", "uuid", writable=False),
+            "branch_id": crud.Column("branch_id", "string", writable=False),
+            "tenant_id": crud.Column("tenant_id", "string", writable=False),
             "name": crud.Column("name", "string"),
             "code": crud.Column("code", "string", nullable=True),
             "created_at": crud.Column("created_at", "datetime", writable=False),
@@ -37,7 +39,8 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
-        traits=("timestamps",),
+        inbound=(crud.Inbound("office", "region_id", "cascade"),),
+        traits=("timestamps", "tenant", "branching"),
     )
 )
 

@@ -46,6 +46,15 @@ def test_missing_reference_is_422(api: Api, field: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("source", "field", "rule"),
+    INFO.inbound,
+    ids=[f"{s}.{f}-{rule}" for s, f, rule in INFO.inbound],
+)
+def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rule: str) -> None:
+    support.check_delete_rule(api, NAME, source, field, rule)
+
+
+@pytest.mark.parametrize(
     ("field", "op"),
     [
         ("tier", "eq"),
@@ -77,9 +86,25 @@ def test_list_statements_do_not_grow_with_the_page(api: Api) -> None:
     support.check_statements(api, NAME)
 
 
+def test_bulk(api: Api) -> None:
+    support.check_bulk(api, NAME)
+
+
 def test_action_router(api: Api) -> None:
     support.check_action_router(api, NAME)
 
 
 def test_unknown_id_is_404(api: Api) -> None:
     support.check_not_found(api, NAME)
+
+
+def test_tenant_scoping(api: Api) -> None:
+    support.check_tenant(api, NAME)
+
+
+def test_every_write_is_audited(api: Api) -> None:
+    support.check_audit(api, NAME)
+
+
+def test_branch_copy_on_write_and_merge(api: Api) -> None:
+    support.check_branching(api, NAME)

@@ -97,3 +97,11 @@ def test_unknown_id_is_404(api: Api) -> None:
 @pytest.mark.parametrize("action", INFO.actions, ids=[a["name"] for a in INFO.actions])
 def test_custom_action(api: Api, action: dict[str, Any]) -> None:
     support.check_custom_action(api, NAME, action)
+
+
+def test_tenant_scoping(api: Api) -> None:
+    support.check_tenant(api, NAME)
+
+
+def test_branch_copy_on_write_and_merge(api: Api) -> None:
+    support.check_branching(api, NAME)

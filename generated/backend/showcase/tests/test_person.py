@@ -79,3 +79,11 @@ def test_action_router(api: Api) -> None:
 
 def test_unknown_id_is_404(api: Api) -> None:
     support.check_not_found(api, NAME)
+
+
+def test_tenant_scoping(api: Api) -> None:
+    support.check_tenant(api, NAME)
+
+
+def test_branch_copy_on_write_and_merge(api: Api) -> None:
+    support.check_branching(api, NAME)

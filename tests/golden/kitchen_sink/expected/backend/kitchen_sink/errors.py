@@ -21,18 +21,18 @@ from starlette.exceptions import HTTPException
 
 # Unique constraints and unique indexes, by name -> the API field they make unique.
 UNIQUE: dict[str, str] = {
-    "uq_gadgets_name": "name",
-    "uq_gadgets_serial": "serial",
-    "uq_gadgets_external_id": "external_id",
     "ux_gadgets_maker_type": "type",
+    "ux_gadgets_tenant_id_external_id": "external_id",
+    "ux_gadgets_tenant_id_name": "name",
+    "ux_gadgets_tenant_id_serial": "serial",
     "uq_makers_name": "name",
 }
 # The same by table and columns: SQLite names columns, not constraints.
 UNIQUE_COLUMNS: dict[tuple[str, tuple[str, ...]], str] = {
+    ("gadgets", ("tenant_id", "maker_id", "type")): "type",
+    ("gadgets", ("tenant_id", "external_id")): "external_id",
     ("gadgets", ("tenant_id", "name")): "name",
     ("gadgets", ("tenant_id", "serial")): "serial",
-    ("gadgets", ("tenant_id", "external_id")): "external_id",
-    ("gadgets", ("tenant_id", "maker_id", "type")): "type",
     ("makers", ("name",)): "name",
 }
 # Foreign keys, by name -> the API field holding the reference.

@@ -115,6 +115,9 @@ class Draft(Base):
         server_default=sa.func.now(),
         onupdate=sa.func.now(),
     )
+    branch_deleted: Mapped[bool] = mapped_column(
+        sa.Boolean(), nullable=False, default=False, server_default=sa.false()
+    )
 
     maker: Mapped[Maker | None] = relationship(
         back_populates="drafts", foreign_keys="Draft.maker_id"
@@ -138,11 +141,11 @@ class Gadget(Base):
     __tablename__ = "gadgets"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_gadgets"),
-        sa.UniqueConstraint("tenant_id", "name", name="uq_gadgets_name"),
-        sa.UniqueConstraint("tenant_id", "serial", name="uq_gadgets_serial"),
-        sa.UniqueConstraint("tenant_id", "external_id", name="uq_gadgets_external_id"),
         sa.Index("ix_gadgets_draft_id_tenant_id", "draft_id", "tenant_id"),
         sa.Index("ix_gadgets_maker_id_tenant_id", "maker_id", "tenant_id"),
+        sa.Index(
+            "ix_gadgets_tags", "tags", postgresql_using="gin", info={"dialects": ("postgresql",)}
+        ).ddl_if(dialect="postgresql"),
         sa.Index("ix_gadgets_tenant_id_class_order", "tenant_id", "class", "order"),
         sa.Index("ix_gadgets_tenant_id_deleted_at", "tenant_id", "deleted_at"),
         sa.Index(
@@ -155,7 +158,39 @@ class Gadget(Base):
         sa.Index("ix_gadgets_tenant_id_from_2", "tenant_id", "from"),
         sa.Index("ix_gadgets_tenant_id_owner_id", "tenant_id", "owner_id"),
         sa.Index("ix_gadgets_tenant_id_quantity", "tenant_id", "quantity"),
-        sa.Index("ux_gadgets_maker_type", "tenant_id", "maker_id", "type", unique=True),
+        sa.Index(
+            "ux_gadgets_maker_type",
+            "tenant_id",
+            "maker_id",
+            "type",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.Index(
+            "ux_gadgets_tenant_id_external_id",
+            "tenant_id",
+            "external_id",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.Index(
+            "ux_gadgets_tenant_id_name",
+            "tenant_id",
+            "name",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.Index(
+            "ux_gadgets_tenant_id_serial",
+            "tenant_id",
+            "serial",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
         sa.CheckConstraint(
             "weight IS NULL OR weight BETWEEN 0.5 AND 99.5",
             name=sa.schema.conv("ck_gadgets_weight_range"),
@@ -368,3 +403,105 @@ class Part(Base):
         viewonly=True,
     )
     gadgets: Mapped[list[Gadget]] = relationship(secondary=gadgets_parts, back_populates="parts")
+
+
+class AuditLogEntry(Base):
+    """One write to an audited resource: who did what to which row, before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+        sa.Index("ix_audit_log_resource_row_id", "resource", "row_id"),
+        sa.Index("ix_audit_log_tenant_id_at", "tenant_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        nullable=False,
+    )
+    resource: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    row_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    before: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+
+
+class BulkRun(Base):
+    """One bulk update or delete, and what its undo token restores."""
+
+    __tablename__ = "bulk_runs"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_bulk_runs"),
+        sa.UniqueConstraint("undo_token", name="uq_bulk_runs_undo_token"),
+        sa.Index("ix_bulk_runs_resource_created_at", "resource", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
+    )
+    resource: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    operation: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    filter: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    values: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    dry_run: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False)
+    matched: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    affected: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    failed: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    undo_token: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    undo_expires_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    undone_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    undo_data: Mapped[Any] = mapped_column(JSONType, nullable=True)
+
+
+def _on_postgresql(target: Any, event: str, *statements: str) -> None:
+    """DDL that create_all runs on PostgreSQL only; the migrations run the same statements."""
+    for statement in statements:
+        sa.event.listen(target, event, sa.DDL(statement).execute_if(dialect="postgresql"))
+
+
+# updated_at stays current for writes that bypass the ORM (raw SQL); tenant and owned tables get
+# row-level security, which holds every role but the tables' owner to the API's rules.
+_on_postgresql(
+    Base.metadata,
+    "before_create",
+    'CREATE OR REPLACE FUNCTION "schemagen_touch_updated_at"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at THEN\n    NEW.updated_at := now();\n  END IF;\n  RETURN NEW;\nEND\n$$',
+)
+_on_postgresql(
+    Base.metadata, "after_drop", 'DROP FUNCTION IF EXISTS "schemagen_touch_updated_at"()'
+)
+_on_postgresql(
+    Draft.__table__,
+    "after_create",
+    'CREATE TRIGGER "trg_drafts_updated_at" BEFORE UPDATE ON "drafts" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+)
+_on_postgresql(
+    Gadget.__table__,
+    "after_create",
+    'CREATE TRIGGER "trg_gadgets_updated_at" BEFORE UPDATE ON "gadgets" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+    'ALTER TABLE "gadgets" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"gadgets_isolation\" ON \"gadgets\" USING (tenant_id = current_setting('app.tenant_id', true) AND (is_system OR owner_id = current_setting('app.user_id', true))) WITH CHECK (tenant_id = current_setting('app.tenant_id', true) AND owner_id = current_setting('app.user_id', true))",
+)

@@ -2,7 +2,7 @@
 /* Query keys, TkDodo's hierarchy: `bookKeys.all` ⊃ `lists()` ⊃ `list(params)` and
  * `infinite(params)`; `all` ⊃ `details()` ⊃ `detail(id)`. Invalidating a prefix reaches every
  * query under it. `invalidationMap` says, for every mutation, which prefixes to refresh after it:
- * derived from the relation graph by schemagen (the reasons are in keys.json). */
+ * derived from the relation graph and the traits by schemagen (the reasons are in keys.json). */
 
 import type { DataTag, InfiniteData } from "@tanstack/query-core";
 import type { ApiError } from "./api.js";
@@ -41,7 +41,9 @@ export const gadgetKeys = {
     create: ["gadget", "create"] as const,
     update: ["gadget", "update"] as const,
     delete: ["gadget", "delete"] as const,
+    restore: ["gadget", "restore"] as const,
     bulk: ["gadget", "bulk"] as const,
+    bulk_undo: ["gadget", "bulk_undo"] as const,
     archive: ["gadget", "archive"] as const,
     recount: ["gadget", "recount"] as const,
   },
@@ -75,8 +77,15 @@ export const partKeys = {
   },
 };
 
+/** The audit log's queries (`GET /api/audit`): refreshed by every write of an audited resource. */
+export const auditKeys = {
+  all: ["audit"] as const,
+  lists: () => ["audit", "list"] as const,
+  list: (params: T.AuditListParams = {}) => key<T.AuditPage>()("audit", "list", params),
+};
+
 /** Every action that changes data. */
-export type MutationAction = "draft.create" | "draft.update" | "draft.delete" | "gadget.create" | "gadget.update" | "gadget.delete" | "gadget.bulk" | "gadget.archive" | "gadget.recount" | "maker.create" | "maker.update" | "maker.delete" | "part.create" | "part.update" | "part.delete";
+export type MutationAction = "draft.create" | "draft.update" | "draft.delete" | "gadget.create" | "gadget.update" | "gadget.delete" | "gadget.restore" | "gadget.bulk" | "gadget.bulk_undo" | "gadget.archive" | "gadget.recount" | "maker.create" | "maker.update" | "maker.delete" | "part.create" | "part.update" | "part.delete" | "branches.merge" | "branches.discard";
 
 /** For every mutation, the key prefixes to refresh once it succeeded. */
 export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKeyPrefix[] } = {
@@ -96,25 +105,41 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
   "gadget.create": [
     gadgetKeys.lists(), // a new gadget may belong in any list
     partKeys.all, // gadget.parts: many-to-many links change on both sides
+    auditKeys.all, // writes of gadget are recorded in the audit log
   ],
   "gadget.update": [
     gadgetKeys.all, // the gadget itself
     partKeys.all, // gadget.parts: many-to-many links change on both sides
+    auditKeys.all, // writes of gadget are recorded in the audit log
   ],
   "gadget.delete": [
     gadgetKeys.all, // the gadget itself
     partKeys.all, // gadget.parts: its many-to-many links are deleted with the row
+    auditKeys.all, // writes of gadget are recorded in the audit log
+  ],
+  "gadget.restore": [
+    gadgetKeys.all, // the gadget itself
+    partKeys.all, // gadget.parts: many-to-many links change on both sides
+    auditKeys.all, // writes of gadget are recorded in the audit log
   ],
   "gadget.bulk": [
     gadgetKeys.all, // the gadget itself
     partKeys.all, // gadget.parts: many-to-many links change on both sides
+    auditKeys.all, // writes of gadget are recorded in the audit log
+  ],
+  "gadget.bulk_undo": [
+    gadgetKeys.all, // the gadget itself
+    partKeys.all, // gadget.parts: many-to-many links change on both sides
+    auditKeys.all, // writes of gadget are recorded in the audit log
   ],
   "gadget.archive": [
     gadgetKeys.all, // gadget.archive invalidates gadget
     makerKeys.all, // gadget.archive invalidates maker
+    auditKeys.all, // writes of gadget are recorded in the audit log
   ],
   "gadget.recount": [
     gadgetKeys.all, // gadget.recount invalidates gadget
+    auditKeys.all, // writes of gadget are recorded in the audit log
   ],
   "maker.create": [
     makerKeys.lists(), // a new maker may belong in any list
@@ -138,5 +163,11 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
     partKeys.all, // the part itself
     draftKeys.all, // draft.parts: many-to-many links to the deleted row are removed
     gadgetKeys.all, // gadget.parts: many-to-many links to the deleted row are removed
+  ],
+  "branches.merge": [
+    draftKeys.all, // a branch merge changes draft rows
+  ],
+  "branches.discard": [
+    draftKeys.all, // a branch discard changes draft rows
   ],
 };

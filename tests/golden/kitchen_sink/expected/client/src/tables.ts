@@ -2,7 +2,8 @@
 /* Table definitions, one per resource (`bookTable`): what an auto-generated table renders. Each
  * column has its accessor (the Read shape's property), header, type and formatter, whether it
  * sorts and with which filter operators it filters; the table has its default sort, page size,
- * row actions, bulk actions and the list hook that feeds it. */
+ * whether it can show deleted rows, row actions (restore for deleted rows), bulk actions with
+ * their undo, and the list hook that feeds it. */
 
 import * as hooks from "./hooks.js";
 
@@ -27,8 +28,10 @@ export interface TableColumn {
 export interface TableAction {
   action: string;
   label: string;
-  kind: "update" | "delete" | "custom";
+  kind: "update" | "delete" | "restore" | "custom";
   confirm?: boolean;
+  /** Offered on deleted rows only (deleted_at set), which a list shows with `include_deleted`. */
+  onlyDeleted?: boolean;
 }
 
 export interface BulkAction {
@@ -36,7 +39,10 @@ export interface BulkAction {
   operation: "update" | "delete";
   label: string;
   dryRun: boolean;
+  /** The answer carries an undo_token. */
   undo: boolean;
+  /** The action that takes the change back with that token until its undo_expires_at (`<resource>.bulk_undo`); null without undo. */
+  undoAction: string | null;
 }
 
 export interface TableDefinition {
@@ -47,6 +53,8 @@ export interface TableDefinition {
   defaultSort: readonly string[];
   pageSize: number;
   searchable: boolean;
+  /** Deleted rows are hidden, and shown with the list parameter `include_deleted: true`. */
+  softDelete: boolean;
   rowActions: readonly TableAction[];
   bulkActions: readonly BulkAction[];
   /** Custom actions on the whole collection rather than a row. */
@@ -114,6 +122,7 @@ export const draftTable = {
   defaultSort: ["-created_at"],
   pageSize: 50,
   searchable: false,
+  softDelete: false,
   rowActions: [
     { action: "draft.update", label: "Edit", kind: "update" },
     { action: "draft.delete", label: "Delete", kind: "delete", confirm: true },
@@ -191,9 +200,11 @@ export const gadgetTable = {
   defaultSort: ["-created_at"],
   pageSize: 25,
   searchable: true,
+  softDelete: true,
   rowActions: [
     { action: "gadget.update", label: "Edit", kind: "update" },
     { action: "gadget.delete", label: "Delete", kind: "delete", confirm: true },
+    { action: "gadget.restore", label: "Restore", kind: "restore", onlyDeleted: true },
     { action: "gadget.archive", label: "Archive \"now\" <\/script>", kind: "custom" },
   ],
   bulkActions: [
@@ -203,6 +214,7 @@ export const gadgetTable = {
       label: "Update matching",
       dryRun: true,
       undo: true,
+      undoAction: "gadget.bulk_undo",
     },
     {
       action: "gadget.bulk",
@@ -210,6 +222,7 @@ export const gadgetTable = {
       label: "Delete matching",
       dryRun: true,
       undo: true,
+      undoAction: "gadget.bulk_undo",
     },
   ],
   collectionActions: [{ action: "gadget.recount", label: "Recount", kind: "custom" }],
@@ -234,6 +247,7 @@ export const makerTable = {
   defaultSort: [],
   pageSize: 50,
   searchable: false,
+  softDelete: false,
   rowActions: [
     { action: "maker.update", label: "Edit", kind: "update" },
     { action: "maker.delete", label: "Delete", kind: "delete", confirm: true },
@@ -261,6 +275,7 @@ export const partTable = {
   defaultSort: [],
   pageSize: 50,
   searchable: false,
+  softDelete: false,
   rowActions: [
     { action: "part.update", label: "Edit", kind: "update" },
     { action: "part.delete", label: "Delete", kind: "delete", confirm: true },

@@ -9,9 +9,66 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** The answer of a bulk update or delete. */
 export interface BulkResult {
+  /** Rows the filter selected. */
   matched: number;
+  /** Rows changed (none on a dry run). */
   affected: number;
+  /** Rows the change was refused for. */
+  failed: number;
+  /** Undoes the change through the resource's bulk undo until `undo_expires_at`; null when there is nothing to undo. */
   undo_token: string | null;
+  /** ISO 8601 instant. */
+  undo_expires_at: string | null;
+}
+
+/** The body of a bulk undo: the `undo_token` of the change. */
+export interface BulkUndoRequest {
+  undo_token: string;
+}
+
+/** The answer of a bulk undo: how many rows are back as they were. */
+export interface BulkUndoResult {
+  restored: number;
+}
+
+/** One write in the audit log: the row before and after, who made it, in which tenant and branch. */
+export interface AuditEntry {
+  id: number;
+  /** The resource's name: gadget. */
+  resource: string;
+  /** The row's id, as text. */
+  row_id: string;
+  /** create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name. */
+  action: string;
+  before: { [key: string]: JsonValue } | null;
+  after: { [key: string]: JsonValue } | null;
+  actor: string | null;
+  tenant_id: string | null;
+  branch_id: string | null;
+  /** ISO 8601 instant. */
+  at: string;
+}
+
+/** The parameters of `GET /api/audit`, newest first: filters and paging. */
+export interface AuditListParams {
+  resource?: string;
+  row_id?: string;
+  action?: string;
+  limit?: number;
+  /** next_cursor of the previous page */
+  cursor?: string;
+}
+
+/** One page of the audit log, newest first. */
+export interface AuditPage {
+  items: AuditEntry[];
+  next_cursor: string | null;
+}
+
+/** The answer of a branch merge: the branch, and how many rows of each resource reached main. */
+export interface MergeResult {
+  branch: string;
+  merged: { [resource: string]: number };
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -349,6 +406,8 @@ export interface GadgetListParams {
   sort?: GadgetSort | readonly GadgetSort[];
   /** Text contained in any of: name, notes, contact */
   q?: string;
+  /** Deleted rows too (deleted_at set); by default a list hides them */
+  include_deleted?: boolean;
   active?: boolean;
   active__in?: readonly boolean[];
   active__isnull?: boolean;

@@ -16,6 +16,7 @@ import decimal
 import functools
 import importlib
 import json
+import secrets
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -23,8 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
+from minimal.auth import Principal, get_principal
+from minimal.db import bind
 from minimal.errors import ApiError, from_database, validation_error
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
@@ -144,38 +147,87 @@ def register(resource: Resource) -> Resource:
 # The caller: headers that scope every query
 
 
+MAIN_BRANCH = "main"
+SCOPE_LENGTH = 64  # tenant, branch and user ids: the width of their columns
+
+
 @dataclass(frozen=True)
 class RequestContext:
     """Who asks and where: the headers that row-level rules read."""
 
     tenant_id: str | None = None
-    branch_id: str = "main"
+    branch_id: str = MAIN_BRANCH
     user_id: str | None = None
+    if_match: str | None = None  # versioned updates: the version the change was based on
 
 
 def get_context(
+    principal: Principal | None = Depends(get_principal),
     x_tenant_id: str | None = Header(default=None),
     x_branch_id: str | None = Header(default=None),
-    x_user_id: str | None = Header(default=None),
+    if_match: str | None = Header(default=None),
 ) -> RequestContext:
+    for name, value in (("X-Tenant-ID", x_tenant_id), ("X-Branch-ID", x_branch_id)):
+        if value is not None and len(value) > SCOPE_LENGTH:
+            raise validation_error(f"{name} is longer than {SCOPE_LENGTH} characters", name)
     return RequestContext(
-        tenant_id=x_tenant_id or None, branch_id=x_branch_id or "main", user_id=x_user_id or None
+        tenant_id=x_tenant_id or None,
+        branch_id=x_branch_id or MAIN_BRANCH,
+        user_id=principal.id if principal is not None else None,
+        if_match=if_match or None,
     )
 
 
-def require_context(resource: Resource, context: RequestContext) -> None:
+def enter(resource: Resource, session: Session, context: RequestContext) -> None:
+    """Check the headers `resource` needs and hand the caller to the session (for row-level security)."""
     if resource.has("tenant") and not context.tenant_id:
         raise ApiError(
             400, "tenant_required", f"{resource.label}: the X-Tenant-ID header is required"
         )
+    bind(session, context.tenant_id, context.user_id)
 
 
-def scoped(resource: Resource, context: RequestContext, statement: Any = None) -> Any:
+def require_principal(resource: Resource, context: RequestContext) -> str:
+    if context.user_id is None:
+        raise ApiError(
+            401, "authentication_required", f"{resource.label}: writing needs a caller (X-User-ID)"
+        )
+    return context.user_id
+
+
+def scoped(
+    resource: Resource,
+    context: RequestContext,
+    statement: Any = None,
+    *,
+    include_deleted: bool = False,
+) -> Any:
     """`statement` (default: select the model) limited to the rows this caller may see."""
-    statement = sa.select(resource.model) if statement is None else statement
-    if resource.has("tenant") and context.tenant_id:
-        statement = statement.where(resource.model.tenant_id == context.tenant_id)
+    model = resource.model
+    statement = sa.select(model) if statement is None else statement
+    if resource.has("tenant"):
+        statement = statement.where(model.tenant_id == context.tenant_id)
+    if resource.has("owned"):  # your rows, and system rows for everyone
+        mine = model.owner_id == context.user_id if context.user_id is not None else sa.false()
+        statement = statement.where(sa.or_(model.is_system == sa.true(), mine))
+    if resource.has("soft_delete") and not include_deleted:
+        statement = statement.where(model.deleted_at.is_(None))
+    if resource.has("branching"):
+        statement = statement.where(on_branch(resource, context.branch_id))
     return statement
+
+
+def on_branch(resource: Resource, branch: str) -> Any:
+    """The rows `branch` sees: its own copies (not deleted there), and main's rows it has not copied."""
+    model = resource.model
+    if branch == MAIN_BRANCH:
+        return model.branch_id == MAIN_BRANCH
+    copy = sa.orm.aliased(model)
+    copied = sa.exists().where(copy.id == model.id, copy.branch_id == branch)
+    return sa.or_(
+        sa.and_(model.branch_id == branch, model.branch_deleted == sa.false()),
+        sa.and_(model.branch_id == MAIN_BRANCH, ~copied),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,6 +324,8 @@ def parse_value(column: Column, value: Any, name: str) -> Any:
                 f"{name}: {value!r} is not one of {', '.join(map(repr, column.choices))}", name
             )
         return value
+    if kind == "datetime" and value == "now":  # lets a saved list ask for "due before now"
+        return datetime.datetime.now(datetime.UTC)
     try:
         parsed = _adapter(kind or "string").validate_python(value)
     except ValidationError as error:
@@ -299,14 +353,45 @@ def not_found(resource: Resource, key: Any) -> ApiError:
 # Reading rows
 
 
-def load(resource: Resource, session: Session, context: RequestContext, key: Any) -> Any:
-    """The one place a row is fetched by id: scoped, or 404."""
-    require_context(resource, context)
+def load(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    key: Any,
+    *,
+    write: bool = False,
+    include_deleted: bool = False,
+) -> Any:
+    """The one place a row is fetched by id: scoped, or 404.
+
+    `write`: the caller is about to change the row, so it must be theirs (owned), and on a branch
+    it becomes the branch's own copy first (copy-on-write).
+    """
+    enter(resource, session, context)
     key = parse_key(resource, key)
-    row = session.scalars(scoped(resource, context).where(resource.id == key)).first()
+    row = session.scalars(
+        scoped(resource, context, include_deleted=include_deleted).where(resource.id == key)
+    ).first()
     if row is None:
         raise not_found(resource, key)
+    if write and resource.has("owned") and row.owner_id != require_principal(resource, context):
+        raise ApiError(
+            403,
+            "forbidden",
+            f"{resource.label} {key} is a system row of another owner: read-only for you",
+        )
+    if write and resource.has("branching") and row.branch_id != context.branch_id:
+        row = branch_copy(resource, session, row, context.branch_id)
     return row
+
+
+def branch_copy(resource: Resource, session: Session, row: Any, branch: str) -> Any:
+    """`row` (main's) copied onto `branch`, where writes then change only the copy."""
+    values = {attr.key: getattr(row, attr.key) for attr in sa.inspect(resource.model).column_attrs}
+    copy = resource.model(**{**values, "branch_id": branch, "branch_deleted": False})
+    session.add(copy)
+    session.flush()
+    return copy
 
 
 def serialize(resource: Resource, session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -355,9 +440,30 @@ def _key_from_text(kind: str, text: str) -> Any:
 
 
 def get_row(
-    resource: Resource, session: Session, context: RequestContext, key: Any
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    key: Any,
+    include_deleted: bool = False,
 ) -> dict[str, Any]:
-    return serialize(resource, session, [load(resource, session, context, key)])[0]
+    return serialize(
+        resource, session, [load(resource, session, context, key, include_deleted=include_deleted)]
+    )[0]
+
+
+def fresh(resource: Resource, session: Session, row: Any) -> dict[str, Any]:
+    """`row` as the database now holds it (server defaults, triggers, rounding), as the Read shape."""
+    session.flush()
+    session.expire(row)
+    return serialize(resource, session, [row])[0]
+
+
+def respond_row(resource: Resource, item: dict[str, Any], status_code: int = 200) -> ApiResponse:
+    """A row; versioned rows carry their version as the ETag that If-Match sends back."""
+    response = respond(item, status_code)
+    if resource.has("versioned"):
+        response.headers["ETag"] = f'"{item["version"]}"'
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,14 +505,21 @@ def list_rows(
     resource: Resource, session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """One page of rows: `{"items": [...], "next_cursor": ...}`; two queries whatever the page size."""
-    require_context(resource, context)
+    enter(resource, session, context)
     params = dict(params)
+    include_deleted = (
+        flag(params.pop("include_deleted", None), "include_deleted")
+        if resource.has("soft_delete")
+        else False
+    )
     limit = _limit(resource, params.pop("limit", None))
     keys = sort_keys(resource, params.pop("sort", None), dialect_of(session))
     cursor = params.pop("cursor", None)
     search = params.pop("q", None)
     dialect = dialect_of(session)
-    statement = scoped(resource, context).where(*filters(resource, params, dialect))
+    statement = scoped(resource, context, include_deleted=include_deleted).where(
+        *filters(resource, params, dialect)
+    )
     if search not in (None, ""):
         if not resource.searchable:
             raise validation_error(f"q: {resource.label} has no searchable fields", "q")
@@ -427,6 +540,13 @@ def _single(value: Any, name: str) -> str:
     if isinstance(value, list):
         raise validation_error(f"{name} may be given once", name)
     return str(value)
+
+
+def flag(value: Any, name: str) -> bool:
+    """A true/false query parameter; absent is false."""
+    if value in (None, ""):
+        return False
+    return parse_value(Column("", "boolean"), _single(value, name), name)
 
 
 def _limit(resource: Resource, value: Any) -> int:
@@ -679,6 +799,11 @@ def database_errors(session: Session, operation: str) -> Iterator[None]:
     except (sa.exc.IntegrityError, sa.exc.DataError) as error:
         session.rollback()
         raise from_database(error, operation) from None
+    except sa.orm.exc.StaleDataError:  # the version changed between our read and our write
+        session.rollback()
+        raise ApiError(
+            409, "version_conflict", "the row was changed by someone else; read it again"
+        ) from None
     except BaseException:
         session.rollback()
         raise
@@ -689,34 +814,161 @@ def values_of(data: BaseModel) -> dict[str, Any]:
     return data.model_dump(exclude_unset=True, by_alias=True)
 
 
+def now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def stored_now(session: Session) -> datetime.datetime:
+    """The current time as this database's timestamp columns take it (naive UTC but on PostgreSQL)."""
+    return _utc(now(), dialect_of(session))
+
+
 def create_row(
     resource: Resource, session: Session, context: RequestContext, data: BaseModel
 ) -> dict[str, Any]:
-    require_context(resource, context)
+    enter(resource, session, context)
     with database_errors(session, "create"):
         row = resource.model()
         if resource.has("tenant"):
             row.tenant_id = context.tenant_id
+        if resource.has("owned"):
+            row.owner_id = require_principal(resource, context)
+        if resource.has("branching"):
+            row.branch_id = context.branch_id
         apply_values(resource, session, context, row, values_of(data), creating=True)
+        item = fresh(resource, session, row)
+        audit(resource, session, context, "create", [(row.id, None, item)])
         session.commit()
-    return serialize(resource, session, [row])[0]
+    return item
 
 
 def update_row(
     resource: Resource, session: Session, context: RequestContext, key: Any, data: BaseModel
 ) -> dict[str, Any]:
-    row = load(resource, session, context, key)
+    values = values_of(data)
+    row = load(resource, session, context, key, write=True)
+    expected = expected_version(resource, context, values.pop("version", None), required=True)
     with database_errors(session, "update"):
-        apply_values(resource, session, context, row, values_of(data), creating=False)
+        check_version(resource, row, expected)
+        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+        apply_values(resource, session, context, row, values, creating=False)
+        item = fresh(resource, session, row)
+        audit(resource, session, context, "update", [(row.id, before, item)])
         session.commit()
-    return serialize(resource, session, [row])[0]
+    return item
 
 
 def delete_row(resource: Resource, session: Session, context: RequestContext, key: Any) -> None:
-    row = load(resource, session, context, key)
+    row = load(resource, session, context, key, write=True)
+    expected = expected_version(resource, context, None, required=False)
     with database_errors(session, "delete"):
-        delete_keys(resource, session, [row.id])
+        check_version(resource, row, expected)
+        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+        remove(resource, session, context, [row])
+        audit(resource, session, context, "delete", [(row.id, before, None)])
         session.commit()
+
+
+def restore_row(
+    resource: Resource, session: Session, context: RequestContext, key: Any
+) -> dict[str, Any]:
+    """Bring a soft-deleted row back (a row that is not deleted stays as it is)."""
+    row = load(resource, session, context, key, write=True, include_deleted=True)
+    expected = expected_version(resource, context, None, required=False)
+    with database_errors(session, "update"):
+        check_version(resource, row, expected)
+        if row.deleted_at is None:
+            return serialize(resource, session, [row])[0]
+        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+        row.deleted_at = None
+        bump_version(resource, row)
+        item = fresh(resource, session, row)
+        audit(resource, session, context, "restore", [(row.id, before, item)])
+        session.commit()
+    return item
+
+
+def remove(
+    resource: Resource, session: Session, context: RequestContext, rows: Sequence[Any]
+) -> None:
+    """Delete rows (already loaded for writing) as the resource's traits say.
+
+    soft_delete: hide them. On a branch: a row main also holds is marked deleted on the branch
+    only; a row the branch created is deleted. Otherwise: delete, with the relations' on_delete.
+    """
+    if resource.has("soft_delete"):
+        stamp = stored_now(session)
+        for row in rows:
+            row.deleted_at = stamp
+            bump_version(resource, row)
+        session.flush()
+        return
+    if resource.has("branching") and context.branch_id != MAIN_BRANCH:
+        keys = [row.id for row in rows]
+        in_main = set(
+            session.scalars(
+                sa.select(resource.id).where(
+                    resource.id.in_(keys), resource.model.branch_id == MAIN_BRANCH
+                )
+            )
+        )
+        for row in rows:
+            if row.id in in_main:
+                row.branch_deleted = True
+                bump_version(resource, row)
+        session.flush()
+        only_here = [key for key in keys if key not in in_main]
+        if only_here:
+            delete_keys(resource, session, only_here, branch=context.branch_id)
+        return
+    delete_keys(resource, session, [row.id for row in rows])
+
+
+def expected_version(
+    resource: Resource, context: RequestContext, body_version: Any, *, required: bool
+) -> int | None:
+    """The version a write was based on: `If-Match: "3"` or the body's `version`.
+
+    None when the resource is not versioned, or the header is `*`, or (deletes, restores) none was given.
+    """
+    if not resource.has("versioned"):
+        return None
+    if context.if_match is not None:
+        tag = context.if_match.strip()
+        if tag == "*":
+            return None
+        tag = tag.removeprefix("W/").strip('"')
+        try:
+            return int(tag)
+        except ValueError:
+            raise ApiError(
+                409, "version_conflict", f"If-Match: {context.if_match!r} is no version of this row"
+            ) from None
+    if body_version is not None:
+        return int(body_version)
+    if required:
+        raise ApiError(
+            428,
+            "precondition_required",
+            f"{resource.label} is versioned: send If-Match with its ETag, or its version in the body",
+        )
+    return None
+
+
+def check_version(resource: Resource, row: Any, expected: int | None) -> None:
+    if expected is not None and row.version != expected:
+        raise ApiError(
+            409,
+            "version_conflict",
+            f"{resource.label} is at version {row.version}, not {expected}: read it again",
+        )
+
+
+def bump_version(resource: Resource, row: Any) -> None:
+    # The model declares `version` as its version counter: the UPDATE also checks the old value,
+    # so two writers that read the same version cannot both win.
+    if resource.has("versioned"):
+        row.version = (row.version or 0) + 1
 
 
 def apply_values(
@@ -748,6 +1000,8 @@ def apply_values(
         setattr(row, column.attr, to_db(column, value, dialect))
     if creating:
         session.add(row)
+    else:
+        bump_version(resource, row)
     session.flush()  # the row has its id, and the database has checked its constraints
     for name, keys in links.items():
         link = resource.many_to_many[name]
@@ -766,7 +1020,7 @@ def check_references(
     scalars: Mapping[str, Any],
     links: Mapping[str, list[Any]],
 ) -> None:
-    """Every id the write points at exists (and is visible), else 422 naming the field."""
+    """Every id the write points at exists and is visible to the caller (tenant, owner, branch), else 422."""
     wanted: list[tuple[str, str, list[Any]]] = []
     for name, value in scalars.items():
         column = resource.columns[name]
@@ -777,10 +1031,15 @@ def check_references(
             wanted.append((name, resource.many_to_many[name].target, keys))
     for name, target_name, keys in wanted:
         target = REGISTRY[target_name]
-        statement = sa.select(target.id).where(target.id.in_(keys))
-        if target.has("tenant") and context.tenant_id:
-            statement = statement.where(target.model.tenant_id == context.tenant_id)
-        found = set(session.scalars(statement))
+        if target.has("tenant") and not context.tenant_id:
+            raise ApiError(
+                400, "tenant_required", f"{name}: {target.label} needs the X-Tenant-ID header"
+            )
+        found = set(
+            session.scalars(
+                scoped(target, context, sa.select(target.id)).where(target.id.in_(keys))
+            )
+        )
         missing = [k for k in keys if k not in found]
         if missing:
             raise ApiError(
@@ -788,8 +1047,11 @@ def check_references(
             )
 
 
-def delete_keys(resource: Resource, session: Session, keys: list[Any]) -> None:
-    """Delete rows by id; relations without a database foreign key get their on_delete here."""
+def delete_keys(
+    resource: Resource, session: Session, keys: list[Any], branch: str = MAIN_BRANCH
+) -> None:
+    """Delete rows by id (on `branch` for branching resources); relations without a database
+    foreign key get their on_delete here."""
     for inbound in resource.inbound:
         source = REGISTRY[inbound.source]
         column = getattr(source.model, inbound.attr)
@@ -810,11 +1072,41 @@ def delete_keys(resource: Resource, session: Session, keys: list[Any]) -> None:
             )
     for junction, column_name in resource.unlinks:
         session.execute(sa.delete(junction).where(junction.c[column_name].in_(keys)))
-    session.execute(sa.delete(resource.model).where(resource.id.in_(keys)))
+    statement = sa.delete(resource.model).where(resource.id.in_(keys))
+    if resource.has("branching"):
+        statement = statement.where(resource.model.branch_id == branch)
+    session.execute(statement)
 
 
 # ---------------------------------------------------------------------------------------------
-# Bulk update and delete by filter
+# The audit trail
+
+
+def audit(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    action: str,
+    changes: Sequence[tuple[Any, Any, Any]],
+) -> None:
+    """Append `(row id, before, after)` entries for an audited resource, in the write's transaction."""
+    return  # no resource of this project has the audit trait
+
+
+def _page_limit(value: Any, default: int, maximum: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        limit = int(_single(value, "limit"))
+    except ValueError:
+        raise validation_error(f"limit: {value!r} is not an integer", "limit") from None
+    if not 1 <= limit <= maximum:
+        raise validation_error(f"limit must be between 1 and {maximum}", "limit")
+    return limit
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk update and delete by filter, and their undo
 
 
 class BulkRequest(BaseModel):
@@ -828,45 +1120,240 @@ class BulkRequest(BaseModel):
     dry_run: bool = False
 
 
+class UndoRequest(BaseModel):
+    """The body of `POST /api/<table>/bulk/undo`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    undo_token: str
+
+
+@dataclass(frozen=True)
+class BulkConfig:
+    batch_size: int
+    undo_ttl: int | None  # seconds an undo token lives; None: no undo
+
+
 def bulk(
     resource: Resource,
     session: Session,
     context: RequestContext,
     body: Any,
     update_model: type[BaseModel],
-    batch_size: int,
+    config: BulkConfig,
 ) -> dict[str, Any]:
-    """`{"operation", "filter", "values", "dry_run"}` → `{"matched", "affected", "undo_token"}`."""
-    require_context(resource, context)
+    """`{"operation", "filter", "values", "dry_run"}` → `{"matched", "affected", "failed", "undo_token", "undo_expires_at"}`.
+
+    Rows change a batch at a time, each batch in a savepoint: a batch the database refuses is
+    counted as failed and the others still apply. The previous values of every changed row are
+    kept with the run, so an undo token can put them back exactly.
+    """
+    enter(resource, session, context)
+    if resource.has("owned"):
+        require_principal(resource, context)
     dialect = dialect_of(session)
     statement = scoped(resource, context, sa.select(resource.id)).where(
         *filters(resource, body.filter, dialect)
     )
+    if resource.has("owned"):  # system rows of other owners are visible, not writable
+        statement = statement.where(resource.model.owner_id == context.user_id)
     keys = list(session.scalars(statement.order_by(resource.id)))
+    values: dict[str, Any] = {}
     if body.operation == "update":
         try:
             values = values_of(update_model.model_validate(body.values))
         except ValidationError as error:
             raise _validation(error, "values") from None
+        values.pop("version", None)
         if any(name in resource.many_to_many for name in values):
             raise validation_error("values: many-to-many fields cannot be bulk updated", "values")
     elif body.values:
         raise validation_error("values: a bulk delete takes no values", "values")
-    if body.dry_run or not keys:
-        return {"matched": len(keys), "affected": 0, "undo_token": None}
-    with database_errors(session, body.operation):
-        for start in range(0, len(keys), batch_size):
-            batch = keys[start : start + batch_size]
-            if body.operation == "delete":
-                delete_keys(resource, session, batch)
+    result = {
+        "matched": len(keys),
+        "affected": 0,
+        "failed": 0,
+        "undo_token": None,
+        "undo_expires_at": None,
+    }
+    saved: list[dict[str, Any]] = []
+    if not body.dry_run:
+        for start in range(0, len(keys), config.batch_size):
+            batch = keys[start : start + config.batch_size]
+            try:
+                with session.begin_nested():
+                    saved.extend(
+                        _bulk_batch(resource, session, context, body.operation, batch, values)
+                    )
+            except (sa.exc.IntegrityError, sa.exc.DataError, sa.orm.exc.StaleDataError, ApiError):
+                result["failed"] += len(batch)
             else:
-                rows = list(
-                    session.scalars(scoped(resource, context).where(resource.id.in_(batch)))
-                )
-                for row in rows:
-                    apply_values(resource, session, context, row, values, creating=False)
+                result["affected"] += len(batch)
+    if config.undo_ttl is not None and saved:
+        result["undo_token"] = secrets.token_urlsafe(24)
+        result["undo_expires_at"] = now() + datetime.timedelta(seconds=config.undo_ttl)
+    _record_run(
+        resource,
+        session,
+        context,
+        body,
+        result,
+        saved,
+        changed=_changed_attrs(resource, context, body.operation, values),
+    )
+    with database_errors(session, body.operation):
         session.commit()
-    return {"matched": len(keys), "affected": len(keys), "undo_token": None}
+    return result
+
+
+def _bulk_batch(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    operation: str,
+    batch: list[Any],
+    values: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """Change one batch; return each row as it was, for undo."""
+    rows = list(session.scalars(scoped(resource, context).where(resource.id.in_(batch))))
+    if resource.has("branching"):
+        rows = [
+            row
+            if row.branch_id == context.branch_id
+            else branch_copy(resource, session, row, context.branch_id)
+            for row in rows
+        ]
+    links = (
+        load_links(resource, session, [row.id for row in rows]) if operation == "delete" else None
+    )
+    saved = [dump_row(resource, row, links) for row in rows]
+    audited = resource.has("audit")
+    befores = serialize(resource, session, rows) if audited else [None] * len(rows)
+    if operation == "delete":
+        remove(resource, session, context, rows)
+        audit(
+            resource,
+            session,
+            context,
+            "bulk_delete",
+            [(row.id, before, None) for row, before in zip(rows, befores, strict=True)],
+        )
+    else:
+        for row in rows:
+            apply_values(resource, session, context, row, values, creating=False)
+        afters = serialize(resource, session, rows) if audited else []
+        audit(
+            resource,
+            session,
+            context,
+            "bulk_update",
+            [(row.id, b, a) for row, b, a in zip(rows, befores, afters, strict=True)],
+        )
+    return saved
+
+
+def _changed_attrs(
+    resource: Resource, context: RequestContext, operation: str, values: Mapping[str, Any]
+) -> list[str] | None:
+    """The attributes an undo puts back; None: the whole row (it was deleted)."""
+    if operation == "update":
+        return [resource.columns[name].attr for name in values if name in resource.columns]
+    if resource.has("soft_delete"):
+        return ["deleted_at"]
+    if resource.has("branching") and context.branch_id != MAIN_BRANCH:
+        return ["branch_deleted"]
+    return None
+
+
+def _record_run(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    body: Any,
+    result: Mapping[str, Any],
+    saved: list[dict[str, Any]],
+    changed: list[str] | None,
+) -> None:
+    return  # no resource of this project has a bulk action
+
+
+def undo_bulk(
+    resource: Resource, session: Session, context: RequestContext, body: UndoRequest
+) -> dict[str, Any]:
+    """Put back exactly what a bulk run changed: `{"restored": n}`."""
+    raise ApiError(404, "not_found", "no bulk run has this undo token")
+
+
+def _put_back(
+    resource: Resource, session: Session, saved: Mapping[str, Any], changed: list[str] | None
+) -> tuple[Any, Any]:
+    values = {attr: decode_value(encoded) for attr, encoded in saved["values"].items()}
+    identity = {name: values[name] for name in ("id", "branch_id") if name in values}
+    row = session.get(resource.model, identity if len(identity) > 1 else identity["id"])
+    if row is None:  # deleted: insert it again, with its links
+        row = resource.model(**values)
+        session.add(row)
+        session.flush()
+        for name, keys in saved.get("links", {}).items():
+            link = resource.many_to_many[name]
+            if keys:
+                session.execute(
+                    sa.insert(link.junction),
+                    [{link.left: row.id, link.right: decode_value(key)} for key in keys],
+                )
+        return row, None
+    before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+    for attr in changed if changed is not None else values:
+        if attr not in ("id", "version"):
+            setattr(row, attr, values[attr])
+    bump_version(resource, row)
+    session.flush()
+    return row, before
+
+
+def dump_row(
+    resource: Resource, row: Any, links: Mapping[str, Mapping[Any, list[Any]]] | None = None
+) -> dict[str, Any]:
+    """Every column of `row` exactly (decimals, times and ids tagged), and its links when given."""
+    values = {
+        attr.key: encode_value(getattr(row, attr.key))
+        for attr in sa.inspect(resource.model).column_attrs
+    }
+    dump: dict[str, Any] = {"values": values}
+    if links:
+        dump["links"] = {
+            name: [encode_value(key) for key in by_row.get(row.id, [])]
+            for name, by_row in links.items()
+        }
+    return dump
+
+
+_TAGS: dict[str, tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "decimal": (decimal.Decimal, str, decimal.Decimal),
+    "datetime": (datetime.datetime, datetime.datetime.isoformat, datetime.datetime.fromisoformat),
+    "date": (datetime.date, datetime.date.isoformat, datetime.date.fromisoformat),
+    "time": (datetime.time, datetime.time.isoformat, datetime.time.fromisoformat),
+    "uuid": (uuid.UUID, str, uuid.UUID),
+}
+
+
+def encode_value(value: Any) -> Any:
+    """A column value as JSON that `decode_value` turns back into the same Python value."""
+    if isinstance(value, list | tuple):
+        return ["list", [encode_value(item) for item in value]]
+    for tag, (kind, encode, _) in _TAGS.items():
+        if isinstance(value, kind):
+            return [tag, encode(value)]
+    return ["raw", value]
+
+
+def decode_value(encoded: Any) -> Any:
+    tag, payload = encoded
+    if tag == "list":
+        return [decode_value(item) for item in payload]
+    if tag == "raw":
+        return payload
+    return _TAGS[tag][2](payload)
 
 
 def _validation(error: ValidationError, prefix: str) -> ApiError:
@@ -907,20 +1394,37 @@ def run_action(
     path: str,
     data: BaseModel,
     key: Any = None,
+    name: str = "action",
 ) -> Any:
     """Call a custom action's handler with the row (item actions) and the validated input.
 
-    An item action answers with the row as the handler left it, unless the handler returns
-    something else; a collection action answers with what the handler returns.
+    An item action works on the row as a write does (owner checked, copied onto the branch) and
+    answers with the row as the handler left it, unless the handler returns something else; a
+    collection action answers with what the handler returns (rows as the Read shape).
     """
-    row = load(resource, session, context, key) if key is not None else None
+    row = load(resource, session, context, key, write=True) if key is not None else None
     if row is None:
-        require_context(resource, context)
+        enter(resource, session, context)
     with database_errors(session, "update"):
+        before = (
+            serialize(resource, session, [row])[0]
+            if row is not None and resource.has("audit")
+            else None
+        )
         result = handler(path)(session, row, data)
+        if row is not None:
+            bump_version(resource, row)
+            after = fresh(resource, session, row)
+            audit(resource, session, context, name, [(row.id, before, after)])
         session.commit()
     if result is None and row is not None:
         result = row
     if isinstance(result, resource.model):
         return serialize(resource, session, [result])[0]
+    if (
+        isinstance(result, list | tuple)
+        and result
+        and all(isinstance(item, resource.model) for item in result)
+    ):
+        return serialize(resource, session, list(result))
     return jsonable(result)

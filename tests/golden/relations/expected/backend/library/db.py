@@ -3,7 +3,12 @@
 
 PostgreSQL goes through psycopg 3 and MySQL/MariaDB through PyMySQL; plain `postgresql://` and
 `mysql://` URLs get those drivers. SQLite enforces foreign keys (so ON DELETE works) and MySQL
-sessions run in UTC, like the timestamps the API stores.
+sessions run in UTC, like the timestamps the API stores. SQLite transactions are made explicit
+(BEGIN on first use), as SQLAlchemy documents for pysqlite, so savepoints nest correctly.
+
+On PostgreSQL every transaction starts by setting `app.tenant_id` and `app.user_id` from the
+caller (`bind`): the settings the row-level security policies read, so the database holds the
+same line as the API whenever the app connects as a role that does not own the tables.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ def create_db_engine(url: str | None = None, **options: Any) -> sa.Engine:
         cursor = dbapi_connection.cursor()
         if backend == "sqlite":
             cursor.execute("PRAGMA foreign_keys = ON")
+            dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         elif backend == "mysql":
             cursor.execute("SET time_zone = '+00:00'")
         elif backend == "postgresql":
@@ -55,11 +61,38 @@ def create_db_engine(url: str | None = None, **options: Any) -> sa.Engine:
         if backend == "postgresql":
             dbapi_connection.commit()  # psycopg opened a transaction for the SET
 
+    if backend == "sqlite":
+
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(connection: sa.Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
+
     return engine
 
 
 def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=True)
+    factory = sessionmaker(engine, expire_on_commit=True)
+    sa.event.listen(factory, "after_begin", _apply_caller)
+    return factory
+
+
+def bind(session: Session, tenant_id: str | None, user_id: str | None) -> None:
+    """Let the session's transactions carry the caller: now, and each time one begins."""
+    session.info["caller"] = (tenant_id, user_id)
+    if session.in_transaction():
+        _apply_caller(session, None, session.connection())
+
+
+def _apply_caller(session: Session, _transaction: Any, connection: sa.Connection) -> None:
+    caller = session.info.get("caller")
+    if caller is not None and connection.dialect.name == "postgresql":
+        # Transaction-local (the third argument): a pooled connection never carries a caller over.
+        connection.execute(
+            sa.text(
+                "SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"
+            ),
+            {"tenant": caller[0] or "", "user": caller[1] or ""},
+        )
 
 
 def create_tables(engine: sa.Engine | None = None) -> None:

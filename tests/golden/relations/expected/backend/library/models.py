@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -277,3 +278,26 @@ class Publisher(Base):
     books: Mapped[list[Book]] = relationship(
         back_populates="publisher", foreign_keys="Book.publisher_id", passive_deletes="all"
     )
+
+
+def _on_postgresql(target: Any, event: str, *statements: str) -> None:
+    """DDL that create_all runs on PostgreSQL only; the migrations run the same statements."""
+    for statement in statements:
+        sa.event.listen(target, event, sa.DDL(statement).execute_if(dialect="postgresql"))
+
+
+# updated_at stays current for writes that bypass the ORM (raw SQL); tenant and owned tables get
+# row-level security, which holds every role but the tables' owner to the API's rules.
+_on_postgresql(
+    Base.metadata,
+    "before_create",
+    'CREATE OR REPLACE FUNCTION "schemagen_touch_updated_at"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at THEN\n    NEW.updated_at := now();\n  END IF;\n  RETURN NEW;\nEND\n$$',
+)
+_on_postgresql(
+    Base.metadata, "after_drop", 'DROP FUNCTION IF EXISTS "schemagen_touch_updated_at"()'
+)
+_on_postgresql(
+    Author.__table__,
+    "after_create",
+    'CREATE TRIGGER "trg_authors_updated_at" BEFORE UPDATE ON "authors" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+)

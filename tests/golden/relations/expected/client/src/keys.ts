@@ -2,7 +2,7 @@
 /* Query keys, TkDodo's hierarchy: `bookKeys.all` ⊃ `lists()` ⊃ `list(params)` and
  * `infinite(params)`; `all` ⊃ `details()` ⊃ `detail(id)`. Invalidating a prefix reaches every
  * query under it. `invalidationMap` says, for every mutation, which prefixes to refresh after it:
- * derived from the relation graph by schemagen (the reasons are in keys.json). */
+ * derived from the relation graph and the traits by schemagen (the reasons are in keys.json). */
 
 import type { DataTag, InfiniteData } from "@tanstack/query-core";
 import type { ApiError } from "./api.js";

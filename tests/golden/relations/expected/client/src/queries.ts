@@ -6,10 +6,13 @@
  * Mutations are optimistic: before the request, create inserts the new row into every cached list
  * whose parameters it matches (at its place in the list's sort order), update patches the row in
  * the detail and in every list (and drops it from lists it no longer matches, or adds it to those
- * it now matches), delete removes it; lists are `{items, next_cursor}` pages or infinite lists of
- * them. An error restores the cache as it was. On success the server's row replaces the
- * optimistic one, then one `invalidateQueries` call refreshes what `invalidationMap` names
- * (unless `skipInvalidation`), and only then does the caller's `onSuccess` run. */
+ * it now matches), delete removes it (a soft delete sets its deleted_at: it stays in the lists
+ * that include deleted rows), restore brings it back; lists are `{items, next_cursor}` pages or
+ * infinite lists of them. An error restores the cache as it was. On success the server's row
+ * replaces the optimistic one, then one `invalidateQueries` call refreshes what `invalidationMap`
+ * names (unless `skipInvalidation`), and only then does the caller's `onSuccess` run. An update
+ * of a versioned resource sends If-Match: the patch's `version`, else the version of the cached
+ * row it was based on; a `version_conflict` refreshes that row. */
 
 import type { InfiniteData, MutationFunctionContext, MutationOptions, QueryClient, QueryKey } from "@tanstack/query-core";
 import * as api from "./api.js";
@@ -30,14 +33,18 @@ export interface QuerySpec {
   readonly search: readonly string[];
   readonly sortable: { readonly [name: string]: MatchKind };
   readonly defaultSort: readonly string[];
+  /** The rows have deleted_at (soft_delete): a list shows deleted ones only with `include_deleted`. */
+  readonly softDelete: boolean;
 }
 
 type Row = { readonly [name: string]: unknown };
-const PAGING = ["limit", "cursor", "sort", "q"];
+const PAGING = ["limit", "cursor", "sort", "q", "include_deleted"];
 
-/** Whether a row belongs in a list with these parameters: every filter and the search (OmniSync's predicate matching). */
+/** Whether a row belongs in a list with these parameters: not deleted (unless the list includes
+ * deleted rows), every filter and the search (OmniSync's predicate matching). */
 export function matchesParams(row: object, params: object, spec: QuerySpec): boolean {
   const values = row as Row;
+  if (spec.softDelete && values["deleted_at"] != null && !isTrue((params as Row)["include_deleted"])) return false;
   for (const [param, expected] of Object.entries(params)) {
     if (expected === undefined || expected === null) continue;
     if (param === "q") {
@@ -56,7 +63,7 @@ export function matchesParams(row: object, params: object, spec: QuerySpec): boo
 }
 
 function matchesFilter(actual: unknown, op: string, expected: unknown, kind: MatchKind): boolean {
-  if (op === "isnull") return (actual === null || actual === undefined) === (expected === true || expected === "true");
+  if (op === "isnull") return (actual === null || actual === undefined) === isTrue(expected);
   const wanted: unknown[] = op === "in" ? (Array.isArray(expected) ? expected : String(expected).split(",")) : [expected];
   if (kind === "array" || kind === "many") {
     const items: unknown[] = Array.isArray(actual) ? actual : [];
@@ -72,11 +79,20 @@ function compareValues(a: unknown, b: unknown, kind: MatchKind): number {
   let x: string | number;
   let y: string | number;
   if (kind === "number") [x, y] = [Number(a), Number(b)];
-  else if (kind === "datetime") [x, y] = [Date.parse(String(a)), Date.parse(String(b))];
+  else if (kind === "datetime") [x, y] = [instant(a), instant(b)];
   else if (kind === "boolean") [x, y] = [String(a) === "true" ? 1 : 0, String(b) === "true" ? 1 : 0];
   else if (kind === "key") [x, y] = [String(a).toLowerCase(), String(b).toLowerCase()];
   else [x, y] = [String(a), String(b)];
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || value === "true";
+}
+
+/** A datetime as milliseconds: an ISO 8601 string, or "now", which the API reads as its current time. */
+function instant(value: unknown): number {
+  return value === "now" ? Date.now() : Date.parse(String(value));
 }
 
 function sortTokens(params: object, spec: QuerySpec): string[] {
@@ -218,6 +234,16 @@ function settleRow<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, i
   eachList(queryClient, cache, (pages) => pages.map((page) => ({ ...page, items: page.items.map((item) => (cache.id(item) === id ? row : item)) })));
 }
 
+/** The version of the cached row an update is based on: the detail's, else a list's. */
+function cachedVersion<R extends { version: number }, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): number | undefined {
+  return findRow(queryClient, cache, id)?.version;
+}
+
+/** After a version_conflict the cached row is older than the server's: fetch it again (not awaited). */
+function refreshIfStale<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, error: ApiError): void {
+  if (error.error_code === "version_conflict") void queryClient.invalidateQueries({ queryKey: cache.all });
+}
+
 function definedOnly(values: object): object {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
@@ -276,6 +302,7 @@ function composeMutation<TData, TVariables, TContext>(
     optimistic?: (variables: TVariables) => Promise<Optimistic>;
     settle?: (data: TData, variables: TVariables, optimisticId: unknown) => void;
     changesNothing?: (variables: TVariables) => boolean;
+    refused?: (error: ApiError, variables: TVariables) => void;
   },
 ): MutationOptions<TData, ApiError, TVariables, OptimisticContext<TContext>> {
   const { skipInvalidation = false, onMutate, onSuccess, onError, onSettled, ...rest } = extras;
@@ -290,6 +317,7 @@ function composeMutation<TData, TVariables, TContext>(
     },
     onError: async (error, variables, result, context) => {
       result?.rollback();
+      system.refused?.(error, variables);
       await onError?.(error, variables, result?.context, context);
     },
     onSuccess: async (data, variables, result, context) => {
@@ -314,6 +342,7 @@ export const authorQuerySpec: QuerySpec = {
   search: [],
   sortable: { name: "text", id: "number" },
   defaultSort: ["name"],
+  softDelete: false,
 };
 
 /** Whether a author belongs in a list fetched with these parameters. */
@@ -401,6 +430,7 @@ export const bookQuerySpec: QuerySpec = {
   search: [],
   sortable: { id: "text" },
   defaultSort: ["id"],
+  softDelete: false,
 };
 
 /** Whether a book belongs in a list fetched with these parameters. */
@@ -490,6 +520,7 @@ export const chapterQuerySpec: QuerySpec = {
   search: [],
   sortable: { id: "text" },
   defaultSort: ["id"],
+  softDelete: false,
 };
 
 /** Whether a chapter belongs in a list fetched with these parameters. */
@@ -575,6 +606,7 @@ export const genreQuerySpec: QuerySpec = {
   search: [],
   sortable: { id: "text" },
   defaultSort: ["id"],
+  softDelete: false,
 };
 
 /** Whether a genre belongs in a list fetched with these parameters. */
@@ -659,6 +691,7 @@ export const publisherQuerySpec: QuerySpec = {
   search: [],
   sortable: { id: "number" },
   defaultSort: ["id"],
+  softDelete: false,
 };
 
 /** Whether a publisher belongs in a list fetched with these parameters. */
@@ -734,6 +767,7 @@ function optimisticRowOfPublisher(input: T.PublisherCreate): T.Publisher {
     ...definedOnly(input),
   } as T.Publisher;
 }
+
 
 // ----------------------------------------------------------------------------------------------
 // The cache of each resource, as the optimistic updates see it

@@ -9,9 +9,16 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** The answer of a bulk update or delete. */
 export interface BulkResult {
+  /** Rows the filter selected. */
   matched: number;
+  /** Rows changed (none on a dry run). */
   affected: number;
+  /** Rows the change was refused for. */
+  failed: number;
+  /** Undoes the change through the resource's bulk undo until `undo_expires_at`; null when there is nothing to undo. */
   undo_token: string | null;
+  /** ISO 8601 instant. */
+  undo_expires_at: string | null;
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -4,10 +4,12 @@
 GET    /api/gadgets                             listGadgets
 POST   /api/gadgets                             createGadget
 POST   /api/gadgets/bulk                        bulkGadgets
+POST   /api/gadgets/bulk/undo                   undoBulkGadgets
 POST   /api/gadgets/recount                     recountGadget
 GET    /api/gadgets/{id}                        getGadget
 PATCH  /api/gadgets/{id}                        updateGadget
 DELETE /api/gadgets/{id}                        deleteGadget
+POST   /api/gadgets/{id}/restore                restoreGadget
 POST   /api/gadgets/{id}/archive                archiveGadget
 """
 
@@ -92,6 +94,7 @@ RESOURCE = crud.register(
     )
 )
 
+BULK = crud.BulkConfig(batch_size=100, undo_ttl=600)
 router = APIRouter(prefix="/api/gadgets", tags=["gadgets"])
 
 
@@ -111,7 +114,9 @@ def create_gadget(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.create_row(RESOURCE, session, context, body), status_code=201)
+    return crud.respond_row(
+        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+    )
 
 
 @router.post("/bulk", operation_id="bulkGadgets")
@@ -121,9 +126,17 @@ def bulk_gadgets(
     context: RequestContext = Depends(get_context),
 ) -> Response:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return crud.respond(
-        crud.bulk(RESOURCE, session, context, body, schemas.GadgetUpdate, batch_size=100)
-    )
+    return crud.respond(crud.bulk(RESOURCE, session, context, body, schemas.GadgetUpdate, BULK))
+
+
+@router.post("/bulk/undo", operation_id="undoBulkGadgets")
+def undo_bulk_gadgets(
+    body: crud.UndoRequest,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Put back what a bulk run changed, while its undo token lives (600 s)."""
+    return crud.respond(crud.undo_bulk(RESOURCE, session, context, body))
 
 
 @router.post("/recount", operation_id="recountGadget")
@@ -134,17 +147,20 @@ def recount_gadgets(
 ) -> Response:
     """Recount (handler: kitchen_sink_ext.gadgets:recount)."""
     return crud.respond(
-        crud.run_action(RESOURCE, session, context, "kitchen_sink_ext.gadgets:recount", body)
+        crud.run_action(
+            RESOURCE, session, context, "kitchen_sink_ext.gadgets:recount", body, name="recount"
+        )
     )
 
 
 @router.get("/{id}", operation_id="getGadget")
 def get_gadget(
     id: str,
+    include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
 @router.patch("/{id}", operation_id="updateGadget")
@@ -154,7 +170,7 @@ def update_gadget(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
 @router.delete("/{id}", status_code=204, operation_id="deleteGadget")
@@ -167,6 +183,16 @@ def delete_gadget(
     return Response(status_code=204)
 
 
+@router.post("/{id}/restore", operation_id="restoreGadget")
+def restore_gadget(
+    id: str,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Bring back a deleted Gadget \"x\" * / ${y} </script>."""
+    return crud.respond_row(RESOURCE, crud.restore_row(RESOURCE, session, context, id))
+
+
 @router.post("/{id}/archive", operation_id="archiveGadget")
 def archive_gadget(
     id: str,
@@ -176,5 +202,7 @@ def archive_gadget(
 ) -> Response:
     """Moves it out of sight; it's reversible. (handler: kitchen_sink_ext.gadgets:archive)."""
     return crud.respond(
-        crud.run_action(RESOURCE, session, context, "kitchen_sink_ext.gadgets:archive", body, id)
+        crud.run_action(
+            RESOURCE, session, context, "kitchen_sink_ext.gadgets:archive", body, id, name="archive"
+        )
     )

@@ -57,7 +57,9 @@ def create_maker(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.create_row(RESOURCE, session, context, body), status_code=201)
+    return crud.respond_row(
+        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+    )
 
 
 @router.get("/{id}", operation_id="getMaker")
@@ -66,7 +68,7 @@ def get_maker(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
 @router.patch("/{id}", operation_id="updateMaker")
@@ -76,7 +78,7 @@ def update_maker(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
 @router.delete("/{id}", status_code=204, operation_id="deleteMaker")

@@ -59,6 +59,8 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={"title": 'title 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         actions=[],
         problems=[],
+        traits=("timestamps", "branching"),
+        undo=False,
     ),
     "gadget": Resource(
         name="gadget",
@@ -552,7 +554,7 @@ RESOURCES: dict[str, Resource] = {
         },
         relations={"maker_id": ("maker", True), "draft_id": ("draft", False)},
         many_to_many={"parts_ids": "part"},
-        unique=[("name",), ("serial",), ("external_id",), ("maker_id", "type")],
+        unique=[("maker_id", "type"), ("external_id",), ("name",), ("serial",)],
         invalid=[
             ({"name": MISSING}, "name"),
             (
@@ -637,6 +639,8 @@ RESOURCES: dict[str, Resource] = {
             },
         ],
         problems=[],
+        traits=("timestamps", "soft_delete", "tenant", "versioned", "audit", "owned"),
+        undo=True,
     ),
     "maker": Resource(
         name="maker",
@@ -677,6 +681,8 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={},
         actions=[],
         problems=[],
+        traits=(),
+        undo=False,
     ),
     "part": Resource(
         name="part",
@@ -717,5 +723,7 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={"name": 'name 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         actions=[],
         problems=[],
+        traits=(),
+        undo=False,
     ),
 }

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 TENANT = "tenant-a"
+USER = "user-a"
+BRANCH = "feature-x"
 ERROR_KEYS = {"detail", "error_code", "field"}
 ORDERED = ("integer", "bigint", "float", "decimal", "date", "datetime", "time")
 
@@ -24,6 +26,7 @@ class _Missing:
 
 
 MISSING: Any = _Missing()  # a key an invalid payload leaves out
+AUTO: Any = _Missing()  # If-Match: the current ETag of the row, read first
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,11 @@ class Resource:
     bulk_values: dict[str, Any]
     actions: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    traits: tuple[str, ...] = ()
+    undo: bool = False
+
+    def has(self, trait: str) -> bool:
+        return trait in self.traits
 
     def missing_key(self) -> Any:
         return 2_000_000_000 if self.key == "integer" else str(uuid.uuid4())
@@ -71,9 +79,27 @@ class Api:
         self.counters: Counter[str] = Counter()
         self.parents: dict[str, dict[str, Any]] = {}
 
-    def request(self, method: str, path: str, *, tenant: str | None = TENANT, **kwargs: Any) -> Any:
-        headers = {"X-Tenant-ID": tenant} if tenant else {}
-        return self.client.request(method, path, headers=headers, **kwargs)
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        tenant: str | None = TENANT,
+        user: str | None = USER,
+        branch: str | None = None,
+        if_match: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """A request with the caller's headers: tenant, user and branch (None leaves one out)."""
+        headers = {
+            "X-Tenant-ID": tenant,
+            "X-User-ID": user,
+            "X-Branch-ID": branch,
+            "If-Match": if_match,
+        }
+        return self.client.request(
+            method, path, headers={k: v for k, v in headers.items() if v is not None}, **kwargs
+        )
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs)
@@ -81,8 +107,24 @@ class Api:
     def post(self, path: str, json: Any, **kwargs: Any) -> Any:
         return self.request("POST", path, json=json, **kwargs)
 
-    def patch(self, path: str, json: Any, **kwargs: Any) -> Any:
-        return self.request("PATCH", path, json=json, **kwargs)
+    def patch(self, path: str, json: Any, *, if_match: Any = AUTO, **kwargs: Any) -> Any:
+        """PATCH; a versioned row gets the If-Match of its current ETag unless told otherwise."""
+        if if_match is AUTO:
+            if_match = (
+                self.etag(path, **kwargs)
+                if not (isinstance(json, dict) and "version" in json)
+                else None
+            )
+        return self.request("PATCH", path, json=json, if_match=if_match, **kwargs)
+
+    def etag(self, path: str, **kwargs: Any) -> str | None:
+        if not any(
+            path.startswith(info.path + "/") and info.has("versioned")
+            for info in resources().values()
+        ):
+            return None
+        response = self.get(path, **kwargs)
+        return response.headers.get("ETag") if response.status_code == 200 else None
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.request("DELETE", path, **kwargs)
@@ -536,8 +578,9 @@ def check_action_router(api: Api, name: str) -> None:
         listed = api.post("/api/actions", {"action": f"{name}.list", "input": {"limit": 1}})
         assert listed.status_code == 200 and len(listed.json()["items"]) == 1
     if "update" in info.operations:
+        change = {**info.update, **({"version": row["version"]} if info.has("versioned") else {})}
         updated = api.post(
-            "/api/actions", {"action": f"{name}.update", "id": row["id"], "input": info.update}
+            "/api/actions", {"action": f"{name}.update", "id": row["id"], "input": change}
         )
         assert updated.status_code == 200, updated.text
         assert_same(info, info.update, updated.json())
@@ -582,23 +625,45 @@ def check_custom_action(api: Api, name: str, action: dict[str, Any]) -> None:
             assert_error(response, 501, "not_implemented")
 
 
+def _comparable(row: dict[str, Any]) -> dict[str, Any]:
+    """A row without what every write moves on: updated_at and version."""
+    return {k: v for k, v in row.items() if k not in ("updated_at", "version")}
+
+
+def _snapshot(api: Api, name: str) -> dict[Any, dict[str, Any]]:
+    return {row["id"]: _comparable(row) for row in api.all(name)}
+
+
 def check_bulk(api: Api, name: str) -> None:
-    """Bulk update and delete by filter; a dry run changes nothing."""
+    """Bulk update and delete by filter; a dry run changes nothing; undo restores exact values."""
     info = resources()[name]
     rows = api.populate(name)
     path = f"{info.path}/bulk"
+    before = _snapshot(api, name)
     dry = api.post(path, {"operation": "delete", "filter": {}, "dry_run": True})
-    assert dry.status_code == 200 and dry.json() == {
+    assert dry.status_code == 200, dry.text
+    assert dry.json() | {"undo_expires_at": None} == {
         "matched": len(rows),
         "affected": 0,
+        "failed": 0,
         "undo_token": None,
+        "undo_expires_at": None,
     }, dry.text
-    assert len(api.ids(name)) == len(rows)
+    assert _snapshot(api, name) == before
     if info.bulk_values:
         updated = api.post(path, {"operation": "update", "filter": {}, "values": info.bulk_values})
         assert updated.status_code == 200 and updated.json()["affected"] == len(rows), updated.text
         for row in api.all(name):
             assert_same(info, info.bulk_values, row)
+        if info.undo:
+            token = updated.json()["undo_token"]
+            assert token and updated.json()["undo_expires_at"], updated.text
+            undone = api.post(f"{path}/undo", {"undo_token": token})
+            assert undone.status_code == 200 and undone.json() == {"restored": len(rows)}, (
+                undone.text
+            )
+            assert _snapshot(api, name) == before, "undo puts back the exact previous values"
+            assert_error(api.post(f"{path}/undo", {"undo_token": token}), 409, "undo_used")
     assert_error(
         api.post(path, {"operation": "update", "filter": {"no_such_field": 1}, "values": {}}),
         422,
@@ -607,16 +672,229 @@ def check_bulk(api: Api, name: str) -> None:
     deleted = api.post(path, {"operation": "delete", "filter": {}})
     assert deleted.status_code == 200 and deleted.json()["affected"] == len(rows), deleted.text
     assert api.ids(name) == set()
+    if info.undo:
+        assert_error(api.post(f"{path}/undo", {"undo_token": "no-such-token"}), 404, "not_found")
+        undone = api.post(f"{path}/undo", {"undo_token": deleted.json()["undo_token"]})
+        assert undone.status_code == 200 and undone.json() == {"restored": len(rows)}, undone.text
+        assert _snapshot(api, name) == before, "undoing a delete brings every row back as it was"
 
 
 def check_tenant(api: Api, name: str) -> None:
-    """X-Tenant-ID is required, and another tenant's rows do not exist."""
+    """X-Tenant-ID is required, and another tenant's rows do not exist: not by id, not in lists,
+    not to bulk actions, not through the action router."""
     info = resources()[name]
     row = api.create(name)
     path = f"{info.path}/{row['id']}"
     assert_error(api.get(path, tenant=None), 400, "tenant_required")
     assert_error(api.post(info.path, api.payload(name), tenant=None), 400, "tenant_required")
     assert_error(api.get(path, tenant="tenant-b"), 404, "not_found")
+    if "update" in info.operations:
+        assert_error(
+            api.patch(path, info.update, tenant="tenant-b", if_match=None), 404, "not_found"
+        )
+    if "delete" in info.operations:
+        assert_error(api.delete(path, tenant="tenant-b"), 404, "not_found")
+    if "get" in info.operations:
+        assert_error(
+            api.post("/api/actions", {"action": f"{name}.get", "id": row["id"]}, tenant="tenant-b"),
+            404,
+            "not_found",
+        )
     if "list" in info.operations:
         response = api.get(info.path, tenant="tenant-b")
         assert response.status_code == 200 and response.json()["items"] == []
+    if "bulk" in info.operations:
+        other = api.post(
+            f"{info.path}/bulk", {"operation": "delete", "filter": {}}, tenant="tenant-b"
+        )
+        assert other.status_code == 200 and other.json()["matched"] == 0, other.text
+        assert api.get(path).status_code == 200
+
+
+def check_soft_delete(api: Api, name: str) -> None:
+    """DELETE hides the row; include_deleted shows it; restore brings it back."""
+    info = resources()[name]
+    row = api.create(name)
+    path = f"{info.path}/{row['id']}"
+    assert api.delete(path).status_code == 204
+    assert_error(api.get(path), 404, "not_found")
+    hidden = api.get(path, params={"include_deleted": "true"})
+    assert hidden.status_code == 200 and hidden.json()["deleted_at"] is not None, hidden.text
+    if "list" in info.operations:
+        assert row["id"] not in api.ids(name)
+        assert row["id"] in api.ids(name, include_deleted=True)
+    restored = api.post(f"{path}/restore", None)
+    assert restored.status_code == 200 and restored.json()["deleted_at"] is None, restored.text
+    assert _comparable(api.get(path).json()) == _comparable(row)
+    assert api.delete(path).status_code == 204
+    routed = api.post("/api/actions", {"action": f"{name}.restore", "id": row["id"]})
+    assert routed.status_code == 200 and routed.json()["deleted_at"] is None, routed.text
+    assert_error(api.post(f"{info.path}/{info.missing_key()}/restore", None), 404, "not_found")
+    if info.unique:
+        # A deleted row's unique values are free again where the database has partial indexes.
+        assert api.delete(path).status_code == 204
+        again = api.post(
+            info.path, api.payload(name, {f: row[f] for fields in info.unique for f in fields})
+        )
+        if api.engine.dialect.name == "mysql":
+            assert_error(again, 409, "conflict")
+        else:
+            assert again.status_code == 201, again.text
+            assert_error(api.post(f"{path}/restore", None), 409, "conflict")
+
+
+def check_versioned(api: Api, name: str) -> None:
+    """Updates name the version they read: 428 without one, 409 when stale; ETag on every row."""
+    info = resources()[name]
+    row = api.create(name)
+    path = f"{info.path}/{row['id']}"
+    assert row["version"] == 1
+    assert api.get(path).headers["ETag"] == '"1"'
+    assert_error(api.patch(path, info.update, if_match=None), 428, "precondition_required")
+    updated = api.patch(path, info.update, if_match='"1"')
+    assert updated.status_code == 200 and updated.json()["version"] == 2, updated.text
+    assert updated.headers["ETag"] == '"2"'
+    assert_error(api.patch(path, info.update, if_match='"1"'), 409, "version_conflict")
+    assert_error(
+        api.patch(path, {**info.update, "version": 1}, if_match=None), 409, "version_conflict"
+    )
+    by_body = api.patch(path, {**info.update, "version": 2}, if_match=None)
+    assert by_body.status_code == 200 and by_body.json()["version"] == 3, by_body.text
+    if "delete" in info.operations:
+        assert_error(api.delete(path, if_match='"2"'), 409, "version_conflict")
+
+
+def check_audit(api: Api, name: str) -> None:
+    """Every write leaves an entry: action, row before and after, actor, tenant."""
+    info = resources()[name]
+    row = api.create(name)
+    path = f"{info.path}/{row['id']}"
+    expected = ["create"]
+    if "update" in info.operations:
+        assert api.patch(path, info.update).status_code == 200
+        expected.append("update")
+    if "delete" in info.operations:
+        assert api.delete(path).status_code == 204
+        expected.append("delete")
+    if info.has("soft_delete"):
+        assert api.post(f"{path}/restore", None).status_code == 200
+        expected.append("restore")
+    listed = api.get("/api/audit", params={"resource": name, "row_id": str(row["id"])})
+    assert listed.status_code == 200, listed.text
+    entries = list(reversed(listed.json()["items"]))
+    assert [e["action"] for e in entries] == expected, entries
+    assert entries[0]["before"] is None and _comparable(entries[0]["after"]) == _comparable(row)
+    for entry in entries:
+        assert (
+            entry["actor"] == USER
+            and entry["resource"] == name
+            and entry["row_id"] == str(row["id"])
+        )
+        assert entry["tenant_id"] == TENANT
+    if "update" in info.operations:
+        assert_same(info, info.update, entries[1]["after"])
+        assert _comparable(entries[1]["before"]) == _comparable(row)
+    other = api.get("/api/audit", params={"resource": name}, tenant="tenant-b")
+    assert other.status_code == 200 and other.json()["items"] == [], (
+        "another tenant's trail is not yours"
+    )
+    assert_error(api.get("/api/audit", params={"no_such_filter": "1"}), 422, "validation_error")
+
+
+def _mark_system(api: Api, name: str, key: Any) -> None:
+    from kitchen_sink import crud
+
+    resource = crud.REGISTRY[name]
+    with api.engine.begin() as connection:
+        connection.execute(
+            sa.update(resource.model)
+            .where(resource.id == crud.parse_key(resource, key))
+            .values(is_system=True)
+        )
+
+
+def check_owned(api: Api, name: str) -> None:
+    """Rows belong to their creator; system rows are readable by everyone and writable by their owner."""
+    info = resources()[name]
+    row = api.create(name)
+    assert row["owner_id"] == USER and row["is_system"] is False
+    path = f"{info.path}/{row['id']}"
+    assert_error(api.get(path, user="user-b"), 404, "not_found")
+    assert_error(api.get(path, user=None), 404, "not_found")
+    if "update" in info.operations:
+        assert_error(api.patch(path, info.update, user="user-b", if_match=None), 404, "not_found")
+    if "list" in info.operations:
+        assert row["id"] in api.ids(name)
+        assert row["id"] not in {item["id"] for item in _every_row(api, name, user="user-b")}
+    assert_error(api.post(info.path, api.payload(name), user=None), 401, "authentication_required")
+    _mark_system(api, name, row["id"])
+    assert api.get(path, user="user-b").status_code == 200
+    assert api.get(path, user=None).status_code == 200
+    if "update" in info.operations:
+        assert_error(api.patch(path, info.update, user="user-b"), 403, "forbidden")
+        assert api.patch(path, info.update).status_code == 200
+    if "delete" in info.operations:
+        assert_error(api.delete(path, user="user-b"), 403, "forbidden")
+
+
+def check_branching(api: Api, name: str) -> None:
+    """Writes on a branch copy the row and leave main alone; merge applies them; discard forgets them."""
+    info = resources()[name]
+    row = api.create(name)
+    path = f"{info.path}/{row['id']}"
+    if "update" in info.operations:
+        changed = api.patch(path, info.update, branch=BRANCH)
+        assert changed.status_code == 200 and changed.json()["branch_id"] == BRANCH, changed.text
+        assert api.get(path).json() == row, "main is untouched"
+        assert_same(info, info.update, api.get(path, branch=BRANCH).json())
+    if "list" in info.operations:
+        seen = [item["id"] for item in _every_row(api, name, branch=BRANCH)]
+        assert seen.count(row["id"]) == 1, "a branch sees its copy, once"
+    api.counters[name] += (
+        1  # the next sample's unique values are the update's, now taken on the branch
+    )
+    created = api.post(info.path, api.payload(name), branch=BRANCH)
+    assert created.status_code == 201, created.text
+    new_path = f"{info.path}/{created.json()['id']}"
+    assert_error(api.get(new_path), 404, "not_found")
+    doomed = api.create(name)
+    doomed_path = f"{info.path}/{doomed['id']}"
+    if "delete" in info.operations:
+        assert api.delete(doomed_path, branch=BRANCH).status_code == 204
+        assert_error(api.get(doomed_path, branch=BRANCH), 404, "not_found")
+        assert api.get(doomed_path).status_code == 200, (
+            "a delete on a branch hides the row there only"
+        )
+    merged = api.post(f"/api/branches/{BRANCH}/merge", None)
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["branch"] == BRANCH and merged.json()["merged"][name] == 2 + (
+        "update" in info.operations
+    ), merged.text
+    if "update" in info.operations:
+        assert_same(info, info.update, api.get(path).json())
+    assert api.get(new_path).status_code == 200
+    if "delete" in info.operations:
+        assert_error(api.get(doomed_path), 404, "not_found")
+    assert api.get(path, branch=BRANCH).json()["branch_id"] == "main", (
+        "the branch is empty after a merge"
+    )
+    if "update" in info.operations:
+        main_before = api.get(path).json()
+        assert api.patch(path, info.update | {}, branch="scratch").status_code == 200
+        assert api.request("DELETE", "/api/branches/scratch").status_code == 204
+        assert api.get(path, branch="scratch").json() == main_before
+    assert_error(api.post("/api/branches/main/merge", None), 422, "validation_error")
+
+
+def _every_row(api: Api, name: str, **request: Any) -> list[dict[str, Any]]:
+    """Every row of the list as a caller with other headers (`branch=`, `user=`) sees it."""
+    info = resources()[name]
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        response = api.get(info.path, params={"cursor": cursor} if cursor else {}, **request)
+        assert response.status_code == 200, response.text
+        rows += response.json()["items"]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return rows

@@ -122,3 +122,19 @@ def test_custom_action(api: Api, action: dict[str, Any]) -> None:
 
 def test_tenant_scoping(api: Api) -> None:
     support.check_tenant(api, NAME)
+
+
+def test_soft_delete_and_restore(api: Api) -> None:
+    support.check_soft_delete(api, NAME)
+
+
+def test_stale_version_is_refused(api: Api) -> None:
+    support.check_versioned(api, NAME)
+
+
+def test_every_write_is_audited(api: Api) -> None:
+    support.check_audit(api, NAME)
+
+
+def test_rows_belong_to_their_owner(api: Api) -> None:
+    support.check_owned(api, NAME)

@@ -71,5 +71,7 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={"title": 'title 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         actions=[],
         problems=[],
+        traits=(),
+        undo=False,
     ),
 }

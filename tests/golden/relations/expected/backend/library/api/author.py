@@ -61,7 +61,9 @@ def create_author(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.create_row(RESOURCE, session, context, body), status_code=201)
+    return crud.respond_row(
+        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+    )
 
 
 @router.get("/{id}", operation_id="getAuthor")
@@ -70,7 +72,7 @@ def get_author(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
 @router.patch("/{id}", operation_id="updateAuthor")
@@ -80,7 +82,7 @@ def update_author(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
 @router.delete("/{id}", status_code=204, operation_id="deleteAuthor")

@@ -75,7 +75,9 @@ def create_book(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.create_row(RESOURCE, session, context, body), status_code=201)
+    return crud.respond_row(
+        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+    )
 
 
 @router.get("/{id}", operation_id="getBook")
@@ -84,7 +86,7 @@ def get_book(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
 @router.patch("/{id}", operation_id="updateBook")
@@ -94,7 +96,7 @@ def update_book(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond(crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
 @router.delete("/{id}", status_code=204, operation_id="deleteBook")

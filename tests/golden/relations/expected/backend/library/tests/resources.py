@@ -63,6 +63,8 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={"name": 'name 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         actions=[],
         problems=[],
+        traits=("timestamps",),
+        undo=False,
     ),
     "book": Resource(
         name="book",
@@ -122,6 +124,8 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={"title": 'title 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         actions=[],
         problems=[],
+        traits=(),
+        undo=False,
     ),
     "chapter": Resource(
         name="chapter",
@@ -164,6 +168,8 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={"title": None},
         actions=[],
         problems=[],
+        traits=(),
+        undo=False,
     ),
     "genre": Resource(
         name="genre",
@@ -205,6 +211,8 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={},
         actions=[],
         problems=[],
+        traits=(),
+        undo=False,
     ),
     "publisher": Resource(
         name="publisher",
@@ -267,5 +275,7 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={"website": None},
         actions=[],
         problems=[],
+        traits=(),
+        undo=False,
     ),
 }
