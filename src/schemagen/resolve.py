@@ -459,7 +459,9 @@ class _Resolver:
                 # PostgreSQL only (a JSON column elsewhere has nothing such an index could use),
                 # and alone: a tenant scope would need the btree_gin extension.
                 cols = (column.name,)
-                result.append(ir.Index(fresh("ix", cols), cols, using="gin", dialects=("postgresql",)))
+                result.append(
+                    ir.Index(fresh("ix", cols), cols, using="gin", dialects=("postgresql",))
+                )
                 continue
             cols = (
                 (column.name,) if column.name == "tenant_id" or not scope else (*scope, column.name)

@@ -511,7 +511,9 @@ def test_soft_deleted_rows_do_not_hold_their_unique_values(
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_the_audit_log_and_bulk_runs_tables_take_rows(dialect: str, models, database_engine) -> None:
+def test_the_audit_log_and_bulk_runs_tables_take_rows(
+    dialect: str, models, database_engine
+) -> None:
     m = models("kitchen_sink")
     engine = database_engine(dialect)
     m.Base.metadata.create_all(engine)
@@ -520,18 +522,29 @@ def test_the_audit_log_and_bulk_runs_tables_take_rows(dialect: str, models, data
             resource="gadget", row_id="r1", action="update", before={"a": 1}, after=None
         )
         run = m.BulkRun(
-            resource="gadget", operation="delete", filter={"kind": "x"}, dry_run=False, undo_token="tok"
+            resource="gadget",
+            operation="delete",
+            filter={"kind": "x"},
+            dry_run=False,
+            undo_token="tok",
         )
         session.add_all([entry, run])
         session.commit()
         session.expire_all()
         entry = session.scalars(sa.select(m.AuditLogEntry)).one()
-        assert (entry.id, entry.before, entry.after, entry.at is not None) == (1, {"a": 1}, None, True)
+        assert (entry.id, entry.before, entry.after, entry.at is not None) == (
+            1,
+            {"a": 1},
+            None,
+            True,
+        )
         run = session.scalars(sa.select(m.BulkRun)).one()
         assert isinstance(run.id, uuid.UUID)
         assert (run.matched, run.affected, run.failed, run.values) == (0, 0, 0, None)
         session.add(
-            m.BulkRun(resource="gadget", operation="update", filter={}, dry_run=True, undo_token="tok")
+            m.BulkRun(
+                resource="gadget", operation="update", filter={}, dry_run=True, undo_token="tok"
+            )
         )
         with pytest.raises(sa.exc.IntegrityError):
             session.commit()  # undo tokens are unique
@@ -547,7 +560,9 @@ def test_postgresql_keeps_updated_at_current_for_raw_updates(models, database_en
     past = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
     with engine.begin() as connection:
         # A statement that sets updated_at itself keeps its value ...
-        connection.execute(sa.text("UPDATE drafts SET title = 'second', updated_at = :t"), {"t": past})
+        connection.execute(
+            sa.text("UPDATE drafts SET title = 'second', updated_at = :t"), {"t": past}
+        )
         assert connection.execute(sa.text("SELECT updated_at FROM drafts")).scalar_one() == past
     with engine.begin() as connection:
         # ... one that does not gets the time of its transaction.
@@ -594,18 +609,26 @@ def test_postgresql_row_level_security_holds_a_role_that_is_not_the_owner(
             assert names() == ["system", "theirs"]
             # Writes are checked too: a row for another owner is refused.
             with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
-                connection.execute(sa.text("UPDATE gadgets SET owner_id = 'u1' WHERE name = 'theirs'"))
+                connection.execute(
+                    sa.text("UPDATE gadgets SET owner_id = 'u1' WHERE name = 'theirs'")
+                )
             connection.rollback()
     finally:
         with engine.begin() as connection:
             connection.exec_driver_sql(f"DROP OWNED BY {role}")
             connection.exec_driver_sql(f"DROP ROLE {role}")
     with engine.connect() as connection:
-        policy = connection.execute(
-            sa.text("SELECT policyname FROM pg_policies WHERE tablename = 'gadgets'")
-        ).scalars().all()
+        policy = (
+            connection.execute(
+                sa.text("SELECT policyname FROM pg_policies WHERE tablename = 'gadgets'")
+            )
+            .scalars()
+            .all()
+        )
         forced = connection.execute(
-            sa.text("SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'gadgets'")
+            sa.text(
+                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'gadgets'"
+            )
         ).one()
     assert policy == ["gadgets_isolation"] and tuple(forced) == (True, False)
 

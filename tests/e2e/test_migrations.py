@@ -433,7 +433,11 @@ def _v7(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
     ids["s1"] = uuid.uuid4()
     db.insert("shelves", id=ids["s1"], tenant_id="t1", name="Top")
     shelf = db.row("shelves", ids["s1"])
-    assert (shelf["branch_id"], bool(shelf["branch_deleted"]), shelf["version"]) == ("main", False, 1)
+    assert (shelf["branch_id"], bool(shelf["branch_deleted"]), shelf["version"]) == (
+        "main",
+        False,
+        1,
+    )
 
     # A label's name is unique over the live rows now (over every row on MySQL).
     gone = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
@@ -451,9 +455,7 @@ def _v7(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
         triggers = connection.exec_driver_sql(
             "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal"
         ).all()
-        policies = connection.exec_driver_sql(
-            "SELECT tablename, policyname FROM pg_policies"
-        ).all()
+        policies = connection.exec_driver_sql("SELECT tablename, policyname FROM pg_policies").all()
         secured = connection.exec_driver_sql(
             "SELECT relname FROM pg_class WHERE relrowsecurity ORDER BY relname"
         ).scalars()

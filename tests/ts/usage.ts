@@ -4,7 +4,7 @@
 
 import { QueryClient } from "@tanstack/react-query";
 import * as client from "./showcase/client/src/index.js";
-import type { Office, OfficePage } from "./showcase/client/src/types.js";
+import type { AuditPage, BulkUndoResult, MergeResult, Office, OfficePage, Opportunity } from "./showcase/client/src/types.js";
 
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 function expectType<T extends true>(): T | undefined {
@@ -65,4 +65,25 @@ export function usage(): void {
   expectType<Equal<typeof client.officeForm.resource, "office">>();
   void field;
   expectType<Equal<keyof typeof client.invalidationMap, client.MutationAction>>();
+
+  // Traits: restore and bulk undo (opportunity), the audit log, branches (region, office, person).
+  client.useOpportunityList({ include_deleted: true, next_action_at__lte: "now" });
+  // @ts-expect-error: todos are not soft-deleted
+  client.useTodoList({ include_deleted: true });
+  const restore = client.useRestoreOpportunity({ onSuccess: (row) => expectType<Equal<typeof row, Opportunity>>() });
+  restore.mutate("id");
+  const undo = client.useUndoBulkOpportunities();
+  undo.mutate({ undo_token: "token" });
+  expectType<Equal<typeof undo.data, BulkUndoResult | undefined>>();
+  void client.runAction("opportunity.restore", "id").then((row) => expectType<Equal<typeof row, Opportunity>>());
+  client.useUpdateOpportunity().mutate({ id: "id", patch: { stage: "won", version: 3 } });
+  const audit = client.useAuditEntries({ resource: "opportunity", limit: 20 });
+  expectType<Equal<typeof audit.data, AuditPage | undefined>>();
+  const merge = client.useMergeBranch();
+  merge.mutate("feature-1");
+  expectType<Equal<typeof merge.data, MergeResult | undefined>>();
+  // @ts-expect-error: a branch is named by a string
+  merge.mutate(1);
+  client.useDiscardBranch().mutate("feature-1");
+  expectType<Equal<(typeof client.invalidationMap)["branches.merge"], readonly client.QueryKeyPrefix[]>>();
 }

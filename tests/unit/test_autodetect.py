@@ -746,9 +746,7 @@ def test_a_second_timestamps_table_reuses_the_function(tmp_path):
 
 def test_a_new_table_makes_its_trigger_and_policy_and_a_dropped_one_takes_them_along(tmp_path):
     v1 = version(tmp_path, {"author": AUTHOR})
-    v2 = version(
-        tmp_path, {"author": AUTHOR, "tag": "traits: [timestamps, tenant]\n" + TAG}
-    )
+    v2 = version(tmp_path, {"author": AUTHOR, "tag": "traits: [timestamps, tenant]\n" + TAG})
     operations = steps(v1, v2)
     assert described(operations) == [
         "create function schemagen_touch_updated_at (PostgreSQL)",
@@ -793,9 +791,11 @@ def test_tenant_and_owned_add_and_drop_a_policy_with_row_level_security(tmp_path
         "drop column authors.owner_id",
     ]
     undo = code(back)
-    assert undo.index('DROP POLICY IF EXISTS "authors_isolation" ON "authors"') < undo.index(
-        'ALTER TABLE "authors" DISABLE ROW LEVEL SECURITY'
-    ) < undo.index("drop_column('owner_id')")
+    assert (
+        undo.index('DROP POLICY IF EXISTS "authors_isolation" ON "authors"')
+        < undo.index('ALTER TABLE "authors" DISABLE ROW LEVEL SECURITY')
+        < undo.index("drop_column('owner_id')")
+    )
 
 
 def test_a_changed_policy_is_replaced_and_row_level_security_stays_on(tmp_path):
@@ -842,9 +842,7 @@ def test_soft_delete_turns_a_unique_into_a_partial_unique_index_without_a_warnin
 
 def test_audit_and_bulk_create_and_drop_the_system_tables(tmp_path):
     v1 = version(tmp_path, {"author": AUTHOR})
-    v2 = version(
-        tmp_path, {"author": "traits: [audit]\n" + AUTHOR + "actions:\n  bulk: true\n"}
-    )
+    v2 = version(tmp_path, {"author": "traits: [audit]\n" + AUTHOR + "actions:\n  bulk: true\n"})
     assert described(steps(v1, v2)) == ["create table audit_log", "create table bulk_runs"]
     assert v2.state.tables["audit_log"].origin == "schemagen.audit_log"
     assert described(downgrade(v1, v2)) == ["drop table bulk_runs", "drop table audit_log"]
@@ -868,7 +866,12 @@ def test_postgresql_objects_round_trip_through_the_snapshot(tmp_path):
         {"name": "trg_authors_updated_at", "function": "schemagen_touch_updated_at"}
     ]
     assert [p["name"] for p in authors["policies"]] == ["authors_isolation"]
-    assert {"name": "ix_authors_tags", "columns": ["tags"], "using": "gin", "dialects": ["postgresql"]} in authors["indexes"]
+    assert {
+        "name": "ix_authors_tags",
+        "columns": ["tags"],
+        "using": "gin",
+        "dialects": ["postgresql"],
+    } in authors["indexes"]
 
 
 def test_a_snapshot_written_before_these_objects_existed_reads_without_them(tmp_path):

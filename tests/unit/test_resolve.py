@@ -1008,9 +1008,9 @@ OWNER = "owner_id = current_setting('app.user_id', true)"
     ],
 )
 def test_row_level_security_policy_for_tenant_and_owned_tables(tmp_path, traits, using, check):
-    office = resolve_files(
-        tmp_path, {"office": f"resource: office\ntraits: {traits}\n"}
-    ).resource("office")
+    office = resolve_files(tmp_path, {"office": f"resource: office\ntraits: {traits}\n"}).resource(
+        "office"
+    )
     assert office.policies == (ir.Policy("offices_isolation", using, check),)
 
 
@@ -1073,7 +1073,11 @@ def test_a_bulk_action_adds_the_bulk_runs_table(tmp_path):
         tmp_path, {"office": "resource: office\nactions:\n  bulk: {undo: true}\n"}
     )
     (table,) = project.system_tables
-    assert (table.name, table.model, table.origin) == ("bulk_runs", "BulkRun", "schemagen.bulk_runs")
+    assert (table.name, table.model, table.origin) == (
+        "bulk_runs",
+        "BulkRun",
+        "schemagen.bulk_runs",
+    )
     columns = {c.name: c for c in table.columns}
     assert list(columns) == [
         "id",

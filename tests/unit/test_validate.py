@@ -375,7 +375,9 @@ def test_model_name_invalid_and_reserved(tmp_path):
             "resource: audit_log_entry\ntable: entries\n",
             "resource",
             1,
-            ["model name 'AuditLogEntry' is reserved for the generated project's own model; set 'model'"],
+            [
+                "model name 'AuditLogEntry' is reserved for the generated project's own model; set 'model'"
+            ],
         ),
         ("resource: book\nmodel: BulkRun\n", "model", 2, ["model name 'BulkRun' is reserved"]),
     ],

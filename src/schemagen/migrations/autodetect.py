@@ -347,6 +347,7 @@ class _Differ:
         }
         new_indexes = {i.name: i for i in new.indexes}
         old_indexes = {i.name: i for i in old.indexes}
+
         def index_definition(index: IndexState) -> tuple[Any, ...]:
             return (cols(index.columns), *index.definition()[1:])
 
@@ -419,9 +420,7 @@ class _Differ:
         old_policies = {p.name: p for p in old.policies}
         for policy in old.policies:
             if new_policies.get(policy.name) != policy:
-                self.result.append(
-                    ops.DropPolicy(before_rename, policy, disable=not new.policies)
-                )
+                self.result.append(ops.DropPolicy(before_rename, policy, disable=not new.policies))
         for policy in new.policies:
             if old_policies.get(policy.name) != policy:
                 self.result.append(ops.AddPolicy(name, policy))

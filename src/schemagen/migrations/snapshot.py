@@ -541,9 +541,7 @@ def _table_from_json(name: str, data: dict[str, Any]) -> TableState:
         uniques=tuple(UniqueState(u["name"], tuple(u["columns"])) for u in data.get("uniques", [])),
         checks=tuple(CheckState(c["name"], c["expr"]) for c in data.get("checks", [])),
         comment=data.get("comment"),
-        triggers=tuple(
-            TriggerState(t["name"], t["function"]) for t in data.get("triggers", [])
-        ),
+        triggers=tuple(TriggerState(t["name"], t["function"]) for t in data.get("triggers", [])),
         policies=tuple(
             PolicyState(p["name"], p["using"], p.get("check")) for p in data.get("policies", [])
         ),
