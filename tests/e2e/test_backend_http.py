@@ -85,7 +85,7 @@ def test_uvicorn_serves_the_api_over_http(server) -> None:
     import httpx
 
     base, output = server
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10, headers={"X-Tenant-ID": "acme"}) as client:
         assert client.get("/readyz").json() == {"status": "ready"}
         assert client.get("/openapi.json").json() == json.loads(
             (output / "openapi.json").read_text(encoding="utf-8")
