@@ -421,6 +421,10 @@ class Opportunity(Base):
         sa.Integer(), nullable=False, default=1, server_default=sa.text("1")
     )
 
+    # The version counter: every UPDATE also checks the version it read (set by the API, not
+    # generated here), so of two writers that read the same version only one wins.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
     customer: Mapped[Customer | None] = relationship(
         back_populates="opportunities",
         primaryjoin="foreign(Opportunity.customer_id) == Customer.id",

@@ -20,10 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from schemagen import ir
-from schemagen.resolve import LIVE_ROWS
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
 from schemagen.render import RenderContext, Target
+from schemagen.resolve import LIVE_ROWS
 from schemagen.targets.fastapi import Helpers, filter_operators
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
