@@ -567,3 +567,55 @@ def test_build_never_touches_the_history(library: Path) -> None:
         path.startswith("migrations/versions/0") or path.endswith("snapshot.json")
         for path in manifest["files"]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The kitchen sink: every type and trait, migrated from nothing
+
+
+@pytest.fixture(scope="module")
+def kitchen_sink(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The kitchen-sink golden case with its first revision written by `schemagen migrate`."""
+    from helpers import GOLDEN, copy_project
+
+    project = copy_project(GOLDEN / "kitchen_sink", tmp_path_factory.mktemp("kitchen") / "ks")
+    run_cli("migrate", "-m", "initial", cwd=project)
+    run_cli("build", cwd=project)
+    return project
+
+
+# MariaDB keeps ENUM value lists in utf8mb3, so the kitchen sink's emoji value comes back as "?"
+# and `alembic check` sees a different type. Strict: when MariaDB or this test changes, it says so.
+UTF8MB3_ENUMS = pytest.mark.xfail(
+    strict=True, reason="MariaDB stores ENUM values as utf8mb3: an emoji enum value becomes '?'"
+)
+
+
+@pytest.mark.parametrize(
+    "dialect", [pytest.param(d, marks=UTF8MB3_ENUMS) if d == "mysql" else d for d in DIALECTS]
+)
+def test_the_kitchen_sink_migrates_from_nothing(
+    dialect: str,
+    kitchen_sink: Path,
+    database_url: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Arrays of dates and uuids, enums with quotes, every trait's triggers and policies: the
+    revision needs nothing from models.py, and at head the database is what the models say."""
+    from alembic import command
+    from alembic.config import Config
+
+    url = database_url(dialect)
+    monkeypatch.setenv("DATABASE_URL", url)
+    config = Config(str(kitchen_sink / "generated" / "migrations" / "alembic.ini"))
+    config.attributes["skip_logging"] = True
+    revision = next((kitchen_sink / "generated" / "migrations" / "versions").glob("*.py"))
+    assert "JSONArray" not in revision.read_text(encoding="utf-8")
+    command.upgrade(config, "head")
+    command.check(config)
+    command.downgrade(config, "base")
+    engine = sa.create_engine(url)
+    try:
+        assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()

@@ -6,6 +6,8 @@ same questions about snapshot columns, so a migration and the model it must matc
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from schemagen import ir
@@ -56,7 +58,11 @@ def ir_column(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> ir.Colu
 
 def sa_type(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> str:
     text = _HELPERS.sa_type(ir_column(column, enums))
-    return JSON_TYPE if text == "JSONType" else text
+    if text == "JSONType":
+        return JSON_TYPE
+    # models.py parses arrays of dates, times and uuids back with its JSONArray; the column a
+    # revision creates is the JSON underneath it, so revisions need nothing from models.py.
+    return re.sub(r"JSONArray\([\w.]+\)", "sa.JSON(none_as_null=True)", text)
 
 
 def enum_type(name: str, values: tuple[str, ...], *, constraint: bool = True) -> str:

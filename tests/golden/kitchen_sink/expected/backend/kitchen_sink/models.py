@@ -351,6 +351,10 @@ class Gadget(Base):
         sa.Integer(), nullable=False, default=1, server_default=sa.text("1")
     )
 
+    # The version counter: every UPDATE also checks the version it read (set by the API, not
+    # generated here), so of two writers that read the same version only one wins.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
     maker: Mapped[Maker] = relationship(back_populates="gadgets", foreign_keys="Gadget.maker_id")
     draft: Mapped[Draft | None] = relationship(
         back_populates="gadgets", primaryjoin="foreign(Gadget.draft_id) == Draft.id", viewonly=True
