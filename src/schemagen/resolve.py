@@ -29,7 +29,14 @@ DEFAULT_LENGTHS = {"string": 255, "email": 320, "url": 2048}
 TENANT_KEY_LENGTH = 64
 TRAIT_ORDER = ("branching", "tenant", "owned")  # key-like trait columns come right after id
 KEY_COLUMNS = ("branch_id", "tenant_id", "owner_id")
-LIVE_ROWS = "deleted_at IS NULL"  # soft_delete: uniqueness holds among the rows not deleted
+# Rows a deletion only marks keep their values; uniqueness holds among the others.
+LIVE_CONDITIONS = (("soft_delete", "deleted_at IS NULL"), ("branching", "NOT branch_deleted"))
+
+
+def live_rows(traits: tuple[str, ...] | list[str]) -> str | None:
+    """The condition of the rows uniqueness holds among, or None when deleting deletes."""
+    return " AND ".join(sql for trait, sql in LIVE_CONDITIONS if trait in traits) or None
+
 
 # PostgreSQL keeps updated_at true for writes that bypass the ORM (raw SQL, other clients),
 # unless the statement set updated_at itself.
@@ -160,10 +167,11 @@ class _Resolver:
         scope = tuple(c for c in ("tenant_id",) if "tenant" in spec.traits)
         uniques = self.uniques(spec, table, fields, scope)
         live: tuple[ir.UniqueConstraint, ...] = ()
-        if "soft_delete" in spec.traits:
-            # A deleted row keeps its values but must not block a new row that takes them:
-            # unique indexes over the live rows instead (plain ones on MySQL, which has no partial
-            # indexes). The schema's own unique indexes get the same condition (`indexes`).
+        if live_rows(spec.traits):
+            # A soft-deleted row, or a row deleted on a branch, keeps its values but must not
+            # block a new row that takes them: unique indexes over the live rows instead (plain
+            # ones on MySQL, which has no partial indexes). The schema's own unique indexes get
+            # the same condition (`indexes`).
             uniques, live = (), uniques
         indexes = self.indexes(spec, table, columns, uniques, scope, live)
         checks = tuple(ir.Check(constraint_name("ck", table, c.name), c.expr) for c in spec.checks)
@@ -418,7 +426,7 @@ class _Resolver:
     ) -> tuple[ir.Index, ...]:
         refs = field_columns(spec)
         result: list[ir.Index] = []
-        live_only = "soft_delete" in spec.traits
+        live_only = live_rows(spec.traits)
         # Derived names must not collide (a partial index and a plain one on the same columns,
         # or a name the schema gave explicitly): the second one gets a numeric suffix.
         taken = {i.name for i in spec.indexes if i.name} | {u.name for u in (*uniques, *live)}
@@ -433,17 +441,19 @@ class _Resolver:
 
         for index in spec.indexes:
             cols = tuple(refs[n] for n in index.fields)
+            if index.unique and "branching" in spec.traits and "branch_id" not in cols:
+                cols = ("branch_id", *cols)  # a branch's copy repeats its main row's values
             if scope and scope[0] not in cols:
                 cols = (*scope, *cols)
             name = index.name or fresh("ux" if index.unique else "ix", cols)
             where = index.where
             if index.unique and live_only:
-                where = f"({where}) AND {LIVE_ROWS}" if where else LIVE_ROWS
+                where = f"({where}) AND {live_only}" if where else live_only
             result.append(ir.Index(name, cols, index.unique, where))
         for unique in live:
             # Named "ux_": the unique it replaces ("uq_") and this index may exist side by side
             # while a migration turns one into the other.
-            result.append(ir.Index(fresh("ux", unique.columns), unique.columns, True, LIVE_ROWS))
+            result.append(ir.Index(fresh("ux", unique.columns), unique.columns, True, live_only))
         for column in columns:
             wanted = column.origin == "relation" or column.name in (
                 "tenant_id",

@@ -505,8 +505,24 @@ def test_soft_delete_uniques_are_per_tenant_over_the_live_rows(tmp_path):
             "ux_offices_tenant_id_branch_id_name",
             ("tenant_id", "branch_id", "name"),
             unique=True,
-            where="deleted_at IS NULL",
+            where="deleted_at IS NULL AND NOT branch_deleted",
         )
+    ]
+
+
+def test_a_row_deleted_on_a_branch_frees_its_unique_values(tmp_path):
+    office = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [branching]\nfields:\n  name: string unique\n"
+            "indexes:\n  - {fields: [name], unique: true, where: \"name <> ''\"}\n"
+        },
+    ).resource("office")
+    assert office.uniques == ()
+    # Per branch as well: a branch's copy repeats its main row's values.
+    assert sorted((i.columns, i.where) for i in office.indexes if i.unique) == [
+        (("branch_id", "name"), "(name <> '') AND NOT branch_deleted"),
+        (("branch_id", "name"), "NOT branch_deleted"),
     ]
 
 
@@ -538,9 +554,15 @@ def test_branching_uniques_are_per_branch(tmp_path):
             "office": "resource: office\ntraits: [tenant, branching]\nfields:\n  name: string unique\n"
         },
     ).resource("office")
-    assert office.uniques == (
-        ir.UniqueConstraint("uq_offices_name", ("tenant_id", "branch_id", "name")),
-    )
+    assert office.uniques == ()
+    assert [i for i in office.indexes if i.unique] == [
+        ir.Index(
+            "ux_offices_tenant_id_branch_id_name",
+            ("tenant_id", "branch_id", "name"),
+            unique=True,
+            where="NOT branch_deleted",
+        )
+    ]
 
 
 def test_foreign_key_column_indexed_once(tmp_path):

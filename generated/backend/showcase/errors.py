@@ -21,10 +21,10 @@ from starlette.exceptions import HTTPException
 
 # Unique constraints and unique indexes, by name -> the API field they make unique.
 UNIQUE: dict[str, str] = {
-    "uq_customers_email": "email",
-    "uq_offices_name": "name",
-    "uq_people_email": "email",
-    "uq_regions_name": "name",
+    "ux_customers_tenant_id_branch_id_email": "email",
+    "ux_offices_tenant_id_branch_id_name": "name",
+    "ux_people_tenant_id_branch_id_email": "email",
+    "ux_regions_tenant_id_branch_id_name": "name",
 }
 # The same by table and columns: SQLite names columns, not constraints.
 UNIQUE_COLUMNS: dict[tuple[str, tuple[str, ...]], str] = {

@@ -47,8 +47,17 @@ class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", "branch_id", name="pk_customers"),
-        sa.UniqueConstraint("tenant_id", "branch_id", "email", name="uq_customers_email"),
         sa.Index("ix_customers_office_id_tenant_id", "office_id", "tenant_id"),
+        sa.Index("ix_customers_tenant_id", "tenant_id"),
+        sa.Index(
+            "ux_customers_tenant_id_branch_id_email",
+            "tenant_id",
+            "branch_id",
+            "email",
+            unique=True,
+            postgresql_where=sa.text("NOT branch_deleted"),
+            sqlite_where=sa.text("NOT branch_deleted"),
+        ),
         {"comment": "A company or person the offices serve."},
     )
 
@@ -265,7 +274,6 @@ class Office(Base):
     __tablename__ = "offices"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", "branch_id", name="pk_offices"),
-        sa.UniqueConstraint("tenant_id", "branch_id", "name", name="uq_offices_name"),
         sa.Index("ix_offices_parent_id_tenant_id", "parent_id", "tenant_id"),
         sa.Index("ix_offices_region_id_tenant_id", "region_id", "tenant_id"),
         sa.Index(
@@ -276,6 +284,15 @@ class Office(Base):
             sqlite_where=sa.text("closed_at IS NOT NULL"),
         ),
         sa.Index("ix_offices_tenant_id_status_created_at", "tenant_id", "status", "created_at"),
+        sa.Index(
+            "ux_offices_tenant_id_branch_id_name",
+            "tenant_id",
+            "branch_id",
+            "name",
+            unique=True,
+            postgresql_where=sa.text("NOT branch_deleted"),
+            sqlite_where=sa.text("NOT branch_deleted"),
+        ),
         sa.CheckConstraint("budget >= 0", name=sa.schema.conv("ck_offices_budget_positive")),
         {"comment": "A physical office."},
     )
@@ -438,7 +455,16 @@ class Person(Base):
     __tablename__ = "people"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", "branch_id", name="pk_people"),
-        sa.UniqueConstraint("tenant_id", "branch_id", "email", name="uq_people_email"),
+        sa.Index("ix_people_tenant_id", "tenant_id"),
+        sa.Index(
+            "ux_people_tenant_id_branch_id_email",
+            "tenant_id",
+            "branch_id",
+            "email",
+            unique=True,
+            postgresql_where=sa.text("NOT branch_deleted"),
+            sqlite_where=sa.text("NOT branch_deleted"),
+        ),
         {"comment": "Someone who works in one or more offices."},
     )
 
@@ -484,7 +510,16 @@ class Region(Base):
     __tablename__ = "regions"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", "branch_id", name="pk_regions"),
-        sa.UniqueConstraint("tenant_id", "branch_id", "name", name="uq_regions_name"),
+        sa.Index("ix_regions_tenant_id", "tenant_id"),
+        sa.Index(
+            "ux_regions_tenant_id_branch_id_name",
+            "tenant_id",
+            "branch_id",
+            "name",
+            unique=True,
+            postgresql_where=sa.text("NOT branch_deleted"),
+            sqlite_where=sa.text("NOT branch_deleted"),
+        ),
         {"comment": "A sales region that groups offices."},
     )
 

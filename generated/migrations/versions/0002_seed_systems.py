@@ -42,20 +42,23 @@ Steps:
 - add column regions.branch_deleted
 - replace primary key pk_regions of regions by pk_regions
 - add index ix_customers_office_id_tenant_id on customers
-- add unique constraint uq_customers_email on customers
+- add index ix_customers_tenant_id on customers
+- add unique index ux_customers_tenant_id_branch_id_email on customers
 - add trigger trg_customers_updated_at on customers (PostgreSQL)
 - add row-level security policy customers_isolation on customers (PostgreSQL)
 - add index ix_offices_parent_id_tenant_id on offices
 - add index ix_offices_region_id_tenant_id on offices
 - add index ix_offices_tenant_id_closed_at on offices
 - add index ix_offices_tenant_id_status_created_at on offices
-- add unique constraint uq_offices_name on offices
+- add unique index ux_offices_tenant_id_branch_id_name on offices
 - add trigger trg_offices_updated_at on offices (PostgreSQL)
 - add row-level security policy offices_isolation on offices (PostgreSQL)
-- add unique constraint uq_people_email on people
+- add index ix_people_tenant_id on people
+- add unique index ux_people_tenant_id_branch_id_email on people
 - add trigger trg_people_updated_at on people (PostgreSQL)
 - add row-level security policy people_isolation on people (PostgreSQL)
-- add unique constraint uq_regions_name on regions
+- add index ix_regions_tenant_id on regions
+- add unique index ux_regions_tenant_id_branch_id_name on regions
 - add trigger trg_regions_updated_at on regions (PostgreSQL)
 - add row-level security policy regions_isolation on regions (PostgreSQL)
 
@@ -64,10 +67,10 @@ Can fail on existing rows:
 - primary key of offices on (id, branch_id): rows that repeat those values make the upgrade fail
 - primary key of people on (id, branch_id): rows that repeat those values make the upgrade fail
 - primary key of regions on (id, branch_id): rows that repeat those values make the upgrade fail
-- unique uq_customers_email on customers (tenant_id, branch_id, email): existing duplicates make the upgrade fail
-- unique uq_offices_name on offices (tenant_id, branch_id, name): existing duplicates make the upgrade fail
-- unique uq_people_email on people (tenant_id, branch_id, email): existing duplicates make the upgrade fail
-- unique uq_regions_name on regions (tenant_id, branch_id, name): existing duplicates make the upgrade fail
+- unique index ux_customers_tenant_id_branch_id_email on customers (tenant_id, branch_id, email): existing duplicates make the upgrade fail
+- unique index ux_offices_tenant_id_branch_id_name on offices (tenant_id, branch_id, name): existing duplicates make the upgrade fail
+- unique index ux_people_tenant_id_branch_id_email on people (tenant_id, branch_id, email): existing duplicates make the upgrade fail
+- unique index ux_regions_tenant_id_branch_id_name on regions (tenant_id, branch_id, name): existing duplicates make the upgrade fail
 
 MySQL and MariaDB commit every DDL statement on its own: if this revision fails part-way on
 them, the steps before the failure stay applied. Fix the cause, undo or finish those steps by
@@ -80,12 +83,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "8b4e8032f9bf"
+revision = "256ac10db2a4"
 down_revision = "ba1a73d890fb"
 branch_labels = None
 depends_on = None
 # sha256 of snapshot.json after this revision: `schemagen check` compares them.
-schemagen_state = "e698669fa2d687d3c6de2ba98f962a0a8442240e846d4df3117a4c75d67de0fd"
+schemagen_state = "22f50a6bba77a9c1915ad98faaba4952bc75dee05c49ed76bf5846f736eba287"
 
 
 def upgrade() -> None:
@@ -514,9 +517,17 @@ def upgrade() -> None:
         batch_op.create_primary_key("pk_regions", ["id", "branch_id"])
     # add index ix_customers_office_id_tenant_id on customers
     op.create_index("ix_customers_office_id_tenant_id", "customers", ["office_id", "tenant_id"])
-    with op.batch_alter_table("customers") as batch_op:
-        # add unique constraint uq_customers_email on customers
-        batch_op.create_unique_constraint("uq_customers_email", ["tenant_id", "branch_id", "email"])
+    # add index ix_customers_tenant_id on customers
+    op.create_index("ix_customers_tenant_id", "customers", ["tenant_id"])
+    # add unique index ux_customers_tenant_id_branch_id_email on customers
+    op.create_index(
+        "ux_customers_tenant_id_branch_id_email",
+        "customers",
+        ["tenant_id", "branch_id", "email"],
+        unique=True,
+        postgresql_where=sa.text("NOT branch_deleted"),
+        sqlite_where=sa.text("NOT branch_deleted"),
+    )
     # add trigger trg_customers_updated_at on customers (PostgreSQL)
     if dialect == "postgresql":
         op.execute(
@@ -548,9 +559,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_offices_tenant_id_status_created_at", "offices", ["tenant_id", "status", "created_at"]
     )
-    with op.batch_alter_table("offices") as batch_op:
-        # add unique constraint uq_offices_name on offices
-        batch_op.create_unique_constraint("uq_offices_name", ["tenant_id", "branch_id", "name"])
+    # add unique index ux_offices_tenant_id_branch_id_name on offices
+    op.create_index(
+        "ux_offices_tenant_id_branch_id_name",
+        "offices",
+        ["tenant_id", "branch_id", "name"],
+        unique=True,
+        postgresql_where=sa.text("NOT branch_deleted"),
+        sqlite_where=sa.text("NOT branch_deleted"),
+    )
     # add trigger trg_offices_updated_at on offices (PostgreSQL)
     if dialect == "postgresql":
         op.execute(
@@ -566,9 +583,17 @@ def upgrade() -> None:
                 'CREATE POLICY "offices_isolation" ON "offices" USING (tenant_id = current_setting(\'app.tenant_id\', true))'
             )
         )
-    with op.batch_alter_table("people") as batch_op:
-        # add unique constraint uq_people_email on people
-        batch_op.create_unique_constraint("uq_people_email", ["tenant_id", "branch_id", "email"])
+    # add index ix_people_tenant_id on people
+    op.create_index("ix_people_tenant_id", "people", ["tenant_id"])
+    # add unique index ux_people_tenant_id_branch_id_email on people
+    op.create_index(
+        "ux_people_tenant_id_branch_id_email",
+        "people",
+        ["tenant_id", "branch_id", "email"],
+        unique=True,
+        postgresql_where=sa.text("NOT branch_deleted"),
+        sqlite_where=sa.text("NOT branch_deleted"),
+    )
     # add trigger trg_people_updated_at on people (PostgreSQL)
     if dialect == "postgresql":
         op.execute(
@@ -584,9 +609,17 @@ def upgrade() -> None:
                 'CREATE POLICY "people_isolation" ON "people" USING (tenant_id = current_setting(\'app.tenant_id\', true))'
             )
         )
-    with op.batch_alter_table("regions") as batch_op:
-        # add unique constraint uq_regions_name on regions
-        batch_op.create_unique_constraint("uq_regions_name", ["tenant_id", "branch_id", "name"])
+    # add index ix_regions_tenant_id on regions
+    op.create_index("ix_regions_tenant_id", "regions", ["tenant_id"])
+    # add unique index ux_regions_tenant_id_branch_id_name on regions
+    op.create_index(
+        "ux_regions_tenant_id_branch_id_name",
+        "regions",
+        ["tenant_id", "branch_id", "name"],
+        unique=True,
+        postgresql_where=sa.text("NOT branch_deleted"),
+        sqlite_where=sa.text("NOT branch_deleted"),
+    )
     # add trigger trg_regions_updated_at on regions (PostgreSQL)
     if dialect == "postgresql":
         op.execute(
@@ -608,9 +641,10 @@ def downgrade() -> None:
     dialect = op.get_context().dialect.name
     # drop index ix_customers_office_id_tenant_id on customers
     op.drop_index("ix_customers_office_id_tenant_id", table_name="customers")
-    with op.batch_alter_table("customers") as batch_op:
-        # drop unique constraint uq_customers_email on customers
-        batch_op.drop_constraint("uq_customers_email", type_="unique")
+    # drop index ix_customers_tenant_id on customers
+    op.drop_index("ix_customers_tenant_id", table_name="customers")
+    # drop index ux_customers_tenant_id_branch_id_email on customers
+    op.drop_index("ux_customers_tenant_id_branch_id_email", table_name="customers")
     # drop trigger trg_customers_updated_at on customers (PostgreSQL)
     if dialect == "postgresql":
         op.execute(sa.text('DROP TRIGGER IF EXISTS "trg_customers_updated_at" ON "customers"'))
@@ -626,9 +660,8 @@ def downgrade() -> None:
     op.drop_index("ix_offices_tenant_id_closed_at", table_name="offices")
     # drop index ix_offices_tenant_id_status_created_at on offices
     op.drop_index("ix_offices_tenant_id_status_created_at", table_name="offices")
-    with op.batch_alter_table("offices") as batch_op:
-        # drop unique constraint uq_offices_name on offices
-        batch_op.drop_constraint("uq_offices_name", type_="unique")
+    # drop index ux_offices_tenant_id_branch_id_name on offices
+    op.drop_index("ux_offices_tenant_id_branch_id_name", table_name="offices")
     # drop trigger trg_offices_updated_at on offices (PostgreSQL)
     if dialect == "postgresql":
         op.execute(sa.text('DROP TRIGGER IF EXISTS "trg_offices_updated_at" ON "offices"'))
@@ -636,9 +669,10 @@ def downgrade() -> None:
     if dialect == "postgresql":
         op.execute(sa.text('DROP POLICY IF EXISTS "offices_isolation" ON "offices"'))
         op.execute(sa.text('ALTER TABLE "offices" DISABLE ROW LEVEL SECURITY'))
-    with op.batch_alter_table("people") as batch_op:
-        # drop unique constraint uq_people_email on people
-        batch_op.drop_constraint("uq_people_email", type_="unique")
+    # drop index ix_people_tenant_id on people
+    op.drop_index("ix_people_tenant_id", table_name="people")
+    # drop index ux_people_tenant_id_branch_id_email on people
+    op.drop_index("ux_people_tenant_id_branch_id_email", table_name="people")
     # drop trigger trg_people_updated_at on people (PostgreSQL)
     if dialect == "postgresql":
         op.execute(sa.text('DROP TRIGGER IF EXISTS "trg_people_updated_at" ON "people"'))
@@ -646,9 +680,10 @@ def downgrade() -> None:
     if dialect == "postgresql":
         op.execute(sa.text('DROP POLICY IF EXISTS "people_isolation" ON "people"'))
         op.execute(sa.text('ALTER TABLE "people" DISABLE ROW LEVEL SECURITY'))
-    with op.batch_alter_table("regions") as batch_op:
-        # drop unique constraint uq_regions_name on regions
-        batch_op.drop_constraint("uq_regions_name", type_="unique")
+    # drop index ix_regions_tenant_id on regions
+    op.drop_index("ix_regions_tenant_id", table_name="regions")
+    # drop index ux_regions_tenant_id_branch_id_name on regions
+    op.drop_index("ux_regions_tenant_id_branch_id_name", table_name="regions")
     # drop trigger trg_regions_updated_at on regions (PostgreSQL)
     if dialect == "postgresql":
         op.execute(sa.text('DROP TRIGGER IF EXISTS "trg_regions_updated_at" ON "regions"'))

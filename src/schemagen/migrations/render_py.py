@@ -7,7 +7,6 @@ same questions about snapshot columns, so a migration and the model it must matc
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from schemagen import ir

@@ -23,7 +23,7 @@ from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
 from schemagen.render import RenderContext, Target
-from schemagen.resolve import LIVE_ROWS
+from schemagen.resolve import live_rows
 from schemagen.targets.fastapi import Helpers, filter_operators
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
@@ -138,7 +138,9 @@ class ResourceInfo:
     def _unique_sets(self) -> list[tuple[str, ...]]:
         api = {name: name for name, _, _ in self.h.api_columns(self.r)}
         sets = [(u.columns) for u in self.r.uniques] + [
-            i.columns for i in self.r.indexes if i.unique and i.where in (None, LIVE_ROWS)
+            i.columns
+            for i in self.r.indexes
+            if i.unique and i.where in (None, live_rows(self.r.traits))
         ]
         result = []
         for columns in sets:

@@ -865,9 +865,16 @@ def check_branching(api: Api, name: str) -> None:
         assert api.get(doomed_path).status_code == 200, (
             "a delete on a branch hides the row there only"
         )
+    reborn = 0
+    if "delete" in info.operations and info.unique and api.engine.dialect.name != "mysql":
+        # A row deleted on a branch frees its unique values there (MySQL has no partial indexes).
+        taken = {f: doomed[f] for fields in info.unique for f in fields}
+        again = api.post(info.path, api.payload(name, taken), branch=BRANCH)
+        assert again.status_code == 201, again.text
+        reborn = 1
     merged = api.post(f"/api/branches/{BRANCH}/merge", None)
     assert merged.status_code == 200, merged.text
-    assert merged.json()["branch"] == BRANCH and merged.json()["merged"][name] == 2 + (
+    assert merged.json()["branch"] == BRANCH and merged.json()["merged"][name] == 2 + reborn + (
         "update" in info.operations
     ), merged.text
     if "update" in info.operations:
