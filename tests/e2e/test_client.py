@@ -548,3 +548,24 @@ def test_traits_through_the_client_against_the_backend(driven: dict) -> None:
     assert traits["reused"] == [409, "undo_used"]
     assert traits["auditActions"] == ["update", "update", "create"]  # newest first
     assert traits["merge"] == {"beforeMerge": 0, "merged": 1, "afterMerge": 1}
+
+
+def test_omnisync_predicate_matching_agrees_with_the_server(driven: dict) -> None:
+    """The client's own filter, order and limit over the rows it holds give the server's page:
+    what lets a mutation place a row in every cached list it belongs to, without a refetch."""
+    omnisync = driven["omnisync"]
+    assert "error" not in omnisync, omnisync
+    for case in omnisync["agree"]:
+        assert case["same"], case
+    assert [case["server"] for case in omnisync["agree"]][1] == [
+        "Pay rent",
+        "Water plants",
+        "Renew passport",
+        "File taxes",
+        "Book flights",
+    ]
+    # Created while the lists were cached: in the open list at its due date's place, not in done.
+    assert omnisync["optimistic"] == {
+        "open": ["Pay rent", "Water plants", "Renew passport", "Buy milk", "File taxes", "Book flights"],
+        "done": ["Call mum"],
+    }

@@ -9,7 +9,7 @@ import * as api from "./showcase/client/src/api.js";
 import { invalidationMap, officeKeys, regionKeys } from "./showcase/client/src/keys.js";
 import * as q from "./showcase/client/src/queries.js";
 import { officeCreateSchema, regionCreateSchema } from "./showcase/client/src/schemas.js";
-import type { Region, RegionPage } from "./showcase/client/src/types.js";
+import type { Region, RegionPage, TodoListParams } from "./showcase/client/src/types.js";
 
 declare const process: { argv: string[]; stdout: { write(text: string): boolean }; exit(code: number): never };
 
@@ -352,6 +352,62 @@ try {
   };
 } catch (error) {
   out["traits"] = { error: error instanceof api.ApiError ? [error.status, error.error_code, error.detail] : String(error) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OmniSync: the client decides which cached lists a row belongs to, and where, without asking the
+// server. For every list below, the server's page and the client's own filter + order + limit
+// over every todo must be the same rows in the same order.
+
+try {
+  const day = 86_400_000;
+  const on = (days: number) => new Date(Date.UTC(2030, 4, 10) + days * day).toISOString().slice(0, 10);
+  const specs: [string, "low" | "normal" | "high" | "urgent", number | null, boolean][] = [
+    ["Pay rent", "urgent", 0, false], ["Call mum", "normal", 2, true], ["File taxes", "high", 5, false],
+    ["Water plants", "low", 1, false], ["Book flights", "high", null, false], ["Renew passport", "normal", 2, false],
+  ];
+  const todos = [];
+  for (const [title, priority, days, completed] of specs) {
+    todos.push(await api.createTodo({ title, priority, due: days === null ? null : on(days), completed }));
+  }
+  const lists: TodoListParams[] = [
+    {}, { completed: false }, { priority__in: ["high", "urgent"], sort: "-due" }, { due__gte: on(1), due__lte: on(2), sort: "title" },
+    { due__isnull: true }, { completed: false, sort: "-priority", limit: 3 }, { sort: "-created_at", limit: 2 },
+  ];
+  const agree = [];
+  for (const params of lists) {
+    const server = (await api.listTodos(params)).items.map((row) => row.title);
+    const limit = params.limit ?? todos.length;
+    const client = todos
+      .filter((row) => q.matchesTodoParams(row, params))
+      .sort((a, b) => q.compareRows(a, b, params, q.todoQuerySpec))
+      .slice(0, limit)
+      .map((row) => row.title);
+    agree.push({ params, same: JSON.stringify(server) === JSON.stringify(client), server, client });
+  }
+
+  // Optimistic: a todo created while a filtered list is cached shows up in it at its place in the
+  // list's order before the server has answered, and only in the lists it matches.
+  const open = q.todoListQueryOptions({ completed: false, sort: "due" });
+  const done = q.todoListQueryOptions({ completed: true });
+  const watchOpen = new QueryObserver(queryClient, open).subscribe(() => undefined);
+  const watchDone = new QueryObserver(queryClient, done).subscribe(() => undefined);
+  await Promise.all([queryClient.fetchQuery(open), queryClient.fetchQuery(done)]);
+  const titles = (options: typeof open) => (queryClient.getQueryData(options.queryKey)?.items ?? []).map((row) => row.title);
+  holdWrites();
+  const [mutated, markMutated] = signal();
+  const creating = new MutationObserver(queryClient, q.createTodoMutationOptions(queryClient, { onMutate: () => markMutated() })).mutate({
+    title: "Buy milk", priority: "high", due: on(3), completed: false,
+  });
+  await mutated;
+  const optimistic = { open: titles(open), done: titles(done) };
+  releaseWrites();
+  await creating;
+  watchOpen();
+  watchDone();
+  out["omnisync"] = { agree, optimistic };
+} catch (error) {
+  out["omnisync"] = { error: error instanceof api.ApiError ? [error.status, error.error_code, error.detail] : String(error) };
 }
 
 watchAll();
