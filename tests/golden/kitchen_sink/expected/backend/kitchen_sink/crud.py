@@ -551,14 +551,19 @@ def flag(value: Any, name: str) -> bool:
 
 
 def _limit(resource: Resource, value: Any) -> int:
+    return _page_limit(value, resource.page_size, resource.max_page_size)
+
+
+def _page_limit(value: Any, default: int, maximum: int) -> int:
+    """`limit` from the query string: `default` when absent, else 1 to `maximum`."""
     if value in (None, ""):
-        return resource.page_size
+        return default
     try:
         limit = int(_single(value, "limit"))
     except ValueError:
         raise validation_error(f"limit: {value!r} is not an integer", "limit") from None
-    if not 1 <= limit <= resource.max_page_size:
-        raise validation_error(f"limit must be between 1 and {resource.max_page_size}", "limit")
+    if not 1 <= limit <= maximum:
+        raise validation_error(f"limit must be between 1 and {maximum}", "limit")
     return limit
 
 
@@ -1158,18 +1163,6 @@ def list_audit(
         for row in rows[:limit]
     ]
     return {"items": items, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
-
-
-def _page_limit(value: Any, default: int, maximum: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        limit = int(_single(value, "limit"))
-    except ValueError:
-        raise validation_error(f"limit: {value!r} is not an integer", "limit") from None
-    if not 1 <= limit <= maximum:
-        raise validation_error(f"limit must be between 1 and {maximum}", "limit")
-    return limit
 
 
 # ---------------------------------------------------------------------------------------------

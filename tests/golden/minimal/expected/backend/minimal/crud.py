@@ -550,14 +550,19 @@ def flag(value: Any, name: str) -> bool:
 
 
 def _limit(resource: Resource, value: Any) -> int:
+    return _page_limit(value, resource.page_size, resource.max_page_size)
+
+
+def _page_limit(value: Any, default: int, maximum: int) -> int:
+    """`limit` from the query string: `default` when absent, else 1 to `maximum`."""
     if value in (None, ""):
-        return resource.page_size
+        return default
     try:
         limit = int(_single(value, "limit"))
     except ValueError:
         raise validation_error(f"limit: {value!r} is not an integer", "limit") from None
-    if not 1 <= limit <= resource.max_page_size:
-        raise validation_error(f"limit must be between 1 and {resource.max_page_size}", "limit")
+    if not 1 <= limit <= maximum:
+        raise validation_error(f"limit must be between 1 and {maximum}", "limit")
     return limit
 
 
@@ -1091,18 +1096,6 @@ def audit(
 ) -> None:
     """Append `(row id, before, after)` entries for an audited resource, in the write's transaction."""
     return  # no resource of this project has the audit trait
-
-
-def _page_limit(value: Any, default: int, maximum: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        limit = int(_single(value, "limit"))
-    except ValueError:
-        raise validation_error(f"limit: {value!r} is not an integer", "limit") from None
-    if not 1 <= limit <= maximum:
-        raise validation_error(f"limit must be between 1 and {maximum}", "limit")
-    return limit
 
 
 # ---------------------------------------------------------------------------------------------
