@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from backend_support import StatementCounter, backend
-from helpers import DIALECTS, cli_env, golden_cases
+from helpers import DIALECTS, SHOWCASE, cli_env, golden_cases
 
 PROJECTS = ["showcase", *golden_cases()]
 PACKAGES = {
@@ -65,7 +65,10 @@ def run_generated_suite(output: Path, url: str, tmp_path: Path) -> subprocess.Co
 def test_generated_suite_passes(
     project: str, dialect: str, built, database_url, tmp_path: Path
 ) -> None:
-    result = run_generated_suite(built(project).output, database_url(dialect), tmp_path)
+    # The showcase as committed (`schemagen check` proves it current): its suite then runs on the
+    # schema its migrations make, with its hand-written action handlers.
+    output = SHOWCASE / "generated" if project == "showcase" else built(project).output
+    result = run_generated_suite(output, database_url(dialect), tmp_path)
     tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
     assert result.returncode == 0, f"the generated suite of {project} failed on {dialect}:\n{tail}"
     summary = result.stdout.strip().splitlines()[-1]
