@@ -311,7 +311,7 @@ def test_a_soft_delete_stays_in_lists_that_include_deleted_rows_until_restored(
 def test_bulk_undo_audit_log_and_branches(traits: dict) -> None:
     system = traits["system"]
     assert system["bulk"] is True  # the new BulkResult shape passes bulkResultSchema
-    assert system["undone"] == {"restored": 2}
+    assert system["undone"] == {"restored": 2, "skipped": 1}
     assert system["undoRequest"] == {
         "path": "/api/gadgets/bulk/undo",
         "body": {"undo_token": "tok"},
@@ -566,6 +566,13 @@ def test_omnisync_predicate_matching_agrees_with_the_server(driven: dict) -> Non
     ]
     # Created while the lists were cached: in the open list at its due date's place, not in done.
     assert omnisync["optimistic"] == {
-        "open": ["Pay rent", "Water plants", "Renew passport", "Buy milk", "File taxes", "Book flights"],
+        "open": [
+            "Pay rent",
+            "Water plants",
+            "Renew passport",
+            "Buy milk",
+            "File taxes",
+            "Book flights",
+        ],
         "done": ["Call mum"],
     }

@@ -299,7 +299,7 @@ def test_bulk_dry_run_changes_nothing_and_undo_restores_exact_values(
         (r["tier"], Decimal(str(r["lifetime_value"]))) for r in _customers(caller).values()
     } == {("platinum", Decimal("5.55"))}
     undone = caller.post("/api/customers/bulk/undo", {"undo_token": run.json()["undo_token"]})
-    assert undone.status_code == 200 and undone.json() == {"restored": 5}, undone.text
+    assert undone.status_code == 200 and undone.json() == {"restored": 5, "skipped": 0}, undone.text
     assert _customers(caller) == before, "undo puts back the exact previous values"
     error(
         caller.post("/api/customers/bulk/undo", {"undo_token": run.json()["undo_token"]}),
@@ -314,7 +314,7 @@ def test_bulk_dry_run_changes_nothing_and_undo_restores_exact_values(
     assert len(_customers(caller)) == 2
     assert caller.post(
         "/api/customers/bulk/undo", {"undo_token": deleted.json()["undo_token"]}
-    ).json() == {"restored": 3}
+    ).json() == {"restored": 3, "skipped": 0}
     assert _customers(caller) == before, "undoing a delete brings the rows back as they were"
     # Another tenant cannot use the token.
     error(
@@ -350,6 +350,50 @@ def test_bulk_dry_run_changes_nothing_and_undo_restores_exact_values(
         ("update", True, 2, 0, 0, ANN, TENANT, False),
     ]
     assert all(r.created_at is not None for r in runs)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_undo_never_loses_a_newer_write(dialect: str, served) -> None:
+    """Rows written, deleted or restored since the run are left alone; the others go back."""
+    caller, _ = served(dialect)
+    deals = [
+        caller.create("/api/opportunities", {"name": f"Deal {i}", "value": f"{i}00.50"})
+        for i in range(4)
+    ]
+    run = caller.post(
+        "/api/opportunities/bulk",
+        {"operation": "update", "filter": {}, "values": {"stage": "negotiation", "value": "1.25"}},
+    ).json()
+    assert run["affected"] == 4
+    edited, deleted = deals[0]["id"], deals[1]["id"]
+    assert (
+        caller.patch(f"/api/opportunities/{edited}", {"value": "7.77"}, if_match='"2"').status_code
+        == 200
+    )
+    assert caller.delete(f"/api/opportunities/{deleted}").status_code == 204
+    undone = caller.post("/api/opportunities/bulk/undo", {"undo_token": run["undo_token"]})
+    # The soft delete set deleted_at, not stage or value: that row goes back too.
+    assert undone.json() == {"restored": 3, "skipped": 1}, undone.text
+    rows = {r["id"]: r for r in caller.rows("/api/opportunities", include_deleted="true")}
+    assert (rows[edited]["stage"], Decimal(str(rows[edited]["value"]))) == (
+        "negotiation",
+        Decimal("7.77"),
+    )
+    for deal in deals[1:]:
+        assert (rows[deal["id"]]["stage"], Decimal(str(rows[deal["id"]]["value"]))) == (
+            "lead",
+            Decimal(str(deal["value"])),
+        )
+    assert rows[deleted]["deleted_at"] is not None, (
+        "undo puts back what the run changed, nothing else"
+    )
+
+    gone = caller.post("/api/opportunities/bulk", {"operation": "delete", "filter": {}}).json()
+    assert caller.post(f"/api/opportunities/{deals[2]['id']}/restore").status_code == 200
+    again = caller.post("/api/opportunities/bulk/undo", {"undo_token": gone["undo_token"]}).json()
+    assert again == {"restored": gone["affected"] - 1, "skipped": 1}, (
+        "a row restored since is left alone"
+    )
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

@@ -188,7 +188,7 @@ out["softDelete"] = {
 
 answer = () => ({ status: 200, body: { matched: 3, affected: 2, failed: 1, undo_token: "tok", undo_expires_at: "2030-01-01T00:00:00+00:00" } });
 const bulk = await api.bulkGadgets({ operation: "delete", filter: { kind: "economy" } });
-answer = () => ({ status: 200, body: { restored: 2 } });
+answer = () => ({ status: 200, body: { restored: 2, skipped: 1 } });
 const undone = await api.undoBulkGadgets({ undo_token: bulk.undo_token ?? "" });
 const undoRequest = { path: last().path, body: last().body };
 answer = () => ({ status: 410, body: { detail: "expired", error_code: "undo_expired", field: null } });

@@ -39,6 +39,7 @@ export const bulkUndoRequestSchema = z.strictObject({
 
 export const bulkUndoResultSchema = z.looseObject({
   restored: z.number().int(),
+  skipped: z.number().int(),
 }) satisfies z.ZodType<T.BulkUndoResult>;
 
 export const auditEntrySchema = z.looseObject({

@@ -213,7 +213,13 @@ def shared_schemas(project: ir.Project) -> dict[str, Any]:
         )
         schemas["BulkUndoResult"] = _object(
             "Bulk undo result",
-            {"restored": {"type": "integer", "description": "Rows back as they were"}},
+            {
+                "restored": {"type": "integer", "description": "Rows back as they were"},
+                "skipped": {
+                    "type": "integer",
+                    "description": "Rows written since the run, left as they are",
+                },
+            },
         )
     if audited(project):
         row = _nullable({"type": "object"})

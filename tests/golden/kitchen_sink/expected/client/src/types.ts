@@ -26,9 +26,10 @@ export interface BulkUndoRequest {
   undo_token: string;
 }
 
-/** The answer of a bulk undo: how many rows are back as they were. */
+/** The answer of a bulk undo: rows back as they were, and rows written since the run (left alone). */
 export interface BulkUndoResult {
   restored: number;
+  skipped: number;
 }
 
 /** One write in the audit log: the row before and after, who made it, in which tenant and branch. */

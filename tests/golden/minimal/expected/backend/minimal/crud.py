@@ -1139,7 +1139,8 @@ def bulk(
 
     Rows change a batch at a time, each batch in a savepoint: a batch the database refuses is
     counted as failed and the others still apply. The previous values of every changed row are
-    kept with the run, so an undo token can put them back exactly.
+    kept with the run, and the values it left, so an undo token can put them back exactly
+    where nobody has written since.
     """
     enter(resource, session, context)
     if resource.has("owned"):
@@ -1169,6 +1170,7 @@ def bulk(
         "undo_token": None,
         "undo_expires_at": None,
     }
+    changed = _changed_attrs(resource, context, body.operation, values)
     saved: list[dict[str, Any]] = []
     if not body.dry_run:
         for start in range(0, len(keys), config.batch_size):
@@ -1176,7 +1178,9 @@ def bulk(
             try:
                 with session.begin_nested():
                     saved.extend(
-                        _bulk_batch(resource, session, context, body.operation, batch, values)
+                        _bulk_batch(
+                            resource, session, context, body.operation, batch, values, changed
+                        )
                     )
             except (sa.exc.IntegrityError, sa.exc.DataError, sa.orm.exc.StaleDataError, ApiError):
                 result["failed"] += len(batch)
@@ -1185,15 +1189,7 @@ def bulk(
     if config.undo_ttl is not None and saved:
         result["undo_token"] = secrets.token_urlsafe(24)
         result["undo_expires_at"] = now() + datetime.timedelta(seconds=config.undo_ttl)
-    _record_run(
-        resource,
-        session,
-        context,
-        body,
-        result,
-        saved,
-        changed=_changed_attrs(resource, context, body.operation, values),
-    )
+    _record_run(resource, session, context, body, result, saved, changed)
     with database_errors(session, body.operation):
         session.commit()
     return result
@@ -1206,8 +1202,9 @@ def _bulk_batch(
     operation: str,
     batch: list[Any],
     values: Mapping[str, Any],
+    changed: list[str] | None,
 ) -> list[dict[str, Any]]:
-    """Change one batch; return each row as it was, for undo."""
+    """Change one batch; return each row as it was, and the `changed` values it was left with, for undo."""
     rows = list(session.scalars(scoped(resource, context).where(resource.id.in_(batch))))
     if resource.has("branching"):
         rows = [
@@ -1242,6 +1239,17 @@ def _bulk_batch(
             "bulk_update",
             [(row.id, b, a) for row, b, a in zip(rows, befores, afters, strict=True)],
         )
+    if changed is not None and rows:
+        # As the database stored them (rounded, truncated), so undo compares like with like.
+        statement = sa.select(resource.model).where(resource.id.in_([row.id for row in rows]))
+        if resource.has("branching"):
+            statement = statement.where(resource.model.branch_id == context.branch_id)
+        stored = {
+            row.id: row
+            for row in session.scalars(statement.execution_options(populate_existing=True))
+        }
+        for dump, row in zip(saved, rows, strict=True):
+            dump["after"] = {attr: encode_value(getattr(stored[row.id], attr)) for attr in changed}
     return saved
 
 
@@ -1273,16 +1281,28 @@ def _record_run(
 def undo_bulk(
     resource: Resource, session: Session, context: RequestContext, body: UndoRequest
 ) -> dict[str, Any]:
-    """Put back exactly what a bulk run changed: `{"restored": n}`."""
+    """Put back exactly what a bulk run changed: `{"restored": n, "skipped": n}`.
+
+    A row written since the run (or deleted, or made again) is skipped: undo never loses a
+    newer write.
+    """
     raise ApiError(404, "not_found", "no bulk run has this undo token")
 
 
 def _put_back(
     resource: Resource, session: Session, saved: Mapping[str, Any], changed: list[str] | None
-) -> tuple[Any, Any]:
+) -> tuple[Any, Any] | None:
+    """One row as the run found it: (the row, how it was before the undo); None when it was
+    written since the run, and is left alone."""
     values = {attr: decode_value(encoded) for attr, encoded in saved["values"].items()}
     identity = {name: values[name] for name in ("id", "branch_id") if name in values}
     row = session.get(resource.model, identity if len(identity) > 1 else identity["id"])
+    if (row is None) != (changed is None):
+        return None  # deleted since an update, or made again since a delete
+    if row is not None and {
+        attr: encode_value(getattr(row, attr)) for attr in changed
+    } != saved.get("after"):
+        return None  # written since the run
     if row is None:  # deleted: insert it again, with its links
         row = resource.model(**values)
         session.add(row)
@@ -1296,9 +1316,8 @@ def _put_back(
                 )
         return row, None
     before = serialize(resource, session, [row])[0] if resource.has("audit") else None
-    for attr in changed if changed is not None else values:
-        if attr not in ("id", "version"):
-            setattr(row, attr, values[attr])
+    for attr in changed:
+        setattr(row, attr, values[attr])
     bump_version(resource, row)
     session.flush()
     return row, before

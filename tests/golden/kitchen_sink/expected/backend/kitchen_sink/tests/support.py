@@ -659,9 +659,10 @@ def check_bulk(api: Api, name: str) -> None:
             token = updated.json()["undo_token"]
             assert token and updated.json()["undo_expires_at"], updated.text
             undone = api.post(f"{path}/undo", {"undo_token": token})
-            assert undone.status_code == 200 and undone.json() == {"restored": len(rows)}, (
-                undone.text
-            )
+            assert undone.status_code == 200 and undone.json() == {
+                "restored": len(rows),
+                "skipped": 0,
+            }, undone.text
             assert _snapshot(api, name) == before, "undo puts back the exact previous values"
             assert_error(api.post(f"{path}/undo", {"undo_token": token}), 409, "undo_used")
     assert_error(
@@ -675,7 +676,10 @@ def check_bulk(api: Api, name: str) -> None:
     if info.undo:
         assert_error(api.post(f"{path}/undo", {"undo_token": "no-such-token"}), 404, "not_found")
         undone = api.post(f"{path}/undo", {"undo_token": deleted.json()["undo_token"]})
-        assert undone.status_code == 200 and undone.json() == {"restored": len(rows)}, undone.text
+        assert undone.status_code == 200 and undone.json() == {
+            "restored": len(rows),
+            "skipped": 0,
+        }, undone.text
         assert _snapshot(api, name) == before, "undoing a delete brings every row back as it was"
 
 
