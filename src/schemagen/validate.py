@@ -653,6 +653,16 @@ class ResourceChecker:
                         (*path, "values", i),
                         "enum values are at most 63 characters (PostgreSQL's limit)",
                     )
+                elif "mysql" in self.project.config.dialects and (
+                    wide := next((c for c in option.value if ord(c) > 0xFFFF), None)
+                ):
+                    # MySQL and MariaDB keep a column's ENUM list in utf8mb3, whatever the
+                    # table's charset: the character would come back as '?'.
+                    self.error(
+                        (*path, "values", i),
+                        f"MySQL cannot hold {wide!r} (U+{ord(wide):04X}) in an enum value: its enum "
+                        "lists are utf8mb3; use a label for it, or drop mysql from [database] dialects",
+                    )
                 seen.add(option.value)
         elif f.type == "array":
             if f.of is None:

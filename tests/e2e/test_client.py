@@ -182,7 +182,7 @@ def test_the_react_free_modules_load_in_node_and_the_hooks_load_with_react(
         'say "hi"',
         "back\\slash",
         "100%s",
-        "\U0001f680 launch",
+        "\u2602 launch",
     ]
     assert data["key"] == ["gadget", "list", {"kind": "it's"}]
     assert data["spec"] == {

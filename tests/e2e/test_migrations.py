@@ -584,16 +584,7 @@ def kitchen_sink(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-# MariaDB keeps ENUM value lists in utf8mb3, so the kitchen sink's emoji value comes back as "?"
-# and `alembic check` sees a different type. Strict: when MariaDB or this test changes, it says so.
-UTF8MB3_ENUMS = pytest.mark.xfail(
-    strict=True, reason="MariaDB stores ENUM values as utf8mb3: an emoji enum value becomes '?'"
-)
-
-
-@pytest.mark.parametrize(
-    "dialect", [pytest.param(d, marks=UTF8MB3_ENUMS) if d == "mysql" else d for d in DIALECTS]
-)
+@pytest.mark.parametrize("dialect", DIALECTS)
 def test_the_kitchen_sink_migrates_from_nothing(
     dialect: str,
     kitchen_sink: Path,

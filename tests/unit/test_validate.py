@@ -1167,6 +1167,28 @@ def test_text_unique_without_mysql_is_fine(tmp_path):
     )
 
 
+def test_enum_value_outside_utf8mb3_with_mysql(tmp_path):
+    one_error(
+        tmp_path,
+        'resource: book\nfields:\n  kind: {type: enum, values: [plain, "\U0001f680 launch"]}\n',
+        "fields.kind.values[1]",
+        3,
+        "MySQL cannot hold '\U0001f680' (U+1F680) in an enum value: its enum lists are utf8mb3; "
+        "use a label for it, or drop mysql from [database] dialects",
+        dialects=("sqlite", "mysql"),
+    )
+
+
+def test_enum_value_outside_utf8mb3_without_mysql_is_fine(tmp_path):
+    compile_ok(
+        tmp_path,
+        book(
+            'resource: book\nfields:\n  kind: {type: enum, values: ["\U0001f680 launch", "\u2602 rain"]}\n'
+        ),
+        dialects=("sqlite", "postgresql"),
+    )
+
+
 def test_renamed_from_still_a_field(tmp_path):
     one_error(
         tmp_path,

@@ -57,13 +57,33 @@ def include_object(
     return True
 
 
+def compare_type(
+    migration: object,
+    inspected: object,
+    declared: object,
+    inspected_type: object,
+    declared_type: object,
+) -> bool | None:
+    """MySQL's reflection leaves ENUM values escaped (a backslash comes back doubled): compare
+    them unescaped. None: Alembic's own comparison decides."""
+    if (
+        context.get_context().dialect.name == "mysql"
+        and isinstance(inspected_type, sa.Enum)
+        and isinstance(declared_type, sa.Enum)
+    ):
+        return [value.replace("\\\\", "\\") for value in inspected_type.enums] != list(
+            declared_type.enums
+        )
+    return None
+
+
 def configure(**options: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         include_object=include_object,
         # SQLite alters tables by rebuilding them; autogenerate writes batch operations too.
         render_as_batch=True,
-        compare_type=True,
+        compare_type=compare_type,
         # One transaction per revision: PostgreSQL's ALTER TYPE ... ADD VALUE runs between them.
         transaction_per_migration=True,
         **options,

@@ -269,7 +269,7 @@ class Gadget(Base):
             'say "hi"',
             "back\\slash",
             "100%s",
-            "🚀 launch",
+            "☂ launch",
             name="gadget_kind",
             create_constraint=True,
             validate_strings=True,

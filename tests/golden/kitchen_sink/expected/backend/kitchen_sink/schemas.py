@@ -118,7 +118,7 @@ class GadgetCreate(BaseModel):
     Anything JSON; the default is a fresh copy per row.
     """
     kind: Annotated[
-        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "🚀 launch"] | None,
+        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None,
         Field(title='Kind "x" */ ${y} </script>'),
     ] = "it's"
     tags: Annotated[list[str] | None, Field(title="Tags")] = ["new", "it's", 'say "hi"']
@@ -214,7 +214,7 @@ class GadgetRead(BaseModel):
     Anything JSON; the default is a fresh copy per row.
     """
     kind: Annotated[
-        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "🚀 launch"],
+        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"],
         Field(title='Kind "x" */ ${y} </script>'),
     ]
     tags: Annotated[list[str], Field(title="Tags")]
@@ -309,7 +309,7 @@ class GadgetUpdate(BaseModel):
     Anything JSON; the default is a fresh copy per row.
     """
     kind: Annotated[
-        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "🚀 launch"] | None,
+        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None,
         Field(title='Kind "x" */ ${y} </script>'),
     ] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None

@@ -149,7 +149,7 @@ export const gadgetForm = {
         { value: "say \"hi\"", label: "Say hi" },
         { value: "back\\slash", label: "Back\\slash \\n" },
         { value: "100%s", label: "Percent %s" },
-        { value: "🚀 launch", label: "Launch \u2028 (a line separator)" },
+        { value: "☂ launch", label: "🚀 Launch \u2028 (a line separator)" },
       ],
       readOnly: { create: false, update: false },
     },

@@ -93,7 +93,7 @@ export const draftUpdateSchema = z.strictObject({
 // ----------------------------------------------------------------------------------------------
 // gadget
 
-export const gadgetKindSchema = z.enum(["economy", "it's", "say \"hi\"", "back\\slash", "100%s", "🚀 launch"]) satisfies z.ZodType<T.GadgetKind>;
+export const gadgetKindSchema = z.enum(["economy", "it's", "say \"hi\"", "back\\slash", "100%s", "☂ launch"]) satisfies z.ZodType<T.GadgetKind>;
 
 export const gadgetSchema = z.looseObject({
   id: z.guid(),

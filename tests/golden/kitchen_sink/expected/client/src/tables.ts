@@ -159,7 +159,7 @@ export const gadgetTable = {
         { value: "say \"hi\"", label: "Say hi" },
         { value: "back\\slash", label: "Back\\slash \\n" },
         { value: "100%s", label: "Percent %s" },
-        { value: "🚀 launch", label: "Launch \u2028 (a line separator)" },
+        { value: "☂ launch", label: "🚀 Launch \u2028 (a line separator)" },
       ],
     },
     {

@@ -138,7 +138,7 @@ export interface DraftPage {
 // gadget: Every field type and option in one resource. Quotes " and ' and """ and ''', a backslash \n \\, # not a comment, -- not SQL, %s not a format.
 
 export type GadgetId = string;
-export type GadgetKind = "economy" | "it's" | "say \"hi\"" | "back\\slash" | "100%s" | "🚀 launch";
+export type GadgetKind = "economy" | "it's" | "say \"hi\"" | "back\\slash" | "100%s" | "☂ launch";
 
 /** Gadget "x" * / ${y} </script>: Every field type and option in one resource. Quotes " and ' and """ and ''', a backslash \n \\, # not a comment, -- not SQL, %s not a format. */
 export interface Gadget {

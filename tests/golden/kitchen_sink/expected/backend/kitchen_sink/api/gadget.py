@@ -53,7 +53,7 @@ RESOURCE = crud.register(
             "kind": crud.Column(
                 "kind",
                 "enum",
-                choices=("economy", "it's", 'say "hi"', "back\\slash", "100%s", "🚀 launch"),
+                choices=("economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"),
             ),
             "tags": crud.Column("tags", "array", item="string"),
             "scores": crud.Column("scores", "array", nullable=True, item="integer"),

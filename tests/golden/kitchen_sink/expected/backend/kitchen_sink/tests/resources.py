@@ -378,7 +378,7 @@ RESOURCES: dict[str, Resource] = {
                     "text": 'it\'s "quoted" \\ </script> ${y} %s 🚀',
                     "list": [1, 2.5, None, True],
                 },
-                "kind": "🚀 launch",
+                "kind": "☂ launch",
                 "tags": [
                     'tags 1 it\'s "quoted" \\ </script> ${y} %s 🚀',
                     'tags 2 it\'s "quoted" \\ </script> ${y} %s 🚀',
