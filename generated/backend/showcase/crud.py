@@ -1126,7 +1126,10 @@ def audit(
 def list_audit(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The newest entries first, for the caller's tenant (entries without one when no X-Tenant-ID)."""
+    """The newest entries first, for the caller's tenant (entries without one when no X-Tenant-ID).
+
+    Entries of owned resources hold their owners' rows: each caller sees only the ones they wrote.
+    """
     bind(session, context.tenant_id, context.user_id)
     params = dict(params)
     entry = models.AuditLogEntry
@@ -1135,6 +1138,10 @@ def list_audit(
     statement = sa.select(entry).where(
         entry.tenant_id == context.tenant_id if context.tenant_id else entry.tenant_id.is_(None)
     )
+    owned = [resource.name for resource in REGISTRY.values() if resource.has("owned")]
+    if owned:
+        mine = entry.actor == context.user_id if context.user_id is not None else sa.false()
+        statement = statement.where(sa.or_(entry.resource.not_in(owned), mine))
     for name, value in params.items():
         if name not in AUDIT_FILTERS:
             raise validation_error(

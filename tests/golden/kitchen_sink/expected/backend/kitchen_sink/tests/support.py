@@ -802,6 +802,11 @@ def check_audit(api: Api, name: str) -> None:
     assert other.status_code == 200 and other.json()["items"] == [], (
         "another tenant's trail is not yours"
     )
+    if info.has("owned"):
+        others = api.get("/api/audit", params={"resource": name}, user="user-b")
+        assert others.status_code == 200 and others.json()["items"] == [], (
+            "another owner's trail is not yours"
+        )
     assert_error(api.get("/api/audit", params={"no_such_filter": "1"}), 422, "validation_error")
 
 
