@@ -120,6 +120,14 @@ class Junction:
     left_foreign_key: str | None  # None when that side is branching (see Relation.enforced)
     right_foreign_key: str | None
     right_index: str
+    # When the declaring resource is branching, each branch's copy of a row has its own links:
+    # the junction is keyed by (left, right, branch_id) too.
+    branch_column: Column | None = None
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        branch = (self.branch_column.name,) if self.branch_column else ()
+        return (self.left_column, self.right_column, *branch)
 
 
 @dataclass(frozen=True)

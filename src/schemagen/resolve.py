@@ -356,6 +356,7 @@ class _Resolver:
             if "branching" in self.specs[f.to].traits
             else constraint_name("fk", junction_table, right, self.tables[f.to]),
             right_index=constraint_name("ix", junction_table, right),
+            branch_column=_trait_columns("branching")[0] if "branching" in spec.traits else None,
         )
         return ir.Relation(
             name,

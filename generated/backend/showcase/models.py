@@ -36,7 +36,8 @@ office_people = sa.Table(
     Base.metadata,
     sa.Column("office_id", sa.Uuid(), nullable=False),
     sa.Column("person_id", sa.Uuid(), nullable=False),
-    sa.PrimaryKeyConstraint("office_id", "person_id", name="pk_office_people"),
+    sa.Column("branch_id", sa.String(64), nullable=False, default="main", server_default="main"),
+    sa.PrimaryKeyConstraint("office_id", "person_id", "branch_id", name="pk_office_people"),
     sa.Index("ix_office_people_person_id", "person_id"),
 )
 
@@ -350,7 +351,7 @@ class Office(Base):
     people: Mapped[list[Person]] = relationship(
         secondary=office_people,
         back_populates="offices",
-        primaryjoin="Office.id == foreign(office_people.c.office_id)",
+        primaryjoin="and_(Office.id == foreign(office_people.c.office_id), Office.branch_id == foreign(office_people.c.branch_id))",
         secondaryjoin="Person.id == foreign(office_people.c.person_id)",
         viewonly=True,
     )
@@ -499,7 +500,7 @@ class Person(Base):
         secondary=office_people,
         back_populates="people",
         primaryjoin="Person.id == foreign(office_people.c.person_id)",
-        secondaryjoin="Office.id == foreign(office_people.c.office_id)",
+        secondaryjoin="and_(Office.id == foreign(office_people.c.office_id), Office.branch_id == foreign(office_people.c.branch_id))",
         viewonly=True,
     )
 

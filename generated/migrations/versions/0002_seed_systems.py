@@ -29,6 +29,8 @@ Steps:
 - add column customers.tenant_id
 - add column customers.branch_deleted
 - replace primary key pk_customers of customers by pk_customers
+- add column office_people.branch_id
+- replace primary key pk_office_people of office_people by pk_office_people
 - add column offices.branch_id
 - add column offices.tenant_id
 - add column offices.branch_deleted
@@ -64,6 +66,7 @@ Steps:
 
 Can fail on existing rows:
 - primary key of customers on (id, branch_id): rows that repeat those values make the upgrade fail
+- primary key of office_people on (office_id, person_id, branch_id): rows that repeat those values make the upgrade fail
 - primary key of offices on (id, branch_id): rows that repeat those values make the upgrade fail
 - primary key of people on (id, branch_id): rows that repeat those values make the upgrade fail
 - primary key of regions on (id, branch_id): rows that repeat those values make the upgrade fail
@@ -83,12 +86,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "256ac10db2a4"
+revision = "f6835d34de6f"
 down_revision = "ba1a73d890fb"
 branch_labels = None
 depends_on = None
 # sha256 of snapshot.json after this revision: `schemagen check` compares them.
-schemagen_state = "22f50a6bba77a9c1915ad98faaba4952bc75dee05c49ed76bf5846f736eba287"
+schemagen_state = "024b595761d177310922d9fada6fb9a87492514923c7a850de1659b506965715"
 
 
 def upgrade() -> None:
@@ -452,6 +455,14 @@ def upgrade() -> None:
         # replace primary key pk_customers of customers by pk_customers
         batch_op.drop_constraint("pk_customers", type_="primary")
         batch_op.create_primary_key("pk_customers", ["id", "branch_id"])
+    with op.batch_alter_table("office_people") as batch_op:
+        # add column office_people.branch_id
+        batch_op.add_column(
+            sa.Column("branch_id", sa.String(64), nullable=False, server_default="main")
+        )
+        # replace primary key pk_office_people of office_people by pk_office_people
+        batch_op.drop_constraint("pk_office_people", type_="primary")
+        batch_op.create_primary_key("pk_office_people", ["office_id", "person_id", "branch_id"])
     with op.batch_alter_table("offices") as batch_op:
         # add column offices.branch_id
         batch_op.add_column(
@@ -701,6 +712,12 @@ def downgrade() -> None:
         batch_op.drop_column("branch_id")
         # drop column customers.tenant_id
         batch_op.drop_column("tenant_id")
+    with op.batch_alter_table("office_people") as batch_op:
+        # replace primary key pk_office_people of office_people by pk_office_people
+        batch_op.drop_constraint("pk_office_people", type_="primary")
+        batch_op.create_primary_key("pk_office_people", ["office_id", "person_id"])
+        # drop column office_people.branch_id
+        batch_op.drop_column("branch_id")
     with op.batch_alter_table("offices") as batch_op:
         # replace primary key pk_offices of offices by pk_offices
         batch_op.drop_constraint("pk_offices", type_="primary")

@@ -368,8 +368,9 @@ def _junction_table(junction: ir.Junction, origin: str) -> TableState:
         columns=(
             key(junction.left_column, junction.left_type),
             key(junction.right_column, junction.right_type),
+            *((_column(junction.branch_column),) if junction.branch_column else ()),
         ),
-        primary_key=(junction.left_column, junction.right_column),
+        primary_key=junction.key_columns,
         primary_key_name=junction.primary_key_name,
         foreign_keys=_by_name(fks),
         indexes=(IndexState(junction.right_index, (junction.right_column,)),),

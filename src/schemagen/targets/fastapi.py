@@ -236,6 +236,8 @@ class Helpers:
                 py_literal(relation.target),
                 f"key={py_literal(j.right_type)}",
             ]
+            if j.branch_column is not None:
+                args.append(f"branch={py_literal(j.branch_column.name)}")
             result.append((field.api_name, f"crud.ManyToMany({', '.join(args)})"))
         return result
 
@@ -277,14 +279,16 @@ class Helpers:
                     )
         return result
 
-    def unlinks(self, resource: ir.Resource) -> list[tuple[str, str]]:
-        """Junction columns pointing at `resource` without a foreign key: cleared on delete."""
+    def unlinks(self, resource: ir.Resource) -> list[tuple[str, str, str | None]]:
+        """Junction columns pointing at `resource` without a foreign key: cleared on delete, on
+        the deleted rows' own branch when the links are per branch (the junction's left side)."""
         result = []
         for j in self.project.junctions:
             if j.left_table == resource.table and j.left_foreign_key is None:
-                result.append((j.table, j.left_column))
+                branch = j.branch_column.name if j.branch_column is not None else None
+                result.append((j.table, j.left_column, branch))
             if j.right_table == resource.table and j.right_foreign_key is None:
-                result.append((j.table, j.right_column))
+                result.append((j.table, j.right_column, None))
         return result
 
     # -- the action router

@@ -315,11 +315,17 @@ class Helpers:
             if inverse
             else (junction.left_column, junction.right_column)
         )
-        return [
-            f"primaryjoin={py_literal(f'{here.model}.id == foreign({junction.table}.c.{near})')}",
-            f"secondaryjoin={py_literal(f'{there.model}.id == foreign({junction.table}.c.{far})')}",
-            "viewonly=True",
-        ]
+        joins = {
+            "primaryjoin": f"{here.model}.id == foreign({junction.table}.c.{near})",
+            "secondaryjoin": f"{there.model}.id == foreign({junction.table}.c.{far})",
+        }
+        if junction.branch_column is not None:  # the links of the declaring row's own branch
+            side, model = ("secondaryjoin", there.model) if inverse else ("primaryjoin", here.model)
+            branch = junction.branch_column.name
+            joins[side] = (
+                f"and_({joins[side]}, {model}.{branch} == foreign({junction.table}.c.{branch}))"
+            )
+        return [f"{key}={py_literal(value)}" for key, value in joins.items()] + ["viewonly=True"]
 
     def junction_column_type(self, kind: str) -> str:
         return INTEGER_KEY if kind == "integer" else "sa.Uuid()"

@@ -47,7 +47,12 @@ RESOURCE = crud.register(
         },
         many_to_many={
             "people_ids": crud.ManyToMany(
-                models.office_people, "office_id", "person_id", "person", key="uuid"
+                models.office_people,
+                "office_id",
+                "person_id",
+                "person",
+                key="uuid",
+                branch="branch_id",
             ),
         },
         filterable=("status", "region_id"),
@@ -60,7 +65,7 @@ RESOURCE = crud.register(
             crud.Inbound("customer", "office_id", "set_null"),
             crud.Inbound("office", "parent_id", "set_null"),
         ),
-        unlinks=((models.office_people, "office_id"),),
+        unlinks=((models.office_people, "office_id", "branch_id"),),
         traits=("timestamps", "tenant", "branching"),
     )
 )

@@ -42,7 +42,7 @@ RESOURCE = crud.register(
         default_sort=("full_name",),
         page_size=50,
         max_page_size=500,
-        unlinks=((models.office_people, "person_id"),),
+        unlinks=((models.office_people, "person_id", None),),
         traits=("timestamps", "tenant", "branching"),
     )
 )

@@ -60,7 +60,8 @@ drafts_parts = sa.Table(
     Base.metadata,
     sa.Column("draft_id", sa.Uuid(), nullable=False),
     sa.Column("part_id", sa.Uuid(), nullable=False),
-    sa.PrimaryKeyConstraint("draft_id", "part_id", name="pk_drafts_parts"),
+    sa.Column("branch_id", sa.String(64), nullable=False, default="main", server_default="main"),
+    sa.PrimaryKeyConstraint("draft_id", "part_id", "branch_id", name="pk_drafts_parts"),
     sa.ForeignKeyConstraint(
         ["part_id"], ["parts.id"], ondelete="CASCADE", name="fk_drafts_parts_part_id_parts"
     ),
@@ -125,7 +126,7 @@ class Draft(Base):
     parts: Mapped[list[Part]] = relationship(
         secondary=drafts_parts,
         back_populates="drafts",
-        primaryjoin="Draft.id == foreign(drafts_parts.c.draft_id)",
+        primaryjoin="and_(Draft.id == foreign(drafts_parts.c.draft_id), Draft.branch_id == foreign(drafts_parts.c.branch_id))",
         secondaryjoin="Part.id == foreign(drafts_parts.c.part_id)",
         viewonly=True,
     )
@@ -403,7 +404,7 @@ class Part(Base):
         secondary=drafts_parts,
         back_populates="parts",
         primaryjoin="Part.id == foreign(drafts_parts.c.part_id)",
-        secondaryjoin="Draft.id == foreign(drafts_parts.c.draft_id)",
+        secondaryjoin="and_(Draft.id == foreign(drafts_parts.c.draft_id), Draft.branch_id == foreign(drafts_parts.c.branch_id))",
         viewonly=True,
     )
     gadgets: Mapped[list[Gadget]] = relationship(secondary=gadgets_parts, back_populates="parts")

@@ -95,6 +95,23 @@ class ManyToMany:
     key: str  # the target's key type: uuid or integer
     left_enforced: bool = True
     right_enforced: bool = True
+    branch: str | None = None  # branching resources: each branch's copy of a row has its own links
+
+    def of(self, row: Any) -> Any:
+        """The junction rows holding `row`'s links (on its own branch)."""
+        clause = self.junction.c[self.left] == row.id
+        return (
+            sa.and_(clause, self.junction.c[self.branch] == row.branch_id)
+            if self.branch
+            else clause
+        )
+
+    def link(self, row: Any, key: Any) -> dict[str, Any]:
+        return {
+            self.left: row.id,
+            self.right: key,
+            **({self.branch: row.branch_id} if self.branch else {}),
+        }
 
 
 @dataclass(frozen=True)
@@ -122,9 +139,9 @@ class Resource:
     max_page_size: int = 500
     inbound: tuple[Inbound, ...] = ()
     traits: tuple[str, ...] = ()
-    unlinks: tuple[
-        tuple[sa.Table, str], ...
-    ] = ()  # junction columns pointing here without a foreign key
+    # Junction columns pointing here without a foreign key, and the junction's branch column
+    # when the links belong to this resource's branches.
+    unlinks: tuple[tuple[sa.Table, str, str | None], ...] = ()
 
     def has(self, trait: str) -> bool:
         return trait in self.traits
@@ -391,12 +408,20 @@ def branch_copy(resource: Resource, session: Session, row: Any, branch: str) -> 
     copy = resource.model(**{**values, "branch_id": branch, "branch_deleted": False})
     session.add(copy)
     session.flush()
+    for link in resource.many_to_many.values():  # the copy starts with the links main's row has
+        junction = link.junction
+        links = sa.select(
+            junction.c[link.left], junction.c[link.right], sa.literal(branch, sa.String())
+        ).where(link.of(row))
+        session.execute(
+            sa.insert(junction).from_select([link.left, link.right, link.branch], links)
+        )
     return copy
 
 
 def serialize(resource: Resource, session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Rows as the Read shape: one dict per row; many-to-many ids in one extra query at most."""
-    links = load_links(resource, session, [row.id for row in rows])
+    links = load_links(resource, session, rows)
     items = []
     for row in rows:
         item = {
@@ -410,22 +435,31 @@ def serialize(resource: Resource, session: Session, rows: Sequence[Any]) -> list
 
 
 def load_links(
-    resource: Resource, session: Session, keys: list[Any]
+    resource: Resource, session: Session, rows: Sequence[Any]
 ) -> dict[str, dict[Any, list[Any]]]:
-    """The related ids of every many-to-many field for `keys`, as one UNION ALL query."""
+    """The related ids of every many-to-many field of `rows` (by row id), as one UNION ALL query."""
     found: dict[str, dict[Any, list[Any]]] = {name: {} for name in resource.many_to_many}
-    if not keys or not resource.many_to_many:
+    if not rows or not resource.many_to_many:
         return found
-    parts = [
-        sa.select(
+    keys = [row.id for row in rows]
+    branches = {row.id: row.branch_id for row in rows} if resource.has("branching") else {}
+    parts = []
+    for name, link in resource.many_to_many.items():
+        junction = link.junction
+        branch = junction.c[link.branch] if link.branch else sa.null()
+        statement = sa.select(
             sa.literal(name, sa.String()).label("field"),
-            link.junction.c[link.left].label("owner"),
-            sa.cast(link.junction.c[link.right], sa.String()).label("related"),
-        ).where(link.junction.c[link.left].in_(keys))
-        for name, link in resource.many_to_many.items()
-    ]
+            junction.c[link.left].label("owner"),
+            sa.cast(junction.c[link.right], sa.String()).label("related"),
+            sa.cast(branch, sa.String()).label("branch"),
+        ).where(junction.c[link.left].in_(keys))
+        if link.branch:
+            statement = statement.where(branch.in_(set(branches.values())))
+        parts.append(statement)
     statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-    for name, owner, related in session.execute(statement):
+    for name, owner, related, branch in session.execute(statement):
+        if branch is not None and branches.get(owner) != branch:
+            continue  # the links of another branch's copy of this row
         found[name].setdefault(owner, []).append(
             _key_from_text(resource.many_to_many[name].key, related)
         )
@@ -767,8 +801,11 @@ def _link_filter(resource: Resource, field_name: str, op: str, raw: Any, name: s
         for v in (_values(raw) if op == "in" else [_single(raw, name)])
     ]
     junction = link.junction
+    own = [junction.c[link.branch] == resource.model.branch_id] if link.branch else []
     return sa.exists(
-        sa.select(1).where(junction.c[link.left] == resource.id, junction.c[link.right].in_(values))
+        sa.select(1).where(
+            junction.c[link.left] == resource.id, *own, junction.c[link.right].in_(values)
+        )
     )
 
 
@@ -1011,11 +1048,9 @@ def apply_values(
     for name, keys in links.items():
         link = resource.many_to_many[name]
         if not creating:
-            session.execute(sa.delete(link.junction).where(link.junction.c[link.left] == row.id))
+            session.execute(sa.delete(link.junction).where(link.of(row)))
         if keys:
-            session.execute(
-                sa.insert(link.junction), [{link.left: row.id, link.right: key} for key in keys]
-            )
+            session.execute(sa.insert(link.junction), [link.link(row, key) for key in keys])
 
 
 def check_references(
@@ -1075,8 +1110,11 @@ def delete_keys(
             raise ApiError(
                 409, "conflict", f"{resource.label} is still referenced by {source.label}"
             )
-    for junction, column_name in resource.unlinks:
-        session.execute(sa.delete(junction).where(junction.c[column_name].in_(keys)))
+    for junction, column_name, branch_column in resource.unlinks:
+        statement = sa.delete(junction).where(junction.c[column_name].in_(keys))
+        if branch_column is not None:  # the deleted rows' own links, not other branches' copies'
+            statement = statement.where(junction.c[branch_column] == branch)
+        session.execute(statement)
     statement = sa.delete(resource.model).where(resource.id.in_(keys))
     if resource.has("branching"):
         statement = statement.where(resource.model.branch_id == branch)
@@ -1213,9 +1251,7 @@ def _bulk_batch(
             else branch_copy(resource, session, row, context.branch_id)
             for row in rows
         ]
-    links = (
-        load_links(resource, session, [row.id for row in rows]) if operation == "delete" else None
-    )
+    links = load_links(resource, session, rows) if operation == "delete" else None
     saved = [dump_row(resource, row, links) for row in rows]
     audited = resource.has("audit")
     befores = serialize(resource, session, rows) if audited else [None] * len(rows)
@@ -1311,8 +1347,7 @@ def _put_back(
             link = resource.many_to_many[name]
             if keys:
                 session.execute(
-                    sa.insert(link.junction),
-                    [{link.left: row.id, link.right: decode_value(key)} for key in keys],
+                    sa.insert(link.junction), [link.link(row, decode_value(key)) for key in keys]
                 )
         return row, None
     before = serialize(resource, session, [row])[0] if resource.has("audit") else None

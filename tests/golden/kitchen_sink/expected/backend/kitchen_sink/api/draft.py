@@ -34,7 +34,7 @@ RESOURCE = crud.register(
         },
         many_to_many={
             "parts_ids": crud.ManyToMany(
-                models.drafts_parts, "draft_id", "part_id", "part", key="uuid"
+                models.drafts_parts, "draft_id", "part_id", "part", key="uuid", branch="branch_id"
             ),
         },
         filterable=(),
@@ -44,7 +44,7 @@ RESOURCE = crud.register(
         page_size=50,
         max_page_size=500,
         inbound=(crud.Inbound("gadget", "draft_id", "set_null"),),
-        unlinks=((models.drafts_parts, "draft_id"),),
+        unlinks=((models.drafts_parts, "draft_id", "branch_id"),),
         traits=("timestamps", "branching"),
     )
 )

@@ -856,6 +856,15 @@ def check_branching(api: Api, name: str) -> None:
         assert changed.status_code == 200 and changed.json()["branch_id"] == BRANCH, changed.text
         assert api.get(path).json() == row, "main is untouched"
         assert_same(info, info.update, api.get(path, branch=BRANCH).json())
+    linked = next(iter(info.many_to_many), None)
+    if linked and "update" in info.operations:
+        # A branch's copy has its own links: relinking it leaves main's links alone.
+        other = api.create(info.many_to_many[linked])
+        relinked = api.patch(path, {linked: [other["id"]]}, branch=BRANCH)
+        assert relinked.status_code == 200 and relinked.json()[linked] == [other["id"]], (
+            relinked.text
+        )
+        assert api.get(path).json()[linked] == row[linked], "main's links are untouched"
     if "list" in info.operations:
         seen = [item["id"] for item in _every_row(api, name, branch=BRANCH)]
         assert seen.count(row["id"]) == 1, "a branch sees its copy, once"
@@ -888,6 +897,10 @@ def check_branching(api: Api, name: str) -> None:
     ), merged.text
     if "update" in info.operations:
         assert_same(info, info.update, api.get(path).json())
+        if linked:
+            assert api.get(path).json()[linked] == [other["id"]], (
+                "the merge brings the branch's links"
+            )
     assert api.get(new_path).status_code == 200
     if "delete" in info.operations:
         assert_error(api.get(doomed_path), 404, "not_found")
