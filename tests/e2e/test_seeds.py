@@ -281,6 +281,7 @@ def test_bulk_dry_run_changes_nothing_and_undo_restores_exact_values(
         "matched": 2,
         "affected": 0,
         "failed": 0,
+        "errors": [],
         "undo_token": None,
         "undo_expires_at": None,
     }
@@ -394,6 +395,27 @@ def test_undo_never_loses_a_newer_write(dialect: str, served) -> None:
     assert again == {"restored": gone["affected"] - 1, "skipped": 1}, (
         "a row restored since is left alone"
     )
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_refused_batch_is_counted_and_explained(dialect: str, served) -> None:
+    """Batches of the customer's size (200): one batch, refused as a whole, nothing changed."""
+    caller, _ = served(dialect)
+    for i in range(3):
+        caller.create("/api/customers", {"name": f"C{i}", "email": f"c{i}@example.com"})
+    before = _customers(caller)
+    clash = caller.post(
+        "/api/customers/bulk",
+        {"operation": "update", "filter": {}, "values": {"email": "same@example.com"}},
+    )
+    assert clash.status_code == 200, clash.text
+    result = clash.json()
+    assert (result["matched"], result["affected"], result["failed"]) == (3, 0, 3)
+    assert [(e["error_code"], e["field"], e["rows"]) for e in result["errors"]] == [
+        ("conflict", "email", 3)
+    ]
+    assert result["undo_token"] is None, "nothing changed, nothing to undo"
+    assert _customers(caller) == before
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

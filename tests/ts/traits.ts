@@ -186,7 +186,7 @@ out["softDelete"] = {
 // ---------------------------------------------------------------------------------------------
 // 4. Bulk undo, the audit log and branches
 
-answer = () => ({ status: 200, body: { matched: 3, affected: 2, failed: 1, undo_token: "tok", undo_expires_at: "2030-01-01T00:00:00+00:00" } });
+answer = () => ({ status: 200, body: { matched: 3, affected: 2, failed: 1, errors: [{ detail: "conflict: name must be unique", error_code: "conflict", field: "name", rows: 1 }], undo_token: "tok", undo_expires_at: "2030-01-01T00:00:00+00:00" } });
 const bulk = await api.bulkGadgets({ operation: "delete", filter: { kind: "economy" } });
 answer = () => ({ status: 200, body: { restored: 2, skipped: 1 } });
 const undone = await api.undoBulkGadgets({ undo_token: bulk.undo_token ?? "" });
@@ -201,7 +201,7 @@ const audit = new QueryObserver(system, q.auditEntriesQueryOptions({ resource: "
 const unsubscribe = audit.subscribe(() => undefined);
 await audit.refetch();
 const auditQuery = last().query;
-answer = (request) => (request.method === "GET" ? { status: 200, body: { items: [entry], next_cursor: null } } : { status: 200, body: { matched: 1, affected: 1, failed: 0, undo_token: null, undo_expires_at: null } });
+answer = (request) => (request.method === "GET" ? { status: 200, body: { items: [entry], next_cursor: null } } : { status: 200, body: { matched: 1, affected: 1, failed: 0, errors: [], undo_token: null, undo_expires_at: null } });
 const auditBefore = sent.filter((r) => r.path === "/api/audit").length;
 await mutate(system, q.bulkGadgetsMutationOptions(system), { operation: "update", filter: {}, values: { quantity: 2 } });
 const auditRefetched = sent.filter((r) => r.path === "/api/audit").length - auditBefore;

@@ -161,6 +161,7 @@ def test_kitchen_sink_describes_the_traits(built) -> None:
         "matched",
         "affected",
         "failed",
+        "errors",
         "undo_token",
         "undo_expires_at",
     }

@@ -185,6 +185,19 @@ def shared_schemas(project: ir.Project) -> dict[str, Any]:
                 "matched": {"type": "integer", "description": "Rows the filter selected"},
                 "affected": {"type": "integer", "description": "Rows changed (none on a dry run)"},
                 "failed": {"type": "integer", "description": "Rows the change was refused for"},
+                "errors": {
+                    "type": "array",
+                    "description": "Why: one entry per refused batch (at most 20)",
+                    "items": _object(
+                        "Bulk error",
+                        {
+                            "detail": {"type": "string"},
+                            "error_code": {"type": "string"},
+                            "field": _nullable({"type": "string"}),
+                            "rows": {"type": "integer", "description": "Rows in the refused batch"},
+                        },
+                    ),
+                },
                 "undo_token": _nullable({"type": "string"})
                 | {"description": "For the resource's bulk undo; null when there is none"},
                 "undo_expires_at": _nullable({"type": "string", "format": "date-time"}),

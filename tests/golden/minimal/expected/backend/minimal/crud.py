@@ -1173,10 +1173,11 @@ def bulk(
     update_model: type[BaseModel],
     config: BulkConfig,
 ) -> dict[str, Any]:
-    """`{"operation", "filter", "values", "dry_run"}` → `{"matched", "affected", "failed", "undo_token", "undo_expires_at"}`.
+    """`{"operation", "filter", "values", "dry_run"}` →
+    `{"matched", "affected", "failed", "errors", "undo_token", "undo_expires_at"}`.
 
     Rows change a batch at a time, each batch in a savepoint: a batch the database refuses is
-    counted as failed and the others still apply. The previous values of every changed row are
+    counted as failed, with the reason in `errors` (one per failed batch), and the others still apply. The previous values of every changed row are
     kept with the run, and the values it left, so an undo token can put them back exactly
     where nobody has written since.
     """
@@ -1201,10 +1202,11 @@ def bulk(
             raise validation_error("values: many-to-many fields cannot be bulk updated", "values")
     elif body.values:
         raise validation_error("values: a bulk delete takes no values", "values")
-    result = {
+    result: dict[str, Any] = {
         "matched": len(keys),
         "affected": 0,
         "failed": 0,
+        "errors": [],
         "undo_token": None,
         "undo_expires_at": None,
     }
@@ -1220,8 +1222,23 @@ def bulk(
                             resource, session, context, body.operation, batch, values, changed
                         )
                     )
-            except (sa.exc.IntegrityError, sa.exc.DataError, sa.orm.exc.StaleDataError, ApiError):
+            except (
+                sa.exc.IntegrityError,
+                sa.exc.DataError,
+                sa.orm.exc.StaleDataError,
+                ApiError,
+            ) as error:
                 result["failed"] += len(batch)
+                if len(result["errors"]) < MAX_BULK_ERRORS:
+                    refusal = _refusal(error, body.operation)
+                    result["errors"].append(
+                        {
+                            "detail": refusal.detail,
+                            "error_code": refusal.error_code,
+                            "field": refusal.field,
+                            "rows": len(batch),
+                        }
+                    )
             else:
                 result["affected"] += len(batch)
     if config.undo_ttl is not None and saved:
@@ -1231,6 +1248,18 @@ def bulk(
     with database_errors(session, body.operation):
         session.commit()
     return result
+
+
+MAX_BULK_ERRORS = 20  # reasons reported per run; `failed` counts every row
+
+
+def _refusal(error: Exception, operation: str) -> ApiError:
+    """Why the database (or a rule) refused a batch, as the error the single-row route would give."""
+    if isinstance(error, ApiError):
+        return error
+    if isinstance(error, sa.orm.exc.StaleDataError):
+        return ApiError(409, "version_conflict", "a row was changed by someone else during the run")
+    return from_database(error, operation)
 
 
 def _bulk_batch(

@@ -29,6 +29,7 @@ export const bulkResultSchema = z.looseObject({
   matched: z.number().int(),
   affected: z.number().int(),
   failed: z.number().int(),
+  errors: z.array(z.looseObject({ detail: z.string(), error_code: z.string(), field: z.string().nullable(), rows: z.number().int() })),
   undo_token: z.string().nullable(),
   undo_expires_at: instant.nullable(),
 }) satisfies z.ZodType<T.BulkResult>;

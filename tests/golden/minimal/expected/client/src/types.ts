@@ -15,6 +15,8 @@ export interface BulkResult {
   affected: number;
   /** Rows the change was refused for. */
   failed: number;
+  /** Why: one entry per refused batch (at most 20). */
+  errors: { detail: string; error_code: string; field: string | null; rows: number }[];
   /** Undoes the change through the resource's bulk undo until `undo_expires_at`; null when there is nothing to undo. */
   undo_token: string | null;
   /** ISO 8601 instant. */

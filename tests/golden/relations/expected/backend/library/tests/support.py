@@ -646,6 +646,7 @@ def check_bulk(api: Api, name: str) -> None:
         "matched": len(rows),
         "affected": 0,
         "failed": 0,
+        "errors": [],
         "undo_token": None,
         "undo_expires_at": None,
     }, dry.text
