@@ -78,6 +78,8 @@ def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
 
 def bind(session: Session, tenant_id: str | None, user_id: str | None) -> None:
     """Let the session's transactions carry the caller: now, and each time one begins."""
+    if session.info.get("caller") == (tenant_id, user_id):
+        return  # already carried: every resource a request touches binds the same caller
     session.info["caller"] = (tenant_id, user_id)
     if session.in_transaction():
         _apply_caller(session, None, session.connection())
