@@ -15,7 +15,7 @@ from schemagen.files import RenderedFile
 from schemagen.literals import comment_text, py_literal
 from schemagen.naming import camel, pascal
 from schemagen.render import RenderContext, Target
-from schemagen.targets.jsonschema import INTERNAL_COLUMNS, action_input_name
+from schemagen.targets.jsonschema import action_input_name
 
 SCOPE_COLUMNS = ("tenant_id", "branch_id")
 UNSORTABLE = ("json", "array")
@@ -191,11 +191,7 @@ class Helpers:
     def api_columns(self, resource: ir.Resource) -> list[tuple[str, ir.Column, ir.Field | None]]:
         """(API name, column, field) in the order of the Read shape; many-to-many fields excluded."""
         fields = {f.column.name: f for f in resource.fields if f.column is not None}
-        return [
-            (c.name, c, fields.get(c.name))
-            for c in resource.columns
-            if c.name not in INTERNAL_COLUMNS
-        ]
+        return [(c.name, c, fields.get(c.name)) for c in resource.columns if c.exposed]
 
     def columns(self, resource: ir.Resource) -> list[tuple[str, str]]:
         result = []

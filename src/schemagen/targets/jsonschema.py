@@ -78,15 +78,11 @@ def update_shape(resource: ir.Resource) -> dict[str, Any]:
     return _object(f"{resource.label} (update)", properties, [])
 
 
-# Columns the database keeps for itself, never shown (a branch's deletion marker).
-INTERNAL_COLUMNS = ("branch_deleted",)
-
-
 def read_shape(resource: ir.Resource) -> dict[str, Any]:
     properties: dict[str, Any] = {"id": _key_schema(resource.primary_key) | {"title": "ID"}}
     fields = {f.column.name: f for f in resource.fields if f.column is not None}
     for column in resource.columns:
-        if (column.primary_key and column.name == "id") or column.name in INTERNAL_COLUMNS:
+        if (column.primary_key and column.name == "id") or not column.exposed:
             continue
         field = fields.get(column.name)
         properties[column.name] = (

@@ -23,7 +23,6 @@ from schemagen.diagnostics import UsageError
 from schemagen.literals import comment_text, ts_literal
 from schemagen.naming import camel, pascal
 from schemagen.targets.fastapi import Helpers, filter_operators, routes
-from schemagen.targets.jsonschema import INTERNAL_COLUMNS
 
 CLIENT = "client"
 SRC = f"{CLIENT}/src"
@@ -53,11 +52,7 @@ TRAIT_TYPES = {"integer": "number", "boolean": "boolean"}
 
 def read_columns(resource: ir.Resource) -> list[ir.Column]:
     """The columns of the Read shape after its id, in order: internal bookkeeping left out."""
-    return [
-        c
-        for c in resource.columns
-        if not (c.primary_key and c.name == "id") and c.name not in INTERNAL_COLUMNS
-    ]
+    return [c for c in resource.columns if not (c.primary_key and c.name == "id") and c.exposed]
 
 
 @functools.lru_cache(maxsize=4096)
