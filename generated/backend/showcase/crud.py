@@ -269,14 +269,18 @@ def to_db(column: Column, value: Any, dialect: str) -> Any:
 
 def _utc(value: datetime.datetime, dialect: str) -> datetime.datetime:
     # Only PostgreSQL keeps the offset; elsewhere every timestamp is stored as naive UTC.
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
-    aware = aware.astimezone(datetime.UTC)
+    aware = as_utc(value).astimezone(datetime.UTC)
     return aware if dialect == "postgresql" else aware.replace(tzinfo=None)
 
 
+def as_utc(value: datetime.datetime) -> datetime.datetime:
+    """A stored timestamp made aware: a naive one is UTC (SQLite and MySQL keep no offset)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+
+
 def from_db(column: Column, value: Any) -> Any:
-    if column.type == "datetime" and isinstance(value, datetime.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=datetime.UTC)
+    if column.type == "datetime" and isinstance(value, datetime.datetime):
+        return as_utc(value)
     return value
 
 
@@ -299,7 +303,7 @@ def _json_default(value: Any) -> Any:
             else float(value)
         )
     if isinstance(value, datetime.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=datetime.UTC)).isoformat()
+        return as_utc(value).isoformat()
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
@@ -348,9 +352,7 @@ def parse_value(column: Column, value: Any, name: str) -> Any:
         parsed = _adapter(kind or "string").validate_python(value)
     except ValidationError as error:
         raise validation_error(f"{name}: {error.errors()[0]['msg']}", name) from None
-    if kind == "datetime" and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed
+    return as_utc(parsed) if kind == "datetime" else parsed
 
 
 def parse_key(resource: Resource, value: Any) -> Any:
@@ -405,8 +407,9 @@ def load(
 
 def branch_copy(resource: Resource, session: Session, row: Any, branch: str) -> Any:
     """`row` (main's) copied onto `branch`, where writes then change only the copy."""
-    values = {attr.key: getattr(row, attr.key) for attr in sa.inspect(resource.model).column_attrs}
-    copy = resource.model(**{**values, "branch_id": branch, "branch_deleted": False})
+    copy = resource.model(
+        **{**row_values(resource, row), "branch_id": branch, "branch_deleted": False}
+    )
     session.add(copy)
     session.flush()
     for link in resource.many_to_many.values():  # the copy starts with the links main's row has
@@ -418,6 +421,11 @@ def branch_copy(resource: Resource, session: Session, row: Any, branch: str) -> 
             sa.insert(junction).from_select([link.left, link.right, link.branch], links)
         )
     return copy
+
+
+def row_values(resource: Resource, row: Any) -> dict[str, Any]:
+    """Every column of `row` by attribute, as loaded: what a copy or an undo needs."""
+    return {attr.key: getattr(row, attr.key) for attr in sa.inspect(resource.model).column_attrs}
 
 
 def serialize(resource: Resource, session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -1203,7 +1211,7 @@ def list_audit(
             "actor": row.actor,
             "tenant_id": row.tenant_id,
             "branch_id": row.branch_id,
-            "at": row.at if row.at.tzinfo else row.at.replace(tzinfo=datetime.UTC),
+            "at": as_utc(row.at),
         }
         for row in rows[:limit]
     ]
@@ -1458,12 +1466,7 @@ def undo_bulk(
         raise ApiError(404, "not_found", "no bulk run has this undo token")
     if run.undone_at is not None:
         raise ApiError(409, "undo_used", "this bulk run was already undone")
-    expires = (
-        run.undo_expires_at
-        if run.undo_expires_at.tzinfo
-        else run.undo_expires_at.replace(tzinfo=datetime.UTC)
-    )
-    if now() > expires:
+    if now() > as_utc(run.undo_expires_at):
         raise ApiError(410, "undo_expired", "the undo token has expired")
     changed = run.undo_data["changed"]
     restored = skipped = 0
@@ -1520,11 +1523,9 @@ def dump_row(
     resource: Resource, row: Any, links: Mapping[str, Mapping[Any, list[Any]]] | None = None
 ) -> dict[str, Any]:
     """Every column of `row` exactly (decimals, times and ids tagged), and its links when given."""
-    values = {
-        attr.key: encode_value(getattr(row, attr.key))
-        for attr in sa.inspect(resource.model).column_attrs
+    dump: dict[str, Any] = {
+        "values": {attr: encode_value(value) for attr, value in row_values(resource, row).items()}
     }
-    dump: dict[str, Any] = {"values": values}
     if links:
         dump["links"] = {
             name: [encode_value(key) for key in by_row.get(row.id, [])]
