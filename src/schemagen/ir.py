@@ -68,6 +68,8 @@ class Column:
     comment: str | None = None
     origin: str = "field"  # "field", "primary_key", "relation" or the trait that adds it
     renamed_from: str | None = None
+    # What rows already in the table get when a migration makes the column NOT NULL (`backfill:`).
+    backfill: Default | None = None
     # False for bookkeeping the API never shows (branch_deleted): Read shapes leave it out.
     exposed: bool = True
 

@@ -120,6 +120,11 @@ class FieldSpec(Strict):
     searchable: bool = False
     widget: str | None = None
     renamed_from: str | None = None
+    backfill: Any = Field(
+        None,
+        description="migrations: the value rows already in the table get when the column becomes "
+        "NOT NULL (a relation: the id of an existing row)",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -283,6 +283,7 @@ class _Resolver:
                 renamed_from=(f"{f.renamed_from}_id" if relation else f.renamed_from)
                 if f.renamed_from
                 else None,
+                backfill=_backfill(f, kind),
             )
         return ir.Field(
             name=name,
@@ -770,6 +771,13 @@ def _default(f: lang.FieldSpec) -> ir.Default | None:
     if f.type in ("integer", "bigint", "float"):
         return ir.Default(value, repr(value))
     return ir.Default(value, "'" + str(value).replace("'", "''") + "'")
+
+
+def _backfill(f: lang.FieldSpec, kind: str) -> ir.Default | None:
+    """`backfill:` resolved as a default of the column's type (a relation's: its key's type)."""
+    if f.backfill is None:
+        return None
+    return _default(lang.FieldSpec(type=kind, default=f.backfill))
 
 
 def _widget(f: lang.FieldSpec) -> str:

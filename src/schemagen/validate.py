@@ -581,6 +581,10 @@ class ResourceChecker:
             problem = default_problem(f)
             if problem:
                 self.error((*path, "default"), problem)
+        if f.backfill is not None:
+            problem = self.backfill_problem(f, in_input)
+            if problem:
+                self.error((*path, "backfill"), problem)
         if f.renamed_from is not None:
             if in_input:
                 self.error(
@@ -595,6 +599,25 @@ class ResourceChecker:
                     (*path, "renamed_from"),
                     f"'{f.renamed_from}' is still a field; a rename needs the old name gone",
                 )
+
+    def backfill_problem(self, f: lang.FieldSpec, in_input: bool) -> str | None:
+        """Why `backfill:` does not fit the field, or None: checked as a default of the column."""
+        if in_input:
+            return "action inputs are not stored; backfill does not apply"
+        if f.type == "many_to_many":
+            return "a many_to_many field has no column to backfill"
+        nullable = f.nullable if f.nullable is not None else not (f.required or f.default is not None)
+        if nullable:
+            return "backfill fills rows when the column becomes NOT NULL; this field may be NULL (make it required, or remove backfill)"
+        if f.type == "relation":
+            target = self.project.by_name.get(f.to or "")
+            if target is None:
+                return None  # reported on `to`
+            key = "integer" if target.primary_key == "integer" else "uuid"
+            problem = default_problem(lang.FieldSpec(type=key, default=f.backfill))
+            return problem and f"the backfill of a relation is the id of an existing {f.to} row: " + _as_backfill(problem)
+        problem = default_problem(f.model_copy(update={"default": f.backfill}))
+        return problem and _as_backfill(problem)
 
     def check_lengths(self, path: Path_, f: lang.FieldSpec) -> None:
         if f.max_length is not None:
@@ -865,6 +888,11 @@ class ResourceChecker:
                 ("display", "title_field"),
                 f"title_field names unknown field '{title}'{did_you_mean(title, self.spec.fields)}",
             )
+
+
+def _as_backfill(problem: str) -> str:
+    # default_problem words its findings for `default:`; a backfill is checked the same way.
+    return re.sub(r"\bdefault\b", "backfill", problem)
 
 
 def default_problem(f: lang.FieldSpec) -> str | None:

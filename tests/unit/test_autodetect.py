@@ -292,7 +292,8 @@ def test_not_null_without_default_is_refused_with_what_to_do(tmp_path):
     with pytest.raises(MigrationRefused) as refused:
         steps(v1, v2, accept=False)
     [problem] = refused.value.problems
-    assert "authors.country" in problem and "`default`" in problem and "nullable" in problem
+    assert problem.startswith("resource author, field country (authors.country): ")
+    assert "`backfill: <value>`" in problem and "`default`" in problem and "optional" in problem
     # Accepted: a placeholder fills the rows, between adding the column as NULL and NOT NULL.
     source = code(steps(v1, v2))
     assert has(source, 'batch_op.add_column(sa.Column("country", sa.String(2), nullable=True))')
@@ -336,13 +337,6 @@ def test_making_a_column_required_with_a_default_fills_the_nulls_first(tmp_path)
     source = code([alter])
     assert source.index("is_(None)") < source.index("batch_op.alter_column")
     assert "nullable=False, server_default='anon'" in source
-    # Without a default it is only a warning: rows holding NULL make the upgrade fail.
-    v3 = version(
-        tmp_path,
-        {"author": AUTHOR.replace("nickname: string(50)", "nickname: string(50) required")},
-    )
-    [alter] = steps(v1, v3, accept=False)
-    assert "rows holding NULL" in alter.warnings()[0]
 
 
 @pytest.mark.parametrize(
@@ -506,7 +500,7 @@ def test_foreign_keys_and_indexes_drop_first_and_come_back_last(tmp_path):
     ]
 
 
-def test_unique_on_existing_rows_warns_and_on_a_new_nullable_column_does_not(tmp_path):
+def test_unique_on_existing_rows_is_refused_and_on_a_new_nullable_column_is_not(tmp_path):
     v1 = version(tmp_path, {"author": AUTHOR})
     v2 = version(
         tmp_path,
@@ -515,10 +509,20 @@ def test_unique_on_existing_rows_warns_and_on_a_new_nullable_column_does_not(tmp
             + "  code: string(5) unique\n"
         },
     )
-    warnings = [w for o in steps(v1, v2) for w in o.warnings()]
-    assert warnings == [
-        "unique uq_authors_nickname on authors (nickname): existing duplicates make the upgrade fail"
+    with pytest.raises(MigrationRefused) as refused:
+        steps(v1, v2, accept=False)
+    assert refused.value.problems == [
+        "unique uq_authors_nickname on authors (nickname): rows that repeat a value would make the "
+        "upgrade fail; it then counts them first and stops before changing anything "
+        "(pass --accept-data-loss to allow it)"
     ]
+    # Accepted: the revision counts the duplicates before it changes anything.
+    operations = steps(v1, v2)
+    [add] = [o for o in operations if isinstance(o, ops.AddUnique) and o.prechecks]
+    assert add.unique.name == "uq_authors_nickname"
+    source = code(operations)
+    assert source.index("_stop_if_rows(") < source.index("batch_op.add_column")
+    assert ".group_by(sa.column('nickname')).having(sa.func.count() > 1)" in source
 
 
 def test_an_index_a_kept_foreign_key_needs_is_dropped_after_its_replacement(tmp_path):

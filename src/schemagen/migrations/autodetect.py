@@ -21,7 +21,7 @@ from typing import Any
 
 from schemagen.migrations import operations as ops
 from schemagen.migrations import render_py as py
-from schemagen.migrations.questioner import Questioner
+from schemagen.migrations.questioner import Questioner, Subject
 from schemagen.migrations.snapshot import (
     ColumnState,
     ForeignKeyState,
@@ -117,7 +117,7 @@ def autodetect(
 ) -> tuple[list[ops.Operation], Matching]:
     """The operations from `old` to `new`, sorted, and the matching they came from."""
     matching = match(old, new, hints)
-    return diff(old, new, matching, questioner, fills=hints.fills), matching
+    return diff(old, new, matching, questioner, hints), matching
 
 
 def diff(
@@ -125,9 +125,9 @@ def diff(
     new: SchemaState,
     matching: Matching,
     questioner: Questioner,
-    fills: dict[tuple[str, str], Any] | None = None,
+    hints: Hints | None = None,
 ) -> list[ops.Operation]:
-    return _Differ(old, new, matching, questioner, fills or {}).run()
+    return _Differ(old, new, matching, questioner, hints or Hints()).run()
 
 
 class _Differ:
@@ -137,20 +137,23 @@ class _Differ:
         new: SchemaState,
         matching: Matching,
         questioner: Questioner,
-        fills: dict[tuple[str, str], Any],
+        hints: Hints,
     ):
-        self.old, self.new, self.matching, self.questioner, self.fills = (
+        self.old, self.new, self.matching, self.questioner, self.hints = (
             old,
             new,
             matching,
             questioner,
-            fills,
+            hints,
         )
         self.table_map = dict(matching.tables)  # old name -> new name
         self.column_maps = {old_t: dict(pairs) for (old_t, _), pairs in matching.columns.items()}
         self.result: list[ops.Operation] = []
         self.created_enums: set[str] = set()
         self.dropped_enums: set[str] = set()
+        # (new table, column) -> the SQL a precheck sees for that column: a new column's value,
+        # or the fill of a kept column's NULLs (see `rows_view`).
+        self.values: dict[tuple[str, str], str] = {}
 
     def run(self) -> list[ops.Operation]:
         matched_new = set(self.table_map.values())
@@ -206,7 +209,7 @@ class _Differ:
             if column.name in reverse:
                 self.alter_column(old, new, old.column(reverse[column.name]), column)  # type: ignore[arg-type]
             else:
-                self.add_column(new, column, position)
+                self.add_column(old, new, column, position)
         for column in old.columns:
             if column.name not in pairs:
                 self.result.append(ops.DropColumn(name, column, self.old.enums))
@@ -224,15 +227,69 @@ class _Differ:
         self.constraints(old, new, pairs)
 
     # columns -----------------------------------------------------------------------------------
-    def add_column(self, table: TableState, column: ColumnState, position: int) -> None:
+    def subject(self, table: TableState, column: ColumnState) -> Subject:
+        key = (table.origin, column.name)
+        fk = next((fk for fk in table.foreign_keys if fk.columns == (column.name,)), None)
+        target = self.hints.relations.get(key) or (fk.target_table if fk else None)
+        return Subject(table.origin, self.hints.fields.get(key, column.name), table.name, column, target)
+
+    def old_table_name(self, new_name: str) -> str | None:
+        """The name before this revision of a table that exists now (None: it is new)."""
+        return next((o for o, n in self.table_map.items() if n == new_name), None)
+
+    def backfill(self, subject: Subject, column: ColumnState, added: bool, old_table: str, old_column: str | None) -> tuple[str, tuple[ops.Precheck, ...]] | None:
+        """The `backfill:` of the column as an expression, with the precheck that a relation's
+        backfill names an existing row; None when the field has none."""
+        value = self.hints.backfills.get((subject.resource, column.name))
+        if value is None:
+            return None
+        expression = py.fill_value(column, self.new.enums, value)
+        if subject.target is None:
+            return expression, ()
+        target_old = self.old_table_name(subject.target)
+        key_type = py.sa_type(replace(column, name="id", nullable=False), self.new.enums)
+        rows = "row(s)" if added else "row(s) holding NULL"
+        query = ops.count_missing_target(old_table, old_column, target_old, "id", key_type, expression)
+        problem = (
+            f"{rows} of {old_table} need the backfill of {subject} ({value.value!r}), and "
+            f"{subject.target} has no row with that id: create that row, or write this revision again "
+            "with a backfill that names one"
+        )
+        return expression, (ops.Precheck(query, problem),)
+
+    def add_column(
+        self, old_table: TableState, table: TableState, column: ColumnState, position: int
+    ) -> None:
         fill = note = None
-        if not column.nullable and column.default is None:
-            value = self.fills.get((table.origin, column.name))
+        staged = False
+        prechecks: tuple[ops.Precheck, ...] = ()
+        subject = self.subject(table, column)
+        backfill = self.backfill(subject, column, True, old_table.name, None)
+        if backfill is not None and not column.nullable:
+            (fill, prechecks), note = backfill, "Existing rows get the field's backfill."
+        elif not column.nullable and column.default is None:
+            value = self.hints.fills.get((table.origin, column.name))
             if value is not None:
                 fill, note = py.json_value(value), "Existing rows get the field's default."
             else:
-                fill, note = self.questioner.fill_not_null(table.name, column, self.new.enums)
-        self.result.append(ops.AddColumn(table.name, column, self.new.enums, fill, note, position))
+                fill, note = self.questioner.fill_not_null(subject, self.new.enums, added=True)
+                if fill is None:
+                    staged = True
+                    problem = (
+                        f"row(s) in {old_table.name}, and {subject} is a new NOT NULL column with "
+                        "no value for them: delete those rows, or write this revision again with "
+                        "a `backfill:` on the field"
+                    )
+                    prechecks = (ops.Precheck(ops.count_rows(old_table.name), problem),)
+        if column.type not in ("json", "array"):
+            value_expr = fill or (py.default_value(column, self.new.enums) if column.default else None)
+            if value_expr is not None:
+                self.values[(table.name, column.name)] = ops.sql_value(value_expr)
+        self.result.append(
+            ops.AddColumn(
+                table.name, column, self.new.enums, fill, note, position, staged, prechecks=prechecks
+            )
+        )
         if column.enum and column.enum not in self.old.enums:
             self.created_enums.add(column.enum)
 
@@ -265,29 +322,70 @@ class _Differ:
             current = replace(current, enum=new.enum)
             old_values, new_values = self.old.enums[old.enum], self.new.enums[new.enum]
             if old_values != new_values:
-                self.result.append(
-                    ops.AlterEnum(
-                        table,
-                        current,
-                        replace(current, default=new.default),
-                        old_values,
-                        new_values,
-                    )
+                alter = ops.AlterEnum(
+                    table, current, replace(current, default=new.default), old_values, new_values
                 )
+                if alter.removed and alter.replacement() is None:
+                    values = ", ".join(repr(v) for v in alter.removed)
+                    problem = (
+                        f"row(s) of {old_table.name} hold {values} in {old.name}, which enum "
+                        f"{new.enum} no longer has and which have no default to take instead: "
+                        "change them, then run the upgrade again"
+                    )
+                    query = ops.count_values(old_table.name, old.name, alter.removed)
+                    alter = replace(alter, prechecks=(ops.Precheck(query, problem),))
+                self.result.append(alter)
                 current = replace(current, default=new.default)  # AlterEnum restates the default
         elif new.enum and new.enum not in self.old.enums:
             self.created_enums.add(new.enum)
         elif old.enum and old.enum not in self.new.enums:
             self.dropped_enums.add(old.enum)
         if current.definition() != new.definition():
-            backfill = None
-            if current.nullable and not new.nullable and new.default is not None:
-                backfill = py.default_value(new, self.new.enums)
+            backfill, note, prechecks = None, None, ()
+            if current.nullable and not new.nullable:
+                backfill, note, prechecks = self.fill_nulls(old_table, new_table, old, new)
+                if backfill is not None and new.type not in ("json", "array"):
+                    self.values[(table, new.name)] = ops.sql_value(backfill)
+            extra = {"backfill_note": note} if note else {}
             self.result.append(
                 ops.AlterColumn(
-                    table, current, new, self._enums_for(current), self.new.enums, backfill
+                    table,
+                    current,
+                    new,
+                    self._enums_for(current),
+                    self.new.enums,
+                    backfill,
+                    **extra,
+                    prechecks=prechecks,
                 )
             )
+
+    def fill_nulls(
+        self, old_table: TableState, new_table: TableState, old: ColumnState, new: ColumnState
+    ) -> tuple[str | None, str | None, tuple[ops.Precheck, ...]]:
+        """What rows holding NULL get when the column becomes NOT NULL: the field's backfill,
+        else its default, else the questioner's answer (None: a precheck stops the upgrade while
+        any row holds NULL)."""
+        subject = self.subject(new_table, new)
+        backfill = self.backfill(subject, new, False, old_table.name, old.name)
+        if backfill is not None:
+            value, prechecks = backfill
+            return value, "Rows holding NULL get the field's backfill before the column becomes NOT NULL.", prechecks
+        if new.default is not None:
+            value = py.default_value(new, self.new.enums)
+            if value is not None:
+                return value, None, ()
+        fill = self.hints.fills.get((new_table.origin, new.name))
+        if fill is not None:
+            return py.json_value(fill), "Rows holding NULL get the field's default before the column becomes NOT NULL.", ()
+        value, note = self.questioner.fill_not_null(subject, self.new.enums, added=False)
+        if value is not None:
+            return value, note, ()
+        problem = (
+            f"row(s) of {old_table.name} hold NULL in {old.name}, and {subject} becomes NOT NULL "
+            "with no backfill: give them a value, then run the upgrade again"
+        )
+        return None, None, (ops.Precheck(ops.count_nulls(old_table.name, old.name), problem),)
 
     def _enums_for(self, column: ColumnState) -> dict[str, tuple[str, ...]]:
         # The column before: its enum (possibly renamed already) with the values it had.
@@ -330,16 +428,35 @@ class _Differ:
             if c.name not in pairs.values() and c.nullable and c.default is None
         }
         held = {foreign_key(fk) for fk in old.foreign_keys}
+        reverse = {n: o for o, n in pairs.items()}
+        rows: list[str] = []  # the rows as the constraints will see them: built once, if needed
+
+        def view() -> str:
+            if not rows:
+                rows.append(self.rows_view(old, new, reverse))
+            return rows[0]
+
         for fk in new.foreign_keys:
             before = old_fks.get(fk.name)
             definition = (fk.columns, fk.target_table, fk.target_columns, fk.on_delete)
             if before is None or foreign_key(before) != definition:
-                self.result.append(
-                    ops.AddForeignKey(
-                        name,
-                        fk,
-                        existing_rows=definition not in held and not set(fk.columns) <= empty,
+                # New columns hold NULL or a backfill, whose row a precheck has looked for.
+                existing = [c for c in fk.columns if c in reverse]
+                checked = definition not in held and len(existing) == len(fk.columns) == 1
+                prechecks = ()
+                if checked:
+                    target = self.old_table_name(fk.target_table)
+                    target_key = fk.target_columns[0]
+                    if target is not None:
+                        target_key = {n: o for o, n in self.column_maps.get(target, {}).items()}.get(target_key, target_key)
+                    problem = (
+                        f"row(s) of {before_rename} hold a {reverse[fk.columns[0]]} that names no row of "
+                        f"{target or fk.target_table} (foreign key {fk.name}): fix them, then run the upgrade again"
                     )
+                    query = ops.count_dangling(before_rename, reverse[fk.columns[0]], target, target_key)
+                    prechecks = (ops.Precheck(query, problem),)
+                self.result.append(
+                    ops.AddForeignKey(name, fk, existing_rows=checked, prechecks=prechecks)
                 )
 
         kept_fk_columns = {
@@ -371,7 +488,10 @@ class _Differ:
                     or set(index.columns) <= empty
                     or (index.unique and index.columns in held_uniques)
                 )
-                self.result.append(ops.AddIndex(name, index, recreated=recreated))
+                prechecks = ()
+                if index.unique and not recreated:
+                    prechecks = (self.duplicates(view(), before_rename, index.name, index.columns, index.where),)
+                self.result.append(ops.AddIndex(name, index, recreated=recreated, prechecks=prechecks))
 
         new_uniques = {u.name: u for u in new.uniques}
         old_uniques = {u.name: u for u in old.uniques}
@@ -386,12 +506,12 @@ class _Differ:
         for unique in new.uniques:
             before = old_uniques.get(unique.name)
             if before is None or cols(before.columns) != unique.columns:
+                recreated = unique.columns in held or set(unique.columns) <= empty
+                prechecks = ()
+                if not recreated:
+                    prechecks = (self.duplicates(view(), before_rename, unique.name, unique.columns, None),)
                 self.result.append(
-                    ops.AddUnique(
-                        name,
-                        unique,
-                        recreated=unique.columns in held or set(unique.columns) <= empty,
-                    )
+                    ops.AddUnique(name, unique, recreated=recreated, prechecks=prechecks)
                 )
 
         new_checks = {c.name: c for c in new.checks}
@@ -404,7 +524,18 @@ class _Differ:
         for check in new.checks:
             before = old_checks.get(check.name)
             if before is None or before.expr != check.expr:
-                self.result.append(ops.AddCheck(name, check, recreated=check.expr in held))
+                recreated = check.expr in held
+                prechecks = ()
+                if not recreated:
+                    problem = (
+                        f"row(s) of {before_rename} break check {check.name} ({check.expr}): "
+                        "fix them, then run the upgrade again"
+                    )
+                    query = ops.count_failing_check(view(), check.expr)
+                    prechecks = (ops.Precheck(query, problem),)
+                self.result.append(
+                    ops.AddCheck(name, check, recreated=recreated, prechecks=prechecks)
+                )
 
         # PostgreSQL only. A table's triggers and policies name only trait columns, which are
         # never renamed: a changed name or definition is a drop and an add.
@@ -424,6 +555,30 @@ class _Differ:
         for policy in new.policies:
             if old_policies.get(policy.name) != policy:
                 self.result.append(ops.AddPolicy(name, policy))
+
+
+    def rows_view(self, old: TableState, new: TableState, reverse: dict[str, str]) -> str:
+        """The rows of `old` as `new` will hold them: see ops.rows_view."""
+        columns = []
+        for column in new.columns:
+            value = self.values.get((new.name, column.name))
+            if column.name in reverse:
+                expression = f"sa.column({py.lit(reverse[column.name])})"
+                if value is not None:
+                    expression = f"sa.func.coalesce({expression}, {value})"
+            else:
+                expression = value or "sa.null()"
+            columns.append((column.name, expression))
+        return ops.rows_view(old.name, columns)
+
+    def duplicates(
+        self, view: str, table: str, name: str, columns: tuple[str, ...], where: str | None
+    ) -> ops.Precheck:
+        problem = (
+            f"value(s) of ({', '.join(columns)}) are held by more than one row of {table}, and the "
+            f"new {name} makes them unique: change or delete the duplicates, then run the upgrade again"
+        )
+        return ops.Precheck(ops.count_duplicates(view, columns, where), problem)
 
 
 def _creation_order(

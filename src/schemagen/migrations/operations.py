@@ -55,11 +55,25 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Precheck:
+    """Rows that would make a step fail, counted before the revision changes anything.
+
+    `query` is a Python expression: a SELECT of one count, over the tables as they are before the
+    revision (its renames have not run). `problem` follows the count in the error: what those rows
+    are and what to do about them."""
+
+    query: str
+    problem: str
+
+
+@dataclass(frozen=True)
 class Operation:
     """One step of a migration."""
 
     phase: ClassVar[int]
     rank: ClassVar[int] = 0  # order among the operations on one table within a phase
+    # Run first in upgrade() (or downgrade()), for every step of the revision: see Precheck.
+    prechecks: tuple[Precheck, ...] = field(default=(), compare=False, kw_only=True)
 
     @property
     def table(self) -> str:
@@ -114,6 +128,88 @@ def _update(table: str, column: str, type_: str, value: str, where: str | None =
         f"table = sa.table({py.lit(table)}, sa.column({py.lit(column)}, {type_}))",
         f"op.execute(table.update(){condition}.values({{{py.lit(column)}: {value}}}))",
     ]
+
+
+# Prechecks: Python expressions of SELECT count(*) queries, built with SQLAlchemy so each dialect
+# quotes names and binds values its own way.
+
+
+def _count(source: str, *conditions: str) -> str:
+    where = f".where({', '.join(conditions)})" if conditions else ""
+    return f"sa.select(sa.func.count()).select_from({source}){where}"
+
+
+def _table_expr(name: str) -> str:
+    return f"sa.table({py.lit(name)})"
+
+
+def _column_expr(name: str, type_: str | None = None) -> str:
+    return f"sa.column({py.lit(name)}{', ' + type_ if type_ else ''})"
+
+
+def sql_value(value: str) -> str:
+    """A SQL expression of a Python value expression (`sa.func.now()` is one already)."""
+    return value if value.startswith("sa.") else f"sa.literal({value})"
+
+
+def count_nulls(table: str, column: str) -> str:
+    return _count(_table_expr(table), f"{_column_expr(column)}.is_(None)")
+
+
+def count_rows(table: str) -> str:
+    return _count(_table_expr(table))
+
+
+def count_missing_target(
+    table: str, column: str | None, target: str | None, key: str, key_type: str, value: str
+) -> str:
+    """Rows that need `value` (all of them, or those where `column` is NULL) while `target` has no
+    row whose `key` is `value` (None: the target table is new in this revision, so empty)."""
+    conditions = [f"{_column_expr(column)}.is_(None)"] if column else []
+    if target is not None:
+        keys = f"sa.select({_column_expr(key)}).select_from({_table_expr(target)})"
+        conditions.append(f"sa.literal({value}, {key_type}).not_in({keys})")
+    return _count(_table_expr(table), *conditions)
+
+
+def count_dangling(table: str, column: str, target: str | None, key: str) -> str:
+    """Rows whose `column` names no row of `target` (None: new in this revision, so empty)."""
+    conditions = [f"{_column_expr(column)}.is_not(None)"]
+    if target is not None:
+        keys = f"sa.select({_column_expr(key)}).select_from({_table_expr(target)})"
+        conditions.append(f"{_column_expr(column)}.not_in({keys})")
+    return _count(_table_expr(table), *conditions)
+
+
+def rows_view(table: str, columns: list[tuple[str, str]]) -> str:
+    """The rows of `table` (its name before the revision) as the step will see them: each column
+    under its new name, from `(new name, SQL expression)` pairs."""
+    selected = ", ".join(f"{expr}.label({py.lit(name)})" for name, expr in columns)
+    return f"sa.select({selected}).select_from({_table_expr(table)}).subquery({py.lit(table)})"
+
+
+def count_duplicates(view: str, columns: tuple[str, ...], where: str | None) -> str:
+    """Values of `columns` that more than one row holds (NULLs never clash). A partial unique
+    index's `where` applies where the index is partial: PostgreSQL and SQLite."""
+    refs = ", ".join(_column_expr(c) for c in columns)
+    conditions = [f"{_column_expr(c)}.is_not(None)" for c in columns]
+    if where:
+        conditions.append(f'sa.text({py.sql_text(where)}) if dialect != "mysql" else sa.true()')
+    groups = (
+        f"sa.select({refs}).select_from({view}).where({', '.join(conditions)})"
+        f".group_by({refs}).having(sa.func.count() > 1).subquery()"
+    )
+    return _count(groups)
+
+
+def count_failing_check(view: str, expr: str) -> str:
+    return _count(view, f"sa.text({py.sql_text(f'NOT ({expr})')})")
+
+
+def count_values(table: str, column: str, values: tuple[str, ...]) -> str:
+    return _count(
+        _table_expr(table), f"sa.cast({_column_expr(column)}, sa.String()).in_({py.lit(list(values))})"
+    )
 
 
 def _fill(
@@ -346,6 +442,9 @@ class AddColumn(Operation):
     fill: str | None = None  # a Python expression for the existing rows
     fill_note: str | None = None  # a comment saying where the fill comes from
     position: int = 0
+    # NOT NULL with nothing to fill: added as NULL, then made NOT NULL (SQLite cannot add a NOT
+    # NULL column without a default). A precheck stops the upgrade first if the table has rows.
+    staged: bool = False
 
     @property
     def table(self) -> str:
@@ -359,7 +458,7 @@ class AddColumn(Operation):
 
     def render(self) -> list[Block]:
         col = self.column
-        if self.fill is None:
+        if self.fill is None and not self.staged:
             return [Block([f"batch_op.add_column({py.column(col, self.enums)})"], batch=self.name)]
         blocks = [
             Block(
@@ -367,9 +466,10 @@ class AddColumn(Operation):
                 batch=self.name,
             )
         ]
-        lines = [f"# {self.fill_note}"] if self.fill_note else []
-        lines += _fill(self.name, col, self.enums, self.fill, only_null=False)
-        blocks.append(Block(lines))
+        if self.fill is not None:
+            lines = [f"# {self.fill_note}"] if self.fill_note else []
+            lines += _fill(self.name, col, self.enums, self.fill, only_null=False)
+            blocks.append(Block(lines))
         nullable = col.nullable
         alter = [
             f"batch_op.alter_column({py.lit(col.name)}, {', '.join(_existing(_replace(col, nullable=True), self.enums))}, nullable={nullable})"
@@ -467,7 +567,8 @@ class AlterColumn(Operation):
     new: ColumnState
     old_enums: Enums = field(compare=False)
     new_enums: Enums = field(compare=False)
-    backfill: str | None = None  # fills NULLs before NOT NULL: the new default's value
+    backfill: str | None = None  # fills NULLs before NOT NULL: a Python expression
+    backfill_note: str = "Rows holding NULL get the default before the column becomes NOT NULL."
 
     @property
     def table(self) -> str:
@@ -495,20 +596,33 @@ class AlterColumn(Operation):
             what.append("comment")
         return f"alter column {self.name}.{self.new.name} ({', '.join(what)})"
 
-    def data_loss(self) -> str | None:
-        if self.type_changed and not widens(self.old, self.new, self.old_enums, self.new_enums):
-            return (
-                f"change {self.name}.{self.new.name} from {_type_text(self.old, self.old_enums)} to {_type_text(self.new, self.new_enums)}: "
-                "values that do not fit are cut, or make the upgrade fail"
-            )
+    @property
+    def cut(self) -> int | None:
+        """The new length when a text column gets shorter: longer values are cut to it first."""
+        old, new = self.old, self.new
+        if (
+            self.type_changed
+            and old.enum is None
+            and new.enum is None
+            and old.type in _TEXTS
+            and new.type in _TEXTS
+            and new.type != "text"
+            and new.length is not None
+            and not widens(old, new, self.old_enums, self.new_enums)
+        ):
+            return new.length
         return None
 
-    def warnings(self) -> list[str]:
-        if self.old.nullable and not self.new.nullable and self.backfill is None:
-            return [
-                f"{self.name}.{self.new.name} becomes NOT NULL without a default: rows holding NULL make the upgrade fail"
-            ]
-        return []
+    def data_loss(self) -> str | None:
+        if self.type_changed and not widens(self.old, self.new, self.old_enums, self.new_enums):
+            change = f"change {self.name}.{self.new.name} from {_type_text(self.old, self.old_enums)} to {_type_text(self.new, self.new_enums)}"
+            if self.cut is not None:
+                return f"{change}: values longer than {self.cut} characters are cut to their first {self.cut}"
+            return (
+                f"{change}: values that do not convert make the upgrade fail "
+                "(on SQLite and PostgreSQL it then changes nothing)"
+            )
+        return None
 
     def render(self) -> list[Block]:
         old, new = self.old, self.new
@@ -517,8 +631,19 @@ class AlterColumn(Operation):
             blocks.append(
                 Block(
                     [
-                        "# Rows holding NULL get the default before the column becomes NOT NULL.",
+                        f"# {self.backfill_note}",
                         *_fill(self.name, old, self.old_enums, self.backfill),
+                    ]
+                )
+            )
+        if self.cut is not None:
+            ref = f"table.c[{py.lit(new.name)}]"
+            blocks.append(
+                Block(
+                    [
+                        f"# Accepted data loss: values longer than {self.cut} characters are cut to fit.",
+                        f"table = sa.table({py.lit(self.name)}, sa.column({py.lit(new.name)}, {py.sa_type(old, self.old_enums)}))",
+                        f"op.execute(table.update().where(sa.func.char_length({ref}) > {self.cut}).values({{{py.lit(new.name)}: sa.func.substr({ref}, 1, {self.cut})}}))",
                     ]
                 )
             )
@@ -897,6 +1022,13 @@ def _pg_string(value: str) -> str:
 # Indexes and constraints
 
 
+# A new unique cannot be filled like a NOT NULL column: only the user can say it holds.
+_DUPLICATES = (
+    "rows that repeat a value would make the upgrade fail; it then counts them first and stops "
+    "before changing anything"
+)
+
+
 @dataclass(frozen=True)
 class AddIndex(Operation):
     phase: ClassVar[int] = ADD_CONSTRAINTS
@@ -915,12 +1047,10 @@ class AddIndex(Operation):
     def describe(self) -> str:
         return f"add {'unique ' if self.index.unique else ''}index {self.index.name} on {self.name}"
 
-    def warnings(self) -> list[str]:
+    def data_loss(self) -> str | None:
         if self.index.unique and not self.recreated:
-            return [
-                f"unique index {self.index.name} on {self.name} ({', '.join(self.index.columns)}): existing duplicates make the upgrade fail"
-            ]
-        return []
+            return f"unique index {self.index.name} on {self.name} ({', '.join(self.index.columns)}): {_DUPLICATES}"
+        return None
 
     def render(self) -> list[Block]:
         return [Block(_create_index(self.name, self.index))]
@@ -967,12 +1097,10 @@ class AddUnique(Operation):
     def describe(self) -> str:
         return f"add unique constraint {self.unique.name} on {self.name}"
 
-    def warnings(self) -> list[str]:
+    def data_loss(self) -> str | None:
         if self.recreated:
-            return []
-        return [
-            f"unique {self.unique.name} on {self.name} ({', '.join(self.unique.columns)}): existing duplicates make the upgrade fail"
-        ]
+            return None
+        return f"unique {self.unique.name} on {self.name} ({', '.join(self.unique.columns)}): {_DUPLICATES}"
 
     def render(self) -> list[Block]:
         return [
@@ -1034,7 +1162,7 @@ class AddCheck(Operation):
         if self.recreated:
             return []
         return [
-            f"check {self.check.name} on {self.name}: existing rows that break it make the upgrade fail"
+            f"check {self.check.name} on {self.name}: existing rows that break it stop the upgrade before it changes anything"
         ]
 
     def render(self) -> list[Block]:
@@ -1098,7 +1226,7 @@ class AddForeignKey(Operation):
             return []
         fk = self.foreign_key
         return [
-            f"foreign key {fk.name} on {self.name}: values of {', '.join(fk.columns)} with no row in {fk.target_table} make the upgrade fail"
+            f"foreign key {fk.name} on {self.name}: values of {', '.join(fk.columns)} with no row in {fk.target_table} stop the upgrade before it changes anything"
         ]
 
     def render(self) -> list[Block]:

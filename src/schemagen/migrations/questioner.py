@@ -3,7 +3,8 @@
 Django asks a person whether a field was renamed and what fills a new NOT NULL column; schemagen
 answers non-interactively and conservatively: renames are never guessed (only `renamed_from`
 declares one), steps that can lose data are refused unless the user accepted data loss, and a
-NOT NULL column added to a table with rows needs a default.
+column that becomes NOT NULL on a table with rows needs a `backfill:` or a default. No
+placeholder ever goes into a foreign key: it would point at no row.
 """
 
 from __future__ import annotations
@@ -22,26 +23,44 @@ class MigrationRefused(Exception):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class Subject:
+    """The column a question is about, as the user knows it: resource and field, table and column."""
+
+    resource: str
+    field: str
+    table: str
+    column: ColumnState
+    target: str | None = None  # a relation's target table: no placeholder can point into it
+
+    def __str__(self) -> str:
+        return f"resource {self.resource}, field {self.field} ({self.table}.{self.column.name})"
+
+
 @dataclass
 class Questioner:
-    """The answers for an upgrade. `accept_data_loss` is the user's `--accept-data-loss`."""
+    """The answers for an upgrade. `accept_data_loss` is the user's `--accept-data-loss`.
+
+    Existing rows of a column that becomes NOT NULL (added, or tightened) get the field's
+    `backfill:` or its default; the autodetector asks here only when the schema gives neither."""
 
     accept_data_loss: bool = False
     problems: list[str] = field(default_factory=list)
 
     def fill_not_null(
-        self, table: str, column: ColumnState, enums: dict[str, tuple[str, ...]]
-    ) -> tuple[str, str]:
-        """What fills the existing rows of a NOT NULL column added without a default."""
+        self, subject: Subject, enums: dict[str, tuple[str, ...]], *, added: bool
+    ) -> tuple[str | None, str | None]:
+        """What fills the existing rows: a Python expression and a comment saying where it comes
+        from, or (None, None): no value, and a precheck stops the upgrade if any row needs one."""
+        if subject.target is not None:
+            if not self.accept_data_loss:
+                self.problems.append(_relation_problem(subject, added))
+            return None, None
+        placeholder = py.placeholder(subject.column, enums)
         if not self.accept_data_loss:
-            self.problems.append(
-                f"add column {table}.{column.name}: it is NOT NULL without a default, and the rows already in "
-                f"{table} need a value. Give the field a `default` (it fills them) or make it nullable; "
-                "--accept-data-loss fills them with a placeholder instead"
-            )
-        return py.placeholder(
-            column, enums
-        ), f"No default: existing rows get a placeholder ({py.placeholder(column, enums)})."
+            self.problems.append(_column_problem(subject, added, placeholder))
+        what = "existing rows get" if added else "rows holding NULL get"
+        return placeholder, f"No backfill or default: {what} a placeholder ({placeholder})."
 
     def unsupported(self, problem: str) -> None:
         """A change migrate cannot write; refused whatever the flags."""
@@ -56,17 +75,51 @@ class Questioner:
             raise MigrationRefused(problems)
 
 
+def _column_problem(subject: Subject, added: bool, placeholder: str) -> str:
+    table = subject.table
+    if added:
+        why = f"a new NOT NULL column without a default, and the rows already in {table} need a value"
+        rows = "existing rows"
+    else:
+        why = "it becomes NOT NULL, and rows holding NULL would make the upgrade fail"
+        rows = "rows holding NULL"
+    return (
+        f"{subject}: {why}. Give the field `backfill: <value>` for them (or a `default`), or keep "
+        f"it optional; --accept-data-loss gives {rows} the placeholder {placeholder} instead"
+    )
+
+
+def _relation_problem(subject: Subject, added: bool) -> str:
+    table, target = subject.table, subject.target
+    if added:
+        why = f"a new required relation, and the rows already in {table} need a {target} row to point at"
+        then = f"the upgrade then stops, changing nothing, while {table} has rows"
+    else:
+        why = f"it becomes required, and rows holding NULL would make the upgrade fail"
+        then = "the upgrade then stops, changing nothing, while any row holds NULL"
+    return (
+        f"{subject}: {why}. Give the field `backfill: <id of an existing {target} row>`, or keep it "
+        f"optional. --accept-data-loss writes no placeholder (it would break the foreign key): "
+        f"{then}"
+    )
+
+
 @dataclass
 class DowngradeQuestioner(Questioner):
-    """A downgrade restores the old schema, not the old data: placeholders where nothing else can fill."""
+    """A downgrade restores the old schema, not the old data: placeholders where nothing else can
+    fill, never into a foreign key (a precheck stops the downgrade while rows need one)."""
 
     accept_data_loss: bool = True
 
     def fill_not_null(
-        self, table: str, column: ColumnState, enums: dict[str, tuple[str, ...]]
-    ) -> tuple[str, str]:
-        value = py.placeholder(column, enums)
-        return (
-            value,
-            f"The upgrade dropped this column: its values are gone, so existing rows get {value}.",
-        )
+        self, subject: Subject, enums: dict[str, tuple[str, ...]], *, added: bool
+    ) -> tuple[str | None, str | None]:
+        if subject.target is not None:
+            return None, None
+        value = py.placeholder(subject.column, enums)
+        if added:
+            return (
+                value,
+                f"The upgrade dropped this column: its values are gone, so existing rows get {value}.",
+            )
+        return value, f"Rows holding NULL get a placeholder ({value})."

@@ -7,11 +7,12 @@ same questions about snapshot columns, so a migration and the model it must matc
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from schemagen import ir
 from schemagen.literals import py_literal, sql_literal
-from schemagen.migrations.snapshot import ColumnState
+from schemagen.migrations.snapshot import ColumnState, DefaultState
 from schemagen.targets.sqlalchemy import Helpers, sql_text_literal
 
 # The models name this expression once; a revision spells it out (it must not import the models,
@@ -96,6 +97,17 @@ def default_value(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> str
     if column.default.kind == "today":
         return "sa.func.current_date()"
     return _default_parts(column, enums).get("default")
+
+
+def fill_value(
+    column: ColumnState, enums: dict[str, tuple[str, ...]], value: DefaultState
+) -> str:
+    """An expression for `value` (a `backfill:`) as the column's type binds it."""
+    if value.kind == "factory":  # JSON and arrays: the value itself
+        return lit(value.value)
+    expression = default_value(replace(column, default=value), enums)
+    assert expression is not None
+    return expression
 
 
 def column(

@@ -124,7 +124,7 @@ def body(operations: list[ops.Operation]) -> list[str]:
                 merged[-1][1].extend(lines)
             else:
                 merged.append((block.batch, list(lines)))
-    result: list[str] = []
+    result = _prechecks(operations)
     for batch, lines in merged:
         if batch is None:
             result += lines
@@ -136,6 +136,25 @@ def body(operations: list[ops.Operation]) -> list[str]:
     ):
         result.insert(0, "dialect = op.get_context().dialect.name")
     return result or ["pass"]
+
+
+PRECHECK = "_stop_if_rows"  # the revision's helper that runs the prechecks (revision.py.j2)
+
+
+def _prechecks(operations: list[ops.Operation]) -> list[str]:
+    """One call before any change: the rows that would make a step fail stop the revision there,
+    with a clear message, instead of a constraint failing half-way through it."""
+    checks = list(dict.fromkeys(p for o in operations for p in o.prechecks))
+    if not checks:
+        return []
+    lines = [
+        "# Before any change: rows that would make a step fail stop the revision here.",
+        f"{PRECHECK}(",
+        "    [",
+    ]
+    for check in checks:
+        lines.append(f"        ({check.query}, {py_literal(check.problem)}),")
+    return [*lines, "    ]", ")"]
 
 
 def _comment(text: str) -> str:
@@ -189,5 +208,6 @@ def render_revision(
         state=state,
         upgrade=upgrade_lines,
         downgrade=downgrade_lines,
+        prechecks=any(line.startswith(f"{PRECHECK}(") for line in upgrade_lines + downgrade_lines),
     )
     return RenderedRevision(f"{number:04d}_{slug(message)}.py", revision, text)

@@ -208,7 +208,8 @@ class Hints:
     """What the schemas say beyond the database state, by the new side's identity.
 
     Renames come from `renamed_from` only. `fills` are the defaults only Python applies (JSON and
-    arrays): not part of the state, but what fills existing rows when such a column is added.
+    arrays): not part of the state, but what fills existing rows when such a column is added;
+    `backfills` likewise, from `backfill:`. `fields` names the field of a column in messages.
     """
 
     tables: dict[str, str] = field(default_factory=dict)  # new origin -> old origin
@@ -218,6 +219,11 @@ class Hints:
     fills: dict[tuple[str, str], Any] = field(
         default_factory=dict
     )  # (origin, column) -> JSON value
+    # `backfill:`: what rows already in the table get when the column becomes NOT NULL.
+    backfills: dict[tuple[str, str], DefaultState] = field(default_factory=dict)
+    fields: dict[tuple[str, str], str] = field(default_factory=dict)  # (origin, column) -> field
+    # (origin, column) -> the table a relation's column points at (with or without a foreign key)
+    relations: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,11 +253,24 @@ def hints_of(project: ir.Project) -> Hints:
     tables: dict[str, str] = {}
     columns: dict[tuple[str, str], str] = {}
     fills: dict[tuple[str, str], Any] = {}
+    backfills: dict[tuple[str, str], DefaultState] = {}
+    fields: dict[tuple[str, str], str] = {}
+    relations: dict[tuple[str, str], str] = {}
     for resource in project.resources:
         old_resource = resource.renamed_from or resource.name
         if resource.renamed_from:
             tables[resource.name] = resource.renamed_from
+        for f in resource.fields:
+            if f.column is not None:
+                fields[(resource.name, f.column.name)] = f.name
+                if f.relation is not None:
+                    target = project.resource(f.relation.target).table
+                    relations[(resource.name, f.column.name)] = target
         for column in resource.columns:
+            if column.backfill is not None:
+                backfills[(resource.name, column.name)] = DefaultState(
+                    column.backfill.kind, _jsonable(column.backfill.value), None
+                )
             if column.renamed_from:
                 columns[(resource.name, column.name)] = column.renamed_from
             if (
@@ -282,7 +301,7 @@ def hints_of(project: ir.Project) -> Hints:
                 ):
                     if new_column != old_column:
                         columns[(origin, new_column)] = old_column
-    return Hints(tables, columns, fills)
+    return Hints(tables, columns, fills, backfills, fields, relations)
 
 
 def _primary_key(resource: ir.Resource) -> tuple[str, ...]:
