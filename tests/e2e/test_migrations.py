@@ -610,3 +610,251 @@ def test_the_kitchen_sink_migrates_from_nothing(
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
     finally:
         engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps that existing rows can make fail: refused, backfilled, or stopped before any change
+
+
+ANN = uuid.UUID("6f1c2a3e-0000-4000-8000-000000000001")
+AUTHOR_V1 = "resource: author\nfields:\n  name: string(100) required\n  country: string(2)\n  nickname: string(40)\n"
+BOOK_V1 = "resource: book\nfields:\n  title: string(100) required\n"
+# Optional -> required, each with the value its NULL rows get; a new required relation to Ann.
+AUTHOR_V2 = AUTHOR_V1.replace(
+    "country: string(2)", "country: {type: string, max_length: 2, required: true, backfill: US}"
+)
+BOOK_V2 = BOOK_V1 + f"  author: {{type: relation, to: author, required: true, backfill: {ANN}}}\n"
+# A table rebuild (nickname NOT NULL, backfilled) and then a unique that duplicates break.
+AUTHOR_V3 = AUTHOR_V2.replace("name: string(100) required", "name: string(100) required unique").replace(
+    "nickname: string(40)", "nickname: {type: string, max_length: 40, required: true, backfill: anon}"
+)
+# A new required relation without a backfill: accepted, it has no placeholder to write.
+PUBLISHER = "resource: publisher\nfields:\n  name: string(100) required\n"
+BOOK_V4 = BOOK_V2 + "  publisher: {type: relation, to: publisher, required: true}\n"
+
+
+class Guarded:
+    """A project whose revisions 1-4 are the versions above, written by the real CLI."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.migrations = root / "generated" / "migrations"
+        self.outputs: dict[str, Any] = {}
+
+    def use(self, **files: str) -> None:
+        shutil.rmtree(self.root / "schemas", ignore_errors=True)
+        (self.root / "schemas").mkdir()
+        for name, text in files.items():
+            (self.root / "schemas" / f"{name}.yaml").write_text(text)
+
+    def revision(self, number: int) -> str:
+        path = next((self.migrations / "versions").glob(f"{number:04d}_*.py"))
+        line = next(line for line in path.read_text().splitlines() if line.startswith("revision = "))
+        return line.split('"')[1]
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Guarded:
+    root = tmp_path_factory.mktemp("guarded") / "guarded"
+    root.mkdir()
+    shutil.copy2(LIBRARY / "schemagen.toml", root / "schemagen.toml")
+    project = Guarded(root)
+    project.use(author=AUTHOR_V1, book=BOOK_V1)
+    run_cli("migrate", "-m", "v1", cwd=root)
+    project.use(author=AUTHOR_V2.replace(", backfill: US", ""), book=BOOK_V1)
+    project.outputs["no backfill"] = run_cli("migrate", "-m", "v2", cwd=root, check=False)
+    project.use(author=AUTHOR_V2, book=BOOK_V2)
+    run_cli("migrate", "-m", "v2", cwd=root)
+    project.use(author=AUTHOR_V3, book=BOOK_V2)
+    project.outputs["unique"] = run_cli("migrate", "-m", "v3", cwd=root, check=False)
+    run_cli("migrate", "-m", "v3", "--accept-data-loss", cwd=root)
+    project.use(author=AUTHOR_V3, book=BOOK_V4, publisher=PUBLISHER)
+    project.outputs["relation"] = run_cli("migrate", "-m", "v4", cwd=root, check=False)
+    project.outputs["relation accepted"] = run_cli(
+        "migrate", "-m", "v4", "--accept-data-loss", cwd=root
+    )
+    run_cli("build", cwd=root)
+    return project
+
+
+def test_a_step_existing_rows_can_fail_is_refused_with_what_to_do(guarded: Guarded) -> None:
+    refused = guarded.outputs["no backfill"]
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "resource author, field country (authors.country): it becomes NOT NULL" in refused.stderr
+    assert "`backfill: <value>`" in refused.stderr and "nothing was written" in refused.stderr
+    unique = guarded.outputs["unique"]
+    assert unique.returncode == 1 and "unique uq_authors_name on authors (name)" in unique.stderr
+    relation = guarded.outputs["relation"]
+    assert relation.returncode == 1
+    assert "resource book, field publisher (books.publisher_id)" in relation.stderr
+    assert "`backfill: <id of an existing row of publishers>`" in relation.stderr
+    assert "writes no placeholder" in relation.stderr
+    # Accepted, the revision holds no placeholder for the key, and says what happens instead.
+    v4 = next((guarded.migrations / "versions").glob("0004_*.py")).read_text()
+    assert "00000000-0000-0000-0000-000000000000" not in v4
+    assert "stops, changing nothing, while books has rows" in guarded.outputs[
+        "relation accepted"
+    ].stderr
+
+
+class Rows:
+    """Everything a database holds: its tables, alembic_version and every row, for comparisons."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+    def state(self) -> dict[str, Any]:
+        metadata = sa.MetaData()
+        metadata.reflect(self.engine)
+        with self.engine.connect() as connection:
+            return {
+                name: sorted(map(repr, connection.execute(sa.select(table)).all()))
+                for name, table in metadata.tables.items()
+            }
+
+    def execute(self, sql: str, **params: Any) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(sa.text(sql), params)
+
+    def scalar(self, sql: str) -> Any:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.text(sql)).scalar()
+
+
+def _key(dialect: str, value: uuid.UUID) -> Any:
+    # sa.Uuid stores 32 hex digits outside PostgreSQL.
+    return value if dialect == "postgresql" else value.hex
+
+
+@pytest.fixture
+def guarded_db(
+    guarded: Guarded, database_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch, request: Any
+) -> Any:
+    from alembic.config import Config
+
+    dialect = request.param
+    url = database_url(dialect)
+    monkeypatch.setenv("DATABASE_URL", url)
+    config = Config(str(guarded.migrations / "alembic.ini"))
+    config.attributes["skip_logging"] = True
+    rows = Rows(url)
+    yield dialect, config, rows
+    rows.engine.dispose()
+
+
+def _v1_rows(rows: Rows, dialect: str, *, ann: bool = True) -> None:
+    if ann:
+        rows.execute("INSERT INTO authors (id, name) VALUES (:id, 'Ann')", id=_key(dialect, ANN))
+    rows.execute(
+        "INSERT INTO authors (id, name, country, nickname) VALUES (:id, 'Bob', 'FR', 'bobby')",
+        id=_key(dialect, uuid.uuid4()),
+    )
+    rows.execute("INSERT INTO books (id, title) VALUES (:id, 'First')", id=_key(dialect, uuid.uuid4()))
+
+
+def _stopped(config: Any, revision: str, rows: Rows, match: str) -> None:
+    """Upgrading to `revision` fails with a message matching `match` and changes nothing."""
+    from alembic import command
+    from alembic.util import CommandError
+
+    before = rows.state()
+    with pytest.raises(CommandError, match=match):
+        command.upgrade(config, revision)
+    assert rows.state() == before
+    assert not [t for t in before if t.startswith("_alembic_tmp")]
+
+
+@pytest.mark.parametrize("guarded_db", DIALECTS, indirect=True)
+def test_a_backfill_fills_the_rows_before_the_column_becomes_not_null(
+    guarded: Guarded, guarded_db: Any
+) -> None:
+    from alembic import command
+
+    dialect, config, rows = guarded_db
+    command.upgrade(config, guarded.revision(1))
+    _v1_rows(rows, dialect)
+    command.upgrade(config, guarded.revision(2))
+    assert rows.scalar("SELECT country FROM authors WHERE name = 'Ann'") == "US"
+    assert rows.scalar("SELECT country FROM authors WHERE name = 'Bob'") == "FR"
+    assert uuid.UUID(str(rows.scalar("SELECT author_id FROM books"))) == ANN
+    with pytest.raises(sa.exc.IntegrityError):
+        rows.execute(
+            "INSERT INTO authors (id, name, country) VALUES (:id, 'Cy', NULL)",
+            id=_key(dialect, uuid.uuid4()),
+        )
+
+
+@pytest.mark.parametrize("guarded_db", DIALECTS, indirect=True)
+def test_a_backfill_that_names_no_row_stops_the_upgrade_before_any_change(
+    guarded: Guarded, guarded_db: Any
+) -> None:
+    from alembic import command
+
+    dialect, config, rows = guarded_db
+    command.upgrade(config, guarded.revision(1))
+    _v1_rows(rows, dialect, ann=False)
+    _stopped(config, guarded.revision(2), rows, "authors has no row with that id")
+    rows.execute("INSERT INTO authors (id, name) VALUES (:id, 'Ann')", id=_key(dialect, ANN))
+    command.upgrade(config, guarded.revision(2))
+    assert uuid.UUID(str(rows.scalar("SELECT author_id FROM books"))) == ANN
+
+
+@pytest.mark.parametrize("guarded_db", DIALECTS, indirect=True)
+def test_a_unique_over_duplicates_stops_the_upgrade_before_any_change(
+    guarded: Guarded, guarded_db: Any
+) -> None:
+    from alembic import command
+
+    dialect, config, rows = guarded_db
+    command.upgrade(config, guarded.revision(1))
+    _v1_rows(rows, dialect)
+    command.upgrade(config, guarded.revision(2))
+    rows.execute("UPDATE authors SET name = 'Ann'")
+    _stopped(config, guarded.revision(3), rows, r"1 value\(s\) of \(name\) are held by more than one row of authors")
+    rows.execute("UPDATE authors SET name = 'Bob' WHERE country = 'FR'")
+    command.upgrade(config, guarded.revision(3))
+    assert rows.scalar("SELECT nickname FROM authors WHERE name = 'Ann'") == "anon"
+
+
+@pytest.mark.parametrize("guarded_db", ["sqlite", "postgresql"], indirect=True)
+def test_a_revision_that_fails_half_way_leaves_the_database_as_it_was(
+    guarded: Guarded, guarded_db: Any
+) -> None:
+    """Without its precheck (as a hand-written revision may be), revision 3 rebuilds authors and
+    then fails on the unique: on SQLite and PostgreSQL nothing of it stays, so it can run again."""
+    from alembic import command
+
+    dialect, config, rows = guarded_db
+    command.upgrade(config, guarded.revision(1))
+    _v1_rows(rows, dialect)
+    command.upgrade(config, guarded.revision(2))
+    rows.execute("UPDATE authors SET name = 'Ann', nickname = NULL")
+    path = next((guarded.migrations / "versions").glob("0003_*.py"))
+    text = path.read_text()
+    try:
+        path.write_text(text.replace("    _stop_if_rows(\n", "    (\n"))
+        before = rows.state()
+        with pytest.raises(sa.exc.IntegrityError):
+            command.upgrade(config, guarded.revision(3))
+        assert rows.state() == before  # the same version, rows and tables: no _alembic_tmp_authors
+        rows.execute("UPDATE authors SET name = 'Bob' WHERE country = 'FR'")
+        command.upgrade(config, guarded.revision(3))
+    finally:
+        path.write_text(text)
+    assert rows.scalar("SELECT count(*) FROM authors WHERE nickname = 'anon'") == 2
+
+
+@pytest.mark.parametrize("guarded_db", DIALECTS, indirect=True)
+def test_a_new_required_relation_without_backfill_never_gets_a_placeholder(
+    guarded: Guarded, guarded_db: Any
+) -> None:
+    from alembic import command
+
+    dialect, config, rows = guarded_db
+    command.upgrade(config, guarded.revision(1))
+    _v1_rows(rows, dialect)
+    command.upgrade(config, guarded.revision(3))
+    _stopped(config, guarded.revision(4), rows, "1 row\\(s\\) in books, and resource book, field publisher")
+    rows.execute("DELETE FROM books")
+    command.upgrade(config, guarded.revision(4))
+    command.check(config)

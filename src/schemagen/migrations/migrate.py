@@ -128,8 +128,9 @@ def plan_migration(
     upgrade, matching = autodetect(old, new, hints_of(project), questioner)
     if not upgrade:
         return None
-    accepted = [loss for o in upgrade if (loss := o.data_loss())]
-    questioner.check(accepted)
+    losses = [loss for o in upgrade if (loss := o.data_loss())]
+    questioner.check(losses)
+    accepted = losses + questioner.accepted
     downgrade = diff(new, old, matching.inverted(), DowngradeQuestioner())
     warnings = [w for o in upgrade for w in o.warnings()]
     head = history.head

@@ -46,6 +46,7 @@ class Questioner:
 
     accept_data_loss: bool = False
     problems: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)  # the answers --accept-data-loss gave
 
     def fill_not_null(
         self, subject: Subject, enums: dict[str, tuple[str, ...]], *, added: bool
@@ -53,13 +54,17 @@ class Questioner:
         """What fills the existing rows: a Python expression and a comment saying where it comes
         from, or (None, None): no value, and a precheck stops the upgrade if any row needs one."""
         if subject.target is not None:
-            if not self.accept_data_loss:
+            if self.accept_data_loss:
+                self.accepted.append(f"{subject}: no placeholder; {_relation_stop(subject, added)}")
+            else:
                 self.problems.append(_relation_problem(subject, added))
             return None, None
         placeholder = py.placeholder(subject.column, enums)
-        if not self.accept_data_loss:
-            self.problems.append(_column_problem(subject, added, placeholder))
         what = "existing rows get" if added else "rows holding NULL get"
+        if self.accept_data_loss:
+            self.accepted.append(f"{subject}: {what} the placeholder {placeholder}")
+        else:
+            self.problems.append(_column_problem(subject, added, placeholder))
         return placeholder, f"No backfill or default: {what} a placeholder ({placeholder})."
 
     def unsupported(self, problem: str) -> None:
@@ -89,18 +94,22 @@ def _column_problem(subject: Subject, added: bool, placeholder: str) -> str:
     )
 
 
+def _relation_stop(subject: Subject, added: bool) -> str:
+    if added:
+        return f"the upgrade stops, changing nothing, while {subject.table} has rows"
+    return f"the upgrade stops, changing nothing, while a row of {subject.table} holds NULL in {subject.column.name}"
+
+
 def _relation_problem(subject: Subject, added: bool) -> str:
     table, target = subject.table, subject.target
     if added:
-        why = f"a new required relation, and the rows already in {table} need a {target} row to point at"
-        then = f"the upgrade then stops, changing nothing, while {table} has rows"
+        why = f"a new required relation, and the rows already in {table} need a row of {target} to point at"
     else:
-        why = f"it becomes required, and rows holding NULL would make the upgrade fail"
-        then = "the upgrade then stops, changing nothing, while any row holds NULL"
+        why = "it becomes required, and rows holding NULL would make the upgrade fail"
     return (
-        f"{subject}: {why}. Give the field `backfill: <id of an existing {target} row>`, or keep it "
+        f"{subject}: {why}. Give the field `backfill: <id of an existing row of {target}>`, or keep it "
         f"optional. --accept-data-loss writes no placeholder (it would break the foreign key): "
-        f"{then}"
+        f"{_relation_stop(subject, added)}"
     )
 
 
