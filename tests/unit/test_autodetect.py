@@ -339,6 +339,131 @@ def test_making_a_column_required_with_a_default_fills_the_nulls_first(tmp_path)
     assert "nullable=False, server_default='anon'" in source
 
 
+def test_making_a_column_required_needs_a_backfill_or_a_default(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR})
+    required = AUTHOR.replace("nickname: string(50)", "nickname: string(50) required")
+    v2 = version(tmp_path, {"author": required})
+    with pytest.raises(MigrationRefused) as refused:
+        steps(v1, v2, accept=False)
+    [problem] = refused.value.problems
+    assert problem.startswith(
+        "resource author, field nickname (authors.nickname): it becomes NOT NULL, and rows holding "
+        "NULL would make the upgrade fail. Give the field `backfill: <value>`"
+    )
+    # Accepted: the placeholder, said in the revision, fills them first.
+    [alter] = steps(v1, v2)
+    source = code([alter])
+    assert has(source, "op.execute(table.update().where(table.c['nickname'].is_(None)).values({'nickname': ''}))")
+    # With a backfill: its value, whatever the default for new rows.
+    v3 = version(
+        tmp_path,
+        {"author": AUTHOR.replace(
+            "nickname: string(50)",
+            "nickname: {type: string, max_length: 50, default: anon, backfill: \"it's\"}",
+        )},
+    )
+    [alter] = steps(v1, v3, accept=False)
+    assert "# Rows holding NULL get the field's backfill before the column becomes NOT NULL." in body([alter])
+    source = code([alter])
+    assert source.index("values({'nickname': \"it's\"})") < source.index("batch_op.alter_column")
+    assert not alter.prechecks
+
+
+def test_a_relation_gets_its_backfill_or_no_value_never_a_placeholder(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR, "book": BOOK, "tag": TAG})
+    ann = "6f1c2a3e-0000-4000-8000-000000000001"
+    required = BOOK.replace("on_delete: cascade}", "on_delete: cascade, required: true}")
+    v2 = version(tmp_path, {"author": AUTHOR, "book": required, "tag": TAG})
+    with pytest.raises(MigrationRefused) as refused:
+        steps(v1, v2, accept=False)
+    [problem] = refused.value.problems
+    assert problem.startswith("resource book, field author (books.author_id): it becomes required")
+    assert "`backfill: <id of an existing row of authors>`" in problem
+    # Accepted: no value at all, and the revision stops while a row holds NULL.
+    [alter] = [o for o in steps(v1, v2) if isinstance(o, ops.AlterColumn)]
+    source = code([alter])
+    assert "00000000-0000-0000-0000-000000000000" not in source and "update()" not in source
+    assert has(
+        source.split("_stop_if_rows(")[1],
+        "sa.select(sa.func.count()).select_from(sa.table('books')).where(sa.column('author_id').is_(None))",
+    )
+    # A backfill: its row must exist where rows need it.
+    v3 = version(
+        tmp_path,
+        {"author": AUTHOR, "tag": TAG, "book": required.replace("required: true}", f"required: true, backfill: {ann}}}")},
+    )
+    [alter] = [o for o in steps(v1, v3, accept=False) if isinstance(o, ops.AlterColumn)]
+    source = code([alter])
+    assert f"values({{'author_id': uuid.UUID('{ann}')}})" in source
+    [check] = alter.prechecks
+    assert "authors has no row with that id" in check.problem
+    assert has(
+        check.query,
+        "sa.select(sa.func.count()).select_from(sa.table('books')).where(sa.column('author_id').is_(None), "
+        f"sa.literal(uuid.UUID('{ann}'), sa.Uuid()).not_in(sa.select(sa.column('id')).select_from(sa.table('authors'))))",
+    )
+
+
+def test_a_downgrade_never_writes_a_placeholder_into_a_foreign_key(tmp_path):
+    required = BOOK.replace("on_delete: cascade}", "on_delete: cascade, required: true}")
+    v1 = version(tmp_path, {"author": AUTHOR, "book": required, "tag": TAG})
+    v2 = version(tmp_path, {"author": AUTHOR, "tag": TAG, "book": required.replace("  author: {type: relation, to: author, on_delete: cascade, required: true}\n", "")})
+    [restore] = [o for o in downgrade(v1, v2) if isinstance(o, ops.AddColumn)]
+    assert restore.fill is None and restore.staged
+    [check] = restore.prechecks
+    assert check.query == ops.count_rows("books")
+
+
+def test_a_shorter_string_cuts_the_values_that_do_not_fit_first(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR})
+    v2 = version(tmp_path, {"author": AUTHOR.replace("string(50)", "string(20)")})
+    [alter] = steps(v1, v2)
+    assert alter.data_loss() == (
+        "change authors.nickname from VARCHAR(50) to VARCHAR(20): values longer than 20 "
+        "characters are cut to their first 20"
+    )
+    source = code([alter])
+    assert source.index("sa.func.substr(table.c['nickname'], 1, 20)") < source.index("alter_column")
+    assert "where(sa.func.char_length(table.c['nickname']) > 20)" in source
+
+
+def test_an_enum_value_removed_with_nothing_to_replace_it_is_prechecked(tmp_path):
+    thing = "resource: thing\nfields:\n  kind: {{type: enum, values: [{values}], required: true}}\n"
+    v1 = version(tmp_path, {"thing": thing.format(values="a, b")})
+    v2 = version(tmp_path, {"thing": thing.format(values="a")})
+    [alter] = [o for o in steps(v1, v2) if isinstance(o, ops.AlterEnum)]
+    [check] = alter.prechecks
+    assert "hold 'b' in kind, which enum" in check.problem
+    assert "sa.cast(sa.column('kind'), sa.String()).in_(['b'])" in ast.unparse(ast.parse(check.query))
+
+
+def test_a_new_check_on_existing_rows_is_prechecked(tmp_path):
+    v1 = version(tmp_path, {"author": AUTHOR, "tag": TAG, "book": BOOK.replace("on_delete: cascade}", "on_delete: cascade}\n  pages: integer")})
+    v2 = version(
+        tmp_path,
+        {
+            "author": AUTHOR,
+            "tag": TAG,
+            "book": BOOK.replace("on_delete: cascade}", "on_delete: cascade}\n  pages: integer")
+            + "checks:\n  - {name: pages_positive, expr: \"pages > 0\"}\n",
+        },
+    )
+    [add] = [o for o in steps(v1, v2, accept=False) if isinstance(o, ops.AddCheck)]
+    [check] = add.prechecks
+    assert "break check ck_books_pages_positive (pages > 0)" in check.problem
+    assert "sa.text('NOT (pages > 0)')" in ast.unparse(ast.parse(check.query))
+
+
+def test_a_new_foreign_key_on_an_existing_column_is_prechecked(tmp_path):
+    writer = "resource: writer\nfields:\n  name: string(100) required\n"
+    v1 = version(tmp_path, {"author": AUTHOR, "book": BOOK, "tag": TAG, "writer": writer})
+    v2 = version(tmp_path, {"author": AUTHOR, "book": BOOK.replace("to: author", "to: writer"), "tag": TAG, "writer": writer})
+    [add] = [o for o in steps(v1, v2, accept=False) if isinstance(o, ops.AddForeignKey)]
+    [check] = add.prechecks
+    assert check.query == ops.count_dangling("books", "author_id", "writers", "id")
+    assert "hold a author_id that names no row of writers" in check.problem
+
+
 @pytest.mark.parametrize(
     ("before", "after", "loses"),
     [
