@@ -365,7 +365,7 @@ def migrate(
         bool,
         typer.Option(
             "--accept-data-loss",
-            help="Allow steps that can lose data (drops, narrowing, removed enum values).",
+            help="Allow steps that can lose data (drops, narrowing, removed enum values, placeholders) or fail on existing rows (a new unique).",
         ),
     ] = False,
 ) -> None:

@@ -606,7 +606,9 @@ class ResourceChecker:
             return "action inputs are not stored; backfill does not apply"
         if f.type == "many_to_many":
             return "a many_to_many field has no column to backfill"
-        nullable = f.nullable if f.nullable is not None else not (f.required or f.default is not None)
+        nullable = (
+            f.nullable if f.nullable is not None else not (f.required or f.default is not None)
+        )
         if nullable:
             return "backfill fills rows when the column becomes NOT NULL; this field may be NULL (make it required, or remove backfill)"
         if f.type == "relation":
@@ -615,7 +617,11 @@ class ResourceChecker:
                 return None  # reported on `to`
             key = "integer" if target.primary_key == "integer" else "uuid"
             problem = default_problem(lang.FieldSpec(type=key, default=f.backfill))
-            return problem and f"the backfill of a relation is the id of an existing {f.to} row: " + _as_backfill(problem)
+            return (
+                problem
+                and f"the backfill of a relation is the id of an existing {f.to} row: "
+                + _as_backfill(problem)
+            )
         problem = default_problem(f.model_copy(update={"default": f.backfill}))
         return problem and _as_backfill(problem)
 

@@ -625,8 +625,11 @@ AUTHOR_V2 = AUTHOR_V1.replace(
 )
 BOOK_V2 = BOOK_V1 + f"  author: {{type: relation, to: author, required: true, backfill: {ANN}}}\n"
 # A table rebuild (nickname NOT NULL, backfilled) and then a unique that duplicates break.
-AUTHOR_V3 = AUTHOR_V2.replace("name: string(100) required", "name: string(100) required unique").replace(
-    "nickname: string(40)", "nickname: {type: string, max_length: 40, required: true, backfill: anon}"
+AUTHOR_V3 = AUTHOR_V2.replace(
+    "name: string(100) required", "name: string(100) required unique"
+).replace(
+    "nickname: string(40)",
+    "nickname: {type: string, max_length: 40, required: true, backfill: anon}",
 )
 # A new required relation without a backfill: accepted, it has no placeholder to write.
 PUBLISHER = "resource: publisher\nfields:\n  name: string(100) required\n"
@@ -649,7 +652,9 @@ class Guarded:
 
     def revision(self, number: int) -> str:
         path = next((self.migrations / "versions").glob(f"{number:04d}_*.py"))
-        line = next(line for line in path.read_text().splitlines() if line.startswith("revision = "))
+        line = next(
+            line for line in path.read_text().splitlines() if line.startswith("revision = ")
+        )
         return line.split('"')[1]
 
 
@@ -692,9 +697,10 @@ def test_a_step_existing_rows_can_fail_is_refused_with_what_to_do(guarded: Guard
     # Accepted, the revision holds no placeholder for the key, and says what happens instead.
     v4 = next((guarded.migrations / "versions").glob("0004_*.py")).read_text()
     assert "00000000-0000-0000-0000-000000000000" not in v4
-    assert "stops, changing nothing, while books has rows" in guarded.outputs[
-        "relation accepted"
-    ].stderr
+    assert (
+        "stops, changing nothing, while books has rows"
+        in guarded.outputs["relation accepted"].stderr
+    )
 
 
 class Rows:
@@ -728,7 +734,10 @@ def _key(dialect: str, value: uuid.UUID) -> Any:
 
 @pytest.fixture
 def guarded_db(
-    guarded: Guarded, database_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch, request: Any
+    guarded: Guarded,
+    database_url: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: Any,
 ) -> Any:
     from alembic.config import Config
 
@@ -749,7 +758,9 @@ def _v1_rows(rows: Rows, dialect: str, *, ann: bool = True) -> None:
         "INSERT INTO authors (id, name, country, nickname) VALUES (:id, 'Bob', 'FR', 'bobby')",
         id=_key(dialect, uuid.uuid4()),
     )
-    rows.execute("INSERT INTO books (id, title) VALUES (:id, 'First')", id=_key(dialect, uuid.uuid4()))
+    rows.execute(
+        "INSERT INTO books (id, title) VALUES (:id, 'First')", id=_key(dialect, uuid.uuid4())
+    )
 
 
 def _stopped(config: Any, revision: str, rows: Rows, match: str) -> None:
@@ -810,7 +821,12 @@ def test_a_unique_over_duplicates_stops_the_upgrade_before_any_change(
     _v1_rows(rows, dialect)
     command.upgrade(config, guarded.revision(2))
     rows.execute("UPDATE authors SET name = 'Ann'")
-    _stopped(config, guarded.revision(3), rows, r"1 value\(s\) of \(name\) are held by more than one row of authors")
+    _stopped(
+        config,
+        guarded.revision(3),
+        rows,
+        r"1 value\(s\) of \(name\) are held by more than one row of authors",
+    )
     rows.execute("UPDATE authors SET name = 'Bob' WHERE country = 'FR'")
     command.upgrade(config, guarded.revision(3))
     assert rows.scalar("SELECT nickname FROM authors WHERE name = 'Ann'") == "anon"
@@ -855,7 +871,12 @@ def test_a_new_required_relation_without_backfill_never_gets_a_placeholder(
     command.upgrade(config, guarded.revision(1))
     _v1_rows(rows, dialect)
     command.upgrade(config, guarded.revision(3))
-    _stopped(config, guarded.revision(4), rows, "1 row\\(s\\) in books, and resource book, field publisher")
+    _stopped(
+        config,
+        guarded.revision(4),
+        rows,
+        "1 row\\(s\\) in books, and resource book, field publisher",
+    )
     rows.execute("DELETE FROM books")
     command.upgrade(config, guarded.revision(4))
     command.check(config)

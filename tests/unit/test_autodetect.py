@@ -353,17 +353,25 @@ def test_making_a_column_required_needs_a_backfill_or_a_default(tmp_path):
     # Accepted: the placeholder, said in the revision, fills them first.
     [alter] = steps(v1, v2)
     source = code([alter])
-    assert has(source, "op.execute(table.update().where(table.c['nickname'].is_(None)).values({'nickname': ''}))")
+    assert has(
+        source,
+        "op.execute(table.update().where(table.c['nickname'].is_(None)).values({'nickname': ''}))",
+    )
     # With a backfill: its value, whatever the default for new rows.
     v3 = version(
         tmp_path,
-        {"author": AUTHOR.replace(
-            "nickname: string(50)",
-            "nickname: {type: string, max_length: 50, default: anon, backfill: \"it's\"}",
-        )},
+        {
+            "author": AUTHOR.replace(
+                "nickname: string(50)",
+                'nickname: {type: string, max_length: 50, default: anon, backfill: "it\'s"}',
+            )
+        },
     )
     [alter] = steps(v1, v3, accept=False)
-    assert "# Rows holding NULL get the field's backfill before the column becomes NOT NULL." in body([alter])
+    assert (
+        "# Rows holding NULL get the field's backfill before the column becomes NOT NULL."
+        in body([alter])
+    )
     source = code([alter])
     assert source.index("values({'nickname': \"it's\"})") < source.index("batch_op.alter_column")
     assert not alter.prechecks
@@ -390,7 +398,11 @@ def test_a_relation_gets_its_backfill_or_no_value_never_a_placeholder(tmp_path):
     # A backfill: its row must exist where rows need it.
     v3 = version(
         tmp_path,
-        {"author": AUTHOR, "tag": TAG, "book": required.replace("required: true}", f"required: true, backfill: {ann}}}")},
+        {
+            "author": AUTHOR,
+            "tag": TAG,
+            "book": required.replace("required: true}", f"required: true, backfill: {ann}}}"),
+        },
     )
     [alter] = [o for o in steps(v1, v3, accept=False) if isinstance(o, ops.AlterColumn)]
     source = code([alter])
@@ -407,7 +419,16 @@ def test_a_relation_gets_its_backfill_or_no_value_never_a_placeholder(tmp_path):
 def test_a_downgrade_never_writes_a_placeholder_into_a_foreign_key(tmp_path):
     required = BOOK.replace("on_delete: cascade}", "on_delete: cascade, required: true}")
     v1 = version(tmp_path, {"author": AUTHOR, "book": required, "tag": TAG})
-    v2 = version(tmp_path, {"author": AUTHOR, "tag": TAG, "book": required.replace("  author: {type: relation, to: author, on_delete: cascade, required: true}\n", "")})
+    v2 = version(
+        tmp_path,
+        {
+            "author": AUTHOR,
+            "tag": TAG,
+            "book": required.replace(
+                "  author: {type: relation, to: author, on_delete: cascade, required: true}\n", ""
+            ),
+        },
+    )
     [restore] = [o for o in downgrade(v1, v2) if isinstance(o, ops.AddColumn)]
     assert restore.fill is None and restore.staged
     [check] = restore.prechecks
@@ -434,18 +455,27 @@ def test_an_enum_value_removed_with_nothing_to_replace_it_is_prechecked(tmp_path
     [alter] = [o for o in steps(v1, v2) if isinstance(o, ops.AlterEnum)]
     [check] = alter.prechecks
     assert "hold 'b' in kind, which enum" in check.problem
-    assert "sa.cast(sa.column('kind'), sa.String()).in_(['b'])" in ast.unparse(ast.parse(check.query))
+    assert "sa.cast(sa.column('kind'), sa.String()).in_(['b'])" in ast.unparse(
+        ast.parse(check.query)
+    )
 
 
 def test_a_new_check_on_existing_rows_is_prechecked(tmp_path):
-    v1 = version(tmp_path, {"author": AUTHOR, "tag": TAG, "book": BOOK.replace("on_delete: cascade}", "on_delete: cascade}\n  pages: integer")})
+    v1 = version(
+        tmp_path,
+        {
+            "author": AUTHOR,
+            "tag": TAG,
+            "book": BOOK.replace("on_delete: cascade}", "on_delete: cascade}\n  pages: integer"),
+        },
+    )
     v2 = version(
         tmp_path,
         {
             "author": AUTHOR,
             "tag": TAG,
             "book": BOOK.replace("on_delete: cascade}", "on_delete: cascade}\n  pages: integer")
-            + "checks:\n  - {name: pages_positive, expr: \"pages > 0\"}\n",
+            + 'checks:\n  - {name: pages_positive, expr: "pages > 0"}\n',
         },
     )
     [add] = [o for o in steps(v1, v2, accept=False) if isinstance(o, ops.AddCheck)]
@@ -457,7 +487,15 @@ def test_a_new_check_on_existing_rows_is_prechecked(tmp_path):
 def test_a_new_foreign_key_on_an_existing_column_is_prechecked(tmp_path):
     writer = "resource: writer\nfields:\n  name: string(100) required\n"
     v1 = version(tmp_path, {"author": AUTHOR, "book": BOOK, "tag": TAG, "writer": writer})
-    v2 = version(tmp_path, {"author": AUTHOR, "book": BOOK.replace("to: author", "to: writer"), "tag": TAG, "writer": writer})
+    v2 = version(
+        tmp_path,
+        {
+            "author": AUTHOR,
+            "book": BOOK.replace("to: author", "to: writer"),
+            "tag": TAG,
+            "writer": writer,
+        },
+    )
     [add] = [o for o in steps(v1, v2, accept=False) if isinstance(o, ops.AddForeignKey)]
     [check] = add.prechecks
     assert check.query == ops.count_dangling("books", "author_id", "writers", "id")
@@ -637,9 +675,11 @@ def test_unique_on_existing_rows_is_refused_and_on_a_new_nullable_column_is_not(
     with pytest.raises(MigrationRefused) as refused:
         steps(v1, v2, accept=False)
     assert refused.value.problems == [
-        "unique uq_authors_nickname on authors (nickname): rows that repeat a value would make the "
-        "upgrade fail; it then counts them first and stops before changing anything "
-        "(pass --accept-data-loss to allow it)"
+        (
+            "unique uq_authors_nickname on authors (nickname): rows that repeat a value would make "
+            "the upgrade fail; it then counts them first and stops before changing anything "
+            "(pass --accept-data-loss to allow it)"
+        )
     ]
     # Accepted: the revision counts the duplicates before it changes anything.
     operations = steps(v1, v2)

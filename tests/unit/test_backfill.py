@@ -18,14 +18,35 @@ TAG = "resource: tag\nprimary_key: integer\nfields:\n  name: string(40) required
 @pytest.mark.parametrize(
     ("field", "message"),
     [
-        ("{type: integer, required: true, backfill: many}", "the backfill of an integer must be a whole number"),
-        ("{type: enum, values: [a, b], required: true, backfill: c}", "backfill 'c' is not one of the enum values"),
-        ("{type: string, max_length: 3, required: true, backfill: abcd}", "backfill is 4 characters, above max_length 3"),
+        (
+            "{type: integer, required: true, backfill: many}",
+            "the backfill of an integer must be a whole number",
+        ),
+        (
+            "{type: enum, values: [a, b], required: true, backfill: c}",
+            "backfill 'c' is not one of the enum values",
+        ),
+        (
+            "{type: string, max_length: 3, required: true, backfill: abcd}",
+            "backfill is 4 characters, above max_length 3",
+        ),
         ("{type: date, required: true, backfill: soon}", "backfill 'soon' is not a valid date"),
-        ("{type: relation, to: author, required: true, backfill: 12}", "the backfill of a relation is the id of an existing author row"),
-        ("{type: relation, to: tag, required: true, backfill: abc}", "the backfill of an integer must be a whole number"),
-        ("{type: many_to_many, to: author, backfill: x}", "a many_to_many field has no column to backfill"),
-        ("{type: string, backfill: x}", "this field may be NULL (make it required, or remove backfill)"),
+        (
+            "{type: relation, to: author, required: true, backfill: 12}",
+            "the backfill of a relation is the id of an existing author row",
+        ),
+        (
+            "{type: relation, to: tag, required: true, backfill: abc}",
+            "the backfill of an integer must be a whole number",
+        ),
+        (
+            "{type: many_to_many, to: author, backfill: x}",
+            "a many_to_many field has no column to backfill",
+        ),
+        (
+            "{type: string, backfill: x}",
+            "this field may be NULL (make it required, or remove backfill)",
+        ),
     ],
 )
 def test_a_backfill_that_does_not_fit_the_field_is_an_error(tmp_path, field, message):

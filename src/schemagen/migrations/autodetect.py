@@ -231,13 +231,22 @@ class _Differ:
         key = (table.origin, column.name)
         fk = next((fk for fk in table.foreign_keys if fk.columns == (column.name,)), None)
         target = self.hints.relations.get(key) or (fk.target_table if fk else None)
-        return Subject(table.origin, self.hints.fields.get(key, column.name), table.name, column, target)
+        return Subject(
+            table.origin, self.hints.fields.get(key, column.name), table.name, column, target
+        )
 
     def old_table_name(self, new_name: str) -> str | None:
         """The name before this revision of a table that exists now (None: it is new)."""
         return next((o for o, n in self.table_map.items() if n == new_name), None)
 
-    def backfill(self, subject: Subject, column: ColumnState, added: bool, old_table: str, old_column: str | None) -> tuple[str, tuple[ops.Precheck, ...]] | None:
+    def backfill(
+        self,
+        subject: Subject,
+        column: ColumnState,
+        added: bool,
+        old_table: str,
+        old_column: str | None,
+    ) -> tuple[str, tuple[ops.Precheck, ...]] | None:
         """The `backfill:` of the column as an expression, with the precheck that a relation's
         backfill names an existing row; None when the field has none."""
         value = self.hints.backfills.get((subject.resource, column.name))
@@ -249,7 +258,9 @@ class _Differ:
         target_old = self.old_table_name(subject.target)
         key_type = py.sa_type(replace(column, name="id", nullable=False), self.new.enums)
         rows = "row(s)" if added else "row(s) holding NULL"
-        query = ops.count_missing_target(old_table, old_column, target_old, "id", key_type, expression)
+        query = ops.count_missing_target(
+            old_table, old_column, target_old, "id", key_type, expression
+        )
         problem = (
             f"{rows} of {old_table} need the backfill of {subject} ({value.value!r}), and "
             f"{subject.target} has no row with that id: create that row, or write this revision again "
@@ -282,12 +293,21 @@ class _Differ:
                     )
                     prechecks = (ops.Precheck(ops.count_rows(old_table.name), problem),)
         if column.type not in ("json", "array"):
-            value_expr = fill or (py.default_value(column, self.new.enums) if column.default else None)
+            value_expr = fill or (
+                py.default_value(column, self.new.enums) if column.default else None
+            )
             if value_expr is not None:
                 self.values[(table.name, column.name)] = ops.sql_value(value_expr)
         self.result.append(
             ops.AddColumn(
-                table.name, column, self.new.enums, fill, note, position, staged, prechecks=prechecks
+                table.name,
+                column,
+                self.new.enums,
+                fill,
+                note,
+                position,
+                staged,
+                prechecks=prechecks,
             )
         )
         if column.enum and column.enum not in self.old.enums:
@@ -370,14 +390,22 @@ class _Differ:
         backfill = self.backfill(subject, new, False, old_table.name, old.name)
         if backfill is not None:
             value, prechecks = backfill
-            return value, "Rows holding NULL get the field's backfill before the column becomes NOT NULL.", prechecks
+            return (
+                value,
+                "Rows holding NULL get the field's backfill before the column becomes NOT NULL.",
+                prechecks,
+            )
         if new.default is not None:
             value = py.default_value(new, self.new.enums)
             if value is not None:
                 return value, None, ()
         fill = self.hints.fills.get((new_table.origin, new.name))
         if fill is not None:
-            return py.json_value(fill), "Rows holding NULL get the field's default before the column becomes NOT NULL.", ()
+            return (
+                py.json_value(fill),
+                "Rows holding NULL get the field's default before the column becomes NOT NULL.",
+                (),
+            )
         value, note = self.questioner.fill_not_null(subject, self.new.enums, added=False)
         if value is not None:
             return value, note, ()
@@ -448,12 +476,16 @@ class _Differ:
                     target = self.old_table_name(fk.target_table)
                     target_key = fk.target_columns[0]
                     if target is not None:
-                        target_key = {n: o for o, n in self.column_maps.get(target, {}).items()}.get(target_key, target_key)
+                        target_key = {
+                            n: o for o, n in self.column_maps.get(target, {}).items()
+                        }.get(target_key, target_key)
                     problem = (
                         f"row(s) of {before_rename} hold a {reverse[fk.columns[0]]} that names no row of "
                         f"{target or fk.target_table} (foreign key {fk.name}): fix them, then run the upgrade again"
                     )
-                    query = ops.count_dangling(before_rename, reverse[fk.columns[0]], target, target_key)
+                    query = ops.count_dangling(
+                        before_rename, reverse[fk.columns[0]], target, target_key
+                    )
                     prechecks = (ops.Precheck(query, problem),)
                 self.result.append(
                     ops.AddForeignKey(name, fk, existing_rows=checked, prechecks=prechecks)
@@ -490,8 +522,14 @@ class _Differ:
                 )
                 prechecks = ()
                 if index.unique and not recreated:
-                    prechecks = (self.duplicates(view(), before_rename, index.name, index.columns, index.where),)
-                self.result.append(ops.AddIndex(name, index, recreated=recreated, prechecks=prechecks))
+                    prechecks = (
+                        self.duplicates(
+                            view(), before_rename, index.name, index.columns, index.where
+                        ),
+                    )
+                self.result.append(
+                    ops.AddIndex(name, index, recreated=recreated, prechecks=prechecks)
+                )
 
         new_uniques = {u.name: u for u in new.uniques}
         old_uniques = {u.name: u for u in old.uniques}
@@ -509,7 +547,9 @@ class _Differ:
                 recreated = unique.columns in held or set(unique.columns) <= empty
                 prechecks = ()
                 if not recreated:
-                    prechecks = (self.duplicates(view(), before_rename, unique.name, unique.columns, None),)
+                    prechecks = (
+                        self.duplicates(view(), before_rename, unique.name, unique.columns, None),
+                    )
                 self.result.append(
                     ops.AddUnique(name, unique, recreated=recreated, prechecks=prechecks)
                 )
@@ -555,7 +595,6 @@ class _Differ:
         for policy in new.policies:
             if old_policies.get(policy.name) != policy:
                 self.result.append(ops.AddPolicy(name, policy))
-
 
     def rows_view(self, old: TableState, new: TableState, reverse: dict[str, str]) -> str:
         """The rows of `old` as `new` will hold them: see ops.rows_view."""

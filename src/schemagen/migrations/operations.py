@@ -208,7 +208,8 @@ def count_failing_check(view: str, expr: str) -> str:
 
 def count_values(table: str, column: str, values: tuple[str, ...]) -> str:
     return _count(
-        _table_expr(table), f"sa.cast({_column_expr(column)}, sa.String()).in_({py.lit(list(values))})"
+        _table_expr(table),
+        f"sa.cast({_column_expr(column)}, sa.String()).in_({py.lit(list(values))})",
     )
 
 

@@ -83,7 +83,9 @@ class Questioner:
 def _column_problem(subject: Subject, added: bool, placeholder: str) -> str:
     table = subject.table
     if added:
-        why = f"a new NOT NULL column without a default, and the rows already in {table} need a value"
+        why = (
+            f"a new NOT NULL column without a default, and the rows already in {table} need a value"
+        )
         rows = "existing rows"
     else:
         why = "it becomes NOT NULL, and rows holding NULL would make the upgrade fail"

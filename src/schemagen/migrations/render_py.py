@@ -99,9 +99,7 @@ def default_value(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> str
     return _default_parts(column, enums).get("default")
 
 
-def fill_value(
-    column: ColumnState, enums: dict[str, tuple[str, ...]], value: DefaultState
-) -> str:
+def fill_value(column: ColumnState, enums: dict[str, tuple[str, ...]], value: DefaultState) -> str:
     """An expression for `value` (a `backfill:`) as the column's type binds it."""
     if value.kind == "factory":  # JSON and arrays: the value itself
         return lit(value.value)

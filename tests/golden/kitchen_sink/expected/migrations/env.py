@@ -16,6 +16,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import context
+from alembic.runtime.migration import MigrationContext, MigrationInfo
+from alembic.util import CommandError
 
 # generated/migrations/env.py -> generated/backend holds the kitchen_sink package.
 BACKEND = Path(__file__).resolve().parent.parent / "backend"
@@ -110,31 +112,72 @@ def run_migrations_online() -> None:
 
 
 def run_on(connection: sa.Connection) -> None:
-    if connection.dialect.name != "sqlite":
-        configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
+    if connection.dialect.name == "sqlite":
+        run_on_sqlite(connection)
         return
+    # PostgreSQL: one transaction per revision (above), DDL included, so a revision that fails
+    # leaves nothing of itself behind. MySQL and MariaDB commit each DDL statement on its own.
+    configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_on_sqlite(connection: sa.Connection) -> None:
+    """Each revision in one transaction, DDL included, as on PostgreSQL.
+
+    pysqlite runs DDL outside any transaction: a revision that failed half-way would leave its
+    steps, and a table rebuild's `_alembic_tmp_<table>`, behind. As SQLAlchemy documents for
+    pysqlite ("Serializable isolation / Savepoints / Transactional DDL"), the driver's own
+    transaction handling is turned off and BEGIN is emitted whenever SQLAlchemy begins one.
+    """
+    if connection.in_transaction():
+        connection.commit()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    legacy = driver.isolation_level
+    if legacy is not None:  # else whoever turned it off emits BEGIN already (the app's engine does)
+        driver.isolation_level = None
+        sa.event.listen(connection, "begin", _begin)
     # Batch mode rebuilds a table (create, copy, drop, rename): with foreign keys enforced,
     # dropping the old table would delete or null the rows that reference it. They are checked
-    # once at the end instead, and the connection gets its setting back.
-    enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
-    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    connection.commit()
+    # at the end of each revision instead, before it commits; PRAGMA foreign_keys does nothing
+    # inside a transaction, so it is set outside one, on the driver's connection.
+    enforced = driver.execute("PRAGMA foreign_keys").fetchone()[0]
+    driver.execute("PRAGMA foreign_keys=OFF")
     try:
-        configure(connection=connection)
+        configure(
+            connection=connection, transactional_ddl=True, on_version_apply=check_foreign_keys
+        )
         with context.begin_transaction():
             context.run_migrations()
-        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-        connection.commit()
+        if connection.in_transaction():
+            connection.commit()
     finally:
-        connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
-        connection.commit()
+        if connection.in_transaction():
+            connection.rollback()
+        driver.execute(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+        if legacy is not None:
+            sa.event.remove(connection, "begin", _begin)
+            driver.isolation_level = legacy
+
+
+def _begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def check_foreign_keys(
+    *, ctx: MigrationContext, step: MigrationInfo, heads: object, run_args: object
+) -> None:
+    """Inside the revision's transaction: a row it left pointing at nothing rolls it back."""
+    assert ctx.connection is not None
+    broken = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").all()
     if broken:
         rows = ", ".join(
             f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in broken[:10]
         )
-        raise RuntimeError(f"foreign keys broken after migrating: {rows}")
+        raise CommandError(
+            f"revision {step.up_revision_id} left foreign keys broken, so it was rolled back: {rows}"
+        )
 
 
 if context.is_offline_mode():
