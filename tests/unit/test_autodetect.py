@@ -448,6 +448,23 @@ def test_a_shorter_string_cuts_the_values_that_do_not_fit_first(tmp_path):
     assert "where(sa.func.char_length(table.c['nickname']) > 20)" in source
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "bound"),
+    [
+        ("bigint", "integer", 2**31),
+        ("decimal(10,2)", "decimal(6,2)", 10**4),
+        ("integer", "decimal(5,0)", 10**5),
+    ],
+)
+def test_fewer_digits_are_prechecked(tmp_path, before, after, bound):
+    v1 = version(tmp_path, {"thing": f"resource: thing\nfields:\n  value: {before}\n"})
+    v2 = version(tmp_path, {"thing": f"resource: thing\nfields:\n  value: {after}\n"})
+    [alter] = steps(v1, v2)
+    [check] = alter.prechecks
+    assert check.query == ops.count_beyond("things", "value", bound)
+    assert f"hold a value of {bound} or more" in check.problem
+
+
 def test_an_enum_value_removed_with_nothing_to_replace_it_is_prechecked(tmp_path):
     thing = "resource: thing\nfields:\n  kind: {{type: enum, values: [{values}], required: true}}\n"
     v1 = version(tmp_path, {"thing": thing.format(values="a, b")})

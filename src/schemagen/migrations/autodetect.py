@@ -367,18 +367,18 @@ class _Differ:
                 if backfill is not None and new.type not in ("json", "array"):
                     self.values[(table, new.name)] = ops.sql_value(backfill)
             extra = {"backfill_note": note} if note else {}
-            self.result.append(
-                ops.AlterColumn(
-                    table,
-                    current,
-                    new,
-                    self._enums_for(current),
-                    self.new.enums,
-                    backfill,
-                    **extra,
-                    prechecks=prechecks,
-                )
+            alter = ops.AlterColumn(
+                table, current, new, self._enums_for(current), self.new.enums, backfill, **extra
             )
+            bound = ops.narrowed_bound(old, new)
+            if alter.data_loss() and bound is not None:
+                problem = (
+                    f"row(s) of {old_table.name} hold a {old.name} of {bound} or more (or -{bound} "
+                    f"or less), which {_type(new)} cannot hold: change them, then run the upgrade again"
+                )
+                query = ops.count_beyond(old_table.name, old.name, bound)
+                prechecks = (*prechecks, ops.Precheck(query, problem))
+            self.result.append(replace(alter, prechecks=prechecks))
 
     def fill_nulls(
         self, old_table: TableState, new_table: TableState, old: ColumnState, new: ColumnState
@@ -618,6 +618,12 @@ class _Differ:
             f"new {name} makes them unique: change or delete the duplicates, then run the upgrade again"
         )
         return ops.Precheck(ops.count_duplicates(view, columns, where), problem)
+
+
+def _type(column: ColumnState) -> str:
+    if column.type == "decimal":
+        return f"decimal({column.precision},{column.scale})"
+    return "integer" if column.type == "integer_key" else column.type
 
 
 def _creation_order(

@@ -206,6 +206,22 @@ def count_failing_check(view: str, expr: str) -> str:
     return _count(view, f"sa.text({py.sql_text(f'NOT ({expr})')})")
 
 
+def count_beyond(table: str, column: str, bound: int) -> str:
+    return _count(_table_expr(table), f"sa.func.abs({_column_expr(column)}) >= {bound}")
+
+
+def narrowed_bound(old: ColumnState, new: ColumnState) -> int | None:
+    """The magnitude the new numeric type cannot hold when it holds fewer digits than the old."""
+    if old.type in ("bigint", "integer_key") and new.type == "integer":
+        return 2**31
+    if new.type == "decimal" and old.type in ("integer", "bigint", "integer_key", "decimal"):
+        digits = (new.precision or 0) - (new.scale or 0)
+        if old.type == "decimal" and (old.precision or 0) - (old.scale or 0) <= digits:
+            return None
+        return 10**digits
+    return None
+
+
 def count_values(table: str, column: str, values: tuple[str, ...]) -> str:
     return _count(
         _table_expr(table),
