@@ -469,10 +469,9 @@ class _Differ:
             definition = (fk.columns, fk.target_table, fk.target_columns, fk.on_delete)
             if before is None or foreign_key(before) != definition:
                 # New columns hold NULL or a backfill, whose row a precheck has looked for.
-                existing = [c for c in fk.columns if c in reverse]
-                checked = definition not in held and len(existing) == len(fk.columns) == 1
+                existing_rows = definition not in held and all(c in reverse for c in fk.columns)
                 prechecks = ()
-                if checked:
+                if existing_rows and len(fk.columns) == 1:
                     target = self.old_table_name(fk.target_table)
                     target_key = fk.target_columns[0]
                     if target is not None:
@@ -488,7 +487,7 @@ class _Differ:
                     )
                     prechecks = (ops.Precheck(query, problem),)
                 self.result.append(
-                    ops.AddForeignKey(name, fk, existing_rows=checked, prechecks=prechecks)
+                    ops.AddForeignKey(name, fk, existing_rows=existing_rows, prechecks=prechecks)
                 )
 
         kept_fk_columns = {
