@@ -140,7 +140,7 @@ class Field:
     attr: str
     type: str
     label: str
-    api_name: str  # region -> region_id, people -> people_ids
+    api_name: str  # naming.api_field_name: region -> region_id, people -> person_ids
     required: bool  # must be given on create
     nullable: bool
     default: Default | None = None

@@ -76,6 +76,44 @@ def _plural_word(word: str) -> str:
     return word + "s"
 
 
+_SINGULAR_IRREGULAR = {plural_: word for word, plural_ in _IRREGULAR.items()}
+# Plurals `_plural_word` makes that the general rules below would undo wrongly.
+_SINGULAR_KEEP_E = {"shoes", "toes", "canoes", "movies", "cookies", "zombies", "pies", "ties"}
+
+
+def singular(word: str) -> str:
+    """The inverse of `plural`: `genres` -> `genre`, `people` -> `person`; a word that is not a
+    plural is left as it is (`related`, `status`); only the last word changes."""
+    head, sep, last = word.rpartition("_")
+    return head + sep + _singular_word(last)
+
+
+def _singular_word(word: str) -> str:
+    if not word or word in _UNCOUNTABLE:
+        return word
+    if word in _SINGULAR_IRREGULAR:
+        return _SINGULAR_IRREGULAR[word]
+    if word in _SINGULAR_KEEP_E:
+        return word[:-1]
+    if re.search(r"[^aeiou]ies$", word):
+        return word[:-3] + "y"
+    if re.search(r"(ss|us|x|zz|ch|sh|ias|[^aeiou]o)es$", word):  # classes, statuses, boxes, heroes
+        return word[:-2]
+    if word.endswith("s") and not re.search(r"(ss|us|is)$", word):
+        return word[:-1]
+    return word
+
+
+def api_field_name(name: str, kind: str) -> str:
+    """The name a field travels under in the API: a relation as its column (`region` ->
+    `region_id`), a many-to-many field as its ids, Rails-style (`genres` -> `genre_ids`)."""
+    if kind == "relation":
+        return f"{name}_id"
+    if kind == "many_to_many":
+        return f"{singular(name)}_ids"
+    return name
+
+
 def pascal(name: str) -> str:
     """`menu_item` -> `MenuItem`."""
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)

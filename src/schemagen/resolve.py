@@ -10,7 +10,7 @@ from typing import Any
 from schemagen import ir
 from schemagen import language as lang
 from schemagen.config import ProjectConfig
-from schemagen.naming import constraint_name, humanize, pascal, plural, python_attr
+from schemagen.naming import api_field_name, constraint_name, humanize, pascal, plural, python_attr
 from schemagen.validate import (
     SYSTEM_TABLES,
     TRAIT_COLUMNS,
@@ -234,7 +234,7 @@ class _Resolver:
         api_name = name
         if f.type in ("relation", "many_to_many") and f.to:
             relation = self.relation(spec, name, f, nullable)
-            api_name = f"{name}_id" if f.type == "relation" else f"{name}_ids"
+            api_name = api_field_name(name, f.type)
         max_length = f.max_length or DEFAULT_LENGTHS.get(f.type)
         precision, scale = (
             (f.precision or 18, f.scale if f.scale is not None else 2)

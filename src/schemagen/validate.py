@@ -20,7 +20,7 @@ from schemagen import language as lang
 from schemagen.config import ProjectConfig
 from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, did_you_mean
 from schemagen.load import Document
-from schemagen.naming import PYTHON_RESERVED, pascal, plural
+from schemagen.naming import PYTHON_RESERVED, api_field_name, pascal, plural
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")  # snake_case; no "__" (filters use it)
 MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -538,16 +538,7 @@ class ResourceChecker:
                     path, "'id' is the primary key, which every resource has; choose another name"
                 )
             if not in_input:
-                if f.type == "relation" and f"{name}_id" in self.spec.fields:
-                    self.error(
-                        path,
-                        f"relation '{name}' uses the column '{name}_id', which is also a field",
-                    )
-                if f.type == "many_to_many" and f"{name}_ids" in self.spec.fields:
-                    self.error(
-                        path,
-                        f"many_to_many '{name}' is sent as '{name}_ids', which is also a field",
-                    )
+                self.check_api_name(path, name, f)
         given = f.model_fields_set
         for option, types in OPTION_TYPES.items():
             if option in given and getattr(f, option) is not None and f.type not in types:
@@ -653,6 +644,26 @@ class ResourceChecker:
                 re.compile(f.pattern)
             except re.error as exc:
                 self.error((*path, "pattern"), f"invalid regular expression: {exc}")
+
+    def check_api_name(self, path: Path_, name: str, f: lang.FieldSpec) -> None:
+        """A relation or many-to-many field travels under a derived name (`genres` ->
+        `genre_ids`): no other field may travel under the same one."""
+        if f.type not in ("relation", "many_to_many"):
+            return
+        api = api_field_name(name, f.type)
+        if api in self.spec.fields:
+            if f.type == "relation":
+                message = f"relation '{name}' uses the column '{api}', which is also a field"
+            else:
+                message = f"many_to_many '{name}' is sent as '{api}', which is also a field"
+            self.error(path, message)
+            return
+        for other, g in self.spec.fields.items():
+            if other == name:
+                return
+            if api_field_name(other, g.type) == api:
+                self.error(path, f"{f.type} '{name}' is sent as '{api}', as is the field '{other}'")
+                return
 
     def check_type_options(self, path: Path_, name: str, f: lang.FieldSpec, in_input: bool) -> None:
         if f.type == "decimal":

@@ -105,7 +105,7 @@ def test_list_statements_are_constant_in_the_page_size(dialect: str, built, data
                 ]
                 for i in range(20):
                     response = client.post(
-                        "/api/offices", json={"name": f"Office {i}", "people_ids": people[: i % 4]}
+                        "/api/offices", json={"name": f"Office {i}", "person_ids": people[: i % 4]}
                     )
                     assert response.status_code == 201, response.text
                 counts = {}

@@ -81,7 +81,7 @@ out["crud"] = {
   created: { name: north.name, code: north.code, idIsUuid: /^[0-9a-f-]{36}$/.test(north.id) },
   fetchedSame: fetched.id === north.id && fetched.name === north.name,
   patchedCode: patched.code,
-  office: { budget: office.budget, tags: office.tags, settings: office.settings, region: office.region_id === north.id, people: office.people_ids },
+  office: { budget: office.budget, tags: office.tags, settings: office.settings, region: office.region_id === north.id, people: office.person_ids },
   listed: offices.items.map((row) => row.name),
   nextCursor: offices.next_cursor,
   searched: searched.items.map((row) => row.name),

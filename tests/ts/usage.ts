@@ -34,7 +34,7 @@ export function usage(): void {
       expectType<Equal<typeof row, Office>>();
     },
   });
-  create.mutate({ name: "HQ", people_ids: [] });
+  create.mutate({ name: "HQ", person_ids: [] });
   // @ts-expect-error: name is required
   create.mutate({ status: "active" });
 

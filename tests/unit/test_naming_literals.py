@@ -11,6 +11,8 @@ import pytest
 
 from schemagen.literals import comment_text, json_text, py_literal, sql_literal, ts_literal
 from schemagen.naming import (
+    api_field_name,
+    singular,
     PYTHON_RESERVED,
     camel,
     constraint_name,
@@ -122,6 +124,54 @@ def test_uncountable_words_do_not_change(word):
 )
 def test_snake_case_changes_only_the_last_word(word, expected):
     assert plural(word) == expected
+
+
+SINGULAR_ROUND_TRIP = [
+    "person", "child", "man", "woman", "mouse", "goose", "foot", "tooth", "ox", "datum",
+    "criterion", "index", "matrix", "vertex", "quiz", "analysis", "crisis", "thesis", "leaf",
+    "life", "knife", "wife", "half", "shelf", "genre", "book", "category", "key", "toy", "hero",
+    "potato", "photo", "todo", "video", "zoo", "radio", "box", "match", "wish", "buzz", "bus",
+    "status", "address", "class", "alias", "case", "database", "phase", "purchase", "size",
+    "movie", "cookie", "shoe", "tag", "part", "translator", "menu_item", "line_person",
+    "order_status", "product_category", "equipment", "news", "series", "sheep", "staff",
+]
+
+
+@pytest.mark.parametrize("word", SINGULAR_ROUND_TRIP)
+def test_singular_is_the_inverse_of_plural(word):
+    assert singular(plural(word)) == word
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("genres", "genre"),
+        ("people", "person"),
+        ("translators", "translator"),
+        ("co_authors", "co_author"),  # only the last word changes
+        ("related", "related"),  # not a plural: left as it is
+        ("address", "address"),
+        ("status", "status"),
+        ("analysis", "analysis"),
+        ("", ""),
+    ],
+)
+def test_singular(word, expected):
+    assert singular(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "expected"),
+    [
+        ("region", "relation", "region_id"),
+        ("genres", "many_to_many", "genre_ids"),
+        ("people", "many_to_many", "person_ids"),
+        ("related", "many_to_many", "related_ids"),
+        ("title", "string", "title"),
+    ],
+)
+def test_api_field_name(name, kind, expected):
+    assert api_field_name(name, kind) == expected
 
 
 def test_plural_of_empty_and_trailing_underscore():

@@ -175,7 +175,7 @@ def test_junction_table_and_columns(tmp_path):
         right_index="ix_offices_people_person_id",
     )
     field = project.resource("office").field("people")
-    assert (field.api_name, field.column, field.relation.junction) == ("people_ids", None, junction)
+    assert (field.api_name, field.column, field.relation.junction) == ("person_ids", None, junction)
     assert "people" not in [c.name for c in project.resource("office").columns]
 
 

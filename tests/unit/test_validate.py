@@ -1385,10 +1385,21 @@ def test_relation_and_its_id_field(tmp_path):
 def test_many_to_many_and_its_ids_field(tmp_path):
     one_error(
         tmp_path,
-        "resource: book\nfields:\n  writers: {type: many_to_many, to: author}\n  writers_ids: json\n",
+        "resource: book\nfields:\n  writers: {type: many_to_many, to: author}\n  writer_ids: json\n",
         "fields.writers",
         3,
-        "many_to_many 'writers' is sent as 'writers_ids', which is also a field",
+        "many_to_many 'writers' is sent as 'writer_ids', which is also a field",
+    )
+
+
+def test_two_many_to_many_fields_with_one_api_name(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  genre: {type: many_to_many, to: author}\n"
+        "  genres: {type: many_to_many, to: author}\n",
+        "fields.genres",
+        4,
+        "many_to_many 'genres' is sent as 'genre_ids', as is the field 'genre'",
     )
 
 
