@@ -744,6 +744,8 @@ class ResourceChecker:
                     (*path, "on_delete"),
                     "on_delete: set_null needs an optional relation, but this one is required",
                 )
+            if f.on_delete == "cascade":
+                self.check_soft_cascade(path, f.to)
         if f.through is not None:
             self.check_identifier((*path, "through"), f.through, "junction table name", limit=50)
         inverse = self.project.inverses[(self.spec.resource, name)]
@@ -762,6 +764,29 @@ class ResourceChecker:
                     (*path, "inverse") if f.inverse else path,
                     f"the other side of this relation would be '{f.to}.{inverse}', which is taken; set 'inverse' to another name",
                 )
+
+    def check_soft_cascade(self, path: Path_, to: str) -> None:
+        """A soft delete cascades by soft-deleting the children, with the parent's own deleted_at,
+        so a restore brings back exactly those: it cannot hard-delete (no restore could undo
+        that) and does not follow rows across branches."""
+        target = self.project.by_name[to]
+        if "soft_delete" not in target.traits:
+            return
+        me = self.spec.resource
+        if "soft_delete" not in self.spec.traits:
+            self.error(
+                (*path, "on_delete"),
+                f"on_delete: cascade from '{to}', which has soft_delete, needs soft_delete on "
+                f"'{me}' too (a soft delete hides the children, and a restore brings them back); "
+                "or choose set_null, restrict or no_action",
+            )
+        elif "branching" in target.traits or "branching" in self.spec.traits:
+            self.error(
+                (*path, "on_delete"),
+                f"on_delete: cascade from the soft_delete resource '{to}' does not work with "
+                f"branching (on '{to if 'branching' in target.traits else me}'); choose set_null, "
+                "restrict or no_action",
+            )
 
     # indexes, checks, actions, ui --------------------------------------------------------------
     def check_column_ref(self, path: Path_, name: str, what: str) -> bool:

@@ -1721,3 +1721,59 @@ def test_a_full_resource_is_valid(tmp_path):
     )
     assert compiled.warnings == []
     assert [r.name for r in compiled.project.resources] == ["office", "person", "region"]
+
+
+SOFT_AUTHOR = "resource: author\ntraits: [soft_delete]\nfields:\n  name: string(100) required\n"
+
+
+def test_cascade_from_a_soft_deleted_parent_needs_soft_delete_on_the_child(tmp_path):
+    diagnostic = only(
+        errors(
+            tmp_path,
+            book(
+                "resource: book\nfields:\n  author: {type: relation, to: author, on_delete: cascade}\n",
+                author=SOFT_AUTHOR,
+            ),
+        )
+    )
+    expect(
+        diagnostic,
+        "fields.author.on_delete",
+        3,
+        "on_delete: cascade from 'author', which has soft_delete, needs soft_delete on 'book' too",
+    )
+
+
+def test_cascade_from_a_soft_deleted_parent_is_refused_with_branching(tmp_path):
+    diagnostic = only(
+        errors(
+            tmp_path,
+            book(
+                "resource: book\ntraits: [soft_delete, branching]\n"
+                "fields:\n  author: {type: relation, to: author, on_delete: cascade}\n",
+                author=SOFT_AUTHOR,
+            ),
+        )
+    )
+    expect(
+        diagnostic,
+        "fields.author.on_delete",
+        4,
+        "on_delete: cascade from the soft_delete resource 'author' does not work with branching",
+    )
+
+
+def test_other_rules_from_a_soft_deleted_parent_are_accepted(tmp_path):
+    for rule in ("set_null", "restrict", "no_action"):
+        files = book(
+            f"resource: book\nfields:\n  author: {{type: relation, to: author, on_delete: {rule}}}\n",
+            author=SOFT_AUTHOR,
+        )
+        (tmp_path / rule).mkdir()
+        compile_project(make_project(tmp_path / rule, files))
+    both = book(
+        "resource: book\ntraits: [soft_delete]\nfields:\n  author: {type: relation, to: author, on_delete: cascade}\n",
+        author=SOFT_AUTHOR,
+    )
+    (tmp_path / "cascade").mkdir()
+    compile_project(make_project(tmp_path / "cascade", both))

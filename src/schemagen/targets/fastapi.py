@@ -259,19 +259,17 @@ class Helpers:
         )
 
     def inbound(self, resource: ir.Resource) -> list[str]:
-        """Relations into `resource` that no foreign key enforces: the API applies their on_delete."""
+        """Many-to-one relations into `resource`: the API applies the on_delete of those no
+        foreign key enforces, and of all of them when a row is soft-deleted or restored."""
         result = []
         for other in self.project.resources:
             for relation in other.relations:
-                if (
-                    relation.target == resource.name
-                    and relation.kind == "many_to_one"
-                    and not relation.enforced
-                ):
+                if relation.target == resource.name and relation.kind == "many_to_one":
                     column = other.field(relation.name).column
                     assert column is not None
+                    enforced = "" if relation.enforced else ", enforced=False"
                     result.append(
-                        f"crud.Inbound({py_literal(other.name)}, {py_literal(column.attr)}, {py_literal(relation.on_delete or 'restrict')})"
+                        f"crud.Inbound({py_literal(other.name)}, {py_literal(column.attr)}, {py_literal(relation.on_delete or 'restrict')}{enforced})"
                     )
         return result
 
