@@ -208,3 +208,20 @@ def test_projects_without_the_traits_have_no_system_mutations(tmp_path: Path) ->
     refreshes = invalidation_map(compile_project(tmp_path).project)
     assert set(refreshes) == {"note.create", "note.update", "note.delete"}
     assert all(x.resource == "note" for rs in refreshes.values() for x in rs)
+
+
+def test_restore_refreshes_what_the_soft_delete_cascade_brings_back(tmp_path: Path) -> None:
+    (tmp_path / "schemagen.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "schemas").mkdir()
+    schemas = {
+        "shelf": "resource: shelf\ntraits: [soft_delete]\nfields:\n  name: string\n",
+        "slot": "resource: slot\ntraits: [soft_delete]\nfields:\n"
+        "  shelf: {type: relation, to: shelf, on_delete: cascade}\n",
+        "tray": "resource: tray\ntraits: [soft_delete]\nfields:\n"
+        "  slot: {type: relation, to: slot, on_delete: cascade}\n",
+        "note": "resource: note\nfields:\n  shelf: {type: relation, to: shelf, on_delete: set_null}\n",
+    }
+    for name, text in schemas.items():
+        (tmp_path / "schemas" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    refresh = invalidation_map(compile_project(tmp_path).project)
+    assert targets(refresh["shelf.restore"]) == {"shelf": "all", "slot": "all", "tray": "all"}

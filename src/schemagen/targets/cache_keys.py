@@ -74,7 +74,8 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
       is set_null change; restrict and no_action refuse the delete, so they change nothing;
     - many-to-many: a write that may change links refreshes the other side as well, and so does a
       delete on either side (the junction rows go with the row);
-    - restore: what an update refreshes (the row is back in the lists it matches);
+    - restore: what an update refreshes (the row is back in the lists it matches), and the rows
+      the soft delete's cascade hid, which come back with it;
     - bulk: what an update and a delete refresh, and so does undoing a bulk change;
     - custom actions: their `invalidates` list;
     - audit: every write of an audited resource refreshes the audit log's queries;
@@ -135,6 +136,19 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
                 result.append(Refresh(source.name, "all", f"{via}: on_delete set_null clears it"))
         return result
 
+    def restored(resource: ir.Resource, seen: set[str]) -> list[Refresh]:
+        """What restoring a soft-deleted row brings back elsewhere: the rows its delete's cascade
+        hid (children with soft_delete, transitively; validate allows no other cascade)."""
+        result = []
+        for source, rel in inbound[resource.name]:
+            if rel.kind != "many_to_many" and rel.on_delete == "cascade":
+                via = f"{source.name}.{rel.name}"
+                result.append(Refresh(source.name, "all", f"{via}: restore brings back the rows its cascade hid"))
+                if source.name not in seen:
+                    seen.add(source.name)
+                    result.extend(restored(source, seen))
+        return result
+
     def audited(resource: ir.Resource) -> list[Refresh]:
         if not resource.has("audit"):
             return []
@@ -159,7 +173,7 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
         if a.delete:
             result[f"{r.name}.delete"] = _merge(deletes)
         if r.has("soft_delete"):
-            result[f"{r.name}.restore"] = _merge(updates)
+            result[f"{r.name}.restore"] = _merge([*updates, *restored(r, {r.name})])
         if a.bulk:
             result[f"{r.name}.bulk"] = _merge([*updates, *deletes])
             if a.bulk.undo:
