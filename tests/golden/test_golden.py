@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
+from schemagen.naming import api_field_name
 from helpers import (
     GOLDEN,
     BuiltProject,
@@ -195,9 +196,7 @@ def test_schema_strings_arrive_exactly(case: BuiltProject) -> None:
             if isinstance(field, str):
                 continue  # shorthand carries no strings
             kind = field["type"]
-            api_name = {"relation": f"{field_name}_id", "many_to_many": f"{field_name}_ids"}.get(
-                kind, field_name
-            )
+            api_name = api_field_name(field_name, kind)
             prop = read[api_name]
             if "label" in field:
                 assert prop["title"] == field["label"], (name, field_name)

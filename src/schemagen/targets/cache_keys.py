@@ -143,7 +143,11 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
         for source, rel in inbound[resource.name]:
             if rel.kind != "many_to_many" and rel.on_delete == "cascade":
                 via = f"{source.name}.{rel.name}"
-                result.append(Refresh(source.name, "all", f"{via}: restore brings back the rows its cascade hid"))
+                result.append(
+                    Refresh(
+                        source.name, "all", f"{via}: restore brings back the rows its cascade hid"
+                    )
+                )
                 if source.name not in seen:
                     seen.add(source.name)
                     result.extend(restored(source, seen))

@@ -38,10 +38,10 @@ UNIQUE_COLUMNS: dict[tuple[str, tuple[str, ...]], str] = {
 # Foreign keys, by name -> the API field holding the reference.
 FOREIGN_KEYS: dict[str, str] = {
     "fk_drafts_maker_id_makers": "maker_id",
-    "fk_drafts_parts_part_id_parts": "parts_ids",
+    "fk_drafts_parts_part_id_parts": "part_ids",
     "fk_gadgets_maker_id_makers": "maker_id",
-    "fk_gadgets_parts_gadget_id_gadgets": "parts_ids",
-    "fk_gadgets_parts_part_id_parts": "parts_ids",
+    "fk_gadgets_parts_gadget_id_gadgets": "part_ids",
+    "fk_gadgets_parts_part_id_parts": "part_ids",
 }
 # Columns -> API fields, for NOT NULL and data errors.
 COLUMNS: dict[tuple[str, str], str] = {

@@ -20,7 +20,7 @@ class DraftCreate(BaseModel):
     )
     title: Annotated[str, Field(max_length=200, title="Title")]
     maker_id: Annotated[UUID | None, Field(title="Maker")] = None
-    parts_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
 
 
 class DraftPage(BaseModel):
@@ -41,7 +41,7 @@ class DraftRead(BaseModel):
     maker_id: Annotated[UUID | None, Field(title="Maker")]
     created_at: Annotated[AwareDatetime, Field(title="Created at")]
     updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
-    parts_ids: Annotated[list[UUID], Field(title="Parts")]
+    part_ids: Annotated[list[UUID], Field(title="Parts")]
 
 
 class DraftUpdate(BaseModel):
@@ -50,7 +50,7 @@ class DraftUpdate(BaseModel):
     )
     title: Annotated[str | None, Field(max_length=200, title="Title")] = None
     maker_id: Annotated[UUID | None, Field(title="Maker")] = None
-    parts_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
 
 
 class GadgetArchiveInput(BaseModel):
@@ -128,7 +128,7 @@ class GadgetCreate(BaseModel):
     dates: Annotated[list[date] | None, Field(title="Dates")] = None
     maker_id: Annotated[UUID, Field(title='Maker "x"')]
     draft_id: Annotated[UUID | None, Field(title="Draft")] = None
-    parts_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
     """
     Parts it's made of
     """
@@ -241,7 +241,7 @@ class GadgetRead(BaseModel):
     updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
     deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
     version: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Version")]
-    parts_ids: Annotated[list[UUID], Field(title="Parts")]
+    part_ids: Annotated[list[UUID], Field(title="Parts")]
     """
     Parts it's made of
     """
@@ -319,7 +319,7 @@ class GadgetUpdate(BaseModel):
     dates: Annotated[list[date] | None, Field(title="Dates")] = None
     maker_id: Annotated[UUID | None, Field(title='Maker "x"')] = None
     draft_id: Annotated[UUID | None, Field(title="Draft")] = None
-    parts_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
     """
     Parts it's made of
     """

@@ -96,7 +96,7 @@ export const draftForm = {
       readOnly: { create: false, update: false },
     },
     {
-      name: "parts_ids",
+      name: "part_ids",
       field: "parts",
       label: "Parts",
       widget: "multiselect",
@@ -173,7 +173,7 @@ export const gadgetForm = {
       readOnly: { create: false, update: false },
     },
     {
-      name: "parts_ids",
+      name: "part_ids",
       field: "parts",
       label: "Parts",
       help: "Parts it's made of",

@@ -418,7 +418,7 @@ function optimisticRowOfDraft(input: T.DraftCreate): T.Draft {
     maker_id: null,
     created_at: now,
     updated_at: now,
-    parts_ids: [],
+    part_ids: [],
     ...definedOnly(input),
   } as T.Draft;
 }
@@ -595,7 +595,7 @@ function optimisticRowOfGadget(input: T.GadgetCreate): T.Gadget {
     updated_at: now,
     deleted_at: null,
     version: 1,
-    parts_ids: [],
+    part_ids: [],
     ...definedOnly(input),
   } as T.Gadget;
 }

@@ -76,19 +76,19 @@ export const draftSchema = z.looseObject({
   maker_id: z.guid().nullable().meta({ label: "Maker" }),
   created_at: z.iso.datetime({ offset: true }),
   updated_at: z.iso.datetime({ offset: true }),
-  parts_ids: z.array(z.guid()).meta({ label: "Parts" }),
+  part_ids: z.array(z.guid()).meta({ label: "Parts" }),
 }) satisfies z.ZodType<T.Draft>;
 
 export const draftCreateSchema = z.strictObject({
   title: z.string().max(200).meta({ label: "Title" }),
   maker_id: z.guid().nullable().optional().meta({ label: "Maker" }),
-  parts_ids: z.array(z.guid()).optional().meta({ label: "Parts" }),
+  part_ids: z.array(z.guid()).optional().meta({ label: "Parts" }),
 }) satisfies z.ZodType<T.DraftCreate>;
 
 export const draftUpdateSchema = z.strictObject({
   title: z.string().max(200).optional().meta({ label: "Title" }),
   maker_id: z.guid().nullable().optional().meta({ label: "Maker" }),
-  parts_ids: z.array(z.guid()).optional().meta({ label: "Parts" }),
+  part_ids: z.array(z.guid()).optional().meta({ label: "Parts" }),
 }) satisfies z.ZodType<T.DraftUpdate>;
 
 // ----------------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ export const gadgetSchema = z.looseObject({
   updated_at: z.iso.datetime({ offset: true }),
   deleted_at: z.iso.datetime({ offset: true }).nullable(),
   version: z.number().int(),
-  parts_ids: z.array(z.guid()).meta({ label: "Parts", help: "Parts it's made of" }),
+  part_ids: z.array(z.guid()).meta({ label: "Parts", help: "Parts it's made of" }),
 }) satisfies z.ZodType<T.Gadget>;
 
 export const gadgetCreateSchema = z.strictObject({
@@ -167,7 +167,7 @@ export const gadgetCreateSchema = z.strictObject({
   dates: z.array(z.iso.date()).nullable().optional().meta({ label: "Dates" }),
   maker_id: z.guid().meta({ label: "Maker \"x\"" }),
   draft_id: z.guid().nullable().optional().meta({ label: "Draft" }),
-  parts_ids: z.array(z.guid()).optional().meta({ label: "Parts", help: "Parts it's made of" }),
+  part_ids: z.array(z.guid()).optional().meta({ label: "Parts", help: "Parts it's made of" }),
   from: z.iso.date().nullable().optional().meta({ label: "From" }),
   class: z.string().max(40).nullable().optional().meta({ label: "Class" }),
   order: z.number().int().min(-2147483648).max(2147483647).optional().meta({ label: "Order" }),
@@ -204,7 +204,7 @@ export const gadgetUpdateSchema = z.strictObject({
   dates: z.array(z.iso.date()).nullable().optional().meta({ label: "Dates" }),
   maker_id: z.guid().optional().meta({ label: "Maker \"x\"" }),
   draft_id: z.guid().nullable().optional().meta({ label: "Draft" }),
-  parts_ids: z.array(z.guid()).optional().meta({ label: "Parts", help: "Parts it's made of" }),
+  part_ids: z.array(z.guid()).optional().meta({ label: "Parts", help: "Parts it's made of" }),
   from: z.iso.date().nullable().optional().meta({ label: "From" }),
   class: z.string().max(40).nullable().optional().meta({ label: "Class" }),
   order: z.number().int().min(-2147483648).max(2147483647).optional().meta({ label: "Order" }),

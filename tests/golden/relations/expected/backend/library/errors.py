@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 UNIQUE: dict[str, str] = {
     "ux_chapters_book_id_number": "number",
     "uq_genres_name": "name",
-    "uq_publishers_name": "name",
+    "ux_publishers_name": "name",
 }
 # The same by table and columns: SQLite names columns, not constraints.
 UNIQUE_COLUMNS: dict[tuple[str, tuple[str, ...]], str] = {
@@ -37,10 +37,10 @@ FOREIGN_KEYS: dict[str, str] = {
     "fk_books_author_id_authors": "author_id",
     "fk_books_co_author_id_authors": "co_author_id",
     "fk_books_publisher_id_publishers": "publisher_id",
-    "fk_books_genres_book_id_books": "genres_ids",
-    "fk_books_genres_genre_id_genres": "genres_ids",
-    "fk_book_translators_book_id_books": "translators_ids",
-    "fk_book_translators_author_id_authors": "translators_ids",
+    "fk_books_genres_book_id_books": "genre_ids",
+    "fk_books_genres_genre_id_genres": "genre_ids",
+    "fk_book_translators_book_id_books": "translator_ids",
+    "fk_book_translators_author_id_authors": "translator_ids",
     "fk_books_related_book_id_books": "related_ids",
     "fk_books_related_related_book_id_books": "related_ids",
     "fk_chapters_book_id_books": "book_id",
@@ -54,21 +54,25 @@ COLUMNS: dict[tuple[str, str], str] = {
     ("authors", "mentor_id"): "mentor_id",
     ("authors", "created_at"): "created_at",
     ("authors", "updated_at"): "updated_at",
+    ("authors", "deleted_at"): "deleted_at",
     ("books", "id"): "id",
     ("books", "title"): "title",
     ("books", "author_id"): "author_id",
     ("books", "co_author_id"): "co_author_id",
     ("books", "publisher_id"): "publisher_id",
+    ("books", "deleted_at"): "deleted_at",
     ("chapters", "id"): "id",
     ("chapters", "book_id"): "book_id",
     ("chapters", "number"): "number",
     ("chapters", "title"): "title",
+    ("chapters", "deleted_at"): "deleted_at",
     ("genres", "id"): "id",
     ("genres", "name"): "name",
     ("genres", "parent_id"): "parent_id",
     ("publishers", "id"): "id",
     ("publishers", "name"): "name",
     ("publishers", "website"): "website",
+    ("publishers", "deleted_at"): "deleted_at",
 }
 
 

@@ -90,6 +90,7 @@ class Author(Base):
     __tablename__ = "authors"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_authors"),
+        sa.Index("ix_authors_deleted_at", "deleted_at"),
         sa.Index("ix_authors_mentor_id", "mentor_id"),
         {"comment": "Someone who writes or translates books."},
     )
@@ -115,6 +116,9 @@ class Author(Base):
         nullable=False,
         server_default=sa.func.now(),
         onupdate=sa.func.now(),
+    )
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
     )
 
     mentor: Mapped[Author | None] = relationship(
@@ -143,6 +147,7 @@ class Book(Base):
         sa.PrimaryKeyConstraint("id", name="pk_books"),
         sa.Index("ix_books_author_id", "author_id"),
         sa.Index("ix_books_co_author_id", "co_author_id"),
+        sa.Index("ix_books_deleted_at", "deleted_at"),
         sa.Index("ix_books_publisher_id", "publisher_id"),
         {
             "comment": "A book; points at authors three times, so each inverse is named after its field."
@@ -169,6 +174,9 @@ class Book(Base):
             "publishers.id", ondelete="SET NULL", name="fk_books_publisher_id_publishers"
         ),
         nullable=True,
+    )
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
     )
 
     author: Mapped[Author] = relationship(
@@ -203,13 +211,24 @@ class Book(Base):
 
 
 class Chapter(Base):
-    """Part of a book; deleting the book deletes its chapters."""
+    """Part of a book; deleting the book deletes its chapters (softly, as the book)."""
 
     __tablename__ = "chapters"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_chapters"),
-        sa.Index("ux_chapters_book_id_number", "book_id", "number", unique=True),
-        {"comment": "Part of a book; deleting the book deletes its chapters."},
+        sa.Index("ix_chapters_book_id", "book_id"),
+        sa.Index("ix_chapters_deleted_at", "deleted_at"),
+        sa.Index(
+            "ux_chapters_book_id_number",
+            "book_id",
+            "number",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
+        {
+            "comment": "Part of a book; deleting the book deletes its chapters (softly, as the book)."
+        },
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
@@ -222,6 +241,9 @@ class Chapter(Base):
     )
     number: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     title: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
 
     book: Mapped[Book] = relationship(back_populates="chapters", foreign_keys="Chapter.book_id")
 
@@ -263,7 +285,14 @@ class Publisher(Base):
     __tablename__ = "publishers"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_publishers"),
-        sa.UniqueConstraint("name", name="uq_publishers_name"),
+        sa.Index("ix_publishers_deleted_at", "deleted_at"),
+        sa.Index(
+            "ux_publishers_name",
+            "name",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(
@@ -274,10 +303,56 @@ class Publisher(Base):
     )
     name: Mapped[str] = mapped_column(sa.String(160), nullable=False)
     website: Mapped[str | None] = mapped_column(sa.String(2048), nullable=True)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
 
     books: Mapped[list[Book]] = relationship(
         back_populates="publisher", foreign_keys="Book.publisher_id", passive_deletes="all"
     )
+
+
+class BulkRun(Base):
+    """One bulk update or delete, and what its undo token restores."""
+
+    __tablename__ = "bulk_runs"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_bulk_runs"),
+        sa.UniqueConstraint("undo_token", name="uq_bulk_runs_undo_token"),
+        sa.Index("ix_bulk_runs_resource_created_at", "resource", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
+    )
+    resource: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    operation: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    filter: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    values: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    dry_run: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False)
+    matched: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    affected: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    failed: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+    actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    undo_token: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    undo_expires_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    undone_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    undo_data: Mapped[Any] = mapped_column(JSONType, nullable=True)
 
 
 def _on_postgresql(target: Any, event: str, *statements: str) -> None:

@@ -40,6 +40,7 @@ class AuthorRead(BaseModel):
     mentor_id: Annotated[int | None, Field(title="Mentor")]
     created_at: Annotated[AwareDatetime, Field(title="Created at")]
     updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
 
 
 class AuthorUpdate(BaseModel):
@@ -59,8 +60,8 @@ class BookCreate(BaseModel):
     author_id: Annotated[int, Field(title="Author")]
     co_author_id: Annotated[int | None, Field(title="Co author")] = None
     publisher_id: Annotated[int | None, Field(title="Publisher")] = None
-    genres_ids: Annotated[list[UUID] | None, Field(title="Genres")] = None
-    translators_ids: Annotated[list[int] | None, Field(title="Translators")] = None
+    genre_ids: Annotated[list[UUID] | None, Field(title="Genres")] = None
+    translator_ids: Annotated[list[int] | None, Field(title="Translators")] = None
     related_ids: Annotated[list[UUID] | None, Field(title="Related")] = None
 
 
@@ -81,8 +82,9 @@ class BookRead(BaseModel):
     author_id: Annotated[int, Field(title="Author")]
     co_author_id: Annotated[int | None, Field(title="Co author")]
     publisher_id: Annotated[int | None, Field(title="Publisher")]
-    genres_ids: Annotated[list[UUID], Field(title="Genres")]
-    translators_ids: Annotated[list[int], Field(title="Translators")]
+    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
+    genre_ids: Annotated[list[UUID], Field(title="Genres")]
+    translator_ids: Annotated[list[int], Field(title="Translators")]
     related_ids: Annotated[list[UUID], Field(title="Related")]
 
 
@@ -94,8 +96,8 @@ class BookUpdate(BaseModel):
     author_id: Annotated[int | None, Field(title="Author")] = None
     co_author_id: Annotated[int | None, Field(title="Co author")] = None
     publisher_id: Annotated[int | None, Field(title="Publisher")] = None
-    genres_ids: Annotated[list[UUID] | None, Field(title="Genres")] = None
-    translators_ids: Annotated[list[int] | None, Field(title="Translators")] = None
+    genre_ids: Annotated[list[UUID] | None, Field(title="Genres")] = None
+    translator_ids: Annotated[list[int] | None, Field(title="Translators")] = None
     related_ids: Annotated[list[UUID] | None, Field(title="Related")] = None
 
 
@@ -124,6 +126,7 @@ class ChapterRead(BaseModel):
     book_id: Annotated[UUID, Field(title="Book")]
     number: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Number")]
     title: Annotated[str | None, Field(max_length=200, title="Title")]
+    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
 
 
 class ChapterUpdate(BaseModel):
@@ -205,6 +208,7 @@ class PublisherRead(BaseModel):
             title="Website",
         ),
     ]
+    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
 
 
 class PublisherUpdate(BaseModel):

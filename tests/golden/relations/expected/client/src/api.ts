@@ -160,9 +160,14 @@ export function updateAuthor(id: T.AuthorId, patch: T.AuthorUpdate, options?: Re
   return request<T.Author>(options, "PATCH", "/api/authors/" + segment(id), { body: patch });
 }
 
-/** DELETE /api/authors/{id}: Delete a Author. */
+/** DELETE /api/authors/{id}: Delete a Author (it is hidden: restore brings it back). */
 export function deleteAuthor(id: T.AuthorId, options?: RequestOptions): Promise<void> {
   return request<void>(options, "DELETE", "/api/authors/" + segment(id));
+}
+
+/** POST /api/authors/{id}/restore: Bring back a deleted Author. */
+export function restoreAuthor(id: T.AuthorId, options?: RequestOptions): Promise<T.Author> {
+  return request<T.Author>(options, "POST", "/api/authors/" + segment(id) + "/restore");
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -188,9 +193,24 @@ export function updateBook(id: T.BookId, patch: T.BookUpdate, options?: RequestO
   return request<T.Book>(options, "PATCH", "/api/books/" + segment(id), { body: patch });
 }
 
-/** DELETE /api/books/{id}: Delete a Book. */
+/** DELETE /api/books/{id}: Delete a Book (it is hidden: restore brings it back). */
 export function deleteBook(id: T.BookId, options?: RequestOptions): Promise<void> {
   return request<void>(options, "DELETE", "/api/books/" + segment(id));
+}
+
+/** POST /api/books/{id}/restore: Bring back a deleted Book. */
+export function restoreBook(id: T.BookId, options?: RequestOptions): Promise<T.Book> {
+  return request<T.Book>(options, "POST", "/api/books/" + segment(id) + "/restore");
+}
+
+/** POST /api/books/bulk: Update or delete Books by filter. */
+export function bulkBooks(body: T.BookBulkRequest, options?: RequestOptions): Promise<T.BulkResult> {
+  return request<T.BulkResult>(options, "POST", "/api/books/bulk", { body: body });
+}
+
+/** POST /api/books/bulk/undo: Undo a bulk change of Books by its undo token. */
+export function undoBulkBooks(body: T.BulkUndoRequest, options?: RequestOptions): Promise<T.BulkUndoResult> {
+  return request<T.BulkUndoResult>(options, "POST", "/api/books/bulk/undo", { body: body });
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -216,9 +236,14 @@ export function updateChapter(id: T.ChapterId, patch: T.ChapterUpdate, options?:
   return request<T.Chapter>(options, "PATCH", "/api/chapters/" + segment(id), { body: patch });
 }
 
-/** DELETE /api/chapters/{id}: Delete a Chapter. */
+/** DELETE /api/chapters/{id}: Delete a Chapter (it is hidden: restore brings it back). */
 export function deleteChapter(id: T.ChapterId, options?: RequestOptions): Promise<void> {
   return request<void>(options, "DELETE", "/api/chapters/" + segment(id));
+}
+
+/** POST /api/chapters/{id}/restore: Bring back a deleted Chapter. */
+export function restoreChapter(id: T.ChapterId, options?: RequestOptions): Promise<T.Chapter> {
+  return request<T.Chapter>(options, "POST", "/api/chapters/" + segment(id) + "/restore");
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -272,9 +297,14 @@ export function updatePublisher(id: T.PublisherId, patch: T.PublisherUpdate, opt
   return request<T.Publisher>(options, "PATCH", "/api/publishers/" + segment(id), { body: patch });
 }
 
-/** DELETE /api/publishers/{id}: Delete a Publisher. */
+/** DELETE /api/publishers/{id}: Delete a Publisher (it is hidden: restore brings it back). */
 export function deletePublisher(id: T.PublisherId, options?: RequestOptions): Promise<void> {
   return request<void>(options, "DELETE", "/api/publishers/" + segment(id));
+}
+
+/** POST /api/publishers/{id}/restore: Bring back a deleted Publisher. */
+export function restorePublisher(id: T.PublisherId, options?: RequestOptions): Promise<T.Publisher> {
+  return request<T.Publisher>(options, "POST", "/api/publishers/" + segment(id) + "/restore");
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -287,16 +317,21 @@ export interface ActionMap {
   "author.create": { args: [input: T.AuthorCreate, options?: RequestOptions]; result: T.Author };
   "author.update": { args: [id: T.AuthorId, patch: T.AuthorUpdate, options?: RequestOptions]; result: T.Author };
   "author.delete": { args: [id: T.AuthorId, options?: RequestOptions]; result: void };
+  "author.restore": { args: [id: T.AuthorId, options?: RequestOptions]; result: T.Author };
   "book.list": { args: [params?: T.BookListParams, options?: RequestOptions]; result: T.BookPage };
   "book.get": { args: [id: T.BookId, options?: RequestOptions]; result: T.Book };
   "book.create": { args: [input: T.BookCreate, options?: RequestOptions]; result: T.Book };
   "book.update": { args: [id: T.BookId, patch: T.BookUpdate, options?: RequestOptions]; result: T.Book };
   "book.delete": { args: [id: T.BookId, options?: RequestOptions]; result: void };
+  "book.restore": { args: [id: T.BookId, options?: RequestOptions]; result: T.Book };
+  "book.bulk": { args: [body: T.BookBulkRequest, options?: RequestOptions]; result: T.BulkResult };
+  "book.bulk_undo": { args: [body: T.BulkUndoRequest, options?: RequestOptions]; result: T.BulkUndoResult };
   "chapter.list": { args: [params?: T.ChapterListParams, options?: RequestOptions]; result: T.ChapterPage };
   "chapter.get": { args: [id: T.ChapterId, options?: RequestOptions]; result: T.Chapter };
   "chapter.create": { args: [input: T.ChapterCreate, options?: RequestOptions]; result: T.Chapter };
   "chapter.update": { args: [id: T.ChapterId, patch: T.ChapterUpdate, options?: RequestOptions]; result: T.Chapter };
   "chapter.delete": { args: [id: T.ChapterId, options?: RequestOptions]; result: void };
+  "chapter.restore": { args: [id: T.ChapterId, options?: RequestOptions]; result: T.Chapter };
   "genre.list": { args: [params?: T.GenreListParams, options?: RequestOptions]; result: T.GenrePage };
   "genre.get": { args: [id: T.GenreId, options?: RequestOptions]; result: T.Genre };
   "genre.create": { args: [input: T.GenreCreate, options?: RequestOptions]; result: T.Genre };
@@ -307,6 +342,7 @@ export interface ActionMap {
   "publisher.create": { args: [input: T.PublisherCreate, options?: RequestOptions]; result: T.Publisher };
   "publisher.update": { args: [id: T.PublisherId, patch: T.PublisherUpdate, options?: RequestOptions]; result: T.Publisher };
   "publisher.delete": { args: [id: T.PublisherId, options?: RequestOptions]; result: void };
+  "publisher.restore": { args: [id: T.PublisherId, options?: RequestOptions]; result: T.Publisher };
 }
 
 export type ActionName = keyof ActionMap;
@@ -320,16 +356,21 @@ const ACTION_WIRE: { readonly [A in ActionName]: "params" | "id" | "body" | "id+
   "author.create": "body",
   "author.update": "id+body",
   "author.delete": "id",
+  "author.restore": "id",
   "book.list": "params",
   "book.get": "id",
   "book.create": "body",
   "book.update": "id+body",
   "book.delete": "id",
+  "book.restore": "id",
+  "book.bulk": "body",
+  "book.bulk_undo": "body",
   "chapter.list": "params",
   "chapter.get": "id",
   "chapter.create": "body",
   "chapter.update": "id+body",
   "chapter.delete": "id",
+  "chapter.restore": "id",
   "genre.list": "params",
   "genre.get": "id",
   "genre.create": "body",
@@ -340,6 +381,7 @@ const ACTION_WIRE: { readonly [A in ActionName]: "params" | "id" | "body" | "id+
   "publisher.create": "body",
   "publisher.update": "id+body",
   "publisher.delete": "id",
+  "publisher.restore": "id",
 };
 
 /** Run an action through `POST /api/actions`: `runAction("author.create", input)` answers as `createAuthor(input)`. */

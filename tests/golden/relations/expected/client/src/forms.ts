@@ -183,7 +183,7 @@ export const bookForm = {
       readOnly: { create: false, update: false },
     },
     {
-      name: "genres_ids",
+      name: "genre_ids",
       field: "genres",
       label: "Genres",
       widget: "multiselect",
@@ -202,7 +202,7 @@ export const bookForm = {
       readOnly: { create: false, update: false },
     },
     {
-      name: "translators_ids",
+      name: "translator_ids",
       field: "translators",
       label: "Translators",
       widget: "multiselect",

@@ -67,6 +67,13 @@ export function useDeleteAuthor<TContext = unknown>(
   return useMutation(q.deleteAuthorMutationOptions(queryClient, extras));
 }
 
+export function useRestoreAuthor<TContext = unknown>(
+  extras: q.MutationExtras<T.Author, T.AuthorId, TContext> = {},
+): UseMutationResult<T.Author, ApiError, T.AuthorId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.restoreAuthorMutationOptions(queryClient, extras));
+}
+
 // book
 
 export function useBookList(params: T.BookListParams = {}, options: QueryExtras<T.BookPage> = {}): UseQueryResult<T.BookPage, ApiError> {
@@ -102,6 +109,27 @@ export function useDeleteBook<TContext = unknown>(
   return useMutation(q.deleteBookMutationOptions(queryClient, extras));
 }
 
+export function useRestoreBook<TContext = unknown>(
+  extras: q.MutationExtras<T.Book, T.BookId, TContext> = {},
+): UseMutationResult<T.Book, ApiError, T.BookId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.restoreBookMutationOptions(queryClient, extras));
+}
+
+export function useBulkBooks<TContext = unknown>(
+  extras: q.MutationExtras<T.BulkResult, T.BookBulkRequest, TContext> = {},
+): UseMutationResult<T.BulkResult, ApiError, T.BookBulkRequest, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.bulkBooksMutationOptions(queryClient, extras));
+}
+
+export function useUndoBulkBooks<TContext = unknown>(
+  extras: q.MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
+): UseMutationResult<T.BulkUndoResult, ApiError, T.BulkUndoRequest, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.undoBulkBooksMutationOptions(queryClient, extras));
+}
+
 // chapter
 
 export function useChapterList(params: T.ChapterListParams = {}, options: QueryExtras<T.ChapterPage> = {}): UseQueryResult<T.ChapterPage, ApiError> {
@@ -135,6 +163,13 @@ export function useDeleteChapter<TContext = unknown>(
 ): UseMutationResult<void, ApiError, T.ChapterId, q.OptimisticContext<TContext>> {
   const queryClient = useQueryClient();
   return useMutation(q.deleteChapterMutationOptions(queryClient, extras));
+}
+
+export function useRestoreChapter<TContext = unknown>(
+  extras: q.MutationExtras<T.Chapter, T.ChapterId, TContext> = {},
+): UseMutationResult<T.Chapter, ApiError, T.ChapterId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.restoreChapterMutationOptions(queryClient, extras));
 }
 
 // genre
@@ -205,6 +240,13 @@ export function useDeletePublisher<TContext = unknown>(
 ): UseMutationResult<void, ApiError, T.PublisherId, q.OptimisticContext<TContext>> {
   const queryClient = useQueryClient();
   return useMutation(q.deletePublisherMutationOptions(queryClient, extras));
+}
+
+export function useRestorePublisher<TContext = unknown>(
+  extras: q.MutationExtras<T.Publisher, T.PublisherId, TContext> = {},
+): UseMutationResult<T.Publisher, ApiError, T.PublisherId, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.restorePublisherMutationOptions(queryClient, extras));
 }
 
 // By action name

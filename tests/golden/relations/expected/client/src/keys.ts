@@ -27,6 +27,7 @@ export const authorKeys = {
     create: ["author", "create"] as const,
     update: ["author", "update"] as const,
     delete: ["author", "delete"] as const,
+    restore: ["author", "restore"] as const,
   },
 };
 
@@ -41,6 +42,9 @@ export const bookKeys = {
     create: ["book", "create"] as const,
     update: ["book", "update"] as const,
     delete: ["book", "delete"] as const,
+    restore: ["book", "restore"] as const,
+    bulk: ["book", "bulk"] as const,
+    bulk_undo: ["book", "bulk_undo"] as const,
   },
 };
 
@@ -55,6 +59,7 @@ export const chapterKeys = {
     create: ["chapter", "create"] as const,
     update: ["chapter", "update"] as const,
     delete: ["chapter", "delete"] as const,
+    restore: ["chapter", "restore"] as const,
   },
 };
 
@@ -83,11 +88,12 @@ export const publisherKeys = {
     create: ["publisher", "create"] as const,
     update: ["publisher", "update"] as const,
     delete: ["publisher", "delete"] as const,
+    restore: ["publisher", "restore"] as const,
   },
 };
 
 /** Every action that changes data. */
-export type MutationAction = "author.create" | "author.update" | "author.delete" | "book.create" | "book.update" | "book.delete" | "chapter.create" | "chapter.update" | "chapter.delete" | "genre.create" | "genre.update" | "genre.delete" | "publisher.create" | "publisher.update" | "publisher.delete";
+export type MutationAction = "author.create" | "author.update" | "author.delete" | "author.restore" | "book.create" | "book.update" | "book.delete" | "book.restore" | "book.bulk" | "book.bulk_undo" | "chapter.create" | "chapter.update" | "chapter.delete" | "chapter.restore" | "genre.create" | "genre.update" | "genre.delete" | "publisher.create" | "publisher.update" | "publisher.delete" | "publisher.restore";
 
 /** For every mutation, the key prefixes to refresh once it succeeded. */
 export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKeyPrefix[] } = {
@@ -100,6 +106,9 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
   "author.delete": [
     authorKeys.all, // the author itself
     bookKeys.all, // book.co_author: on_delete set_null clears it
+  ],
+  "author.restore": [
+    authorKeys.all, // the author itself
   ],
   "book.create": [
     bookKeys.all, // a new book may belong in any list; book.related: many-to-many links change on both sides
@@ -117,6 +126,24 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
     authorKeys.all, // book.translators: its many-to-many links are deleted with the row
     chapterKeys.all, // chapter.book: on_delete cascade deletes its rows
   ],
+  "book.restore": [
+    bookKeys.all, // the book itself
+    genreKeys.all, // book.genres: many-to-many links change on both sides
+    authorKeys.all, // book.translators: many-to-many links change on both sides
+    chapterKeys.all, // chapter.book: restore brings back the rows its cascade hid
+  ],
+  "book.bulk": [
+    bookKeys.all, // the book itself
+    genreKeys.all, // book.genres: many-to-many links change on both sides
+    authorKeys.all, // book.translators: many-to-many links change on both sides
+    chapterKeys.all, // chapter.book: on_delete cascade deletes its rows
+  ],
+  "book.bulk_undo": [
+    bookKeys.all, // the book itself
+    genreKeys.all, // book.genres: many-to-many links change on both sides
+    authorKeys.all, // book.translators: many-to-many links change on both sides
+    chapterKeys.all, // chapter.book: on_delete cascade deletes its rows
+  ],
   "chapter.create": [
     chapterKeys.lists(), // a new chapter may belong in any list
   ],
@@ -124,6 +151,9 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
     chapterKeys.all, // the chapter itself
   ],
   "chapter.delete": [
+    chapterKeys.all, // the chapter itself
+  ],
+  "chapter.restore": [
     chapterKeys.all, // the chapter itself
   ],
   "genre.create": [
@@ -145,5 +175,8 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
   "publisher.delete": [
     publisherKeys.all, // the publisher itself
     bookKeys.all, // book.publisher: on_delete set_null clears it
+  ],
+  "publisher.restore": [
+    publisherKeys.all, // the publisher itself
   ],
 };

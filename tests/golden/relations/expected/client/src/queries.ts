@@ -342,7 +342,7 @@ export const authorQuerySpec: QuerySpec = {
   search: [],
   sortable: { name: "text", id: "number" },
   defaultSort: ["name"],
-  softDelete: false,
+  softDelete: true,
 };
 
 /** Whether a author belongs in a list fetched with these parameters. */
@@ -403,8 +403,19 @@ export function deleteAuthorMutationOptions<TContext = unknown>(
 ): MutationOptions<void, ApiError, T.AuthorId, OptimisticContext<TContext>> {
   return composeMutation(queryClient, "author.delete", keys.authorKeys.mutations["delete"], extras, {
     run: (variables: T.AuthorId) => api.deleteAuthor(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["author"], id),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["author"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.authorKeys.detail(id), exact: true }),
+  });
+}
+
+export function restoreAuthorMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Author, T.AuthorId, TContext> = {},
+): MutationOptions<T.Author, ApiError, T.AuthorId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "author.restore", keys.authorKeys.mutations["restore"], extras, {
+    run: (variables: T.AuthorId) => api.restoreAuthor(variables),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["author"], id, { deleted_at: null }),
+    settle: (data, id) => settleRow(queryClient, CACHES["author"], id, data),
   });
 }
 
@@ -418,6 +429,7 @@ function optimisticRowOfAuthor(input: T.AuthorCreate): T.Author {
     mentor_id: null,
     created_at: now,
     updated_at: now,
+    deleted_at: null,
     ...definedOnly(input),
   } as T.Author;
 }
@@ -430,7 +442,7 @@ export const bookQuerySpec: QuerySpec = {
   search: [],
   sortable: { id: "text" },
   defaultSort: ["id"],
-  softDelete: false,
+  softDelete: true,
 };
 
 /** Whether a book belongs in a list fetched with these parameters. */
@@ -491,8 +503,38 @@ export function deleteBookMutationOptions<TContext = unknown>(
 ): MutationOptions<void, ApiError, T.BookId, OptimisticContext<TContext>> {
   return composeMutation(queryClient, "book.delete", keys.bookKeys.mutations["delete"], extras, {
     run: (variables: T.BookId) => api.deleteBook(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["book"], id),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["book"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.bookKeys.detail(id), exact: true }),
+  });
+}
+
+export function restoreBookMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Book, T.BookId, TContext> = {},
+): MutationOptions<T.Book, ApiError, T.BookId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "book.restore", keys.bookKeys.mutations["restore"], extras, {
+    run: (variables: T.BookId) => api.restoreBook(variables),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["book"], id, { deleted_at: null }),
+    settle: (data, id) => settleRow(queryClient, CACHES["book"], id, data),
+  });
+}
+
+export function bulkBooksMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.BulkResult, T.BookBulkRequest, TContext> = {},
+): MutationOptions<T.BulkResult, ApiError, T.BookBulkRequest, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "book.bulk", keys.bookKeys.mutations["bulk"], extras, {
+    run: (variables: T.BookBulkRequest) => api.bulkBooks(variables),
+    changesNothing: (body) => body.dry_run === true,
+  });
+}
+
+export function undoBulkBooksMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
+): MutationOptions<T.BulkUndoResult, ApiError, T.BulkUndoRequest, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "book.bulk_undo", keys.bookKeys.mutations["bulk_undo"], extras, {
+    run: (variables: T.BulkUndoRequest) => api.undoBulkBooks(variables),
   });
 }
 
@@ -505,8 +547,9 @@ function optimisticRowOfBook(input: T.BookCreate): T.Book {
     author_id: 0,
     co_author_id: null,
     publisher_id: null,
-    genres_ids: [],
-    translators_ids: [],
+    deleted_at: null,
+    genre_ids: [],
+    translator_ids: [],
     related_ids: [],
     ...definedOnly(input),
   } as T.Book;
@@ -520,7 +563,7 @@ export const chapterQuerySpec: QuerySpec = {
   search: [],
   sortable: { id: "text" },
   defaultSort: ["id"],
-  softDelete: false,
+  softDelete: true,
 };
 
 /** Whether a chapter belongs in a list fetched with these parameters. */
@@ -581,8 +624,19 @@ export function deleteChapterMutationOptions<TContext = unknown>(
 ): MutationOptions<void, ApiError, T.ChapterId, OptimisticContext<TContext>> {
   return composeMutation(queryClient, "chapter.delete", keys.chapterKeys.mutations["delete"], extras, {
     run: (variables: T.ChapterId) => api.deleteChapter(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["chapter"], id),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["chapter"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.chapterKeys.detail(id), exact: true }),
+  });
+}
+
+export function restoreChapterMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Chapter, T.ChapterId, TContext> = {},
+): MutationOptions<T.Chapter, ApiError, T.ChapterId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "chapter.restore", keys.chapterKeys.mutations["restore"], extras, {
+    run: (variables: T.ChapterId) => api.restoreChapter(variables),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["chapter"], id, { deleted_at: null }),
+    settle: (data, id) => settleRow(queryClient, CACHES["chapter"], id, data),
   });
 }
 
@@ -594,6 +648,7 @@ function optimisticRowOfChapter(input: T.ChapterCreate): T.Chapter {
     book_id: "",
     number: 0,
     title: null,
+    deleted_at: null,
     ...definedOnly(input),
   } as T.Chapter;
 }
@@ -691,7 +746,7 @@ export const publisherQuerySpec: QuerySpec = {
   search: [],
   sortable: { id: "number" },
   defaultSort: ["id"],
-  softDelete: false,
+  softDelete: true,
 };
 
 /** Whether a publisher belongs in a list fetched with these parameters. */
@@ -752,8 +807,19 @@ export function deletePublisherMutationOptions<TContext = unknown>(
 ): MutationOptions<void, ApiError, T.PublisherId, OptimisticContext<TContext>> {
   return composeMutation(queryClient, "publisher.delete", keys.publisherKeys.mutations["delete"], extras, {
     run: (variables: T.PublisherId) => api.deletePublisher(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["publisher"], id),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["publisher"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.publisherKeys.detail(id), exact: true }),
+  });
+}
+
+export function restorePublisherMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.Publisher, T.PublisherId, TContext> = {},
+): MutationOptions<T.Publisher, ApiError, T.PublisherId, OptimisticContext<TContext>> {
+  return composeMutation(queryClient, "publisher.restore", keys.publisherKeys.mutations["restore"], extras, {
+    run: (variables: T.PublisherId) => api.restorePublisher(variables),
+    optimistic: (id) => optimisticUpdate(queryClient, CACHES["publisher"], id, { deleted_at: null }),
+    settle: (data, id) => settleRow(queryClient, CACHES["publisher"], id, data),
   });
 }
 
@@ -764,6 +830,7 @@ function optimisticRowOfPublisher(input: T.PublisherCreate): T.Publisher {
     id: temporaryId("number"),
     name: "",
     website: null,
+    deleted_at: null,
     ...definedOnly(input),
   } as T.Publisher;
 }
@@ -832,18 +899,24 @@ export interface MutationActionMap {
   "author.create": { variables: T.AuthorCreate; data: T.Author };
   "author.update": { variables: { id: T.AuthorId; patch: T.AuthorUpdate }; data: T.Author };
   "author.delete": { variables: T.AuthorId; data: void };
+  "author.restore": { variables: T.AuthorId; data: T.Author };
   "book.create": { variables: T.BookCreate; data: T.Book };
   "book.update": { variables: { id: T.BookId; patch: T.BookUpdate }; data: T.Book };
   "book.delete": { variables: T.BookId; data: void };
+  "book.restore": { variables: T.BookId; data: T.Book };
+  "book.bulk": { variables: T.BookBulkRequest; data: T.BulkResult };
+  "book.bulk_undo": { variables: T.BulkUndoRequest; data: T.BulkUndoResult };
   "chapter.create": { variables: T.ChapterCreate; data: T.Chapter };
   "chapter.update": { variables: { id: T.ChapterId; patch: T.ChapterUpdate }; data: T.Chapter };
   "chapter.delete": { variables: T.ChapterId; data: void };
+  "chapter.restore": { variables: T.ChapterId; data: T.Chapter };
   "genre.create": { variables: T.GenreCreate; data: T.Genre };
   "genre.update": { variables: { id: T.GenreId; patch: T.GenreUpdate }; data: T.Genre };
   "genre.delete": { variables: T.GenreId; data: void };
   "publisher.create": { variables: T.PublisherCreate; data: T.Publisher };
   "publisher.update": { variables: { id: T.PublisherId; patch: T.PublisherUpdate }; data: T.Publisher };
   "publisher.delete": { variables: T.PublisherId; data: void };
+  "publisher.restore": { variables: T.PublisherId; data: T.Publisher };
 }
 
 export type QueryActionName = keyof QueryActionMap;
@@ -871,18 +944,24 @@ const MUTATION_ACTIONS: {
   "author.create": createAuthorMutationOptions,
   "author.update": updateAuthorMutationOptions,
   "author.delete": deleteAuthorMutationOptions,
+  "author.restore": restoreAuthorMutationOptions,
   "book.create": createBookMutationOptions,
   "book.update": updateBookMutationOptions,
   "book.delete": deleteBookMutationOptions,
+  "book.restore": restoreBookMutationOptions,
+  "book.bulk": bulkBooksMutationOptions,
+  "book.bulk_undo": undoBulkBooksMutationOptions,
   "chapter.create": createChapterMutationOptions,
   "chapter.update": updateChapterMutationOptions,
   "chapter.delete": deleteChapterMutationOptions,
+  "chapter.restore": restoreChapterMutationOptions,
   "genre.create": createGenreMutationOptions,
   "genre.update": updateGenreMutationOptions,
   "genre.delete": deleteGenreMutationOptions,
   "publisher.create": createPublisherMutationOptions,
   "publisher.update": updatePublisherMutationOptions,
   "publisher.delete": deletePublisherMutationOptions,
+  "publisher.restore": restorePublisherMutationOptions,
 };
 
 export interface ActionQueryOptions<A extends QueryActionName> {

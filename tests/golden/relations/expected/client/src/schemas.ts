@@ -34,6 +34,15 @@ export const bulkResultSchema = z.looseObject({
   undo_expires_at: instant.nullable(),
 }) satisfies z.ZodType<T.BulkResult>;
 
+export const bulkUndoRequestSchema = z.strictObject({
+  undo_token: z.string(),
+}) satisfies z.ZodType<T.BulkUndoRequest>;
+
+export const bulkUndoResultSchema = z.looseObject({
+  restored: z.number().int(),
+  skipped: z.number().int(),
+}) satisfies z.ZodType<T.BulkUndoResult>;
+
 // ----------------------------------------------------------------------------------------------
 // author
 
@@ -44,6 +53,7 @@ export const authorSchema = z.looseObject({
   mentor_id: z.number().int().nullable().meta({ label: "Mentor" }),
   created_at: z.iso.datetime({ offset: true }),
   updated_at: z.iso.datetime({ offset: true }),
+  deleted_at: z.iso.datetime({ offset: true }).nullable(),
 }) satisfies z.ZodType<T.Author>;
 
 export const authorCreateSchema = z.strictObject({
@@ -67,8 +77,9 @@ export const bookSchema = z.looseObject({
   author_id: z.number().int().meta({ label: "Author" }),
   co_author_id: z.number().int().nullable().meta({ label: "Co author" }),
   publisher_id: z.number().int().nullable().meta({ label: "Publisher" }),
-  genres_ids: z.array(z.guid()).meta({ label: "Genres" }),
-  translators_ids: z.array(z.number().int()).meta({ label: "Translators" }),
+  deleted_at: z.iso.datetime({ offset: true }).nullable(),
+  genre_ids: z.array(z.guid()).meta({ label: "Genres" }),
+  translator_ids: z.array(z.number().int()).meta({ label: "Translators" }),
   related_ids: z.array(z.guid()).meta({ label: "Related" }),
 }) satisfies z.ZodType<T.Book>;
 
@@ -77,8 +88,8 @@ export const bookCreateSchema = z.strictObject({
   author_id: z.number().int().meta({ label: "Author" }),
   co_author_id: z.number().int().nullable().optional().meta({ label: "Co author" }),
   publisher_id: z.number().int().nullable().optional().meta({ label: "Publisher" }),
-  genres_ids: z.array(z.guid()).optional().meta({ label: "Genres" }),
-  translators_ids: z.array(z.number().int()).optional().meta({ label: "Translators" }),
+  genre_ids: z.array(z.guid()).optional().meta({ label: "Genres" }),
+  translator_ids: z.array(z.number().int()).optional().meta({ label: "Translators" }),
   related_ids: z.array(z.guid()).optional().meta({ label: "Related" }),
 }) satisfies z.ZodType<T.BookCreate>;
 
@@ -87,8 +98,8 @@ export const bookUpdateSchema = z.strictObject({
   author_id: z.number().int().optional().meta({ label: "Author" }),
   co_author_id: z.number().int().nullable().optional().meta({ label: "Co author" }),
   publisher_id: z.number().int().nullable().optional().meta({ label: "Publisher" }),
-  genres_ids: z.array(z.guid()).optional().meta({ label: "Genres" }),
-  translators_ids: z.array(z.number().int()).optional().meta({ label: "Translators" }),
+  genre_ids: z.array(z.guid()).optional().meta({ label: "Genres" }),
+  translator_ids: z.array(z.number().int()).optional().meta({ label: "Translators" }),
   related_ids: z.array(z.guid()).optional().meta({ label: "Related" }),
 }) satisfies z.ZodType<T.BookUpdate>;
 
@@ -100,6 +111,7 @@ export const chapterSchema = z.looseObject({
   book_id: z.guid().meta({ label: "Book" }),
   number: z.number().int().min(-2147483648).max(2147483647).meta({ label: "Number" }),
   title: z.string().max(200).nullable().meta({ label: "Title" }),
+  deleted_at: z.iso.datetime({ offset: true }).nullable(),
 }) satisfies z.ZodType<T.Chapter>;
 
 export const chapterCreateSchema = z.strictObject({
@@ -140,6 +152,7 @@ export const publisherSchema = z.looseObject({
   id: z.number().int(),
   name: z.string().max(160).meta({ label: "Name" }),
   website: z.url().max(2048).nullable().meta({ label: "Website" }),
+  deleted_at: z.iso.datetime({ offset: true }).nullable(),
 }) satisfies z.ZodType<T.Publisher>;
 
 export const publisherCreateSchema = z.strictObject({

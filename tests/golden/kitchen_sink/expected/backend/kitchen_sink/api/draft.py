@@ -33,7 +33,7 @@ RESOURCE = crud.register(
             "updated_at": crud.Column("updated_at", "datetime", writable=False),
         },
         many_to_many={
-            "parts_ids": crud.ManyToMany(
+            "part_ids": crud.ManyToMany(
                 models.drafts_parts, "draft_id", "part_id", "part", key="uuid", branch="branch_id"
             ),
         },
@@ -43,7 +43,7 @@ RESOURCE = crud.register(
         default_sort=("-created_at",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("gadget", "draft_id", "set_null"),),
+        inbound=(crud.Inbound("gadget", "draft_id", "set_null", enforced=False),),
         unlinks=((models.drafts_parts, "draft_id", "branch_id"),),
         traits=("timestamps", "branching"),
     )

@@ -80,7 +80,7 @@ RESOURCE = crud.register(
             "version": crud.Column("version", "integer", writable=False),
         },
         many_to_many={
-            "parts_ids": crud.ManyToMany(
+            "part_ids": crud.ManyToMany(
                 models.gadgets_parts, "gadget_id", "part_id", "part", key="uuid"
             ),
         },

@@ -34,6 +34,10 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
+        inbound=(
+            crud.Inbound("draft", "maker_id", "cascade"),
+            crud.Inbound("gadget", "maker_id", "cascade"),
+        ),
         traits=(),
     )
 )

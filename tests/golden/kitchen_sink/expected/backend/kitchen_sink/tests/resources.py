@@ -22,7 +22,7 @@ RESOURCES: dict[str, Resource] = {
             "maker_id": "uuid",
             "created_at": "datetime",
             "updated_at": "datetime",
-            "parts_ids": "many_to_many",
+            "part_ids": "many_to_many",
         },
         samples=[
             {"title": 'title 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
@@ -37,7 +37,7 @@ RESOURCES: dict[str, Resource] = {
         minimal={"title": 'title 0 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         update={"title": 'title 1 it\'s "quoted" \\ </script> ${y} %s 🚀'},
         relations={"maker_id": ("maker", False)},
-        many_to_many={"parts_ids": "part"},
+        many_to_many={"part_ids": "part"},
         unique=[],
         invalid=[
             ({"title": MISSING}, "title"),
@@ -49,7 +49,7 @@ RESOURCES: dict[str, Resource] = {
             ),
             ({"title": 12}, "title"),
             ({"maker_id": "x"}, "maker_id"),
-            ({"parts_ids": ["x"]}, "parts_ids"),
+            ({"part_ids": ["x"]}, "part_ids"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
         inbound=[("gadget", "draft_id", "set_null")],
@@ -110,7 +110,7 @@ RESOURCES: dict[str, Resource] = {
             "updated_at": "datetime",
             "deleted_at": "datetime",
             "version": "integer",
-            "parts_ids": "many_to_many",
+            "part_ids": "many_to_many",
         },
         samples=[
             {
@@ -553,7 +553,7 @@ RESOURCES: dict[str, Resource] = {
             },
         },
         relations={"maker_id": ("maker", True), "draft_id": ("draft", False)},
-        many_to_many={"parts_ids": "part"},
+        many_to_many={"part_ids": "part"},
         unique=[("maker_id", "type"), ("external_id",), ("name",), ("serial",)],
         invalid=[
             ({"name": MISSING}, "name"),
@@ -595,7 +595,7 @@ RESOURCES: dict[str, Resource] = {
             ({"dates": "not a list"}, "dates"),
             ({"maker_id": "x"}, "maker_id"),
             ({"draft_id": "x"}, "draft_id"),
-            ({"parts_ids": ["x"]}, "parts_ids"),
+            ({"part_ids": ["x"]}, "part_ids"),
             ({"from": "not a time"}, "from"),
             ({"class": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}, "class"),
             ({"class": 12}, "class"),
@@ -716,7 +716,7 @@ RESOURCES: dict[str, Resource] = {
             ({"name": 12}, "name"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[("draft", "parts_ids", "unlink"), ("gadget", "parts_ids", "unlink")],
+        inbound=[("draft", "part_ids", "unlink"), ("gadget", "part_ids", "unlink")],
         searchable=(),
         max_page_size=500,
         tenant=False,

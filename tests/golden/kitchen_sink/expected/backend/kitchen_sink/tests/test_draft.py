@@ -35,7 +35,7 @@ def test_null_for_a_required_field_is_422(api: Api) -> None:
     support.check_null_refused(api, NAME)
 
 
-@pytest.mark.parametrize("field", ["maker_id", "parts_ids"])
+@pytest.mark.parametrize("field", ["maker_id", "part_ids"])
 def test_missing_reference_is_422(api: Api, field: str) -> None:
     support.check_reference(api, NAME, field)
 

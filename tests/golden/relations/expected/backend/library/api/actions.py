@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
-from library import schemas
+from library import crud, schemas
 from library.api import author, book, chapter, genre, publisher
 from library.crud import RequestContext, get_context
 from library.db import get_session
@@ -49,16 +49,21 @@ ACTIONS: dict[str, Action] = {
     "author.create": Action(author.create_author, schemas.AuthorCreate),
     "author.update": Action(author.update_author, schemas.AuthorUpdate, takes_id=True),
     "author.delete": Action(author.delete_author, takes_id=True),
+    "author.restore": Action(author.restore_author, takes_id=True),
     "book.list": Action(book.list_books, takes_params=True),
     "book.get": Action(book.get_book, takes_id=True),
     "book.create": Action(book.create_book, schemas.BookCreate),
     "book.update": Action(book.update_book, schemas.BookUpdate, takes_id=True),
     "book.delete": Action(book.delete_book, takes_id=True),
+    "book.bulk": Action(book.bulk_books, crud.BulkRequest),
+    "book.bulk_undo": Action(book.undo_bulk_books, crud.UndoRequest),
+    "book.restore": Action(book.restore_book, takes_id=True),
     "chapter.list": Action(chapter.list_chapters, takes_params=True),
     "chapter.get": Action(chapter.get_chapter, takes_id=True),
     "chapter.create": Action(chapter.create_chapter, schemas.ChapterCreate),
     "chapter.update": Action(chapter.update_chapter, schemas.ChapterUpdate, takes_id=True),
     "chapter.delete": Action(chapter.delete_chapter, takes_id=True),
+    "chapter.restore": Action(chapter.restore_chapter, takes_id=True),
     "genre.list": Action(genre.list_genres, takes_params=True),
     "genre.get": Action(genre.get_genre, takes_id=True),
     "genre.create": Action(genre.create_genre, schemas.GenreCreate),
@@ -69,6 +74,7 @@ ACTIONS: dict[str, Action] = {
     "publisher.create": Action(publisher.create_publisher, schemas.PublisherCreate),
     "publisher.update": Action(publisher.update_publisher, schemas.PublisherUpdate, takes_id=True),
     "publisher.delete": Action(publisher.delete_publisher, takes_id=True),
+    "publisher.restore": Action(publisher.restore_publisher, takes_id=True),
 }
 
 router = APIRouter(prefix="/api", tags=["actions"])

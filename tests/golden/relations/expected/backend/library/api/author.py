@@ -6,6 +6,7 @@ POST   /api/authors                             createAuthor
 GET    /api/authors/{id}                        getAuthor
 PATCH  /api/authors/{id}                        updateAuthor
 DELETE /api/authors/{id}                        deleteAuthor
+POST   /api/authors/{id}/restore                restoreAuthor
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ RESOURCE = crud.register(
             "mentor_id": crud.Column("mentor_id", "integer", nullable=True, references="author"),
             "created_at": crud.Column("created_at", "datetime", writable=False),
             "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
         },
         filterable=(),
         sortable=("name",),
@@ -38,7 +40,12 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
-        traits=("timestamps",),
+        inbound=(
+            crud.Inbound("author", "mentor_id", "set_null"),
+            crud.Inbound("book", "author_id", "restrict"),
+            crud.Inbound("book", "co_author_id", "set_null"),
+        ),
+        traits=("timestamps", "soft_delete"),
     )
 )
 
@@ -69,10 +76,11 @@ def create_author(
 @router.get("/{id}", operation_id="getAuthor")
 def get_author(
     id: str,
+    include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
 @router.patch("/{id}", operation_id="updateAuthor")
@@ -93,3 +101,13 @@ def delete_author(
 ) -> Response:
     crud.delete_row(RESOURCE, session, context, id)
     return Response(status_code=204)
+
+
+@router.post("/{id}/restore", operation_id="restoreAuthor")
+def restore_author(
+    id: str,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Bring back a deleted Author."""
+    return crud.respond_row(RESOURCE, crud.restore_row(RESOURCE, session, context, id))

@@ -3,9 +3,12 @@
 
 GET    /api/books                               listBooks
 POST   /api/books                               createBook
+POST   /api/books/bulk                          bulkBooks
+POST   /api/books/bulk/undo                     undoBulkBooks
 GET    /api/books/{id}                          getBook
 PATCH  /api/books/{id}                          updateBook
 DELETE /api/books/{id}                          deleteBook
+POST   /api/books/{id}/restore                  restoreBook
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ RESOURCE = crud.register(
             "publisher_id": crud.Column(
                 "publisher_id", "integer", nullable=True, references="publisher"
             ),
+            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
         },
         many_to_many={
-            "genres_ids": crud.ManyToMany(
+            "genre_ids": crud.ManyToMany(
                 models.books_genres, "book_id", "genre_id", "genre", key="uuid"
             ),
-            "translators_ids": crud.ManyToMany(
+            "translator_ids": crud.ManyToMany(
                 models.book_translators, "book_id", "author_id", "author", key="integer"
             ),
             "related_ids": crud.ManyToMany(
@@ -52,10 +56,12 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
-        traits=(),
+        inbound=(crud.Inbound("chapter", "book_id", "cascade"),),
+        traits=("soft_delete",),
     )
 )
 
+BULK = crud.BulkConfig(batch_size=500, undo_ttl=3600)
 router = APIRouter(prefix="/api/books", tags=["books"])
 
 
@@ -80,13 +86,34 @@ def create_book(
     )
 
 
-@router.get("/{id}", operation_id="getBook")
-def get_book(
-    id: str,
+@router.post("/bulk", operation_id="bulkBooks")
+def bulk_books(
+    body: crud.BulkRequest,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
+    """Update or delete every row matching `filter`; `dry_run` only counts them."""
+    return crud.respond(crud.bulk(RESOURCE, session, context, body, schemas.BookUpdate, BULK))
+
+
+@router.post("/bulk/undo", operation_id="undoBulkBooks")
+def undo_bulk_books(
+    body: crud.UndoRequest,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Put back what a bulk run changed, while its undo token lives (3600 s)."""
+    return crud.respond(crud.undo_bulk(RESOURCE, session, context, body))
+
+
+@router.get("/{id}", operation_id="getBook")
+def get_book(
+    id: str,
+    include_deleted: bool = False,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
 @router.patch("/{id}", operation_id="updateBook")
@@ -107,3 +134,13 @@ def delete_book(
 ) -> Response:
     crud.delete_row(RESOURCE, session, context, id)
     return Response(status_code=204)
+
+
+@router.post("/{id}/restore", operation_id="restoreBook")
+def restore_book(
+    id: str,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Bring back a deleted Book."""
+    return crud.respond_row(RESOURCE, crud.restore_row(RESOURCE, session, context, id))

@@ -6,6 +6,7 @@ POST   /api/chapters                            createChapter
 GET    /api/chapters/{id}                       getChapter
 PATCH  /api/chapters/{id}                       updateChapter
 DELETE /api/chapters/{id}                       deleteChapter
+POST   /api/chapters/{id}/restore               restoreChapter
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ RESOURCE = crud.register(
             "book_id": crud.Column("book_id", "uuid", references="book"),
             "number": crud.Column("number", "integer"),
             "title": crud.Column("title", "string", nullable=True),
+            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
         },
         filterable=(),
         sortable=("id",),
@@ -36,7 +38,7 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
-        traits=(),
+        traits=("soft_delete",),
     )
 )
 
@@ -67,10 +69,11 @@ def create_chapter(
 @router.get("/{id}", operation_id="getChapter")
 def get_chapter(
     id: str,
+    include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
 @router.patch("/{id}", operation_id="updateChapter")
@@ -91,3 +94,13 @@ def delete_chapter(
 ) -> Response:
     crud.delete_row(RESOURCE, session, context, id)
     return Response(status_code=204)
+
+
+@router.post("/{id}/restore", operation_id="restoreChapter")
+def restore_chapter(
+    id: str,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Bring back a deleted Chapter."""
+    return crud.respond_row(RESOURCE, crud.restore_row(RESOURCE, session, context, id))

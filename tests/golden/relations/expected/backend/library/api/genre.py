@@ -35,6 +35,7 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
+        inbound=(crud.Inbound("genre", "parent_id", "set_null"),),
         traits=(),
     )
 )

@@ -6,6 +6,7 @@ POST   /api/publishers                          createPublisher
 GET    /api/publishers/{id}                     getPublisher
 PATCH  /api/publishers/{id}                     updatePublisher
 DELETE /api/publishers/{id}                     deletePublisher
+POST   /api/publishers/{id}/restore             restorePublisher
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ RESOURCE = crud.register(
             "id": crud.Column("id", "integer", writable=False),
             "name": crud.Column("name", "string"),
             "website": crud.Column("website", "url", nullable=True),
+            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
         },
         filterable=(),
         sortable=("id",),
@@ -35,7 +37,8 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
-        traits=(),
+        inbound=(crud.Inbound("book", "publisher_id", "set_null"),),
+        traits=("soft_delete",),
     )
 )
 
@@ -66,10 +69,11 @@ def create_publisher(
 @router.get("/{id}", operation_id="getPublisher")
 def get_publisher(
     id: str,
+    include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
 @router.patch("/{id}", operation_id="updatePublisher")
@@ -90,3 +94,13 @@ def delete_publisher(
 ) -> Response:
     crud.delete_row(RESOURCE, session, context, id)
     return Response(status_code=204)
+
+
+@router.post("/{id}/restore", operation_id="restorePublisher")
+def restore_publisher(
+    id: str,
+    session: Session = Depends(get_session),
+    context: RequestContext = Depends(get_context),
+) -> Response:
+    """Bring back a deleted Publisher."""
+    return crud.respond_row(RESOURCE, crud.restore_row(RESOURCE, session, context, id))

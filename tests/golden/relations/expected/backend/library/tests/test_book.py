@@ -37,7 +37,7 @@ def test_null_for_a_required_field_is_422(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "field",
-    ["author_id", "co_author_id", "publisher_id", "genres_ids", "translators_ids", "related_ids"],
+    ["author_id", "co_author_id", "publisher_id", "genre_ids", "translator_ids", "related_ids"],
 )
 def test_missing_reference_is_422(api: Api, field: str) -> None:
     support.check_reference(api, NAME, field)
@@ -65,9 +65,17 @@ def test_list_statements_do_not_grow_with_the_page(api: Api) -> None:
     support.check_statements(api, NAME)
 
 
+def test_bulk(api: Api) -> None:
+    support.check_bulk(api, NAME)
+
+
 def test_action_router(api: Api) -> None:
     support.check_action_router(api, NAME)
 
 
 def test_unknown_id_is_404(api: Api) -> None:
     support.check_not_found(api, NAME)
+
+
+def test_soft_delete_and_restore(api: Api) -> None:
+    support.check_soft_delete(api, NAME)
