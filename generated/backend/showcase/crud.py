@@ -87,7 +87,7 @@ class Column:
 
 @dataclass(frozen=True)
 class ManyToMany:
-    """A many-to-many field (`<name>_ids`) and the junction table behind it."""
+    """A many-to-many field (`genres` → `genre_ids`) and the junction table behind it."""
 
     junction: sa.Table
     left: str  # the column pointing at this resource
@@ -117,11 +117,12 @@ class ManyToMany:
 
 @dataclass(frozen=True)
 class Inbound:
-    """A relation of another resource that points here without a database foreign key."""
+    """A many-to-one relation of another resource that points here."""
 
     source: str
     attr: str
     on_delete: str  # cascade, set_null, restrict or no_action
+    enforced: bool = True  # False: no database foreign key, so a hard delete applies on_delete here
 
 
 @dataclass(frozen=True)
@@ -930,9 +931,14 @@ def restore_row(
         check_version(resource, row, expected)
         if row.deleted_at is None:
             return serialize(resource, session, [row])[0]
+        if not restorable(resource, session, row):
+            raise ApiError(
+                409,
+                "conflict",
+                f"{resource.label} {row.id} points at a deleted row its relation cascades from or restricts: restore that first",
+            )
         before = serialize(resource, session, [row])[0] if resource.has("audit") else None
-        row.deleted_at = None
-        bump_version(resource, row)
+        undelete(resource, session, [row])
         item = fresh(resource, session, row)
         audit(resource, session, context, "restore", [(row.id, before, item)])
         session.commit()
@@ -948,11 +954,7 @@ def remove(
     only; a row the branch created is deleted. Otherwise: delete, with the relations' on_delete.
     """
     if resource.has("soft_delete"):
-        stamp = stored_now(session)
-        for row in rows:
-            row.deleted_at = stamp
-            bump_version(resource, row)
-        session.flush()
+        soft_delete(resource, session, rows)
         return
     if resource.has("branching") and context.branch_id != MAIN_BRANCH:
         keys = [row.id for row in rows]
@@ -973,6 +975,126 @@ def remove(
             delete_keys(resource, session, only_here, branch=context.branch_id)
         return
     delete_keys(resource, session, [row.id for row in rows])
+
+
+def soft_delete(resource: Resource, session: Session, rows: Sequence[Any]) -> None:
+    """Hide `rows`, and apply what soft deletion means to each relation pointing at them.
+
+    cascade: the live children are soft-deleted too (validate makes sure they can be), all with
+    one deleted_at, later than that of any child deleted before, so that a restore brings back
+    exactly the rows this delete hid. restrict, no_action: refused (409) while a live row points
+    here. set_null, and many-to-many links: kept, since the rows still exist.
+    """
+    tree: list[tuple[Resource, list[Any]]] = []
+    seen: set[tuple[str, Any]] = set()
+    latest: datetime.datetime | None = None  # the newest deleted_at among children deleted before
+    pending: list[tuple[Resource, list[Any]]] = [(resource, list(rows))]
+    while pending:
+        current, batch = pending.pop()
+        batch = [row for row in batch if (current.name, row.id) not in seen]
+        if not batch:
+            continue
+        seen.update((current.name, row.id) for row in batch)
+        tree.append((current, batch))
+        keys = [row.id for row in batch]
+        for inbound in current.inbound:
+            source = REGISTRY[inbound.source]
+            column = getattr(source.model, inbound.attr)
+            if inbound.on_delete == "cascade":
+                pending.append(
+                    (
+                        source,
+                        list(
+                            session.scalars(
+                                sa.select(source.model).where(
+                                    column.in_(keys), source.model.deleted_at.is_(None)
+                                )
+                            )
+                        ),
+                    )
+                )
+                newest = session.scalar(
+                    sa.select(sa.func.max(source.model.deleted_at)).where(column.in_(keys))
+                )
+                latest = (
+                    newest if latest is None or (newest is not None and newest > latest) else latest
+                )
+            elif inbound.on_delete in ("restrict", "no_action"):
+                live = sa.select(source.id).where(column.in_(keys))
+                if source.has("soft_delete"):
+                    live = live.where(source.model.deleted_at.is_(None))
+                if session.scalars(live.limit(1)).first() is not None:
+                    raise ApiError(
+                        409, "conflict", f"{current.label} is still referenced by {source.label}"
+                    )
+    stamp = _deletion_stamp(session, latest)
+    for current, batch in tree:
+        for row in batch:
+            row.deleted_at = stamp
+            bump_version(current, row)
+    session.flush()
+
+
+def _deletion_stamp(session: Session, latest: datetime.datetime | None) -> datetime.datetime:
+    """Now, as stored (MySQL keeps whole seconds), and after `latest`."""
+    stamp = stored_now(session)
+    step = datetime.timedelta(microseconds=1)
+    if dialect_of(session) == "mysql":
+        stamp, step = stamp.replace(microsecond=0), datetime.timedelta(seconds=1)
+    return latest + step if latest is not None and latest >= stamp else stamp
+
+
+def undelete(resource: Resource, session: Session, rows: Sequence[Any]) -> None:
+    """Bring back soft-deleted `rows` and the children their delete's cascade hid: those whose
+    deleted_at is the row's own. Children deleted before it stay deleted."""
+    pending: list[tuple[Resource, list[Any]]] = [(resource, list(rows))]
+    while pending:
+        current, batch = pending.pop()
+        by_stamp: dict[Any, list[Any]] = {}
+        for row in batch:
+            if row.deleted_at is not None:
+                by_stamp.setdefault(row.deleted_at, []).append(row.id)
+        for inbound in current.inbound:
+            if inbound.on_delete != "cascade":
+                continue
+            source = REGISTRY[inbound.source]
+            column = getattr(source.model, inbound.attr)
+            for stamp, keys in by_stamp.items():
+                pending.append(
+                    (
+                        source,
+                        list(
+                            session.scalars(
+                                sa.select(source.model).where(
+                                    column.in_(keys), source.model.deleted_at == stamp
+                                )
+                            )
+                        ),
+                    )
+                )
+        for row in batch:
+            if row.deleted_at is not None:
+                row.deleted_at = None
+                bump_version(current, row)
+        session.flush()
+
+
+def restorable(resource: Resource, session: Session, row: Any) -> bool:
+    """Whether `row` may come back: no relation that cascades or restricts points it at a
+    soft-deleted row (restore that one first, which brings back what its delete hid)."""
+    for parent in REGISTRY.values():
+        if not parent.has("soft_delete"):
+            continue
+        for inbound in parent.inbound:
+            key = getattr(row, inbound.attr) if inbound.source == resource.name else None
+            if key is None or inbound.on_delete == "set_null":
+                continue
+            hidden = sa.select(parent.id).where(
+                parent.id == key, parent.model.deleted_at.is_not(None)
+            )
+            if session.scalars(hidden.limit(1)).first() is not None:
+                return False
+    return True
 
 
 def expected_version(
@@ -1045,7 +1167,7 @@ def apply_values(
             if value is None and not column.nullable:
                 raise validation_error(f"{name} cannot be null", name)
             scalars[name] = value
-    check_references(resource, session, context, scalars, links)
+    check_references(resource, session, context, scalars, links, None if creating else row)
     for name, value in scalars.items():
         column = resource.columns[name]
         setattr(row, column.attr, to_db(column, value, dialect))
@@ -1068,14 +1190,26 @@ def check_references(
     context: RequestContext,
     scalars: Mapping[str, Any],
     links: Mapping[str, list[Any]],
+    row: Any = None,
 ) -> None:
-    """Every id the write points at exists and is visible to the caller (tenant, owner, branch), else 422."""
+    """Every id the write points at exists and is visible to the caller (tenant, owner, branch), else 422.
+
+    On an update (`row`), an id the row already points at is not checked again: it may name a
+    row soft-deleted since, and a client must be able to send back what it read.
+    """
+    current = load_links(resource, session, [row]) if row is not None and links else {}
     wanted: list[tuple[str, str, list[Any]]] = []
     for name, value in scalars.items():
         column = resource.columns[name]
-        if column.references and value is not None:
+        if (
+            column.references
+            and value is not None
+            and (row is None or getattr(row, column.attr) != value)
+        ):
             wanted.append((name, column.references, [value]))
     for name, keys in links.items():
+        kept = set(current.get(name, {}).get(row.id, [])) if row is not None else set()
+        keys = [key for key in keys if key not in kept]
         if keys:
             wanted.append((name, resource.many_to_many[name].target, keys))
     for name, target_name, keys in wanted:
@@ -1102,6 +1236,8 @@ def delete_keys(
     """Delete rows by id (on `branch` for branching resources); relations without a database
     foreign key get their on_delete here."""
     for inbound in resource.inbound:
+        if inbound.enforced:
+            continue  # the database's foreign key applies it
         source = REGISTRY[inbound.source]
         column = getattr(source.model, inbound.attr)
         if inbound.on_delete == "cascade":
@@ -1378,25 +1514,26 @@ def _bulk_batch(
     else:
         for row in rows:
             apply_values(resource, session, context, row, values, creating=False)
-        afters = serialize(resource, session, rows) if audited else []
-        audit(
-            resource,
-            session,
-            context,
-            "bulk_update",
-            [(row.id, b, a) for row, b, a in zip(rows, befores, afters, strict=True)],
-        )
+        if audited:
+            afters = serialize(resource, session, rows)
+            audit(
+                resource,
+                session,
+                context,
+                "bulk_update",
+                [(row.id, b, a) for row, b, a in zip(rows, befores, afters, strict=True)],
+            )
     if changed is not None and rows:
-        # As the database stored them (rounded, truncated), so undo compares like with like.
+        # The whole row (every column and link) as the database stored it (rounded, truncated,
+        # updated_at set): undo puts a row back only while it is still exactly this.
         statement = sa.select(resource.model).where(resource.id.in_([row.id for row in rows]))
         if resource.has("branching"):
             statement = statement.where(resource.model.branch_id == context.branch_id)
-        stored = {
-            row.id: row
-            for row in session.scalars(statement.execution_options(populate_existing=True))
-        }
+        stored = list(session.scalars(statement.execution_options(populate_existing=True)))
+        after_links = load_links(resource, session, stored)
+        afters_by_id = {row.id: dump_row(resource, row, after_links) for row in stored}
         for dump, row in zip(saved, rows, strict=True):
-            dump["after"] = {attr: encode_value(getattr(stored[row.id], attr)) for attr in changed}
+            dump["after"] = afters_by_id[row.id]
     return saved
 
 
@@ -1496,10 +1633,10 @@ def _put_back(
     row = session.get(resource.model, identity if len(identity) > 1 else identity["id"])
     if (row is None) != (changed is None):
         return None  # deleted since an update, or made again since a delete
-    if row is not None and {
-        attr: encode_value(getattr(row, attr)) for attr in changed
-    } != saved.get("after"):
-        return None  # written since the run
+    if row is not None and dump_row(
+        resource, row, load_links(resource, session, [row])
+    ) != saved.get("after"):
+        return None  # written since the run, in any column or link
     if row is None:  # deleted: insert it again, with its links
         row = resource.model(**values)
         session.add(row)
@@ -1512,6 +1649,12 @@ def _put_back(
                 )
         return row, None
     before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+    if changed == ["deleted_at"]:  # a soft delete: bring back what its cascade hid too
+        if not restorable(resource, session, row):
+            return None
+        undelete(resource, session, [row])
+        return row, before
+    # A write of its own: the version moves on and updated_at (onupdate) is the undo's time.
     for attr in changed:
         setattr(row, attr, values[attr])
     bump_version(resource, row)
@@ -1528,7 +1671,7 @@ def dump_row(
     }
     if links:
         dump["links"] = {
-            name: [encode_value(key) for key in by_row.get(row.id, [])]
+            name: [encode_value(key) for key in sorted(by_row.get(row.id, []), key=str)]
             for name, by_row in links.items()
         }
     return dump

@@ -226,7 +226,7 @@ class OfficeCreate(BaseModel):
     name: Annotated[str, Field(max_length=200, title="Name")]
     status: Annotated[Literal["active", "inactive"] | None, Field(title="Status")] = "active"
     region_id: Annotated[UUID | None, Field(title="Region")] = None
-    people_ids: Annotated[list[UUID] | None, Field(title="People")] = None
+    person_ids: Annotated[list[UUID] | None, Field(title="People")] = None
     budget: Annotated[
         Decimal | None, Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget")
     ] = None
@@ -263,7 +263,7 @@ class OfficeRead(BaseModel):
     closed_at: Annotated[AwareDatetime | None, Field(title="Closed at")]
     created_at: Annotated[AwareDatetime, Field(title="Created at")]
     updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
-    people_ids: Annotated[list[UUID], Field(title="People")]
+    person_ids: Annotated[list[UUID], Field(title="People")]
 
 
 class OfficeUpdate(BaseModel):
@@ -273,7 +273,7 @@ class OfficeUpdate(BaseModel):
     name: Annotated[str | None, Field(max_length=200, title="Name")] = None
     status: Annotated[Literal["active", "inactive"] | None, Field(title="Status")] = None
     region_id: Annotated[UUID | None, Field(title="Region")] = None
-    people_ids: Annotated[list[UUID] | None, Field(title="People")] = None
+    person_ids: Annotated[list[UUID] | None, Field(title="People")] = None
     budget: Annotated[
         Decimal | None, Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget")
     ] = None

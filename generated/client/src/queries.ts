@@ -735,7 +735,7 @@ function optimisticRowOfOffice(input: T.OfficeCreate): T.Office {
     closed_at: null,
     created_at: now,
     updated_at: now,
-    people_ids: [],
+    person_ids: [],
     ...definedOnly(input),
   } as T.Office;
 }

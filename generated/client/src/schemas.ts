@@ -202,14 +202,14 @@ export const officeSchema = z.looseObject({
   closed_at: z.iso.datetime({ offset: true }).nullable().meta({ label: "Closed at" }),
   created_at: z.iso.datetime({ offset: true }),
   updated_at: z.iso.datetime({ offset: true }),
-  people_ids: z.array(z.guid()).meta({ label: "People" }),
+  person_ids: z.array(z.guid()).meta({ label: "People" }),
 }) satisfies z.ZodType<T.Office>;
 
 export const officeCreateSchema = z.strictObject({
   name: z.string().max(200).meta({ label: "Name" }),
   status: officeStatusSchema.optional().meta({ label: "Status" }),
   region_id: z.guid().nullable().optional().meta({ label: "Region" }),
-  people_ids: z.array(z.guid()).optional().meta({ label: "People" }),
+  person_ids: z.array(z.guid()).optional().meta({ label: "People" }),
   budget: z.number().min(0).lt(10000000000).multipleOf(0.01).nullable().optional().meta({ label: "Budget" }),
   tags: z.array(z.string()).nullable().optional().meta({ label: "Tags" }),
   settings: z.json().optional().meta({ label: "Settings" }),
@@ -222,7 +222,7 @@ export const officeUpdateSchema = z.strictObject({
   name: z.string().max(200).optional().meta({ label: "Name" }),
   status: officeStatusSchema.optional().meta({ label: "Status" }),
   region_id: z.guid().nullable().optional().meta({ label: "Region" }),
-  people_ids: z.array(z.guid()).optional().meta({ label: "People" }),
+  person_ids: z.array(z.guid()).optional().meta({ label: "People" }),
   budget: z.number().min(0).lt(10000000000).multipleOf(0.01).nullable().optional().meta({ label: "Budget" }),
   tags: z.array(z.string()).nullable().optional().meta({ label: "Tags" }),
   settings: z.json().optional().meta({ label: "Settings" }),

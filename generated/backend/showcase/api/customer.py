@@ -46,7 +46,7 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("opportunity", "customer_id", "cascade"),),
+        inbound=(crud.Inbound("opportunity", "customer_id", "cascade", enforced=False),),
         traits=("timestamps", "tenant", "audit", "branching"),
     )
 )

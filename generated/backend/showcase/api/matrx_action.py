@@ -49,6 +49,7 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
+        inbound=(crud.Inbound("matrx_menu_item", "action_id", "cascade"),),
         traits=("timestamps", "owned"),
     )
 )

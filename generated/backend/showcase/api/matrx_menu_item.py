@@ -47,6 +47,7 @@ RESOURCE = crud.register(
         default_sort=("display_order",),
         page_size=50,
         max_page_size=500,
+        inbound=(crud.Inbound("matrx_menu_item", "parent_id", "cascade"),),
         traits=("timestamps", "owned"),
     )
 )

@@ -46,7 +46,7 @@ RESOURCE = crud.register(
             "updated_at": crud.Column("updated_at", "datetime", writable=False),
         },
         many_to_many={
-            "people_ids": crud.ManyToMany(
+            "person_ids": crud.ManyToMany(
                 models.office_people,
                 "office_id",
                 "person_id",
@@ -62,8 +62,8 @@ RESOURCE = crud.register(
         page_size=50,
         max_page_size=500,
         inbound=(
-            crud.Inbound("customer", "office_id", "set_null"),
-            crud.Inbound("office", "parent_id", "set_null"),
+            crud.Inbound("customer", "office_id", "set_null", enforced=False),
+            crud.Inbound("office", "parent_id", "set_null", enforced=False),
         ),
         unlinks=((models.office_people, "office_id", "branch_id"),),
         traits=("timestamps", "tenant", "branching"),

@@ -39,7 +39,7 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("office", "region_id", "cascade"),),
+        inbound=(crud.Inbound("office", "region_id", "cascade", enforced=False),),
         traits=("timestamps", "tenant", "branching"),
     )
 )

@@ -486,7 +486,7 @@ RESOURCES: dict[str, Resource] = {
             "closed_at": "datetime",
             "created_at": "datetime",
             "updated_at": "datetime",
-            "people_ids": "many_to_many",
+            "person_ids": "many_to_many",
         },
         samples=[
             {
@@ -622,7 +622,7 @@ RESOURCES: dict[str, Resource] = {
             "closed_at": "2024-01-01T11:00:00+00:00",
         },
         relations={"region_id": ("region", False), "parent_id": ("office", False)},
-        many_to_many={"people_ids": "person"},
+        many_to_many={"person_ids": "person"},
         unique=[("name",)],
         invalid=[
             ({"name": MISSING}, "name"),
@@ -635,7 +635,7 @@ RESOURCES: dict[str, Resource] = {
             ({"name": 12}, "name"),
             ({"status": "not one of the values"}, "status"),
             ({"region_id": "x"}, "region_id"),
-            ({"people_ids": ["x"]}, "people_ids"),
+            ({"person_ids": ["x"]}, "person_ids"),
             ({"budget": "1.001"}, "budget"),
             ({"budget": "10000000000"}, "budget"),
             ({"budget": -1.0}, "budget"),
@@ -918,7 +918,7 @@ RESOURCES: dict[str, Resource] = {
             ({"started_on": "not a time"}, "started_on"),
             ({"not_a_field": 1}, "not_a_field"),
         ],
-        inbound=[("office", "people_ids", "unlink")],
+        inbound=[("office", "person_ids", "unlink")],
         searchable=("full_name",),
         max_page_size=500,
         tenant=True,

@@ -370,26 +370,74 @@ def check_reference(api: Api, name: str, field: str) -> None:
 
 
 def check_delete_rule(api: Api, name: str, source: str, field: str, rule: str) -> None:
-    """Deleting a row that `source.field` points at: cascade, set_null, restrict, or unlink."""
+    """Deleting a row that `source.field` points at: cascade, set_null, restrict, or unlink.
+
+    A soft-deleted row still exists, so what it does differs (README, "Soft deletion and
+    relations"): the cascade soft-deletes the live children with the row's own `deleted_at`, and
+    restoring the row restores exactly those; set_null and many-to-many links keep pointing at
+    it; restrict refuses while live children point at it; a new reference to it is refused.
+    """
     info, child_info = resources()[name], resources()[source]
+    soft = info.has("soft_delete")
     parent = api.create(name)
-    child = api.create(source, {field: [parent["id"]] if rule == "unlink" else parent["id"]})
+    path = f"{info.path}/{parent['id']}"
+    reference = [parent["id"]] if rule == "unlink" else parent["id"]
+    earlier = None
+    if soft and rule == "cascade" and "delete" in child_info.operations:
+        # A child deleted on its own before the parent: restoring the parent leaves it deleted.
+        earlier = api.create(source, {field: reference})
+        assert api.delete(f"{child_info.path}/{earlier['id']}").status_code == 204
+    child = api.create(source, {field: reference})
     child_path = f"{child_info.path}/{child['id']}"
-    response = api.delete(f"{info.path}/{parent['id']}")
+    response = api.delete(path)
     if rule in ("restrict", "no_action"):
         assert_error(response, 409, "conflict")
-        assert api.get(f"{info.path}/{parent['id']}").status_code == 200
+        assert api.get(path).status_code == 200
         assert api.delete(child_path).status_code == 204
-        assert api.delete(f"{info.path}/{parent['id']}").status_code == 204
+        assert api.delete(path).status_code == 204
         return
     assert response.status_code == 204, response.text
     after = api.get(child_path)
+    if not soft:
+        if rule == "cascade":
+            assert_error(after, 404, "not_found")
+        elif rule == "set_null":
+            assert after.status_code == 200 and after.json()[field] is None, after.text
+        else:
+            assert after.status_code == 200 and after.json()[field] == [], after.text
+        return
+    if "create" in child_info.operations:
+        assert_error(
+            api.post(child_info.path, api.payload(source, {field: reference})),
+            422,
+            "invalid_reference",
+            field,
+        )
     if rule == "cascade":
         assert_error(after, 404, "not_found")
-    elif rule == "set_null":
-        assert after.status_code == 200 and after.json()[field] is None, after.text
+        hidden = api.get(child_path, params={"include_deleted": "true"}).json()
+        assert (
+            hidden["deleted_at"]
+            == api.get(path, params={"include_deleted": "true"}).json()["deleted_at"]
+        ), hidden
+        assert_error(api.post(f"{child_path}/restore", None), 409, "conflict")  # its parent first
     else:
-        assert after.status_code == 200 and after.json()[field] == [], after.text
+        assert after.status_code == 200 and after.json()[field] == reference, (
+            "the reference stays: the row still exists"
+        )
+        if "update" in child_info.operations:
+            again = api.patch(child_path, {field: reference})
+            assert again.status_code == 200, (
+                f"an unchanged reference to a soft-deleted row is not refused: {again.text}"
+            )
+    restored = api.post(f"{path}/restore", None)
+    assert restored.status_code == 200, restored.text
+    back = api.get(child_path)
+    assert back.status_code == 200 and back.json()[field] == reference, back.text
+    if rule == "cascade":
+        assert back.json()["deleted_at"] is None
+    if earlier is not None:
+        assert_error(api.get(f"{child_info.path}/{earlier['id']}"), 404, "not_found")
 
 
 def _matches(kind: str, value: Any, wanted: Any) -> bool:
@@ -634,6 +682,46 @@ def _snapshot(api: Api, name: str) -> dict[Any, dict[str, Any]]:
     return {row["id"]: _comparable(row) for row in api.all(name)}
 
 
+def _write_elsewhere(
+    api: Api, name: str, row: dict[str, Any], avoid: set[str]
+) -> dict[str, Any] | None:
+    """PATCH `row` in a field the bulk run did not touch (a column or a link); the row as written,
+    or None when the resource has no such field."""
+    info = resources()[name]
+    unique = {f for fields in info.unique for f in fields}
+    candidates = [
+        (key, value)
+        for sample in info.samples
+        for key, value in sample.items()
+        if key not in info.relations
+    ]
+    candidates += [(key, None) for key, (_, required) in info.relations.items() if not required]
+    candidates += [(key, []) for key in info.many_to_many]
+    for key, value in candidates:
+        if (
+            key in avoid
+            or key in unique
+            or key not in row
+            or value is MISSING
+            or same(info.types.get(key, "json"), value, row[key])
+        ):
+            continue
+        response = api.patch(f"{info.path}/{row['id']}", {key: value})
+        assert response.status_code == 200, response.text
+        return response.json()
+    return None
+
+
+def _assert_moved_on(ran: dict[str, Any], undone: dict[str, Any]) -> None:
+    """An undo is a write of its own: the version moves on and updated_at is the undo's time."""
+    if "version" in ran:
+        assert undone["version"] == ran["version"] + 1, (ran, undone)
+    if "updated_at" in ran:
+        assert datetime.datetime.fromisoformat(
+            undone["updated_at"]
+        ) >= datetime.datetime.fromisoformat(ran["updated_at"]), (ran, undone)
+
+
 def check_bulk(api: Api, name: str) -> None:
     """Bulk update and delete by filter; a dry run changes nothing; undo restores exact values."""
     info = resources()[name]
@@ -659,12 +747,28 @@ def check_bulk(api: Api, name: str) -> None:
         if info.undo:
             token = updated.json()["undo_token"]
             assert token and updated.json()["undo_expires_at"], updated.text
+            ran = {row["id"]: row for row in api.all(name)}
+            written = _write_elsewhere(api, name, ran[rows[0]["id"]], set(info.bulk_values))
             undone = api.post(f"{path}/undo", {"undo_token": token})
+            skipped = 1 if written is not None else 0
             assert undone.status_code == 200 and undone.json() == {
-                "restored": len(rows),
-                "skipped": 0,
+                "restored": len(rows) - skipped,
+                "skipped": skipped,
             }, undone.text
-            assert _snapshot(api, name) == before, "undo puts back the exact previous values"
+            now = _snapshot(api, name)
+            if written is not None:
+                assert now.pop(rows[0]["id"]) == _comparable(written), (
+                    "a row written since the run is left alone, whatever column changed"
+                )
+                before = {key: row for key, row in before.items() if key != rows[0]["id"]} | {
+                    rows[0]["id"]: _comparable(written)
+                }
+            assert now == {key: row for key, row in before.items() if key in now}, (
+                "undo puts back the exact previous values"
+            )
+            for row in api.all(name):
+                if written is None or row["id"] != rows[0]["id"]:
+                    _assert_moved_on(ran[row["id"]], row)
             assert_error(api.post(f"{path}/undo", {"undo_token": token}), 409, "undo_used")
     assert_error(
         api.post(path, {"operation": "update", "filter": {"no_such_field": 1}, "values": {}}),

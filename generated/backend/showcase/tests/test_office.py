@@ -40,7 +40,7 @@ def test_unique_conflict_is_409(api: Api, fields: tuple[str, ...]) -> None:
     support.check_unique(api, NAME, fields)
 
 
-@pytest.mark.parametrize("field", ["region_id", "parent_id", "people_ids"])
+@pytest.mark.parametrize("field", ["region_id", "parent_id", "person_ids"])
 def test_missing_reference_is_422(api: Api, field: str) -> None:
     support.check_reference(api, NAME, field)
 
