@@ -372,22 +372,22 @@ def test_undo_never_loses_a_newer_write(dialect: str, served) -> None:
         == 200
     )
     assert caller.delete(f"/api/opportunities/{deleted}").status_code == 204
+    ran = {r["id"]: r for r in caller.rows("/api/opportunities", include_deleted="true")}
     undone = caller.post("/api/opportunities/bulk/undo", {"undo_token": run["undo_token"]})
-    # The soft delete set deleted_at, not stage or value: that row goes back too.
-    assert undone.json() == {"restored": 3, "skipped": 1}, undone.text
+    # The soft delete wrote deleted_at, not stage or value: that row is written since all the same.
+    assert undone.json() == {"restored": 2, "skipped": 2}, undone.text
     rows = {r["id"]: r for r in caller.rows("/api/opportunities", include_deleted="true")}
     assert (rows[edited]["stage"], Decimal(str(rows[edited]["value"]))) == (
         "negotiation",
         Decimal("7.77"),
     )
-    for deal in deals[1:]:
-        assert (rows[deal["id"]]["stage"], Decimal(str(rows[deal["id"]]["value"]))) == (
-            "lead",
-            Decimal(str(deal["value"])),
-        )
-    assert rows[deleted]["deleted_at"] is not None, (
-        "undo puts back what the run changed, nothing else"
-    )
+    assert rows[deleted]["deleted_at"] is not None and rows[deleted]["stage"] == "negotiation"
+    for deal in deals[2:]:
+        row = rows[deal["id"]]
+        assert (row["stage"], Decimal(str(row["value"]))) == ("lead", Decimal(str(deal["value"])))
+        # The undo is a write of its own: a new version, and updated_at at the undo's time.
+        assert row["version"] == ran[deal["id"]]["version"] + 1 == 3, row
+        assert row["updated_at"] >= ran[deal["id"]]["updated_at"], row
 
     gone = caller.post("/api/opportunities/bulk", {"operation": "delete", "filter": {}}).json()
     assert caller.post(f"/api/opportunities/{deals[2]['id']}/restore").status_code == 200
