@@ -191,14 +191,27 @@ def test_kitchen_sink_describes_the_traits(built) -> None:
 
 
 @pytest.mark.parametrize("project", ["minimal", "relations"])
-def test_projects_without_the_traits_have_no_trait_routes(project: str, built) -> None:
+def test_trait_routes_only_where_a_resource_has_the_trait(project: str, built) -> None:
+    """Routes, schemas and parameters of a trait exist exactly when some resource has it."""
+    from schemagen.build import compile_project
+
+    resources = compile_project(built(project).root).project.resources
+    traits = {trait for r in resources for trait in r.traits}
+    undo = any(r.actions.bulk is not None and r.actions.bulk.undo for r in resources)
     document = json.loads((built(project).output / "openapi.json").read_text(encoding="utf-8"))
-    assert not {p for p in document["paths"] if p.startswith(("/api/audit", "/api/branches"))}
-    schemas = document["components"]["schemas"]
-    assert not {"AuditEntry", "MergeResult", "BulkUndoRequest"} & set(schemas)
-    for ops in document["paths"].values():
-        for op in ops.values():
-            assert not {"X-Tenant-ID", "If-Match", "include_deleted"} & set(_names(op))
+    paths, schemas = document["paths"], set(document["components"]["schemas"])
+    names = {name for ops in paths.values() for op in ops.values() for name in _names(op)}
+    assert (
+        any(p.startswith("/api/audit") for p in paths)
+        == ("audit" in traits)
+        == ("AuditEntry" in schemas)
+    )
+    assert any(p.startswith("/api/branches") for p in paths) == ("branching" in traits)
+    assert ("MergeResult" in schemas) == ("branching" in traits)
+    assert ("BulkUndoRequest" in schemas) == undo
+    assert ("X-Tenant-ID" in names) == ("tenant" in traits)
+    assert ("If-Match" in names) == ("versioned" in traits)
+    assert ("include_deleted" in names) == ("soft_delete" in traits)
 
 
 def test_datetime_filters_accept_now(tmp_path: Path) -> None:

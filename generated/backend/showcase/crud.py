@@ -938,7 +938,7 @@ def restore_row(
                 f"{resource.label} {row.id} points at a deleted row its relation cascades from or restricts: restore that first",
             )
         before = serialize(resource, session, [row])[0] if resource.has("audit") else None
-        undelete(resource, session, [row])
+        undelete(resource, session, context, [row])
         item = fresh(resource, session, row)
         audit(resource, session, context, "restore", [(row.id, before, item)])
         session.commit()
@@ -954,7 +954,7 @@ def remove(
     only; a row the branch created is deleted. Otherwise: delete, with the relations' on_delete.
     """
     if resource.has("soft_delete"):
-        soft_delete(resource, session, rows)
+        soft_delete(resource, session, context, rows)
         return
     if resource.has("branching") and context.branch_id != MAIN_BRANCH:
         keys = [row.id for row in rows]
@@ -977,13 +977,16 @@ def remove(
     delete_keys(resource, session, [row.id for row in rows])
 
 
-def soft_delete(resource: Resource, session: Session, rows: Sequence[Any]) -> None:
+def soft_delete(
+    resource: Resource, session: Session, context: RequestContext, rows: Sequence[Any]
+) -> None:
     """Hide `rows`, and apply what soft deletion means to each relation pointing at them.
 
     cascade: the live children are soft-deleted too (validate makes sure they can be), all with
     one deleted_at, later than that of any child deleted before, so that a restore brings back
     exactly the rows this delete hid. restrict, no_action: refused (409) while a live row points
-    here. set_null, and many-to-many links: kept, since the rows still exist.
+    here. set_null, and many-to-many links: kept, since the rows still exist. The caller audits
+    `rows`; the children the cascade hides are audited here, being writes of this request too.
     """
     tree: list[tuple[Resource, list[Any]]] = []
     seen: set[tuple[str, Any]] = set()
@@ -1028,7 +1031,18 @@ def soft_delete(resource: Resource, session: Session, rows: Sequence[Any]) -> No
                         409, "conflict", f"{current.label} is still referenced by {source.label}"
                     )
     stamp = _deletion_stamp(session, latest)
-    for current, batch in tree:
+    for depth, (current, batch) in enumerate(tree):
+        if depth and current.has("audit"):
+            audit(
+                current,
+                session,
+                context,
+                "delete",
+                [
+                    (row.id, before, None)
+                    for row, before in zip(batch, serialize(current, session, batch), strict=True)
+                ],
+            )
         for row in batch:
             row.deleted_at = stamp
             bump_version(current, row)
@@ -1044,12 +1058,19 @@ def _deletion_stamp(session: Session, latest: datetime.datetime | None) -> datet
     return latest + step if latest is not None and latest >= stamp else stamp
 
 
-def undelete(resource: Resource, session: Session, rows: Sequence[Any]) -> None:
+def undelete(
+    resource: Resource, session: Session, context: RequestContext, rows: Sequence[Any]
+) -> None:
     """Bring back soft-deleted `rows` and the children their delete's cascade hid: those whose
-    deleted_at is the row's own. Children deleted before it stay deleted."""
+    deleted_at is the row's own. Children deleted before it stay deleted. The caller audits
+    `rows`, this the children."""
     pending: list[tuple[Resource, list[Any]]] = [(resource, list(rows))]
+    first = True
     while pending:
         current, batch = pending.pop()
+        children_audited = not first and current.has("audit")
+        first = False
+        befores = serialize(current, session, batch) if children_audited else []
         by_stamp: dict[Any, list[Any]] = {}
         for row in batch:
             if row.deleted_at is not None:
@@ -1077,6 +1098,18 @@ def undelete(resource: Resource, session: Session, rows: Sequence[Any]) -> None:
                 row.deleted_at = None
                 bump_version(current, row)
         session.flush()
+        if children_audited and batch:
+            afters = [fresh(current, session, row) for row in batch]
+            audit(
+                current,
+                session,
+                context,
+                "restore",
+                [
+                    (row.id, before, after)
+                    for row, before, after in zip(batch, befores, afters, strict=True)
+                ],
+            )
 
 
 def restorable(resource: Resource, session: Session, row: Any) -> bool:
@@ -1609,7 +1642,7 @@ def undo_bulk(
     restored = skipped = 0
     with database_errors(session, "update"):
         for saved in run.undo_data["rows"]:
-            put_back = _put_back(resource, session, saved, changed)
+            put_back = _put_back(resource, session, context, saved, changed)
             if put_back is None:
                 skipped += 1
                 continue
@@ -1624,7 +1657,11 @@ def undo_bulk(
 
 
 def _put_back(
-    resource: Resource, session: Session, saved: Mapping[str, Any], changed: list[str] | None
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    saved: Mapping[str, Any],
+    changed: list[str] | None,
 ) -> tuple[Any, Any] | None:
     """One row as the run found it: (the row, how it was before the undo); None when it was
     written since the run, and is left alone."""
@@ -1652,7 +1689,7 @@ def _put_back(
     if changed == ["deleted_at"]:  # a soft delete: bring back what its cascade hid too
         if not restorable(resource, session, row):
             return None
-        undelete(resource, session, [row])
+        undelete(resource, session, context, [row])
         return row, before
     # A write of its own: the version moves on and updated_at (onupdate) is the undo's time.
     for attr in changed:

@@ -312,6 +312,35 @@ class Publisher(Base):
     )
 
 
+class AuditLogEntry(Base):
+    """One write to an audited resource: who did what to which row, before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+        sa.Index("ix_audit_log_resource_row_id", "resource", "row_id"),
+        sa.Index("ix_audit_log_tenant_id_at", "tenant_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        nullable=False,
+    )
+    resource: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    row_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    before: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+
+
 class BulkRun(Base):
     """One bulk update or delete, and what its undo token restores."""
 

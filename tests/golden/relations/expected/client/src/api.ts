@@ -308,6 +308,14 @@ export function restorePublisher(id: T.PublisherId, options?: RequestOptions): P
 }
 
 // ----------------------------------------------------------------------------------------------
+// The audit log: every write of chapter
+
+/** GET /api/audit: a page of the audit log, newest first, in the client's tenant. */
+export function listAuditEntries(params: T.AuditListParams = {}, options?: RequestOptions): Promise<T.AuditPage> {
+  return request<T.AuditPage>(options, "GET", "/api/audit", { query: params });
+}
+
+// ----------------------------------------------------------------------------------------------
 // POST /api/actions: any action by name
 
 /** Every action by name: the arguments its function takes (options last) and what it answers. */

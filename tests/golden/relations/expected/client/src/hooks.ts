@@ -249,6 +249,12 @@ export function useRestorePublisher<TContext = unknown>(
   return useMutation(q.restorePublisherMutationOptions(queryClient, extras));
 }
 
+// The audit log
+
+export function useAuditEntries(params: T.AuditListParams = {}, options: QueryExtras<T.AuditPage> = {}): UseQueryResult<T.AuditPage, ApiError> {
+  return useQuery({ ...options, ...q.auditEntriesQueryOptions(params) });
+}
+
 // By action name
 
 /** A query by action name: `useActionQuery("author.list", params)`. */

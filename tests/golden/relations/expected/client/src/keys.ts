@@ -92,6 +92,13 @@ export const publisherKeys = {
   },
 };
 
+/** The audit log's queries (`GET /api/audit`): refreshed by every write of an audited resource. */
+export const auditKeys = {
+  all: ["audit"] as const,
+  lists: () => ["audit", "list"] as const,
+  list: (params: T.AuditListParams = {}) => key<T.AuditPage>()("audit", "list", params),
+};
+
 /** Every action that changes data. */
 export type MutationAction = "author.create" | "author.update" | "author.delete" | "author.restore" | "book.create" | "book.update" | "book.delete" | "book.restore" | "book.bulk" | "book.bulk_undo" | "chapter.create" | "chapter.update" | "chapter.delete" | "chapter.restore" | "genre.create" | "genre.update" | "genre.delete" | "publisher.create" | "publisher.update" | "publisher.delete" | "publisher.restore";
 
@@ -146,15 +153,19 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
   ],
   "chapter.create": [
     chapterKeys.lists(), // a new chapter may belong in any list
+    auditKeys.all, // writes of chapter are recorded in the audit log
   ],
   "chapter.update": [
     chapterKeys.all, // the chapter itself
+    auditKeys.all, // writes of chapter are recorded in the audit log
   ],
   "chapter.delete": [
     chapterKeys.all, // the chapter itself
+    auditKeys.all, // writes of chapter are recorded in the audit log
   ],
   "chapter.restore": [
     chapterKeys.all, // the chapter itself
+    auditKeys.all, // writes of chapter are recorded in the audit log
   ],
   "genre.create": [
     genreKeys.lists(), // a new genre may belong in any list

@@ -836,6 +836,16 @@ function optimisticRowOfPublisher(input: T.PublisherCreate): T.Publisher {
 }
 
 
+// The audit log
+
+/** A page of the audit log, newest first: `GET /api/audit`; refreshed by every audited write. */
+export function auditEntriesQueryOptions(params: T.AuditListParams = {}) {
+  return {
+    queryKey: keys.auditKeys.list(params),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.listAuditEntries(params, { signal }),
+  };
+}
+
 // ----------------------------------------------------------------------------------------------
 // The cache of each resource, as the optimistic updates see it
 

@@ -43,6 +43,24 @@ export const bulkUndoResultSchema = z.looseObject({
   skipped: z.number().int(),
 }) satisfies z.ZodType<T.BulkUndoResult>;
 
+export const auditEntrySchema = z.looseObject({
+  id: z.number().int(),
+  resource: z.string(),
+  row_id: z.string(),
+  action: z.string(),
+  before: z.record(z.string(), z.json()).nullable(),
+  after: z.record(z.string(), z.json()).nullable(),
+  actor: z.string().nullable(),
+  tenant_id: z.string().nullable(),
+  branch_id: z.string().nullable(),
+  at: instant,
+}) satisfies z.ZodType<T.AuditEntry>;
+
+export const auditPageSchema = z.looseObject({
+  items: z.array(auditEntrySchema),
+  next_cursor: z.string().nullable(),
+}) satisfies z.ZodType<T.AuditPage>;
+
 // ----------------------------------------------------------------------------------------------
 // author
 

@@ -35,6 +35,40 @@ export interface BulkUndoResult {
   skipped: number;
 }
 
+/** One write in the audit log: the row before and after, who made it, in which tenant and branch. */
+export interface AuditEntry {
+  id: number;
+  /** The resource's name: chapter. */
+  resource: string;
+  /** The row's id, as text. */
+  row_id: string;
+  /** create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name. */
+  action: string;
+  before: { [key: string]: JsonValue } | null;
+  after: { [key: string]: JsonValue } | null;
+  actor: string | null;
+  tenant_id: string | null;
+  branch_id: string | null;
+  /** ISO 8601 instant. */
+  at: string;
+}
+
+/** The parameters of `GET /api/audit`, newest first: filters and paging. */
+export interface AuditListParams {
+  resource?: string;
+  row_id?: string;
+  action?: string;
+  limit?: number;
+  /** next_cursor of the previous page */
+  cursor?: string;
+}
+
+/** One page of the audit log, newest first. */
+export interface AuditPage {
+  items: AuditEntry[];
+  next_cursor: string | null;
+}
+
 // ----------------------------------------------------------------------------------------------
 // author: Someone who writes or translates books.
 

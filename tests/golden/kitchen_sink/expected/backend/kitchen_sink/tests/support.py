@@ -438,6 +438,14 @@ def check_delete_rule(api: Api, name: str, source: str, field: str, rule: str) -
         assert back.json()["deleted_at"] is None
     if earlier is not None:
         assert_error(api.get(f"{child_info.path}/{earlier['id']}"), 404, "not_found")
+    if rule == "cascade" and child_info.has("audit"):
+        trail = api.get("/api/audit", params={"resource": source, "row_id": str(child["id"])})
+        assert trail.status_code == 200, trail.text
+        assert [e["action"] for e in reversed(trail.json()["items"])] == [
+            "create",
+            "delete",
+            "restore",
+        ], "the cascade's writes are audited too"
 
 
 def _matches(kind: str, value: Any, wanted: Any) -> bool:

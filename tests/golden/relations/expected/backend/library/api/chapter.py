@@ -38,7 +38,7 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
-        traits=("soft_delete",),
+        traits=("soft_delete", "audit"),
     )
 )
 

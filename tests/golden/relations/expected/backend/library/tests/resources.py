@@ -176,7 +176,7 @@ RESOURCES: dict[str, Resource] = {
         bulk_values={"title": None},
         actions=[],
         problems=[],
-        traits=("soft_delete",),
+        traits=("soft_delete", "audit"),
         undo=False,
     ),
     "genre": Resource(

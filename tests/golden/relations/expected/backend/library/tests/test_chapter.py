@@ -68,3 +68,7 @@ def test_unknown_id_is_404(api: Api) -> None:
 
 def test_soft_delete_and_restore(api: Api) -> None:
     support.check_soft_delete(api, NAME)
+
+
+def test_every_write_is_audited(api: Api) -> None:
+    support.check_audit(api, NAME)
