@@ -125,6 +125,7 @@ class Junction:
     # When the declaring resource is branching, each branch's copy of a row has its own links:
     # the junction is keyed by (left, right, branch_id) too.
     branch_column: Column | None = None
+    policies: tuple[Policy, ...] = ()  # PostgreSQL only: a link is as visible as its rows
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -207,12 +208,16 @@ class Function:
 
 @dataclass(frozen=True)
 class Policy:
-    """A PostgreSQL row-level security policy (FOR ALL). Its table has RLS enabled, not forced:
-    the owner (who runs migrations) keeps full access, other roles see what the policy allows."""
+    """A PostgreSQL row-level security policy for one command. Its table has RLS enabled, not
+    forced: the owner (who runs migrations) keeps full access; any other role may run a command
+    on the rows its policy allows, and a command without a policy on no row at all."""
 
     name: str
-    using: str  # SQL: the rows a role sees
-    check: str | None = None  # SQL: the rows a role may write; None means `using`
+    command: Literal["SELECT", "INSERT", "UPDATE", "DELETE"]
+    using: str | None  # SQL: the existing rows the command reaches (None for INSERT)
+    check: str | None = None  # SQL: the rows it may leave behind (INSERT, UPDATE)
+    # The other tables its SQL reads (a junction's linked rows): they are created before it.
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -328,6 +333,7 @@ class Table:
     primary_key_name: str
     indexes: tuple[Index, ...] = ()
     uniques: tuple[UniqueConstraint, ...] = ()
+    policies: tuple[Policy, ...] = ()  # PostgreSQL only
 
     @property
     def primary_key(self) -> tuple[str, ...]:

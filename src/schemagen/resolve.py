@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -47,8 +48,9 @@ TOUCH_UPDATED_AT = ir.Function(
     "  END IF;\n"
     "  RETURN NEW;",
 )
-TENANT_POLICY = "tenant_id = current_setting('app.tenant_id', true)"
-OWNER_IS_CALLER = "owner_id = current_setting('app.user_id', true)"
+# What row-level security trusts: the caller the app sets on each transaction (db.bind).
+TENANT_SETTING = "current_setting('app.tenant_id', true)"
+USER_SETTING = "current_setting('app.user_id', true)"
 
 
 def sql_types(
@@ -358,6 +360,11 @@ class _Resolver:
             else constraint_name("fk", junction_table, right, self.tables[f.to]),
             right_index=constraint_name("ix", junction_table, right),
             branch_column=_trait_columns("branching")[0] if "branching" in spec.traits else None,
+            policies=_junction_policies(
+                junction_table,
+                (table, left, tuple(spec.traits)),
+                (self.tables[f.to], right, tuple(self.specs[f.to].traits)),
+            ),
         )
         return ir.Relation(
             name,
@@ -616,24 +623,87 @@ def _trait_columns(trait: str) -> tuple[ir.Column, ...]:
     }.get(trait, ())
 
 
+@dataclass(frozen=True)
+class _RowRules:
+    """The rows of a table a caller may see and may write, as SQL (None: every row)."""
+
+    visible: str | None
+    writable: str | None
+
+
+def _row_rules(traits: tuple[str, ...] | list[str], row: str = "") -> _RowRules:
+    """The API's rules for a tenant or owned table: the tenant's rows; of those, the caller's own
+    and the system rows to read, only the caller's own that are not system rows to write (so
+    nobody takes a row over, makes a system row, or changes or deletes one). `row` qualifies the
+    columns (`p.`). Branches are no boundary (any caller may read any branch): no rule here."""
+    tenant = [f"{row}tenant_id = {TENANT_SETTING}"] if "tenant" in traits else []
+    if "owned" not in traits:
+        rule = " AND ".join(tenant) or None
+        return _RowRules(rule, rule)
+    visible = f"{row}is_system OR {row}owner_id = {USER_SETTING}"
+    writable = f"{row}owner_id = {USER_SETTING} AND NOT {row}is_system"
+    if tenant:
+        return _RowRules(f"{tenant[0]} AND ({visible})", f"{tenant[0]} AND {writable}")
+    return _RowRules(visible, writable)
+
+
+def _command_policies(
+    table: str,
+    rules: _RowRules,
+    commands: tuple[str, ...] = ("SELECT", "INSERT", "UPDATE", "DELETE"),
+    reads: tuple[str, ...] = (),
+) -> tuple[ir.Policy, ...]:
+    """One policy per command: SELECT sees `visible`; INSERT, UPDATE (before and after) and
+    DELETE need `writable`. A command left out has no policy, so no role but the owner runs it."""
+    if rules.visible is None and rules.writable is None:
+        return ()
+    visible, writable = rules.visible or "true", rules.writable or "true"
+    clauses = {
+        "SELECT": (visible, None),
+        "INSERT": (None, writable),
+        "UPDATE": (writable, writable),
+        "DELETE": (writable, None),
+    }
+    return tuple(
+        ir.Policy(constraint_name(table, command.lower()), command, *clauses[command], reads)  # type: ignore[arg-type]
+        for command in commands
+    )
+
+
 def _policies(spec: lang.ResourceSpec, table: str) -> tuple[ir.Policy, ...]:
     """Row-level security on PostgreSQL: the database holds a non-owner role to the API's rules."""
-    tenant, owned = "tenant" in spec.traits, "owned" in spec.traits
-    if not (tenant or owned):
-        return ()
-    using = [TENANT_POLICY] if tenant else []
-    check = list(using)
-    if owned:
-        visible = f"is_system OR {OWNER_IS_CALLER}"
-        using.append(f"({visible})" if tenant else visible)
-        check.append(OWNER_IS_CALLER)
-    return (
-        ir.Policy(
-            constraint_name(table, "isolation"),
-            " AND ".join(using),
-            " AND ".join(check) if owned else None,
-        ),
+    return _command_policies(table, _row_rules(spec.traits))
+
+
+def _junction_policies(
+    junction: str,
+    left: tuple[str, str, tuple[str, ...]],
+    right: tuple[str, str, tuple[str, ...]],
+) -> tuple[ir.Policy, ...]:
+    """A link is seen when both its rows are, and made, changed or removed by whoever may write
+    the declaring row (left) and see the other one, as the API's many-to-many fields allow.
+
+    The rules are read from the linked rows themselves (EXISTS on their primary key: one index
+    probe per link) rather than copied onto the junction: a copied tenant or owner would need
+    filling on every link and could drift from its row (a row made a system row, say). Any
+    branch's copy of a row stands for it: copies share their tenant and owner, and a merge moves
+    links after their rows. `left`, `right`: (table, junction column, traits)."""
+
+    def linked(side: tuple[str, str, tuple[str, ...]], rule: str | None) -> str | None:
+        table, column, _ = side
+        if rule is None:
+            return None
+        return f'EXISTS (SELECT 1 FROM "{table}" p WHERE p.id = "{junction}".{column} AND {rule})'
+
+    left_rules, right_rules = _row_rules(left[2], "p."), _row_rules(right[2], "p.")
+    right_visible = linked(right, right_rules.visible)
+    parts = lambda *rules: " AND ".join(r for r in rules if r is not None) or None
+    rules = _RowRules(
+        parts(linked(left, left_rules.visible), right_visible),
+        parts(linked(left, left_rules.writable), right_visible),
     )
+    reads = tuple(sorted({t for t, _, traits in (left, right) if _row_rules(traits).visible}))
+    return _command_policies(junction, rules, reads=reads)
 
 
 SYSTEM_ORIGIN = "schemagen."  # + the table: no resource or junction table has a dot in its origin
@@ -649,6 +719,7 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
         columns: tuple[ir.Column, ...],
         indexes: tuple[tuple[str, ...], ...],
         uniques: tuple[str, ...] = (),
+        policies: tuple[ir.Policy, ...] = (),
     ) -> ir.Table:
         return ir.Table(
             name=name,
@@ -666,6 +737,7 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
             uniques=tuple(
                 ir.UniqueConstraint(constraint_name("uq", name, c), (c,)) for c in uniques
             ),
+            policies=policies,
         )
 
     def column(
@@ -712,6 +784,7 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
                 "One write to an audited resource: who did what to which row, before and after.",
                 columns,
                 (("resource", "row_id"), ("tenant_id", "at")),
+                policies=_audit_policies(resources),
             )
         )
     if any(r.actions.bulk is not None for r in resources):
@@ -740,9 +813,34 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
                 columns,
                 (("resource", "created_at"),),
                 uniques=("undo_token",),
+                policies=_command_policies(
+                    "bulk_runs",
+                    _RowRules(*[f"{RUN_SCOPE} AND {WRITTEN_BY_CALLER}"] * 2),
+                    ("SELECT", "INSERT", "UPDATE"),
+                ),
             )
         )
     return tuple(tables)
+
+
+# The runtime's tables, as the API reads them. An audit entry or a bulk run carries the caller's
+# tenant (none without X-Tenant-ID; a run of a resource without the tenant trait carries none and
+# serves every tenant) and user; the app neither changes nor deletes an entry, nor deletes a run.
+AUDIT_SCOPE = f"(tenant_id = {TENANT_SETTING} OR (tenant_id IS NULL AND coalesce({TENANT_SETTING}, '') = ''))"
+RUN_SCOPE = f"(tenant_id IS NULL OR tenant_id = {TENANT_SETTING})"
+WRITTEN_BY_CALLER = f"coalesce(actor, '') = coalesce({USER_SETTING}, '')"
+
+
+def _audit_policies(resources: list[ir.Resource]) -> tuple[ir.Policy, ...]:
+    """Entries of the caller's tenant; an entry of an owned resource holds its owner's row, so
+    only the caller who wrote it reads it. Append-only: no UPDATE or DELETE policy."""
+    owned = sorted(r.name for r in resources if r.has("audit") and r.has("owned"))
+    visible = AUDIT_SCOPE
+    if owned:
+        names = ", ".join("'" + name + "'" for name in owned)  # resource names: [a-z0-9_]
+        visible += f" AND (resource NOT IN ({names}) OR actor = {USER_SETTING})"
+    rules = _RowRules(visible, f"{AUDIT_SCOPE} AND {WRITTEN_BY_CALLER}")
+    return _command_policies("audit_log", rules, ("SELECT", "INSERT"))
 
 
 assert set(TRAIT_COLUMNS) == {t for t in lang.TRAITS if _trait_columns(t)}

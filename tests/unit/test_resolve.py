@@ -1018,22 +1018,33 @@ def test_no_timestamps_no_function(tmp_path):
 
 
 TENANT = "tenant_id = current_setting('app.tenant_id', true)"
-OWNER = "owner_id = current_setting('app.user_id', true)"
+USER = "current_setting('app.user_id', true)"
+MINE = f"owner_id = {USER} AND NOT is_system"  # writable: the caller's own, never a system row
+SEEN = f"is_system OR owner_id = {USER}"
+
+
+def policies(table: str, visible: str, writable: str, reads: tuple[str, ...] = ()) -> tuple:
+    return (
+        ir.Policy(f"{table}_select", "SELECT", visible, None, reads),
+        ir.Policy(f"{table}_insert", "INSERT", None, writable, reads),
+        ir.Policy(f"{table}_update", "UPDATE", writable, writable, reads),
+        ir.Policy(f"{table}_delete", "DELETE", writable, None, reads),
+    )
 
 
 @pytest.mark.parametrize(
-    ("traits", "using", "check"),
+    ("traits", "visible", "writable"),
     [
-        ("[tenant]", TENANT, None),
-        ("[owned]", f"is_system OR {OWNER}", OWNER),
-        ("[owned, tenant]", f"{TENANT} AND (is_system OR {OWNER})", f"{TENANT} AND {OWNER}"),
+        ("[tenant]", TENANT, TENANT),
+        ("[owned]", SEEN, MINE),
+        ("[owned, tenant]", f"{TENANT} AND ({SEEN})", f"{TENANT} AND {MINE}"),
     ],
 )
-def test_row_level_security_policy_for_tenant_and_owned_tables(tmp_path, traits, using, check):
+def test_row_level_security_has_a_policy_per_command(tmp_path, traits, visible, writable):
     office = resolve_files(tmp_path, {"office": f"resource: office\ntraits: {traits}\n"}).resource(
         "office"
     )
-    assert office.policies == (ir.Policy("offices_isolation", using, check),)
+    assert office.policies == policies("offices", visible, writable)
 
 
 def test_no_policy_without_tenant_or_owned(tmp_path):
@@ -1048,8 +1059,88 @@ def test_policy_names_stay_within_the_identifier_limit(tmp_path):
     office = resolve_files(
         tmp_path, {"office": f"resource: office\ntable: {table}\ntraits: [tenant]\n"}
     ).resource("office")
-    assert office.policies[0].name == constraint_name(table, "isolation")
-    assert len(office.policies[0].name) <= 60
+    assert [p.name for p in office.policies] == [
+        constraint_name(table, command) for command in ("select", "insert", "update", "delete")
+    ]
+    assert all(len(p.name) <= 60 for p in office.policies)
+    assert len({p.name for p in office.policies}) == 4
+
+
+AUDIT_SCOPE = (
+    f"(tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND "
+    f"coalesce(current_setting('app.tenant_id', true), '') = ''))"
+)
+BY_CALLER = f"coalesce(actor, '') = coalesce({USER}, '')"
+
+
+def test_audit_log_entries_of_owned_resources_are_their_writers_and_never_change(tmp_path):
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [audit, owned]\n",
+            "note": "resource: note\ntraits: [audit, tenant]\n",
+        },
+    )
+    [audit] = [t for t in project.system_tables if t.name == "audit_log"]
+    assert audit.policies == (
+        ir.Policy(
+            "audit_log_select",
+            "SELECT",
+            f"{AUDIT_SCOPE} AND (resource NOT IN ('office') OR actor = {USER})",
+        ),
+        ir.Policy("audit_log_insert", "INSERT", None, f"{AUDIT_SCOPE} AND {BY_CALLER}"),
+    )  # no UPDATE or DELETE policy: the trail is append-only for every role but the owner
+
+
+def test_bulk_runs_are_their_tenants_and_runners(tmp_path):
+    project = resolve_files(
+        tmp_path, {"office": "resource: office\nactions:\n  bulk: true\n"}
+    )
+    [runs] = project.system_tables
+    rule = f"(tenant_id IS NULL OR {TENANT}) AND {BY_CALLER}"
+    assert runs.policies == policies("bulk_runs", rule, rule)[:3]  # never deleted by the app
+
+
+def test_a_link_is_as_visible_as_its_rows_and_written_by_who_may_write_its_row(tmp_path):
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [tenant, branching]\nfields:\n"
+            "  people: {type: many_to_many, to: person}\n  tags: {type: many_to_many, to: tag}\n",
+            "person": "resource: person\ntraits: [owned]\n",
+            "tag": "resource: tag\n",
+        },
+    )
+    office = project.resource("office")
+    people, tags = (next(r.junction for r in office.relations if r.name == n) for n in ("people", "tags"))
+
+    def row(table, column, rule):
+        return f'EXISTS (SELECT 1 FROM "{table}" p WHERE p.id = "{people.table}".{column} AND {rule})'
+
+    office_row = row("offices", "office_id", f"p.{TENANT}")
+    seen_person = row("people", "person_id", f"p.is_system OR p.owner_id = {USER}")
+    assert people.policies == policies(
+        "offices_people",
+        f"{office_row} AND {seen_person}",
+        f"{office_row} AND {seen_person}",
+        ("offices", "people"),
+    )
+    # A tag is everyone's: its links follow the office alone.
+    assert [p.using or p.check for p in tags.policies] == [
+        f'EXISTS (SELECT 1 FROM "offices" p WHERE p.id = "offices_tags".office_id AND p.{TENANT})'
+    ] * 4
+    assert tags.policies[0].reads == ("offices",)
+
+
+def test_links_between_rows_without_tenant_or_owner_have_no_policy(tmp_path):
+    project = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\nfields:\n  tags: {type: many_to_many, to: tag}\n",
+            "tag": "resource: tag\n",
+        },
+    )
+    assert project.junctions[0].policies == ()
 
 
 def test_no_audit_and_no_bulk_means_no_system_tables(tmp_path):

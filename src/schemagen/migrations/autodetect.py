@@ -629,7 +629,11 @@ def _creation_order(
     tables: list[TableState], names: set[str]
 ) -> tuple[list[TableState], dict[str, set[str]]]:
     """Tables so that each comes after those it references (among `names`), and the foreign keys
-    that had to wait because they close a cycle: by table, the names of those foreign keys."""
+    that had to wait because they close a cycle: by table, the names of those foreign keys.
+
+    A table whose policies read others (a junction's, its linked rows) comes after them too, with
+    or without a foreign key; only resource tables are read, which point at no junction, so this
+    never closes a cycle."""
     by_name = {t.name: t for t in tables}
     depends = {
         t.name: {
@@ -637,6 +641,7 @@ def _creation_order(
             for fk in t.foreign_keys
             if fk.target_table in names and fk.target_table != t.name
         }
+        | {read for p in t.policies for read in p.reads if read in names and read != t.name}
         for t in tables
     }
     order: list[TableState] = []

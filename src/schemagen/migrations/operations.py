@@ -287,7 +287,8 @@ class CreateTable(Operation):
         if t.policies:
             postgresql.append(models.enable_row_security_sql(t.name))
         postgresql += [
-            models.create_policy_sql(t.name, p.name, p.using, p.check) for p in t.policies
+            models.create_policy_sql(t.name, p.name, p.command, p.using, p.check)
+            for p in t.policies
         ]
         lines += _on_postgresql(postgresql)
         return [Block(lines)]
@@ -1430,7 +1431,7 @@ class AddPolicy(Operation):
         p = self.policy
         statements = [
             models.enable_row_security_sql(self.name),
-            models.create_policy_sql(self.name, p.name, p.using, p.check),
+            models.create_policy_sql(self.name, p.name, p.command, p.using, p.check),
         ]
         return [Block(_on_postgresql(statements))]
 

@@ -116,11 +116,15 @@ class TriggerState:
 
 @dataclass(frozen=True)
 class PolicyState:
-    """A PostgreSQL row-level security policy; a table with policies has RLS enabled."""
+    """A PostgreSQL row-level security policy; a table with policies has RLS enabled.
+
+    `command` ALL is how snapshots written before per-command policies read back."""
 
     name: str
-    using: str
+    command: str
+    using: str | None
     check: str | None = None
+    reads: tuple[str, ...] = ()  # other tables it reads: they exist before it, and outlive it
 
 
 @dataclass(frozen=True)
@@ -334,8 +338,12 @@ def _resource_table(resource: ir.Resource) -> TableState:
         checks=_by_name(CheckState(c.name, c.expr) for c in resource.checks),
         comment=resource.description,
         triggers=_by_name(TriggerState(t.name, t.function) for t in resource.triggers),
-        policies=_by_name(PolicyState(p.name, p.using, p.check) for p in resource.policies),
+        policies=_policies(resource.policies),
     )
+
+
+def _policies(policies: tuple[ir.Policy, ...]) -> tuple[PolicyState, ...]:
+    return _by_name(PolicyState(p.name, p.command, p.using, p.check, p.reads) for p in policies)
 
 
 def _indexes(indexes: tuple[ir.Index, ...]) -> tuple[IndexState, ...]:
@@ -353,6 +361,7 @@ def _system_table(table: ir.Table) -> TableState:
         primary_key_name=table.primary_key_name,
         indexes=_indexes(table.indexes),
         uniques=_by_name(UniqueState(u.name, u.columns) for u in table.uniques),
+        policies=_policies(table.policies),
     )
 
 
@@ -393,6 +402,7 @@ def _junction_table(junction: ir.Junction, origin: str) -> TableState:
         primary_key_name=junction.primary_key_name,
         foreign_keys=_by_name(fks),
         indexes=(IndexState(junction.right_index, (junction.right_column,)),),
+        policies=_policies(junction.policies),
     )
 
 
@@ -485,7 +495,13 @@ def _table_json(table: TableState) -> dict[str, Any]:
         data["triggers"] = [{"name": t.name, "function": t.function} for t in table.triggers]
     if table.policies:
         data["policies"] = [
-            {"name": p.name, "using": p.using, **({"check": p.check} if p.check else {})}
+            {
+                "name": p.name,
+                "command": p.command,
+                **({"using": p.using} if p.using is not None else {}),
+                **({"check": p.check} if p.check is not None else {}),
+                **({"reads": list(p.reads)} if p.reads else {}),
+            }
             for p in table.policies
         ]
     return data
@@ -563,7 +579,14 @@ def _table_from_json(name: str, data: dict[str, Any]) -> TableState:
         comment=data.get("comment"),
         triggers=tuple(TriggerState(t["name"], t["function"]) for t in data.get("triggers", [])),
         policies=tuple(
-            PolicyState(p["name"], p["using"], p.get("check")) for p in data.get("policies", [])
+            PolicyState(
+                p["name"],
+                p.get("command", "ALL"),
+                p.get("using"),
+                p.get("check"),
+                tuple(p.get("reads", ())),
+            )
+            for p in data.get("policies", [])
         ),
     )
 

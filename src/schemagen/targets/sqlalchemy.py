@@ -235,17 +235,30 @@ class Helpers:
             statements = [
                 create_trigger_sql(resource.table, t.name, t.function) for t in resource.triggers
             ]
-            if resource.policies:
-                statements.append(enable_row_security_sql(resource.table))
-            statements += [
-                create_policy_sql(resource.table, p.name, p.using, p.check)
-                for p in resource.policies
-            ]
+            statements += row_security_sql(resource.table, resource.policies)
             if statements:
                 result.append((f"{resource.model}.__table__", "after_create", statements))
+        for junction in self.project.junctions:
+            if junction.policies:
+                statements = row_security_sql(junction.table, junction.policies)
+                result.append((junction.table, "after_create", statements))
+        for table in self.project.system_tables:
+            if table.policies:
+                statements = row_security_sql(table.name, table.policies)
+                result.append((f"{table.model}.__table__", "after_create", statements))
         return [
             (target, event, [ddl_literal(sql) for sql in sql_list])
             for target, event, sql_list in result
+        ]
+
+    def policy_dependencies(self) -> list[tuple[str, str]]:
+        """(junction, table it depends on): a junction's policies read its linked rows' tables, so
+        create_all makes those first and drop_all drops the junction first, foreign key or not."""
+        models = {r.table: r.model for r in self.project.resources}
+        return [
+            (junction.table, f"{models[table]}.__table__")
+            for junction in self.project.junctions
+            for table in sorted({t for p in junction.policies for t in p.reads})
         ]
 
     def relationship_args(self, resource: ir.Resource, relation: ir.Relation) -> str:
@@ -381,9 +394,22 @@ def disable_row_security_sql(table: str) -> str:
     return f"ALTER TABLE {pg_ident(table)} DISABLE ROW LEVEL SECURITY"
 
 
-def create_policy_sql(table: str, name: str, using: str, check: str | None) -> str:
-    sql = f"CREATE POLICY {pg_ident(name)} ON {pg_ident(table)} USING ({using})"
+def create_policy_sql(
+    table: str, name: str, command: str, using: str | None, check: str | None
+) -> str:
+    sql = f"CREATE POLICY {pg_ident(name)} ON {pg_ident(table)} FOR {command}"
+    sql += f" USING ({using})" if using is not None else ""
     return sql + (f" WITH CHECK ({check})" if check is not None else "")
+
+
+def row_security_sql(table: str, policies: tuple[ir.Policy, ...]) -> list[str]:
+    """Row-level security on, and the table's policies: what create_all runs on PostgreSQL."""
+    if not policies:
+        return []
+    return [
+        enable_row_security_sql(table),
+        *(create_policy_sql(table, p.name, p.command, p.using, p.check) for p in policies),
+    ]
 
 
 def drop_policy_sql(table: str, name: str) -> str:
