@@ -943,7 +943,7 @@ def test_a_new_table_makes_its_trigger_and_policy_and_a_dropped_one_takes_them_a
     assert create < source.index('CREATE TRIGGER "trg_tags_updated_at"')
     assert create < source.index('ALTER TABLE "tags" ENABLE ROW LEVEL SECURITY')
     assert (
-        """CREATE POLICY "tags_isolation" ON "tags" USING (tenant_id = current_setting('app.tenant_id', true))"""
+        """CREATE POLICY "tags_select" ON "tags" FOR SELECT USING (tenant_id = current_setting('app.tenant_id', true))"""
         in executed_sql(operations)
     )
     # Dropping the table drops its trigger and policy; the function goes after the table.
@@ -957,28 +957,32 @@ def test_tenant_and_owned_add_and_drop_a_policy_with_row_level_security(tmp_path
     v1 = version(tmp_path, {"author": AUTHOR})
     v2 = version(tmp_path, {"author": "traits: [owned]\n" + AUTHOR})
     operations = steps(v1, v2)
-    assert "add row-level security policy authors_isolation on authors (PostgreSQL)" in described(
-        operations
-    )
+    assert [d for d in described(operations) if "policy" in d] == [
+        f"add row-level security policy authors_{command} on authors (PostgreSQL)"
+        for command in ("delete", "insert", "select", "update")
+    ]
     source = code(operations)
     assert source.index("add_column(sa.Column('owner_id'") < source.index(
         'ALTER TABLE "authors" ENABLE ROW LEVEL SECURITY'
     )
     assert (
-        """CREATE POLICY "authors_isolation" ON "authors" USING (is_system OR owner_id = current_setting('app.user_id', true)) WITH CHECK (owner_id = current_setting('app.user_id', true))"""
+        """CREATE POLICY "authors_update" ON "authors" FOR UPDATE USING (owner_id = current_setting('app.user_id', true) AND NOT is_system) WITH CHECK (owner_id = current_setting('app.user_id', true) AND NOT is_system)"""
         in executed_sql(operations)
     )
-    # Removed: the policy goes (and with the last one, RLS) before the columns it names.
+    # Removed: the policies go (and with the last ones, RLS) before the columns they name.
     back = downgrade(v1, v2)
     assert described(back) == [
         "drop index ix_authors_owner_id on authors",
-        "drop row-level security policy authors_isolation on authors (PostgreSQL)",
+        *(
+            f"drop row-level security policy authors_{command} on authors (PostgreSQL)"
+            for command in ("delete", "insert", "select", "update")
+        ),
         "drop column authors.is_system",
         "drop column authors.owner_id",
     ]
     undo = code(back)
     assert (
-        undo.index('DROP POLICY IF EXISTS "authors_isolation" ON "authors"')
+        undo.index('DROP POLICY IF EXISTS "authors_select" ON "authors"')
         < undo.index('ALTER TABLE "authors" DISABLE ROW LEVEL SECURITY')
         < undo.index("drop_column('owner_id')")
     )
@@ -990,7 +994,7 @@ def test_a_changed_policy_is_replaced_and_row_level_security_stays_on(tmp_path):
     operations = [
         o for o in steps(v1, v2, accept=True) if isinstance(o, ops.AddPolicy | ops.DropPolicy)
     ]
-    assert [type(o).__name__ for o in operations] == ["DropPolicy", "AddPolicy"]
+    assert [type(o).__name__ for o in operations] == ["DropPolicy"] * 4 + ["AddPolicy"] * 4
     assert "DISABLE ROW LEVEL SECURITY" not in code(operations)
 
 
@@ -1051,7 +1055,16 @@ def test_postgresql_objects_round_trip_through_the_snapshot(tmp_path):
     assert authors["triggers"] == [
         {"name": "trg_authors_updated_at", "function": "schemagen_touch_updated_at"}
     ]
-    assert [p["name"] for p in authors["policies"]] == ["authors_isolation"]
+    assert [(p["name"], p["command"]) for p in authors["policies"]] == [
+        ("authors_delete", "DELETE"),
+        ("authors_insert", "INSERT"),
+        ("authors_select", "SELECT"),
+        ("authors_update", "UPDATE"),
+    ]
+    assert [p["name"] for p in data["tables"]["audit_log"]["policies"]] == [
+        "audit_log_insert",
+        "audit_log_select",
+    ]
     assert {
         "name": "ix_authors_tags",
         "columns": ["tags"],
@@ -1074,3 +1087,78 @@ def test_a_snapshot_written_before_these_objects_existed_reads_without_them(tmp_
         "create function schemagen_touch_updated_at (PostgreSQL)",
         "add trigger trg_authors_updated_at on authors (PostgreSQL)",
     ]
+
+
+def test_a_snapshot_of_one_policy_for_every_command_gets_a_policy_per_command(tmp_path):
+    # Snapshots written before per-command policies hold one FOR ALL policy, without "command".
+    new = version(tmp_path, {"author": "traits: [owned]\n" + AUTHOR})
+    data = new.state.to_json()
+    data["tables"]["authors"]["policies"] = [
+        {
+            "name": "authors_isolation",
+            "using": "is_system OR owner_id = current_setting('app.user_id', true)",
+            "check": "owner_id = current_setting('app.user_id', true)",
+        }
+    ]
+    old = SchemaState.from_json(data)
+    operations = steps(old, new)
+    assert described(operations) == [
+        "drop row-level security policy authors_isolation on authors (PostgreSQL)",
+        *(
+            f"add row-level security policy authors_{command} on authors (PostgreSQL)"
+            for command in ("delete", "insert", "select", "update")
+        ),
+    ]
+    assert "DISABLE ROW LEVEL SECURITY" not in code(operations)
+    back = diff(
+        new.state,
+        old,
+        autodetect(old, new.state, new.hints, Questioner())[1].inverted(),
+        DowngradeQuestioner(),
+    )
+    assert (
+        """CREATE POLICY "authors_isolation" ON "authors" FOR ALL USING (is_system OR owner_id = current_setting('app.user_id', true)) WITH CHECK (owner_id = current_setting('app.user_id', true))"""
+        in executed_sql(back)
+    )
+
+
+BRANCHING_OFFICE = textwrap.dedent("""
+    resource: office
+    traits: [tenant, branching]
+    fields:
+      name: string(100) required
+      aides: {type: many_to_many, to: aide}
+""")
+BRANCHING_AIDE = "resource: aide\ntraits: [tenant, branching]\nfields:\n  name: string(50)\n"
+
+
+def test_a_junction_is_created_after_and_dropped_before_the_rows_its_policies_read(tmp_path):
+    # Between branching tables there is no foreign key: only the policies order the tables.
+    v1 = version(tmp_path, {"author": AUTHOR})
+    v2 = version(tmp_path, {"author": AUTHOR, "office": BRANCHING_OFFICE, "aide": BRANCHING_AIDE})
+    created = [d for d in described(steps(v1, v2)) if d.startswith("create table")]
+    assert created == ["create table aides", "create table offices", "create table offices_aides"]
+    assert [d for d in described(downgrade(v1, v2)) if d.startswith("drop table")] == [
+        "drop table offices_aides",
+        "drop table offices",
+        "drop table aides",
+    ]
+
+
+def test_a_trait_of_a_linked_resource_changes_the_junctions_policies(tmp_path):
+    v1 = version(tmp_path, {"office": BRANCHING_OFFICE, "aide": BRANCHING_AIDE})
+    owned_aide = BRANCHING_AIDE.replace("[tenant, branching]", "[tenant, branching, owned]")
+    v2 = version(tmp_path, {"office": BRANCHING_OFFICE, "aide": owned_aide})
+    junction = [d for d in described(steps(v1, v2)) if "offices_aides" in d]
+    assert junction == [
+        f"{verb} row-level security policy offices_aides_{command} on offices_aides (PostgreSQL)"
+        for verb in ("drop", "add")
+        for command in ("delete", "insert", "select", "update")
+    ]
+    source = code(steps(v1, v2))
+    # Before the aides' new columns are added, the old policies go; after, the new ones come.
+    assert (
+        source.index('DROP POLICY IF EXISTS "offices_aides_select"')
+        < source.index("add_column(sa.Column('owner_id'")
+        < source.index('CREATE POLICY "offices_aides_select"')
+    )

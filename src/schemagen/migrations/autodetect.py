@@ -588,9 +588,12 @@ class _Differ:
                 self.result.append(ops.AddTrigger(name, trigger))
         new_policies = {p.name: p for p in new.policies}
         old_policies = {p.name: p for p in old.policies}
+        # RLS goes off with the last policy dropped (they run by name), when none is left.
+        last = max((p.name for p in old.policies), default=None)
         for policy in old.policies:
             if new_policies.get(policy.name) != policy:
-                self.result.append(ops.DropPolicy(before_rename, policy, disable=not new.policies))
+                disable = not new.policies and policy.name == last
+                self.result.append(ops.DropPolicy(before_rename, policy, disable=disable))
         for policy in new.policies:
             if old_policies.get(policy.name) != policy:
                 self.result.append(ops.AddPolicy(name, policy))
