@@ -1127,7 +1127,7 @@ BRANCHING_OFFICE = textwrap.dedent("""
     traits: [tenant, branching]
     fields:
       name: string(100) required
-      aides: {type: many_to_many, to: aide}
+      aides: {type: many_to_many, to: aide, through: aa_links}
 """)
 BRANCHING_AIDE = "resource: aide\ntraits: [tenant, branching]\nfields:\n  name: string(50)\n"
 
@@ -1137,9 +1137,9 @@ def test_a_junction_is_created_after_and_dropped_before_the_rows_its_policies_re
     v1 = version(tmp_path, {"author": AUTHOR})
     v2 = version(tmp_path, {"author": AUTHOR, "office": BRANCHING_OFFICE, "aide": BRANCHING_AIDE})
     created = [d for d in described(steps(v1, v2)) if d.startswith("create table")]
-    assert created == ["create table aides", "create table offices", "create table offices_aides"]
+    assert created == ["create table aides", "create table offices", "create table aa_links"]
     assert [d for d in described(downgrade(v1, v2)) if d.startswith("drop table")] == [
-        "drop table offices_aides",
+        "drop table aa_links",
         "drop table offices",
         "drop table aides",
     ]
@@ -1149,16 +1149,16 @@ def test_a_trait_of_a_linked_resource_changes_the_junctions_policies(tmp_path):
     v1 = version(tmp_path, {"office": BRANCHING_OFFICE, "aide": BRANCHING_AIDE})
     owned_aide = BRANCHING_AIDE.replace("[tenant, branching]", "[tenant, branching, owned]")
     v2 = version(tmp_path, {"office": BRANCHING_OFFICE, "aide": owned_aide})
-    junction = [d for d in described(steps(v1, v2)) if "offices_aides" in d]
+    junction = [d for d in described(steps(v1, v2)) if "aa_links" in d]
     assert junction == [
-        f"{verb} row-level security policy offices_aides_{command} on offices_aides (PostgreSQL)"
+        f"{verb} row-level security policy aa_links_{command} on aa_links (PostgreSQL)"
         for verb in ("drop", "add")
         for command in ("delete", "insert", "select", "update")
     ]
     source = code(steps(v1, v2))
     # Before the aides' new columns are added, the old policies go; after, the new ones come.
     assert (
-        source.index('DROP POLICY IF EXISTS "offices_aides_select"')
+        source.index('DROP POLICY IF EXISTS "aa_links_select"')
         < source.index("add_column(sa.Column('owner_id'")
-        < source.index('CREATE POLICY "offices_aides_select"')
+        < source.index('CREATE POLICY "aa_links_select"')
     )
