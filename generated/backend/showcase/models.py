@@ -665,14 +665,20 @@ class BulkRun(Base):
     undo_data: Mapped[Any] = mapped_column(JSONType, nullable=True)
 
 
+# A junction's row-level security policies read the rows it links.
+office_people.add_is_dependent_on(Office.__table__)
+office_people.add_is_dependent_on(Person.__table__)
+
+
 def _on_postgresql(target: Any, event: str, *statements: str) -> None:
     """DDL that create_all runs on PostgreSQL only; the migrations run the same statements."""
     for statement in statements:
         sa.event.listen(target, event, sa.DDL(statement).execute_if(dialect="postgresql"))
 
 
-# updated_at stays current for writes that bypass the ORM (raw SQL); tenant and owned tables get
-# row-level security, which holds every role but the tables' owner to the API's rules.
+# updated_at stays current for writes that bypass the ORM (raw SQL); tables of tenant or owned
+# data (with their audit entries, bulk runs and links) get row-level security, one policy per
+# command, which holds every role but the tables' owner to the API's rules.
 _on_postgresql(
     Base.metadata,
     "before_create",
@@ -686,52 +692,97 @@ _on_postgresql(
     "after_create",
     'CREATE TRIGGER "trg_customers_updated_at" BEFORE UPDATE ON "customers" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
     'ALTER TABLE "customers" ENABLE ROW LEVEL SECURITY',
-    'CREATE POLICY "customers_isolation" ON "customers" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "customers_select" ON "customers" FOR SELECT USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "customers_insert" ON "customers" FOR INSERT WITH CHECK (tenant_id = current_setting(\'app.tenant_id\', true))',
+    "CREATE POLICY \"customers_update\" ON \"customers\" FOR UPDATE USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (tenant_id = current_setting('app.tenant_id', true))",
+    'CREATE POLICY "customers_delete" ON "customers" FOR DELETE USING (tenant_id = current_setting(\'app.tenant_id\', true))',
 )
 _on_postgresql(
     MatrxAction.__table__,
     "after_create",
     'CREATE TRIGGER "trg_matrx_actions_updated_at" BEFORE UPDATE ON "matrx_actions" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
     'ALTER TABLE "matrx_actions" ENABLE ROW LEVEL SECURITY',
-    "CREATE POLICY \"matrx_actions_isolation\" ON \"matrx_actions\" USING (is_system OR owner_id = current_setting('app.user_id', true)) WITH CHECK (owner_id = current_setting('app.user_id', true))",
+    'CREATE POLICY "matrx_actions_select" ON "matrx_actions" FOR SELECT USING (is_system OR owner_id = current_setting(\'app.user_id\', true))',
+    'CREATE POLICY "matrx_actions_insert" ON "matrx_actions" FOR INSERT WITH CHECK (owner_id = current_setting(\'app.user_id\', true) AND NOT is_system)',
+    "CREATE POLICY \"matrx_actions_update\" ON \"matrx_actions\" FOR UPDATE USING (owner_id = current_setting('app.user_id', true) AND NOT is_system) WITH CHECK (owner_id = current_setting('app.user_id', true) AND NOT is_system)",
+    'CREATE POLICY "matrx_actions_delete" ON "matrx_actions" FOR DELETE USING (owner_id = current_setting(\'app.user_id\', true) AND NOT is_system)',
 )
 _on_postgresql(
     MatrxMenuItem.__table__,
     "after_create",
     'CREATE TRIGGER "trg_matrx_menu_items_updated_at" BEFORE UPDATE ON "matrx_menu_items" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
     'ALTER TABLE "matrx_menu_items" ENABLE ROW LEVEL SECURITY',
-    "CREATE POLICY \"matrx_menu_items_isolation\" ON \"matrx_menu_items\" USING (is_system OR owner_id = current_setting('app.user_id', true)) WITH CHECK (owner_id = current_setting('app.user_id', true))",
+    'CREATE POLICY "matrx_menu_items_select" ON "matrx_menu_items" FOR SELECT USING (is_system OR owner_id = current_setting(\'app.user_id\', true))',
+    'CREATE POLICY "matrx_menu_items_insert" ON "matrx_menu_items" FOR INSERT WITH CHECK (owner_id = current_setting(\'app.user_id\', true) AND NOT is_system)',
+    "CREATE POLICY \"matrx_menu_items_update\" ON \"matrx_menu_items\" FOR UPDATE USING (owner_id = current_setting('app.user_id', true) AND NOT is_system) WITH CHECK (owner_id = current_setting('app.user_id', true) AND NOT is_system)",
+    'CREATE POLICY "matrx_menu_items_delete" ON "matrx_menu_items" FOR DELETE USING (owner_id = current_setting(\'app.user_id\', true) AND NOT is_system)',
 )
 _on_postgresql(
     Office.__table__,
     "after_create",
     'CREATE TRIGGER "trg_offices_updated_at" BEFORE UPDATE ON "offices" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
     'ALTER TABLE "offices" ENABLE ROW LEVEL SECURITY',
-    'CREATE POLICY "offices_isolation" ON "offices" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "offices_select" ON "offices" FOR SELECT USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "offices_insert" ON "offices" FOR INSERT WITH CHECK (tenant_id = current_setting(\'app.tenant_id\', true))',
+    "CREATE POLICY \"offices_update\" ON \"offices\" FOR UPDATE USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (tenant_id = current_setting('app.tenant_id', true))",
+    'CREATE POLICY "offices_delete" ON "offices" FOR DELETE USING (tenant_id = current_setting(\'app.tenant_id\', true))',
 )
 _on_postgresql(
     Opportunity.__table__,
     "after_create",
     'CREATE TRIGGER "trg_opportunities_updated_at" BEFORE UPDATE ON "opportunities" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
     'ALTER TABLE "opportunities" ENABLE ROW LEVEL SECURITY',
-    'CREATE POLICY "opportunities_isolation" ON "opportunities" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "opportunities_select" ON "opportunities" FOR SELECT USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "opportunities_insert" ON "opportunities" FOR INSERT WITH CHECK (tenant_id = current_setting(\'app.tenant_id\', true))',
+    "CREATE POLICY \"opportunities_update\" ON \"opportunities\" FOR UPDATE USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (tenant_id = current_setting('app.tenant_id', true))",
+    'CREATE POLICY "opportunities_delete" ON "opportunities" FOR DELETE USING (tenant_id = current_setting(\'app.tenant_id\', true))',
 )
 _on_postgresql(
     Person.__table__,
     "after_create",
     'CREATE TRIGGER "trg_people_updated_at" BEFORE UPDATE ON "people" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
     'ALTER TABLE "people" ENABLE ROW LEVEL SECURITY',
-    'CREATE POLICY "people_isolation" ON "people" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "people_select" ON "people" FOR SELECT USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "people_insert" ON "people" FOR INSERT WITH CHECK (tenant_id = current_setting(\'app.tenant_id\', true))',
+    "CREATE POLICY \"people_update\" ON \"people\" FOR UPDATE USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (tenant_id = current_setting('app.tenant_id', true))",
+    'CREATE POLICY "people_delete" ON "people" FOR DELETE USING (tenant_id = current_setting(\'app.tenant_id\', true))',
 )
 _on_postgresql(
     Region.__table__,
     "after_create",
     'CREATE TRIGGER "trg_regions_updated_at" BEFORE UPDATE ON "regions" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
     'ALTER TABLE "regions" ENABLE ROW LEVEL SECURITY',
-    'CREATE POLICY "regions_isolation" ON "regions" USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "regions_select" ON "regions" FOR SELECT USING (tenant_id = current_setting(\'app.tenant_id\', true))',
+    'CREATE POLICY "regions_insert" ON "regions" FOR INSERT WITH CHECK (tenant_id = current_setting(\'app.tenant_id\', true))',
+    "CREATE POLICY \"regions_update\" ON \"regions\" FOR UPDATE USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (tenant_id = current_setting('app.tenant_id', true))",
+    'CREATE POLICY "regions_delete" ON "regions" FOR DELETE USING (tenant_id = current_setting(\'app.tenant_id\', true))',
 )
 _on_postgresql(
     Todo.__table__,
     "after_create",
     'CREATE TRIGGER "trg_todos_updated_at" BEFORE UPDATE ON "todos" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
+)
+_on_postgresql(
+    office_people,
+    "after_create",
+    'ALTER TABLE "office_people" ENABLE ROW LEVEL SECURITY',
+    'CREATE POLICY "office_people_select" ON "office_people" FOR SELECT USING (EXISTS (SELECT 1 FROM "offices" p WHERE p.id = "office_people".office_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)) AND EXISTS (SELECT 1 FROM "people" p WHERE p.id = "office_people".person_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)))',
+    'CREATE POLICY "office_people_insert" ON "office_people" FOR INSERT WITH CHECK (EXISTS (SELECT 1 FROM "offices" p WHERE p.id = "office_people".office_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)) AND EXISTS (SELECT 1 FROM "people" p WHERE p.id = "office_people".person_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)))',
+    'CREATE POLICY "office_people_update" ON "office_people" FOR UPDATE USING (EXISTS (SELECT 1 FROM "offices" p WHERE p.id = "office_people".office_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)) AND EXISTS (SELECT 1 FROM "people" p WHERE p.id = "office_people".person_id AND p.tenant_id = current_setting(\'app.tenant_id\', true))) WITH CHECK (EXISTS (SELECT 1 FROM "offices" p WHERE p.id = "office_people".office_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)) AND EXISTS (SELECT 1 FROM "people" p WHERE p.id = "office_people".person_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)))',
+    'CREATE POLICY "office_people_delete" ON "office_people" FOR DELETE USING (EXISTS (SELECT 1 FROM "offices" p WHERE p.id = "office_people".office_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)) AND EXISTS (SELECT 1 FROM "people" p WHERE p.id = "office_people".person_id AND p.tenant_id = current_setting(\'app.tenant_id\', true)))',
+)
+_on_postgresql(
+    AuditLogEntry.__table__,
+    "after_create",
+    'ALTER TABLE "audit_log" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"audit_log_select\" ON \"audit_log\" FOR SELECT USING ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')))",
+    "CREATE POLICY \"audit_log_insert\" ON \"audit_log\" FOR INSERT WITH CHECK ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+)
+_on_postgresql(
+    BulkRun.__table__,
+    "after_create",
+    'ALTER TABLE "bulk_runs" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"bulk_runs_select\" ON \"bulk_runs\" FOR SELECT USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"bulk_runs_insert\" ON \"bulk_runs\" FOR INSERT WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"bulk_runs_update\" ON \"bulk_runs\" FOR UPDATE USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), '')) WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
 )

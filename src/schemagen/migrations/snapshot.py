@@ -497,7 +497,8 @@ def _table_json(table: TableState) -> dict[str, Any]:
         data["policies"] = [
             {
                 "name": p.name,
-                "command": p.command,
+                # Snapshots from before per-command policies must read back to the same bytes.
+                **({"command": p.command} if p.command != "ALL" else {}),
                 **({"using": p.using} if p.using is not None else {}),
                 **({"check": p.check} if p.check is not None else {}),
                 **({"reads": list(p.reads)} if p.reads else {}),

@@ -52,6 +52,16 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         context.render("tests/resources.py.j2", f"{base}/resources.py", **values),
         context.render("tests/test_api.py.j2", f"{base}/test_api.py", **values),
     ]
+    row_security = row_security_tables(project)
+    if row_security:
+        files.append(
+            context.render(
+                "tests/test_row_level_security.py.j2",
+                f"{base}/test_row_level_security.py",
+                tables=row_security,
+                **values,
+            )
+        )
     for resource in project.resources:
         files.append(
             context.render(
@@ -64,6 +74,80 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
             )
         )
     return files
+
+
+def row_security_tables(project: ir.Project) -> list[dict[str, Any]]:
+    """What the generated row-level security test proves, per table with policies: how its rows
+    are made through the API, and which strangers (another tenant, another user) must not reach
+    them. A table whose rows the API cannot create (no `create` action) is left out."""
+    made = {r.name: r for r in project.resources if r.actions.create}
+    tables: list[dict[str, Any]] = []
+    for r in made.values():
+        if r.policies:
+            tables.append(
+                {
+                    "table": r.table,
+                    "kind": "resource",
+                    "resource": r.name,
+                    "tenant": r.has("tenant"),
+                    "owned": r.has("owned"),
+                }
+            )
+    for r in made.values():
+        for f in r.fields:
+            relation = f.relation
+            if relation is None or relation.junction is None or f.readonly:
+                continue
+            junction, target = relation.junction, made.get(relation.target)
+            if not junction.policies or target is None:
+                continue
+            tables.append(
+                {
+                    "table": junction.table,
+                    "kind": "junction",
+                    "resource": r.name,
+                    "field": f.api_name,
+                    "target": target.name,
+                    "left": junction.left_column,
+                    "right": junction.right_column,
+                    "tenant": r.has("tenant") or target.has("tenant"),
+                    "owned": r.has("owned") or target.has("owned"),
+                    "system": r.has("owned"),  # a system row's links are no user's to change
+                }
+            )
+    system = {t.name: t for t in project.system_tables}
+    # One resource stands for all that write there: an owned one proves the writer rule too.
+    audited = sorted(
+        (r for r in made.values() if r.has("audit")),
+        key=lambda r: (not r.has("owned"), not r.has("tenant"), r.name),
+    )
+    if "audit_log" in system and system["audit_log"].policies and audited:
+        r = audited[0]
+        tables.append(
+            {
+                "table": "audit_log",
+                "kind": "audit",
+                "resource": r.name,
+                "tenant": True,  # entries carry the caller's tenant, whatever the resource
+                "owned": r.has("owned"),
+            }
+        )
+    bulk = sorted(
+        (r for r in project.resources if r.actions.bulk is not None),
+        key=lambda r: (not r.has("tenant"), r.name),
+    )
+    if "bulk_runs" in system and system["bulk_runs"].policies and bulk:
+        r = bulk[0]
+        tables.append(
+            {
+                "table": "bulk_runs",
+                "kind": "bulk",
+                "resource": r.name,
+                "tenant": r.has("tenant"),
+                "owned": True,  # a run is its runner's
+            }
+        )
+    return tables
 
 
 def literal(value: Any) -> str:
