@@ -41,6 +41,24 @@ CONNECT_TIMEOUT = 3  # seconds; a local server answers at once
 collect_ignore_glob = ["golden/*/expected/*"]
 
 
+GUARD_LINES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def guard_report(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """`guard_report(line)`: a line for the run's "guards" summary, so CI shows what the guards
+    proved (the counts an issue's closing note quotes)."""
+    return request.config.stash.setdefault(GUARD_LINES, []).append
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    lines = config.stash.get(GUARD_LINES, [])
+    if lines:
+        terminalreporter.section("guards")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def require_dbs() -> bool:
     return os.environ.get("SCHEMAGEN_REQUIRE_DBS") == "1"
 

@@ -826,7 +826,9 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
 # The runtime's tables, as the API reads them. An audit entry or a bulk run carries the caller's
 # tenant (none without X-Tenant-ID; a run of a resource without the tenant trait carries none and
 # serves every tenant) and user; the app neither changes nor deletes an entry, nor deletes a run.
-AUDIT_SCOPE = f"(tenant_id = {TENANT_SETTING} OR (tenant_id IS NULL AND coalesce({TENANT_SETTING}, '') = ''))"
+AUDIT_SCOPE = (
+    f"(tenant_id = {TENANT_SETTING} OR (tenant_id IS NULL AND coalesce({TENANT_SETTING}, '') = ''))"
+)
 RUN_SCOPE = f"(tenant_id IS NULL OR tenant_id = {TENANT_SETTING})"
 WRITTEN_BY_CALLER = f"coalesce(actor, '') = coalesce({USER_SETTING}, '')"
 

@@ -472,8 +472,14 @@ def _v7(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
         ("publishers", "trg_publishers_updated_at"),
         ("shelves", "trg_shelves_updated_at"),
     ]
-    assert sorted(policies) == [("authors", "authors_isolation"), ("shelves", "shelves_isolation")]
-    assert list(secured) == ["authors", "shelves"]
+    every = ("delete", "insert", "select", "update")
+    assert sorted(policies) == sorted(
+        [("authors", f"authors_{c}") for c in every]
+        + [("shelves", f"shelves_{c}") for c in every]
+        + [("audit_log", "audit_log_insert"), ("audit_log", "audit_log_select")]
+        + [("bulk_runs", f"bulk_runs_{c}") for c in ("insert", "select", "update")]
+    )
+    assert list(secured) == ["audit_log", "authors", "bulk_runs", "shelves"]
     assert "USING gin (keywords)" in gin
 
 

@@ -809,6 +809,29 @@ def test_postgresql_api_as_a_role_that_does_not_own_the_tables(served, database_
         assert restricted.patch(f"/api/regions/{region['id']}", {"code": "NO"}).status_code == 200
         action = restricted.create("/api/matrx_actions", {"name": "Mine", "action_type": "prompt"})
         error(restricted.as_(user=BOB).get(f"/api/matrx_actions/{action['id']}"), 404, "not_found")
+        # Every table the policies cover, through the app: links (the junction), the audit trail,
+        # bulk runs and their undo, a branch and its merge.
+        ada = restricted.create("/api/people", {"full_name": "Ada", "email": "ada@example.com"})
+        office = restricted.create("/api/offices", {"name": "HQ", "people_ids": [ada["id"]]})
+        assert restricted.get(f"/api/offices/{office['id']}").json()["people_ids"] == [ada["id"]]
+        moved = restricted.as_(branch="b1").patch(
+            f"/api/offices/{office['id']}", {"people_ids": []}
+        )
+        assert moved.status_code == 200 and moved.json()["people_ids"] == [], moved.text
+        assert restricted.post("/api/branches/b1/merge").status_code == 200
+        assert restricted.get(f"/api/offices/{office['id']}").json()["people_ids"] == []
+        restricted.create("/api/opportunities", {"name": "Deal", "stage": "lead"})
+        assert [e["action"] for e in restricted.rows("/api/audit")] == ["create"]
+        assert restricted.as_(user=BOB, tenant=OTHER_TENANT).rows("/api/audit") == []
+        restricted.create("/api/customers", {"name": "Acme"})
+        run = restricted.post(
+            "/api/customers/bulk", {"operation": "update", "filter": {}, "values": {"tier": "gold"}}
+        )
+        assert run.status_code == 200 and run.json()["affected"] == 1, run.text
+        token = {"undo_token": run.json()["undo_token"]}
+        error(restricted.as_(user=BOB).post("/api/customers/bulk/undo", token), 404, "not_found")
+        undone = restricted.post("/api/customers/bulk/undo", token)
+        assert undone.json() == {"restored": 1, "skipped": 0}, undone.text
         with restricted_app.state.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT count(*) FROM regions")).scalar() == 0, (
                 "no caller: RLS hides every row"

@@ -1067,8 +1067,8 @@ def test_policy_names_stay_within_the_identifier_limit(tmp_path):
 
 
 AUDIT_SCOPE = (
-    f"(tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND "
-    f"coalesce(current_setting('app.tenant_id', true), '') = ''))"
+    "(tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND "
+    "coalesce(current_setting('app.tenant_id', true), '') = ''))"
 )
 BY_CALLER = f"coalesce(actor, '') = coalesce({USER}, '')"
 
@@ -1093,9 +1093,7 @@ def test_audit_log_entries_of_owned_resources_are_their_writers_and_never_change
 
 
 def test_bulk_runs_are_their_tenants_and_runners(tmp_path):
-    project = resolve_files(
-        tmp_path, {"office": "resource: office\nactions:\n  bulk: true\n"}
-    )
+    project = resolve_files(tmp_path, {"office": "resource: office\nactions:\n  bulk: true\n"})
     [runs] = project.system_tables
     rule = f"(tenant_id IS NULL OR {TENANT}) AND {BY_CALLER}"
     assert runs.policies == policies("bulk_runs", rule, rule)[:3]  # never deleted by the app
@@ -1112,10 +1110,14 @@ def test_a_link_is_as_visible_as_its_rows_and_written_by_who_may_write_its_row(t
         },
     )
     office = project.resource("office")
-    people, tags = (next(r.junction for r in office.relations if r.name == n) for n in ("people", "tags"))
+    people, tags = (
+        next(r.junction for r in office.relations if r.name == n) for n in ("people", "tags")
+    )
 
     def row(table, column, rule):
-        return f'EXISTS (SELECT 1 FROM "{table}" p WHERE p.id = "{people.table}".{column} AND {rule})'
+        return (
+            f'EXISTS (SELECT 1 FROM "{table}" p WHERE p.id = "{people.table}".{column} AND {rule})'
+        )
 
     office_row = row("offices", "office_id", f"p.{TENANT}")
     seen_person = row("people", "person_id", f"p.is_system OR p.owner_id = {USER}")

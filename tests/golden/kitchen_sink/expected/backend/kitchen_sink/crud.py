@@ -395,11 +395,15 @@ def load(
     ).first()
     if row is None:
         raise not_found(resource, key)
-    if write and resource.has("owned") and row.owner_id != require_principal(resource, context):
+    # A system row is everyone's to read and no user's to write (PostgreSQL's policies agree):
+    # only the tables' owner changes it, outside the API.
+    if (
+        write
+        and resource.has("owned")
+        and (row.owner_id != require_principal(resource, context) or row.is_system)
+    ):
         raise ApiError(
-            403,
-            "forbidden",
-            f"{resource.label} {key} is a system row of another owner: read-only for you",
+            403, "forbidden", f"{resource.label} {key} is a system row: read-only for you"
         )
     if write and resource.has("branching") and row.branch_id != context.branch_id:
         row = branch_copy(resource, session, row, context.branch_id)
@@ -1439,8 +1443,10 @@ def bulk(
     statement = scoped(resource, context, sa.select(resource.id)).where(
         *filters(resource, body.filter, dialect)
     )
-    if resource.has("owned"):  # system rows of other owners are visible, not writable
-        statement = statement.where(resource.model.owner_id == context.user_id)
+    if resource.has("owned"):  # system rows are visible, not writable
+        statement = statement.where(
+            resource.model.owner_id == context.user_id, resource.model.is_system == sa.false()
+        )
     keys = list(session.scalars(statement.order_by(resource.id)))
     values: dict[str, Any] = {}
     if body.operation == "update":
@@ -1603,7 +1609,7 @@ def _record_run(
             affected=result["affected"],
             failed=result["failed"],
             actor=context.user_id,
-            tenant_id=context.tenant_id,
+            tenant_id=context.tenant_id if resource.has("tenant") else None,  # else any tenant's
             branch_id=context.branch_id if resource.has("branching") else None,
             created_at=stored_now(session),
             undo_token=result["undo_token"],
@@ -1631,6 +1637,9 @@ def undo_bulk(
     statement = statement.where(
         run_model.tenant_id == context.tenant_id if resource.has("tenant") else sa.true()
     )
+    statement = statement.where(
+        run_model.actor == context.user_id if context.user_id else run_model.actor.is_(None)
+    )  # who ran it
     run = session.scalars(statement.with_for_update()).first()
     if run is None or run.undo_data is None:
         raise ApiError(404, "not_found", "no bulk run has this undo token")
@@ -1770,6 +1779,8 @@ def _branch_rows(resource: Resource, session: Session, context: RequestContext, 
     statement = sa.select(resource.model).where(resource.model.branch_id == branch)
     if resource.has("tenant"):
         statement = statement.where(resource.model.tenant_id == context.tenant_id)
+    if resource.has("owned"):  # the caller merges or discards their own rows' changes only
+        statement = statement.where(resource.model.owner_id == context.user_id)
     return statement
 
 

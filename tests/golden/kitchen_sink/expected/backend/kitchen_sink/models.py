@@ -482,14 +482,19 @@ class BulkRun(Base):
     undo_data: Mapped[Any] = mapped_column(JSONType, nullable=True)
 
 
+# A junction's row-level security policies read the rows it links.
+gadgets_parts.add_is_dependent_on(Gadget.__table__)
+
+
 def _on_postgresql(target: Any, event: str, *statements: str) -> None:
     """DDL that create_all runs on PostgreSQL only; the migrations run the same statements."""
     for statement in statements:
         sa.event.listen(target, event, sa.DDL(statement).execute_if(dialect="postgresql"))
 
 
-# updated_at stays current for writes that bypass the ORM (raw SQL); tenant and owned tables get
-# row-level security, which holds every role but the tables' owner to the API's rules.
+# updated_at stays current for writes that bypass the ORM (raw SQL); tables of tenant or owned
+# data (with their audit entries, bulk runs and links) get row-level security, one policy per
+# command, which holds every role but the tables' owner to the API's rules.
 _on_postgresql(
     Base.metadata,
     "before_create",
@@ -508,5 +513,32 @@ _on_postgresql(
     "after_create",
     'CREATE TRIGGER "trg_gadgets_updated_at" BEFORE UPDATE ON "gadgets" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
     'ALTER TABLE "gadgets" ENABLE ROW LEVEL SECURITY',
-    "CREATE POLICY \"gadgets_isolation\" ON \"gadgets\" USING (tenant_id = current_setting('app.tenant_id', true) AND (is_system OR owner_id = current_setting('app.user_id', true))) WITH CHECK (tenant_id = current_setting('app.tenant_id', true) AND owner_id = current_setting('app.user_id', true))",
+    "CREATE POLICY \"gadgets_select\" ON \"gadgets\" FOR SELECT USING (tenant_id = current_setting('app.tenant_id', true) AND (is_system OR owner_id = current_setting('app.user_id', true)))",
+    "CREATE POLICY \"gadgets_insert\" ON \"gadgets\" FOR INSERT WITH CHECK (tenant_id = current_setting('app.tenant_id', true) AND owner_id = current_setting('app.user_id', true) AND NOT is_system)",
+    "CREATE POLICY \"gadgets_update\" ON \"gadgets\" FOR UPDATE USING (tenant_id = current_setting('app.tenant_id', true) AND owner_id = current_setting('app.user_id', true) AND NOT is_system) WITH CHECK (tenant_id = current_setting('app.tenant_id', true) AND owner_id = current_setting('app.user_id', true) AND NOT is_system)",
+    "CREATE POLICY \"gadgets_delete\" ON \"gadgets\" FOR DELETE USING (tenant_id = current_setting('app.tenant_id', true) AND owner_id = current_setting('app.user_id', true) AND NOT is_system)",
+)
+_on_postgresql(
+    gadgets_parts,
+    "after_create",
+    'ALTER TABLE "gadgets_parts" ENABLE ROW LEVEL SECURITY',
+    'CREATE POLICY "gadgets_parts_select" ON "gadgets_parts" FOR SELECT USING (EXISTS (SELECT 1 FROM "gadgets" p WHERE p.id = "gadgets_parts".gadget_id AND p.tenant_id = current_setting(\'app.tenant_id\', true) AND (p.is_system OR p.owner_id = current_setting(\'app.user_id\', true))))',
+    'CREATE POLICY "gadgets_parts_insert" ON "gadgets_parts" FOR INSERT WITH CHECK (EXISTS (SELECT 1 FROM "gadgets" p WHERE p.id = "gadgets_parts".gadget_id AND p.tenant_id = current_setting(\'app.tenant_id\', true) AND p.owner_id = current_setting(\'app.user_id\', true) AND NOT p.is_system))',
+    'CREATE POLICY "gadgets_parts_update" ON "gadgets_parts" FOR UPDATE USING (EXISTS (SELECT 1 FROM "gadgets" p WHERE p.id = "gadgets_parts".gadget_id AND p.tenant_id = current_setting(\'app.tenant_id\', true) AND p.owner_id = current_setting(\'app.user_id\', true) AND NOT p.is_system)) WITH CHECK (EXISTS (SELECT 1 FROM "gadgets" p WHERE p.id = "gadgets_parts".gadget_id AND p.tenant_id = current_setting(\'app.tenant_id\', true) AND p.owner_id = current_setting(\'app.user_id\', true) AND NOT p.is_system))',
+    'CREATE POLICY "gadgets_parts_delete" ON "gadgets_parts" FOR DELETE USING (EXISTS (SELECT 1 FROM "gadgets" p WHERE p.id = "gadgets_parts".gadget_id AND p.tenant_id = current_setting(\'app.tenant_id\', true) AND p.owner_id = current_setting(\'app.user_id\', true) AND NOT p.is_system))',
+)
+_on_postgresql(
+    AuditLogEntry.__table__,
+    "after_create",
+    'ALTER TABLE "audit_log" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"audit_log_select\" ON \"audit_log\" FOR SELECT USING ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND (resource NOT IN ('gadget') OR actor = current_setting('app.user_id', true)))",
+    "CREATE POLICY \"audit_log_insert\" ON \"audit_log\" FOR INSERT WITH CHECK ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+)
+_on_postgresql(
+    BulkRun.__table__,
+    "after_create",
+    'ALTER TABLE "bulk_runs" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"bulk_runs_select\" ON \"bulk_runs\" FOR SELECT USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"bulk_runs_insert\" ON \"bulk_runs\" FOR INSERT WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"bulk_runs_update\" ON \"bulk_runs\" FOR UPDATE USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), '')) WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
 )

@@ -394,11 +394,15 @@ def load(
     ).first()
     if row is None:
         raise not_found(resource, key)
-    if write and resource.has("owned") and row.owner_id != require_principal(resource, context):
+    # A system row is everyone's to read and no user's to write (PostgreSQL's policies agree):
+    # only the tables' owner changes it, outside the API.
+    if (
+        write
+        and resource.has("owned")
+        and (row.owner_id != require_principal(resource, context) or row.is_system)
+    ):
         raise ApiError(
-            403,
-            "forbidden",
-            f"{resource.label} {key} is a system row of another owner: read-only for you",
+            403, "forbidden", f"{resource.label} {key} is a system row: read-only for you"
         )
     if write and resource.has("branching") and row.branch_id != context.branch_id:
         row = branch_copy(resource, session, row, context.branch_id)
@@ -1365,8 +1369,10 @@ def bulk(
     statement = scoped(resource, context, sa.select(resource.id)).where(
         *filters(resource, body.filter, dialect)
     )
-    if resource.has("owned"):  # system rows of other owners are visible, not writable
-        statement = statement.where(resource.model.owner_id == context.user_id)
+    if resource.has("owned"):  # system rows are visible, not writable
+        statement = statement.where(
+            resource.model.owner_id == context.user_id, resource.model.is_system == sa.false()
+        )
     keys = list(session.scalars(statement.order_by(resource.id)))
     values: dict[str, Any] = {}
     if body.operation == "update":

@@ -390,8 +390,9 @@ def _on_postgresql(target: Any, event: str, *statements: str) -> None:
         sa.event.listen(target, event, sa.DDL(statement).execute_if(dialect="postgresql"))
 
 
-# updated_at stays current for writes that bypass the ORM (raw SQL); tenant and owned tables get
-# row-level security, which holds every role but the tables' owner to the API's rules.
+# updated_at stays current for writes that bypass the ORM (raw SQL); tables of tenant or owned
+# data (with their audit entries, bulk runs and links) get row-level security, one policy per
+# command, which holds every role but the tables' owner to the API's rules.
 _on_postgresql(
     Base.metadata,
     "before_create",
