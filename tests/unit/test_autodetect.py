@@ -1101,6 +1101,9 @@ def test_a_snapshot_of_one_policy_for_every_command_gets_a_policy_per_command(tm
         }
     ]
     old = SchemaState.from_json(data)
+    assert old.to_json() == data, (
+        "read back to the same bytes: its digest still matches its revision"
+    )
     operations = steps(old, new)
     assert described(operations) == [
         "drop row-level security policy authors_isolation on authors (PostgreSQL)",
