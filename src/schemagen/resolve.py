@@ -6,7 +6,7 @@ import datetime as dt
 import heapq
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from schemagen import ir
 from schemagen import language as lang
@@ -647,10 +647,13 @@ def _row_rules(traits: tuple[str, ...] | list[str], row: str = "") -> _RowRules:
     return _RowRules(visible, writable)
 
 
+Command = Literal["SELECT", "INSERT", "UPDATE", "DELETE"]
+
+
 def _command_policies(
     table: str,
     rules: _RowRules,
-    commands: tuple[str, ...] = ("SELECT", "INSERT", "UPDATE", "DELETE"),
+    commands: tuple[Command, ...] = ("SELECT", "INSERT", "UPDATE", "DELETE"),
     reads: tuple[str, ...] = (),
 ) -> tuple[ir.Policy, ...]:
     """One policy per command: SELECT sees `visible`; INSERT, UPDATE (before and after) and
@@ -658,14 +661,14 @@ def _command_policies(
     if rules.visible is None and rules.writable is None:
         return ()
     visible, writable = rules.visible or "true", rules.writable or "true"
-    clauses = {
+    clauses: dict[Command, tuple[str | None, str | None]] = {
         "SELECT": (visible, None),
         "INSERT": (None, writable),
         "UPDATE": (writable, writable),
         "DELETE": (writable, None),
     }
     return tuple(
-        ir.Policy(constraint_name(table, command.lower()), command, *clauses[command], reads)  # type: ignore[arg-type]
+        ir.Policy(constraint_name(table, command.lower()), command, *clauses[command], reads)
         for command in commands
     )
 
