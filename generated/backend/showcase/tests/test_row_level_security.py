@@ -70,7 +70,7 @@ TABLES: list[dict[str, Any]] = [
         "table": "office_people",
         "kind": "junction",
         "resource": "office",
-        "field": "people_ids",
+        "field": "person_ids",
         "target": "person",
         "left": "office_id",
         "right": "person_id",

@@ -1609,7 +1609,7 @@ def _record_run(
             affected=result["affected"],
             failed=result["failed"],
             actor=context.user_id,
-            tenant_id=context.tenant_id,
+            tenant_id=context.tenant_id if resource.has("tenant") else None,  # else any tenant's
             branch_id=context.branch_id if resource.has("branching") else None,
             created_at=stored_now(session),
             undo_token=result["undo_token"],
@@ -1637,6 +1637,9 @@ def undo_bulk(
     statement = statement.where(
         run_model.tenant_id == context.tenant_id if resource.has("tenant") else sa.true()
     )
+    statement = statement.where(
+        run_model.actor == context.user_id if context.user_id else run_model.actor.is_(None)
+    )  # who ran it
     run = session.scalars(statement.with_for_update()).first()
     if run is None or run.undo_data is None:
         raise ApiError(404, "not_found", "no bulk run has this undo token")

@@ -406,3 +406,18 @@ _on_postgresql(
     "after_create",
     'CREATE TRIGGER "trg_authors_updated_at" BEFORE UPDATE ON "authors" FOR EACH ROW EXECUTE FUNCTION "schemagen_touch_updated_at"()',
 )
+_on_postgresql(
+    AuditLogEntry.__table__,
+    "after_create",
+    'ALTER TABLE "audit_log" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"audit_log_select\" ON \"audit_log\" FOR SELECT USING ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')))",
+    "CREATE POLICY \"audit_log_insert\" ON \"audit_log\" FOR INSERT WITH CHECK ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+)
+_on_postgresql(
+    BulkRun.__table__,
+    "after_create",
+    'ALTER TABLE "bulk_runs" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"bulk_runs_select\" ON \"bulk_runs\" FOR SELECT USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"bulk_runs_insert\" ON \"bulk_runs\" FOR INSERT WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"bulk_runs_update\" ON \"bulk_runs\" FOR UPDATE USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), '')) WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+)

@@ -40,7 +40,7 @@ TABLES: list[dict[str, Any]] = [
         "table": "gadgets_parts",
         "kind": "junction",
         "resource": "gadget",
-        "field": "parts_ids",
+        "field": "part_ids",
         "target": "part",
         "left": "gadget_id",
         "right": "part_id",
