@@ -812,14 +812,14 @@ def test_postgresql_api_as_a_role_that_does_not_own_the_tables(served, database_
         # Every table the policies cover, through the app: links (the junction), the audit trail,
         # bulk runs and their undo, a branch and its merge.
         ada = restricted.create("/api/people", {"full_name": "Ada", "email": "ada@example.com"})
-        office = restricted.create("/api/offices", {"name": "HQ", "people_ids": [ada["id"]]})
-        assert restricted.get(f"/api/offices/{office['id']}").json()["people_ids"] == [ada["id"]]
+        office = restricted.create("/api/offices", {"name": "HQ", "person_ids": [ada["id"]]})
+        assert restricted.get(f"/api/offices/{office['id']}").json()["person_ids"] == [ada["id"]]
         moved = restricted.as_(branch="b1").patch(
-            f"/api/offices/{office['id']}", {"people_ids": []}
+            f"/api/offices/{office['id']}", {"person_ids": []}
         )
-        assert moved.status_code == 200 and moved.json()["people_ids"] == [], moved.text
+        assert moved.status_code == 200 and moved.json()["person_ids"] == [], moved.text
         assert restricted.post("/api/branches/b1/merge").status_code == 200
-        assert restricted.get(f"/api/offices/{office['id']}").json()["people_ids"] == []
+        assert restricted.get(f"/api/offices/{office['id']}").json()["person_ids"] == []
         restricted.create("/api/opportunities", {"name": "Deal", "stage": "lead"})
         assert [e["action"] for e in restricted.rows("/api/audit")] == ["create"]
         assert restricted.as_(user=BOB, tenant=OTHER_TENANT).rows("/api/audit") == []
