@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from schemagen.literals import sql_comment
+
 Dialect = Literal["sqlite", "postgresql", "mysql"]
 DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgresql", "mysql")
 
@@ -305,6 +307,11 @@ class Resource:
     )
     triggers: tuple[Trigger, ...] = ()  # PostgreSQL only
     policies: tuple[Policy, ...] = ()  # PostgreSQL only
+
+    @property
+    def comment(self) -> str | None:
+        """The table's comment: its description as the databases can store it."""
+        return sql_comment(self.description)
 
     def has(self, trait: str) -> bool:
         return trait in self.traits

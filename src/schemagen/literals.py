@@ -1,22 +1,65 @@
 """Per-language literal escaping: the only way a schema string reaches generated code.
 
+One function per place a language can hold text (a Python expression, docstring or comment; a
+TypeScript string; JSON; a TOML string; a SQL string, identifier or comment; Markdown text).
 Templates never paste a schema string raw; they pass it through one of these filters, so a label
-like `Author "x" */ ${y} </script>` stays data in every language.
+like `Author "x" */ ${y} </script>` or one holding U+2028 stays data in every language.
+
+Each function either writes text that the language's own parser reads back as the value (and that
+cannot end the literal, comment or docstring it sits in), or raises `LiteralError`. Text that is
+not a value (comments, one-line docstring fragments) keeps every character readable: line breaks
+become spaces, other unprintable characters are shown as their escape (`\\u2028`, `\\x00`).
+`tests/unit/test_literals.py` proves this over every code point with the real parsers.
+
+Non-finite numbers have no literal in JSON, TypeScript, TOML or SQL (and none worth writing in
+Python): `validate` refuses them in schemas, so meeting one here is a bug, reported as such.
 """
 
 from __future__ import annotations
 
-import json
 import math
+import re
 from decimal import Decimal
 from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 
+class LiteralError(ValueError):
+    """A value that no literal of the language can hold (a bug upstream: validate refuses it)."""
+
+
+def _escape(char: str) -> str:
+    """The \\x/\\u/\\U escape of one character, as Python, JSON-ish and TOML-ish text spell it."""
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def _number(value: Any, language: str) -> int | float | Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise LiteralError(f"no {language} number for {type(value).__name__} {value!r}")
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        raise LiteralError(f"cannot write the non-finite number {value!r} as a {language} literal")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Python
+
+
 def py_literal(value: Any) -> str:
-    """A Python expression that evaluates to `value` (str, numbers, bools, None, lists, dicts, Decimal)."""
+    """A Python expression that evaluates to `value` (str, numbers, bools, None, lists, dicts, Decimal).
+
+    Strings are `repr`: every character that is not printable (line terminators of every kind,
+    controls, surrogates, bidi overrides) is written as its escape, so the literal is one line.
+    """
+    if isinstance(value, str):
+        return repr(value)
     if isinstance(value, Decimal):
-        return f"Decimal({str(value)!r})"
+        return f"Decimal({str(_number(value, 'Python'))!r})"
     if isinstance(value, list | tuple):
         inner = ", ".join(py_literal(v) for v in value)
         return (
@@ -26,105 +69,270 @@ def py_literal(value: Any) -> str:
         )
     if isinstance(value, dict):
         return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"cannot render non-finite float {value!r}")
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool):
         return repr(value)
-    raise TypeError(f"no Python literal for {type(value).__name__}")
+    if isinstance(value, int | float):
+        return repr(_number(value, "Python"))
+    raise LiteralError(f"no Python literal for {type(value).__name__}")
 
 
-def py_docstring(value: str) -> str:
-    """A triple-quoted docstring when the text allows one, else a plain string literal."""
+def _readable_docstring(text: str) -> bool:
+    # A plain triple-quoted string holds it as written: printable characters and "\n" only
+    # (Python itself ends no line at U+2028, but tools that read the file with str.splitlines
+    # do), no backslash (an escape), no `"""` and no trailing `"` (either would close it).
+    return (
+        '"""' not in text
+        and "\\" not in text
+        and not text.endswith('"')
+        and all(c == "\n" or c.isprintable() for c in text)
+    )
+
+
+def py_docstring(value: str, indent: str | None = None) -> str:
+    """A docstring for `value.strip()`: triple-quoted when the text allows one, else a string literal.
+
+    With `indent`, a multi-line block: the opening quotes, then each line of the text after
+    `indent` (empty lines stay empty), then `indent` and the closing quotes (PEP 257's layout,
+    which `inspect.cleandoc` reads back as the text).
+    """
     text = value.strip()
-    readable = not any(c in text for c in ('"""', "\\", "\r", "\0")) and not text.endswith('"')
-    readable = readable and all(c == "\n" or c.isprintable() for c in text)
-    return f'"""{text}"""' if readable else py_literal(text)
+    if not _readable_docstring(text):
+        return py_literal(text)
+    if indent is None:
+        return f'"""{text}"""'
+    lines = "".join(f"{indent}{line}\n" if line else "\n" for line in text.split("\n"))
+    return f'"""\n{lines}{indent}"""'
+
+
+def py_doc_text(value: str | None) -> str:
+    """One line of text for inside a template's `\"\"\"...\"\"\"`: whitespace runs become one space,
+    backslashes and double quotes are escaped, every other unprintable character is its escape."""
+    if not value:
+        return ""
+    flat = " ".join(str(value).split())
+    return "".join(
+        "\\\\" if c == "\\" else '\\"' if c == '"' else c if c.isprintable() else _escape(c)
+        for c in flat
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Comments (every language's one-line comment: #, //, /** */, --, <!-- -->, ##)
+
+_COMMENT_CLOSERS = (("*/", "* /"), ("--!>", "--! >"), ("-->", "-- >"))
+
+
+def _one_line(value: str | None) -> str:
+    """Whitespace runs (every line terminator included) as one space, unprintables as escapes."""
+    if not value:
+        return ""
+    flat = " ".join(str(value).split())
+    if not flat.isprintable():
+        flat = "".join(c if c.isprintable() else _escape(c) for c in flat)
+    return flat
+
+
+def comment_text(value: str | None) -> str:
+    """Text for a one-line comment in any of our languages: one line, printable, no comment closer.
+
+    Whitespace runs (every line terminator included) become one space; any other unprintable
+    character is shown as its escape (TOML forbids controls in comments; a bidi override would
+    make the comment read differently from what it does); `*/`, `-->` and `--!>` are broken up.
+    """
+    flat = _one_line(value)
+    for closer, broken in _COMMENT_CLOSERS:
+        while closer in flat:  # "*/*/" -> "* /* /": a replacement never forms a new closer
+            flat = flat.replace(closer, broken)
+    return flat
+
+
+# ---------------------------------------------------------------------------------------------
+# TypeScript / JavaScript
+
+
+def _js_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def ts_string(text: str) -> str:
+    """A TypeScript/JavaScript string literal (double-quoted) that evaluates to `text`.
+
+    JSON's escaping, plus: every unprintable character as a `\\u` escape (U+2028/U+2029 end a
+    string in pre-2019 engines and a `//` comment in all; a lone surrogate cannot be written as
+    UTF-8), and `</` as `<\\/` so the literal is safe inside an inline <script> too.
+    """
+    encoded = _encode_string(text)
+    if not encoded.isprintable():
+        encoded = "".join(c if c.isprintable() else _js_escape(c) for c in encoded)
+    return encoded.replace("</", "<\\/") if "</" in encoded else encoded
+
+
+def ts_number(value: Any) -> str:
+    """A TypeScript numeric literal: integral values without a point, others in plain notation."""
+    number = _number(value, "TypeScript")
+    if isinstance(number, Decimal):
+        return (
+            str(int(number))
+            if number == number.to_integral_value()
+            else format(number.normalize(), "f")
+        )
+    if isinstance(number, float):
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(number)
 
 
 def ts_literal(value: Any) -> str:
-    """A TypeScript/JavaScript expression for `value`; safe inside a <script> block too."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=False)
-    # JSON is valid JS except that these two line terminators end a JS string in older engines,
-    # and "</" could close an inline <script> element.
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
+    """A TypeScript/JavaScript expression for plain data, spelled as JSON (`{"a": 1, "b": [true]}`)
+    with strings through `ts_string`; safe inside a <script> block too."""
+    if isinstance(value, str):
+        return ts_string(value)
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{ts_string(str(k))}: {ts_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(ts_literal(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(_number(value, "TypeScript"))
+    if isinstance(value, int):
+        return str(value)
+    raise LiteralError(f"no TypeScript literal for {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+def json_string(text: str) -> str:
+    """A JSON string: JSON's escaping, plus every unprintable character as a `\\u` escape."""
+    encoded = _encode_string(text)
+    if not encoded.isprintable():
+        encoded = "".join(c if c.isprintable() else _js_escape(c) for c in encoded)
+    return encoded
 
 
 def json_text(value: Any, indent: int | None = 2) -> str:
-    """Canonical JSON for generated .json files: stable key order is the caller's dict order."""
-    if isinstance(indent, int):
-        try:
-            return _indented_json(value, " " * indent) + "\n"
-        except (_NotPlain, RecursionError):
-            pass  # json.dumps decides (and raises what it raises) for anything else
-    return json.dumps(value, ensure_ascii=False, indent=indent) + "\n"
+    """Canonical JSON for generated .json files, ending in a newline; the caller's dict order.
 
-
-class _NotPlain(Exception):
-    pass
-
-
-def _indented_json(value: Any, indent: str) -> str:
-    """Exactly `json.dumps(value, ensure_ascii=False, indent=...)` for plain data: dicts with str
-    keys, lists, tuples, str, int, finite float, bool and None; raises _NotPlain on anything else.
-
-    With `indent`, the standard library falls back to its pure-Python encoder, several times slower
-    than this; every generated .json file goes through here, one JSON Schema per resource.
+    Plain data only (dicts with str keys, lists, tuples, str, int, finite float, bool, None), laid
+    out as `json.dumps(value, ensure_ascii=False, indent=indent)` would, strings through
+    `json_string`. Anything else raises `LiteralError`.
     """
+    pad = " " * indent if indent is not None else None
     parts: list[str] = []
     append = parts.append
 
     def encode(item: Any, prefix: str) -> None:
         kind = type(item)
         if kind is str:
-            append(_encode_string(item))
+            append(json_string(item))
         elif kind is dict or kind is list or kind is tuple:
             if not item:
                 append("{}" if kind is dict else "[]")
                 return
-            inner = prefix + indent
-            separator = ("{\n" if kind is dict else "[\n") + inner
+            inner = prefix + pad if pad is not None else ""
+            opening = "{" if kind is dict else "["
+            separator = opening + "\n" + inner if pad is not None else opening
+            between = ",\n" + inner if pad is not None else ", "
             if kind is dict:
                 for key, member in item.items():
                     if type(key) is not str:
-                        raise _NotPlain
+                        raise LiteralError(f"a JSON object key must be a string, not {key!r}")
                     append(separator)
-                    append(_encode_string(key))
+                    append(json_string(key))
                     append(": ")
                     encode(member, inner)
-                    separator = ",\n" + inner
+                    separator = between
             else:
                 for member in item:
                     append(separator)
                     encode(member, inner)
-                    separator = ",\n" + inner
-            append("\n" + prefix + ("}" if kind is dict else "]"))
+                    separator = between
+            closing = "}" if kind is dict else "]"
+            append("\n" + prefix + closing if pad is not None else closing)
         elif item is None or item is True or item is False:
             append("null" if item is None else "true" if item else "false")
         elif kind is int:
             append(int.__repr__(item))
-        elif kind is float and math.isfinite(item):
-            append(float.__repr__(item))
+        elif kind is float:
+            append(float.__repr__(_number(item, "JSON")))
         else:
-            raise _NotPlain
+            raise LiteralError(f"no JSON value for {kind.__name__} {item!r}")
 
     encode(value, "")
-    return "".join(parts)
+    return "".join(parts) + "\n"
 
 
-def comment_text(value: str | None) -> str:
-    """Text safe for a single-line comment in any of our languages (no newlines, no comment closers)."""
-    if not value:
-        return ""
-    flat = " ".join(str(value).replace("\0", " ").split())  # Python refuses NUL anywhere in source
-    return flat.replace("*/", "* /").replace("-->", "-- >")
+# ---------------------------------------------------------------------------------------------
+# TOML
+
+_TOML_SHORT = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string (double-quoted) that `tomllib` reads back as `value`.
+
+    Quotes, backslashes and controls are escaped (TOML refuses U+0000-U+001F and U+007F raw), and
+    so is every other unprintable character; a lone surrogate is no TOML text at all.
+    """
+    out = []
+    for c in value:
+        if c in _TOML_SHORT:
+            out.append(_TOML_SHORT[c])
+        elif c.isprintable():
+            out.append(c)
+        elif 0xD800 <= ord(c) <= 0xDFFF:
+            raise LiteralError(f"TOML cannot hold the lone surrogate U+{ord(c):04X}")
+        else:
+            out.append(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
+    return '"' + "".join(out) + '"'
+
+
+# ---------------------------------------------------------------------------------------------
+# SQL
 
 
 def sql_literal(value: Any) -> str:
-    """A SQL literal for a default or a comment: strings single-quoted with quotes doubled."""
+    """A standard SQL literal (PostgreSQL, SQLite; MySQL with NO_BACKSLASH_ESCAPES): strings
+    single-quoted with quotes doubled. A string with NUL has no SQL literal: LiteralError."""
     if value is None:
         return "NULL"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+        number = _number(value, "SQL")
+        return repr(number) if isinstance(number, float) else str(number)
+    if isinstance(value, str):
+        if "\0" in value:
+            raise LiteralError("a SQL string cannot hold NUL (U+0000)")
+        return "'" + value.replace("'", "''") + "'"
+    raise LiteralError(f"no SQL literal for {type(value).__name__}")
+
+
+def sql_identifier(name: str) -> str:
+    """A double-quoted SQL identifier (PostgreSQL, SQLite, standard SQL), quotes doubled."""
+    if "\0" in name:
+        raise LiteralError("a SQL identifier cannot hold NUL (U+0000)")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_comment(value: str | None) -> str | None:
+    """A table or column comment the databases can store: NUL, which PostgreSQL refuses in any
+    text, becomes U+FFFD (the replacement character); the rest is kept and quoted by SQLAlchemy."""
+    return value.replace("\0", "\ufffd") if value is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation: CommonMark escapes each
+
+
+def md_text(value: str | None) -> str:
+    """Inline Markdown that renders as `value` on one line: punctuation (HTML's `<` and `&`
+    included) backslash-escaped, whitespace runs one space, unprintables shown as escapes."""
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(value))

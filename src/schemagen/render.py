@@ -69,6 +69,9 @@ class RenderContext:
         env.filters.update(
             py=literals.py_literal,
             docstring=literals.py_docstring,
+            doc=literals.py_doc_text,
+            md=literals.md_text,
+            toml=literals.toml_string,
             ts=literals.ts_literal,
             json=literals.json_text,
             comment=literals.comment_text,

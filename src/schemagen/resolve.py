@@ -11,6 +11,7 @@ from typing import Any, Literal
 from schemagen import ir
 from schemagen import language as lang
 from schemagen.config import ProjectConfig
+from schemagen.literals import sql_comment, sql_literal
 from schemagen.naming import api_field_name, constraint_name, humanize, pascal, plural, python_attr
 from schemagen.validate import (
     SYSTEM_TABLES,
@@ -280,7 +281,7 @@ class _Resolver:
                 array_of=f.of,
                 default=default,
                 foreign_key=foreign_key,
-                comment=f.description,
+                comment=sql_comment(f.description),
                 origin="relation" if relation else "field",
                 renamed_from=(f"{f.renamed_from}_id" if relation else f.renamed_from)
                 if f.renamed_from
@@ -872,8 +873,8 @@ def _default(f: lang.FieldSpec) -> ir.Default | None:
         value = str(Decimal(str(value)))
         return ir.Default(value, value)
     if f.type in ("integer", "bigint", "float"):
-        return ir.Default(value, repr(value))
-    return ir.Default(value, "'" + str(value).replace("'", "''") + "'")
+        return ir.Default(value, sql_literal(value))
+    return ir.Default(value, sql_literal(str(value)))
 
 
 def _backfill(f: lang.FieldSpec, kind: str) -> ir.Default | None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemagen.literals import py_literal
+from schemagen.literals import comment_text, py_doc_text, py_literal
 from schemagen.migrations import operations as ops
 from schemagen.render import RenderContext
 
@@ -118,7 +118,7 @@ def body(operations: list[ops.Operation]) -> list[str]:
     for operation in operations:
         first = True
         for block in operation.render():
-            lines = ([f"# {_comment(operation.describe())}"] if first else []) + block.lines
+            lines = ([f"# {comment_text(operation.describe())}"] if first else []) + block.lines
             first = False
             if block.batch is not None and merged and merged[-1][0] == block.batch:
                 merged[-1][1].extend(lines)
@@ -157,15 +157,6 @@ def _prechecks(operations: list[ops.Operation]) -> list[str]:
     return [*lines, "    ]", ")"]
 
 
-def _comment(text: str) -> str:
-    return " ".join(text.split())
-
-
-def docstring_text(text: str) -> str:
-    """Text safe inside a triple-quoted docstring."""
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
 @dataclass(frozen=True)
 class RenderedRevision:
     filename: str
@@ -195,16 +186,16 @@ def render_revision(
     template = context.env.get_template("alembic/revision.py.j2")
     text = template.render(
         number=f"{number:04d}",
-        message=docstring_text(" ".join(message.split())),
+        message=py_doc_text(message),
         revision=revision,
         down_revision=down_revision,
         down_number=f"{down_number:04d}" if down_number else None,
-        steps=[docstring_text(_comment(o.describe())) for o in upgrade],
-        accepted=[docstring_text(_comment(a)) for a in accepted],
-        warnings=[docstring_text(_comment(w)) for w in warnings],
+        steps=[py_doc_text(o.describe()) for o in upgrade],
+        accepted=[py_doc_text(a) for a in accepted],
+        warnings=[py_doc_text(w) for w in warnings],
         mysql="mysql" in dialects,
-        source=docstring_text(source),
-        ini_path=docstring_text(ini_path),
+        source=py_doc_text(source),
+        ini_path=py_doc_text(ini_path),
         state=state,
         upgrade=upgrade_lines,
         downgrade=downgrade_lines,

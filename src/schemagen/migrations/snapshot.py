@@ -336,7 +336,7 @@ def _resource_table(resource: ir.Resource) -> TableState:
         indexes=_indexes(resource.indexes),
         uniques=_by_name(UniqueState(u.name, u.columns) for u in resource.uniques),
         checks=_by_name(CheckState(c.name, c.expr) for c in resource.checks),
-        comment=resource.description,
+        comment=resource.comment,
         triggers=_by_name(TriggerState(t.name, t.function) for t in resource.triggers),
         policies=_policies(resource.policies),
     )

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from schemagen import ir
 from schemagen.files import RenderedFile
-from schemagen.literals import comment_text, py_literal
+from schemagen.literals import py_doc_text, py_literal
 from schemagen.naming import camel, pascal
 from schemagen.render import RenderContext, Target
 from schemagen.targets.jsonschema import action_input_name
@@ -162,9 +162,7 @@ def scaffold_handlers(project: ir.Project, context: RenderContext) -> list[Rende
     return list(files.values())
 
 
-def doc(text: str | None) -> str:
-    """Text safe inside a one-line triple-quoted docstring."""
-    return comment_text(text).replace("\\", "\\\\").replace('"', '\\"')
+doc = py_doc_text  # text inside a one-line triple-quoted docstring, for the templates
 
 
 class Helpers:

@@ -25,7 +25,10 @@ import ast
 import copy
 import functools
 import hashlib
+import io
 import json
+import re
+import tokenize
 import warnings
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +36,7 @@ from typing import Any
 
 from schemagen import ir
 from schemagen.files import RenderedFile
+from schemagen.literals import py_docstring
 from schemagen.render import RenderContext, Target, with_header
 
 URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#]+[^\s]*$"
@@ -46,7 +50,8 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     chunks = []
     for resource in project.resources:
         document = documents[f"jsonschema/{resource.name}.json"]
-        chunks.append(generate_cached(normalize({"$defs": document["$defs"]}), context.cache_dir))
+        stripped, docs = without_descriptions(normalize({"$defs": document["$defs"]}))
+        chunks.append(with_docstrings(generate_cached(stripped, context.cache_dir), docs))
     text = DOCSTRING + "\n" + merge(chunks)
     path = f"backend/{project.package}/schemas.py"
     return [RenderedFile(path, with_header(path, text, context.schemas_label))]
@@ -80,6 +85,65 @@ def normalize(schema: Any) -> Any:
         del result["format"]
         result.setdefault("pattern", URL_PATTERN)
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Descriptions: written by us, never by the generator
+
+# The generator writes a description as an attribute or class docstring with escaping of its own
+# that is neither faithful (it re-flows line breaks) nor safe: it splits on every Unicode line
+# terminator and re-indents, so a description holding U+2028 or \x0b ended the docstring and the
+# rest of it became code. It therefore only ever sees a placeholder; each docstring is then
+# written by `literals.py_docstring`.
+_PLACEHOLDER = "SchemagenDescription{:04d}"
+_PLACEHOLDER_DOCSTRING = re.compile(r'"""\s*SchemagenDescription(\d{4})\s*"""')
+_SCHEMA_MAPS = ("properties", "$defs", "definitions", "patternProperties", "dependentSchemas")
+_DATA = ("default", "const", "enum", "examples")
+
+
+def without_descriptions(schema: Any) -> tuple[Any, list[str]]:
+    """A copy of `schema` whose descriptions are numbered placeholders, and the descriptions."""
+    found: list[str] = []
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        result: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                result[key] = _PLACEHOLDER.format(len(found))
+                found.append(value)
+            elif key in _SCHEMA_MAPS and isinstance(value, dict):
+                result[key] = {name: walk(member) for name, member in value.items()}
+            elif key in _DATA:
+                result[key] = value
+            else:
+                result[key] = walk(value)
+        return result
+
+    return walk(schema), found
+
+
+def with_docstrings(code: str, descriptions: list[str]) -> str:
+    """`code` with each placeholder docstring replaced by the real one (found as a whole STRING
+    token, so a placeholder-like text inside some other literal is never touched)."""
+    lines = io.StringIO(code).readlines()  # split as tokenize counts rows: at "\n" only
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    edits = []
+    for token in tokenize.generate_tokens(io.StringIO(code).readline):
+        match = token.type == tokenize.STRING and _PLACEHOLDER_DOCSTRING.fullmatch(token.string)
+        if match:
+            (row, col), (end_row, end_col) = token.start, token.end
+            indent = " " * col
+            text = py_docstring(descriptions[int(match[1])], indent=indent)
+            edits.append((offsets[row - 1] + col, offsets[end_row - 1] + end_col, text))
+    for start, end, text in reversed(edits):
+        code = code[:start] + text + code[end:]
+    return code
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,7 +236,9 @@ def merge(chunks: list[str]) -> str:
     bodies: list[str] = []
     for chunk in chunks:
         tree = ast.parse(chunk)
-        lines = chunk.splitlines(keepends=True)
+        # Split where ast counts lines, at "\n" (the chunk holds no raw "\r"): str.splitlines
+        # would also split at U+2028, \x0b, \x1c ... and cut a class short.
+        lines = io.StringIO(chunk).readlines()
         for node in tree.body:
             if isinstance(node, ast.ImportFrom) and node.module:
                 if node.module == "__future__":

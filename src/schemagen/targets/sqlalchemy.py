@@ -208,8 +208,8 @@ class Helpers:
             args.append(
                 f"sa.CheckConstraint({sql_text_literal(check.expr)}, name=sa.schema.conv({py_literal(check.name)}))"
             )
-        if resource.description:
-            args.append(f"{{'comment': {py_literal(resource.description)}}}")
+        if resource.comment:
+            args.append(f"{{'comment': {py_literal(resource.comment)}}}")
         return args
 
     @staticmethod

@@ -15,12 +15,11 @@ import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 from schemagen import ir
 from schemagen.diagnostics import UsageError
-from schemagen.literals import comment_text, ts_literal
+from schemagen.literals import comment_text, ts_literal, ts_string
 from schemagen.naming import camel, pascal
 from schemagen.targets.fastapi import Helpers, filter_operators, routes
 
@@ -97,7 +96,7 @@ def _flat(value: Any, flats: dict[int, str]) -> str:
     if isinstance(value, Raw):
         return value.code
     if isinstance(value, str):
-        return _string(value)
+        return ts_string(value)
     if value is None or isinstance(value, bool):
         return "null" if value is None else "true" if value else "false"
     if type(value) is int:
@@ -114,16 +113,6 @@ def _flat(value: Any, flats: dict[int, str]) -> str:
         return ts_literal(value)
     flats[id(value)] = text
     return text
-
-
-def _string(text: str) -> str:
-    """ts_literal of a string, without json.dumps' overhead (the same characters out)."""
-    return (
-        _encode_string(text)
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-        .replace("</", "<\\/")
-    )
 
 
 def doc(*texts: str | None) -> str:

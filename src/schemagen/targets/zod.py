@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from schemagen import ir
 from schemagen.files import RenderedFile
-from schemagen.literals import ts_literal
+from schemagen.literals import ts_literal, ts_number
 from schemagen.render import RenderContext, Target
 from schemagen.targets.jsonschema import INT_BOUNDS
 from schemagen.targets.ts_common import SRC, Client, prop, read_columns
@@ -57,16 +57,16 @@ class ZodSchemas:
                     maximum if high is None or (maximum is not None and maximum < high) else high
                 )
                 if minimum is not None:
-                    text += f".min({_num(minimum)})"
+                    text += f".min({ts_number(minimum)})"
                 if maximum is not None:
-                    text += f".max({_num(maximum)})"
+                    text += f".max({ts_number(maximum)})"
                 return text
             case "float":
                 text = "z.number()"
                 if f is not None and f.minimum is not None:
-                    text += f".min({_num(f.minimum)})"
+                    text += f".min({ts_number(f.minimum)})"
                 if f is not None and f.maximum is not None:
-                    text += f".max({_num(f.maximum)})"
+                    text += f".max({ts_number(f.maximum)})"
                 return text
             case "decimal":
                 assert f is not None and f.precision is not None and f.scale is not None
@@ -74,16 +74,16 @@ class ZodSchemas:
                 limit = Decimal(10) ** (f.precision - f.scale)
                 text = "z.number()"
                 text += (
-                    f".min({_num(f.minimum)})"
+                    f".min({ts_number(f.minimum)})"
                     if f.minimum is not None and f.minimum > -limit
-                    else f".gt({_num(-limit)})"
+                    else f".gt({ts_number(-limit)})"
                 )
                 text += (
-                    f".max({_num(f.maximum)})"
+                    f".max({ts_number(f.maximum)})"
                     if f.maximum is not None and f.maximum < limit
-                    else f".lt({_num(limit)})"
+                    else f".lt({ts_number(limit)})"
                 )
-                return text + f".multipleOf({_num(Decimal(1).scaleb(-f.scale))})"
+                return text + f".multipleOf({ts_number(Decimal(1).scaleb(-f.scale))})"
             case "boolean":
                 return "z.boolean()"
             case "date" | "datetime" | "time" | "uuid":
@@ -180,18 +180,6 @@ def _trait(column: ir.Column) -> str:
     if column.max_length is not None:
         base += f".max({column.max_length})"
     return base + (".nullable()" if column.nullable else "")
-
-
-def _num(value: object) -> str:
-    if isinstance(value, Decimal):
-        return (
-            str(int(value))
-            if value == value.to_integral_value()
-            else format(value.normalize(), "f")
-        )
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:

@@ -1,0 +1,329 @@
+"""The guard against code injection: a project with hostile text in every string-bearing position
+of the language, built by the real CLI, and every generated file read back by its own language.
+
+Each position holds a unique marker (`ZqM012Zq`) followed by the payloads that end a literal, a
+comment or a docstring somewhere (every Unicode line terminator, each followed by the marker
+again, quotes, backslashes, `\"\"\"`, `*/`, `${`, `</script>`, `-->`, NUL where the language
+allows it). The build must succeed, and then:
+- every .py file compiles, and with Python's tokenize every marker is inside a STRING or COMMENT;
+- every .ts file parses without diagnostics, and with the pinned TypeScript every marker is inside
+  a string, template or comment (tests/ts/string_positions.cjs);
+- every .json and .toml file parses, and holds each marker only inside its strings;
+- alembic.ini parses with Alembic's own config reader, markers only in comment lines;
+- Markdown holds each marker on one line with its punctuation escaped;
+- no other file holds a marker (a new kind of file must be added here);
+- the values read back through the generated code equal what the schema said;
+- the revision `schemagen migrate` writes applies on SQLite and PostgreSQL, and the database holds
+  the column comment (NUL written as U+FFFD).
+"""
+
+from __future__ import annotations
+
+import configparser
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tokenize
+import tomllib
+from pathlib import Path
+
+import pytest
+from helpers import REPO, import_module_from, run_cli
+
+MARKER = re.compile(r"ZqM\d{3}Zq")
+# Every character some language or tool ends a line at.
+LINE_BREAKS = ("\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+BREAKOUTS = (
+    " \" ' \"\"\" ''' ` \\ \\\\ \\N{BULLET} \\u0041 */ /* ${x} {{y}} {z} %(w)s %% </script> "
+    "--> --!> <!-- # -- ; \u202e\x7f\x1b x = 1"
+)
+
+
+class Positions:
+    """Hands out a marker per string position and remembers what it held."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}  # by marker and by position
+        self.unused: set[str] = set()  # markers of positions no built-in target writes
+        self.count = 0
+
+    def __call__(
+        self, where: str, *, nul: bool = True, short: bool = False, sql: bool = False
+    ) -> str:
+        marker = f"ZqM{self.count:03d}Zq"
+        self.count += 1
+        if short:  # enum values: at most 63 characters
+            value = marker + "\"'\\\u2028" + marker + "\r\n" + marker
+        else:
+            # A SQL expression may not hold ';', '--' or '/*' even inside its strings.
+            breakouts = re.sub(r";|--+|/\*", "", BREAKOUTS) if sql else BREAKOUTS
+            value = marker + breakouts + "".join(b + marker + " = 1" for b in LINE_BREAKS)
+            if nul:
+                value += "\x00" + marker
+        self.values[marker] = value
+        self.values[where] = value
+        return value
+
+
+def hostile_project(root: Path) -> Positions:
+    """schemagen.toml and two resources with hostile text wherever the language takes text."""
+    at = Positions()
+    (root / "schemas").mkdir(parents=True)
+    name = at("project.name", nul=False)
+    # TOML through JSON's escapes, which are TOML's too for these characters (\uXXXX, \", \\).
+    (root / "schemagen.toml").write_text(
+        "[project]\n"
+        f"name = {json.dumps(name)}\n"
+        'package = "hostile"\n'
+        "[database]\n"
+        'dialects = ["sqlite", "postgresql"]\n',
+        encoding="utf-8",
+    )
+    check_text = at("checks.expr", nul=False, sql=True)
+    where_text = at("indexes.where", nul=False, sql=True)
+    task = {
+        "resource": "task",
+        "label": at("label"),
+        "label_plural": at("label_plural"),
+        "description": at("description"),
+        "display": {"icon": at("display.icon"), "color": at("display.color")},  # for the web app
+        "traits": ["timestamps"],
+        "fields": {
+            "title": {
+                "type": "string",
+                "max_length": 2000,
+                "required": True,
+                "label": at("title.label"),
+                "help": at("title.help"),
+                "description": at("title.description"),
+                "widget": at("title.widget"),
+            },
+            "note": {
+                "type": "text",
+                "default": at("note.default", nul=False),
+                "pattern": "^(?:[\\s\\S]*)$|" + re.escape(at("note.pattern", nul=False)),
+                "description": at("note.description"),
+            },
+            "status": {
+                "type": "enum",
+                "values": [
+                    {"value": at("status.value", nul=False, short=True), "label": at("status.label")},
+                    {"value": "plain", "label": at("plain.label")},
+                ],
+                "default": "plain",
+                "filterable": True,
+            },
+            "score": {"type": "float", "min": -1.5e300, "max": 1e300, "default": 0.5},
+            "owner": {"type": "relation", "to": "person", "label": at("owner.label")},
+        },
+        "checks": [
+            {"name": "title_not_marker", "expr": "title <> '" + check_text.replace("'", "''") + "'"}
+        ],
+        "indexes": [
+            {"fields": ["note"], "where": "title <> '" + where_text.replace("'", "''") + "'"}
+        ],
+        "actions": {
+            "close": {
+                "label": at("action.label"),
+                "description": at("action.description"),
+                "input": {
+                    "reason": {
+                        "type": "text",
+                        "label": at("input.label"),
+                        "help": at("input.help"),
+                        "description": at("input.description"),
+                        "default": at("input.default", nul=False),
+                    }
+                },
+            }
+        },
+    }
+    person = {
+        "resource": "person",
+        "label": at("person.label"),
+        "description": at("person.description"),
+        "fields": {"name": {"type": "string", "required": True, "label": at("name.label")}},
+    }
+    for resource in (task, person):
+        # JSON with ASCII escapes is YAML: every character arrives as written.
+        (root / "schemas" / f"{resource['resource']}.yaml").write_text(
+            json.dumps(resource), encoding="utf-8"
+        )
+    at.unused = {m for m in at.values if MARKER.fullmatch(m) and at.values[m] in (at.values["display.icon"], at.values["display.color"])}
+    return at
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Positions]:
+    root = tmp_path_factory.mktemp("hostile") / "project"
+    positions = hostile_project(root)
+    run_cli("build", cwd=root)
+    message = positions("migrate.message", nul=False)
+    run_cli("migrate", "-m", message, cwd=root)
+    return root / "generated", positions
+
+
+def _markers(text: str) -> list[re.Match[str]]:
+    return list(MARKER.finditer(text))
+
+
+def _files(output: Path, suffix: str) -> list[Path]:
+    return sorted(p for p in output.rglob(f"*{suffix}") if p.is_file())
+
+
+def test_the_hostile_project_builds_with_markers_in_every_kind_of_file(hostile) -> None:
+    output, positions = hostile
+    seen = {m.group() for p in output.rglob("*") if p.is_file() for m in _markers(p.read_text("utf-8"))}
+    # Every position reached the output somewhere (else the guard would prove nothing for it).
+    wanted = {k for k in positions.values if MARKER.fullmatch(k)} - positions.unused
+    assert wanted - seen == set(), f"positions that reached no file: {sorted(wanted - seen)}"
+    suffixes = {p.suffix for p in output.rglob("*") if p.is_file() and _markers(p.read_text("utf-8"))}
+    assert suffixes <= {".py", ".ts", ".json", ".toml", ".ini", ".md"}, suffixes
+
+
+def test_python_holds_every_marker_inside_a_string_or_a_comment(hostile) -> None:
+    output, _ = hostile
+    checked = 0
+    for path in _files(output, ".py"):
+        text = path.read_text("utf-8")
+        compile(text, str(path), "exec")
+        # Offsets of each row as tokenize counts rows (it splits at "\n" only).
+        lines = io.StringIO(text).readlines()
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line))
+        spans = []
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.STRING, tokenize.COMMENT) or token.type == getattr(
+                tokenize, "FSTRING_MIDDLE", -1
+            ):
+                spans.append(
+                    (
+                        starts[token.start[0] - 1] + token.start[1],
+                        starts[token.end[0] - 1] + token.end[1],
+                    )
+                )
+        for match in _markers(text):
+            checked += 1
+            inside = any(s <= match.start() and match.end() <= e for s, e in spans)
+            line = text.count("\n", 0, match.start()) + 1
+            assert inside, f"{path.relative_to(output)}:{line}: {match.group()} is outside a string"
+    assert checked > 100, checked
+    print(f"\nhostile strings: {checked} markers in Python, each inside a string or comment")
+
+
+def test_typescript_holds_every_marker_inside_a_string_or_a_comment(hostile) -> None:
+    output, _ = hostile
+    node = shutil.which("node")
+    typescript = REPO / "tests" / "ts" / "node_modules" / "typescript"
+    if node is None or not typescript.is_dir():
+        pytest.skip("node and tests/ts/node_modules (tests/e2e/test_client.py installs it) are needed")
+    files = _files(output, ".ts")
+    result = subprocess.run(
+        [node, str(REPO / "tests" / "ts" / "string_positions.cjs"), MARKER.pattern, *map(str, files)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    checked = 0
+    for file, found in report.items():
+        name = Path(file).relative_to(output)
+        assert found["diagnostics"] == [], f"{name}: {found['diagnostics']}"
+        for marker in found["markers"]:
+            checked += 1
+            assert marker["kind"] != "code", f"{name}:{marker['line']}: {marker['marker']} is code"
+    assert checked > 50, checked
+    print(f"\nhostile strings: {checked} markers in TypeScript, each inside a string or comment")
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_json_and_toml_parse_and_hold_the_markers_only_in_strings(hostile) -> None:
+    output, positions = hostile
+    readers = {".json": json.loads, ".toml": tomllib.loads}
+    for suffix, read in readers.items():
+        for path in _files(output, suffix):
+            text = path.read_text("utf-8")
+            data = read(text)
+            inside = sum(len(_markers(s)) for s in _strings(data))
+            # The rest are in comment lines (TOML has them; JSON does not).
+            comments = "".join(line for line in text.splitlines() if line.startswith("#"))
+            assert inside + len(_markers(comments)) == len(_markers(text)), path.relative_to(output)
+    pyproject = tomllib.loads((output / "pyproject.toml").read_text("utf-8"))
+    assert pyproject["project"]["name"] == positions.values["project.name"]
+    schema = json.loads((output / "jsonschema" / "task.json").read_text("utf-8"))
+    assert schema["title"] == positions.values["label"]
+    assert schema["description"] == positions.values["description"]
+
+
+def test_alembic_ini_and_markdown_keep_the_markers_in_comments_and_text(hostile) -> None:
+    output, _ = hostile
+    ini = output / "migrations" / "alembic.ini"
+    text = ini.read_text("utf-8")
+    parser = configparser.ConfigParser()  # what alembic.config.Config reads it with
+    parser.read_string(text)
+    assert parser.get("alembic", "script_location", vars={"here": "/x"}) == "/x"
+    for match in _markers(text):
+        line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.start())]
+        assert line.startswith("#"), line
+    for path in _files(output, ".md"):
+        for line in path.read_text("utf-8").splitlines():
+            if _markers(line):
+                # Every ASCII punctuation character after the first marker is escaped.
+                rest = line[_markers(line)[0].start() :]
+                assert not re.search(r"(?<!\\)(?:\\\\)*[<>&*`_\[\]]", rest), line
+
+
+def test_the_generated_code_reads_back_what_the_schema_said(hostile) -> None:
+    output, positions = hostile
+    backend = str(output / "backend")
+    sys.path.insert(0, backend)
+    try:
+        schemas = import_module_from(output / "backend" / "hostile" / "schemas.py")
+    finally:
+        sys.path.remove(backend)
+    fields = schemas.TaskCreate.model_fields
+    assert fields["title"].title == positions.values["title.label"]
+    assert fields["note"].default == positions.values["note.default"]
+    assert schemas.TaskCloseInput.model_fields["reason"].default == positions.values["input.default"]
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_revision_applies_and_the_database_keeps_the_comment(hostile, dialect, database_url):
+    import sqlalchemy as sa
+
+    output, positions = hostile
+    url = database_url(dialect)
+    env = {"DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(output / "migrations" / "alembic.ini"), "upgrade", "head"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    engine = sa.create_engine(url)
+    try:
+        columns = {c["name"]: c for c in sa.inspect(engine).get_columns("tasks")}
+        if dialect == "postgresql":
+            # PostgreSQL holds no NUL in any text: the comment has U+FFFD in its place.
+            expected = positions.values["title.description"].replace("\x00", "\ufffd")
+            assert columns["title"]["comment"] == expected
+    finally:
+        engine.dispose()
