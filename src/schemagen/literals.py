@@ -329,10 +329,20 @@ def sql_comment(value: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Markdown
 
-_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation: CommonMark escapes each
+# What CommonMark (and GitHub's tables, strikethrough and heading closers) read inside a line;
+# the other punctuation means something only at the start of a line, escaped there.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&!|~#])")
+_MD_LINE_START = re.compile(r"[!-/:-@\[-`{-~]|(\d+)[.)]")
 
 
 def md_text(value: str | None) -> str:
-    """Inline Markdown that renders as `value` on one line: punctuation (HTML's `<` and `&`
-    included) backslash-escaped, whitespace runs one space, unprintables shown as escapes."""
-    return _MD_SPECIAL.sub(r"\\\1", _one_line(value))
+    """Inline Markdown that renders as `value` on one line: the punctuation that Markdown or HTML
+    would read backslash-escaped (and a list or heading marker at the start), whitespace runs one
+    space, unprintables shown as escapes."""
+    text = _one_line(value)
+    escaped = _MD_INLINE.sub(r"\\\1", text)
+    start = _MD_LINE_START.match(text)
+    if start is None or _MD_INLINE.match(text):
+        return escaped
+    digits = len(start[1] or "")  # "1." or "1)" opens an ordered list: escape its punctuation
+    return escaped[:digits] + "\\" + escaped[digits:]

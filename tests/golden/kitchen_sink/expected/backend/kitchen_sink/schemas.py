@@ -75,20 +75,15 @@ class GadgetCreate(BaseModel):
     """
     Free text.
     A second line, with "quotes", 'apostrophes' and a </script> tag.
-
     """
     code: Annotated[
         str | None,
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ] = "AB-123"
-    """
-    Two capitals, a dash, three digits; optionally one of " ' \\
-    """
+    "Two capitals, a dash, three digits; optionally one of \" ' \\"
     quantity: Annotated[int | None, Field(ge=0, le=1000, title="Quantity (it's %s)")] = 1
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")] = None
-    """
-    Kilograms; \\n is not a newline and \\\\ is two backslashes
-    """
+    "Kilograms; \\n is not a newline and \\\\ is two backslashes"
     price: Annotated[Decimal | None, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")] = (
         Decimal("9.99")
     )
@@ -177,20 +172,15 @@ class GadgetRead(BaseModel):
     """
     Free text.
     A second line, with "quotes", 'apostrophes' and a </script> tag.
-
     """
     code: Annotated[
         str,
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ]
-    """
-    Two capitals, a dash, three digits; optionally one of " ' \\
-    """
+    "Two capitals, a dash, three digits; optionally one of \" ' \\"
     quantity: Annotated[int, Field(ge=0, le=1000, title="Quantity (it's %s)")]
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")]
-    """
-    Kilograms; \\n is not a newline and \\\\ is two backslashes
-    """
+    "Kilograms; \\n is not a newline and \\\\ is two backslashes"
     price: Annotated[Decimal, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")]
     active: Annotated[bool, Field(title="Active")]
     released_on: Annotated[date, Field(title="Released on")]
@@ -271,20 +261,15 @@ class GadgetUpdate(BaseModel):
     """
     Free text.
     A second line, with "quotes", 'apostrophes' and a </script> tag.
-
     """
     code: Annotated[
         str | None,
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ] = None
-    """
-    Two capitals, a dash, three digits; optionally one of " ' \\
-    """
+    "Two capitals, a dash, three digits; optionally one of \" ' \\"
     quantity: Annotated[int | None, Field(ge=0, le=1000, title="Quantity (it's %s)")] = None
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")] = None
-    """
-    Kilograms; \\n is not a newline and \\\\ is two backslashes
-    """
+    "Kilograms; \\n is not a newline and \\\\ is two backslashes"
     price: Annotated[Decimal | None, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")] = (
         None
     )

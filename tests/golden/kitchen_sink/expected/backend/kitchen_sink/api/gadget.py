@@ -189,7 +189,7 @@ def restore_gadget(
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
-    """Bring back a deleted Gadget \"x\" * / ${y} </script>."""
+    """Bring back a deleted Gadget \"x\" */ ${y} </script>."""
     return crud.respond_row(RESOURCE, crud.restore_row(RESOURCE, session, context, id))
 
 
