@@ -193,7 +193,9 @@ def ts_literal(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return "null" if value is None else "true" if value else "false"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{ts_string(str(k))}: {ts_literal(v)}" for k, v in value.items()) + "}"
+        return (
+            "{" + ", ".join(f"{ts_string(str(k))}: {ts_literal(v)}" for k, v in value.items()) + "}"
+        )
     if isinstance(value, list | tuple):
         return "[" + ", ".join(ts_literal(v) for v in value) + "]"
     if isinstance(value, float):
@@ -270,7 +272,15 @@ def json_text(value: Any, indent: int | None = 2) -> str:
 # ---------------------------------------------------------------------------------------------
 # TOML
 
-_TOML_SHORT = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_TOML_SHORT = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 
 
 def toml_string(value: str) -> str:
@@ -346,3 +356,14 @@ def md_text(value: str | None) -> str:
         return escaped
     digits = len(start[1] or "")  # "1." or "1)" opens an ordered list: escape its punctuation
     return escaped[:digits] + "\\" + escaped[digits:]
+
+
+def md_code(value: str | None) -> str:
+    """A Markdown code span of `value` on one line: fenced by more backticks than any run in it
+    (a code span has no escapes), padded with a space when the text starts or ends with one."""
+    text = _one_line(value)
+    if not text:
+        return "` `"  # a span of only spaces keeps them: the empty text shows as one space
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -71,6 +71,7 @@ class RenderContext:
             docstring=literals.py_docstring,
             doc=literals.py_doc_text,
             md=literals.md_text,
+            md_code=literals.md_code,
             toml=literals.toml_string,
             ts=literals.ts_literal,
             json=literals.json_text,
@@ -136,7 +137,8 @@ def with_header(path: str, text: str, source: str) -> str:
     style = COMMENT_STYLES.get(Path(path).suffix)
     if style is None:
         return text
-    return style.format(HEADER.format(source=source)) + "\n" + text
+    # The source is the schemas folder as configured: any text, so a comment's escaping.
+    return style.format(literals.comment_text(HEADER.format(source=source))) + "\n" + text
 
 
 def header_comment(source: str) -> str:

@@ -9,8 +9,9 @@ allows it). The build must succeed, and then:
 - every .ts file parses without diagnostics, and with the pinned TypeScript every marker is inside
   a string, template or comment (tests/ts/string_positions.cjs);
 - every .json and .toml file parses, and holds each marker only inside its strings;
-- alembic.ini parses with Alembic's own config reader, markers only in comment lines;
-- Markdown holds each marker on one line with its punctuation escaped;
+- alembic.ini parses with Alembic's own config reader, markers only in comment lines; Mako
+  compiles script.py.mako, markers only in its `##` comment lines;
+- Markdown (read by markdown-it) holds each marker as text or code, never as HTML or markup;
 - no other file holds a marker (a new kind of file must be added here);
 - the values read back through the generated code equal what the schema said;
 - the revision `schemagen migrate` writes applies on SQLite and PostgreSQL, and the database holds
@@ -33,10 +34,24 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO, import_module_from, run_cli
+from mako.template import Template
+from markdown_it import MarkdownIt
 
 MARKER = re.compile(r"ZqM\d{3}Zq")
 # Every character some language or tool ends a line at.
-LINE_BREAKS = ("\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+LINE_BREAKS = (
+    "\n",
+    "\r",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+)
 BREAKOUTS = (
     " \" ' \"\"\" ''' ` \\ \\\\ \\N{BULLET} \\u0041 */ /* ${x} {{y}} {z} %(w)s %% </script> "
     "--> --!> <!-- # -- ; \u202e\x7f\x1b x = 1"
@@ -72,13 +87,16 @@ class Positions:
 def hostile_project(root: Path) -> Positions:
     """schemagen.toml and two resources with hostile text wherever the language takes text."""
     at = Positions()
-    (root / "schemas").mkdir(parents=True)
+    # The schemas folder's name reaches every file's header: quotes and closers, no line breaks.
+    folder = at("project.schemas", short=True).split("\u2028")[0] + " */ --> ${x} `"
+    (root / folder).mkdir(parents=True)
     name = at("project.name", nul=False)
     # TOML through JSON's escapes, which are TOML's too for these characters (\uXXXX, \", \\).
     (root / "schemagen.toml").write_text(
         "[project]\n"
         f"name = {json.dumps(name)}\n"
         'package = "hostile"\n'
+        f"schemas = {json.dumps(folder)}\n"
         "[database]\n"
         'dialects = ["sqlite", "postgresql"]\n',
         encoding="utf-8",
@@ -111,7 +129,10 @@ def hostile_project(root: Path) -> Positions:
             "status": {
                 "type": "enum",
                 "values": [
-                    {"value": at("status.value", nul=False, short=True), "label": at("status.label")},
+                    {
+                        "value": at("status.value", nul=False, short=True),
+                        "label": at("status.label"),
+                    },
                     {"value": "plain", "label": at("plain.label")},
                 ],
                 "default": "plain",
@@ -150,10 +171,15 @@ def hostile_project(root: Path) -> Positions:
     }
     for resource in (task, person):
         # JSON with ASCII escapes is YAML: every character arrives as written.
-        (root / "schemas" / f"{resource['resource']}.yaml").write_text(
+        (root / folder / f"{resource['resource']}.yaml").write_text(
             json.dumps(resource), encoding="utf-8"
         )
-    at.unused = {m for m in at.values if MARKER.fullmatch(m) and at.values[m] in (at.values["display.icon"], at.values["display.color"])}
+    at.unused = {
+        m
+        for m in at.values
+        if MARKER.fullmatch(m)
+        and at.values[m] in (at.values["display.icon"], at.values["display.color"])
+    }
     return at
 
 
@@ -177,12 +203,16 @@ def _files(output: Path, suffix: str) -> list[Path]:
 
 def test_the_hostile_project_builds_with_markers_in_every_kind_of_file(hostile) -> None:
     output, positions = hostile
-    seen = {m.group() for p in output.rglob("*") if p.is_file() for m in _markers(p.read_text("utf-8"))}
+    seen = {
+        m.group() for p in output.rglob("*") if p.is_file() for m in _markers(p.read_text("utf-8"))
+    }
     # Every position reached the output somewhere (else the guard would prove nothing for it).
     wanted = {k for k in positions.values if MARKER.fullmatch(k)} - positions.unused
     assert wanted - seen == set(), f"positions that reached no file: {sorted(wanted - seen)}"
-    suffixes = {p.suffix for p in output.rglob("*") if p.is_file() and _markers(p.read_text("utf-8"))}
-    assert suffixes <= {".py", ".ts", ".json", ".toml", ".ini", ".md"}, suffixes
+    suffixes = {
+        p.suffix for p in output.rglob("*") if p.is_file() and _markers(p.read_text("utf-8"))
+    }
+    assert suffixes <= {".py", ".ts", ".json", ".toml", ".ini", ".md", ".mako"}, suffixes
 
 
 def test_python_holds_every_marker_inside_a_string_or_a_comment(hostile) -> None:
@@ -221,10 +251,17 @@ def test_typescript_holds_every_marker_inside_a_string_or_a_comment(hostile) -> 
     node = shutil.which("node")
     typescript = REPO / "tests" / "ts" / "node_modules" / "typescript"
     if node is None or not typescript.is_dir():
-        pytest.skip("node and tests/ts/node_modules (tests/e2e/test_client.py installs it) are needed")
+        pytest.skip(
+            "node and tests/ts/node_modules (tests/e2e/test_client.py installs it) are needed"
+        )
     files = _files(output, ".ts")
     result = subprocess.run(
-        [node, str(REPO / "tests" / "ts" / "string_positions.cjs"), MARKER.pattern, *map(str, files)],
+        [
+            node,
+            str(REPO / "tests" / "ts" / "string_positions.cjs"),
+            MARKER.pattern,
+            *map(str, files),
+        ],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -269,7 +306,7 @@ def test_json_and_toml_parse_and_hold_the_markers_only_in_strings(hostile) -> No
     assert schema["description"] == positions.values["description"]
 
 
-def test_alembic_ini_and_markdown_keep_the_markers_in_comments_and_text(hostile) -> None:
+def test_ini_mako_and_markdown_keep_the_markers_in_comments_and_text(hostile) -> None:
     output, _ = hostile
     ini = output / "migrations" / "alembic.ini"
     text = ini.read_text("utf-8")
@@ -279,12 +316,25 @@ def test_alembic_ini_and_markdown_keep_the_markers_in_comments_and_text(hostile)
     for match in _markers(text):
         line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.start())]
         assert line.startswith("#"), line
+    for path in _files(output, ".mako"):
+        text = path.read_text("utf-8")
+        Template(text)  # Mako compiles it: nothing in it became template code
+        for line in text.splitlines():
+            assert not _markers(line) or line.startswith("## "), line
+    markdown = MarkdownIt("commonmark")
     for path in _files(output, ".md"):
-        for line in path.read_text("utf-8").splitlines():
-            if _markers(line):
-                # Every ASCII punctuation character after the first marker is escaped.
-                rest = line[_markers(line)[0].start() :]
-                assert not re.search(r"(?<!\\)(?:\\\\)*[<>&*`_\[\]]", rest), line
+        text = path.read_text("utf-8")
+        counted = 0
+        for block in markdown.parse(text):
+            if block.type == "html_block":  # only the header: one comment, closed at its end
+                assert block.content.startswith("<!--") and block.content.count("-->") == 1
+                assert block.content.rstrip().endswith("-->")
+                counted += len(_markers(block.content))
+            for token in block.children or []:
+                if token.type in ("text", "code_inline"):
+                    counted += len(_markers(token.content))
+        # Every marker is read as text or code, none as HTML, a link or emphasis markup.
+        assert counted == len(_markers(text)), path.relative_to(output)
 
 
 def test_the_generated_code_reads_back_what_the_schema_said(hostile) -> None:
@@ -298,7 +348,9 @@ def test_the_generated_code_reads_back_what_the_schema_said(hostile) -> None:
     fields = schemas.TaskCreate.model_fields
     assert fields["title"].title == positions.values["title.label"]
     assert fields["note"].default == positions.values["note.default"]
-    assert schemas.TaskCloseInput.model_fields["reason"].default == positions.values["input.default"]
+    assert (
+        schemas.TaskCloseInput.model_fields["reason"].default == positions.values["input.default"]
+    )
 
 
 @pytest.mark.db
@@ -310,7 +362,15 @@ def test_the_revision_applies_and_the_database_keeps_the_comment(hostile, dialec
     url = database_url(dialect)
     env = {"DATABASE_URL": url}
     result = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", str(output / "migrations" / "alembic.ini"), "upgrade", "head"],
+        [
+            sys.executable,
+            "-m",
+            "alembic",
+            "-c",
+            str(output / "migrations" / "alembic.ini"),
+            "upgrade",
+            "head",
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, **env},

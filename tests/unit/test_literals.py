@@ -39,6 +39,7 @@ from schemagen.literals import (
     LiteralError,
     comment_text,
     json_text,
+    md_code,
     md_text,
     py_doc_text,
     py_docstring,
@@ -66,7 +67,19 @@ ALL_CODE_POINTS = [
     for start in range(0, 0x110000, 8192)
 ]
 SURROGATES = [chr(c) for c in (0xD800, 0xDBFF, 0xDC00, 0xDFFF)]
-LINE_BREAKS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+LINE_BREAKS = [
+    "\n",
+    "\r",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+]
 CONTROLS = [chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]]
 SPECIAL = [
     *LINE_BREAKS,
@@ -142,7 +155,13 @@ def check_py_literal(value: str) -> None:
     assert ast.literal_eval(literal) == value
     assert _one_line(literal) and _encodable(literal)
     kinds = [t.type for t in _tokens(f"x = {literal}\n")]
-    assert kinds == [tokenize.NAME, tokenize.OP, tokenize.STRING, tokenize.NEWLINE, tokenize.ENDMARKER]
+    assert kinds == [
+        tokenize.NAME,
+        tokenize.OP,
+        tokenize.STRING,
+        tokenize.NEWLINE,
+        tokenize.ENDMARKER,
+    ]
 
 
 def check_py_docstring(value: str) -> None:
@@ -184,8 +203,17 @@ def test_python_writers_over_random_text(value: str) -> None:
 
 
 @many
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | texts,
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4), max_leaves=12))
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | texts,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+        max_leaves=12,
+    )
+)
 def test_py_literal_round_trips_data(value) -> None:
     literal = py_literal(value)
     assert ast.literal_eval(literal) == value or value != value  # noqa: PLR0124 - NaN is excluded
@@ -259,11 +287,16 @@ def test_typescript_literals_and_comments_read_back_in_node(tmp_path) -> None:
     node = shutil.which("node")
     typescript = REPO / "tests" / "ts" / "node_modules" / "typescript"
     if node is None or not typescript.is_dir():
-        pytest.skip("node and tests/ts/node_modules (tests/e2e/test_client.py installs it) are needed")
+        pytest.skip(
+            "node and tests/ts/node_modules (tests/e2e/test_client.py installs it) are needed"
+        )
     values = _all_texts()
     lines = ["export const values: string[] = ["]
     for value in values:
-        lines += [f"  // {comment_text(value)}", f"  /** {comment_text(value)} */ {ts_string(value)},"]
+        lines += [
+            f"  // {comment_text(value)}",
+            f"  /** {comment_text(value)} */ {ts_string(value)},",
+        ]
     lines.append("];")
     source = tmp_path / "literals.ts"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -291,7 +324,11 @@ def test_typescript_literals_and_comments_read_back_in_node(tmp_path) -> None:
 @many
 @given(st.floats() | st.integers() | st.decimals())
 def test_numbers_are_written_only_when_finite(number) -> None:
-    finite = not (number.is_nan() or number.is_infinite()) if isinstance(number, Decimal) else math.isfinite(number)
+    finite = (
+        not (number.is_nan() or number.is_infinite())
+        if isinstance(number, Decimal)
+        else math.isfinite(number)
+    )
     if not finite:
         for write in (ts_number, sql_literal, py_literal):
             with pytest.raises(LiteralError, match="non-finite"):
@@ -307,7 +344,10 @@ def test_numbers_are_written_only_when_finite(number) -> None:
         assert json.loads(json_text(number)) == number
         assert json.loads(ts_literal(number)) == number
         assert ast.literal_eval(py_literal(number)) == number
-    assert _sqlite_value(sql_literal(number)) == pytest.approx(float(number), rel=1e-15) or abs(float(number)) > 1e300
+    assert (
+        _sqlite_value(sql_literal(number)) == pytest.approx(float(number), rel=1e-15)
+        or abs(float(number)) > 1e300
+    )
 
 
 def test_the_reported_non_finite_bounds_are_refused() -> None:
@@ -319,7 +359,11 @@ def test_the_reported_non_finite_bounds_are_refused() -> None:
 
 
 plain_data = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | texts,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | texts,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
     max_leaves=12,
 )
@@ -332,7 +376,9 @@ def test_json_text_round_trips_and_is_one_value(value) -> None:
         text = json_text(value, indent=indent)
         assert json.loads(text) == utf16(value)
         assert _encodable(text) and all(c.isprintable() for c in text.replace("\n", ""))
-    if _encodable(json.dumps(value, ensure_ascii=False)) and all(s.isprintable() for s in _strings(value)):
+    if _encodable(json.dumps(value, ensure_ascii=False)) and all(
+        s.isprintable() for s in _strings(value)
+    ):
         assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"
     assert json.loads(ts_literal(value)) == utf16(value)
 
@@ -437,7 +483,11 @@ def check_markdown(value: str) -> None:
     text = md_text(value)
     assert _one_line(text) and _encodable(text)
     if text:  # one paragraph, and one heading after "# ": no list, quote, rule or code block
-        assert [t.type for t in _MARKDOWN.parse(text)] == ["paragraph_open", "inline", "paragraph_close"]
+        assert [t.type for t in _MARKDOWN.parse(text)] == [
+            "paragraph_open",
+            "inline",
+            "paragraph_close",
+        ]
         heading = _MARKDOWN.parse(f"# {text}")
         assert [t.type for t in heading] == ["heading_open", "inline", "heading_close"]
         assert heading[1].content == text  # no closing "#" sequence taken off
@@ -451,12 +501,31 @@ def check_markdown(value: str) -> None:
 
 def _escaped(char: str) -> str:
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def test_markdown_over_every_code_point() -> None:
     for text in _all_texts(slow_parser=True):
         check_markdown(text)
+
+
+def check_markdown_code(value: str) -> None:
+    span = md_code(value)
+    assert _one_line(span) and _encodable(span)
+    [token] = _MARKDOWN.parseInline(span)[0].children
+    expected = "".join(c if c.isprintable() else _escaped(c) for c in " ".join(value.split()))
+    assert token.type == "code_inline" and token.content == (expected or " ")
+
+
+def test_markdown_code_spans_over_every_code_point() -> None:
+    for text in [*_all_texts(slow_parser=True), "`", "``a", "a`", "` a `"]:
+        check_markdown_code(text)
 
 
 @many

@@ -1,0 +1,104 @@
+"""Regressions, each once reproduced on a schema the language accepts: one focused build each.
+
+(tests/e2e/test_hostile_strings.py is the general guard; these pin the reported cases.)
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+# Every character some tool ends a line at, each followed by what would run if it did.
+BREAKS = ("\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\r", "\n")
+
+
+def _project(root: Path, name: str, task: dict) -> Path:
+    (root / "schemas").mkdir(parents=True)
+    (root / "schemagen.toml").write_text(
+        f'[project]\nname = {json.dumps(name)}\npackage = "app"\n'
+        '[database]\ndialects = ["sqlite", "postgresql"]\n',
+        encoding="utf-8",
+    )
+    # JSON with ASCII escapes is YAML: every character arrives as written.
+    (root / "schemas" / "task.yaml").write_text(json.dumps({"resource": "task", **task}), "utf-8")
+    return root
+
+
+def test_a_description_or_help_with_any_line_break_stays_one_docstring(tmp_path: Path) -> None:
+    descriptions = {f"f{i}": f"desc{b}injected = 1{b}end" for i, b in enumerate(BREAKS)}
+    fields = {
+        name: {"type": "string", "description": text, "help": f"help{text}"}
+        for name, text in descriptions.items()
+    }
+    root = _project(tmp_path / "p", "app", {"fields": fields})
+    run_cli("build", "--target", "pydantic", cwd=root)
+    source = (root / "generated" / "backend" / "app" / "schemas.py").read_text("utf-8")
+    tree = ast.parse(source)
+    [read] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "TaskRead"]
+    docs = {}
+    for statement, following in zip(read.body, read.body[1:], strict=False):
+        if isinstance(statement, ast.AnnAssign) and isinstance(following, ast.Expr):
+            docs[statement.target.id] = following.value.value
+    for name, text in descriptions.items():
+        # Exact, or (a plain multi-line docstring) exact once PEP 257's indentation is taken off.
+        assert inspect.cleandoc(docs[name]) == f"{text}\n\nhelp{text}".strip(), name
+    assert "injected" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def test_a_project_name_with_a_control_character_is_valid_toml(tmp_path: Path) -> None:
+    name = "app\x7fname\x01\u2028"
+    root = _project(tmp_path / "p", name, {"fields": {"title": "string"}})
+    run_cli("build", "--target", "project", cwd=root)
+    pyproject = tomllib.loads((root / "generated" / "pyproject.toml").read_text("utf-8"))
+    assert pyproject["project"]["name"] == name
+    assert name in pyproject["project"]["description"]
+
+
+@pytest.mark.db
+def test_a_nul_in_a_description_migrates_on_postgresql(tmp_path: Path, database_url) -> None:
+    import sqlalchemy as sa
+
+    task = {
+        "description": "table\x00comment",
+        "fields": {"title": {"type": "string", "description": "column\x00comment"}},
+    }
+    root = _project(tmp_path / "p", "app", task)
+    run_cli("build", cwd=root)
+    run_cli("migrate", "-m", "initial", cwd=root)
+    url = database_url("postgresql")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "alembic",
+            "-c",
+            "generated/migrations/alembic.ini",
+            "upgrade",
+            "head",
+        ],
+        cwd=root,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        columns = {c["name"]: c for c in inspector.get_columns("tasks")}
+        # PostgreSQL stores no NUL in any text: the comment holds U+FFFD in its place.
+        assert columns["title"]["comment"] == "column\ufffdcomment"
+        assert inspector.get_table_comment("tasks")["text"] == "table\ufffdcomment"
+    finally:
+        engine.dispose()
