@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import DIALECTS, GOLDEN, SHOWCASE, BuiltProject, copy_project, golden_cases, run_cli
+from helpers import (
+    DIALECTS,
+    GOLDEN,
+    GUARD_COUNTS,
+    SHOWCASE,
+    BuiltProject,
+    copy_project,
+    golden_cases,
+    run_cli,
+)
 
 SERVER_URLS = {
     "postgresql": os.environ.get(
@@ -52,7 +61,10 @@ def guard_report(request: pytest.FixtureRequest) -> Callable[[str], None]:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    lines = config.stash.get(GUARD_LINES, [])
+    """The guards' counts, after the results: lines from `guard_report` and helpers.GUARD_COUNTS."""
+    lines = config.stash.get(GUARD_LINES, []) + [
+        f"{name}: {line}" for name, line in sorted(GUARD_COUNTS.items())
+    ]
     if lines:
         terminalreporter.section("guards")
         for line in lines:

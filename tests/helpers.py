@@ -186,3 +186,8 @@ def import_module_from(path: Path, prefix: str = "sg_generated") -> ModuleType:
         del sys.modules[name]
         raise
     return module
+
+
+# What the guards measured in this run (name -> one line), printed at the end of the session by
+# the terminal summary in conftest.py, so CI's log quotes the counts.
+GUARD_COUNTS: dict[str, str] = {}

@@ -33,7 +33,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import REPO, import_module_from, run_cli
+from helpers import GUARD_COUNTS, REPO, import_module_from, run_cli
 from mako.template import Template
 from markdown_it import MarkdownIt
 
@@ -209,6 +209,10 @@ def test_the_hostile_project_builds_with_markers_in_every_kind_of_file(hostile) 
     # Every position reached the output somewhere (else the guard would prove nothing for it).
     wanted = {k for k in positions.values if MARKER.fullmatch(k)} - positions.unused
     assert wanted - seen == set(), f"positions that reached no file: {sorted(wanted - seen)}"
+    files = [p for p in output.rglob("*") if p.is_file()]
+    GUARD_COUNTS["hostile strings, project"] = (
+        f"{len(wanted)} string positions written into {len(files)} files, the build and the revision succeeded"
+    )
     suffixes = {
         p.suffix for p in output.rglob("*") if p.is_file() and _markers(p.read_text("utf-8"))
     }
@@ -243,7 +247,9 @@ def test_python_holds_every_marker_inside_a_string_or_a_comment(hostile) -> None
             line = text.count("\n", 0, match.start()) + 1
             assert inside, f"{path.relative_to(output)}:{line}: {match.group()} is outside a string"
     assert checked > 100, checked
-    print(f"\nhostile strings: {checked} markers in Python, each inside a string or comment")
+    GUARD_COUNTS["hostile strings, Python"] = (
+        f"{checked} markers in {len(_files(output, '.py'))} files, each in a string or comment"
+    )
 
 
 def test_typescript_holds_every_marker_inside_a_string_or_a_comment(hostile) -> None:
@@ -277,7 +283,9 @@ def test_typescript_holds_every_marker_inside_a_string_or_a_comment(hostile) -> 
             checked += 1
             assert marker["kind"] != "code", f"{name}:{marker['line']}: {marker['marker']} is code"
     assert checked > 50, checked
-    print(f"\nhostile strings: {checked} markers in TypeScript, each inside a string or comment")
+    GUARD_COUNTS["hostile strings, TypeScript"] = (
+        f"{checked} markers in {len(files)} files, each in a string or comment"
+    )
 
 
 def _strings(value: object) -> list[str]:

@@ -9,7 +9,7 @@ Each result (a) reads back as the original value with the real parser (`ast.lite
 `tokenize`, `json.loads`, `tomllib`, SQLite, configparser, PyYAML, markdown-it, and Node for
 TypeScript when it is installed), and (b) is one token in context: nothing after it changes.
 
-The number of hypothesis examples is `HYPOTHESIS_EXAMPLES` (300), or 20 times that when
+The number of hypothesis examples is `HYPOTHESIS_EXAMPLES` (300), or 5 times that when
 `SCHEMAGEN_LONG=1` (set by `.ci/run`).
 """
 
@@ -30,7 +30,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from helpers import REPO
+from helpers import GUARD_COUNTS, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -54,7 +54,7 @@ from schemagen.literals import (
 )
 
 LONG = os.environ.get("SCHEMAGEN_LONG") == "1"
-HYPOTHESIS_EXAMPLES = 300 * (20 if LONG else 1)
+HYPOTHESIS_EXAMPLES = 300 * (5 if LONG else 1)
 many = settings(
     max_examples=HYPOTHESIS_EXAMPLES,
     deadline=None,
@@ -192,6 +192,10 @@ def check_py_doc_text(value: str) -> None:
 def test_python_writers_over_every_code_point(check) -> None:
     for text in _all_texts():
         check(text)
+    GUARD_COUNTS["literal escaping"] = (
+        f"all {0x110000} code points through every writer; up to {HYPOTHESIS_EXAMPLES} "
+        "hypothesis examples per property test"
+    )
 
 
 @many

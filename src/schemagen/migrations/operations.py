@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from schemagen.literals import sql_identifier, sql_literal
 from schemagen.migrations import render_py as py
 from schemagen.migrations.snapshot import (
     CheckState,
@@ -95,10 +96,6 @@ class Operation:
 
     def render(self) -> list[Block]:
         raise NotImplementedError
-
-
-def pg_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _execute(sql: str) -> str:
@@ -426,7 +423,7 @@ class ReplacePrimaryKey(Operation):
         if self.old_columns == self.new_columns:
             # Only the name: PostgreSQL renames it; MySQL calls every primary key PRIMARY; SQLite
             # rebuilds the table.
-            rename = f"ALTER TABLE {pg_ident(self.name)} RENAME CONSTRAINT {pg_ident(self.old_name)} TO {pg_ident(self.new_name)}"
+            rename = f"ALTER TABLE {sql_identifier(self.name)} RENAME CONSTRAINT {sql_identifier(self.old_name)} TO {sql_identifier(self.new_name)}"
             lines = [
                 'if dialect == "postgresql":',
                 f"    {_execute(rename)}",
@@ -674,9 +671,7 @@ class AlterColumn(Operation):
         if using and old.default is not None:
             # PostgreSQL casts the default along with the column, and cannot across types: it is
             # dropped first and set again after.
-            sql = (
-                f"ALTER TABLE {pg_ident(self.name)} ALTER COLUMN {pg_ident(new.name)} DROP DEFAULT"
-            )
+            sql = f"ALTER TABLE {sql_identifier(self.name)} ALTER COLUMN {sql_identifier(new.name)} DROP DEFAULT"
             blocks.append(Block(['if dialect == "postgresql":', f"    {_execute(sql)}"]))
         if old.nullable != new.nullable:
             args.append(f"nullable={new.nullable}")
@@ -691,7 +686,7 @@ class AlterColumn(Operation):
 
 def _pg_type(column: ColumnState, enums: Enums) -> str:
     if column.enum:
-        return pg_ident(column.enum)
+        return sql_identifier(column.enum)
     kind = "integer_pk" if column.type == "integer_key" else column.type
     length = column.length or DEFAULT_LENGTHS.get(column.type)
     return sql_types(
@@ -722,7 +717,7 @@ def _postgresql_using(old: ColumnState, new: ColumnState) -> str | None:
     """A cast for PostgreSQL when the type family changes (it only converts implicitly within one)."""
     if old.type == new.type and (old.enum is None) == (new.enum is None):
         return None
-    source = pg_ident(new.name)  # renames run first
+    source = sql_identifier(new.name)  # renames run first
     if old.enum or new.enum:
         source = f"CAST({source} AS text)"
     if new.type == "json":
@@ -837,7 +832,7 @@ class RenameEnum(Operation):
         return f"rename enum type {self.old} to {self.new}"
 
     def render(self) -> list[Block]:
-        sql = f"ALTER TYPE {pg_ident(self.old)} RENAME TO {pg_ident(self.new)}"
+        sql = f"ALTER TYPE {sql_identifier(self.old)} RENAME TO {sql_identifier(self.new)}"
         return [Block(['if dialect == "postgresql":', f"    {_execute(sql)}"])]
 
 
@@ -994,46 +989,44 @@ class AlterEnum(Operation):
             if value in self.old_values:
                 continue
             if i > 0:
-                position = f"AFTER {_pg_string(self.new_values[i - 1])}"
+                position = f"AFTER {sql_literal(self.new_values[i - 1])}"
             else:
-                position = (
-                    f"BEFORE {_pg_string(next(v for v in self.new_values if v in self.old_values))}"
-                )
+                position = f"BEFORE {sql_literal(next(v for v in self.new_values if v in self.old_values))}"
             statements.append(
-                f"ALTER TYPE {pg_ident(self.enum)} ADD VALUE IF NOT EXISTS {_pg_string(value)} {position}"
+                f"ALTER TYPE {sql_identifier(self.enum)} ADD VALUE IF NOT EXISTS {sql_literal(value)} {position}"
             )
         return statements
 
     def set_default_statement(self) -> str:
         default = self.new_column.default
-        table, column = pg_ident(self.name), pg_ident(self.new_column.name)
+        table, column = sql_identifier(self.name), sql_identifier(self.new_column.name)
         if default is None or default.sql is None:
             return _execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
         return _execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default.sql}")
 
     def recreate_statements(self) -> list[str]:
-        enum, table, column = self.enum, pg_ident(self.name), pg_ident(self.new_column.name)
+        enum, table, column = (
+            self.enum,
+            sql_identifier(self.name),
+            sql_identifier(self.new_column.name),
+        )
         old = f"{enum}_old"
         lines = [
             "# Recreate the type: PostgreSQL cannot remove or reorder the values of an enum.",
-            _execute(f"ALTER TYPE {pg_ident(enum)} RENAME TO {pg_ident(old)}"),
+            _execute(f"ALTER TYPE {sql_identifier(enum)} RENAME TO {sql_identifier(old)}"),
             f"{py.enum_type(enum, self.new_values, constraint=False)}.create(op.get_bind())",
         ]
         if self.column.default is not None:
             lines.append(_execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"))
         lines.append(
             _execute(
-                f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {pg_ident(enum)} USING CAST(CAST({column} AS text) AS {pg_ident(enum)})"
+                f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {sql_identifier(enum)} USING CAST(CAST({column} AS text) AS {sql_identifier(enum)})"
             )
         )
         if self.new_column.default is not None:
             lines.append(self.set_default_statement())
-        lines.append(_execute(f"DROP TYPE {pg_ident(old)}"))
+        lines.append(_execute(f"DROP TYPE {sql_identifier(old)}"))
         return lines
-
-
-def _pg_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from schemagen import ir
 from schemagen.files import RenderedFile
-from schemagen.literals import py_literal
+from schemagen.literals import py_literal, sql_identifier
 from schemagen.render import RenderContext, Target
 
 PYTHON_TYPES = {
@@ -362,42 +362,38 @@ def sql_text_literal(expr: str) -> str:
 # PostgreSQL-only DDL: the models (create_all) and the migrations run exactly these statements.
 
 
-def pg_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def create_function_sql(name: str, body: str) -> str:
     return (
-        f"CREATE OR REPLACE FUNCTION {pg_ident(name)}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"CREATE OR REPLACE FUNCTION {sql_identifier(name)}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         f"BEGIN\n  {body}\nEND\n$$"
     )
 
 
 def drop_function_sql(name: str) -> str:
-    return f"DROP FUNCTION IF EXISTS {pg_ident(name)}()"
+    return f"DROP FUNCTION IF EXISTS {sql_identifier(name)}()"
 
 
 def create_trigger_sql(table: str, name: str, function: str) -> str:
-    return f"CREATE TRIGGER {pg_ident(name)} BEFORE UPDATE ON {pg_ident(table)} FOR EACH ROW EXECUTE FUNCTION {pg_ident(function)}()"
+    return f"CREATE TRIGGER {sql_identifier(name)} BEFORE UPDATE ON {sql_identifier(table)} FOR EACH ROW EXECUTE FUNCTION {sql_identifier(function)}()"
 
 
 def drop_trigger_sql(table: str, name: str) -> str:
-    return f"DROP TRIGGER IF EXISTS {pg_ident(name)} ON {pg_ident(table)}"
+    return f"DROP TRIGGER IF EXISTS {sql_identifier(name)} ON {sql_identifier(table)}"
 
 
 def enable_row_security_sql(table: str) -> str:
     # Not FORCE: the owner, who runs the migrations, keeps seeing every row.
-    return f"ALTER TABLE {pg_ident(table)} ENABLE ROW LEVEL SECURITY"
+    return f"ALTER TABLE {sql_identifier(table)} ENABLE ROW LEVEL SECURITY"
 
 
 def disable_row_security_sql(table: str) -> str:
-    return f"ALTER TABLE {pg_ident(table)} DISABLE ROW LEVEL SECURITY"
+    return f"ALTER TABLE {sql_identifier(table)} DISABLE ROW LEVEL SECURITY"
 
 
 def create_policy_sql(
     table: str, name: str, command: str, using: str | None, check: str | None
 ) -> str:
-    sql = f"CREATE POLICY {pg_ident(name)} ON {pg_ident(table)} FOR {command}"
+    sql = f"CREATE POLICY {sql_identifier(name)} ON {sql_identifier(table)} FOR {command}"
     sql += f" USING ({using})" if using is not None else ""
     return sql + (f" WITH CHECK ({check})" if check is not None else "")
 
@@ -413,7 +409,7 @@ def row_security_sql(table: str, policies: tuple[ir.Policy, ...]) -> list[str]:
 
 
 def drop_policy_sql(table: str, name: str) -> str:
-    return f"DROP POLICY IF EXISTS {pg_ident(name)} ON {pg_ident(table)}"
+    return f"DROP POLICY IF EXISTS {sql_identifier(name)} ON {sql_identifier(table)}"
 
 
 def ddl_literal(sql: str) -> str:
