@@ -96,7 +96,7 @@ def normalize(schema: Any) -> Any:
 # rest of it became code. It therefore only ever sees a placeholder; each docstring is then
 # written by `literals.py_docstring`.
 _PLACEHOLDER = "SchemagenDescription{:04d}"
-_PLACEHOLDER_DOCSTRING = re.compile(r'"""\s*SchemagenDescription(\d{4})\s*"""')
+_PLACEHOLDER_DOCSTRING = re.compile(r'"""\s*SchemagenDescription(\d+)\s*"""')
 _SCHEMA_MAPS = ("properties", "$defs", "definitions", "patternProperties", "dependentSchemas")
 _DATA = ("default", "const", "enum", "examples")
 
