@@ -678,7 +678,9 @@ def check_hostile_list(api: Api, name: str) -> None:
         assert_error(api.get(info.path, params=params), 422, "validation_error", field_name)
 
     refused({"q": "a\x00b"}, "q")
-    refused({"q": "x" * 100_000}, "q")
+    refused(
+        {"q": "x" * 60_000}, "q"
+    )  # past SQLite's LIKE pattern limit (50,000 bytes); near httpx's URL limit
     for field_name, op in info.filters:
         kind = info.types[field_name]
         param = field_name if op == "eq" else f"{field_name}__{op}"
