@@ -36,6 +36,12 @@ def built(build_project):
     return build_project
 
 
+def plain(url: str) -> str:
+    """`url` without its driver (`postgresql://`, `mysql://`): the form the README shows users."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme.partition('+')[0]}://{rest}"
+
+
 def run_generated_suite(output: Path, url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """`pytest` in a copy of the generated project, on `url`."""
     copy = shutil.copytree(output, tmp_path / "generated")
@@ -69,7 +75,8 @@ def test_generated_suite_passes(
     # The showcase as committed (`schemagen check` proves it current): its suite then runs on the
     # schema its migrations make, with its hand-written action handlers.
     output = SHOWCASE / "generated" if project == "showcase" else built(project).output
-    result = run_generated_suite(output, database_url(dialect), tmp_path)
+    # The URL as users write it, no driver named: the app must pick the installed one.
+    result = run_generated_suite(output, plain(database_url(dialect)), tmp_path)
     tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
     assert result.returncode == 0, f"the generated suite of {project} failed on {dialect}:\n{tail}"
     summary = result.stdout.strip().splitlines()[-1]
@@ -196,3 +203,70 @@ def test_kitchen_sink_suite_sends_keywords_and_hostile_strings(built) -> None:
         and "\U0001f680" in sample["default"]
     )
     assert re.search(r"^[A-Z]{2}-\d{3}", sample["code"])  # drawn from the field's pattern
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_plain_urls_reach_migrations_and_app(dialect: str, database_url, tmp_path: Path) -> None:
+    """`DATABASE_URL=postgresql://...` / `mysql://...`: the migrations (env.py) and the app (db.py)
+    both use psycopg / PyMySQL, never SQLAlchemy's own defaults (psycopg2 on SQLAlchemy 2.0,
+    MySQLdb), which the project does not install."""
+    from fastapi.testclient import TestClient
+
+    url = plain(database_url(dialect))
+    output = shutil.copytree(SHOWCASE / "generated", tmp_path / "generated")
+    upgraded = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(output / "migrations" / "alembic.ini"), "upgrade", "head"],
+        cwd=tmp_path,
+        env=cli_env(DATABASE_URL=url, PYTHONDONTWRITEBYTECODE="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
+    with backend(output, "showcase"):
+        from showcase import normalise_url
+        from showcase.app import create_app
+
+        driver = {"postgresql": "psycopg", "mysql": "pymysql"}[dialect]
+        assert normalise_url(url).startswith(f"{dialect}+{driver}://")
+        app = create_app(url)
+        try:
+            assert app.state.engine.dialect.driver == driver
+            with TestClient(app) as client:
+                created = client.post("/api/todos", json={"title": "plain URL"})
+                assert created.status_code == 201, created.text
+                assert client.get("/api/todos").json()["items"][0]["title"] == "plain URL"
+        finally:
+            app.state.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://postgres@127.0.0.1:1/nowhere", "mysql://root@127.0.0.1:1/nowhere"],
+    ids=["postgresql", "mysql"],
+)
+def test_an_unreachable_server_is_503_json(url: str, built) -> None:
+    """No server on the port: every route answers 503 `database_unavailable` in the error shape
+    (with Retry-After), /readyz 503 `not_ready`, /healthz still 200."""
+    from fastapi.testclient import TestClient
+
+    with backend(built("showcase").output, "showcase"):
+        from showcase.app import create_app
+
+        app = create_app(url)
+        with TestClient(app, headers={"X-Tenant-ID": "acme"}) as client:
+            assert client.get("/healthz").status_code == 200
+            ready = client.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["error_code"] == "not_ready"
+            for method, path in (("GET", "/api/todos"), ("POST", "/api/regions"), ("GET", "/api/offices/00000000-0000-0000-0000-000000000000")):
+                response = client.request(method, path, json={"name": "x"} if method == "POST" else None)
+                assert response.status_code == 503, response.text
+                assert response.json() == {
+                    "detail": response.json()["detail"],
+                    "error_code": "database_unavailable",
+                    "field": None,
+                }
+                assert response.headers["Retry-After"] == "1"
+        app.state.engine.dispose()
