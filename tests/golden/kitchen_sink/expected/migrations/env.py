@@ -3,8 +3,9 @@
 
 Run from anywhere: `alembic -c generated/migrations/alembic.ini upgrade head`. The database is
 `DATABASE_URL` (default sqlite:///./kitchen_sink.db, relative to the working directory);
-`postgresql://` and `mysql://` URLs get the psycopg and PyMySQL drivers. The models' metadata
-and naming convention come from the backend package next to this folder, found by path.
+`postgresql://` and `mysql://` URLs get the psycopg and PyMySQL drivers, as the app's (one
+mapping: `normalise_url` in the package). The models' metadata and naming convention come from the backend
+package next to this folder, found by path.
 """
 
 from __future__ import annotations
@@ -24,14 +25,10 @@ BACKEND = Path(__file__).resolve().parent.parent / "backend"
 if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
 
+from kitchen_sink import normalise_url  # noqa: E402
 from kitchen_sink.models import Base  # noqa: E402
 
 DEFAULT_URL = "sqlite:///./kitchen_sink.db"
-DRIVERS = {
-    "postgresql://": "postgresql+psycopg://",
-    "postgres://": "postgresql+psycopg://",
-    "mysql://": "mysql+pymysql://",
-}
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):
@@ -41,11 +38,9 @@ target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or DEFAULT_URL
-    for prefix, driver in DRIVERS.items():
-        if url.startswith(prefix):
-            return driver + url[len(prefix) :]
-    return url
+    return normalise_url(
+        os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or DEFAULT_URL
+    )
 
 
 def include_object(

@@ -16,6 +16,7 @@ import decimal
 import functools
 import importlib
 import json
+import math
 import secrets
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -33,6 +34,14 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 LIST_PARAMETERS = ("limit", "cursor", "sort", "q")
+# Bounds of a list's query string: a longer `q` or more `__in` values is a 422, not a statement
+# the database refuses (SQLite's LIKE pattern and every driver's parameter count have limits).
+MAX_SEARCH_LENGTH = 500
+MAX_IN_VALUES = 1000
+# Every integer column holds at most a signed 64-bit value; SQLite cannot even bind a larger one.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+# Decimal filter values: far past any column's precision, short of where databases overflow.
+MAX_DECIMAL_EXPONENT = 100
 ORDERED_TYPES = (
     "string",
     "text",
@@ -278,6 +287,34 @@ def as_utc(value: datetime.datetime) -> datetime.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
 
 
+def storable(value: Any, name: str) -> Any:
+    """`value` (a request's, after validation), or a 422 naming `name` when no column can hold it:
+    text with NUL (PostgreSQL's cannot), a non-finite number (JSON has none to give back), a time
+    that leaves years 1-9999 once in UTC (as every database stores it). Nested values included.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise validation_error(f"{name}: text cannot hold the NUL character (U+0000)", name)
+    elif isinstance(value, float | decimal.Decimal):
+        if not (value.is_finite() if isinstance(value, decimal.Decimal) else math.isfinite(value)):
+            raise validation_error(f"{name}: numbers must be finite (no NaN or Infinity)", name)
+    elif isinstance(value, datetime.datetime):
+        try:
+            as_utc(value).astimezone(datetime.UTC)
+        except OverflowError:
+            raise validation_error(
+                f"{name}: the time must fall within the years 1 to 9999 in UTC", name
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable(key, name)
+            storable(item, name)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            storable(item, name)
+    return value
+
+
 def from_db(column: Column, value: Any) -> Any:
     if column.type == "datetime" and isinstance(value, datetime.datetime):
         return as_utc(value)
@@ -348,18 +385,42 @@ def parse_value(column: Column, value: Any, name: str) -> Any:
         return value
     if kind == "datetime" and value == "now":  # lets a saved list ask for "due before now"
         return datetime.datetime.now(datetime.UTC)
+    storable(value, name)
     try:
         parsed = _adapter(kind or "string").validate_python(value)
     except ValidationError as error:
         raise validation_error(f"{name}: {error.errors()[0]['msg']}", name) from None
-    return as_utc(parsed) if kind == "datetime" else parsed
+    return in_range(as_utc(parsed) if kind == "datetime" else parsed, name)
+
+
+def in_range(value: Any, name: str) -> Any:
+    """A parsed filter or cursor value the database can compare, else a 422 naming `name`."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]
+    ):
+        raise validation_error(
+            f"{name}: integers are 64-bit ({INTEGER_RANGE[0]} to {INTEGER_RANGE[1]})", name
+        )
+    if (
+        isinstance(value, decimal.Decimal)
+        and value.is_finite()
+        and value
+        and abs(value.adjusted()) > MAX_DECIMAL_EXPONENT
+    ):
+        raise validation_error(f"{name}: the number is out of range", name)
+    return storable(value, name)
 
 
 def parse_key(resource: Resource, value: Any) -> Any:
     """A row id from a path or a body; anything that cannot be an id is simply not found."""
     try:
         if resource.key == "integer":
-            return int(value)
+            key = int(value)
+            if not INTEGER_RANGE[0] <= key <= INTEGER_RANGE[1]:
+                raise ValueError(key)  # no row has it, and SQLite could not even look it up
+            return key
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (TypeError, ValueError):
         raise not_found(resource, value) from None
@@ -570,7 +631,7 @@ def list_rows(
     if search not in (None, ""):
         if not resource.searchable:
             raise validation_error(f"q: {resource.label} has no searchable fields", "q")
-        statement = statement.where(search_clause(resource, _single(search, "q")))
+        statement = statement.where(search_clause(resource, search_text(search)))
     if cursor not in (None, ""):
         statement = statement.where(
             after(keys, decode_cursor(resource, keys, _single(cursor, "cursor")))
@@ -581,6 +642,13 @@ def list_rows(
     rows = list(session.scalars(statement))
     next_cursor = encode_cursor(keys, rows[limit - 1]) if len(rows) > limit else None
     return {"items": serialize(resource, session, rows[:limit]), "next_cursor": next_cursor}
+
+
+def search_text(value: Any) -> str:
+    text = storable(_single(value, "q"), "q")
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise validation_error(f"q: at most {MAX_SEARCH_LENGTH} characters", "q")
+    return text
 
 
 def _single(value: Any, name: str) -> str:
@@ -680,29 +748,33 @@ def _cursor_value(value: Any) -> Any:
 
 
 def decode_cursor(resource: Resource, keys: list[SortKey], cursor: str) -> list[Any]:
+    """The sort values a cursor holds. A cursor is the client's text: anything this API did not
+    give out (any JSON, nested however deep, any numbers) is a 422 naming `cursor`."""
+    forged = validation_error("cursor: not a cursor this API gave out", "cursor")
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         spec, values = payload["sort"], payload["values"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+    except (ValueError, KeyError, TypeError, RecursionError, binascii.Error):
+        raise forged from None
+    if not isinstance(values, list):
+        raise forged
     if spec != [("-" if k.descending else "") + k.name for k in keys] or len(values) != len(keys):
         raise validation_error("cursor: it belongs to another sort order", "cursor")
     decoded = []
     for key, value in zip(keys, values, strict=True):
         if value is None:
             decoded.append(None)
-        elif key.name == "id":
-            decoded.append(parse_key(resource, value))
-        else:
-            column = resource.columns[key.name]
-            try:  # as the database gave it: naive datetimes stay naive
-                decoded.append(
-                    _adapter("string" if column.type == "enum" else column.type).validate_python(
-                        value
-                    )
-                )
-            except ValidationError:
-                raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+            continue
+        kind = "string" if key.name != "id" and resource.columns[key.name].type == "enum" else None
+        kind = kind or (resource.key if key.name == "id" else resource.columns[key.name].type)
+        try:  # as the database gave it: naive datetimes stay naive
+            if isinstance(value, dict | list) or (
+                kind in ("integer", "bigint") and isinstance(value, bool)
+            ):
+                raise forged
+            decoded.append(in_range(_adapter(kind).validate_python(value), "cursor"))
+        except (ValidationError, ApiError):
+            raise forged from None
     return decoded
 
 
@@ -737,11 +809,14 @@ def operators(column: Column | None) -> tuple[str, ...]:
     return ("eq", "in", "isnull")
 
 
-def _values(raw: Any) -> list[Any]:
+def _values(raw: Any, name: str) -> list[Any]:
     items = raw if isinstance(raw, list) else [raw]
-    return [
+    values = [
         part for item in items for part in (item.split(",") if isinstance(item, str) else [item])
     ]
+    if len(values) > MAX_IN_VALUES:
+        raise validation_error(f"{name}: at most {MAX_IN_VALUES} values", name)
+    return values
 
 
 def _column_filter(
@@ -751,7 +826,7 @@ def _column_filter(
         raise validation_error(f"unknown filter {name!r}", name)
     expression = getattr(resource.model, column.attr)
     if op == "in":
-        raws = _values(raw)
+        raws = _values(raw, name)
     elif isinstance(raw, list):
         raise validation_error(f"{name} may be given once", name)
     else:
@@ -811,7 +886,7 @@ def _link_filter(resource: Resource, field_name: str, op: str, raw: Any, name: s
     target = REGISTRY[link.target]
     values = [
         _reference_key(target, v, name)
-        for v in (_values(raw) if op == "in" else [_single(raw, name)])
+        for v in (_values(raw, name) if op == "in" else [_single(raw, name)])
     ]
     junction = link.junction
     own = [junction.c[link.branch] == resource.model.branch_id] if link.branch else []
@@ -865,8 +940,12 @@ def database_errors(session: Session, operation: str) -> Iterator[None]:
 
 
 def values_of(data: BaseModel) -> dict[str, Any]:
-    """What the client sent, by API name; fields it left out are not there."""
-    return data.model_dump(exclude_unset=True, by_alias=True)
+    """What the client sent, by API name; fields it left out are not there. Every value is
+    `storable`: refused here, a value never reaches a row that every later read would fail on."""
+    return {
+        name: storable(value, name)
+        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items()
+    }
 
 
 def now() -> datetime.datetime:
@@ -1138,13 +1217,22 @@ def expected_version(
 ) -> int | None:
     """The version a write was based on: `If-Match: "3"` or the body's `version`.
 
-    None when the resource is not versioned, or the header is `*`, or (deletes, restores) none was given.
+    None when the resource is not versioned, or (deletes, restores) none was given or `*`.
+    `*` matches any current row (RFC 9110): it names no version, so it cannot show an update was
+    based on the current one, and an update that requires a version answers it 428 as it does
+    a missing header.
     """
     if not resource.has("versioned"):
         return None
     if context.if_match is not None:
         tag = context.if_match.strip()
         if tag == "*":
+            if required:
+                raise ApiError(
+                    428,
+                    "precondition_required",
+                    f"{resource.label} is versioned: If-Match: * names no version; send the row's ETag",
+                )
             return None
         tag = tag.removeprefix("W/").strip('"')
         try:
@@ -1670,6 +1758,7 @@ def run_action(
     answers with the row as the handler left it, unless the handler returns something else; a
     collection action answers with what the handler returns (rows as the Read shape).
     """
+    values_of(data)  # refuses what no column can hold, as every write does
     row = load(resource, session, context, key, write=True) if key is not None else None
     if row is None:
         enter(resource, session, context)

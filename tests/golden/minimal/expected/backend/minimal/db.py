@@ -2,9 +2,13 @@
 """The database: an engine from `DATABASE_URL` (SQLite by default) and a session per request.
 
 PostgreSQL goes through psycopg 3 and MySQL/MariaDB through PyMySQL; plain `postgresql://` and
-`mysql://` URLs get those drivers. SQLite enforces foreign keys (so ON DELETE works) and MySQL
-sessions run in UTC, like the timestamps the API stores. SQLite transactions are made explicit
-(BEGIN on first use), as SQLAlchemy documents for pysqlite, so savepoints nest correctly.
+`mysql://` URLs get those drivers (`normalise_url`, which the migrations use too). SQLite enforces
+foreign keys (so ON DELETE works) and MySQL sessions run in UTC, like the timestamps the API
+stores. SQLite transactions are made explicit (BEGIN on first use), as SQLAlchemy documents for
+pysqlite, so savepoints nest correctly; the database file is in WAL mode (readers never wait for
+the writer), and a request that writes begins with BEGIN IMMEDIATE: it waits for the write lock
+(up to `SQLITE_BUSY_TIMEOUT` seconds) at its start, where a transaction that reads first and
+writes later could not wait and would be refused "database is locked" at once.
 
 On PostgreSQL every transaction starts by setting `app.tenant_id` and `app.user_id` from the
 caller (`bind`): the settings the row-level security policies read, so the database holds the
@@ -19,30 +23,27 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Request
+from minimal import normalise_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///./minimal.db"
-DRIVERS = {
-    "postgresql": "postgresql+psycopg",
-    "postgres": "postgresql+psycopg",
-    "mysql": "mysql+pymysql",
-    "mariadb": "mysql+pymysql",
-}
+SQLITE_BUSY_TIMEOUT = 15  # seconds a SQLite writer waits for the lock; then the request is a 503
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # requests that never write: no write lock
 
 
 def database_url() -> str:
-    """`DATABASE_URL`, with the project's driver filled in when the URL names none."""
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    scheme, separator, rest = url.partition("://")
-    return f"{DRIVERS[scheme]}://{rest}" if separator and scheme in DRIVERS else url
+    """`DATABASE_URL` (else SQLite in the working directory), with its driver (`normalise_url`)."""
+    return normalise_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
 
 
 def create_db_engine(url: str | None = None, **options: Any) -> sa.Engine:
     """An engine for `url` (default: `database_url()`), set up for this API."""
-    parsed = sa.make_url(url or database_url())
+    parsed = sa.make_url(normalise_url(url or database_url()))
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        options.setdefault("connect_args", {"check_same_thread": False})
+        connect_args = options.setdefault("connect_args", {})
+        connect_args.setdefault("check_same_thread", False)
+        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)  # pysqlite's busy timeout
     if backend == "mysql" and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
     engine = sa.create_engine(parsed, pool_pre_ping=backend != "sqlite", **options)
@@ -52,6 +53,9 @@ def create_db_engine(url: str | None = None, **options: Any) -> sa.Engine:
         cursor = dbapi_connection.cursor()
         if backend == "sqlite":
             cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute(
+                "PRAGMA journal_mode = WAL"
+            )  # kept by the file; in memory it stays "memory"
             dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         elif backend == "mysql":
             cursor.execute("SET time_zone = '+00:00'")
@@ -65,9 +69,16 @@ def create_db_engine(url: str | None = None, **options: Any) -> sa.Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _on_begin(connection: sa.Connection) -> None:
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql(
+                "BEGIN IMMEDIATE" if connection.get_execution_options().get("writes") else "BEGIN"
+            )
 
     return engine
+
+
+def writer(engine: sa.Engine) -> sa.Engine:
+    """`engine` for requests that write: on SQLite their transactions take the write lock at BEGIN."""
+    return engine.execution_options(writes=True)
 
 
 def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
@@ -105,6 +116,10 @@ def create_tables(engine: sa.Engine | None = None) -> None:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A session for one request, from the app's engine (see `app.create_app`)."""
-    with request.app.state.sessionmaker() as session:
+    """A session for one request, from the app's engine (see `app.create_app`); its writer
+    unless the method only reads."""
+    state = request.app.state
+    with state.sessionmaker(
+        bind=state.engine if request.method in READ_METHODS else state.writer
+    ) as session:
         yield session

@@ -4,11 +4,15 @@
 Database refusals are translated by the constraint they name: a unique constraint is 409
 `conflict` naming its field, a foreign key 422 `invalid_reference` (409 `conflict` when a delete
 is refused because rows still point at the row), NOT NULL and CHECK 422 `validation_error`.
+A database that does not answer (down, unreachable, or still locked after the busy timeout) is
+503 `database_unavailable` with Retry-After; anything else unexpected is 500 `internal_error`,
+logged with its traceback and never shown to the client.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
@@ -31,6 +35,16 @@ COLUMNS: dict[tuple[str, str], str] = {
     ("notes", "title"): "title",
     ("notes", "body"): "body",
 }
+# HTTP errors raised by the framework (routing, body parsing) -> the contract's error codes.
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+RETRY_AFTER = 1  # seconds: a 503 asks the client to try again this soon
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -119,6 +133,31 @@ def from_database(error: sa.exc.DBAPIError, operation: str) -> ApiError:
     return validation_error("the database refused a value")
 
 
+def unavailable(error: sa.exc.DBAPIError) -> bool:
+    """Whether the database failed to answer (down, unreachable, locked, overloaded, a deadlock):
+    a state to retry, not a refusal of this request's values."""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+        return False
+    orig = error.orig
+    if getattr(orig, "diag", None) is not None:  # PostgreSQL: no SQLSTATE when no server answered
+        sqlstate = getattr(orig, "sqlstate", None)
+        return sqlstate is None or sqlstate[:2] in ("08", "40", "53", "57", "58")
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int):  # MySQL and MariaDB: connection, lock wait, deadlock
+        return args[0] in (1040, 1205, 1213, 2002, 2003, 2006, 2013, 2055)
+    message = str(orig)  # SQLite
+    return message.startswith(
+        (
+            "database is locked",
+            "database table is locked",
+            "unable to open database file",
+            "disk I/O error",
+        )
+    )
+
+
 def _field_of_column(columns: list[str]) -> str | None:
     if not columns:
         return None
@@ -198,7 +237,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        code = HTTP_CODES.get(error.status_code, "http_error")
         detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
         return error_response(
             error.status_code, code, detail, headers=getattr(error, "headers", None)
@@ -207,6 +246,48 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotImplementedError)
     async def not_implemented(request: Request, error: NotImplementedError) -> JSONResponse:
         return error_response(501, "not_implemented", str(error) or "not implemented yet")
+
+    @app.exception_handler(sa.exc.DBAPIError)
+    async def database_error(request: Request, error: sa.exc.DBAPIError) -> JSONResponse:
+        if unavailable(error):
+            log.warning(
+                "%s %s: the database is unavailable: %s",
+                request.method,
+                request.url.path,
+                error.orig,
+            )
+            return database_unavailable()
+        log.error(
+            "%s %s: unexpected database error", request.method, request.url.path, exc_info=error
+        )
+        return internal_error()
+
+    @app.exception_handler(sa.exc.TimeoutError)
+    async def pool_timeout(request: Request, error: sa.exc.TimeoutError) -> JSONResponse:
+        log.warning(
+            "%s %s: no database connection was free: %s", request.method, request.url.path, error
+        )
+        return database_unavailable()
+
+    # Anything else: Starlette answers with this, then logs the exception with its traceback.
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        return internal_error()
+
+
+def database_unavailable() -> JSONResponse:
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is unavailable or busy; try again",
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
+
+
+def internal_error() -> JSONResponse:
+    return error_response(
+        500, "internal_error", "the server failed to answer this request; the error is logged"
+    )
 
 
 def _is_json_error(error: RequestValidationError) -> bool:

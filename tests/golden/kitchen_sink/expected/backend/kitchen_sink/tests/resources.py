@@ -61,6 +61,7 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=("timestamps", "branching"),
         undo=False,
+        filters=[],
     ),
     "gadget": Resource(
         name="gadget",
@@ -641,6 +642,25 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=("timestamps", "soft_delete", "tenant", "versioned", "audit", "owned"),
         undo=True,
+        filters=[
+            ("active", "eq"),
+            ("active", "in"),
+            ("active", "isnull"),
+            ("released_on", "eq"),
+            ("released_on", "in"),
+            ("released_on", "gte"),
+            ("released_on", "lte"),
+            ("released_on", "isnull"),
+            ("kind", "eq"),
+            ("kind", "in"),
+            ("kind", "isnull"),
+            ("tags", "eq"),
+            ("tags", "in"),
+            ("tags", "isnull"),
+            ("maker_id", "eq"),
+            ("maker_id", "in"),
+            ("maker_id", "isnull"),
+        ],
     ),
     "maker": Resource(
         name="maker",
@@ -683,6 +703,7 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=(),
         undo=False,
+        filters=[],
     ),
     "part": Resource(
         name="part",
@@ -725,5 +746,6 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=(),
         undo=False,
+        filters=[],
     ),
 }

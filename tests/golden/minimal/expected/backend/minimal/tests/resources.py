@@ -73,5 +73,6 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=(),
         undo=False,
+        filters=[],
     ),
 }

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime
+import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ class Resource:
     problems: list[str] = field(default_factory=list)
     traits: tuple[str, ...] = ()
     undo: bool = False
+    filters: list[tuple[str, str]] = field(default_factory=list)
 
     def has(self, trait: str) -> bool:
         return trait in self.traits
@@ -98,6 +101,7 @@ class Api:
             "X-User-ID": user,
             "X-Branch-ID": branch,
             "If-Match": if_match,
+            **kwargs.pop("headers", {}),
         }
         return self.client.request(
             method, path, headers={k: v for k, v in headers.items() if v is not None}, **kwargs
@@ -581,6 +585,155 @@ def check_list_errors(api: Api, name: str) -> None:
     )
 
 
+# Values at the edges of what a column can hold: each is a 422, never a 500 nor a stored row.
+EXTREME_DATETIMES = (
+    "9999-12-31T23:59:59-14:00",
+    "0001-01-01T00:00:00+14:00",
+)  # leave years 1-9999 in UTC
+NON_FINITE = (
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e999",
+)  # JSON numbers Python's parser turns into nan/inf
+TEXT_KINDS = ("string", "text", "email", "url", "enum")
+
+
+def _raw_body(values: dict[str, Any], field: str, raw: str) -> str:
+    """A JSON object of `values` with `field` written as `raw`, JSON text that json.dumps cannot make."""
+    parts = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in values.items() if k != field]
+    return "{" + ", ".join([*parts, f"{json.dumps(field)}: {raw}"]) + "}"
+
+
+def hostile_values(info: Resource, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, raw JSON) for each writable field: NUL in text, non-finite numbers, extreme datetimes."""
+    cases: list[tuple[str, str]] = []
+    for field_name in values:
+        kind = info.types.get(field_name)
+        if kind == "datetime":
+            cases += [(field_name, json.dumps(value)) for value in EXTREME_DATETIMES]
+        elif kind in TEXT_KINDS:
+            cases.append((field_name, json.dumps("a\x00b")))
+        elif kind in ("float", "decimal"):
+            cases += [(field_name, raw) for raw in NON_FINITE]
+        elif kind == "json":
+            cases += [(field_name, '{"deep": [1, ' + raw + "]}") for raw in NON_FINITE] + [
+                (field_name, '{"text": "a\\u0000b"}')
+            ]
+        elif kind == "array":
+            cases += [(field_name, '["a\\u0000b"]'), (field_name, "[NaN]")]
+    return cases
+
+
+def check_hostile_body(api: Api, name: str) -> None:
+    """A body no column can store is 422 naming the field, on create and update: nothing is stored."""
+    info = resources()[name]
+    before = api.ids(name) if "list" in info.operations else set()
+    payload = api.payload(name)
+    cases = hostile_values(info, payload)
+    for field_name, raw in cases:
+        response = api.request(
+            "POST",
+            info.path,
+            content=_raw_body(payload, field_name, raw),
+            headers={"Content-Type": "application/json"},
+        )
+        assert_error(response, 422, "validation_error", field_name)
+    if "list" in info.operations:
+        assert api.ids(name) == before, "a refused create stored nothing"
+    if "update" in info.operations and info.update:
+        row = api.create(name)
+        path = f"{info.path}/{row['id']}"
+        for field_name, raw in hostile_values(
+            info, {**info.update, **{k: v for k, v in payload.items() if k not in info.relations}}
+        ):
+            response = api.request(
+                "PATCH",
+                path,
+                content=_raw_body({}, field_name, raw),
+                headers={"Content-Type": "application/json"},
+                if_match=api.etag(path),
+            )
+            assert_error(response, 422, "validation_error", field_name)
+        if "get" in info.operations:
+            after = api.get(path)
+            assert after.status_code == 200 and after.json() == row, (
+                "a refused update changed nothing"
+            )
+        if "list" in info.operations:
+            api.all(name)  # and every later list still reads
+
+
+def _cursor(payload: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def check_hostile_list(api: Api, name: str) -> None:
+    """Query strings no column can compare are 422 with the parameter as `field`, never a 500:
+    NUL, an over-long `q`, too many `__in` values, extreme datetimes and numbers, forged cursors."""
+    info = resources()[name]
+    rows = api.populate(name, 3)
+
+    def refused(params: dict[str, str], field_name: str) -> None:
+        assert_error(api.get(info.path, params=params), 422, "validation_error", field_name)
+
+    refused({"q": "a\x00b"}, "q")
+    refused(
+        {"q": "x" * 60_000}, "q"
+    )  # past SQLite's LIKE pattern limit (50,000 bytes); near httpx's URL limit
+    for field_name, op in info.filters:
+        kind = info.types[field_name]
+        param = field_name if op == "eq" else f"{field_name}__{op}"
+        if op == "in":
+            refused({param: ",".join(str(i) for i in range(1_001))}, param)
+        if op in ("eq", "in") and kind in (*TEXT_KINDS, "array"):
+            refused({param: "a\x00b"}, param)
+        if op in ("eq", "gte", "lte") and kind == "datetime":
+            for value in EXTREME_DATETIMES:
+                refused({param: value}, param)
+        if op in ("eq", "gte", "lte") and kind in ("integer", "bigint"):
+            refused({param: str(10**30)}, param)
+        if op in ("eq", "gte", "lte") and kind in ("float", "decimal"):
+            for value in ("nan", "inf", "-Infinity", "1e999"):
+                refused({param: value}, param)
+    first = api.list(name, limit=1)
+    assert first["next_cursor"], f"{name}: {len(rows)} rows make more than one page of 1"
+    real = json.loads(
+        base64.urlsafe_b64decode(first["next_cursor"] + "=" * (-len(first["next_cursor"]) % 4))
+    )
+    width = len(real["values"])
+    forged: list[str] = [
+        "garbage",
+        "%%%",
+        base64.urlsafe_b64encode(
+            ("[" * 5_000 + "]" * 5_000).encode()
+        ).decode(),  # deeper than Python's recursion
+        base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        _cursor([1, 2]),
+        _cursor({"sort": 1, "values": 2}),
+        _cursor({"sort": real["sort"], "values": 5}),
+        _cursor({"sort": real["sort"], "values": None}),
+        base64.urlsafe_b64encode(('{"sort": 1, "values": ' + "9" * 5_000 + "}").encode()).decode(),
+    ]
+    for value in (
+        10**30,
+        -(10**30),
+        {"a": 1},
+        [1],
+        "a\x00b",
+        True,
+        1.5e308,
+        "9999-12-31T23:59:59-14:00",
+        "x" * 10_000,
+    ):
+        forged.append(_cursor({"sort": real["sort"], "values": [value] * width}))
+    for cursor in forged:
+        response = api.get(info.path, params={"limit": "1", "cursor": cursor})
+        assert response.status_code != 500, f"cursor {cursor[:60]!r}: {response.text}"
+        if response.status_code != 200:  # a forged value may still be a valid position
+            assert_error(response, 422, "validation_error", "cursor")
+
+
 def check_search(api: Api, name: str) -> None:
     """`q`: the rows where any searchable field contains the text, case-insensitively."""
     info = resources()[name]
@@ -876,6 +1029,8 @@ def check_versioned(api: Api, name: str) -> None:
     assert row["version"] == 1
     assert api.get(path).headers["ETag"] == '"1"'
     assert_error(api.patch(path, info.update, if_match=None), 428, "precondition_required")
+    # `*` matches any version (RFC 9110): it names none, so it cannot show the change saw the row.
+    assert_error(api.patch(path, info.update, if_match="*"), 428, "precondition_required")
     updated = api.patch(path, info.update, if_match='"1"')
     assert updated.status_code == 200 and updated.json()["version"] == 2, updated.text
     assert updated.headers["ETag"] == '"2"'

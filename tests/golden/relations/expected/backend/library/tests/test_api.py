@@ -3,8 +3,18 @@
 
 from __future__ import annotations
 
-from library.app import openapi_document
-from library.tests.support import Api, assert_error
+import json
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from library.app import create_app, openapi_document
+from library.tests.support import TENANT, USER, Api, assert_error, resources
+
+HEADERS = {"X-Tenant-ID": TENANT, "X-User-ID": USER}
 
 
 def test_health(api: Api) -> None:
@@ -30,3 +40,170 @@ def test_invalid_json_is_422(api: Api) -> None:
         "/api/actions", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert_error(response, 422, "validation_error")
+
+
+def test_every_error_has_the_shape(api: Api) -> None:
+    assert_error(api.get("/api/no_such_route"), 404, "not_found", None)
+    assert_error(api.request("PUT", "/healthz"), 405, "method_not_allowed", None)
+    assert_error(
+        api.client.post(
+            "/api/actions", content=b"[1, 2]", headers={"content-type": "application/json"}
+        ),
+        422,
+        "validation_error",
+    )
+    limit = api.client.app.state.max_body_bytes
+    assert_error(
+        api.client.post(
+            "/api/actions", content=b"x" * (limit + 1), headers={"content-type": "application/json"}
+        ),
+        413,
+        "payload_too_large",
+        None,
+    )
+
+
+def test_options_answers_with_the_allowed_methods(api: Api) -> None:
+    health = api.request("OPTIONS", "/healthz")
+    assert health.status_code == 204, health.text
+    assert set(health.headers["Allow"].split(", ")) == {"GET", "OPTIONS"}
+    actions = api.request("OPTIONS", "/api/actions")
+    assert actions.status_code == 204 and set(actions.headers["Allow"].split(", ")) == {
+        "POST",
+        "OPTIONS",
+    }
+    assert_error(api.request("OPTIONS", "/api/no_such_route"), 404, "not_found")
+
+
+def test_cors_preflight_when_origins_are_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", "https://app.example.com, https://admin.example.com")
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'cors.db'}")) as client:
+        asked = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}
+        preflight = client.options("/api/actions", headers=asked)
+        assert preflight.status_code == 200, preflight.text
+        assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+        foreign = client.options(
+            "/api/actions", headers={**asked, "Origin": "https://evil.example.com"}
+        )
+        assert_error(foreign, 400, "cors_refused")
+        assert "Access-Control-Allow-Origin" not in foreign.headers
+        assert (
+            client.get("/healthz", headers={"Origin": "https://admin.example.com"}).headers[
+                "Access-Control-Allow-Origin"
+            ]
+            == "https://admin.example.com"
+        )
+
+
+def test_request_bodies_are_limited(api: Api) -> None:
+    """Past MAX_BODY_BYTES a body is 413, whether it declares its length or streams in chunks."""
+    body = json.dumps(
+        {"action": "x", "input": {"padding": "a" * api.client.app.state.max_body_bytes}}
+    ).encode()
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 65_536):
+            yield body[start : start + 65_536]
+
+    assert_error(
+        api.client.post("/api/actions", content=body, headers={"content-type": "application/json"}),
+        413,
+        "payload_too_large",
+    )
+    assert_error(
+        api.client.post(
+            "/api/actions", content=chunks(), headers={"content-type": "application/json"}
+        ),
+        413,
+        "payload_too_large",
+    )
+    small = api.client.post(
+        "/api/actions",
+        content=json.dumps({"action": "x"}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert small.status_code == 422, small.text  # under the limit, the body is read as usual
+
+
+def test_the_body_limit_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MAX_BODY_BYTES", "100")
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'limit.db'}")) as client:
+        assert_error(
+            client.post("/api/actions", json={"action": "x" * 100}), 413, "payload_too_large"
+        )
+        assert client.post("/api/actions", json={"action": "x"}).status_code == 422
+    monkeypatch.setenv("MAX_BODY_BYTES", "lots")
+    with pytest.raises(ValueError, match="MAX_BODY_BYTES"):
+        create_app(f"sqlite:///{tmp_path / 'limit.db'}")
+
+
+def test_an_unreachable_database_is_503(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'no_such_folder' / 'test.db'}")
+    with TestClient(app, headers=HEADERS) as client:
+        assert client.get("/healthz").status_code == 200
+        assert_error(client.get("/readyz"), 503, "not_ready")
+        for info in resources().values():
+            if "get" in info.operations:
+                response = client.get(f"{info.path}/{info.missing_key()}")
+                assert_error(response, 503, "database_unavailable", None)
+                assert response.headers["Retry-After"].isdigit()
+
+
+def test_an_unexpected_error_is_500_in_the_error_shape(tmp_path: Path) -> None:
+    def broken(**options: object) -> None:
+        raise RuntimeError("a bug, with secrets in its message")
+
+    app = create_app(f"sqlite:///{tmp_path / 'broken.db'}")
+    app.state.sessionmaker = broken
+    with TestClient(app, headers=HEADERS, raise_server_exceptions=False) as client:
+        for info in resources().values():
+            if "get" in info.operations:
+                body = assert_error(
+                    client.get(f"{info.path}/{info.missing_key()}"), 500, "internal_error", None
+                )
+                assert "secrets" not in body["detail"]
+
+
+WRITERS = 16
+WRITES_PER_WRITER = 12
+
+
+def test_concurrent_writers_wait_their_turn(api: Api) -> None:
+    """16 writers at once, each creating rows and updating them (a read, then a write, in one
+    transaction): every write lands; none is a 5xx."""
+    info = next(
+        (i for i in resources().values() if "create" in i.operations and not i.problems), None
+    )
+    if info is None:
+        pytest.skip("no resource can be created")
+    payloads = [api.payload(info.name) for _ in range(WRITERS * WRITES_PER_WRITER)]
+    unique = {field for fields in info.unique for field in fields}
+    update = (
+        {k: v for k, v in info.update.items() if k not in unique}
+        if "update" in info.operations
+        else {}
+    )
+
+    def write(n: int) -> list[int]:
+        statuses = []
+        for payload in payloads[n::WRITERS]:
+            created = api.post(info.path, payload)
+            statuses.append(created.status_code)
+            if created.status_code == 201 and update:
+                path = f"{info.path}/{created.json()['id']}"
+                statuses.append(
+                    api.patch(path, update, if_match=created.headers.get("ETag")).status_code
+                )
+            if "list" in info.operations:
+                statuses.append(api.get(info.path, params={"limit": "5"}).status_code)
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        statuses = Counter(
+            status for result in pool.map(write, range(WRITERS)) for status in result
+        )
+    print(f"{WRITERS} writers, {sum(statuses.values())} requests: {dict(statuses)}")
+    assert set(statuses) <= {200, 201, 409}, dict(statuses)
+    assert statuses[201] > 0

@@ -22,6 +22,10 @@ def test_create_with_required_fields_only(api: Api) -> None:
     support.check_minimal_create(api, NAME)
 
 
+def test_unstorable_values_are_422(api: Api) -> None:
+    support.check_hostile_body(api, NAME)
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     INFO.invalid,
@@ -59,6 +63,10 @@ def test_paging_never_skips_or_repeats(api: Api, sort: str | None) -> None:
 
 def test_list_errors(api: Api) -> None:
     support.check_list_errors(api, NAME)
+
+
+def test_hostile_list_parameters_are_422(api: Api) -> None:
+    support.check_hostile_list(api, NAME)
 
 
 def test_list_statements_do_not_grow_with_the_page(api: Api) -> None:
