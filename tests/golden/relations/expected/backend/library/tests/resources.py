@@ -66,6 +66,7 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=("timestamps", "soft_delete"),
         undo=False,
+        filters=[],
     ),
     "book": Resource(
         name="book",
@@ -128,6 +129,7 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=("soft_delete",),
         undo=True,
+        filters=[],
     ),
     "chapter": Resource(
         name="chapter",
@@ -178,6 +180,7 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=("soft_delete", "audit"),
         undo=False,
+        filters=[],
     ),
     "genre": Resource(
         name="genre",
@@ -221,6 +224,7 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=(),
         undo=False,
+        filters=[],
     ),
     "publisher": Resource(
         name="publisher",
@@ -285,5 +289,6 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=("soft_delete",),
         undo=False,
+        filters=[],
     ),
 }
