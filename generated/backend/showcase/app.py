@@ -64,8 +64,8 @@ class HttpGuard:
     OPTIONS: 204 with `Allow` naming the path's methods (404 when no route has the path). CORS
     preflights never get here when origins are configured: the CORS middleware answers them.
     Bodies: past `limit` bytes a request is 413, refused before it is read when Content-Length
-    says so, and while it streams otherwise (chunked): the count stops at the limit, so no more
-    than `limit` bytes of a body are ever held.
+    says so, and while it streams otherwise (chunked): reading stops at the first chunk that
+    passes the limit, so a body never fills memory however long it is.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
