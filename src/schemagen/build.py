@@ -6,12 +6,13 @@ only after every other step succeeded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from schemagen import ir
 from schemagen.config import ProjectConfig, load_config
-from schemagen.diagnostics import Diagnostic, Diagnostics, SchemaError
+from schemagen.diagnostics import Diagnostic, Diagnostics, SchemaError, did_you_mean
 from schemagen.files import RenderedFile
 from schemagen.format import format_python, source_hash
 from schemagen.load import LoadError, find_schema_files, load_file
@@ -46,19 +47,49 @@ def compile_project(start: Path) -> Compiled:
                 )
             ]
         )
+    diagnostics.extend(target_problems(config))
+    unreadable = []
     for path in files:
         try:
             documents.append(load_file(path, config.relative(path)))
         except LoadError as exc:
             diagnostics.add(exc.diagnostic)
+            unreadable.append(declared_resource(path))
     try:
-        validated, warnings = validate(config, documents)
+        validated, warnings = validate(config, documents, unreadable)
     except SchemaError as exc:
         diagnostics.extend(exc.diagnostics)
         raise SchemaError(diagnostics.sorted()) from None
     if diagnostics:
         raise SchemaError(diagnostics.sorted())
     return Compiled(config, resolve(config, validated), warnings)
+
+
+def declared_resource(path: Path) -> str:
+    """The resource a file that failed to parse most likely declares: its `resource:` line as
+    written, else the file's name (which a warning asks to match the resource)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    match = re.search(r"""^resource\s*[:=]\s*["']?([a-z][a-z0-9_]*)""", text, re.MULTILINE)
+    return match[1] if match else path.stem
+
+
+def target_problems(config: ProjectConfig) -> list[Diagnostic]:
+    """`targets` names that no built-in target or plugin provides."""
+    available = available_targets()
+    file = config.relative(config.config_file)
+    prefix = ("tool", "schemagen") if config.config_file.name == "pyproject.toml" else ()
+    return [
+        Diagnostic(
+            file,
+            path=(*prefix, "project", "targets", i),
+            message=f"unknown target '{name}'{did_you_mean(name, available)} (targets: all, {', '.join(sorted(available))})",
+        )
+        for i, name in enumerate(config.targets)
+        if name != "all" and name not in available
+    ]
 
 
 def render_project(

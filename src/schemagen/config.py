@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,30 @@ CONFIG_FILE = "schemagen.toml"
 SCHEMA_SUFFIXES = (".yaml", ".yml", ".toml")
 DEFAULT_SCHEMAS = "schemas"
 DEFAULT_OUTPUT = "generated"
-_PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
+MAX_PROJECT_NAME = 100
+MAX_PACKAGE = 50  # `<package>_ext` and module paths stay far within filesystem name limits
+# Top-level modules the generated backend imports: a package or handler module of that name
+# would shadow them. The standard library, and the generated project's dependencies.
+SHADOWED_MODULES = frozenset(sys.stdlib_module_names) | frozenset(
+    {
+        "alembic",
+        "anyio",
+        "email_validator",
+        "fastapi",
+        "httpx",
+        "psycopg",
+        "pydantic",
+        "pydantic_core",
+        "pymysql",
+        "pytest",
+        "redis",
+        "sqlalchemy",
+        "starlette",
+        "typing_extensions",
+        "uvicorn",
+    }
+)
+_PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")  # with fullmatch: `$` lets a trailing newline in
 
 
 @dataclass(frozen=True)
@@ -45,6 +70,21 @@ class ProjectConfig(ProjectPaths):
             return str(path)
 
 
+def unprintable(text: str) -> str | None:
+    """The first character of `text` no name or path may hold, described; None when there is none.
+
+    Control characters (NUL, tabs, line breaks, U+007F), Unicode line and paragraph separators,
+    and format characters (invisible, bidirectional overrides) end or disguise a name in every file
+    it reaches.
+    """
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            return (
+                f"the character U+{ord(char):04X} ({unicodedata.name(char, 'a control character')})"
+            )
+    return None
+
+
 def find_project(start: Path) -> Path:
     """The nearest folder at or above `start` holding a project configuration."""
     start = start.resolve()
@@ -68,7 +108,14 @@ def locate(start: Path) -> ProjectPaths | None:
     try:
         path = find_project(start)
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UsageError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (
+        UsageError,
+        OSError,
+        UnicodeDecodeError,
+        tomllib.TOMLDecodeError,
+        ValueError,  # an integer too long for int()
+        RecursionError,  # nesting tomllib cannot follow
+    ):
         return None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("schemagen", {})
@@ -104,16 +151,18 @@ def load_config(start: Path) -> ProjectConfig:
     from pydantic import ValidationError
 
     from schemagen.language import ProjectSpec
+    from schemagen.load import LoadError, load_file
 
     path = find_project(start)
     display = path.name
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SchemaError([Diagnostic(display, message=f"invalid TOML: {exc}")]) from None
+        data = load_file(path, display).data
+    except LoadError as exc:
+        raise SchemaError([exc.diagnostic]) from None
     prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("schemagen", {})
+        tool = data.get("tool")
+        data = tool.get("schemagen", {}) if isinstance(tool, dict) else {}
         prefix = ("tool", "schemagen")
     try:
         spec = ProjectSpec.model_validate(data)
@@ -131,31 +180,61 @@ def load_config(start: Path) -> ProjectConfig:
         project.package or re.sub(r"[^a-z0-9_]", "_", project.name.lower()).strip("_") or "app"
     )
     problems = []
-    if not _PACKAGE.match(package) or keyword.iskeyword(package):
-        problems.append(
-            Diagnostic(
-                display,
-                path=(*prefix, "project", "package"),
-                message=f"'{package}' is not a valid Python package name",
-            )
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Diagnostic(display, path=(*prefix, "project", key), message=message))
+
+    if bad := unprintable(project.name):
+        problem("name", f"the project name cannot hold {bad}")
+    elif len(project.name) > MAX_PROJECT_NAME:
+        problem(
+            "name",
+            f"the project name is {len(project.name)} characters; the limit is {MAX_PROJECT_NAME}",
+        )
+    if not _PACKAGE.fullmatch(package) or keyword.iskeyword(package):
+        problem("package", f"{package!r} is not a valid Python package name")
+    elif len(package) > MAX_PACKAGE:
+        problem(
+            "package",
+            f"package '{package}' is {len(package)} characters; the limit is {MAX_PACKAGE}",
+        )
+    elif package in SHADOWED_MODULES:
+        problem(
+            "package",
+            f"package '{package}' would shadow the module of that name the generated project "
+            "imports (the standard library's or a dependency's); choose another",
         )
     paths = {}
     for key in ("schemas", "output", "templates"):
         value = getattr(project, key)
         if value is None:
             continue
-        resolved = (root / value).resolve()
-        if key == "output" and (
-            resolved == root.resolve() or root.resolve().is_relative_to(resolved)
+        if bad := unprintable(value):
+            problem(key, f"the path cannot hold {bad}")
+            continue
+        paths[key] = (root / value).resolve()
+    output = paths.get("output")
+    if output is not None:
+        # The build replaces the whole output folder and prunes what it owns there: it must be a
+        # folder of its own inside the project, away from the inputs and schemagen's cache.
+        inputs = {
+            "the schemas folder": paths.get("schemas"),
+            "the templates folder": paths.get("templates"),
+            "schemagen's cache (.schemagen)": root.resolve() / ".schemagen",
+        }
+        if (
+            Path(project.output).is_absolute()
+            or not output.is_relative_to(root.resolve())
+            or output == root.resolve()
         ):
-            problems.append(
-                Diagnostic(
-                    display,
-                    path=(*prefix, "project", key),
-                    message="the output folder must be a subfolder of the project",
-                )
-            )
-        paths[key] = resolved
+            problem("output", "the output folder must be a subfolder of the project")
+        else:
+            for what, folder in inputs.items():
+                if folder is not None and (
+                    output.is_relative_to(folder) or folder.is_relative_to(output)
+                ):
+                    problem("output", f"the output folder cannot hold or be inside {what}")
+                    break
     if problems:
         raise SchemaError(problems)
     return ProjectConfig(

@@ -61,15 +61,26 @@ SHORTHAND_FLAGS = (
 ON_DELETE = ("cascade", "set_null", "restrict", "no_action")
 BUILTIN_ACTIONS = ("list", "get", "create", "update", "delete", "bulk")
 
-_SHORTHAND = re.compile(
-    r"^\s*(?P<type>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<args>[^()]*)\))?(?P<flags>(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*$"
+_SHORTHAND = re.compile(  # with fullmatch: `$` would let a trailing newline in
+    r"\s*(?P<type>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<args>[^()]*)\))?(?P<flags>(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*"
 )
+# Bounds on the integers of the language, far above any sensible value, so that a typo of a few
+# extra digits is an error here and never a literal the generated code or a database refuses.
+MAX_TEXT_LENGTH = 1_000_000_000  # PostgreSQL stores at most 1 GB in a value
+MAX_PAGE_SIZE = 100_000
+MAX_TTL = 2**31 - 1  # seconds (68 years): an INTEGER column and a JavaScript timer hold it
+Length = Annotated[int, Field(le=MAX_TEXT_LENGTH)]
+PageSize = Annotated[int, Field(le=MAX_PAGE_SIZE)]
 
 
 class Strict(BaseModel):
     """Unknown keys are errors everywhere in the language."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # A float option (`min`, `max`) is finite: `nan` and `1e999` reach YAML as strings, which
+    # Pydantic would otherwise read as floats and the targets write as NaN and Infinity.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class EnumValue(Strict):
@@ -96,8 +107,8 @@ class FieldSpec(Strict):
     default: Any = None
     unique: bool = False
     index: bool = False
-    min_length: int | None = None
-    max_length: int | None = None
+    min_length: Length | None = None
+    max_length: Length | None = None
     min: float | int | None = None
     max: float | int | None = None
     pattern: str | None = None
@@ -151,7 +162,7 @@ class FieldSpec(Strict):
 
 def parse_shorthand(text: str) -> dict[str, Any]:
     """`decimal(12,2) required` -> `{type: decimal, precision: 12, scale: 2, required: true}`."""
-    match = _SHORTHAND.match(text)
+    match = _SHORTHAND.fullmatch(text)
     if not match:
         raise ValueError(
             f"cannot read field shorthand '{text}' (expected e.g. 'string(200) required unique')"
@@ -215,8 +226,8 @@ class CheckSpec(Strict):
 
 
 class ListAction(Strict):
-    page_size: int = 50
-    max_page_size: int = 500
+    page_size: PageSize = 50
+    max_page_size: PageSize = 500
     sort: list[str] = Field(default_factory=list, description="default order, '-' for descending")
     sortable: list[str] = Field(default_factory=list)
     searchable: list[str] = Field(default_factory=list)
@@ -226,8 +237,8 @@ class ListAction(Strict):
 class BulkAction(Strict):
     dry_run: bool = True
     undo: bool = True
-    batch_size: int = 500
-    undo_ttl: int = Field(3600, description="seconds an undo token stays valid")
+    batch_size: PageSize = 500
+    undo_ttl: int = Field(3600, le=MAX_TTL, description="seconds an undo token stays valid")
 
 
 class CustomAction(Strict):
@@ -268,7 +279,7 @@ class Display(Strict):
 class TableUI(Strict):
     columns: list[str] = Field(default_factory=list)
     default_sort: list[str] = Field(default_factory=list)
-    page_size: int | None = None
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] | None = None
 
 
 class FormUI(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -22,8 +23,12 @@ MAX_FILE_BYTES = 1 << 20  # a resource schema is a few KiB; refuse anything absu
 MAX_NODES = 100_000  # after alias expansion: stops "billion laughs" documents
 MAX_DEPTH = 64
 
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+# Matched with fullmatch: `$` also matches before a trailing newline.
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?")
+MAX_DIGITS = (
+    40  # far beyond any count, length or bound the language has; Python's int() stops at 4300
+)
 
 
 @dataclass
@@ -84,7 +89,52 @@ def load_toml(text: str, name: str) -> Document:
         line, column = _toml_position(str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise LoadError(Diagnostic(name, line, column, (), f"invalid TOML: {message}")) from None
-    return Document(name, data, {}, "toml")
+    except RecursionError:
+        # tomllib recurses once per nested array or inline table; YAML gets MAX_DEPTH below.
+        raise LoadError(
+            Diagnostic(name, message=f"invalid TOML: nested deeper than {MAX_DEPTH} levels")
+        ) from None
+    except ValueError:  # only an integer of more than 4300 digits (int()'s own limit)
+        raise LoadError(
+            Diagnostic(name, message=f"the number has more than {MAX_DIGITS} digits")
+        ) from None
+    document = Document(name, data, {}, "toml")
+    problem = value_problem(data)
+    if problem is not None:
+        raise LoadError(document.diagnostic(*problem))
+    return document
+
+
+def value_problem(data: Any, path: Path_ = ()) -> tuple[Path_, str] | None:
+    """The first value no schema may hold (nesting past MAX_DEPTH, a number that is not finite
+    or too long to be meant), with its key path; None when there is none.
+
+    YAML is held to the same rules as it is built (`_Builder`); TOML is checked after parsing.
+    """
+    if len(path) > MAX_DEPTH:
+        return path, f"document nested deeper than {MAX_DEPTH} levels"
+    if isinstance(data, dict):
+        items: Any = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        message = number_problem(data)
+        return (path, message) if message else None
+    for key, value in items:
+        problem = value_problem(value, (*path, key))
+        if problem is not None:
+            return problem
+    return None
+
+
+def number_problem(value: Any) -> str | None:
+    """Why `value` cannot be a number in a schema: not finite (`nan`, `inf`, `1e999`), or more
+    digits than any bound needs. None for every other value."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"the number {value} is not finite; schemas hold finite numbers only"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_DIGITS:
+        return f"the number has more than {MAX_DIGITS} digits"
+    return None
 
 
 def _toml_position(message: str) -> tuple[int | None, int | None]:
@@ -145,7 +195,11 @@ class _Builder:
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        value = self.scalar(node)
+        problem = number_problem(value)
+        if problem is not None:
+            raise self.fail(node, path, problem)
+        return value
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -198,8 +252,10 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             lowered = value.lower()
             return {"true": True, "false": False}.get(lowered, value)
-        if tag == "tag:yaml.org,2002:int" and _INT.match(value):
-            return int(value.replace("_", ""))
-        if tag == "tag:yaml.org,2002:float" and _FLOAT.match(value):
+        if tag == "tag:yaml.org,2002:int" and _INT.fullmatch(value):
+            digits = value.replace("_", "")
+            # int() refuses more than 4300 digits with a ValueError; the number is refused anyway.
+            return int(digits) if len(digits) <= MAX_DIGITS + 1 else 10**MAX_DIGITS
+        if tag == "tag:yaml.org,2002:float" and _FLOAT.fullmatch(value):
             return float(value.replace("_", ""))
         return value

@@ -302,6 +302,12 @@ def python_attr(name: str) -> str:
     return name
 
 
+def handler_function(action: str) -> str:
+    """The function a custom action's scaffolded handler is: `class` -> `class_`, as a field's
+    attribute is; `models` and `schemas` are the handler module's own imports."""
+    return action + "_" if action in PYTHON_RESERVED or action in ("models", "schemas") else action
+
+
 def constraint_name(*parts: str, limit: int = 60) -> str:
     """A database identifier within every dialect's limit (PostgreSQL: 63), shortened stably with a hash."""
     name = "_".join(parts)

@@ -12,7 +12,15 @@ from schemagen import ir
 from schemagen import language as lang
 from schemagen.config import ProjectConfig
 from schemagen.literals import sql_comment, sql_literal
-from schemagen.naming import api_field_name, constraint_name, humanize, pascal, plural, python_attr
+from schemagen.naming import (
+    api_field_name,
+    constraint_name,
+    handler_function,
+    humanize,
+    pascal,
+    plural,
+    python_attr,
+)
 from schemagen.validate import (
     SYSTEM_TABLES,
     TRAIT_COLUMNS,
@@ -528,7 +536,7 @@ class _Resolver:
                 action=f"{spec.resource}.{action_name}",
                 inputs=tuple(self.field(spec, n, f, stored=False) for n, f in action.input.items()),
                 handler=action.handler
-                or f"{self.config.package}_ext.{plural(spec.resource)}:{action_name}",
+                or f"{self.config.package}_ext.{plural(spec.resource)}:{handler_function(action_name)}",
                 invalidates=tuple(action.invalidates) or (spec.resource,),
                 scope=action.scope,
                 label=action.label or humanize(action_name),

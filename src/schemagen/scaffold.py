@@ -74,7 +74,7 @@ def init_project(directory: Path) -> list[Path]:
 
 def new_resource_file(config: ProjectConfig, name: str, fmt: str, fields: str) -> Path:
     """Write schemas/<name>.<fmt>. Refuses a name in use or an invalid field list."""
-    if not IDENTIFIER.match(name) or name in RESERVED_RESOURCES:
+    if not IDENTIFIER.fullmatch(name) or name in RESERVED_RESOURCES:
         raise UsageError(
             f"'{name}' is not a valid resource name: use singular snake_case, e.g. invoice_line",
             exit_code=2,
@@ -110,7 +110,7 @@ def parse_field_list(text: str) -> dict[str, str]:
                 f"cannot read field '{item.strip()}': expected name:type, e.g. title:string(200) required",
                 exit_code=2,
             )
-        if not IDENTIFIER.match(name):
+        if not IDENTIFIER.fullmatch(name):
             raise UsageError(f"'{name}' is not a valid field name: use snake_case", exit_code=2)
         try:
             parse_shorthand(spec)

@@ -5,7 +5,10 @@ Every problem in every file is collected; nothing stops at the first error.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+import keyword
+import math
 import re
 import uuid
 from collections import Counter
@@ -17,17 +20,18 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from schemagen import language as lang
-from schemagen.config import ProjectConfig
+from schemagen.config import SHADOWED_MODULES, ProjectConfig, unprintable
 from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, did_you_mean
 from schemagen.load import Document
 from schemagen.naming import PYTHON_RESERVED, api_field_name, pascal, plural
+from schemagen.patterns import PatternError, matcher
 
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")  # snake_case; no "__" (filters use it)
-MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-HANDLER = re.compile(
-    r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
-)
+# Names are matched whole with `fullmatch`: `^...$` lets a trailing newline through.
+IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")  # snake_case; no "__" (filters use it)
+MODEL_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
+HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 MAX_NAME = 40  # resource and field names; tables and constraints must fit PostgreSQL's 63
+MAX_TABLE = 50  # table names: `<table>_<suffix>` sequences and constraint names stay within 63
 MAX_STRING_LENGTH = 16383  # MySQL's VARCHAR limit in utf8mb4
 
 TRAIT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -91,6 +95,11 @@ RESERVED_MODELS = frozenset(
         "BaseModel",
         "Field",
     }
+)
+# A model is a Python class and a TypeScript type: a keyword cannot be one (`class None`), and a
+# builtin's name (`Exception`, `True`) would change what that name means in the generated modules.
+PYTHON_BUILTIN_NAMES = frozenset(keyword.kwlist) | frozenset(
+    name for name in dir(builtins) if name[:1].isupper()
 )
 
 STRINGY = ("string", "text", "email", "url")
@@ -179,9 +188,13 @@ class ValidatedResource:
 
 
 def validate(
-    config: ProjectConfig, documents: list[Document]
+    config: ProjectConfig, documents: list[Document], unreadable: Iterable[str] = ()
 ) -> tuple[list[ValidatedResource], list[Diagnostic]]:
-    """Check every document; raise SchemaError with all errors, or return the resources and warnings."""
+    """Check every document; raise SchemaError with all errors, or return the resources and warnings.
+
+    `unreadable` names the resources of files that could not be parsed (their load error is
+    reported already): references to them are not reported again as unknown.
+    """
     diagnostics = Diagnostics()
     resources = []
     for document in documents:
@@ -194,7 +207,7 @@ def validate(
         d.data["resource"]
         for d in documents
         if isinstance(d.data, dict) and isinstance(d.data.get("resource"), str)
-    }
+    } | set(unreadable)
     ProjectChecker(config, resources, diagnostics, declared).run()
     if diagnostics.errors:
         raise SchemaError(diagnostics.sorted())
@@ -234,7 +247,7 @@ def pydantic_diagnostics(document: Document, exc: ValidationError) -> list[Diagn
 
 
 _TYPE_TAG = re.compile(
-    r"^(bool|str|int|float|list\[.*\]|dict\[.*\]|function-.*|[A-Z][A-Za-z]*|literal\[.*\])$"
+    r"bool|str|int|float|list\[.*\]|dict\[.*\]|function-.*|[A-Z][A-Za-z]*|literal\[.*\]"
 )
 
 
@@ -243,7 +256,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> Path_:
     return tuple(
         part
         for part in loc
-        if isinstance(part, int) or not _TYPE_TAG.match(str(part)) or part in ("Value",)
+        if isinstance(part, int) or not _TYPE_TAG.fullmatch(str(part)) or part in ("Value",)
     )
 
 
@@ -405,6 +418,13 @@ class ProjectChecker:
             for name, f in r.spec.fields.items():
                 if f.type == "many_to_many" and f.to in self.by_name:
                     through = f.through or f"{r.spec.table or plural(r.spec.resource)}_{name}"
+                    if f.through is None and len(through) > MAX_TABLE:
+                        self.error(
+                            r.document,
+                            ("fields", name, "type"),
+                            f"the junction table name derived from this field, '{through}', is longer than {MAX_TABLE} characters; set 'through'",
+                        )
+                        continue
                     if through in SYSTEM_TABLES:
                         self.error(
                             r.document,
@@ -444,10 +464,10 @@ class ResourceChecker:
 
     # names -------------------------------------------------------------------------------------
     def check_identifier(self, path: Path_, name: str, what: str, limit: int = MAX_NAME) -> bool:
-        if not IDENTIFIER.match(name):
+        if not IDENTIFIER.fullmatch(name):
             self.error(
                 path,
-                f"{what} '{name}' must be snake_case: lowercase letters, digits and single underscores, starting with a letter",
+                f"{what} {name!r} must be snake_case: lowercase letters, digits and single underscores, starting with a letter",
             )
             return False
         if len(name) > limit:
@@ -480,17 +500,17 @@ class ResourceChecker:
                 f"'{spec.renamed_from}' is still a resource; a rename needs the old name gone",
             )
         if spec.table is not None and self.check_identifier(
-            ("table",), spec.table, "table name", limit=50
+            ("table",), spec.table, "table name", limit=MAX_TABLE
         ):
             if spec.table in RESERVED_RESOURCES:
                 self.error(
                     ("table",),
                     f"table name '{spec.table}' is reserved by the generated project's routes",
                 )
-        elif spec.table is None and len(plural(spec.resource)) > 50:
+        elif spec.table is None and len(plural(spec.resource)) > MAX_TABLE:
             self.error(
                 ("resource",),
-                "the table name derived from this resource is longer than 50 characters; set 'table'",
+                f"the table name derived from this resource is longer than {MAX_TABLE} characters; set 'table'",
             )
         table = spec.table or plural(spec.resource)
         if table in SYSTEM_TABLES:
@@ -507,15 +527,21 @@ class ResourceChecker:
                 + ("choose another" if spec.model else "set 'model' to another name"),
             )
         if spec.model is not None:
-            if not MODEL_NAME.match(spec.model):
+            if not MODEL_NAME.fullmatch(spec.model):
                 self.error(
-                    ("model",), f"model name '{spec.model}' must be PascalCase letters and digits"
+                    ("model",), f"model name {spec.model!r} must be PascalCase letters and digits"
                 )
             elif spec.model in RESERVED_MODELS:
                 self.error(
                     ("model",),
                     f"model name '{spec.model}' clashes with a name the generated code imports; choose another",
                 )
+        if model in PYTHON_BUILTIN_NAMES and MODEL_NAME.fullmatch(model):
+            self.error(
+                ("model",) if spec.model else ("resource",),
+                f"model name '{model}' is a Python keyword or builtin; "
+                + ("choose another" if spec.model else "set 'model' to another name"),
+            )
 
     def check_traits(self) -> None:
         counts = Counter(self.spec.traits)
@@ -639,11 +665,31 @@ class ResourceChecker:
                 )
         if f.min is not None and f.max is not None and f.min > f.max:
             self.error((*path, "min"), f"min {f.min} is above max {f.max}")
+        for key in ("min", "max"):
+            bound = getattr(f, key)
+            if bound is not None and f.type in INTEGER_RANGES:
+                low, high = INTEGER_RANGES[f.type]
+                if not low <= bound <= high:
+                    self.error(
+                        (*path, key),
+                        f"{key} {bound} does not fit an {f.type} column ({low} to {high})",
+                    )
+            elif bound is not None and f.type == "decimal":
+                precision, scale = f.precision or 18, f.scale if f.scale is not None else 2
+                if (
+                    1 <= precision <= 65
+                    and 0 <= scale <= precision
+                    and abs(bound) >= 10 ** (precision - scale)
+                ):
+                    self.error(
+                        (*path, key),
+                        f"{key} {bound} has more than {precision - scale} digits before the point (precision {precision}, scale {scale})",
+                    )
         if f.pattern is not None:
             try:
-                re.compile(f.pattern)
-            except re.error as exc:
-                self.error((*path, "pattern"), f"invalid regular expression: {exc}")
+                matcher(f.pattern)
+            except PatternError as exc:
+                self.error((*path, "pattern"), str(exc))
 
     def check_api_name(self, path: Path_, name: str, f: lang.FieldSpec) -> None:
         """A relation or many-to-many field travels under a derived name (`genres` ->
@@ -686,6 +732,8 @@ class ResourceChecker:
             for i, option in enumerate(values):
                 if option.value == "":
                     self.error((*path, "values", i), "enum values cannot be empty")
+                elif bad := unprintable(option.value):
+                    self.error((*path, "values", i), f"an enum value cannot hold {bad}")
                 elif option.value in seen:
                     self.error((*path, "values", i), f"enum value '{option.value}' is listed twice")
                 elif len(option.value) > 63:
@@ -747,7 +795,9 @@ class ResourceChecker:
             if f.on_delete == "cascade":
                 self.check_soft_cascade(path, f.to)
         if f.through is not None:
-            self.check_identifier((*path, "through"), f.through, "junction table name", limit=50)
+            self.check_identifier(
+                (*path, "through"), f.through, "junction table name", limit=MAX_TABLE
+            )
         inverse = self.project.inverses[(self.spec.resource, name)]
         if self.check_identifier(
             (*path, "inverse") if f.inverse else path, inverse, "inverse name"
@@ -889,17 +939,33 @@ class ResourceChecker:
             self.check_identifier(path, name, "action name")
             for field_name, f in custom.input.items():
                 self.check_field((*path, "input", field_name), field_name, f, in_input=True)
-            if custom.handler is not None and not HANDLER.match(custom.handler):
-                self.error(
-                    (*path, "handler"),
-                    f"handler must be 'module.path:function', got '{custom.handler}'",
-                )
+            if custom.handler is not None:
+                self.check_handler((*path, "handler"), custom.handler)
             for j, target in enumerate(custom.invalidates):
                 if target not in self.project.by_name and target not in self.project.declared:
                     self.error(
                         (*path, "invalidates", j),
                         f"unknown resource '{target}'{did_you_mean(target, self.project.by_name)}",
                     )
+
+    def check_handler(self, path: Path_, handler: str) -> None:
+        if not HANDLER.fullmatch(handler):
+            self.error(path, f"handler must be 'module.path:function', got {handler!r}")
+            return
+        module, _, function = handler.partition(":")
+        words = [part for part in (*module.split("."), function) if keyword.iskeyword(part)]
+        if words:
+            self.error(path, f"handler '{handler}' names the Python keyword '{words[0]}'")
+            return
+        top = module.split(".")[0]
+        if top in SHADOWED_MODULES:
+            # The module is scaffolded as backend/<module path>.py, which would be imported
+            # instead of the standard library's or a dependency's module of the same name.
+            self.error(
+                path,
+                f"handler module '{module}' would shadow the module '{top}' the generated project "
+                f"imports; put it in a package of your own, e.g. {self.project.config.package}_ext.{module}",
+            )
 
     def check_sortable(self, path: Path_, name: str) -> None:
         f = self.spec.fields.get(name)
@@ -945,6 +1011,8 @@ def default_problem(f: lang.FieldSpec) -> str | None:
     if kind == "array":
         if not isinstance(value, list):
             return f"the default of an array must be a list, got {value!r}"
+        if f.of is not None and f.of not in lang.ARRAY_ITEM_TYPES:
+            return None  # the item type is the error, reported on 'of'
         item = lang.FieldSpec(type=f.of or "string")
         for element in value:
             problem = default_problem(item.model_copy(update={"default": element}))
@@ -952,7 +1020,7 @@ def default_problem(f: lang.FieldSpec) -> str | None:
                 return f"array default item {element!r}: {problem}"
         return None
     if kind == "json":
-        return None
+        return json_problem(value)
     if kind == "enum":
         values = [o.value for o in f.enum_values]
         if value not in values:
@@ -967,6 +1035,9 @@ def default_problem(f: lang.FieldSpec) -> str | None:
     if kind in ("integer", "bigint"):
         if isinstance(value, bool) or not isinstance(value, int):
             return f"the default of an {kind} must be a whole number, got {value!r}"
+        low, high = INTEGER_RANGES[kind]
+        if not low <= value <= high:
+            return f"default {value} does not fit an {kind} column ({low} to {high})"
     elif kind == "float":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"the default of a float must be a number, got {value!r}"
@@ -980,6 +1051,9 @@ def default_problem(f: lang.FieldSpec) -> str | None:
         scale = f.scale if f.scale is not None else 2
         if -number.as_tuple().exponent > scale:  # type: ignore[operator]
             return f"default {value} has more than {scale} decimal places"
+        precision = f.precision or 18
+        if number != 0 and number.adjusted() >= precision - scale:
+            return f"default {value} has more than {precision - scale} digits before the point (precision {precision}, scale {scale})"
     if kind in NUMERIC:
         number = Decimal(str(value))
         if f.min is not None and number < Decimal(str(f.min)):
@@ -1015,8 +1089,27 @@ def default_problem(f: lang.FieldSpec) -> str | None:
         return f"default is {len(value)} characters, below min_length {f.min_length}"
     if f.pattern is not None:
         try:
-            if not re.search(f.pattern, value):
+            if not matcher(f.pattern)(value):
                 return f"default {value!r} does not match pattern {f.pattern!r}"
-        except re.error:
+        except PatternError:
             return None  # reported on the pattern itself
     return None
+
+
+# What an integer column holds on every dialect (SQLite's INTEGER is 64-bit; the others' 32-bit).
+INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+
+
+def json_problem(value: Any) -> str | None:
+    """Why `value` is not a JSON value (a TOML date, a non-finite number), or None."""
+    if value is None or isinstance(value, str | bool | int):
+        return None
+    if isinstance(value, float):
+        return (
+            None if math.isfinite(value) else f"the JSON default holds {value}, which JSON cannot"
+        )
+    if isinstance(value, list):
+        return next(filter(None, (json_problem(v) for v in value)), None)
+    if isinstance(value, dict):
+        return next(filter(None, (json_problem(v) for v in value.values())), None)
+    return f"the JSON default holds {value!r}, which is not a JSON value (use a string)"

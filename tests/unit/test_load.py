@@ -427,3 +427,48 @@ def test_find_schema_files_is_sorted_and_filtered(tmp_path):
     (tmp_path / "folder.yaml").mkdir()
     assert [p.name for p in find_schema_files(tmp_path)] == ["a.toml", "b.yaml", "c.yml"]
     assert find_schema_files(tmp_path / "missing") == []
+
+
+# --- hostile input: every one a located error, never an exception ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a = " + "[" * 3000 + "]" * 3000, "a = " + "{b = " * 3000 + "1" + "}" * 3000],
+    ids=["arrays", "inline-tables"],
+)
+def test_toml_nested_thousands_deep_is_an_error(tmp_path, text):
+    error = load_error(tmp_path, text, "book.toml")
+    assert f"nested deeper than {MAX_DEPTH} levels" in error.diagnostic.message
+
+
+def test_toml_nested_past_the_limit_names_the_path(tmp_path):
+    text = "a = " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
+    error = load_error(tmp_path, text, "book.toml")
+    assert error.diagnostic.path[0] == "a" and len(error.diagnostic.path) == MAX_DEPTH + 1
+    assert f"nested deeper than {MAX_DEPTH} levels" in error.diagnostic.message
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan"])
+def test_toml_non_finite_numbers_are_refused(tmp_path, value):
+    error = load_error(
+        tmp_path, f'resource = "book"\n[fields.n]\ntype = "float"\nmin = {value}\n', "book.toml"
+    )
+    assert error.diagnostic.path == ("fields", "n", "min")
+    assert "is not finite" in error.diagnostic.message
+
+
+@pytest.mark.parametrize("value", ["1.0e+999", "-1.5e+999"])
+def test_yaml_overflowing_floats_are_refused_where_written(tmp_path, value):
+    error = load_error(tmp_path, f"resource: book\nfields:\n  n: {{type: float, max: {value}}}\n")
+    d = error.diagnostic
+    assert (d.path, d.line, d.column) == (("fields", "n", "max"), 3, 25)  # the value
+    assert "is not finite" in d.message
+
+
+@pytest.mark.parametrize("name", ["book.yaml", "book.toml"])
+def test_integers_of_thousands_of_digits_are_refused(tmp_path, name):
+    digits = "9" * 5000  # past int()'s own limit of 4300 digits, which raises ValueError
+    text = f"max_length: {digits}\n" if name == "book.yaml" else f"max_length = {digits}\n"
+    error = load_error(tmp_path, text, name)
+    assert "the number has more than 40 digits" in error.diagnostic.message

@@ -6,6 +6,7 @@ Every test builds a real project in tmp_path and runs the real pipeline up to th
 
 from __future__ import annotations
 
+import ast
 import json
 import textwrap
 from pathlib import Path
@@ -1777,3 +1778,351 @@ def test_other_rules_from_a_soft_deleted_parent_are_accepted(tmp_path):
     )
     (tmp_path / "cascade").mkdir()
     compile_project(make_project(tmp_path / "cascade", both))
+
+
+# --- hostile and absurd input: each a located error, never an internal error or a hang ----------
+
+
+@pytest.mark.parametrize(
+    "text, path",
+    [
+        ('resource: "book\\n"\n', "resource"),
+        ('resource: book\nfields:\n  "title\\n": string\n', "fields.title\n"),
+        ('resource: book\ntable: "books\\n"\n', "table"),
+        ('resource: book\nmodel: "Book\\n"\n', "model"),
+        ('resource: book\nactions:\n  "close\\n": {}\n', "actions.close\n"),
+        ('resource: book\nactions:\n  close: {handler: "a.b:c\\n"}\n', "actions.close.handler"),
+        (
+            'resource: book\nfields: {t: string}\nindexes:\n  - {fields: [t], name: "ix\\n"}\n',
+            "indexes[0].name",
+        ),
+    ],
+)
+def test_a_trailing_newline_does_not_pass_a_name_check(tmp_path, text, path):
+    diagnostic = only(errors(tmp_path, {"book.yaml": text}))
+    assert diagnostic.key_path == path, str(diagnostic)
+    assert "\\n" in diagnostic.message  # shown escaped, not as a line break
+
+
+@pytest.mark.parametrize(
+    "text, path, line",
+    [
+        ('resource: book\nmodel: "True"\n', "model", 2),
+        ('resource: book\nmodel: "None"\n', "model", 2),
+        ("resource: book\nmodel: Exception\n", "model", 2),
+        ("resource: none\n", "resource", 1),  # the model it derives: None
+    ],
+)
+def test_a_model_name_cannot_be_a_python_keyword_or_builtin(tmp_path, text, path, line):
+    name = "none.yaml" if "none" in text else "book.yaml"
+    diagnostic = only(errors(tmp_path, {name: text}))
+    expect(diagnostic, path, line, "is a Python keyword or builtin", file=f"schemas/{name}")
+
+
+def test_a_custom_action_named_with_a_keyword_gets_an_escaped_handler(tmp_path):
+    from schemagen.build import render_project
+    from schemagen.write import OutputFolder
+
+    compiled = compile_ok(
+        tmp_path,
+        book("resource: book\nfields: {title: string}\nactions:\n  class: {}\n  models: {}\n"),
+    )
+    [resource] = compiled.project.resources
+    assert [(a.name, a.handler) for a in resource.actions.custom] == [
+        ("class", "acme_ext.books:class_"),
+        ("models", "acme_ext.books:models_"),
+    ]
+    rendered, _ = render_project(compiled, OutputFolder(compiled.config.output_dir), ["fastapi"])
+    files = {f.path: f.content for f in rendered}
+    module = files["backend/acme_ext/books.py"]
+    ast.parse(module)
+    assert "def class_(" in module and "def models_(" in module
+
+
+@pytest.mark.parametrize("handler", ["acme_ext.class:close", "acme_ext.books:def", "import:f"])
+def test_a_handler_cannot_name_a_keyword(tmp_path, handler):
+    one_error(
+        tmp_path,
+        f"resource: book\nactions:\n  close: {{handler: '{handler}'}}\n",
+        "actions.close.handler",
+        3,
+        "names the Python keyword",
+    )
+
+
+@pytest.mark.parametrize("handler", ["json:loads", "os.path:join", "fastapi.x:f", "sqlalchemy:f"])
+def test_a_handler_module_cannot_shadow_what_the_project_imports(tmp_path, handler):
+    one_error(
+        tmp_path,
+        f"resource: book\nactions:\n  close: {{handler: '{handler}'}}\n",
+        "actions.close.handler",
+        3,
+        f"would shadow the module '{handler.split('.')[0].split(':')[0]}'",
+    )
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("min", "1e999", "finite number"),
+        ("max", "-1e999", "finite number"),
+        ("min", "nan", "finite number"),
+        ("max", "inf", "finite number"),
+    ],
+)
+def test_non_finite_bounds_are_refused(tmp_path, option, value, message):
+    one_error(
+        tmp_path,
+        f"resource: book\nfields:\n  n: {{type: float, {option}: {value}}}\n",
+        f"fields.n.{option}",
+        3,
+        message,
+    )
+
+
+@pytest.mark.parametrize(
+    "text, path, message",
+    [
+        (
+            "fields: {n: {type: string, max_length: 10000000000000000000000}}",
+            "fields.n.max_length",
+            "less than or equal to 1000000000",
+        ),
+        (
+            "fields: {n: {type: text, min_length: 10000000000000000000000}}",
+            "fields.n.min_length",
+            "less than or equal to 1000000000",
+        ),
+        (
+            "actions: {list: {max_page_size: 10000000000000000000000}}",
+            "actions.list.max_page_size",
+            "less than or equal to 100000",
+        ),
+        (
+            "actions: {list: {page_size: 10000000000000000000000}}",
+            "actions.list.page_size",
+            "less than or equal to 100000",
+        ),
+        (
+            "actions: {bulk: {batch_size: 10000000000000000000000}}",
+            "actions.bulk.batch_size",
+            "less than or equal to 100000",
+        ),
+        (
+            "actions: {bulk: {undo_ttl: 10000000000000000000000}}",
+            "actions.bulk.undo_ttl",
+            "less than or equal to 2147483647",
+        ),
+        (
+            "ui: {table: {page_size: 10000000000000000000000}}",
+            "ui.table.page_size",
+            "less than or equal to 100000",
+        ),
+        ("ui: {table: {page_size: 0}}", "ui.table.page_size", "greater than or equal to 1"),
+        (
+            "fields: {n: {type: integer, max: 10000000000000000000000}}",
+            "fields.n.max",
+            "does not fit an integer column",
+        ),
+        (
+            "fields: {n: {type: bigint, min: -10000000000000000000000}}",
+            "fields.n.min",
+            "does not fit an bigint column",
+        ),
+        (
+            "fields: {n: {type: integer, default: 3000000000}}",
+            "fields.n.default",
+            "does not fit an integer column",
+        ),
+        (
+            "fields: {n: {type: decimal, precision: 4, scale: 2, max: 1000}}",
+            "fields.n.max",
+            "more than 2 digits before the point",
+        ),
+        (
+            "fields: {n: {type: decimal, precision: 4, scale: 2, default: '1e30'}}",
+            "fields.n.default",
+            "more than 2 digits before the point",
+        ),
+    ],
+)
+def test_absurd_numbers_are_bounded(tmp_path, text, path, message):
+    diagnostic = only(errors(tmp_path, {"book.yaml": f"resource: book\n{text}\n"}))
+    expect(diagnostic, path, 2, message)
+
+
+def test_a_json_default_holds_json_values_only(tmp_path):
+    files = {
+        "book.toml": 'resource = "book"\n[fields.meta]\ntype = "json"\ndefault = {at = 1979-05-27T07:32:00Z}\n'
+    }
+    diagnostic = only(errors(tmp_path, files))
+    expect(diagnostic, "fields.meta.default", None, "not a JSON value", file="schemas/book.toml")
+
+
+def test_an_array_of_an_unknown_type_with_a_default_reports_the_type(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  n: {type: array, of: nope, default: [1]}\n",
+        "fields.n.of",
+        3,
+        "arrays hold one of",
+    )
+
+
+def test_a_default_against_a_backtracking_pattern_does_not_hang(tmp_path):
+    # Python's re needs 2^30 steps for this; the linear-time engine of the generated API answers
+    # at once. In a subprocess so that a regression fails on the CLI timeout instead of hanging.
+    from helpers import run_cli
+
+    make_project(
+        tmp_path,
+        {
+            "book.yaml": "resource: book\nfields:\n  n: {type: string, pattern: '(x+x+)+y', default: "
+            + "x" * 30
+            + "}\n"
+        },
+    )
+    result = run_cli("validate", cwd=tmp_path, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "fields.n.default: default 'xxxx" in result.stderr
+    assert "does not match pattern '(x+x+)+y'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "pattern", ["(?=a)a", "(a)\\1", "^a\\Z", "a{99999999999}", "(" * 5000 + "a" + ")" * 5000]
+)
+def test_patterns_the_generated_api_cannot_run_are_refused(tmp_path, pattern):
+    d = only(
+        errors(
+            tmp_path,
+            {
+                "book.yaml": f"resource: book\nfields:\n  n: {{type: string, pattern: '{pattern}'}}\n"
+            },
+        )
+    )
+    expect(d, "fields.n.pattern", 3, "regular expression")
+
+
+def test_an_enum_value_cannot_hold_a_control_character(tmp_path):
+    one_error(
+        tmp_path,
+        'resource: book\nfields:\n  s: {type: enum, values: [a, "b\\0c"]}\n',
+        "fields.s.values[1]",
+        3,
+        "cannot hold the character U+0000",
+    )
+
+
+def test_a_derived_junction_table_name_within_the_limit(tmp_path):
+    name = "a" * 40
+    text = f"resource: book\ntable: {'b' * 30}\nfields:\n  {name}: {{type: many_to_many, to: author}}\n"
+    one_error(
+        tmp_path, text, f"fields.{name}.type", 4, "is longer than 50 characters; set 'through'"
+    )
+
+
+def test_a_file_that_fails_to_parse_causes_no_unknown_resource_errors(tmp_path):
+    files = {
+        "author.yaml": "resource: author\nfields: {x: [}\n",
+        "writer.yaml": "fields: {x: [}\n",  # no resource line: its file name stands for it
+        "book.yaml": "resource: book\nfields:\n  a: relation(author)\n  w: relation(writer)\nactions:\n  close: {invalidates: [author]}\n",
+    }
+    diagnostics = errors(tmp_path, files)
+    assert [(d.file, d.line) for d in diagnostics] == [
+        ("schemas/author.yaml", 2),
+        ("schemas/writer.yaml", 1),
+    ], "\n".join(map(str, diagnostics))
+    assert all("invalid YAML" in d.message for d in diagnostics)
+
+
+# --- schemagen.toml -------------------------------------------------------------------------------
+
+
+def config_errors(
+    tmp_path: Path, config: str | bytes, name: str = "schemagen.toml"
+) -> list[Diagnostic]:
+    make_project(tmp_path, book(AUTHOR.replace("author", "book")))
+    (tmp_path / "schemagen.toml").unlink()
+    (tmp_path / "templates").mkdir()
+    path = tmp_path / name
+    if isinstance(config, bytes):
+        path.write_bytes(config)
+    else:
+        path.write_text(config, encoding="utf-8")
+    with pytest.raises(SchemaError) as info:
+        compile_project(tmp_path)
+    return info.value.diagnostics
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        ("/abs", "must be a subfolder of the project"),
+        ("../x", "must be a subfolder of the project"),
+        (".", "must be a subfolder of the project"),
+        ("x/../..", "must be a subfolder of the project"),
+        ("schemas", "cannot hold or be inside the schemas folder"),
+        ("schemas/out", "cannot hold or be inside the schemas folder"),
+        ("templates", "cannot hold or be inside the templates folder"),
+        (".schemagen", "cannot hold or be inside schemagen's cache"),
+    ],
+)
+def test_the_output_folder_is_a_folder_of_its_own(tmp_path, output, message):
+    config = f'[project]\nname = "acme"\ntemplates = "templates"\noutput = "{output}"\n'
+    d = only(config_errors(tmp_path, config))
+    assert (d.file, d.key_path) == ("schemagen.toml", "project.output"), str(d)
+    assert message in d.message, str(d)
+
+
+def test_an_output_that_holds_the_schemas_is_refused(tmp_path):
+    config = '[project]\nname = "acme"\nschemas = "out/schemas"\noutput = "out"\n'
+    (tmp_path / "out").mkdir()
+    d = only(config_errors(tmp_path, config))
+    assert d.key_path == "project.output" and "schemas folder" in d.message, str(d)
+
+
+def test_an_unknown_target_fails_validate(tmp_path):
+    d = only(config_errors(tmp_path, '[project]\nname = "acme"\ntargets = ["fastapi", "nope"]\n'))
+    assert (d.file, d.key_path) == ("schemagen.toml", "project.targets[1]"), str(d)
+    assert "unknown target 'nope'" in d.message
+
+
+@pytest.mark.parametrize(
+    "project, key, message",
+    [
+        ('package = "' + "a" * 300 + '"', "package", "is 300 characters; the limit is 50"),
+        (
+            'package = "acme"\nname = "' + "a" * 300 + '"',
+            "name",
+            "is 300 characters; the limit is 100",
+        ),
+        ('package = "json"', "package", "would shadow the module"),
+        ('package = "fastapi"', "package", "would shadow the module"),
+        ('package = "acme\\n"', "package", "is not a valid Python package name"),
+        ('name = "acme\\u007f"', "name", "cannot hold the character U+007F"),
+        ('name = "a\\u2028b"', "name", "cannot hold the character U+2028"),
+        ('schemas = "sch\\u0000emas"', "schemas", "cannot hold the character U+0000"),
+    ],
+)
+def test_project_names_and_paths(tmp_path, project, key, message):
+    d = only(config_errors(tmp_path, f"[project]\n{project}\n"))
+    assert d.key_path == f"project.{key}", str(d)
+    assert message in d.message, str(d)
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("schemagen.toml", b'[project]\nname = "caf\xe9"\n', "not valid UTF-8 (byte 21)"),
+        ("pyproject.toml", b'[tool.schemagen.project]\nname = "caf\xe9"\n', "not valid UTF-8"),
+        (
+            "schemagen.toml",
+            ("[project]\nname = " + "[" * 3000 + "]" * 3000).encode(),
+            "nested deeper than",
+        ),
+        ("schemagen.toml", b"[project]\nx = nan\n", "not finite"),
+    ],
+)
+def test_an_unreadable_configuration_is_a_located_error(tmp_path, name, data, message):
+    d = only(config_errors(tmp_path, data, name))
+    assert d.file == name and message in d.message, str(d)

@@ -18,7 +18,9 @@ from schemagen.literals import comment_text, py_doc_text, py_literal
 from schemagen.migrations import operations as ops
 from schemagen.render import RenderContext
 
-REVISION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]*\.py$")
+REVISION_FILE = re.compile(
+    r"(\d{4})_[a-z0-9_]*\.py"
+)  # fullmatch: `$` would allow a trailing newline
 _ASSIGNMENT = re.compile(
     r"^(revision|down_revision|schemagen_state)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE
 )
@@ -86,7 +88,7 @@ def read_history(versions: Path) -> History:
                 else None
             )
             state = values.get("schemagen_state")
-            number = REVISION_FILE.match(path.name)
+            number = REVISION_FILE.fullmatch(path.name)
             revisions.append(
                 RevisionFile(
                     path,
