@@ -17,7 +17,10 @@ server-level URLs (no database name):
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +33,7 @@ from helpers import (
     GOLDEN,
     GUARD_COUNTS,
     SHOWCASE,
+    TS_HARNESS,
     BuiltProject,
     copy_project,
     golden_cases,
@@ -122,6 +126,43 @@ def build_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectBuilder:
     builds several in parallel). Treat the result as read-only: copy it before changing anything.
     """
     return ProjectBuilder(tmp_path_factory)
+
+
+# ---------------------------------------------------------------------------------------------
+# The TypeScript harness (tests/ts): the pinned tsc and libraries the generated clients build with
+
+
+def _missing(reason: str) -> None:
+    """Skip without Node; in CI a missing tool fails the run instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI: the TypeScript client tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """tests/ts/node_modules as package-lock.json pins it: `npm ci` only when the lock changed."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        _missing("node and npm are needed for the TypeScript client tests")
+    modules = TS_HARNESS / "node_modules"
+    stamp = modules / ".schemagen-lock.sha256"  # which lock file `npm ci` installed
+    digest = hashlib.sha256((TS_HARNESS / "package-lock.json").read_bytes()).hexdigest()
+    if not (stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == digest):
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=TS_HARNESS,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.fail(
+                f"npm ci failed in {TS_HARNESS}:\n{result.stdout}\n{result.stderr}", pytrace=False
+            )
+        stamp.write_text(digest + "\n", encoding="utf-8")
+    return modules
 
 
 # ---------------------------------------------------------------------------------------------

@@ -94,6 +94,7 @@ class Relation:
     # False when the target is branching: its id is unique only per branch, so no database
     # foreign key can point at it and the API checks the reference instead.
     enforced: bool = True
+    target_key: Literal["uuid", "integer"] = "uuid"  # the target's primary key: what an id is
 
 
 @dataclass(frozen=True)

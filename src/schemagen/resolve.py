@@ -244,7 +244,7 @@ class _Resolver:
         relation = None
         api_name = name
         if f.type in ("relation", "many_to_many") and f.to:
-            relation = self.relation(spec, name, f, nullable)
+            relation = self.relation(spec, name, f, nullable, stored)
             api_name = api_field_name(name, f.type)
         max_length = f.max_length or DEFAULT_LENGTHS.get(f.type)
         precision, scale = (
@@ -328,10 +328,11 @@ class _Resolver:
         )
 
     def relation(
-        self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, nullable: bool
+        self, spec: lang.ResourceSpec, name: str, f: lang.FieldSpec, nullable: bool, stored: bool
     ) -> ir.Relation:
         assert f.to is not None
-        inverse = self.inverses[(spec.resource, name)]
+        # An action input's relation is an id in a request body: no attribute on either side.
+        inverse = self.inverses[(spec.resource, name)] if stored else ""
         if f.type == "relation":
             on_delete = f.on_delete or ("set_null" if nullable else "restrict")
             enforced = "branching" not in self.specs[f.to].traits
@@ -347,6 +348,7 @@ class _Resolver:
                 on_delete,
                 f"{name}_id",
                 enforced=enforced,
+                target_key=self.pk_kinds[f.to],
             )
         table = self.tables[spec.resource]
         junction_table = f.through or f"{table}_{name}"
@@ -387,6 +389,7 @@ class _Resolver:
             None,
             None,
             junction,
+            target_key=self.pk_kinds[f.to],
         )
 
     def columns(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> tuple[ir.Column, ...]:

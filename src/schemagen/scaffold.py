@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from pathlib import Path
 
-from schemagen.config import CONFIG_FILE, ProjectConfig
+from schemagen.config import CONFIG_FILE, MAX_PACKAGE, SHADOWED_MODULES, ProjectConfig
 from schemagen.diagnostics import UsageError
 from schemagen.language import parse_shorthand
 from schemagen.validate import IDENTIFIER, RESERVED_RESOURCES
@@ -48,6 +49,9 @@ def init_project(directory: Path) -> list[Path]:
     name = re.sub(r"[^a-z0-9_]", "_", directory.name.lower()).strip("_") or "app"
     if not re.match(r"^[a-z_]", name):
         name = f"app_{name}"
+    name = name[:MAX_PACKAGE]
+    if name in SHADOWED_MODULES or keyword.iskeyword(name):  # a folder named `json` or `test`
+        name = f"{name[: MAX_PACKAGE - 4]}_app"
     readme = directory / "README.md"
     created = [
         directory / CONFIG_FILE,

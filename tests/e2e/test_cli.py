@@ -217,6 +217,14 @@ def test_init_creates_a_project_that_builds_and_checks_clean(tmp_path):
     assert "up to date" in run("check", cwd=root).stdout
 
 
+@pytest.mark.parametrize("folder", ["json", "typing", "class"])
+def test_init_in_a_folder_named_like_a_module_or_keyword_gives_a_valid_package(tmp_path, folder):
+    run("init", folder, cwd=tmp_path)
+    config = (tmp_path / folder / "schemagen.toml").read_text()
+    assert f'package = "{folder}_app"' in config
+    run("validate", cwd=tmp_path / folder)
+
+
 def test_init_in_the_current_folder(tmp_path):
     run("init", cwd=tmp_path)
     assert (tmp_path / "schemagen.toml").is_file()

@@ -15,9 +15,7 @@ kitchen sink's client against a fake fetch: what the traits change in requests a
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -26,45 +24,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, cli_env, golden_cases
+from helpers import TS_HARNESS, cli_env, golden_cases
 
-HARNESS = REPO / "tests" / "ts"
-NODE_MODULES = HARNESS / "node_modules"
-STAMP = NODE_MODULES / ".schemagen-lock.sha256"
 PROJECTS = ["showcase", *golden_cases()]
 STARTUP_TIMEOUT = 30  # seconds
 SCRIPTS = ("driver.ts", "usage.ts", "indexeddb.ts", "traits.ts")
-
-
-def _missing(reason: str) -> None:
-    """Skip without Node; in CI a missing tool fails the run instead."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI: the TypeScript client tests must run)", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def node_modules() -> Path:
-    """tests/ts/node_modules as package-lock.json pins it: `npm ci` only when the lock changed."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _missing("node and npm are needed for the TypeScript client tests")
-    digest = hashlib.sha256((HARNESS / "package-lock.json").read_bytes()).hexdigest()
-    if not (STAMP.is_file() and STAMP.read_text(encoding="utf-8").strip() == digest):
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HARNESS,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if result.returncode != 0:
-            pytest.fail(
-                f"npm ci failed in {HARNESS}:\n{result.stdout}\n{result.stderr}", pytrace=False
-            )
-        STAMP.write_text(digest + "\n", encoding="utf-8")
-    return NODE_MODULES
 
 
 class Compiled:
@@ -83,7 +47,7 @@ def compiled(
     for name, project in built.items():
         shutil.copytree(project.output / "client", root / name / "client")
     for script in SCRIPTS:
-        shutil.copy2(HARNESS / script, root / script)
+        shutil.copy2(TS_HARNESS / script, root / script)
     (root / "node_modules").symlink_to(node_modules, target_is_directory=True)
     (root / "package.json").write_text('{"type": "module"}\n', encoding="utf-8")
     config = {

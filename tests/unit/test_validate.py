@@ -1592,6 +1592,20 @@ def test_custom_action_input_meaning(tmp_path):
     assert "action inputs have no columns to index" in diagnostics[2].message
 
 
+def test_a_relation_in_an_action_input_resolves_and_renders(tmp_path):
+    from schemagen.build import render_project
+    from schemagen.write import OutputFolder
+
+    text = "resource: book\nfields: {title: string}\nactions:\n  lend:\n    input:\n      reader: {type: relation, to: author, required: true}\n"
+    compiled = compile_ok(tmp_path, book(text, author=AUTHOR))
+    [lend] = next(r for r in compiled.project.resources if r.name == "book").actions.custom
+    assert [(f.name, f.relation.target) for f in lend.inputs] == [("reader", "author")]
+    rendered, _ = render_project(compiled, OutputFolder(compiled.config.output_dir))
+    for file in rendered:
+        if file.path.endswith(".py"):
+            ast.parse(file.content)
+
+
 def test_custom_action_name_must_be_an_identifier(tmp_path):
     one_error(
         tmp_path,

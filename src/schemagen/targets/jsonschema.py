@@ -215,10 +215,8 @@ def value_schema(kind: str, field: ir.Field | None = None) -> dict[str, Any]:
 
 
 def _target_key(field: ir.Field) -> str:
-    if field.column is not None:
-        return "integer" if field.column.type == "integer" else "uuid"
-    assert field.relation is not None and field.relation.junction is not None
-    return field.relation.junction.right_type
+    assert field.relation is not None
+    return field.relation.target_key
 
 
 def _key_schema(kind: str) -> dict[str, Any]:

@@ -14,7 +14,6 @@ not unique repeat across rows on purpose, so sorting meets ties; strings carry q
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
+from schemagen.patterns import matcher
 from schemagen.render import RenderContext, Target
 from schemagen.resolve import live_rows
 from schemagen.targets.fastapi import Helpers, filter_operators
@@ -480,7 +480,7 @@ def invalid_values(field: ir.Field) -> list[Any]:
         if f.pattern:
             for candidate in ("", "!", "0", "x" * max(1, f.min_length or 1)):
                 if (
-                    re.search(f.pattern, candidate) is None
+                    not matcher(f.pattern)(candidate)
                     and (f.max_length is None or len(candidate) <= f.max_length)
                     and len(candidate) >= (f.min_length or 0)
                 ):
@@ -529,13 +529,13 @@ def invalid_values(field: ir.Field) -> list[Any]:
 
 
 def pattern_value(pattern: str, k: int, min_length: int | None, max_length: int | None) -> Any:
-    """A string that `re.search(pattern)` accepts, varied by `k`, within the lengths; MISSING if none."""
+    """A string the API's pattern check accepts, varied by `k`, within the lengths; MISSING if none."""
     for attempt in range(4):
         try:
             text = _draw(_parse(pattern), k + attempt * 7, {})
         except _Unsupported:
             return MISSING
-        if re.search(pattern, text) and (min_length or 0) <= len(text) <= (max_length or len(text)):
+        if matcher(pattern)(text) and (min_length or 0) <= len(text) <= (max_length or len(text)):
             return text
     return MISSING
 
