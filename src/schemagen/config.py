@@ -126,13 +126,16 @@ def locate(start: Path) -> ProjectPaths | None:
         return None
     root = path.parent
     templates = project.get("templates")
-    return ProjectPaths(
-        root=root,
-        config_file=path,
-        schemas_dir=(root / project.get("schemas", DEFAULT_SCHEMAS)).resolve(),
-        output_dir=(root / project.get("output", DEFAULT_OUTPUT)).resolve(),
-        templates_dir=(root / templates).resolve() if templates else None,
-    )
+    try:
+        return ProjectPaths(
+            root=root,
+            config_file=path,
+            schemas_dir=(root / project.get("schemas", DEFAULT_SCHEMAS)).resolve(),
+            output_dir=(root / project.get("output", DEFAULT_OUTPUT)).resolve(),
+            templates_dir=(root / templates).resolve() if templates else None,
+        )
+    except (OSError, ValueError):  # a path with a NUL in it: load_config says so
+        return None
 
 
 def find_schema_files(folder: Path) -> list[Path]:

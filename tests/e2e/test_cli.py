@@ -744,3 +744,21 @@ def test_debug_env_shows_the_traceback(project):
     assert result.returncode != 0
     assert "Traceback" in result.stderr
     assert "UndefinedError" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "check", "validate"])
+@pytest.mark.parametrize(
+    "config",
+    [
+        b'[project]\nname = "shop"\nschemas = "sch\\u0000emas"\n',  # a NUL in a path
+        b'[project]\nname = "caf\xe9"\n',  # not UTF-8
+        b"[project]\nname = " + b"[" * 3000 + b"]" * 3000 + b"\n",  # deeper than tomllib recurses
+    ],
+    ids=["nul-path", "latin-1", "nested"],
+)
+def test_an_unreadable_configuration_exits_1_from_every_entry(fresh, command, config):
+    # `build` and `check` with no other argument first try the fast path of the console script,
+    # which reads the configuration on its own.
+    (fresh / "schemagen.toml").write_bytes(config)
+    result = run(command, cwd=fresh, code=1)
+    assert "schemagen.toml" in result.stderr and "internal error" not in result.stderr

@@ -1,7 +1,7 @@
 """The fuzzing guard: mutated and hostile schema projects through `validate` and `build`.
 
 Each project from `language.mutated_project()` is written to a folder and run through the CLI's
-own entry point (`schemagen.cli.main`, so exit codes are the real ones) in a forked child of this
+own entry point (`schemagen.entry.main`, the console script, so exit codes are the real ones) in a forked child of this
 process, which has everything imported already: a case costs a fork, not a start-up, and a child
 that runs past its time bound is killed and counted as a hang.
 
@@ -65,8 +65,9 @@ class Outcome:
     output: str
 
 
-def run_bounded(args: list[str], bound: float) -> Outcome:
-    """`schemagen ARGS` through the CLI's main() in a forked child, killed after `bound` seconds."""
+def run_bounded(args: list[str], cwd: Path, bound: float) -> Outcome:
+    """`schemagen ARGS` in `cwd` through the console script's main() in a forked child, killed
+    after `bound` seconds."""
     with tempfile.TemporaryFile() as out:
         pid = os.fork()
         if pid == 0:  # the child: never returns into pytest
@@ -78,8 +79,9 @@ def run_bounded(args: list[str], bound: float) -> Outcome:
                 sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
                 os.environ.update(NO_COLOR="1", COLUMNS="200", TERM="dumb")
                 os.environ.pop("SCHEMAGEN_DEBUG", None)
+                os.chdir(cwd)
                 sys.argv = ["schemagen", *args]
-                from schemagen.cli import main
+                from schemagen.entry import main  # the console script, fast paths included
 
                 try:
                     main()
@@ -171,12 +173,12 @@ def test_no_schema_project_breaks_validate_or_build(workdir: Path, files: dict) 
     root = Path(tempfile.mkdtemp(dir=workdir))
     try:
         write_project(root, files)
-        validated = run_bounded(["validate", "-C", str(root)], VALIDATE_BOUND)
+        validated = run_bounded(["validate"], root, VALIDATE_BOUND)
         assert check(validated, "validate", files), TALLY.failures[-1]
         if validated.code != 0:
             return
         TALLY.valid += 1
-        built = run_bounded(["build", "-C", str(root)], BUILD_BOUND)
+        built = run_bounded(["build"], root, BUILD_BOUND)
         assert check(built, "build", files), TALLY.failures[-1]
         if built.code != 0:
             return
