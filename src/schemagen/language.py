@@ -61,8 +61,10 @@ SHORTHAND_FLAGS = (
 ON_DELETE = ("cascade", "set_null", "restrict", "no_action")
 BUILTIN_ACTIONS = ("list", "get", "create", "update", "delete", "bulk")
 
-_SHORTHAND = re.compile(  # with fullmatch: `$` would let a trailing newline in
-    r"\s*(?P<type>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<args>[^()]*)\))?(?P<flags>(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*"
+# Matched with fullmatch on the stripped text: `$` would let a trailing newline in, and runs of
+# whitespace that two `\s*` around the flags could share made a long blank run quadratic.
+_SHORTHAND = re.compile(
+    r"(?P<type>[A-Za-z_][A-Za-z0-9_]*)(?:\s*\((?P<args>[^()]*)\))?(?P<flags>(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)"
 )
 # Bounds on the integers of the language, far above any sensible value, so that a typo of a few
 # extra digits is an error here and never a literal the generated code or a database refuses.
@@ -162,7 +164,7 @@ class FieldSpec(Strict):
 
 def parse_shorthand(text: str) -> dict[str, Any]:
     """`decimal(12,2) required` -> `{type: decimal, precision: 12, scale: 2, required: true}`."""
-    match = _SHORTHAND.fullmatch(text)
+    match = _SHORTHAND.fullmatch(text.strip())
     if not match:
         raise ValueError(
             f"cannot read field shorthand '{text}' (expected e.g. 'string(200) required unique')"

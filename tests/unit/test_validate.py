@@ -2002,6 +2002,19 @@ def test_a_default_against_a_backtracking_pattern_does_not_hang(tmp_path):
     assert "does not match pattern '(x+x+)+y'" in result.stderr
 
 
+def test_a_long_blank_run_in_a_shorthand_is_read_in_linear_time(tmp_path):
+    # Two `\s*` around the flags once shared the run: 300,000 blanks took hours. In a subprocess
+    # so that a regression fails on the CLI timeout instead of hanging.
+    from helpers import run_cli
+
+    make_project(
+        tmp_path, {"book.yaml": 'resource: book\nfields:\n  t: "string' + " " * 300_000 + '!"\n'}
+    )
+    result = run_cli("validate", cwd=tmp_path, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "fields.t: cannot read field shorthand" in result.stderr
+
+
 @pytest.mark.parametrize(
     "pattern", ["(?=a)a", "(a)\\1", "^a\\Z", "a{99999999999}", "(" * 5000 + "a" + ")" * 5000]
 )
