@@ -9,6 +9,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from schemagen.diagnostics import Diagnostic, SchemaError, UsageError
 
@@ -85,6 +86,16 @@ def unprintable(text: str) -> str | None:
     return None
 
 
+def section(data: dict, *keys: str) -> Any:
+    """`data[k1][k2]...`, or {} where a level is missing; a level that is no table is returned
+    as it is, for the model to refuse (`tool.schemagen = 1`)."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return data
+        data = data.get(key, {})
+    return data
+
+
 def find_project(start: Path) -> Path:
     """The nearest folder at or above `start` holding a project configuration."""
     start = start.resolve()
@@ -118,8 +129,8 @@ def locate(start: Path) -> ProjectPaths | None:
     ):
         return None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("schemagen", {})
-    project = data.get("project", {})
+        data = section(data, "tool", "schemagen")
+    project = data.get("project", {}) if isinstance(data, dict) else None
     if not isinstance(project, dict) or not all(
         isinstance(project.get(k, ""), str) for k in ("schemas", "output", "templates")
     ):
@@ -164,8 +175,7 @@ def load_config(start: Path) -> ProjectConfig:
         raise SchemaError([exc.diagnostic]) from None
     prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
-        tool = data.get("tool")
-        data = tool.get("schemagen", {}) if isinstance(tool, dict) else {}
+        data = section(data, "tool", "schemagen")
         prefix = ("tool", "schemagen")
     try:
         spec = ProjectSpec.model_validate(data)

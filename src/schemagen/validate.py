@@ -887,6 +887,7 @@ class ResourceChecker:
             self.error(path, "an expression cannot contain ';', '--' or '/*'")
             return
         without_strings = re.sub(r"'(?:[^']|'')*'", "''", expr)
+        reported = set()  # each unknown name once: an expression may repeat one many times
         for match in re.finditer(
             r'"([^"]+)"|\b([A-Za-z_][A-Za-z0-9_]*)\b(\s*\()?', without_strings
         ):
@@ -894,7 +895,8 @@ class ResourceChecker:
             name = quoted or word
             if call or (word and word.lower() in SQL_WORDS) or (word and re.match(r"^\d", word)):
                 continue
-            if name not in self.columns:
+            if name not in self.columns and name not in reported:
+                reported.add(name)
                 self.error(
                     path,
                     f"the expression names unknown column '{name}'{did_you_mean(name, self.columns)}",

@@ -762,3 +762,11 @@ def test_an_unreadable_configuration_exits_1_from_every_entry(fresh, command, co
     (fresh / "schemagen.toml").write_bytes(config)
     result = run(command, cwd=fresh, code=1)
     assert "schemagen.toml" in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_a_pyproject_whose_tool_table_is_not_a_table_exits_1(fresh, command):
+    (fresh / "schemagen.toml").unlink()
+    (fresh / "pyproject.toml").write_text("# [tool.schemagen] lives here one day\ntool = 1\n")
+    result = run(command, cwd=fresh, code=1)
+    assert "pyproject.toml: tool.schemagen:" in result.stderr

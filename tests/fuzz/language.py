@@ -181,6 +181,16 @@ hostile_values = st.one_of(
     hostile_names,
     st.sampled_from(["True", "None", "Exception", "json:loads", "acme_ext.class:x", "os:path"]),
     st.integers(20, 5000).map(deep),
+    # Long runs: what a quadratic check (regex backtracking, per-word errors) cannot survive.
+    st.sampled_from(
+        [
+            "string" + " " * 100_000 + "!",
+            "enum(" + "a," * 30_000 + ")",
+            "x" * 200_000,
+            "a " * 50_000,
+            "(" * 3000 + "x" + ")" * 3000,
+        ]
+    ),
 )
 
 
