@@ -43,8 +43,9 @@ EXAMPLES = int(
 )
 LONG = EXAMPLES > FAST_EXAMPLES
 BUILDS = int(
-    os.environ.get("SCHEMAGEN_FUZZ_BUILDS")
-    or (LONG_BUILDS if _long_run else EXAMPLES if LONG else FAST_BUILDS)
+    os.environ.get(
+        "SCHEMAGEN_FUZZ_BUILDS", LONG_BUILDS if _long_run else EXAMPLES if LONG else FAST_BUILDS
+    )
 )
 # Seconds a command may take before the case counts as a hang: a validate answers in well under a
 # second and a build in a few; the bounds leave room for a machine shared by other work.
