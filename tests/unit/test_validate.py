@@ -1853,6 +1853,17 @@ def test_a_custom_action_named_with_a_keyword_gets_an_escaped_handler(tmp_path):
     assert "def class_(" in module and "def models_(" in module
 
 
+def test_a_scaffolded_handler_defines_the_function_its_handler_names(tmp_path):
+    from schemagen.build import render_project
+    from schemagen.write import OutputFolder
+
+    text = "resource: book\nactions:\n  close: {handler: 'acme_ext.jobs:run_close'}\n"
+    compiled = compile_ok(tmp_path, book(text))
+    rendered, _ = render_project(compiled, OutputFolder(compiled.config.output_dir), ["fastapi"])
+    module = next(f.content for f in rendered if f.path == "backend/acme_ext/jobs.py")
+    assert "\ndef run_close(" in module and "def close(" not in module
+
+
 @pytest.mark.parametrize("handler", ["acme_ext.class:close", "acme_ext.books:def", "import:f"])
 def test_a_handler_cannot_name_a_keyword(tmp_path, handler):
     one_error(
