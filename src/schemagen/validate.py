@@ -886,6 +886,11 @@ class ResourceChecker:
         if ";" in expr or "--" in expr or "/*" in expr:
             self.error(path, "an expression cannot contain ';', '--' or '/*'")
             return
+        # Line breaks and tabs are SQL whitespace; a NUL or another control character is refused
+        # by PostgreSQL, or hides what the expression says.
+        if bad := unprintable(expr.replace("\n", " ").replace("\t", " ").replace("\r", " ")):
+            self.error(path, f"an expression cannot hold {bad}")
+            return
         without_strings = re.sub(r"'(?:[^']|'')*'", "''", expr)
         reported = set()  # each unknown name once: an expression may repeat one many times
         for match in re.finditer(

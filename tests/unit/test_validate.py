@@ -2051,6 +2051,25 @@ def test_an_enum_value_cannot_hold_a_control_character(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "char, code", [("\\0", "U+0000"), ("\\u2028", "U+2028"), ("\\x1b", "U+001B")]
+)
+def test_an_expression_cannot_hold_a_control_character(tmp_path, char, code):
+    text = (
+        f'resource: book\nfields: {{n: integer}}\nchecks:\n  - {{name: c, expr: "n >= 0{char}"}}\n'
+    )
+    one_error(tmp_path, text, "checks[0].expr", 4, f"cannot hold the character {code}")
+
+
+def test_an_expression_may_span_lines(tmp_path):
+    compile_ok(
+        tmp_path,
+        book(
+            'resource: book\nfields: {n: integer}\nchecks:\n  - {name: c, expr: "n >= 0\\n\\tAND n < 9"}\n'
+        ),
+    )
+
+
 def test_a_derived_junction_table_name_within_the_limit(tmp_path):
     name = "a" * 40
     text = f"resource: book\ntable: {'b' * 30}\nfields:\n  {name}: {{type: many_to_many, to: author}}\n"
