@@ -6,7 +6,7 @@ process, which has everything imported already: a case costs a fork, not a start
 that runs past its time bound is killed and counted as a hang.
 
 Properties: no exit 3 (an internal error) and no traceback; no hang; every build that succeeds
-wrote Python that compiles and JSON that parses; in long mode, the TypeScript clients of the
+wrote Python that compiles without a warning and JSON that parses (no NaN or Infinity); in long mode, the TypeScript clients of the
 successful builds type-check with the pinned tsc in tests/ts.
 
 `make test` validates FAST_EXAMPLES projects and builds the first FAST_BUILDS valid ones, the same
@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,9 +150,13 @@ def check_output(output: Path) -> list[str]:
         if path.suffix == ".py":
             TALLY.python_files += 1
             try:
-                compile(path.read_bytes(), str(path), "exec", flags=ast.PyCF_ONLY_AST)
-            except SyntaxError as exc:
-                problems.append(f"{path.relative_to(output)}: {exc}")
+                # Warnings too: an invalid escape sequence (`"\\ "`) is a SyntaxWarning today
+                # and an error in a later Python. ValueError: a NUL byte, on Python 3.11.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    compile(path.read_bytes(), str(path), "exec", flags=ast.PyCF_ONLY_AST)
+            except (SyntaxError, ValueError, Warning) as exc:
+                problems.append(f"{path.relative_to(output)}: {exc!r}")
         elif path.suffix == ".json":
             TALLY.json_files += 1
             try:
