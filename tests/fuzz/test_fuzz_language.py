@@ -6,8 +6,8 @@ process, which has everything imported already: a case costs a fork, not a start
 that runs past its time bound is killed and counted as a hang.
 
 Properties: no exit 3 (an internal error) and no traceback; no hang; every build that succeeds
-wrote Python that compiles without a warning and JSON that parses (no NaN or Infinity); in long mode, the TypeScript clients of the
-successful builds type-check with the pinned tsc in tests/ts.
+wrote Python that compiles without a warning and JSON that parses (no NaN or Infinity); in long
+mode, the TypeScript clients of the successful builds type-check with the pinned tsc in tests/ts.
 
 `make test` validates FAST_EXAMPLES projects and builds the first FAST_BUILDS valid ones, the same
 every run. SCHEMAGEN_FUZZ_EXAMPLES=N fuzzes N new ones (SCHEMAGEN_LONG=1, set by .ci/run: 600), builds every valid one
