@@ -35,8 +35,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from language import mutated_project, write_project
 
-FAST_EXAMPLES = 150
-FAST_BUILDS = 15  # a validate costs a fraction of a second, a build seconds
+FAST_EXAMPLES = 100
+FAST_BUILDS = 10  # a validate costs a fraction of a second, a build seconds
 LONG_EXAMPLES, LONG_BUILDS = 600, 120  # CI's long mode (SCHEMAGEN_LONG=1, set by .ci/run)
 _long_run = os.environ.get("SCHEMAGEN_LONG") == "1"
 EXAMPLES = int(
