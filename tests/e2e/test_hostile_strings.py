@@ -52,6 +52,7 @@ LINE_BREAKS = (
     "\u2028",
     "\u2029",
 )
+SQL_BREAKS = ("\n", "\r", "\r\n", "\t")
 BREAKOUTS = (
     " \" ' \"\"\" ''' ` \\ \\\\ \\N{BULLET} \\u0041 */ /* ${x} {{y}} {z} %(w)s %% </script> "
     "--> --!> <!-- # -- ; \u202e\x7f\x1b x = 1"
@@ -74,17 +75,23 @@ class Positions:
         short: bool = False,
         sql: bool = False,
         one_line: bool = False,
+        printable: bool = False,
     ) -> str:
         marker = f"ZqM{self.count:03d}Zq"
         self.count += 1
-        if short:  # enum values: at most 63 characters
-            value = marker + "\"'\\\u2028" + marker + "\r\n" + marker
+        if short:  # enum values: at most 63 characters, no control or separator characters
+            value = marker + "\"'\\`${x}*/" + marker + " %s {y} " + marker
         else:
             # A SQL expression may not hold ';', '--' or '/*' even inside its strings.
             breakouts = re.sub(r";|--+|/\*", "", BREAKOUTS) if sql else BREAKOUTS
-            breaks = () if one_line else LINE_BREAKS
+            if printable or sql:  # validate refuses control, format and separator characters
+                breakouts = re.sub(r"[\x00-\x1f\x7f\u202e]", "", breakouts)
+            # SQL takes its own whitespace only (line feed, carriage return, tab).
+            breaks = () if one_line or printable else SQL_BREAKS if sql else LINE_BREAKS
             value = marker + breakouts + "".join(b + marker + " = 1" for b in breaks)
-            if nul:
+            if printable:  # and at most 100 characters
+                value = value[:100]
+            if nul and not printable:
                 value += "\x00" + marker
         self.values[marker] = value
         self.values[where] = value
@@ -95,9 +102,9 @@ def hostile_project(root: Path) -> Positions:
     """schemagen.toml and two resources with hostile text wherever the language takes text."""
     at = Positions()
     # The schemas folder's name reaches every file's header: quotes and closers, no line breaks.
-    folder = at("project.schemas", short=True).split("\u2028")[0] + " */ --> ${x} `"
+    folder = at("project.schemas", short=True) + " */ --> ${x} `"
     (root / folder).mkdir(parents=True)
-    name = at("project.name", nul=False)
+    name = at("project.name", printable=True)
     # TOML through JSON's escapes, which are TOML's too for these characters (\uXXXX, \", \\).
     (root / "schemagen.toml").write_text(
         "[project]\n"
