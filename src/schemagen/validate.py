@@ -555,6 +555,15 @@ class ResourceChecker:
                         ("fields", column),
                         f"field '{column}' is added by the '{trait}' trait; remove it or the trait",
                     )
+        if "branching" in self.spec.traits and self.spec.primary_key == "integer":
+            # A branching row is keyed by (id, branch_id): no database numbers one column of a
+            # composite key on its own (SQLite cannot at all), and ids made on two branches
+            # must never meet when one is merged into main. Random ids need no coordination.
+            self.error(
+                ("primary_key",),
+                "a branching resource needs 'primary_key: uuid': its rows are keyed by "
+                "(id, branch_id), and ids created on different branches must never collide",
+            )
 
     # fields ------------------------------------------------------------------------------------
     def check_field(self, path: Path_, name: str, f: lang.FieldSpec, in_input: bool) -> None:

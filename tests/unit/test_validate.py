@@ -1373,6 +1373,17 @@ def test_trait_listed_twice(tmp_path):
     )
 
 
+def test_branching_needs_uuid_keys(tmp_path):
+    # Found by the feature matrix: integer ids in a (id, branch_id) key cannot autoincrement.
+    one_error(
+        tmp_path,
+        "resource: book\nprimary_key: integer\ntraits: [branching]\n",
+        "primary_key",
+        2,
+        "a branching resource needs 'primary_key: uuid'",
+    )
+
+
 def test_relation_and_its_id_field(tmp_path):
     one_error(
         tmp_path,
