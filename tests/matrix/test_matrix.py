@@ -96,41 +96,40 @@ def test_a_refused_combination_is_a_clean_error(
     assert "Traceback" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("dialect", matrix_dialects())
 @pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
 def test_generated_suite_passes(
-    project: Project,
-    dialect: str,
-    matrix_builds: dict[str, Path],
-    database_url,
-    tmp_path: Path,
+    project: Project, matrix_builds: dict[str, Path], database_url, tmp_path: Path
 ) -> None:
-    url = database_url(dialect)
-    copy = shutil.copytree(matrix_builds[project.name] / "generated", tmp_path / "generated")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-W",
-            "ignore::DeprecationWarning",
-        ],
-        cwd=copy,
-        env=cli_env(DATABASE_URL=url, PYTHONDONTWRITEBYTECODE="1"),
-        capture_output=True,
-        text=True,
-        timeout=SUITE_TIMEOUT,
-        check=False,
-    )
-    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    assert result.returncode == 0, (
-        f"{project.name} on {dialect}: {summary}\nrow: {project.row}\n"
-        f"{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-    )
-    passed = re.search(r"(\d+) passed", summary)
-    assert passed, summary
-    TESTS_RUN[dialect] += int(passed.group(1))
-    PROJECTS_RUN[dialect] += 1
+    """The project's own suite on each dialect, the dialects side by side (each its own database)."""
+    dialects = matrix_dialects()
+    urls = {dialect: database_url(dialect) for dialect in dialects}
+
+    def run(dialect: str) -> subprocess.CompletedProcess[str]:
+        copy = shutil.copytree(
+            matrix_builds[project.name] / "generated", tmp_path / dialect / "generated"
+        )
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+            + ["-W", "ignore::DeprecationWarning"],
+            cwd=copy,
+            env=cli_env(DATABASE_URL=urls[dialect], PYTHONDONTWRITEBYTECODE="1"),
+            capture_output=True,
+            text=True,
+            timeout=SUITE_TIMEOUT,
+            check=False,
+        )
+
+    with ThreadPoolExecutor(max_workers=len(dialects)) as pool:
+        results = dict(zip(dialects, pool.map(run, dialects), strict=True))
+    failures = []
+    for dialect, result in results.items():
+        summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+        passed = re.search(r"(\d+) passed", summary)
+        if result.returncode != 0 or not passed:
+            failures.append(
+                f"--- {dialect}: {summary}\n{result.stdout[-5000:]}\n{result.stderr[-1500:]}"
+            )
+            continue
+        TESTS_RUN[dialect] += int(passed.group(1))
+        PROJECTS_RUN[dialect] += 1
+    assert not failures, f"{project.name}\nrow: {project.row}\n" + "\n".join(failures)
