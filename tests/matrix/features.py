@@ -7,7 +7,7 @@ in at least one row, and `project_files` turns a row into a schema project: a `p
 `child` resource that carry the row's features, with every field type on the child. The matrix
 test builds each project with the real CLI and runs the project's own generated suite on it.
 
-Combinations that `schemagen validate` refuses on purpose are listed in `REFUSED` with the reason:
+Combinations that `schemagen validate` refuses on purpose are listed in `REFUSALS` with the reason:
 the generator never puts one in a runnable row, and the matrix test proves each is refused with a
 clean error (exit 1, file and key path), so a refusal can never hide a pair from the run.
 """
@@ -46,14 +46,65 @@ FACTORS: dict[str, tuple[str, ...]] = {
 
 Row = dict[str, str]
 
-# (factor, level, factor, level) pairs that validate refuses, with the reason it gives.
-REFUSED: dict[tuple[str, str, str, str], str] = {
-    ("branching", "on", "primary_key", "integer"): "a branching resource needs 'primary_key: uuid'",
-}
+
+@dataclass(frozen=True)
+class Refusal:
+    """Rows whose factors all hold one of the listed levels are refused by `schemagen validate`."""
+
+    when: dict[str, frozenset[str]]
+    reason: str  # a stable part of the error message
+
+    def matches(self, row: Mapping[str, str]) -> bool:
+        return all(row.get(factor) in levels for factor, levels in self.when.items())
+
+    def example(self, base: Row) -> Row:
+        return {**base, **{factor: min(levels) for factor, levels in self.when.items()}}
+
+    @property
+    def name(self) -> str:
+        return "-".join(f"{f}={'|'.join(sorted(v))}" for f, v in self.when.items())
+
+
+def _refusal(reason: str, **when: str | tuple[str, ...]) -> Refusal:
+    levels = {f: frozenset((v,) if isinstance(v, str) else v) for f, v in when.items()}
+    return Refusal(levels, reason)
+
+
+# What the language refuses on purpose, each proven by the matrix test to be a clean error.
+REFUSALS = (
+    _refusal(
+        "a branching resource needs 'primary_key: uuid'", branching="on", primary_key="integer"
+    ),
+    # A soft delete cascades by soft-deleting the children; it does not follow rows across branches.
+    _refusal(
+        "does not work with branching",
+        soft_delete="on",
+        branching="on",
+        relation="self-cascade",
+    ),
+    _refusal(
+        "does not work with branching",
+        soft_delete="on",
+        branching="on",
+        parent_traits="same",
+        relation="m2o-cascade",
+    ),
+)
 
 
 def _refused(row: Mapping[str, str]) -> bool:
-    return any(row.get(a) == x and row.get(b) == y for a, x, b, y in REFUSED)
+    return any(refusal.matches(row) for refusal in REFUSALS)
+
+
+def refused_pairs() -> set[tuple[str, str, str, str]]:
+    """The pairs no row may hold: refusals of exactly two factors."""
+    names = list(FACTORS)
+    pairs = set()
+    for refusal in REFUSALS:
+        if len(refusal.when) == 2:
+            (a, xs), (b, ys) = refusal.when.items()
+            pairs |= {_pair(a, x, b, y, names) for x in xs for y in ys}
+    return pairs
 
 
 def all_pairs(
@@ -73,6 +124,7 @@ def all_pairs(
         for y in factors[b]
         if not refused({a: x, b: y})
     }
+    uncovered -= refused_pairs() if refused is _refused else set()
     rows: list[Row] = []
     while uncovered:
         a, x, b, y = min(uncovered, key=lambda p: (names.index(p[0]), names.index(p[2]), p))
@@ -81,6 +133,8 @@ def all_pairs(
             if name not in row:
                 row[name] = _best_level(factors[name], name, row, uncovered, names, refused)
         row = {name: row[name] for name in names}
+        if refused(row):
+            raise AssertionError(f"every level of some factor is refused with {row}")
         covered = {_pair(p, row[p], q, row[q], names) for p, q in itertools.combinations(names, 2)}
         if not covered & uncovered:
             raise AssertionError(f"no progress at {row}")  # cannot happen: the seed pair is new
