@@ -233,11 +233,13 @@ def test_evolution_step_by_step(
         command.check(config)
 
         # Down to nothing and back up, with the rows in place (those a downgrade cannot take back
-        # removed first: a duplicate email, a deleted label's name, which the old unique
-        # constraints would refuse).
+        # removed first: a duplicate email, a deleted label's name and a deleted book's isbn,
+        # which the old unique constraints would refuse).
         db.delete("authors", ids["a3"])
         if "t4" in ids:
             db.delete("labels", ids["t4"])
+        if "b4" in ids:
+            db.delete("volumes", ids["b4"])
         command.downgrade(config, "base")
         assert db.tables() == set(), f"{dialect}: left behind by downgrade base"
         if dialect == "postgresql":
@@ -448,6 +450,18 @@ def _v7(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
         ids["t4"] = db.insert("labels", name="fiction", deleted_at=gone)
     with pytest.raises(sa.exc.IntegrityError):
         db.insert("labels", name="fiction")
+
+    # The book gained soft_delete with rows in place (its author did, and the cascade from it
+    # needs it): the rows are live, and the isbn is unique over the live ones (every row on MySQL).
+    assert db.row("volumes", ids["b3"])["deleted_at"] is None
+    copy = {"title": "Copy", "writer_id": ids["a1"], "isbn": "ISBN-3", "settings": {}}
+    if db.dialect == "mysql":
+        with pytest.raises(sa.exc.IntegrityError):
+            db.insert("volumes", id=uuid.uuid4(), **copy, deleted_at=gone.replace(tzinfo=None))
+    else:
+        ids["b4"] = db.insert("volumes", id=uuid.uuid4(), **copy, deleted_at=gone)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.insert("volumes", id=uuid.uuid4(), **copy)
 
     if db.dialect != "postgresql":
         return
