@@ -1028,15 +1028,20 @@ def restore_row(
 
 
 def remove(
-    resource: Resource, session: Session, context: RequestContext, rows: Sequence[Any]
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    rows: Sequence[Any],
+    cascaded: dict[Any, dict[str, Any]] | None = None,
 ) -> None:
     """Delete rows (already loaded for writing) as the resource's traits say.
 
-    soft_delete: hide them. On a branch: a row main also holds is marked deleted on the branch
-    only; a row the branch created is deleted. Otherwise: delete, with the relations' on_delete.
+    soft_delete: hide them (`cascaded`: see soft_delete). On a branch: a row main also holds is
+    marked deleted on the branch only; a row the branch created is deleted. Otherwise: delete,
+    with the relations' on_delete.
     """
     if resource.has("soft_delete"):
-        soft_delete(resource, session, context, rows)
+        soft_delete(resource, session, context, rows, cascaded)
         return
     if resource.has("branching") and context.branch_id != MAIN_BRANCH:
         keys = [row.id for row in rows]
@@ -1060,7 +1065,11 @@ def remove(
 
 
 def soft_delete(
-    resource: Resource, session: Session, context: RequestContext, rows: Sequence[Any]
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    rows: Sequence[Any],
+    cascaded: dict[Any, dict[str, Any]] | None = None,
 ) -> None:
     """Hide `rows`, and apply what soft deletion means to each relation pointing at them.
 
@@ -1069,6 +1078,8 @@ def soft_delete(
     exactly the rows this delete hid. restrict, no_action: refused (409) while a live row points
     here. set_null, and many-to-many links: kept, since the rows still exist. The caller audits
     `rows`; the children the cascade hides are audited here, being writes of this request too.
+    `cascaded`, when given, gets the image (dump_row) of each row of `resource` itself that the
+    cascade hides, as it was before: a bulk run's own rows it reaches through a self relation.
     """
     tree: list[tuple[Resource, list[Any]]] = []
     seen: set[tuple[str, Any]] = set()
@@ -1114,6 +1125,9 @@ def soft_delete(
                     )
     stamp = _deletion_stamp(session, latest)
     for depth, (current, batch) in enumerate(tree):
+        if depth and cascaded is not None and current is resource:
+            links = load_links(current, session, batch)
+            cascaded.update((row.id, dump_row(current, row, links)) for row in batch)
         if depth and current.has("audit"):
             audit(
                 current,
@@ -1360,24 +1374,22 @@ def delete_keys(
     """Delete rows by id (on `branch` for branching resources); relations without a database
     foreign key get their on_delete here."""
     for inbound in resource.inbound:
-        if inbound.enforced:
-            continue  # the database's foreign key applies it
         source = REGISTRY[inbound.source]
         column = getattr(source.model, inbound.attr)
-        if inbound.on_delete == "cascade":
+        if inbound.on_delete in ("restrict", "no_action"):
+            # Checked here when the database's refusal would not say why: a soft-deleted row
+            # still refers to the row, and the foreign key counts it.
+            if not inbound.enforced or source.has("soft_delete"):
+                refuse_if_referenced(resource, session, source, column, keys)
+        elif inbound.enforced:
+            continue  # the database's foreign key applies it
+        elif inbound.on_delete == "cascade":
             children = list(session.scalars(sa.select(source.id).where(column.in_(keys))))
             if children:
                 delete_keys(source, session, children)
         elif inbound.on_delete == "set_null":
             session.execute(
                 sa.update(source.model).where(column.in_(keys)).values({inbound.attr: None})
-            )
-        elif (
-            session.scalars(sa.select(source.id).where(column.in_(keys)).limit(1)).first()
-            is not None
-        ):
-            raise ApiError(
-                409, "conflict", f"{resource.label} is still referenced by {source.label}"
             )
     for junction, column_name, branch_column in resource.unlinks:
         statement = sa.delete(junction).where(junction.c[column_name].in_(keys))
@@ -1388,6 +1400,30 @@ def delete_keys(
     if resource.has("branching"):
         statement = statement.where(resource.model.branch_id == branch)
     session.execute(statement)
+
+
+def refuse_if_referenced(
+    resource: Resource, session: Session, source: Resource, column: Any, keys: list[Any]
+) -> None:
+    """409 while rows of `source` point at `keys` through a restrict or no_action relation. A
+    hard delete counts soft-deleted rows as the database does (they still exist), and says so
+    when only those remain. Rows deleted by the same statement (a self relation) do not count."""
+    referring = sa.select(source.id).where(column.in_(keys))
+    if source is resource:
+        referring = referring.where(source.id.not_in(keys))
+    if session.scalars(referring.limit(1)).first() is None:
+        return
+    if (
+        source.has("soft_delete")
+        and session.scalars(referring.where(source.model.deleted_at.is_(None)).limit(1)).first()
+        is None
+    ):
+        raise ApiError(
+            409,
+            "conflict",
+            f"{resource.label} is still referenced by soft-deleted {source.label} rows: hidden, they still exist, and a hard delete counts them as the foreign key does",
+        )
+    raise ApiError(409, "conflict", f"{resource.label} is still referenced by {source.label}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1483,16 +1519,29 @@ def bulk(
     }
     changed = _changed_attrs(resource, context, body.operation, values)
     saved: list[dict[str, Any]] = []
+    cascaded: dict[
+        Any, dict[str, Any]
+    ] = {}  # rows this run's soft-delete cascade hid, as they were
     if not body.dry_run:
         for start in range(0, len(keys), config.batch_size):
             batch = keys[start : start + config.batch_size]
+            hidden: dict[Any, dict[str, Any]] = {}
             try:
                 with session.begin_nested():
                     saved.extend(
                         _bulk_batch(
-                            resource, session, context, body.operation, batch, values, changed
+                            resource,
+                            session,
+                            context,
+                            body.operation,
+                            batch,
+                            values,
+                            changed,
+                            cascaded,
+                            hidden,
                         )
                     )
+                cascaded.update(hidden)  # only once the batch holds
             except (
                 sa.exc.IntegrityError,
                 sa.exc.DataError,
@@ -1541,9 +1590,22 @@ def _bulk_batch(
     batch: list[Any],
     values: Mapping[str, Any],
     changed: list[str] | None,
+    cascaded: Mapping[Any, dict[str, Any]],
+    hidden: dict[Any, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Change one batch; return each row as it was, and the `changed` values it was left with, for undo."""
+    """Change one batch; return each row as it was, and the `changed` values it was left with, for undo.
+
+    A row of the batch that the soft-delete cascade of an earlier batch of this run hid
+    (`cascaded`) is part of the run as when deleting the rows one by one: it is kept with its image
+    from before the run, and its undo brings it back. `hidden` gets the rows this batch's cascade hides.
+    """
     rows = list(session.scalars(scoped(resource, context).where(resource.id.in_(batch))))
+    found = {row.id for row in rows}
+    reached = (
+        [key for key in batch if key not in found and key in cascaded]
+        if operation == "delete"
+        else []
+    )
     if resource.has("branching"):
         rows = [
             row
@@ -1556,7 +1618,7 @@ def _bulk_batch(
     audited = resource.has("audit")
     befores = serialize(resource, session, rows) if audited else [None] * len(rows)
     if operation == "delete":
-        remove(resource, session, context, rows)
+        remove(resource, session, context, rows, hidden)
         audit(
             resource,
             session,
@@ -1576,17 +1638,20 @@ def _bulk_batch(
                 "bulk_update",
                 [(row.id, b, a) for row, b, a in zip(rows, befores, afters, strict=True)],
             )
-    if changed is not None and rows:
+    saved += [dict(cascaded[key]) for key in reached]
+    if changed is not None and saved:
         # The whole row (every column and link) as the database stored it (rounded, truncated,
         # updated_at set): undo puts a row back only while it is still exactly this.
-        statement = sa.select(resource.model).where(resource.id.in_([row.id for row in rows]))
+        statement = sa.select(resource.model).where(
+            resource.id.in_([row.id for row in rows] + reached)
+        )
         if resource.has("branching"):
             statement = statement.where(resource.model.branch_id == context.branch_id)
         stored = list(session.scalars(statement.execution_options(populate_existing=True)))
         after_links = load_links(resource, session, stored)
         afters_by_id = {row.id: dump_row(resource, row, after_links) for row in stored}
-        for dump, row in zip(saved, rows, strict=True):
-            dump["after"] = afters_by_id[row.id]
+        for dump, key in zip(saved, [row.id for row in rows] + reached, strict=True):
+            dump["after"] = afters_by_id[key]
     return saved
 
 
@@ -1626,6 +1691,68 @@ def undo_bulk(
     raise ApiError(404, "not_found", "no bulk run has this undo token")
 
 
+def _audit_undo(
+    resource: Resource, session: Session, context: RequestContext, row: Any, before: Any
+) -> None:
+    if resource.has("audit"):
+        audit(
+            resource,
+            session,
+            context,
+            "bulk_undo",
+            [(row.id, before, serialize(resource, session, [row])[0])],
+        )
+
+
+def _as_left(
+    resource: Resource, session: Session, saved: Mapping[str, Any], changed: list[str] | None
+) -> tuple[bool, Any]:
+    """(whether the row is still exactly as the run left it, the row: None if the run deleted it)."""
+    values = saved["values"]
+    identity = {name: decode_value(values[name]) for name in ("id", "branch_id") if name in values}
+    row = session.get(resource.model, identity if len(identity) > 1 else identity["id"])
+    if (row is None) != (changed is None):
+        return False, row  # deleted since an update, or made again since a delete
+    if row is not None and dump_row(
+        resource, row, load_links(resource, session, [row])
+    ) != saved.get("after"):
+        return False, row  # written since the run, in any column or link
+    return True, row
+
+
+def _undo_soft_delete(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    entries: Sequence[Mapping[str, Any]],
+) -> tuple[int, int]:
+    """Bring a soft-delete run's rows back as undoing its deletes one by one, last first, would:
+    a row comes back once no parent it needs is hidden (restore brings back what its cascade
+    hid), and a row that came back through the cascade of another counts as restored. Rows
+    written since the run, and rows whose parent stays hidden, are skipped. `(restored, skipped)`."""
+    waiting = []
+    for saved in entries:
+        unchanged, row = _as_left(resource, session, saved, ["deleted_at"])
+        if unchanged:  # every row is compared before any comes back
+            waiting.append(row)
+    skipped = len(entries) - len(waiting)
+    while waiting:
+        ready = [
+            row for row in waiting if row.deleted_at is None or restorable(resource, session, row)
+        ]
+        if not ready:
+            break
+        for row in ready:
+            if row.deleted_at is None:
+                continue  # the cascade of a row before it brought it back
+            before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+            undelete(resource, session, context, [row])
+            _audit_undo(resource, session, context, row, before)
+        done = {id(row) for row in ready}
+        waiting = [row for row in waiting if id(row) not in done]
+    return len(entries) - skipped - len(waiting), skipped + len(waiting)
+
+
 def _put_back(
     resource: Resource,
     session: Session,
@@ -1633,17 +1760,12 @@ def _put_back(
     saved: Mapping[str, Any],
     changed: list[str] | None,
 ) -> tuple[Any, Any] | None:
-    """One row as the run found it: (the row, how it was before the undo); None when it was
-    written since the run, and is left alone."""
+    """One row as the run found it (an update, or a hard or branch delete): (the row, how it was
+    before the undo); None when it was written since the run, and is left alone."""
+    unchanged, row = _as_left(resource, session, saved, changed)
+    if not unchanged:
+        return None
     values = {attr: decode_value(encoded) for attr, encoded in saved["values"].items()}
-    identity = {name: values[name] for name in ("id", "branch_id") if name in values}
-    row = session.get(resource.model, identity if len(identity) > 1 else identity["id"])
-    if (row is None) != (changed is None):
-        return None  # deleted since an update, or made again since a delete
-    if row is not None and dump_row(
-        resource, row, load_links(resource, session, [row])
-    ) != saved.get("after"):
-        return None  # written since the run, in any column or link
     if row is None:  # deleted: insert it again, with its links
         row = resource.model(**values)
         session.add(row)
@@ -1656,11 +1778,6 @@ def _put_back(
                 )
         return row, None
     before = serialize(resource, session, [row])[0] if resource.has("audit") else None
-    if changed == ["deleted_at"]:  # a soft delete: bring back what its cascade hid too
-        if not restorable(resource, session, row):
-            return None
-        undelete(resource, session, context, [row])
-        return row, before
     # A write of its own: the version moves on and updated_at (onupdate) is the undo's time.
     for attr in changed:
         setattr(row, attr, values[attr])
