@@ -302,7 +302,7 @@ class _Resolver:
             type=f.type,
             label=f.label or humanize(name),
             api_name=api_name,
-            required=f.required and f.default is None,
+            required=f.required,
             nullable=nullable,
             default=default,
             unique=f.unique,

@@ -334,9 +334,10 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         code = HTTP_CODES.get(error.status_code, "http_error")
         detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
-        return error_response(
-            error.status_code, code, detail, headers=getattr(error, "headers", None)
-        )
+        headers = getattr(error, "headers", None)
+        if error.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request))}
+        return error_response(error.status_code, code, detail, headers=headers)
 
     @app.exception_handler(NotImplementedError)
     async def not_implemented(request: Request, error: NotImplementedError) -> JSONResponse:
@@ -383,6 +384,17 @@ def internal_error() -> JSONResponse:
     return error_response(
         500, "internal_error", "the server failed to answer this request; the error is logged"
     )
+
+
+def _allowed(app: FastAPI, request: Request) -> list[str]:
+    """The methods the document gives the path: Starlette's 405 names only the first route matched."""
+    matched: dict[int, set[str]] = {}
+    for path, operations in (app.openapi().get("paths") or {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path)), request.url.path):
+            methods = matched.setdefault(path.count("{"), set())
+            methods |= {method.upper() for method in operations}
+    # A fixed path wins over an id in the same place (/bulk is never the row "bulk").
+    return sorted(matched[min(matched)]) if matched else []
 
 
 def _is_json_error(error: RequestValidationError) -> bool:

@@ -179,6 +179,17 @@ class Helpers:
     def plural_pascal(resource: ir.Resource) -> str:
         return pascal(resource.plural)
 
+    def fixed_segments(self, resource: ir.Resource) -> tuple[str, ...]:
+        """The fixed path segments beside `/{id}` (bulk, collection actions): never an id."""
+        base = f"/api/{resource.table}/"
+        return tuple(
+            dict.fromkeys(
+                path.removeprefix(base).split("/")[0]
+                for _, path, _ in routes(resource)
+                if path.startswith(base) and not path.startswith(base + "{id}")
+            )
+        )
+
     def route_lines(self, resource: ir.Resource) -> list[str]:
         return [
             f"{method:<6} {path:<40} {operation}" for method, path, operation in routes(resource)

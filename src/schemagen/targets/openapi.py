@@ -18,12 +18,12 @@ from typing import Any
 from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
+from schemagen.naming import camel
 from schemagen.render import RenderContext, Target, header_comment
 from schemagen.targets.fastapi import Helpers, filter_operators, routes
 from schemagen.targets.jsonschema import action_input_name, value_schema
 
 OPENAPI_VERSION = "3.1.0"
-ERROR = {"$ref": "#/components/responses/Error"}
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
@@ -39,8 +39,12 @@ def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
     for rendered in context.outputs.get("jsonschema", []):
         for name, shape in json.loads(rendered.content)["$defs"].items():
             schemas[name] = _refs(shape)
-    schemas.update(shared_schemas(project))
     h = Helpers(project)
+    schemas.update(shared_schemas(project))
+    for resource in project.resources:
+        if resource.actions.bulk:
+            schemas[f"{resource.model}BulkRequest"] = bulk_request(resource, h)
+    schemas["ActionRequest"] = action_request(project, h)
     paths: dict[str, dict[str, Any]] = {}
     for resource in project.resources:
         for method, path, operation_id in routes(resource):
@@ -52,7 +56,7 @@ def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
     if branching(project):
         paths["/api/branches/{name}/merge"] = {"post": merge_branch(project)}
         paths["/api/branches/{name}"] = {"delete": discard_branch(project)}
-    paths["/api/actions"] = {"post": run_action(project)}
+    paths["/api/actions"] = {"post": run_action(project, h)}
     paths["/healthz"] = {"get": health("healthz", "The process is up")}
     paths["/readyz"] = {"get": health("readyz", "The database answers")}
     return {
@@ -114,16 +118,24 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "version_conflict": (409, "the row changed since the version sent (If-Match or version)"),
     "undo_used": (409, "the bulk change was undone already"),
     "undo_expired": (410, "the undo token has expired"),
-    "validation_error": (422, "a value or parameter is invalid"),
+    "payload_too_large": (413, "the body is larger than the API accepts"),
+    "validation_error": (
+        422,
+        "a value, parameter, header or id is invalid, or the body is not JSON",
+    ),
     "invalid_reference": (422, "a relation names no row"),
     "precondition_required": (428, "the version is missing: send If-Match or version"),
+    "database_unavailable": (503, "the database does not answer or stays busy: retry later"),
 }
+# What any route of a resource can answer whatever it does: a parameter, header or id it refuses,
+# and a database that is away. `codes()` adds the rest per operation.
+ALWAYS = ("validation_error", "database_unavailable")
 
 
 def errors(*codes: str) -> dict[str, Any]:
     """The error responses of an operation, one per status, naming the codes it can answer with."""
     by_status: dict[str, list[str]] = {}
-    for code in codes:
+    for code in dict.fromkeys(codes):
         status, meaning = ERROR_CODES[code]
         by_status.setdefault(str(status), []).append(f"{code}: {meaning}")
     return {
@@ -161,24 +173,6 @@ def shared_schemas(project: ir.Project) -> dict[str, Any]:
             },
             "required": ["detail", "error_code", "field"],
         },
-        "BulkRequest": {
-            "type": "object",
-            "title": "Bulk request",
-            "properties": {
-                "operation": {"type": "string", "enum": ["update", "delete"]},
-                "filter": {
-                    "type": "object",
-                    "description": "List filters: field, field__in, field__gte, field__lte, field__isnull",
-                },
-                "values": {
-                    "type": "object",
-                    "description": "For update: the fields to set, as in the Update shape",
-                },
-                "dry_run": {"type": "boolean", "default": False},
-            },
-            "required": ["operation"],
-            "additionalProperties": False,
-        },
         "BulkResult": _object(
             "Bulk result",
             {
@@ -203,20 +197,6 @@ def shared_schemas(project: ir.Project) -> dict[str, Any]:
                 "undo_expires_at": _nullable({"type": "string", "format": "date-time"}),
             },
         ),
-        "ActionRequest": {
-            "type": "object",
-            "title": "Action request",
-            "properties": {
-                "action": {"type": "string", "description": "resource.action, e.g. office.create"},
-                "input": {
-                    "type": "object",
-                    "description": "The route's body, or its query parameters for list",
-                },
-                "id": {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]},
-            },
-            "required": ["action"],
-            "additionalProperties": False,
-        },
     }
     if any(r.actions.bulk is not None and r.actions.bulk.undo for r in project.resources):
         schemas["BulkUndoRequest"] = _object(
@@ -339,15 +319,14 @@ def operation(
     result: dict[str, Any] = {"operationId": operation_id, "tags": [resource.table]}
     parameters: list[dict[str, Any]] = []
     if "{id}" in path:
-        key = (
-            {"type": "integer"}
-            if resource.primary_key == "integer"
-            else {"type": "string", "format": "uuid"}
-        )
-        parameters.append({"name": "id", "in": "path", "required": True, "schema": key})
+        parameters.append({"name": "id", "in": "path", "required": True, "schema": _key_schema(resource)})
     parameters += trait_headers(resource, method)
-    codes = ["tenant_required"] if resource.has("tenant") else []
+    codes = [*ALWAYS, "tenant_required"] if resource.has("tenant") else [*ALWAYS]
+    if method in ("POST", "PATCH"):
+        codes.append("payload_too_large")
     owned, versioned = resource.has("owned"), resource.has("versioned")
+    # Owned rows: writing needs a caller; another owner's system row is read-only.
+    writer = ["authentication_required", "forbidden"] if owned else []
     plural = h.plural_pascal(resource)
     responses: dict[str, Any]
     if operation_id == f"get{model}":
@@ -360,45 +339,38 @@ def operation(
         parameters += list_parameters(resource, h)
         parameters += _include_deleted(resource, "hidden by default")
         responses = {"200": _json(_ref(f"{model}Page"), "A page of rows")}
-        codes += ["validation_error"]
     elif operation_id == f"bulk{plural}":
         result["summary"] = f"Update or delete {resource.plural} by filter"
-        result["requestBody"] = _body("BulkRequest")
+        result["requestBody"] = _body(f"{model}BulkRequest")
         responses = {"200": _json(_ref("BulkResult"), "What matched and what changed")}
-        codes += ["validation_error"]
+        codes += writer[:1]
     elif operation_id == f"undoBulk{plural}":
         result["summary"] = f"Undo a bulk change of {resource.plural}"
         result["requestBody"] = _body("BulkUndoRequest")
         responses = {"200": _json(_ref("BulkUndoResult"), "How many rows are back")}
-        codes += ["not_found", "undo_used", "undo_expired", "validation_error"]
+        codes += [*writer[:1], "not_found", "undo_used", "undo_expired"]
     elif operation_id == f"create{model}":
         result["summary"] = f"Create a {resource.name}"
         result["requestBody"] = _body(f"{model}Create")
-        responses = {"201": _row(resource, "The new row")}
-        codes += ["authentication_required"] if owned else []
-        codes += ["conflict", "validation_error", "invalid_reference"]
+        responses = {"201": _row(resource, "The new row") | _links(resource, h)}
+        codes += [*writer[:1], "conflict", "invalid_reference"]
     elif operation_id == f"update{model}":
         result["summary"] = f"Update a {resource.name}"
         result["requestBody"] = _body(f"{model}Update")
         responses = {"200": _row(resource, "The row after the update")}
-        codes += ["forbidden"] if owned else []
-        codes += ["not_found", "conflict"]
-        codes += ["version_conflict"] if versioned else []
-        codes += ["validation_error", "invalid_reference"]
-        codes += ["precondition_required"] if versioned else []
+        codes += [*writer, "not_found", "conflict", "invalid_reference"]
+        codes += ["version_conflict", "precondition_required"] if versioned else []
     elif operation_id == f"delete{model}":
         result["summary"] = f"Delete a {resource.name}" + (
             " (hidden: restore brings it back)" if resource.has("soft_delete") else ""
         )
         responses = {"204": {"description": "Deleted"}}
-        codes += ["forbidden"] if owned else []
-        codes += ["not_found", "conflict"]
+        codes += [*writer, "not_found", "conflict"]
         codes += ["version_conflict"] if versioned else []
     elif operation_id == f"restore{model}":
         result["summary"] = f"Restore a deleted {resource.name}"
         responses = {"200": _row(resource, "The row, no longer deleted")}
-        codes += ["forbidden"] if owned else []
-        codes += ["not_found", "conflict"]
+        codes += [*writer, "not_found", "conflict"]
     else:
         action = next(a for a in resource.actions.custom if path.endswith("/" + a.name))
         result["summary"] = action.label
@@ -413,13 +385,40 @@ def operation(
                 if action.scope == "item"
                 else "What the handler returns",
             ),
+            "501": _error("not_implemented: the handler does not exist yet"),
         }
-        codes += ["not_found", "validation_error"]
-        responses["501"] = ERROR
+        # The handler is yours: it may refuse with any error of the contract.
+        codes += [*writer, "not_found", "conflict", "invalid_reference"]
     if parameters:
         result["parameters"] = parameters
     result["responses"] = dict(sorted((responses | errors(*codes)).items()))
     return result
+
+
+def _key_schema(resource: ir.Resource) -> dict[str, Any]:
+    if resource.primary_key == "integer":
+        return {"type": "integer"}
+    return {"type": "string", "format": "uuid"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": ERROR_CONTENT}
+
+
+def _links(resource: ir.Resource, h: Helpers) -> dict[str, Any]:
+    """The operations a new row's id opens (stateful clients and testers follow them)."""
+    links: dict[str, Any] = {}
+    for method, path, operation_id in routes(resource):
+        if "{id}" not in path:
+            continue
+        parameters: dict[str, str] = {"path.id": "$response.body#/id"}
+        if resource.has("versioned") and method in ("PATCH", "DELETE"):
+            parameters["header.If-Match"] = "$response.header.ETag"
+        links[operation_id[0].upper() + operation_id[1:]] = {
+            "operationId": operation_id,
+            "parameters": parameters,
+        }
+    return {"links": links} if links else {}
 
 
 def _body(schema: str) -> dict[str, Any]:
@@ -450,8 +449,8 @@ def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
         {
             "name": "sort",
             "in": "query",
-            "schema": {"type": "string"},
-            "description": f"Comma-separated fields, '-' for descending; sortable: {', '.join(sortable)}; default: {','.join(config.sort)}",
+            "schema": {"type": "string", "pattern": _sort_pattern(sortable)},
+            "description": f"Comma-separated fields, '-' for descending (a repeated field counts once); sortable: {', '.join(sortable)}; default: {','.join(config.sort)}",
         },
     ]
     if h.searchable(resource):
@@ -471,9 +470,11 @@ def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
             value: dict[str, Any] = value_schema(_key(field))
         else:
             ops = list(filter_operators(kinds[name]))
-            value = value_schema(
-                kinds[name] if field.type != "array" else (field.array_of or "string"),
-                field if field.type not in ("relation", "array") else None,
+            value = _filter_value(
+                value_schema(
+                    kinds[name] if field.type != "array" else (field.array_of or "string"),
+                    field if field.type not in ("relation", "array") else None,
+                )
             )
             if kinds[name] == "datetime":
                 # "now" is the server's current time: next_action_at__lte=now
@@ -482,11 +483,16 @@ def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
             if op == "eq":
                 parameters.append({"name": name, "in": "query", "schema": value})
             elif op == "in":
+                item = value.get("anyOf", [value])[0]  # "now" is one value, not a list's
+                if item.get("type") == "string" and "format" not in item and "enum" not in item:
+                    item = {**item, "pattern": "^[^,]*$"}  # a comma separates values
                 parameters.append(
                     {
                         "name": f"{name}__in",
                         "in": "query",
-                        "schema": {"type": "string"},
+                        "schema": {"type": "array", "items": item, "minItems": 1},
+                        "style": "form",
+                        "explode": False,
                         "description": "Comma-separated values",
                     }
                 )
@@ -497,6 +503,29 @@ def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
             else:
                 parameters.append({"name": f"{name}__{op}", "in": "query", "schema": value})
     return parameters
+
+
+# What a filter value does not need to satisfy: one that no row can hold simply matches nothing.
+# The integer bounds stay (the database cannot compare beyond them) and so do the formats the
+# server parses (date, date-time, time, uuid) and enums.
+_UNCHECKED = ("minLength", "maxLength", "pattern", "multipleOf", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _filter_value(schema: dict[str, Any]) -> dict[str, Any]:
+    result = {k: v for k, v in schema.items() if k not in _UNCHECKED}
+    if result.get("type") == "number":
+        result.pop("minimum", None)
+        result.pop("maximum", None)
+        result.pop("format", None)
+    if result.get("format") in ("email", "uri"):
+        del result["format"]
+    return result
+
+
+def _sort_pattern(sortable: list[str]) -> str:
+    """Keys, comma-separated; empty is the default order."""
+    key = "-?(?:" + "|".join(sortable) + ")"
+    return f"^(?:{key}(?:,{key})*)?$"
 
 
 def _key(field: ir.Field) -> str:
@@ -540,7 +569,7 @@ def list_audit(project: ir.Project) -> dict[str, Any]:
         ],
         "responses": {
             "200": _json(_ref("AuditPage"), "A page of entries"),
-            **errors("validation_error"),
+            **errors(*ALWAYS),
         },
     }
 
@@ -561,6 +590,11 @@ def _tenant_header(resources: list[ir.Resource], description: str) -> list[dict[
     return [_header("X-Tenant-ID", description)] if any(r.has("tenant") for r in resources) else []
 
 
+def _branch_codes(project: ir.Project) -> list[str]:
+    tenant = any(r.has("tenant") for r in branching(project))
+    return [*ALWAYS, "tenant_required"] if tenant else [*ALWAYS]
+
+
 def merge_branch(project: ir.Project) -> dict[str, Any]:
     names = ", ".join(r.name for r in branching(project))
     return {
@@ -571,7 +605,7 @@ def merge_branch(project: ir.Project) -> dict[str, Any]:
         "parameters": _branch_parameters(project),
         "responses": {
             "200": _json(_ref("MergeResult"), "How many rows of each resource were merged"),
-            **errors("conflict", "validation_error"),
+            **errors(*_branch_codes(project), "conflict"),
         },
     }
 
@@ -584,38 +618,130 @@ def discard_branch(project: ir.Project) -> dict[str, Any]:
         "summary": "Discard a branch",
         "description": f"The branch's rows of {names} are thrown away; main is untouched.",
         "parameters": _branch_parameters(project),
-        "responses": {"204": {"description": "Discarded"}, **errors("validation_error")},
+        "responses": {"204": {"description": "Discarded"}, **errors(*_branch_codes(project))},
     }
 
 
-def run_action(project: ir.Project) -> dict[str, Any]:
-    names = [
-        f"{r.name}.{a}"
-        for r in project.resources
-        for a in ("list", "get", "create", "update", "delete")
-        if getattr(r.actions, a)
-    ]
-    names += [f"{r.name}.restore" for r in project.resources if r.has("soft_delete")]
-    names += [f"{r.name}.bulk" for r in project.resources if r.actions.bulk]
-    names += [
-        f"{r.name}.bulk_undo"
-        for r in project.resources
-        if r.actions.bulk is not None and r.actions.bulk.undo
-    ]
-    names += [a.action for r in project.resources for a in r.actions.custom]
+def bulk_request(resource: ir.Resource, h: Helpers) -> dict[str, Any]:
+    """The body of a resource's bulk route: an update with its values, or a delete without."""
+    query = [p for p in list_parameters(resource, h) if p["name"] not in ("limit", "cursor", "sort", "q")]
+    filters = {
+        "type": "object",
+        "description": "The list's filters (field, field__in, field__gte, field__lte, field__isnull); none: every row",
+        "properties": {p["name"]: p["schema"] for p in query},
+        "additionalProperties": False,
+    }
+    dry_run = {"type": "boolean", "default": False, "description": "Count only, change nothing"}
+
+    def shape(operation: str, values: dict[str, Any] | None) -> dict[str, Any]:
+        properties = {"operation": {"const": operation}, "filter": filters}
+        if values is not None:
+            properties["values"] = values
+        return {
+            "type": "object",
+            "title": f"Bulk {operation}",
+            "properties": {**properties, "dry_run": dry_run},
+            "required": ["operation"],
+            "additionalProperties": False,
+        }
+
+    update = _ref(f"{resource.model}Update") | {"description": "The fields to set, as in an update"}
+    return {"title": f"{resource.label} bulk request", "oneOf": [shape("update", update), shape("delete", None)]}
+
+
+def action_names(project: ir.Project, h: Helpers) -> list[tuple[str, str, str, ir.Resource]]:
+    """(action name, method, path, resource) of every route the action router runs by name."""
+    result = []
+    for resource in project.resources:
+        plural = h.plural_pascal(resource)
+        custom = {f"{camel(a.name)}{resource.model}": a.action for a in resource.actions.custom}
+        named = {
+            f"list{plural}": "list",
+            f"get{resource.model}": "get",
+            f"create{resource.model}": "create",
+            f"update{resource.model}": "update",
+            f"delete{resource.model}": "delete",
+            f"restore{resource.model}": "restore",
+            f"bulk{plural}": "bulk",
+            f"undoBulk{plural}": "bulk_undo",
+        }
+        for method, path, operation_id in routes(resource):
+            name = custom.get(operation_id) or f"{resource.name}.{named[operation_id]}"
+            result.append((name, operation_id, path, resource))
+    return sorted(result, key=lambda item: item[0])
+
+
+def action_request(project: ir.Project, h: Helpers) -> dict[str, Any]:
+    """The body of /api/actions: one shape per action, its `input` that route's body (or its query
+    parameters for a list), its `id` required where the route has one."""
+    shapes = []
+    for name, operation_id, path, resource in action_names(project, h):
+        route = operation(resource, _method(resource, operation_id), path, operation_id, h)
+        properties: dict[str, Any] = {"action": {"const": name}}
+        required = ["action"]
+        body = route.get("requestBody", {}).get("content", {}).get("application/json", {})
+        if body:
+            properties["input"] = body["schema"]
+            required.append("input")
+        elif operation_id.startswith("list"):
+            properties["input"] = {
+                "type": "object",
+                "description": "The list's query parameters",
+                "properties": {
+                    p["name"]: _one_or_many(p["schema"])
+                    for p in route.get("parameters", [])
+                    if p["in"] == "query"
+                },
+                "additionalProperties": False,
+            }
+        else:
+            properties["input"] = {"type": "object", "maxProperties": 0}
+        if "{id}" in path:
+            properties["id"] = _key_schema(resource)
+            required.append("id")
+        shapes.append(
+            {
+                "type": "object",
+                "title": name,
+                "properties": properties,
+                "required": required,
+                "additionalProperties": False,
+            }
+        )
+    return {"title": "Action request", "oneOf": shapes}
+
+
+def _one_or_many(schema: dict[str, Any]) -> dict[str, Any]:
+    """A `__in` filter in JSON: a list of values, or one value (a text may hold several, comma-separated)."""
+    if schema.get("type") != "array":
+        return schema
+    return {"anyOf": [schema, schema["items"]]}
+
+
+def _method(resource: ir.Resource, operation_id: str) -> str:
+    return next(m for m, _, o in routes(resource) if o == operation_id)
+
+
+def run_action(project: ir.Project, h: Helpers) -> dict[str, Any]:
+    names = [name for name, *_ in action_names(project, h)]
+    every = [code for code in ERROR_CODES if code != "tenant_required"]
+    if any(r.has("tenant") for r in project.resources):
+        every.append("tenant_required")
     return {
         "operationId": "runAction",
         "tags": ["actions"],
         "summary": "Run any action by name, answered as its route answers",
-        "description": "Actions: " + ", ".join(sorted(names)),
+        "description": "Actions: " + ", ".join(names),
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": _ref("ActionRequest")}},
         },
         "responses": {
-            "200": _json({}, "As the named route answers (201 for create, 204 for delete)"),
-            "404": ERROR,
-            "422": ERROR,
+            "200": _json({}, "As the named route answers"),
+            "201": _json({}, "A create: the new row"),
+            "204": {"description": "A delete"},
+            "501": _error("not_implemented: a custom action's handler does not exist yet"),
+            **errors(*every),
         },
     }
 
@@ -628,7 +754,7 @@ def health(operation_id: str, summary: str) -> dict[str, Any]:
     }
     responses: dict[str, Any] = {"200": _json(status, summary)}
     if operation_id == "readyz":
-        responses["503"] = ERROR
+        responses["503"] = _error("not_ready: the database does not answer")
     return {
         "operationId": operation_id,
         "tags": ["health"],

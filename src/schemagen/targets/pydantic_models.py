@@ -10,7 +10,10 @@ into plain annotations:
 - a nullable value, `anyOf: [X, {"type": "null"}]`, becomes X with `type: [X.type, "null"]`, so
   the field reads `int | None` with its constraints instead of a wrapper class per field;
 - a URL is a string with a scheme pattern and its maxLength: the generator's AnyUrl would drop the
-  length limit and normalise what the user sent.
+  length limit and normalise what the user sent;
+- an optional property that is not nullable gets `default: null`, which the generator (with
+  `strict_nullable`) turns into `x: T = None`: leaving it out is allowed, sending `null` is not,
+  as the document says. Pydantic never validates a default, so "not sent" stays None.
 
 The generator is slow to import and to run (about 0.1 s a resource after a second of warm-up), so
 it is imported only when this target runs, called once per resource, and each result is cached by
@@ -84,7 +87,30 @@ def normalize(schema: Any) -> Any:
     if result.get("format") == "uri":
         del result["format"]
         result.setdefault("pattern", URL_PATTERN)
+    properties = result.get("properties")
+    if result.get("type") == "object" and isinstance(properties, dict):
+        required = set(result.get("required", ()))
+        for name, shape in properties.items():
+            if name not in required and "default" not in shape and not _nullable(shape):
+                shape["default"] = None
     return result
+
+
+def _nullable(shape: dict[str, Any]) -> bool:
+    """Whether the document lets the value be null (a shape without a type allows anything)."""
+    kind = shape.get("type")
+    if isinstance(kind, list):
+        return "null" in kind
+    if kind is not None:
+        return kind == "null"
+    options = shape.get("anyOf") or shape.get("oneOf")
+    if options:
+        return any(isinstance(o, dict) and _nullable(o) for o in options)
+    if "enum" in shape:
+        return None in shape["enum"]
+    if "const" in shape:
+        return shape["const"] is None
+    return "$ref" not in shape
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,6 +187,7 @@ def generator_options() -> dict[str, Any]:
         "disable_timestamp": True,
         "class_name": ROOT_CLASS,
         "field_constraints": True,
+        "strict_nullable": True,  # a default does not make a field nullable (see normalize)
         "use_annotated": True,
         "use_standard_collections": True,
         "use_union_operator": True,
@@ -261,15 +288,99 @@ def merge(chunks: list[str]) -> str:
                 if isinstance(node, ast.ClassDef) and node.decorator_list:
                     start = node.decorator_list[0].lineno - 1
                 assert node.end_lineno is not None
-                bodies.append("".join(lines[start : node.end_lineno]).rstrip() + "\n")
+                bodies.append(_json_types(node, lines[start : node.end_lineno], start).rstrip() + "\n")
                 # Attribute docstrings follow their field inside the class: part of the class's span.
+    text = "\n\n".join(bodies)
+    prelude = ""
+    used = [name for name in JSON_TYPES.values() if re.search(rf"\b{name}\b", text)]
+    if used:
+        modules.setdefault("typing", set()).update({"Annotated", "Any"})
+        modules.setdefault("pydantic", set()).add("BeforeValidator")
+    if "JsonInt" in used:
+        prelude += JSON_INT
+    if set(used) & set(ISO):
+        plain.add("re")
+        prelude += ISO_CHECK + "\n"
+    if set(used) & set(ISO):
+        modules.setdefault("datetime", set()).update({"date", "datetime", "time"})
+    for name in used:
+        if name in ISO:
+            base, pattern, shape = ISO[name]
+            if base == "AwareDatetime":
+                modules.setdefault("pydantic", set()).add(base)
+            prelude += f"{name} = Annotated[{base}, _iso({PARSERS[base]}, {pattern!r}, {shape!r})]\n"
+    if re.search(r"\bEmailStr\b", text):
+        plain.add("email_validator")
+        prelude += EMAIL
     imports = ["from __future__ import annotations", ""]
     imports += [f"import {name}" for name in sorted(plain)]
     imports += [
         f"from {module} import {', '.join(sorted(names))}"
         for module, names in sorted(modules.items())
     ]
-    return "\n".join(imports) + "\n\n\n" + "\n\n".join(bodies)
+    return "\n".join(imports) + "\n\n" + prelude + "\n" + text
+
+
+# The API validates bodies strictly as JSON (crud.parse_json); the document needs help there in
+# three places: JSON Schema's integer includes 1.0, a date or time is its ISO text only (Pydantic
+# reads "0" as 1970-01-01 even in strict mode), and format "email" is syntax only.
+JSON_TYPES = {"int": "JsonInt", "date": "JsonDate", "AwareDatetime": "JsonDatetime", "time": "JsonTime"}
+JSON_INT = '''
+
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 1.0 as an integer: a whole float is that integer (strict mode refuses it)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+JsonInt = Annotated[int, BeforeValidator(_whole)]
+'''
+ISO = {
+    "JsonDate": ("date", r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD"),
+    "JsonDatetime": (
+        "AwareDatetime",
+        r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})",
+        "an RFC 3339 date-time with its offset",
+    ),
+    "JsonTime": ("time", r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?", "HH:MM[:SS]"),
+}
+PARSERS = {"date": "date", "AwareDatetime": "datetime", "time": "time"}
+ISO_CHECK = '''
+
+def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
+    """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
+    compiled = re.compile(pattern)
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"expected {shape}")
+        return kind.fromisoformat(value.upper() if kind is not time else value)
+
+    return BeforeValidator(parse)
+'''
+EMAIL = '''
+# An address is checked for its syntax, as format "email" says: test and other special-use
+# domains (name@host.test) are addresses too.
+email_validator.SPECIAL_USE_DOMAIN_NAMES = []
+'''
+
+
+def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
+    """The class's source with the types of JSON_TYPES in field annotations renamed (JsonInt, ...)."""
+    if not isinstance(node, ast.ClassDef):
+        return "".join(lines)
+    edits = []
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign):
+            for name in ast.walk(statement.annotation):
+                if isinstance(name, ast.Name) and name.id in JSON_TYPES:
+                    edits.append((name.lineno - 1 - first, name.col_offset, name.end_col_offset, JSON_TYPES[name.id]))
+    lines = list(lines)
+    for row, start, end, new in sorted(edits, reverse=True):
+        text = lines[row].encode()  # ast offsets count UTF-8 bytes
+        lines[row] = (text[:start] + new.encode() + text[end:]).decode()
+    return "".join(lines)
 
 
 TARGET = Target(

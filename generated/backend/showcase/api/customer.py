@@ -12,6 +12,7 @@ DELETE /api/customers/{id}                      deleteCustomer
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -52,6 +53,8 @@ RESOURCE = crud.register(
 )
 
 BULK = crud.BulkConfig(batch_size=200, undo_ttl=900)
+# `{id:customer_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("customer_id", reserved=("bulk",))
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
 
@@ -67,7 +70,7 @@ def list_customers(
 
 @router.post("", status_code=201, operation_id="createCustomer")
 def create_customer(
-    body: schemas.CustomerCreate,
+    body: schemas.CustomerCreate = crud.json_body(schemas.CustomerCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -78,7 +81,7 @@ def create_customer(
 
 @router.post("/bulk", operation_id="bulkCustomers")
 def bulk_customers(
-    body: crud.BulkRequest,
+    body: crud.BulkRequest = crud.json_body(crud.BulkRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -88,7 +91,7 @@ def bulk_customers(
 
 @router.post("/bulk/undo", operation_id="undoBulkCustomers")
 def undo_bulk_customers(
-    body: crud.UndoRequest,
+    body: crud.UndoRequest = crud.json_body(crud.UndoRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -96,28 +99,28 @@ def undo_bulk_customers(
     return crud.respond(crud.undo_bulk(RESOURCE, session, context, body))
 
 
-@router.get("/{id}", operation_id="getCustomer")
+@router.get("/{id:customer_id}", operation_id="getCustomer")
 def get_customer(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateCustomer")
+@router.patch("/{id:customer_id}", operation_id="updateCustomer")
 def update_customer(
-    id: str,
-    body: schemas.CustomerUpdate,
+    id: uuid.UUID,
+    body: schemas.CustomerUpdate = crud.json_body(schemas.CustomerUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteCustomer")
+@router.delete("/{id:customer_id}", status_code=204, operation_id="deleteCustomer")
 def delete_customer(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -10,6 +10,7 @@ DELETE /api/matrx_actions/{id}                  deleteMatrxAction
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -54,6 +55,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:matrx_action_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("matrx_action_id", reserved=())
 router = APIRouter(prefix="/api/matrx_actions", tags=["matrx_actions"])
 
 
@@ -69,7 +72,7 @@ def list_matrx_actions(
 
 @router.post("", status_code=201, operation_id="createMatrxAction")
 def create_matrx_action(
-    body: schemas.MatrxActionCreate,
+    body: schemas.MatrxActionCreate = crud.json_body(schemas.MatrxActionCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -78,28 +81,28 @@ def create_matrx_action(
     )
 
 
-@router.get("/{id}", operation_id="getMatrxAction")
+@router.get("/{id:matrx_action_id}", operation_id="getMatrxAction")
 def get_matrx_action(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateMatrxAction")
+@router.patch("/{id:matrx_action_id}", operation_id="updateMatrxAction")
 def update_matrx_action(
-    id: str,
-    body: schemas.MatrxActionUpdate,
+    id: uuid.UUID,
+    body: schemas.MatrxActionUpdate = crud.json_body(schemas.MatrxActionUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteMatrxAction")
+@router.delete("/{id:matrx_action_id}", status_code=204, operation_id="deleteMatrxAction")
 def delete_matrx_action(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -10,6 +10,7 @@ DELETE /api/matrx_menu_items/{id}               deleteMatrxMenuItem
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -52,6 +53,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:matrx_menu_item_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("matrx_menu_item_id", reserved=())
 router = APIRouter(prefix="/api/matrx_menu_items", tags=["matrx_menu_items"])
 
 
@@ -67,7 +70,7 @@ def list_matrx_menu_items(
 
 @router.post("", status_code=201, operation_id="createMatrxMenuItem")
 def create_matrx_menu_item(
-    body: schemas.MatrxMenuItemCreate,
+    body: schemas.MatrxMenuItemCreate = crud.json_body(schemas.MatrxMenuItemCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -76,28 +79,28 @@ def create_matrx_menu_item(
     )
 
 
-@router.get("/{id}", operation_id="getMatrxMenuItem")
+@router.get("/{id:matrx_menu_item_id}", operation_id="getMatrxMenuItem")
 def get_matrx_menu_item(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateMatrxMenuItem")
+@router.patch("/{id:matrx_menu_item_id}", operation_id="updateMatrxMenuItem")
 def update_matrx_menu_item(
-    id: str,
-    body: schemas.MatrxMenuItemUpdate,
+    id: uuid.UUID,
+    body: schemas.MatrxMenuItemUpdate = crud.json_body(schemas.MatrxMenuItemUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteMatrxMenuItem")
+@router.delete("/{id:matrx_menu_item_id}", status_code=204, operation_id="deleteMatrxMenuItem")
 def delete_matrx_menu_item(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -11,6 +11,7 @@ POST   /api/offices/{id}/close                  closeOffice
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -70,6 +71,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:office_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("office_id", reserved=())
 router = APIRouter(prefix="/api/offices", tags=["offices"])
 
 
@@ -85,7 +88,7 @@ def list_offices(
 
 @router.post("", status_code=201, operation_id="createOffice")
 def create_office(
-    body: schemas.OfficeCreate,
+    body: schemas.OfficeCreate = crud.json_body(schemas.OfficeCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -94,28 +97,28 @@ def create_office(
     )
 
 
-@router.get("/{id}", operation_id="getOffice")
+@router.get("/{id:office_id}", operation_id="getOffice")
 def get_office(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateOffice")
+@router.patch("/{id:office_id}", operation_id="updateOffice")
 def update_office(
-    id: str,
-    body: schemas.OfficeUpdate,
+    id: uuid.UUID,
+    body: schemas.OfficeUpdate = crud.json_body(schemas.OfficeUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteOffice")
+@router.delete("/{id:office_id}", status_code=204, operation_id="deleteOffice")
 def delete_office(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -123,10 +126,10 @@ def delete_office(
     return Response(status_code=204)
 
 
-@router.post("/{id}/close", operation_id="closeOffice")
+@router.post("/{id:office_id}/close", operation_id="closeOffice")
 def close_office(
-    id: str,
-    body: schemas.OfficeCloseInput,
+    id: uuid.UUID,
+    body: schemas.OfficeCloseInput = crud.json_body(schemas.OfficeCloseInput),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -14,6 +14,7 @@ POST   /api/opportunities/{id}/complete         completeOpportunity
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -62,6 +63,8 @@ RESOURCE = crud.register(
 )
 
 BULK = crud.BulkConfig(batch_size=200, undo_ttl=900)
+# `{id:opportunity_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("opportunity_id", reserved=("bulk",))
 router = APIRouter(prefix="/api/opportunities", tags=["opportunities"])
 
 
@@ -77,7 +80,7 @@ def list_opportunities(
 
 @router.post("", status_code=201, operation_id="createOpportunity")
 def create_opportunity(
-    body: schemas.OpportunityCreate,
+    body: schemas.OpportunityCreate = crud.json_body(schemas.OpportunityCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -88,7 +91,7 @@ def create_opportunity(
 
 @router.post("/bulk", operation_id="bulkOpportunities")
 def bulk_opportunities(
-    body: crud.BulkRequest,
+    body: crud.BulkRequest = crud.json_body(crud.BulkRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -100,7 +103,7 @@ def bulk_opportunities(
 
 @router.post("/bulk/undo", operation_id="undoBulkOpportunities")
 def undo_bulk_opportunities(
-    body: crud.UndoRequest,
+    body: crud.UndoRequest = crud.json_body(crud.UndoRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -108,9 +111,9 @@ def undo_bulk_opportunities(
     return crud.respond(crud.undo_bulk(RESOURCE, session, context, body))
 
 
-@router.get("/{id}", operation_id="getOpportunity")
+@router.get("/{id:opportunity_id}", operation_id="getOpportunity")
 def get_opportunity(
-    id: str,
+    id: uuid.UUID,
     include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
@@ -118,19 +121,19 @@ def get_opportunity(
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
-@router.patch("/{id}", operation_id="updateOpportunity")
+@router.patch("/{id:opportunity_id}", operation_id="updateOpportunity")
 def update_opportunity(
-    id: str,
-    body: schemas.OpportunityUpdate,
+    id: uuid.UUID,
+    body: schemas.OpportunityUpdate = crud.json_body(schemas.OpportunityUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteOpportunity")
+@router.delete("/{id:opportunity_id}", status_code=204, operation_id="deleteOpportunity")
 def delete_opportunity(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -138,9 +141,9 @@ def delete_opportunity(
     return Response(status_code=204)
 
 
-@router.post("/{id}/restore", operation_id="restoreOpportunity")
+@router.post("/{id:opportunity_id}/restore", operation_id="restoreOpportunity")
 def restore_opportunity(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -148,10 +151,10 @@ def restore_opportunity(
     return crud.respond_row(RESOURCE, crud.restore_row(RESOURCE, session, context, id))
 
 
-@router.post("/{id}/complete", operation_id="completeOpportunity")
+@router.post("/{id:opportunity_id}/complete", operation_id="completeOpportunity")
 def complete_opportunity(
-    id: str,
-    body: schemas.OpportunityCompleteInput,
+    id: uuid.UUID,
+    body: schemas.OpportunityCompleteInput = crud.json_body(schemas.OpportunityCompleteInput),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

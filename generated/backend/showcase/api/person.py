@@ -10,6 +10,7 @@ DELETE /api/people/{id}                         deletePerson
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -47,6 +48,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:person_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("person_id", reserved=())
 router = APIRouter(prefix="/api/people", tags=["people"])
 
 
@@ -62,7 +65,7 @@ def list_people(
 
 @router.post("", status_code=201, operation_id="createPerson")
 def create_person(
-    body: schemas.PersonCreate,
+    body: schemas.PersonCreate = crud.json_body(schemas.PersonCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -71,28 +74,28 @@ def create_person(
     )
 
 
-@router.get("/{id}", operation_id="getPerson")
+@router.get("/{id:person_id}", operation_id="getPerson")
 def get_person(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updatePerson")
+@router.patch("/{id:person_id}", operation_id="updatePerson")
 def update_person(
-    id: str,
-    body: schemas.PersonUpdate,
+    id: uuid.UUID,
+    body: schemas.PersonUpdate = crud.json_body(schemas.PersonUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deletePerson")
+@router.delete("/{id:person_id}", status_code=204, operation_id="deletePerson")
 def delete_person(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

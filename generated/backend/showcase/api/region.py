@@ -10,6 +10,7 @@ DELETE /api/regions/{id}                        deleteRegion
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -44,6 +45,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:region_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("region_id", reserved=())
 router = APIRouter(prefix="/api/regions", tags=["regions"])
 
 
@@ -59,7 +62,7 @@ def list_regions(
 
 @router.post("", status_code=201, operation_id="createRegion")
 def create_region(
-    body: schemas.RegionCreate,
+    body: schemas.RegionCreate = crud.json_body(schemas.RegionCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -68,28 +71,28 @@ def create_region(
     )
 
 
-@router.get("/{id}", operation_id="getRegion")
+@router.get("/{id:region_id}", operation_id="getRegion")
 def get_region(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateRegion")
+@router.patch("/{id:region_id}", operation_id="updateRegion")
 def update_region(
-    id: str,
-    body: schemas.RegionUpdate,
+    id: uuid.UUID,
+    body: schemas.RegionUpdate = crud.json_body(schemas.RegionUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteRegion")
+@router.delete("/{id:region_id}", status_code=204, operation_id="deleteRegion")
 def delete_region(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -10,6 +10,7 @@ DELETE /api/todos/{id}                          deleteTodo
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -45,6 +46,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:todo_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("todo_id", reserved=())
 router = APIRouter(prefix="/api/todos", tags=["todos"])
 
 
@@ -60,7 +63,7 @@ def list_todos(
 
 @router.post("", status_code=201, operation_id="createTodo")
 def create_todo(
-    body: schemas.TodoCreate,
+    body: schemas.TodoCreate = crud.json_body(schemas.TodoCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -69,28 +72,28 @@ def create_todo(
     )
 
 
-@router.get("/{id}", operation_id="getTodo")
+@router.get("/{id:todo_id}", operation_id="getTodo")
 def get_todo(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateTodo")
+@router.patch("/{id:todo_id}", operation_id="updateTodo")
 def update_todo(
-    id: str,
-    body: schemas.TodoUpdate,
+    id: uuid.UUID,
+    body: schemas.TodoUpdate = crud.json_body(schemas.TodoUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteTodo")
+@router.delete("/{id:todo_id}", status_code=204, operation_id="deleteTodo")
 def delete_todo(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -41,5 +41,5 @@ class NoteUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str | None, Field(max_length=120, title="Title")] = None
+    title: Annotated[str, Field(max_length=120, title="Title")] = None
     body: Annotated[str | None, Field(title="Body")] = None

@@ -10,6 +10,7 @@ DELETE /api/drafts/{id}                         deleteDraft
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -49,6 +50,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:draft_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("draft_id", reserved=())
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 
 
@@ -64,7 +67,7 @@ def list_drafts(
 
 @router.post("", status_code=201, operation_id="createDraft")
 def create_draft(
-    body: schemas.DraftCreate,
+    body: schemas.DraftCreate = crud.json_body(schemas.DraftCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -73,28 +76,28 @@ def create_draft(
     )
 
 
-@router.get("/{id}", operation_id="getDraft")
+@router.get("/{id:draft_id}", operation_id="getDraft")
 def get_draft(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateDraft")
+@router.patch("/{id:draft_id}", operation_id="updateDraft")
 def update_draft(
-    id: str,
-    body: schemas.DraftUpdate,
+    id: uuid.UUID,
+    body: schemas.DraftUpdate = crud.json_body(schemas.DraftUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteDraft")
+@router.delete("/{id:draft_id}", status_code=204, operation_id="deleteDraft")
 def delete_draft(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -15,6 +15,7 @@ POST   /api/gadgets/{id}/archive                archiveGadget
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -95,6 +96,8 @@ RESOURCE = crud.register(
 )
 
 BULK = crud.BulkConfig(batch_size=100, undo_ttl=600)
+# `{id:gadget_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("gadget_id", reserved=("bulk", "recount"))
 router = APIRouter(prefix="/api/gadgets", tags=["gadgets"])
 
 
@@ -110,7 +113,7 @@ def list_gadgets(
 
 @router.post("", status_code=201, operation_id="createGadget")
 def create_gadget(
-    body: schemas.GadgetCreate,
+    body: schemas.GadgetCreate = crud.json_body(schemas.GadgetCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -121,7 +124,7 @@ def create_gadget(
 
 @router.post("/bulk", operation_id="bulkGadgets")
 def bulk_gadgets(
-    body: crud.BulkRequest,
+    body: crud.BulkRequest = crud.json_body(crud.BulkRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -131,7 +134,7 @@ def bulk_gadgets(
 
 @router.post("/bulk/undo", operation_id="undoBulkGadgets")
 def undo_bulk_gadgets(
-    body: crud.UndoRequest,
+    body: crud.UndoRequest = crud.json_body(crud.UndoRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -141,7 +144,7 @@ def undo_bulk_gadgets(
 
 @router.post("/recount", operation_id="recountGadget")
 def recount_gadgets(
-    body: schemas.GadgetRecountInput,
+    body: schemas.GadgetRecountInput = crud.json_body(schemas.GadgetRecountInput),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -153,9 +156,9 @@ def recount_gadgets(
     )
 
 
-@router.get("/{id}", operation_id="getGadget")
+@router.get("/{id:gadget_id}", operation_id="getGadget")
 def get_gadget(
-    id: str,
+    id: uuid.UUID,
     include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
@@ -163,19 +166,19 @@ def get_gadget(
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
-@router.patch("/{id}", operation_id="updateGadget")
+@router.patch("/{id:gadget_id}", operation_id="updateGadget")
 def update_gadget(
-    id: str,
-    body: schemas.GadgetUpdate,
+    id: uuid.UUID,
+    body: schemas.GadgetUpdate = crud.json_body(schemas.GadgetUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteGadget")
+@router.delete("/{id:gadget_id}", status_code=204, operation_id="deleteGadget")
 def delete_gadget(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -183,9 +186,9 @@ def delete_gadget(
     return Response(status_code=204)
 
 
-@router.post("/{id}/restore", operation_id="restoreGadget")
+@router.post("/{id:gadget_id}/restore", operation_id="restoreGadget")
 def restore_gadget(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -193,10 +196,10 @@ def restore_gadget(
     return crud.respond_row(RESOURCE, crud.restore_row(RESOURCE, session, context, id))
 
 
-@router.post("/{id}/archive", operation_id="archiveGadget")
+@router.post("/{id:gadget_id}/archive", operation_id="archiveGadget")
 def archive_gadget(
-    id: str,
-    body: schemas.GadgetArchiveInput,
+    id: uuid.UUID,
+    body: schemas.GadgetArchiveInput = crud.json_body(schemas.GadgetArchiveInput),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

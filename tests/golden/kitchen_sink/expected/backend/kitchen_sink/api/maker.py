@@ -10,6 +10,7 @@ DELETE /api/makers/{id}                         deleteMaker
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -42,6 +43,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:maker_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("maker_id", reserved=())
 router = APIRouter(prefix="/api/makers", tags=["makers"])
 
 
@@ -57,7 +60,7 @@ def list_makers(
 
 @router.post("", status_code=201, operation_id="createMaker")
 def create_maker(
-    body: schemas.MakerCreate,
+    body: schemas.MakerCreate = crud.json_body(schemas.MakerCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -66,28 +69,28 @@ def create_maker(
     )
 
 
-@router.get("/{id}", operation_id="getMaker")
+@router.get("/{id:maker_id}", operation_id="getMaker")
 def get_maker(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateMaker")
+@router.patch("/{id:maker_id}", operation_id="updateMaker")
 def update_maker(
-    id: str,
-    body: schemas.MakerUpdate,
+    id: uuid.UUID,
+    body: schemas.MakerUpdate = crud.json_body(schemas.MakerUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteMaker")
+@router.delete("/{id:maker_id}", status_code=204, operation_id="deleteMaker")
 def delete_maker(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

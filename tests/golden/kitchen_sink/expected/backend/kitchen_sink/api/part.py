@@ -10,6 +10,7 @@ DELETE /api/parts/{id}                          deletePart
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -38,6 +39,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:part_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("part_id", reserved=())
 router = APIRouter(prefix="/api/parts", tags=["parts"])
 
 
@@ -53,7 +56,7 @@ def list_parts(
 
 @router.post("", status_code=201, operation_id="createPart")
 def create_part(
-    body: schemas.PartCreate,
+    body: schemas.PartCreate = crud.json_body(schemas.PartCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -62,28 +65,28 @@ def create_part(
     )
 
 
-@router.get("/{id}", operation_id="getPart")
+@router.get("/{id:part_id}", operation_id="getPart")
 def get_part(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updatePart")
+@router.patch("/{id:part_id}", operation_id="updatePart")
 def update_part(
-    id: str,
-    body: schemas.PartUpdate,
+    id: uuid.UUID,
+    body: schemas.PartUpdate = crud.json_body(schemas.PartUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deletePart")
+@router.delete("/{id:part_id}", status_code=204, operation_id="deletePart")
 def delete_part(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
-from minimal import schemas
+from minimal import crud, schemas
 from minimal.api import note
 from minimal.crud import RequestContext, get_context
 from minimal.db import get_session
@@ -56,7 +56,7 @@ router = APIRouter(prefix="/api", tags=["actions"])
 
 @router.post("/actions", operation_id="runAction")
 def run_action(
-    request: ActionRequest,
+    request: ActionRequest = crud.json_body(ActionRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -72,7 +72,7 @@ def run_action(
     if action.takes_params:
         arguments["params"] = dict(request.input)
     elif action.body is not None:
-        arguments["body"] = action.body.model_validate(request.input)
+        arguments["body"] = crud.strict(action.body, request.input)
     elif request.input:
         raise validation_error(f"{request.action} takes no input", "input")
     return action.route(**arguments)

@@ -10,6 +10,7 @@ DELETE /api/notes/{id}                          deleteNote
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -39,6 +40,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:note_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("note_id", reserved=())
 router = APIRouter(prefix="/api/notes", tags=["notes"])
 
 
@@ -54,7 +57,7 @@ def list_notes(
 
 @router.post("", status_code=201, operation_id="createNote")
 def create_note(
-    body: schemas.NoteCreate,
+    body: schemas.NoteCreate = crud.json_body(schemas.NoteCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -63,28 +66,28 @@ def create_note(
     )
 
 
-@router.get("/{id}", operation_id="getNote")
+@router.get("/{id:note_id}", operation_id="getNote")
 def get_note(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateNote")
+@router.patch("/{id:note_id}", operation_id="updateNote")
 def update_note(
-    id: str,
-    body: schemas.NoteUpdate,
+    id: uuid.UUID,
+    body: schemas.NoteUpdate = crud.json_body(schemas.NoteUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteNote")
+@router.delete("/{id:note_id}", status_code=204, operation_id="deleteNote")
 def delete_note(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

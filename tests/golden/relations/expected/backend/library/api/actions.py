@@ -82,7 +82,7 @@ router = APIRouter(prefix="/api", tags=["actions"])
 
 @router.post("/actions", operation_id="runAction")
 def run_action(
-    request: ActionRequest,
+    request: ActionRequest = crud.json_body(ActionRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -98,7 +98,7 @@ def run_action(
     if action.takes_params:
         arguments["params"] = dict(request.input)
     elif action.body is not None:
-        arguments["body"] = action.body.model_validate(request.input)
+        arguments["body"] = crud.strict(action.body, request.input)
     elif request.input:
         raise validation_error(f"{request.action} takes no input", "input")
     return action.route(**arguments)

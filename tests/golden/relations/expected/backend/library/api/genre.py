@@ -10,6 +10,7 @@ DELETE /api/genres/{id}                         deleteGenre
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -40,6 +41,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:genre_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("genre_id", reserved=())
 router = APIRouter(prefix="/api/genres", tags=["genres"])
 
 
@@ -55,7 +58,7 @@ def list_genres(
 
 @router.post("", status_code=201, operation_id="createGenre")
 def create_genre(
-    body: schemas.GenreCreate,
+    body: schemas.GenreCreate = crud.json_body(schemas.GenreCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -64,28 +67,28 @@ def create_genre(
     )
 
 
-@router.get("/{id}", operation_id="getGenre")
+@router.get("/{id:genre_id}", operation_id="getGenre")
 def get_genre(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
 
 
-@router.patch("/{id}", operation_id="updateGenre")
+@router.patch("/{id:genre_id}", operation_id="updateGenre")
 def update_genre(
-    id: str,
-    body: schemas.GenreUpdate,
+    id: uuid.UUID,
+    body: schemas.GenreUpdate = crud.json_body(schemas.GenreUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteGenre")
+@router.delete("/{id:genre_id}", status_code=204, operation_id="deleteGenre")
 def delete_genre(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -1,0 +1,253 @@
+"""The HTTP contract: the app accepts exactly what its OpenAPI document allows, answers only what
+the document lists, and every layer agrees on what `required` means.
+
+The schemathesis guard (tests/e2e/test_schemathesis.py) searches for disagreements at random;
+these tests pin each one it found, on the showcase app in-process on SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from backend_support import backend
+from helpers import run_cli
+
+HEADERS = {"X-Tenant-ID": "acme", "X-User-ID": "alice"}
+
+
+@pytest.fixture(scope="module")
+def client(build_project, tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    output = build_project("showcase").output
+    with backend(output, "showcase"):
+        from showcase.app import create_app
+        from showcase.models import Base
+
+        url = f"sqlite:///{tmp_path_factory.mktemp('contract') / 'contract.db'}"
+        app = create_app(url)
+        Base.metadata.create_all(app.state.engine)
+        with TestClient(app, headers=HEADERS) as test_client:
+            test_client.document = json.loads(
+                (output / "openapi.json").read_text(encoding="utf-8")
+            )
+            yield test_client
+
+
+def _error(response, status: int, code: str, field: str | None = "?") -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"detail", "error_code", "field"} and body["error_code"] == code, body
+    if field != "?":
+        assert body["field"] == field, body
+    return body
+
+
+# ---------------------------------------------------------------------------------------------
+# Request bodies are as strict as the document
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/people", {"full_name": "A", "email": "a@example.com", "started_on": 0}, "started_on"),
+        ("/api/people", {"full_name": "A", "email": "a@example.com", "active": 1}, "active"),
+        ("/api/people", {"full_name": "A", "email": "a@example.com", "active": "true"}, "active"),
+        ("/api/offices", {"name": "O", "closed_at": 0}, "closed_at"),
+        ("/api/offices", {"name": "O", "region_id": 12}, "region_id"),
+        ("/api/todos", {"title": "T", "due": 20200101}, "due"),
+        ("/api/todos", {"title": "T", "priority": None}, "priority"),
+        ("/api/todos", {"title": "T", "completed": None}, "completed"),
+        ("/api/matrx_menu_items", {"label": "L", "action_id": "00000000-0000-0000-0000-000000000000", "display_order": 1.5}, "display_order"),
+        ("/api/matrx_menu_items", {"label": "L", "action_id": "00000000-0000-0000-0000-000000000000", "display_order": "1"}, "display_order"),
+    ],
+)
+def test_a_body_the_document_forbids_is_refused(client, path, body, field) -> None:
+    response = client.post(path, json=body)
+    error = _error(response, 422, "validation_error")
+    if field is not None:
+        assert error["field"] == field, error
+
+
+def test_an_update_cannot_null_a_non_nullable_field(client) -> None:
+    todo = client.post("/api/todos", json={"title": "T"})
+    assert todo.status_code == 201, todo.text
+    assert todo.json()["priority"] == "normal"
+    url = f"/api/todos/{todo.json()['id']}"
+    _error(client.patch(url, json={"priority": None}), 422, "validation_error", "priority")
+    _error(client.patch(url, json={"due": 0}), 422, "validation_error", "due")
+    assert client.patch(url, json={"due": None, "priority": "high"}).status_code == 200
+    assert client.get(url).json()["priority"] == "high"
+
+
+def test_values_of_a_bulk_update_are_as_strict_as_an_update(client) -> None:
+    response = client.post(
+        "/api/customers/bulk",
+        json={"operation": "update", "filter": {}, "values": {"lifetime_value": None, "tier": None}},
+    )
+    _error(response, 422, "validation_error")
+
+
+def test_an_action_input_is_as_strict_as_its_route(client) -> None:
+    response = client.post(
+        "/api/actions",
+        json={"action": "person.create", "input": {"full_name": "A", "email": "a@x.io", "started_on": 0}},
+    )
+    _error(response, 422, "validation_error", "started_on")
+
+
+@pytest.mark.parametrize("text", [b"{", b"\xff", b"[1, 2", b"", b"nul"])
+def test_an_unparseable_body_is_a_validation_error(client, text: bytes) -> None:
+    response = client.post(
+        "/api/todos", content=text, headers={"Content-Type": "application/json"}
+    )
+    _error(response, 422, "validation_error", None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths
+
+
+def test_fixed_paths_win_over_an_id(client) -> None:
+    # /bulk is POST only: PATCH there is not an update of the row "bulk".
+    response = client.patch("/api/customers/bulk", json={})
+    _error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "POST"
+    response = client.request("DELETE", "/api/opportunities/bulk")
+    _error(response, 405, "method_not_allowed")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/todos/not-a-uuid"),
+        ("PATCH", "/api/todos/12"),
+        ("DELETE", "/api/todos/x"),
+        ("POST", "/api/opportunities/nope/restore"),
+        ("POST", "/api/offices/123/close"),
+        ("GET", "/api/offices/bulkx"),
+    ],
+)
+def test_a_malformed_id_is_a_validation_error(client, method: str, path: str) -> None:
+    response = client.request(method, path, json={})
+    _error(response, 422, "validation_error", "id")
+
+
+def test_a_malformed_id_through_the_action_router_is_a_validation_error(client) -> None:
+    response = client.post("/api/actions", json={"action": "todo.get", "id": "nope"})
+    _error(response, 422, "validation_error", "id")
+
+
+def test_a_well_formed_unknown_id_is_still_not_found(client) -> None:
+    response = client.get("/api/todos/00000000-0000-0000-0000-000000000000")
+    _error(response, 404, "not_found")
+
+
+# ---------------------------------------------------------------------------------------------
+# Every answer is in the document
+
+
+def _documented(document: dict, method: str, path: str) -> set[str]:
+    return set(document["paths"][path][method.lower()]["responses"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "statuses"),
+    [
+        # Every operation can refuse a header or a parameter, and the database can be away.
+        ("GET", "/api/todos", {"200", "422", "503"}),
+        ("GET", "/api/todos/{id}", {"200", "404", "422", "503"}),
+        ("POST", "/api/todos", {"201", "409", "413", "422", "503"}),
+        ("PATCH", "/api/todos/{id}", {"200", "404", "409", "413", "422", "503"}),
+        ("DELETE", "/api/todos/{id}", {"204", "404", "409", "422", "503"}),
+        ("GET", "/api/customers", {"200", "400", "422", "503"}),
+        ("POST", "/api/matrx_actions", {"201", "401", "409", "413", "422", "503"}),
+        ("PATCH", "/api/opportunities/{id}", {"200", "400", "404", "409", "413", "422", "428", "503"}),
+        ("POST", "/api/opportunities/bulk/undo", {"200", "400", "404", "409", "410", "413", "422", "503"}),
+        # A custom handler may refuse with any error of the contract.
+        ("POST", "/api/offices/{id}/close", {"200", "400", "404", "409", "413", "422", "501", "503"}),
+        ("POST", "/api/actions", {"200", "201", "204", "400", "401", "403", "404", "409", "410", "413", "422", "428", "501", "503"}),
+    ],
+)
+def test_every_status_an_operation_answers_is_documented(client, method, path, statuses) -> None:
+    documented = _documented(client.document, method, path)
+    assert statuses <= documented, f"{method} {path}: missing {sorted(statuses - documented)}"
+    for status, response in client.document["paths"][path][method.lower()]["responses"].items():
+        if status[0] in "45":
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            ref = response.get("$ref")
+            assert schema == {"$ref": "#/components/schemas/Error"} or ref, (method, path, status)
+
+
+def test_an_unparseable_body_is_documented_as_a_validation_error(client) -> None:
+    assert "422" in _documented(client.document, "POST", "/api/todos")
+    assert "400" not in _documented(client.document, "POST", "/api/todos")
+
+
+# ---------------------------------------------------------------------------------------------
+# `required: true` with a default
+
+
+REQUIRED_WITH_DEFAULT = """\
+resource: ticket
+fields:
+  title: string(80) required
+  status:
+    type: enum
+    values: [open, closed]
+    default: open
+    required: true
+  note: string(40)
+"""
+
+
+def test_required_with_a_default_must_be_given_on_create_in_every_layer(tmp_path: Path) -> None:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemagen.toml").write_text('[project]\nname = "tickets"\n', encoding="utf-8")
+    (tmp_path / "schemas" / "ticket.yaml").write_text(REQUIRED_WITH_DEFAULT, encoding="utf-8")
+    run_cli("build", cwd=tmp_path)
+    output = tmp_path / "generated"
+
+    schema = json.loads((output / "jsonschema" / "ticket.json").read_text(encoding="utf-8"))
+    create = schema["$defs"]["TicketCreate"]
+    assert create["required"] == ["title", "status"]
+    assert create["properties"]["status"]["default"] == "open"  # the server's default, documented
+    openapi = json.loads((output / "openapi.json").read_text(encoding="utf-8"))
+    assert openapi["components"]["schemas"]["TicketCreate"]["required"] == ["title", "status"]
+
+    types = (output / "client" / "src" / "types.ts").read_text(encoding="utf-8")
+    create_type = types[types.index("export interface TicketCreate") :]
+    create_type = create_type[: create_type.index("}")]
+    assert "  status: TicketStatus;" in create_type and "note?:" in create_type
+    zod = (output / "client" / "src" / "schemas.ts").read_text(encoding="utf-8")
+    create_schema = zod[zod.index("export const ticketCreateSchema") :]
+    create_schema = create_schema[: create_schema.index("}) satisfies")]
+    status_line = next(line for line in create_schema.splitlines() if "status:" in line)
+    assert ".optional()" not in status_line, status_line
+    forms = json.loads((output / "client" / "src" / "forms.json").read_text(encoding="utf-8"))
+    [status] = [f for f in forms["forms"]["ticket"]["fields"] if f["name"] == "status"]
+    assert status["required"] is True and status["default"] == "open"
+
+    with backend(output, "tickets"):
+        from fastapi.testclient import TestClient
+        from tickets.app import create_app
+        from tickets.models import Base
+
+        app = create_app(f"sqlite:///{tmp_path / 'tickets.db'}")
+        Base.metadata.create_all(app.state.engine)
+        with TestClient(app) as client:
+            missing = client.post("/api/tickets", json={"title": "t"})
+            _error(missing, 422, "validation_error", "status")
+            given = client.post("/api/tickets", json={"title": "t", "status": "closed"})
+            assert given.status_code == 201 and given.json()["status"] == "closed"
+            # The default stays the database's: a row written without the API still gets it.
+            from tickets.models import Ticket
+            from sqlalchemy.orm import Session
+
+            with Session(app.state.engine) as session:
+                session.add(Ticket(title="raw"))
+                session.commit()
+                assert session.query(Ticket).filter_by(title="raw").one().status == "open"
