@@ -639,6 +639,12 @@ def list_rows(
     """One page of rows: `{"items": [...], "next_cursor": ...}`; two queries whatever the page size."""
     enter(resource, session, context)
     params = dict(params)
+    for (
+        name,
+        value,
+    ) in params.items():  # the action router's `input` is JSON: null is not a value here
+        if value is None:
+            raise validation_error(f"{name} cannot be null", name)
     include_deleted = (
         flag(params.pop("include_deleted", None), "include_deleted")
         if resource.has("soft_delete")
