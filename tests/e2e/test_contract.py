@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from backend_support import backend
-from helpers import run_cli
+from helpers import DIALECTS, run_cli
 
 HEADERS = {"X-Tenant-ID": "acme", "X-User-ID": "alice"}
 
@@ -251,3 +251,43 @@ def test_required_with_a_default_must_be_given_on_create_in_every_layer(tmp_path
                 session.add(Ticket(title="raw"))
                 session.commit()
                 assert session.query(Ticket).filter_by(title="raw").one().status == "open"
+
+
+# ---------------------------------------------------------------------------------------------
+# Enums sort in their declared order
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_an_enum_sorts_in_declared_order_and_pages_by_cursor(
+    dialect: str, build_project, database_url
+) -> None:
+    from fastapi.testclient import TestClient
+
+    declared = ["low", "normal", "high", "urgent"]  # todo.priority; alphabetically: high, low, ...
+    with backend(build_project("showcase").output, "showcase"):
+        from showcase.app import create_app
+        from showcase.models import Base
+
+        app = create_app(database_url(dialect))
+        Base.metadata.create_all(app.state.engine)
+        with TestClient(app, headers=HEADERS) as client:
+            made = [
+                client.post("/api/todos", json={"title": f"{p} {i}", "priority": p})
+                for i in range(3)
+                for p in ("urgent", "low", "high", "normal")
+            ]
+            assert all(r.status_code == 201 for r in made), [r.text for r in made]
+            for sort, order in (("priority", declared), ("-priority", declared[::-1])):
+                whole = client.get("/api/todos", params={"sort": sort, "limit": 50}).json()
+                ranks = [order.index(row["priority"]) for row in whole["items"]]
+                assert ranks == sorted(ranks), (sort, [r["priority"] for r in whole["items"]])
+                seen, cursor = [], None
+                for _ in range(20):  # 12 rows, 5 a page: 3 pages
+                    params = {"sort": sort, "limit": 5, **({"cursor": cursor} if cursor else {})}
+                    page = client.get("/api/todos", params=params).json()
+                    seen += [row["id"] for row in page["items"]]
+                    cursor = page["next_cursor"]
+                    if cursor is None:
+                        break
+                assert seen == [row["id"] for row in whole["items"]], sort

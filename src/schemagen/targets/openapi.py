@@ -712,10 +712,12 @@ def action_request(project: ir.Project, h: Helpers) -> dict[str, Any]:
 
 
 def _one_or_many(schema: dict[str, Any]) -> dict[str, Any]:
-    """A `__in` filter in JSON: a list of values, or one value (a text may hold several, comma-separated)."""
+    """A `__in` filter in JSON: a list of values, one value, or a text of comma-separated values."""
     if schema.get("type") != "array":
         return schema
-    return {"anyOf": [schema, schema["items"]]}
+    text = {"type": "string", "description": "Comma-separated values"}
+    item = {k: v for k, v in schema["items"].items() if k != "pattern"}
+    return {"anyOf": [schema, item, text] if item.get("type") != "string" else [schema, text]}
 
 
 def _method(resource: ir.Resource, operation_id: str) -> str:

@@ -87,10 +87,21 @@ class Optimism:
             + ", ".join(f"{prop(f.name)}: {ts_literal(f.match)}" for f in c.filters(resource))
             + " }"
         )
+        # An enum sorts in the order its values are declared, as the API sorts it.
+        enums = {
+            name: column.enum.values
+            for name, column, _ in c.h.api_columns(resource)
+            if column.enum is not None
+        }
         sortable = (
             "{ "
             + ", ".join(
-                f"{prop(name)}: {ts_literal(kinds.get(name, 'text'))}"
+                f"{prop(name)}: "
+                + (
+                    "[" + ", ".join(ts_literal(v) for v in enums[name]) + "]"
+                    if name in enums
+                    else ts_literal(kinds.get(name, "text"))
+                )
                 for name in dict.fromkeys([*c.h.sortable(resource), "id"])
             )
             + " }"
