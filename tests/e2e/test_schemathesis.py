@@ -8,7 +8,7 @@ Requests carry X-Tenant-ID and X-User-ID as a client would.
 
 Normal run: SQLite, SCHEMATHESIS_MAX_EXAMPLES cases per operation (default 10, about 2,000 cases).
 Long mode (CI: SCHEMAGEN_LONG=1 in .ci/run): PostgreSQL and MariaDB as well, with more
-examples. The counts are printed (run pytest with -s or -rA to see them).
+examples. The counts are printed in the "guards" section of pytest's summary.
 """
 
 from __future__ import annotations
@@ -76,7 +76,9 @@ def _serve(output: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
 
 @pytest.mark.db
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_schemathesis_finds_no_failure(dialect: str, database_url, tmp_path: Path) -> None:
+def test_schemathesis_finds_no_failure(
+    dialect: str, database_url, guard_report, tmp_path: Path
+) -> None:
     output = shutil.copytree(SHOWCASE / "generated", tmp_path / "generated")
     process, base = _serve(output, database_url(dialect))
     try:
@@ -117,8 +119,9 @@ def test_schemathesis_finds_no_failure(dialect: str, database_url, tmp_path: Pat
     cases = re.search(r"(\d+) generated", report)
     failures = re.search(r"(\d+) found (\d+) unique failures?", report)
     found = int(failures.group(2)) if failures else 0
-    print(
-        f"\nschemathesis on {dialect}: {cases.group(1) if cases else '?'} cases, {found} failures"
+    guard_report(
+        f"schemathesis on {dialect}: {cases.group(1) if cases else '?'} cases, {found} failures"
+        f" ({EXAMPLES} examples per operation)"
     )
     assert cases, report[-3000:]
     assert int(cases.group(1)) >= MIN_CASES, report[-3000:]

@@ -373,7 +373,7 @@ try {
   const lists: TodoListParams[] = [
     {}, { completed: false }, { priority__in: ["high", "urgent"], sort: "-due" }, { due__gte: on(1), due__lte: on(2), sort: "title" },
     { due__isnull: true }, { completed: false, sort: "-priority", limit: 3 }, { sort: "-created_at", limit: 2 },
-    { sort: "priority,title" }, { sort: "-priority,title", limit: 4 },
+    { sort: ["priority", "title"] }, { sort: ["-priority", "title"], limit: 4 },
   ];
   const agree = [];
   for (const params of lists) {

@@ -638,6 +638,12 @@ def list_rows(
     """One page of rows: `{"items": [...], "next_cursor": ...}`; two queries whatever the page size."""
     enter(resource, session, context)
     params = dict(params)
+    for (
+        name,
+        value,
+    ) in params.items():  # the action router's `input` is JSON: null is not a value here
+        if value is None:
+            raise validation_error(f"{name} cannot be null", name)
     include_deleted = (
         flag(params.pop("include_deleted", None), "include_deleted")
         if resource.has("soft_delete")
@@ -723,7 +729,11 @@ def sort_keys(resource: Resource, value: Any, dialect: str) -> list[SortKey]:
             id_descending = spec.startswith("-")
             break  # ids are unique: nothing after them matters
         column = resource.columns[name]
-        expression, convert = comparable(resource, column, dialect)
+        expression, convert = (
+            ranked(resource, column, dialect)
+            if column.type == "enum"
+            else comparable(resource, column, dialect)
+        )
         keys.append(
             SortKey(name, column.attr, expression, spec.startswith("-"), column.nullable, convert)
         )
@@ -787,6 +797,8 @@ def decode_cursor(resource: Resource, keys: list[SortKey], cursor: str) -> list[
             decoded.append(parse_key(resource, value, "cursor"))
         else:
             column = resource.columns[key.name]
+            if column.type == "enum" and value not in column.choices:
+                raise validation_error("cursor: not a cursor this API gave out", "cursor")
             try:  # as the database gave it: naive datetimes stay naive
                 decoded.append(
                     _adapter("string" if column.type == "enum" else column.type).validate_python(
@@ -887,6 +899,20 @@ def comparable(
             lambda value: value if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f"),
         )
     return expression, lambda value: value
+
+
+def ranked(resource: Resource, column: Column, dialect: str) -> tuple[Any, Callable[[Any], Any]]:
+    """An enum as a sort orders it: its values in the order the schema declares them.
+
+    PostgreSQL's native enum type sorts and compares so already (migrations keep its values in
+    the schema's order); MySQL's ENUM sorts so but compares as text, and SQLite has only text:
+    there the sort key is the value's position.
+    """
+    expression = getattr(resource.model, column.attr)
+    if dialect == "postgresql":
+        return expression, lambda value: value
+    ranks = {value: position for position, value in enumerate(column.choices)}
+    return sa.case(ranks, value=expression), lambda value: value if value is None else ranks[value]
 
 
 def _array_contains(expression: Any, value: Any, dialect: str) -> Any:

@@ -31,7 +31,8 @@ export type MatchKind = "text" | "number" | "datetime" | "boolean" | "key" | "ar
 export interface QuerySpec {
   readonly filters: { readonly [name: string]: MatchKind };
   readonly search: readonly string[];
-  readonly sortable: { readonly [name: string]: MatchKind };
+  /** How each sortable property orders: its kind, or an enum's values in their declared order. */
+  readonly sortable: { readonly [name: string]: MatchKind | readonly string[] };
   readonly defaultSort: readonly string[];
   /** The rows have deleted_at (soft_delete): a list shows deleted ones only with `include_deleted`. */
   readonly softDelete: boolean;
@@ -116,7 +117,10 @@ export function compareRows(a: object, b: object, params: object, spec: QuerySpe
     const rightNull = right === null || right === undefined;
     let order = 0;
     if (leftNull || rightNull) order = leftNull === rightNull ? 0 : leftNull ? 1 : -1;
-    else order = compareValues(left, right, spec.sortable[name] ?? "text");
+    else {
+      const kind = spec.sortable[name] ?? "text";
+      order = typeof kind === "string" ? compareValues(left, right, kind) : kind.indexOf(String(left)) - kind.indexOf(String(right));
+    }
     if (order !== 0) return descending ? -order : order;
     if (name === "id") break;
   }
