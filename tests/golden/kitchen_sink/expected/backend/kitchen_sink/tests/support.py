@@ -311,15 +311,19 @@ def check_minimal_create(api: Api, name: str) -> None:
 
 
 def check_not_found(api: Api, name: str) -> None:
+    """A well-formed id of no row is 404; what is not an id at all is 422 naming `id`."""
     info = resources()[name]
-    for key in (info.missing_key(), "not-an-id"):
+    for key, status, code, field in (
+        (info.missing_key(), 404, "not_found", None),
+        ("not-an-id", 422, "validation_error", "id"),
+    ):
         path = f"{info.path}/{key}"
         if "get" in info.operations:
-            assert_error(api.get(path), 404, "not_found")
+            assert_error(api.get(path), status, code, field)
         if "update" in info.operations:
-            assert_error(api.patch(path, {}), 404, "not_found")
+            assert_error(api.patch(path, {}), status, code, field)
         if "delete" in info.operations:
-            assert_error(api.delete(path), 404, "not_found")
+            assert_error(api.delete(path), status, code, field)
 
 
 def check_invalid(api: Api, name: str, changes: dict[str, Any], field: str) -> None:
