@@ -712,12 +712,11 @@ def action_request(project: ir.Project, h: Helpers) -> dict[str, Any]:
 
 
 def _one_or_many(schema: dict[str, Any]) -> dict[str, Any]:
-    """A `__in` filter in JSON: a list of values, one value, or a text of comma-separated values."""
+    """A `__in` filter in JSON: a list of values, or one value (a text is split at commas too)."""
     if schema.get("type") != "array":
         return schema
-    text = {"type": "string", "description": "Comma-separated values"}
     item = {k: v for k, v in schema["items"].items() if k != "pattern"}
-    return {"anyOf": [schema, item, text] if item.get("type") != "string" else [schema, text]}
+    return {"anyOf": [{**schema, "items": item}, item]}
 
 
 def _method(resource: ir.Resource, operation_id: str) -> str:

@@ -692,7 +692,8 @@ def flag(value: Any, name: str) -> bool:
     """A true/false query parameter; absent is false."""
     if value is None:
         return False
-    return parse_value(Column("", "boolean"), _single(value, name), name)
+    _single(value, name)  # once
+    return parse_value(Column("", "boolean"), value, name)
 
 
 def _limit(resource: Resource, value: Any) -> int:
