@@ -27,7 +27,7 @@ from helpers import SHOWCASE, cli_env
 HERE = Path(__file__).parent / "contract"
 LONG = os.environ.get("SCHEMAGEN_LONG") == "1"
 DIALECTS = ["sqlite", "postgresql", "mysql"] if LONG else ["sqlite"]
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "40" if LONG else "10"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25" if LONG else "10"))
 MIN_CASES = 1000
 STARTUP_TIMEOUT = 30  # seconds
 RUN_TIMEOUT = 1800  # seconds; the normal run takes about two minutes
