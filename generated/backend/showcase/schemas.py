@@ -6,12 +6,58 @@ Made by datamodel-code-generator from jsonschema/<resource>.json.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+import email_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+)
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 1.0 as an integer: a whole float is that integer (strict mode refuses it)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+JsonInt = Annotated[int, BeforeValidator(_whole)]
+
+
+def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
+    """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
+    compiled = re.compile(pattern)
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"expected {shape}")
+        return kind.fromisoformat(value.upper() if kind is not time else value)
+
+    return BeforeValidator(parse)
+
+
+JsonDate = Annotated[date, _iso(date, "\\d{4}-\\d{2}-\\d{2}", "YYYY-MM-DD")]
+JsonDatetime = Annotated[
+    AwareDatetime,
+    _iso(
+        datetime,
+        "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})",
+        "an RFC 3339 date-time with its offset",
+    ),
+]
+
+# An address is checked for its syntax, as format "email" says: test and other special-use
+# domains (name@host.test) are addresses too.
+email_validator.SPECIAL_USE_DOMAIN_NAMES = []
 
 
 class CustomerCreate(BaseModel):
@@ -20,12 +66,10 @@ class CustomerCreate(BaseModel):
     )
     name: Annotated[str, Field(max_length=200, title="Name")]
     email: Annotated[EmailStr | None, Field(max_length=320, title="Email")] = None
-    tier: Annotated[Literal["standard", "gold", "platinum"] | None, Field(title="Tier")] = (
-        "standard"
-    )
+    tier: Annotated[Literal["standard", "gold", "platinum"], Field(title="Tier")] = "standard"
     office_id: Annotated[UUID | None, Field(title="Office")] = None
     lifetime_value: Annotated[
-        Decimal | None, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
+        Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
     ] = Decimal("0")
 
 
@@ -51,20 +95,20 @@ class CustomerRead(BaseModel):
     lifetime_value: Annotated[
         Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
     ]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
 class CustomerUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=200, title="Name")] = None
+    name: Annotated[str, Field(max_length=200, title="Name")] = None
     email: Annotated[EmailStr | None, Field(max_length=320, title="Email")] = None
-    tier: Annotated[Literal["standard", "gold", "platinum"] | None, Field(title="Tier")] = None
+    tier: Annotated[Literal["standard", "gold", "platinum"], Field(title="Tier")] = None
     office_id: Annotated[UUID | None, Field(title="Office")] = None
     lifetime_value: Annotated[
-        Decimal | None, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
+        Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
     ] = None
 
 
@@ -78,14 +122,14 @@ class MatrxActionCreate(BaseModel):
         Literal["prompt", "api_call", "function", "workflow", "navigation"],
         Field(title="Action type"),
     ]
-    scope: Annotated[Literal["global", "workspace", "user"] | None, Field(title="Scope")] = "user"
+    scope: Annotated[Literal["global", "workspace", "user"], Field(title="Scope")] = "user"
     variable_context_map: Annotated[Any | None, Field(title="Variable context map")] = None
     """
     Which context value fills each variable of the action.
     """
     execution_settings: Annotated[Any | None, Field(title="Execution settings")] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
-    use_count: Annotated[int | None, Field(ge=0, le=2147483647, title="Use count")] = 0
+    use_count: Annotated[JsonInt, Field(ge=0, le=2147483647, title="Use count")] = 0
 
 
 class MatrxActionPage(BaseModel):
@@ -115,30 +159,30 @@ class MatrxActionRead(BaseModel):
     """
     execution_settings: Annotated[Any, Field(title="Execution settings")]
     tags: Annotated[list[str] | None, Field(title="Tags")]
-    use_count: Annotated[int, Field(ge=0, le=2147483647, title="Use count")]
+    use_count: Annotated[JsonInt, Field(ge=0, le=2147483647, title="Use count")]
     is_system: Annotated[bool, Field(title="Is system")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
 class MatrxActionUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=200, title="Name")] = None
+    name: Annotated[str, Field(max_length=200, title="Name")] = None
     description: Annotated[str | None, Field(title="Description")] = None
     action_type: Annotated[
-        Literal["prompt", "api_call", "function", "workflow", "navigation"] | None,
+        Literal["prompt", "api_call", "function", "workflow", "navigation"],
         Field(title="Action type"),
     ] = None
-    scope: Annotated[Literal["global", "workspace", "user"] | None, Field(title="Scope")] = None
+    scope: Annotated[Literal["global", "workspace", "user"], Field(title="Scope")] = None
     variable_context_map: Annotated[Any | None, Field(title="Variable context map")] = None
     """
     Which context value fills each variable of the action.
     """
     execution_settings: Annotated[Any | None, Field(title="Execution settings")] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
-    use_count: Annotated[int | None, Field(ge=0, le=2147483647, title="Use count")] = None
+    use_count: Annotated[JsonInt, Field(ge=0, le=2147483647, title="Use count")] = None
 
 
 class MatrxMenuItemCreate(BaseModel):
@@ -149,11 +193,10 @@ class MatrxMenuItemCreate(BaseModel):
     action_id: Annotated[UUID, Field(title="Action")]
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
     menu_type: Annotated[
-        Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None,
-        Field(title="Menu type"),
+        Literal["context_menu", "toolbar", "quick_action", "sidebar"], Field(title="Menu type")
     ] = "context_menu"
     display_order: Annotated[
-        int | None, Field(ge=-2147483648, le=2147483647, title="Display order")
+        JsonInt, Field(ge=-2147483648, le=2147483647, title="Display order")
     ] = 0
     context_requirements: Annotated[Any | None, Field(title="Context requirements")] = None
     """
@@ -181,29 +224,28 @@ class MatrxMenuItemRead(BaseModel):
     menu_type: Annotated[
         Literal["context_menu", "toolbar", "quick_action", "sidebar"], Field(title="Menu type")
     ]
-    display_order: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Display order")]
+    display_order: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Display order")]
     context_requirements: Annotated[Any, Field(title="Context requirements")]
     """
     What the surrounding context must hold for the item to show.
     """
     is_system: Annotated[bool, Field(title="Is system")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
 class MatrxMenuItemUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    label: Annotated[str | None, Field(max_length=120, title="Label")] = None
-    action_id: Annotated[UUID | None, Field(title="Action")] = None
+    label: Annotated[str, Field(max_length=120, title="Label")] = None
+    action_id: Annotated[UUID, Field(title="Action")] = None
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
     menu_type: Annotated[
-        Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None,
-        Field(title="Menu type"),
+        Literal["context_menu", "toolbar", "quick_action", "sidebar"], Field(title="Menu type")
     ] = None
     display_order: Annotated[
-        int | None, Field(ge=-2147483648, le=2147483647, title="Display order")
+        JsonInt, Field(ge=-2147483648, le=2147483647, title="Display order")
     ] = None
     context_requirements: Annotated[Any | None, Field(title="Context requirements")] = None
     """
@@ -215,7 +257,7 @@ class OfficeCloseInput(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    closed_at: Annotated[AwareDatetime | None, Field(title="Closed at")] = None
+    closed_at: Annotated[JsonDatetime | None, Field(title="Closed at")] = None
     reason: Annotated[str | None, Field(title="Reason")] = None
 
 
@@ -224,9 +266,9 @@ class OfficeCreate(BaseModel):
         extra="forbid",
     )
     name: Annotated[str, Field(max_length=200, title="Name")]
-    status: Annotated[Literal["active", "inactive"] | None, Field(title="Status")] = "active"
+    status: Annotated[Literal["active", "inactive"], Field(title="Status")] = "active"
     region_id: Annotated[UUID | None, Field(title="Region")] = None
-    person_ids: Annotated[list[UUID] | None, Field(title="People")] = None
+    person_ids: Annotated[list[UUID], Field(title="People")] = None
     budget: Annotated[
         Decimal | None, Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget")
     ] = None
@@ -234,7 +276,7 @@ class OfficeCreate(BaseModel):
     settings: Annotated[Any | None, Field(title="Settings")] = None
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
     code: Annotated[str | None, Field(max_length=12, title="Code")] = None
-    closed_at: Annotated[AwareDatetime | None, Field(title="Closed at")] = None
+    closed_at: Annotated[JsonDatetime | None, Field(title="Closed at")] = None
 
 
 class OfficePage(BaseModel):
@@ -260,9 +302,9 @@ class OfficeRead(BaseModel):
     settings: Annotated[Any, Field(title="Settings")]
     parent_id: Annotated[UUID | None, Field(title="Parent")]
     code: Annotated[str | None, Field(max_length=12, title="Code")]
-    closed_at: Annotated[AwareDatetime | None, Field(title="Closed at")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    closed_at: Annotated[JsonDatetime | None, Field(title="Closed at")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
     person_ids: Annotated[list[UUID], Field(title="People")]
 
 
@@ -270,10 +312,10 @@ class OfficeUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=200, title="Name")] = None
-    status: Annotated[Literal["active", "inactive"] | None, Field(title="Status")] = None
+    name: Annotated[str, Field(max_length=200, title="Name")] = None
+    status: Annotated[Literal["active", "inactive"], Field(title="Status")] = None
     region_id: Annotated[UUID | None, Field(title="Region")] = None
-    person_ids: Annotated[list[UUID] | None, Field(title="People")] = None
+    person_ids: Annotated[list[UUID], Field(title="People")] = None
     budget: Annotated[
         Decimal | None, Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget")
     ] = None
@@ -281,14 +323,14 @@ class OfficeUpdate(BaseModel):
     settings: Annotated[Any | None, Field(title="Settings")] = None
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
     code: Annotated[str | None, Field(max_length=12, title="Code")] = None
-    closed_at: Annotated[AwareDatetime | None, Field(title="Closed at")] = None
+    closed_at: Annotated[JsonDatetime | None, Field(title="Closed at")] = None
 
 
 class OpportunityCompleteInput(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    next_action_at: Annotated[AwareDatetime | None, Field(title="Next action at")] = None
+    next_action_at: Annotated[JsonDatetime | None, Field(title="Next action at")] = None
     next_action_details: Annotated[str | None, Field(title="Next action details")] = None
 
 
@@ -298,14 +340,13 @@ class OpportunityCreate(BaseModel):
     )
     name: Annotated[str, Field(max_length=200, title="Name")]
     customer_id: Annotated[UUID | None, Field(title="Customer")] = None
-    value: Annotated[
-        Decimal | None, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")
-    ] = Decimal("0")
+    value: Annotated[Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")] = (
+        Decimal("0")
+    )
     stage: Annotated[
-        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None,
-        Field(title="Stage"),
+        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"], Field(title="Stage")
     ] = "lead"
-    next_action_at: Annotated[AwareDatetime | None, Field(title="Next action at")] = None
+    next_action_at: Annotated[JsonDatetime | None, Field(title="Next action at")] = None
     """
     When the next action is due.
     """
@@ -332,37 +373,34 @@ class OpportunityRead(BaseModel):
     stage: Annotated[
         Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"], Field(title="Stage")
     ]
-    next_action_at: Annotated[AwareDatetime | None, Field(title="Next action at")]
+    next_action_at: Annotated[JsonDatetime | None, Field(title="Next action at")]
     """
     When the next action is due.
     """
     next_action_details: Annotated[str | None, Field(title="Next action")]
-    last_activity_at: Annotated[AwareDatetime | None, Field(title="Last activity at")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
-    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
-    version: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Version")]
+    last_activity_at: Annotated[JsonDatetime | None, Field(title="Last activity at")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
+    deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
+    version: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Version")]
 
 
 class OpportunityUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=200, title="Name")] = None
+    name: Annotated[str, Field(max_length=200, title="Name")] = None
     customer_id: Annotated[UUID | None, Field(title="Customer")] = None
-    value: Annotated[
-        Decimal | None, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")
-    ] = None
+    value: Annotated[Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")] = None
     stage: Annotated[
-        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None,
-        Field(title="Stage"),
+        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"], Field(title="Stage")
     ] = None
-    next_action_at: Annotated[AwareDatetime | None, Field(title="Next action at")] = None
+    next_action_at: Annotated[JsonDatetime | None, Field(title="Next action at")] = None
     """
     When the next action is due.
     """
     next_action_details: Annotated[str | None, Field(title="Next action")] = None
-    version: Annotated[int | None, Field(ge=1, title="Version")] = None
+    version: Annotated[JsonInt, Field(ge=1, title="Version")] = None
     """
     The version being updated; alternative to If-Match
     """
@@ -375,8 +413,8 @@ class PersonCreate(BaseModel):
     full_name: Annotated[str, Field(max_length=160, title="Full name")]
     email: Annotated[EmailStr, Field(max_length=320, title="Email")]
     title: Annotated[str | None, Field(max_length=120, title="Title")] = None
-    active: Annotated[bool | None, Field(title="Active")] = True
-    started_on: Annotated[date | None, Field(title="Started on")] = None
+    active: Annotated[bool, Field(title="Active")] = True
+    started_on: Annotated[JsonDate | None, Field(title="Started on")] = None
 
 
 class PersonPage(BaseModel):
@@ -398,20 +436,20 @@ class PersonRead(BaseModel):
     email: Annotated[EmailStr, Field(max_length=320, title="Email")]
     title: Annotated[str | None, Field(max_length=120, title="Title")]
     active: Annotated[bool, Field(title="Active")]
-    started_on: Annotated[date | None, Field(title="Started on")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    started_on: Annotated[JsonDate | None, Field(title="Started on")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
 class PersonUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    full_name: Annotated[str | None, Field(max_length=160, title="Full name")] = None
-    email: Annotated[EmailStr | None, Field(max_length=320, title="Email")] = None
+    full_name: Annotated[str, Field(max_length=160, title="Full name")] = None
+    email: Annotated[EmailStr, Field(max_length=320, title="Email")] = None
     title: Annotated[str | None, Field(max_length=120, title="Title")] = None
-    active: Annotated[bool | None, Field(title="Active")] = None
-    started_on: Annotated[date | None, Field(title="Started on")] = None
+    active: Annotated[bool, Field(title="Active")] = None
+    started_on: Annotated[JsonDate | None, Field(title="Started on")] = None
 
 
 class RegionCreate(BaseModel):
@@ -445,15 +483,15 @@ class RegionRead(BaseModel):
     """
     Two to eight capital letters.
     """
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
 class RegionUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=120, title="Name")] = None
+    name: Annotated[str, Field(max_length=120, title="Name")] = None
     code: Annotated[str | None, Field(max_length=8, pattern="^[A-Z]{2,8}$", title="Code")] = None
     """
     Two to eight capital letters.
@@ -465,11 +503,11 @@ class TodoCreate(BaseModel):
         extra="forbid",
     )
     title: Annotated[str, Field(max_length=300, title="Title")]
-    completed: Annotated[bool | None, Field(title="Completed")] = False
-    priority: Annotated[
-        Literal["low", "normal", "high", "urgent"] | None, Field(title="Priority")
-    ] = "normal"
-    due: Annotated[date | None, Field(title="Due")] = None
+    completed: Annotated[bool, Field(title="Completed")] = False
+    priority: Annotated[Literal["low", "normal", "high", "urgent"], Field(title="Priority")] = (
+        "normal"
+    )
+    due: Annotated[JsonDate | None, Field(title="Due")] = None
 
 
 class TodoPage(BaseModel):
@@ -488,18 +526,16 @@ class TodoRead(BaseModel):
     title: Annotated[str, Field(max_length=300, title="Title")]
     completed: Annotated[bool, Field(title="Completed")]
     priority: Annotated[Literal["low", "normal", "high", "urgent"], Field(title="Priority")]
-    due: Annotated[date | None, Field(title="Due")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    due: Annotated[JsonDate | None, Field(title="Due")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
 class TodoUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str | None, Field(max_length=300, title="Title")] = None
-    completed: Annotated[bool | None, Field(title="Completed")] = None
-    priority: Annotated[
-        Literal["low", "normal", "high", "urgent"] | None, Field(title="Priority")
-    ] = None
-    due: Annotated[date | None, Field(title="Due")] = None
+    title: Annotated[str, Field(max_length=300, title="Title")] = None
+    completed: Annotated[bool, Field(title="Completed")] = None
+    priority: Annotated[Literal["low", "normal", "high", "urgent"], Field(title="Priority")] = None
+    due: Annotated[JsonDate | None, Field(title="Due")] = None

@@ -6,11 +6,45 @@ Made by datamodel-code-generator from jsonschema/<resource>.json.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 1.0 as an integer: a whole float is that integer (strict mode refuses it)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+JsonInt = Annotated[int, BeforeValidator(_whole)]
+
+
+def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
+    """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
+    compiled = re.compile(pattern)
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"expected {shape}")
+        return kind.fromisoformat(value.upper() if kind is not time else value)
+
+    return BeforeValidator(parse)
+
+
+JsonDate = Annotated[date, _iso(date, "\\d{4}-\\d{2}-\\d{2}", "YYYY-MM-DD")]
+JsonDatetime = Annotated[
+    AwareDatetime,
+    _iso(
+        datetime,
+        "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})",
+        "an RFC 3339 date-time with its offset",
+    ),
+]
 
 
 class AuthorCreate(BaseModel):
@@ -18,8 +52,8 @@ class AuthorCreate(BaseModel):
         extra="forbid",
     )
     name: Annotated[str, Field(max_length=160, title="Name")]
-    born_on: Annotated[date | None, Field(title="Born on")] = None
-    mentor_id: Annotated[int | None, Field(title="Mentor")] = None
+    born_on: Annotated[JsonDate | None, Field(title="Born on")] = None
+    mentor_id: Annotated[JsonInt | None, Field(title="Mentor")] = None
 
 
 class AuthorPage(BaseModel):
@@ -34,22 +68,22 @@ class AuthorRead(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[int, Field(title="ID")]
+    id: Annotated[JsonInt, Field(title="ID")]
     name: Annotated[str, Field(max_length=160, title="Name")]
-    born_on: Annotated[date | None, Field(title="Born on")]
-    mentor_id: Annotated[int | None, Field(title="Mentor")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
-    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
+    born_on: Annotated[JsonDate | None, Field(title="Born on")]
+    mentor_id: Annotated[JsonInt | None, Field(title="Mentor")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
+    deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
 
 
 class AuthorUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=160, title="Name")] = None
-    born_on: Annotated[date | None, Field(title="Born on")] = None
-    mentor_id: Annotated[int | None, Field(title="Mentor")] = None
+    name: Annotated[str, Field(max_length=160, title="Name")] = None
+    born_on: Annotated[JsonDate | None, Field(title="Born on")] = None
+    mentor_id: Annotated[JsonInt | None, Field(title="Mentor")] = None
 
 
 class BookCreate(BaseModel):
@@ -57,12 +91,12 @@ class BookCreate(BaseModel):
         extra="forbid",
     )
     title: Annotated[str, Field(max_length=200, title="Title")]
-    author_id: Annotated[int, Field(title="Author")]
-    co_author_id: Annotated[int | None, Field(title="Co author")] = None
-    publisher_id: Annotated[int | None, Field(title="Publisher")] = None
-    genre_ids: Annotated[list[UUID] | None, Field(title="Genres")] = None
-    translator_ids: Annotated[list[int] | None, Field(title="Translators")] = None
-    related_ids: Annotated[list[UUID] | None, Field(title="Related")] = None
+    author_id: Annotated[JsonInt, Field(title="Author")]
+    co_author_id: Annotated[JsonInt | None, Field(title="Co author")] = None
+    publisher_id: Annotated[JsonInt | None, Field(title="Publisher")] = None
+    genre_ids: Annotated[list[UUID], Field(title="Genres")] = None
+    translator_ids: Annotated[list[JsonInt], Field(title="Translators")] = None
+    related_ids: Annotated[list[UUID], Field(title="Related")] = None
 
 
 class BookPage(BaseModel):
@@ -79,12 +113,12 @@ class BookRead(BaseModel):
     )
     id: Annotated[UUID, Field(title="ID")]
     title: Annotated[str, Field(max_length=200, title="Title")]
-    author_id: Annotated[int, Field(title="Author")]
-    co_author_id: Annotated[int | None, Field(title="Co author")]
-    publisher_id: Annotated[int | None, Field(title="Publisher")]
-    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
+    author_id: Annotated[JsonInt, Field(title="Author")]
+    co_author_id: Annotated[JsonInt | None, Field(title="Co author")]
+    publisher_id: Annotated[JsonInt | None, Field(title="Publisher")]
+    deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
     genre_ids: Annotated[list[UUID], Field(title="Genres")]
-    translator_ids: Annotated[list[int], Field(title="Translators")]
+    translator_ids: Annotated[list[JsonInt], Field(title="Translators")]
     related_ids: Annotated[list[UUID], Field(title="Related")]
 
 
@@ -92,13 +126,13 @@ class BookUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str | None, Field(max_length=200, title="Title")] = None
-    author_id: Annotated[int | None, Field(title="Author")] = None
-    co_author_id: Annotated[int | None, Field(title="Co author")] = None
-    publisher_id: Annotated[int | None, Field(title="Publisher")] = None
-    genre_ids: Annotated[list[UUID] | None, Field(title="Genres")] = None
-    translator_ids: Annotated[list[int] | None, Field(title="Translators")] = None
-    related_ids: Annotated[list[UUID] | None, Field(title="Related")] = None
+    title: Annotated[str, Field(max_length=200, title="Title")] = None
+    author_id: Annotated[JsonInt, Field(title="Author")] = None
+    co_author_id: Annotated[JsonInt | None, Field(title="Co author")] = None
+    publisher_id: Annotated[JsonInt | None, Field(title="Publisher")] = None
+    genre_ids: Annotated[list[UUID], Field(title="Genres")] = None
+    translator_ids: Annotated[list[JsonInt], Field(title="Translators")] = None
+    related_ids: Annotated[list[UUID], Field(title="Related")] = None
 
 
 class ChapterCreate(BaseModel):
@@ -106,7 +140,7 @@ class ChapterCreate(BaseModel):
         extra="forbid",
     )
     book_id: Annotated[UUID, Field(title="Book")]
-    number: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Number")]
+    number: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Number")]
     title: Annotated[str | None, Field(max_length=200, title="Title")] = None
 
 
@@ -124,17 +158,17 @@ class ChapterRead(BaseModel):
     )
     id: Annotated[UUID, Field(title="ID")]
     book_id: Annotated[UUID, Field(title="Book")]
-    number: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Number")]
+    number: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Number")]
     title: Annotated[str | None, Field(max_length=200, title="Title")]
-    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
+    deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
 
 
 class ChapterUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    book_id: Annotated[UUID | None, Field(title="Book")] = None
-    number: Annotated[int | None, Field(ge=-2147483648, le=2147483647, title="Number")] = None
+    book_id: Annotated[UUID, Field(title="Book")] = None
+    number: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Number")] = None
     title: Annotated[str | None, Field(max_length=200, title="Title")] = None
 
 
@@ -167,7 +201,7 @@ class GenreUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=80, title="Name")] = None
+    name: Annotated[str, Field(max_length=80, title="Name")] = None
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
 
 
@@ -198,7 +232,7 @@ class PublisherRead(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[int, Field(title="ID")]
+    id: Annotated[JsonInt, Field(title="ID")]
     name: Annotated[str, Field(max_length=160, title="Name")]
     website: Annotated[
         str | None,
@@ -208,14 +242,14 @@ class PublisherRead(BaseModel):
             title="Website",
         ),
     ]
-    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
+    deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
 
 
 class PublisherUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=160, title="Name")] = None
+    name: Annotated[str, Field(max_length=160, title="Name")] = None
     website: Annotated[
         str | None,
         Field(

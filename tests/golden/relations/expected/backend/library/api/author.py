@@ -49,6 +49,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:author_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("author_id", reserved=())
 router = APIRouter(prefix="/api/authors", tags=["authors"])
 
 
@@ -64,7 +66,7 @@ def list_authors(
 
 @router.post("", status_code=201, operation_id="createAuthor")
 def create_author(
-    body: schemas.AuthorCreate,
+    body: schemas.AuthorCreate = crud.json_body(schemas.AuthorCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -73,9 +75,9 @@ def create_author(
     )
 
 
-@router.get("/{id}", operation_id="getAuthor")
+@router.get("/{id:author_id}", operation_id="getAuthor")
 def get_author(
-    id: str,
+    id: int,
     include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
@@ -83,19 +85,19 @@ def get_author(
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
-@router.patch("/{id}", operation_id="updateAuthor")
+@router.patch("/{id:author_id}", operation_id="updateAuthor")
 def update_author(
-    id: str,
-    body: schemas.AuthorUpdate,
+    id: int,
+    body: schemas.AuthorUpdate = crud.json_body(schemas.AuthorUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteAuthor")
+@router.delete("/{id:author_id}", status_code=204, operation_id="deleteAuthor")
 def delete_author(
-    id: str,
+    id: int,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -103,9 +105,9 @@ def delete_author(
     return Response(status_code=204)
 
 
-@router.post("/{id}/restore", operation_id="restoreAuthor")
+@router.post("/{id:author_id}/restore", operation_id="restoreAuthor")
 def restore_author(
-    id: str,
+    id: int,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -13,6 +13,7 @@ POST   /api/books/{id}/restore                  restoreBook
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -62,6 +63,8 @@ RESOURCE = crud.register(
 )
 
 BULK = crud.BulkConfig(batch_size=500, undo_ttl=3600)
+# `{id:book_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("book_id", reserved=("bulk",))
 router = APIRouter(prefix="/api/books", tags=["books"])
 
 
@@ -77,7 +80,7 @@ def list_books(
 
 @router.post("", status_code=201, operation_id="createBook")
 def create_book(
-    body: schemas.BookCreate,
+    body: schemas.BookCreate = crud.json_body(schemas.BookCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -88,7 +91,7 @@ def create_book(
 
 @router.post("/bulk", operation_id="bulkBooks")
 def bulk_books(
-    body: crud.BulkRequest,
+    body: crud.BulkRequest = crud.json_body(crud.BulkRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -98,7 +101,7 @@ def bulk_books(
 
 @router.post("/bulk/undo", operation_id="undoBulkBooks")
 def undo_bulk_books(
-    body: crud.UndoRequest,
+    body: crud.UndoRequest = crud.json_body(crud.UndoRequest),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -106,9 +109,9 @@ def undo_bulk_books(
     return crud.respond(crud.undo_bulk(RESOURCE, session, context, body))
 
 
-@router.get("/{id}", operation_id="getBook")
+@router.get("/{id:book_id}", operation_id="getBook")
 def get_book(
-    id: str,
+    id: uuid.UUID,
     include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
@@ -116,19 +119,19 @@ def get_book(
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
-@router.patch("/{id}", operation_id="updateBook")
+@router.patch("/{id:book_id}", operation_id="updateBook")
 def update_book(
-    id: str,
-    body: schemas.BookUpdate,
+    id: uuid.UUID,
+    body: schemas.BookUpdate = crud.json_body(schemas.BookUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteBook")
+@router.delete("/{id:book_id}", status_code=204, operation_id="deleteBook")
 def delete_book(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -136,9 +139,9 @@ def delete_book(
     return Response(status_code=204)
 
 
-@router.post("/{id}/restore", operation_id="restoreBook")
+@router.post("/{id:book_id}/restore", operation_id="restoreBook")
 def restore_book(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -11,6 +11,7 @@ POST   /api/chapters/{id}/restore               restoreChapter
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -42,6 +43,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:chapter_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("chapter_id", reserved=())
 router = APIRouter(prefix="/api/chapters", tags=["chapters"])
 
 
@@ -57,7 +60,7 @@ def list_chapters(
 
 @router.post("", status_code=201, operation_id="createChapter")
 def create_chapter(
-    body: schemas.ChapterCreate,
+    body: schemas.ChapterCreate = crud.json_body(schemas.ChapterCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -66,9 +69,9 @@ def create_chapter(
     )
 
 
-@router.get("/{id}", operation_id="getChapter")
+@router.get("/{id:chapter_id}", operation_id="getChapter")
 def get_chapter(
-    id: str,
+    id: uuid.UUID,
     include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
@@ -76,19 +79,19 @@ def get_chapter(
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
-@router.patch("/{id}", operation_id="updateChapter")
+@router.patch("/{id:chapter_id}", operation_id="updateChapter")
 def update_chapter(
-    id: str,
-    body: schemas.ChapterUpdate,
+    id: uuid.UUID,
+    body: schemas.ChapterUpdate = crud.json_body(schemas.ChapterUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deleteChapter")
+@router.delete("/{id:chapter_id}", status_code=204, operation_id="deleteChapter")
 def delete_chapter(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -96,9 +99,9 @@ def delete_chapter(
     return Response(status_code=204)
 
 
-@router.post("/{id}/restore", operation_id="restoreChapter")
+@router.post("/{id:chapter_id}/restore", operation_id="restoreChapter")
 def restore_chapter(
-    id: str,
+    id: uuid.UUID,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:

@@ -42,6 +42,8 @@ RESOURCE = crud.register(
     )
 )
 
+# `{id:publisher_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
+crud.id_path("publisher_id", reserved=())
 router = APIRouter(prefix="/api/publishers", tags=["publishers"])
 
 
@@ -57,7 +59,7 @@ def list_publishers(
 
 @router.post("", status_code=201, operation_id="createPublisher")
 def create_publisher(
-    body: schemas.PublisherCreate,
+    body: schemas.PublisherCreate = crud.json_body(schemas.PublisherCreate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -66,9 +68,9 @@ def create_publisher(
     )
 
 
-@router.get("/{id}", operation_id="getPublisher")
+@router.get("/{id:publisher_id}", operation_id="getPublisher")
 def get_publisher(
-    id: str,
+    id: int,
     include_deleted: bool = False,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
@@ -76,19 +78,19 @@ def get_publisher(
     return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id, include_deleted))
 
 
-@router.patch("/{id}", operation_id="updatePublisher")
+@router.patch("/{id:publisher_id}", operation_id="updatePublisher")
 def update_publisher(
-    id: str,
-    body: schemas.PublisherUpdate,
+    id: int,
+    body: schemas.PublisherUpdate = crud.json_body(schemas.PublisherUpdate),
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
     return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, operation_id="deletePublisher")
+@router.delete("/{id:publisher_id}", status_code=204, operation_id="deletePublisher")
 def delete_publisher(
-    id: str,
+    id: int,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
@@ -96,9 +98,9 @@ def delete_publisher(
     return Response(status_code=204)
 
 
-@router.post("/{id}/restore", operation_id="restorePublisher")
+@router.post("/{id:publisher_id}/restore", operation_id="restorePublisher")
 def restore_publisher(
-    id: str,
+    id: int,
     session: Session = Depends(get_session),
     context: RequestContext = Depends(get_context),
 ) -> Response:
