@@ -345,18 +345,20 @@ def test_nullable_rules(tmp_path):
     assert {c.name: c.nullable for c in office.columns if c.origin in ("field", "relation")} == {
         k if k != "region" else "region_id": v for k, v in nullable.items() if k != "people"
     }
-    # Required on create means: required and no default.
+    # Required on create means `required: true`, with a default or without.
     required = {f.name: f.required for f in office.fields}
     assert required["required"] is True and required["forced_null"] is True
     assert required["defaulted"] is False and required["plain"] is False
 
 
-def test_required_with_default_is_not_required_on_create(tmp_path):
+def test_required_with_default_is_still_required_on_create(tmp_path):
+    # README: required is "must be given on create; NOT NULL"; the default stays the column's.
     office = resolve_files(
         tmp_path,
         {"office": "resource: office\nfields:\n  n: {type: integer, required: true, default: 1}\n"},
     ).resource("office")
-    assert (office.field("n").required, office.field("n").nullable) == (False, False)
+    assert (office.field("n").required, office.field("n").nullable) == (True, False)
+    assert office.field("n").default is not None
 
 
 # --- traits ---------------------------------------------------------------------------------------
