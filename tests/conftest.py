@@ -299,22 +299,3 @@ def database_engine(database_url: Callable[[str], str]) -> Iterator[Callable[[st
     yield make
     for engine in engines:
         engine.dispose()
-
-
-# ---------------------------------------------------------------------------------------------
-# Guard counts: what the long guards measured, printed at the end of every run (also with -q)
-
-GUARD_LINES: list[str] = []
-
-
-@pytest.fixture
-def guard_report() -> Callable[[str], None]:
-    """`guard_report(line)`: a line for the "guards" section of the terminal summary."""
-    return GUARD_LINES.append
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if GUARD_LINES:
-        terminalreporter.section("guards")
-        for line in GUARD_LINES:
-            terminalreporter.write_line(line)

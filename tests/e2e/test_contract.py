@@ -8,7 +8,6 @@ these tests pin each one it found, on the showcase app in-process on SQLite.
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -31,9 +30,7 @@ def client(build_project, tmp_path_factory):
         app = create_app(url)
         Base.metadata.create_all(app.state.engine)
         with TestClient(app, headers=HEADERS) as test_client:
-            test_client.document = json.loads(
-                (output / "openapi.json").read_text(encoding="utf-8")
-            )
+            test_client.document = json.loads((output / "openapi.json").read_text(encoding="utf-8"))
             yield test_client
 
 
@@ -53,7 +50,11 @@ def _error(response, status: int, code: str, field: str | None = "?") -> dict:
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
-        ("/api/people", {"full_name": "A", "email": "a@example.com", "started_on": 0}, "started_on"),
+        (
+            "/api/people",
+            {"full_name": "A", "email": "a@example.com", "started_on": 0},
+            "started_on",
+        ),
         ("/api/people", {"full_name": "A", "email": "a@example.com", "active": 1}, "active"),
         ("/api/people", {"full_name": "A", "email": "a@example.com", "active": "true"}, "active"),
         ("/api/offices", {"name": "O", "closed_at": 0}, "closed_at"),
@@ -61,8 +62,24 @@ def _error(response, status: int, code: str, field: str | None = "?") -> dict:
         ("/api/todos", {"title": "T", "due": 20200101}, "due"),
         ("/api/todos", {"title": "T", "priority": None}, "priority"),
         ("/api/todos", {"title": "T", "completed": None}, "completed"),
-        ("/api/matrx_menu_items", {"label": "L", "action_id": "00000000-0000-0000-0000-000000000000", "display_order": 1.5}, "display_order"),
-        ("/api/matrx_menu_items", {"label": "L", "action_id": "00000000-0000-0000-0000-000000000000", "display_order": "1"}, "display_order"),
+        (
+            "/api/matrx_menu_items",
+            {
+                "label": "L",
+                "action_id": "00000000-0000-0000-0000-000000000000",
+                "display_order": 1.5,
+            },
+            "display_order",
+        ),
+        (
+            "/api/matrx_menu_items",
+            {
+                "label": "L",
+                "action_id": "00000000-0000-0000-0000-000000000000",
+                "display_order": "1",
+            },
+            "display_order",
+        ),
     ],
 )
 def test_a_body_the_document_forbids_is_refused(client, path, body, field) -> None:
@@ -86,7 +103,11 @@ def test_an_update_cannot_null_a_non_nullable_field(client) -> None:
 def test_values_of_a_bulk_update_are_as_strict_as_an_update(client) -> None:
     response = client.post(
         "/api/customers/bulk",
-        json={"operation": "update", "filter": {}, "values": {"lifetime_value": None, "tier": None}},
+        json={
+            "operation": "update",
+            "filter": {},
+            "values": {"lifetime_value": None, "tier": None},
+        },
     )
     _error(response, 422, "validation_error")
 
@@ -94,16 +115,17 @@ def test_values_of_a_bulk_update_are_as_strict_as_an_update(client) -> None:
 def test_an_action_input_is_as_strict_as_its_route(client) -> None:
     response = client.post(
         "/api/actions",
-        json={"action": "person.create", "input": {"full_name": "A", "email": "a@x.io", "started_on": 0}},
+        json={
+            "action": "person.create",
+            "input": {"full_name": "A", "email": "a@x.io", "started_on": 0},
+        },
     )
     _error(response, 422, "validation_error", "started_on")
 
 
 @pytest.mark.parametrize("text", [b"{", b"\xff", b"[1, 2", b"", b"nul"])
 def test_an_unparseable_body_is_a_validation_error(client, text: bytes) -> None:
-    response = client.post(
-        "/api/todos", content=text, headers={"Content-Type": "application/json"}
-    )
+    response = client.post("/api/todos", content=text, headers={"Content-Type": "application/json"})
     _error(response, 422, "validation_error", None)
 
 
@@ -165,11 +187,42 @@ def _documented(document: dict, method: str, path: str) -> set[str]:
         ("DELETE", "/api/todos/{id}", {"204", "404", "409", "422", "503"}),
         ("GET", "/api/customers", {"200", "400", "422", "503"}),
         ("POST", "/api/matrx_actions", {"201", "401", "409", "413", "422", "503"}),
-        ("PATCH", "/api/opportunities/{id}", {"200", "400", "404", "409", "413", "422", "428", "503"}),
-        ("POST", "/api/opportunities/bulk/undo", {"200", "400", "404", "409", "410", "413", "422", "503"}),
+        (
+            "PATCH",
+            "/api/opportunities/{id}",
+            {"200", "400", "404", "409", "413", "422", "428", "503"},
+        ),
+        (
+            "POST",
+            "/api/opportunities/bulk/undo",
+            {"200", "400", "404", "409", "410", "413", "422", "503"},
+        ),
         # A custom handler may refuse with any error of the contract.
-        ("POST", "/api/offices/{id}/close", {"200", "400", "404", "409", "413", "422", "501", "503"}),
-        ("POST", "/api/actions", {"200", "201", "204", "400", "401", "403", "404", "409", "410", "413", "422", "428", "501", "503"}),
+        (
+            "POST",
+            "/api/offices/{id}/close",
+            {"200", "400", "404", "409", "413", "422", "501", "503"},
+        ),
+        (
+            "POST",
+            "/api/actions",
+            {
+                "200",
+                "201",
+                "204",
+                "400",
+                "401",
+                "403",
+                "404",
+                "409",
+                "410",
+                "413",
+                "422",
+                "428",
+                "501",
+                "503",
+            },
+        ),
     ],
 )
 def test_every_status_an_operation_answers_is_documented(client, method, path, statuses) -> None:
@@ -244,8 +297,8 @@ def test_required_with_a_default_must_be_given_on_create_in_every_layer(tmp_path
             given = client.post("/api/tickets", json={"title": "t", "status": "closed"})
             assert given.status_code == 201 and given.json()["status"] == "closed"
             # The default stays the database's: a row written without the API still gets it.
-            from tickets.models import Ticket
             from sqlalchemy.orm import Session
+            from tickets.models import Ticket
 
             with Session(app.state.engine) as session:
                 session.add(Ticket(title="raw"))

@@ -54,8 +54,20 @@ def _serve(output: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
     )
     port = _port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "showcase.app:app", "--app-dir", str(output / "backend"),
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "showcase.app:app",
+            "--app-dir",
+            str(output / "backend"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

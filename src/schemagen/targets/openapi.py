@@ -319,7 +319,9 @@ def operation(
     result: dict[str, Any] = {"operationId": operation_id, "tags": [resource.table]}
     parameters: list[dict[str, Any]] = []
     if "{id}" in path:
-        parameters.append({"name": "id", "in": "path", "required": True, "schema": _key_schema(resource)})
+        parameters.append(
+            {"name": "id", "in": "path", "required": True, "schema": _key_schema(resource)}
+        )
     parameters += trait_headers(resource, method)
     codes = [*ALWAYS, "tenant_required"] if resource.has("tenant") else [*ALWAYS]
     if method in ("POST", "PATCH"):
@@ -508,7 +510,14 @@ def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
 # What a filter value does not need to satisfy: one that no row can hold simply matches nothing.
 # The integer bounds stay (the database cannot compare beyond them) and so do the formats the
 # server parses (date, date-time, time, uuid) and enums.
-_UNCHECKED = ("minLength", "maxLength", "pattern", "multipleOf", "exclusiveMinimum", "exclusiveMaximum")
+_UNCHECKED = (
+    "minLength",
+    "maxLength",
+    "pattern",
+    "multipleOf",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+)
 
 
 def _filter_value(schema: dict[str, Any]) -> dict[str, Any]:
@@ -624,7 +633,9 @@ def discard_branch(project: ir.Project) -> dict[str, Any]:
 
 def bulk_request(resource: ir.Resource, h: Helpers) -> dict[str, Any]:
     """The body of a resource's bulk route: an update with its values, or a delete without."""
-    query = [p for p in list_parameters(resource, h) if p["name"] not in ("limit", "cursor", "sort", "q")]
+    query = [
+        p for p in list_parameters(resource, h) if p["name"] not in ("limit", "cursor", "sort", "q")
+    ]
     filters = {
         "type": "object",
         "description": "The list's filters (field, field__in, field__gte, field__lte, field__isnull); none: every row",
@@ -646,7 +657,10 @@ def bulk_request(resource: ir.Resource, h: Helpers) -> dict[str, Any]:
         }
 
     update = _ref(f"{resource.model}Update") | {"description": "The fields to set, as in an update"}
-    return {"title": f"{resource.label} bulk request", "oneOf": [shape("update", update), shape("delete", None)]}
+    return {
+        "title": f"{resource.label} bulk request",
+        "oneOf": [shape("update", update), shape("delete", None)],
+    }
 
 
 def action_names(project: ir.Project, h: Helpers) -> list[tuple[str, str, str, ir.Resource]]:

@@ -288,7 +288,9 @@ def merge(chunks: list[str]) -> str:
                 if isinstance(node, ast.ClassDef) and node.decorator_list:
                     start = node.decorator_list[0].lineno - 1
                 assert node.end_lineno is not None
-                bodies.append(_json_types(node, lines[start : node.end_lineno], start).rstrip() + "\n")
+                bodies.append(
+                    _json_types(node, lines[start : node.end_lineno], start).rstrip() + "\n"
+                )
                 # Attribute docstrings follow their field inside the class: part of the class's span.
     text = "\n\n".join(bodies)
     prelude = ""
@@ -308,7 +310,9 @@ def merge(chunks: list[str]) -> str:
             base, pattern, shape = ISO[name]
             if base == "AwareDatetime":
                 modules.setdefault("pydantic", set()).add(base)
-            prelude += f"{name} = Annotated[{base}, _iso({PARSERS[base]}, {pattern!r}, {shape!r})]\n"
+            prelude += (
+                f"{name} = Annotated[{base}, _iso({PARSERS[base]}, {pattern!r}, {shape!r})]\n"
+            )
     if re.search(r"\bEmailStr\b", text):
         plain.add("email_validator")
         prelude += EMAIL
@@ -324,7 +328,12 @@ def merge(chunks: list[str]) -> str:
 # The API validates bodies strictly as JSON (crud.parse_json); the document needs help there in
 # three places: JSON Schema's integer includes 1.0, a date or time is its ISO text only (Pydantic
 # reads "0" as 1970-01-01 even in strict mode), and format "email" is syntax only.
-JSON_TYPES = {"int": "JsonInt", "date": "JsonDate", "AwareDatetime": "JsonDatetime", "time": "JsonTime"}
+JSON_TYPES = {
+    "int": "JsonInt",
+    "date": "JsonDate",
+    "AwareDatetime": "JsonDatetime",
+    "time": "JsonTime",
+}
 JSON_INT = '''
 
 def _whole(value: Any) -> Any:
@@ -359,11 +368,11 @@ def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
 
     return BeforeValidator(parse)
 '''
-EMAIL = '''
+EMAIL = """
 # An address is checked for its syntax, as format "email" says: test and other special-use
 # domains (name@host.test) are addresses too.
 email_validator.SPECIAL_USE_DOMAIN_NAMES = []
-'''
+"""
 
 
 def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
@@ -375,7 +384,14 @@ def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
         if isinstance(statement, ast.AnnAssign):
             for name in ast.walk(statement.annotation):
                 if isinstance(name, ast.Name) and name.id in JSON_TYPES:
-                    edits.append((name.lineno - 1 - first, name.col_offset, name.end_col_offset, JSON_TYPES[name.id]))
+                    edits.append(
+                        (
+                            name.lineno - 1 - first,
+                            name.col_offset,
+                            name.end_col_offset,
+                            JSON_TYPES[name.id],
+                        )
+                    )
     lines = list(lines)
     for row, start, end, new in sorted(edits, reverse=True):
         text = lines[row].encode()  # ast offsets count UTF-8 bytes

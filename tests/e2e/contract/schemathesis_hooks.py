@@ -24,16 +24,19 @@ STATE_DEPENDENT = {(422, "invalid_reference"), (428, "precondition_required")}
 def positive_data_refused_only_for_state(ctx, response, case):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
-        return None
+        return
     if response.status_code not in (422, 428):
-        return None
+        return
     try:
         body = json.loads(response.content)
     except ValueError:
         body = {}
     code, field = body.get("error_code"), body.get("field")
-    if (response.status_code, code) in STATE_DEPENDENT or (response.status_code, field) == (422, "cursor"):
-        return None
+    if (response.status_code, code) in STATE_DEPENDENT or (response.status_code, field) == (
+        422,
+        "cursor",
+    ):
+        return
     raise AssertionError(
         f"A request the document allows was refused: {response.status_code} {body}"
     )
