@@ -6,12 +6,62 @@ Made by datamodel-code-generator from jsonschema/<resource>.json.
 
 from __future__ import annotations
 
-from datetime import date, time
+import re
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, RootModel
+import email_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    RootModel,
+)
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 1.0 as an integer: a whole float is that integer (strict mode refuses it)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+JsonInt = Annotated[int, BeforeValidator(_whole)]
+
+
+def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
+    """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
+    compiled = re.compile(pattern)
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"expected {shape}")
+        return kind.fromisoformat(value.upper() if kind is not time else value)
+
+    return BeforeValidator(parse)
+
+
+JsonDate = Annotated[date, _iso(date, "\\d{4}-\\d{2}-\\d{2}", "YYYY-MM-DD")]
+JsonDatetime = Annotated[
+    AwareDatetime,
+    _iso(
+        datetime,
+        "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})",
+        "an RFC 3339 date-time with its offset",
+    ),
+]
+JsonTime = Annotated[
+    time, _iso(time, "\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?([Zz]|[+-]\\d{2}:\\d{2})?", "HH:MM[:SS]")
+]
+
+# An address is checked for its syntax, as format "email" says: test and other special-use
+# domains (name@host.test) are addresses too.
+email_validator.SPECIAL_USE_DOMAIN_NAMES = []
 
 
 class DraftCreate(BaseModel):
@@ -20,7 +70,7 @@ class DraftCreate(BaseModel):
     )
     title: Annotated[str, Field(max_length=200, title="Title")]
     maker_id: Annotated[UUID | None, Field(title="Maker")] = None
-    part_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID], Field(title="Parts")] = None
 
 
 class DraftPage(BaseModel):
@@ -39,8 +89,8 @@ class DraftRead(BaseModel):
     branch_id: Annotated[str, Field(max_length=64, title="Branch id")]
     title: Annotated[str, Field(max_length=200, title="Title")]
     maker_id: Annotated[UUID | None, Field(title="Maker")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
     part_ids: Annotated[list[UUID], Field(title="Parts")]
 
 
@@ -48,9 +98,9 @@ class DraftUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str | None, Field(max_length=200, title="Title")] = None
+    title: Annotated[str, Field(max_length=200, title="Title")] = None
     maker_id: Annotated[UUID | None, Field(title="Maker")] = None
-    part_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID], Field(title="Parts")] = None
 
 
 class GadgetArchiveInput(BaseModel):
@@ -58,7 +108,7 @@ class GadgetArchiveInput(BaseModel):
         extra="forbid",
     )
     reason: Annotated[str, Field(title='Why? (it\'s "required")')]
-    at: Annotated[AwareDatetime | None, Field(title="At")] = None
+    at: Annotated[JsonDatetime | None, Field(title="At")] = None
 
 
 class GadgetCreate(BaseModel):
@@ -67,7 +117,7 @@ class GadgetCreate(BaseModel):
     )
     name: Annotated[str, Field(max_length=200, title="Name")]
     serial: Annotated[
-        int | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
+        JsonInt | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
     ] = None
     ratio: Annotated[Decimal | None, Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio")] = None
     linked: Annotated[list[UUID] | None, Field(title="Linked")] = None
@@ -77,20 +127,20 @@ class GadgetCreate(BaseModel):
     A second line, with "quotes", 'apostrophes' and a </script> tag.
     """
     code: Annotated[
-        str | None,
+        str,
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ] = "AB-123"
     "Two capitals, a dash, three digits; optionally one of \" ' \\"
-    quantity: Annotated[int | None, Field(ge=0, le=1000, title="Quantity (it's %s)")] = 1
+    quantity: Annotated[JsonInt, Field(ge=0, le=1000, title="Quantity (it's %s)")] = 1
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")] = None
     "Kilograms; \\n is not a newline and \\\\ is two backslashes"
-    price: Annotated[Decimal | None, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")] = (
-        Decimal("9.99")
+    price: Annotated[Decimal, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")] = Decimal(
+        "9.99"
     )
-    active: Annotated[bool | None, Field(title="Active")] = True
-    released_on: Annotated[date | None, Field(title="Released on")] = None
-    opens_at: Annotated[time | None, Field(title="Opens at")] = "09:30:00"
-    external_id: Annotated[UUID | None, Field(title="External id")] = (
+    active: Annotated[bool, Field(title="Active")] = True
+    released_on: Annotated[JsonDate, Field(title="Released on")] = None
+    opens_at: Annotated[JsonTime, Field(title="Opens at")] = "09:30:00"
+    external_id: Annotated[UUID, Field(title="External id")] = (
         "6f1c1d2e-0b7a-4c5e-9a58-3f2d1e0c9b8a"
     )
     contact: Annotated[EmailStr | None, Field(max_length=254, title="Contact")] = None
@@ -105,7 +155,7 @@ class GadgetCreate(BaseModel):
     """
     Starts with https://; "quotes" and <tags> are kept as they are
     """
-    settings: Annotated[Any | None, Field(title="Settings")] = {
+    settings: Annotated[Any, Field(title="Settings")] = {
         "theme": "dark",
         "it's": ['"', "\\", "</script>", "${y}"],
     }
@@ -113,28 +163,28 @@ class GadgetCreate(BaseModel):
     Anything JSON; the default is a fresh copy per row.
     """
     kind: Annotated[
-        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None,
+        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"],
         Field(title='Kind "x" */ ${y} </script>'),
     ] = "it's"
-    tags: Annotated[list[str] | None, Field(title="Tags")] = ["new", "it's", 'say "hi"']
+    tags: Annotated[list[str], Field(title="Tags")] = ["new", "it's", 'say "hi"']
     scores: Annotated[list[GadgetCreateScore] | None, Field(title="Scores")] = None
     ratings: Annotated[list[float] | None, Field(title="Ratings")] = None
     flags: Annotated[list[bool] | None, Field(title="Flags")] = None
-    dates: Annotated[list[date] | None, Field(title="Dates")] = None
+    dates: Annotated[list[JsonDate] | None, Field(title="Dates")] = None
     maker_id: Annotated[UUID, Field(title='Maker "x"')]
     draft_id: Annotated[UUID | None, Field(title="Draft")] = None
-    part_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID], Field(title="Parts")] = None
     """
     Parts it's made of
     """
-    from_: Annotated[date | None, Field(alias="from", title="From")] = None
+    from_: Annotated[JsonDate | None, Field(alias="from", title="From")] = None
     class_: Annotated[str | None, Field(alias="class", max_length=40, title="Class")] = None
-    order: Annotated[int | None, Field(ge=-2147483648, le=2147483647, title="Order")] = 0
-    type: Annotated[str | None, Field(max_length=80, title="Type")] = 'it\'s "default" \\ value'
-    default: Annotated[str | None, Field(title="Default")] = (
+    order: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Order")] = 0
+    type: Annotated[str, Field(max_length=80, title="Type")] = 'it\'s "default" \\ value'
+    default: Annotated[str, Field(title="Default")] = (
         "-- not SQL; %s not a format; # not a comment; 🚀 \u2028 done"
     )
-    async_: Annotated[bool | None, Field(alias="async", title="Async")] = False
+    async_: Annotated[bool, Field(alias="async", title="Async")] = False
     select: Annotated[Any | None, Field(title="Select")] = None
     import_: Annotated[UUID | None, Field(alias="import", title="Import")] = None
     metadata: Annotated[Any | None, Field(title="Metadata")] = None
@@ -144,7 +194,7 @@ class GadgetCreate(BaseModel):
 
 
 class GadgetCreateScore(RootModel[int]):
-    root: Annotated[int, Field(ge=-2147483648, le=2147483647)]
+    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
 
 
 class GadgetPage(BaseModel):
@@ -164,7 +214,7 @@ class GadgetRead(BaseModel):
     owner_id: Annotated[str | None, Field(max_length=64, title="Owner id")]
     name: Annotated[str, Field(max_length=200, title="Name")]
     serial: Annotated[
-        int | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
+        JsonInt | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
     ]
     ratio: Annotated[Decimal | None, Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio")]
     linked: Annotated[list[UUID] | None, Field(title="Linked")]
@@ -178,14 +228,14 @@ class GadgetRead(BaseModel):
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ]
     "Two capitals, a dash, three digits; optionally one of \" ' \\"
-    quantity: Annotated[int, Field(ge=0, le=1000, title="Quantity (it's %s)")]
+    quantity: Annotated[JsonInt, Field(ge=0, le=1000, title="Quantity (it's %s)")]
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")]
     "Kilograms; \\n is not a newline and \\\\ is two backslashes"
     price: Annotated[Decimal, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")]
     active: Annotated[bool, Field(title="Active")]
-    released_on: Annotated[date, Field(title="Released on")]
-    launched_at: Annotated[AwareDatetime, Field(title="Launched at")]
-    opens_at: Annotated[time, Field(title="Opens at")]
+    released_on: Annotated[JsonDate, Field(title="Released on")]
+    launched_at: Annotated[JsonDatetime, Field(title="Launched at")]
+    opens_at: Annotated[JsonTime, Field(title="Opens at")]
     external_id: Annotated[UUID, Field(title="External id")]
     contact: Annotated[EmailStr | None, Field(max_length=254, title="Contact")]
     homepage: Annotated[
@@ -211,12 +261,12 @@ class GadgetRead(BaseModel):
     scores: Annotated[list[GadgetReadScore] | None, Field(title="Scores")]
     ratings: Annotated[list[float] | None, Field(title="Ratings")]
     flags: Annotated[list[bool] | None, Field(title="Flags")]
-    dates: Annotated[list[date] | None, Field(title="Dates")]
+    dates: Annotated[list[JsonDate] | None, Field(title="Dates")]
     maker_id: Annotated[UUID, Field(title='Maker "x"')]
     draft_id: Annotated[UUID | None, Field(title="Draft")]
-    from_: Annotated[date | None, Field(alias="from", title="From")]
+    from_: Annotated[JsonDate | None, Field(alias="from", title="From")]
     class_: Annotated[str | None, Field(alias="class", max_length=40, title="Class")]
-    order: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Order")]
+    order: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Order")]
     type: Annotated[str, Field(max_length=80, title="Type")]
     default: Annotated[str, Field(title="Default")]
     async_: Annotated[bool, Field(alias="async", title="Async")]
@@ -227,10 +277,10 @@ class GadgetRead(BaseModel):
     A name SQLAlchemy's declarative base claims.
     """
     is_system: Annotated[bool, Field(title="Is system")]
-    created_at: Annotated[AwareDatetime, Field(title="Created at")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated at")]
-    deleted_at: Annotated[AwareDatetime | None, Field(title="Deleted at")]
-    version: Annotated[int, Field(ge=-2147483648, le=2147483647, title="Version")]
+    created_at: Annotated[JsonDatetime, Field(title="Created at")]
+    updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
+    deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
+    version: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Version")]
     part_ids: Annotated[list[UUID], Field(title="Parts")]
     """
     Parts it's made of
@@ -238,7 +288,7 @@ class GadgetRead(BaseModel):
 
 
 class GadgetReadScore(RootModel[int]):
-    root: Annotated[int, Field(ge=-2147483648, le=2147483647)]
+    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
 
 
 class GadgetRecountInput(BaseModel):
@@ -251,9 +301,9 @@ class GadgetUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=200, title="Name")] = None
+    name: Annotated[str, Field(max_length=200, title="Name")] = None
     serial: Annotated[
-        int | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
+        JsonInt | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
     ] = None
     ratio: Annotated[Decimal | None, Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio")] = None
     linked: Annotated[list[UUID] | None, Field(title="Linked")] = None
@@ -263,20 +313,18 @@ class GadgetUpdate(BaseModel):
     A second line, with "quotes", 'apostrophes' and a </script> tag.
     """
     code: Annotated[
-        str | None,
+        str,
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ] = None
     "Two capitals, a dash, three digits; optionally one of \" ' \\"
-    quantity: Annotated[int | None, Field(ge=0, le=1000, title="Quantity (it's %s)")] = None
+    quantity: Annotated[JsonInt, Field(ge=0, le=1000, title="Quantity (it's %s)")] = None
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")] = None
     "Kilograms; \\n is not a newline and \\\\ is two backslashes"
-    price: Annotated[Decimal | None, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")] = (
-        None
-    )
-    active: Annotated[bool | None, Field(title="Active")] = None
-    released_on: Annotated[date | None, Field(title="Released on")] = None
-    opens_at: Annotated[time | None, Field(title="Opens at")] = None
-    external_id: Annotated[UUID | None, Field(title="External id")] = None
+    price: Annotated[Decimal, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")] = None
+    active: Annotated[bool, Field(title="Active")] = None
+    released_on: Annotated[JsonDate, Field(title="Released on")] = None
+    opens_at: Annotated[JsonTime, Field(title="Opens at")] = None
+    external_id: Annotated[UUID, Field(title="External id")] = None
     contact: Annotated[EmailStr | None, Field(max_length=254, title="Contact")] = None
     homepage: Annotated[
         str | None,
@@ -294,40 +342,40 @@ class GadgetUpdate(BaseModel):
     Anything JSON; the default is a fresh copy per row.
     """
     kind: Annotated[
-        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None,
+        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"],
         Field(title='Kind "x" */ ${y} </script>'),
     ] = None
-    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    tags: Annotated[list[str], Field(title="Tags")] = None
     scores: Annotated[list[GadgetUpdateScore] | None, Field(title="Scores")] = None
     ratings: Annotated[list[float] | None, Field(title="Ratings")] = None
     flags: Annotated[list[bool] | None, Field(title="Flags")] = None
-    dates: Annotated[list[date] | None, Field(title="Dates")] = None
-    maker_id: Annotated[UUID | None, Field(title='Maker "x"')] = None
+    dates: Annotated[list[JsonDate] | None, Field(title="Dates")] = None
+    maker_id: Annotated[UUID, Field(title='Maker "x"')] = None
     draft_id: Annotated[UUID | None, Field(title="Draft")] = None
-    part_ids: Annotated[list[UUID] | None, Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID], Field(title="Parts")] = None
     """
     Parts it's made of
     """
-    from_: Annotated[date | None, Field(alias="from", title="From")] = None
+    from_: Annotated[JsonDate | None, Field(alias="from", title="From")] = None
     class_: Annotated[str | None, Field(alias="class", max_length=40, title="Class")] = None
-    order: Annotated[int | None, Field(ge=-2147483648, le=2147483647, title="Order")] = None
-    type: Annotated[str | None, Field(max_length=80, title="Type")] = None
-    default: Annotated[str | None, Field(title="Default")] = None
-    async_: Annotated[bool | None, Field(alias="async", title="Async")] = None
+    order: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Order")] = None
+    type: Annotated[str, Field(max_length=80, title="Type")] = None
+    default: Annotated[str, Field(title="Default")] = None
+    async_: Annotated[bool, Field(alias="async", title="Async")] = None
     select: Annotated[Any | None, Field(title="Select")] = None
     import_: Annotated[UUID | None, Field(alias="import", title="Import")] = None
     metadata: Annotated[Any | None, Field(title="Metadata")] = None
     """
     A name SQLAlchemy's declarative base claims.
     """
-    version: Annotated[int | None, Field(ge=1, title="Version")] = None
+    version: Annotated[JsonInt, Field(ge=1, title="Version")] = None
     """
     The version being updated; alternative to If-Match
     """
 
 
 class GadgetUpdateScore(RootModel[int]):
-    root: Annotated[int, Field(ge=-2147483648, le=2147483647)]
+    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
 
 
 class MakerCreate(BaseModel):
@@ -357,7 +405,7 @@ class MakerUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=120, title="Name")] = None
+    name: Annotated[str, Field(max_length=120, title="Name")] = None
 
 
 class PartCreate(BaseModel):
@@ -387,4 +435,4 @@ class PartUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(max_length=120, title="Name")] = None
+    name: Annotated[str, Field(max_length=120, title="Name")] = None
