@@ -16,6 +16,7 @@ import decimal
 import functools
 import importlib
 import json
+import math
 import re
 import secrets
 import uuid
@@ -36,6 +37,14 @@ from sqlalchemy.orm import Session
 from starlette.convertors import Convertor, register_url_convertor
 
 LIST_PARAMETERS = ("limit", "cursor", "sort", "q")
+# Bounds of a list's query string: a longer `q` or more `__in` values is a 422, not a statement
+# the database refuses (SQLite's LIKE pattern and every driver's parameter count have limits).
+MAX_SEARCH_LENGTH = 500
+MAX_IN_VALUES = 1000
+# Every integer column holds at most a signed 64-bit value; SQLite cannot even bind a larger one.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+# Decimal filter values: far past any column's precision, short of where databases overflow.
+MAX_DECIMAL_EXPONENT = 100
 ORDERED_TYPES = (
     "string",
     "text",
@@ -295,6 +304,34 @@ def as_utc(value: datetime.datetime) -> datetime.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
 
 
+def storable(value: Any, name: str) -> Any:
+    """`value` (a request's, after validation), or a 422 naming `name` when no column can hold it:
+    text with NUL (PostgreSQL's cannot), a non-finite number (JSON has none to give back), a time
+    that leaves years 1-9999 once in UTC (as every database stores it). Nested values included.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise validation_error(f"{name}: text cannot hold the NUL character (U+0000)", name)
+    elif isinstance(value, float | decimal.Decimal):
+        if not (value.is_finite() if isinstance(value, decimal.Decimal) else math.isfinite(value)):
+            raise validation_error(f"{name}: numbers must be finite (no NaN or Infinity)", name)
+    elif isinstance(value, datetime.datetime):
+        try:
+            as_utc(value).astimezone(datetime.UTC)
+        except OverflowError:
+            raise validation_error(
+                f"{name}: the time must fall within the years 1 to 9999 in UTC", name
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable(key, name)
+            storable(item, name)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            storable(item, name)
+    return value
+
+
 def from_db(column: Column, value: Any) -> Any:
     if column.type == "datetime" and isinstance(value, datetime.datetime):
         return as_utc(value)
@@ -394,6 +431,7 @@ def parse_value(column: Column, value: Any, name: str) -> Any:
         return value
     if kind == "datetime" and value == "now":  # lets a saved list ask for "due before now"
         return datetime.datetime.now(datetime.UTC)
+    storable(value, name)
     adapter = _adapter(kind or "string")
     if kind in ISO_TEXT and not (isinstance(value, str) and ISO_TEXT[kind].fullmatch(value)):
         raise validation_error(
@@ -411,7 +449,27 @@ def parse_value(column: Column, value: Any, name: str) -> Any:
         raise validation_error(f"{name}: {error.errors()[0]['msg']}", name) from None
     if kind in INT_BOUNDS and not INT_BOUNDS[kind][0] <= parsed <= INT_BOUNDS[kind][1]:
         raise validation_error(f"{name}: out of range for the column", name)
-    return as_utc(parsed) if kind == "datetime" else parsed
+    return in_range(as_utc(parsed) if kind == "datetime" else parsed, name)
+
+
+def in_range(value: Any, name: str) -> Any:
+    """A parsed filter or cursor value the database can compare, else a 422 naming `name`."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]
+    ):
+        raise validation_error(
+            f"{name}: integers are 64-bit ({INTEGER_RANGE[0]} to {INTEGER_RANGE[1]})", name
+        )
+    if (
+        isinstance(value, decimal.Decimal)
+        and value.is_finite()
+        and value
+        and abs(value.adjusted()) > MAX_DECIMAL_EXPONENT
+    ):
+        raise validation_error(f"{name}: the number is out of range", name)
+    return storable(value, name)
 
 
 def parse_key(resource: Resource, value: Any, name: str = "id") -> Any:
@@ -420,7 +478,15 @@ def parse_key(resource: Resource, value: Any, name: str = "id") -> Any:
         if resource.key == "integer":
             if isinstance(value, bool) or not isinstance(value, int | str):
                 raise TypeError(value)
-            return int(value)
+            key = int(value)
+            if not INTEGER_RANGE[0] <= key <= INTEGER_RANGE[1]:
+                # Well-formed, but no row has it (SQLite could not even look it up).
+                raise (
+                    not_found(resource, value)
+                    if name == "id"
+                    else validation_error(f"{name}: out of range", name)
+                )
+            return key
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (TypeError, ValueError):
         kind = "an integer" if resource.key == "integer" else "a UUID"
@@ -661,7 +727,7 @@ def list_rows(
     if search not in (None, ""):
         if not resource.searchable:
             raise validation_error(f"q: {resource.label} has no searchable fields", "q")
-        statement = statement.where(search_clause(resource, _text(search, "q")))
+        statement = statement.where(search_clause(resource, search_text(_text(search, "q"))))
     if cursor not in (None, ""):
         statement = statement.where(
             after(keys, decode_cursor(resource, keys, _text(cursor, "cursor")))
@@ -672,6 +738,13 @@ def list_rows(
     rows = list(session.scalars(statement))
     next_cursor = encode_cursor(keys, rows[limit - 1]) if len(rows) > limit else None
     return {"items": serialize(resource, session, rows[:limit]), "next_cursor": next_cursor}
+
+
+def search_text(value: Any) -> str:
+    text = storable(_single(value, "q"), "q")
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise validation_error(f"q: at most {MAX_SEARCH_LENGTH} characters", "q")
+    return text
 
 
 def _single(value: Any, name: str) -> str:
@@ -784,31 +857,39 @@ def _cursor_value(value: Any) -> Any:
 
 
 def decode_cursor(resource: Resource, keys: list[SortKey], cursor: str) -> list[Any]:
+    """The sort values a cursor holds. A cursor is the client's text: anything this API did not
+    give out (any JSON, nested however deep, any numbers) is a 422 naming `cursor`."""
+    forged = validation_error("cursor: not a cursor this API gave out", "cursor")
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         spec, values = payload["sort"], payload["values"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+    except (ValueError, KeyError, TypeError, RecursionError, binascii.Error):
+        raise forged from None
+    if not isinstance(values, list):
+        raise forged
     if spec != [("-" if k.descending else "") + k.name for k in keys] or len(values) != len(keys):
         raise validation_error("cursor: it belongs to another sort order", "cursor")
     decoded = []
     for key, value in zip(keys, values, strict=True):
         if value is None:
             decoded.append(None)
-        elif key.name == "id":
-            decoded.append(parse_key(resource, value, "cursor"))
-        else:
-            column = resource.columns[key.name]
-            if column.type == "enum" and value not in column.choices:
-                raise validation_error("cursor: not a cursor this API gave out", "cursor")
-            try:  # as the database gave it: naive datetimes stay naive
-                decoded.append(
-                    _adapter("string" if column.type == "enum" else column.type).validate_python(
-                        value
-                    )
-                )
-            except ValidationError:
-                raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+            continue
+        kind = "string" if key.name != "id" and resource.columns[key.name].type == "enum" else None
+        kind = kind or (resource.key if key.name == "id" else resource.columns[key.name].type)
+        if (
+            key.name != "id"
+            and resource.columns[key.name].type == "enum"
+            and value not in resource.columns[key.name].choices
+        ):
+            raise forged  # enums sort by their position among the choices: a value must be one
+        try:  # as the database gave it: naive datetimes stay naive
+            if isinstance(value, dict | list) or (
+                kind in ("integer", "bigint") and isinstance(value, bool)
+            ):
+                raise forged
+            decoded.append(in_range(_adapter(kind).validate_python(value), "cursor"))
+        except (ValidationError, ApiError):
+            raise forged from None
     return decoded
 
 
@@ -848,6 +929,8 @@ def _values(raw: Any, name: str) -> list[Any]:
     values = [
         part for item in items for part in (item.split(",") if isinstance(item, str) else [item])
     ]
+    if len(values) > MAX_IN_VALUES:
+        raise validation_error(f"{name}: at most {MAX_IN_VALUES} values", name)
     if not values:
         raise validation_error(f"{name}: give at least one value", name)
     return values
@@ -988,8 +1071,12 @@ def database_errors(session: Session, operation: str) -> Iterator[None]:
 
 
 def values_of(data: BaseModel) -> dict[str, Any]:
-    """What the client sent, by API name; fields it left out are not there."""
-    return data.model_dump(exclude_unset=True, by_alias=True)
+    """What the client sent, by API name; fields it left out are not there. Every value is
+    `storable`: refused here, a value never reaches a row that every later read would fail on."""
+    return {
+        name: storable(value, name)
+        for name, value in data.model_dump(exclude_unset=True, by_alias=True).items()
+    }
 
 
 def now() -> datetime.datetime:
@@ -1072,15 +1159,20 @@ def restore_row(
 
 
 def remove(
-    resource: Resource, session: Session, context: RequestContext, rows: Sequence[Any]
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    rows: Sequence[Any],
+    cascaded: dict[Any, dict[str, Any]] | None = None,
 ) -> None:
     """Delete rows (already loaded for writing) as the resource's traits say.
 
-    soft_delete: hide them. On a branch: a row main also holds is marked deleted on the branch
-    only; a row the branch created is deleted. Otherwise: delete, with the relations' on_delete.
+    soft_delete: hide them (`cascaded`: see soft_delete). On a branch: a row main also holds is
+    marked deleted on the branch only; a row the branch created is deleted. Otherwise: delete,
+    with the relations' on_delete.
     """
     if resource.has("soft_delete"):
-        soft_delete(resource, session, context, rows)
+        soft_delete(resource, session, context, rows, cascaded)
         return
     if resource.has("branching") and context.branch_id != MAIN_BRANCH:
         keys = [row.id for row in rows]
@@ -1104,7 +1196,11 @@ def remove(
 
 
 def soft_delete(
-    resource: Resource, session: Session, context: RequestContext, rows: Sequence[Any]
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    rows: Sequence[Any],
+    cascaded: dict[Any, dict[str, Any]] | None = None,
 ) -> None:
     """Hide `rows`, and apply what soft deletion means to each relation pointing at them.
 
@@ -1113,6 +1209,8 @@ def soft_delete(
     exactly the rows this delete hid. restrict, no_action: refused (409) while a live row points
     here. set_null, and many-to-many links: kept, since the rows still exist. The caller audits
     `rows`; the children the cascade hides are audited here, being writes of this request too.
+    `cascaded`, when given, gets the image (dump_row) of each row of `resource` itself that the
+    cascade hides, as it was before: a bulk run's own rows it reaches through a self relation.
     """
     tree: list[tuple[Resource, list[Any]]] = []
     seen: set[tuple[str, Any]] = set()
@@ -1158,6 +1256,9 @@ def soft_delete(
                     )
     stamp = _deletion_stamp(session, latest)
     for depth, (current, batch) in enumerate(tree):
+        if depth and cascaded is not None and current is resource:
+            links = load_links(current, session, batch)
+            cascaded.update((row.id, dump_row(current, row, links)) for row in batch)
         if depth and current.has("audit"):
             audit(
                 current,
@@ -1261,13 +1362,22 @@ def expected_version(
 ) -> int | None:
     """The version a write was based on: `If-Match: "3"` or the body's `version`.
 
-    None when the resource is not versioned, or the header is `*`, or (deletes, restores) none was given.
+    None when the resource is not versioned, or (deletes, restores) none was given or `*`.
+    `*` matches any current row (RFC 9110): it names no version, so it cannot show an update was
+    based on the current one, and an update that requires a version answers it 428 as it does
+    a missing header.
     """
     if not resource.has("versioned"):
         return None
     if context.if_match is not None:
         tag = context.if_match.strip()
         if tag == "*":
+            if required:
+                raise ApiError(
+                    428,
+                    "precondition_required",
+                    f"{resource.label} is versioned: If-Match: * names no version; send the row's ETag",
+                )
             return None
         tag = tag.removeprefix("W/").strip('"')
         try:
@@ -1395,24 +1505,22 @@ def delete_keys(
     """Delete rows by id (on `branch` for branching resources); relations without a database
     foreign key get their on_delete here."""
     for inbound in resource.inbound:
-        if inbound.enforced:
-            continue  # the database's foreign key applies it
         source = REGISTRY[inbound.source]
         column = getattr(source.model, inbound.attr)
-        if inbound.on_delete == "cascade":
+        if inbound.on_delete in ("restrict", "no_action"):
+            # Checked here when the database's refusal would not say why: a soft-deleted row
+            # still refers to the row, and the foreign key counts it.
+            if not inbound.enforced or source.has("soft_delete"):
+                refuse_if_referenced(resource, session, source, column, keys)
+        elif inbound.enforced:
+            continue  # the database's foreign key applies it
+        elif inbound.on_delete == "cascade":
             children = list(session.scalars(sa.select(source.id).where(column.in_(keys))))
             if children:
                 delete_keys(source, session, children)
         elif inbound.on_delete == "set_null":
             session.execute(
                 sa.update(source.model).where(column.in_(keys)).values({inbound.attr: None})
-            )
-        elif (
-            session.scalars(sa.select(source.id).where(column.in_(keys)).limit(1)).first()
-            is not None
-        ):
-            raise ApiError(
-                409, "conflict", f"{resource.label} is still referenced by {source.label}"
             )
     for junction, column_name, branch_column in resource.unlinks:
         statement = sa.delete(junction).where(junction.c[column_name].in_(keys))
@@ -1423,6 +1531,30 @@ def delete_keys(
     if resource.has("branching"):
         statement = statement.where(resource.model.branch_id == branch)
     session.execute(statement)
+
+
+def refuse_if_referenced(
+    resource: Resource, session: Session, source: Resource, column: Any, keys: list[Any]
+) -> None:
+    """409 while rows of `source` point at `keys` through a restrict or no_action relation. A
+    hard delete counts soft-deleted rows as the database does (they still exist), and says so
+    when only those remain. Rows deleted by the same statement (a self relation) do not count."""
+    referring = sa.select(source.id).where(column.in_(keys))
+    if source is resource:
+        referring = referring.where(source.id.not_in(keys))
+    if session.scalars(referring.limit(1)).first() is None:
+        return
+    if (
+        source.has("soft_delete")
+        and session.scalars(referring.where(source.model.deleted_at.is_(None)).limit(1)).first()
+        is None
+    ):
+        raise ApiError(
+            409,
+            "conflict",
+            f"{resource.label} is still referenced by soft-deleted {source.label} rows: hidden, they still exist, and a hard delete counts them as the foreign key does",
+        )
+    raise ApiError(409, "conflict", f"{resource.label} is still referenced by {source.label}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1591,16 +1723,29 @@ def bulk(
     }
     changed = _changed_attrs(resource, context, body.operation, values)
     saved: list[dict[str, Any]] = []
+    cascaded: dict[
+        Any, dict[str, Any]
+    ] = {}  # rows this run's soft-delete cascade hid, as they were
     if not body.dry_run:
         for start in range(0, len(keys), config.batch_size):
             batch = keys[start : start + config.batch_size]
+            hidden: dict[Any, dict[str, Any]] = {}
             try:
                 with session.begin_nested():
                     saved.extend(
                         _bulk_batch(
-                            resource, session, context, body.operation, batch, values, changed
+                            resource,
+                            session,
+                            context,
+                            body.operation,
+                            batch,
+                            values,
+                            changed,
+                            cascaded,
+                            hidden,
                         )
                     )
+                cascaded.update(hidden)  # only once the batch holds
             except (
                 sa.exc.IntegrityError,
                 sa.exc.DataError,
@@ -1649,9 +1794,22 @@ def _bulk_batch(
     batch: list[Any],
     values: Mapping[str, Any],
     changed: list[str] | None,
+    cascaded: Mapping[Any, dict[str, Any]],
+    hidden: dict[Any, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Change one batch; return each row as it was, and the `changed` values it was left with, for undo."""
+    """Change one batch; return each row as it was, and the `changed` values it was left with, for undo.
+
+    A row of the batch that the soft-delete cascade of an earlier batch of this run hid
+    (`cascaded`) is part of the run as when deleting the rows one by one: it is kept with its image
+    from before the run, and its undo brings it back. `hidden` gets the rows this batch's cascade hides.
+    """
     rows = list(session.scalars(scoped(resource, context).where(resource.id.in_(batch))))
+    found = {row.id for row in rows}
+    reached = (
+        [key for key in batch if key not in found and key in cascaded]
+        if operation == "delete"
+        else []
+    )
     if resource.has("branching"):
         rows = [
             row
@@ -1664,7 +1822,7 @@ def _bulk_batch(
     audited = resource.has("audit")
     befores = serialize(resource, session, rows) if audited else [None] * len(rows)
     if operation == "delete":
-        remove(resource, session, context, rows)
+        remove(resource, session, context, rows, hidden)
         audit(
             resource,
             session,
@@ -1684,17 +1842,20 @@ def _bulk_batch(
                 "bulk_update",
                 [(row.id, b, a) for row, b, a in zip(rows, befores, afters, strict=True)],
             )
-    if changed is not None and rows:
+    saved += [dict(cascaded[key]) for key in reached]
+    if changed is not None and saved:
         # The whole row (every column and link) as the database stored it (rounded, truncated,
         # updated_at set): undo puts a row back only while it is still exactly this.
-        statement = sa.select(resource.model).where(resource.id.in_([row.id for row in rows]))
+        statement = sa.select(resource.model).where(
+            resource.id.in_([row.id for row in rows] + reached)
+        )
         if resource.has("branching"):
             statement = statement.where(resource.model.branch_id == context.branch_id)
         stored = list(session.scalars(statement.execution_options(populate_existing=True)))
         after_links = load_links(resource, session, stored)
         afters_by_id = {row.id: dump_row(resource, row, after_links) for row in stored}
-        for dump, row in zip(saved, rows, strict=True):
-            dump["after"] = afters_by_id[row.id]
+        for dump, key in zip(saved, [row.id for row in rows] + reached, strict=True):
+            dump["after"] = afters_by_id[key]
     return saved
 
 
@@ -1772,19 +1933,82 @@ def undo_bulk(
     changed = run.undo_data["changed"]
     restored = skipped = 0
     with database_errors(session, "update"):
-        for saved in run.undo_data["rows"]:
-            put_back = _put_back(resource, session, context, saved, changed)
-            if put_back is None:
-                skipped += 1
-                continue
-            row, before = put_back
-            restored += 1
-            if resource.has("audit"):
-                restored_item = serialize(resource, session, [row])[0]
-                audit(resource, session, context, "bulk_undo", [(row.id, before, restored_item)])
+        if changed == ["deleted_at"]:
+            restored, skipped = _undo_soft_delete(resource, session, context, run.undo_data["rows"])
+        else:
+            for saved in run.undo_data["rows"]:
+                put_back = _put_back(resource, session, context, saved, changed)
+                if put_back is None:
+                    skipped += 1
+                    continue
+                row, before = put_back
+                restored += 1
+                _audit_undo(resource, session, context, row, before)
         run.undone_at = stored_now(session)
         session.commit()
     return {"restored": restored, "skipped": skipped}
+
+
+def _audit_undo(
+    resource: Resource, session: Session, context: RequestContext, row: Any, before: Any
+) -> None:
+    if resource.has("audit"):
+        audit(
+            resource,
+            session,
+            context,
+            "bulk_undo",
+            [(row.id, before, serialize(resource, session, [row])[0])],
+        )
+
+
+def _as_left(
+    resource: Resource, session: Session, saved: Mapping[str, Any], changed: list[str] | None
+) -> tuple[bool, Any]:
+    """(whether the row is still exactly as the run left it, the row: None if the run deleted it)."""
+    values = saved["values"]
+    identity = {name: decode_value(values[name]) for name in ("id", "branch_id") if name in values}
+    row = session.get(resource.model, identity if len(identity) > 1 else identity["id"])
+    if (row is None) != (changed is None):
+        return False, row  # deleted since an update, or made again since a delete
+    if row is not None and dump_row(
+        resource, row, load_links(resource, session, [row])
+    ) != saved.get("after"):
+        return False, row  # written since the run, in any column or link
+    return True, row
+
+
+def _undo_soft_delete(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    entries: Sequence[Mapping[str, Any]],
+) -> tuple[int, int]:
+    """Bring a soft-delete run's rows back as undoing its deletes one by one, last first, would:
+    a row comes back once no parent it needs is hidden (restore brings back what its cascade
+    hid), and a row that came back through the cascade of another counts as restored. Rows
+    written since the run, and rows whose parent stays hidden, are skipped. `(restored, skipped)`."""
+    waiting = []
+    for saved in entries:
+        unchanged, row = _as_left(resource, session, saved, ["deleted_at"])
+        if unchanged:  # every row is compared before any comes back
+            waiting.append(row)
+    skipped = len(entries) - len(waiting)
+    while waiting:
+        ready = [
+            row for row in waiting if row.deleted_at is None or restorable(resource, session, row)
+        ]
+        if not ready:
+            break
+        for row in ready:
+            if row.deleted_at is None:
+                continue  # the cascade of a row before it brought it back
+            before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+            undelete(resource, session, context, [row])
+            _audit_undo(resource, session, context, row, before)
+        done = {id(row) for row in ready}
+        waiting = [row for row in waiting if id(row) not in done]
+    return len(entries) - skipped - len(waiting), skipped + len(waiting)
 
 
 def _put_back(
@@ -1794,17 +2018,12 @@ def _put_back(
     saved: Mapping[str, Any],
     changed: list[str] | None,
 ) -> tuple[Any, Any] | None:
-    """One row as the run found it: (the row, how it was before the undo); None when it was
-    written since the run, and is left alone."""
+    """One row as the run found it (an update, or a hard or branch delete): (the row, how it was
+    before the undo); None when it was written since the run, and is left alone."""
+    unchanged, row = _as_left(resource, session, saved, changed)
+    if not unchanged:
+        return None
     values = {attr: decode_value(encoded) for attr, encoded in saved["values"].items()}
-    identity = {name: values[name] for name in ("id", "branch_id") if name in values}
-    row = session.get(resource.model, identity if len(identity) > 1 else identity["id"])
-    if (row is None) != (changed is None):
-        return None  # deleted since an update, or made again since a delete
-    if row is not None and dump_row(
-        resource, row, load_links(resource, session, [row])
-    ) != saved.get("after"):
-        return None  # written since the run, in any column or link
     if row is None:  # deleted: insert it again, with its links
         row = resource.model(**values)
         session.add(row)
@@ -1817,11 +2036,6 @@ def _put_back(
                 )
         return row, None
     before = serialize(resource, session, [row])[0] if resource.has("audit") else None
-    if changed == ["deleted_at"]:  # a soft delete: bring back what its cascade hid too
-        if not restorable(resource, session, row):
-            return None
-        undelete(resource, session, context, [row])
-        return row, before
     # A write of its own: the version moves on and updated_at (onupdate) is the undo's time.
     for attr in changed:
         setattr(row, attr, values[attr])
@@ -2064,6 +2278,7 @@ def run_action(
     answers with the row as the handler left it, unless the handler returns something else; a
     collection action answers with what the handler returns (rows as the Read shape).
     """
+    values_of(data)  # refuses what no column can hold, as every write does
     row = load(resource, session, context, key, write=True) if key is not None else None
     if row is None:
         enter(resource, session, context)
