@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# The names schemagen reserves at the top of every output folder (no rendered file may use them).
+MANIFEST_NAME = ".schemagen-manifest.json"
+STAGING_NAME = ".schemagen-staging"  # present only while a build writes, or after it was killed
+
 
 @dataclass(frozen=True, slots=True)
 class RenderedFile:

@@ -2,7 +2,8 @@
 
 `plan` compares the rendered files with the folder and its manifest and decides everything
 without writing a byte; `check` and `diff` are `plan` plus `Plan.unified_diff`. `apply` then
-deletes stale files, writes only what changed (each file atomically) and the manifest last.
+replaces the whole output at once, as a transaction (see "Applying a plan" below): every later
+schemagen command sees the old output or the new one, never a mix, even after `kill -9`.
 
 Ownership rules (DESIGN §4): the manifest lists every file schemagen owns with the hash of its
 bytes. A generated file edited by hand is a conflict unless forced; a file the manifest does not
@@ -12,37 +13,46 @@ own is never touched; `once` files (user code) are scaffolded when absent and th
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
 import posixpath
 import re
-import secrets
+import shutil
+import signal
 import stat
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from schemagen.files import RenderedFile
+from schemagen.files import MANIFEST_NAME, STAGING_NAME, RenderedFile
 from schemagen.format import ruff_version
 
 __all__ = [
     "MANIFEST_NAME",
+    "STAGING_NAME",
+    "Applied",
     "Change",
     "Conflict",
     "Manifest",
     "ManifestEntry",
     "OutputFolder",
     "Plan",
+    "Recovery",
     "WriteError",
     "apply",
+    "commit_files",
     "content_hash",
+    "output_lock",
     "plan",
+    "recover",
     "validate_path",
 ]
 
-MANIFEST_NAME = ".schemagen-manifest.json"
 MANIFEST_VERSION = 1
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -83,6 +93,8 @@ def validate_path(path: str) -> None:
         reason = "it has an empty, '.' or '..' segment"
     elif path == MANIFEST_NAME:
         reason = "that name is reserved for the manifest"
+    elif path.split("/")[0] == STAGING_NAME:
+        reason = "that folder is reserved for schemagen's unfinished writes"
     if reason:
         raise WriteError(f"invalid output path {path!r}: {reason}")
 
@@ -267,12 +279,17 @@ class OutputFolder:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One file operation; `old`/`new` are the contents before/after (None when absent)."""
+    """One file operation; `old`/`new` are the contents before/after (None when absent).
+
+    `old_sha256` is the hash of the bytes `plan` read (`old` is only their text for diffs):
+    `apply` replaces or deletes the file only while it still has exactly these bytes.
+    """
 
     path: str
     kind: Literal["create", "update", "delete", "scaffold"]
     old: str | None
     new: str | None
+    old_sha256: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +297,7 @@ class Conflict:
     """A file schemagen must not overwrite or delete; `forced` when `force` overrides it."""
 
     path: str
-    reason: Literal["edited", "unowned", "edited_stale"]
+    reason: Literal["edited", "unowned", "edited_stale", "changed_while_building"]
     message: str
     forced: bool = False
 
@@ -356,12 +373,12 @@ def plan(
         elif entry is None:
             conflicts.append(Conflict(path, "unowned", _UNOWNED.format(path=path)))
             continue  # not ours: stays out of the manifest
-        elif content_hash(disk) == entry.sha256:
-            changes.append(Change(path, "update", _decode(disk), file.content))
+        elif (seen := content_hash(disk)) == entry.sha256:
+            changes.append(Change(path, "update", _decode(disk), file.content, seen))
         else:
             conflicts.append(Conflict(path, "edited", _EDITED.format(path=path), forced=force))
             if force:
-                changes.append(Change(path, "update", _decode(disk), file.content))
+                changes.append(Change(path, "update", _decode(disk), file.content, seen))
         owned[path] = ManifestEntry(content_hash(data), sources.get(path))
 
     for path in sorted(old.files.keys() - rendered.keys()):
@@ -371,12 +388,12 @@ def plan(
         disk = folder.read(path)
         if disk is None:
             continue
-        if content_hash(disk) != old.files[path].sha256:
+        if (seen := content_hash(disk)) != old.files[path].sha256:
             message = _EDITED_STALE.format(path=path)
             conflicts.append(Conflict(path, "edited_stale", message, forced=force))
             if not force:
                 continue
-        changes.append(Change(path, "delete", _decode(disk), None))
+        changes.append(Change(path, "delete", _decode(disk), None, seen))
 
     changes.sort(key=lambda c: c.path)
     conflicts.sort(key=lambda c: c.path)
@@ -504,13 +521,88 @@ def _lines(text: str | None) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Applying a plan
+# Applying a plan: one transaction over the whole output folder
+#
+# 1. Stage: every new file (and the new manifest) is written into `.schemagen-staging/` inside
+#    the output folder (so the same filesystem: a rename moves it into place), then flushed.
+# 2. Verify: each file to replace or delete must still hold the bytes `plan` read, and each file
+#    to create must still be absent; otherwise it changed while schemagen was building, and the
+#    transaction is dropped with nothing written (`Applied.committed` is False).
+# 3. Commit: the journal (every deletion and rename, with the old and new hashes) is written to
+#    a temporary name, flushed, and renamed to `journal.json`. That rename is the commit point.
+# 4. Roll forward: deletions, then renames, then the manifest; flush; delete the journal and the
+#    staging folder. Every step is idempotent and checks the file it replaces first, so a killed
+#    roll-forward is finished by the next schemagen command (`recover`), and a file edited by hand
+#    after step 2 is kept, never overwritten.
+#
+# `recover` runs first in every command that reads or writes the output: a committed journal is
+# rolled forward, a staging folder without one is deleted (the old output never changed), and
+# orphan temporary files from older schemagen versions are removed. A lock on the output folder
+# keeps two schemagen processes from recovering or applying at the same time.
+
+JOURNAL_NAME = "journal.json"
+JOURNAL_VERSION = 1
+_JOURNAL_TMP = "journal.tmp"
+# What schemagen before the journal left behind when killed: `.schemagen-<16 hex>.tmp` anywhere.
+_ORPHAN_TMP = re.compile(r"\.schemagen-[0-9a-f]{16}\.tmp")
+_STAGED = re.compile(r"[0-9]{1,9}|manifest")
+_OTHER = "not a regular file"  # a "hash" no file has: a folder or link where a file was
 
 
-def apply(plan: Plan, output_dir: Path) -> None:
-    """Carry out `plan`: delete stale files, write changed ones atomically, then the manifest.
+@dataclass(slots=True)
+class Applied:
+    """What `apply` did. `conflicts` are files that changed on disk while schemagen was building:
+    each was kept as it is. Before the commit point that drops the whole transaction
+    (`committed` False: nothing written); after it, only those files are skipped."""
+
+    committed: bool = False
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Recovery:
+    """What `recover` found: an interrupted write it finished or undid, and orphans it removed."""
+
+    action: Literal["none", "finished", "undone"] = "none"
+    files: int = 0  # files the finished transaction replaced, created or deleted
+    orphans: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def messages(self) -> list[str]:
+        """One line per thing done, for the user; empty when there was nothing to recover."""
+        lines = []
+        if self.action == "finished":
+            lines.append(
+                f"finished an interrupted write ({self.files} file(s)): the output is the new one"
+            )
+        elif self.action == "undone":
+            lines.append("undid an interrupted write: the output is the old one, unchanged")
+        if self.orphans:
+            lines.append(
+                f"removed {len(self.orphans)} orphan temporary file(s) of an interrupted write: "
+                + ", ".join(self.orphans[:5])
+                + (f" and {len(self.orphans) - 5} more" if len(self.orphans) > 5 else "")
+            )
+        lines.extend(c.message for c in self.conflicts)
+        return lines
+
+
+_CHANGED_WHILE_BUILDING = (
+    "{path} changed on disk while schemagen was building; build stopped before writing anything, "
+    "so your version is kept. Build again."
+)
+_CHANGED_WHILE_WRITING = (
+    "{path} changed on disk while schemagen was writing; your version is kept, and the next "
+    "build reports it as edited by hand."
+)
+
+
+def apply(plan: Plan, output_dir: Path) -> Applied:
+    """Carry out `plan` as one transaction: the output becomes the new one, or stays the old one.
 
     Refuses (WriteError, nothing written) while the plan has conflicts not overridden by force.
+    A file that changed on disk since `plan` read it is never overwritten or deleted: it comes
+    back in `Applied.conflicts`.
     """
     if plan.blocking:
         raise WriteError(
@@ -520,56 +612,346 @@ def apply(plan: Plan, output_dir: Path) -> None:
     root = Path(output_dir).resolve()
     if root != plan.output_dir:
         raise ValueError(f"plan was made for {plan.output_dir}, not {root}")
-
-    # Deletions first: a stale file may stand where a new folder goes.
-    deleted = [c.path for c in plan.changes if c.kind == "delete"]
-    for path in deleted:
-        _check_inside(root, path)  # again: the tree may have changed since `plan`
-        try:
-            os.unlink(root / path)
-        except FileNotFoundError:
-            pass
-        except OSError as error:
-            raise WriteError(f"cannot delete {path}: {error.strerror or error}") from None
-    _prune(root, deleted)
-
-    for change in plan.changes:
-        if change.new is None:
-            continue
-        target = root / change.path
-        _check_inside(root, change.path)
-        if change.kind == "scaffold" and os.path.lexists(target):
-            continue  # appeared since `plan`: it is the user's now
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(target, change.new.encode("utf-8"))
-        except OSError as error:
-            raise WriteError(f"cannot write {change.path}: {error.strerror or error}") from None
-
-    if plan.manifest_changed:
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-            _write_atomic(root / MANIFEST_NAME, plan.manifest.dumps().encode("utf-8"))
-        except OSError as error:
-            raise WriteError(f"cannot write {MANIFEST_NAME}: {error.strerror or error}") from None
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    # A temporary file in the same folder, renamed over the target: readers see the old file or
-    # the new one, never half of it. os.open applies the umask, as a plain open() would.
-    tmp = target.with_name(f".schemagen-{secrets.token_hex(8)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o666)
+    if not plan.changes and not plan.manifest_changed:
+        return Applied(committed=True)  # nothing to do: not even the lock is needed
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(f"cannot create the output folder {root}: {error.strerror}") from None
+    with output_lock(root):
+        staging = root / STAGING_NAME
+        if os.path.lexists(staging):
+            # The plan was made over an interrupted write: it may have read a mix.
+            raise WriteError(
+                f"{staging} exists: a write was interrupted after this build read the output. "
+                "Run the build again (it finishes or undoes that write first)."
+            )
+        journal = _stage(plan, root, staging)
         try:
-            os.unlink(tmp)
+            changed = _verify(plan, root)
+            if changed:
+                shutil.rmtree(staging)
+                _after_step("discard staging")
+                return Applied(committed=False, conflicts=changed)
+            _commit(staging, journal)
+        except Exception:
+            shutil.rmtree(staging, ignore_errors=True)  # not committed: the old output stands
+            raise
+        conflicts = _roll_forward(root, journal)
+    return Applied(committed=True, conflicts=conflicts)
+
+
+def commit_files(output_dir: Path, files: dict[str, bytes]) -> None:
+    """Write `files` (paths relative to `output_dir`, never owned by the manifest) as one
+    transaction: all of them or none, whatever kills the process. Existing files are replaced."""
+    root = Path(output_dir).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    changes = []
+    for path, data in sorted(files.items()):
+        validate_path(path)
+        try:
+            old = (root / path).read_bytes()
+        except FileNotFoundError:
+            old = None
+        except OSError as error:
+            raise WriteError(f"cannot read {path}: {error.strerror or error}") from None
+        text = data.decode("utf-8")
+        kind: Literal["create", "update"] = "create" if old is None else "update"
+        old_hash = None if old is None else content_hash(old)
+        changes.append(Change(path, kind, None, text, old_hash))
+    result = Plan(root, changes, [], Manifest(), 0, manifest_changed=False)
+    applied = apply(result, root)
+    if applied.conflicts:
+        raise WriteError("\n".join(c.message for c in applied.conflicts))
+
+
+def recover(output_dir: Path) -> Recovery:
+    """Finish or undo a write that was interrupted (see above), and remove orphan temp files."""
+    root = Path(output_dir)
+    if not root.is_dir():
+        return Recovery()
+    root = root.resolve()
+    result = Recovery()
+    with output_lock(root):
+        staging = root / STAGING_NAME
+        journal_path = staging / JOURNAL_NAME
+        if os.path.lexists(staging):
+            if not os.path.isdir(staging) or os.path.islink(staging):
+                raise WriteError(
+                    f"{staging} is not schemagen's staging folder (a file or a link); move it away"
+                )
+            journal = _read_journal(journal_path) if os.path.lexists(journal_path) else None
+            if journal is None:
+                shutil.rmtree(staging)
+                _after_step("discard staging")
+                result.action = "undone"
+            else:
+                result.action = "finished"
+                result.files = len(journal["delete"]) + len(journal["write"])
+                result.conflicts = _roll_forward(root, journal)
+        result.orphans = _remove_orphans(root)
+    return result
+
+
+# --- the steps ---------------------------------------------------------------------------------
+
+
+def _stage(plan: Plan, root: Path, staging: Path) -> dict[str, object]:
+    """Write every new file into the staging folder; returns the journal that installs them."""
+    try:
+        staging.mkdir()
+        _after_step("mkdir staging")
+        writes: list[list[object]] = []
+        for change in plan.changes:
+            if change.new is None:
+                continue
+            name = str(len(writes))
+            data = change.new.encode("utf-8")
+            _write_new(staging / name, data)
+            _after_step(f"stage {change.path}")
+            old = None if change.kind in ("create", "scaffold") else change.old_sha256
+            writes.append([change.path, name, old, content_hash(data), change.kind == "scaffold"])
+        manifest = None
+        if plan.manifest_changed:
+            _write_new(staging / "manifest", plan.manifest.dumps().encode("utf-8"))
+            _after_step("stage manifest")
+            manifest = "manifest"
+        _flush(staging)
+        _after_step("flush staging")
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise WriteError(f"cannot write into {root}: {error.strerror or error}") from None
+    return {
+        "schemagen_journal": JOURNAL_VERSION,
+        "delete": [[c.path, c.old_sha256] for c in plan.changes if c.kind == "delete"],
+        "write": writes,
+        "manifest": manifest,
+    }
+
+
+def _verify(plan: Plan, root: Path) -> list[Conflict]:
+    """The files that changed on disk since `plan` read them (each hashed again, just now)."""
+    changed = []
+    for change in plan.changes:
+        if change.kind == "scaffold":
+            continue  # one that appeared since is the user's: `_roll_forward` leaves it
+        expected = None if change.kind == "create" else change.old_sha256
+        if _disk_hash(root / change.path) != expected:
+            message = _CHANGED_WHILE_BUILDING.format(path=change.path)
+            changed.append(Conflict(change.path, "changed_while_building", message))
+    return changed
+
+
+def _commit(staging: Path, journal: dict[str, object]) -> None:
+    tmp = staging / _JOURNAL_TMP
+    try:
+        _write_new(tmp, json.dumps(journal).encode("utf-8"), sync=True)
+        _after_step("write journal")
+        os.replace(tmp, staging / JOURNAL_NAME)
+        _after_step("commit")
+        _sync_folder(staging)  # the rename itself is durable: committed, even after power loss
+        _after_step("flush journal")
+    except OSError as error:
+        raise WriteError(f"cannot write {staging / JOURNAL_NAME}: {error.strerror}") from None
+
+
+def _roll_forward(root: Path, journal: dict[str, object]) -> list[Conflict]:
+    """Install a committed journal; idempotent, so a killed run is finished by running it again."""
+    staging = root / STAGING_NAME
+    kept: list[Conflict] = []
+    inside: set[str] = set()
+
+    def keep(path: str) -> None:
+        kept.append(
+            Conflict(path, "changed_while_building", _CHANGED_WHILE_WRITING.format(path=path))
+        )
+
+    def check_inside(path: str) -> None:
+        parent = posixpath.dirname(path)
+        if parent not in inside:
+            _check_inside(root, path)  # again: the tree may have changed since `plan`
+            inside.add(parent)
+
+    try:
+        deleted = []
+        for path, old in journal["delete"]:  # type: ignore[attr-defined]
+            check_inside(path)
+            current = _disk_hash(root / path)
+            if current is None or current == _OTHER:
+                # Done already. A folder there is the one a later write of this journal made.
+                continue
+            if current != old:
+                keep(path)
+                continue
+            os.unlink(root / path)
+            _after_step(f"delete {path}")
+            deleted.append(path)
+        _prune(root, [p for p, _ in journal["delete"]])  # type: ignore[attr-defined]
+
+        for path, name, old, new, once in journal["write"]:  # type: ignore[attr-defined]
+            check_inside(path)
+            target, staged = root / path, staging / name
+            current = _disk_hash(target)
+            if current == new:  # done already (or the user made it so)
+                _unlink_if_present(staged)
+                continue
+            if current != old or not os.path.lexists(staged):
+                # A file that appeared where a `once` file goes is the user's, silently.
+                if not (once and old is None):
+                    keep(path)
+                _unlink_if_present(staged)
+                continue
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                keep(path)  # a file of the user's stands where a folder goes
+                _unlink_if_present(staged)
+                continue
+            if old is None:
+                _install_new(staged, target, path, once, keep)
+            else:
+                os.replace(staged, target)
+                _after_step(f"replace {path}")
+
+        if journal["manifest"] is not None:
+            staged = staging / str(journal["manifest"])
+            if os.path.lexists(staged):
+                os.replace(staged, root / MANIFEST_NAME)
+                _after_step("replace manifest")
+        _flush(root)  # every rename durable before the journal that could redo them goes
+        _after_step("flush output")
+        _unlink_if_present(staging / JOURNAL_NAME)
+        _after_step("delete journal")
+        shutil.rmtree(staging)
+        _after_step("remove staging")
+    except OSError as error:
+        raise WriteError(
+            f"cannot finish writing {root}: {error.strerror or error}. Nothing is lost: the next "
+            "schemagen command finishes the write."
+        ) from None
+    return kept
+
+
+def _install_new(
+    staged: Path, target: Path, path: str, once: bool, keep: Callable[[str], None]
+) -> None:
+    """Put a file where none was: a hard link fails instead of replacing a file that appeared
+    since the check (a rename would overwrite it), then the staged name goes."""
+    try:
+        os.link(staged, target)
+    except FileExistsError:
+        if not once:
+            keep(path)
+    except OSError:
+        # A filesystem without hard links: the check just before is as close as it gets.
+        if os.path.lexists(target):
+            if not once:
+                keep(path)
+        else:
+            os.replace(staged, target)
+            _after_step(f"create {path}")
+            return
+    else:
+        _after_step(f"create {path}")
+    _unlink_if_present(staged)
+    _after_step(f"unstage {path}")
+
+
+def _read_journal(path: Path) -> dict[str, object]:
+    def corrupt(why: str) -> WriteError:
+        return WriteError(
+            f"{path} is corrupt ({why}): a write to the output folder was interrupted and cannot "
+            "be finished. Restore the output folder from version control, then delete "
+            f"{path.parent}."
+        )
+
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise corrupt(str(error)) from None
+    if not isinstance(data, dict) or data.get("schemagen_journal") != JOURNAL_VERSION:
+        raise corrupt("unknown format")
+    try:
+        for path_, old in data["delete"]:
+            validate_path(path_)  # a tampered journal must not make us write elsewhere
+            if not _SHA256.fullmatch(old):
+                raise ValueError(old)
+        for path_, name, old, new, once in data["write"]:
+            validate_path(path_)
+            if not (
+                _STAGED.fullmatch(name)
+                and (old is None or _SHA256.fullmatch(old))
+                and _SHA256.fullmatch(new)
+                and isinstance(once, bool)
+            ):
+                raise ValueError(path_)
+        if data["manifest"] not in (None, "manifest"):
+            raise ValueError(data["manifest"])
+    except (KeyError, TypeError, ValueError, WriteError) as error:
+        raise corrupt(f"bad entry {error}") from None
+    return data
+
+
+def _remove_orphans(root: Path) -> list[str]:
+    """Delete the `.schemagen-<hex>.tmp` files that schemagen before the journal left when killed.
+
+    It wrote them beside the files it replaced, so only the folders of owned files are looked
+    at (never a whole tree that may hold node_modules or a virtualenv).
+    """
+    folders = {""}
+    try:
+        folders.update(posixpath.dirname(path) for path in Manifest.load(root).files)
+    except WriteError:
+        pass  # a corrupt manifest is reported by `plan`; the root is still swept
+    found = []
+    for folder in sorted(folders):
+        try:
+            names = os.listdir(root / folder)
         except OSError:
-            pass
-        raise
+            continue
+        for name in names:
+            if _ORPHAN_TMP.fullmatch(name):
+                _unlink_if_present(root / folder / name)
+                _after_step(f"remove orphan {name}")
+                found.append(posixpath.join(folder, name))
+    return sorted(found)
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def _disk_hash(target: Path) -> str | None:
+    """The sha256 of the regular file at `target`; None when absent; `_OTHER` for anything else."""
+    try:
+        mode = os.lstat(target).st_mode
+        if not stat.S_ISREG(mode):
+            return _OTHER
+        return content_hash(target.read_bytes())
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        return _OTHER
+
+
+def _write_new(target: Path, data: bytes, sync: bool = False) -> None:
+    # os.open applies the umask, as a plain open() would.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(target, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        if sync or _syncfs() is None:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unlink_if_present(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _prune(root: Path, deleted: list[str]) -> None:
@@ -581,4 +963,104 @@ def _prune(root: Path, deleted: list[str]) -> None:
                 os.rmdir(root / folder)  # fails on a folder that still holds anything
             except OSError:
                 break
+            _after_step(f"prune {folder}")
             folder = posixpath.dirname(folder)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """Linux's syncfs(2): flushes one filesystem in one call, instead of one fsync per file."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    return function  # type: ignore[no-any-return]
+
+
+def _flush(folder: Path) -> None:
+    """Make what was written under `folder` durable, before the step that relies on it.
+
+    With syncfs: one call for the whole filesystem. Without it, every staged file was already
+    fsynced when written (`_write_new`), and the folder itself is synced here.
+    """
+    syncfs = _syncfs()
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a folder to flush it; its renames are journaled by NTFS
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- the lock ----------------------------------------------------------------------------------
+
+_held: dict[Path, tuple[int, int]] = {}  # folder -> (descriptor, depth): reentrant per process
+
+
+@contextmanager
+def output_lock(output_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock (an advisory flock on the folder itself, released by the
+    kernel even when the process is killed). Reentrant; nothing to lock while it does not exist."""
+    root = Path(output_dir).resolve()
+    if root in _held:
+        fd, depth = _held[root]
+        _held[root] = (fd, depth + 1)
+        try:
+            yield
+        finally:
+            fd, depth = _held[root]
+            _held[root] = (fd, depth - 1)
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks on folders
+        yield
+        return
+    try:
+        fd = os.open(root, os.O_RDONLY)
+    except (FileNotFoundError, NotADirectoryError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits for another schemagen writing this folder
+        _held[root] = (fd, 1)
+        yield
+    finally:
+        _held.pop(root, None)
+        os.close(fd)  # closing releases the lock
+
+
+# --- where the crash-safety tests stop the process -----------------------------------------------
+
+_steps = 0
+
+
+def _after_step(label: str) -> None:
+    """Called after every change to the output folder. The crash-safety tests set
+    SCHEMAGEN_TEST_TRACE (a file that receives one line per step) and SCHEMAGEN_TEST_KILL_AT=N
+    (SIGKILL this process right after the Nth step); unset, this only counts."""
+    global _steps
+    _steps += 1
+    trace = os.environ.get("SCHEMAGEN_TEST_TRACE")
+    if trace:
+        with open(trace, "a", encoding="utf-8") as handle:
+            handle.write(f"{_steps} {label}\n")
+    if os.environ.get("SCHEMAGEN_TEST_KILL_AT") == str(_steps):
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))

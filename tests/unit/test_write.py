@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from schemagen import write
 from schemagen.files import RenderedFile
 from schemagen.write import (
     MANIFEST_NAME,
+    STAGING_NAME,
     Change,
     Manifest,
     OutputFolder,
     Plan,
     WriteError,
     apply,
+    commit_files,
     content_hash,
     plan,
+    recover,
 )
 
 FORMATTER = "ruff 0.17.6"
@@ -433,3 +438,205 @@ def test_reusable(tmp_path: Path) -> None:
 
     (tmp_path / "a.py").write_text("A = 1  # edited\n")
     assert OutputFolder(tmp_path).reusable("a.py", "s1", FORMATTER) is None
+
+
+# --- one transaction: old or new, whatever stops the process ------------------------------------
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL in-process: no `except Exception` and no cleanup of ours catches it."""
+
+
+OLD = {"a.py": "A = 1\n", "keep.py": "K\n", "gone/x.py": "X\n", "models": "file\n", "b/c.py": "C\n"}
+NEW = {
+    "a.py": "A = 2\n",
+    "keep.py": "K\n",
+    "models/user.py": "U\n",
+    "b/c.py": "C2\n",
+    "d.py": "D\n",
+}
+
+
+def steps_of(monkeypatch: pytest.MonkeyPatch, action: Callable[[], object]) -> list[str]:
+    labels: list[str] = []
+    monkeypatch.setattr(write, "_after_step", labels.append)
+    action()
+    monkeypatch.undo()
+    return labels
+
+
+def kill_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    count = [0]
+
+    def after_step(label: str) -> None:
+        count[0] += 1
+        if count[0] == step:
+            raise Killed(label)
+
+    monkeypatch.setattr(write, "_after_step", after_step)
+
+
+def test_killed_at_every_step_the_next_command_sees_old_or_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, scaffold = tmp_path / "base", RenderedFile("h.py", "def h(): ...\n", once=True)
+    build(base, files(OLD))
+    (base / "mine.txt").write_text("not generated\n")
+    old_tree = tree(base)
+    labels = steps_of(monkeypatch, lambda: build(base, [*files(NEW), scaffold]))
+    new_tree = tree(base)
+    assert "commit" in labels and len(labels) > 12
+    outcomes = []
+    for step in range(1, len(labels) + 1):
+        out = tmp_path / f"k{step}"
+        for path, data in old_tree.items():
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            (out / path).write_bytes(data)
+        result = plan(out, [*files(NEW), scaffold], formatter=FORMATTER)
+        kill_at(monkeypatch, step)
+        with pytest.raises(Killed):
+            apply(result, out)
+        monkeypatch.undo()
+        recovery = recover(out)
+        after = tree(out)
+        assert after in (old_tree, new_tree), (
+            f"a mix after a kill at step {step} ({labels[step - 1]})"
+        )
+        assert not (out / STAGING_NAME).exists() and recovery.conflicts == []
+        outcomes.append((after == new_tree, recovery.action))
+        # The next build is clean: no false conflict, and then nothing left to do.
+        assert build(out, [*files(NEW), scaffold]).conflicts == []
+        assert tree(out) == new_tree
+    committed = labels.index("commit") + 1
+    assert labels[-2:] == ["delete journal", "remove staging"]
+    assert outcomes == (
+        [(False, "undone")] * (committed - 1)  # before the commit point: the old output
+        + [(True, "finished")] * (len(labels) - committed - 1)  # after it: the new one
+        + [(True, "undone"), (True, "none")]  # the journal went: an empty staging folder left
+    )
+
+
+def test_killed_while_recovering_the_next_recovery_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tmp_path, files(OLD))
+    result = plan(tmp_path, files(NEW), formatter=FORMATTER)
+    kill_at(monkeypatch, 14)  # after the commit and the deletions: in the middle of the renames
+    with pytest.raises(Killed):
+        apply(result, tmp_path)
+    kill_at(monkeypatch, 2)
+    with pytest.raises(Killed):
+        recover(tmp_path)
+    monkeypatch.undo()
+    assert recover(tmp_path).action == "finished"
+    assert plan(tmp_path, files(NEW), formatter=FORMATTER).is_clean()
+    assert not (tmp_path / STAGING_NAME).exists()
+
+
+def test_a_file_edited_while_building_is_kept_and_nothing_written(tmp_path: Path) -> None:
+    build(tmp_path, files({"a.py": "A = 1\n", "b.py": "B = 1\n", "old.py": "O\n"}))
+    result = plan(tmp_path, files({"a.py": "A = 2\n", "b.py": "B = 2\n"}), formatter=FORMATTER)
+    (tmp_path / "a.py").write_text("A = 1  # mine, typed while the build ran\n")
+    snapshot = tree(tmp_path)
+    applied = apply(result, tmp_path)
+    assert not applied.committed
+    assert [(c.path, c.reason) for c in applied.conflicts] == [("a.py", "changed_while_building")]
+    assert "your version is kept" in applied.conflicts[0].message
+    assert tree(tmp_path) == snapshot  # b.py and the deletion of old.py waited too
+
+
+@pytest.mark.parametrize("kind", ["create", "delete"])
+def test_a_file_created_or_edited_before_its_turn_is_kept(tmp_path: Path, kind: str) -> None:
+    build(tmp_path, files({"old.py": "O\n"}))
+    result = plan(tmp_path, files({"new.py": "N\n"}), formatter=FORMATTER)
+    path = "new.py" if kind == "create" else "old.py"
+    (tmp_path / path).write_text("mine\n")
+    applied = apply(result, tmp_path)
+    assert [c.path for c in applied.conflicts] == [path] and not applied.committed
+    assert (tmp_path / path).read_text() == "mine\n"
+
+
+def test_an_edit_after_the_commit_point_is_kept_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(tmp_path, files(OLD))
+    result = plan(tmp_path, files(NEW), formatter=FORMATTER)
+    committed: list[str] = []
+    monkeypatch.setattr(write, "_after_step", committed.append)
+    monkeypatch.setattr(
+        write, "_roll_forward", lambda root, journal: (_ for _ in ()).throw(Killed("after commit"))
+    )
+    with pytest.raises(Killed):
+        apply(result, tmp_path)
+    monkeypatch.undo()
+    assert committed[-1] == "flush journal"
+    (tmp_path / "a.py").write_text("A = 1  # mine, typed after the crash\n")
+    recovery = recover(tmp_path)
+    assert recovery.action == "finished"
+    assert [(c.path, c.reason) for c in recovery.conflicts] == [("a.py", "changed_while_building")]
+    assert (tmp_path / "a.py").read_text() == "A = 1  # mine, typed after the crash\n"
+    assert (tmp_path / "d.py").read_text() == "D\n"  # the rest was finished
+    # The manifest matches the disk but for the edit, which the next build reports as one.
+    again = plan(tmp_path, files(NEW), formatter=FORMATTER)
+    assert [(c.path, c.reason) for c in again.conflicts] == [("a.py", "edited")]
+    assert again.changes == []
+
+
+def test_recover_undoes_an_uncommitted_write_and_removes_orphans(tmp_path: Path) -> None:
+    build(tmp_path, files({"a/b.py": "B\n"}))
+    before = tree(tmp_path)
+    (tmp_path / STAGING_NAME).mkdir()
+    (tmp_path / STAGING_NAME / "0").write_text("half")
+    (tmp_path / "a" / ".schemagen-0123456789abcdef.tmp").write_text("old writer")
+    (tmp_path / ".schemagen-fedcba9876543210.tmp").write_text("old writer")
+    (tmp_path / "a" / ".schemagen-mine.tmp").write_text("not ours: another name")
+    recovery = recover(tmp_path)
+    assert recovery.action == "undone"
+    assert recovery.orphans == [
+        ".schemagen-fedcba9876543210.tmp",
+        "a/.schemagen-0123456789abcdef.tmp",
+    ]
+    assert any("orphan" in line for line in recovery.messages())
+    assert tree(tmp_path) == {**before, "a/.schemagen-mine.tmp": b"not ours: another name"}
+    assert recover(tmp_path) == write.Recovery()  # nothing left to do
+
+
+def test_a_corrupt_journal_is_reported_not_guessed(tmp_path: Path) -> None:
+    build(tmp_path, files({"a.py": "A\n"}))
+    (tmp_path / STAGING_NAME).mkdir()
+    (tmp_path / STAGING_NAME / "journal.json").write_text(
+        '{"schemagen_journal": 1, "delete": [["../x", "'
+        + "0" * 64
+        + '"]], "write": [], "manifest": null}'
+    )
+    with pytest.raises(WriteError, match="corrupt"):
+        recover(tmp_path)
+    assert (tmp_path / "a.py").read_text() == "A\n"
+
+
+def test_apply_refuses_a_plan_made_over_an_interrupted_write(tmp_path: Path) -> None:
+    build(tmp_path, files({"a.py": "A\n"}))
+    result = plan(tmp_path, files({"a.py": "B\n"}), formatter=FORMATTER)
+    (tmp_path / STAGING_NAME).mkdir()
+    with pytest.raises(WriteError, match="interrupted"):
+        apply(result, tmp_path)
+    assert (tmp_path / "a.py").read_text() == "A\n"
+
+
+def test_the_staging_folder_name_is_reserved(tmp_path: Path) -> None:
+    with pytest.raises(WriteError, match="reserved"):
+        plan(tmp_path, [RenderedFile(f"{STAGING_NAME}/x.py", "x")], formatter=FORMATTER)
+
+
+def test_commit_files_writes_all_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "snapshot.json").write_text("{}\n")
+    kill_at(monkeypatch, 4)  # staged both, not committed
+    with pytest.raises(Killed):
+        commit_files(tmp_path, {"versions/0001.py": b"rev\n", "snapshot.json": b"{1}\n"})
+    monkeypatch.undo()
+    recover(tmp_path)
+    assert tree(tmp_path) == {"snapshot.json": b"{}\n"}
+    commit_files(tmp_path, {"versions/0001.py": b"rev\n", "snapshot.json": b"{1}\n"})
+    assert tree(tmp_path) == {"snapshot.json": b"{1}\n", "versions/0001.py": b"rev\n"}
