@@ -194,12 +194,23 @@ def build(
             _warn_pending_migration(Status(**last.migrations), _builds_migrations(last))
         return
 
+    from schemagen.write import output_lock
+
+    compiled = _compile(project)
+    # Held from recovery to the last write: another schemagen waits instead of interleaving.
+    with output_lock(compiled.config.output_dir):
+        code = _build(compiled, force=force, target=target, full=full)
+    if code:
+        raise typer.Exit(code)
+
+
+def _build(compiled: Compiled, *, force: bool, target: list[str] | None, full: bool) -> int:
     from schemagen import fingerprint
     from schemagen.build import plan_build
     from schemagen.migrations.migrate import migration_status
     from schemagen.write import apply
 
-    compiled = _compile(project)
+    _recover(compiled.config)
     inputs = fingerprint.fingerprint(compiled.config) if full else None
     result = plan_build(compiled, force=force, targets=target)
     console = _console(stderr=True)
@@ -213,22 +224,33 @@ def build(
             console.print(f"[red]conflict[/] {_escape(conflict.message)}")
     if result.blocking:
         _fail(f"{len(result.blocking)} conflict(s); nothing was written.")
-    apply(result, compiled.config.output_dir)
+    applied = apply(result, compiled.config.output_dir)
+    for conflict in applied.conflicts:
+        console.print(f"[red]conflict[/] {_escape(conflict.message)}")
+    if not applied.committed:
+        _fail(f"{len(applied.conflicts)} file(s) changed while building; nothing was written.")
+    kept = {c.path for c in applied.conflicts}
     out = _console()
     for change in result.changes:
+        if change.path in kept:
+            continue
         colour = {"create": "green", "update": "cyan", "delete": "red", "scaffold": "magenta"}[
             change.kind
         ]
         out.print(f"[{colour}]{change.kind:>8}[/] {_escape(change.path)}")
     where = compiled.config.relative(compiled.config.output_dir)
+    written = len(result.changes) - len(kept)
     summary = (
-        f"{len(result.changes)} file(s) changed, {result.unchanged} unchanged"
+        f"{written} file(s) changed, {result.unchanged} unchanged"
         if result.changes
         else "everything up to date"
     )
     out.print(f"{where}/: {summary}")
     status = migration_status(compiled)
     _warn_pending_migration(status, _builds_migrations(compiled.config))
+    if kept:
+        _error(f"{len(kept)} file(s) changed while writing were kept as they are.")
+        return 1
     if inputs is not None:
         fingerprint.record(
             compiled.config,
@@ -244,6 +266,16 @@ def build(
                 targets=list(compiled.config.targets),
             ),
         )
+    return 0
+
+
+def _recover(config: ProjectConfig) -> None:
+    """Finish or undo an interrupted write of the output folder before anything reads it."""
+    from schemagen.write import recover
+
+    console = _console(stderr=True)
+    for line in recover(config.output_dir).messages():
+        console.print(f"[yellow]recovered[/]: {_escape(line)}")
 
 
 def _unchanged(project: Path) -> LastBuild | None:
@@ -316,11 +348,14 @@ def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
 
     from schemagen.build import plan_build
     from schemagen.migrations.migrate import migration_status
+    from schemagen.write import output_lock
 
     compiled = _compile(project, as_json)
-    # force=True so that hand edits show up in the diff instead of only as conflicts.
-    result = plan_build(compiled, force=True)
-    migrations = migration_status(compiled)
+    with output_lock(compiled.config.output_dir):
+        _recover(compiled.config)
+        # force=True so that hand edits show up in the diff instead of only as conflicts.
+        result = plan_build(compiled, force=True)
+        migrations = migration_status(compiled)
     stale = not result.is_clean() or bool(result.conflicts) or not migrations.ok
     if as_json:
         _emit_json(
@@ -370,9 +405,17 @@ def migrate(
     ] = False,
 ) -> None:
     """Write the next Alembic revision from the difference between the schemas and snapshot.json."""
-    from schemagen.migrations import migrate as migrations
+    from schemagen.write import output_lock
 
     compiled = _compile(project)
+    with output_lock(compiled.config.output_dir):
+        _recover(compiled.config)
+        _migrate(compiled, message, accept_data_loss)
+
+
+def _migrate(compiled: Compiled, message: str | None, accept_data_loss: bool) -> None:
+    from schemagen.migrations import migrate as migrations
+
     try:
         plan = migrations.plan_migration(compiled, message, accept_data_loss=accept_data_loss)
     except migrations.MigrationRefused as refused:
@@ -424,9 +467,12 @@ def _warn_pending_migration(status: Status, builds_migrations: bool) -> None:
 def diff(project: ProjectDir = Path(".")) -> None:
     """Show what build would change, as a unified diff."""
     from schemagen.build import plan_build
+    from schemagen.write import output_lock
 
     compiled = _compile(project)
-    sys.stdout.write(plan_build(compiled, force=True).unified_diff())
+    with output_lock(compiled.config.output_dir):
+        _recover(compiled.config)
+        sys.stdout.write(plan_build(compiled, force=True).unified_diff())
 
 
 @app.command()

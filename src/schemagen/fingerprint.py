@@ -22,7 +22,7 @@ from typing import Any
 
 import schemagen
 from schemagen.config import ProjectPaths, find_schema_files
-from schemagen.files import builtin_templates
+from schemagen.files import MANIFEST_NAME, STAGING_NAME, builtin_templates
 
 STATE_FILE = Path(".schemagen") / "cache" / "last-build.json"
 STATE_VERSION = 1
@@ -145,9 +145,9 @@ def record(config: ProjectPaths, state: LastBuild) -> None:
 def unchanged_since_last_build(config: ProjectPaths) -> LastBuild | None:
     """The last build's record when nothing it read has changed and its output is intact."""
     state = load(config)
-    if state is None:
-        return None
-    manifest_path = config.output_dir / ".schemagen-manifest.json"
+    if state is None or os.path.lexists(config.output_dir / STAGING_NAME):
+        return None  # never answer over an interrupted write: the full path recovers it first
+    manifest_path = config.output_dir / MANIFEST_NAME
     try:
         manifest_bytes = manifest_path.read_bytes()
     except OSError:
@@ -172,9 +172,7 @@ def unchanged_since_last_build(config: ProjectPaths) -> LastBuild | None:
 
 def manifest_hash(config: ProjectPaths) -> str:
     try:
-        return hashlib.sha256(
-            (config.output_dir / ".schemagen-manifest.json").read_bytes()
-        ).hexdigest()
+        return hashlib.sha256((config.output_dir / MANIFEST_NAME).read_bytes()).hexdigest()
     except OSError:
         return ""
 

@@ -6,8 +6,6 @@ The revisions in `<output>/migrations/versions/` and `snapshot.json` are history
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +27,7 @@ from schemagen.migrations.snapshot import (
 )
 from schemagen.migrations.status import Status
 from schemagen.render import RenderContext
+from schemagen.write import commit_files
 
 if TYPE_CHECKING:
     from schemagen.build import Compiled
@@ -180,17 +179,15 @@ def _default_message(old: SchemaState, upgrade: list[ops.Operation]) -> str:
 
 
 def write_migration(plan: MigrationPlan) -> None:
-    """Write the revision, then the snapshot: each atomically."""
-    _write_atomic(plan.path, plan.text)
-    _write_atomic(plan.folder / SNAPSHOT_NAME, plan.snapshot)
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".schemagen-{secrets.token_hex(8)}.tmp")
-    try:
-        tmp.write_bytes(text.encode("utf-8"))
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write the revision and the snapshot as one transaction of the output folder's writer:
+    both or neither, even when the process is killed."""
+    output = plan.folder.parent
+    commit_files(
+        output,
+        {
+            plan.path.relative_to(output).as_posix(): plan.text.encode("utf-8"),
+            (plan.folder / SNAPSHOT_NAME).relative_to(output).as_posix(): plan.snapshot.encode(
+                "utf-8"
+            ),
+        },
+    )
