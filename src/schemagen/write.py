@@ -773,7 +773,6 @@ def _roll_forward(root: Path, journal: dict[str, object]) -> list[Conflict]:
             inside.add(parent)
 
     try:
-        deleted = []
         for path, old in journal["delete"]:  # type: ignore[attr-defined]
             check_inside(path)
             current = _disk_hash(root / path)
@@ -785,7 +784,6 @@ def _roll_forward(root: Path, journal: dict[str, object]) -> list[Conflict]:
                 continue
             os.unlink(root / path)
             _after_step(f"delete {path}")
-            deleted.append(path)
         _prune(root, [p for p, _ in journal["delete"]])  # type: ignore[attr-defined]
 
         for path, name, old, new, once in journal["write"]:  # type: ignore[attr-defined]
@@ -818,7 +816,12 @@ def _roll_forward(root: Path, journal: dict[str, object]) -> list[Conflict]:
             if os.path.lexists(staged):
                 os.replace(staged, root / MANIFEST_NAME)
                 _after_step("replace manifest")
-        _flush(root)  # every rename durable before the journal that could redo them goes
+        # Every rename and deletion durable before the journal that could redo them goes: one
+        # fsync per folder whose entries changed (a handful; syncfs would also wait for every
+        # other program's writes on the filesystem).
+        for folder in _with_ancestors(inside):
+            if os.path.isdir(root / folder):
+                _sync_folder(root / folder)
         _after_step("flush output")
         _unlink_if_present(staging / JOURNAL_NAME)
         _after_step("delete journal")
@@ -918,6 +921,16 @@ def _remove_orphans(root: Path) -> list[str]:
 
 
 # --- small helpers -----------------------------------------------------------------------------
+
+
+def _with_ancestors(folders: set[str]) -> list[str]:
+    """The folders and every folder above them, up to the root (""), deepest first."""
+    result = {""}
+    for folder in folders:
+        while folder:
+            result.add(folder)
+            folder = posixpath.dirname(folder)
+    return sorted(result, key=lambda f: (-f.count("/"), f))
 
 
 def _disk_hash(target: Path) -> str | None:
@@ -1050,17 +1063,28 @@ def output_lock(output_dir: Path) -> Iterator[None]:
 # --- where the crash-safety tests stop the process -----------------------------------------------
 
 _steps = 0
+_hooks: tuple[str, str, str] | None = None  # the three variables below, read once
 
 
 def _after_step(label: str) -> None:
     """Called after every change to the output folder. The crash-safety tests set
-    SCHEMAGEN_TEST_TRACE (a file that receives one line per step) and SCHEMAGEN_TEST_KILL_AT=N
-    (SIGKILL this process right after the Nth step); unset, this only counts."""
-    global _steps
+    SCHEMAGEN_TEST_TRACE (a file that receives one line per step), SCHEMAGEN_TEST_KILL_AT=N
+    (SIGKILL this process right after the Nth step) or SCHEMAGEN_TEST_STOP_AT=N (SIGSTOP it
+    there, to edit a file before it continues); unset, this only counts."""
+    global _steps, _hooks
     _steps += 1
-    trace = os.environ.get("SCHEMAGEN_TEST_TRACE")
+    if _hooks is None:
+        env = os.environ
+        _hooks = (
+            env.get("SCHEMAGEN_TEST_TRACE", ""),
+            env.get("SCHEMAGEN_TEST_KILL_AT", ""),
+            env.get("SCHEMAGEN_TEST_STOP_AT", ""),
+        )
+    trace, kill_at, stop_at = _hooks
     if trace:
         with open(trace, "a", encoding="utf-8") as handle:
             handle.write(f"{_steps} {label}\n")
-    if os.environ.get("SCHEMAGEN_TEST_KILL_AT") == str(_steps):
+    if kill_at == str(_steps):
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+    if stop_at == str(_steps) and hasattr(signal, "SIGSTOP"):
+        os.kill(os.getpid(), signal.SIGSTOP)
