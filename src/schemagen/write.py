@@ -682,9 +682,12 @@ def recover(output_dir: Path) -> Recovery:
                 )
             journal = _read_journal(journal_path) if os.path.lexists(journal_path) else None
             if journal is None:
+                # Not committed: the output was never touched. (Empty, it is what a finished
+                # write leaves when killed between deleting its journal and its folder.)
+                if os.listdir(staging):
+                    result.action = "undone"
                 shutil.rmtree(staging)
                 _after_step("discard staging")
-                result.action = "undone"
             else:
                 result.action = "finished"
                 result.files = len(journal["delete"]) + len(journal["write"])

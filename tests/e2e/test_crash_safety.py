@@ -23,6 +23,7 @@ The default run tries 20 points on 30 resources and four targets; SCHEMAGEN_CRAS
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
 import random
@@ -118,7 +119,7 @@ def pick_steps(steps: list[str], count: int) -> list[int]:
     chosen = {n for n in named if 1 <= n <= len(steps)}
     while len(chosen) < min(count, len(steps)):
         points = sorted(chosen)
-        low, high = max(zip(points, points[1:]), key=lambda pair: pair[1] - pair[0])
+        low, high = max(itertools.pairwise(points), key=lambda pair: pair[1] - pair[0])
         chosen.add((low + high) // 2)
     return sorted(chosen)
 
@@ -308,3 +309,19 @@ def test_a_file_edited_while_build_runs_is_kept(tmp_path: Path, moment: str) -> 
     again = schemagen(project.root, "build")
     assert again.returncode == 1 and "edited by hand" in again.stderr, again.stderr
     assert (project.output / target).read_bytes() == edited
+
+
+def test_check_removes_and_reports_orphans_of_older_versions(tmp_path: Path) -> None:
+    """`.schemagen-<hex>.tmp` files that schemagen before the journal left when killed."""
+    root = tmp_path / "shop"
+    run_cli("init", str(root), cwd=tmp_path)
+    run_cli("build", cwd=root)
+    before = read_tree(root / "generated")
+    orphans = ["backend/shop/.schemagen-0123456789abcdef.tmp", ".schemagen-fedcba9876543210.tmp"]
+    for orphan in orphans:
+        (root / "generated" / orphan).write_text("half a file")
+    # A new schemagen version never answers from an older version's record.
+    (root / ".schemagen" / "cache" / "last-build.json").unlink()
+    result = run_cli("check", cwd=root)
+    assert "removed 2 orphan temporary file(s)" in " ".join(result.stderr.split())
+    assert read_tree(root / "generated") == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,23 @@ def test_a_user_template_or_migration_history_invalidates_it(built: Path) -> Non
         assert not current(built)
     finally:
         snapshot.unlink()
+    assert current(built)
+
+
+def test_an_interrupted_write_is_never_answered_from_the_record(built: Path) -> None:
+    """Even when every file still matches: the full path must recover the output first."""
+    assert current(built)
+    staging = built / "generated" / ".schemagen-staging"
+    staging.mkdir()
+    (staging / "0").write_text("a staged file of a killed build\n")
+    try:
+        assert not current(built)
+        result = schemagen("check", cwd=built)
+        assert result.returncode == 0 and "undid an interrupted write" in result.stderr
+        assert not staging.exists()
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
     assert current(built)
 
 

@@ -510,9 +510,10 @@ def test_killed_at_every_step_the_next_command_sees_old_or_new(
     committed = labels.index("commit") + 1
     assert labels[-2:] == ["delete journal", "remove staging"]
     assert outcomes == (
-        [(False, "undone")] * (committed - 1)  # before the commit point: the old output
+        [(False, "none")]  # only an empty staging folder
+        + [(False, "undone")] * (committed - 2)  # before the commit point: the old output
         + [(True, "finished")] * (len(labels) - committed - 1)  # after it: the new one
-        + [(True, "undone"), (True, "none")]  # the journal went: an empty staging folder left
+        + [(True, "none")] * 2  # the journal went: an empty staging folder, or nothing, left
     )
 
 
