@@ -17,7 +17,7 @@ random times. After each kill:
 Some points also kill that recovering `check` in the middle of its recovery.
 
 The default run tries 20 points on 30 resources and four targets; SCHEMAGEN_CRASH_LONG=1 (set by
-.ci/run) tries 36 on 100 resources with every target. The counts are printed at the end of the run.
+.ci/run) tries 26 on 100 resources with every target. The counts are printed at the end of the run.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from schemagen.files import MANIFEST_NAME, STAGING_NAME
 LONG = os.environ.get("SCHEMAGEN_CRASH_LONG") == "1"
 SIZE = 100 if LONG else 30
 TARGETS = ["all"] if LONG else ["jsonschema", "zod", "forms", "tables"]
-STEP_KILLS = 28 if LONG else 14  # points of the writer, chosen from a traced build
-RECOVERY_KILLS = 3 if LONG else 2  # a killed build whose recovering `check` is killed too
-RANDOM_KILLS = 5 if LONG else 4  # kills at random times, from outside
+STEP_KILLS = 20 if LONG else 14  # points of the writer, chosen from a traced build
+RECOVERY_KILLS = 2  # a killed build whose recovering `check` is killed too
+RANDOM_KILLS = 4  # kills at random times, from outside
 SEED = 20261130
 
 NOTES = "NOTES.md"  # a file of the user's in the output folder: never schemagen's
