@@ -820,11 +820,14 @@ def _roll_forward(root: Path, journal: dict[str, object]) -> list[Conflict]:
                 os.replace(staged, root / MANIFEST_NAME)
                 _after_step("replace manifest")
         # Every rename and deletion durable before the journal that could redo them goes: one
-        # fsync per folder whose entries changed (a handful; syncfs would also wait for every
-        # other program's writes on the filesystem).
-        for folder in _with_ancestors(inside):
-            if os.path.isdir(root / folder):
-                _sync_folder(root / folder)
+        # syncfs, else one fsync per folder whose entries changed (measured on ext4: 82 folders
+        # took 130-150 ms, one syncfs 7-20 ms).
+        if _syncfs() is not None:
+            _flush(root)
+        else:
+            for folder in _with_ancestors(inside):
+                if os.path.isdir(root / folder):
+                    _sync_folder(root / folder)
         _after_step("flush output")
         _unlink_if_present(staging / JOURNAL_NAME)
         _after_step("delete journal")
