@@ -591,6 +591,10 @@ _CHANGED_WHILE_BUILDING = (
     "{path} changed on disk while schemagen was building; build stopped before writing anything, "
     "so your version is kept. Build again."
 )
+_CHANGED_WHILE_DELETING = (
+    "{path} changed on disk while schemagen was deleting it (it is no longer generated); your "
+    "version is kept, and it is yours now: schemagen no longer owns it."
+)
 _CHANGED_WHILE_WRITING = (
     "{path} changed on disk while schemagen was writing; your version is kept, and the next "
     "build reports it as edited by hand."
@@ -764,10 +768,8 @@ def _roll_forward(root: Path, journal: dict[str, object]) -> list[Conflict]:
     kept: list[Conflict] = []
     inside: set[str] = set()
 
-    def keep(path: str) -> None:
-        kept.append(
-            Conflict(path, "changed_while_building", _CHANGED_WHILE_WRITING.format(path=path))
-        )
+    def keep(path: str, message: str = _CHANGED_WHILE_WRITING) -> None:
+        kept.append(Conflict(path, "changed_while_building", message.format(path=path)))
 
     def check_inside(path: str) -> None:
         parent = posixpath.dirname(path)
@@ -783,7 +785,7 @@ def _roll_forward(root: Path, journal: dict[str, object]) -> list[Conflict]:
                 # Done already. A folder there is the one a later write of this journal made.
                 continue
             if current != old:
-                keep(path)
+                keep(path, _CHANGED_WHILE_DELETING)
                 continue
             os.unlink(root / path)
             _after_step(f"delete {path}")

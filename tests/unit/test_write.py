@@ -572,10 +572,17 @@ def test_an_edit_after_the_commit_point_is_kept_and_reported(
     monkeypatch.undo()
     assert committed[-1] == "flush journal"
     (tmp_path / "a.py").write_text("A = 1  # mine, typed after the crash\n")
+    (tmp_path / "gone" / "x.py").write_text("X  # mine too, though no longer generated\n")
     recovery = recover(tmp_path)
     assert recovery.action == "finished"
-    assert [(c.path, c.reason) for c in recovery.conflicts] == [("a.py", "changed_while_building")]
+    assert [(c.path, c.reason) for c in recovery.conflicts] == [
+        ("gone/x.py", "changed_while_building"),
+        ("a.py", "changed_while_building"),
+    ]
+    assert "the next build reports it as edited by hand" in recovery.conflicts[1].message
+    assert "schemagen no longer owns it" in recovery.conflicts[0].message
     assert (tmp_path / "a.py").read_text() == "A = 1  # mine, typed after the crash\n"
+    assert (tmp_path / "gone" / "x.py").read_text() == "X  # mine too, though no longer generated\n"
     assert (tmp_path / "d.py").read_text() == "D\n"  # the rest was finished
     # The manifest matches the disk but for the edit, which the next build reports as one.
     again = plan(tmp_path, files(NEW), formatter=FORMATTER)
