@@ -216,7 +216,15 @@ def test_plain_urls_reach_migrations_and_app(dialect: str, database_url, tmp_pat
     url = plain(database_url(dialect))
     output = shutil.copytree(SHOWCASE / "generated", tmp_path / "generated")
     upgraded = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", str(output / "migrations" / "alembic.ini"), "upgrade", "head"],
+        [
+            sys.executable,
+            "-m",
+            "alembic",
+            "-c",
+            str(output / "migrations" / "alembic.ini"),
+            "upgrade",
+            "head",
+        ],
         cwd=tmp_path,
         env=cli_env(DATABASE_URL=url, PYTHONDONTWRITEBYTECODE="1"),
         capture_output=True,
@@ -260,8 +268,14 @@ def test_an_unreachable_server_is_503_json(url: str, built) -> None:
             assert client.get("/healthz").status_code == 200
             ready = client.get("/readyz")
             assert ready.status_code == 503 and ready.json()["error_code"] == "not_ready"
-            for method, path in (("GET", "/api/todos"), ("POST", "/api/regions"), ("GET", "/api/offices/00000000-0000-0000-0000-000000000000")):
-                response = client.request(method, path, json={"name": "x"} if method == "POST" else None)
+            for method, path in (
+                ("GET", "/api/todos"),
+                ("POST", "/api/regions"),
+                ("GET", "/api/offices/00000000-0000-0000-0000-000000000000"),
+            ):
+                response = client.request(
+                    method, path, json={"name": "x"} if method == "POST" else None
+                )
                 assert response.status_code == 503, response.text
                 assert response.json() == {
                     "detail": response.json()["detail"],

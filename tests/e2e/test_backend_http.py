@@ -165,7 +165,9 @@ def test_sixteen_concurrent_writers_over_http_never_500(server) -> None:
         statuses = []
         with httpx.Client(base_url=base, timeout=60, headers={"X-Tenant-ID": "acme"}) as client:
             for i in range(ROUNDS):
-                created = client.post("/api/regions", json={"name": f"Region {n}-{i}", "code": "RG"})
+                created = client.post(
+                    "/api/regions", json={"name": f"Region {n}-{i}", "code": "RG"}
+                )
                 statuses.append(created.status_code)
                 if created.status_code == 201:
                     path = f"/api/regions/{created.json()['id']}"
