@@ -21,18 +21,24 @@ def backend(output: Path, package: str) -> Iterator[ModuleType]:
     path = str(output / "backend")
     dont_write = sys.dont_write_bytecode
     sys.dont_write_bytecode = True
+    # Another project of the same package name (the migration tests' `library`) may have been
+    # imported before: start from nothing, or `package.app` is looked up in that one.
+    _forget(package)
+    importlib.invalidate_caches()
     sys.path.insert(0, path)
     try:
         yield importlib.import_module(package)
     finally:
         sys.path.remove(path)
         sys.dont_write_bytecode = dont_write
-        for name in [
-            n
-            for n in sys.modules
-            if n == package or n.startswith((f"{package}.", f"{package}_ext"))
-        ]:
-            del sys.modules[name]
+        _forget(package)
+
+
+def _forget(package: str) -> None:
+    for name in [
+        n for n in sys.modules if n == package or n.startswith((f"{package}.", f"{package}_ext"))
+    ]:
+        del sys.modules[name]
 
 
 class StatementCounter:
