@@ -189,6 +189,31 @@ def import_module_from(path: Path, prefix: str = "sg_generated") -> ModuleType:
     return module
 
 
+# Every character some language or tool ends a line at (the escaping tests' payloads).
+LINE_BREAKS = (
+    "\n",
+    "\r",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+)
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on now."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 # What the guards measured in this run (name -> one line), printed at the end of the session by
 # the terminal summary in conftest.py, so CI's log quotes the counts.
 GUARD_COUNTS: dict[str, str] = {}

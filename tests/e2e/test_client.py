@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import TS_HARNESS, cli_env, golden_cases
+from helpers import TS_HARNESS, cli_env, free_port, golden_cases
 
 PROJECTS = ["showcase", *golden_cases()]
 STARTUP_TIMEOUT = 30  # seconds
@@ -303,12 +302,6 @@ def test_bulk_undo_audit_log_and_branches(traits: dict) -> None:
 # Against the running backend
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def backend_url(build_project, tmp_path: Path):
     """uvicorn serving a copy of the built showcase on a fresh SQLite file; yields its base URL."""
@@ -323,7 +316,7 @@ def backend_url(build_project, tmp_path: Path):
         check=True,
         timeout=60,
     )
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,

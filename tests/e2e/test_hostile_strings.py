@@ -33,25 +33,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import GUARD_COUNTS, REPO, import_module_from, run_cli
+from helpers import GUARD_COUNTS, LINE_BREAKS, REPO, import_module_from, run_cli
 from mako.template import Template
 from markdown_it import MarkdownIt
 
 MARKER = re.compile(r"ZqM\d{3}Zq")
-# Every character some language or tool ends a line at.
-LINE_BREAKS = (
-    "\n",
-    "\r",
-    "\r\n",
-    "\x0b",
-    "\x0c",
-    "\x1c",
-    "\x1d",
-    "\x1e",
-    "\x85",
-    "\u2028",
-    "\u2029",
-)
 SQL_BREAKS = ("\n", "\r", "\r\n", "\t")
 BREAKOUTS = (
     " \" ' \"\"\" ''' ` \\ \\\\ \\N{BULLET} \\u0041 */ /* ${x} {{y}} {z} %(w)s %% </script> "

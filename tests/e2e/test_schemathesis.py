@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import SHOWCASE, cli_env
+from helpers import SHOWCASE, cli_env, free_port
 
 HERE = Path(__file__).parent / "contract"
 LONG = os.environ.get("SCHEMAGEN_LONG") == "1"
@@ -30,14 +30,6 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 MIN_CASES = 1000
 STARTUP_TIMEOUT = 30  # seconds
 RUN_TIMEOUT = 1800  # seconds; the normal run takes about two minutes
-
-
-def _port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve(output: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -51,7 +43,7 @@ def _serve(output: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
         check=True,
         timeout=120,
     )
-    port = _port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,

@@ -30,7 +30,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from helpers import GUARD_COUNTS, REPO
+from helpers import GUARD_COUNTS, LINE_BREAKS, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -67,19 +67,6 @@ ALL_CODE_POINTS = [
     for start in range(0, 0x110000, 8192)
 ]
 SURROGATES = [chr(c) for c in (0xD800, 0xDBFF, 0xDC00, 0xDFFF)]
-LINE_BREAKS = [
-    "\n",
-    "\r",
-    "\r\n",
-    "\x0b",
-    "\x0c",
-    "\x1c",
-    "\x1d",
-    "\x1e",
-    "\x85",
-    "\u2028",
-    "\u2029",
-]
 CONTROLS = [chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]]
 SPECIAL = [
     *LINE_BREAKS,
