@@ -87,6 +87,36 @@ def test_two_resources_cannot_make_the_same_name(tmp_path: Path) -> None:
         check_names(Client(ir))
 
 
+def test_an_action_input_enum_is_its_union_inline(tmp_path: Path) -> None:
+    # Found by the fuzzer: the input enum was typed `TagBook`, a name nothing declared (and, when
+    # the resource had an enum field of the same name, the field's values instead of the input's).
+    ir = project(
+        tmp_path,
+        {
+            "tag": """
+                resource: tag
+                fields:
+                  name: string
+                  kind: enum(x,y)
+                actions:
+                  close:
+                    input:
+                      book: enum(a,b)
+                      kind: {type: enum, values: [z], required: true}
+            """
+        },
+    )
+    client = Client(ir)
+    resource = ir.resources[0]
+    action = resource.actions.custom[0]
+    types = {p.name: p.type for p in client.input_props(resource, action)}
+    assert types == {"book": '("a" | "b") | null', "kind": '"z"'}
+    context = RenderContext(enabled=frozenset({"typescript", "zod"}))
+    files = {f.path: f.content for f in typescript.render(ir, context)}
+    assert "TagBook" not in files["client/src/types.ts"]
+    assert "export type TagKind = \"x\" | \"y\";" in files["client/src/types.ts"]
+
+
 def test_index_exports_the_modules_of_the_targets_the_project_builds(tmp_path: Path) -> None:
     ir = project(tmp_path, {"note": "resource: note\nfields: {title: string}\n"})
     assert enabled_modules(None) == [

@@ -264,9 +264,16 @@ class Client:
         return "number" if r.primary_key == "integer" else "string"
 
     def value_type(
-        self, kind: str, field: ir.Field | None = None, resource: ir.Resource | None = None
+        self,
+        kind: str,
+        field: ir.Field | None = None,
+        resource: ir.Resource | None = None,
+        *,
+        inline_enum: bool = False,
     ) -> str:
-        """The TypeScript type of a non-null value of a schema type."""
+        """The TypeScript type of a non-null value of a schema type. A resource's enum fields have
+        a named type; an action input's enum is its union inline, as the backend's `Literal` is
+        (a named one could clash with the resource field of the same name)."""
         if kind in TEXT_TYPES:
             return "string"
         if kind in NUMBER_TYPES:
@@ -277,7 +284,9 @@ class Client:
             return "JsonValue"
         assert field is not None
         if kind == "enum":
-            assert resource is not None
+            assert resource is not None and field.enum is not None
+            if inline_enum:
+                return " | ".join(ts_literal(v) for v in field.enum.values)
             return self.n(resource).enum_type(field)
         if kind == "array":
             return f"{self.value_type(field.array_of or 'string')}[]"
@@ -286,9 +295,20 @@ class Client:
         return key if kind == "relation" else f"{key}[]"
 
     def field_type(
-        self, field: ir.Field, resource: ir.Resource, *, nullable: bool | None = None
+        self,
+        field: ir.Field,
+        resource: ir.Resource,
+        *,
+        nullable: bool | None = None,
+        inline_enum: bool = False,
     ) -> str:
-        base = self.value_type(field.type, field, resource)
+        base = self.value_type(field.type, field, resource, inline_enum=inline_enum)
+        if (
+            inline_enum
+            and field.type == "enum"
+            and (field.nullable if nullable is None else nullable)
+        ):
+            base = f"({base})"
         null = field.nullable if nullable is None else nullable
         # json admits null already
         return f"{base} | null" if null and field.type != "json" else base
@@ -360,7 +380,7 @@ class Client:
         return [
             Prop(
                 f.api_name,
-                self.field_type(f, resource),
+                self.field_type(f, resource, inline_enum=True),
                 optional=not f.required,
                 doc=doc(f.label, f.description, f.help),
             )

@@ -34,7 +34,14 @@ class ZodSchemas:
     def __init__(self, client: Client):
         self.client = client
 
-    def value(self, kind: str, field: ir.Field | None, resource: ir.Resource | None) -> str:
+    def value(
+        self,
+        kind: str,
+        field: ir.Field | None,
+        resource: ir.Resource | None,
+        *,
+        inline_enum: bool = False,
+    ) -> str:
         """The schema of a non-null value of `kind`, with the field's constraints."""
         f = field
         match kind:
@@ -91,7 +98,9 @@ class ZodSchemas:
             case "json":
                 return "z.json()"
             case "enum":
-                assert f is not None and resource is not None
+                assert f is not None and resource is not None and f.enum is not None
+                if inline_enum:  # an action input's enum has no named type (see value_type)
+                    return "z.enum([" + ", ".join(ts_literal(v) for v in f.enum.values) + "])"
                 return self.client.n(resource).enum_schema(f)
             case "array":
                 assert f is not None
@@ -113,8 +122,9 @@ class ZodSchemas:
         *,
         optional: bool,
         nullable: bool | None = None,
+        inline_enum: bool = False,
     ) -> str:
-        text = self.value(field.type, field, resource)
+        text = self.value(field.type, field, resource, inline_enum=inline_enum)
         if (field.nullable if nullable is None else nullable) and field.type != "json":
             text += ".nullable()"
         if optional:
@@ -166,7 +176,7 @@ class ZodSchemas:
 
     def action_input(self, resource: ir.Resource, action: ir.CustomAction) -> list[tuple[str, str]]:
         return [
-            (prop(f.api_name), self.field(f, resource, optional=not f.required))
+            (prop(f.api_name), self.field(f, resource, optional=not f.required, inline_enum=True))
             for f in action.inputs
         ]
 

@@ -109,6 +109,7 @@ class GadgetArchiveInput(BaseModel):
     )
     reason: Annotated[str, Field(title='Why? (it\'s "required")')]
     at: Annotated[JsonDatetime | None, Field(title="At")] = None
+    kind: Annotated[Literal["shelved", 'it\'s "gone"'] | None, Field(title="Kind")] = None
 
 
 class GadgetCreate(BaseModel):

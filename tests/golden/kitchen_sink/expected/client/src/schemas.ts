@@ -220,6 +220,7 @@ export const gadgetUpdateSchema = z.strictObject({
 export const gadgetArchiveInputSchema = z.strictObject({
   reason: z.string().meta({ label: "Why? (it's \"required\")" }),
   at: z.iso.datetime({ offset: true }).nullable().optional().meta({ label: "At" }),
+  kind: z.enum(["shelved", "it's \"gone\""]).nullable().optional().meta({ label: "Kind" }),
 }) satisfies z.ZodType<T.GadgetArchiveInput>;
 
 export const gadgetRecountInputSchema = z.strictObject({

@@ -451,6 +451,8 @@ export interface GadgetArchiveInput {
   reason: string;
   /** At */
   at?: string | null;
+  /** Kind */
+  kind?: ("shelved" | "it's \"gone\"") | null;
 }
 
 /** Recount */

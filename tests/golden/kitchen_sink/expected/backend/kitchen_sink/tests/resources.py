@@ -625,8 +625,9 @@ RESOURCES: dict[str, Resource] = {
                 "valid": {
                     "reason": 'reason 0 it\'s "quoted" \\ </script> ${y} %s 🚀',
                     "at": "2024-01-01T10:00:00+00:00",
+                    "kind": "shelved",
                 },
-                "invalid": {"at": "2024-01-01T10:00:00+00:00"},
+                "invalid": {"at": "2024-01-01T10:00:00+00:00", "kind": "shelved"},
                 "invalid_field": "reason",
                 "runnable": True,
             },
