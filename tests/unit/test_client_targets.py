@@ -114,7 +114,7 @@ def test_an_action_input_enum_is_its_union_inline(tmp_path: Path) -> None:
     context = RenderContext(enabled=frozenset({"typescript", "zod"}))
     files = {f.path: f.content for f in typescript.render(ir, context)}
     assert "TagBook" not in files["client/src/types.ts"]
-    assert "export type TagKind = \"x\" | \"y\";" in files["client/src/types.ts"]
+    assert 'export type TagKind = "x" | "y";' in files["client/src/types.ts"]
 
 
 def test_index_exports_the_modules_of_the_targets_the_project_builds(tmp_path: Path) -> None:
