@@ -448,13 +448,14 @@ def stage_times(root: Path) -> dict[str, float]:
         "validate (pydantic + checks)", validate.validate, config, documents
     )
     project = timed("resolve (IR)", resolve.resolve, config, validated)
+    api = timed("API model", build.build_api, project)
     folder = timed("read manifest", write.OutputFolder, config.output_dir)
 
     available, format_python = build.available_targets, build.format_python
     build.available_targets = lambda: {name: timed_target(t) for name, t in available().items()}
     build.format_python = lambda files: timed("ruff (check + format)", format_python, files)
     try:
-        compiled = build.Compiled(config, project, warnings)
+        compiled = build.Compiled(config, project, warnings, api)
         files, sources = timed("render_project", build.render_project, compiled, folder)
     finally:
         build.available_targets, build.format_python = available, format_python

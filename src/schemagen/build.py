@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from schemagen import ir
+from schemagen.api import Api, build_api
 from schemagen.config import ProjectConfig, load_config
 from schemagen.diagnostics import Diagnostic, Diagnostics, SchemaError, did_you_mean
 from schemagen.files import RenderedFile
@@ -24,11 +25,12 @@ from schemagen.write import OutputFolder, Plan, plan
 
 @dataclass
 class Compiled:
-    """A project that passed validation: its config, IR and any warnings."""
+    """A project that passed validation: its config, IR, API model and any warnings."""
 
     config: ProjectConfig
     project: ir.Project
     warnings: list[Diagnostic]
+    api: Api
 
 
 def compile_project(start: Path) -> Compiled:
@@ -62,7 +64,8 @@ def compile_project(start: Path) -> Compiled:
         raise SchemaError(diagnostics.sorted()) from None
     if diagnostics:
         raise SchemaError(diagnostics.sorted())
-    return Compiled(config, resolve(config, validated), warnings)
+    project = resolve(config, validated)
+    return Compiled(config, project, warnings, build_api(project))
 
 
 def declared_resource(path: Path) -> str:
@@ -108,6 +111,7 @@ def render_project(
         schemas_label=config.relative(config.schemas_dir) + "/",
         cache_dir=config.root / ".schemagen" / "cache",
         enabled=frozenset(t.name for t in select_targets(list(config.targets), available)),
+        api=compiled.api,
     )
     rendered = render_all(compiled.project, selected, context)
     sources: dict[str, str] = {}

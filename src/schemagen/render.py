@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from schemagen import ir, literals, naming
+from schemagen.api import Api, build_api
 from schemagen.diagnostics import UsageError, did_you_mean
 from schemagen.files import RenderedFile, builtin_templates
 
@@ -51,6 +52,14 @@ class RenderContext:
     # The targets the project builds (its configuration, not what `--target` narrows one run
     # to); None means every target. A target whose output lists the others' reads it.
     enabled: frozenset[str] | None = None
+    # The API model of the project being rendered (build.py makes it next to the IR).
+    api: Api | None = None
+
+    def api_for(self, project: ir.Project) -> Api:
+        """The API model of `project`: the one given, else built once here (a target run alone)."""
+        if self.api is None or self.api.project is not project:
+            self.api = build_api(project)
+        return self.api
 
     @cached_property
     def env(self) -> jinja2.Environment:

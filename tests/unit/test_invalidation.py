@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from schemagen import ir
+from schemagen.api import build_api
 from schemagen.build import compile_project
 from schemagen.targets.cache_keys import Refresh, invalidation_map
 
@@ -90,7 +91,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> ir.Project:
 
 @pytest.fixture(scope="module")
 def refresh(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
-    return invalidation_map(project)
+    return invalidation_map(build_api(project))
 
 
 def targets(refreshes: tuple[Refresh, ...]) -> dict[str, str]:
@@ -205,7 +206,7 @@ def test_projects_without_the_traits_have_no_system_mutations(tmp_path: Path) ->
     (tmp_path / "schemas" / "note.yaml").write_text(
         "resource: note\nfields: {title: string}\n", encoding="utf-8"
     )
-    refreshes = invalidation_map(compile_project(tmp_path).project)
+    refreshes = invalidation_map(compile_project(tmp_path).api)
     assert set(refreshes) == {"note.create", "note.update", "note.delete"}
     assert all(x.resource == "note" for rs in refreshes.values() for x in rs)
 
@@ -223,5 +224,5 @@ def test_restore_refreshes_what_the_soft_delete_cascade_brings_back(tmp_path: Pa
     }
     for name, text in schemas.items():
         (tmp_path / "schemas" / f"{name}.yaml").write_text(text, encoding="utf-8")
-    refresh = invalidation_map(compile_project(tmp_path).project)
+    refresh = invalidation_map(compile_project(tmp_path).api)
     assert targets(refresh["shelf.restore"]) == {"shelf": "all", "slot": "all", "tray": "all"}

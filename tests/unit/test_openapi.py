@@ -216,7 +216,6 @@ def test_trait_routes_only_where_a_resource_has_the_trait(project: str, built) -
 
 def test_datetime_filters_accept_now(tmp_path: Path) -> None:
     from schemagen.build import compile_project
-    from schemagen.targets.fastapi import Helpers
     from schemagen.targets.openapi import list_parameters
 
     (tmp_path / "schemagen.toml").write_text(
@@ -227,8 +226,8 @@ def test_datetime_filters_accept_now(tmp_path: Path) -> None:
         "resource: job\nfields:\n  due_at: {type: datetime, filterable: true}\n",
         encoding="utf-8",
     )
-    project = compile_project(tmp_path).project
-    parameters = {p["name"]: p for p in list_parameters(project.resources[0], Helpers(project))}
+    api = compile_project(tmp_path).api
+    parameters = {p["name"]: p for p in list_parameters(api.resources[0])}
     assert parameters["due_at__lte"]["schema"] == {
         "anyOf": [{"type": "string", "format": "date-time"}, {"const": "now"}]
     }

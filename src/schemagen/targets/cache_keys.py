@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from schemagen import ir
+from schemagen.api import Api
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.render import RenderContext, Target, header_comment
@@ -25,8 +26,6 @@ Scope = Literal["all", "lists"]
 # Key roots beside the resources' own: reserved resource names (validate.RESERVED_RESOURCES), so
 # no resource's keys can start with them.
 AUDIT = "audit"  # the audit log's queries: ["audit", "list", params]
-BRANCHES = "branches"  # the branch mutations: branches.merge, branches.discard
-BRANCH_ACTIONS = (f"{BRANCHES}.merge", f"{BRANCHES}.discard")
 
 
 @dataclass(frozen=True)
@@ -41,30 +40,7 @@ class Refresh:
         return [self.resource] if self.scope == "all" else [self.resource, "list"]
 
 
-def mutation_actions(resource: ir.Resource) -> list[str]:
-    """The actions of a resource that change data, in a stable order."""
-    a = resource.actions
-    names = [
-        verb
-        for verb, on in (
-            ("create", a.create),
-            ("update", a.update),
-            ("delete", a.delete),
-            ("restore", resource.has("soft_delete")),
-            ("bulk", a.bulk is not None),
-            ("bulk_undo", a.bulk is not None and a.bulk.undo),
-        )
-        if on
-    ]
-    return [f"{resource.name}.{verb}" for verb in names] + [action.action for action in a.custom]
-
-
-def system_actions(project: ir.Project) -> list[str]:
-    """The mutations of the project rather than of one resource: merging and discarding a branch."""
-    return list(BRANCH_ACTIONS) if any(r.has("branching") for r in project.resources) else []
-
-
-def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
+def invalidation_map(api: Api) -> dict[str, tuple[Refresh, ...]]:
     """For every mutation action, what to refresh once it succeeded, and why.
 
     - create: the resource's lists (a new row may belong in any of them);
@@ -82,6 +58,7 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
     - branches.merge and branches.discard: every query of every branching resource (what a
       branch shows, and main after a merge, changes).
     """
+    project = api.project
     by_name = {r.name: r for r in project.resources}
     # Relations pointing at each resource: (source resource, relation).
     inbound: dict[str, list[tuple[ir.Resource, ir.Relation]]] = {
@@ -159,44 +136,38 @@ def invalidation_map(project: ir.Project) -> dict[str, tuple[Refresh, ...]]:
         return [Refresh(AUDIT, "all", f"writes of {resource.name} are recorded in the audit log")]
 
     result: dict[str, tuple[Refresh, ...]] = {}
-    for r in project.resources:
-        a = r.actions
+    for resource_api in api.resources:
+        r = resource_api.resource
         itself = Refresh(r.name, "all", f"the {r.name} itself")
         updates = [itself, *links(r), *audited(r)]
         deletes = [itself, *deleted(r, {r.name}), *audited(r)]
-        if a.create:
-            result[f"{r.name}.create"] = _merge(
-                [
-                    Refresh(r.name, "lists", f"a new {r.name} may belong in any list"),
-                    *links(r),
-                    *audited(r),
-                ]
-            )
-        if a.update:
-            result[f"{r.name}.update"] = _merge(updates)
-        if a.delete:
-            result[f"{r.name}.delete"] = _merge(deletes)
-        if r.has("soft_delete"):
-            result[f"{r.name}.restore"] = _merge([*updates, *restored(r, {r.name})])
-        if a.bulk:
-            result[f"{r.name}.bulk"] = _merge([*updates, *deletes])
-            if a.bulk.undo:
-                result[f"{r.name}.bulk_undo"] = _merge([*updates, *deletes])
-        for action in a.custom:
-            result[action.action] = _merge(
-                [
+        for op in resource_api.mutations:
+            action = op.custom
+            if action is not None:
+                refreshes = [
                     Refresh(name, "all", f"{action.action} invalidates {name}")
                     for name in action.invalidates
                     if name in by_name
-                ]
-                + audited(r)
-            )
-    branching = [r for r in project.resources if r.has("branching")]
-    for action in system_actions(project):
-        verb = action.split(".", 1)[1]
-        result[action] = _merge(
-            [Refresh(r.name, "all", f"a branch {verb} changes {r.name} rows") for r in branching]
-            + [x for r in branching for x in audited(r)]
+                ] + audited(r)
+            elif op.verb == "create":
+                created = Refresh(r.name, "lists", f"a new {r.name} may belong in any list")
+                refreshes = [created, *links(r), *audited(r)]
+            elif op.verb == "update":
+                refreshes = updates
+            elif op.verb == "delete":
+                refreshes = deletes
+            elif op.verb == "restore":
+                refreshes = [*updates, *restored(r, {r.name})]
+            else:  # bulk and bulk_undo
+                refreshes = [*updates, *deletes]
+            result[op.action] = _merge(refreshes)
+    for op in api.system_mutations:
+        result[op.action] = _merge(
+            [
+                Refresh(r.name, "all", f"a branch {op.verb} changes {r.name} rows")
+                for r in api.branching
+            ]
+            + [x for r in api.branching for x in audited(r)]
         )
     return result
 
@@ -216,24 +187,26 @@ def _merge(refreshes: list[Refresh]) -> tuple[Refresh, ...]:
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    client = Client(project)
-    invalidation = invalidation_map(project)
+    api = context.api_for(project)
+    client = Client(project, api)
+    invalidation = invalidation_map(api)
     return [
         context.render(
             "typescript/keys.ts.j2",
             f"{SRC}/keys.ts",
             invalidation=invalidation,
-            mutations=mutation_actions,
+            mutations=lambda r: [op.action for op in api.resource(r).mutations],
             keys_of=lambda name: "auditKeys" if name == AUDIT else client.n(name).keys,
             **template_values(client),
         ),
-        RenderedFile(f"{SRC}/keys.json", json_text(keys_document(project, invalidation, context))),
+        RenderedFile(f"{SRC}/keys.json", json_text(keys_document(api, invalidation, context))),
     ]
 
 
 def keys_document(
-    project: ir.Project, invalidation: dict[str, tuple[Refresh, ...]], context: RenderContext
+    api: Api, invalidation: dict[str, tuple[Refresh, ...]], context: RenderContext
 ) -> dict[str, Any]:
+    project = api.project
     keys = {
         r.name: {
             "all": [r.name],
@@ -245,18 +218,15 @@ def keys_document(
         }
         for r in project.resources
     }
-    if any(r.has("audit") for r in project.resources):
+    if api.has_audit:
         keys[AUDIT] = {
             "all": [AUDIT],
             "lists": [AUDIT, "list"],
             "list": [AUDIT, "list", "{params}"],
         }
     mutations = {
-        action: action.split(".", 1)
-        for action in [
-            *(action for r in project.resources for action in mutation_actions(r)),
-            *system_actions(project),
-        ]
+        op.action: op.action.split(".", 1)
+        for op in [*(op for r in api.resources for op in r.mutations), *api.system_mutations]
     }
     return {
         "$comment": header_comment(context.schemas_label),

@@ -123,7 +123,7 @@ def with_hooks(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    client = Client(project)
+    client = Client(project, context.api_for(project))
     forms = {r.name: form(client, r) for r in project.resources}
     document = {"$comment": header_comment(context.schemas_label), "forms": forms}
     code = {}

@@ -56,7 +56,7 @@ def store(client: Client, resource: ir.Resource) -> dict[str, Any]:
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    client = Client(project)
+    client = Client(project, context.api_for(project))
     stores = {r.name: store(client, r) for r in project.resources}
     document = {
         "$comment": header_comment(context.schemas_label),

@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from schemagen import ir
+from schemagen.api import action_input_name
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
-from schemagen.naming import pascal
 from schemagen.render import RenderContext, Target, header_comment
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -107,10 +107,6 @@ def page_shape(resource: ir.Resource) -> dict[str, Any]:
         "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Next cursor"},
     }
     return _object(f"{resource.label_plural} (page)", properties, list(properties))
-
-
-def action_input_name(resource: ir.Resource, action: ir.CustomAction) -> str:
-    return f"{resource.model}{pascal(action.name)}Input"
 
 
 def action_input_shape(action: ir.CustomAction) -> dict[str, Any]:

@@ -16,12 +16,11 @@ import json
 from typing import Any
 
 from schemagen import ir
+from schemagen.api import ERROR_CODES, PAGING, Api, Operation, ResourceApi
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
-from schemagen.naming import camel
 from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.fastapi import Helpers, filter_operators, routes
-from schemagen.targets.jsonschema import action_input_name, value_schema
+from schemagen.targets.jsonschema import value_schema
 
 OPENAPI_VERSION = "3.1.0"
 
@@ -39,26 +38,24 @@ def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
     for rendered in context.outputs.get("jsonschema", []):
         for name, shape in json.loads(rendered.content)["$defs"].items():
             schemas[name] = _refs(shape)
-    h = Helpers(project)
-    schemas.update(shared_schemas(project))
-    for resource in project.resources:
-        if resource.actions.bulk:
-            schemas[f"{resource.model}BulkRequest"] = bulk_request(resource, h)
-    schemas["ActionRequest"] = action_request(project, h)
+    api = context.api_for(project)
+    schemas.update(shared_schemas(api))
+    for resource in api.resources:
+        bulk = resource.operation("bulk")
+        if bulk is not None and bulk.body is not None:
+            schemas[bulk.body] = bulk_request(resource)
+    schemas["ActionRequest"] = action_request(api)
     paths: dict[str, dict[str, Any]] = {}
-    for resource in project.resources:
-        for method, path, operation_id in routes(resource):
-            paths.setdefault(path, {})[method.lower()] = operation(
-                resource, method, path, operation_id, h
-            )
-    if audited(project):
-        paths["/api/audit"] = {"get": list_audit(project)}
-    if branching(project):
-        paths["/api/branches/{name}/merge"] = {"post": merge_branch(project)}
-        paths["/api/branches/{name}"] = {"delete": discard_branch(project)}
-    paths["/api/actions"] = {"post": run_action(project, h)}
-    paths["/healthz"] = {"get": health("healthz", "The process is up")}
-    paths["/readyz"] = {"get": health("readyz", "The database answers")}
+    for resource in api.resources:
+        for op in resource.routes:
+            paths.setdefault(op.path, {})[op.method.lower()] = operation(resource, op)
+    if api.audit is not None:
+        paths[api.audit.path] = {"get": list_audit(api, api.audit)}
+    for op in api.branch_operations:
+        paths[op.path] = {op.method.lower(): branch_operation(api, op)}
+    paths[api.run_action.path] = {"post": run_action(api)}
+    for op, summary in zip(api.health, ("The process is up", "The database answers"), strict=True):
+        paths[op.path] = {"get": health(op, summary)}
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -77,14 +74,6 @@ def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
             },
         },
     }
-
-
-def audited(project: ir.Project) -> list[ir.Resource]:
-    return [r for r in project.resources if r.has("audit")]
-
-
-def branching(project: ir.Project) -> list[ir.Resource]:
-    return [r for r in project.resources if r.has("branching")]
 
 
 def _refs(schema: Any) -> Any:
@@ -108,28 +97,6 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-# Every error_code the API answers with: its HTTP status and what it means.
-ERROR_CODES: dict[str, tuple[int, str]] = {
-    "tenant_required": (400, "the X-Tenant-ID header is missing"),
-    "authentication_required": (401, "there is no caller (X-User-ID)"),
-    "forbidden": (403, "a system row of another owner is read-only"),
-    "not_found": (404, "no such row, or one the caller may not see"),
-    "conflict": (409, "a unique value is taken"),
-    "version_conflict": (409, "the row changed since the version sent (If-Match or version)"),
-    "undo_used": (409, "the bulk change was undone already"),
-    "undo_expired": (410, "the undo token has expired"),
-    "payload_too_large": (413, "the body is larger than the API accepts"),
-    "validation_error": (
-        422,
-        "a value, parameter, header or id is invalid, or the body is not JSON",
-    ),
-    "invalid_reference": (422, "a relation names no row"),
-    "precondition_required": (428, "the version is missing: send If-Match or version"),
-    "database_unavailable": (503, "the database does not answer or stays busy: retry later"),
-}
-# What any route of a resource can answer whatever it does: a parameter, header or id it refuses,
-# and a database that is away. `codes()` adds the rest per operation.
-ALWAYS = ("validation_error", "database_unavailable")
 
 
 def errors(*codes: str) -> dict[str, Any]:
@@ -158,7 +125,7 @@ def _object(title: str, properties: dict[str, Any], **extra: Any) -> dict[str, A
     }
 
 
-def shared_schemas(project: ir.Project) -> dict[str, Any]:
+def shared_schemas(api: Api) -> dict[str, Any]:
     schemas: dict[str, Any] = {
         "Error": {
             "type": "object",
@@ -198,7 +165,7 @@ def shared_schemas(project: ir.Project) -> dict[str, Any]:
             },
         ),
     }
-    if any(r.actions.bulk is not None and r.actions.bulk.undo for r in project.resources):
+    if api.has_bulk_undo:
         schemas["BulkUndoRequest"] = _object(
             "Bulk undo request",
             {"undo_token": {"type": "string", "description": "The undo_token of a bulk result"}},
@@ -214,7 +181,7 @@ def shared_schemas(project: ir.Project) -> dict[str, Any]:
                 },
             },
         )
-    if audited(project):
+    if api.has_audit:
         row = _nullable({"type": "object"})
         schemas["AuditEntry"] = _object(
             "Audit entry",
@@ -241,14 +208,14 @@ def shared_schemas(project: ir.Project) -> dict[str, Any]:
                 "next_cursor": _nullable({"type": "string"}),
             },
         )
-    if branching(project):
+    if api.has_branching:
         schemas["MergeResult"] = _object(
             "Merge result",
             {
                 "branch": {"type": "string"},
                 "merged": _object(
                     "Rows merged per resource",
-                    {r.name: {"type": "integer"} for r in branching(project)},
+                    {r.name: {"type": "integer"} for r in api.branching},
                 ),
             },
         )
@@ -312,89 +279,77 @@ def _include_deleted(resource: ir.Resource, what: str) -> list[dict[str, Any]]:
     ]
 
 
-def operation(
-    resource: ir.Resource, method: str, path: str, operation_id: str, h: Helpers
-) -> dict[str, Any]:
-    model = resource.model
-    result: dict[str, Any] = {"operationId": operation_id, "tags": [resource.table]}
+# A summary per built-in operation, of the resource's name.
+SUMMARIES = {
+    "get": "Get one {name}",
+    "list": "List {plural}",
+    "bulk": "Update or delete {plural} by filter",
+    "bulk_undo": "Undo a bulk change of {plural}",
+    "create": "Create a {name}",
+    "update": "Update a {name}",
+    "delete": "Delete a {name}",
+    "restore": "Restore a deleted {name}",
+}
+
+
+def operation(api: ResourceApi, op: Operation) -> dict[str, Any]:
+    """One route's OpenAPI operation: parameters, body, answers and the errors the model lists."""
+    resource = api.resource
+    result: dict[str, Any] = {"operationId": op.operation_id, "tags": [op.tag]}
     parameters: list[dict[str, Any]] = []
-    if "{id}" in path:
+    if op.takes_id:
         parameters.append(
             {"name": "id", "in": "path", "required": True, "schema": _key_schema(resource)}
         )
-    parameters += trait_headers(resource, method)
-    codes = [*ALWAYS, "tenant_required"] if resource.has("tenant") else [*ALWAYS]
-    if method in ("POST", "PATCH"):
-        codes.append("payload_too_large")
-    owned, versioned = resource.has("owned"), resource.has("versioned")
-    # Owned rows: writing needs a caller; another owner's system row is read-only.
-    writer = ["authentication_required", "forbidden"] if owned else []
-    plural = h.plural_pascal(resource)
-    responses: dict[str, Any]
-    if operation_id == f"get{model}":
-        result["summary"] = f"Get one {resource.name}"
-        parameters += _include_deleted(resource, "a deleted row is found")
-        responses = {"200": _row(resource, "The row")}
-        codes += ["not_found"]
-    elif operation_id == f"list{plural}":
-        result["summary"] = f"List {resource.plural}"
-        parameters += list_parameters(resource, h)
-        parameters += _include_deleted(resource, "hidden by default")
-        responses = {"200": _json(_ref(f"{model}Page"), "A page of rows")}
-    elif operation_id == f"bulk{plural}":
-        result["summary"] = f"Update or delete {resource.plural} by filter"
-        result["requestBody"] = _body(f"{model}BulkRequest")
-        responses = {"200": _json(_ref("BulkResult"), "What matched and what changed")}
-        codes += writer[:1]
-    elif operation_id == f"undoBulk{plural}":
-        result["summary"] = f"Undo a bulk change of {resource.plural}"
-        result["requestBody"] = _body("BulkUndoRequest")
-        responses = {"200": _json(_ref("BulkUndoResult"), "How many rows are back")}
-        codes += [*writer[:1], "not_found", "undo_used", "undo_expired"]
-    elif operation_id == f"create{model}":
-        result["summary"] = f"Create a {resource.name}"
-        result["requestBody"] = _body(f"{model}Create")
-        responses = {"201": _row(resource, "The new row") | _links(resource, h)}
-        codes += [*writer[:1], "conflict", "invalid_reference"]
-    elif operation_id == f"update{model}":
-        result["summary"] = f"Update a {resource.name}"
-        result["requestBody"] = _body(f"{model}Update")
-        responses = {"200": _row(resource, "The row after the update")}
-        codes += [*writer, "not_found", "conflict", "invalid_reference"]
-        codes += ["version_conflict", "precondition_required"] if versioned else []
-    elif operation_id == f"delete{model}":
-        result["summary"] = f"Delete a {resource.name}" + (
-            " (hidden: restore brings it back)" if resource.has("soft_delete") else ""
-        )
-        responses = {"204": {"description": "Deleted"}}
-        codes += [*writer, "not_found", "conflict"]
-        codes += ["version_conflict"] if versioned else []
-    elif operation_id == f"restore{model}":
-        result["summary"] = f"Restore a deleted {resource.name}"
-        responses = {"200": _row(resource, "The row, no longer deleted")}
-        codes += [*writer, "not_found", "conflict"]
+    parameters += trait_headers(resource, op.method)
+    if op.custom is None:
+        result["summary"] = SUMMARIES[op.verb].format(name=resource.name, plural=resource.plural)
     else:
-        action = next(a for a in resource.actions.custom if path.endswith("/" + a.name))
-        result["summary"] = action.label
-        if action.description:
-            result["description"] = action.description
-        result["requestBody"] = _body(action_input_name(resource, action))
-        answer = _ref(f"{model}Read") if action.scope == "item" else {}
+        result["summary"] = op.custom.label
+        if op.custom.description:
+            result["description"] = op.custom.description
+    if op.verb == "delete" and resource.has("soft_delete"):
+        result["summary"] += " (hidden: restore brings it back)"
+    if op.body is not None:
+        result["requestBody"] = _body(op.body)
+    responses: dict[str, Any]
+    if op.custom is not None:
         responses = {
             "200": _json(
-                answer,
-                "The row after the action"
-                if action.scope == "item"
-                else "What the handler returns",
+                _ref(op.result) if op.result else {},
+                "The row after the action" if op.takes_id else "What the handler returns",
             ),
             "501": _error("not_implemented: the handler does not exist yet"),
         }
-        # The handler is yours: it may refuse with any error of the contract.
-        codes += [*writer, "not_found", "conflict", "invalid_reference"]
+    elif op.verb == "get":
+        parameters += _include_deleted(resource, "a deleted row is found")
+        responses = {"200": _row(resource, "The row")}
+    elif op.verb == "list":
+        parameters += list_parameters(api)
+        parameters += _include_deleted(resource, "hidden by default")
+        responses = {"200": _json(_ref(str(op.result)), "A page of rows")}
+    elif op.verb == "delete":
+        responses = {"204": {"description": "Deleted"}}
+    elif op.result == api.read:
+        description = ANSWERS[op.verb]
+        responses = {str(op.status): _row(resource, description)}
+        if op.verb == "create":
+            responses["201"] |= _links(api)
+    else:
+        responses = {str(op.status): _json(_ref(str(op.result)), ANSWERS[op.verb])}
     if parameters:
         result["parameters"] = parameters
-    result["responses"] = dict(sorted((responses | errors(*codes)).items()))
+    result["responses"] = dict(sorted((responses | errors(*op.errors)).items()))
     return result
+
+
+ANSWERS = {
+    "create": "The new row",
+    "update": "The row after the update",
+    "restore": "The row, no longer deleted",
+    "bulk": "What matched and what changed",
+    "bulk_undo": "How many rows are back",
+}
 
 
 def _key_schema(resource: ir.Resource) -> dict[str, Any]:
@@ -407,17 +362,17 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": ERROR_CONTENT}
 
 
-def _links(resource: ir.Resource, h: Helpers) -> dict[str, Any]:
+def _links(api: ResourceApi) -> dict[str, Any]:
     """The operations a new row's id opens (stateful clients and testers follow them)."""
     links: dict[str, Any] = {}
-    for method, path, operation_id in routes(resource):
-        if "{id}" not in path:
+    for op in api.routes:
+        if not op.takes_id:
             continue
         parameters: dict[str, str] = {"path.id": "$response.body#/id"}
-        if resource.has("versioned") and method in ("PATCH", "DELETE"):
+        if api.resource.has("versioned") and op.method in ("PATCH", "DELETE"):
             parameters["header.If-Match"] = "$response.header.ETag"
-        links[operation_id[0].upper() + operation_id[1:]] = {
-            "operationId": operation_id,
+        links[op.operation_id[0].upper() + op.operation_id[1:]] = {
+            "operationId": op.operation_id,
             "parameters": parameters,
         }
     return {"links": links} if links else {}
@@ -427,10 +382,10 @@ def _body(schema: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
-def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
-    config = resource.actions.list
-    assert config is not None
-    sortable = h.sortable(resource)
+def list_parameters(api: ResourceApi) -> list[dict[str, Any]]:
+    listing = api.list
+    assert listing is not None
+    config, sortable = listing.config, listing.sortable
     parameters: list[dict[str, Any]] = [
         {
             "name": "limit",
@@ -455,33 +410,29 @@ def list_parameters(resource: ir.Resource, h: Helpers) -> list[dict[str, Any]]:
             "description": f"Comma-separated fields, '-' for descending (a repeated field counts once); sortable: {', '.join(sortable)}; default: {','.join(config.sort)}",
         },
     ]
-    if h.searchable(resource):
+    if listing.searchable:
         parameters.append(
             {
                 "name": "q",
                 "in": "query",
                 "schema": {"type": "string"},
-                "description": f"Text contained in any of: {', '.join(h.searchable(resource))}",
+                "description": f"Text contained in any of: {', '.join(listing.searchable)}",
             }
         )
-    kinds = {name: h._kind(column, field) for name, column, field in h.api_columns(resource)}
-    for name in h.filterable(resource):
-        field = next(f for f in resource.fields if f.api_name == name)
-        if field.type == "many_to_many":
-            ops = ["eq", "in"]
-            value: dict[str, Any] = value_schema(_key(field))
+    for f in listing.filters:
+        name, field = f.name, f.field
+        if f.kind == "many_to_many":
+            value: dict[str, Any] = value_schema(f.value_kind)
         else:
-            ops = list(filter_operators(kinds[name]))
             value = _filter_value(
                 value_schema(
-                    kinds[name] if field.type != "array" else (field.array_of or "string"),
-                    field if field.type not in ("relation", "array") else None,
+                    f.value_kind, field if field.type not in ("relation", "array") else None
                 )
             )
-            if kinds[name] == "datetime":
+            if f.kind == "datetime":
                 # "now" is the server's current time: next_action_at__lte=now
                 value = {"anyOf": [value, {"const": "now"}]}
-        for op in ops:
+        for op in f.operators:
             if op == "eq":
                 parameters.append({"name": name, "in": "query", "schema": value})
             elif op == "in":
@@ -537,21 +488,16 @@ def _sort_pattern(sortable: list[str]) -> str:
     return f"^(?:{key}(?:,{key})*)?$"
 
 
-def _key(field: ir.Field) -> str:
-    assert field.relation is not None and field.relation.junction is not None
-    return "integer" if field.relation.junction.right_type == "integer" else "uuid"
-
-
-def list_audit(project: ir.Project) -> dict[str, Any]:
-    names = ", ".join(r.name for r in audited(project))
+def list_audit(api: Api, op: Operation) -> dict[str, Any]:
+    names = ", ".join(r.name for r in api.audited)
     return {
-        "operationId": "listAuditEntries",
-        "tags": ["audit"],
+        "operationId": op.operation_id,
+        "tags": [op.tag],
         "summary": "The audit log, newest first",
         "description": f"Every write of {names}, in the caller's tenant (X-Tenant-ID).",
         "parameters": [
             *_tenant_header(
-                audited(project), "The tenant whose entries to list; none: entries without one"
+                api.audited, "The tenant whose entries to list; none: entries without one"
             ),
             *(
                 {"name": name, "in": "query", "schema": {"type": "string"}, "description": text}
@@ -577,13 +523,13 @@ def list_audit(project: ir.Project) -> dict[str, Any]:
             },
         ],
         "responses": {
-            "200": _json(_ref("AuditPage"), "A page of entries"),
-            **errors(*ALWAYS),
+            "200": _json(_ref(str(op.result)), "A page of entries"),
+            **errors(*op.errors),
         },
     }
 
 
-def _branch_parameters(project: ir.Project) -> list[dict[str, Any]]:
+def _branch_parameters(api: Api) -> list[dict[str, Any]]:
     name = {
         "name": "name",
         "in": "path",
@@ -591,51 +537,37 @@ def _branch_parameters(project: ir.Project) -> list[dict[str, Any]]:
         "schema": {"type": "string", "maxLength": 64},
         "description": "The branch (X-Branch-ID of its writes); not main",
     }
-    return [name, *_tenant_header(branching(project), "The tenant whose rows the branch holds")]
+    return [name, *_tenant_header(api.branching, "The tenant whose rows the branch holds")]
 
 
-def _tenant_header(resources: list[ir.Resource], description: str) -> list[dict[str, Any]]:
+def _tenant_header(resources: tuple[ir.Resource, ...], description: str) -> list[dict[str, Any]]:
     """An optional X-Tenant-ID, when any of the resources a project-wide route reads is a tenant's."""
     return [_header("X-Tenant-ID", description)] if any(r.has("tenant") for r in resources) else []
 
 
-def _branch_codes(project: ir.Project) -> list[str]:
-    tenant = any(r.has("tenant") for r in branching(project))
-    return [*ALWAYS, "tenant_required"] if tenant else [*ALWAYS]
+def branch_operation(api: Api, op: Operation) -> dict[str, Any]:
+    """mergeBranch or discardBranch."""
+    names = ", ".join(r.name for r in api.branching)
+    result: dict[str, Any] = {"operationId": op.operation_id, "tags": [op.tag]}
+    if op.verb == "merge":
+        result["summary"] = "Merge a branch into main"
+        result["description"] = (
+            f"The branch's copies of {names} replace main's rows and its deletions apply; the branch is then empty."
+        )
+        answer = {"200": _json(_ref(str(op.result)), "How many rows of each resource were merged")}
+    else:
+        result["summary"] = "Discard a branch"
+        result["description"] = f"The branch's rows of {names} are thrown away; main is untouched."
+        answer = {"204": {"description": "Discarded"}}
+    result["parameters"] = _branch_parameters(api)
+    result["responses"] = {**answer, **errors(*op.errors)}
+    return result
 
 
-def merge_branch(project: ir.Project) -> dict[str, Any]:
-    names = ", ".join(r.name for r in branching(project))
-    return {
-        "operationId": "mergeBranch",
-        "tags": ["branches"],
-        "summary": "Merge a branch into main",
-        "description": f"The branch's copies of {names} replace main's rows and its deletions apply; the branch is then empty.",
-        "parameters": _branch_parameters(project),
-        "responses": {
-            "200": _json(_ref("MergeResult"), "How many rows of each resource were merged"),
-            **errors(*_branch_codes(project), "conflict"),
-        },
-    }
-
-
-def discard_branch(project: ir.Project) -> dict[str, Any]:
-    names = ", ".join(r.name for r in branching(project))
-    return {
-        "operationId": "discardBranch",
-        "tags": ["branches"],
-        "summary": "Discard a branch",
-        "description": f"The branch's rows of {names} are thrown away; main is untouched.",
-        "parameters": _branch_parameters(project),
-        "responses": {"204": {"description": "Discarded"}, **errors(*_branch_codes(project))},
-    }
-
-
-def bulk_request(resource: ir.Resource, h: Helpers) -> dict[str, Any]:
+def bulk_request(api: ResourceApi) -> dict[str, Any]:
     """The body of a resource's bulk route: an update with its values, or a delete without."""
-    query = [
-        p for p in list_parameters(resource, h) if p["name"] not in ("limit", "cursor", "sort", "q")
-    ]
+    resource = api.resource
+    query = [p for p in list_parameters(api) if p["name"] not in PAGING]
     filters = {
         "type": "object",
         "description": "The list's filters (field, field__in, field__gte, field__lte, field__isnull); none: every row",
@@ -663,41 +595,21 @@ def bulk_request(resource: ir.Resource, h: Helpers) -> dict[str, Any]:
     }
 
 
-def action_names(project: ir.Project, h: Helpers) -> list[tuple[str, str, str, ir.Resource]]:
-    """(action name, method, path, resource) of every route the action router runs by name."""
-    result = []
-    for resource in project.resources:
-        plural = h.plural_pascal(resource)
-        custom = {f"{camel(a.name)}{resource.model}": a.action for a in resource.actions.custom}
-        named = {
-            f"list{plural}": "list",
-            f"get{resource.model}": "get",
-            f"create{resource.model}": "create",
-            f"update{resource.model}": "update",
-            f"delete{resource.model}": "delete",
-            f"restore{resource.model}": "restore",
-            f"bulk{plural}": "bulk",
-            f"undoBulk{plural}": "bulk_undo",
-        }
-        for method, path, operation_id in routes(resource):
-            name = custom.get(operation_id) or f"{resource.name}.{named[operation_id]}"
-            result.append((name, operation_id, path, resource))
-    return sorted(result, key=lambda item: item[0])
-
-
-def action_request(project: ir.Project, h: Helpers) -> dict[str, Any]:
+def action_request(api: Api) -> dict[str, Any]:
     """The body of /api/actions: one shape per action, its `input` that route's body (or its query
     parameters for a list), its `id` required where the route has one."""
     shapes = []
-    for name, operation_id, path, resource in action_names(project, h):
-        route = operation(resource, _method(resource, operation_id), path, operation_id, h)
-        properties: dict[str, Any] = {"action": {"const": name}}
+    for op in api.actions:
+        assert op.resource is not None
+        resource = api.resource(op.resource)
+        route = operation(resource, op)
+        properties: dict[str, Any] = {"action": {"const": op.action}}
         required = ["action"]
         body = route.get("requestBody", {}).get("content", {}).get("application/json", {})
         if body:
             properties["input"] = body["schema"]
             required.append("input")
-        elif operation_id.startswith("list"):
+        elif op.query:
             properties["input"] = {
                 "type": "object",
                 "description": "The list's query parameters",
@@ -710,13 +622,13 @@ def action_request(project: ir.Project, h: Helpers) -> dict[str, Any]:
             }
         else:
             properties["input"] = {"type": "object", "maxProperties": 0}
-        if "{id}" in path:
-            properties["id"] = _key_schema(resource)
+        if op.takes_id:
+            properties["id"] = _key_schema(resource.resource)
             required.append("id")
         shapes.append(
             {
                 "type": "object",
-                "title": name,
+                "title": op.action,
                 "properties": properties,
                 "required": required,
                 "additionalProperties": False,
@@ -733,46 +645,40 @@ def _one_or_many(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [{**schema, "items": item}, item]}
 
 
-def _method(resource: ir.Resource, operation_id: str) -> str:
-    return next(m for m, _, o in routes(resource) if o == operation_id)
-
-
-def run_action(project: ir.Project, h: Helpers) -> dict[str, Any]:
-    names = [name for name, *_ in action_names(project, h)]
-    every = [code for code in ERROR_CODES if code != "tenant_required"]
-    if any(r.has("tenant") for r in project.resources):
-        every.append("tenant_required")
+def run_action(api: Api) -> dict[str, Any]:
+    op = api.run_action
+    names = [action.action for action in api.actions]
     return {
-        "operationId": "runAction",
-        "tags": ["actions"],
+        "operationId": op.operation_id,
+        "tags": [op.tag],
         "summary": "Run any action by name, answered as its route answers",
         "description": "Actions: " + ", ".join(names),
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": _ref("ActionRequest")}},
+            "content": {"application/json": {"schema": _ref(str(op.body))}},
         },
         "responses": {
             "200": _json({}, "As the named route answers"),
             "201": _json({}, "A create: the new row"),
             "204": {"description": "A delete"},
             "501": _error("not_implemented: a custom action's handler does not exist yet"),
-            **errors(*every),
+            **errors(*op.errors),
         },
     }
 
 
-def health(operation_id: str, summary: str) -> dict[str, Any]:
+def health(op: Operation, summary: str) -> dict[str, Any]:
     status = {
         "type": "object",
         "properties": {"status": {"type": "string"}},
         "required": ["status"],
     }
     responses: dict[str, Any] = {"200": _json(status, summary)}
-    if operation_id == "readyz":
+    if op.verb == "readyz":
         responses["503"] = _error("not_ready: the database does not answer")
     return {
-        "operationId": operation_id,
-        "tags": ["health"],
+        "operationId": op.operation_id,
+        "tags": [op.tag],
         "summary": summary,
         "responses": responses,
     }

@@ -5,11 +5,11 @@ from __future__ import annotations
 from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.render import RenderContext, Target
-from schemagen.targets.fastapi import handler_packages, routes
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    packages = [project.package, *handler_packages(project)]
+    api = context.api_for(project)
+    packages = [project.package, *api.handler_packages()]
     example = next(
         (f"{r.name}.create" for r in project.resources if r.actions.create), "resource.create"
     )
@@ -17,7 +17,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         "project": project,
         "package": project.package,
         "packages": packages,
-        "routes": routes,
+        "routes": lambda resource: api.resource(resource).routes,
         "example": example,
         "schemas": context.schemas_label,
     }

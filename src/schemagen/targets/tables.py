@@ -123,7 +123,7 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
                     "undoAction": f"{r.name}.bulk_undo" if a.bulk.undo else None,
                 }
             )
-    sortable = client.h.sortable(r) if a.list else ()
+    sortable = client.sortable(r)
     filters = {f.name: f for f in client.filters(r)}
     columns = [
         c
@@ -148,7 +148,7 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    client = Client(project)
+    client = Client(project, context.api_for(project))
     tables = {r.name: table(client, r) for r in project.resources}
     document = {"$comment": header_comment(context.schemas_label), "tables": tables}
     code = {name: ts_value(with_hooks(data)) for name, data in tables.items()}

@@ -90,7 +90,7 @@ class Optimism:
         # An enum sorts in the order its values are declared, as the API sorts it.
         enums = {
             name: column.enum.values
-            for name, column, _ in c.h.api_columns(resource)
+            for name, column, _ in c.api_columns(resource)
             if column.enum is not None
         }
         sortable = (
@@ -102,7 +102,7 @@ class Optimism:
                     if name in enums
                     else ts_literal(kinds.get(name, "text"))
                 )
-                for name in dict.fromkeys([*c.h.sortable(resource), "id"])
+                for name in dict.fromkeys([*c.sortable(resource), "id"])
             )
             + " }"
         )
@@ -162,7 +162,7 @@ def hook_name(n: Names, op: Operation) -> str:
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    client = Client(project)
+    client = Client(project, context.api_for(project))
     values = template_values(client) | {
         "o": Optimism(client),
         "variables": variables,

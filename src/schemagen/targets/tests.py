@@ -19,12 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 from schemagen import ir
+from schemagen.api import ResourceApi
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
 from schemagen.patterns import matcher
 from schemagen.render import RenderContext, Target
 from schemagen.resolve import live_rows
-from schemagen.targets.fastapi import Helpers, filter_operators
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
 HOSTILE = 'it\'s "quoted" \\ </script> ${y} %s \U0001f680'  # no comma: `__in` splits on commas
@@ -41,9 +41,9 @@ MISSING = Missing()
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     base = f"backend/{project.package}/tests"
-    h = Helpers(project)
+    api = context.api_for(project)
     inbound = inbound_relations(project)
-    infos = {r.name: ResourceInfo(project, r, h, inbound) for r in project.resources}
+    infos = {r.name: ResourceInfo(project, api.resource(r), inbound) for r in project.resources}
     values = {"package": project.package, "project": project, "infos": infos, "lit": literal}
     files = [
         context.render("tests/__init__.py.j2", f"{base}/__init__.py", **values),
@@ -199,15 +199,14 @@ class ResourceInfo:
     def __init__(
         self,
         project: ir.Project,
-        resource: ir.Resource,
-        h: Helpers,
+        api: ResourceApi,
         inbound: dict[str, list[tuple[str, str, str]]],
     ):
         self.project = project
         self.inbound_map = inbound
-        self.r = resource
-        self.h = h
-        self.writable = [f for f in resource.fields if not f.readonly]
+        self.api = api
+        self.r = api.resource
+        self.writable = [f for f in self.r.fields if not f.readonly]
         self.unique_sets = self._unique_sets()
         unique_fields = {name for names in self.unique_sets for name in names}
         self.problems: list[str] = []
@@ -220,7 +219,7 @@ class ResourceInfo:
         return next(f for f in self.r.fields if f.api_name == api_name)
 
     def _unique_sets(self) -> list[tuple[str, ...]]:
-        api = {name: name for name, _, _ in self.h.api_columns(self.r)}
+        api = {c.name: c.name for c in self.api.columns}
         sets = [(u.columns) for u in self.r.uniques] + [
             i.columns
             for i in self.r.indexes
@@ -241,25 +240,13 @@ class ResourceInfo:
 
     @property
     def types(self) -> dict[str, str]:
-        return {
-            name: self.h._kind(column, field) for name, column, field in self.h.api_columns(self.r)
-        } | {f.api_name: "many_to_many" for f in self.r.fields if f.type == "many_to_many"}
+        return self.api.kinds()
 
     @property
     def operations(self) -> tuple[str, ...]:
-        a = self.r.actions
-        return tuple(
-            name
-            for name, on in (
-                ("list", a.list),
-                ("get", a.get),
-                ("create", a.create),
-                ("update", a.update),
-                ("delete", a.delete),
-                ("bulk", a.bulk),
-            )
-            if on
-        )
+        """The built-in operations the generated checks exercise."""
+        tested = ("list", "get", "create", "update", "delete", "bulk")
+        return tuple(verb for verb in tested if self.api.operation(verb) is not None)
 
     @property
     def relations(self) -> dict[str, tuple[str, bool]]:
@@ -285,21 +272,19 @@ class ResourceInfo:
 
     @property
     def filters(self) -> list[tuple[str, str]]:
-        if self.r.actions.list is None:
+        if self.api.list is None:
             return []
-        ops = {"many_to_many": ("eq", "in")}
-        types = self.types
-        result = []
-        for name in self.h.filterable(self.r):
-            kind = types[name]
-            result += [(name, op) for op in ops.get(kind, filter_operators(kind))]
-        return result
+        return [(f.name, op) for f in self.api.list.filters for op in f.operators]
+
+    @property
+    def searchable(self) -> tuple[str, ...]:
+        return self.api.list.searchable if self.api.list is not None else ()
 
     @property
     def sorts(self) -> list[str | None]:
-        if self.r.actions.list is None:
+        if self.api.list is None:
             return []
-        return [None, *(s for name in self.h.sortable(self.r) for s in (name, f"-{name}"))]
+        return [None, *self.api.list.sort_tokens]
 
     @property
     def update(self) -> dict[str, Any]:

@@ -18,10 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from schemagen import ir
+from schemagen.api import NOT_FILTERS, Api, ListApi, build_api
+from schemagen.api import Operation as ApiOperation
 from schemagen.diagnostics import UsageError
 from schemagen.literals import comment_text, ts_literal, ts_string
 from schemagen.naming import camel, pascal
-from schemagen.targets.fastapi import Helpers, filter_operators, routes
 
 CLIENT = "client"
 SRC = f"{CLIENT}/src"
@@ -40,9 +41,6 @@ MODULES: tuple[tuple[str, str], ...] = (
 CLIENT_TARGETS = ("typescript", "zod", "cache_keys", "tanstack", "forms", "tables", "indexeddb")
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
-PAGING = ("limit", "cursor", "sort", "q")
-# List parameters that are neither paging nor a filter: not part of a bulk request's filter.
-NOT_FILTERS = (*PAGING, "include_deleted")
 TEXT_TYPES = ("string", "text", "email", "url", "date", "datetime", "time", "uuid")
 NUMBER_TYPES = ("integer", "bigint", "float", "decimal")
 # Trait columns: (TypeScript type, nullable) as the Read shape carries them.
@@ -230,9 +228,9 @@ class Names:
 class Client:
     """The client's view of a project: names, types and the operations of every resource."""
 
-    def __init__(self, project: ir.Project):
+    def __init__(self, project: ir.Project, api: Api | None = None):
         self.project = project
-        self.h = Helpers(project)
+        self.api = api if api is not None and api.project is project else build_api(project)
         self.by_name = {r.name: r for r in project.resources}
         self.names = {r.name: Names(r) for r in project.resources}
 
@@ -244,18 +242,16 @@ class Client:
     @property
     def audited(self) -> list[ir.Resource]:
         """The resources whose writes `GET /api/audit` lists (the route exists when any does)."""
-        return [r for r in self.project.resources if r.has("audit")]
+        return list(self.api.audited)
 
     @property
     def branching(self) -> list[ir.Resource]:
         """The resources a branch merge or discard changes (the routes exist when any does)."""
-        return [r for r in self.project.resources if r.has("branching")]
+        return list(self.api.branching)
 
     @property
     def bulk_undo(self) -> bool:
-        return any(
-            r.actions.bulk is not None and r.actions.bulk.undo for r in self.project.resources
-        )
+        return self.api.has_bulk_undo
 
     # -- types
 
@@ -389,47 +385,44 @@ class Client:
 
     # -- lists
 
+    def listing(self, resource: ir.Resource) -> ListApi | None:
+        return self.api.resource(resource).list
+
     def filters(self, resource: ir.Resource) -> list[Filter]:
         """Every filterable field with its operators, as the backend's list route accepts them."""
-        if resource.actions.list is None:
+        listing = self.listing(resource)
+        if listing is None:
             return []
-        kinds = {
-            name: self.h._kind(column, field)
-            for name, column, field in self.h.api_columns(resource)
-        }
         result = []
-        for name in self.h.filterable(resource):
-            field = next(f for f in resource.fields if f.api_name == name)
-            if field.type == "many_to_many":
+        for f in listing.filters:
+            field = f.field
+            if f.kind == "many_to_many":
                 assert field.relation is not None
-                result.append(
-                    Filter(name, "many", ("eq", "in"), self.key_type(field.relation.target), field)
-                )
-                continue
-            kind = kinds[name]
-            ops = filter_operators(kind)
-            if field.type == "array":
-                value = self.value_type(field.array_of or "string")
-                result.append(Filter(name, "array", ops, value, field))
+                value = self.key_type(field.relation.target)
+                result.append(Filter(f.name, "many", f.operators, value, field))
+            elif f.kind == "array":
+                value = self.value_type(f.value_kind)
+                result.append(Filter(f.name, "array", f.operators, value, field))
             else:
-                result.append(
-                    Filter(
-                        name,
-                        _match_kind(field.type),
-                        ops,
-                        self.value_type(field.type, field, resource),
-                        field,
-                    )
-                )
+                value = self.value_type(field.type, field, resource)
+                result.append(Filter(f.name, _match_kind(field.type), f.operators, value, field))
         return result
 
+    def sortable(self, resource: ir.Resource) -> tuple[str, ...]:
+        listing = self.listing(resource)
+        return listing.sortable if listing is not None else ()
+
     def sort_tokens(self, resource: ir.Resource) -> list[str]:
-        if resource.actions.list is None:
-            return []
-        return [token for name in self.h.sortable(resource) for token in (name, f"-{name}")]
+        listing = self.listing(resource)
+        return list(listing.sort_tokens) if listing is not None else []
 
     def searchable(self, resource: ir.Resource) -> tuple[str, ...]:
-        return self.h.searchable(resource) if resource.actions.list is not None else ()
+        listing = self.listing(resource)
+        return listing.searchable if listing is not None else ()
+
+    def api_columns(self, resource: ir.Resource) -> list[tuple[str, ir.Column, ir.Field | None]]:
+        """(API name, column, field) in the order of the Read shape; many-to-many fields excluded."""
+        return [(c.name, c.column, c.field) for c in self.api.resource(resource).columns]
 
     def list_props(self, resource: ir.Resource) -> list[Prop]:
         config = resource.actions.list
@@ -497,7 +490,7 @@ class Client:
         """Every Read property that lists sort or search by, with how values compare."""
         fields = {f.api_name: f for f in resource.fields}
         kinds: dict[str, str] = {}
-        for name, column, field in self.h.api_columns(resource):
+        for name, column, field in self.api_columns(resource):
             kinds[name] = _match_kind(field.type if field is not None else column.type)
         for name, f in fields.items():
             if f.type == "many_to_many":
@@ -508,150 +501,57 @@ class Client:
 
     def verbs(self, resource: ir.Resource) -> list[str]:
         """The built-in mutations of a resource."""
-        a = resource.actions
-        return [
-            verb
-            for verb, enabled in (
-                ("create", a.create),
-                ("update", a.update),
-                ("delete", a.delete),
-                ("restore", resource.has("soft_delete")),
-                ("bulk", a.bulk is not None),
-                ("bulk_undo", a.bulk is not None and a.bulk.undo),
-            )
-            if enabled
-        ]
+        return [op.verb for op in self.api.resource(resource).mutations if op.custom is None]
 
     def operations(self, resource: ir.Resource) -> list[Operation]:
         """Every action of a resource, as the client calls it (same order as the action router)."""
-        r, n, a = resource, self.n(resource), resource.actions
+        r, n = resource, self.n(resource)
         key = n.key
         ops: list[Operation] = []
-        if a.list:
-            ops.append(
-                Operation(
-                    f"{r.name}.list",
-                    n.list_fn,
-                    "list",
-                    [("params", n.list_params, True)],
-                    n.page,
-                    "params",
-                    summary=f"A page of {r.label_plural}",
+        for op in self.api.resource(resource).operations:
+            if op.custom is not None:
+                action = op.custom
+                args = [("id", key, False)] if op.takes_id else []
+                args.append(("input", n.action_input(action), not op.body_required))
+                summary = ". ".join(x for x in (action.label, action.description) if x)
+                result = n.model if op.result is not None else "unknown"
+                wire = "id+body" if op.takes_id else "body"
+                ops.append(Operation(op, n.action_fn(action), args, result, wire, summary))
+                continue
+            verb = op.verb
+            if verb == "list":
+                args, result, wire = [("params", n.list_params, True)], n.page, "params"
+                summary = f"A page of {r.label_plural}"
+            elif verb == "get":
+                args, result, wire = [("id", key, False)], n.model, "id"
+                summary = f"One {r.label}"
+            elif verb == "create":
+                args, result, wire = [("input", n.create, False)], n.model, "body"
+                summary = f"A new {r.label}"
+            elif verb == "update":
+                args = [("id", key, False), ("patch", n.update, False)]
+                result, wire = n.model, "id+body"
+                summary = f"Change some fields of a {r.label}"
+            elif verb == "delete":
+                args, result, wire = [("id", key, False)], "void", "id"
+                summary = f"Delete a {r.label}" + (
+                    " (it is hidden: restore brings it back)" if r.has("soft_delete") else ""
                 )
-            )
-        if a.get:
-            ops.append(
-                Operation(
-                    f"{r.name}.get",
-                    n.get_fn,
-                    "get",
-                    [("id", key, False)],
-                    n.model,
-                    "id",
-                    summary=f"One {r.label}",
-                )
-            )
-        if a.create:
-            ops.append(
-                Operation(
-                    f"{r.name}.create",
-                    n.create_fn,
-                    "create",
-                    [("input", n.create, False)],
-                    n.model,
-                    "body",
-                    summary=f"A new {r.label}",
-                )
-            )
-        if a.update:
-            ops.append(
-                Operation(
-                    f"{r.name}.update",
-                    n.update_fn,
-                    "update",
-                    [("id", key, False), ("patch", n.update, False)],
-                    n.model,
-                    "id+body",
-                    summary=f"Change some fields of a {r.label}",
-                )
-            )
-        if a.delete:
-            ops.append(
-                Operation(
-                    f"{r.name}.delete",
-                    n.delete_fn,
-                    "delete",
-                    [("id", key, False)],
-                    "void",
-                    "id",
-                    summary=f"Delete a {r.label}"
-                    + (" (it is hidden: restore brings it back)" if r.has("soft_delete") else ""),
-                )
-            )
-        if r.has("soft_delete"):
-            ops.append(
-                Operation(
-                    f"{r.name}.restore",
-                    n.restore_fn,
-                    "restore",
-                    [("id", key, False)],
-                    n.model,
-                    "id",
-                    summary=f"Bring back a deleted {r.label}",
-                )
-            )
-        if a.bulk:
-            ops.append(
-                Operation(
-                    f"{r.name}.bulk",
-                    n.bulk_fn,
-                    "bulk",
-                    [("body", n.bulk_request, False)],
-                    "BulkResult",
-                    "body",
-                    summary=f"Update or delete {r.label_plural} by filter",
-                )
-            )
-            if a.bulk.undo:
-                ops.append(
-                    Operation(
-                        f"{r.name}.bulk_undo",
-                        n.bulk_undo_fn,
-                        "bulk_undo",
-                        [("body", "BulkUndoRequest", False)],
-                        "BulkUndoResult",
-                        "body",
-                        summary=f"Undo a bulk change of {r.label_plural} by its undo token",
-                    )
-                )
-        for action in a.custom:
-            result = n.model if action.scope == "item" else "unknown"
-            args = [("id", key, False)] if action.scope == "item" else []
-            args.append(
-                ("input", n.action_input(action), not any(f.required for f in action.inputs))
-            )
-            summary = ". ".join(x for x in (action.label, action.description) if x)
-            ops.append(
-                Operation(
-                    action.action,
-                    n.action_fn(action),
-                    action.name,
-                    args,
-                    result,
-                    "id+body" if action.scope == "item" else "body",
-                    action,
-                    summary,
-                )
-            )
+            elif verb == "restore":
+                args, result, wire = [("id", key, False)], n.model, "id"
+                summary = f"Bring back a deleted {r.label}"
+            elif verb == "bulk":
+                args, result, wire = [("body", n.bulk_request, False)], "BulkResult", "body"
+                summary = f"Update or delete {r.label_plural} by filter"
+            else:
+                args, result, wire = [("body", "BulkUndoRequest", False)], "BulkUndoResult", "body"
+                summary = f"Undo a bulk change of {r.label_plural} by its undo token"
+            ops.append(Operation(op, op.operation_id, args, result, wire, summary))
         return ops
 
     def route(self, resource: ir.Resource, operation: Operation) -> tuple[str, str]:
         """(method, path template) of an operation's route; `{id}` stands for the row's id."""
-        operation_id = operation.function
-        for method, path, op in routes(resource):
-            if op == operation_id:
-                return method, path
-        raise LookupError(operation_id)
+        return operation.api.method, operation.api.path
 
 
 @dataclass(frozen=True)
@@ -667,18 +567,30 @@ class Filter:
 
 @dataclass(frozen=True)
 class Operation:
-    action: str  # book.create
+    """An operation of the API model as the client calls it."""
+
+    api: ApiOperation
     function: str  # createBook (api.ts), also the operation id
-    verb: str  # list, get, create, update, delete, bulk or the custom action's name
-    args: list[tuple[str, str, bool]]  # (parameter, type, optional)
-    result: str
+    args: list[tuple[str, str, bool]]  # (parameter, TypeScript type, optional)
+    result: str  # TypeScript type
     wire: str  # how /api/actions carries the arguments: params, id, body, id+body
-    custom: ir.CustomAction | None = None
     summary: str = ""  # for a doc comment (schema text: through comment_text)
 
     @property
+    def action(self) -> str:
+        return self.api.action  # book.create
+
+    @property
+    def verb(self) -> str:
+        return self.api.verb  # list, get, create, ..., or the custom action's name
+
+    @property
+    def custom(self) -> ir.CustomAction | None:
+        return self.api.custom
+
+    @property
     def is_query(self) -> bool:
-        return self.verb in ("list", "get") and self.custom is None
+        return self.api.is_query
 
 
 def interface(name: str, props: list[Prop], comment: str = "") -> str:

@@ -31,7 +31,7 @@ DEV_DEPENDENCIES = {"typescript": "^5.9.0"}
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    client = Client(project)
+    client = Client(project, context.api_for(project))
     check_names(client)
     values = template_values(client)
     modules = enabled_modules(context.enabled)

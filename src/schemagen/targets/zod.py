@@ -193,7 +193,7 @@ def _trait(column: ir.Column) -> str:
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    client = Client(project)
+    client = Client(project, context.api_for(project))
     return [
         context.render(
             "typescript/schemas.ts.j2",

@@ -1,0 +1,541 @@
+"""The API model: what the generated HTTP API offers, built once from the IR.
+
+Every API-facing target (fastapi, openapi, tests, cache_keys and the TypeScript client) reads
+the operations, their inputs, results and errors, the exposed columns and the list parameters from
+here, so a route, an operation id or a filter operator is decided in one place.
+
+- `Operation`: one route: its action name (`book.create`, the action router's name), HTTP
+  method, path, operation id (`createBook`, also the client's function), inputs (path, query,
+  body), result (schema and status) and the error codes it can answer with.
+- `ResourceApi`: a resource's operations (in action order, `routes` in router order), the columns
+  its Read shape exposes with their API kinds, and its list parameters (`ListApi`: filters with
+  operators, sort keys, search fields).
+- `Api`: every resource's, plus what the project serves beside them (the audit log, branch merge
+  and discard, the action router, health checks) and the handler modules custom actions name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from schemagen import ir
+from schemagen.naming import camel, pascal
+
+# The filter operators a list offers per API kind (the generated crud.operators() decides alike).
+ORDERED_KINDS = (
+    "string",
+    "text",
+    "email",
+    "url",
+    "integer",
+    "bigint",
+    "float",
+    "decimal",
+    "date",
+    "datetime",
+    "time",
+)
+UNSORTABLE = ("json", "array")
+# List parameters that are neither a filter nor include_deleted.
+PAGING = ("limit", "cursor", "sort", "q")
+# List parameters that are not filters: not part of a bulk request's filter.
+NOT_FILTERS = (*PAGING, "include_deleted")
+
+# Every error_code the API answers with: its HTTP status and what it means.
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "tenant_required": (400, "the X-Tenant-ID header is missing"),
+    "authentication_required": (401, "there is no caller (X-User-ID)"),
+    "forbidden": (403, "a system row of another owner is read-only"),
+    "not_found": (404, "no such row, or one the caller may not see"),
+    "conflict": (409, "a unique value is taken"),
+    "version_conflict": (409, "the row changed since the version sent (If-Match or version)"),
+    "undo_used": (409, "the bulk change was undone already"),
+    "undo_expired": (410, "the undo token has expired"),
+    "payload_too_large": (413, "the body is larger than the API accepts"),
+    "validation_error": (
+        422,
+        "a value, parameter, header or id is invalid, or the body is not JSON",
+    ),
+    "invalid_reference": (422, "a relation names no row"),
+    "precondition_required": (428, "the version is missing: send If-Match or version"),
+    "database_unavailable": (503, "the database does not answer or stays busy: retry later"),
+}
+# What any route can answer whatever it does: a parameter, header or id it refuses, and a
+# database that is away.
+ALWAYS = ("validation_error", "database_unavailable")
+
+Method = Literal["GET", "POST", "PATCH", "DELETE"]
+BUILTIN_VERBS = ("list", "get", "create", "update", "delete", "restore", "bulk", "bulk_undo")
+# Where each route sits in a resource's router: fixed paths (`/bulk`, collection actions) before
+# `/{id}`, so no fixed segment is ever taken for an id.
+_ROUTER_RANK = {
+    "list": 0,
+    "create": 1,
+    "bulk": 2,
+    "bulk_undo": 3,
+    "collection": 4,
+    "get": 5,
+    "update": 6,
+    "delete": 7,
+    "restore": 8,
+    "item": 9,
+}
+
+
+def filter_operators(kind: str) -> tuple[str, ...]:
+    """The operators a list filter takes on a field of API kind `kind`."""
+    if kind == "many_to_many":
+        return ("eq", "in")
+    if kind == "array":
+        return ("eq", "in", "isnull")
+    if kind == "json":
+        return ("isnull",)
+    if kind in ORDERED_KINDS:
+        return ("eq", "in", "gte", "lte", "isnull")
+    return ("eq", "in", "isnull")
+
+
+def api_kind(column: ir.Column, field: ir.Field | None) -> str:
+    """How the API carries a column's value: the field's type, a relation as its target's key."""
+    if field is not None and field.type == "relation":
+        return "integer" if column.type == "integer" else "uuid"
+    return field.type if field is not None else column.type
+
+
+def action_input_name(resource: ir.Resource, action: ir.CustomAction) -> str:
+    """The schema of a custom action's body: OfficeCloseInput."""
+    return f"{resource.model}{pascal(action.name)}Input"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route of the API."""
+
+    action: str  # the action router's name: book.create, office.close, branches.merge
+    verb: str  # list, get, create, update, delete, restore, bulk, bulk_undo, or a custom action's name
+    method: Method
+    path: str  # `{id}` stands for the row's id
+    operation_id: str  # createBook: OpenAPI's operationId and the client's function
+    tag: str
+    path_params: tuple[str, ...] = ()
+    query: bool = False  # takes the resource's list parameters
+    body: str | None = None  # the schema of the request body
+    body_required: bool = True
+    result: str | None = None  # the schema of the answer; None: no body (204) or any JSON
+    status: int = 200
+    errors: tuple[str, ...] = ()  # error codes (ERROR_CODES), in the order they were decided
+    custom: ir.CustomAction | None = None
+    resource: str | None = None  # the resource's name; None for the project's own routes
+
+    @property
+    def is_query(self) -> bool:
+        """A read: list or get."""
+        return self.verb in ("list", "get") and self.custom is None
+
+    @property
+    def takes_id(self) -> bool:
+        return "id" in self.path_params
+
+
+@dataclass(frozen=True)
+class ApiColumn:
+    """A column of the Read shape: its API name, and how the API carries its value."""
+
+    name: str
+    column: ir.Column
+    field: ir.Field | None  # None for trait columns (created_at, version, ...)
+    kind: str  # api_kind
+
+    @property
+    def writable(self) -> bool:
+        return not (self.field is None or self.field.readonly or self.column.primary_key)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filterable field of a list and the operators it takes (`name`, `name__in`, ...)."""
+
+    name: str  # API name
+    field: ir.Field
+    kind: str  # api_kind, or many_to_many
+    operators: tuple[str, ...]
+
+    @property
+    def value_kind(self) -> str:
+        """The kind of one value compared: an array's item, a many-to-many link's key."""
+        relation = self.field.relation
+        if self.kind == "many_to_many":
+            assert relation is not None and relation.junction is not None
+            return "integer" if relation.junction.right_type == "integer" else "uuid"
+        if self.kind == "array":
+            return self.field.array_of or "string"
+        return self.kind
+
+    def parameters(self) -> tuple[str, ...]:
+        """The query parameters of this filter: region_id, region_id__in, ..."""
+        return tuple(self.name if op == "eq" else f"{self.name}__{op}" for op in self.operators)
+
+
+@dataclass(frozen=True)
+class ListApi:
+    """A resource's list parameters besides limit and cursor."""
+
+    config: ir.ListConfig
+    filters: tuple[Filter, ...]
+    sortable: tuple[str, ...]  # API names
+    searchable: tuple[str, ...]  # API names
+    include_deleted: bool  # soft_delete: deleted rows on request
+
+    @property
+    def sort_tokens(self) -> tuple[str, ...]:
+        return tuple(token for name in self.sortable for token in (name, f"-{name}"))
+
+    @property
+    def filterable(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.filters)
+
+
+@dataclass(frozen=True)
+class ResourceApi:
+    resource: ir.Resource
+    operations: tuple[Operation, ...]  # in action order: list, get, create, ..., custom actions
+    columns: tuple[ApiColumn, ...]  # the Read shape's columns, in order (many-to-many excluded)
+    list: ListApi | None
+
+    @property
+    def name(self) -> str:
+        return self.resource.name
+
+    @property
+    def read(self) -> str:
+        return f"{self.resource.model}Read"
+
+    @property
+    def routes(self) -> tuple[Operation, ...]:
+        """The operations in the order the resource's router declares them."""
+        return tuple(sorted(self.operations, key=_router_rank))
+
+    @property
+    def mutations(self) -> tuple[Operation, ...]:
+        return tuple(op for op in self.operations if not op.is_query)
+
+    @property
+    def verbs(self) -> tuple[str, ...]:
+        return tuple(op.verb for op in self.operations)
+
+    def operation(self, verb: str) -> Operation | None:
+        return next((op for op in self.operations if op.verb == verb and op.custom is None), None)
+
+    def fixed_segments(self) -> tuple[str, ...]:
+        """The fixed path segments beside `/{id}` (bulk, collection actions): never an id."""
+        base = f"/api/{self.resource.table}/"
+        return tuple(
+            dict.fromkeys(
+                op.path.removeprefix(base).split("/")[0]
+                for op in self.routes
+                if op.path.startswith(base) and not op.path.startswith(base + "{id}")
+            )
+        )
+
+    def kinds(self) -> dict[str, str]:
+        """API kind of every Read property that is a column, and of many-to-many fields."""
+        return {c.name: c.kind for c in self.columns} | {
+            f.api_name: "many_to_many" for f in self.resource.fields if f.type == "many_to_many"
+        }
+
+
+@dataclass(frozen=True)
+class Api:
+    project: ir.Project
+    resources: tuple[ResourceApi, ...]
+    audited: tuple[ir.Resource, ...]  # GET /api/audit lists their writes (exists when any)
+    branching: tuple[ir.Resource, ...]  # branch merge and discard change them (exist when any)
+    audit: Operation | None
+    branch_operations: tuple[Operation, ...]  # mergeBranch, discardBranch
+    run_action: Operation
+    health: tuple[Operation, ...]
+
+    def resource(self, resource: ir.Resource | str) -> ResourceApi:
+        name = resource if isinstance(resource, str) else resource.name
+        return self._by_name[name]
+
+    @property
+    def _by_name(self) -> dict[str, ResourceApi]:
+        return {r.name: r for r in self.resources}
+
+    @property
+    def has_audit(self) -> bool:
+        return bool(self.audited)
+
+    @property
+    def has_branching(self) -> bool:
+        return bool(self.branching)
+
+    @property
+    def has_bulk(self) -> bool:
+        return any(r.resource.actions.bulk for r in self.resources)
+
+    @property
+    def has_bulk_undo(self) -> bool:
+        return any(r.operation("bulk_undo") is not None for r in self.resources)
+
+    @property
+    def actions(self) -> tuple[Operation, ...]:
+        """Every resource operation the action router runs by name, sorted by that name."""
+        return tuple(
+            sorted((op for r in self.resources for op in r.operations), key=lambda op: op.action)
+        )
+
+    @property
+    def system_mutations(self) -> tuple[Operation, ...]:
+        """Mutations of the project rather than of one resource: merging and discarding a branch."""
+        return self.branch_operations
+
+    def handler_modules(self) -> dict[str, list[tuple[ir.Resource, ir.CustomAction]]]:
+        """The modules custom actions name outside the generated package, with their actions."""
+        by_module: dict[str, list[tuple[ir.Resource, ir.CustomAction]]] = defaultdict(list)
+        for resource in self.project.resources:
+            for action in resource.actions.custom:
+                module, _, function = action.handler.partition(":")
+                if module.split(".")[0] == self.project.package or not function.isidentifier():
+                    continue  # inside the generated package: the user places it by hand
+                by_module[module].append((resource, action))
+        return by_module
+
+    def handler_packages(self) -> list[str]:
+        return sorted({module.split(".")[0] for module in self.handler_modules()})
+
+
+def build_api(project: ir.Project) -> Api:
+    """The API model of a project."""
+    audited = tuple(r for r in project.resources if r.has("audit"))
+    branching = tuple(r for r in project.resources if r.has("branching"))
+    resources = tuple(_resource_api(r) for r in project.resources)
+    audit = None
+    if audited:
+        audit = Operation(
+            "audit.list",
+            "list",
+            "GET",
+            "/api/audit",
+            "listAuditEntries",
+            "audit",
+            query=True,
+            result="AuditPage",
+            errors=ALWAYS,
+        )
+    branch_ops: tuple[Operation, ...] = ()
+    if branching:
+        codes = (*ALWAYS, "tenant_required") if any(r.has("tenant") for r in branching) else ALWAYS
+        branch_ops = (
+            Operation(
+                "branches.merge",
+                "merge",
+                "POST",
+                "/api/branches/{name}/merge",
+                "mergeBranch",
+                "branches",
+                path_params=("name",),
+                result="MergeResult",
+                errors=(*codes, "conflict"),
+            ),
+            Operation(
+                "branches.discard",
+                "discard",
+                "DELETE",
+                "/api/branches/{name}",
+                "discardBranch",
+                "branches",
+                path_params=("name",),
+                status=204,
+                errors=codes,
+            ),
+        )
+    every = [code for code in ERROR_CODES if code != "tenant_required"]
+    if any(r.has("tenant") for r in project.resources):
+        every.append("tenant_required")
+    run_action = Operation(
+        "actions.run",
+        "run",
+        "POST",
+        "/api/actions",
+        "runAction",
+        "actions",
+        body="ActionRequest",
+        errors=tuple(every),
+    )
+    health = (
+        Operation("health.healthz", "healthz", "GET", "/healthz", "healthz", "health"),
+        Operation("health.readyz", "readyz", "GET", "/readyz", "readyz", "health"),
+    )
+    return Api(project, resources, audited, branching, audit, branch_ops, run_action, health)
+
+
+def _resource_api(resource: ir.Resource) -> ResourceApi:
+    fields = {f.column.name: f for f in resource.fields if f.column is not None}
+    columns = tuple(
+        ApiColumn(c.name, c, fields.get(c.name), api_kind(c, fields.get(c.name)))
+        for c in resource.columns
+        if c.exposed
+    )
+    return ResourceApi(resource, _operations(resource), columns, _list_api(resource, columns))
+
+
+def _list_api(resource: ir.Resource, columns: tuple[ApiColumn, ...]) -> ListApi | None:
+    config = resource.actions.list
+    if config is None:
+        return None
+    kinds = {c.name: c.kind for c in columns}
+    filters = []
+    for name in config.filterable:
+        field = resource.field(name)
+        kind = "many_to_many" if field.type == "many_to_many" else kinds[field.api_name]
+        filters.append(Filter(field.api_name, field, kind, filter_operators(kind)))
+    sortable = tuple(n for n in config.sortable if n in kinds and kinds[n] not in UNSORTABLE)
+    searchable = tuple(
+        resource.field(n).api_name
+        for n in config.searchable
+        if resource.field(n).column is not None
+    )
+    return ListApi(config, tuple(filters), sortable, searchable, resource.has("soft_delete"))
+
+
+def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
+    """A resource's operations in action order; the errors each can answer with."""
+    r, a = resource, resource.actions
+    base, model, plural = f"/api/{r.table}", r.model, pascal(r.plural)
+    item = f"{base}/{{id}}"
+    codes = (*ALWAYS, "tenant_required") if r.has("tenant") else ALWAYS
+    written = (*codes, "payload_too_large")  # POST and PATCH carry a body
+    # Owned rows: writing needs a caller; another owner's system row is read-only.
+    writer = ("authentication_required", "forbidden") if r.has("owned") else ()
+    versioned = r.has("versioned")
+
+    def op(verb: str, method: Method, path: str, operation_id: str, **rest: object) -> Operation:
+        errors = rest.pop("errors", ())
+        assert isinstance(errors, tuple)
+        head = written if method in ("POST", "PATCH") else codes
+        return Operation(
+            f"{r.name}.{verb}",
+            verb,
+            method,
+            path,
+            operation_id,
+            r.table,
+            path_params=("id",) if "{id}" in path else (),
+            errors=tuple(dict.fromkeys((*head, *errors))),
+            resource=r.name,
+            **rest,  # type: ignore[arg-type]
+        )
+
+    ops: list[Operation] = []
+    if a.list:
+        ops.append(op("list", "GET", base, f"list{plural}", query=True, result=f"{model}Page"))
+    if a.get:
+        ops.append(
+            op("get", "GET", item, f"get{model}", result=f"{model}Read", errors=("not_found",))
+        )
+    if a.create:
+        ops.append(
+            op(
+                "create",
+                "POST",
+                base,
+                f"create{model}",
+                body=f"{model}Create",
+                result=f"{model}Read",
+                status=201,
+                errors=(*writer[:1], "conflict", "invalid_reference"),
+            )
+        )
+    if a.update:
+        version = ("version_conflict", "precondition_required") if versioned else ()
+        ops.append(
+            op(
+                "update",
+                "PATCH",
+                item,
+                f"update{model}",
+                body=f"{model}Update",
+                result=f"{model}Read",
+                errors=(*writer, "not_found", "conflict", "invalid_reference", *version),
+            )
+        )
+    if a.delete:
+        version = ("version_conflict",) if versioned else ()
+        ops.append(
+            op(
+                "delete",
+                "DELETE",
+                item,
+                f"delete{model}",
+                status=204,
+                errors=(*writer, "not_found", "conflict", *version),
+            )
+        )
+    if r.has("soft_delete"):
+        ops.append(
+            op(
+                "restore",
+                "POST",
+                f"{item}/restore",
+                f"restore{model}",
+                result=f"{model}Read",
+                errors=(*writer, "not_found", "conflict"),
+            )
+        )
+    if a.bulk:
+        ops.append(
+            op(
+                "bulk",
+                "POST",
+                f"{base}/bulk",
+                f"bulk{plural}",
+                body=f"{model}BulkRequest",
+                result="BulkResult",
+                errors=writer[:1],
+            )
+        )
+        if a.bulk.undo:
+            ops.append(
+                op(
+                    "bulk_undo",
+                    "POST",
+                    f"{base}/bulk/undo",
+                    f"undoBulk{plural}",
+                    body="BulkUndoRequest",
+                    result="BulkUndoResult",
+                    errors=(*writer[:1], "not_found", "undo_used", "undo_expired"),
+                )
+            )
+    for action in a.custom:
+        on_item = action.scope == "item"
+        ops.append(
+            Operation(
+                action.action,
+                action.name,
+                "POST",
+                f"{item if on_item else base}/{action.name}",
+                f"{camel(action.name)}{model}",
+                r.table,
+                path_params=("id",) if on_item else (),
+                body=action_input_name(r, action),
+                body_required=any(f.required for f in action.inputs),
+                result=f"{model}Read" if on_item else None,
+                # The handler is the user's: it may refuse with any error of the contract.
+                errors=tuple(
+                    dict.fromkeys((*written, *writer, "not_found", "conflict", "invalid_reference"))
+                ),
+                custom=action,
+                resource=r.name,
+            )
+        )
+    return tuple(ops)
+
+
+def _router_rank(op: Operation) -> int:
+    if op.custom is not None:
+        return _ROUTER_RANK[op.custom.scope]
+    return _ROUTER_RANK[op.verb]
