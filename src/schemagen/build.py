@@ -17,7 +17,8 @@ from schemagen.diagnostics import Diagnostic, Diagnostics, SchemaError, did_you_
 from schemagen.files import RenderedFile
 from schemagen.format import format_python, source_hash
 from schemagen.load import LoadError, find_schema_files, load_file
-from schemagen.render import RenderContext, available_targets, render_all, select_targets
+from schemagen.registry import available_targets, render_all, select_targets
+from schemagen.render import RenderContext
 from schemagen.resolve import resolve
 from schemagen.validate import validate
 from schemagen.write import OutputFolder, Plan, plan

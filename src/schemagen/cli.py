@@ -486,7 +486,7 @@ def schema() -> None:
 @app.command()
 def targets() -> None:
     """List the available targets, built-in and from plugins."""
-    from schemagen.render import available_targets
+    from schemagen.registry import available_targets
 
     console = _console()
     for name, target in sorted(available_targets().items()):

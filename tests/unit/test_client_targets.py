@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from schemagen.build import compile_project
+from schemagen.client import Client, Raw, check_names, enabled_modules, prop, ts_value
 from schemagen.diagnostics import UsageError
 from schemagen.literals import ts_literal
 from schemagen.render import RenderContext
 from schemagen.targets import typescript
-from schemagen.targets.ts_common import Client, Raw, check_names, enabled_modules, prop, ts_value
 
 HOSTILE = [
     'Author "x" */ ${y} </script>',

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from schemagen.render import Target
 from schemagen.targets import (
     alembic,
     cache_keys,
@@ -20,6 +19,7 @@ from schemagen.targets import (
     typescript,
     zod,
 )
+from schemagen.targets.base import Target
 
 BUILTIN: dict[str, Target] = {
     t.name: t

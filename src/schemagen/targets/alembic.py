@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from schemagen import ir
 from schemagen.files import RenderedFile
-from schemagen.render import RenderContext, Target
+from schemagen.targets.base import RenderContext, Target
 
 FOLDER = "migrations"
 

@@ -16,11 +16,11 @@ from typing import Any, Literal
 
 from schemagen import ir
 from schemagen.api import Api
+from schemagen.client import SRC, Client, template_values
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
-from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.ts_common import SRC, Client
-from schemagen.targets.typescript import template_values
+from schemagen.render import header_comment
+from schemagen.targets.base import RenderContext, Target
 
 Scope = Literal["all", "lists"]
 # Key roots beside the resources' own: reserved resource names (validate.RESERVED_RESOURCES), so

@@ -13,7 +13,7 @@ from schemagen.api import Api, ListApi, Operation, action_input_name
 from schemagen.files import RenderedFile
 from schemagen.literals import py_doc_text, py_literal
 from schemagen.naming import pascal
-from schemagen.render import RenderContext, Target
+from schemagen.targets.base import RenderContext, Target
 
 SCOPE_COLUMNS = ("tenant_id", "branch_id")
 PACKAGE_FILES = ("db.py", "errors.py", "crud.py", "auth.py")

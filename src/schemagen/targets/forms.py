@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from schemagen import ir
+from schemagen.client import SRC, Client, Raw, number, template_values, ts_value, with_hooks
 from schemagen.files import RenderedFile
+from schemagen.json_schema import INT_BOUNDS
 from schemagen.literals import json_text
-from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.jsonschema import INT_BOUNDS
-from schemagen.targets.ts_common import SRC, Client, Raw, number, ts_value
-from schemagen.targets.typescript import template_values
+from schemagen.render import header_comment
+from schemagen.targets.base import RenderContext, Target
 
 
 def rules(field: ir.Field) -> dict[str, Any]:
@@ -106,20 +106,6 @@ def form(client: Client, resource: ir.Resource) -> dict[str, Any]:
             if name in fields
         ],
     }
-
-
-def with_hooks(data: dict[str, Any]) -> dict[str, Any]:
-    """The definition as forms.ts holds it: the hooks referenced, not named."""
-    result = dict(data)
-    for key in ("listHook", "listQueryOptions"):
-        if key in result:
-            result[key] = Raw(f"hooks.{result[key]}") if result[key] else None
-    for key, value in result.items():
-        if isinstance(value, dict):
-            result[key] = with_hooks(value)
-        elif isinstance(value, list):
-            result[key] = [with_hooks(v) if isinstance(v, dict) else v for v in value]
-    return result
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from schemagen import ir
+from schemagen.client import SRC, Client, template_values, ts_value
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
-from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.ts_common import SRC, Client, ts_value
-from schemagen.targets.typescript import template_values
+from schemagen.render import header_comment
+from schemagen.targets.base import RenderContext, Target
 
 # IndexedDB keys are numbers, strings, dates, binary data and arrays of those: booleans and JSON
 # values are not, so an index on them would hold no rows.

@@ -12,19 +12,12 @@ from typing import Any
 from schemagen import ir
 from schemagen.api import action_input_name
 from schemagen.files import RenderedFile
+from schemagen.json_schema import key_schema, number, value_schema
 from schemagen.literals import json_text
-from schemagen.render import RenderContext, Target, header_comment
+from schemagen.render import header_comment
+from schemagen.targets.base import RenderContext, Target
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
-FORMATS = {
-    "date": "date",
-    "datetime": "date-time",
-    "time": "time",
-    "uuid": "uuid",
-    "email": "email",
-    "url": "uri",
-}
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
@@ -79,7 +72,7 @@ def update_shape(resource: ir.Resource) -> dict[str, Any]:
 
 
 def read_shape(resource: ir.Resource) -> dict[str, Any]:
-    properties: dict[str, Any] = {"id": _key_schema(resource.primary_key) | {"title": "ID"}}
+    properties: dict[str, Any] = {"id": key_schema(resource.primary_key) | {"title": "ID"}}
     fields = {f.column.name: f for f in resource.fields if f.column is not None}
     for column in resource.columns:
         if (column.primary_key and column.name == "id") or not column.exposed:
@@ -147,78 +140,6 @@ def _nullable(schema: dict[str, Any], nullable: bool) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]} if nullable and schema else schema
 
 
-def value_schema(kind: str, field: ir.Field | None = None) -> dict[str, Any]:
-    """The non-null schema for a value of a schema type, with the field's constraints."""
-    f = field
-    match kind:
-        case "string" | "text" | "email" | "url":
-            schema: dict[str, Any] = {"type": "string"}
-            if kind in FORMATS:
-                schema["format"] = FORMATS[kind]
-            if f and f.min_length is not None:
-                schema["minLength"] = f.min_length
-            if f and f.max_length is not None:
-                schema["maxLength"] = f.max_length
-            if f and f.pattern is not None:
-                schema["pattern"] = f.pattern
-            return schema
-        case "integer" | "bigint":
-            low, high = INT_BOUNDS[kind]
-            return {
-                "type": "integer",
-                "minimum": _bound(f.minimum if f else None, low, max),
-                "maximum": _bound(f.maximum if f else None, high, min),
-            }
-        case "float":
-            return _with_bounds({"type": "number"}, f)
-        case "decimal":
-            assert f is not None and f.precision is not None and f.scale is not None
-            limit = Decimal(10) ** (f.precision - f.scale)
-            schema = {
-                "type": "number",
-                "format": "decimal",
-                "multipleOf": _number(Decimal(1).scaleb(-f.scale)),
-            }
-            # NUMERIC(p, s) holds less than 10^(p-s) in magnitude; an explicit, tighter bound wins.
-            if f.minimum is not None and f.minimum > -limit:
-                schema["minimum"] = f.minimum
-            else:
-                schema["exclusiveMinimum"] = _number(-limit)
-            if f.maximum is not None and f.maximum < limit:
-                schema["maximum"] = f.maximum
-            else:
-                schema["exclusiveMaximum"] = _number(limit)
-            return schema
-        case "boolean":
-            return {"type": "boolean"}
-        case "date" | "datetime" | "time" | "uuid":
-            return {"type": "string", "format": FORMATS[kind]}
-        case "json":
-            return {}
-        case "enum":
-            assert f is not None and f.enum is not None
-            return {"type": "string", "enum": list(f.enum.values)}
-        case "array":
-            assert f is not None
-            return {"type": "array", "items": value_schema(f.array_of or "string")}
-        case "relation":
-            assert f is not None
-            return _key_schema(_target_key(f))
-        case "many_to_many":
-            assert f is not None
-            return {"type": "array", "items": _key_schema(_target_key(f)), "uniqueItems": True}
-    raise ValueError(f"no JSON Schema for type {kind}")
-
-
-def _target_key(field: ir.Field) -> str:
-    assert field.relation is not None
-    return field.relation.target_key
-
-
-def _key_schema(kind: str) -> dict[str, Any]:
-    return {"type": "integer"} if kind == "integer" else {"type": "string", "format": "uuid"}
-
-
 def _trait_schema(column: ir.Column) -> dict[str, Any]:
     base = (
         value_schema(column.type)
@@ -232,27 +153,11 @@ def _trait_schema(column: ir.Column) -> dict[str, Any]:
     }
 
 
-def _bound(value: float | None, limit: int, pick: Any) -> float | int:
-    return limit if value is None else pick(value, limit)
-
-
-def _with_bounds(schema: dict[str, Any], field: ir.Field | None) -> dict[str, Any]:
-    if field and field.minimum is not None:
-        schema["minimum"] = field.minimum
-    if field and field.maximum is not None:
-        schema["maximum"] = field.maximum
-    return schema
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def _json_default(field: ir.Field) -> Any:
     assert field.default is not None
     value = field.default.value
     if field.type == "decimal":
-        return _number(Decimal(value))
+        return number(Decimal(value))
     return value
 
 

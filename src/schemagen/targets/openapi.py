@@ -18,9 +18,10 @@ from typing import Any
 from schemagen import ir
 from schemagen.api import ERROR_CODES, PAGING, Api, Operation, ResourceApi
 from schemagen.files import RenderedFile
+from schemagen.json_schema import value_schema
 from schemagen.literals import json_text
-from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.jsonschema import value_schema
+from schemagen.render import header_comment
+from schemagen.targets.base import RenderContext, Target
 
 OPENAPI_VERSION = "3.1.0"
 

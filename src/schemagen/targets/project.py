@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from schemagen import ir
 from schemagen.files import RenderedFile
-from schemagen.render import RenderContext, Target
+from schemagen.targets.base import RenderContext, Target
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:

@@ -40,7 +40,8 @@ from typing import Any
 from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import py_docstring
-from schemagen.render import RenderContext, Target, with_header
+from schemagen.render import with_header
+from schemagen.targets.base import RenderContext, Target
 
 URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#]+[^\s]*$"
 ROOT_CLASS = "SchemagenRoot"  # the generator always makes a model of the document's root: dropped

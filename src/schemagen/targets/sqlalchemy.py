@@ -5,7 +5,7 @@ from __future__ import annotations
 from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal, sql_identifier
-from schemagen.render import RenderContext, Target
+from schemagen.targets.base import RenderContext, Target
 
 PYTHON_TYPES = {
     "string": "str",

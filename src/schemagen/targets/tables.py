@@ -13,13 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from schemagen import ir
+from schemagen.client import SRC, Client, Filter, template_values, ts_value, with_hooks
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.naming import humanize
-from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.forms import with_hooks
-from schemagen.targets.ts_common import SRC, Client, Filter, ts_value
-from schemagen.targets.typescript import template_values
+from schemagen.render import header_comment
+from schemagen.targets.base import RenderContext, Target
 
 FORMATS = {
     "string": "text",

@@ -15,11 +15,19 @@ from __future__ import annotations
 from typing import Any
 
 from schemagen import ir
+from schemagen.client import (
+    SRC,
+    Client,
+    Names,
+    Operation,
+    number,
+    prop,
+    read_columns,
+    template_values,
+)
 from schemagen.files import RenderedFile
 from schemagen.literals import ts_literal
-from schemagen.render import RenderContext, Target
-from schemagen.targets.ts_common import SRC, Client, Names, Operation, number, prop, read_columns
-from schemagen.targets.typescript import template_values
+from schemagen.targets.base import RenderContext, Target
 
 
 class Optimism:

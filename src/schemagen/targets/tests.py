@@ -23,8 +23,8 @@ from schemagen.api import ResourceApi
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
 from schemagen.patterns import matcher
-from schemagen.render import RenderContext, Target
 from schemagen.resolve import live_rows
+from schemagen.targets.base import RenderContext, Target
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
 HOSTILE = 'it\'s "quoted" \\ </script> ${y} %s \U0001f680'  # no comma: `__in` splits on commas

@@ -6,20 +6,18 @@ every client module the project builds (see ts_common.MODULES).
 from __future__ import annotations
 
 from schemagen import ir
-from schemagen.files import RenderedFile
-from schemagen.literals import json_text
-from schemagen.render import RenderContext, Target, header_comment
-from schemagen.targets.ts_common import (
+from schemagen.client import (
     CLIENT,
     SRC,
     Client,
-    Operation,
     check_names,
-    doc,
     enabled_modules,
-    interface,
-    prop,
+    template_values,
 )
+from schemagen.files import RenderedFile
+from schemagen.literals import json_text
+from schemagen.render import header_comment
+from schemagen.targets.base import RenderContext, Target
 
 # What the generated client is checked against (tests/ts/package-lock.json pins the same).
 DEPENDENCIES = {
@@ -42,30 +40,6 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         context.render("typescript/api.ts.j2", f"{SRC}/api.ts", **values),
         context.render("typescript/index.ts.j2", f"{SRC}/index.ts", modules=modules, **values),
     ]
-
-
-def template_values(client: Client) -> dict[str, object]:
-    """What every client template gets."""
-    project = client.project
-    operations = [op for r in project.resources for op in client.operations(r)]
-    create = next((op for op in operations if op.verb == "create"), None)
-    listing = next((op for op in operations if op.verb == "list"), None)
-    return {
-        "project": project,
-        "c": client,
-        "doc": doc,
-        "obj": interface,
-        "prop": prop,
-        "result_type": result_type,
-        # Names for examples in doc comments (identifiers: safe in a comment).
-        "example_create": create.action if create else "book.create",
-        "example_function": create.function if create else "createBook",
-        "example_list": listing.action if listing else "book.list",
-    }
-
-
-def result_type(operation: Operation) -> str:
-    return operation.result if operation.result in ("void", "unknown") else f"T.{operation.result}"
 
 
 def package_json(project: ir.Project, context: RenderContext) -> dict[str, object]:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schemagen import ir
+from schemagen.client import SRC, Client, prop, read_columns, template_values
 from schemagen.files import RenderedFile
+from schemagen.json_schema import INT_BOUNDS
 from schemagen.literals import ts_literal, ts_number
-from schemagen.render import RenderContext, Target
-from schemagen.targets.jsonschema import INT_BOUNDS
-from schemagen.targets.ts_common import SRC, Client, prop, read_columns
-from schemagen.targets.typescript import template_values
+from schemagen.targets.base import RenderContext, Target
 
 FORMATS = {
     "email": "z.email()",

@@ -1,4 +1,5 @@
-"""What the TypeScript client targets share: names, TypeScript types of fields, list parameters.
+"""What the TypeScript client targets share: names, TypeScript types of fields, list parameters,
+the operations as the client calls them, and the values every client template gets.
 
 The client lives in `client/` of the output: `package.json`, `tsconfig.json` and `src/*.ts`. Each
 client target writes its own modules; they import each other with `.js` extensions so that the
@@ -803,3 +804,41 @@ RESERVED = frozenset(
         "queryParams",
     }
 )
+
+
+def template_values(client: Client) -> dict[str, object]:
+    """What every client template gets."""
+    project = client.project
+    operations = [op for r in project.resources for op in client.operations(r)]
+    create = next((op for op in operations if op.verb == "create"), None)
+    listing = next((op for op in operations if op.verb == "list"), None)
+    return {
+        "project": project,
+        "c": client,
+        "doc": doc,
+        "obj": interface,
+        "prop": prop,
+        "result_type": result_type,
+        # Names for examples in doc comments (identifiers: safe in a comment).
+        "example_create": create.action if create else "book.create",
+        "example_function": create.function if create else "createBook",
+        "example_list": listing.action if listing else "book.list",
+    }
+
+
+def result_type(operation: Operation) -> str:
+    return operation.result if operation.result in ("void", "unknown") else f"T.{operation.result}"
+
+
+def with_hooks(data: dict[str, Any]) -> dict[str, Any]:
+    """The definition as forms.ts holds it: the hooks referenced, not named."""
+    result = dict(data)
+    for key in ("listHook", "listQueryOptions"):
+        if key in result:
+            result[key] = Raw(f"hooks.{result[key]}") if result[key] else None
+    for key, value in result.items():
+        if isinstance(value, dict):
+            result[key] = with_hooks(value)
+        elif isinstance(value, list):
+            result[key] = [with_hooks(v) if isinstance(v, dict) else v for v in value]
+    return result
