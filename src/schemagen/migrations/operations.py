@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from schemagen import sql as ddl
 from schemagen.literals import sql_identifier, sql_literal
 from schemagen.migrations import render_py as py
 from schemagen.migrations.snapshot import (
@@ -28,7 +29,6 @@ from schemagen.migrations.snapshot import (
     UniqueState,
 )
 from schemagen.resolve import DEFAULT_LENGTHS, sql_types
-from schemagen.targets import sqlalchemy as models
 
 Enums = dict[str, tuple[str, ...]]
 
@@ -280,12 +280,11 @@ class CreateTable(Operation):
         lines = [f"op.create_table({', '.join(args)})"]
         for index in t.indexes:
             lines += _create_index(t.name, index)
-        postgresql = [models.create_trigger_sql(t.name, tr.name, tr.function) for tr in t.triggers]
+        postgresql = [ddl.create_trigger_sql(t.name, tr.name, tr.function) for tr in t.triggers]
         if t.policies:
-            postgresql.append(models.enable_row_security_sql(t.name))
+            postgresql.append(ddl.enable_row_security_sql(t.name))
         postgresql += [
-            models.create_policy_sql(t.name, p.name, p.command, p.using, p.check)
-            for p in t.policies
+            ddl.create_policy_sql(t.name, p.name, p.command, p.using, p.check) for p in t.policies
         ]
         lines += _on_postgresql(postgresql)
         return [Block(lines)]
@@ -304,14 +303,7 @@ def _foreign_key_constraint(fk: ForeignKeyState) -> str:
 
 def _create_index(table: str, index: IndexState) -> list[str]:
     args = [py.lit(index.name), py.lit(table), py.lit(list(index.columns))]
-    if index.unique:
-        args.append("unique=True")
-    if index.where:
-        # Partial on PostgreSQL and SQLite; MySQL has no partial indexes, so it indexes every row.
-        where = f"sa.text({py.sql_text(index.where)})"
-        args += [f"postgresql_where={where}", f"sqlite_where={where}"]
-    if index.using:
-        args.append(f"postgresql_using={py.lit(index.using)}")
+    args += ddl.index_options(unique=index.unique, where=index.where, using=index.using)
     return _on_dialects(index.dialects, [f"op.create_index({', '.join(args)})"])
 
 
@@ -1306,7 +1298,7 @@ class Execute(Operation):
 
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL only: trigger functions, triggers, row-level security. Each renders the statements
-# the models' create_all runs (`targets.sqlalchemy`), behind `if dialect == "postgresql"`.
+# the models' create_all runs (`schemagen.sql`), behind `if dialect == "postgresql"`.
 
 
 @dataclass(frozen=True)
@@ -1329,7 +1321,7 @@ class CreateFunction(Operation):
         return f"create function {self.name} (PostgreSQL)"
 
     def render(self) -> list[Block]:
-        return [Block(_on_postgresql([models.create_function_sql(self.name, self.body)]))]
+        return [Block(_on_postgresql([ddl.create_function_sql(self.name, self.body)]))]
 
 
 @dataclass(frozen=True)
@@ -1351,7 +1343,7 @@ class DropFunction(Operation):
         return f"drop function {self.name} (PostgreSQL)"
 
     def render(self) -> list[Block]:
-        return [Block(_on_postgresql([models.drop_function_sql(self.name)]))]
+        return [Block(_on_postgresql([ddl.drop_function_sql(self.name)]))]
 
 
 @dataclass(frozen=True)
@@ -1374,7 +1366,7 @@ class AddTrigger(Operation):
         return f"add trigger {self.trigger.name} on {self.name} (PostgreSQL)"
 
     def render(self) -> list[Block]:
-        sql = models.create_trigger_sql(self.name, self.trigger.name, self.trigger.function)
+        sql = ddl.create_trigger_sql(self.name, self.trigger.name, self.trigger.function)
         return [Block(_on_postgresql([sql]))]
 
 
@@ -1398,7 +1390,7 @@ class DropTrigger(Operation):
         return f"drop trigger {self.trigger.name} on {self.name} (PostgreSQL)"
 
     def render(self) -> list[Block]:
-        return [Block(_on_postgresql([models.drop_trigger_sql(self.name, self.trigger.name)]))]
+        return [Block(_on_postgresql([ddl.drop_trigger_sql(self.name, self.trigger.name)]))]
 
 
 @dataclass(frozen=True)
@@ -1423,8 +1415,8 @@ class AddPolicy(Operation):
     def render(self) -> list[Block]:
         p = self.policy
         statements = [
-            models.enable_row_security_sql(self.name),
-            models.create_policy_sql(self.name, p.name, p.command, p.using, p.check),
+            ddl.enable_row_security_sql(self.name),
+            ddl.create_policy_sql(self.name, p.name, p.command, p.using, p.check),
         ]
         return [Block(_on_postgresql(statements))]
 
@@ -1451,7 +1443,7 @@ class DropPolicy(Operation):
         return f"drop row-level security policy {self.policy.name} on {self.name} (PostgreSQL)"
 
     def render(self) -> list[Block]:
-        statements = [models.drop_policy_sql(self.name, self.policy.name)]
+        statements = [ddl.drop_policy_sql(self.name, self.policy.name)]
         if self.disable:
-            statements.append(models.disable_row_security_sql(self.name))
+            statements.append(ddl.disable_row_security_sql(self.name))
         return [Block(_on_postgresql(statements))]

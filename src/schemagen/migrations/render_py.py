@@ -1,7 +1,7 @@
 """Python expressions for revision files: types, columns and defaults exactly as the models spell them.
 
-The sqlalchemy target's `Helpers` renders the models' types and defaults; this module asks it the
-same questions about snapshot columns, so a migration and the model it must match cannot drift.
+`schemagen.sql` renders the models' types and defaults; this module asks it the same questions
+about snapshot columns, so a migration and the model it must match cannot drift.
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ from typing import Any
 from schemagen import ir
 from schemagen.literals import py_literal, sql_literal
 from schemagen.migrations.snapshot import ColumnState, DefaultState
-from schemagen.targets.sqlalchemy import Helpers, sql_text_literal
+from schemagen.sql import JSON_TYPE_NAME, default_args, sql_text_literal
+from schemagen.sql import sa_type as column_sa_type
 
 # The models name this expression once; a revision spells it out (it must not import the models,
 # which change after the revision is written).
 JSON_TYPE = 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
-_EMPTY_PROJECT = ir.Project(
-    name="", package="", dialects=(), resources=(), junctions=(), table_order=()
-)
-_HELPERS = Helpers(_EMPTY_PROJECT)
 
 lit = py_literal
 sql_text = sql_text_literal
@@ -57,8 +54,8 @@ def ir_column(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> ir.Colu
 
 
 def sa_type(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> str:
-    text = _HELPERS.sa_type(ir_column(column, enums))
-    if text == "JSONType":
+    text = column_sa_type(ir_column(column, enums))
+    if text == JSON_TYPE_NAME:
         return JSON_TYPE
     # models.py parses arrays of dates, times and uuids back with its JSONArray; the column a
     # revision creates is the JSON underneath it, so revisions need nothing from models.py.
@@ -75,7 +72,7 @@ def _default_parts(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> di
     if column.default is None:
         return {}
     parts = {}
-    for arg in _HELPERS.default_args(ir_column(column, enums)):
+    for arg in default_args(ir_column(column, enums)):
         key, _, value = arg.partition("=")
         parts[key] = value
     return parts

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from schemagen import ir
 from schemagen.files import RenderedFile
-from schemagen.literals import py_literal, sql_identifier
+from schemagen.literals import py_literal
+from schemagen.sql import (
+    ARRAY_ITEM_PARSERS,
+    INTEGER_KEY,
+    create_function_sql,
+    create_trigger_sql,
+    ddl_literal,
+    default_args,
+    drop_function_sql,
+    index_options,
+    row_security_sql,
+    sa_type,
+    sql_text_literal,
+)
 from schemagen.targets.base import RenderContext, Target
 
 PYTHON_TYPES = {
@@ -24,16 +37,6 @@ PYTHON_TYPES = {
     "uuid": "uuid.UUID",
     "json": "Any",
 }
-# Items JSON cannot hold natively; outside PostgreSQL they are stored as strings and parsed back.
-ARRAY_ITEM_PARSERS = {
-    "date": "datetime.date.fromisoformat",
-    "datetime": "datetime.datetime.fromisoformat",
-    "time": "datetime.time.fromisoformat",
-    "uuid": "uuid.UUID",
-}
-INTEGER_KEY = (
-    'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'  # SQLite autoincrements INTEGER only
-)
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
@@ -52,56 +55,8 @@ class Helpers:
         self.project = project
         self.by_name = {r.name: r for r in project.resources}
 
-    def sa_type(self, column: ir.Column) -> str:
-        match column.type:
-            case "string" | "email" | "url":
-                return f"sa.String({column.max_length})"
-            case "text":
-                return "sa.Text()"
-            case "integer" if column.primary_key or column.origin == "relation":
-                return INTEGER_KEY
-            case "integer":
-                return "sa.Integer()"
-            case "bigint":
-                return "sa.BigInteger()"
-            case "float":
-                return "sa.Double()"
-            case "decimal":
-                return f"sa.Numeric({column.precision}, {column.scale})"
-            case "boolean":
-                return "sa.Boolean()"
-            case "date":
-                return "sa.Date()"
-            case "datetime":
-                return "sa.DateTime(timezone=True)"
-            case "time":
-                return "sa.Time()"
-            case "uuid":
-                return "sa.Uuid()"
-            case "json":
-                return "JSONType"
-            case "enum":
-                assert column.enum is not None
-                values = ", ".join(py_literal(v) for v in column.enum.values)
-                # Native on PostgreSQL (a named type) and MySQL (ENUM); a CHECK constraint on SQLite.
-                return f"sa.Enum({values}, name={py_literal(column.enum.name)}, create_constraint=True, validate_strings=True)"
-            case "array":
-                item = self.sa_type(
-                    ir.Column(
-                        column.name,
-                        column.attr,
-                        column.array_of or "string",
-                        False,
-                        {},
-                        max_length=255 if column.array_of in ("string", "email", "url") else None,
-                        precision=18,
-                        scale=2,
-                    )
-                )
-                parse = ARRAY_ITEM_PARSERS.get(column.array_of or "string")
-                stored = f"JSONArray({parse})" if parse else "sa.JSON(none_as_null=True)"
-                return f'{stored}.with_variant(postgresql.ARRAY({item}), "postgresql")'
-        raise ValueError(f"no SQLAlchemy type for {column.type}")
+    sa_type = staticmethod(sa_type)
+    default_args = staticmethod(default_args)
 
     @property
     def needs_json_array(self) -> bool:
@@ -145,38 +100,6 @@ class Helpers:
             args.append(f"comment={py_literal(column.comment)}")
         return ", ".join(args)
 
-    def default_args(self, column: ir.Column) -> list[str]:
-        default = column.default
-        if default is None:
-            return []
-        if column.primary_key and column.type == "uuid":
-            return ["default=uuid.uuid4"]
-        if default.kind == "now":
-            return ["server_default=sa.func.now()"]
-        if default.kind == "today":
-            return ["server_default=sa.func.current_date()"]
-        if default.kind == "factory":
-            return [f"default=lambda: {py_literal(default.value)}"]
-        value = default.value
-        python = (
-            f"decimal.Decimal({py_literal(str(value))})"
-            if column.type == "decimal"
-            else _python_default(column, value)
-        )
-        if default.sql is None:
-            return [f"default={python}"]
-        if column.type == "boolean":
-            server = "sa.true()" if value else "sa.false()"
-        elif column.type in ("integer", "bigint", "float", "decimal"):
-            server = f"sa.text({py_literal(str(value))})"
-        elif column.type in ("date", "datetime", "time", "uuid"):
-            # Rendered by the column type, so the database holds what SQLAlchemy binds: SQLite
-            # stores times as '09:30:00.000000', uuids outside PostgreSQL as 32 hex digits.
-            server = f"sa.literal({python}, {self.sa_type(column)})"
-        else:
-            server = py_literal(str(value))  # SQLAlchemy quotes a plain string for the DDL
-        return [f"default={python}", f"server_default={server}"]
-
     def table_args(self, resource: ir.Resource | ir.Table) -> list[str]:
         args = [
             f"sa.PrimaryKeyConstraint({', '.join(py_literal(c) for c in self.primary_key(resource))}, name={py_literal(resource.primary_key_name)})"
@@ -187,14 +110,7 @@ class Helpers:
             )
         for index in resource.indexes:
             parts = [py_literal(index.name), *map(py_literal, index.columns)]
-            if index.unique:
-                parts.append("unique=True")
-            if index.where:
-                # Partial on PostgreSQL and SQLite; MySQL has no partial indexes, so it indexes every row.
-                where = f"sa.text({sql_text_literal(index.where)})"
-                parts += [f"postgresql_where={where}", f"sqlite_where={where}"]
-            if index.using:
-                parts.append(f"postgresql_using={py_literal(index.using)}")
+            parts += index_options(unique=index.unique, where=index.where, using=index.using)
             expr = f"sa.Index({', '.join(parts)})"
             if index.dialects:
                 # Made only there; `info` tells the migrations' env.py it is not missing elsewhere.
@@ -353,80 +269,8 @@ class Helpers:
         return f"list[{self.by_name[inverse.source].model}]"
 
 
-def sql_text_literal(expr: str) -> str:
-    """A Python literal of SQL for `sa.text()`: colons escaped, so `':x'` in a string is no bind parameter."""
-    return py_literal(expr.replace(":", "\\:"))
-
-
-# ---------------------------------------------------------------------------------------------
-# PostgreSQL-only DDL: the models (create_all) and the migrations run exactly these statements.
-
-
-def create_function_sql(name: str, body: str) -> str:
-    return (
-        f"CREATE OR REPLACE FUNCTION {sql_identifier(name)}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-        f"BEGIN\n  {body}\nEND\n$$"
-    )
-
-
-def drop_function_sql(name: str) -> str:
-    return f"DROP FUNCTION IF EXISTS {sql_identifier(name)}()"
-
-
-def create_trigger_sql(table: str, name: str, function: str) -> str:
-    return f"CREATE TRIGGER {sql_identifier(name)} BEFORE UPDATE ON {sql_identifier(table)} FOR EACH ROW EXECUTE FUNCTION {sql_identifier(function)}()"
-
-
-def drop_trigger_sql(table: str, name: str) -> str:
-    return f"DROP TRIGGER IF EXISTS {sql_identifier(name)} ON {sql_identifier(table)}"
-
-
-def enable_row_security_sql(table: str) -> str:
-    # Not FORCE: the owner, who runs the migrations, keeps seeing every row.
-    return f"ALTER TABLE {sql_identifier(table)} ENABLE ROW LEVEL SECURITY"
-
-
-def disable_row_security_sql(table: str) -> str:
-    return f"ALTER TABLE {sql_identifier(table)} DISABLE ROW LEVEL SECURITY"
-
-
-def create_policy_sql(
-    table: str, name: str, command: str, using: str | None, check: str | None
-) -> str:
-    sql = f"CREATE POLICY {sql_identifier(name)} ON {sql_identifier(table)} FOR {command}"
-    sql += f" USING ({using})" if using is not None else ""
-    return sql + (f" WITH CHECK ({check})" if check is not None else "")
-
-
-def row_security_sql(table: str, policies: tuple[ir.Policy, ...]) -> list[str]:
-    """Row-level security on, and the table's policies: what create_all runs on PostgreSQL."""
-    if not policies:
-        return []
-    return [
-        enable_row_security_sql(table),
-        *(create_policy_sql(table, p.name, p.command, p.using, p.check) for p in policies),
-    ]
-
-
-def drop_policy_sql(table: str, name: str) -> str:
-    return f"DROP POLICY IF EXISTS {sql_identifier(name)} ON {sql_identifier(table)}"
-
-
-def ddl_literal(sql: str) -> str:
-    """A Python literal of SQL for `sa.DDL()`, which applies %-formatting to its statement."""
-    return py_literal(sql.replace("%", "%%"))
-
-
 def junction_enforced(junction: ir.Junction) -> bool:
     return junction.left_foreign_key is not None and junction.right_foreign_key is not None
-
-
-def _python_default(column: ir.Column, value: object) -> str:
-    if column.type in ("date", "datetime", "time"):
-        return f"datetime.{column.type}.fromisoformat({py_literal(value)})"
-    if column.type == "uuid":
-        return f"uuid.UUID({py_literal(value)})"
-    return py_literal(value)
 
 
 TARGET = Target("sqlalchemy", render, "SQLAlchemy 2.0 ORM models")
