@@ -12,7 +12,7 @@ from pathlib import Path
 
 from schemagen import ir
 from schemagen.api import Api, build_api
-from schemagen.config import ProjectConfig, load_config
+from schemagen.config.project import ProjectConfig, load_config
 from schemagen.diagnostics import Diagnostic, Diagnostics, SchemaError, did_you_mean
 from schemagen.files import RenderedFile
 from schemagen.format import format_python, source_hash

@@ -15,7 +15,7 @@ from schemagen import __version__
 
 if TYPE_CHECKING:
     from schemagen.build import Compiled
-    from schemagen.config import ProjectConfig
+    from schemagen.config.project import ProjectConfig
     from schemagen.diagnostics import Diagnostic
     from schemagen.fingerprint import LastBuild
     from schemagen.migrations.status import Status
@@ -149,7 +149,7 @@ def new_resource(
     project: ProjectDir = Path("."),
 ) -> None:
     """Scaffold one resource schema file."""
-    from schemagen.config import load_config
+    from schemagen.config.project import load_config
     from schemagen.scaffold import new_resource_file
 
     config = load_config(project)
@@ -281,7 +281,7 @@ def _recover(config: ProjectConfig) -> None:
 def _unchanged(project: Path) -> LastBuild | None:
     """The last build's record when nothing changed since it; None means: do the full work."""
     from schemagen import fingerprint
-    from schemagen.config import locate
+    from schemagen.config.paths import locate
 
     paths = locate(project)
     return fingerprint.unchanged_since_last_build(paths) if paths is not None else None
@@ -306,7 +306,7 @@ def _report_last_build(last: LastBuild) -> None:
 
 
 def _relative_output(project: Path) -> str:
-    from schemagen.config import locate
+    from schemagen.config.paths import locate
 
     paths = locate(project)
     assert paths is not None

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import schemagen
-from schemagen.config import ProjectPaths, find_schema_files
+from schemagen.config.paths import ProjectPaths, find_schema_files
 from schemagen.files import MANIFEST_NAME, STAGING_NAME, builtin_templates
 
 STATE_FILE = Path(".schemagen") / "cache" / "last-build.json"
@@ -180,7 +180,7 @@ def manifest_hash(config: ProjectPaths) -> str:
 def quick_answer(command: str) -> str | None:
     """What a no-op `check` or `build` in the current folder prints, when that is all it would
     print: nothing changed, no warnings, migrations in step. None sends the command the full way."""
-    from schemagen.config import locate
+    from schemagen.config.paths import locate
 
     paths = locate(Path.cwd())
     state = unchanged_since_last_build(paths) if paths is not None else None

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schemagen.config import DEFAULT_OUTPUT, DEFAULT_SCHEMAS
+from schemagen.config.paths import DEFAULT_OUTPUT, DEFAULT_SCHEMAS
 
 FIELD_TYPES = (
     "string",

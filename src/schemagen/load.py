@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from schemagen.config import SCHEMA_SUFFIXES, find_schema_files  # noqa: F401 - re-exported
+from schemagen.config.paths import SCHEMA_SUFFIXES, find_schema_files  # noqa: F401 - re-exported
 from schemagen.diagnostics import Diagnostic, Path_
 
 try:  # libyaml's composer is several times faster than the pure-Python one.

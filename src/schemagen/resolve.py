@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from schemagen import ir
 from schemagen import language as lang
-from schemagen.config import ProjectConfig
+from schemagen.config.project import ProjectConfig
 from schemagen.literals import sql_comment, sql_literal
 from schemagen.naming import (
     api_field_name,

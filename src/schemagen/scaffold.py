@@ -7,7 +7,8 @@ import keyword
 import re
 from pathlib import Path
 
-from schemagen.config import CONFIG_FILE, MAX_PACKAGE, SHADOWED_MODULES, ProjectConfig
+from schemagen.config.paths import CONFIG_FILE
+from schemagen.config.project import MAX_PACKAGE, SHADOWED_MODULES, ProjectConfig
 from schemagen.diagnostics import UsageError
 from schemagen.language import parse_shorthand
 from schemagen.validate import IDENTIFIER, RESERVED_RESOURCES

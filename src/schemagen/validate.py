@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from schemagen import language as lang
-from schemagen.config import SHADOWED_MODULES, ProjectConfig, unprintable
+from schemagen.config.project import SHADOWED_MODULES, ProjectConfig, unprintable
 from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, did_you_mean
 from schemagen.load import Document
 from schemagen.naming import PYTHON_RESERVED, api_field_name, pascal, plural

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from schemagen import fingerprint
-from schemagen.config import locate
+from schemagen.config.paths import locate
 
 
 def schemagen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
