@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from schemagen.literals import sql_comment
+from schemagen.types import FieldType
 
 Dialect = Literal["sqlite", "postgresql", "mysql"]
 DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgresql", "mysql")
@@ -54,7 +55,7 @@ class Default:
 class Column:
     name: str  # SQL name
     attr: str  # Python attribute (keywords get a trailing underscore)
-    type: str  # the schema type: string, integer, ..., or the pk type
+    type: FieldType  # the field's type; a relation's column has its target's key type
     nullable: bool
     sql_types: dict[str, str]  # dialect -> DDL type, for documentation and migrations
     primary_key: bool = False
@@ -64,7 +65,7 @@ class Column:
     precision: int | None = None
     scale: int | None = None
     enum: EnumType | None = None
-    array_of: str | None = None
+    array_of: FieldType | None = None
     default: Default | None = None
     foreign_key: ForeignKey | None = None
     comment: str | None = None
@@ -142,7 +143,7 @@ class Field:
 
     name: str
     attr: str
-    type: str
+    type: FieldType
     label: str
     api_name: str  # naming.api_field_name: region -> region_id, people -> person_ids
     required: bool  # must be given on create
@@ -159,7 +160,7 @@ class Field:
     precision: int | None = None
     scale: int | None = None
     enum: EnumType | None = None
-    array_of: str | None = None
+    array_of: FieldType | None = None
     relation: Relation | None = None
     column: Column | None = None  # None for many_to_many
     widget: str | None = None

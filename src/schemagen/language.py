@@ -12,41 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemagen.config.paths import DEFAULT_OUTPUT, DEFAULT_SCHEMAS
+from schemagen.types import FIELD_TYPES, REGISTRY, FieldType
 
-FIELD_TYPES = (
-    "string",
-    "text",
-    "integer",
-    "bigint",
-    "float",
-    "decimal",
-    "boolean",
-    "date",
-    "datetime",
-    "time",
-    "uuid",
-    "email",
-    "url",
-    "json",
-    "enum",
-    "array",
-    "relation",
-    "many_to_many",
-)
-ARRAY_ITEM_TYPES = (
-    "string",
-    "text",
-    "integer",
-    "bigint",
-    "float",
-    "boolean",
-    "date",
-    "datetime",
-    "time",
-    "uuid",
-    "email",
-    "url",
-)
 TRAITS = ("timestamps", "soft_delete", "tenant", "versioned", "audit", "branching", "owned")
 SHORTHAND_FLAGS = (
     "required",
@@ -148,14 +115,14 @@ class FieldSpec(Strict):
 
     @field_validator("type")
     @classmethod
-    def _known_type(cls, value: str) -> str:
+    def _known_type(cls, value: str) -> FieldType:
         if value not in FIELD_TYPES:
             from schemagen.diagnostics import did_you_mean
 
             raise ValueError(
                 f"unknown field type '{value}'{did_you_mean(value, FIELD_TYPES)} (expected one of: {', '.join(FIELD_TYPES)})"
             )
-        return value
+        return FieldType(value)
 
     @property
     def enum_values(self) -> list[EnumValue]:
@@ -197,20 +164,18 @@ def _shorthand_args(kind: str, args: list[str], text: str) -> dict[str, Any]:
             raise ValueError(f"'{value}' in '{text}' must be a whole number")
         return int(value)
 
-    if kind in ("string", "text", "email", "url") and len(args) == 1:
-        return {"max_length": number(args[0])}
-    if kind == "decimal" and len(args) in (1, 2):
+    definition = REGISTRY[FieldType(kind)]
+    if definition.shorthand_variadic:
+        return {definition.shorthand[0]: args}
+    if 0 < len(args) <= len(definition.shorthand):
         return {
-            "precision": number(args[0]),
-            **({"scale": number(args[1])} if len(args) == 2 else {}),
+            option: number(arg) if option in _NUMBER_OPTIONS else arg
+            for option, arg in zip(definition.shorthand, args, strict=False)
         }
-    if kind == "enum":
-        return {"values": args}
-    if kind == "array" and len(args) == 1:
-        return {"of": args[0]}
-    if kind in ("relation", "many_to_many") and len(args) == 1:
-        return {"to": args[0]}
     raise ValueError(f"'{kind}' takes no arguments like ({', '.join(args)}) in '{text}'")
+
+
+_NUMBER_OPTIONS = ("max_length", "precision", "scale")
 
 
 class IndexSpec(Strict):

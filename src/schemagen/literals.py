@@ -17,6 +17,7 @@ Python): `validate` refuses them in schemas, so meeting one here is a bug, repor
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from decimal import Decimal
@@ -57,7 +58,7 @@ def py_literal(value: Any) -> str:
     controls, surrogates, bidi overrides) is written as its escape, so the literal is one line.
     """
     if isinstance(value, str):
-        return repr(value)
+        return repr(str(value))  # str(): a FieldType is written as its name
     if isinstance(value, Decimal):
         return f"Decimal({str(_number(value, 'Python'))!r})"
     if isinstance(value, list | tuple):
@@ -230,6 +231,8 @@ def json_text(value: Any, indent: int | None = 2) -> str:
 
     def encode(item: Any, prefix: str) -> None:
         kind = type(item)
+        if isinstance(item, enum.StrEnum):  # a FieldType: written as its name
+            item, kind = str(item), str
         if kind is str:
             append(json_string(item))
         elif kind is dict or kind is list or kind is tuple:

@@ -21,6 +21,8 @@ from schemagen.naming import (
     plural,
     python_attr,
 )
+from schemagen.types import REGISTRY, FieldType, SqlShape
+from schemagen.types.decimal import precision_and_scale
 from schemagen.validate import (
     SYSTEM_TABLES,
     TRAIT_COLUMNS,
@@ -35,7 +37,6 @@ ON_DELETE_SQL = {
     "restrict": "RESTRICT",
     "no_action": "NO ACTION",
 }
-DEFAULT_LENGTHS = {"string": 255, "email": 320, "url": 2048}
 TENANT_KEY_LENGTH = 64
 TRAIT_ORDER = ("branching", "tenant", "owned")  # key-like trait columns come right after id
 KEY_COLUMNS = ("branch_id", "tenant_id", "owner_id")
@@ -71,52 +72,21 @@ def sql_types(
     enum: ir.EnumType | None = None,
     array_of: str | None = None,
 ) -> dict[str, str]:
-    """The DDL type of a column on each dialect: documentation for readers and migrations."""
-    same = lambda text: {"sqlite": text, "postgresql": text, "mysql": text}
-    match kind:
-        case "string" | "email" | "url":
-            return same(f"VARCHAR({length})")
-        case "text":
-            return same("TEXT")
-        case "integer":
-            return same("INTEGER")
-        case "bigint":
-            return same("BIGINT")
-        case "float":
-            return {"sqlite": "FLOAT", "postgresql": "DOUBLE PRECISION", "mysql": "DOUBLE"}
-        case "decimal":
-            return same(f"NUMERIC({precision}, {scale})")
-        case "boolean":
-            return {"sqlite": "BOOLEAN", "postgresql": "BOOLEAN", "mysql": "BOOL"}
-        case "date":
-            return same("DATE")
-        case "datetime":
-            return {
-                "sqlite": "DATETIME",
-                "postgresql": "TIMESTAMP WITH TIME ZONE",
-                "mysql": "DATETIME",
-            }
-        case "time":
-            return same("TIME")
-        case "uuid":
-            return {"sqlite": "CHAR(32)", "postgresql": "UUID", "mysql": "CHAR(32)"}
-        case "integer_pk":
-            return {"sqlite": "INTEGER", "postgresql": "BIGINT", "mysql": "BIGINT"}
-        case "json":
-            return {"sqlite": "JSON", "postgresql": "JSONB", "mysql": "JSON"}
-        case "enum":
-            assert enum is not None
-            width = max(len(v) for v in enum.values)
-            return {"sqlite": f"VARCHAR({width})", "postgresql": enum.name, "mysql": "ENUM"}
-        case "array":
-            item = sql_types(
-                array_of or "string",
-                length=DEFAULT_LENGTHS.get(array_of or "", None),
-                precision=18,
-                scale=2,
-            )["postgresql"]
-            return {"sqlite": "JSON", "postgresql": f"{item}[]", "mysql": "JSON"}
-    raise ValueError(f"no SQL type for {kind}")
+    """The DDL type of a column on each dialect: documentation for readers and migrations.
+
+    `integer_pk` is an integer key (an id, or a relation's column to one): BIGINT where the
+    database can autoincrement it."""
+    if kind == "integer_pk":
+        return {"sqlite": "INTEGER", "postgresql": "BIGINT", "mysql": "BIGINT"}
+    return REGISTRY[FieldType(kind)].sql(
+        SqlShape(
+            length=length,
+            precision=precision,
+            scale=scale,
+            enum=enum,
+            array_of=FieldType(array_of) if array_of else None,
+        )
+    )
 
 
 def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Project:
@@ -246,17 +216,18 @@ class _Resolver:
         if f.type in ("relation", "many_to_many") and f.to:
             relation = self.relation(spec, name, f, nullable, stored)
             api_name = api_field_name(name, f.type)
-        max_length = f.max_length or DEFAULT_LENGTHS.get(f.type)
+        definition = REGISTRY[f.type]
+        max_length = f.max_length or definition.max_length
         precision, scale = (
-            (f.precision or 18, f.scale if f.scale is not None else 2)
-            if f.type == "decimal"
+            precision_and_scale(f.precision, f.scale)
+            if f.type == FieldType.DECIMAL
             else (None, None)
         )
         default = _default(f)
         column = None
         if stored and f.type != "many_to_many":
             column_name = relation.column if relation and relation.column else name
-            kind = self.pk_kinds[f.to] if f.type == "relation" and f.to else f.type
+            kind = FieldType(self.pk_kinds[f.to]) if f.type == "relation" and f.to else f.type
             foreign_key = None
             if relation and relation.column and relation.enforced:
                 target_table = self.tables[relation.target]
@@ -282,11 +253,11 @@ class _Resolver:
                     enum=enum,
                     array_of=f.of,
                 ),
-                max_length=max_length if f.type in ("string", "email", "url") else None,
+                max_length=max_length if definition.max_length is not None else None,
                 precision=precision,
                 scale=scale,
                 enum=enum,
-                array_of=f.of,
+                array_of=FieldType(f.of) if f.of else None,
                 default=default,
                 foreign_key=foreign_key,
                 comment=sql_comment(f.description),
@@ -309,17 +280,17 @@ class _Resolver:
             help=f.help,
             description=f.description,
             min_length=f.min_length,
-            max_length=max_length if f.type in ("string", "text", "email", "url") else None,
+            max_length=max_length if "max_length" in definition.options else None,
             minimum=f.min,
             maximum=f.max,
             pattern=f.pattern,
             precision=precision,
             scale=scale,
             enum=enum,
-            array_of=f.of,
+            array_of=FieldType(f.of) if f.of else None,
             relation=relation,
             column=column,
-            widget=f.widget or _widget(f),
+            widget=f.widget or definition.widget,
             readonly=f.readonly,
             filterable=f.filterable,
             sortable=f.sortable,
@@ -397,7 +368,7 @@ class _Resolver:
         pk = ir.Column(
             name="id",
             attr="id",
-            type=pk_kind,
+            type=FieldType(pk_kind),
             nullable=False,
             sql_types=sql_types("integer_pk" if pk_kind == "integer" else "uuid"),
             primary_key=True,
@@ -587,7 +558,7 @@ def _column(
     return ir.Column(
         name,
         python_attr(name),
-        kind,
+        FieldType(kind),
         nullable,
         sql_types(kind, length=length),
         max_length=length,
@@ -768,7 +739,7 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
         return ir.Column(
             "id",
             "id",
-            kind,
+            FieldType(kind),
             False,
             sql_types("integer_pk" if kind == "integer" else "uuid"),
             primary_key=True,
@@ -893,27 +864,6 @@ def _backfill(f: lang.FieldSpec, kind: str) -> ir.Default | None:
     if f.backfill is None:
         return None
     return _default(lang.FieldSpec(type=kind, default=f.backfill))
-
-
-def _widget(f: lang.FieldSpec) -> str:
-    return {
-        "text": "textarea",
-        "integer": "number",
-        "bigint": "number",
-        "float": "number",
-        "decimal": "number",
-        "boolean": "checkbox",
-        "date": "date",
-        "datetime": "datetime",
-        "time": "time",
-        "email": "email",
-        "url": "url",
-        "json": "json",
-        "enum": "select",
-        "array": "tags",
-        "relation": "select",
-        "many_to_many": "multiselect",
-    }.get(f.type, "text")
 
 
 def _title_field(fields: list[ir.Field]) -> str:

@@ -6,15 +6,11 @@ Every problem in every file is collected; nothing stops at the first error.
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import keyword
-import math
 import re
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +21,8 @@ from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, d
 from schemagen.load import Document
 from schemagen.naming import PYTHON_RESERVED, api_field_name, pascal, plural
 from schemagen.patterns import PatternError, matcher
+from schemagen.types import ARRAY_ITEM_TYPES, REGISTRY, FieldType
+from schemagen.types.decimal import MAX_PRECISION, precision_and_scale
 
 # Names are matched whole with `fullmatch`: `^...$` lets a trailing newline through.
 IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")  # snake_case; no "__" (filters use it)
@@ -32,7 +30,6 @@ MODEL_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
 HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 MAX_NAME = 40  # resource and field names; tables and constraints must fit PostgreSQL's 63
 MAX_TABLE = 50  # table names: `<table>_<suffix>` sequences and constraint names stay within 63
-MAX_STRING_LENGTH = 16383  # MySQL's VARCHAR limit in utf8mb4
 
 TRAIT_COLUMNS: dict[str, tuple[str, ...]] = {
     "timestamps": ("created_at", "updated_at"),
@@ -102,24 +99,29 @@ PYTHON_BUILTIN_NAMES = frozenset(keyword.kwlist) | frozenset(
     name for name in dir(builtins) if name[:1].isupper()
 )
 
-STRINGY = ("string", "text", "email", "url")
-NUMERIC = ("integer", "bigint", "float", "decimal")
-NOT_COMPARABLE = ("json", "array", "many_to_many")
-OPTION_TYPES: dict[str, tuple[str, ...]] = {
-    "max_length": STRINGY,
-    "min_length": STRINGY,
-    "pattern": ("string", "text"),
-    "min": NUMERIC,
-    "max": NUMERIC,
-    "precision": ("decimal",),
-    "scale": ("decimal",),
-    "values": ("enum",),
-    "of": ("array",),
-    "to": ("relation", "many_to_many"),
-    "inverse": ("relation", "many_to_many"),
-    "on_delete": ("relation",),
-    "through": ("many_to_many",),
+# The options that belong to some types only, in the order their misuse is reported.
+TYPE_OPTIONS = (
+    "max_length",
+    "min_length",
+    "pattern",
+    "min",
+    "max",
+    "precision",
+    "scale",
+    "values",
+    "of",
+    "to",
+    "inverse",
+    "on_delete",
+    "through",
+)
+OPTION_TYPES: dict[str, tuple[FieldType, ...]] = {
+    option: tuple(t for t, d in REGISTRY.items() if option in d.options) for option in TYPE_OPTIONS
 }
+SEARCHABLE = tuple(t for t, d in REGISTRY.items() if d.searchable)
+NOT_COMPARABLE = tuple(t for t, d in REGISTRY.items() if not d.unique)
+NOT_INDEXABLE = tuple(t for t, d in REGISTRY.items() if not d.indexable)
+NOT_FILTERABLE = tuple(t for t, d in REGISTRY.items() if not d.filterable)
 SQL_WORDS = frozenset(
     [
         "and",
@@ -584,13 +586,13 @@ class ResourceChecker:
         for flag, excluded, word in (
             ("unique", NOT_COMPARABLE, "unique"),
             # An array is indexed as a whole (GIN on PostgreSQL); JSON is not.
-            ("index", ("json", "many_to_many"), "indexed"),
+            ("index", NOT_INDEXABLE, "indexed"),
             ("sortable", NOT_COMPARABLE, "sortable"),
-            ("filterable", ("json", "many_to_many"), "filterable"),
+            ("filterable", NOT_FILTERABLE, "filterable"),
         ):
             if getattr(f, flag) and f.type in excluded:
                 self.error((*path, flag), f"{f.type} fields cannot be {word}")
-        if f.searchable and f.type not in STRINGY:
+        if f.searchable and f.type not in SEARCHABLE:
             self.error((*path, "searchable"), f"only text fields can be searchable, not {f.type}")
         if f.type == "text" and (f.unique or f.index) and "mysql" in self.project.config.dialects:
             self.error(
@@ -657,10 +659,10 @@ class ResourceChecker:
                 self.error(
                     (*path, "max_length"), f"max_length must be positive, got {f.max_length}"
                 )
-            elif f.type == "string" and f.max_length > MAX_STRING_LENGTH:
+            elif (limit := REGISTRY[f.type].length_limit) and f.max_length > limit:
                 self.error(
                     (*path, "max_length"),
-                    f"string max_length is at most {MAX_STRING_LENGTH}; use text for longer values",
+                    f"{f.type} max_length is at most {limit}; use text for longer values",
                 )
         if f.min_length is not None:
             if f.min_length < 0:
@@ -676,17 +678,17 @@ class ResourceChecker:
             self.error((*path, "min"), f"min {f.min} is above max {f.max}")
         for key in ("min", "max"):
             bound = getattr(f, key)
-            if bound is not None and f.type in INTEGER_RANGES:
-                low, high = INTEGER_RANGES[f.type]
+            if bound is not None and (bounds := REGISTRY[f.type].bounds) is not None:
+                low, high = bounds
                 if not low <= bound <= high:
                     self.error(
                         (*path, key),
                         f"{key} {bound} does not fit an {f.type} column ({low} to {high})",
                     )
-            elif bound is not None and f.type == "decimal":
-                precision, scale = f.precision or 18, f.scale if f.scale is not None else 2
+            elif bound is not None and f.type == FieldType.DECIMAL:
+                precision, scale = precision_and_scale(f.precision, f.scale)
                 if (
-                    1 <= precision <= 65
+                    1 <= precision <= MAX_PRECISION
                     and 0 <= scale <= precision
                     and abs(bound) >= 10 ** (precision - scale)
                 ):
@@ -721,11 +723,12 @@ class ResourceChecker:
                 return
 
     def check_type_options(self, path: Path_, name: str, f: lang.FieldSpec, in_input: bool) -> None:
-        if f.type == "decimal":
-            precision, scale = f.precision or 18, f.scale if f.scale is not None else 2
-            if not 1 <= precision <= 65:
+        if f.type == FieldType.DECIMAL:
+            precision, scale = precision_and_scale(f.precision, f.scale)
+            if not 1 <= precision <= MAX_PRECISION:
                 self.error(
-                    (*path, "precision"), f"precision must be between 1 and 65, got {precision}"
+                    (*path, "precision"),
+                    f"precision must be between 1 and {MAX_PRECISION}, got {precision}",
                 )
             if scale < 0:
                 self.error((*path, "scale"), f"scale cannot be negative, got {scale}")
@@ -765,12 +768,12 @@ class ResourceChecker:
             if f.of is None:
                 self.error(
                     path,
-                    f"an array needs 'of', the item type (one of: {', '.join(lang.ARRAY_ITEM_TYPES)})",
+                    f"an array needs 'of', the item type (one of: {', '.join(ARRAY_ITEM_TYPES)})",
                 )
-            elif f.of not in lang.ARRAY_ITEM_TYPES:
+            elif f.of not in ARRAY_ITEM_TYPES:
                 self.error(
                     (*path, "of"),
-                    f"arrays hold one of: {', '.join(lang.ARRAY_ITEM_TYPES)}; not '{f.of}'{did_you_mean(f.of, lang.ARRAY_ITEM_TYPES)}",
+                    f"arrays hold one of: {', '.join(ARRAY_ITEM_TYPES)}; not '{f.of}'{did_you_mean(f.of, ARRAY_ITEM_TYPES)}",
                 )
         elif f.type in ("relation", "many_to_many"):
             self.check_relation(path, name, f, in_input)
@@ -939,7 +942,7 @@ class ResourceChecker:
                     f = self.spec.fields.get(name)
                     if key == "sortable":
                         self.check_sortable(path, name)
-                    elif key == "searchable" and (f is None or f.type not in STRINGY):
+                    elif key == "searchable" and (f is None or f.type not in SEARCHABLE):
                         self.error(path, f"only text fields can be searchable; '{name}' is not one")
                     elif (
                         key == "filterable" and f is not None and f.type in ("json", "many_to_many")
@@ -1022,110 +1025,18 @@ def _as_backfill(problem: str) -> str:
 def default_problem(f: lang.FieldSpec) -> str | None:
     """Why a field's default does not fit its type, or None when it fits."""
     value, kind = f.default, f.type
-    if kind in ("relation", "many_to_many"):
-        return f"a {kind} cannot have a default"
-    if kind == "array":
+    if kind == FieldType.ARRAY:
         if not isinstance(value, list):
             return f"the default of an array must be a list, got {value!r}"
-        if f.of is not None and f.of not in lang.ARRAY_ITEM_TYPES:
+        if f.of is not None and f.of not in ARRAY_ITEM_TYPES:
             return None  # the item type is the error, reported on 'of'
-        item = lang.FieldSpec(type=f.of or "string")
+        item = lang.FieldSpec(type=f.of or FieldType.STRING)
         for element in value:
             problem = default_problem(item.model_copy(update={"default": element}))
             if problem:
                 return f"array default item {element!r}: {problem}"
         return None
-    if kind == "json":
-        return json_problem(value)
-    if kind == "enum":
-        values = [o.value for o in f.enum_values]
-        if value not in values:
-            return f"default {value!r} is not one of the enum values ({', '.join(map(str, values))}){did_you_mean(str(value), values)}"
-        return None
-    if kind == "boolean":
-        return (
-            None
-            if isinstance(value, bool)
-            else f"the default of a boolean must be true or false, got {value!r}"
-        )
-    if kind in ("integer", "bigint"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"the default of an {kind} must be a whole number, got {value!r}"
-        low, high = INTEGER_RANGES[kind]
-        if not low <= value <= high:
-            return f"default {value} does not fit an {kind} column ({low} to {high})"
-    elif kind == "float":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"the default of a float must be a number, got {value!r}"
-    elif kind == "decimal":
-        try:
-            number = Decimal(str(value)) if not isinstance(value, bool) else None
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            return f"the default of a decimal must be a number, got {value!r}"
-        scale = f.scale if f.scale is not None else 2
-        if -number.as_tuple().exponent > scale:  # type: ignore[operator]
-            return f"default {value} has more than {scale} decimal places"
-        precision = f.precision or 18
-        if number != 0 and number.adjusted() >= precision - scale:
-            return f"default {value} has more than {precision - scale} digits before the point (precision {precision}, scale {scale})"
-    if kind in NUMERIC:
-        number = Decimal(str(value))
-        if f.min is not None and number < Decimal(str(f.min)):
-            return f"default {value} is below min {f.min}"
-        if f.max is not None and number > Decimal(str(f.max)):
-            return f"default {value} is above max {f.max}"
-        return None
-    if not isinstance(value, str):
-        return f"the default of a {kind} must be a string, got {value!r}"
-    parsers = {
-        "date": lambda v: v == "today" or dt.date.fromisoformat(v),
-        "datetime": lambda v: v == "now" or dt.datetime.fromisoformat(v),
-        "time": dt.time.fromisoformat,
-        "uuid": uuid.UUID,
-    }
-    if kind in parsers:
-        try:
-            parsed = parsers[kind](value)
-        except ValueError:
-            expected = {
-                "date": "ISO 8601 or 'today'",
-                "datetime": "ISO 8601 or 'now'",
-                "time": "ISO 8601",
-                "uuid": "e.g. 123e4567-e89b-12d3-a456-426614174000",
-            }[kind]
-            return f"default {value!r} is not a valid {kind} ({expected})"
-        if isinstance(parsed, dt.datetime) and parsed.tzinfo is None:
-            return f"default {value!r} needs a UTC offset, e.g. {value}Z or {value}+02:00 (datetimes are timezone-aware)"
-        return None
-    if f.max_length is not None and len(value) > f.max_length:
-        return f"default is {len(value)} characters, above max_length {f.max_length}"
-    if f.min_length is not None and len(value) < f.min_length:
-        return f"default is {len(value)} characters, below min_length {f.min_length}"
-    if f.pattern is not None:
-        try:
-            if not matcher(f.pattern)(value):
-                return f"default {value!r} does not match pattern {f.pattern!r}"
-        except PatternError:
-            return None  # reported on the pattern itself
-    return None
-
-
-# What an integer column holds on every dialect (SQLite's INTEGER is 64-bit; the others' 32-bit).
-INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
-
-
-def json_problem(value: Any) -> str | None:
-    """Why `value` is not a JSON value (a TOML date, a non-finite number), or None."""
-    if value is None or isinstance(value, str | bool | int):
-        return None
-    if isinstance(value, float):
-        return (
-            None if math.isfinite(value) else f"the JSON default holds {value}, which JSON cannot"
-        )
-    if isinstance(value, list):
-        return next(filter(None, (json_problem(v) for v in value)), None)
-    if isinstance(value, dict):
-        return next(filter(None, (json_problem(v) for v in value.values())), None)
-    return f"the JSON default holds {value!r}, which is not a JSON value (use a string)"
+    check = REGISTRY[kind].default_problem
+    if check is None:
+        return f"a {kind} cannot have a default"
+    return check(value, f)

@@ -28,7 +28,8 @@ from schemagen.migrations.snapshot import (
     TriggerState,
     UniqueState,
 )
-from schemagen.resolve import DEFAULT_LENGTHS, sql_types
+from schemagen.resolve import sql_types
+from schemagen.types import FIELD_TYPES, REGISTRY, FieldType
 
 Enums = dict[str, tuple[str, ...]]
 
@@ -680,7 +681,7 @@ def _pg_type(column: ColumnState, enums: Enums) -> str:
     if column.enum:
         return sql_identifier(column.enum)
     kind = "integer_pk" if column.type == "integer_key" else column.type
-    length = column.length or DEFAULT_LENGTHS.get(column.type)
+    length = column.length or _default_length(column.type)
     return sql_types(
         kind,
         length=length,
@@ -698,7 +699,7 @@ def _type_text(column: ColumnState, enums: Enums) -> str:
         return f"array of {column.array_of}"
     return sql_types(
         kind,
-        length=column.length or DEFAULT_LENGTHS.get(column.type),
+        length=column.length or _default_length(column.type),
         precision=column.precision,
         scale=column.scale,
         array_of=column.array_of,
@@ -718,7 +719,13 @@ def _postgresql_using(old: ColumnState, new: ColumnState) -> str | None:
 
 
 _INTEGERS = {"integer": 1, "integer_key": 2, "bigint": 2}
-_TEXTS = ("string", "email", "url", "text")
+# Stored as VARCHAR or TEXT: a value of one fits the other when it is long enough.
+_TEXTS = tuple(t for t, d in REGISTRY.items() if d.family == "text")
+
+
+def _default_length(kind: str) -> int | None:
+    """The VARCHAR length of a snapshot column that records none (older snapshots)."""
+    return REGISTRY[FieldType(kind)].max_length if kind in FIELD_TYPES else None
 
 
 def widens(old: ColumnState, new: ColumnState, old_enums: Enums, new_enums: Enums) -> bool:

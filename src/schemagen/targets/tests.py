@@ -13,30 +13,18 @@ not unique repeat across rows on purpose, so sorting meets ties; strings carry q
 
 from __future__ import annotations
 
-import datetime
-import uuid
-from decimal import Decimal
 from typing import Any
 
 from schemagen import ir
 from schemagen.api import ResourceApi
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
-from schemagen.patterns import matcher
 from schemagen.resolve import live_rows
 from schemagen.targets.base import RenderContext, Target
+from schemagen.types import MISSING, REGISTRY, FieldType, Missing
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
-HOSTILE = 'it\'s "quoted" \\ </script> ${y} %s \U0001f680'  # no comma: `__in` splits on commas
 SCOPE_COLUMNS = ("tenant_id", "branch_id")
-NAMESPACE = uuid.UUID("6f1c1d2e-0b7a-4c5e-9a58-3f2d1e0c9b8a")
-
-
-class Missing:
-    """Marks a key an invalid payload leaves out (rendered as `MISSING`)."""
-
-
-MISSING = Missing()
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
@@ -378,235 +366,26 @@ def sample_value(
     if nullable:
         return None
     kind = field.type
-    k = n if unique or kind == "enum" else n % 2  # every enum value travels; other values tie
-    if kind == "array":
+    k = n if unique or kind == FieldType.ENUM else n % 2  # every enum value travels; others tie
+    if kind == FieldType.ARRAY:
         items = [
-            scalar_value(resource, field.array_of or "string", None, k + i, name=field.name)
+            scalar_value(resource, field.array_of or FieldType.STRING, None, k + i, name=field.name)
             for i in range(2)
         ]
         return MISSING if MISSING in items else items
-    if kind == "json":
-        return {"n": k, "text": HOSTILE, "list": [1, 2.5, None, True]}
     return scalar_value(resource, kind, field, k, name=field.name)
 
 
 def scalar_value(
-    resource: ir.Resource, kind: str, field: ir.Field | None, k: int, *, name: str
+    resource: ir.Resource, kind: FieldType, field: ir.Field | None, k: int, *, name: str
 ) -> Any:
-    f = field
-    low = f.minimum if f is not None else None
-    high = f.maximum if f is not None else None
-    match kind:
-        case "string" | "text":
-            if f is not None and f.pattern:
-                return pattern_value(f.pattern, k, f.min_length, f.max_length)
-            text = f"{name} {k} {HOSTILE}"
-            limit = f.max_length if f is not None and f.max_length else None
-            if limit is not None:
-                text = text[:limit].rstrip()
-            minimum = f.min_length if f is not None and f.min_length else 0
-            return text + "x" * max(0, minimum - len(text))
-        case "email":
-            return f"{name.replace('_', '.')}.{k}@example.com"
-        case "url":
-            return f"https://example.com/{name}/{k}?q=it%27s"
-        case "integer" | "bigint":
-            base = int(low) if low is not None else (2**40 if kind == "bigint" else 0)
-            value = base + k
-            if low is not None and value < low:
-                value = int(low) + k
-            return value if high is None or value <= high else MISSING
-        case "float":
-            value = (low if low is not None else 0) + 0.25 + k
-            return value if high is None or value <= high else MISSING
-        case "decimal":
-            assert f is not None and f.scale is not None and f.precision is not None
-            step = Decimal(1).scaleb(-f.scale)
-            value = (
-                Decimal(str(low if low is not None else 0)) + k + 5 * step
-                if f.scale
-                else Decimal(str(low if low is not None else 0)) + k
-            )
-            limit = Decimal(10) ** (f.precision - f.scale)
-            if abs(value) >= limit or (high is not None and value > Decimal(str(high))):
-                return MISSING
-            return float(value) if len(value.as_tuple().digits) <= 15 else str(value)
-        case "boolean":
-            return k % 2 == 0
-        case "date":
-            return (datetime.date(2024, 1, 1) + datetime.timedelta(days=k)).isoformat()
-        case "datetime":
-            return (
-                datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC) + datetime.timedelta(hours=k)
-            ).isoformat()
-        case "time":
-            return (
-                (datetime.datetime(2024, 1, 1, 9) + datetime.timedelta(minutes=k))
-                .time()
-                .isoformat()
-            )
-        case "uuid":
-            return str(uuid.uuid5(NAMESPACE, f"{resource.name}.{name}.{k}"))
-        case "enum":
-            assert f is not None and f.enum is not None
-            return f.enum.values[k % len(f.enum.values)]
-    return MISSING
+    sample = REGISTRY[kind].sample
+    return MISSING if sample is None else sample(field, k, resource.name, name)
 
 
 def invalid_values(field: ir.Field) -> list[Any]:
     """Values the API must refuse with 422 naming this field."""
-    kind, f = field.type, field
-    values: list[Any] = []
-    if kind in ("string", "text"):
-        if f.max_length:
-            values.append("x" * (f.max_length + 1))
-        if f.min_length:
-            values.append("x" * (f.min_length - 1))
-        if f.pattern:
-            for candidate in ("", "!", "0", "x" * max(1, f.min_length or 1)):
-                if (
-                    not matcher(f.pattern)(candidate)
-                    and (f.max_length is None or len(candidate) <= f.max_length)
-                    and len(candidate) >= (f.min_length or 0)
-                ):
-                    values.append(candidate)
-                    break
-        values.append(12)  # not a string
-    elif kind == "email":
-        values.append("not an email")
-    elif kind == "url":
-        values.append("not a url")
-    elif kind in ("integer", "bigint"):
-        values.append("many")
-        if f.maximum is not None:
-            values.append(int(f.maximum) + 1)
-        if f.minimum is not None:
-            values.append(int(f.minimum) - 1)
-    elif kind == "float":
-        values.append("many")
-        if f.maximum is not None:
-            values.append(f.maximum + 1)
-    elif kind == "decimal":
-        assert f.scale is not None and f.precision is not None
-        values.append(str(Decimal(1) + Decimal(1).scaleb(-(f.scale + 1))))  # one digit too many
-        values.append(str(Decimal(10) ** (f.precision - f.scale)))  # too large for the column
-        if f.minimum is not None:
-            values.append(float(Decimal(str(f.minimum)) - 1))
-    elif kind == "boolean":
-        values.append("maybe")
-    elif kind in ("date", "datetime", "time"):
-        values.append("not a time")
-        if kind == "datetime":
-            values.append("2024-01-01T10:00:00")  # no time zone
-    elif kind == "uuid":
-        values.append("not-a-uuid")
-    elif kind == "enum":
-        values.append("not one of the values")
-    elif kind == "array":
-        values.append("not a list")
-    elif kind in ("relation", "many_to_many"):
-        values.append(["x"] if kind == "many_to_many" else "x")
-    return values
-
-
-# ---------------------------------------------------------------------------------------------
-# A string from a regular expression
-
-
-def pattern_value(pattern: str, k: int, min_length: int | None, max_length: int | None) -> Any:
-    """A string the API's pattern check accepts, varied by `k`, within the lengths; MISSING if none."""
-    for attempt in range(4):
-        try:
-            text = _draw(_parse(pattern), k + attempt * 7, {})
-        except _Unsupported:
-            return MISSING
-        if matcher(pattern)(text) and (min_length or 0) <= len(text) <= (max_length or len(text)):
-            return text
-    return MISSING
-
-
-class _Unsupported(Exception):
-    pass
-
-
-def _parse(pattern: str) -> Any:
-    try:
-        from re import _parser as parser  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_parse as parser  # type: ignore[no-redef]
-    return parser.parse(pattern)
-
-
-_CATEGORIES = {
-    "CATEGORY_DIGIT": "0123456789",
-    "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_",
-    "CATEGORY_SPACE": " ",
-}
-_ANY = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _draw(parsed: Any, k: int, groups: dict[int, str]) -> str:
-    out = []
-    for op, arg in parsed:
-        name = str(op)
-        if name == "LITERAL":
-            out.append(chr(arg))
-        elif name == "NOT_LITERAL":
-            out.append("a" if chr(arg) != "a" else "b")
-        elif name == "ANY":
-            out.append(_ANY[k % len(_ANY)])
-        elif name == "IN":
-            out.append(_choose_in(arg, k))
-        elif name == "BRANCH":
-            branches = arg[1]
-            out.append(_draw(branches[k % len(branches)], k // len(branches), groups))
-        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-            sub = arg[-1] if name == "SUBPATTERN" else arg
-            text = _draw(sub, k, groups)
-            if name == "SUBPATTERN" and arg[0] is not None:
-                groups[arg[0]] = text
-            out.append(text)
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, sub = arg
-            count = max(low, 1) if high != 0 else 0
-            count = min(count, high) if high is not None and str(high) != "MAXREPEAT" else count
-            out.append("".join(_draw(sub, k + i, groups) for i in range(count)))
-        elif name == "AT":
-            continue
-        elif name == "GROUPREF":
-            out.append(groups.get(arg, ""))
-        elif name == "CATEGORY":
-            chars = _CATEGORIES.get(str(arg))
-            if chars is None:
-                raise _Unsupported(str(arg))
-            out.append(chars[k % len(chars)])
-        else:
-            raise _Unsupported(name)
-    return "".join(out)
-
-
-def _choose_in(items: Any, k: int) -> str:
-    chars: list[str] = []
-    negate = False
-    for op, arg in items:
-        name = str(op)
-        if name == "NEGATE":
-            negate = True
-        elif name == "LITERAL":
-            chars.append(chr(arg))
-        elif name == "RANGE":
-            low, high = arg
-            chars.extend(chr(c) for c in range(low, min(high, low + 25) + 1))
-        elif name == "CATEGORY":
-            chars.extend(_CATEGORIES.get(str(arg), ""))
-        else:
-            raise _Unsupported(name)
-    if negate:
-        allowed = [c for c in _ANY if c not in chars]
-        return allowed[k % len(allowed)]
-    if not chars:
-        raise _Unsupported("empty set")
-    return chars[k % len(chars)]
+    return REGISTRY[field.type].invalid(field)
 
 
 TARGET = Target(
