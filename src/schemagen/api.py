@@ -22,22 +22,8 @@ from typing import Literal
 
 from schemagen import ir
 from schemagen.naming import camel, pascal
+from schemagen.types import REGISTRY, FieldType
 
-# The filter operators a list offers per API kind (the generated crud.operators() decides alike).
-ORDERED_KINDS = (
-    "string",
-    "text",
-    "email",
-    "url",
-    "integer",
-    "bigint",
-    "float",
-    "decimal",
-    "date",
-    "datetime",
-    "time",
-)
-UNSORTABLE = ("json", "array")
 # List parameters that are neither a filter nor include_deleted.
 PAGING = ("limit", "cursor", "sort", "q")
 # List parameters that are not filters: not part of a bulk request's filter.
@@ -85,23 +71,15 @@ _ROUTER_RANK = {
 
 
 def filter_operators(kind: str) -> tuple[str, ...]:
-    """The operators a list filter takes on a field of API kind `kind`."""
-    if kind == "many_to_many":
-        return ("eq", "in")
-    if kind == "array":
-        return ("eq", "in", "isnull")
-    if kind == "json":
-        return ("isnull",)
-    if kind in ORDERED_KINDS:
-        return ("eq", "in", "gte", "lte", "isnull")
-    return ("eq", "in", "isnull")
+    """The operators a list filter takes on a field of API kind `kind` (the field types'
+    registry says, as the generated crud.operators() decides alike)."""
+    return REGISTRY[FieldType(kind)].filter_operators
 
 
 def api_kind(column: ir.Column, field: ir.Field | None) -> str:
-    """How the API carries a column's value: the field's type, a relation as its target's key."""
-    if field is not None and field.type == "relation":
-        return "integer" if column.type == "integer" else "uuid"
-    return field.type if field is not None else column.type
+    """How the API carries a column's value: its type's runtime kind (a relation's column has
+    its target's key type)."""
+    return REGISTRY[column.type].api_kind
 
 
 def action_input_name(resource: ir.Resource, action: ir.CustomAction) -> str:
@@ -393,7 +371,9 @@ def _list_api(resource: ir.Resource, columns: tuple[ApiColumn, ...]) -> ListApi 
         field = resource.field(name)
         kind = "many_to_many" if field.type == "many_to_many" else kinds[field.api_name]
         filters.append(Filter(field.api_name, field, kind, filter_operators(kind)))
-    sortable = tuple(n for n in config.sortable if n in kinds and kinds[n] not in UNSORTABLE)
+    sortable = tuple(
+        n for n in config.sortable if n in kinds and REGISTRY[FieldType(kinds[n])].comparable
+    )
     searchable = tuple(
         resource.field(n).api_name
         for n in config.searchable

@@ -24,6 +24,7 @@ from schemagen.api import Operation as ApiOperation
 from schemagen.diagnostics import UsageError
 from schemagen.literals import comment_text, ts_literal, ts_string
 from schemagen.naming import camel, pascal
+from schemagen.types import REGISTRY, FieldType
 
 CLIENT = "client"
 SRC = f"{CLIENT}/src"
@@ -42,10 +43,28 @@ MODULES: tuple[tuple[str, str], ...] = (
 CLIENT_TARGETS = ("typescript", "zod", "cache_keys", "tanstack", "forms", "tables", "indexeddb")
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
-TEXT_TYPES = ("string", "text", "email", "url", "date", "datetime", "time", "uuid")
-NUMBER_TYPES = ("integer", "bigint", "float", "decimal")
-# Trait columns: (TypeScript type, nullable) as the Read shape carries them.
-TRAIT_TYPES = {"integer": "number", "boolean": "boolean"}
+# How the client's local matching compares a column's values (queries.ts), per field type
+# (tests/unit/test_types.py: none missing).
+MATCH_KINDS: dict[FieldType, str] = {
+    FieldType.STRING: "text",
+    FieldType.TEXT: "text",
+    FieldType.INTEGER: "number",
+    FieldType.BIGINT: "number",
+    FieldType.FLOAT: "number",
+    FieldType.DECIMAL: "number",
+    FieldType.BOOLEAN: "boolean",
+    FieldType.DATE: "text",  # ISO dates and times order as text
+    FieldType.DATETIME: "datetime",  # offsets differ: compared as instants
+    FieldType.TIME: "text",
+    FieldType.UUID: "text",
+    FieldType.EMAIL: "text",
+    FieldType.URL: "text",
+    FieldType.JSON: "json",
+    FieldType.ENUM: "text",
+    FieldType.ARRAY: "array",
+    FieldType.RELATION: "key",
+    FieldType.MANY_TO_MANY: "many",
+}
 
 
 def read_columns(resource: ir.Resource) -> list[ir.Column]:
@@ -271,14 +290,9 @@ class Client:
         """The TypeScript type of a non-null value of a schema type. A resource's enum fields have
         a named type; an action input's enum is its union inline, as the backend's `Literal` is
         (a named one could clash with the resource field of the same name)."""
-        if kind in TEXT_TYPES:
-            return "string"
-        if kind in NUMBER_TYPES:
-            return "number"  # the API sends decimals as JSON numbers
-        if kind == "boolean":
-            return "boolean"
-        if kind == "json":
-            return "JsonValue"
+        scalar = REGISTRY[FieldType(kind)].ts
+        if scalar:
+            return scalar
         assert field is not None
         if kind == "enum":
             assert resource is not None and field.enum is not None
@@ -325,7 +339,7 @@ class Client:
                     )
                 )
             else:
-                base = TRAIT_TYPES.get(column.type, "string")
+                base = REGISTRY[column.type].ts
                 result.append(
                     Prop(
                         column.name,
@@ -609,17 +623,7 @@ def interface(name: str, props: list[Prop], comment: str = "") -> str:
 
 
 def _match_kind(kind: str) -> str:
-    if kind in ("integer", "bigint", "float", "decimal"):
-        return "number"
-    if kind == "datetime":
-        return "datetime"
-    if kind == "boolean":
-        return "boolean"
-    if kind in ("relation", "uuid"):
-        return "key" if kind == "relation" else "text"
-    if kind in ("array", "json", "many_to_many"):
-        return {"array": "array", "json": "json", "many_to_many": "many"}[kind]
-    return "text"
+    return MATCH_KINDS[FieldType(kind)]
 
 
 def _parenthesized(type_text: str) -> str:

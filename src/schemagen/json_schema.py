@@ -1,7 +1,7 @@
 """The JSON Schema of a value of each field type, with a field's constraints.
 
 The jsonschema target builds the resources' shapes from it, and the openapi target the list
-parameters; the client targets read the integer bounds.
+parameters. What a type contributes is its registry entry's `json_schema` (schemagen.types).
 """
 
 from __future__ import annotations
@@ -10,26 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 from schemagen import ir
-
-INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
-FORMATS = {
-    "date": "date",
-    "datetime": "date-time",
-    "time": "time",
-    "uuid": "uuid",
-    "email": "email",
-    "url": "uri",
-}
+from schemagen.types import REGISTRY, FieldType
 
 
 def value_schema(kind: str, field: ir.Field | None = None) -> dict[str, Any]:
     """The non-null schema for a value of a schema type, with the field's constraints."""
     f = field
-    match kind:
-        case "string" | "text" | "email" | "url":
-            schema: dict[str, Any] = {"type": "string"}
-            if kind in FORMATS:
-                schema["format"] = FORMATS[kind]
+    definition = REGISTRY[FieldType(kind)]
+    match definition.family:
+        case "text":
+            schema: dict[str, Any] = dict(definition.json_schema)
             if f and f.min_length is not None:
                 schema["minLength"] = f.min_length
             if f and f.max_length is not None:
@@ -37,21 +27,20 @@ def value_schema(kind: str, field: ir.Field | None = None) -> dict[str, Any]:
             if f and f.pattern is not None:
                 schema["pattern"] = f.pattern
             return schema
-        case "integer" | "bigint":
-            low, high = INT_BOUNDS[kind]
+        case "number" if definition.bounds is not None:
+            low, high = definition.bounds
             return {
-                "type": "integer",
+                **definition.json_schema,
                 "minimum": _bound(f.minimum if f else None, low, max),
                 "maximum": _bound(f.maximum if f else None, high, min),
             }
-        case "float":
-            return _with_bounds({"type": "number"}, f)
-        case "decimal":
+        case "number" if kind == FieldType.FLOAT:
+            return _with_bounds(dict(definition.json_schema), f)
+        case "number":
             assert f is not None and f.precision is not None and f.scale is not None
             limit = Decimal(10) ** (f.precision - f.scale)
             schema = {
-                "type": "number",
-                "format": "decimal",
+                **definition.json_schema,
                 "multipleOf": number(Decimal(1).scaleb(-f.scale)),
             }
             # NUMERIC(p, s) holds less than 10^(p-s) in magnitude; an explicit, tighter bound wins.
@@ -64,22 +53,18 @@ def value_schema(kind: str, field: ir.Field | None = None) -> dict[str, Any]:
             else:
                 schema["exclusiveMaximum"] = number(limit)
             return schema
-        case "boolean":
-            return {"type": "boolean"}
-        case "date" | "datetime" | "time" | "uuid":
-            return {"type": "string", "format": FORMATS[kind]}
-        case "json":
-            return {}
+        case "boolean" | "temporal" | "uuid" | "json":
+            return dict(definition.json_schema)
         case "enum":
             assert f is not None and f.enum is not None
             return {"type": "string", "enum": list(f.enum.values)}
         case "array":
             assert f is not None
-            return {"type": "array", "items": value_schema(f.array_of or "string")}
-        case "relation":
+            return {"type": "array", "items": value_schema(f.array_of or FieldType.STRING)}
+        case "relation" if kind == FieldType.RELATION:
             assert f is not None
             return key_schema(_target_key(f))
-        case "many_to_many":
+        case "relation":
             assert f is not None
             return {"type": "array", "items": key_schema(_target_key(f)), "uniqueItems": True}
     raise ValueError(f"no JSON Schema for type {kind}")

@@ -14,13 +14,14 @@ from collections.abc import Callable
 
 from schemagen import ir
 from schemagen.literals import py_literal, sql_identifier
+from schemagen.types import REGISTRY, FieldType
 
 # Items JSON cannot hold natively; outside PostgreSQL they are stored as strings and parsed back.
 ARRAY_ITEM_PARSERS = {
-    "date": "datetime.date.fromisoformat",
-    "datetime": "datetime.datetime.fromisoformat",
-    "time": "datetime.time.fromisoformat",
-    "uuid": "uuid.UUID",
+    FieldType.DATE: "datetime.date.fromisoformat",
+    FieldType.DATETIME: "datetime.datetime.fromisoformat",
+    FieldType.TIME: "datetime.time.fromisoformat",
+    FieldType.UUID: "uuid.UUID",
 }
 INTEGER_KEY = (
     'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'  # SQLite autoincrements INTEGER only
@@ -45,50 +46,53 @@ def _enum(column: ir.Column) -> str:
 
 
 def _array(column: ir.Column) -> str:
+    kind = column.array_of or FieldType.STRING
     item = sa_type(
         ir.Column(
             column.name,
             column.attr,
-            column.array_of or "string",
+            kind,
             False,
             {},
-            max_length=255 if column.array_of in ("string", "email", "url") else None,
-            precision=18,
-            scale=2,
+            # Items of the VARCHAR types are VARCHAR(255), whatever the type's own default.
+            max_length=255 if REGISTRY[kind].max_length is not None else None,
         )
     )
-    parse = ARRAY_ITEM_PARSERS.get(column.array_of or "string")
+    parse = ARRAY_ITEM_PARSERS.get(kind)
     stored = f"JSONArray({parse})" if parse else "sa.JSON(none_as_null=True)"
     return f'{stored}.with_variant(postgresql.ARRAY({item}), "postgresql")'
 
 
-# The SQLAlchemy type of a column, per field type.
-SA_TYPES: dict[str, Callable[[ir.Column], str]] = {
-    "string": _string,
-    "email": _string,
-    "url": _string,
-    "text": lambda _: "sa.Text()",
-    "integer": _integer,
-    "bigint": lambda _: "sa.BigInteger()",
-    "float": lambda _: "sa.Double()",
-    "decimal": lambda c: f"sa.Numeric({c.precision}, {c.scale})",
-    "boolean": lambda _: "sa.Boolean()",
-    "date": lambda _: "sa.Date()",
-    "datetime": lambda _: "sa.DateTime(timezone=True)",
-    "time": lambda _: "sa.Time()",
-    "uuid": lambda _: "sa.Uuid()",
-    "json": lambda _: JSON_TYPE_NAME,
-    "enum": _enum,
-    "array": _array,
+def _no_column(column: ir.Column) -> str:
+    raise AssertionError(f"a {column.type} field has no column of its own type")
+
+
+# The SQLAlchemy type of a column, per field type (tests/unit/test_types.py: none missing).
+SA_TYPES: dict[FieldType, Callable[[ir.Column], str]] = {
+    FieldType.STRING: _string,
+    FieldType.TEXT: lambda _: "sa.Text()",
+    FieldType.INTEGER: _integer,
+    FieldType.BIGINT: lambda _: "sa.BigInteger()",
+    FieldType.FLOAT: lambda _: "sa.Double()",
+    FieldType.DECIMAL: lambda c: f"sa.Numeric({c.precision}, {c.scale})",
+    FieldType.BOOLEAN: lambda _: "sa.Boolean()",
+    FieldType.DATE: lambda _: "sa.Date()",
+    FieldType.DATETIME: lambda _: "sa.DateTime(timezone=True)",
+    FieldType.TIME: lambda _: "sa.Time()",
+    FieldType.UUID: lambda _: "sa.Uuid()",
+    FieldType.EMAIL: _string,
+    FieldType.URL: _string,
+    FieldType.JSON: lambda _: JSON_TYPE_NAME,
+    FieldType.ENUM: _enum,
+    FieldType.ARRAY: _array,
+    FieldType.RELATION: _no_column,  # its column has the target's key type
+    FieldType.MANY_TO_MANY: _no_column,
 }
 
 
 def sa_type(column: ir.Column) -> str:
     """The SQLAlchemy type expression of a column."""
-    render = SA_TYPES.get(column.type)
-    if render is None:
-        raise ValueError(f"no SQLAlchemy type for {column.type}")
-    return render(column)
+    return SA_TYPES[column.type](column)
 
 
 def default_args(column: ir.Column) -> list[str]:
@@ -105,18 +109,15 @@ def default_args(column: ir.Column) -> list[str]:
     if default.kind == "factory":
         return [f"default=lambda: {py_literal(default.value)}"]
     value = default.value
-    python = (
-        f"decimal.Decimal({py_literal(str(value))})"
-        if column.type == "decimal"
-        else _python_default(column, value)
-    )
+    python = _python_default(column, value)
     if default.sql is None:
         return [f"default={python}"]
-    if column.type == "boolean":
+    family = REGISTRY[column.type].family
+    if family == "boolean":
         server = "sa.true()" if value else "sa.false()"
-    elif column.type in ("integer", "bigint", "float", "decimal"):
+    elif family == "number":
         server = f"sa.text({py_literal(str(value))})"
-    elif column.type in ("date", "datetime", "time", "uuid"):
+    elif family in ("temporal", "uuid"):
         # Rendered by the column type, so the database holds what SQLAlchemy binds: SQLite
         # stores times as '09:30:00.000000', uuids outside PostgreSQL as 32 hex digits.
         server = f"sa.literal({python}, {sa_type(column)})"
@@ -126,10 +127,12 @@ def default_args(column: ir.Column) -> list[str]:
 
 
 def _python_default(column: ir.Column, value: object) -> str:
-    if column.type in ("date", "datetime", "time"):
-        return f"datetime.{column.type}.fromisoformat({py_literal(value)})"
-    if column.type == "uuid":
-        return f"uuid.UUID({py_literal(value)})"
+    """A Python expression of a literal default, of the column's Python type."""
+    python = REGISTRY[column.type].python
+    if python in ("decimal.Decimal", "uuid.UUID"):
+        return f"{python}({py_literal(str(value))})"
+    if python.startswith("datetime."):
+        return f"{python}.fromisoformat({py_literal(value)})"
     return py_literal(value)
 
 

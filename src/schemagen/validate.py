@@ -119,7 +119,7 @@ OPTION_TYPES: dict[str, tuple[FieldType, ...]] = {
     option: tuple(t for t, d in REGISTRY.items() if option in d.options) for option in TYPE_OPTIONS
 }
 SEARCHABLE = tuple(t for t, d in REGISTRY.items() if d.searchable)
-NOT_COMPARABLE = tuple(t for t, d in REGISTRY.items() if not d.unique)
+NOT_COMPARABLE = tuple(t for t, d in REGISTRY.items() if not d.comparable)
 NOT_INDEXABLE = tuple(t for t, d in REGISTRY.items() if not d.indexable)
 NOT_FILTERABLE = tuple(t for t, d in REGISTRY.items() if not d.filterable)
 SQL_WORDS = frozenset(
@@ -863,10 +863,9 @@ class ResourceChecker:
             path: Path_ = ("indexes", i)
             for j, field_name in enumerate(index.fields):
                 self.check_column_ref((*path, "fields", j), field_name, "index")
-                if field_name in self.spec.fields and self.spec.fields[field_name].type in (
-                    "json",
-                    "array",
-                    "many_to_many",
+                if (
+                    field_name in self.spec.fields
+                    and self.spec.fields[field_name].type in NOT_COMPARABLE
                 ):
                     self.error(
                         (*path, "fields", j),
@@ -944,9 +943,7 @@ class ResourceChecker:
                         self.check_sortable(path, name)
                     elif key == "searchable" and (f is None or f.type not in SEARCHABLE):
                         self.error(path, f"only text fields can be searchable; '{name}' is not one")
-                    elif (
-                        key == "filterable" and f is not None and f.type in ("json", "many_to_many")
-                    ):
+                    elif key == "filterable" and f is not None and f.type in NOT_FILTERABLE:
                         self.error(path, f"a {f.type} field cannot be filterable")
         if isinstance(actions.bulk, lang.BulkAction):
             if actions.bulk.batch_size < 1:

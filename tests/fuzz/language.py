@@ -19,7 +19,13 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from schemagen.language import ARRAY_ITEM_TYPES, FIELD_TYPES, ON_DELETE, TRAITS
+from schemagen.language import ON_DELETE, TRAITS
+from schemagen.types import ARRAY_ITEM_TYPES as ITEM_TYPES
+from schemagen.types import FIELD_TYPES as TYPES
+
+# Plain strings: a schema file holds names, and YAML writers refuse str subclasses.
+FIELD_TYPES = tuple(str(t) for t in TYPES)
+ARRAY_ITEM_TYPES = tuple(str(t) for t in ITEM_TYPES)
 
 # Words every target reserves somewhere, and names the generated code uses for itself.
 KEYWORDS = [

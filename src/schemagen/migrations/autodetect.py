@@ -30,6 +30,7 @@ from schemagen.migrations.snapshot import (
     SchemaState,
     TableState,
 )
+from schemagen.types import FIELD_TYPES, REGISTRY, FieldType
 
 
 @dataclass(frozen=True)
@@ -292,7 +293,7 @@ class _Differ:
                         "a `backfill:` on the field"
                     )
                     prechecks = (ops.Precheck(ops.count_rows(old_table.name), problem),)
-        if column.type not in ("json", "array"):
+        if not _stored_as_json(column.type):
             value_expr = fill or (
                 py.default_value(column, self.new.enums) if column.default else None
             )
@@ -364,7 +365,7 @@ class _Differ:
             backfill, note, prechecks = None, None, ()
             if current.nullable and not new.nullable:
                 backfill, note, prechecks = self.fill_nulls(old_table, new_table, old, new)
-                if backfill is not None and new.type not in ("json", "array"):
+                if backfill is not None and not _stored_as_json(new.type):
                     self.values[(table, new.name)] = ops.sql_value(backfill)
             extra = {"backfill_note": note} if note else {}
             alter = ops.AlterColumn(
@@ -620,6 +621,11 @@ class _Differ:
             f"new {name} makes them unique: change or delete the duplicates, then run the upgrade again"
         )
         return ops.Precheck(ops.count_duplicates(view, columns, where), problem)
+
+
+def _stored_as_json(kind: str) -> bool:
+    """A JSON value or a list: its default is the application's, never a server default."""
+    return kind in FIELD_TYPES and REGISTRY[FieldType(kind)].family in ("json", "array")
 
 
 def _type(column: ColumnState) -> str:

@@ -15,10 +15,10 @@ from typing import Any
 from schemagen import ir
 from schemagen.client import SRC, Client, Raw, number, template_values, ts_value, with_hooks
 from schemagen.files import RenderedFile
-from schemagen.json_schema import INT_BOUNDS
 from schemagen.literals import json_text
 from schemagen.render import header_comment
 from schemagen.targets.base import RenderContext, Target
+from schemagen.types import REGISTRY, FieldType
 
 
 def rules(field: ir.Field) -> dict[str, Any]:
@@ -30,25 +30,28 @@ def rules(field: ir.Field) -> dict[str, Any]:
         result["minLength"] = field.min_length
     if field.max_length is not None:
         result["maxLength"] = field.max_length
+    definition = REGISTRY[field.type]
+    # A bigint's bounds are beyond what a JavaScript number holds exactly: not checked.
+    bounds = definition.bounds if field.type == FieldType.INTEGER else None
     if field.minimum is not None:
         result["min"] = number(field.minimum)
-    elif field.type == "integer":
-        result["min"] = INT_BOUNDS["integer"][0]
+    elif bounds is not None:
+        result["min"] = bounds[0]
     if field.maximum is not None:
         result["max"] = number(field.maximum)
-    elif field.type == "integer":
-        result["max"] = INT_BOUNDS["integer"][1]
-    if field.type == "decimal" and field.precision is not None and field.scale is not None:
+    elif bounds is not None:
+        result["max"] = bounds[1]
+    if field.type == FieldType.DECIMAL and field.precision is not None and field.scale is not None:
         limit = 10 ** (field.precision - field.scale)
         result.setdefault("min", -limit)
         result.setdefault("max", limit)
         result["step"] = number(f"1e-{field.scale}") if field.scale else 1
-    if field.type in ("integer", "bigint"):
+    if definition.bounds is not None:  # whole numbers
         result["step"] = 1
     if field.pattern is not None:
         result["pattern"] = field.pattern
-    if field.type in ("email", "url", "date", "datetime", "time", "uuid"):
-        result["format"] = {"url": "uri", "datetime": "date-time"}.get(field.type, field.type)
+    if "format" in definition.json_schema and field.type != FieldType.DECIMAL:
+        result["format"] = definition.json_schema["format"]
     if field.unique:
         result["unique"] = True
     return result
@@ -72,7 +75,9 @@ def form_field(client: Client, resource: ir.Resource, field: ir.Field) -> dict[s
             data["defaultFrom"] = field.default.kind
         else:
             data["default"] = (
-                number(field.default.value) if field.type == "decimal" else field.default.value
+                number(field.default.value)
+                if field.type == FieldType.DECIMAL
+                else field.default.value
             )
     if field.enum is not None:
         data["options"] = [{"value": o.value, "label": o.label} for o in field.enum.options]

@@ -16,10 +16,11 @@ from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.render import header_comment
 from schemagen.targets.base import RenderContext, Target
+from schemagen.types import REGISTRY
 
 # IndexedDB keys are numbers, strings, dates, binary data and arrays of those: booleans and JSON
 # values are not, so an index on them would hold no rows.
-UNINDEXABLE = ("boolean", "json")
+UNINDEXABLE = ("boolean", "json")  # type families
 
 
 def scope(resource: ir.Resource) -> list[str]:
@@ -35,7 +36,7 @@ def store(client: Client, resource: ir.Resource) -> dict[str, Any]:
     key_path: str | list[str] = [*prefix, "id"] if prefix else "id"
     indexes = []
     for f in client.filters(resource):
-        if f.field.type in UNINDEXABLE:
+        if REGISTRY[f.field.type].family in UNINDEXABLE:
             continue
         if f.match in ("array", "many"):
             # Each item of the array is a key of its own (multiEntry), which needs a single key path.

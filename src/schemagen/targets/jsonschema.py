@@ -16,6 +16,7 @@ from schemagen.json_schema import key_schema, number, value_schema
 from schemagen.literals import json_text
 from schemagen.render import header_comment
 from schemagen.targets.base import RenderContext, Target
+from schemagen.types import FieldType
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -143,7 +144,7 @@ def _nullable(schema: dict[str, Any], nullable: bool) -> dict[str, Any]:
 def _trait_schema(column: ir.Column) -> dict[str, Any]:
     base = (
         value_schema(column.type)
-        if column.type != "string"
+        if column.type != FieldType.STRING
         else {"type": "string", "maxLength": column.max_length}
     )
     return {
@@ -156,7 +157,7 @@ def _trait_schema(column: ir.Column) -> dict[str, Any]:
 def _json_default(field: ir.Field) -> Any:
     assert field.default is not None
     value = field.default.value
-    if field.type == "decimal":
+    if field.type == FieldType.DECIMAL:
         return number(Decimal(value))
     return value
 

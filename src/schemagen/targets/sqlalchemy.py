@@ -19,24 +19,7 @@ from schemagen.sql import (
     sql_text_literal,
 )
 from schemagen.targets.base import RenderContext, Target
-
-PYTHON_TYPES = {
-    "string": "str",
-    "text": "str",
-    "email": "str",
-    "url": "str",
-    "enum": "str",
-    "integer": "int",
-    "bigint": "int",
-    "float": "float",
-    "decimal": "decimal.Decimal",
-    "boolean": "bool",
-    "date": "datetime.date",
-    "datetime": "datetime.datetime",
-    "time": "datetime.time",
-    "uuid": "uuid.UUID",
-    "json": "Any",
-}
+from schemagen.types import REGISTRY, FieldType
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
@@ -67,12 +50,10 @@ class Helpers:
         )
 
     def py_type(self, column: ir.Column) -> str:
-        if column.type == "array":
-            base = f"list[{PYTHON_TYPES[column.array_of or 'string']}]"
-        elif column.type == "integer" and (column.primary_key or column.origin == "relation"):
-            base = "int"
+        if column.type == FieldType.ARRAY:
+            base = f"list[{REGISTRY[column.array_of or FieldType.STRING].python}]"
         else:
-            base = PYTHON_TYPES[column.type]
+            base = REGISTRY[column.type].python
         return f"{base} | None" if column.nullable and base != "Any" else base
 
     def column_args(self, resource: ir.Resource | ir.Table, column: ir.Column) -> str:

@@ -19,26 +19,28 @@ from schemagen.literals import json_text
 from schemagen.naming import humanize
 from schemagen.render import header_comment
 from schemagen.targets.base import RenderContext, Target
+from schemagen.types import FieldType
 
-FORMATS = {
-    "string": "text",
-    "text": "text",
-    "email": "text",
-    "url": "url",
-    "uuid": "text",
-    "integer": "number",
-    "bigint": "number",
-    "float": "number",
-    "decimal": "decimal",
-    "boolean": "boolean",
-    "date": "date",
-    "datetime": "datetime",
-    "time": "time",
-    "enum": "enum",
-    "relation": "relation",
-    "many_to_many": "list",
-    "array": "list",
-    "json": "json",
+# How a cell shows a value, per field type (tests/unit/test_types.py: none missing).
+FORMATS: dict[FieldType, str] = {
+    FieldType.STRING: "text",
+    FieldType.TEXT: "text",
+    FieldType.INTEGER: "number",
+    FieldType.BIGINT: "number",
+    FieldType.FLOAT: "number",
+    FieldType.DECIMAL: "decimal",
+    FieldType.BOOLEAN: "boolean",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "datetime",
+    FieldType.TIME: "time",
+    FieldType.UUID: "text",
+    FieldType.EMAIL: "text",
+    FieldType.URL: "url",
+    FieldType.JSON: "json",
+    FieldType.ENUM: "enum",
+    FieldType.ARRAY: "list",
+    FieldType.RELATION: "relation",
+    FieldType.MANY_TO_MANY: "list",
 }
 
 
@@ -62,9 +64,9 @@ def column(
         "accessor": accessor,
         "header": header,
         "type": kind,
-        "format": FORMATS.get(kind, "text"),
+        "format": FORMATS[kind],
     }
-    if field is not None and field.type == "decimal":
+    if field is not None and field.type == FieldType.DECIMAL:
         data["scale"] = field.scale
     data["sortable"] = accessor in sortable
     data["filterable"] = (

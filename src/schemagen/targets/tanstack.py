@@ -28,6 +28,21 @@ from schemagen.client import (
 from schemagen.files import RenderedFile
 from schemagen.literals import ts_literal
 from schemagen.targets.base import RenderContext, Target
+from schemagen.types import REGISTRY, FieldType
+from schemagen.types.base import Family
+
+# A value of the right type for a required input the user has not set yet, per type family.
+EMPTY: dict[Family, str] = {
+    "text": '""',
+    "number": "0",
+    "boolean": "false",
+    "temporal": '""',
+    "uuid": '""',
+    "json": "null",
+    "enum": '""',
+    "array": "[]",
+    "relation": '""',
+}
 
 
 class Optimism:
@@ -69,21 +84,13 @@ class Optimism:
             return "now.slice(0, 10)"
         if default is not None and default.value is not None:
             value: Any = default.value
-            if kind == "decimal":
+            if kind == FieldType.DECIMAL:
                 value = number(value)
             return ts_literal(value)
         if nullable:
             return "null"
         # Not nullable and no default: required, so the input sets it; a value of the right type meanwhile.
-        return {
-            "integer": "0",
-            "bigint": "0",
-            "float": "0",
-            "decimal": "0",
-            "boolean": "false",
-            "array": "[]",
-            "json": "null",
-        }.get(kind, '""')
+        return EMPTY[REGISTRY[FieldType(kind)].family]
 
     def spec(self, resource: ir.Resource) -> dict[str, str]:
         c = self.client

@@ -13,18 +13,9 @@ from decimal import Decimal
 from schemagen import ir
 from schemagen.client import SRC, Client, prop, read_columns, template_values
 from schemagen.files import RenderedFile
-from schemagen.json_schema import INT_BOUNDS
 from schemagen.literals import ts_literal, ts_number
 from schemagen.targets.base import RenderContext, Target
-
-FORMATS = {
-    "email": "z.email()",
-    "url": "z.url()",
-    "date": "z.iso.date()",
-    "datetime": "z.iso.datetime({ offset: true })",  # the API wants an offset and sends one
-    "time": "z.iso.time()",
-    "uuid": "z.guid()",  # any 8-4-4-4-12 hex id, as the server's UUID parsing accepts
-}
+from schemagen.types import REGISTRY, FieldType
 
 
 class ZodSchemas:
@@ -43,9 +34,10 @@ class ZodSchemas:
     ) -> str:
         """The schema of a non-null value of `kind`, with the field's constraints."""
         f = field
-        match kind:
-            case "string" | "text" | "email" | "url":
-                text = FORMATS.get(kind, "z.string()")
+        definition = REGISTRY[FieldType(kind)]
+        match definition.family:
+            case "text":
+                text = definition.zod
                 if f is not None and f.min_length is not None:
                     text += f".min({f.min_length})"
                 if f is not None and f.max_length is not None:
@@ -53,9 +45,10 @@ class ZodSchemas:
                 if f is not None and f.pattern is not None:
                     text = f"withPattern({text}, {ts_literal(f.pattern)})"
                 return text
-            case "integer" | "bigint":
-                text = "z.number().int()"  # safe integers: what a JSON number holds exactly
-                low, high = INT_BOUNDS[kind] if kind == "integer" else (None, None)
+            case "number" if definition.bounds is not None:
+                text = definition.zod
+                # A bigint's bounds are beyond what a JSON number holds exactly: not checked.
+                low, high = definition.bounds if kind == FieldType.INTEGER else (None, None)
                 minimum = f.minimum if f is not None and f.minimum is not None else None
                 maximum = f.maximum if f is not None and f.maximum is not None else None
                 minimum = minimum if low is None or (minimum is not None and minimum > low) else low
@@ -67,14 +60,14 @@ class ZodSchemas:
                 if maximum is not None:
                     text += f".max({ts_number(maximum)})"
                 return text
-            case "float":
-                text = "z.number()"
+            case "number" if kind == FieldType.FLOAT:
+                text = definition.zod
                 if f is not None and f.minimum is not None:
                     text += f".min({ts_number(f.minimum)})"
                 if f is not None and f.maximum is not None:
                     text += f".max({ts_number(f.maximum)})"
                 return text
-            case "decimal":
+            case "number":
                 assert f is not None and f.precision is not None and f.scale is not None
                 # NUMERIC(p, s) holds less than 10^(p-s) in magnitude, in steps of 10^-s.
                 limit = Decimal(10) ** (f.precision - f.scale)
@@ -90,12 +83,8 @@ class ZodSchemas:
                     else f".lt({ts_number(limit)})"
                 )
                 return text + f".multipleOf({ts_number(Decimal(1).scaleb(-f.scale))})"
-            case "boolean":
-                return "z.boolean()"
-            case "date" | "datetime" | "time" | "uuid":
-                return FORMATS[kind]
-            case "json":
-                return "z.json()"
+            case "boolean" | "temporal" | "uuid" | "json":
+                return definition.zod
             case "enum":
                 assert f is not None and resource is not None and f.enum is not None
                 if inline_enum:  # an action input's enum has no named type (see value_type)
@@ -103,8 +92,8 @@ class ZodSchemas:
                 return self.client.n(resource).enum_schema(f)
             case "array":
                 assert f is not None
-                return f"z.array({self.value(f.array_of or 'string', None, None)})"
-            case "relation" | "many_to_many":
+                return f"z.array({self.value(f.array_of or FieldType.STRING, None, None)})"
+            case "relation":
                 assert f is not None and f.relation is not None
                 key = (
                     "z.number().int()"
@@ -181,11 +170,7 @@ class ZodSchemas:
 
 
 def _trait(column: ir.Column) -> str:
-    base = {
-        "integer": "z.number().int()",
-        "boolean": "z.boolean()",
-        "datetime": FORMATS["datetime"],
-    }.get(column.type, "z.string()")
+    base = REGISTRY[column.type].zod
     if column.max_length is not None:
         base += f".max({column.max_length})"
     return base + (".nullable()" if column.nullable else "")

@@ -32,5 +32,5 @@ TYPE = TypeDef(
     default_problem=None,  # a list of its item type's defaults, checked by validate
     options=("of",),
     shorthand=("of",),
-    unique=False,
+    comparable=False,
 )

@@ -116,7 +116,7 @@ class TypeDef:
     pattern: str | None = None  # a regular expression every value matches (Rust `regex`)
     array_item: bool = False  # may be the `of` of an array
     ordered: bool = False  # compared by the list filters' gte/lte and sorted by value
-    unique: bool = True  # may be unique or sortable
+    comparable: bool = True  # may be unique or sortable (equality and order are defined)
     indexable: bool = True
     filterable: bool = True
     searchable: bool = False
@@ -124,6 +124,8 @@ class TypeDef:
     @property
     def filter_operators(self) -> tuple[str, ...]:
         """The list filter's operators for a column of this runtime kind (`api_kind`)."""
+        if self.type == FieldType.MANY_TO_MANY:  # the ids linked: any of them, or exactly these
+            return ("eq", "in")
         if self.family == "array":
             return ("eq", "in", "isnull")
         if self.family == "json":

@@ -37,7 +37,7 @@ TYPE = TypeDef(
     sample=lambda f, k, resource, name: {"n": k, "text": HOSTILE, "list": [1, 2.5, None, True]},
     invalid=lambda f: [],
     default_problem=lambda value, f: json_problem(value),
-    unique=False,
+    comparable=False,
     indexable=False,
     filterable=False,
 )

@@ -19,7 +19,7 @@ TYPE = TypeDef(
     default_problem=None,
     options=("to", "inverse", "through"),
     shorthand=("to",),
-    unique=False,
+    comparable=False,
     indexable=False,
     filterable=False,
 )
