@@ -97,6 +97,14 @@ def test_wheel_holds_every_module_and_template(wheel: Path) -> None:
         f"templates missing from the wheel: {sorted(templates - names)}"
     )
     assert not modules - names, f"modules missing from the wheel: {sorted(modules - names)}"
+    # The TypeScript runtime is package data: copied from the installed package into clients.
+    runtime = {
+        f"schemagen/{p.relative_to(REPO / 'src' / 'schemagen').as_posix()}"
+        for p in (REPO / "src" / "schemagen" / "runtime_ts").rglob("*")
+        if p.is_file()
+    }
+    assert "schemagen/runtime_ts/client/http.ts" in runtime
+    assert not runtime - names, f"runtime files missing from the wheel: {sorted(runtime - names)}"
     # Nothing of the checkout's layout leaks in: no src/ prefix, no top-level templates/.
     assert not [n for n in names if n.startswith(("src/", "templates/"))]
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))

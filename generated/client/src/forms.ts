@@ -5,63 +5,12 @@
  * whether it is read-only when creating and when updating. */
 
 import * as hooks from "./hooks.js";
+import type { FormDefinition } from "./runtime/forms.js";
 import * as s from "./schemas.js";
 
-export interface FormRules {
-  required?: boolean;
-  minLength?: number;
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  step?: number;
-  pattern?: string;
-  format?: string;
-  unique?: boolean;
-}
+export type { FormDefinition, FormField, FormOption, FormRelation, FormRules } from "./runtime/forms.js";
 
-export interface FormField {
-  /** The name in the Create and Update shapes (`region_id` for a relation `region`). */
-  name: string;
-  /** The field's name in the schema. */
-  field: string;
-  label: string;
-  help?: string;
-  description?: string;
-  /** text, textarea, number, checkbox, date, datetime, time, email, url, json, select, multiselect, tags, or the schema's own. */
-  widget: string;
-  /** The schema type: string, text, integer, decimal, enum, relation, many_to_many, ... */
-  type: string;
-  /** For arrays: the item type. */
-  of?: string;
-  required: boolean;
-  nullable: boolean;
-  rules: FormRules;
-  default?: unknown;
-  /** A default the server computes: the current date or time. */
-  defaultFrom?: "now" | "today";
-  options?: readonly { readonly value: string; readonly label: string }[];
-  relation?: {
-    resource: string;
-    multiple: boolean;
-    valueField: string;
-    /** The related resource's field to show for each option. */
-    titleField: string;
-    /** The related list's hook and query options (null when the resource has no list). */
-    listHook: ((...args: never[]) => unknown) | null;
-    listQueryOptions: ((...args: never[]) => unknown) | null;
-  };
-  readOnly: { create: boolean; update: boolean };
-}
-
-export interface FormDefinition {
-  resource: string;
-  label: string;
-  fields: readonly FormField[];
-  /** zod schemas of the whole form, per mode. */
-  schemas: { create: unknown; update: unknown };
-}
-
-export const customerForm = {
+export const customerForm: FormDefinition<"customer"> = {
   resource: "customer",
   label: "Customer",
   fields: [
@@ -137,9 +86,9 @@ export const customerForm = {
     },
   ],
   schemas: { create: s.customerCreateSchema, update: s.customerUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const matrxActionForm = {
+export const matrxActionForm: FormDefinition<"matrx_action"> = {
   resource: "matrx_action",
   label: "Action",
   fields: [
@@ -237,9 +186,9 @@ export const matrxActionForm = {
     },
   ],
   schemas: { create: s.matrxActionCreateSchema, update: s.matrxActionUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const matrxMenuItemForm = {
+export const matrxMenuItemForm: FormDefinition<"matrx_menu_item"> = {
   resource: "matrx_menu_item",
   label: "Menu item",
   fields: [
@@ -336,9 +285,9 @@ export const matrxMenuItemForm = {
     },
   ],
   schemas: { create: s.matrxMenuItemCreateSchema, update: s.matrxMenuItemUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const officeForm = {
+export const officeForm: FormDefinition<"office"> = {
   resource: "office",
   label: "Office",
   fields: [
@@ -410,9 +359,9 @@ export const officeForm = {
     },
   ],
   schemas: { create: s.officeCreateSchema, update: s.officeUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const opportunityForm = {
+export const opportunityForm: FormDefinition<"opportunity"> = {
   resource: "opportunity",
   label: "Opportunity",
   fields: [
@@ -503,9 +452,9 @@ export const opportunityForm = {
     },
   ],
   schemas: { create: s.opportunityCreateSchema, update: s.opportunityUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const personForm = {
+export const personForm: FormDefinition<"person"> = {
   resource: "person",
   label: "Person",
   fields: [
@@ -567,9 +516,9 @@ export const personForm = {
     },
   ],
   schemas: { create: s.personCreateSchema, update: s.personUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const regionForm = {
+export const regionForm: FormDefinition<"region"> = {
   resource: "region",
   label: "Region",
   fields: [
@@ -598,9 +547,9 @@ export const regionForm = {
     },
   ],
   schemas: { create: s.regionCreateSchema, update: s.regionUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const todoForm = {
+export const todoForm: FormDefinition<"todo"> = {
   resource: "todo",
   label: "Todo",
   fields: [
@@ -658,7 +607,7 @@ export const todoForm = {
     },
   ],
   schemas: { create: s.todoCreateSchema, update: s.todoUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
 /** Every form by resource name. */
 export const forms = {

@@ -4,17 +4,11 @@
  * query under it. `invalidationMap` says, for every mutation, which prefixes to refresh after it:
  * derived from the relation graph and the traits by schemagen (the reasons are in keys.json). */
 
-import type { DataTag, InfiniteData } from "@tanstack/query-core";
-import type { ApiError } from "./api.js";
+import type { InfiniteData } from "@tanstack/query-core";
+import { dataKey as key, type QueryKeyPrefix } from "./runtime/keys.js";
 import type * as T from "./types.js";
 
-/** A key prefix: everything whose key starts with it. */
-export type QueryKeyPrefix = readonly string[];
-
-/** A key whose data type TanStack Query knows: `queryClient.getQueryData(bookKeys.detail(id))` is a `Book`. */
-function key<V>() {
-  return <const K extends readonly unknown[]>(...parts: K): DataTag<K, V, ApiError> => parts as DataTag<K, V, ApiError>;
-}
+export type { QueryKeyPrefix } from "./runtime/keys.js";
 
 export const customerKeys = {
   all: ["customer"] as const,

@@ -14,325 +14,21 @@
  * of a versioned resource sends If-Match: the patch's `version`, else the version of the cached
  * row it was based on; a `version_conflict` refreshes that row. */
 
-import type { InfiniteData, MutationFunctionContext, MutationOptions, QueryClient, QueryKey } from "@tanstack/query-core";
+import type { MutationOptions, QueryClient, QueryKey } from "@tanstack/query-core";
 import * as api from "./api.js";
 import type { ApiError } from "./api.js";
 import * as keys from "./keys.js";
+import * as cache from "./runtime/cache.js";
+import type { MutationExtras, OptimisticContext, ResourceCache } from "./runtime/cache.js";
+import { matchesParams, type QuerySpec } from "./runtime/matching.js";
 import type * as T from "./types.js";
 
-// ----------------------------------------------------------------------------------------------
-// Predicates and order: which rows a list's parameters select, and where a row goes in it
-
-/** How values of a property compare: text, number, datetime (ISO strings as instants), boolean,
- * key (ids), array and many (a value among the row's), json (only null or not). */
-export type MatchKind = "text" | "number" | "datetime" | "boolean" | "key" | "array" | "many" | "json";
-
-/** What a resource's list parameters can name: filters, search and sort, as the API reads them. */
-export interface QuerySpec {
-  readonly filters: { readonly [name: string]: MatchKind };
-  readonly search: readonly string[];
-  /** How each sortable property orders: its kind, or an enum's values in their declared order. */
-  readonly sortable: { readonly [name: string]: MatchKind | readonly string[] };
-  readonly defaultSort: readonly string[];
-  /** The rows have deleted_at (soft_delete): a list shows deleted ones only with `include_deleted`. */
-  readonly softDelete: boolean;
-}
-
-type Row = { readonly [name: string]: unknown };
-const PAGING = ["limit", "cursor", "sort", "q", "include_deleted"];
-
-/** Whether a row belongs in a list with these parameters: not deleted (unless the list includes
- * deleted rows), every filter and the search (OmniSync's predicate matching). */
-export function matchesParams(row: object, params: object, spec: QuerySpec): boolean {
-  const values = row as Row;
-  if (spec.softDelete && values["deleted_at"] != null && !isTrue((params as Row)["include_deleted"])) return false;
-  for (const [param, expected] of Object.entries(params)) {
-    if (expected === undefined || expected === null) continue;
-    if (param === "q") {
-      const text = String(expected).toLowerCase();
-      if (text && !spec.search.some((name) => values[name] != null && String(values[name]).toLowerCase().includes(text))) return false;
-      continue;
-    }
-    if (PAGING.includes(param)) continue;
-    const split = param.indexOf("__");
-    const name = split < 0 ? param : param.slice(0, split);
-    const kind = spec.filters[name];
-    if (kind === undefined) continue; // not a filter this client knows: the server decides
-    if (!matchesFilter(values[name], split < 0 ? "eq" : param.slice(split + 2), expected, kind)) return false;
-  }
-  return true;
-}
-
-function matchesFilter(actual: unknown, op: string, expected: unknown, kind: MatchKind): boolean {
-  if (op === "isnull") return (actual === null || actual === undefined) === isTrue(expected);
-  const wanted: unknown[] = op === "in" ? (Array.isArray(expected) ? expected : String(expected).split(",")) : [expected];
-  if (kind === "array" || kind === "many") {
-    const items: unknown[] = Array.isArray(actual) ? actual : [];
-    return wanted.some((value) => items.some((item) => compareValues(item, value, "text") === 0));
-  }
-  if (actual === null || actual === undefined) return false;
-  if (op === "gte") return compareValues(actual, expected, kind) >= 0;
-  if (op === "lte") return compareValues(actual, expected, kind) <= 0;
-  return wanted.some((value) => compareValues(actual, value, kind) === 0);
-}
-
-function compareValues(a: unknown, b: unknown, kind: MatchKind): number {
-  let x: string | number;
-  let y: string | number;
-  if (kind === "number") [x, y] = [Number(a), Number(b)];
-  else if (kind === "datetime") [x, y] = [instant(a), instant(b)];
-  else if (kind === "boolean") [x, y] = [String(a) === "true" ? 1 : 0, String(b) === "true" ? 1 : 0];
-  else if (kind === "key") [x, y] = [String(a).toLowerCase(), String(b).toLowerCase()];
-  else [x, y] = [String(a), String(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function isTrue(value: unknown): boolean {
-  return value === true || value === "true";
-}
-
-/** A datetime as milliseconds: an ISO 8601 string, or "now", which the API reads as its current time. */
-function instant(value: unknown): number {
-  return value === "now" ? Date.now() : Date.parse(String(value));
-}
-
-function sortTokens(params: object, spec: QuerySpec): string[] {
-  const sort = (params as { sort?: unknown }).sort;
-  const tokens = sort === undefined || sort === null ? [...spec.defaultSort] : Array.isArray(sort) ? sort.map(String) : String(sort).split(",");
-  return tokens.map((token) => token.trim()).filter(Boolean);
-}
-
-/** The order of two rows in a list with these parameters, as the API sorts: NULLs last ascending
- * and first descending, then the id. */
-export function compareRows(a: object, b: object, params: object, spec: QuerySpec): number {
-  const x = a as Row;
-  const y = b as Row;
-  const tokens = sortTokens(params, spec);
-  if (!tokens.some((token) => token.replace(/^-/, "") === "id")) tokens.push("id");
-  for (const token of tokens) {
-    const descending = token.startsWith("-");
-    const name = descending ? token.slice(1) : token;
-    const [left, right] = [x[name], y[name]];
-    const leftNull = left === null || left === undefined;
-    const rightNull = right === null || right === undefined;
-    let order = 0;
-    if (leftNull || rightNull) order = leftNull === rightNull ? 0 : leftNull ? 1 : -1;
-    else {
-      const kind = spec.sortable[name] ?? "text";
-      order = typeof kind === "string" ? compareValues(left, right, kind) : kind.indexOf(String(left)) - kind.indexOf(String(right));
-    }
-    if (order !== 0) return descending ? -order : order;
-    if (name === "id") break;
-  }
-  return 0;
-}
-
-// ----------------------------------------------------------------------------------------------
-// The cache: lists as pages, optimistic changes and their rollback
-
-type Page<R> = { items: R[]; next_cursor: string | null };
-
-interface ResourceCache<R, K> {
-  all: QueryKey;
-  lists: QueryKey;
-  detail: (id: K) => QueryKey;
-  id: (row: R) => K;
-  spec: QuerySpec | null;
-}
-
-/** Apply `change` to the pages of every cached list of a resource, plain or infinite. */
-function eachList<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, change: (pages: Page<R>[], params: object) => Page<R>[]): void {
-  for (const [queryKey, data] of queryClient.getQueriesData<Page<R> | InfiniteData<Page<R>, string | null>>({ queryKey: cache.lists })) {
-    if (data === undefined) continue;
-    const infinite = queryKey[2] === "infinite";
-    const params = (infinite ? queryKey[3] : queryKey[2]) ?? {};
-    if (typeof params !== "object" || params === null) continue;
-    if ("pages" in data) {
-      queryClient.setQueryData(queryKey, { ...data, pages: change(data.pages, params) });
-    } else {
-      const [page] = change([data], params);
-      if (page !== undefined) queryClient.setQueryData(queryKey, page);
-    }
-  }
-}
-
-/** Everything cached under a prefix now, and a function putting it back. */
-function takeSnapshot(queryClient: QueryClient, prefix: QueryKey): () => void {
-  const saved = queryClient.getQueriesData({ queryKey: prefix });
-  return () => {
-    for (const [queryKey, data] of saved) queryClient.setQueryData(queryKey, data);
-  };
-}
-
-function withItems<R>(pages: Page<R>[], index: number, items: R[]): Page<R>[] {
-  return pages.map((page, i) => (i === index ? { ...page, items } : page));
-}
-
-/** The row at its place in the sort order; nowhere when that place is on a page not loaded yet. */
-function insertSorted<R>(pages: Page<R>[], row: R, before: (a: R, b: R) => boolean): Page<R>[] {
-  for (let i = 0; i < pages.length; i++) {
-    const items = pages[i]?.items ?? [];
-    const at = items.findIndex((item) => before(row, item));
-    if (at >= 0) return withItems(pages, i, [...items.slice(0, at), row, ...items.slice(at)]);
-  }
-  const last = pages[pages.length - 1];
-  return last !== undefined && last.next_cursor === null ? withItems(pages, pages.length - 1, [...last.items, row]) : pages;
-}
-
-function findRow<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): R | undefined {
-  const detail = queryClient.getQueryData<R>(cache.detail(id));
-  if (detail !== undefined) return detail;
-  for (const [, data] of queryClient.getQueriesData<Page<R> | InfiniteData<Page<R>, string | null>>({ queryKey: cache.lists })) {
-    const pages = data === undefined ? [] : "pages" in data ? data.pages : [data];
-    for (const page of pages) {
-      const found = page.items.find((item) => cache.id(item) === id);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-function matches<R, K>(cache: ResourceCache<R, K>, row: R, params: object): boolean {
-  return cache.spec === null || matchesParams(row as object, params, cache.spec);
-}
-
-async function optimisticCreate<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, row: R): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.lists });
-  const restore = takeSnapshot(queryClient, cache.lists);
-  const spec = cache.spec;
-  eachList(queryClient, cache, (pages, params) =>
-    matches(cache, row, params) ? insertSorted(pages, row, (a, b) => spec !== null && compareRows(a as object, b as object, params, spec) < 0) : pages,
-  );
-  return { rollback: restore, optimisticId: cache.id(row) };
-}
-
-async function optimisticUpdate<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K, patch: object): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.all });
-  const restore = takeSnapshot(queryClient, cache.all);
-  const current = findRow(queryClient, cache, id);
-  if (current === undefined) return { rollback: restore };
-  const next = { ...current, ...definedOnly(patch) } as R;
-  if (queryClient.getQueryData(cache.detail(id)) !== undefined) queryClient.setQueryData(cache.detail(id), next);
-  const spec = cache.spec;
-  eachList(queryClient, cache, (pages, params) => {
-    const present = pages.some((page) => page.items.some((item) => cache.id(item) === id));
-    if (!matches(cache, next, params)) {
-      return present ? pages.map((page) => ({ ...page, items: page.items.filter((item) => cache.id(item) !== id) })) : pages;
-    }
-    if (present) return pages.map((page) => ({ ...page, items: page.items.map((item) => (cache.id(item) === id ? next : item)) }));
-    return insertSorted(pages, next, (a, b) => spec !== null && compareRows(a as object, b as object, params, spec) < 0);
-  });
-  return { rollback: restore };
-}
-
-async function optimisticDelete<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.lists });
-  const restore = takeSnapshot(queryClient, cache.lists);
-  eachList(queryClient, cache, (pages) => pages.map((page) => ({ ...page, items: page.items.filter((item) => cache.id(item) !== id) })));
-  return { rollback: restore };
-}
-
-/** The server's row in the detail and in place of `id` (the optimistic one) in every list. */
-function settleRow<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K, row: R): void {
-  queryClient.setQueryData(cache.detail(cache.id(row)), row);
-  eachList(queryClient, cache, (pages) => pages.map((page) => ({ ...page, items: page.items.map((item) => (cache.id(item) === id ? row : item)) })));
-}
-
-/** The version of the cached row an update is based on: the detail's, else a list's. */
-function cachedVersion<R extends { version: number }, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): number | undefined {
-  return findRow(queryClient, cache, id)?.version;
-}
-
-/** After a version_conflict the cached row is older than the server's: fetch it again (not awaited). */
-function refreshIfStale<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, error: ApiError): void {
-  if (error.error_code === "version_conflict") void queryClient.invalidateQueries({ queryKey: cache.all });
-}
-
-function definedOnly(values: object): object {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
-}
-
-let temporaryIds = 0;
-
-/** An id for a row the server has not made yet: never one the server gives out. */
-function temporaryId(kind: "string"): string;
-function temporaryId(kind: "number"): number;
-function temporaryId(kind: "string" | "number"): string | number {
-  temporaryIds += 1;
-  return kind === "number" ? -temporaryIds : "optimistic-" + String(temporaryIds);
-}
-
-// ----------------------------------------------------------------------------------------------
-// Mutations: the system's callbacks first, then the caller's
-
-/** What a caller may add to a mutation's options: TanStack's own, and `skipInvalidation`. */
-export type MutationExtras<TData, TVariables, TContext = unknown> = Omit<
-  MutationOptions<TData, ApiError, TVariables, TContext>,
-  "mutationFn" | "mutationKey"
-> & {
-  /** Leave the cache as the optimistic update and the server's answer made it: refresh nothing. */
-  skipInvalidation?: boolean;
-};
-
-/** What onMutate hands to the other callbacks: the rollback, the id of the optimistic row a
- * create inserted (the server's row replaces it), and the caller's own onMutate result. */
-export interface OptimisticContext<TContext> {
-  rollback: () => void;
-  optimisticId: unknown;
-  context: TContext | undefined;
-}
-
-interface Optimistic {
-  rollback: () => void;
-  optimisticId?: unknown;
-}
+export type { MutationExtras, OptimisticContext } from "./runtime/cache.js";
+export { compareRows, matchesParams, type MatchKind, type QuerySpec } from "./runtime/matching.js";
 
 /** Refresh what a mutation changed, in one `invalidateQueries` call; resolves when active queries are refetched. */
-export async function invalidateAfter(queryClient: QueryClient, action: keys.MutationAction): Promise<void> {
-  const prefixes = keys.invalidationMap[action];
-  if (prefixes.length === 0) return;
-  await queryClient.invalidateQueries({
-    predicate: (query) => prefixes.some((prefix) => prefix.every((part, i) => query.queryKey[i] === part)),
-  });
-}
-
-function composeMutation<TData, TVariables, TContext>(
-  queryClient: QueryClient,
-  action: keys.MutationAction,
-  mutationKey: QueryKey,
-  extras: MutationExtras<TData, TVariables, TContext>,
-  system: {
-    run: (variables: TVariables) => Promise<TData>;
-    optimistic?: (variables: TVariables) => Promise<Optimistic>;
-    settle?: (data: TData, variables: TVariables, optimisticId: unknown) => void;
-    changesNothing?: (variables: TVariables) => boolean;
-    refused?: (error: ApiError, variables: TVariables) => void;
-  },
-): MutationOptions<TData, ApiError, TVariables, OptimisticContext<TContext>> {
-  const { skipInvalidation = false, onMutate, onSuccess, onError, onSettled, ...rest } = extras;
-  return {
-    ...rest,
-    mutationKey,
-    mutationFn: (variables: TVariables) => system.run(variables),
-    onMutate: async (variables: TVariables, context: MutationFunctionContext) => {
-      const optimistic = system.optimistic ? await system.optimistic(variables) : { rollback: () => undefined };
-      const own = onMutate ? await onMutate(variables, context) : undefined;
-      return { rollback: optimistic.rollback, optimisticId: optimistic.optimisticId, context: own };
-    },
-    onError: async (error, variables, result, context) => {
-      result?.rollback();
-      system.refused?.(error, variables);
-      await onError?.(error, variables, result?.context, context);
-    },
-    onSuccess: async (data, variables, result, context) => {
-      system.settle?.(data, variables, result.optimisticId);
-      if (!skipInvalidation && !system.changesNothing?.(variables)) await invalidateAfter(queryClient, action);
-      await onSuccess?.(data, variables, result.context as TContext, context);
-    },
-    onSettled: async (data, error, variables, result, context) => {
-      await onSettled?.(data, error, variables, result?.context, context);
-    },
-  };
+export function invalidateAfter(queryClient: QueryClient, action: keys.MutationAction): Promise<void> {
+  return cache.invalidatePrefixes(queryClient, keys.invalidationMap[action]);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -383,10 +79,10 @@ export function createCustomerMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Customer, T.CustomerCreate, TContext> = {},
 ): MutationOptions<T.Customer, ApiError, T.CustomerCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "customer.create", keys.customerKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["customer.create"], keys.customerKeys.mutations["create"], extras, {
     run: (variables: T.CustomerCreate) => api.createCustomer(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["customer"], optimisticRowOfCustomer(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["customer"], (optimisticId as T.CustomerId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["customer"], optimisticRowOfCustomer(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["customer"], optimisticId ?? data.id, data),
   });
 }
 
@@ -394,10 +90,10 @@ export function updateCustomerMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Customer, { id: T.CustomerId; patch: T.CustomerUpdate }, TContext> = {},
 ): MutationOptions<T.Customer, ApiError, { id: T.CustomerId; patch: T.CustomerUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "customer.update", keys.customerKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["customer.update"], keys.customerKeys.mutations["update"], extras, {
     run: (variables: { id: T.CustomerId; patch: T.CustomerUpdate }) => api.updateCustomer(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["customer"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["customer"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["customer"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["customer"], variables.id, data),
   });
 }
 
@@ -405,9 +101,9 @@ export function deleteCustomerMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.CustomerId, TContext> = {},
 ): MutationOptions<void, ApiError, T.CustomerId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "customer.delete", keys.customerKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["customer.delete"], keys.customerKeys.mutations["delete"], extras, {
     run: (variables: T.CustomerId) => api.deleteCustomer(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["customer"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["customer"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.customerKeys.detail(id), exact: true }),
   });
 }
@@ -416,7 +112,7 @@ export function bulkCustomersMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.BulkResult, T.CustomerBulkRequest, TContext> = {},
 ): MutationOptions<T.BulkResult, ApiError, T.CustomerBulkRequest, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "customer.bulk", keys.customerKeys.mutations["bulk"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["customer.bulk"], keys.customerKeys.mutations["bulk"], extras, {
     run: (variables: T.CustomerBulkRequest) => api.bulkCustomers(variables),
     changesNothing: (body) => body.dry_run === true,
   });
@@ -426,7 +122,7 @@ export function undoBulkCustomersMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
 ): MutationOptions<T.BulkUndoResult, ApiError, T.BulkUndoRequest, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "customer.bulk_undo", keys.customerKeys.mutations["bulk_undo"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["customer.bulk_undo"], keys.customerKeys.mutations["bulk_undo"], extras, {
     run: (variables: T.BulkUndoRequest) => api.undoBulkCustomers(variables),
   });
 }
@@ -435,7 +131,7 @@ export function undoBulkCustomersMutationOptions<TContext = unknown>(
 function optimisticRowOfCustomer(input: T.CustomerCreate): T.Customer {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     branch_id: api.defaultClient.config.branchId ?? "main",
     tenant_id: api.defaultClient.config.tenantId ?? "",
     name: "",
@@ -445,8 +141,8 @@ function optimisticRowOfCustomer(input: T.CustomerCreate): T.Customer {
     lifetime_value: 0,
     created_at: now,
     updated_at: now,
-    ...definedOnly(input),
-  } as T.Customer;
+    ...cache.definedOnly(input),
+  };
 }
 
 // matrx_action
@@ -494,10 +190,10 @@ export function createMatrxActionMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.MatrxAction, T.MatrxActionCreate, TContext> = {},
 ): MutationOptions<T.MatrxAction, ApiError, T.MatrxActionCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "matrx_action.create", keys.matrxActionKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["matrx_action.create"], keys.matrxActionKeys.mutations["create"], extras, {
     run: (variables: T.MatrxActionCreate) => api.createMatrxAction(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["matrx_action"], optimisticRowOfMatrxAction(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["matrx_action"], (optimisticId as T.MatrxActionId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["matrx_action"], optimisticRowOfMatrxAction(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["matrx_action"], optimisticId ?? data.id, data),
   });
 }
 
@@ -505,10 +201,10 @@ export function updateMatrxActionMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.MatrxAction, { id: T.MatrxActionId; patch: T.MatrxActionUpdate }, TContext> = {},
 ): MutationOptions<T.MatrxAction, ApiError, { id: T.MatrxActionId; patch: T.MatrxActionUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "matrx_action.update", keys.matrxActionKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["matrx_action.update"], keys.matrxActionKeys.mutations["update"], extras, {
     run: (variables: { id: T.MatrxActionId; patch: T.MatrxActionUpdate }) => api.updateMatrxAction(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["matrx_action"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["matrx_action"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["matrx_action"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["matrx_action"], variables.id, data),
   });
 }
 
@@ -516,9 +212,9 @@ export function deleteMatrxActionMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.MatrxActionId, TContext> = {},
 ): MutationOptions<void, ApiError, T.MatrxActionId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "matrx_action.delete", keys.matrxActionKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["matrx_action.delete"], keys.matrxActionKeys.mutations["delete"], extras, {
     run: (variables: T.MatrxActionId) => api.deleteMatrxAction(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["matrx_action"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["matrx_action"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.matrxActionKeys.detail(id), exact: true }),
   });
 }
@@ -527,7 +223,7 @@ export function deleteMatrxActionMutationOptions<TContext = unknown>(
 function optimisticRowOfMatrxAction(input: T.MatrxActionCreate): T.MatrxAction {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     owner_id: api.defaultClient.config.userId ?? null,
     name: "",
     description: null,
@@ -540,8 +236,8 @@ function optimisticRowOfMatrxAction(input: T.MatrxActionCreate): T.MatrxAction {
     is_system: false,
     created_at: now,
     updated_at: now,
-    ...definedOnly(input),
-  } as T.MatrxAction;
+    ...cache.definedOnly(input),
+  };
 }
 
 // matrx_menu_item
@@ -589,10 +285,10 @@ export function createMatrxMenuItemMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.MatrxMenuItem, T.MatrxMenuItemCreate, TContext> = {},
 ): MutationOptions<T.MatrxMenuItem, ApiError, T.MatrxMenuItemCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "matrx_menu_item.create", keys.matrxMenuItemKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["matrx_menu_item.create"], keys.matrxMenuItemKeys.mutations["create"], extras, {
     run: (variables: T.MatrxMenuItemCreate) => api.createMatrxMenuItem(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["matrx_menu_item"], optimisticRowOfMatrxMenuItem(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["matrx_menu_item"], (optimisticId as T.MatrxMenuItemId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["matrx_menu_item"], optimisticRowOfMatrxMenuItem(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["matrx_menu_item"], optimisticId ?? data.id, data),
   });
 }
 
@@ -600,10 +296,10 @@ export function updateMatrxMenuItemMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.MatrxMenuItem, { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }, TContext> = {},
 ): MutationOptions<T.MatrxMenuItem, ApiError, { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "matrx_menu_item.update", keys.matrxMenuItemKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["matrx_menu_item.update"], keys.matrxMenuItemKeys.mutations["update"], extras, {
     run: (variables: { id: T.MatrxMenuItemId; patch: T.MatrxMenuItemUpdate }) => api.updateMatrxMenuItem(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["matrx_menu_item"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["matrx_menu_item"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["matrx_menu_item"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["matrx_menu_item"], variables.id, data),
   });
 }
 
@@ -611,9 +307,9 @@ export function deleteMatrxMenuItemMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.MatrxMenuItemId, TContext> = {},
 ): MutationOptions<void, ApiError, T.MatrxMenuItemId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "matrx_menu_item.delete", keys.matrxMenuItemKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["matrx_menu_item.delete"], keys.matrxMenuItemKeys.mutations["delete"], extras, {
     run: (variables: T.MatrxMenuItemId) => api.deleteMatrxMenuItem(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["matrx_menu_item"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["matrx_menu_item"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.matrxMenuItemKeys.detail(id), exact: true }),
   });
 }
@@ -622,7 +318,7 @@ export function deleteMatrxMenuItemMutationOptions<TContext = unknown>(
 function optimisticRowOfMatrxMenuItem(input: T.MatrxMenuItemCreate): T.MatrxMenuItem {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     owner_id: api.defaultClient.config.userId ?? null,
     label: "",
     action_id: "",
@@ -633,8 +329,8 @@ function optimisticRowOfMatrxMenuItem(input: T.MatrxMenuItemCreate): T.MatrxMenu
     is_system: false,
     created_at: now,
     updated_at: now,
-    ...definedOnly(input),
-  } as T.MatrxMenuItem;
+    ...cache.definedOnly(input),
+  };
 }
 
 // office
@@ -682,10 +378,10 @@ export function createOfficeMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Office, T.OfficeCreate, TContext> = {},
 ): MutationOptions<T.Office, ApiError, T.OfficeCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "office.create", keys.officeKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["office.create"], keys.officeKeys.mutations["create"], extras, {
     run: (variables: T.OfficeCreate) => api.createOffice(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["office"], optimisticRowOfOffice(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["office"], (optimisticId as T.OfficeId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["office"], optimisticRowOfOffice(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["office"], optimisticId ?? data.id, data),
   });
 }
 
@@ -693,10 +389,10 @@ export function updateOfficeMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Office, { id: T.OfficeId; patch: T.OfficeUpdate }, TContext> = {},
 ): MutationOptions<T.Office, ApiError, { id: T.OfficeId; patch: T.OfficeUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "office.update", keys.officeKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["office.update"], keys.officeKeys.mutations["update"], extras, {
     run: (variables: { id: T.OfficeId; patch: T.OfficeUpdate }) => api.updateOffice(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["office"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["office"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["office"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["office"], variables.id, data),
   });
 }
 
@@ -704,9 +400,9 @@ export function deleteOfficeMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.OfficeId, TContext> = {},
 ): MutationOptions<void, ApiError, T.OfficeId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "office.delete", keys.officeKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["office.delete"], keys.officeKeys.mutations["delete"], extras, {
     run: (variables: T.OfficeId) => api.deleteOffice(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["office"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["office"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.officeKeys.detail(id), exact: true }),
   });
 }
@@ -715,9 +411,9 @@ export function closeOfficeMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Office, { id: T.OfficeId; input?: T.OfficeCloseInput }, TContext> = {},
 ): MutationOptions<T.Office, ApiError, { id: T.OfficeId; input?: T.OfficeCloseInput }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "office.close", keys.officeKeys.mutations["close"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["office.close"], keys.officeKeys.mutations["close"], extras, {
     run: (variables: { id: T.OfficeId; input?: T.OfficeCloseInput }) => api.closeOffice(variables.id, variables.input),
-    settle: (data, variables) => settleRow(queryClient, CACHES["office"], variables.id, data),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["office"], variables.id, data),
   });
 }
 
@@ -725,7 +421,7 @@ export function closeOfficeMutationOptions<TContext = unknown>(
 function optimisticRowOfOffice(input: T.OfficeCreate): T.Office {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     branch_id: api.defaultClient.config.branchId ?? "main",
     tenant_id: api.defaultClient.config.tenantId ?? "",
     name: "",
@@ -740,8 +436,8 @@ function optimisticRowOfOffice(input: T.OfficeCreate): T.Office {
     created_at: now,
     updated_at: now,
     person_ids: [],
-    ...definedOnly(input),
-  } as T.Office;
+    ...cache.definedOnly(input),
+  };
 }
 
 // opportunity
@@ -789,10 +485,10 @@ export function createOpportunityMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Opportunity, T.OpportunityCreate, TContext> = {},
 ): MutationOptions<T.Opportunity, ApiError, T.OpportunityCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "opportunity.create", keys.opportunityKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["opportunity.create"], keys.opportunityKeys.mutations["create"], extras, {
     run: (variables: T.OpportunityCreate) => api.createOpportunity(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["opportunity"], optimisticRowOfOpportunity(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["opportunity"], (optimisticId as T.OpportunityId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["opportunity"], optimisticRowOfOpportunity(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["opportunity"], optimisticId ?? data.id, data),
   });
 }
 
@@ -800,12 +496,12 @@ export function updateOpportunityMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Opportunity, { id: T.OpportunityId; patch: T.OpportunityUpdate }, TContext> = {},
 ): MutationOptions<T.Opportunity, ApiError, { id: T.OpportunityId; patch: T.OpportunityUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "opportunity.update", keys.opportunityKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["opportunity.update"], keys.opportunityKeys.mutations["update"], extras, {
     run: (variables: { id: T.OpportunityId; patch: T.OpportunityUpdate }) =>
-      api.updateOpportunity(variables.id, variables.patch, { ifMatch: variables.patch.version ?? cachedVersion(queryClient, CACHES["opportunity"], variables.id) }),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["opportunity"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["opportunity"], variables.id, data),
-    refused: (error) => refreshIfStale(queryClient, CACHES["opportunity"], error),
+      api.updateOpportunity(variables.id, variables.patch, { ifMatch: variables.patch.version ?? cache.cachedVersion(queryClient, CACHES["opportunity"], variables.id) }),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["opportunity"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["opportunity"], variables.id, data),
+    refused: (error) => cache.refreshIfStale(queryClient, CACHES["opportunity"], error),
   });
 }
 
@@ -813,11 +509,11 @@ export function deleteOpportunityMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.OpportunityId, TContext> = {},
 ): MutationOptions<void, ApiError, T.OpportunityId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "opportunity.delete", keys.opportunityKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["opportunity.delete"], keys.opportunityKeys.mutations["delete"], extras, {
     run: (variables: T.OpportunityId) => api.deleteOpportunity(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["opportunity"], id, { deleted_at: new Date().toISOString() }),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["opportunity"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.opportunityKeys.detail(id), exact: true }),
-    refused: (error) => refreshIfStale(queryClient, CACHES["opportunity"], error),
+    refused: (error) => cache.refreshIfStale(queryClient, CACHES["opportunity"], error),
   });
 }
 
@@ -825,10 +521,10 @@ export function restoreOpportunityMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Opportunity, T.OpportunityId, TContext> = {},
 ): MutationOptions<T.Opportunity, ApiError, T.OpportunityId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "opportunity.restore", keys.opportunityKeys.mutations["restore"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["opportunity.restore"], keys.opportunityKeys.mutations["restore"], extras, {
     run: (variables: T.OpportunityId) => api.restoreOpportunity(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["opportunity"], id, { deleted_at: null }),
-    settle: (data, id) => settleRow(queryClient, CACHES["opportunity"], id, data),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["opportunity"], id, { deleted_at: null }),
+    settle: (data, id) => cache.settleRow(queryClient, CACHES["opportunity"], id, data),
   });
 }
 
@@ -836,7 +532,7 @@ export function bulkOpportunitiesMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.BulkResult, T.OpportunityBulkRequest, TContext> = {},
 ): MutationOptions<T.BulkResult, ApiError, T.OpportunityBulkRequest, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "opportunity.bulk", keys.opportunityKeys.mutations["bulk"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["opportunity.bulk"], keys.opportunityKeys.mutations["bulk"], extras, {
     run: (variables: T.OpportunityBulkRequest) => api.bulkOpportunities(variables),
     changesNothing: (body) => body.dry_run === true,
   });
@@ -846,7 +542,7 @@ export function undoBulkOpportunitiesMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
 ): MutationOptions<T.BulkUndoResult, ApiError, T.BulkUndoRequest, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "opportunity.bulk_undo", keys.opportunityKeys.mutations["bulk_undo"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["opportunity.bulk_undo"], keys.opportunityKeys.mutations["bulk_undo"], extras, {
     run: (variables: T.BulkUndoRequest) => api.undoBulkOpportunities(variables),
   });
 }
@@ -855,9 +551,9 @@ export function completeOpportunityMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Opportunity, { id: T.OpportunityId; input?: T.OpportunityCompleteInput }, TContext> = {},
 ): MutationOptions<T.Opportunity, ApiError, { id: T.OpportunityId; input?: T.OpportunityCompleteInput }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "opportunity.complete", keys.opportunityKeys.mutations["complete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["opportunity.complete"], keys.opportunityKeys.mutations["complete"], extras, {
     run: (variables: { id: T.OpportunityId; input?: T.OpportunityCompleteInput }) => api.completeOpportunity(variables.id, variables.input),
-    settle: (data, variables) => settleRow(queryClient, CACHES["opportunity"], variables.id, data),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["opportunity"], variables.id, data),
   });
 }
 
@@ -865,7 +561,7 @@ export function completeOpportunityMutationOptions<TContext = unknown>(
 function optimisticRowOfOpportunity(input: T.OpportunityCreate): T.Opportunity {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     tenant_id: api.defaultClient.config.tenantId ?? "",
     name: "",
     customer_id: null,
@@ -878,8 +574,8 @@ function optimisticRowOfOpportunity(input: T.OpportunityCreate): T.Opportunity {
     updated_at: now,
     deleted_at: null,
     version: 1,
-    ...definedOnly(input),
-  } as T.Opportunity;
+    ...cache.definedOnly(input),
+  };
 }
 
 // person
@@ -927,10 +623,10 @@ export function createPersonMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Person, T.PersonCreate, TContext> = {},
 ): MutationOptions<T.Person, ApiError, T.PersonCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "person.create", keys.personKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["person.create"], keys.personKeys.mutations["create"], extras, {
     run: (variables: T.PersonCreate) => api.createPerson(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["person"], optimisticRowOfPerson(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["person"], (optimisticId as T.PersonId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["person"], optimisticRowOfPerson(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["person"], optimisticId ?? data.id, data),
   });
 }
 
@@ -938,10 +634,10 @@ export function updatePersonMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Person, { id: T.PersonId; patch: T.PersonUpdate }, TContext> = {},
 ): MutationOptions<T.Person, ApiError, { id: T.PersonId; patch: T.PersonUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "person.update", keys.personKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["person.update"], keys.personKeys.mutations["update"], extras, {
     run: (variables: { id: T.PersonId; patch: T.PersonUpdate }) => api.updatePerson(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["person"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["person"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["person"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["person"], variables.id, data),
   });
 }
 
@@ -949,9 +645,9 @@ export function deletePersonMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.PersonId, TContext> = {},
 ): MutationOptions<void, ApiError, T.PersonId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "person.delete", keys.personKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["person.delete"], keys.personKeys.mutations["delete"], extras, {
     run: (variables: T.PersonId) => api.deletePerson(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["person"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["person"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.personKeys.detail(id), exact: true }),
   });
 }
@@ -960,7 +656,7 @@ export function deletePersonMutationOptions<TContext = unknown>(
 function optimisticRowOfPerson(input: T.PersonCreate): T.Person {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     branch_id: api.defaultClient.config.branchId ?? "main",
     tenant_id: api.defaultClient.config.tenantId ?? "",
     full_name: "",
@@ -970,8 +666,8 @@ function optimisticRowOfPerson(input: T.PersonCreate): T.Person {
     started_on: null,
     created_at: now,
     updated_at: now,
-    ...definedOnly(input),
-  } as T.Person;
+    ...cache.definedOnly(input),
+  };
 }
 
 // region
@@ -1019,10 +715,10 @@ export function createRegionMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Region, T.RegionCreate, TContext> = {},
 ): MutationOptions<T.Region, ApiError, T.RegionCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "region.create", keys.regionKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["region.create"], keys.regionKeys.mutations["create"], extras, {
     run: (variables: T.RegionCreate) => api.createRegion(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["region"], optimisticRowOfRegion(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["region"], (optimisticId as T.RegionId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["region"], optimisticRowOfRegion(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["region"], optimisticId ?? data.id, data),
   });
 }
 
@@ -1030,10 +726,10 @@ export function updateRegionMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Region, { id: T.RegionId; patch: T.RegionUpdate }, TContext> = {},
 ): MutationOptions<T.Region, ApiError, { id: T.RegionId; patch: T.RegionUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "region.update", keys.regionKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["region.update"], keys.regionKeys.mutations["update"], extras, {
     run: (variables: { id: T.RegionId; patch: T.RegionUpdate }) => api.updateRegion(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["region"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["region"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["region"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["region"], variables.id, data),
   });
 }
 
@@ -1041,9 +737,9 @@ export function deleteRegionMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.RegionId, TContext> = {},
 ): MutationOptions<void, ApiError, T.RegionId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "region.delete", keys.regionKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["region.delete"], keys.regionKeys.mutations["delete"], extras, {
     run: (variables: T.RegionId) => api.deleteRegion(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["region"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["region"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.regionKeys.detail(id), exact: true }),
   });
 }
@@ -1052,15 +748,15 @@ export function deleteRegionMutationOptions<TContext = unknown>(
 function optimisticRowOfRegion(input: T.RegionCreate): T.Region {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     branch_id: api.defaultClient.config.branchId ?? "main",
     tenant_id: api.defaultClient.config.tenantId ?? "",
     name: "",
     code: null,
     created_at: now,
     updated_at: now,
-    ...definedOnly(input),
-  } as T.Region;
+    ...cache.definedOnly(input),
+  };
 }
 
 // todo
@@ -1108,10 +804,10 @@ export function createTodoMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Todo, T.TodoCreate, TContext> = {},
 ): MutationOptions<T.Todo, ApiError, T.TodoCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "todo.create", keys.todoKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["todo.create"], keys.todoKeys.mutations["create"], extras, {
     run: (variables: T.TodoCreate) => api.createTodo(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["todo"], optimisticRowOfTodo(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["todo"], (optimisticId as T.TodoId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["todo"], optimisticRowOfTodo(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["todo"], optimisticId ?? data.id, data),
   });
 }
 
@@ -1119,10 +815,10 @@ export function updateTodoMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Todo, { id: T.TodoId; patch: T.TodoUpdate }, TContext> = {},
 ): MutationOptions<T.Todo, ApiError, { id: T.TodoId; patch: T.TodoUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "todo.update", keys.todoKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["todo.update"], keys.todoKeys.mutations["update"], extras, {
     run: (variables: { id: T.TodoId; patch: T.TodoUpdate }) => api.updateTodo(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["todo"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["todo"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["todo"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["todo"], variables.id, data),
   });
 }
 
@@ -1130,9 +826,9 @@ export function deleteTodoMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.TodoId, TContext> = {},
 ): MutationOptions<void, ApiError, T.TodoId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "todo.delete", keys.todoKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["todo.delete"], keys.todoKeys.mutations["delete"], extras, {
     run: (variables: T.TodoId) => api.deleteTodo(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["todo"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["todo"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.todoKeys.detail(id), exact: true }),
   });
 }
@@ -1141,15 +837,15 @@ export function deleteTodoMutationOptions<TContext = unknown>(
 function optimisticRowOfTodo(input: T.TodoCreate): T.Todo {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     title: "",
     completed: false,
     priority: "normal",
     due: null,
     created_at: now,
     updated_at: now,
-    ...definedOnly(input),
-  } as T.Todo;
+    ...cache.definedOnly(input),
+  };
 }
 
 
@@ -1170,7 +866,7 @@ export function mergeBranchMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.MergeResult, string, TContext> = {},
 ): MutationOptions<T.MergeResult, ApiError, string, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "branches.merge", ["branches", "merge"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["branches.merge"], ["branches", "merge"], extras, {
     run: (name: string) => api.mergeBranch(name),
   });
 }
@@ -1180,7 +876,7 @@ export function discardBranchMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, string, TContext> = {},
 ): MutationOptions<void, ApiError, string, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "branches.discard", ["branches", "discard"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["branches.discard"], ["branches", "discard"], extras, {
     run: (name: string) => api.discardBranch(name),
   });
 }

@@ -6,97 +6,19 @@
  * their undo, and the list hook that feeds it. */
 
 import * as hooks from "./hooks.js";
+import type { TableDefinition } from "./runtime/tables.js";
 
-export type ColumnFormat = "text" | "url" | "number" | "decimal" | "boolean" | "date" | "datetime" | "time" | "enum" | "relation" | "list" | "json";
+export {
+  formatCell,
+  formatters,
+  type BulkAction,
+  type ColumnFormat,
+  type TableAction,
+  type TableColumn,
+  type TableDefinition,
+} from "./runtime/tables.js";
 
-export interface TableColumn {
-  /** The property of the Read shape (`region_id` for a relation `region`). */
-  accessor: string;
-  header: string;
-  /** The schema type. */
-  type: string;
-  format: ColumnFormat;
-  /** Decimal places, for decimals. */
-  scale?: number;
-  sortable: boolean;
-  /** The filter operators of `<accessor>__<op>` list parameters (eq is the bare name), or false. */
-  filterable: false | { readonly operators: readonly string[] };
-  options?: readonly { readonly value: string; readonly label: string }[];
-  relation?: { resource: string; titleField: string; multiple: boolean };
-}
-
-export interface TableAction {
-  action: string;
-  label: string;
-  kind: "update" | "delete" | "restore" | "custom";
-  confirm?: boolean;
-  /** Offered on deleted rows only (deleted_at set), which a list shows with `include_deleted`. */
-  onlyDeleted?: boolean;
-}
-
-export interface BulkAction {
-  action: string;
-  operation: "update" | "delete";
-  label: string;
-  dryRun: boolean;
-  /** The answer carries an undo_token. */
-  undo: boolean;
-  /** The action that takes the change back with that token until its undo_expires_at (`<resource>.bulk_undo`); null without undo. */
-  undoAction: string | null;
-}
-
-export interface TableDefinition {
-  resource: string;
-  label: string;
-  labelPlural: string;
-  columns: readonly TableColumn[];
-  defaultSort: readonly string[];
-  pageSize: number;
-  searchable: boolean;
-  /** Deleted rows are hidden, and shown with the list parameter `include_deleted: true`. */
-  softDelete: boolean;
-  rowActions: readonly TableAction[];
-  bulkActions: readonly BulkAction[];
-  /** Custom actions on the whole collection rather than a row. */
-  collectionActions: readonly TableAction[];
-  listHook: ((...args: never[]) => unknown) | null;
-  listQueryOptions: ((...args: never[]) => unknown) | null;
-}
-
-const numbers = new Map<number, Intl.NumberFormat>();
-
-/** A cell's text, by the column's format; "" for null. */
-export const formatters: { readonly [F in ColumnFormat]: (value: unknown, column: TableColumn) => string } = {
-  text: (value) => (value == null ? "" : String(value)),
-  url: (value) => (value == null ? "" : String(value)),
-  number: (value) => (value == null ? "" : new Intl.NumberFormat().format(Number(value))),
-  decimal: (value, column) => {
-    if (value == null) return "";
-    const scale = column.scale ?? 2;
-    let format = numbers.get(scale);
-    if (format === undefined) {
-      format = new Intl.NumberFormat(undefined, { minimumFractionDigits: scale, maximumFractionDigits: scale });
-      numbers.set(scale, format);
-    }
-    return format.format(Number(value));
-  },
-  boolean: (value) => (value == null ? "" : value ? "Yes" : "No"),
-  // A date has no time zone: shown as the API gives it, never shifted by the viewer's zone.
-  date: (value) => (value == null ? "" : String(value)),
-  datetime: (value) => (value == null ? "" : new Date(String(value)).toLocaleString()),
-  time: (value) => (value == null ? "" : String(value)),
-  enum: (value, column) => (value == null ? "" : (column.options?.find((option) => option.value === value)?.label ?? String(value))),
-  relation: (value) => (value == null ? "" : String(value)),
-  list: (value) => (Array.isArray(value) ? value.map(String).join(", ") : value == null ? "" : String(value)),
-  json: (value) => (value === undefined ? "" : JSON.stringify(value)),
-};
-
-/** A cell's text: `formatCell(row, column)`. */
-export function formatCell(row: object, column: TableColumn): string {
-  return formatters[column.format]((row as { [name: string]: unknown })[column.accessor], column);
-}
-
-export const customerTable = {
+export const customerTable: TableDefinition<"customer"> = {
   resource: "customer",
   label: "Customer",
   labelPlural: "Customers",
@@ -178,9 +100,9 @@ export const customerTable = {
   collectionActions: [],
   listHook: hooks.useCustomerList,
   listQueryOptions: hooks.customerListQueryOptions,
-} as const satisfies TableDefinition;
+};
 
-export const matrxActionTable = {
+export const matrxActionTable: TableDefinition<"matrx_action"> = {
   resource: "matrx_action",
   label: "Action",
   labelPlural: "Actions",
@@ -250,9 +172,9 @@ export const matrxActionTable = {
   collectionActions: [],
   listHook: hooks.useMatrxActionList,
   listQueryOptions: hooks.matrxActionListQueryOptions,
-} as const satisfies TableDefinition;
+};
 
-export const matrxMenuItemTable = {
+export const matrxMenuItemTable: TableDefinition<"matrx_menu_item"> = {
   resource: "matrx_menu_item",
   label: "Menu item",
   labelPlural: "Matrx menu items",
@@ -309,9 +231,9 @@ export const matrxMenuItemTable = {
   collectionActions: [],
   listHook: hooks.useMatrxMenuItemList,
   listQueryOptions: hooks.matrxMenuItemListQueryOptions,
-} as const satisfies TableDefinition;
+};
 
-export const officeTable = {
+export const officeTable: TableDefinition<"office"> = {
   resource: "office",
   label: "Office",
   labelPlural: "Offices",
@@ -364,9 +286,9 @@ export const officeTable = {
   collectionActions: [],
   listHook: hooks.useOfficeList,
   listQueryOptions: hooks.officeListQueryOptions,
-} as const satisfies TableDefinition;
+};
 
-export const opportunityTable = {
+export const opportunityTable: TableDefinition<"opportunity"> = {
   resource: "opportunity",
   label: "Opportunity",
   labelPlural: "Opportunities",
@@ -461,9 +383,9 @@ export const opportunityTable = {
   collectionActions: [],
   listHook: hooks.useOpportunityList,
   listQueryOptions: hooks.opportunityListQueryOptions,
-} as const satisfies TableDefinition;
+};
 
-export const personTable = {
+export const personTable: TableDefinition<"person"> = {
   resource: "person",
   label: "Person",
   labelPlural: "People",
@@ -513,9 +435,9 @@ export const personTable = {
   collectionActions: [],
   listHook: hooks.usePersonList,
   listQueryOptions: hooks.personListQueryOptions,
-} as const satisfies TableDefinition;
+};
 
-export const regionTable = {
+export const regionTable: TableDefinition<"region"> = {
   resource: "region",
   label: "Region",
   labelPlural: "Regions",
@@ -557,9 +479,9 @@ export const regionTable = {
   collectionActions: [],
   listHook: hooks.useRegionList,
   listQueryOptions: hooks.regionListQueryOptions,
-} as const satisfies TableDefinition;
+};
 
-export const todoTable = {
+export const todoTable: TableDefinition<"todo"> = {
   resource: "todo",
   label: "Todo",
   labelPlural: "Todos",
@@ -615,7 +537,7 @@ export const todoTable = {
   collectionActions: [],
   listHook: hooks.useTodoList,
   listQueryOptions: hooks.todoListQueryOptions,
-} as const satisfies TableDefinition;
+};
 
 /** Every table by resource name. */
 export const tables = {

@@ -55,12 +55,12 @@ export interface AuditEntry {
 
 /** The parameters of `GET /api/audit`, newest first: filters and paging. */
 export interface AuditListParams {
-  resource?: string;
-  row_id?: string;
-  action?: string;
-  limit?: number;
+  resource?: string | undefined;
+  row_id?: string | undefined;
+  action?: string | undefined;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
 /** One page of the audit log, newest first. */
@@ -109,56 +109,56 @@ export interface CustomerCreate {
   /** Name */
   name: string;
   /** Email */
-  email?: string | null;
+  email?: string | null | undefined;
   /** Tier */
-  tier?: CustomerTier;
+  tier?: CustomerTier | undefined;
   /** Office */
-  office_id?: OfficeId | null;
+  office_id?: OfficeId | null | undefined;
   /** Lifetime value */
-  lifetime_value?: number;
+  lifetime_value?: number | undefined;
 }
 
 export interface CustomerUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Email */
-  email?: string | null;
+  email?: string | null | undefined;
   /** Tier */
-  tier?: CustomerTier;
+  tier?: CustomerTier | undefined;
   /** Office */
-  office_id?: OfficeId | null;
+  office_id?: OfficeId | null | undefined;
   /** Lifetime value */
-  lifetime_value?: number;
+  lifetime_value?: number | undefined;
 }
 
 export type CustomerSort = "lifetime_value" | "-lifetime_value" | "name" | "-name";
 
 /** The filters of a list or a bulk request */
 export interface CustomerFilter {
-  tier?: CustomerTier;
-  tier__in?: readonly CustomerTier[];
-  tier__isnull?: boolean;
-  office_id?: OfficeId;
-  office_id__in?: readonly OfficeId[];
-  office_id__isnull?: boolean;
+  tier?: CustomerTier | undefined;
+  tier__in?: readonly CustomerTier[] | undefined;
+  tier__isnull?: boolean | undefined;
+  office_id?: OfficeId | undefined;
+  office_id__in?: readonly OfficeId[] | undefined;
+  office_id__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface CustomerListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default name */
-  sort?: CustomerSort | readonly CustomerSort[];
+  sort?: CustomerSort | readonly CustomerSort[] | undefined;
   /** Text contained in any of: email, name */
-  q?: string;
-  tier?: CustomerTier;
-  tier__in?: readonly CustomerTier[];
-  tier__isnull?: boolean;
-  office_id?: OfficeId;
-  office_id__in?: readonly OfficeId[];
-  office_id__isnull?: boolean;
+  q?: string | undefined;
+  tier?: CustomerTier | undefined;
+  tier__in?: readonly CustomerTier[] | undefined;
+  tier__isnull?: boolean | undefined;
+  office_id?: OfficeId | undefined;
+  office_id__in?: readonly OfficeId[] | undefined;
+  office_id__isnull?: boolean | undefined;
 }
 
 /** One page of customers: the rows, and the cursor of the next page (null on the last). */
@@ -170,9 +170,9 @@ export interface CustomerPage {
 /** The body of a bulk update or delete by filter. */
 export interface CustomerBulkRequest {
   operation: "update" | "delete";
-  filter?: CustomerFilter;
-  values?: CustomerUpdate;
-  dry_run?: boolean;
+  filter?: CustomerFilter | undefined;
+  values?: CustomerUpdate | undefined;
+  dry_run?: boolean | undefined;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -216,74 +216,74 @@ export interface MatrxActionCreate {
   /** Name */
   name: string;
   /** Description */
-  description?: string | null;
+  description?: string | null | undefined;
   /** Action type */
   action_type: MatrxActionActionType;
   /** Scope */
-  scope?: MatrxActionScope;
+  scope?: MatrxActionScope | undefined;
   /** Variable context map: Which context value fills each variable of the action. */
-  variable_context_map?: JsonValue;
+  variable_context_map?: JsonValue | undefined;
   /** Execution settings */
-  execution_settings?: JsonValue;
+  execution_settings?: JsonValue | undefined;
   /** Tags */
-  tags?: string[] | null;
+  tags?: string[] | null | undefined;
   /** Use count */
-  use_count?: number;
+  use_count?: number | undefined;
 }
 
 export interface MatrxActionUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Description */
-  description?: string | null;
+  description?: string | null | undefined;
   /** Action type */
-  action_type?: MatrxActionActionType;
+  action_type?: MatrxActionActionType | undefined;
   /** Scope */
-  scope?: MatrxActionScope;
+  scope?: MatrxActionScope | undefined;
   /** Variable context map */
-  variable_context_map?: JsonValue;
+  variable_context_map?: JsonValue | undefined;
   /** Execution settings */
-  execution_settings?: JsonValue;
+  execution_settings?: JsonValue | undefined;
   /** Tags */
-  tags?: string[] | null;
+  tags?: string[] | null | undefined;
   /** Use count */
-  use_count?: number;
+  use_count?: number | undefined;
 }
 
 export type MatrxActionSort = "use_count" | "-use_count" | "name" | "-name" | "created_at" | "-created_at";
 
 /** The filters of a list or a bulk request */
 export interface MatrxActionFilter {
-  action_type?: MatrxActionActionType;
-  action_type__in?: readonly MatrxActionActionType[];
-  action_type__isnull?: boolean;
-  scope?: MatrxActionScope;
-  scope__in?: readonly MatrxActionScope[];
-  scope__isnull?: boolean;
-  tags?: string;
-  tags__in?: readonly string[];
-  tags__isnull?: boolean;
+  action_type?: MatrxActionActionType | undefined;
+  action_type__in?: readonly MatrxActionActionType[] | undefined;
+  action_type__isnull?: boolean | undefined;
+  scope?: MatrxActionScope | undefined;
+  scope__in?: readonly MatrxActionScope[] | undefined;
+  scope__isnull?: boolean | undefined;
+  tags?: string | undefined;
+  tags__in?: readonly string[] | undefined;
+  tags__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface MatrxActionListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default name */
-  sort?: MatrxActionSort | readonly MatrxActionSort[];
+  sort?: MatrxActionSort | readonly MatrxActionSort[] | undefined;
   /** Text contained in any of: name */
-  q?: string;
-  action_type?: MatrxActionActionType;
-  action_type__in?: readonly MatrxActionActionType[];
-  action_type__isnull?: boolean;
-  scope?: MatrxActionScope;
-  scope__in?: readonly MatrxActionScope[];
-  scope__isnull?: boolean;
-  tags?: string;
-  tags__in?: readonly string[];
-  tags__isnull?: boolean;
+  q?: string | undefined;
+  action_type?: MatrxActionActionType | undefined;
+  action_type__in?: readonly MatrxActionActionType[] | undefined;
+  action_type__isnull?: boolean | undefined;
+  scope?: MatrxActionScope | undefined;
+  scope__in?: readonly MatrxActionScope[] | undefined;
+  scope__isnull?: boolean | undefined;
+  tags?: string | undefined;
+  tags__in?: readonly string[] | undefined;
+  tags__isnull?: boolean | undefined;
 }
 
 /** One page of matrx_actions: the rows, and the cursor of the next page (null on the last). */
@@ -330,62 +330,62 @@ export interface MatrxMenuItemCreate {
   /** Action */
   action_id: MatrxActionId;
   /** Parent */
-  parent_id?: MatrxMenuItemId | null;
+  parent_id?: MatrxMenuItemId | null | undefined;
   /** Menu type */
-  menu_type?: MatrxMenuItemMenuType;
+  menu_type?: MatrxMenuItemMenuType | undefined;
   /** Display order */
-  display_order?: number;
+  display_order?: number | undefined;
   /** Context requirements: What the surrounding context must hold for the item to show. */
-  context_requirements?: JsonValue;
+  context_requirements?: JsonValue | undefined;
 }
 
 export interface MatrxMenuItemUpdate {
   /** Label */
-  label?: string;
+  label?: string | undefined;
   /** Action */
-  action_id?: MatrxActionId;
+  action_id?: MatrxActionId | undefined;
   /** Parent */
-  parent_id?: MatrxMenuItemId | null;
+  parent_id?: MatrxMenuItemId | null | undefined;
   /** Menu type */
-  menu_type?: MatrxMenuItemMenuType;
+  menu_type?: MatrxMenuItemMenuType | undefined;
   /** Display order */
-  display_order?: number;
+  display_order?: number | undefined;
   /** Context requirements */
-  context_requirements?: JsonValue;
+  context_requirements?: JsonValue | undefined;
 }
 
 export type MatrxMenuItemSort = "display_order" | "-display_order" | "label" | "-label";
 
 /** The filters of a list or a bulk request */
 export interface MatrxMenuItemFilter {
-  action_id?: MatrxActionId;
-  action_id__in?: readonly MatrxActionId[];
-  action_id__isnull?: boolean;
-  parent_id?: MatrxMenuItemId;
-  parent_id__in?: readonly MatrxMenuItemId[];
-  parent_id__isnull?: boolean;
-  menu_type?: MatrxMenuItemMenuType;
-  menu_type__in?: readonly MatrxMenuItemMenuType[];
-  menu_type__isnull?: boolean;
+  action_id?: MatrxActionId | undefined;
+  action_id__in?: readonly MatrxActionId[] | undefined;
+  action_id__isnull?: boolean | undefined;
+  parent_id?: MatrxMenuItemId | undefined;
+  parent_id__in?: readonly MatrxMenuItemId[] | undefined;
+  parent_id__isnull?: boolean | undefined;
+  menu_type?: MatrxMenuItemMenuType | undefined;
+  menu_type__in?: readonly MatrxMenuItemMenuType[] | undefined;
+  menu_type__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface MatrxMenuItemListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default display_order */
-  sort?: MatrxMenuItemSort | readonly MatrxMenuItemSort[];
-  action_id?: MatrxActionId;
-  action_id__in?: readonly MatrxActionId[];
-  action_id__isnull?: boolean;
-  parent_id?: MatrxMenuItemId;
-  parent_id__in?: readonly MatrxMenuItemId[];
-  parent_id__isnull?: boolean;
-  menu_type?: MatrxMenuItemMenuType;
-  menu_type__in?: readonly MatrxMenuItemMenuType[];
-  menu_type__isnull?: boolean;
+  sort?: MatrxMenuItemSort | readonly MatrxMenuItemSort[] | undefined;
+  action_id?: MatrxActionId | undefined;
+  action_id__in?: readonly MatrxActionId[] | undefined;
+  action_id__isnull?: boolean | undefined;
+  parent_id?: MatrxMenuItemId | undefined;
+  parent_id__in?: readonly MatrxMenuItemId[] | undefined;
+  parent_id__isnull?: boolean | undefined;
+  menu_type?: MatrxMenuItemMenuType | undefined;
+  menu_type__in?: readonly MatrxMenuItemMenuType[] | undefined;
+  menu_type__isnull?: boolean | undefined;
 }
 
 /** One page of matrx_menu_items: the rows, and the cursor of the next page (null on the last). */
@@ -438,76 +438,76 @@ export interface OfficeCreate {
   /** Name */
   name: string;
   /** Status */
-  status?: OfficeStatus;
+  status?: OfficeStatus | undefined;
   /** Region */
-  region_id?: RegionId | null;
+  region_id?: RegionId | null | undefined;
   /** People */
-  person_ids?: PersonId[];
+  person_ids?: PersonId[] | undefined;
   /** Budget */
-  budget?: number | null;
+  budget?: number | null | undefined;
   /** Tags */
-  tags?: string[] | null;
+  tags?: string[] | null | undefined;
   /** Settings */
-  settings?: JsonValue;
+  settings?: JsonValue | undefined;
   /** Parent */
-  parent_id?: OfficeId | null;
+  parent_id?: OfficeId | null | undefined;
   /** Code */
-  code?: string | null;
+  code?: string | null | undefined;
   /** Closed at */
-  closed_at?: string | null;
+  closed_at?: string | null | undefined;
 }
 
 export interface OfficeUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Status */
-  status?: OfficeStatus;
+  status?: OfficeStatus | undefined;
   /** Region */
-  region_id?: RegionId | null;
+  region_id?: RegionId | null | undefined;
   /** People */
-  person_ids?: PersonId[];
+  person_ids?: PersonId[] | undefined;
   /** Budget */
-  budget?: number | null;
+  budget?: number | null | undefined;
   /** Tags */
-  tags?: string[] | null;
+  tags?: string[] | null | undefined;
   /** Settings */
-  settings?: JsonValue;
+  settings?: JsonValue | undefined;
   /** Parent */
-  parent_id?: OfficeId | null;
+  parent_id?: OfficeId | null | undefined;
   /** Code */
-  code?: string | null;
+  code?: string | null | undefined;
   /** Closed at */
-  closed_at?: string | null;
+  closed_at?: string | null | undefined;
 }
 
 export type OfficeSort = "name" | "-name" | "created_at" | "-created_at";
 
 /** The filters of a list or a bulk request */
 export interface OfficeFilter {
-  status?: OfficeStatus;
-  status__in?: readonly OfficeStatus[];
-  status__isnull?: boolean;
-  region_id?: RegionId;
-  region_id__in?: readonly RegionId[];
-  region_id__isnull?: boolean;
+  status?: OfficeStatus | undefined;
+  status__in?: readonly OfficeStatus[] | undefined;
+  status__isnull?: boolean | undefined;
+  region_id?: RegionId | undefined;
+  region_id__in?: readonly RegionId[] | undefined;
+  region_id__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface OfficeListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default -created_at */
-  sort?: OfficeSort | readonly OfficeSort[];
+  sort?: OfficeSort | readonly OfficeSort[] | undefined;
   /** Text contained in any of: name */
-  q?: string;
-  status?: OfficeStatus;
-  status__in?: readonly OfficeStatus[];
-  status__isnull?: boolean;
-  region_id?: RegionId;
-  region_id__in?: readonly RegionId[];
-  region_id__isnull?: boolean;
+  q?: string | undefined;
+  status?: OfficeStatus | undefined;
+  status__in?: readonly OfficeStatus[] | undefined;
+  status__isnull?: boolean | undefined;
+  region_id?: RegionId | undefined;
+  region_id__in?: readonly RegionId[] | undefined;
+  region_id__isnull?: boolean | undefined;
 }
 
 /** One page of offices: the rows, and the cursor of the next page (null on the last). */
@@ -519,9 +519,9 @@ export interface OfficePage {
 /** Close */
 export interface OfficeCloseInput {
   /** Closed at */
-  closed_at?: string | null;
+  closed_at?: string | null | undefined;
   /** Reason */
-  reason?: string | null;
+  reason?: string | null | undefined;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -564,78 +564,78 @@ export interface OpportunityCreate {
   /** Name */
   name: string;
   /** Customer */
-  customer_id?: CustomerId | null;
+  customer_id?: CustomerId | null | undefined;
   /** Value */
-  value?: number;
+  value?: number | undefined;
   /** Stage */
-  stage?: OpportunityStage;
+  stage?: OpportunityStage | undefined;
   /** Next action at: When the next action is due. */
-  next_action_at?: string | null;
+  next_action_at?: string | null | undefined;
   /** Next action */
-  next_action_details?: string | null;
+  next_action_details?: string | null | undefined;
 }
 
 export interface OpportunityUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Customer */
-  customer_id?: CustomerId | null;
+  customer_id?: CustomerId | null | undefined;
   /** Value */
-  value?: number;
+  value?: number | undefined;
   /** Stage */
-  stage?: OpportunityStage;
+  stage?: OpportunityStage | undefined;
   /** Next action at */
-  next_action_at?: string | null;
+  next_action_at?: string | null | undefined;
   /** Next action */
-  next_action_details?: string | null;
+  next_action_details?: string | null | undefined;
   /** The version being updated; alternative to If-Match */
-  version?: number;
+  version?: number | undefined;
 }
 
 export type OpportunitySort = "value" | "-value" | "next_action_at" | "-next_action_at" | "last_activity_at" | "-last_activity_at" | "name" | "-name" | "created_at" | "-created_at";
 
 /** The filters of a list or a bulk request */
 export interface OpportunityFilter {
-  customer_id?: CustomerId;
-  customer_id__in?: readonly CustomerId[];
-  customer_id__isnull?: boolean;
-  stage?: OpportunityStage;
-  stage__in?: readonly OpportunityStage[];
-  stage__isnull?: boolean;
-  next_action_at?: string;
-  next_action_at__in?: readonly string[];
+  customer_id?: CustomerId | undefined;
+  customer_id__in?: readonly CustomerId[] | undefined;
+  customer_id__isnull?: boolean | undefined;
+  stage?: OpportunityStage | undefined;
+  stage__in?: readonly OpportunityStage[] | undefined;
+  stage__isnull?: boolean | undefined;
+  next_action_at?: string | undefined;
+  next_action_at__in?: readonly string[] | undefined;
   /** An ISO 8601 instant, or "now" (the server's current time) */
-  next_action_at__gte?: string;
+  next_action_at__gte?: string | undefined;
   /** An ISO 8601 instant, or "now" (the server's current time) */
-  next_action_at__lte?: string;
-  next_action_at__isnull?: boolean;
+  next_action_at__lte?: string | undefined;
+  next_action_at__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface OpportunityListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default next_action_at */
-  sort?: OpportunitySort | readonly OpportunitySort[];
+  sort?: OpportunitySort | readonly OpportunitySort[] | undefined;
   /** Text contained in any of: name */
-  q?: string;
+  q?: string | undefined;
   /** Deleted rows too (deleted_at set); by default a list hides them */
-  include_deleted?: boolean;
-  customer_id?: CustomerId;
-  customer_id__in?: readonly CustomerId[];
-  customer_id__isnull?: boolean;
-  stage?: OpportunityStage;
-  stage__in?: readonly OpportunityStage[];
-  stage__isnull?: boolean;
-  next_action_at?: string;
-  next_action_at__in?: readonly string[];
+  include_deleted?: boolean | undefined;
+  customer_id?: CustomerId | undefined;
+  customer_id__in?: readonly CustomerId[] | undefined;
+  customer_id__isnull?: boolean | undefined;
+  stage?: OpportunityStage | undefined;
+  stage__in?: readonly OpportunityStage[] | undefined;
+  stage__isnull?: boolean | undefined;
+  next_action_at?: string | undefined;
+  next_action_at__in?: readonly string[] | undefined;
   /** An ISO 8601 instant, or "now" (the server's current time) */
-  next_action_at__gte?: string;
+  next_action_at__gte?: string | undefined;
   /** An ISO 8601 instant, or "now" (the server's current time) */
-  next_action_at__lte?: string;
-  next_action_at__isnull?: boolean;
+  next_action_at__lte?: string | undefined;
+  next_action_at__isnull?: boolean | undefined;
 }
 
 /** One page of opportunities: the rows, and the cursor of the next page (null on the last). */
@@ -647,17 +647,17 @@ export interface OpportunityPage {
 /** The body of a bulk update or delete by filter. */
 export interface OpportunityBulkRequest {
   operation: "update" | "delete";
-  filter?: OpportunityFilter;
-  values?: OpportunityUpdate;
-  dry_run?: boolean;
+  filter?: OpportunityFilter | undefined;
+  values?: OpportunityUpdate | undefined;
+  dry_run?: boolean | undefined;
 }
 
 /** Complete the next action: Records that the next action was done, sets the one after it and touches last_activity_at. */
 export interface OpportunityCompleteInput {
   /** Next action at */
-  next_action_at?: string | null;
+  next_action_at?: string | null | undefined;
   /** Next action details */
-  next_action_details?: string | null;
+  next_action_details?: string | null | undefined;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -695,48 +695,48 @@ export interface PersonCreate {
   /** Email */
   email: string;
   /** Title */
-  title?: string | null;
+  title?: string | null | undefined;
   /** Active */
-  active?: boolean;
+  active?: boolean | undefined;
   /** Started on */
-  started_on?: string | null;
+  started_on?: string | null | undefined;
 }
 
 export interface PersonUpdate {
   /** Full name */
-  full_name?: string;
+  full_name?: string | undefined;
   /** Email */
-  email?: string;
+  email?: string | undefined;
   /** Title */
-  title?: string | null;
+  title?: string | null | undefined;
   /** Active */
-  active?: boolean;
+  active?: boolean | undefined;
   /** Started on */
-  started_on?: string | null;
+  started_on?: string | null | undefined;
 }
 
 export type PersonSort = "full_name" | "-full_name";
 
 /** The filters of a list or a bulk request */
 export interface PersonFilter {
-  active?: boolean;
-  active__in?: readonly boolean[];
-  active__isnull?: boolean;
+  active?: boolean | undefined;
+  active__in?: readonly boolean[] | undefined;
+  active__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface PersonListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default full_name */
-  sort?: PersonSort | readonly PersonSort[];
+  sort?: PersonSort | readonly PersonSort[] | undefined;
   /** Text contained in any of: full_name */
-  q?: string;
-  active?: boolean;
-  active__in?: readonly boolean[];
-  active__isnull?: boolean;
+  q?: string | undefined;
+  active?: boolean | undefined;
+  active__in?: readonly boolean[] | undefined;
+  active__isnull?: boolean | undefined;
 }
 
 /** One page of people: the rows, and the cursor of the next page (null on the last). */
@@ -772,42 +772,42 @@ export interface RegionCreate {
   /** Name */
   name: string;
   /** Code: Two to eight capital letters. */
-  code?: string | null;
+  code?: string | null | undefined;
 }
 
 export interface RegionUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Code */
-  code?: string | null;
+  code?: string | null | undefined;
 }
 
 export type RegionSort = "name" | "-name" | "created_at" | "-created_at";
 
 /** The filters of a list or a bulk request */
 export interface RegionFilter {
-  code?: string;
-  code__in?: readonly string[];
-  code__gte?: string;
-  code__lte?: string;
-  code__isnull?: boolean;
+  code?: string | undefined;
+  code__in?: readonly string[] | undefined;
+  code__gte?: string | undefined;
+  code__lte?: string | undefined;
+  code__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface RegionListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default name */
-  sort?: RegionSort | readonly RegionSort[];
+  sort?: RegionSort | readonly RegionSort[] | undefined;
   /** Text contained in any of: name */
-  q?: string;
-  code?: string;
-  code__in?: readonly string[];
-  code__gte?: string;
-  code__lte?: string;
-  code__isnull?: boolean;
+  q?: string | undefined;
+  code?: string | undefined;
+  code__in?: readonly string[] | undefined;
+  code__gte?: string | undefined;
+  code__lte?: string | undefined;
+  code__isnull?: boolean | undefined;
 }
 
 /** One page of regions: the rows, and the cursor of the next page (null on the last). */
@@ -844,62 +844,62 @@ export interface TodoCreate {
   /** Title */
   title: string;
   /** Completed */
-  completed?: boolean;
+  completed?: boolean | undefined;
   /** Priority */
-  priority?: TodoPriority;
+  priority?: TodoPriority | undefined;
   /** Due */
-  due?: string | null;
+  due?: string | null | undefined;
 }
 
 export interface TodoUpdate {
   /** Title */
-  title?: string;
+  title?: string | undefined;
   /** Completed */
-  completed?: boolean;
+  completed?: boolean | undefined;
   /** Priority */
-  priority?: TodoPriority;
+  priority?: TodoPriority | undefined;
   /** Due */
-  due?: string | null;
+  due?: string | null | undefined;
 }
 
 export type TodoSort = "title" | "-title" | "due" | "-due" | "priority" | "-priority" | "created_at" | "-created_at";
 
 /** The filters of a list or a bulk request */
 export interface TodoFilter {
-  completed?: boolean;
-  completed__in?: readonly boolean[];
-  completed__isnull?: boolean;
-  priority?: TodoPriority;
-  priority__in?: readonly TodoPriority[];
-  priority__isnull?: boolean;
-  due?: string;
-  due__in?: readonly string[];
-  due__gte?: string;
-  due__lte?: string;
-  due__isnull?: boolean;
+  completed?: boolean | undefined;
+  completed__in?: readonly boolean[] | undefined;
+  completed__isnull?: boolean | undefined;
+  priority?: TodoPriority | undefined;
+  priority__in?: readonly TodoPriority[] | undefined;
+  priority__isnull?: boolean | undefined;
+  due?: string | undefined;
+  due__in?: readonly string[] | undefined;
+  due__gte?: string | undefined;
+  due__lte?: string | undefined;
+  due__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface TodoListParams {
   /** Rows per page: 1 to 200, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default due */
-  sort?: TodoSort | readonly TodoSort[];
+  sort?: TodoSort | readonly TodoSort[] | undefined;
   /** Text contained in any of: title */
-  q?: string;
-  completed?: boolean;
-  completed__in?: readonly boolean[];
-  completed__isnull?: boolean;
-  priority?: TodoPriority;
-  priority__in?: readonly TodoPriority[];
-  priority__isnull?: boolean;
-  due?: string;
-  due__in?: readonly string[];
-  due__gte?: string;
-  due__lte?: string;
-  due__isnull?: boolean;
+  q?: string | undefined;
+  completed?: boolean | undefined;
+  completed__in?: readonly boolean[] | undefined;
+  completed__isnull?: boolean | undefined;
+  priority?: TodoPriority | undefined;
+  priority__in?: readonly TodoPriority[] | undefined;
+  priority__isnull?: boolean | undefined;
+  due?: string | undefined;
+  due__in?: readonly string[] | undefined;
+  due__gte?: string | undefined;
+  due__lte?: string | undefined;
+  due__isnull?: boolean | undefined;
 }
 
 /** One page of todos: the rows, and the cursor of the next page (null on the last). */

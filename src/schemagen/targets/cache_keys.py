@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from schemagen import ir
 from schemagen.api import Api
-from schemagen.client import SRC, Client, template_values
+from schemagen.client import SRC, Client, runtime_files, template_values
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.render import header_comment
@@ -200,6 +200,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
             **template_values(client),
         ),
         RenderedFile(f"{SRC}/keys.json", json_text(keys_document(api, invalidation, context))),
+        *runtime_files("cache_keys"),
     ]
 
 

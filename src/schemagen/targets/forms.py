@@ -13,7 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from schemagen import ir
-from schemagen.client import SRC, Client, Raw, number, template_values, ts_value, with_hooks
+from schemagen.client import (
+    SRC,
+    Client,
+    Raw,
+    number,
+    runtime_files,
+    template_values,
+    ts_value,
+    with_hooks,
+)
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.render import header_comment
@@ -124,9 +133,18 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         code[resource.name] = ts_value(with_hooks(forms[resource.name]) | {"schemas": schemas})
     return [
         context.render(
-            "typescript/forms.ts.j2", f"{SRC}/forms.ts", forms=code, **template_values(client)
+            "typescript/forms.ts.j2",
+            f"{SRC}/forms.ts",
+            forms=code,
+            uses_hooks=any(
+                field.get("relation", {}).get("listHook")
+                for data in forms.values()
+                for field in data["fields"]
+            ),
+            **template_values(client),
         ),
         RenderedFile(f"{SRC}/forms.json", json_text(document)),
+        *runtime_files("forms"),
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemagen import ir
-from schemagen.client import SRC, Client, template_values, ts_value
+from schemagen.client import SRC, Client, runtime_files, template_values, ts_value
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.render import header_comment
@@ -72,6 +72,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
             **template_values(client),
         ),
         RenderedFile(f"{SRC}/idb.json", json_text(document)),
+        *runtime_files("indexeddb"),
     ]
 
 

@@ -13,7 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from schemagen import ir
-from schemagen.client import SRC, Client, Filter, template_values, ts_value, with_hooks
+from schemagen.client import (
+    SRC,
+    Client,
+    Filter,
+    runtime_files,
+    template_values,
+    ts_value,
+    with_hooks,
+)
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.naming import humanize
@@ -155,9 +163,14 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     code = {name: ts_value(with_hooks(data)) for name, data in tables.items()}
     return [
         context.render(
-            "typescript/tables.ts.j2", f"{SRC}/tables.ts", tables=code, **template_values(client)
+            "typescript/tables.ts.j2",
+            f"{SRC}/tables.ts",
+            tables=code,
+            uses_hooks=any(data["listHook"] for data in tables.values()),
+            **template_values(client),
         ),
         RenderedFile(f"{SRC}/tables.json", json_text(document)),
+        *runtime_files("tables"),
     ]
 
 

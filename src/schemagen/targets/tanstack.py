@@ -23,6 +23,7 @@ from schemagen.client import (
     number,
     prop,
     read_columns,
+    runtime_files,
     template_values,
 )
 from schemagen.files import RenderedFile
@@ -54,7 +55,7 @@ class Optimism:
     def row(self, resource: ir.Resource) -> list[tuple[str, str]]:
         """(property, expression) of every Read property, before the input is laid over it."""
         fields = {f.column.name: f for f in resource.fields if f.column is not None}
-        result = [(prop("id"), f"temporaryId({ts_literal(self.client.key_type(resource))})")]
+        result = [(prop("id"), f"cache.temporaryId({ts_literal(self.client.key_type(resource))})")]
         for column in read_columns(resource):
             field = fields.get(column.name)
             if field is not None:
@@ -75,6 +76,11 @@ class Optimism:
             if field.type == "many_to_many":
                 result.append((prop(field.api_name), "[]"))
         return result
+
+    @staticmethod
+    def uses_now(row: list[tuple[str, str]]) -> bool:
+        """Whether the row's expressions read `now`, the time the create was made."""
+        return any(expr == "now" or expr.startswith("now.") for _, expr in row)
 
     @staticmethod
     def default(kind: str, default: ir.Default | None, nullable: bool) -> str:
@@ -189,6 +195,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     return [
         context.render("typescript/queries.ts.j2", f"{SRC}/queries.ts", **values),
         context.render("typescript/hooks.ts.j2", f"{SRC}/hooks.ts", **values),
+        *runtime_files("tanstack"),
     ]
 
 

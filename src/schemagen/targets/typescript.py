@@ -12,6 +12,7 @@ from schemagen.client import (
     Client,
     check_names,
     enabled_modules,
+    runtime_files,
     template_values,
 )
 from schemagen.files import RenderedFile
@@ -19,13 +20,19 @@ from schemagen.literals import json_text
 from schemagen.render import header_comment
 from schemagen.targets.base import RenderContext, Target
 
-# What the generated client is checked against (tests/ts/package-lock.json pins the same).
-DEPENDENCIES = {
-    "tanstack": {"@tanstack/query-core": "^5.108.0", "@tanstack/react-query": "^5.108.0"},
+# What the generated client is checked against (tests/ts/package-lock.json pins the same). The
+# libraries whose types cross the client's API (query options, zod schemas, hooks) are peers: the
+# application brings one copy of each and the client uses it.
+PEER_DEPENDENCIES = {
+    "tanstack": {
+        "@tanstack/query-core": "^5.108.0",
+        "@tanstack/react-query": "^5.108.0",
+        "react": ">=18",
+    },
     "zod": {"zod": "^4.1.0"},
 }
-PEER_DEPENDENCIES = {"tanstack": {"react": ">=18"}}
 DEV_DEPENDENCIES = {"typescript": "^5.9.0"}
+TARGET_DEV_DEPENDENCIES = {"tanstack": {"@types/react": ">=18"}}
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
@@ -39,17 +46,18 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         context.render("typescript/types.ts.j2", f"{SRC}/types.ts", **values),
         context.render("typescript/api.ts.j2", f"{SRC}/api.ts", **values),
         context.render("typescript/index.ts.j2", f"{SRC}/index.ts", modules=modules, **values),
+        *runtime_files("typescript"),
     ]
 
 
 def package_json(project: ir.Project, context: RenderContext) -> dict[str, object]:
     enabled = context.enabled
-    dependencies: dict[str, str] = {}
     peers: dict[str, str] = {}
-    for target, packages in DEPENDENCIES.items():
+    development = dict(DEV_DEPENDENCIES)
+    for target, packages in PEER_DEPENDENCIES.items():
         if enabled is None or target in enabled:
-            dependencies.update(packages)
-            peers.update(PEER_DEPENDENCIES.get(target, {}))
+            peers.update(packages)
+            development.update(TARGET_DEV_DEPENDENCIES.get(target, {}))
     document: dict[str, object] = {
         "$comment": header_comment(context.schemas_label),
         "name": f"{project.name}-client",
@@ -66,11 +74,10 @@ def package_json(project: ir.Project, context: RenderContext) -> dict[str, objec
         },
         "files": ["dist", "src"],
         "scripts": {"build": "tsc -p .", "typecheck": "tsc -p . --noEmit"},
-        "dependencies": dict(sorted(dependencies.items())),
     }
     if peers:
         document["peerDependencies"] = dict(sorted(peers.items()))
-    document["devDependencies"] = DEV_DEPENDENCIES
+    document["devDependencies"] = dict(sorted(development.items()))
     return document
 
 
@@ -85,6 +92,7 @@ def tsconfig(context: RenderContext) -> dict[str, object]:
             "moduleResolution": "NodeNext",
             "strict": True,
             "noUncheckedIndexedAccess": True,
+            "exactOptionalPropertyTypes": True,
             "noImplicitOverride": True,
             "noImplicitReturns": True,
             "noFallthroughCasesInSwitch": True,

@@ -5,63 +5,12 @@
  * whether it is read-only when creating and when updating. */
 
 import * as hooks from "./hooks.js";
+import type { FormDefinition } from "./runtime/forms.js";
 import * as s from "./schemas.js";
 
-export interface FormRules {
-  required?: boolean;
-  minLength?: number;
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  step?: number;
-  pattern?: string;
-  format?: string;
-  unique?: boolean;
-}
+export type { FormDefinition, FormField, FormOption, FormRelation, FormRules } from "./runtime/forms.js";
 
-export interface FormField {
-  /** The name in the Create and Update shapes (`region_id` for a relation `region`). */
-  name: string;
-  /** The field's name in the schema. */
-  field: string;
-  label: string;
-  help?: string;
-  description?: string;
-  /** text, textarea, number, checkbox, date, datetime, time, email, url, json, select, multiselect, tags, or the schema's own. */
-  widget: string;
-  /** The schema type: string, text, integer, decimal, enum, relation, many_to_many, ... */
-  type: string;
-  /** For arrays: the item type. */
-  of?: string;
-  required: boolean;
-  nullable: boolean;
-  rules: FormRules;
-  default?: unknown;
-  /** A default the server computes: the current date or time. */
-  defaultFrom?: "now" | "today";
-  options?: readonly { readonly value: string; readonly label: string }[];
-  relation?: {
-    resource: string;
-    multiple: boolean;
-    valueField: string;
-    /** The related resource's field to show for each option. */
-    titleField: string;
-    /** The related list's hook and query options (null when the resource has no list). */
-    listHook: ((...args: never[]) => unknown) | null;
-    listQueryOptions: ((...args: never[]) => unknown) | null;
-  };
-  readOnly: { create: boolean; update: boolean };
-}
-
-export interface FormDefinition {
-  resource: string;
-  label: string;
-  fields: readonly FormField[];
-  /** zod schemas of the whole form, per mode. */
-  schemas: { create: unknown; update: unknown };
-}
-
-export const draftForm = {
+export const draftForm: FormDefinition<"draft"> = {
   resource: "draft",
   label: "Draft",
   fields: [
@@ -116,9 +65,9 @@ export const draftForm = {
     },
   ],
   schemas: { create: s.draftCreateSchema, update: s.draftUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const gadgetForm = {
+export const gadgetForm: FormDefinition<"gadget"> = {
   resource: "gadget",
   label: "Gadget \"x\" */ ${y} <\/script>",
   fields: [
@@ -244,9 +193,9 @@ export const gadgetForm = {
     },
   ],
   schemas: { create: s.gadgetCreateSchema, update: s.gadgetUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const makerForm = {
+export const makerForm: FormDefinition<"maker"> = {
   resource: "maker",
   label: "Maker \"x\"",
   fields: [
@@ -263,9 +212,9 @@ export const makerForm = {
     },
   ],
   schemas: { create: s.makerCreateSchema, update: s.makerUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const partForm = {
+export const partForm: FormDefinition<"part"> = {
   resource: "part",
   label: "Part",
   fields: [
@@ -282,7 +231,7 @@ export const partForm = {
     },
   ],
   schemas: { create: s.partCreateSchema, update: s.partUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
 /** Every form by resource name. */
 export const forms = {

@@ -4,64 +4,12 @@
  * all), default, enum options, a relation's resource with its list hook and title field, and
  * whether it is read-only when creating and when updating. */
 
-import * as hooks from "./hooks.js";
+import type { FormDefinition } from "./runtime/forms.js";
 import * as s from "./schemas.js";
 
-export interface FormRules {
-  required?: boolean;
-  minLength?: number;
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  step?: number;
-  pattern?: string;
-  format?: string;
-  unique?: boolean;
-}
+export type { FormDefinition, FormField, FormOption, FormRelation, FormRules } from "./runtime/forms.js";
 
-export interface FormField {
-  /** The name in the Create and Update shapes (`region_id` for a relation `region`). */
-  name: string;
-  /** The field's name in the schema. */
-  field: string;
-  label: string;
-  help?: string;
-  description?: string;
-  /** text, textarea, number, checkbox, date, datetime, time, email, url, json, select, multiselect, tags, or the schema's own. */
-  widget: string;
-  /** The schema type: string, text, integer, decimal, enum, relation, many_to_many, ... */
-  type: string;
-  /** For arrays: the item type. */
-  of?: string;
-  required: boolean;
-  nullable: boolean;
-  rules: FormRules;
-  default?: unknown;
-  /** A default the server computes: the current date or time. */
-  defaultFrom?: "now" | "today";
-  options?: readonly { readonly value: string; readonly label: string }[];
-  relation?: {
-    resource: string;
-    multiple: boolean;
-    valueField: string;
-    /** The related resource's field to show for each option. */
-    titleField: string;
-    /** The related list's hook and query options (null when the resource has no list). */
-    listHook: ((...args: never[]) => unknown) | null;
-    listQueryOptions: ((...args: never[]) => unknown) | null;
-  };
-  readOnly: { create: boolean; update: boolean };
-}
-
-export interface FormDefinition {
-  resource: string;
-  label: string;
-  fields: readonly FormField[];
-  /** zod schemas of the whole form, per mode. */
-  schemas: { create: unknown; update: unknown };
-}
-
-export const noteForm = {
+export const noteForm: FormDefinition<"note"> = {
   resource: "note",
   label: "Note",
   fields: [
@@ -89,7 +37,7 @@ export const noteForm = {
     },
   ],
   schemas: { create: s.noteCreateSchema, update: s.noteUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
 /** Every form by resource name. */
 export const forms = {

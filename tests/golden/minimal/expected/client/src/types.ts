@@ -42,14 +42,14 @@ export interface NoteCreate {
   /** Title */
   title: string;
   /** Body */
-  body?: string | null;
+  body?: string | null | undefined;
 }
 
 export interface NoteUpdate {
   /** Title */
-  title?: string;
+  title?: string | undefined;
   /** Body */
-  body?: string | null;
+  body?: string | null | undefined;
 }
 
 export type NoteSort = "id" | "-id";
@@ -60,11 +60,11 @@ export type NoteFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface NoteListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default id */
-  sort?: NoteSort | readonly NoteSort[];
+  sort?: NoteSort | readonly NoteSort[] | undefined;
 }
 
 /** One page of notes: the rows, and the cursor of the next page (null on the last). */

@@ -5,63 +5,12 @@
  * whether it is read-only when creating and when updating. */
 
 import * as hooks from "./hooks.js";
+import type { FormDefinition } from "./runtime/forms.js";
 import * as s from "./schemas.js";
 
-export interface FormRules {
-  required?: boolean;
-  minLength?: number;
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  step?: number;
-  pattern?: string;
-  format?: string;
-  unique?: boolean;
-}
+export type { FormDefinition, FormField, FormOption, FormRelation, FormRules } from "./runtime/forms.js";
 
-export interface FormField {
-  /** The name in the Create and Update shapes (`region_id` for a relation `region`). */
-  name: string;
-  /** The field's name in the schema. */
-  field: string;
-  label: string;
-  help?: string;
-  description?: string;
-  /** text, textarea, number, checkbox, date, datetime, time, email, url, json, select, multiselect, tags, or the schema's own. */
-  widget: string;
-  /** The schema type: string, text, integer, decimal, enum, relation, many_to_many, ... */
-  type: string;
-  /** For arrays: the item type. */
-  of?: string;
-  required: boolean;
-  nullable: boolean;
-  rules: FormRules;
-  default?: unknown;
-  /** A default the server computes: the current date or time. */
-  defaultFrom?: "now" | "today";
-  options?: readonly { readonly value: string; readonly label: string }[];
-  relation?: {
-    resource: string;
-    multiple: boolean;
-    valueField: string;
-    /** The related resource's field to show for each option. */
-    titleField: string;
-    /** The related list's hook and query options (null when the resource has no list). */
-    listHook: ((...args: never[]) => unknown) | null;
-    listQueryOptions: ((...args: never[]) => unknown) | null;
-  };
-  readOnly: { create: boolean; update: boolean };
-}
-
-export interface FormDefinition {
-  resource: string;
-  label: string;
-  fields: readonly FormField[];
-  /** zod schemas of the whole form, per mode. */
-  schemas: { create: unknown; update: unknown };
-}
-
-export const authorForm = {
+export const authorForm: FormDefinition<"author"> = {
   resource: "author",
   label: "Author",
   fields: [
@@ -108,9 +57,9 @@ export const authorForm = {
     },
   ],
   schemas: { create: s.authorCreateSchema, update: s.authorUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const bookForm = {
+export const bookForm: FormDefinition<"book"> = {
   resource: "book",
   label: "Book",
   fields: [
@@ -241,9 +190,9 @@ export const bookForm = {
     },
   ],
   schemas: { create: s.bookCreateSchema, update: s.bookUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const chapterForm = {
+export const chapterForm: FormDefinition<"chapter"> = {
   resource: "chapter",
   label: "Chapter",
   fields: [
@@ -290,9 +239,9 @@ export const chapterForm = {
     },
   ],
   schemas: { create: s.chapterCreateSchema, update: s.chapterUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const genreForm = {
+export const genreForm: FormDefinition<"genre"> = {
   resource: "genre",
   label: "Genre",
   fields: [
@@ -328,9 +277,9 @@ export const genreForm = {
     },
   ],
   schemas: { create: s.genreCreateSchema, update: s.genreUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
-export const publisherForm = {
+export const publisherForm: FormDefinition<"publisher"> = {
   resource: "publisher",
   label: "Publisher",
   fields: [
@@ -358,7 +307,7 @@ export const publisherForm = {
     },
   ],
   schemas: { create: s.publisherCreateSchema, update: s.publisherUpdateSchema },
-} as const satisfies FormDefinition;
+};
 
 /** Every form by resource name. */
 export const forms = {

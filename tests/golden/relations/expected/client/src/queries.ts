@@ -14,325 +14,21 @@
  * of a versioned resource sends If-Match: the patch's `version`, else the version of the cached
  * row it was based on; a `version_conflict` refreshes that row. */
 
-import type { InfiniteData, MutationFunctionContext, MutationOptions, QueryClient, QueryKey } from "@tanstack/query-core";
+import type { MutationOptions, QueryClient, QueryKey } from "@tanstack/query-core";
 import * as api from "./api.js";
 import type { ApiError } from "./api.js";
 import * as keys from "./keys.js";
+import * as cache from "./runtime/cache.js";
+import type { MutationExtras, OptimisticContext, ResourceCache } from "./runtime/cache.js";
+import { matchesParams, type QuerySpec } from "./runtime/matching.js";
 import type * as T from "./types.js";
 
-// ----------------------------------------------------------------------------------------------
-// Predicates and order: which rows a list's parameters select, and where a row goes in it
-
-/** How values of a property compare: text, number, datetime (ISO strings as instants), boolean,
- * key (ids), array and many (a value among the row's), json (only null or not). */
-export type MatchKind = "text" | "number" | "datetime" | "boolean" | "key" | "array" | "many" | "json";
-
-/** What a resource's list parameters can name: filters, search and sort, as the API reads them. */
-export interface QuerySpec {
-  readonly filters: { readonly [name: string]: MatchKind };
-  readonly search: readonly string[];
-  /** How each sortable property orders: its kind, or an enum's values in their declared order. */
-  readonly sortable: { readonly [name: string]: MatchKind | readonly string[] };
-  readonly defaultSort: readonly string[];
-  /** The rows have deleted_at (soft_delete): a list shows deleted ones only with `include_deleted`. */
-  readonly softDelete: boolean;
-}
-
-type Row = { readonly [name: string]: unknown };
-const PAGING = ["limit", "cursor", "sort", "q", "include_deleted"];
-
-/** Whether a row belongs in a list with these parameters: not deleted (unless the list includes
- * deleted rows), every filter and the search (OmniSync's predicate matching). */
-export function matchesParams(row: object, params: object, spec: QuerySpec): boolean {
-  const values = row as Row;
-  if (spec.softDelete && values["deleted_at"] != null && !isTrue((params as Row)["include_deleted"])) return false;
-  for (const [param, expected] of Object.entries(params)) {
-    if (expected === undefined || expected === null) continue;
-    if (param === "q") {
-      const text = String(expected).toLowerCase();
-      if (text && !spec.search.some((name) => values[name] != null && String(values[name]).toLowerCase().includes(text))) return false;
-      continue;
-    }
-    if (PAGING.includes(param)) continue;
-    const split = param.indexOf("__");
-    const name = split < 0 ? param : param.slice(0, split);
-    const kind = spec.filters[name];
-    if (kind === undefined) continue; // not a filter this client knows: the server decides
-    if (!matchesFilter(values[name], split < 0 ? "eq" : param.slice(split + 2), expected, kind)) return false;
-  }
-  return true;
-}
-
-function matchesFilter(actual: unknown, op: string, expected: unknown, kind: MatchKind): boolean {
-  if (op === "isnull") return (actual === null || actual === undefined) === isTrue(expected);
-  const wanted: unknown[] = op === "in" ? (Array.isArray(expected) ? expected : String(expected).split(",")) : [expected];
-  if (kind === "array" || kind === "many") {
-    const items: unknown[] = Array.isArray(actual) ? actual : [];
-    return wanted.some((value) => items.some((item) => compareValues(item, value, "text") === 0));
-  }
-  if (actual === null || actual === undefined) return false;
-  if (op === "gte") return compareValues(actual, expected, kind) >= 0;
-  if (op === "lte") return compareValues(actual, expected, kind) <= 0;
-  return wanted.some((value) => compareValues(actual, value, kind) === 0);
-}
-
-function compareValues(a: unknown, b: unknown, kind: MatchKind): number {
-  let x: string | number;
-  let y: string | number;
-  if (kind === "number") [x, y] = [Number(a), Number(b)];
-  else if (kind === "datetime") [x, y] = [instant(a), instant(b)];
-  else if (kind === "boolean") [x, y] = [String(a) === "true" ? 1 : 0, String(b) === "true" ? 1 : 0];
-  else if (kind === "key") [x, y] = [String(a).toLowerCase(), String(b).toLowerCase()];
-  else [x, y] = [String(a), String(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function isTrue(value: unknown): boolean {
-  return value === true || value === "true";
-}
-
-/** A datetime as milliseconds: an ISO 8601 string, or "now", which the API reads as its current time. */
-function instant(value: unknown): number {
-  return value === "now" ? Date.now() : Date.parse(String(value));
-}
-
-function sortTokens(params: object, spec: QuerySpec): string[] {
-  const sort = (params as { sort?: unknown }).sort;
-  const tokens = sort === undefined || sort === null ? [...spec.defaultSort] : Array.isArray(sort) ? sort.map(String) : String(sort).split(",");
-  return tokens.map((token) => token.trim()).filter(Boolean);
-}
-
-/** The order of two rows in a list with these parameters, as the API sorts: NULLs last ascending
- * and first descending, then the id. */
-export function compareRows(a: object, b: object, params: object, spec: QuerySpec): number {
-  const x = a as Row;
-  const y = b as Row;
-  const tokens = sortTokens(params, spec);
-  if (!tokens.some((token) => token.replace(/^-/, "") === "id")) tokens.push("id");
-  for (const token of tokens) {
-    const descending = token.startsWith("-");
-    const name = descending ? token.slice(1) : token;
-    const [left, right] = [x[name], y[name]];
-    const leftNull = left === null || left === undefined;
-    const rightNull = right === null || right === undefined;
-    let order = 0;
-    if (leftNull || rightNull) order = leftNull === rightNull ? 0 : leftNull ? 1 : -1;
-    else {
-      const kind = spec.sortable[name] ?? "text";
-      order = typeof kind === "string" ? compareValues(left, right, kind) : kind.indexOf(String(left)) - kind.indexOf(String(right));
-    }
-    if (order !== 0) return descending ? -order : order;
-    if (name === "id") break;
-  }
-  return 0;
-}
-
-// ----------------------------------------------------------------------------------------------
-// The cache: lists as pages, optimistic changes and their rollback
-
-type Page<R> = { items: R[]; next_cursor: string | null };
-
-interface ResourceCache<R, K> {
-  all: QueryKey;
-  lists: QueryKey;
-  detail: (id: K) => QueryKey;
-  id: (row: R) => K;
-  spec: QuerySpec | null;
-}
-
-/** Apply `change` to the pages of every cached list of a resource, plain or infinite. */
-function eachList<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, change: (pages: Page<R>[], params: object) => Page<R>[]): void {
-  for (const [queryKey, data] of queryClient.getQueriesData<Page<R> | InfiniteData<Page<R>, string | null>>({ queryKey: cache.lists })) {
-    if (data === undefined) continue;
-    const infinite = queryKey[2] === "infinite";
-    const params = (infinite ? queryKey[3] : queryKey[2]) ?? {};
-    if (typeof params !== "object" || params === null) continue;
-    if ("pages" in data) {
-      queryClient.setQueryData(queryKey, { ...data, pages: change(data.pages, params) });
-    } else {
-      const [page] = change([data], params);
-      if (page !== undefined) queryClient.setQueryData(queryKey, page);
-    }
-  }
-}
-
-/** Everything cached under a prefix now, and a function putting it back. */
-function takeSnapshot(queryClient: QueryClient, prefix: QueryKey): () => void {
-  const saved = queryClient.getQueriesData({ queryKey: prefix });
-  return () => {
-    for (const [queryKey, data] of saved) queryClient.setQueryData(queryKey, data);
-  };
-}
-
-function withItems<R>(pages: Page<R>[], index: number, items: R[]): Page<R>[] {
-  return pages.map((page, i) => (i === index ? { ...page, items } : page));
-}
-
-/** The row at its place in the sort order; nowhere when that place is on a page not loaded yet. */
-function insertSorted<R>(pages: Page<R>[], row: R, before: (a: R, b: R) => boolean): Page<R>[] {
-  for (let i = 0; i < pages.length; i++) {
-    const items = pages[i]?.items ?? [];
-    const at = items.findIndex((item) => before(row, item));
-    if (at >= 0) return withItems(pages, i, [...items.slice(0, at), row, ...items.slice(at)]);
-  }
-  const last = pages[pages.length - 1];
-  return last !== undefined && last.next_cursor === null ? withItems(pages, pages.length - 1, [...last.items, row]) : pages;
-}
-
-function findRow<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): R | undefined {
-  const detail = queryClient.getQueryData<R>(cache.detail(id));
-  if (detail !== undefined) return detail;
-  for (const [, data] of queryClient.getQueriesData<Page<R> | InfiniteData<Page<R>, string | null>>({ queryKey: cache.lists })) {
-    const pages = data === undefined ? [] : "pages" in data ? data.pages : [data];
-    for (const page of pages) {
-      const found = page.items.find((item) => cache.id(item) === id);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-function matches<R, K>(cache: ResourceCache<R, K>, row: R, params: object): boolean {
-  return cache.spec === null || matchesParams(row as object, params, cache.spec);
-}
-
-async function optimisticCreate<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, row: R): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.lists });
-  const restore = takeSnapshot(queryClient, cache.lists);
-  const spec = cache.spec;
-  eachList(queryClient, cache, (pages, params) =>
-    matches(cache, row, params) ? insertSorted(pages, row, (a, b) => spec !== null && compareRows(a as object, b as object, params, spec) < 0) : pages,
-  );
-  return { rollback: restore, optimisticId: cache.id(row) };
-}
-
-async function optimisticUpdate<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K, patch: object): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.all });
-  const restore = takeSnapshot(queryClient, cache.all);
-  const current = findRow(queryClient, cache, id);
-  if (current === undefined) return { rollback: restore };
-  const next = { ...current, ...definedOnly(patch) } as R;
-  if (queryClient.getQueryData(cache.detail(id)) !== undefined) queryClient.setQueryData(cache.detail(id), next);
-  const spec = cache.spec;
-  eachList(queryClient, cache, (pages, params) => {
-    const present = pages.some((page) => page.items.some((item) => cache.id(item) === id));
-    if (!matches(cache, next, params)) {
-      return present ? pages.map((page) => ({ ...page, items: page.items.filter((item) => cache.id(item) !== id) })) : pages;
-    }
-    if (present) return pages.map((page) => ({ ...page, items: page.items.map((item) => (cache.id(item) === id ? next : item)) }));
-    return insertSorted(pages, next, (a, b) => spec !== null && compareRows(a as object, b as object, params, spec) < 0);
-  });
-  return { rollback: restore };
-}
-
-async function optimisticDelete<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.lists });
-  const restore = takeSnapshot(queryClient, cache.lists);
-  eachList(queryClient, cache, (pages) => pages.map((page) => ({ ...page, items: page.items.filter((item) => cache.id(item) !== id) })));
-  return { rollback: restore };
-}
-
-/** The server's row in the detail and in place of `id` (the optimistic one) in every list. */
-function settleRow<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K, row: R): void {
-  queryClient.setQueryData(cache.detail(cache.id(row)), row);
-  eachList(queryClient, cache, (pages) => pages.map((page) => ({ ...page, items: page.items.map((item) => (cache.id(item) === id ? row : item)) })));
-}
-
-/** The version of the cached row an update is based on: the detail's, else a list's. */
-function cachedVersion<R extends { version: number }, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): number | undefined {
-  return findRow(queryClient, cache, id)?.version;
-}
-
-/** After a version_conflict the cached row is older than the server's: fetch it again (not awaited). */
-function refreshIfStale<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, error: ApiError): void {
-  if (error.error_code === "version_conflict") void queryClient.invalidateQueries({ queryKey: cache.all });
-}
-
-function definedOnly(values: object): object {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
-}
-
-let temporaryIds = 0;
-
-/** An id for a row the server has not made yet: never one the server gives out. */
-function temporaryId(kind: "string"): string;
-function temporaryId(kind: "number"): number;
-function temporaryId(kind: "string" | "number"): string | number {
-  temporaryIds += 1;
-  return kind === "number" ? -temporaryIds : "optimistic-" + String(temporaryIds);
-}
-
-// ----------------------------------------------------------------------------------------------
-// Mutations: the system's callbacks first, then the caller's
-
-/** What a caller may add to a mutation's options: TanStack's own, and `skipInvalidation`. */
-export type MutationExtras<TData, TVariables, TContext = unknown> = Omit<
-  MutationOptions<TData, ApiError, TVariables, TContext>,
-  "mutationFn" | "mutationKey"
-> & {
-  /** Leave the cache as the optimistic update and the server's answer made it: refresh nothing. */
-  skipInvalidation?: boolean;
-};
-
-/** What onMutate hands to the other callbacks: the rollback, the id of the optimistic row a
- * create inserted (the server's row replaces it), and the caller's own onMutate result. */
-export interface OptimisticContext<TContext> {
-  rollback: () => void;
-  optimisticId: unknown;
-  context: TContext | undefined;
-}
-
-interface Optimistic {
-  rollback: () => void;
-  optimisticId?: unknown;
-}
+export type { MutationExtras, OptimisticContext } from "./runtime/cache.js";
+export { compareRows, matchesParams, type MatchKind, type QuerySpec } from "./runtime/matching.js";
 
 /** Refresh what a mutation changed, in one `invalidateQueries` call; resolves when active queries are refetched. */
-export async function invalidateAfter(queryClient: QueryClient, action: keys.MutationAction): Promise<void> {
-  const prefixes = keys.invalidationMap[action];
-  if (prefixes.length === 0) return;
-  await queryClient.invalidateQueries({
-    predicate: (query) => prefixes.some((prefix) => prefix.every((part, i) => query.queryKey[i] === part)),
-  });
-}
-
-function composeMutation<TData, TVariables, TContext>(
-  queryClient: QueryClient,
-  action: keys.MutationAction,
-  mutationKey: QueryKey,
-  extras: MutationExtras<TData, TVariables, TContext>,
-  system: {
-    run: (variables: TVariables) => Promise<TData>;
-    optimistic?: (variables: TVariables) => Promise<Optimistic>;
-    settle?: (data: TData, variables: TVariables, optimisticId: unknown) => void;
-    changesNothing?: (variables: TVariables) => boolean;
-    refused?: (error: ApiError, variables: TVariables) => void;
-  },
-): MutationOptions<TData, ApiError, TVariables, OptimisticContext<TContext>> {
-  const { skipInvalidation = false, onMutate, onSuccess, onError, onSettled, ...rest } = extras;
-  return {
-    ...rest,
-    mutationKey,
-    mutationFn: (variables: TVariables) => system.run(variables),
-    onMutate: async (variables: TVariables, context: MutationFunctionContext) => {
-      const optimistic = system.optimistic ? await system.optimistic(variables) : { rollback: () => undefined };
-      const own = onMutate ? await onMutate(variables, context) : undefined;
-      return { rollback: optimistic.rollback, optimisticId: optimistic.optimisticId, context: own };
-    },
-    onError: async (error, variables, result, context) => {
-      result?.rollback();
-      system.refused?.(error, variables);
-      await onError?.(error, variables, result?.context, context);
-    },
-    onSuccess: async (data, variables, result, context) => {
-      system.settle?.(data, variables, result.optimisticId);
-      if (!skipInvalidation && !system.changesNothing?.(variables)) await invalidateAfter(queryClient, action);
-      await onSuccess?.(data, variables, result.context as TContext, context);
-    },
-    onSettled: async (data, error, variables, result, context) => {
-      await onSettled?.(data, error, variables, result?.context, context);
-    },
-  };
+export function invalidateAfter(queryClient: QueryClient, action: keys.MutationAction): Promise<void> {
+  return cache.invalidatePrefixes(queryClient, keys.invalidationMap[action]);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -383,10 +79,10 @@ export function createAuthorMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Author, T.AuthorCreate, TContext> = {},
 ): MutationOptions<T.Author, ApiError, T.AuthorCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "author.create", keys.authorKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["author.create"], keys.authorKeys.mutations["create"], extras, {
     run: (variables: T.AuthorCreate) => api.createAuthor(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["author"], optimisticRowOfAuthor(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["author"], (optimisticId as T.AuthorId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["author"], optimisticRowOfAuthor(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["author"], optimisticId ?? data.id, data),
   });
 }
 
@@ -394,10 +90,10 @@ export function updateAuthorMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Author, { id: T.AuthorId; patch: T.AuthorUpdate }, TContext> = {},
 ): MutationOptions<T.Author, ApiError, { id: T.AuthorId; patch: T.AuthorUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "author.update", keys.authorKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["author.update"], keys.authorKeys.mutations["update"], extras, {
     run: (variables: { id: T.AuthorId; patch: T.AuthorUpdate }) => api.updateAuthor(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["author"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["author"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["author"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["author"], variables.id, data),
   });
 }
 
@@ -405,9 +101,9 @@ export function deleteAuthorMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.AuthorId, TContext> = {},
 ): MutationOptions<void, ApiError, T.AuthorId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "author.delete", keys.authorKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["author.delete"], keys.authorKeys.mutations["delete"], extras, {
     run: (variables: T.AuthorId) => api.deleteAuthor(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["author"], id, { deleted_at: new Date().toISOString() }),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["author"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.authorKeys.detail(id), exact: true }),
   });
 }
@@ -416,10 +112,10 @@ export function restoreAuthorMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Author, T.AuthorId, TContext> = {},
 ): MutationOptions<T.Author, ApiError, T.AuthorId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "author.restore", keys.authorKeys.mutations["restore"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["author.restore"], keys.authorKeys.mutations["restore"], extras, {
     run: (variables: T.AuthorId) => api.restoreAuthor(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["author"], id, { deleted_at: null }),
-    settle: (data, id) => settleRow(queryClient, CACHES["author"], id, data),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["author"], id, { deleted_at: null }),
+    settle: (data, id) => cache.settleRow(queryClient, CACHES["author"], id, data),
   });
 }
 
@@ -427,15 +123,15 @@ export function restoreAuthorMutationOptions<TContext = unknown>(
 function optimisticRowOfAuthor(input: T.AuthorCreate): T.Author {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("number"),
+    id: cache.temporaryId("number"),
     name: "",
     born_on: null,
     mentor_id: null,
     created_at: now,
     updated_at: now,
     deleted_at: null,
-    ...definedOnly(input),
-  } as T.Author;
+    ...cache.definedOnly(input),
+  };
 }
 
 // book
@@ -483,10 +179,10 @@ export function createBookMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Book, T.BookCreate, TContext> = {},
 ): MutationOptions<T.Book, ApiError, T.BookCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "book.create", keys.bookKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["book.create"], keys.bookKeys.mutations["create"], extras, {
     run: (variables: T.BookCreate) => api.createBook(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["book"], optimisticRowOfBook(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["book"], (optimisticId as T.BookId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["book"], optimisticRowOfBook(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["book"], optimisticId ?? data.id, data),
   });
 }
 
@@ -494,10 +190,10 @@ export function updateBookMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Book, { id: T.BookId; patch: T.BookUpdate }, TContext> = {},
 ): MutationOptions<T.Book, ApiError, { id: T.BookId; patch: T.BookUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "book.update", keys.bookKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["book.update"], keys.bookKeys.mutations["update"], extras, {
     run: (variables: { id: T.BookId; patch: T.BookUpdate }) => api.updateBook(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["book"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["book"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["book"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["book"], variables.id, data),
   });
 }
 
@@ -505,9 +201,9 @@ export function deleteBookMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.BookId, TContext> = {},
 ): MutationOptions<void, ApiError, T.BookId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "book.delete", keys.bookKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["book.delete"], keys.bookKeys.mutations["delete"], extras, {
     run: (variables: T.BookId) => api.deleteBook(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["book"], id, { deleted_at: new Date().toISOString() }),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["book"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.bookKeys.detail(id), exact: true }),
   });
 }
@@ -516,10 +212,10 @@ export function restoreBookMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Book, T.BookId, TContext> = {},
 ): MutationOptions<T.Book, ApiError, T.BookId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "book.restore", keys.bookKeys.mutations["restore"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["book.restore"], keys.bookKeys.mutations["restore"], extras, {
     run: (variables: T.BookId) => api.restoreBook(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["book"], id, { deleted_at: null }),
-    settle: (data, id) => settleRow(queryClient, CACHES["book"], id, data),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["book"], id, { deleted_at: null }),
+    settle: (data, id) => cache.settleRow(queryClient, CACHES["book"], id, data),
   });
 }
 
@@ -527,7 +223,7 @@ export function bulkBooksMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.BulkResult, T.BookBulkRequest, TContext> = {},
 ): MutationOptions<T.BulkResult, ApiError, T.BookBulkRequest, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "book.bulk", keys.bookKeys.mutations["bulk"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["book.bulk"], keys.bookKeys.mutations["bulk"], extras, {
     run: (variables: T.BookBulkRequest) => api.bulkBooks(variables),
     changesNothing: (body) => body.dry_run === true,
   });
@@ -537,16 +233,15 @@ export function undoBulkBooksMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
 ): MutationOptions<T.BulkUndoResult, ApiError, T.BulkUndoRequest, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "book.bulk_undo", keys.bookKeys.mutations["bulk_undo"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["book.bulk_undo"], keys.bookKeys.mutations["bulk_undo"], extras, {
     run: (variables: T.BulkUndoRequest) => api.undoBulkBooks(variables),
   });
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
 function optimisticRowOfBook(input: T.BookCreate): T.Book {
-  const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     title: "",
     author_id: 0,
     co_author_id: null,
@@ -555,8 +250,8 @@ function optimisticRowOfBook(input: T.BookCreate): T.Book {
     genre_ids: [],
     translator_ids: [],
     related_ids: [],
-    ...definedOnly(input),
-  } as T.Book;
+    ...cache.definedOnly(input),
+  };
 }
 
 // chapter
@@ -604,10 +299,10 @@ export function createChapterMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Chapter, T.ChapterCreate, TContext> = {},
 ): MutationOptions<T.Chapter, ApiError, T.ChapterCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "chapter.create", keys.chapterKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["chapter.create"], keys.chapterKeys.mutations["create"], extras, {
     run: (variables: T.ChapterCreate) => api.createChapter(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["chapter"], optimisticRowOfChapter(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["chapter"], (optimisticId as T.ChapterId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["chapter"], optimisticRowOfChapter(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["chapter"], optimisticId ?? data.id, data),
   });
 }
 
@@ -615,10 +310,10 @@ export function updateChapterMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Chapter, { id: T.ChapterId; patch: T.ChapterUpdate }, TContext> = {},
 ): MutationOptions<T.Chapter, ApiError, { id: T.ChapterId; patch: T.ChapterUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "chapter.update", keys.chapterKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["chapter.update"], keys.chapterKeys.mutations["update"], extras, {
     run: (variables: { id: T.ChapterId; patch: T.ChapterUpdate }) => api.updateChapter(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["chapter"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["chapter"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["chapter"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["chapter"], variables.id, data),
   });
 }
 
@@ -626,9 +321,9 @@ export function deleteChapterMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.ChapterId, TContext> = {},
 ): MutationOptions<void, ApiError, T.ChapterId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "chapter.delete", keys.chapterKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["chapter.delete"], keys.chapterKeys.mutations["delete"], extras, {
     run: (variables: T.ChapterId) => api.deleteChapter(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["chapter"], id, { deleted_at: new Date().toISOString() }),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["chapter"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.chapterKeys.detail(id), exact: true }),
   });
 }
@@ -637,24 +332,23 @@ export function restoreChapterMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Chapter, T.ChapterId, TContext> = {},
 ): MutationOptions<T.Chapter, ApiError, T.ChapterId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "chapter.restore", keys.chapterKeys.mutations["restore"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["chapter.restore"], keys.chapterKeys.mutations["restore"], extras, {
     run: (variables: T.ChapterId) => api.restoreChapter(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["chapter"], id, { deleted_at: null }),
-    settle: (data, id) => settleRow(queryClient, CACHES["chapter"], id, data),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["chapter"], id, { deleted_at: null }),
+    settle: (data, id) => cache.settleRow(queryClient, CACHES["chapter"], id, data),
   });
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
 function optimisticRowOfChapter(input: T.ChapterCreate): T.Chapter {
-  const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     book_id: "",
     number: 0,
     title: null,
     deleted_at: null,
-    ...definedOnly(input),
-  } as T.Chapter;
+    ...cache.definedOnly(input),
+  };
 }
 
 // genre
@@ -702,10 +396,10 @@ export function createGenreMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Genre, T.GenreCreate, TContext> = {},
 ): MutationOptions<T.Genre, ApiError, T.GenreCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "genre.create", keys.genreKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["genre.create"], keys.genreKeys.mutations["create"], extras, {
     run: (variables: T.GenreCreate) => api.createGenre(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["genre"], optimisticRowOfGenre(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["genre"], (optimisticId as T.GenreId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["genre"], optimisticRowOfGenre(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["genre"], optimisticId ?? data.id, data),
   });
 }
 
@@ -713,10 +407,10 @@ export function updateGenreMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Genre, { id: T.GenreId; patch: T.GenreUpdate }, TContext> = {},
 ): MutationOptions<T.Genre, ApiError, { id: T.GenreId; patch: T.GenreUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "genre.update", keys.genreKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["genre.update"], keys.genreKeys.mutations["update"], extras, {
     run: (variables: { id: T.GenreId; patch: T.GenreUpdate }) => api.updateGenre(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["genre"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["genre"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["genre"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["genre"], variables.id, data),
   });
 }
 
@@ -724,22 +418,21 @@ export function deleteGenreMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.GenreId, TContext> = {},
 ): MutationOptions<void, ApiError, T.GenreId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "genre.delete", keys.genreKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["genre.delete"], keys.genreKeys.mutations["delete"], extras, {
     run: (variables: T.GenreId) => api.deleteGenre(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["genre"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["genre"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.genreKeys.detail(id), exact: true }),
   });
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
 function optimisticRowOfGenre(input: T.GenreCreate): T.Genre {
-  const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     name: "",
     parent_id: null,
-    ...definedOnly(input),
-  } as T.Genre;
+    ...cache.definedOnly(input),
+  };
 }
 
 // publisher
@@ -787,10 +480,10 @@ export function createPublisherMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Publisher, T.PublisherCreate, TContext> = {},
 ): MutationOptions<T.Publisher, ApiError, T.PublisherCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "publisher.create", keys.publisherKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["publisher.create"], keys.publisherKeys.mutations["create"], extras, {
     run: (variables: T.PublisherCreate) => api.createPublisher(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["publisher"], optimisticRowOfPublisher(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["publisher"], (optimisticId as T.PublisherId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["publisher"], optimisticRowOfPublisher(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["publisher"], optimisticId ?? data.id, data),
   });
 }
 
@@ -798,10 +491,10 @@ export function updatePublisherMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Publisher, { id: T.PublisherId; patch: T.PublisherUpdate }, TContext> = {},
 ): MutationOptions<T.Publisher, ApiError, { id: T.PublisherId; patch: T.PublisherUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "publisher.update", keys.publisherKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["publisher.update"], keys.publisherKeys.mutations["update"], extras, {
     run: (variables: { id: T.PublisherId; patch: T.PublisherUpdate }) => api.updatePublisher(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["publisher"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["publisher"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["publisher"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["publisher"], variables.id, data),
   });
 }
 
@@ -809,9 +502,9 @@ export function deletePublisherMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.PublisherId, TContext> = {},
 ): MutationOptions<void, ApiError, T.PublisherId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "publisher.delete", keys.publisherKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["publisher.delete"], keys.publisherKeys.mutations["delete"], extras, {
     run: (variables: T.PublisherId) => api.deletePublisher(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["publisher"], id, { deleted_at: new Date().toISOString() }),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["publisher"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.publisherKeys.detail(id), exact: true }),
   });
 }
@@ -820,23 +513,22 @@ export function restorePublisherMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Publisher, T.PublisherId, TContext> = {},
 ): MutationOptions<T.Publisher, ApiError, T.PublisherId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "publisher.restore", keys.publisherKeys.mutations["restore"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["publisher.restore"], keys.publisherKeys.mutations["restore"], extras, {
     run: (variables: T.PublisherId) => api.restorePublisher(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["publisher"], id, { deleted_at: null }),
-    settle: (data, id) => settleRow(queryClient, CACHES["publisher"], id, data),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["publisher"], id, { deleted_at: null }),
+    settle: (data, id) => cache.settleRow(queryClient, CACHES["publisher"], id, data),
   });
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
 function optimisticRowOfPublisher(input: T.PublisherCreate): T.Publisher {
-  const now = new Date().toISOString();
   return {
-    id: temporaryId("number"),
+    id: cache.temporaryId("number"),
     name: "",
     website: null,
     deleted_at: null,
-    ...definedOnly(input),
-  } as T.Publisher;
+    ...cache.definedOnly(input),
+  };
 }
 
 

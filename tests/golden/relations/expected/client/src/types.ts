@@ -55,12 +55,12 @@ export interface AuditEntry {
 
 /** The parameters of `GET /api/audit`, newest first: filters and paging. */
 export interface AuditListParams {
-  resource?: string;
-  row_id?: string;
-  action?: string;
-  limit?: number;
+  resource?: string | undefined;
+  row_id?: string | undefined;
+  action?: string | undefined;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
 /** One page of the audit log, newest first. */
@@ -96,18 +96,18 @@ export interface AuthorCreate {
   /** Name */
   name: string;
   /** Born on */
-  born_on?: string | null;
+  born_on?: string | null | undefined;
   /** Mentor */
-  mentor_id?: AuthorId | null;
+  mentor_id?: AuthorId | null | undefined;
 }
 
 export interface AuthorUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Born on */
-  born_on?: string | null;
+  born_on?: string | null | undefined;
   /** Mentor */
-  mentor_id?: AuthorId | null;
+  mentor_id?: AuthorId | null | undefined;
 }
 
 export type AuthorSort = "name" | "-name";
@@ -118,13 +118,13 @@ export type AuthorFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface AuthorListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default name */
-  sort?: AuthorSort | readonly AuthorSort[];
+  sort?: AuthorSort | readonly AuthorSort[] | undefined;
   /** Deleted rows too (deleted_at set); by default a list hides them */
-  include_deleted?: boolean;
+  include_deleted?: boolean | undefined;
 }
 
 /** One page of authors: the rows, and the cursor of the next page (null on the last). */
@@ -166,32 +166,32 @@ export interface BookCreate {
   /** Author */
   author_id: AuthorId;
   /** Co author */
-  co_author_id?: AuthorId | null;
+  co_author_id?: AuthorId | null | undefined;
   /** Publisher */
-  publisher_id?: PublisherId | null;
+  publisher_id?: PublisherId | null | undefined;
   /** Genres */
-  genre_ids?: GenreId[];
+  genre_ids?: GenreId[] | undefined;
   /** Translators */
-  translator_ids?: AuthorId[];
+  translator_ids?: AuthorId[] | undefined;
   /** Related */
-  related_ids?: BookId[];
+  related_ids?: BookId[] | undefined;
 }
 
 export interface BookUpdate {
   /** Title */
-  title?: string;
+  title?: string | undefined;
   /** Author */
-  author_id?: AuthorId;
+  author_id?: AuthorId | undefined;
   /** Co author */
-  co_author_id?: AuthorId | null;
+  co_author_id?: AuthorId | null | undefined;
   /** Publisher */
-  publisher_id?: PublisherId | null;
+  publisher_id?: PublisherId | null | undefined;
   /** Genres */
-  genre_ids?: GenreId[];
+  genre_ids?: GenreId[] | undefined;
   /** Translators */
-  translator_ids?: AuthorId[];
+  translator_ids?: AuthorId[] | undefined;
   /** Related */
-  related_ids?: BookId[];
+  related_ids?: BookId[] | undefined;
 }
 
 export type BookSort = "id" | "-id";
@@ -202,13 +202,13 @@ export type BookFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface BookListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default id */
-  sort?: BookSort | readonly BookSort[];
+  sort?: BookSort | readonly BookSort[] | undefined;
   /** Deleted rows too (deleted_at set); by default a list hides them */
-  include_deleted?: boolean;
+  include_deleted?: boolean | undefined;
 }
 
 /** One page of books: the rows, and the cursor of the next page (null on the last). */
@@ -220,9 +220,9 @@ export interface BookPage {
 /** The body of a bulk update or delete by filter. */
 export interface BookBulkRequest {
   operation: "update" | "delete";
-  filter?: BookFilter;
-  values?: BookUpdate;
-  dry_run?: boolean;
+  filter?: BookFilter | undefined;
+  values?: BookUpdate | undefined;
+  dry_run?: boolean | undefined;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -250,16 +250,16 @@ export interface ChapterCreate {
   /** Number */
   number: number;
   /** Title */
-  title?: string | null;
+  title?: string | null | undefined;
 }
 
 export interface ChapterUpdate {
   /** Book */
-  book_id?: BookId;
+  book_id?: BookId | undefined;
   /** Number */
-  number?: number;
+  number?: number | undefined;
   /** Title */
-  title?: string | null;
+  title?: string | null | undefined;
 }
 
 export type ChapterSort = "id" | "-id";
@@ -270,13 +270,13 @@ export type ChapterFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface ChapterListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default id */
-  sort?: ChapterSort | readonly ChapterSort[];
+  sort?: ChapterSort | readonly ChapterSort[] | undefined;
   /** Deleted rows too (deleted_at set); by default a list hides them */
-  include_deleted?: boolean;
+  include_deleted?: boolean | undefined;
 }
 
 /** One page of chapters: the rows, and the cursor of the next page (null on the last). */
@@ -304,14 +304,14 @@ export interface GenreCreate {
   /** Name */
   name: string;
   /** Parent */
-  parent_id?: GenreId | null;
+  parent_id?: GenreId | null | undefined;
 }
 
 export interface GenreUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Parent */
-  parent_id?: GenreId | null;
+  parent_id?: GenreId | null | undefined;
 }
 
 export type GenreSort = "id" | "-id";
@@ -322,11 +322,11 @@ export type GenreFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface GenreListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default id */
-  sort?: GenreSort | readonly GenreSort[];
+  sort?: GenreSort | readonly GenreSort[] | undefined;
 }
 
 /** One page of genres: the rows, and the cursor of the next page (null on the last). */
@@ -355,14 +355,14 @@ export interface PublisherCreate {
   /** Name */
   name: string;
   /** Website */
-  website?: string | null;
+  website?: string | null | undefined;
 }
 
 export interface PublisherUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Website */
-  website?: string | null;
+  website?: string | null | undefined;
 }
 
 export type PublisherSort = "id" | "-id";
@@ -373,13 +373,13 @@ export type PublisherFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface PublisherListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default id */
-  sort?: PublisherSort | readonly PublisherSort[];
+  sort?: PublisherSort | readonly PublisherSort[] | undefined;
   /** Deleted rows too (deleted_at set); by default a list hides them */
-  include_deleted?: boolean;
+  include_deleted?: boolean | undefined;
 }
 
 /** One page of publishers: the rows, and the cursor of the next page (null on the last). */
