@@ -174,6 +174,12 @@ class ListApi:
     def filterable(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.filters)
 
+    @property
+    def sort_pattern(self) -> str:
+        """`sort`: keys, comma-separated, '-' for descending; empty is the default order."""
+        key = "-?(?:" + "|".join(self.sortable) + ")"
+        return f"^(?:{key}(?:,{key})*)?$"
+
 
 @dataclass(frozen=True)
 class ResourceApi:

@@ -13,116 +13,110 @@ DELETE /api/customers/{id}                      deleteCustomer
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext, get_context
-from showcase.db import get_session
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import crud, schemas
+from showcase.crud import ContextDep
+from showcase.db import SessionDep
+from showcase.services import customer as service
 
-RESOURCE = crud.register(
-    crud.Resource(
-        name="customer",
-        label="Customer",
-        model=models.Customer,
-        key="uuid",
-        columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "branch_id": crud.Column("branch_id", "string", writable=False),
-            "tenant_id": crud.Column("tenant_id", "string", writable=False),
-            "name": crud.Column("name", "string"),
-            "email": crud.Column("email", "email", nullable=True),
-            "tier": crud.Column("tier", "enum", choices=("standard", "gold", "platinum")),
-            "office_id": crud.Column(
-                "office_id", "uuid", nullable=True, references="office", enforced=False
-            ),
-            "lifetime_value": crud.Column("lifetime_value", "decimal"),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("tier", "office_id"),
-        sortable=("lifetime_value", "name"),
-        searchable=("email", "name"),
-        default_sort=("name",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(crud.Inbound("opportunity", "customer_id", "cascade", enforced=False),),
-        traits=("timestamps", "tenant", "audit", "branching"),
-    )
-)
 
-BULK = crud.BulkConfig(batch_size=200, undo_ttl=900)
-# `{id:customer_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-crud.id_path("customer_id", reserved=("bulk",))
+class CustomerListParams(BaseModel):
+    """The query string of `GET /api/customers`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:lifetime_value|name)(?:,-?(?:lifetime_value|name))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: lifetime_value, name; default: name",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: email, name")] = None
+    tier: Literal["standard", "gold", "platinum"] | None = None
+    tier__in: Annotated[
+        list[Literal["standard", "gold", "platinum"]] | None,
+        BeforeValidator(crud.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    tier__isnull: bool | None = None
+    office_id: uuid.UUID | None = None
+    office_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(crud.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    office_id__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
 
-@router.get("", operation_id="listCustomers")
+@router.get("", response_model=schemas.CustomerPage, operation_id="listCustomers")
 def list_customers(
-    params: dict[str, Any] = Depends(crud.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[CustomerListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Customers: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return crud.respond(crud.list_rows(RESOURCE, session, context, params))
+    return crud.respond(service.list_customers(session, context, crud.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createCustomer")
+@router.post(
+    "", status_code=201, response_model=schemas.CustomerRead, operation_id="createCustomer"
+)
 def create_customer(
-    body: schemas.CustomerCreate = crud.json_body(schemas.CustomerCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.CustomerCreate, crud.json_body(schemas.CustomerCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return crud.respond_row(
-        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_customer(session, context, body), status_code=201
     )
 
 
-@router.post("/bulk", operation_id="bulkCustomers")
+@router.post("/bulk", response_model=crud.BulkResult, operation_id="bulkCustomers")
 def bulk_customers(
-    body: crud.BulkRequest = crud.json_body(crud.BulkRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[crud.BulkRequest, crud.json_body(crud.BulkRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return crud.respond(crud.bulk(RESOURCE, session, context, body, schemas.CustomerUpdate, BULK))
+    return crud.respond(service.bulk_customers(session, context, body))
 
 
-@router.post("/bulk/undo", operation_id="undoBulkCustomers")
+@router.post("/bulk/undo", response_model=crud.UndoResult, operation_id="undoBulkCustomers")
 def undo_bulk_customers(
-    body: crud.UndoRequest = crud.json_body(crud.UndoRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[crud.UndoRequest, crud.json_body(crud.UndoRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Put back what a bulk run changed, while its undo token lives (900 s)."""
-    return crud.respond(crud.undo_bulk(RESOURCE, session, context, body))
+    return crud.respond(service.undo_bulk_customers(session, context, body))
 
 
-@router.get("/{id:customer_id}", operation_id="getCustomer")
+@router.get("/{id}", response_model=schemas.CustomerRead, operation_id="getCustomer")
 def get_customer(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(service.RESOURCE, service.get_customer(session, context, id))
 
 
-@router.patch("/{id:customer_id}", operation_id="updateCustomer")
+@router.patch("/{id}", response_model=schemas.CustomerRead, operation_id="updateCustomer")
 def update_customer(
     id: uuid.UUID,
-    body: schemas.CustomerUpdate = crud.json_body(schemas.CustomerUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.CustomerUpdate, crud.json_body(schemas.CustomerUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(service.RESOURCE, service.update_customer(session, context, id, body))
 
 
-@router.delete("/{id:customer_id}", status_code=204, operation_id="deleteCustomer")
-def delete_customer(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    crud.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteCustomer")
+def delete_customer(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_customer(session, context, id)

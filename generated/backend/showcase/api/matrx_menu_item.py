@@ -11,98 +11,103 @@ DELETE /api/matrx_menu_items/{id}               deleteMatrxMenuItem
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext, get_context
-from showcase.db import get_session
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import crud, schemas
+from showcase.crud import ContextDep
+from showcase.db import SessionDep
+from showcase.services import matrx_menu_item as service
 
-RESOURCE = crud.register(
-    crud.Resource(
-        name="matrx_menu_item",
-        label="Menu item",
-        model=models.MatrxMenuItem,
-        key="uuid",
-        columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "owner_id": crud.Column("owner_id", "string", nullable=True, writable=False),
-            "label": crud.Column("label", "string"),
-            "action_id": crud.Column("action_id", "uuid", references="matrx_action"),
-            "parent_id": crud.Column(
-                "parent_id", "uuid", nullable=True, references="matrx_menu_item"
-            ),
-            "menu_type": crud.Column(
-                "menu_type", "enum", choices=("context_menu", "toolbar", "quick_action", "sidebar")
-            ),
-            "display_order": crud.Column("display_order", "integer"),
-            "context_requirements": crud.Column("context_requirements", "json", nullable=True),
-            "is_system": crud.Column("is_system", "boolean", writable=False),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("action_id", "parent_id", "menu_type"),
-        sortable=("display_order", "label"),
-        searchable=(),
-        default_sort=("display_order",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(crud.Inbound("matrx_menu_item", "parent_id", "cascade"),),
-        traits=("timestamps", "owned"),
-    )
-)
 
-# `{id:matrx_menu_item_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-crud.id_path("matrx_menu_item_id", reserved=())
+class MatrxMenuItemListParams(BaseModel):
+    """The query string of `GET /api/matrx_menu_items`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:display_order|label)(?:,-?(?:display_order|label))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: display_order, label; default: display_order",
+        ),
+    ] = None
+    action_id: uuid.UUID | None = None
+    action_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(crud.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    action_id__isnull: bool | None = None
+    parent_id: uuid.UUID | None = None
+    parent_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(crud.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    parent_id__isnull: bool | None = None
+    menu_type: Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None = None
+    menu_type__in: Annotated[
+        list[Literal["context_menu", "toolbar", "quick_action", "sidebar"]] | None,
+        BeforeValidator(crud.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    menu_type__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/matrx_menu_items", tags=["matrx_menu_items"])
 
 
-@router.get("", operation_id="listMatrxMenuItems")
+@router.get("", response_model=schemas.MatrxMenuItemPage, operation_id="listMatrxMenuItems")
 def list_matrx_menu_items(
-    params: dict[str, Any] = Depends(crud.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[MatrxMenuItemListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Matrx menu items: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return crud.respond(crud.list_rows(RESOURCE, session, context, params))
+    return crud.respond(service.list_matrx_menu_items(session, context, crud.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createMatrxMenuItem")
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.MatrxMenuItemRead,
+    operation_id="createMatrxMenuItem",
+)
 def create_matrx_menu_item(
-    body: schemas.MatrxMenuItemCreate = crud.json_body(schemas.MatrxMenuItemCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.MatrxMenuItemCreate, crud.json_body(schemas.MatrxMenuItemCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return crud.respond_row(
-        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_matrx_menu_item(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:matrx_menu_item_id}", operation_id="getMatrxMenuItem")
+@router.get("/{id}", response_model=schemas.MatrxMenuItemRead, operation_id="getMatrxMenuItem")
 def get_matrx_menu_item(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(service.RESOURCE, service.get_matrx_menu_item(session, context, id))
 
 
-@router.patch("/{id:matrx_menu_item_id}", operation_id="updateMatrxMenuItem")
+@router.patch("/{id}", response_model=schemas.MatrxMenuItemRead, operation_id="updateMatrxMenuItem")
 def update_matrx_menu_item(
     id: uuid.UUID,
-    body: schemas.MatrxMenuItemUpdate = crud.json_body(schemas.MatrxMenuItemUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.MatrxMenuItemUpdate, crud.json_body(schemas.MatrxMenuItemUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(
+        service.RESOURCE, service.update_matrx_menu_item(session, context, id, body)
+    )
 
 
-@router.delete("/{id:matrx_menu_item_id}", status_code=204, operation_id="deleteMatrxMenuItem")
-def delete_matrx_menu_item(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    crud.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete(
+    "/{id}", status_code=204, response_class=Response, operation_id="deleteMatrxMenuItem"
+)
+def delete_matrx_menu_item(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_matrx_menu_item(session, context, id)

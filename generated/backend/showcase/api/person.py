@@ -11,93 +11,81 @@ DELETE /api/people/{id}                         deletePerson
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext, get_context
-from showcase.db import get_session
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import crud, schemas
+from showcase.crud import ContextDep
+from showcase.db import SessionDep
+from showcase.services import person as service
 
-RESOURCE = crud.register(
-    crud.Resource(
-        name="person",
-        label="Person",
-        model=models.Person,
-        key="uuid",
-        columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "branch_id": crud.Column("branch_id", "string", writable=False),
-            "tenant_id": crud.Column("tenant_id", "string", writable=False),
-            "full_name": crud.Column("full_name", "string"),
-            "email": crud.Column("email", "email"),
-            "title": crud.Column("title", "string", nullable=True),
-            "active": crud.Column("active", "boolean"),
-            "started_on": crud.Column("started_on", "date", nullable=True),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("active",),
-        sortable=("full_name",),
-        searchable=("full_name",),
-        default_sort=("full_name",),
-        page_size=50,
-        max_page_size=500,
-        unlinks=((models.office_people, "person_id", None),),
-        traits=("timestamps", "tenant", "branching"),
-    )
-)
 
-# `{id:person_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-crud.id_path("person_id", reserved=())
+class PersonListParams(BaseModel):
+    """The query string of `GET /api/people`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:full_name)(?:,-?(?:full_name))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: full_name; default: full_name",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: full_name")] = None
+    active: bool | None = None
+    active__in: Annotated[
+        list[bool] | None,
+        BeforeValidator(crud.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    active__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/people", tags=["people"])
 
 
-@router.get("", operation_id="listPeople")
+@router.get("", response_model=schemas.PersonPage, operation_id="listPeople")
 def list_people(
-    params: dict[str, Any] = Depends(crud.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[PersonListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of People: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return crud.respond(crud.list_rows(RESOURCE, session, context, params))
+    return crud.respond(service.list_people(session, context, crud.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createPerson")
+@router.post("", status_code=201, response_model=schemas.PersonRead, operation_id="createPerson")
 def create_person(
-    body: schemas.PersonCreate = crud.json_body(schemas.PersonCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.PersonCreate, crud.json_body(schemas.PersonCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return crud.respond_row(
-        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_person(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:person_id}", operation_id="getPerson")
+@router.get("/{id}", response_model=schemas.PersonRead, operation_id="getPerson")
 def get_person(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(service.RESOURCE, service.get_person(session, context, id))
 
 
-@router.patch("/{id:person_id}", operation_id="updatePerson")
+@router.patch("/{id}", response_model=schemas.PersonRead, operation_id="updatePerson")
 def update_person(
     id: uuid.UUID,
-    body: schemas.PersonUpdate = crud.json_body(schemas.PersonUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.PersonUpdate, crud.json_body(schemas.PersonUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(service.RESOURCE, service.update_person(session, context, id, body))
 
 
-@router.delete("/{id:person_id}", status_code=204, operation_id="deletePerson")
-def delete_person(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    crud.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deletePerson")
+def delete_person(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_person(session, context, id)

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Request
+from fastapi import Depends, Request
 from minimal import normalise_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -123,3 +123,6 @@ def get_session(request: Request) -> Iterator[Session]:
         bind=state.engine if request.method in READ_METHODS else state.writer
     ) as session:
         yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

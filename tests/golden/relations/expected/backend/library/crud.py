@@ -15,6 +15,7 @@ import datetime
 import decimal
 import functools
 import importlib
+import inspect
 import json
 import math
 import re
@@ -23,18 +24,18 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from fastapi import Depends, Header, Request
+from fastapi import params as fastapi_params
 from fastapi.responses import JSONResponse
 from library import models
 from library.auth import Principal, get_principal
 from library.db import bind
 from library.errors import ApiError, from_database, from_validation, validation_error
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
-from starlette.convertors import Convertor, register_url_convertor
 
 LIST_PARAMETERS = ("limit", "cursor", "sort", "q")
 # Bounds of a list's query string: a longer `q` or more `__in` values is a 422, not a statement
@@ -222,6 +223,9 @@ def get_context(
     )
 
 
+ContextDep = Annotated[RequestContext, Depends(get_context)]
+
+
 def enter(resource: Resource, session: Session, context: RequestContext) -> None:
     """Check the headers `resource` needs and hand the caller to the session (for row-level security)."""
     if resource.has("tenant") and not context.tenant_id:
@@ -390,16 +394,26 @@ Body = TypeVar("Body", bound=BaseModel)
 
 
 def json_body(model: type[Body]) -> Any:
-    """The request body as `model`, a route's `body: Model = crud.json_body(Model)`.
+    """The request body as `model`, a route's `body: Annotated[Model, crud.json_body(Model)]`.
 
-    Validated as the JSON it is, strictly: a date must be a date string, an integer an integer,
-    a boolean a boolean, as the OpenAPI document says (FastAPI's own body parsing is lax: it
-    would store `"started_on": 0` as 1970-01-01). Text that is not JSON is a 422 too.
+    FastAPI sees the body as `model` (so the OpenAPI document shows it and shapes are checked
+    first), then it is read again from the raw JSON, strictly: a date must be a date string, an
+    integer an integer, a boolean a boolean, as the document says, and decimals keep every digit
+    (FastAPI's own parsing is lax: it would store `"started_on": 0` as 1970-01-01).
     """
 
-    async def parse(request: Request) -> Body:
+    async def parse(request: Request, body: Any) -> Body:
         return parse_json(model, await request.body())
 
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter(
+            "body",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[model, fastapi_params.Body()],
+        ),
+    ]
+    parse.__signature__ = inspect.Signature(parameters, return_annotation=model)  # type: ignore[attr-defined]
     return Depends(parse)
 
 
@@ -491,29 +505,6 @@ def parse_key(resource: Resource, value: Any, name: str = "id") -> Any:
     except (TypeError, ValueError):
         kind = "an integer" if resource.key == "integer" else "a UUID"
         raise validation_error(f"{name}: {value!r} is not {kind}", name) from None
-
-
-class _IdConvertor(Convertor[str]):
-    """One path segment; the subclasses made by `id_path` exclude the fixed names beside it."""
-
-    regex = "[^/]+"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return str(value)
-
-
-def id_path(name: str, reserved: Sequence[str]) -> None:
-    """Register the path convertor `{id:<name>}`: any segment but the `reserved` fixed paths.
-
-    Without it `PATCH /api/<table>/bulk` would be routed to `PATCH /{id}` as the row "bulk";
-    with it, it is a 405 naming the methods `/bulk` has. Anything else in that place is an id,
-    which the route's type checks (a malformed one is a 422, a well-formed unknown one a 404).
-    """
-    excluded = "".join(f"(?!{re.escape(word)}(?:/|$))" for word in reserved)
-    register_url_convertor(name, type(name, (_IdConvertor,), {"regex": excluded + "[^/]+"})())
 
 
 def not_found(resource: Resource, key: Any) -> ApiError:
@@ -697,6 +688,24 @@ def query_params(request: Request) -> dict[str, Any]:
         else:
             params[key] = value
     return params
+
+
+def comma_separated(value: object) -> object:
+    """A `__in` query parameter: `a,b` and `x=a&x=b` are the same list of values."""
+    if isinstance(value, str):
+        return value.split(",")
+    if isinstance(value, list):
+        return [
+            part
+            for item in value
+            for part in (item.split(",") if isinstance(item, str) else [item])
+        ]
+    return value
+
+
+def query_values(params: BaseModel) -> dict[str, Any]:
+    """The parameters a list's query string set, as JSON values (what `list_rows` reads)."""
+    return params.model_dump(mode="json", exclude_unset=True)
 
 
 def list_rows(
@@ -1596,6 +1605,30 @@ def audit(
     )
 
 
+class AuditEntry(BaseModel):
+    """One write of an audited row."""
+
+    id: int
+    resource: str
+    row_id: str
+    action: str = Field(
+        description="create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name"
+    )
+    before: dict[str, Any] | None = Field(description="The row before the write; null for a create")
+    after: dict[str, Any] | None = Field(description="The row after the write; null for a delete")
+    actor: str | None
+    tenant_id: str | None
+    branch_id: str | None
+    at: datetime.datetime
+
+
+class AuditPage(BaseModel):
+    """A page of audit entries, newest first."""
+
+    items: list[AuditEntry]
+    next_cursor: str | None
+
+
 def list_audit(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -1666,6 +1699,35 @@ class UndoRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     undo_token: str
+
+
+class BulkError(BaseModel):
+    """Why a batch of a bulk run was refused."""
+
+    detail: str
+    error_code: str
+    field: str | None
+    rows: int = Field(description="Rows in the refused batch")
+
+
+class BulkResult(BaseModel):
+    """What a bulk run matched and changed."""
+
+    matched: int = Field(description="Rows the filter selected")
+    affected: int = Field(description="Rows changed (none on a dry run)")
+    failed: int = Field(description="Rows the change was refused for")
+    errors: list[BulkError] = Field(description="Why: one entry per refused batch (at most 20)")
+    undo_token: str | None = Field(
+        description="For the resource's bulk undo; null when there is none"
+    )
+    undo_expires_at: datetime.datetime | None
+
+
+class UndoResult(BaseModel):
+    """What a bulk undo put back."""
+
+    restored: int = Field(description="Rows back as they were")
+    skipped: int = Field(description="Rows written since the run, left as they are")
 
 
 @dataclass(frozen=True)

@@ -11,85 +11,73 @@ DELETE /api/notes/{id}                          deleteNote
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from minimal import crud, models, schemas
-from minimal.crud import RequestContext, get_context
-from minimal.db import get_session
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from minimal import crud, schemas
+from minimal.crud import ContextDep
+from minimal.db import SessionDep
+from minimal.services import note as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = crud.register(
-    crud.Resource(
-        name="note",
-        label="Note",
-        model=models.Note,
-        key="uuid",
-        columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "title": crud.Column("title", "string"),
-            "body": crud.Column("body", "text", nullable=True),
-        },
-        filterable=(),
-        sortable=("id",),
-        searchable=(),
-        default_sort=("id",),
-        page_size=50,
-        max_page_size=500,
-        traits=(),
-    )
-)
 
-# `{id:note_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-crud.id_path("note_id", reserved=())
+class NoteListParams(BaseModel):
+    """The query string of `GET /api/notes`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+        ),
+    ] = None
+
+
 router = APIRouter(prefix="/api/notes", tags=["notes"])
 
 
-@router.get("", operation_id="listNotes")
+@router.get("", response_model=schemas.NotePage, operation_id="listNotes")
 def list_notes(
-    params: dict[str, Any] = Depends(crud.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[NoteListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Notes: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return crud.respond(crud.list_rows(RESOURCE, session, context, params))
+    return crud.respond(service.list_notes(session, context, crud.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createNote")
+@router.post("", status_code=201, response_model=schemas.NoteRead, operation_id="createNote")
 def create_note(
-    body: schemas.NoteCreate = crud.json_body(schemas.NoteCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.NoteCreate, crud.json_body(schemas.NoteCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return crud.respond_row(
-        RESOURCE, crud.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_note(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:note_id}", operation_id="getNote")
+@router.get("/{id}", response_model=schemas.NoteRead, operation_id="getNote")
 def get_note(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.get_row(RESOURCE, session, context, id))
+    return crud.respond_row(service.RESOURCE, service.get_note(session, context, id))
 
 
-@router.patch("/{id:note_id}", operation_id="updateNote")
+@router.patch("/{id}", response_model=schemas.NoteRead, operation_id="updateNote")
 def update_note(
     id: uuid.UUID,
-    body: schemas.NoteUpdate = crud.json_body(schemas.NoteUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.NoteUpdate, crud.json_body(schemas.NoteUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return crud.respond_row(RESOURCE, crud.update_row(RESOURCE, session, context, id, body))
+    return crud.respond_row(service.RESOURCE, service.update_note(session, context, id, body))
 
 
-@router.delete("/{id:note_id}", status_code=204, operation_id="deleteNote")
-def delete_note(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    crud.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteNote")
+def delete_note(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_note(session, context, id)
