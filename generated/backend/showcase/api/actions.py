@@ -126,11 +126,11 @@ ACTIONS: dict[str, Action] = {
         row=opportunity.RESOURCE,
     ),
     "opportunity.delete": Action(opportunity.delete_opportunity, takes_id=True, status_code=204),
-    "opportunity.bulk": Action(opportunity.bulk_opportunities, crud.BulkRequest),
-    "opportunity.bulk_undo": Action(opportunity.undo_bulk_opportunities, crud.UndoRequest),
     "opportunity.restore": Action(
         opportunity.restore_opportunity, takes_id=True, row=opportunity.RESOURCE
     ),
+    "opportunity.bulk": Action(opportunity.bulk_opportunities, crud.BulkRequest),
+    "opportunity.bulk_undo": Action(opportunity.undo_bulk_opportunities, crud.UndoRequest),
     "opportunity.complete": Action(
         opportunity.complete_opportunity, schemas.OpportunityCompleteInput, takes_id=True
     ),
