@@ -63,9 +63,9 @@ ACTIONS: dict[str, Action] = {
         gadget.update_gadget, schemas.GadgetUpdate, takes_id=True, row=gadget.RESOURCE
     ),
     "gadget.delete": Action(gadget.delete_gadget, takes_id=True, status_code=204),
+    "gadget.restore": Action(gadget.restore_gadget, takes_id=True, row=gadget.RESOURCE),
     "gadget.bulk": Action(gadget.bulk_gadgets, crud.BulkRequest),
     "gadget.bulk_undo": Action(gadget.undo_bulk_gadgets, crud.UndoRequest),
-    "gadget.restore": Action(gadget.restore_gadget, takes_id=True, row=gadget.RESOURCE),
     "gadget.archive": Action(gadget.archive_gadget, schemas.GadgetArchiveInput, takes_id=True),
     "gadget.recount": Action(gadget.recount_gadgets, schemas.GadgetRecountInput),
     "maker.list": Action(maker.list_makers, takes_params=True),

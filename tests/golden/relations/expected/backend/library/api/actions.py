@@ -60,9 +60,9 @@ ACTIONS: dict[str, Action] = {
     "book.create": Action(book.create_book, schemas.BookCreate, row=book.RESOURCE, status_code=201),
     "book.update": Action(book.update_book, schemas.BookUpdate, takes_id=True, row=book.RESOURCE),
     "book.delete": Action(book.delete_book, takes_id=True, status_code=204),
+    "book.restore": Action(book.restore_book, takes_id=True, row=book.RESOURCE),
     "book.bulk": Action(book.bulk_books, crud.BulkRequest),
     "book.bulk_undo": Action(book.undo_bulk_books, crud.UndoRequest),
-    "book.restore": Action(book.restore_book, takes_id=True, row=book.RESOURCE),
     "chapter.list": Action(chapter.list_chapters, takes_params=True),
     "chapter.get": Action(chapter.get_chapter, takes_id=True, row=chapter.RESOURCE),
     "chapter.create": Action(
