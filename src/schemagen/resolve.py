@@ -21,11 +21,23 @@ from schemagen.naming import (
     plural,
     python_attr,
 )
+from schemagen.traits import (
+    AUDIT_LOG_TABLE,
+    BULK_RUNS_TABLE,
+    KEY_COLUMNS,
+    SYSTEM_ORIGIN,
+    SYSTEM_TABLES,
+    TENANT_SETTING,
+    TRAIT_COLUMNS,
+    TRAIT_ORDER,
+    USER_SETTING,
+    ColumnSpec,
+    SystemTable,
+    live_rows,
+)
 from schemagen.types import REGISTRY, FieldType, SqlShape
 from schemagen.types.decimal import precision_and_scale
 from schemagen.validate import (
-    SYSTEM_TABLES,
-    TRAIT_COLUMNS,
     ValidatedResource,
     field_columns,
     relation_inverses,
@@ -37,18 +49,6 @@ ON_DELETE_SQL = {
     "restrict": "RESTRICT",
     "no_action": "NO ACTION",
 }
-TENANT_KEY_LENGTH = 64
-TRAIT_ORDER = ("branching", "tenant", "owned")  # key-like trait columns come right after id
-KEY_COLUMNS = ("branch_id", "tenant_id", "owner_id")
-# Rows a deletion only marks keep their values; uniqueness holds among the others.
-LIVE_CONDITIONS = (("soft_delete", "deleted_at IS NULL"), ("branching", "NOT branch_deleted"))
-
-
-def live_rows(traits: tuple[str, ...] | list[str]) -> str | None:
-    """The condition of the rows uniqueness holds among, or None when deleting deletes."""
-    return " AND ".join(sql for trait, sql in LIVE_CONDITIONS if trait in traits) or None
-
-
 # PostgreSQL keeps updated_at true for writes that bypass the ORM (raw SQL, other clients),
 # unless the statement set updated_at itself.
 TOUCH_UPDATED_AT = ir.Function(
@@ -58,9 +58,6 @@ TOUCH_UPDATED_AT = ir.Function(
     "  END IF;\n"
     "  RETURN NEW;",
 )
-# What row-level security trusts: the caller the app sets on each transaction (db.bind).
-TENANT_SETTING = "current_setting('app.tenant_id', true)"
-USER_SETTING = "current_setting('app.user_id', true)"
 
 
 def sql_types(
@@ -568,42 +565,20 @@ def _column(
     )
 
 
-NOW = ir.Default(None, "CURRENT_TIMESTAMP", "now")
+def _spec_column(spec: ColumnSpec, origin: str) -> ir.Column:
+    return _column(
+        spec.name,
+        spec.type,
+        spec.nullable,
+        spec.default,
+        spec.length,
+        origin=origin,
+        exposed=spec.exposed,
+    )
 
 
 def _trait_columns(trait: str) -> tuple[ir.Column, ...]:
-    def column(
-        name: str,
-        kind: str,
-        nullable: bool,
-        default: ir.Default | None = None,
-        length: int | None = None,
-        exposed: bool = True,
-    ) -> ir.Column:
-        return _column(name, kind, nullable, default, length, origin=trait, exposed=exposed)
-
-    now = NOW
-    return {
-        "timestamps": (
-            column("created_at", "datetime", False, now),
-            column("updated_at", "datetime", False, now),
-        ),
-        "soft_delete": (column("deleted_at", "datetime", True),),
-        "tenant": (column("tenant_id", "string", False, length=TENANT_KEY_LENGTH),),
-        "versioned": (column("version", "integer", False, ir.Default(1, "1")),),
-        "owned": (
-            column("owner_id", "string", True, length=TENANT_KEY_LENGTH),
-            column("is_system", "boolean", False, ir.Default(False, "false")),
-        ),
-        "branching": (
-            column(
-                "branch_id", "string", False, ir.Default("main", "'main'"), length=TENANT_KEY_LENGTH
-            ),
-            # A tombstone: deleting a row on a branch marks the branch's copy, which hides the
-            # default branch's row from that branch's reads.
-            column("branch_deleted", "boolean", False, ir.Default(False, "false"), exposed=False),
-        ),
-    }.get(trait, ())
+    return tuple(_spec_column(spec, trait) for spec in TRAIT_COLUMNS.get(trait, ()))
 
 
 @dataclass(frozen=True)
@@ -692,120 +667,50 @@ def _junction_policies(
     return _command_policies(junction, rules, reads=reads)
 
 
-SYSTEM_ORIGIN = "schemagen."  # + the table: no resource or junction table has a dot in its origin
-
-
 def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
     """The tables the generated runtime keeps for itself: the audit log and the bulk runs."""
-    key = TENANT_KEY_LENGTH
 
-    def table(
-        name: str,
-        description: str,
-        columns: tuple[ir.Column, ...],
-        indexes: tuple[tuple[str, ...], ...],
-        uniques: tuple[str, ...] = (),
-        policies: tuple[ir.Policy, ...] = (),
-    ) -> ir.Table:
+    def table(spec: SystemTable, policies: tuple[ir.Policy, ...]) -> ir.Table:
+        name = spec.name
+        key = ir.Column(
+            "id",
+            "id",
+            FieldType(spec.key),
+            False,
+            sql_types("integer_pk" if spec.key == "integer" else "uuid"),
+            primary_key=True,
+            default=ir.Default(None, None, "factory") if spec.key == "uuid" else None,
+            origin="primary_key",
+        )
         return ir.Table(
             name=name,
             model=SYSTEM_TABLES[name],
             origin=SYSTEM_ORIGIN + name,
-            description=description,
-            columns=columns,
+            description=spec.description,
+            columns=(key, *(_spec_column(c, "system") for c in spec.columns)),
             primary_key_name=constraint_name("pk", name),
             indexes=tuple(
                 sorted(
-                    (ir.Index(constraint_name("ix", name, *cols), cols) for cols in indexes),
+                    (ir.Index(constraint_name("ix", name, *cols), cols) for cols in spec.indexes),
                     key=lambda i: i.name,
                 )
             ),
             uniques=tuple(
-                ir.UniqueConstraint(constraint_name("uq", name, c), (c,)) for c in uniques
+                ir.UniqueConstraint(constraint_name("uq", name, c), (c,)) for c in spec.uniques
             ),
             policies=policies,
         )
 
-    def column(
-        name: str,
-        kind: str,
-        nullable: bool,
-        default: ir.Default | None = None,
-        length: int | None = None,
-    ) -> ir.Column:
-        return _column(name, kind, nullable, default, length, origin="system")
-
-    def key_column(kind: str) -> ir.Column:
-        return ir.Column(
-            "id",
-            "id",
-            FieldType(kind),
-            False,
-            sql_types("integer_pk" if kind == "integer" else "uuid"),
-            primary_key=True,
-            default=ir.Default(None, None, "factory") if kind == "uuid" else None,
-            origin="primary_key",
-        )
-
-    scope = (
-        column("actor", "string", True, length=255),
-        column("tenant_id", "string", True, length=key),
-        column("branch_id", "string", True, length=key),
-    )
     tables = []
     if any(r.has("audit") for r in resources):
-        columns = (
-            key_column("integer"),
-            column("resource", "string", False, length=100),
-            column("row_id", "string", False, length=64),
-            column("action", "string", False, length=64),
-            column("before", "json", True),
-            column("after", "json", True),
-            *scope,
-            column("at", "datetime", False, NOW),
-        )
-        tables.append(
-            table(
-                "audit_log",
-                "One write to an audited resource: who did what to which row, before and after.",
-                columns,
-                (("resource", "row_id"), ("tenant_id", "at")),
-                policies=_audit_policies(resources),
-            )
-        )
+        tables.append(table(AUDIT_LOG_TABLE, _audit_policies(resources)))
     if any(r.actions.bulk is not None for r in resources):
-        zero = ir.Default(0, "0")
-        columns = (
-            key_column("uuid"),
-            column("resource", "string", False, length=100),
-            column("operation", "string", False, length=16),
-            column("filter", "json", False),
-            column("values", "json", True),
-            column("dry_run", "boolean", False),
-            column("matched", "integer", False, zero),
-            column("affected", "integer", False, zero),
-            column("failed", "integer", False, zero),
-            *scope,
-            column("created_at", "datetime", False, NOW),
-            column("undo_token", "string", True, length=64),
-            column("undo_expires_at", "datetime", True),
-            column("undone_at", "datetime", True),
-            column("undo_data", "json", True),
+        run_policies = _command_policies(
+            BULK_RUNS_TABLE.name,
+            _RowRules(*[f"{RUN_SCOPE} AND {WRITTEN_BY_CALLER}"] * 2),
+            ("SELECT", "INSERT", "UPDATE"),
         )
-        tables.append(
-            table(
-                "bulk_runs",
-                "One bulk update or delete, and what its undo token restores.",
-                columns,
-                (("resource", "created_at"),),
-                uniques=("undo_token",),
-                policies=_command_policies(
-                    "bulk_runs",
-                    _RowRules(*[f"{RUN_SCOPE} AND {WRITTEN_BY_CALLER}"] * 2),
-                    ("SELECT", "INSERT", "UPDATE"),
-                ),
-            )
-        )
+        tables.append(table(BULK_RUNS_TABLE, run_policies))
     return tuple(tables)
 
 
@@ -831,7 +736,7 @@ def _audit_policies(resources: list[ir.Resource]) -> tuple[ir.Policy, ...]:
     return _command_policies("audit_log", rules, ("SELECT", "INSERT"))
 
 
-assert set(TRAIT_COLUMNS) == {t for t in lang.TRAITS if _trait_columns(t)}
+assert set(TRAIT_COLUMNS) <= set(lang.TRAITS)
 
 
 def _default(f: lang.FieldSpec) -> ir.Default | None:

@@ -21,6 +21,7 @@ from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, d
 from schemagen.load import Document
 from schemagen.naming import PYTHON_RESERVED, api_field_name, pascal, plural
 from schemagen.patterns import PatternError, matcher
+from schemagen.traits import SYSTEM_TABLES, trait_column_names
 from schemagen.types import ARRAY_ITEM_TYPES, REGISTRY, FieldType
 from schemagen.types.decimal import MAX_PRECISION, precision_and_scale
 
@@ -31,28 +32,6 @@ HANDLER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za
 MAX_NAME = 40  # resource and field names; tables and constraints must fit PostgreSQL's 63
 MAX_TABLE = 50  # table names: `<table>_<suffix>` sequences and constraint names stay within 63
 
-TRAIT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "timestamps": ("created_at", "updated_at"),
-    "soft_delete": ("deleted_at",),
-    "tenant": ("tenant_id",),
-    "versioned": ("version",),
-    "owned": ("owner_id", "is_system"),
-    "branching": ("branch_id", "branch_deleted"),
-}
-TRAIT_COLUMN_TYPES = {
-    "created_at": "datetime",
-    "updated_at": "datetime",
-    "deleted_at": "datetime",
-    "tenant_id": "string",
-    "version": "integer",
-    "owner_id": "string",
-    "is_system": "boolean",
-    "branch_id": "string",
-    "branch_deleted": "boolean",
-}
-# The tables the generated project keeps for itself (audit trail, bulk runs), and their models:
-# reserved whether or not a resource uses them yet, so adding `audit` never breaks a name.
-SYSTEM_TABLES = {"audit_log": "AuditLogEntry", "bulk_runs": "BulkRun"}
 # Resource and table names that would collide with generated modules or routes.
 RESERVED_RESOURCES = frozenset(
     {
@@ -342,7 +321,7 @@ def field_columns(spec: lang.ResourceSpec) -> dict[str, str]:
     """Every name a resource's indexes, checks and sorts may use, mapped to its column."""
     columns = {"id": "id"}
     for trait in spec.traits:
-        columns.update({c: c for c in TRAIT_COLUMNS.get(trait, ())})
+        columns.update({c: c for c in trait_column_names(trait)})
     for name, f in spec.fields.items():
         if f.type == "relation":
             columns[name] = columns[f"{name}_id"] = f"{name}_id"
@@ -551,7 +530,7 @@ class ResourceChecker:
             if counts[trait] > 1 and self.spec.traits.index(trait) != i:
                 self.error(("traits", i), f"trait '{trait}' is listed twice")
         for trait in self.spec.traits:
-            for column in TRAIT_COLUMNS.get(trait, ()):
+            for column in trait_column_names(trait):
                 if column in self.spec.fields:
                     self.error(
                         ("fields", column),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schemagen import ir
+from schemagen import ir, traits
 
 SNAPSHOT_VERSION = 1
 SNAPSHOT_NAME = "snapshot.json"
@@ -309,8 +309,7 @@ def hints_of(project: ir.Project) -> Hints:
 
 
 def _primary_key(resource: ir.Resource) -> tuple[str, ...]:
-    # As the sqlalchemy target declares it: branching rows are keyed per branch.
-    return ("id", "branch_id") if resource.has("branching") else ("id",)
+    return traits.primary_key(resource.traits)
 
 
 def _resource_table(resource: ir.Resource) -> TableState:

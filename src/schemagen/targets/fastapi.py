@@ -14,8 +14,8 @@ from schemagen.files import RenderedFile
 from schemagen.literals import py_doc_text, py_literal
 from schemagen.naming import pascal
 from schemagen.targets.base import RenderContext, Target
+from schemagen.traits import SCOPE_COLUMNS
 
-SCOPE_COLUMNS = ("tenant_id", "branch_id")
 # The Python type a list filter value arrives as (text kinds and anything else: str); the runtime
 # then checks it against the column as strictly as before.
 FILTER_TYPES = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemagen import ir
+from schemagen import ir, traits
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
 from schemagen.sql import (
@@ -113,7 +113,7 @@ class Helpers:
     def primary_key(resource: ir.Resource | ir.Table) -> tuple[str, ...]:
         if isinstance(resource, ir.Table):
             return resource.primary_key
-        return ("id", "branch_id") if resource.has("branching") else ("id",)
+        return traits.primary_key(resource.traits)
 
     def postgresql_objects(self) -> list[tuple[str, str, list[str]]]:
         """(target, event, statement literals) for the objects only PostgreSQL gets: the

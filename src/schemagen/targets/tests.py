@@ -19,12 +19,11 @@ from schemagen import ir
 from schemagen.api import ResourceApi
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
-from schemagen.resolve import live_rows
 from schemagen.targets.base import RenderContext, Target
+from schemagen.traits import SCOPE_COLUMNS, live_rows
 from schemagen.types import MISSING, REGISTRY, FieldType, Missing
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
-SCOPE_COLUMNS = ("tenant_id", "branch_id")
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:

@@ -1,0 +1,146 @@
+"""What the traits add to a table, and the tables the generated project keeps for itself.
+
+One home for these facts: validate reserves the names, resolve builds the IR's columns, tables and
+row-level security from them, and the targets ask here which columns scope a row (tenant, branch)
+and which rows are live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemagen import ir
+
+TENANT_KEY_LENGTH = 64  # tenant, owner and branch ids
+NOW = ir.Default(None, "CURRENT_TIMESTAMP", "now")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column no schema field declares: a trait's, or one of a system table's."""
+
+    name: str
+    type: str
+    nullable: bool
+    default: ir.Default | None = None
+    length: int | None = None
+    exposed: bool = True  # False: bookkeeping the API never shows
+
+
+_FALSE = ir.Default(False, "false")
+
+TRAIT_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
+    "timestamps": (
+        ColumnSpec("created_at", "datetime", False, NOW),
+        ColumnSpec("updated_at", "datetime", False, NOW),
+    ),
+    "soft_delete": (ColumnSpec("deleted_at", "datetime", True),),
+    "tenant": (ColumnSpec("tenant_id", "string", False, length=TENANT_KEY_LENGTH),),
+    "versioned": (ColumnSpec("version", "integer", False, ir.Default(1, "1")),),
+    "owned": (
+        ColumnSpec("owner_id", "string", True, length=TENANT_KEY_LENGTH),
+        ColumnSpec("is_system", "boolean", False, _FALSE),
+    ),
+    "branching": (
+        ColumnSpec(
+            "branch_id", "string", False, ir.Default("main", "'main'"), length=TENANT_KEY_LENGTH
+        ),
+        # A tombstone: deleting a row on a branch marks the branch's copy, which hides the
+        # default branch's row from that branch's reads.
+        ColumnSpec("branch_deleted", "boolean", False, _FALSE, exposed=False),
+    ),
+}
+TRAIT_ORDER = ("branching", "tenant", "owned")  # key-like trait columns come right after id
+KEY_COLUMNS = ("branch_id", "tenant_id", "owner_id")
+# Columns that scope a row rather than describe it: a unique value is unique within them.
+SCOPE_COLUMNS = ("tenant_id", "branch_id")
+# Rows a deletion only marks keep their values; uniqueness holds among the others.
+LIVE_CONDITIONS = (("soft_delete", "deleted_at IS NULL"), ("branching", "NOT branch_deleted"))
+
+
+def trait_column_names(trait: str) -> tuple[str, ...]:
+    return tuple(c.name for c in TRAIT_COLUMNS.get(trait, ()))
+
+
+def live_rows(traits: tuple[str, ...] | list[str]) -> str | None:
+    """The condition of the rows uniqueness holds among, or None when deleting deletes."""
+    return " AND ".join(sql for trait, sql in LIVE_CONDITIONS if trait in traits) or None
+
+
+def primary_key(traits: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """A resource's primary key: branching rows are keyed per branch."""
+    return ("id", "branch_id") if "branching" in traits else ("id",)
+
+
+# What row-level security trusts: the caller the app sets on each transaction (db.bind).
+TENANT_SETTING = "current_setting('app.tenant_id', true)"
+USER_SETTING = "current_setting('app.user_id', true)"
+
+# The tables the generated project keeps for itself, and their models: reserved whether or not a
+# resource uses them yet, so adding `audit` never breaks a name.
+AUDIT_LOG = "audit_log"
+BULK_RUNS = "bulk_runs"
+SYSTEM_TABLES = {AUDIT_LOG: "AuditLogEntry", BULK_RUNS: "BulkRun"}
+SYSTEM_ORIGIN = "schemagen."  # + the table: no resource or junction table has a dot in its origin
+
+
+@dataclass(frozen=True)
+class SystemTable:
+    """A table the generated runtime keeps (ir.Table is built from it with its policies)."""
+
+    name: str
+    description: str
+    key: str  # the id's kind: integer or uuid
+    columns: tuple[ColumnSpec, ...]  # after the id
+    indexes: tuple[tuple[str, ...], ...]
+    uniques: tuple[str, ...] = ()
+
+
+# Who wrote it, for which tenant, on which branch: on every entry and run.
+_SCOPE = (
+    ColumnSpec("actor", "string", True, length=255),
+    ColumnSpec("tenant_id", "string", True, length=TENANT_KEY_LENGTH),
+    ColumnSpec("branch_id", "string", True, length=TENANT_KEY_LENGTH),
+)
+_ZERO = ir.Default(0, "0")
+
+# Kept when any resource has the audit trait.
+AUDIT_LOG_TABLE = SystemTable(
+    AUDIT_LOG,
+    "One write to an audited resource: who did what to which row, before and after.",
+    "integer",
+    (
+        ColumnSpec("resource", "string", False, length=100),
+        ColumnSpec("row_id", "string", False, length=64),
+        ColumnSpec("action", "string", False, length=64),
+        ColumnSpec("before", "json", True),
+        ColumnSpec("after", "json", True),
+        *_SCOPE,
+        ColumnSpec("at", "datetime", False, NOW),
+    ),
+    (("resource", "row_id"), ("tenant_id", "at")),
+)
+# Kept when any resource has the bulk action.
+BULK_RUNS_TABLE = SystemTable(
+    BULK_RUNS,
+    "One bulk update or delete, and what its undo token restores.",
+    "uuid",
+    (
+        ColumnSpec("resource", "string", False, length=100),
+        ColumnSpec("operation", "string", False, length=16),
+        ColumnSpec("filter", "json", False),
+        ColumnSpec("values", "json", True),
+        ColumnSpec("dry_run", "boolean", False),
+        ColumnSpec("matched", "integer", False, _ZERO),
+        ColumnSpec("affected", "integer", False, _ZERO),
+        ColumnSpec("failed", "integer", False, _ZERO),
+        *_SCOPE,
+        ColumnSpec("created_at", "datetime", False, NOW),
+        ColumnSpec("undo_token", "string", True, length=64),
+        ColumnSpec("undo_expires_at", "datetime", True),
+        ColumnSpec("undone_at", "datetime", True),
+        ColumnSpec("undo_data", "json", True),
+    ),
+    (("resource", "created_at"),),
+    uniques=("undo_token",),
+)
