@@ -108,6 +108,8 @@ MATCH_KINDS: dict[FieldType, str] = {
     FieldType.ARRAY: "array",
     FieldType.RELATION: "key",
     FieldType.MANY_TO_MANY: "many",
+    FieldType.SLUG: "text",
+    FieldType.PHONE: "text",
 }
 
 

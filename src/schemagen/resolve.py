@@ -280,7 +280,7 @@ class _Resolver:
             max_length=max_length if "max_length" in definition.options else None,
             minimum=f.min,
             maximum=f.max,
-            pattern=f.pattern,
+            pattern=f.pattern or definition.pattern,
             precision=precision,
             scale=scale,
             enum=enum,

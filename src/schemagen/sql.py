@@ -87,6 +87,8 @@ SA_TYPES: dict[FieldType, Callable[[ir.Column], str]] = {
     FieldType.ARRAY: _array,
     FieldType.RELATION: _no_column,  # its column has the target's key type
     FieldType.MANY_TO_MANY: _no_column,
+    FieldType.SLUG: _string,
+    FieldType.PHONE: _string,
 }
 
 

@@ -284,3 +284,35 @@ def test_an_unreachable_server_is_503_json(url: str, built) -> None:
                 }
                 assert response.headers["Retry-After"] == "1"
         app.state.engine.dispose()
+
+
+def test_kitchen_sink_checks_slugs_and_phone_numbers(built, tmp_path: Path) -> None:
+    """A slug and an E.164 number pass as they are; anything else is a 422 naming the field."""
+    from fastapi.testclient import TestClient
+
+    with backend(built("kitchen_sink").output, "kitchen_sink"):
+        from kitchen_sink.app import create_app
+        from kitchen_sink.models import Base
+
+        app = create_app(f"sqlite:///{tmp_path / 'makers.db'}")
+        Base.metadata.create_all(app.state.engine)
+        with TestClient(app) as client:
+            made = client.post(
+                "/api/makers",
+                json={"name": "Acme", "handle": "acme-tools-2", "hotline": "+14155550123"},
+            )
+            assert made.status_code == 201, made.text
+            assert made.json()["handle"] == "acme-tools-2"
+            found = client.get("/api/makers", params={"handle": "acme-tools-2"}).json()["items"]
+            assert [m["id"] for m in found] == [made.json()["id"]]
+            for field, value in (
+                ("handle", "Acme Tools"),
+                ("handle", "acme--tools"),
+                ("handle", "-acme"),
+                ("hotline", "415-555-0123"),
+                ("hotline", "+0155"),
+            ):
+                refused = client.post("/api/makers", json={"name": "Other", field: value})
+                assert refused.status_code == 422, (field, value, refused.text)
+                assert refused.json()["field"] == field, refused.json()
+        app.state.engine.dispose()

@@ -212,17 +212,19 @@ def field_spec(draw: st.DrawFn, resources: list[str], in_input: bool = False) ->
     flag = st.booleans()
     if draw(flag):
         spec["required"] = True
-    if kind in ("string", "text", "email", "url"):
-        if draw(flag):
-            spec["max_length"] = draw(st.integers(1, 400))
+    if kind in ("string", "text", "email", "url", "slug", "phone"):
+        if draw(flag) and kind != "phone":
+            spec["max_length"] = draw(st.integers(1, 400 if kind != "slug" else 255))
         if draw(rarely) and kind in ("string", "text"):
             spec["pattern"] = draw(
                 st.sampled_from(["^[a-z]+$", "[0-9]", "^x", "(x+x+)+y", "^[A-Z]{2,3}-\\d+$", "a|b"])
             )
         if draw(flag):
             spec["searchable"] = True
-        if draw(flag) and kind in ("string", "email") and not in_input:
+        if draw(flag) and kind in ("string", "email", "slug", "phone") and not in_input:
             spec["unique"] = True
+        if draw(rarely) and kind == "slug":
+            spec["default"] = draw(st.sampled_from(["hello-world-2", "x"]))
     elif kind in ("integer", "bigint", "float", "decimal"):
         if kind == "decimal" and draw(flag):
             spec["precision"] = draw(st.integers(4, 20))

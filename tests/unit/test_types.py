@@ -77,3 +77,91 @@ def test_filter_operators_follow_the_runtime_kind() -> None:
     for d in REGISTRY.values():
         if d.family != "relation":
             assert d.api_kind in FIELD_TYPES, d.type
+
+
+# --- the types added through the registry alone: slug and phone -----------------------------
+
+SLUG_RESOURCE = """\
+resource: page
+fields:
+  handle: slug(80) required unique
+  plain: slug
+  hotline: phone
+"""
+
+
+def _compile(tmp_path, text: str):
+    from test_validate import compile_ok
+
+    return compile_ok(tmp_path, {"page.yaml": text})
+
+
+def _errors(tmp_path, text: str) -> list[str]:
+    from test_validate import errors
+
+    return [
+        f"{'.'.join(map(str, d.path))}: {d.message}" for d in errors(tmp_path, {"page.yaml": text})
+    ]
+
+
+def test_slug_shorthand_length_and_pattern_reach_the_ir(tmp_path) -> None:
+    page = _compile(tmp_path, SLUG_RESOURCE).project.resource("page")
+    handle, plain, hotline = (page.field(n) for n in ("handle", "plain", "hotline"))
+    assert handle.type is FieldType.SLUG and handle.max_length == 80
+    assert plain.max_length == 50  # Django's SlugField default
+    assert handle.pattern == plain.pattern == r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+    assert hotline.pattern == r"^\+[1-9]\d{1,14}$" and hotline.widget == "tel"
+    assert handle.column is not None and handle.column.sql_types == {
+        "sqlite": "VARCHAR(80)",
+        "postgresql": "VARCHAR(80)",
+        "mysql": "VARCHAR(80)",
+    }
+    assert hotline.column is not None and hotline.column.sql_types["mysql"] == "VARCHAR(16)"
+    assert lang.parse_shorthand("slug(80) unique") == {
+        "type": "slug",
+        "max_length": 80,
+        "unique": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "problem"),
+    [
+        ("{type: slug, default: Hello World}", "default 'Hello World' is not a valid slug"),
+        ("{type: slug, default: a--b}", "is not a valid slug"),
+        ("{type: slug, max_length: 3, default: abcd}", "above max_length 3"),
+        ("{type: slug, pattern: '^a'}", "'pattern' does not apply to type slug"),
+        ("{type: phone, default: '555-0100'}", "is not a valid phone"),
+        ("{type: phone, max_length: 20}", "'max_length' does not apply to type phone"),
+        ("slug(1, 2)", "'slug' takes no arguments like (1, 2)"),
+    ],
+)
+def test_slug_and_phone_options_and_defaults_are_checked(
+    tmp_path, field: str, problem: str
+) -> None:
+    found = _errors(tmp_path, f"resource: page\nfields:\n  f: {field}\n")
+    assert any(problem in e for e in found), found
+
+
+def test_slug_and_phone_defaults_that_fit(tmp_path) -> None:
+    text = "resource: page\nfields:\n  f: {type: slug, default: hello-world-2}\n  g: {type: phone, default: '+14155550123'}\n"
+    page = _compile(tmp_path, text).project.resource("page")
+    assert page.field("f").default is not None and page.field("f").default.sql == "'hello-world-2'"
+
+
+@pytest.mark.parametrize("kind", [FieldType.SLUG, FieldType.PHONE])
+def test_samples_match_and_invalid_values_do_not(kind: FieldType) -> None:
+    from types import SimpleNamespace
+
+    from schemagen.patterns import matcher
+
+    d = REGISTRY[kind]
+    assert d.pattern is not None
+    for max_length in (None, 3, 80) if "max_length" in d.options else (None,):
+        f = SimpleNamespace(max_length=max_length, min_length=None, pattern=d.pattern)
+        for k in range(8):
+            value = d.sample(f, k, "page", "my_url_name")
+            assert matcher(d.pattern)(value) and len(value) <= (max_length or 99), value
+        for value in d.invalid(f):
+            fits = isinstance(value, str) and matcher(d.pattern)(value)
+            assert not fits or len(value) > (max_length or 99), value

@@ -147,6 +147,8 @@ PLACEHOLDERS: dict[FieldType, str] = {
     FieldType.ARRAY: "[]",
     FieldType.RELATION: "None",  # a relation's column is recorded as its key type
     FieldType.MANY_TO_MANY: "None",
+    FieldType.SLUG: "''",
+    FieldType.PHONE: "''",
 }
 
 

@@ -49,6 +49,8 @@ FORMATS: dict[FieldType, str] = {
     FieldType.ARRAY: "list",
     FieldType.RELATION: "relation",
     FieldType.MANY_TO_MANY: "list",
+    FieldType.SLUG: "text",
+    FieldType.PHONE: "text",
 }
 
 

@@ -21,7 +21,9 @@ from schemagen.types import (
     integer,
     json,
     many_to_many,
+    phone,
     relation,
+    slug,
     string,
     text,
     time,
@@ -68,6 +70,8 @@ REGISTRY: MappingProxyType[FieldType, TypeDef] = MappingProxyType(
             array,
             relation,
             many_to_many,
+            slug,
+            phone,
         )
     }
 )

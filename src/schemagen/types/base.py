@@ -39,6 +39,8 @@ class FieldType(enum.StrEnum):
     ARRAY = "array"
     RELATION = "relation"
     MANY_TO_MANY = "many_to_many"
+    SLUG = "slug"
+    PHONE = "phone"
 
     def __repr__(self) -> str:
         # Generated code holds type names as plain strings: a repr() of data that contains one

@@ -30,6 +30,7 @@ UNIQUE: dict[str, str] = {
     "ux_gadgets_tenant_id_name": "name",
     "ux_gadgets_tenant_id_serial": "serial",
     "uq_makers_name": "name",
+    "uq_makers_handle": "handle",
 }
 # The same by table and columns: SQLite names columns, not constraints.
 UNIQUE_COLUMNS: dict[tuple[str, tuple[str, ...]], str] = {
@@ -38,6 +39,7 @@ UNIQUE_COLUMNS: dict[tuple[str, tuple[str, ...]], str] = {
     ("gadgets", ("tenant_id", "name")): "name",
     ("gadgets", ("tenant_id", "serial")): "serial",
     ("makers", ("name",)): "name",
+    ("makers", ("handle",)): "handle",
 }
 # Foreign keys, by name -> the API field holding the reference.
 FOREIGN_KEYS: dict[str, str] = {
@@ -99,6 +101,8 @@ COLUMNS: dict[tuple[str, str], str] = {
     ("gadgets", "version"): "version",
     ("makers", "id"): "id",
     ("makers", "name"): "name",
+    ("makers", "handle"): "handle",
+    ("makers", "hotline"): "hotline",
     ("parts", "id"): "id",
     ("parts", "name"): "name",
 }

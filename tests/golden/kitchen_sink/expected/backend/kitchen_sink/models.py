@@ -370,6 +370,7 @@ class Maker(Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_makers"),
         sa.UniqueConstraint("name", name="uq_makers_name"),
+        sa.UniqueConstraint("handle", name="uq_makers_handle"),
         {"comment": "Who makes gadgets."},
     )
 
@@ -377,6 +378,8 @@ class Maker(Base):
         sa.Uuid(), primary_key=True, nullable=False, default=uuid.uuid4
     )
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    handle: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    hotline: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
 
     drafts: Mapped[list[Draft]] = relationship(
         back_populates="maker", foreign_keys="Draft.maker_id", passive_deletes="all"

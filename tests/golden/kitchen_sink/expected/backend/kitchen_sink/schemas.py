@@ -384,6 +384,10 @@ class MakerCreate(BaseModel):
         extra="forbid",
     )
     name: Annotated[str, Field(max_length=120, title="Name")]
+    handle: Annotated[
+        str | None, Field(max_length=80, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$", title="Handle")
+    ] = None
+    hotline: Annotated[str | None, Field(pattern="^\\+[1-9]\\d{1,14}$", title="Hotline")] = None
 
 
 class MakerPage(BaseModel):
@@ -400,6 +404,10 @@ class MakerRead(BaseModel):
     )
     id: Annotated[UUID, Field(title="ID")]
     name: Annotated[str, Field(max_length=120, title="Name")]
+    handle: Annotated[
+        str | None, Field(max_length=80, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$", title="Handle")
+    ]
+    hotline: Annotated[str | None, Field(pattern="^\\+[1-9]\\d{1,14}$", title="Hotline")]
 
 
 class MakerUpdate(BaseModel):
@@ -407,6 +415,10 @@ class MakerUpdate(BaseModel):
         extra="forbid",
     )
     name: Annotated[str, Field(max_length=120, title="Name")] = None
+    handle: Annotated[
+        str | None, Field(max_length=80, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$", title="Handle")
+    ] = None
+    hotline: Annotated[str | None, Field(pattern="^\\+[1-9]\\d{1,14}$", title="Hotline")] = None
 
 
 class PartCreate(BaseModel):

@@ -31,7 +31,15 @@ export const stores = {
       { name: "by_maker_id", keyPath: ["tenant_id", "maker_id"], unique: false, multiEntry: false },
     ],
   },
-  maker: { name: "makers", resource: "maker", keyPath: "id", indexes: [] },
+  maker: {
+    name: "makers",
+    resource: "maker",
+    keyPath: "id",
+    indexes: [
+      { name: "by_handle", keyPath: "handle", unique: false, multiEntry: false },
+      { name: "by_hotline", keyPath: "hotline", unique: false, multiEntry: false },
+    ],
+  },
   part: { name: "parts", resource: "part", keyPath: "id", indexes: [] },
 } as const satisfies { readonly [resource: string]: StoreDefinition };
 

@@ -232,14 +232,20 @@ export const gadgetRecountInputSchema = z.strictObject({
 export const makerSchema = z.looseObject({
   id: z.guid(),
   name: z.string().max(120).meta({ label: "Name" }),
+  handle: withPattern(z.string().max(80), "^[a-z0-9]+(?:-[a-z0-9]+)*$").nullable().meta({ label: "Handle" }),
+  hotline: withPattern(z.string(), "^\\+[1-9]\\d{1,14}$").nullable().meta({ label: "Hotline" }),
 }) satisfies z.ZodType<T.Maker>;
 
 export const makerCreateSchema = z.strictObject({
   name: z.string().max(120).meta({ label: "Name" }),
+  handle: withPattern(z.string().max(80), "^[a-z0-9]+(?:-[a-z0-9]+)*$").nullable().optional().meta({ label: "Handle" }),
+  hotline: withPattern(z.string(), "^\\+[1-9]\\d{1,14}$").nullable().optional().meta({ label: "Hotline" }),
 }) satisfies z.ZodType<T.MakerCreate>;
 
 export const makerUpdateSchema = z.strictObject({
   name: z.string().max(120).optional().meta({ label: "Name" }),
+  handle: withPattern(z.string().max(80), "^[a-z0-9]+(?:-[a-z0-9]+)*$").nullable().optional().meta({ label: "Handle" }),
+  hotline: withPattern(z.string(), "^\\+[1-9]\\d{1,14}$").nullable().optional().meta({ label: "Hotline" }),
 }) satisfies z.ZodType<T.MakerUpdate>;
 
 // ----------------------------------------------------------------------------------------------

@@ -55,12 +55,12 @@ export interface AuditEntry {
 
 /** The parameters of `GET /api/audit`, newest first: filters and paging. */
 export interface AuditListParams {
-  resource?: string | undefined;
-  row_id?: string | undefined;
-  action?: string | undefined;
-  limit?: number | undefined;
+  resource?: string;
+  row_id?: string;
+  action?: string;
+  limit?: number;
   /** next_cursor of the previous page */
-  cursor?: string | undefined;
+  cursor?: string;
 }
 
 /** One page of the audit log, newest first. */
@@ -102,18 +102,18 @@ export interface DraftCreate {
   /** Title */
   title: string;
   /** Maker */
-  maker_id?: MakerId | null | undefined;
+  maker_id?: MakerId | null;
   /** Parts */
-  part_ids?: PartId[] | undefined;
+  part_ids?: PartId[];
 }
 
 export interface DraftUpdate {
   /** Title */
-  title?: string | undefined;
+  title?: string;
   /** Maker */
-  maker_id?: MakerId | null | undefined;
+  maker_id?: MakerId | null;
   /** Parts */
-  part_ids?: PartId[] | undefined;
+  part_ids?: PartId[];
 }
 
 export type DraftSort = "created_at" | "-created_at";
@@ -124,11 +124,11 @@ export type DraftFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface DraftListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number | undefined;
+  limit?: number;
   /** next_cursor of the previous page */
-  cursor?: string | undefined;
+  cursor?: string;
   /** Sort keys, '-' for descending; default -created_at */
-  sort?: DraftSort | readonly DraftSort[] | undefined;
+  sort?: DraftSort | readonly DraftSort[];
 }
 
 /** One page of drafts: the rows, and the cursor of the next page (null on the last). */
@@ -237,198 +237,198 @@ export interface GadgetCreate {
   /** Name */
   name: string;
   /** Serial */
-  serial?: number | null | undefined;
+  serial?: number | null;
   /** Ratio */
-  ratio?: number | null | undefined;
+  ratio?: number | null;
   /** Linked */
-  linked?: string[] | null | undefined;
+  linked?: string[] | null;
   /** Notes: Free text. A second line, with "quotes", 'apostrophes' and a </script> tag. */
-  notes?: string | null | undefined;
+  notes?: string | null;
   /** Code: Two capitals, a dash, three digits; optionally one of " ' \ */
-  code?: string | undefined;
+  code?: string;
   /** Quantity (it's %s) */
-  quantity?: number | undefined;
+  quantity?: number;
   /** Weight: Kilograms; \n is not a newline and \\ is two backslashes */
-  weight?: number | null | undefined;
+  weight?: number | null;
   /** Price */
-  price?: number | undefined;
+  price?: number;
   /** Active */
-  active?: boolean | undefined;
+  active?: boolean;
   /** Released on */
-  released_on?: string | undefined;
+  released_on?: string;
   /** Opens at */
-  opens_at?: string | undefined;
+  opens_at?: string;
   /** External id */
-  external_id?: string | undefined;
+  external_id?: string;
   /** Contact */
-  contact?: string | null | undefined;
+  contact?: string | null;
   /** Homepage: Starts with https://; "quotes" and <tags> are kept as they are */
-  homepage?: string | null | undefined;
+  homepage?: string | null;
   /** Settings: Anything JSON; the default is a fresh copy per row. */
-  settings?: JsonValue | undefined;
+  settings?: JsonValue;
   /** Kind "x" * / ${y} </script> */
-  kind?: GadgetKind | undefined;
+  kind?: GadgetKind;
   /** Tags */
-  tags?: string[] | undefined;
+  tags?: string[];
   /** Scores */
-  scores?: number[] | null | undefined;
+  scores?: number[] | null;
   /** Ratings */
-  ratings?: number[] | null | undefined;
+  ratings?: number[] | null;
   /** Flags */
-  flags?: boolean[] | null | undefined;
+  flags?: boolean[] | null;
   /** Dates */
-  dates?: string[] | null | undefined;
+  dates?: string[] | null;
   /** Maker "x" */
   maker_id: MakerId;
   /** Draft */
-  draft_id?: DraftId | null | undefined;
+  draft_id?: DraftId | null;
   /** Parts: Parts it's made of */
-  part_ids?: PartId[] | undefined;
+  part_ids?: PartId[];
   /** From */
-  from?: string | null | undefined;
+  from?: string | null;
   /** Class */
-  class?: string | null | undefined;
+  class?: string | null;
   /** Order */
-  order?: number | undefined;
+  order?: number;
   /** Type */
-  type?: string | undefined;
+  type?: string;
   /** Default */
-  default?: string | undefined;
+  default?: string;
   /** Async */
-  async?: boolean | undefined;
+  async?: boolean;
   /** Select */
-  select?: JsonValue | undefined;
+  select?: JsonValue;
   /** Import */
-  import?: string | null | undefined;
+  import?: string | null;
   /** Metadata: A name SQLAlchemy's declarative base claims. */
-  metadata?: JsonValue | undefined;
+  metadata?: JsonValue;
 }
 
 export interface GadgetUpdate {
   /** Name */
-  name?: string | undefined;
+  name?: string;
   /** Serial */
-  serial?: number | null | undefined;
+  serial?: number | null;
   /** Ratio */
-  ratio?: number | null | undefined;
+  ratio?: number | null;
   /** Linked */
-  linked?: string[] | null | undefined;
+  linked?: string[] | null;
   /** Notes */
-  notes?: string | null | undefined;
+  notes?: string | null;
   /** Code */
-  code?: string | undefined;
+  code?: string;
   /** Quantity (it's %s) */
-  quantity?: number | undefined;
+  quantity?: number;
   /** Weight */
-  weight?: number | null | undefined;
+  weight?: number | null;
   /** Price */
-  price?: number | undefined;
+  price?: number;
   /** Active */
-  active?: boolean | undefined;
+  active?: boolean;
   /** Released on */
-  released_on?: string | undefined;
+  released_on?: string;
   /** Opens at */
-  opens_at?: string | undefined;
+  opens_at?: string;
   /** External id */
-  external_id?: string | undefined;
+  external_id?: string;
   /** Contact */
-  contact?: string | null | undefined;
+  contact?: string | null;
   /** Homepage */
-  homepage?: string | null | undefined;
+  homepage?: string | null;
   /** Settings */
-  settings?: JsonValue | undefined;
+  settings?: JsonValue;
   /** Kind "x" * / ${y} </script> */
-  kind?: GadgetKind | undefined;
+  kind?: GadgetKind;
   /** Tags */
-  tags?: string[] | undefined;
+  tags?: string[];
   /** Scores */
-  scores?: number[] | null | undefined;
+  scores?: number[] | null;
   /** Ratings */
-  ratings?: number[] | null | undefined;
+  ratings?: number[] | null;
   /** Flags */
-  flags?: boolean[] | null | undefined;
+  flags?: boolean[] | null;
   /** Dates */
-  dates?: string[] | null | undefined;
+  dates?: string[] | null;
   /** Maker "x" */
-  maker_id?: MakerId | undefined;
+  maker_id?: MakerId;
   /** Draft */
-  draft_id?: DraftId | null | undefined;
+  draft_id?: DraftId | null;
   /** Parts */
-  part_ids?: PartId[] | undefined;
+  part_ids?: PartId[];
   /** From */
-  from?: string | null | undefined;
+  from?: string | null;
   /** Class */
-  class?: string | null | undefined;
+  class?: string | null;
   /** Order */
-  order?: number | undefined;
+  order?: number;
   /** Type */
-  type?: string | undefined;
+  type?: string;
   /** Default */
-  default?: string | undefined;
+  default?: string;
   /** Async */
-  async?: boolean | undefined;
+  async?: boolean;
   /** Select */
-  select?: JsonValue | undefined;
+  select?: JsonValue;
   /** Import */
-  import?: string | null | undefined;
+  import?: string | null;
   /** Metadata */
-  metadata?: JsonValue | undefined;
+  metadata?: JsonValue;
   /** The version being updated; alternative to If-Match */
-  version?: number | undefined;
+  version?: number;
 }
 
 export type GadgetSort = "name" | "-name" | "quantity" | "-quantity" | "price" | "-price" | "order" | "-order" | "created_at" | "-created_at";
 
 /** The filters of a list or a bulk request */
 export interface GadgetFilter {
-  active?: boolean | undefined;
-  active__in?: readonly boolean[] | undefined;
-  active__isnull?: boolean | undefined;
-  released_on?: string | undefined;
-  released_on__in?: readonly string[] | undefined;
-  released_on__gte?: string | undefined;
-  released_on__lte?: string | undefined;
-  released_on__isnull?: boolean | undefined;
-  kind?: GadgetKind | undefined;
-  kind__in?: readonly GadgetKind[] | undefined;
-  kind__isnull?: boolean | undefined;
-  tags?: string | undefined;
-  tags__in?: readonly string[] | undefined;
-  tags__isnull?: boolean | undefined;
-  maker_id?: MakerId | undefined;
-  maker_id__in?: readonly MakerId[] | undefined;
-  maker_id__isnull?: boolean | undefined;
+  active?: boolean;
+  active__in?: readonly boolean[];
+  active__isnull?: boolean;
+  released_on?: string;
+  released_on__in?: readonly string[];
+  released_on__gte?: string;
+  released_on__lte?: string;
+  released_on__isnull?: boolean;
+  kind?: GadgetKind;
+  kind__in?: readonly GadgetKind[];
+  kind__isnull?: boolean;
+  tags?: string;
+  tags__in?: readonly string[];
+  tags__isnull?: boolean;
+  maker_id?: MakerId;
+  maker_id__in?: readonly MakerId[];
+  maker_id__isnull?: boolean;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface GadgetListParams {
   /** Rows per page: 1 to 100, default 25 */
-  limit?: number | undefined;
+  limit?: number;
   /** next_cursor of the previous page */
-  cursor?: string | undefined;
+  cursor?: string;
   /** Sort keys, '-' for descending; default -created_at,name */
-  sort?: GadgetSort | readonly GadgetSort[] | undefined;
+  sort?: GadgetSort | readonly GadgetSort[];
   /** Text contained in any of: name, notes, contact */
-  q?: string | undefined;
+  q?: string;
   /** Deleted rows too (deleted_at set); by default a list hides them */
-  include_deleted?: boolean | undefined;
-  active?: boolean | undefined;
-  active__in?: readonly boolean[] | undefined;
-  active__isnull?: boolean | undefined;
-  released_on?: string | undefined;
-  released_on__in?: readonly string[] | undefined;
-  released_on__gte?: string | undefined;
-  released_on__lte?: string | undefined;
-  released_on__isnull?: boolean | undefined;
-  kind?: GadgetKind | undefined;
-  kind__in?: readonly GadgetKind[] | undefined;
-  kind__isnull?: boolean | undefined;
-  tags?: string | undefined;
-  tags__in?: readonly string[] | undefined;
-  tags__isnull?: boolean | undefined;
-  maker_id?: MakerId | undefined;
-  maker_id__in?: readonly MakerId[] | undefined;
-  maker_id__isnull?: boolean | undefined;
+  include_deleted?: boolean;
+  active?: boolean;
+  active__in?: readonly boolean[];
+  active__isnull?: boolean;
+  released_on?: string;
+  released_on__in?: readonly string[];
+  released_on__gte?: string;
+  released_on__lte?: string;
+  released_on__isnull?: boolean;
+  kind?: GadgetKind;
+  kind__in?: readonly GadgetKind[];
+  kind__isnull?: boolean;
+  tags?: string;
+  tags__in?: readonly string[];
+  tags__isnull?: boolean;
+  maker_id?: MakerId;
+  maker_id__in?: readonly MakerId[];
+  maker_id__isnull?: boolean;
 }
 
 /** One page of gadgets: the rows, and the cursor of the next page (null on the last). */
@@ -440,9 +440,9 @@ export interface GadgetPage {
 /** The body of a bulk update or delete by filter. */
 export interface GadgetBulkRequest {
   operation: "update" | "delete";
-  filter?: GadgetFilter | undefined;
-  values?: GadgetUpdate | undefined;
-  dry_run?: boolean | undefined;
+  filter?: GadgetFilter;
+  values?: GadgetUpdate;
+  dry_run?: boolean;
 }
 
 /** Archive "now" </script>: Moves it out of sight; it's reversible. */
@@ -450,9 +450,9 @@ export interface GadgetArchiveInput {
   /** Why? (it's "required") */
   reason: string;
   /** At */
-  at?: string | null | undefined;
+  at?: string | null;
   /** Kind */
-  kind?: ("shelved" | "it's \"gone\"") | null | undefined;
+  kind?: ("shelved" | "it's \"gone\"") | null;
 }
 
 /** Recount */
@@ -469,31 +469,64 @@ export interface Maker {
   id: MakerId;
   /** Name */
   name: string;
+  /** Handle */
+  handle: string | null;
+  /** Hotline */
+  hotline: string | null;
 }
 
 export interface MakerCreate {
   /** Name */
   name: string;
+  /** Handle */
+  handle?: string | null;
+  /** Hotline */
+  hotline?: string | null;
 }
 
 export interface MakerUpdate {
   /** Name */
-  name?: string | undefined;
+  name?: string;
+  /** Handle */
+  handle?: string | null;
+  /** Hotline */
+  hotline?: string | null;
 }
 
-export type MakerSort = "id" | "-id";
+export type MakerSort = "handle" | "-handle" | "id" | "-id";
 
 /** The filters of a list or a bulk request */
-export type MakerFilter = { [key: string]: never };
+export interface MakerFilter {
+  handle?: string;
+  handle__in?: readonly string[];
+  handle__gte?: string;
+  handle__lte?: string;
+  handle__isnull?: boolean;
+  hotline?: string;
+  hotline__in?: readonly string[];
+  hotline__gte?: string;
+  hotline__lte?: string;
+  hotline__isnull?: boolean;
+}
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface MakerListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number | undefined;
+  limit?: number;
   /** next_cursor of the previous page */
-  cursor?: string | undefined;
+  cursor?: string;
   /** Sort keys, '-' for descending; default id */
-  sort?: MakerSort | readonly MakerSort[] | undefined;
+  sort?: MakerSort | readonly MakerSort[];
+  handle?: string;
+  handle__in?: readonly string[];
+  handle__gte?: string;
+  handle__lte?: string;
+  handle__isnull?: boolean;
+  hotline?: string;
+  hotline__in?: readonly string[];
+  hotline__gte?: string;
+  hotline__lte?: string;
+  hotline__isnull?: boolean;
 }
 
 /** One page of makers: the rows, and the cursor of the next page (null on the last). */
@@ -522,7 +555,7 @@ export interface PartCreate {
 
 export interface PartUpdate {
   /** Name */
-  name?: string | undefined;
+  name?: string;
 }
 
 export type PartSort = "id" | "-id";
@@ -533,11 +566,11 @@ export type PartFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface PartListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number | undefined;
+  limit?: number;
   /** next_cursor of the previous page */
-  cursor?: string | undefined;
+  cursor?: string;
   /** Sort keys, '-' for descending; default id */
-  sort?: PartSort | readonly PartSort[] | undefined;
+  sort?: PartSort | readonly PartSort[];
 }
 
 /** One page of parts: the rows, and the cursor of the next page (null on the last). */

@@ -53,7 +53,26 @@ def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rul
     support.check_delete_rule(api, NAME, source, field, rule)
 
 
-@pytest.mark.parametrize("sort", [None, "id", "-id"])
+@pytest.mark.parametrize(
+    ("field", "op"),
+    [
+        ("handle", "eq"),
+        ("handle", "in"),
+        ("handle", "gte"),
+        ("handle", "lte"),
+        ("handle", "isnull"),
+        ("hotline", "eq"),
+        ("hotline", "in"),
+        ("hotline", "gte"),
+        ("hotline", "lte"),
+        ("hotline", "isnull"),
+    ],
+)
+def test_filter(api: Api, field: str, op: str) -> None:
+    support.check_filter(api, NAME, field, op)
+
+
+@pytest.mark.parametrize("sort", [None, "handle", "-handle", "id", "-id"])
 def test_paging_never_skips_or_repeats(api: Api, sort: str | None) -> None:
     support.check_paging(api, NAME, sort)
 
