@@ -14,325 +14,21 @@
  * of a versioned resource sends If-Match: the patch's `version`, else the version of the cached
  * row it was based on; a `version_conflict` refreshes that row. */
 
-import type { InfiniteData, MutationFunctionContext, MutationOptions, QueryClient, QueryKey } from "@tanstack/query-core";
+import type { MutationOptions, QueryClient, QueryKey } from "@tanstack/query-core";
 import * as api from "./api.js";
 import type { ApiError } from "./api.js";
 import * as keys from "./keys.js";
+import * as cache from "./runtime/cache.js";
+import type { MutationExtras, OptimisticContext, ResourceCache } from "./runtime/cache.js";
+import { matchesParams, type QuerySpec } from "./runtime/matching.js";
 import type * as T from "./types.js";
 
-// ----------------------------------------------------------------------------------------------
-// Predicates and order: which rows a list's parameters select, and where a row goes in it
-
-/** How values of a property compare: text, number, datetime (ISO strings as instants), boolean,
- * key (ids), array and many (a value among the row's), json (only null or not). */
-export type MatchKind = "text" | "number" | "datetime" | "boolean" | "key" | "array" | "many" | "json";
-
-/** What a resource's list parameters can name: filters, search and sort, as the API reads them. */
-export interface QuerySpec {
-  readonly filters: { readonly [name: string]: MatchKind };
-  readonly search: readonly string[];
-  /** How each sortable property orders: its kind, or an enum's values in their declared order. */
-  readonly sortable: { readonly [name: string]: MatchKind | readonly string[] };
-  readonly defaultSort: readonly string[];
-  /** The rows have deleted_at (soft_delete): a list shows deleted ones only with `include_deleted`. */
-  readonly softDelete: boolean;
-}
-
-type Row = { readonly [name: string]: unknown };
-const PAGING = ["limit", "cursor", "sort", "q", "include_deleted"];
-
-/** Whether a row belongs in a list with these parameters: not deleted (unless the list includes
- * deleted rows), every filter and the search (OmniSync's predicate matching). */
-export function matchesParams(row: object, params: object, spec: QuerySpec): boolean {
-  const values = row as Row;
-  if (spec.softDelete && values["deleted_at"] != null && !isTrue((params as Row)["include_deleted"])) return false;
-  for (const [param, expected] of Object.entries(params)) {
-    if (expected === undefined || expected === null) continue;
-    if (param === "q") {
-      const text = String(expected).toLowerCase();
-      if (text && !spec.search.some((name) => values[name] != null && String(values[name]).toLowerCase().includes(text))) return false;
-      continue;
-    }
-    if (PAGING.includes(param)) continue;
-    const split = param.indexOf("__");
-    const name = split < 0 ? param : param.slice(0, split);
-    const kind = spec.filters[name];
-    if (kind === undefined) continue; // not a filter this client knows: the server decides
-    if (!matchesFilter(values[name], split < 0 ? "eq" : param.slice(split + 2), expected, kind)) return false;
-  }
-  return true;
-}
-
-function matchesFilter(actual: unknown, op: string, expected: unknown, kind: MatchKind): boolean {
-  if (op === "isnull") return (actual === null || actual === undefined) === isTrue(expected);
-  const wanted: unknown[] = op === "in" ? (Array.isArray(expected) ? expected : String(expected).split(",")) : [expected];
-  if (kind === "array" || kind === "many") {
-    const items: unknown[] = Array.isArray(actual) ? actual : [];
-    return wanted.some((value) => items.some((item) => compareValues(item, value, "text") === 0));
-  }
-  if (actual === null || actual === undefined) return false;
-  if (op === "gte") return compareValues(actual, expected, kind) >= 0;
-  if (op === "lte") return compareValues(actual, expected, kind) <= 0;
-  return wanted.some((value) => compareValues(actual, value, kind) === 0);
-}
-
-function compareValues(a: unknown, b: unknown, kind: MatchKind): number {
-  let x: string | number;
-  let y: string | number;
-  if (kind === "number") [x, y] = [Number(a), Number(b)];
-  else if (kind === "datetime") [x, y] = [instant(a), instant(b)];
-  else if (kind === "boolean") [x, y] = [String(a) === "true" ? 1 : 0, String(b) === "true" ? 1 : 0];
-  else if (kind === "key") [x, y] = [String(a).toLowerCase(), String(b).toLowerCase()];
-  else [x, y] = [String(a), String(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function isTrue(value: unknown): boolean {
-  return value === true || value === "true";
-}
-
-/** A datetime as milliseconds: an ISO 8601 string, or "now", which the API reads as its current time. */
-function instant(value: unknown): number {
-  return value === "now" ? Date.now() : Date.parse(String(value));
-}
-
-function sortTokens(params: object, spec: QuerySpec): string[] {
-  const sort = (params as { sort?: unknown }).sort;
-  const tokens = sort === undefined || sort === null ? [...spec.defaultSort] : Array.isArray(sort) ? sort.map(String) : String(sort).split(",");
-  return tokens.map((token) => token.trim()).filter(Boolean);
-}
-
-/** The order of two rows in a list with these parameters, as the API sorts: NULLs last ascending
- * and first descending, then the id. */
-export function compareRows(a: object, b: object, params: object, spec: QuerySpec): number {
-  const x = a as Row;
-  const y = b as Row;
-  const tokens = sortTokens(params, spec);
-  if (!tokens.some((token) => token.replace(/^-/, "") === "id")) tokens.push("id");
-  for (const token of tokens) {
-    const descending = token.startsWith("-");
-    const name = descending ? token.slice(1) : token;
-    const [left, right] = [x[name], y[name]];
-    const leftNull = left === null || left === undefined;
-    const rightNull = right === null || right === undefined;
-    let order = 0;
-    if (leftNull || rightNull) order = leftNull === rightNull ? 0 : leftNull ? 1 : -1;
-    else {
-      const kind = spec.sortable[name] ?? "text";
-      order = typeof kind === "string" ? compareValues(left, right, kind) : kind.indexOf(String(left)) - kind.indexOf(String(right));
-    }
-    if (order !== 0) return descending ? -order : order;
-    if (name === "id") break;
-  }
-  return 0;
-}
-
-// ----------------------------------------------------------------------------------------------
-// The cache: lists as pages, optimistic changes and their rollback
-
-type Page<R> = { items: R[]; next_cursor: string | null };
-
-interface ResourceCache<R, K> {
-  all: QueryKey;
-  lists: QueryKey;
-  detail: (id: K) => QueryKey;
-  id: (row: R) => K;
-  spec: QuerySpec | null;
-}
-
-/** Apply `change` to the pages of every cached list of a resource, plain or infinite. */
-function eachList<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, change: (pages: Page<R>[], params: object) => Page<R>[]): void {
-  for (const [queryKey, data] of queryClient.getQueriesData<Page<R> | InfiniteData<Page<R>, string | null>>({ queryKey: cache.lists })) {
-    if (data === undefined) continue;
-    const infinite = queryKey[2] === "infinite";
-    const params = (infinite ? queryKey[3] : queryKey[2]) ?? {};
-    if (typeof params !== "object" || params === null) continue;
-    if ("pages" in data) {
-      queryClient.setQueryData(queryKey, { ...data, pages: change(data.pages, params) });
-    } else {
-      const [page] = change([data], params);
-      if (page !== undefined) queryClient.setQueryData(queryKey, page);
-    }
-  }
-}
-
-/** Everything cached under a prefix now, and a function putting it back. */
-function takeSnapshot(queryClient: QueryClient, prefix: QueryKey): () => void {
-  const saved = queryClient.getQueriesData({ queryKey: prefix });
-  return () => {
-    for (const [queryKey, data] of saved) queryClient.setQueryData(queryKey, data);
-  };
-}
-
-function withItems<R>(pages: Page<R>[], index: number, items: R[]): Page<R>[] {
-  return pages.map((page, i) => (i === index ? { ...page, items } : page));
-}
-
-/** The row at its place in the sort order; nowhere when that place is on a page not loaded yet. */
-function insertSorted<R>(pages: Page<R>[], row: R, before: (a: R, b: R) => boolean): Page<R>[] {
-  for (let i = 0; i < pages.length; i++) {
-    const items = pages[i]?.items ?? [];
-    const at = items.findIndex((item) => before(row, item));
-    if (at >= 0) return withItems(pages, i, [...items.slice(0, at), row, ...items.slice(at)]);
-  }
-  const last = pages[pages.length - 1];
-  return last !== undefined && last.next_cursor === null ? withItems(pages, pages.length - 1, [...last.items, row]) : pages;
-}
-
-function findRow<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): R | undefined {
-  const detail = queryClient.getQueryData<R>(cache.detail(id));
-  if (detail !== undefined) return detail;
-  for (const [, data] of queryClient.getQueriesData<Page<R> | InfiniteData<Page<R>, string | null>>({ queryKey: cache.lists })) {
-    const pages = data === undefined ? [] : "pages" in data ? data.pages : [data];
-    for (const page of pages) {
-      const found = page.items.find((item) => cache.id(item) === id);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-function matches<R, K>(cache: ResourceCache<R, K>, row: R, params: object): boolean {
-  return cache.spec === null || matchesParams(row as object, params, cache.spec);
-}
-
-async function optimisticCreate<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, row: R): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.lists });
-  const restore = takeSnapshot(queryClient, cache.lists);
-  const spec = cache.spec;
-  eachList(queryClient, cache, (pages, params) =>
-    matches(cache, row, params) ? insertSorted(pages, row, (a, b) => spec !== null && compareRows(a as object, b as object, params, spec) < 0) : pages,
-  );
-  return { rollback: restore, optimisticId: cache.id(row) };
-}
-
-async function optimisticUpdate<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K, patch: object): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.all });
-  const restore = takeSnapshot(queryClient, cache.all);
-  const current = findRow(queryClient, cache, id);
-  if (current === undefined) return { rollback: restore };
-  const next = { ...current, ...definedOnly(patch) } as R;
-  if (queryClient.getQueryData(cache.detail(id)) !== undefined) queryClient.setQueryData(cache.detail(id), next);
-  const spec = cache.spec;
-  eachList(queryClient, cache, (pages, params) => {
-    const present = pages.some((page) => page.items.some((item) => cache.id(item) === id));
-    if (!matches(cache, next, params)) {
-      return present ? pages.map((page) => ({ ...page, items: page.items.filter((item) => cache.id(item) !== id) })) : pages;
-    }
-    if (present) return pages.map((page) => ({ ...page, items: page.items.map((item) => (cache.id(item) === id ? next : item)) }));
-    return insertSorted(pages, next, (a, b) => spec !== null && compareRows(a as object, b as object, params, spec) < 0);
-  });
-  return { rollback: restore };
-}
-
-async function optimisticDelete<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): Promise<Optimistic> {
-  await queryClient.cancelQueries({ queryKey: cache.lists });
-  const restore = takeSnapshot(queryClient, cache.lists);
-  eachList(queryClient, cache, (pages) => pages.map((page) => ({ ...page, items: page.items.filter((item) => cache.id(item) !== id) })));
-  return { rollback: restore };
-}
-
-/** The server's row in the detail and in place of `id` (the optimistic one) in every list. */
-function settleRow<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K, row: R): void {
-  queryClient.setQueryData(cache.detail(cache.id(row)), row);
-  eachList(queryClient, cache, (pages) => pages.map((page) => ({ ...page, items: page.items.map((item) => (cache.id(item) === id ? row : item)) })));
-}
-
-/** The version of the cached row an update is based on: the detail's, else a list's. */
-function cachedVersion<R extends { version: number }, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, id: K): number | undefined {
-  return findRow(queryClient, cache, id)?.version;
-}
-
-/** After a version_conflict the cached row is older than the server's: fetch it again (not awaited). */
-function refreshIfStale<R, K>(queryClient: QueryClient, cache: ResourceCache<R, K>, error: ApiError): void {
-  if (error.error_code === "version_conflict") void queryClient.invalidateQueries({ queryKey: cache.all });
-}
-
-function definedOnly(values: object): object {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
-}
-
-let temporaryIds = 0;
-
-/** An id for a row the server has not made yet: never one the server gives out. */
-function temporaryId(kind: "string"): string;
-function temporaryId(kind: "number"): number;
-function temporaryId(kind: "string" | "number"): string | number {
-  temporaryIds += 1;
-  return kind === "number" ? -temporaryIds : "optimistic-" + String(temporaryIds);
-}
-
-// ----------------------------------------------------------------------------------------------
-// Mutations: the system's callbacks first, then the caller's
-
-/** What a caller may add to a mutation's options: TanStack's own, and `skipInvalidation`. */
-export type MutationExtras<TData, TVariables, TContext = unknown> = Omit<
-  MutationOptions<TData, ApiError, TVariables, TContext>,
-  "mutationFn" | "mutationKey"
-> & {
-  /** Leave the cache as the optimistic update and the server's answer made it: refresh nothing. */
-  skipInvalidation?: boolean;
-};
-
-/** What onMutate hands to the other callbacks: the rollback, the id of the optimistic row a
- * create inserted (the server's row replaces it), and the caller's own onMutate result. */
-export interface OptimisticContext<TContext> {
-  rollback: () => void;
-  optimisticId: unknown;
-  context: TContext | undefined;
-}
-
-interface Optimistic {
-  rollback: () => void;
-  optimisticId?: unknown;
-}
+export type { MutationExtras, OptimisticContext } from "./runtime/cache.js";
+export { compareRows, matchesParams, type MatchKind, type QuerySpec } from "./runtime/matching.js";
 
 /** Refresh what a mutation changed, in one `invalidateQueries` call; resolves when active queries are refetched. */
-export async function invalidateAfter(queryClient: QueryClient, action: keys.MutationAction): Promise<void> {
-  const prefixes = keys.invalidationMap[action];
-  if (prefixes.length === 0) return;
-  await queryClient.invalidateQueries({
-    predicate: (query) => prefixes.some((prefix) => prefix.every((part, i) => query.queryKey[i] === part)),
-  });
-}
-
-function composeMutation<TData, TVariables, TContext>(
-  queryClient: QueryClient,
-  action: keys.MutationAction,
-  mutationKey: QueryKey,
-  extras: MutationExtras<TData, TVariables, TContext>,
-  system: {
-    run: (variables: TVariables) => Promise<TData>;
-    optimistic?: (variables: TVariables) => Promise<Optimistic>;
-    settle?: (data: TData, variables: TVariables, optimisticId: unknown) => void;
-    changesNothing?: (variables: TVariables) => boolean;
-    refused?: (error: ApiError, variables: TVariables) => void;
-  },
-): MutationOptions<TData, ApiError, TVariables, OptimisticContext<TContext>> {
-  const { skipInvalidation = false, onMutate, onSuccess, onError, onSettled, ...rest } = extras;
-  return {
-    ...rest,
-    mutationKey,
-    mutationFn: (variables: TVariables) => system.run(variables),
-    onMutate: async (variables: TVariables, context: MutationFunctionContext) => {
-      const optimistic = system.optimistic ? await system.optimistic(variables) : { rollback: () => undefined };
-      const own = onMutate ? await onMutate(variables, context) : undefined;
-      return { rollback: optimistic.rollback, optimisticId: optimistic.optimisticId, context: own };
-    },
-    onError: async (error, variables, result, context) => {
-      result?.rollback();
-      system.refused?.(error, variables);
-      await onError?.(error, variables, result?.context, context);
-    },
-    onSuccess: async (data, variables, result, context) => {
-      system.settle?.(data, variables, result.optimisticId);
-      if (!skipInvalidation && !system.changesNothing?.(variables)) await invalidateAfter(queryClient, action);
-      await onSuccess?.(data, variables, result.context as TContext, context);
-    },
-    onSettled: async (data, error, variables, result, context) => {
-      await onSettled?.(data, error, variables, result?.context, context);
-    },
-  };
+export function invalidateAfter(queryClient: QueryClient, action: keys.MutationAction): Promise<void> {
+  return cache.invalidatePrefixes(queryClient, keys.invalidationMap[action]);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -383,10 +79,10 @@ export function createDraftMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Draft, T.DraftCreate, TContext> = {},
 ): MutationOptions<T.Draft, ApiError, T.DraftCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "draft.create", keys.draftKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["draft.create"], keys.draftKeys.mutations["create"], extras, {
     run: (variables: T.DraftCreate) => api.createDraft(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["draft"], optimisticRowOfDraft(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["draft"], (optimisticId as T.DraftId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["draft"], optimisticRowOfDraft(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["draft"], optimisticId ?? data.id, data),
   });
 }
 
@@ -394,10 +90,10 @@ export function updateDraftMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Draft, { id: T.DraftId; patch: T.DraftUpdate }, TContext> = {},
 ): MutationOptions<T.Draft, ApiError, { id: T.DraftId; patch: T.DraftUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "draft.update", keys.draftKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["draft.update"], keys.draftKeys.mutations["update"], extras, {
     run: (variables: { id: T.DraftId; patch: T.DraftUpdate }) => api.updateDraft(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["draft"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["draft"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["draft"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["draft"], variables.id, data),
   });
 }
 
@@ -405,9 +101,9 @@ export function deleteDraftMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.DraftId, TContext> = {},
 ): MutationOptions<void, ApiError, T.DraftId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "draft.delete", keys.draftKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["draft.delete"], keys.draftKeys.mutations["delete"], extras, {
     run: (variables: T.DraftId) => api.deleteDraft(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["draft"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["draft"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.draftKeys.detail(id), exact: true }),
   });
 }
@@ -416,15 +112,15 @@ export function deleteDraftMutationOptions<TContext = unknown>(
 function optimisticRowOfDraft(input: T.DraftCreate): T.Draft {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     branch_id: api.defaultClient.config.branchId ?? "main",
     title: "",
     maker_id: null,
     created_at: now,
     updated_at: now,
     part_ids: [],
-    ...definedOnly(input),
-  } as T.Draft;
+    ...cache.definedOnly(input),
+  };
 }
 
 // gadget
@@ -472,10 +168,10 @@ export function createGadgetMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Gadget, T.GadgetCreate, TContext> = {},
 ): MutationOptions<T.Gadget, ApiError, T.GadgetCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "gadget.create", keys.gadgetKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["gadget.create"], keys.gadgetKeys.mutations["create"], extras, {
     run: (variables: T.GadgetCreate) => api.createGadget(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["gadget"], optimisticRowOfGadget(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["gadget"], (optimisticId as T.GadgetId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["gadget"], optimisticRowOfGadget(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["gadget"], optimisticId ?? data.id, data),
   });
 }
 
@@ -483,12 +179,12 @@ export function updateGadgetMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Gadget, { id: T.GadgetId; patch: T.GadgetUpdate }, TContext> = {},
 ): MutationOptions<T.Gadget, ApiError, { id: T.GadgetId; patch: T.GadgetUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "gadget.update", keys.gadgetKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["gadget.update"], keys.gadgetKeys.mutations["update"], extras, {
     run: (variables: { id: T.GadgetId; patch: T.GadgetUpdate }) =>
-      api.updateGadget(variables.id, variables.patch, { ifMatch: variables.patch.version ?? cachedVersion(queryClient, CACHES["gadget"], variables.id) }),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["gadget"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["gadget"], variables.id, data),
-    refused: (error) => refreshIfStale(queryClient, CACHES["gadget"], error),
+      api.updateGadget(variables.id, variables.patch, { ifMatch: variables.patch.version ?? cache.cachedVersion(queryClient, CACHES["gadget"], variables.id) }),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["gadget"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["gadget"], variables.id, data),
+    refused: (error) => cache.refreshIfStale(queryClient, CACHES["gadget"], error),
   });
 }
 
@@ -496,11 +192,11 @@ export function deleteGadgetMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.GadgetId, TContext> = {},
 ): MutationOptions<void, ApiError, T.GadgetId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "gadget.delete", keys.gadgetKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["gadget.delete"], keys.gadgetKeys.mutations["delete"], extras, {
     run: (variables: T.GadgetId) => api.deleteGadget(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["gadget"], id, { deleted_at: new Date().toISOString() }),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["gadget"], id, { deleted_at: new Date().toISOString() }),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.gadgetKeys.detail(id), exact: true }),
-    refused: (error) => refreshIfStale(queryClient, CACHES["gadget"], error),
+    refused: (error) => cache.refreshIfStale(queryClient, CACHES["gadget"], error),
   });
 }
 
@@ -508,10 +204,10 @@ export function restoreGadgetMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Gadget, T.GadgetId, TContext> = {},
 ): MutationOptions<T.Gadget, ApiError, T.GadgetId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "gadget.restore", keys.gadgetKeys.mutations["restore"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["gadget.restore"], keys.gadgetKeys.mutations["restore"], extras, {
     run: (variables: T.GadgetId) => api.restoreGadget(variables),
-    optimistic: (id) => optimisticUpdate(queryClient, CACHES["gadget"], id, { deleted_at: null }),
-    settle: (data, id) => settleRow(queryClient, CACHES["gadget"], id, data),
+    optimistic: (id) => cache.optimisticUpdate(queryClient, CACHES["gadget"], id, { deleted_at: null }),
+    settle: (data, id) => cache.settleRow(queryClient, CACHES["gadget"], id, data),
   });
 }
 
@@ -519,7 +215,7 @@ export function bulkGadgetsMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.BulkResult, T.GadgetBulkRequest, TContext> = {},
 ): MutationOptions<T.BulkResult, ApiError, T.GadgetBulkRequest, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "gadget.bulk", keys.gadgetKeys.mutations["bulk"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["gadget.bulk"], keys.gadgetKeys.mutations["bulk"], extras, {
     run: (variables: T.GadgetBulkRequest) => api.bulkGadgets(variables),
     changesNothing: (body) => body.dry_run === true,
   });
@@ -529,7 +225,7 @@ export function undoBulkGadgetsMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.BulkUndoResult, T.BulkUndoRequest, TContext> = {},
 ): MutationOptions<T.BulkUndoResult, ApiError, T.BulkUndoRequest, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "gadget.bulk_undo", keys.gadgetKeys.mutations["bulk_undo"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["gadget.bulk_undo"], keys.gadgetKeys.mutations["bulk_undo"], extras, {
     run: (variables: T.BulkUndoRequest) => api.undoBulkGadgets(variables),
   });
 }
@@ -538,9 +234,9 @@ export function archiveGadgetMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Gadget, { id: T.GadgetId; input: T.GadgetArchiveInput }, TContext> = {},
 ): MutationOptions<T.Gadget, ApiError, { id: T.GadgetId; input: T.GadgetArchiveInput }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "gadget.archive", keys.gadgetKeys.mutations["archive"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["gadget.archive"], keys.gadgetKeys.mutations["archive"], extras, {
     run: (variables: { id: T.GadgetId; input: T.GadgetArchiveInput }) => api.archiveGadget(variables.id, variables.input),
-    settle: (data, variables) => settleRow(queryClient, CACHES["gadget"], variables.id, data),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["gadget"], variables.id, data),
   });
 }
 
@@ -548,7 +244,7 @@ export function recountGadgetMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<unknown, T.GadgetRecountInput | void, TContext> = {},
 ): MutationOptions<unknown, ApiError, T.GadgetRecountInput | void, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "gadget.recount", keys.gadgetKeys.mutations["recount"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["gadget.recount"], keys.gadgetKeys.mutations["recount"], extras, {
     run: (variables: T.GadgetRecountInput | void) => api.recountGadget(variables ?? {}),
   });
 }
@@ -557,7 +253,7 @@ export function recountGadgetMutationOptions<TContext = unknown>(
 function optimisticRowOfGadget(input: T.GadgetCreate): T.Gadget {
   const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     tenant_id: api.defaultClient.config.tenantId ?? "",
     owner_id: api.defaultClient.config.userId ?? null,
     name: "",
@@ -600,8 +296,8 @@ function optimisticRowOfGadget(input: T.GadgetCreate): T.Gadget {
     deleted_at: null,
     version: 1,
     part_ids: [],
-    ...definedOnly(input),
-  } as T.Gadget;
+    ...cache.definedOnly(input),
+  };
 }
 
 // maker
@@ -649,10 +345,10 @@ export function createMakerMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Maker, T.MakerCreate, TContext> = {},
 ): MutationOptions<T.Maker, ApiError, T.MakerCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "maker.create", keys.makerKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["maker.create"], keys.makerKeys.mutations["create"], extras, {
     run: (variables: T.MakerCreate) => api.createMaker(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["maker"], optimisticRowOfMaker(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["maker"], (optimisticId as T.MakerId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["maker"], optimisticRowOfMaker(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["maker"], optimisticId ?? data.id, data),
   });
 }
 
@@ -660,10 +356,10 @@ export function updateMakerMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Maker, { id: T.MakerId; patch: T.MakerUpdate }, TContext> = {},
 ): MutationOptions<T.Maker, ApiError, { id: T.MakerId; patch: T.MakerUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "maker.update", keys.makerKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["maker.update"], keys.makerKeys.mutations["update"], extras, {
     run: (variables: { id: T.MakerId; patch: T.MakerUpdate }) => api.updateMaker(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["maker"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["maker"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["maker"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["maker"], variables.id, data),
   });
 }
 
@@ -671,23 +367,22 @@ export function deleteMakerMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.MakerId, TContext> = {},
 ): MutationOptions<void, ApiError, T.MakerId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "maker.delete", keys.makerKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["maker.delete"], keys.makerKeys.mutations["delete"], extras, {
     run: (variables: T.MakerId) => api.deleteMaker(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["maker"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["maker"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.makerKeys.detail(id), exact: true }),
   });
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
 function optimisticRowOfMaker(input: T.MakerCreate): T.Maker {
-  const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     name: "",
     handle: null,
     hotline: null,
-    ...definedOnly(input),
-  } as T.Maker;
+    ...cache.definedOnly(input),
+  };
 }
 
 // part
@@ -735,10 +430,10 @@ export function createPartMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Part, T.PartCreate, TContext> = {},
 ): MutationOptions<T.Part, ApiError, T.PartCreate, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "part.create", keys.partKeys.mutations["create"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["part.create"], keys.partKeys.mutations["create"], extras, {
     run: (variables: T.PartCreate) => api.createPart(variables),
-    optimistic: (variables) => optimisticCreate(queryClient, CACHES["part"], optimisticRowOfPart(variables)),
-    settle: (data, _variables, optimisticId) => settleRow(queryClient, CACHES["part"], (optimisticId as T.PartId | undefined) ?? data.id, data),
+    optimistic: (variables) => cache.optimisticCreate(queryClient, CACHES["part"], optimisticRowOfPart(variables)),
+    settle: (data, _variables, optimisticId) => cache.settleRow(queryClient, CACHES["part"], optimisticId ?? data.id, data),
   });
 }
 
@@ -746,10 +441,10 @@ export function updatePartMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.Part, { id: T.PartId; patch: T.PartUpdate }, TContext> = {},
 ): MutationOptions<T.Part, ApiError, { id: T.PartId; patch: T.PartUpdate }, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "part.update", keys.partKeys.mutations["update"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["part.update"], keys.partKeys.mutations["update"], extras, {
     run: (variables: { id: T.PartId; patch: T.PartUpdate }) => api.updatePart(variables.id, variables.patch),
-    optimistic: (variables) => optimisticUpdate(queryClient, CACHES["part"], variables.id, variables.patch),
-    settle: (data, variables) => settleRow(queryClient, CACHES["part"], variables.id, data),
+    optimistic: (variables) => cache.optimisticUpdate(queryClient, CACHES["part"], variables.id, variables.patch),
+    settle: (data, variables) => cache.settleRow(queryClient, CACHES["part"], variables.id, data),
   });
 }
 
@@ -757,21 +452,20 @@ export function deletePartMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, T.PartId, TContext> = {},
 ): MutationOptions<void, ApiError, T.PartId, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "part.delete", keys.partKeys.mutations["delete"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["part.delete"], keys.partKeys.mutations["delete"], extras, {
     run: (variables: T.PartId) => api.deletePart(variables),
-    optimistic: (id) => optimisticDelete(queryClient, CACHES["part"], id),
+    optimistic: (id) => cache.optimisticDelete(queryClient, CACHES["part"], id),
     settle: (_data, id) => queryClient.removeQueries({ queryKey: keys.partKeys.detail(id), exact: true }),
   });
 }
 
 /** The row a create shows until the server answers: the input over the schema's defaults. */
 function optimisticRowOfPart(input: T.PartCreate): T.Part {
-  const now = new Date().toISOString();
   return {
-    id: temporaryId("string"),
+    id: cache.temporaryId("string"),
     name: "",
-    ...definedOnly(input),
-  } as T.Part;
+    ...cache.definedOnly(input),
+  };
 }
 
 
@@ -792,7 +486,7 @@ export function mergeBranchMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<T.MergeResult, string, TContext> = {},
 ): MutationOptions<T.MergeResult, ApiError, string, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "branches.merge", ["branches", "merge"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["branches.merge"], ["branches", "merge"], extras, {
     run: (name: string) => api.mergeBranch(name),
   });
 }
@@ -802,7 +496,7 @@ export function discardBranchMutationOptions<TContext = unknown>(
   queryClient: QueryClient,
   extras: MutationExtras<void, string, TContext> = {},
 ): MutationOptions<void, ApiError, string, OptimisticContext<TContext>> {
-  return composeMutation(queryClient, "branches.discard", ["branches", "discard"], extras, {
+  return cache.composeMutation(queryClient, keys.invalidationMap["branches.discard"], ["branches", "discard"], extras, {
     run: (name: string) => api.discardBranch(name),
   });
 }

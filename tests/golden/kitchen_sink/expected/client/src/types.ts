@@ -55,12 +55,12 @@ export interface AuditEntry {
 
 /** The parameters of `GET /api/audit`, newest first: filters and paging. */
 export interface AuditListParams {
-  resource?: string;
-  row_id?: string;
-  action?: string;
-  limit?: number;
+  resource?: string | undefined;
+  row_id?: string | undefined;
+  action?: string | undefined;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
 /** One page of the audit log, newest first. */
@@ -102,18 +102,18 @@ export interface DraftCreate {
   /** Title */
   title: string;
   /** Maker */
-  maker_id?: MakerId | null;
+  maker_id?: MakerId | null | undefined;
   /** Parts */
-  part_ids?: PartId[];
+  part_ids?: PartId[] | undefined;
 }
 
 export interface DraftUpdate {
   /** Title */
-  title?: string;
+  title?: string | undefined;
   /** Maker */
-  maker_id?: MakerId | null;
+  maker_id?: MakerId | null | undefined;
   /** Parts */
-  part_ids?: PartId[];
+  part_ids?: PartId[] | undefined;
 }
 
 export type DraftSort = "created_at" | "-created_at";
@@ -124,11 +124,11 @@ export type DraftFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface DraftListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default -created_at */
-  sort?: DraftSort | readonly DraftSort[];
+  sort?: DraftSort | readonly DraftSort[] | undefined;
 }
 
 /** One page of drafts: the rows, and the cursor of the next page (null on the last). */
@@ -237,198 +237,198 @@ export interface GadgetCreate {
   /** Name */
   name: string;
   /** Serial */
-  serial?: number | null;
+  serial?: number | null | undefined;
   /** Ratio */
-  ratio?: number | null;
+  ratio?: number | null | undefined;
   /** Linked */
-  linked?: string[] | null;
+  linked?: string[] | null | undefined;
   /** Notes: Free text. A second line, with "quotes", 'apostrophes' and a </script> tag. */
-  notes?: string | null;
+  notes?: string | null | undefined;
   /** Code: Two capitals, a dash, three digits; optionally one of " ' \ */
-  code?: string;
+  code?: string | undefined;
   /** Quantity (it's %s) */
-  quantity?: number;
+  quantity?: number | undefined;
   /** Weight: Kilograms; \n is not a newline and \\ is two backslashes */
-  weight?: number | null;
+  weight?: number | null | undefined;
   /** Price */
-  price?: number;
+  price?: number | undefined;
   /** Active */
-  active?: boolean;
+  active?: boolean | undefined;
   /** Released on */
-  released_on?: string;
+  released_on?: string | undefined;
   /** Opens at */
-  opens_at?: string;
+  opens_at?: string | undefined;
   /** External id */
-  external_id?: string;
+  external_id?: string | undefined;
   /** Contact */
-  contact?: string | null;
+  contact?: string | null | undefined;
   /** Homepage: Starts with https://; "quotes" and <tags> are kept as they are */
-  homepage?: string | null;
+  homepage?: string | null | undefined;
   /** Settings: Anything JSON; the default is a fresh copy per row. */
-  settings?: JsonValue;
+  settings?: JsonValue | undefined;
   /** Kind "x" * / ${y} </script> */
-  kind?: GadgetKind;
+  kind?: GadgetKind | undefined;
   /** Tags */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Scores */
-  scores?: number[] | null;
+  scores?: number[] | null | undefined;
   /** Ratings */
-  ratings?: number[] | null;
+  ratings?: number[] | null | undefined;
   /** Flags */
-  flags?: boolean[] | null;
+  flags?: boolean[] | null | undefined;
   /** Dates */
-  dates?: string[] | null;
+  dates?: string[] | null | undefined;
   /** Maker "x" */
   maker_id: MakerId;
   /** Draft */
-  draft_id?: DraftId | null;
+  draft_id?: DraftId | null | undefined;
   /** Parts: Parts it's made of */
-  part_ids?: PartId[];
+  part_ids?: PartId[] | undefined;
   /** From */
-  from?: string | null;
+  from?: string | null | undefined;
   /** Class */
-  class?: string | null;
+  class?: string | null | undefined;
   /** Order */
-  order?: number;
+  order?: number | undefined;
   /** Type */
-  type?: string;
+  type?: string | undefined;
   /** Default */
-  default?: string;
+  default?: string | undefined;
   /** Async */
-  async?: boolean;
+  async?: boolean | undefined;
   /** Select */
-  select?: JsonValue;
+  select?: JsonValue | undefined;
   /** Import */
-  import?: string | null;
+  import?: string | null | undefined;
   /** Metadata: A name SQLAlchemy's declarative base claims. */
-  metadata?: JsonValue;
+  metadata?: JsonValue | undefined;
 }
 
 export interface GadgetUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Serial */
-  serial?: number | null;
+  serial?: number | null | undefined;
   /** Ratio */
-  ratio?: number | null;
+  ratio?: number | null | undefined;
   /** Linked */
-  linked?: string[] | null;
+  linked?: string[] | null | undefined;
   /** Notes */
-  notes?: string | null;
+  notes?: string | null | undefined;
   /** Code */
-  code?: string;
+  code?: string | undefined;
   /** Quantity (it's %s) */
-  quantity?: number;
+  quantity?: number | undefined;
   /** Weight */
-  weight?: number | null;
+  weight?: number | null | undefined;
   /** Price */
-  price?: number;
+  price?: number | undefined;
   /** Active */
-  active?: boolean;
+  active?: boolean | undefined;
   /** Released on */
-  released_on?: string;
+  released_on?: string | undefined;
   /** Opens at */
-  opens_at?: string;
+  opens_at?: string | undefined;
   /** External id */
-  external_id?: string;
+  external_id?: string | undefined;
   /** Contact */
-  contact?: string | null;
+  contact?: string | null | undefined;
   /** Homepage */
-  homepage?: string | null;
+  homepage?: string | null | undefined;
   /** Settings */
-  settings?: JsonValue;
+  settings?: JsonValue | undefined;
   /** Kind "x" * / ${y} </script> */
-  kind?: GadgetKind;
+  kind?: GadgetKind | undefined;
   /** Tags */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Scores */
-  scores?: number[] | null;
+  scores?: number[] | null | undefined;
   /** Ratings */
-  ratings?: number[] | null;
+  ratings?: number[] | null | undefined;
   /** Flags */
-  flags?: boolean[] | null;
+  flags?: boolean[] | null | undefined;
   /** Dates */
-  dates?: string[] | null;
+  dates?: string[] | null | undefined;
   /** Maker "x" */
-  maker_id?: MakerId;
+  maker_id?: MakerId | undefined;
   /** Draft */
-  draft_id?: DraftId | null;
+  draft_id?: DraftId | null | undefined;
   /** Parts */
-  part_ids?: PartId[];
+  part_ids?: PartId[] | undefined;
   /** From */
-  from?: string | null;
+  from?: string | null | undefined;
   /** Class */
-  class?: string | null;
+  class?: string | null | undefined;
   /** Order */
-  order?: number;
+  order?: number | undefined;
   /** Type */
-  type?: string;
+  type?: string | undefined;
   /** Default */
-  default?: string;
+  default?: string | undefined;
   /** Async */
-  async?: boolean;
+  async?: boolean | undefined;
   /** Select */
-  select?: JsonValue;
+  select?: JsonValue | undefined;
   /** Import */
-  import?: string | null;
+  import?: string | null | undefined;
   /** Metadata */
-  metadata?: JsonValue;
+  metadata?: JsonValue | undefined;
   /** The version being updated; alternative to If-Match */
-  version?: number;
+  version?: number | undefined;
 }
 
 export type GadgetSort = "name" | "-name" | "quantity" | "-quantity" | "price" | "-price" | "order" | "-order" | "created_at" | "-created_at";
 
 /** The filters of a list or a bulk request */
 export interface GadgetFilter {
-  active?: boolean;
-  active__in?: readonly boolean[];
-  active__isnull?: boolean;
-  released_on?: string;
-  released_on__in?: readonly string[];
-  released_on__gte?: string;
-  released_on__lte?: string;
-  released_on__isnull?: boolean;
-  kind?: GadgetKind;
-  kind__in?: readonly GadgetKind[];
-  kind__isnull?: boolean;
-  tags?: string;
-  tags__in?: readonly string[];
-  tags__isnull?: boolean;
-  maker_id?: MakerId;
-  maker_id__in?: readonly MakerId[];
-  maker_id__isnull?: boolean;
+  active?: boolean | undefined;
+  active__in?: readonly boolean[] | undefined;
+  active__isnull?: boolean | undefined;
+  released_on?: string | undefined;
+  released_on__in?: readonly string[] | undefined;
+  released_on__gte?: string | undefined;
+  released_on__lte?: string | undefined;
+  released_on__isnull?: boolean | undefined;
+  kind?: GadgetKind | undefined;
+  kind__in?: readonly GadgetKind[] | undefined;
+  kind__isnull?: boolean | undefined;
+  tags?: string | undefined;
+  tags__in?: readonly string[] | undefined;
+  tags__isnull?: boolean | undefined;
+  maker_id?: MakerId | undefined;
+  maker_id__in?: readonly MakerId[] | undefined;
+  maker_id__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface GadgetListParams {
   /** Rows per page: 1 to 100, default 25 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default -created_at,name */
-  sort?: GadgetSort | readonly GadgetSort[];
+  sort?: GadgetSort | readonly GadgetSort[] | undefined;
   /** Text contained in any of: name, notes, contact */
-  q?: string;
+  q?: string | undefined;
   /** Deleted rows too (deleted_at set); by default a list hides them */
-  include_deleted?: boolean;
-  active?: boolean;
-  active__in?: readonly boolean[];
-  active__isnull?: boolean;
-  released_on?: string;
-  released_on__in?: readonly string[];
-  released_on__gte?: string;
-  released_on__lte?: string;
-  released_on__isnull?: boolean;
-  kind?: GadgetKind;
-  kind__in?: readonly GadgetKind[];
-  kind__isnull?: boolean;
-  tags?: string;
-  tags__in?: readonly string[];
-  tags__isnull?: boolean;
-  maker_id?: MakerId;
-  maker_id__in?: readonly MakerId[];
-  maker_id__isnull?: boolean;
+  include_deleted?: boolean | undefined;
+  active?: boolean | undefined;
+  active__in?: readonly boolean[] | undefined;
+  active__isnull?: boolean | undefined;
+  released_on?: string | undefined;
+  released_on__in?: readonly string[] | undefined;
+  released_on__gte?: string | undefined;
+  released_on__lte?: string | undefined;
+  released_on__isnull?: boolean | undefined;
+  kind?: GadgetKind | undefined;
+  kind__in?: readonly GadgetKind[] | undefined;
+  kind__isnull?: boolean | undefined;
+  tags?: string | undefined;
+  tags__in?: readonly string[] | undefined;
+  tags__isnull?: boolean | undefined;
+  maker_id?: MakerId | undefined;
+  maker_id__in?: readonly MakerId[] | undefined;
+  maker_id__isnull?: boolean | undefined;
 }
 
 /** One page of gadgets: the rows, and the cursor of the next page (null on the last). */
@@ -440,9 +440,9 @@ export interface GadgetPage {
 /** The body of a bulk update or delete by filter. */
 export interface GadgetBulkRequest {
   operation: "update" | "delete";
-  filter?: GadgetFilter;
-  values?: GadgetUpdate;
-  dry_run?: boolean;
+  filter?: GadgetFilter | undefined;
+  values?: GadgetUpdate | undefined;
+  dry_run?: boolean | undefined;
 }
 
 /** Archive "now" </script>: Moves it out of sight; it's reversible. */
@@ -450,9 +450,9 @@ export interface GadgetArchiveInput {
   /** Why? (it's "required") */
   reason: string;
   /** At */
-  at?: string | null;
+  at?: string | null | undefined;
   /** Kind */
-  kind?: ("shelved" | "it's \"gone\"") | null;
+  kind?: ("shelved" | "it's \"gone\"") | null | undefined;
 }
 
 /** Recount */
@@ -479,54 +479,54 @@ export interface MakerCreate {
   /** Name */
   name: string;
   /** Handle */
-  handle?: string | null;
+  handle?: string | null | undefined;
   /** Hotline */
-  hotline?: string | null;
+  hotline?: string | null | undefined;
 }
 
 export interface MakerUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
   /** Handle */
-  handle?: string | null;
+  handle?: string | null | undefined;
   /** Hotline */
-  hotline?: string | null;
+  hotline?: string | null | undefined;
 }
 
 export type MakerSort = "handle" | "-handle" | "id" | "-id";
 
 /** The filters of a list or a bulk request */
 export interface MakerFilter {
-  handle?: string;
-  handle__in?: readonly string[];
-  handle__gte?: string;
-  handle__lte?: string;
-  handle__isnull?: boolean;
-  hotline?: string;
-  hotline__in?: readonly string[];
-  hotline__gte?: string;
-  hotline__lte?: string;
-  hotline__isnull?: boolean;
+  handle?: string | undefined;
+  handle__in?: readonly string[] | undefined;
+  handle__gte?: string | undefined;
+  handle__lte?: string | undefined;
+  handle__isnull?: boolean | undefined;
+  hotline?: string | undefined;
+  hotline__in?: readonly string[] | undefined;
+  hotline__gte?: string | undefined;
+  hotline__lte?: string | undefined;
+  hotline__isnull?: boolean | undefined;
 }
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface MakerListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default id */
-  sort?: MakerSort | readonly MakerSort[];
-  handle?: string;
-  handle__in?: readonly string[];
-  handle__gte?: string;
-  handle__lte?: string;
-  handle__isnull?: boolean;
-  hotline?: string;
-  hotline__in?: readonly string[];
-  hotline__gte?: string;
-  hotline__lte?: string;
-  hotline__isnull?: boolean;
+  sort?: MakerSort | readonly MakerSort[] | undefined;
+  handle?: string | undefined;
+  handle__in?: readonly string[] | undefined;
+  handle__gte?: string | undefined;
+  handle__lte?: string | undefined;
+  handle__isnull?: boolean | undefined;
+  hotline?: string | undefined;
+  hotline__in?: readonly string[] | undefined;
+  hotline__gte?: string | undefined;
+  hotline__lte?: string | undefined;
+  hotline__isnull?: boolean | undefined;
 }
 
 /** One page of makers: the rows, and the cursor of the next page (null on the last). */
@@ -555,7 +555,7 @@ export interface PartCreate {
 
 export interface PartUpdate {
   /** Name */
-  name?: string;
+  name?: string | undefined;
 }
 
 export type PartSort = "id" | "-id";
@@ -566,11 +566,11 @@ export type PartFilter = { [key: string]: never };
 /** The parameters of a list: paging, sort, search and filters */
 export interface PartListParams {
   /** Rows per page: 1 to 500, default 50 */
-  limit?: number;
+  limit?: number | undefined;
   /** next_cursor of the previous page */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Sort keys, '-' for descending; default id */
-  sort?: PartSort | readonly PartSort[];
+  sort?: PartSort | readonly PartSort[] | undefined;
 }
 
 /** One page of parts: the rows, and the cursor of the next page (null on the last). */

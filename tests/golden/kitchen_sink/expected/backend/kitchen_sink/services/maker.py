@@ -24,9 +24,11 @@ RESOURCE = crud.register(
         columns={
             "id": crud.Column("id", "uuid", writable=False),
             "name": crud.Column("name", "string"),
+            "handle": crud.Column("handle", "string", nullable=True),
+            "hotline": crud.Column("hotline", "string", nullable=True),
         },
-        filterable=(),
-        sortable=("id",),
+        filterable=("handle", "hotline"),
+        sortable=("handle", "id"),
         searchable=(),
         default_sort=("id",),
         page_size=50,
