@@ -21,6 +21,7 @@ from schemagen.naming import (
     plural,
     python_attr,
 )
+from schemagen.sql import sql_types
 from schemagen.traits import (
     AUDIT_LOG_TABLE,
     BULK_RUNS_TABLE,
@@ -35,7 +36,7 @@ from schemagen.traits import (
     SystemTable,
     live_rows,
 )
-from schemagen.types import REGISTRY, FieldType, SqlShape
+from schemagen.types import REGISTRY, FieldType
 from schemagen.types.decimal import precision_and_scale
 from schemagen.validate import (
     ValidatedResource,
@@ -58,32 +59,6 @@ TOUCH_UPDATED_AT = ir.Function(
     "  END IF;\n"
     "  RETURN NEW;",
 )
-
-
-def sql_types(
-    kind: str,
-    *,
-    length: int | None = None,
-    precision: int | None = None,
-    scale: int | None = None,
-    enum: ir.EnumType | None = None,
-    array_of: str | None = None,
-) -> dict[str, str]:
-    """The DDL type of a column on each dialect: documentation for readers and migrations.
-
-    `integer_pk` is an integer key (an id, or a relation's column to one): BIGINT where the
-    database can autoincrement it."""
-    if kind == "integer_pk":
-        return {"sqlite": "INTEGER", "postgresql": "BIGINT", "mysql": "BIGINT"}
-    return REGISTRY[FieldType(kind)].sql(
-        SqlShape(
-            length=length,
-            precision=precision,
-            scale=scale,
-            enum=enum,
-            array_of=FieldType(array_of) if array_of else None,
-        )
-    )
 
 
 def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Project:

@@ -1,6 +1,6 @@
-"""SQL as the generated project spells it, in one place: SQLAlchemy column types, Python and server
-defaults, index options, and the DDL only PostgreSQL gets (trigger functions, triggers, row-level
-security).
+"""SQL as the generated project spells it, in one place: the DDL type of a column per dialect,
+SQLAlchemy column types, Python and server defaults, index options, and the DDL only PostgreSQL
+gets (trigger functions, triggers, row-level security).
 
 The sqlalchemy target writes models.py with these expressions and the migrations write revisions
 with the same ones (asked about snapshot columns), so a revision and the model it must match
@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from schemagen import ir
 from schemagen.literals import py_literal, sql_identifier
-from schemagen.types import REGISTRY, FieldType
+from schemagen.types import REGISTRY, FieldType, SqlShape
 
 # Items JSON cannot hold natively; outside PostgreSQL they are stored as strings and parsed back.
 ARRAY_ITEM_PARSERS = {
@@ -90,6 +90,32 @@ SA_TYPES: dict[FieldType, Callable[[ir.Column], str]] = {
     FieldType.SLUG: _string,
     FieldType.PHONE: _string,
 }
+
+
+def sql_types(
+    kind: str,
+    *,
+    length: int | None = None,
+    precision: int | None = None,
+    scale: int | None = None,
+    enum: ir.EnumType | None = None,
+    array_of: str | None = None,
+) -> dict[str, str]:
+    """The DDL type of a column on each dialect: documentation for readers and migrations.
+
+    `integer_pk` is an integer key (an id, or a relation's column to one): BIGINT where the
+    database can autoincrement it."""
+    if kind == "integer_pk":
+        return {"sqlite": "INTEGER", "postgresql": "BIGINT", "mysql": "BIGINT"}
+    return REGISTRY[FieldType(kind)].sql(
+        SqlShape(
+            length=length,
+            precision=precision,
+            scale=scale,
+            enum=enum,
+            array_of=FieldType(array_of) if array_of else None,
+        )
+    )
 
 
 def sa_type(column: ir.Column) -> str:

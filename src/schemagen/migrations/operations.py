@@ -28,7 +28,7 @@ from schemagen.migrations.snapshot import (
     TriggerState,
     UniqueState,
 )
-from schemagen.resolve import sql_types
+from schemagen.sql import sql_types
 from schemagen.types import FIELD_TYPES, REGISTRY, FieldType
 
 Enums = dict[str, tuple[str, ...]]
