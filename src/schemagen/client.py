@@ -59,6 +59,7 @@ RUNTIME_MODULES: dict[str, str] = {
     "text": "typescript",
     "http": "typescript",
     "keys": "cache_keys",
+    "zod": "zod",
     "matching": "tanstack",
     "cache": "tanstack",
     "forms": "forms",
@@ -845,6 +846,8 @@ RESERVED = frozenset(
         "OptimisticContext",
         "MatchKind",
         "QueryActionMap",
+        "QueryActionInput",
+        "ActionQueryArgs",
         "MutationActionMap",
         "ActionQueryOptions",
         "QueryExtras",
@@ -888,14 +891,18 @@ def result_type(operation: Operation) -> str:
 
 
 def with_hooks(data: dict[str, Any]) -> dict[str, Any]:
-    """The definition as forms.ts holds it: the hooks referenced, not named."""
+    """The definition as forms.ts and tables.ts hold it: the hooks referenced, not named.
+
+    Only the definition's own hooks become code (a table's, and each form field's relation's);
+    nothing else is walked, so data from a schema (a JSON default) stays data whatever its keys.
+    """
     result = dict(data)
     for key in ("listHook", "listQueryOptions"):
         if key in result:
             result[key] = Raw(f"hooks.{result[key]}") if result[key] else None
-    for key, value in result.items():
-        if isinstance(value, dict):
-            result[key] = with_hooks(value)
-        elif isinstance(value, list):
-            result[key] = [with_hooks(v) if isinstance(v, dict) else v for v in value]
+    if "fields" in result:
+        result["fields"] = [
+            field | {"relation": with_hooks(field["relation"])} if "relation" in field else field
+            for field in result["fields"]
+        ]
     return result

@@ -5,12 +5,13 @@ react-query v5, zod, React's types) in its package-lock.json; `npm ci` installs 
 tests/ts/node_modules once per lock file (a stamp records which), so later runs reuse them.
 
 One tsc run, with the options of the generated `client/tsconfig.json` (strict,
-noUncheckedIndexedAccess, NodeNext), checks the clients of the showcase and of every golden case
+noUncheckedIndexedAccess, exactOptionalPropertyTypes, NodeNext), checks the clients of the showcase and of every golden case
 together with tests/ts/driver.ts, tests/ts/traits.ts and the type-level tests of
 tests/ts/usage.ts, and emits JavaScript. The driver then runs under Node against
 the showcase's backend served by uvicorn on a loopback port: CRUD through api.ts, and a
 QueryClient from @tanstack/query-core fed by the option factories (no React). traits.js runs the
 kitchen sink's client against a fake fetch: what the traits change in requests and in the cache.
+eslint (typescript-eslint's recommendedTypeChecked, tests/ts/eslint.config.js) lints every client.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def compiled(
     root = tmp_path_factory.mktemp("clients")
     for name, project in built.items():
         shutil.copytree(project.output / "client", root / name / "client")
-    for script in SCRIPTS:
+    for script in (*SCRIPTS, "eslint.config.js"):
         shutil.copy2(TS_HARNESS / script, root / script)
     (root / "node_modules").symlink_to(node_modules, target_is_directory=True)
     (root / "package.json").write_text('{"type": "module"}\n', encoding="utf-8")
@@ -93,6 +94,7 @@ def test_generated_clients_type_check_strictly(compiled: Compiled) -> None:
     assert (
         options["strict"]
         and options["noUncheckedIndexedAccess"]
+        and options["exactOptionalPropertyTypes"]
         and options["module"] == "NodeNext"
     )
     for name in PROJECTS:
@@ -109,6 +111,61 @@ def test_generated_clients_type_check_strictly(compiled: Compiled) -> None:
             "idb.js",
             "index.js",
         }
+
+
+def test_generated_clients_are_clean_under_recommended_type_checked_lint(
+    compiled: Compiled,
+) -> None:
+    """typescript-eslint's recommendedTypeChecked (tests/ts/eslint.config.js), each client with the
+    type information of its own tsconfig.json."""
+    eslint = compiled.root / "node_modules" / "eslint" / "bin" / "eslint.js"
+    result = subprocess.run(
+        [
+            "node",
+            str(eslint),
+            "--max-warnings",
+            "0",
+            *(f"{name}/client/src" for name in PROJECTS),
+        ],
+        cwd=compiled.root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, f"eslint found problems:\n{result.stdout}\n{result.stderr}"
+
+
+def test_the_generated_package_declares_its_peers_and_carries_the_runtime(
+    compiled: Compiled,
+) -> None:
+    package = json.loads(
+        (compiled.root / "showcase" / "client" / "package.json").read_text(encoding="utf-8")
+    )
+    assert "dependencies" not in package
+    assert package["peerDependencies"] == {
+        "@tanstack/query-core": "^5.108.0",
+        "@tanstack/react-query": "^5.108.0",
+        "react": ">=18",
+        "zod": "^4.1.0",
+    }
+    assert set(package["devDependencies"]) == {"@types/react", "typescript"}
+    # The versions tests/ts pins are in the ranges the package asks for.
+    lock = json.loads((TS_HARNESS / "package-lock.json").read_text(encoding="utf-8"))
+    pinned = {
+        name: lock["packages"][f"node_modules/{name}"]["version"]
+        for name in package["peerDependencies"]
+    }
+    for name, version in pinned.items():
+        wanted = package["peerDependencies"][name]
+        if wanted.startswith("^"):
+            low = tuple(int(x) for x in wanted[1:].split("."))
+            have = tuple(int(x) for x in version.split("."))
+            assert have[0] == low[0] and have >= low, (name, version, wanted)
+        else:
+            assert wanted.startswith(">=") and int(version.split(".")[0]) >= int(wanted[2:])
+    emitted = compiled.root / "dist" / "showcase" / "client" / "src" / "runtime"
+    assert {p.name for p in emitted.glob("*.js")} >= {"http.js", "cache.js", "matching.js"}
 
 
 def test_the_react_free_modules_load_in_node_and_the_hooks_load_with_react(

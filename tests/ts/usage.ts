@@ -28,6 +28,26 @@ export function usage(): void {
   expectType<Equal<typeof oneByName.data, Office | undefined>>();
   // @ts-expect-error: not a query action
   client.useActionQuery("office.create", {});
+  // Query options after the input: `enabled` and the rest; `select` changes what `data` is.
+  const waiting = client.useActionQuery("office.get", "id", { enabled: false, staleTime: 1000 });
+  expectType<Equal<typeof waiting.data, Office | undefined>>();
+  const counted = client.useActionQuery("office.list", { q: "north" }, { select: (page) => page.items.length });
+  expectType<Equal<typeof counted.data, number | undefined>>();
+  const everyOffice = client.useActionQuery("office.list");
+  expectType<Equal<typeof everyOffice.data, OfficePage | undefined>>();
+  client.useActionQuery("office.list", undefined, { enabled: false });
+  // @ts-expect-error: a detail needs its id
+  client.useActionQuery("office.get");
+  // @ts-expect-error: enabled is a boolean (or a function of the query)
+  client.useActionQuery("office.get", "id", { enabled: "yes" });
+  const names = client.useOfficeList({}, { select: (page) => page.items.map((office) => office.name) });
+  expectType<Equal<typeof names.data, string[] | undefined>>();
+  const title = client.useOffice("id", { select: (office) => office.name, enabled: true });
+  expectType<Equal<typeof title.data, string | undefined>>();
+  const pageCount = client.useOfficeInfiniteList({}, { select: (data) => data.pages.length });
+  expectType<Equal<typeof pageCount.data, number | undefined>>();
+  const entries = client.useAuditEntries({}, { select: (page) => page.items });
+  expectType<Equal<typeof entries.data, AuditPage["items"] | undefined>>();
 
   const create = client.useActionMutation("office.create", {
     onSuccess: (row) => {
@@ -64,6 +84,15 @@ export function usage(): void {
   const field = client.officeForm.fields.find((f) => f.name === "region_id");
   expectType<Equal<typeof client.officeForm.resource, "office">>();
   void field;
+  // Every field's rules are typed, whichever rules it has: no casts.
+  for (const f of client.officeForm.fields) {
+    expectType<Equal<typeof f.rules.maxLength, number | undefined>>();
+    expectType<Equal<typeof f.rules.pattern, string | undefined>>();
+    const relation = f.relation;
+    if (relation !== undefined) expectType<Equal<typeof relation.titleField, string>>();
+  }
+  expectType<Equal<(typeof client.officeTable.columns)[number]["format"], client.ColumnFormat>>();
+  expectType<typeof client.RUNTIME_VERSION extends string ? true : false>();
   expectType<Equal<keyof typeof client.invalidationMap, client.MutationAction>>();
 
   // Traits: restore and bulk undo (opportunity), the audit log, branches (region, office, person).

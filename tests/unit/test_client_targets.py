@@ -340,7 +340,7 @@ def test_the_runtime_is_copied_as_it_is_under_the_header(tmp_path: Path) -> None
     files = rendered(traits_project(tmp_path), "typescript", "zod", "cache_keys", "tanstack")
     copied = {p: text for p, text in files.items() if p.startswith(f"{RUNTIME}/")}
     assert sorted(copied) == [
-        f"{RUNTIME}/{m}.ts" for m in ("cache", "http", "keys", "matching", "text", "version")
+        f"{RUNTIME}/{m}.ts" for m in ("cache", "http", "keys", "matching", "text", "version", "zod")
     ]
     for path, text in copied.items():
         header, _, body = text.partition("\n")
@@ -360,6 +360,10 @@ def test_only_the_runtime_modules_of_the_enabled_targets_are_written(tmp_path: P
     assert {p for p in files if p.startswith(f"{RUNTIME}/")} == {
         f"{RUNTIME}/{m}.ts" for m in ("http", "text", "version")
     }
+    # zod's module comes with the zod target's schemas.ts.
+    from schemagen.targets import zod
+
+    assert f"{RUNTIME}/zod.ts" in {f.path for f in zod.render(ir, context)}
 
 
 def test_every_runtime_module_is_owned_and_its_imports_come_with_it() -> None:
@@ -382,4 +386,21 @@ def test_every_runtime_module_is_owned_and_its_imports_come_with_it() -> None:
             assert RUNTIME_MODULES[imported] in required(owner), (module, imported)
         # Only relative runtime imports and the peer libraries: nothing the client lacks.
         for package in re.findall(r'from "([^.][^"]*)"', text):
-            assert package.startswith("@tanstack/query-core"), (module, package)
+            assert package in ("@tanstack/query-core", "zod"), (module, package)
+
+
+def test_a_json_default_shaped_like_a_relation_stays_data(tmp_path: Path) -> None:
+    """Only a relation's hooks become code: a default with a `listHook` key is a string in it."""
+    ir = project(
+        tmp_path,
+        {
+            "setting": """
+                resource: setting
+                fields:
+                  value: {type: json, default: {listHook: "alert(1)", listQueryOptions: "x"}}
+            """
+        },
+    )
+    forms_ts = rendered(ir, "typescript", "zod", "tanstack", "forms")["client/src/forms.ts"]
+    assert "hooks.alert(1)" not in forms_ts and "hooks.x" not in forms_ts
+    assert 'default: { listHook: "alert(1)", listQueryOptions: "x" }' in forms_ts

@@ -13,6 +13,7 @@ import {
   useQueryClient,
   type InfiniteData,
   type UseInfiniteQueryOptions,
+  type UseInfiniteQueryResult,
   type UseMutationResult,
   type UseQueryOptions,
   type UseQueryResult,
@@ -23,26 +24,36 @@ import type * as T from "./types.js";
 
 export * from "./queries.js";
 
-/** What a caller may add to a query hook's options (everything but the key and the function). */
-export type QueryExtras<TData> = Omit<UseQueryOptions<TData, ApiError, TData>, "queryKey" | "queryFn">;
+/** What a caller may add to a query hook's options (everything but the key and the function):
+ * `enabled`, `staleTime`, ...; a `select` makes the hook's `data` what it answers (`TData`). */
+export type QueryExtras<TQueryData, TData = TQueryData> = Omit<UseQueryOptions<TQueryData, ApiError, TData, QueryKey>, "queryKey" | "queryFn">;
 /** What a caller may add to an infinite list hook's options. */
-export type InfiniteExtras<TPage> = Omit<
-  UseInfiniteQueryOptions<TPage, ApiError, InfiniteData<TPage, string | null>, QueryKey, string | null>,
+export type InfiniteExtras<TPage, TData = InfiniteData<TPage, string | null>> = Omit<
+  UseInfiniteQueryOptions<TPage, ApiError, TData, QueryKey, string | null>,
   "queryKey" | "queryFn" | "initialPageParam" | "getNextPageParam"
 >;
+/** `useActionQuery`'s arguments after the action: its input (list parameters, optional, or an
+ * id), then the query options. */
+export type ActionQueryArgs<A extends q.QueryActionName, TData> =
+  undefined extends q.QueryActionInput<A>
+    ? [input?: q.QueryActionInput<A>, options?: QueryExtras<q.QueryActionMap[A]["data"], TData>]
+    : [input: q.QueryActionInput<A>, options?: QueryExtras<q.QueryActionMap[A]["data"], TData>];
 type QueryKey = readonly unknown[];
 
 // customer
 
-export function useCustomerList(params: T.CustomerListParams = {}, options: QueryExtras<T.CustomerPage> = {}): UseQueryResult<T.CustomerPage, ApiError> {
+export function useCustomerList<TData = T.CustomerPage>(params: T.CustomerListParams = {}, options: QueryExtras<T.CustomerPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.customerListQueryOptions(params) });
 }
 
-export function useCustomerInfiniteList(params: T.CustomerListParams = {}, options: InfiniteExtras<T.CustomerPage> = {}) {
+export function useCustomerInfiniteList<TData = InfiniteData<T.CustomerPage, string | null>>(
+  params: T.CustomerListParams = {},
+  options: InfiniteExtras<T.CustomerPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.customerInfiniteQueryOptions(params) });
 }
 
-export function useCustomer(id: T.CustomerId, options: QueryExtras<T.Customer> = {}): UseQueryResult<T.Customer, ApiError> {
+export function useCustomer<TData = T.Customer>(id: T.CustomerId, options: QueryExtras<T.Customer, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.customerQueryOptions(id) });
 }
 
@@ -83,15 +94,18 @@ export function useUndoBulkCustomers<TContext = unknown>(
 
 // matrx_action
 
-export function useMatrxActionList(params: T.MatrxActionListParams = {}, options: QueryExtras<T.MatrxActionPage> = {}): UseQueryResult<T.MatrxActionPage, ApiError> {
+export function useMatrxActionList<TData = T.MatrxActionPage>(params: T.MatrxActionListParams = {}, options: QueryExtras<T.MatrxActionPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.matrxActionListQueryOptions(params) });
 }
 
-export function useMatrxActionInfiniteList(params: T.MatrxActionListParams = {}, options: InfiniteExtras<T.MatrxActionPage> = {}) {
+export function useMatrxActionInfiniteList<TData = InfiniteData<T.MatrxActionPage, string | null>>(
+  params: T.MatrxActionListParams = {},
+  options: InfiniteExtras<T.MatrxActionPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.matrxActionInfiniteQueryOptions(params) });
 }
 
-export function useMatrxAction(id: T.MatrxActionId, options: QueryExtras<T.MatrxAction> = {}): UseQueryResult<T.MatrxAction, ApiError> {
+export function useMatrxAction<TData = T.MatrxAction>(id: T.MatrxActionId, options: QueryExtras<T.MatrxAction, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.matrxActionQueryOptions(id) });
 }
 
@@ -118,15 +132,18 @@ export function useDeleteMatrxAction<TContext = unknown>(
 
 // matrx_menu_item
 
-export function useMatrxMenuItemList(params: T.MatrxMenuItemListParams = {}, options: QueryExtras<T.MatrxMenuItemPage> = {}): UseQueryResult<T.MatrxMenuItemPage, ApiError> {
+export function useMatrxMenuItemList<TData = T.MatrxMenuItemPage>(params: T.MatrxMenuItemListParams = {}, options: QueryExtras<T.MatrxMenuItemPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.matrxMenuItemListQueryOptions(params) });
 }
 
-export function useMatrxMenuItemInfiniteList(params: T.MatrxMenuItemListParams = {}, options: InfiniteExtras<T.MatrxMenuItemPage> = {}) {
+export function useMatrxMenuItemInfiniteList<TData = InfiniteData<T.MatrxMenuItemPage, string | null>>(
+  params: T.MatrxMenuItemListParams = {},
+  options: InfiniteExtras<T.MatrxMenuItemPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.matrxMenuItemInfiniteQueryOptions(params) });
 }
 
-export function useMatrxMenuItem(id: T.MatrxMenuItemId, options: QueryExtras<T.MatrxMenuItem> = {}): UseQueryResult<T.MatrxMenuItem, ApiError> {
+export function useMatrxMenuItem<TData = T.MatrxMenuItem>(id: T.MatrxMenuItemId, options: QueryExtras<T.MatrxMenuItem, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.matrxMenuItemQueryOptions(id) });
 }
 
@@ -153,15 +170,18 @@ export function useDeleteMatrxMenuItem<TContext = unknown>(
 
 // office
 
-export function useOfficeList(params: T.OfficeListParams = {}, options: QueryExtras<T.OfficePage> = {}): UseQueryResult<T.OfficePage, ApiError> {
+export function useOfficeList<TData = T.OfficePage>(params: T.OfficeListParams = {}, options: QueryExtras<T.OfficePage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.officeListQueryOptions(params) });
 }
 
-export function useOfficeInfiniteList(params: T.OfficeListParams = {}, options: InfiniteExtras<T.OfficePage> = {}) {
+export function useOfficeInfiniteList<TData = InfiniteData<T.OfficePage, string | null>>(
+  params: T.OfficeListParams = {},
+  options: InfiniteExtras<T.OfficePage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.officeInfiniteQueryOptions(params) });
 }
 
-export function useOffice(id: T.OfficeId, options: QueryExtras<T.Office> = {}): UseQueryResult<T.Office, ApiError> {
+export function useOffice<TData = T.Office>(id: T.OfficeId, options: QueryExtras<T.Office, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.officeQueryOptions(id) });
 }
 
@@ -195,15 +215,18 @@ export function useCloseOffice<TContext = unknown>(
 
 // opportunity
 
-export function useOpportunityList(params: T.OpportunityListParams = {}, options: QueryExtras<T.OpportunityPage> = {}): UseQueryResult<T.OpportunityPage, ApiError> {
+export function useOpportunityList<TData = T.OpportunityPage>(params: T.OpportunityListParams = {}, options: QueryExtras<T.OpportunityPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.opportunityListQueryOptions(params) });
 }
 
-export function useOpportunityInfiniteList(params: T.OpportunityListParams = {}, options: InfiniteExtras<T.OpportunityPage> = {}) {
+export function useOpportunityInfiniteList<TData = InfiniteData<T.OpportunityPage, string | null>>(
+  params: T.OpportunityListParams = {},
+  options: InfiniteExtras<T.OpportunityPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.opportunityInfiniteQueryOptions(params) });
 }
 
-export function useOpportunity(id: T.OpportunityId, options: QueryExtras<T.Opportunity> = {}): UseQueryResult<T.Opportunity, ApiError> {
+export function useOpportunity<TData = T.Opportunity>(id: T.OpportunityId, options: QueryExtras<T.Opportunity, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.opportunityQueryOptions(id) });
 }
 
@@ -258,15 +281,18 @@ export function useCompleteOpportunity<TContext = unknown>(
 
 // person
 
-export function usePersonList(params: T.PersonListParams = {}, options: QueryExtras<T.PersonPage> = {}): UseQueryResult<T.PersonPage, ApiError> {
+export function usePersonList<TData = T.PersonPage>(params: T.PersonListParams = {}, options: QueryExtras<T.PersonPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.personListQueryOptions(params) });
 }
 
-export function usePersonInfiniteList(params: T.PersonListParams = {}, options: InfiniteExtras<T.PersonPage> = {}) {
+export function usePersonInfiniteList<TData = InfiniteData<T.PersonPage, string | null>>(
+  params: T.PersonListParams = {},
+  options: InfiniteExtras<T.PersonPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.personInfiniteQueryOptions(params) });
 }
 
-export function usePerson(id: T.PersonId, options: QueryExtras<T.Person> = {}): UseQueryResult<T.Person, ApiError> {
+export function usePerson<TData = T.Person>(id: T.PersonId, options: QueryExtras<T.Person, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.personQueryOptions(id) });
 }
 
@@ -293,15 +319,18 @@ export function useDeletePerson<TContext = unknown>(
 
 // region
 
-export function useRegionList(params: T.RegionListParams = {}, options: QueryExtras<T.RegionPage> = {}): UseQueryResult<T.RegionPage, ApiError> {
+export function useRegionList<TData = T.RegionPage>(params: T.RegionListParams = {}, options: QueryExtras<T.RegionPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.regionListQueryOptions(params) });
 }
 
-export function useRegionInfiniteList(params: T.RegionListParams = {}, options: InfiniteExtras<T.RegionPage> = {}) {
+export function useRegionInfiniteList<TData = InfiniteData<T.RegionPage, string | null>>(
+  params: T.RegionListParams = {},
+  options: InfiniteExtras<T.RegionPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.regionInfiniteQueryOptions(params) });
 }
 
-export function useRegion(id: T.RegionId, options: QueryExtras<T.Region> = {}): UseQueryResult<T.Region, ApiError> {
+export function useRegion<TData = T.Region>(id: T.RegionId, options: QueryExtras<T.Region, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.regionQueryOptions(id) });
 }
 
@@ -328,15 +357,18 @@ export function useDeleteRegion<TContext = unknown>(
 
 // todo
 
-export function useTodoList(params: T.TodoListParams = {}, options: QueryExtras<T.TodoPage> = {}): UseQueryResult<T.TodoPage, ApiError> {
+export function useTodoList<TData = T.TodoPage>(params: T.TodoListParams = {}, options: QueryExtras<T.TodoPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.todoListQueryOptions(params) });
 }
 
-export function useTodoInfiniteList(params: T.TodoListParams = {}, options: InfiniteExtras<T.TodoPage> = {}) {
+export function useTodoInfiniteList<TData = InfiniteData<T.TodoPage, string | null>>(
+  params: T.TodoListParams = {},
+  options: InfiniteExtras<T.TodoPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.todoInfiniteQueryOptions(params) });
 }
 
-export function useTodo(id: T.TodoId, options: QueryExtras<T.Todo> = {}): UseQueryResult<T.Todo, ApiError> {
+export function useTodo<TData = T.Todo>(id: T.TodoId, options: QueryExtras<T.Todo, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.todoQueryOptions(id) });
 }
 
@@ -363,7 +395,7 @@ export function useDeleteTodo<TContext = unknown>(
 
 // The audit log
 
-export function useAuditEntries(params: T.AuditListParams = {}, options: QueryExtras<T.AuditPage> = {}): UseQueryResult<T.AuditPage, ApiError> {
+export function useAuditEntries<TData = T.AuditPage>(params: T.AuditListParams = {}, options: QueryExtras<T.AuditPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.auditEntriesQueryOptions(params) });
 }
 
@@ -385,12 +417,14 @@ export function useDiscardBranch<TContext = unknown>(
 
 // By action name
 
-/** A query by action name: `useActionQuery("customer.list", params)`. */
-export function useActionQuery<A extends q.QueryActionName>(
+/** A query by action name: `useActionQuery("customer.list", params, { enabled, select })`. */
+export function useActionQuery<A extends q.QueryActionName, TData = q.QueryActionMap[A]["data"]>(
   action: A,
-  ...args: q.QueryActionMap[A]["args"]
-): UseQueryResult<q.QueryActionMap[A]["data"], ApiError> {
-  return useQuery(q.actionQueryOptions(action, ...args));
+  ...args: ActionQueryArgs<A, TData>
+): UseQueryResult<TData, ApiError> {
+  // Whether the input may be left out depends on A: the layout is the same either way.
+  const [input, options] = args as [q.QueryActionInput<A>, QueryExtras<q.QueryActionMap[A]["data"], TData> | undefined];
+  return useQuery({ ...options, ...q.actionQueryOptions(action, ...([input] as q.QueryActionMap[A]["args"])) });
 }
 
 /** A mutation by action name: `useActionMutation("customer.create")`, optimistic and invalidating like the resource's own hook. */

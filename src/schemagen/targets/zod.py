@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schemagen import ir
-from schemagen.client import SRC, Client, prop, read_columns, template_values
+from schemagen.client import SRC, Client, prop, read_columns, runtime_files, template_values
 from schemagen.files import RenderedFile
 from schemagen.literals import ts_literal, ts_number
 from schemagen.targets.base import RenderContext, Target
@@ -184,7 +184,8 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
             f"{SRC}/schemas.ts",
             z=ZodSchemas(client),
             **template_values(client),
-        )
+        ),
+        *runtime_files("zod"),
     ]
 
 

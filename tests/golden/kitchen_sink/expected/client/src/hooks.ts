@@ -13,6 +13,7 @@ import {
   useQueryClient,
   type InfiniteData,
   type UseInfiniteQueryOptions,
+  type UseInfiniteQueryResult,
   type UseMutationResult,
   type UseQueryOptions,
   type UseQueryResult,
@@ -23,26 +24,36 @@ import type * as T from "./types.js";
 
 export * from "./queries.js";
 
-/** What a caller may add to a query hook's options (everything but the key and the function). */
-export type QueryExtras<TData> = Omit<UseQueryOptions<TData, ApiError, TData>, "queryKey" | "queryFn">;
+/** What a caller may add to a query hook's options (everything but the key and the function):
+ * `enabled`, `staleTime`, ...; a `select` makes the hook's `data` what it answers (`TData`). */
+export type QueryExtras<TQueryData, TData = TQueryData> = Omit<UseQueryOptions<TQueryData, ApiError, TData, QueryKey>, "queryKey" | "queryFn">;
 /** What a caller may add to an infinite list hook's options. */
-export type InfiniteExtras<TPage> = Omit<
-  UseInfiniteQueryOptions<TPage, ApiError, InfiniteData<TPage, string | null>, QueryKey, string | null>,
+export type InfiniteExtras<TPage, TData = InfiniteData<TPage, string | null>> = Omit<
+  UseInfiniteQueryOptions<TPage, ApiError, TData, QueryKey, string | null>,
   "queryKey" | "queryFn" | "initialPageParam" | "getNextPageParam"
 >;
+/** `useActionQuery`'s arguments after the action: its input (list parameters, optional, or an
+ * id), then the query options. */
+export type ActionQueryArgs<A extends q.QueryActionName, TData> =
+  undefined extends q.QueryActionInput<A>
+    ? [input?: q.QueryActionInput<A>, options?: QueryExtras<q.QueryActionMap[A]["data"], TData>]
+    : [input: q.QueryActionInput<A>, options?: QueryExtras<q.QueryActionMap[A]["data"], TData>];
 type QueryKey = readonly unknown[];
 
 // draft
 
-export function useDraftList(params: T.DraftListParams = {}, options: QueryExtras<T.DraftPage> = {}): UseQueryResult<T.DraftPage, ApiError> {
+export function useDraftList<TData = T.DraftPage>(params: T.DraftListParams = {}, options: QueryExtras<T.DraftPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.draftListQueryOptions(params) });
 }
 
-export function useDraftInfiniteList(params: T.DraftListParams = {}, options: InfiniteExtras<T.DraftPage> = {}) {
+export function useDraftInfiniteList<TData = InfiniteData<T.DraftPage, string | null>>(
+  params: T.DraftListParams = {},
+  options: InfiniteExtras<T.DraftPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.draftInfiniteQueryOptions(params) });
 }
 
-export function useDraft(id: T.DraftId, options: QueryExtras<T.Draft> = {}): UseQueryResult<T.Draft, ApiError> {
+export function useDraft<TData = T.Draft>(id: T.DraftId, options: QueryExtras<T.Draft, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.draftQueryOptions(id) });
 }
 
@@ -69,15 +80,18 @@ export function useDeleteDraft<TContext = unknown>(
 
 // gadget
 
-export function useGadgetList(params: T.GadgetListParams = {}, options: QueryExtras<T.GadgetPage> = {}): UseQueryResult<T.GadgetPage, ApiError> {
+export function useGadgetList<TData = T.GadgetPage>(params: T.GadgetListParams = {}, options: QueryExtras<T.GadgetPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.gadgetListQueryOptions(params) });
 }
 
-export function useGadgetInfiniteList(params: T.GadgetListParams = {}, options: InfiniteExtras<T.GadgetPage> = {}) {
+export function useGadgetInfiniteList<TData = InfiniteData<T.GadgetPage, string | null>>(
+  params: T.GadgetListParams = {},
+  options: InfiniteExtras<T.GadgetPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.gadgetInfiniteQueryOptions(params) });
 }
 
-export function useGadget(id: T.GadgetId, options: QueryExtras<T.Gadget> = {}): UseQueryResult<T.Gadget, ApiError> {
+export function useGadget<TData = T.Gadget>(id: T.GadgetId, options: QueryExtras<T.Gadget, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.gadgetQueryOptions(id) });
 }
 
@@ -139,15 +153,18 @@ export function useRecountGadget<TContext = unknown>(
 
 // maker
 
-export function useMakerList(params: T.MakerListParams = {}, options: QueryExtras<T.MakerPage> = {}): UseQueryResult<T.MakerPage, ApiError> {
+export function useMakerList<TData = T.MakerPage>(params: T.MakerListParams = {}, options: QueryExtras<T.MakerPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.makerListQueryOptions(params) });
 }
 
-export function useMakerInfiniteList(params: T.MakerListParams = {}, options: InfiniteExtras<T.MakerPage> = {}) {
+export function useMakerInfiniteList<TData = InfiniteData<T.MakerPage, string | null>>(
+  params: T.MakerListParams = {},
+  options: InfiniteExtras<T.MakerPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.makerInfiniteQueryOptions(params) });
 }
 
-export function useMaker(id: T.MakerId, options: QueryExtras<T.Maker> = {}): UseQueryResult<T.Maker, ApiError> {
+export function useMaker<TData = T.Maker>(id: T.MakerId, options: QueryExtras<T.Maker, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.makerQueryOptions(id) });
 }
 
@@ -174,15 +191,18 @@ export function useDeleteMaker<TContext = unknown>(
 
 // part
 
-export function usePartList(params: T.PartListParams = {}, options: QueryExtras<T.PartPage> = {}): UseQueryResult<T.PartPage, ApiError> {
+export function usePartList<TData = T.PartPage>(params: T.PartListParams = {}, options: QueryExtras<T.PartPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.partListQueryOptions(params) });
 }
 
-export function usePartInfiniteList(params: T.PartListParams = {}, options: InfiniteExtras<T.PartPage> = {}) {
+export function usePartInfiniteList<TData = InfiniteData<T.PartPage, string | null>>(
+  params: T.PartListParams = {},
+  options: InfiniteExtras<T.PartPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.partInfiniteQueryOptions(params) });
 }
 
-export function usePart(id: T.PartId, options: QueryExtras<T.Part> = {}): UseQueryResult<T.Part, ApiError> {
+export function usePart<TData = T.Part>(id: T.PartId, options: QueryExtras<T.Part, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.partQueryOptions(id) });
 }
 
@@ -209,7 +229,7 @@ export function useDeletePart<TContext = unknown>(
 
 // The audit log
 
-export function useAuditEntries(params: T.AuditListParams = {}, options: QueryExtras<T.AuditPage> = {}): UseQueryResult<T.AuditPage, ApiError> {
+export function useAuditEntries<TData = T.AuditPage>(params: T.AuditListParams = {}, options: QueryExtras<T.AuditPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.auditEntriesQueryOptions(params) });
 }
 
@@ -231,12 +251,14 @@ export function useDiscardBranch<TContext = unknown>(
 
 // By action name
 
-/** A query by action name: `useActionQuery("draft.list", params)`. */
-export function useActionQuery<A extends q.QueryActionName>(
+/** A query by action name: `useActionQuery("draft.list", params, { enabled, select })`. */
+export function useActionQuery<A extends q.QueryActionName, TData = q.QueryActionMap[A]["data"]>(
   action: A,
-  ...args: q.QueryActionMap[A]["args"]
-): UseQueryResult<q.QueryActionMap[A]["data"], ApiError> {
-  return useQuery(q.actionQueryOptions(action, ...args));
+  ...args: ActionQueryArgs<A, TData>
+): UseQueryResult<TData, ApiError> {
+  // Whether the input may be left out depends on A: the layout is the same either way.
+  const [input, options] = args as [q.QueryActionInput<A>, QueryExtras<q.QueryActionMap[A]["data"], TData> | undefined];
+  return useQuery({ ...options, ...q.actionQueryOptions(action, ...([input] as q.QueryActionMap[A]["args"])) });
 }
 
 /** A mutation by action name: `useActionMutation("draft.create")`, optimistic and invalidating like the resource's own hook. */

@@ -13,6 +13,7 @@ import {
   useQueryClient,
   type InfiniteData,
   type UseInfiniteQueryOptions,
+  type UseInfiniteQueryResult,
   type UseMutationResult,
   type UseQueryOptions,
   type UseQueryResult,
@@ -23,26 +24,36 @@ import type * as T from "./types.js";
 
 export * from "./queries.js";
 
-/** What a caller may add to a query hook's options (everything but the key and the function). */
-export type QueryExtras<TData> = Omit<UseQueryOptions<TData, ApiError, TData>, "queryKey" | "queryFn">;
+/** What a caller may add to a query hook's options (everything but the key and the function):
+ * `enabled`, `staleTime`, ...; a `select` makes the hook's `data` what it answers (`TData`). */
+export type QueryExtras<TQueryData, TData = TQueryData> = Omit<UseQueryOptions<TQueryData, ApiError, TData, QueryKey>, "queryKey" | "queryFn">;
 /** What a caller may add to an infinite list hook's options. */
-export type InfiniteExtras<TPage> = Omit<
-  UseInfiniteQueryOptions<TPage, ApiError, InfiniteData<TPage, string | null>, QueryKey, string | null>,
+export type InfiniteExtras<TPage, TData = InfiniteData<TPage, string | null>> = Omit<
+  UseInfiniteQueryOptions<TPage, ApiError, TData, QueryKey, string | null>,
   "queryKey" | "queryFn" | "initialPageParam" | "getNextPageParam"
 >;
+/** `useActionQuery`'s arguments after the action: its input (list parameters, optional, or an
+ * id), then the query options. */
+export type ActionQueryArgs<A extends q.QueryActionName, TData> =
+  undefined extends q.QueryActionInput<A>
+    ? [input?: q.QueryActionInput<A>, options?: QueryExtras<q.QueryActionMap[A]["data"], TData>]
+    : [input: q.QueryActionInput<A>, options?: QueryExtras<q.QueryActionMap[A]["data"], TData>];
 type QueryKey = readonly unknown[];
 
 // note
 
-export function useNoteList(params: T.NoteListParams = {}, options: QueryExtras<T.NotePage> = {}): UseQueryResult<T.NotePage, ApiError> {
+export function useNoteList<TData = T.NotePage>(params: T.NoteListParams = {}, options: QueryExtras<T.NotePage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.noteListQueryOptions(params) });
 }
 
-export function useNoteInfiniteList(params: T.NoteListParams = {}, options: InfiniteExtras<T.NotePage> = {}) {
+export function useNoteInfiniteList<TData = InfiniteData<T.NotePage, string | null>>(
+  params: T.NoteListParams = {},
+  options: InfiniteExtras<T.NotePage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.noteInfiniteQueryOptions(params) });
 }
 
-export function useNote(id: T.NoteId, options: QueryExtras<T.Note> = {}): UseQueryResult<T.Note, ApiError> {
+export function useNote<TData = T.Note>(id: T.NoteId, options: QueryExtras<T.Note, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.noteQueryOptions(id) });
 }
 
@@ -69,12 +80,14 @@ export function useDeleteNote<TContext = unknown>(
 
 // By action name
 
-/** A query by action name: `useActionQuery("note.list", params)`. */
-export function useActionQuery<A extends q.QueryActionName>(
+/** A query by action name: `useActionQuery("note.list", params, { enabled, select })`. */
+export function useActionQuery<A extends q.QueryActionName, TData = q.QueryActionMap[A]["data"]>(
   action: A,
-  ...args: q.QueryActionMap[A]["args"]
-): UseQueryResult<q.QueryActionMap[A]["data"], ApiError> {
-  return useQuery(q.actionQueryOptions(action, ...args));
+  ...args: ActionQueryArgs<A, TData>
+): UseQueryResult<TData, ApiError> {
+  // Whether the input may be left out depends on A: the layout is the same either way.
+  const [input, options] = args as [q.QueryActionInput<A>, QueryExtras<q.QueryActionMap[A]["data"], TData> | undefined];
+  return useQuery({ ...options, ...q.actionQueryOptions(action, ...([input] as q.QueryActionMap[A]["args"])) });
 }
 
 /** A mutation by action name: `useActionMutation("note.create")`, optimistic and invalidating like the resource's own hook. */

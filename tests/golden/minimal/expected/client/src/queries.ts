@@ -151,6 +151,9 @@ export interface MutationActionMap {
 export type QueryActionName = keyof QueryActionMap;
 export type MutationActionName = keyof MutationActionMap;
 
+/** What a query action takes: its list parameters (which may be left out) or its id. */
+export type QueryActionInput<A extends QueryActionName> = QueryActionMap[A]["args"][0];
+
 const QUERY_ACTIONS: { readonly [A in QueryActionName]: (...args: QueryActionMap[A]["args"]) => ActionQueryOptions<A> } = {
   "note.list": noteListQueryOptions,
   "note.get": noteQueryOptions,

@@ -13,6 +13,7 @@ import {
   useQueryClient,
   type InfiniteData,
   type UseInfiniteQueryOptions,
+  type UseInfiniteQueryResult,
   type UseMutationResult,
   type UseQueryOptions,
   type UseQueryResult,
@@ -23,26 +24,36 @@ import type * as T from "./types.js";
 
 export * from "./queries.js";
 
-/** What a caller may add to a query hook's options (everything but the key and the function). */
-export type QueryExtras<TData> = Omit<UseQueryOptions<TData, ApiError, TData>, "queryKey" | "queryFn">;
+/** What a caller may add to a query hook's options (everything but the key and the function):
+ * `enabled`, `staleTime`, ...; a `select` makes the hook's `data` what it answers (`TData`). */
+export type QueryExtras<TQueryData, TData = TQueryData> = Omit<UseQueryOptions<TQueryData, ApiError, TData, QueryKey>, "queryKey" | "queryFn">;
 /** What a caller may add to an infinite list hook's options. */
-export type InfiniteExtras<TPage> = Omit<
-  UseInfiniteQueryOptions<TPage, ApiError, InfiniteData<TPage, string | null>, QueryKey, string | null>,
+export type InfiniteExtras<TPage, TData = InfiniteData<TPage, string | null>> = Omit<
+  UseInfiniteQueryOptions<TPage, ApiError, TData, QueryKey, string | null>,
   "queryKey" | "queryFn" | "initialPageParam" | "getNextPageParam"
 >;
+/** `useActionQuery`'s arguments after the action: its input (list parameters, optional, or an
+ * id), then the query options. */
+export type ActionQueryArgs<A extends q.QueryActionName, TData> =
+  undefined extends q.QueryActionInput<A>
+    ? [input?: q.QueryActionInput<A>, options?: QueryExtras<q.QueryActionMap[A]["data"], TData>]
+    : [input: q.QueryActionInput<A>, options?: QueryExtras<q.QueryActionMap[A]["data"], TData>];
 type QueryKey = readonly unknown[];
 
 // author
 
-export function useAuthorList(params: T.AuthorListParams = {}, options: QueryExtras<T.AuthorPage> = {}): UseQueryResult<T.AuthorPage, ApiError> {
+export function useAuthorList<TData = T.AuthorPage>(params: T.AuthorListParams = {}, options: QueryExtras<T.AuthorPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.authorListQueryOptions(params) });
 }
 
-export function useAuthorInfiniteList(params: T.AuthorListParams = {}, options: InfiniteExtras<T.AuthorPage> = {}) {
+export function useAuthorInfiniteList<TData = InfiniteData<T.AuthorPage, string | null>>(
+  params: T.AuthorListParams = {},
+  options: InfiniteExtras<T.AuthorPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.authorInfiniteQueryOptions(params) });
 }
 
-export function useAuthor(id: T.AuthorId, options: QueryExtras<T.Author> = {}): UseQueryResult<T.Author, ApiError> {
+export function useAuthor<TData = T.Author>(id: T.AuthorId, options: QueryExtras<T.Author, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.authorQueryOptions(id) });
 }
 
@@ -76,15 +87,18 @@ export function useRestoreAuthor<TContext = unknown>(
 
 // book
 
-export function useBookList(params: T.BookListParams = {}, options: QueryExtras<T.BookPage> = {}): UseQueryResult<T.BookPage, ApiError> {
+export function useBookList<TData = T.BookPage>(params: T.BookListParams = {}, options: QueryExtras<T.BookPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.bookListQueryOptions(params) });
 }
 
-export function useBookInfiniteList(params: T.BookListParams = {}, options: InfiniteExtras<T.BookPage> = {}) {
+export function useBookInfiniteList<TData = InfiniteData<T.BookPage, string | null>>(
+  params: T.BookListParams = {},
+  options: InfiniteExtras<T.BookPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.bookInfiniteQueryOptions(params) });
 }
 
-export function useBook(id: T.BookId, options: QueryExtras<T.Book> = {}): UseQueryResult<T.Book, ApiError> {
+export function useBook<TData = T.Book>(id: T.BookId, options: QueryExtras<T.Book, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.bookQueryOptions(id) });
 }
 
@@ -132,15 +146,18 @@ export function useUndoBulkBooks<TContext = unknown>(
 
 // chapter
 
-export function useChapterList(params: T.ChapterListParams = {}, options: QueryExtras<T.ChapterPage> = {}): UseQueryResult<T.ChapterPage, ApiError> {
+export function useChapterList<TData = T.ChapterPage>(params: T.ChapterListParams = {}, options: QueryExtras<T.ChapterPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.chapterListQueryOptions(params) });
 }
 
-export function useChapterInfiniteList(params: T.ChapterListParams = {}, options: InfiniteExtras<T.ChapterPage> = {}) {
+export function useChapterInfiniteList<TData = InfiniteData<T.ChapterPage, string | null>>(
+  params: T.ChapterListParams = {},
+  options: InfiniteExtras<T.ChapterPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.chapterInfiniteQueryOptions(params) });
 }
 
-export function useChapter(id: T.ChapterId, options: QueryExtras<T.Chapter> = {}): UseQueryResult<T.Chapter, ApiError> {
+export function useChapter<TData = T.Chapter>(id: T.ChapterId, options: QueryExtras<T.Chapter, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.chapterQueryOptions(id) });
 }
 
@@ -174,15 +191,18 @@ export function useRestoreChapter<TContext = unknown>(
 
 // genre
 
-export function useGenreList(params: T.GenreListParams = {}, options: QueryExtras<T.GenrePage> = {}): UseQueryResult<T.GenrePage, ApiError> {
+export function useGenreList<TData = T.GenrePage>(params: T.GenreListParams = {}, options: QueryExtras<T.GenrePage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.genreListQueryOptions(params) });
 }
 
-export function useGenreInfiniteList(params: T.GenreListParams = {}, options: InfiniteExtras<T.GenrePage> = {}) {
+export function useGenreInfiniteList<TData = InfiniteData<T.GenrePage, string | null>>(
+  params: T.GenreListParams = {},
+  options: InfiniteExtras<T.GenrePage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.genreInfiniteQueryOptions(params) });
 }
 
-export function useGenre(id: T.GenreId, options: QueryExtras<T.Genre> = {}): UseQueryResult<T.Genre, ApiError> {
+export function useGenre<TData = T.Genre>(id: T.GenreId, options: QueryExtras<T.Genre, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.genreQueryOptions(id) });
 }
 
@@ -209,15 +229,18 @@ export function useDeleteGenre<TContext = unknown>(
 
 // publisher
 
-export function usePublisherList(params: T.PublisherListParams = {}, options: QueryExtras<T.PublisherPage> = {}): UseQueryResult<T.PublisherPage, ApiError> {
+export function usePublisherList<TData = T.PublisherPage>(params: T.PublisherListParams = {}, options: QueryExtras<T.PublisherPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.publisherListQueryOptions(params) });
 }
 
-export function usePublisherInfiniteList(params: T.PublisherListParams = {}, options: InfiniteExtras<T.PublisherPage> = {}) {
+export function usePublisherInfiniteList<TData = InfiniteData<T.PublisherPage, string | null>>(
+  params: T.PublisherListParams = {},
+  options: InfiniteExtras<T.PublisherPage, TData> = {},
+): UseInfiniteQueryResult<TData, ApiError> {
   return useInfiniteQuery({ ...options, ...q.publisherInfiniteQueryOptions(params) });
 }
 
-export function usePublisher(id: T.PublisherId, options: QueryExtras<T.Publisher> = {}): UseQueryResult<T.Publisher, ApiError> {
+export function usePublisher<TData = T.Publisher>(id: T.PublisherId, options: QueryExtras<T.Publisher, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.publisherQueryOptions(id) });
 }
 
@@ -251,18 +274,20 @@ export function useRestorePublisher<TContext = unknown>(
 
 // The audit log
 
-export function useAuditEntries(params: T.AuditListParams = {}, options: QueryExtras<T.AuditPage> = {}): UseQueryResult<T.AuditPage, ApiError> {
+export function useAuditEntries<TData = T.AuditPage>(params: T.AuditListParams = {}, options: QueryExtras<T.AuditPage, TData> = {}): UseQueryResult<TData, ApiError> {
   return useQuery({ ...options, ...q.auditEntriesQueryOptions(params) });
 }
 
 // By action name
 
-/** A query by action name: `useActionQuery("author.list", params)`. */
-export function useActionQuery<A extends q.QueryActionName>(
+/** A query by action name: `useActionQuery("author.list", params, { enabled, select })`. */
+export function useActionQuery<A extends q.QueryActionName, TData = q.QueryActionMap[A]["data"]>(
   action: A,
-  ...args: q.QueryActionMap[A]["args"]
-): UseQueryResult<q.QueryActionMap[A]["data"], ApiError> {
-  return useQuery(q.actionQueryOptions(action, ...args));
+  ...args: ActionQueryArgs<A, TData>
+): UseQueryResult<TData, ApiError> {
+  // Whether the input may be left out depends on A: the layout is the same either way.
+  const [input, options] = args as [q.QueryActionInput<A>, QueryExtras<q.QueryActionMap[A]["data"], TData> | undefined];
+  return useQuery({ ...options, ...q.actionQueryOptions(action, ...([input] as q.QueryActionMap[A]["args"])) });
 }
 
 /** A mutation by action name: `useActionMutation("author.create")`, optimistic and invalidating like the resource's own hook. */

@@ -8,17 +8,6 @@
 import { z } from "zod";
 import type * as T from "./types.js";
 
-/** A string schema with a pattern, when the pattern is a valid JavaScript regular expression (the server checks it anyway). */
-function withPattern<S extends z.ZodString | z.ZodStringFormat>(schema: S, source: string): S {
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(source);
-  } catch {
-    return schema;
-  }
-  return schema.regex(pattern) as S;
-}
-
 // ----------------------------------------------------------------------------------------------
 // What every project's API answers with beside its resources
 
