@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from showcase import crud, models, schemas
+from showcase import models, schemas
 from showcase.errors import ApiError
+from showcase.runtime.resources import REGISTRY
+from showcase.runtime.values import dialect_of, stored_now, to_db
 from sqlalchemy.orm import Session
 
 CLOSED_STAGES = ("won", "lost")
@@ -27,8 +29,8 @@ def complete(session: Session, row: models.Opportunity, data: schemas.Opportunit
     if row.stage in CLOSED_STAGES and data.next_action_at is not None:
         raise ApiError(409, "conflict", f"opportunity {row.name!r} is {row.stage}: it takes no next action", "next_action_at")
     # Stored as the column takes it: naive UTC on SQLite and MySQL, with its offset on PostgreSQL.
-    column = crud.REGISTRY["opportunity"].columns["next_action_at"]
-    row.next_action_at = crud.to_db(column, data.next_action_at, crud.dialect_of(session))
+    column = REGISTRY["opportunity"].columns["next_action_at"]
+    row.next_action_at = to_db(column, data.next_action_at, dialect_of(session))
     row.next_action_details = data.next_action_details
-    row.last_activity_at = crud.stored_now(session)
+    row.last_activity_at = stored_now(session)
     return None  # answer with the opportunity as it is now

@@ -21,6 +21,7 @@ from schemagen.files import RenderedFile
 from schemagen.json_schema import value_schema
 from schemagen.literals import json_text
 from schemagen.render import header_comment
+from schemagen.runtime.contract import AUDIT_MAX_PAGE_SIZE, AUDIT_PAGE_SIZE
 from schemagen.targets.base import RenderContext, Target
 
 OPENAPI_VERSION = "3.1.0"
@@ -514,7 +515,12 @@ def list_audit(api: Api, op: Operation) -> dict[str, Any]:
             {
                 "name": "limit",
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": AUDIT_MAX_PAGE_SIZE,
+                    "default": AUDIT_PAGE_SIZE,
+                },
             },
             {
                 "name": "cursor",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from schemagen import ir
 from schemagen.files import RenderedFile
+from schemagen.runtime import __version__ as runtime_version
+from schemagen.runtime_files import FEATURE_NAMES, feature_modules
 from schemagen.targets.base import RenderContext, Target
 
 
@@ -20,6 +22,8 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         "routes": lambda resource: api.resource(resource).routes,
         "example": example,
         "schemas": context.schemas_label,
+        "runtime_version": runtime_version,
+        "runtime_features": [FEATURE_NAMES[name] for name in feature_modules(api)],
     }
     return [
         context.render("project/pyproject.toml.j2", "pyproject.toml", **values),

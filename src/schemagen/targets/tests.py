@@ -1,7 +1,8 @@
 """`tests` target: a pytest suite inside the generated backend that drives every resource over HTTP.
 
 `backend/<package>/tests/`: `conftest.py` (the app on `DATABASE_URL`, tables created once, rows
-deleted after each test), `support.py` (the checks, written once for every resource),
+deleted after each test), the checks written once for every resource (`runtime/testing.py`,
+copied from `schemagen.runtime`),
 `resources.py` (what this project's resources are: sample payloads computed here, invalid values,
 uniques, relations, filters) and one `test_<resource>.py` per resource that lists what is tested.
 
@@ -19,6 +20,7 @@ from schemagen import ir
 from schemagen.api import ResourceApi
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
+from schemagen.runtime_files import runtime_file
 from schemagen.targets.base import RenderContext, Target
 from schemagen.traits import SCOPE_COLUMNS, live_rows
 from schemagen.types import MISSING, REGISTRY, FieldType, Missing
@@ -33,9 +35,9 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     infos = {r.name: ResourceInfo(project, api.resource(r), inbound) for r in project.resources}
     values = {"package": project.package, "project": project, "infos": infos, "lit": literal}
     files = [
+        runtime_file(project.package, "testing"),
         context.render("tests/__init__.py.j2", f"{base}/__init__.py", **values),
         context.render("tests/conftest.py.j2", f"{base}/conftest.py", **values),
-        context.render("tests/support.py.j2", f"{base}/support.py", **values),
         context.render("tests/resources.py.j2", f"{base}/resources.py", **values),
         context.render("tests/test_api.py.j2", f"{base}/test_api.py", **values),
     ]

@@ -7,7 +7,7 @@ across rows so sorting meets ties, and strings carry quotes, backslashes, `%s` a
 
 from __future__ import annotations
 
-from showcase.tests.support import MISSING, Resource
+from showcase.runtime.testing import MISSING, Resource
 
 RESOURCES: dict[str, Resource] = {
     "customer": Resource(

@@ -6,24 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from showcase.tests import support
+from showcase.runtime import testing
+from showcase.runtime.testing import Api
 from showcase.tests.resources import RESOURCES
-from showcase.tests.support import Api
 
 NAME = "office"
 INFO = RESOURCES[NAME]
 
 
 def test_round_trip(api: Api) -> None:
-    support.check_round_trip(api, NAME)
+    testing.check_round_trip(api, NAME)
 
 
 def test_create_with_required_fields_only(api: Api) -> None:
-    support.check_minimal_create(api, NAME)
+    testing.check_minimal_create(api, NAME)
 
 
 def test_unstorable_values_are_422(api: Api) -> None:
-    support.check_hostile_body(api, NAME)
+    testing.check_hostile_body(api, NAME)
 
 
 @pytest.mark.parametrize(
@@ -32,21 +32,21 @@ def test_unstorable_values_are_422(api: Api) -> None:
     ids=[f"{field}-{i}" for i, (_, field) in enumerate(INFO.invalid)],
 )
 def test_invalid_value_is_422(api: Api, changes: dict[str, Any], field: str) -> None:
-    support.check_invalid(api, NAME, changes, field)
+    testing.check_invalid(api, NAME, changes, field)
 
 
 def test_null_for_a_required_field_is_422(api: Api) -> None:
-    support.check_null_refused(api, NAME)
+    testing.check_null_refused(api, NAME)
 
 
 @pytest.mark.parametrize("fields", INFO.unique, ids=["-".join(f) for f in INFO.unique])
 def test_unique_conflict_is_409(api: Api, fields: tuple[str, ...]) -> None:
-    support.check_unique(api, NAME, fields)
+    testing.check_unique(api, NAME, fields)
 
 
 @pytest.mark.parametrize("field", ["region_id", "parent_id", "person_ids"])
 def test_missing_reference_is_422(api: Api, field: str) -> None:
-    support.check_reference(api, NAME, field)
+    testing.check_reference(api, NAME, field)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_missing_reference_is_422(api: Api, field: str) -> None:
     ids=[f"{s}.{f}-{rule}" for s, f, rule in INFO.inbound],
 )
 def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rule: str) -> None:
-    support.check_delete_rule(api, NAME, source, field, rule)
+    testing.check_delete_rule(api, NAME, source, field, rule)
 
 
 @pytest.mark.parametrize(
@@ -70,46 +70,46 @@ def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rul
     ],
 )
 def test_filter(api: Api, field: str, op: str) -> None:
-    support.check_filter(api, NAME, field, op)
+    testing.check_filter(api, NAME, field, op)
 
 
 @pytest.mark.parametrize("sort", [None, "name", "-name", "created_at", "-created_at"])
 def test_paging_never_skips_or_repeats(api: Api, sort: str | None) -> None:
-    support.check_paging(api, NAME, sort)
+    testing.check_paging(api, NAME, sort)
 
 
 def test_search(api: Api) -> None:
-    support.check_search(api, NAME)
+    testing.check_search(api, NAME)
 
 
 def test_list_errors(api: Api) -> None:
-    support.check_list_errors(api, NAME)
+    testing.check_list_errors(api, NAME)
 
 
 def test_hostile_list_parameters_are_422(api: Api) -> None:
-    support.check_hostile_list(api, NAME)
+    testing.check_hostile_list(api, NAME)
 
 
 def test_list_statements_do_not_grow_with_the_page(api: Api) -> None:
-    support.check_statements(api, NAME)
+    testing.check_statements(api, NAME)
 
 
 def test_action_router(api: Api) -> None:
-    support.check_action_router(api, NAME)
+    testing.check_action_router(api, NAME)
 
 
 def test_unknown_id_is_404(api: Api) -> None:
-    support.check_not_found(api, NAME)
+    testing.check_not_found(api, NAME)
 
 
 @pytest.mark.parametrize("action", INFO.actions, ids=[a["name"] for a in INFO.actions])
 def test_custom_action(api: Api, action: dict[str, Any]) -> None:
-    support.check_custom_action(api, NAME, action)
+    testing.check_custom_action(api, NAME, action)
 
 
 def test_tenant_scoping(api: Api) -> None:
-    support.check_tenant(api, NAME)
+    testing.check_tenant(api, NAME)
 
 
 def test_branch_copy_on_write_and_merge(api: Api) -> None:
-    support.check_branching(api, NAME)
+    testing.check_branching(api, NAME)

@@ -20,10 +20,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from kitchen_sink import db, errors
+from kitchen_sink import db
 from kitchen_sink.api import ROUTERS
-from kitchen_sink.crud import respond
-from pydantic import BaseModel
+from kitchen_sink.errors import CONSTRAINTS
+from kitchen_sink.runtime import errors
+from kitchen_sink.runtime.db import session_factory, writer
+from kitchen_sink.runtime.http import respond
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -41,12 +43,6 @@ def openapi_document() -> dict[str, Any] | None:
     """The OpenAPI document schemagen wrote next to this module (None when not generated)."""
     document = resources.files(__package__).joinpath("openapi.json")
     return json.loads(document.read_text(encoding="utf-8")) if document.is_file() else None
-
-
-class Health(BaseModel):
-    """`{"status": "ok"}` (healthz) or `{"status": "ready"}` (readyz)."""
-
-    status: str
 
 
 def max_body_bytes() -> int:
@@ -150,13 +146,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    # strict_content_type=False: a JSON body without a Content-Type is read as JSON.
-    app = FastAPI(title=TITLE, version=VERSION, lifespan=lifespan, strict_content_type=False)
+    app = FastAPI(title=TITLE, version=VERSION, lifespan=lifespan)
     app.state.engine = engine
-    app.state.writer = db.writer(engine)
-    app.state.sessionmaker = db.session_factory(engine)
+    app.state.writer = writer(engine)
+    app.state.sessionmaker = session_factory(engine)
     app.state.max_body_bytes = limit
-    errors.install(app)
+    errors.install(app, CONSTRAINTS)
     app.add_middleware(HttpGuard, limit=limit)
     if origins:  # outermost: preflights, and the CORS headers on every answer, errors included
         app.add_middleware(
@@ -169,13 +164,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.get("/healthz", response_model=Health, operation_id="healthz", tags=["health"])
-    def healthz() -> Response:
+    @app.get("/healthz", operation_id="healthz", tags=["health"])
+    def healthz() -> Any:
         """The process is up."""
         return respond({"status": "ok"})
 
-    @app.get("/readyz", response_model=Health, operation_id="readyz", tags=["health"])
-    def readyz(request: Request) -> Response:
+    @app.get("/readyz", operation_id="readyz", tags=["health"])
+    def readyz(request: Request) -> Any:
         """The database answers."""
         try:
             with request.app.state.engine.connect() as connection:

@@ -9,6 +9,7 @@ authentication in by replacing the dependency, without editing generated code:
 
 where `principal_from_jwt(request) -> Principal | None` checks a token and returns the caller.
 Owned resources show a caller their own rows and `is_system` rows; writing needs a caller.
+`get_context`, the request's tenant, branch and caller, asks `get_principal`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Header
-from library.errors import validation_error
+from library.runtime.context import request_context
+from library.runtime.errors import validation_error
 
 USER_ID_LENGTH = 64  # the width of owner_id
 
@@ -35,3 +37,6 @@ def get_principal(x_user_id: str | None = Header(default=None)) -> Principal | N
     if len(x_user_id) > USER_ID_LENGTH:
         raise validation_error(f"X-User-ID is longer than {USER_ID_LENGTH} characters", "X-User-ID")
     return Principal(x_user_id)
+
+
+get_context = request_context(get_principal)

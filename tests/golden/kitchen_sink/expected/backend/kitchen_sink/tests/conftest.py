@@ -17,7 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from kitchen_sink.app import create_app
 from kitchen_sink.models import Base
-from kitchen_sink.tests.support import PROVEN, Api
+from kitchen_sink.runtime.testing import PROVEN, Api
+from kitchen_sink.tests.resources import RESOURCES
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "alembic.ini"
 
@@ -75,7 +76,7 @@ def delete_every_row(engine: sa.Engine) -> None:
 @pytest.fixture
 def api(app: FastAPI) -> Iterator[Api]:
     with TestClient(app) as client:
-        yield Api(client, app.state.engine)
+        yield Api(client, app.state.engine, RESOURCES)
     delete_every_row(app.state.engine)
 
 

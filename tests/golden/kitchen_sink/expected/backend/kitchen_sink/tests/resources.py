@@ -7,7 +7,7 @@ across rows so sorting meets ties, and strings carry quotes, backslashes, `%s` a
 
 from __future__ import annotations
 
-from kitchen_sink.tests.support import MISSING, Resource
+from kitchen_sink.runtime.testing import MISSING, Resource
 
 RESOURCES: dict[str, Resource] = {
     "draft": Resource(

@@ -6,24 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kitchen_sink.tests import support
+from kitchen_sink.runtime import testing
+from kitchen_sink.runtime.testing import Api
 from kitchen_sink.tests.resources import RESOURCES
-from kitchen_sink.tests.support import Api
 
 NAME = "gadget"
 INFO = RESOURCES[NAME]
 
 
 def test_round_trip(api: Api) -> None:
-    support.check_round_trip(api, NAME)
+    testing.check_round_trip(api, NAME)
 
 
 def test_create_with_required_fields_only(api: Api) -> None:
-    support.check_minimal_create(api, NAME)
+    testing.check_minimal_create(api, NAME)
 
 
 def test_unstorable_values_are_422(api: Api) -> None:
-    support.check_hostile_body(api, NAME)
+    testing.check_hostile_body(api, NAME)
 
 
 @pytest.mark.parametrize(
@@ -32,21 +32,21 @@ def test_unstorable_values_are_422(api: Api) -> None:
     ids=[f"{field}-{i}" for i, (_, field) in enumerate(INFO.invalid)],
 )
 def test_invalid_value_is_422(api: Api, changes: dict[str, Any], field: str) -> None:
-    support.check_invalid(api, NAME, changes, field)
+    testing.check_invalid(api, NAME, changes, field)
 
 
 def test_null_for_a_required_field_is_422(api: Api) -> None:
-    support.check_null_refused(api, NAME)
+    testing.check_null_refused(api, NAME)
 
 
 @pytest.mark.parametrize("fields", INFO.unique, ids=["-".join(f) for f in INFO.unique])
 def test_unique_conflict_is_409(api: Api, fields: tuple[str, ...]) -> None:
-    support.check_unique(api, NAME, fields)
+    testing.check_unique(api, NAME, fields)
 
 
 @pytest.mark.parametrize("field", ["maker_id", "draft_id", "part_ids"])
 def test_missing_reference_is_422(api: Api, field: str) -> None:
-    support.check_reference(api, NAME, field)
+    testing.check_reference(api, NAME, field)
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_missing_reference_is_422(api: Api, field: str) -> None:
     ],
 )
 def test_filter(api: Api, field: str, op: str) -> None:
-    support.check_filter(api, NAME, field, op)
+    testing.check_filter(api, NAME, field, op)
 
 
 @pytest.mark.parametrize(
@@ -92,57 +92,57 @@ def test_filter(api: Api, field: str, op: str) -> None:
     ],
 )
 def test_paging_never_skips_or_repeats(api: Api, sort: str | None) -> None:
-    support.check_paging(api, NAME, sort)
+    testing.check_paging(api, NAME, sort)
 
 
 def test_search(api: Api) -> None:
-    support.check_search(api, NAME)
+    testing.check_search(api, NAME)
 
 
 def test_list_errors(api: Api) -> None:
-    support.check_list_errors(api, NAME)
+    testing.check_list_errors(api, NAME)
 
 
 def test_hostile_list_parameters_are_422(api: Api) -> None:
-    support.check_hostile_list(api, NAME)
+    testing.check_hostile_list(api, NAME)
 
 
 def test_list_statements_do_not_grow_with_the_page(api: Api) -> None:
-    support.check_statements(api, NAME)
+    testing.check_statements(api, NAME)
 
 
 def test_bulk(api: Api) -> None:
-    support.check_bulk(api, NAME)
+    testing.check_bulk(api, NAME)
 
 
 def test_action_router(api: Api) -> None:
-    support.check_action_router(api, NAME)
+    testing.check_action_router(api, NAME)
 
 
 def test_unknown_id_is_404(api: Api) -> None:
-    support.check_not_found(api, NAME)
+    testing.check_not_found(api, NAME)
 
 
 @pytest.mark.parametrize("action", INFO.actions, ids=[a["name"] for a in INFO.actions])
 def test_custom_action(api: Api, action: dict[str, Any]) -> None:
-    support.check_custom_action(api, NAME, action)
+    testing.check_custom_action(api, NAME, action)
 
 
 def test_tenant_scoping(api: Api) -> None:
-    support.check_tenant(api, NAME)
+    testing.check_tenant(api, NAME)
 
 
 def test_soft_delete_and_restore(api: Api) -> None:
-    support.check_soft_delete(api, NAME)
+    testing.check_soft_delete(api, NAME)
 
 
 def test_stale_version_is_refused(api: Api) -> None:
-    support.check_versioned(api, NAME)
+    testing.check_versioned(api, NAME)
 
 
 def test_every_write_is_audited(api: Api) -> None:
-    support.check_audit(api, NAME)
+    testing.check_audit(api, NAME)
 
 
 def test_rows_belong_to_their_owner(api: Api) -> None:
-    support.check_owned(api, NAME)
+    testing.check_owned(api, NAME)

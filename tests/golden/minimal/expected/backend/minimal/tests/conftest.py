@@ -17,7 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from minimal.app import create_app
 from minimal.models import Base
-from minimal.tests.support import PROVEN, Api
+from minimal.runtime.testing import PROVEN, Api
+from minimal.tests.resources import RESOURCES
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "alembic.ini"
 
@@ -75,7 +76,7 @@ def delete_every_row(engine: sa.Engine) -> None:
 @pytest.fixture
 def api(app: FastAPI) -> Iterator[Api]:
     with TestClient(app) as client:
-        yield Api(client, app.state.engine)
+        yield Api(client, app.state.engine, RESOURCES)
     delete_every_row(app.state.engine)
 
 

@@ -7,7 +7,7 @@ across rows so sorting meets ties, and strings carry quotes, backslashes, `%s` a
 
 from __future__ import annotations
 
-from minimal.tests.support import MISSING, Resource
+from minimal.runtime.testing import MISSING, Resource
 
 RESOURCES: dict[str, Resource] = {
     "note": Resource(

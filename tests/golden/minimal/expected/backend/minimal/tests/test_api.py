@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from minimal.app import create_app, openapi_document
-from minimal.tests.support import TENANT, USER, Api, assert_error, resources
+from minimal.runtime.testing import TENANT, USER, Api, assert_error
+from minimal.tests.resources import RESOURCES
 
 HEADERS = {"X-Tenant-ID": TENANT, "X-User-ID": USER}
 
@@ -144,7 +145,7 @@ def test_an_unreachable_database_is_503(tmp_path: Path) -> None:
     with TestClient(app, headers=HEADERS) as client:
         assert client.get("/healthz").status_code == 200
         assert_error(client.get("/readyz"), 503, "not_ready")
-        for info in resources().values():
+        for info in RESOURCES.values():
             if "get" in info.operations:
                 response = client.get(f"{info.path}/{info.missing_key()}")
                 assert_error(response, 503, "database_unavailable", None)
@@ -158,7 +159,7 @@ def test_an_unexpected_error_is_500_in_the_error_shape(tmp_path: Path) -> None:
     app = create_app(f"sqlite:///{tmp_path / 'broken.db'}")
     app.state.sessionmaker = broken
     with TestClient(app, headers=HEADERS, raise_server_exceptions=False) as client:
-        for info in resources().values():
+        for info in RESOURCES.values():
             if "get" in info.operations:
                 body = assert_error(
                     client.get(f"{info.path}/{info.missing_key()}"), 500, "internal_error", None
@@ -174,7 +175,7 @@ def test_concurrent_writers_wait_their_turn(api: Api) -> None:
     """16 writers at once, each creating rows and updating them (a read, then a write, in one
     transaction): every write lands; none is a 5xx."""
     info = next(
-        (i for i in resources().values() if "create" in i.operations and not i.problems), None
+        (i for i in RESOURCES.values() if "create" in i.operations and not i.problems), None
     )
     if info is None:
         pytest.skip("no resource can be created")

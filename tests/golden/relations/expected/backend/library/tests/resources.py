@@ -7,7 +7,7 @@ across rows so sorting meets ties, and strings carry quotes, backslashes, `%s` a
 
 from __future__ import annotations
 
-from library.tests.support import MISSING, Resource
+from library.runtime.testing import MISSING, Resource
 
 RESOURCES: dict[str, Resource] = {
     "author": Resource(

@@ -7,7 +7,7 @@ a fresh role that owns nothing (made for the test, dropped after), sets `app.ten
 `app.user_id` as a stranger (another tenant, another user) or as the caller, and proves with SQL
 that bypasses the API each refusal the API makes: rows not seen, not changed, not deleted, no row
 written in someone else's name, no system row taken over, made or deleted; and that the caller's
-own operation succeeds, so that a missing refusal fails the test. `support.PROVEN` counts them
+own operation succeeds, so that a missing refusal fails the test. `runtime.testing.PROVEN` counts them
 for the summary line `conftest.py` prints.
 
 The policies trust the session settings: they hold against a bug in the app and against SQL run
@@ -26,9 +26,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
-from library import crud
 from library.models import Base
-from library.tests.support import PROVEN, TENANT, USER, Api, resources
+from library.runtime.resources import REGISTRY
+from library.runtime.testing import PROVEN, TENANT, USER, Api
+from library.runtime.values import parse_key
+from library.tests.resources import RESOURCES
 
 OTHER_TENANT = "tenant-b"
 OTHER_USER = "user-b"
@@ -174,7 +176,7 @@ def strangers(spec: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def key(name: str, value: Any) -> Any:
-    return crud.parse_key(crud.REGISTRY[name], value)
+    return parse_key(REGISTRY[name], value)
 
 
 def stored(api: Api, table: sa.Table, where: Any) -> dict[str, Any]:
@@ -277,7 +279,7 @@ def check_junction(role: Role, api: Api, spec: dict[str, Any], command: str) -> 
     system = None
     if spec["system"]:  # the links of a system row
         system = linked()
-        rows: sa.Table = crud.REGISTRY[spec["resource"]].model.__table__
+        rows: sa.Table = REGISTRY[spec["resource"]].model.__table__
         make_system(api, rows, rows.c.id == stored(api, table, system)[spec["left"]])
     statements = {
         "INSERT": lambda where: sa.insert(table).values(stored(api, table, where)),
@@ -366,7 +368,7 @@ def check_audit(role: Role, api: Api, spec: dict[str, Any], command: str) -> Non
 def check_bulk(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
     """Runs of the caller's tenant that the caller ran; never deleted by the app."""
     name, table = spec["resource"], Base.metadata.tables["bulk_runs"]
-    response = api.post(f"{resources()[name].path}/bulk", {"operation": "delete", "filter": {}})
+    response = api.post(f"{RESOURCES[name].path}/bulk", {"operation": "delete", "filter": {}})
     assert response.status_code == 200, response.text
     mine = table.c.resource == name
     run = {

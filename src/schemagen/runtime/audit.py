@@ -1,0 +1,143 @@
+"""The audit trail: every write of an audited resource appends `(row, before, after)` entries.
+
+The project hands its audit table's model over once (`configure`, in the generated `db.py`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from .context import RequestContext
+from .contract import (
+    AUDIT_FILTERS,
+    AUDIT_MAX_PAGE_SIZE,
+    AUDIT_PAGE_SIZE,
+)
+from .db import bind
+from .errors import validation_error
+from .lists import page_limit, single
+from .resources import REGISTRY, Resource
+from .trail import Change, use_recorder
+from .values import as_utc, jsonable, stored_now
+
+_MODEL: list[type[Any]] = []  # the project's audit table, once configured
+
+
+def configure(model: type[Any]) -> None:
+    """Record the audit trail in `model` (the project's `AuditLogEntry`) from now on."""
+    _MODEL[:] = [model]
+    use_recorder(record)
+
+
+def entry_model() -> type[Any]:
+    if not _MODEL:
+        raise RuntimeError("the audit trail is not configured (runtime.audit.configure)")
+    return _MODEL[0]
+
+
+def record(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    action: str,
+    changes: Sequence[Change],
+) -> None:
+    """Append `(row id, before, after)` entries, in the write's transaction (through `trail.audit`)."""
+    at = stored_now(session)
+    branch = context.branch_id if resource.has("branching") else None
+    session.execute(
+        sa.insert(entry_model()),
+        [
+            {
+                "resource": resource.name,
+                "row_id": str(key),
+                "action": action,
+                "before": jsonable(before),
+                "after": jsonable(after),
+                "actor": context.user_id,
+                "tenant_id": context.tenant_id,
+                "branch_id": branch,
+                "at": at,
+            }
+            for key, before, after in changes
+        ],
+    )
+
+
+class AuditEntry(BaseModel):
+    """One write of an audited row."""
+
+    id: int
+    resource: str
+    row_id: str
+    action: str = Field(
+        description="create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name"
+    )
+    before: dict[str, Any] | None = Field(description="The row before the write; null for a create")
+    after: dict[str, Any] | None = Field(description="The row after the write; null for a delete")
+    actor: str | None
+    tenant_id: str | None
+    branch_id: str | None
+    at: datetime.datetime
+
+
+class AuditPage(BaseModel):
+    """A page of audit entries, newest first."""
+
+    items: list[AuditEntry]
+    next_cursor: str | None
+
+
+def list_audit(
+    session: Session, context: RequestContext, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The newest entries first, for the caller's tenant (entries without one when no X-Tenant-ID).
+
+    Entries of owned resources hold their owners' rows: each caller sees only the ones they wrote.
+    """
+    bind(session, context.tenant_id, context.user_id)
+    params = dict(params)
+    entry = entry_model()
+    limit = page_limit(params.pop("limit", None), AUDIT_PAGE_SIZE, AUDIT_MAX_PAGE_SIZE)
+    cursor = params.pop("cursor", None)
+    statement = sa.select(entry).where(
+        entry.tenant_id == context.tenant_id if context.tenant_id else entry.tenant_id.is_(None)
+    )
+    owned = [resource.name for resource in REGISTRY.values() if resource.has("owned")]
+    if owned:
+        mine = entry.actor == context.user_id if context.user_id is not None else sa.false()
+        statement = statement.where(sa.or_(entry.resource.not_in(owned), mine))
+    for name, value in params.items():
+        if name not in AUDIT_FILTERS:
+            raise validation_error(
+                f"unknown filter {name!r} (filters: {', '.join(AUDIT_FILTERS)})", name
+            )
+        statement = statement.where(getattr(entry, name) == single(value, name))
+    if cursor not in (None, ""):
+        try:
+            statement = statement.where(entry.id < int(single(cursor, "cursor")))
+        except ValueError:
+            raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+    rows = list(session.scalars(statement.order_by(entry.id.desc()).limit(limit + 1)))
+    items = [
+        {
+            "id": row.id,
+            "resource": row.resource,
+            "row_id": row.row_id,
+            "action": row.action,
+            "before": row.before,
+            "after": row.after,
+            "actor": row.actor,
+            "tenant_id": row.tenant_id,
+            "branch_id": row.branch_id,
+            "at": as_utc(row.at),
+        }
+        for row in rows[:limit]
+    ]
+    return {"items": items, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}

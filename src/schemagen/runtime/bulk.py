@@ -1,0 +1,472 @@
+"""Bulk update and delete by filter, in batches, and their undo.
+
+The project hands its bulk runs table's model over once (`configure`, in the generated `db.py`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
+
+from .context import MAIN_BRANCH, RequestContext, enter, require_principal, scoped
+from .errors import ApiError, database_errors, from_database, validation_error
+from .http import strict
+from .lists import filters
+from .resources import Resource
+from .rows import branch_copy, decode_value, dump_row, load_links, serialize
+from .softdelete import restorable, undelete
+from .trail import audit
+from .values import as_utc, dialect_of, jsonable, now, stored_now, stored_time
+from .versions import bump_version
+from .writes import apply_values, remove, values_of
+
+_MODEL: list[type[Any]] = []  # the project's bulk runs table, once configured
+
+
+def configure(model: type[Any]) -> None:
+    """Keep bulk runs, and their undo data, in `model` (the project's `BulkRun`) from now on."""
+    _MODEL[:] = [model]
+
+
+def run_model() -> type[Any]:
+    if not _MODEL:
+        raise RuntimeError("bulk runs are not configured (runtime.bulk.configure)")
+    return _MODEL[0]
+
+
+class BulkRequest(BaseModel):
+    """The body of `POST /api/<table>/bulk`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    operation: Literal["update", "delete"]
+    filter: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    dry_run: bool = False
+
+
+class UndoRequest(BaseModel):
+    """The body of `POST /api/<table>/bulk/undo`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    undo_token: str
+
+
+class BulkError(BaseModel):
+    """Why a batch of a bulk run was refused."""
+
+    detail: str
+    error_code: str
+    field: str | None
+    rows: int = Field(description="Rows in the refused batch")
+
+
+class BulkResult(BaseModel):
+    """What a bulk run matched and changed."""
+
+    matched: int = Field(description="Rows the filter selected")
+    affected: int = Field(description="Rows changed (none on a dry run)")
+    failed: int = Field(description="Rows the change was refused for")
+    errors: list[BulkError] = Field(description="Why: one entry per refused batch (at most 20)")
+    undo_token: str | None = Field(
+        description="For the resource's bulk undo; null when there is none"
+    )
+    undo_expires_at: datetime.datetime | None
+
+
+class UndoResult(BaseModel):
+    """What a bulk undo put back."""
+
+    restored: int = Field(description="Rows back as they were")
+    skipped: int = Field(description="Rows written since the run, left as they are")
+
+
+@dataclass(frozen=True)
+class BulkConfig:
+    batch_size: int
+    undo_ttl: int | None  # seconds an undo token lives; None: no undo
+
+
+def bulk(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    body: Any,
+    update_model: type[BaseModel],
+    config: BulkConfig,
+) -> dict[str, Any]:
+    """`{"operation", "filter", "values", "dry_run"}` →
+    `{"matched", "affected", "failed", "errors", "undo_token", "undo_expires_at"}`.
+
+    Rows change a batch at a time, each batch in a savepoint: a batch the database refuses is
+    counted as failed, with the reason in `errors` (one per failed batch), and the others still apply. The previous values of every changed row are
+    kept with the run, and the values it left, so an undo token can put them back exactly
+    where nobody has written since.
+    """
+    enter(resource, session, context)
+    if resource.has("owned"):
+        require_principal(resource, context)
+    dialect = dialect_of(session)
+    statement = scoped(resource, context, sa.select(resource.id)).where(
+        *filters(resource, body.filter, dialect)
+    )
+    if resource.has("owned"):  # system rows are visible, not writable
+        statement = statement.where(
+            resource.model.owner_id == context.user_id, resource.model.is_system == sa.false()
+        )
+    keys = list(session.scalars(statement.order_by(resource.id)))
+    values: dict[str, Any] = {}
+    if body.operation == "update":
+        try:
+            values = values_of(strict(update_model, body.values))
+        except ValidationError as error:
+            raise _validation(error, "values") from None
+        values.pop("version", None)
+        if any(name in resource.many_to_many for name in values):
+            raise validation_error("values: many-to-many fields cannot be bulk updated", "values")
+    elif body.values:
+        raise validation_error("values: a bulk delete takes no values", "values")
+    result: dict[str, Any] = {
+        "matched": len(keys),
+        "affected": 0,
+        "failed": 0,
+        "errors": [],
+        "undo_token": None,
+        "undo_expires_at": None,
+    }
+    changed = _changed_attrs(resource, context, body.operation, values)
+    saved: list[dict[str, Any]] = []
+    cascaded: dict[
+        Any, dict[str, Any]
+    ] = {}  # rows this run's soft-delete cascade hid, as they were
+    if not body.dry_run:
+        for start in range(0, len(keys), config.batch_size):
+            batch = keys[start : start + config.batch_size]
+            hidden: dict[Any, dict[str, Any]] = {}
+            try:
+                with session.begin_nested():
+                    saved.extend(
+                        _bulk_batch(
+                            resource,
+                            session,
+                            context,
+                            body.operation,
+                            batch,
+                            values,
+                            changed,
+                            cascaded,
+                            hidden,
+                        )
+                    )
+                cascaded.update(hidden)  # only once the batch holds
+            except (
+                sa.exc.IntegrityError,
+                sa.exc.DataError,
+                sa.orm.exc.StaleDataError,
+                ApiError,
+            ) as error:
+                result["failed"] += len(batch)
+                if len(result["errors"]) < MAX_BULK_ERRORS:
+                    refusal = _refusal(error, body.operation)
+                    result["errors"].append(
+                        {
+                            "detail": refusal.detail,
+                            "error_code": refusal.error_code,
+                            "field": refusal.field,
+                            "rows": len(batch),
+                        }
+                    )
+            else:
+                result["affected"] += len(batch)
+    if config.undo_ttl is not None and saved:
+        result["undo_token"] = secrets.token_urlsafe(24)
+        result["undo_expires_at"] = now() + datetime.timedelta(seconds=config.undo_ttl)
+    _record_run(resource, session, context, body, result, saved, changed)
+    with database_errors(session, body.operation):
+        session.commit()
+    return result
+
+
+MAX_BULK_ERRORS = 20  # reasons reported per run; `failed` counts every row
+
+
+def _refusal(error: Exception, operation: str) -> ApiError:
+    """Why the database (or a rule) refused a batch, as the error the single-row route would give."""
+    if isinstance(error, ApiError):
+        return error
+    if isinstance(error, sa.orm.exc.StaleDataError):
+        return ApiError(409, "version_conflict", "a row was changed by someone else during the run")
+    return from_database(error, operation)
+
+
+def _bulk_batch(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    operation: str,
+    batch: list[Any],
+    values: Mapping[str, Any],
+    changed: list[str] | None,
+    cascaded: Mapping[Any, dict[str, Any]],
+    hidden: dict[Any, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Change one batch; return each row as it was, and the `changed` values it was left with, for undo.
+
+    A row of the batch that the soft-delete cascade of an earlier batch of this run hid
+    (`cascaded`) is part of the run as when deleting the rows one by one: it is kept with its image
+    from before the run, and its undo brings it back. `hidden` gets the rows this batch's cascade hides.
+    """
+    rows = list(session.scalars(scoped(resource, context).where(resource.id.in_(batch))))
+    found = {row.id for row in rows}
+    reached = (
+        [key for key in batch if key not in found and key in cascaded]
+        if operation == "delete"
+        else []
+    )
+    if resource.has("branching"):
+        rows = [
+            row
+            if row.branch_id == context.branch_id
+            else branch_copy(resource, session, row, context.branch_id)
+            for row in rows
+        ]
+    links = load_links(resource, session, rows) if operation == "delete" else None
+    saved = [dump_row(resource, row, links) for row in rows]
+    audited = resource.has("audit")
+    befores = serialize(resource, session, rows) if audited else [None] * len(rows)
+    if operation == "delete":
+        remove(resource, session, context, rows, hidden)
+        audit(
+            resource,
+            session,
+            context,
+            "bulk_delete",
+            [(row.id, before, None) for row, before in zip(rows, befores, strict=True)],
+        )
+    else:
+        for row in rows:
+            apply_values(resource, session, context, row, values, creating=False)
+        if audited:
+            afters = serialize(resource, session, rows)
+            audit(
+                resource,
+                session,
+                context,
+                "bulk_update",
+                [(row.id, b, a) for row, b, a in zip(rows, befores, afters, strict=True)],
+            )
+    saved += [dict(cascaded[key]) for key in reached]
+    if changed is not None and saved:
+        # The whole row (every column and link) as the database stored it (rounded, truncated,
+        # updated_at set): undo puts a row back only while it is still exactly this.
+        statement = sa.select(resource.model).where(
+            resource.id.in_([row.id for row in rows] + reached)
+        )
+        if resource.has("branching"):
+            statement = statement.where(resource.model.branch_id == context.branch_id)
+        stored = list(session.scalars(statement.execution_options(populate_existing=True)))
+        after_links = load_links(resource, session, stored)
+        afters_by_id = {row.id: dump_row(resource, row, after_links) for row in stored}
+        for dump, key in zip(saved, [row.id for row in rows] + reached, strict=True):
+            dump["after"] = afters_by_id[key]
+    return saved
+
+
+def _changed_attrs(
+    resource: Resource, context: RequestContext, operation: str, values: Mapping[str, Any]
+) -> list[str] | None:
+    """The attributes an undo puts back; None: the whole row (it was deleted)."""
+    if operation == "update":
+        return [resource.columns[name].attr for name in values if name in resource.columns]
+    if resource.has("soft_delete"):
+        return ["deleted_at"]
+    if resource.has("branching") and context.branch_id != MAIN_BRANCH:
+        return ["branch_deleted"]
+    return None
+
+
+def _record_run(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    body: Any,
+    result: Mapping[str, Any],
+    saved: list[dict[str, Any]],
+    changed: list[str] | None,
+) -> None:
+    session.add(
+        run_model()(
+            resource=resource.name,
+            operation=body.operation,
+            filter=jsonable(body.filter),
+            values=jsonable(body.values) if body.operation == "update" else None,
+            dry_run=body.dry_run,
+            matched=result["matched"],
+            affected=result["affected"],
+            failed=result["failed"],
+            actor=context.user_id,
+            tenant_id=context.tenant_id if resource.has("tenant") else None,  # else any tenant's
+            branch_id=context.branch_id if resource.has("branching") else None,
+            created_at=stored_now(session),
+            undo_token=result["undo_token"],
+            undo_expires_at=stored_time(result["undo_expires_at"], dialect_of(session))
+            if result["undo_expires_at"]
+            else None,
+            undo_data={"changed": changed, "rows": saved} if result["undo_token"] else None,
+        )
+    )
+
+
+def undo_bulk(
+    resource: Resource, session: Session, context: RequestContext, body: UndoRequest
+) -> dict[str, Any]:
+    """Put back exactly what a bulk run changed: `{"restored": n, "skipped": n}`.
+
+    A row written since the run (or deleted, or made again) is skipped: undo never loses a
+    newer write.
+    """
+    enter(resource, session, context)
+    runs = run_model()
+    statement = sa.select(runs).where(
+        runs.undo_token == body.undo_token, runs.resource == resource.name
+    )
+    statement = statement.where(
+        runs.tenant_id == context.tenant_id if resource.has("tenant") else sa.true()
+    )
+    statement = statement.where(
+        runs.actor == context.user_id if context.user_id else runs.actor.is_(None)
+    )  # who ran it
+    run = session.scalars(statement.with_for_update()).first()
+    if run is None or run.undo_data is None:
+        raise ApiError(404, "not_found", "no bulk run has this undo token")
+    if run.undone_at is not None:
+        raise ApiError(409, "undo_used", "this bulk run was already undone")
+    if now() > as_utc(run.undo_expires_at):
+        raise ApiError(410, "undo_expired", "the undo token has expired")
+    changed = run.undo_data["changed"]
+    restored = skipped = 0
+    with database_errors(session, "update"):
+        if changed == ["deleted_at"]:
+            restored, skipped = _undo_soft_delete(resource, session, context, run.undo_data["rows"])
+        else:
+            for saved in run.undo_data["rows"]:
+                put_back = _put_back(resource, session, context, saved, changed)
+                if put_back is None:
+                    skipped += 1
+                    continue
+                row, before = put_back
+                restored += 1
+                _audit_undo(resource, session, context, row, before)
+        run.undone_at = stored_now(session)
+        session.commit()
+    return {"restored": restored, "skipped": skipped}
+
+
+def _audit_undo(
+    resource: Resource, session: Session, context: RequestContext, row: Any, before: Any
+) -> None:
+    if resource.has("audit"):
+        audit(
+            resource,
+            session,
+            context,
+            "bulk_undo",
+            [(row.id, before, serialize(resource, session, [row])[0])],
+        )
+
+
+def _as_left(
+    resource: Resource, session: Session, saved: Mapping[str, Any], changed: list[str] | None
+) -> tuple[bool, Any]:
+    """(whether the row is still exactly as the run left it, the row: None if the run deleted it)."""
+    values = saved["values"]
+    identity = {name: decode_value(values[name]) for name in ("id", "branch_id") if name in values}
+    row = session.get(resource.model, identity if len(identity) > 1 else identity["id"])
+    if (row is None) != (changed is None):
+        return False, row  # deleted since an update, or made again since a delete
+    if row is not None and dump_row(
+        resource, row, load_links(resource, session, [row])
+    ) != saved.get("after"):
+        return False, row  # written since the run, in any column or link
+    return True, row
+
+
+def _undo_soft_delete(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    entries: Sequence[Mapping[str, Any]],
+) -> tuple[int, int]:
+    """Bring a soft-delete run's rows back as undoing its deletes one by one, last first, would:
+    a row comes back once no parent it needs is hidden (restore brings back what its cascade
+    hid), and a row that came back through the cascade of another counts as restored. Rows
+    written since the run, and rows whose parent stays hidden, are skipped. `(restored, skipped)`."""
+    waiting = []
+    for saved in entries:
+        unchanged, row = _as_left(resource, session, saved, ["deleted_at"])
+        if unchanged:  # every row is compared before any comes back
+            waiting.append(row)
+    skipped = len(entries) - len(waiting)
+    while waiting:
+        ready = [
+            row for row in waiting if row.deleted_at is None or restorable(resource, session, row)
+        ]
+        if not ready:
+            break
+        for row in ready:
+            if row.deleted_at is None:
+                continue  # the cascade of a row before it brought it back
+            before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+            undelete(resource, session, context, [row])
+            _audit_undo(resource, session, context, row, before)
+        done = {id(row) for row in ready}
+        waiting = [row for row in waiting if id(row) not in done]
+    return len(entries) - skipped - len(waiting), skipped + len(waiting)
+
+
+def _put_back(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    saved: Mapping[str, Any],
+    changed: list[str] | None,
+) -> tuple[Any, Any] | None:
+    """One row as the run found it (an update, or a hard or branch delete): (the row, how it was
+    before the undo); None when it was written since the run, and is left alone."""
+    unchanged, row = _as_left(resource, session, saved, changed)
+    if not unchanged:
+        return None
+    values = {attr: decode_value(encoded) for attr, encoded in saved["values"].items()}
+    if row is None:  # deleted: insert it again, with its links
+        row = resource.model(**values)
+        session.add(row)
+        session.flush()
+        for name, keys in saved.get("links", {}).items():
+            link = resource.many_to_many[name]
+            if keys:
+                session.execute(
+                    sa.insert(link.junction), [link.link(row, decode_value(key)) for key in keys]
+                )
+        return row, None
+    before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+    # A write of its own: the version moves on and updated_at (onupdate) is the undo's time.
+    for attr in changed:
+        setattr(row, attr, values[attr])
+    bump_version(resource, row)
+    session.flush()
+    return row, before
+
+
+def _validation(error: ValidationError, prefix: str) -> ApiError:
+    first = error.errors()[0]
+    location = [str(part) for part in first["loc"] if not isinstance(part, int)]
+    name = location[0] if location else prefix
+    return validation_error(f"{'.'.join([prefix, *location])}: {first['msg']}", name)

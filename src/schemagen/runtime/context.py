@@ -1,0 +1,117 @@
+"""The caller: the headers that scope every query, and the scoping itself.
+
+Every read goes through `scoped()`: the one place where row-level rules (tenant, owner, soft
+delete, branch) limit what a caller sees.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads `get_context`'s annotations, and the
+# project's `get_principal` in them is a local of `request_context`, which a string could not name.
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
+
+import sqlalchemy as sa
+from fastapi import Depends, Header
+from sqlalchemy.orm import Session
+
+from .db import bind
+from .errors import ApiError, validation_error
+from .resources import Resource
+
+MAIN_BRANCH = "main"
+SCOPE_LENGTH = 64  # tenant, branch and user ids: the width of their columns
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who asks and where: the headers that row-level rules read."""
+
+    tenant_id: str | None = None
+    branch_id: str = MAIN_BRANCH
+    user_id: str | None = None
+    if_match: str | None = None  # versioned updates: the version the change was based on
+
+
+class Principal(Protocol):
+    """The caller as the project's `auth.get_principal` returns it: `id` is what owned rows store."""
+
+    @property
+    def id(self) -> str: ...
+
+
+def request_context(
+    get_principal: Callable[..., Principal | None],
+) -> Callable[..., RequestContext]:
+    """The dependency that makes a request's `RequestContext`, its caller from `get_principal`
+    (the project's, so `app.dependency_overrides[get_principal]` reaches every route)."""
+
+    def get_context(
+        principal: Annotated[Principal | None, Depends(get_principal)],
+        x_tenant_id: Annotated[str | None, Header()] = None,
+        x_branch_id: Annotated[str | None, Header()] = None,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> RequestContext:
+        for name, value in (("X-Tenant-ID", x_tenant_id), ("X-Branch-ID", x_branch_id)):
+            if value is not None and len(value) > SCOPE_LENGTH:
+                raise validation_error(f"{name} is longer than {SCOPE_LENGTH} characters", name)
+        return RequestContext(
+            tenant_id=x_tenant_id or None,
+            branch_id=x_branch_id or MAIN_BRANCH,
+            user_id=principal.id if principal is not None else None,
+            if_match=if_match or None,
+        )
+
+    return get_context
+
+
+def enter(resource: Resource, session: Session, context: RequestContext) -> None:
+    """Check the headers `resource` needs and hand the caller to the session (for row-level security)."""
+    if resource.has("tenant") and not context.tenant_id:
+        raise ApiError(
+            400, "tenant_required", f"{resource.label}: the X-Tenant-ID header is required"
+        )
+    bind(session, context.tenant_id, context.user_id)
+
+
+def require_principal(resource: Resource, context: RequestContext) -> str:
+    if context.user_id is None:
+        raise ApiError(
+            401, "authentication_required", f"{resource.label}: writing needs a caller (X-User-ID)"
+        )
+    return context.user_id
+
+
+def scoped(
+    resource: Resource,
+    context: RequestContext,
+    statement: Any = None,
+    *,
+    include_deleted: bool = False,
+) -> Any:
+    """`statement` (default: select the model) limited to the rows this caller may see."""
+    model = resource.model
+    statement = sa.select(model) if statement is None else statement
+    if resource.has("tenant"):
+        statement = statement.where(model.tenant_id == context.tenant_id)
+    if resource.has("owned"):  # your rows, and system rows for everyone
+        mine = model.owner_id == context.user_id if context.user_id is not None else sa.false()
+        statement = statement.where(sa.or_(model.is_system == sa.true(), mine))
+    if resource.has("soft_delete") and not include_deleted:
+        statement = statement.where(model.deleted_at.is_(None))
+    if resource.has("branching"):
+        statement = statement.where(on_branch(resource, context.branch_id))
+    return statement
+
+
+def on_branch(resource: Resource, branch: str) -> Any:
+    """The rows `branch` sees: its own copies (not deleted there), and main's rows it has not copied."""
+    model = resource.model
+    if branch == MAIN_BRANCH:
+        return model.branch_id == MAIN_BRANCH
+    copy = sa.orm.aliased(model)
+    copied = sa.exists().where(copy.id == model.id, copy.branch_id == branch)
+    return sa.or_(
+        sa.and_(model.branch_id == branch, model.branch_deleted == sa.false()),
+        sa.and_(model.branch_id == MAIN_BRANCH, ~copied),
+    )

@@ -1,0 +1,93 @@
+"""Facts of the API contract that the runtime and the generator share, keyed by API kind.
+
+An API kind is the type the API gives a column: a schema field type (`string`, `decimal`,
+`enum`, ...), with relations as their target's key (`uuid` or `integer`). The generator reads
+these (the OpenAPI document, the client and the generated tests describe what the runtime does),
+so this module imports the standard library only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+import uuid
+from typing import Any
+
+# Kinds whose values have an order: they filter with `__gte` and `__lte` too.
+ORDERED_TYPES = (
+    "string",
+    "text",
+    "email",
+    "url",
+    "integer",
+    "bigint",
+    "float",
+    "decimal",
+    "date",
+    "datetime",
+    "time",
+)
+TEXT_TYPES = ("string", "text", "email", "url", "enum")
+# Kinds a search (`q`) matches as they are; any other searchable kind is compared as text.
+SEARCH_TEXT_TYPES = ("string", "text", "email", "url")
+# Kinds whose query-string text is their JSON (`?n=3`, `?b=true`).
+JSON_LITERAL_TYPES = ("integer", "bigint", "float", "decimal", "boolean")
+UNSORTABLE_TYPES = ("json", "array")
+# The Python type a filter or cursor value is parsed as.
+PYTHON_TYPES: dict[str, Any] = {
+    "string": str,
+    "text": str,
+    "email": str,
+    "url": str,
+    "enum": str,
+    "integer": int,
+    "bigint": int,
+    "float": float,
+    "decimal": decimal.Decimal,
+    "boolean": bool,
+    "date": datetime.date,
+    "datetime": datetime.datetime,
+    "time": datetime.time,
+    "uuid": uuid.UUID,
+    "json": Any,
+}
+INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+# Every integer column holds at most a signed 64-bit value; SQLite cannot even bind a larger one.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+# Decimal filter values: far past any column's precision, short of where databases overflow.
+MAX_DECIMAL_EXPONENT = 100
+# Pydantic reads a number, or a numeric text, as a timestamp: a date, time or datetime filter is
+# its ISO text only.
+ISO_TEXT = {
+    "date": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "datetime": re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"),
+    "time": re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?"),
+}
+
+# The list's own query parameters; every other one is a filter.
+LIST_PARAMETERS = ("limit", "cursor", "sort", "q")
+# Bounds of a list's query string: a longer `q` or more `__in` values is a 422, not a statement
+# the database refuses (SQLite's LIKE pattern and every driver's parameter count have limits).
+MAX_SEARCH_LENGTH = 500
+MAX_IN_VALUES = 1000
+DEFAULT_PAGE_SIZE = 50
+DEFAULT_MAX_PAGE_SIZE = 500
+# Many-to-many fields filter by the ids they link to.
+LINK_OPERATORS = ("eq", "in")
+
+# The audit trail's list: `GET /api/audit`.
+AUDIT_PAGE_SIZE = 50
+AUDIT_MAX_PAGE_SIZE = 500
+AUDIT_FILTERS = ("resource", "row_id", "action")
+
+
+def filter_operators(kind: str) -> tuple[str, ...]:
+    """The operators a list filter takes on a column of API kind `kind` (`f`, `f__in`, ...)."""
+    if kind == "array":
+        return ("eq", "in", "isnull")
+    if kind == "json":
+        return ("isnull",)
+    if kind in ORDERED_TYPES:
+        return ("eq", "in", "gte", "lte", "isnull")
+    return ("eq", "in", "isnull")

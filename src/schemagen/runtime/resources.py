@@ -1,0 +1,104 @@
+"""What a resource is, as the runtime needs it: its columns, links and relations, by name.
+
+Each generated route module describes its resource once (a `Resource`) and `register`s it, so
+relations can find their target and every function here reads the same description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as the API sees it: its attribute on the model, its schema type and its rules."""
+
+    attr: str
+    type: str  # the schema type; relations carry the target's key type (uuid or integer)
+    nullable: bool = False
+    writable: bool = True  # False for the key, trait columns and readonly fields
+    item: str | None = None  # arrays: the item type
+    choices: tuple[str, ...] = ()  # enums: the values
+    references: str | None = None  # relations: the target resource
+    enforced: bool = True  # relations: False when no database foreign key stands behind it
+
+
+@dataclass(frozen=True)
+class ManyToMany:
+    """A many-to-many field (`genres` → `genre_ids`) and the junction table behind it."""
+
+    junction: sa.Table
+    left: str  # the column pointing at this resource
+    right: str  # the column pointing at the target
+    target: str  # the target resource
+    key: str  # the target's key type: uuid or integer
+    left_enforced: bool = True
+    right_enforced: bool = True
+    branch: str | None = None  # branching resources: each branch's copy of a row has its own links
+
+    def of(self, row: Any) -> Any:
+        """The junction rows holding `row`'s links (on its own branch)."""
+        clause = self.junction.c[self.left] == row.id
+        return (
+            sa.and_(clause, self.junction.c[self.branch] == row.branch_id)
+            if self.branch
+            else clause
+        )
+
+    def link(self, row: Any, key: Any) -> dict[str, Any]:
+        return {
+            self.left: row.id,
+            self.right: key,
+            **({self.branch: row.branch_id} if self.branch else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A many-to-one relation of another resource that points here."""
+
+    source: str
+    attr: str
+    on_delete: str  # cascade, set_null, restrict or no_action
+    enforced: bool = True  # False: no database foreign key, so a hard delete applies on_delete here
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    label: str
+    model: Any
+    key: str  # uuid or integer
+    columns: Mapping[str, Column]  # by API name, in the order of the Read shape
+    many_to_many: Mapping[str, ManyToMany] = field(default_factory=dict)
+    filterable: tuple[str, ...] = ()
+    sortable: tuple[str, ...] = ()
+    searchable: tuple[str, ...] = ()
+    default_sort: tuple[str, ...] = ("id",)
+    page_size: int = 50
+    max_page_size: int = 500
+    inbound: tuple[Inbound, ...] = ()
+    traits: tuple[str, ...] = ()
+    # Junction columns pointing here without a foreign key, and the junction's branch column
+    # when the links belong to this resource's branches.
+    unlinks: tuple[tuple[sa.Table, str, str | None], ...] = ()
+
+    def has(self, trait: str) -> bool:
+        return trait in self.traits
+
+    @property
+    def id(self) -> Any:
+        return self.model.id
+
+
+REGISTRY: dict[str, Resource] = {}
+
+
+def register(resource: Resource) -> Resource:
+    """Make a resource known by name, so relations can find their target."""
+    REGISTRY[resource.name] = resource
+    return resource

@@ -1,0 +1,54 @@
+"""Where writes report what they changed: the audit trail, in projects that have one.
+
+Every write calls `audit()`. A resource with the `audit` trait needs a recorder, which the audit
+module installs when the project configures it (`audit.configure`, in the generated `db.py`):
+that module is in a project only when one of its resources is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from .context import RequestContext
+from .resources import Resource
+
+# (row id, the row before as the Read shape or None, the row after or None)
+Change = tuple[Any, dict[str, Any] | None, dict[str, Any] | None]
+
+
+class Recorder(Protocol):
+    def __call__(
+        self,
+        resource: Resource,
+        session: Session,
+        context: RequestContext,
+        action: str,
+        changes: Sequence[Change],
+    ) -> None: ...
+
+
+RECORDER: list[Recorder] = []  # the one recorder, once configured
+
+
+def use_recorder(recorder: Recorder) -> None:
+    RECORDER[:] = [recorder]
+
+
+def audit(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    action: str,
+    changes: Sequence[Change],
+) -> None:
+    """Append `(row id, before, after)` entries for an audited resource, in the write's transaction."""
+    if not resource.has("audit") or not changes:
+        return
+    if not RECORDER:
+        raise RuntimeError(
+            f"{resource.name} is audited but no audit trail is configured (runtime.audit.configure)"
+        )
+    RECORDER[0](resource, session, context, action, changes)
