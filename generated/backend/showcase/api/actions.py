@@ -92,9 +92,9 @@ ACTIONS: dict[str, Action] = {
         opportunity.update_opportunity, schemas.OpportunityUpdate, takes_id=True
     ),
     "opportunity.delete": Action(opportunity.delete_opportunity, takes_id=True),
+    "opportunity.restore": Action(opportunity.restore_opportunity, takes_id=True),
     "opportunity.bulk": Action(opportunity.bulk_opportunities, BulkRequest),
     "opportunity.bulk_undo": Action(opportunity.undo_bulk_opportunities, UndoRequest),
-    "opportunity.restore": Action(opportunity.restore_opportunity, takes_id=True),
     "opportunity.complete": Action(
         opportunity.complete_opportunity, schemas.OpportunityCompleteInput, takes_id=True
     ),
