@@ -72,7 +72,7 @@ _ROUTER_RANK = {
 
 def filter_operators(kind: str) -> tuple[str, ...]:
     """The operators a list filter takes on a field of API kind `kind` (the field types'
-    registry says, as the generated crud.operators() decides alike)."""
+    registry says, as the generated runtime.lists.operators() decides alike)."""
     return REGISTRY[FieldType(kind)].filter_operators
 
 

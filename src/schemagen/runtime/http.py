@@ -45,7 +45,7 @@ Body = TypeVar("Body", bound=BaseModel)
 
 
 def json_body(model: type[Body]) -> Any:
-    """The request body as `model`, a route's `body: Annotated[Model, crud.json_body(Model)]`.
+    """The request body as `model`, a route's `body: Annotated[Model, http.json_body(Model)]`.
 
     FastAPI sees the body as `model` (so the OpenAPI document shows it and shapes are checked
     first), then it is read again from the raw JSON, strictly: a date must be a date string, an

@@ -326,7 +326,7 @@ def merge(chunks: list[str]) -> str:
     return "\n".join(imports) + "\n\n" + prelude + "\n" + text
 
 
-# The API validates bodies strictly as JSON (crud.parse_json); the document needs help there in
+# The API validates bodies strictly as JSON (runtime.http.parse_json); the document needs help there in
 # three places: JSON Schema's integer includes 1.0, a date or time is its ISO text only (Pydantic
 # reads "0" as 1970-01-01 even in strict mode), and format "email" is syntax only.
 JSON_TYPES = {

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 from showcase import schemas
-from showcase.api import (
+from showcase.auth import ContextDep
+from showcase.runtime.bulk import BulkRequest, UndoRequest
+from showcase.runtime.db import SessionDep
+from showcase.runtime.errors import validation_error
+from showcase.runtime.http import json_body, respond, respond_row, strict
+from showcase.runtime.resources import Resource
+from showcase.services import (
     customer,
     matrx_action,
     matrx_menu_item,
@@ -26,13 +32,6 @@ from showcase.api import (
     region,
     todo,
 )
-from showcase.auth import get_context
-from showcase.runtime.bulk import BulkRequest, UndoRequest
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.errors import validation_error
-from showcase.runtime.http import json_body, strict
-from sqlalchemy.orm import Session
 
 
 class ActionRequest(BaseModel):
@@ -47,72 +46,120 @@ class ActionRequest(BaseModel):
 
 @dataclass(frozen=True)
 class Action:
-    """A route callable by name: what it takes besides the session and the caller."""
+    """A service function callable by name, and how its route answers."""
 
-    route: Callable[..., Response]
-    body: type[BaseModel] | None = None  # validated from `input`
-    takes_id: bool = False
-    takes_params: bool = False  # `input` holds the query parameters
+    run: Callable[..., object]
+    body: type[BaseModel] | None = None  # validated from `input`, passed as `data`
+    takes_id: bool = False  # `id` passed as `key`
+    takes_params: bool = False  # `input` holds the query parameters, passed as `params`
+    row: Resource | None = None  # answered as a row (with its ETag when versioned)
+    status_code: int = 200
 
 
 ACTIONS: dict[str, Action] = {
     "customer.list": Action(customer.list_customers, takes_params=True),
-    "customer.get": Action(customer.get_customer, takes_id=True),
-    "customer.create": Action(customer.create_customer, schemas.CustomerCreate),
-    "customer.update": Action(customer.update_customer, schemas.CustomerUpdate, takes_id=True),
-    "customer.delete": Action(customer.delete_customer, takes_id=True),
+    "customer.get": Action(customer.get_customer, takes_id=True, row=customer.RESOURCE),
+    "customer.create": Action(
+        customer.create_customer, schemas.CustomerCreate, row=customer.RESOURCE, status_code=201
+    ),
+    "customer.update": Action(
+        customer.update_customer, schemas.CustomerUpdate, takes_id=True, row=customer.RESOURCE
+    ),
+    "customer.delete": Action(customer.delete_customer, takes_id=True, status_code=204),
     "customer.bulk": Action(customer.bulk_customers, BulkRequest),
     "customer.bulk_undo": Action(customer.undo_bulk_customers, UndoRequest),
     "matrx_action.list": Action(matrx_action.list_matrx_actions, takes_params=True),
-    "matrx_action.get": Action(matrx_action.get_matrx_action, takes_id=True),
-    "matrx_action.create": Action(matrx_action.create_matrx_action, schemas.MatrxActionCreate),
-    "matrx_action.update": Action(
-        matrx_action.update_matrx_action, schemas.MatrxActionUpdate, takes_id=True
+    "matrx_action.get": Action(
+        matrx_action.get_matrx_action, takes_id=True, row=matrx_action.RESOURCE
     ),
-    "matrx_action.delete": Action(matrx_action.delete_matrx_action, takes_id=True),
+    "matrx_action.create": Action(
+        matrx_action.create_matrx_action,
+        schemas.MatrxActionCreate,
+        row=matrx_action.RESOURCE,
+        status_code=201,
+    ),
+    "matrx_action.update": Action(
+        matrx_action.update_matrx_action,
+        schemas.MatrxActionUpdate,
+        takes_id=True,
+        row=matrx_action.RESOURCE,
+    ),
+    "matrx_action.delete": Action(matrx_action.delete_matrx_action, takes_id=True, status_code=204),
     "matrx_menu_item.list": Action(matrx_menu_item.list_matrx_menu_items, takes_params=True),
-    "matrx_menu_item.get": Action(matrx_menu_item.get_matrx_menu_item, takes_id=True),
+    "matrx_menu_item.get": Action(
+        matrx_menu_item.get_matrx_menu_item, takes_id=True, row=matrx_menu_item.RESOURCE
+    ),
     "matrx_menu_item.create": Action(
-        matrx_menu_item.create_matrx_menu_item, schemas.MatrxMenuItemCreate
+        matrx_menu_item.create_matrx_menu_item,
+        schemas.MatrxMenuItemCreate,
+        row=matrx_menu_item.RESOURCE,
+        status_code=201,
     ),
     "matrx_menu_item.update": Action(
-        matrx_menu_item.update_matrx_menu_item, schemas.MatrxMenuItemUpdate, takes_id=True
+        matrx_menu_item.update_matrx_menu_item,
+        schemas.MatrxMenuItemUpdate,
+        takes_id=True,
+        row=matrx_menu_item.RESOURCE,
     ),
-    "matrx_menu_item.delete": Action(matrx_menu_item.delete_matrx_menu_item, takes_id=True),
+    "matrx_menu_item.delete": Action(
+        matrx_menu_item.delete_matrx_menu_item, takes_id=True, status_code=204
+    ),
     "office.list": Action(office.list_offices, takes_params=True),
-    "office.get": Action(office.get_office, takes_id=True),
-    "office.create": Action(office.create_office, schemas.OfficeCreate),
-    "office.update": Action(office.update_office, schemas.OfficeUpdate, takes_id=True),
-    "office.delete": Action(office.delete_office, takes_id=True),
+    "office.get": Action(office.get_office, takes_id=True, row=office.RESOURCE),
+    "office.create": Action(
+        office.create_office, schemas.OfficeCreate, row=office.RESOURCE, status_code=201
+    ),
+    "office.update": Action(
+        office.update_office, schemas.OfficeUpdate, takes_id=True, row=office.RESOURCE
+    ),
+    "office.delete": Action(office.delete_office, takes_id=True, status_code=204),
     "office.close": Action(office.close_office, schemas.OfficeCloseInput, takes_id=True),
     "opportunity.list": Action(opportunity.list_opportunities, takes_params=True),
-    "opportunity.get": Action(opportunity.get_opportunity, takes_id=True),
-    "opportunity.create": Action(opportunity.create_opportunity, schemas.OpportunityCreate),
-    "opportunity.update": Action(
-        opportunity.update_opportunity, schemas.OpportunityUpdate, takes_id=True
+    "opportunity.get": Action(opportunity.get_opportunity, takes_id=True, row=opportunity.RESOURCE),
+    "opportunity.create": Action(
+        opportunity.create_opportunity,
+        schemas.OpportunityCreate,
+        row=opportunity.RESOURCE,
+        status_code=201,
     ),
-    "opportunity.delete": Action(opportunity.delete_opportunity, takes_id=True),
-    "opportunity.restore": Action(opportunity.restore_opportunity, takes_id=True),
+    "opportunity.update": Action(
+        opportunity.update_opportunity,
+        schemas.OpportunityUpdate,
+        takes_id=True,
+        row=opportunity.RESOURCE,
+    ),
+    "opportunity.delete": Action(opportunity.delete_opportunity, takes_id=True, status_code=204),
+    "opportunity.restore": Action(
+        opportunity.restore_opportunity, takes_id=True, row=opportunity.RESOURCE
+    ),
     "opportunity.bulk": Action(opportunity.bulk_opportunities, BulkRequest),
     "opportunity.bulk_undo": Action(opportunity.undo_bulk_opportunities, UndoRequest),
     "opportunity.complete": Action(
         opportunity.complete_opportunity, schemas.OpportunityCompleteInput, takes_id=True
     ),
     "person.list": Action(person.list_people, takes_params=True),
-    "person.get": Action(person.get_person, takes_id=True),
-    "person.create": Action(person.create_person, schemas.PersonCreate),
-    "person.update": Action(person.update_person, schemas.PersonUpdate, takes_id=True),
-    "person.delete": Action(person.delete_person, takes_id=True),
+    "person.get": Action(person.get_person, takes_id=True, row=person.RESOURCE),
+    "person.create": Action(
+        person.create_person, schemas.PersonCreate, row=person.RESOURCE, status_code=201
+    ),
+    "person.update": Action(
+        person.update_person, schemas.PersonUpdate, takes_id=True, row=person.RESOURCE
+    ),
+    "person.delete": Action(person.delete_person, takes_id=True, status_code=204),
     "region.list": Action(region.list_regions, takes_params=True),
-    "region.get": Action(region.get_region, takes_id=True),
-    "region.create": Action(region.create_region, schemas.RegionCreate),
-    "region.update": Action(region.update_region, schemas.RegionUpdate, takes_id=True),
-    "region.delete": Action(region.delete_region, takes_id=True),
+    "region.get": Action(region.get_region, takes_id=True, row=region.RESOURCE),
+    "region.create": Action(
+        region.create_region, schemas.RegionCreate, row=region.RESOURCE, status_code=201
+    ),
+    "region.update": Action(
+        region.update_region, schemas.RegionUpdate, takes_id=True, row=region.RESOURCE
+    ),
+    "region.delete": Action(region.delete_region, takes_id=True, status_code=204),
     "todo.list": Action(todo.list_todos, takes_params=True),
-    "todo.get": Action(todo.get_todo, takes_id=True),
-    "todo.create": Action(todo.create_todo, schemas.TodoCreate),
-    "todo.update": Action(todo.update_todo, schemas.TodoUpdate, takes_id=True),
-    "todo.delete": Action(todo.delete_todo, takes_id=True),
+    "todo.get": Action(todo.get_todo, takes_id=True, row=todo.RESOURCE),
+    "todo.create": Action(todo.create_todo, schemas.TodoCreate, row=todo.RESOURCE, status_code=201),
+    "todo.update": Action(todo.update_todo, schemas.TodoUpdate, takes_id=True, row=todo.RESOURCE),
+    "todo.delete": Action(todo.delete_todo, takes_id=True, status_code=204),
 }
 
 router = APIRouter(prefix="/api", tags=["actions"])
@@ -120,23 +167,28 @@ router = APIRouter(prefix="/api", tags=["actions"])
 
 @router.post("/actions", operation_id="runAction")
 def run_action(
-    request: ActionRequest = json_body(ActionRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    request: Annotated[ActionRequest, json_body(ActionRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Run the action `request.action` as its own route would."""
     action = ACTIONS.get(request.action)
     if action is None:
         raise validation_error(f"unknown action {request.action!r}", "action")
-    arguments: dict[str, Any] = {"session": session, "context": context}
+    arguments: dict[str, Any] = {}
     if action.takes_id:
         if request.id is None:
             raise validation_error(f"{request.action} needs an id", "id")
-        arguments["id"] = str(request.id)
+        arguments["key"] = str(request.id)
     if action.takes_params:
         arguments["params"] = dict(request.input)
     elif action.body is not None:
-        arguments["body"] = strict(action.body, request.input)
+        arguments["data"] = strict(action.body, request.input)
     elif request.input:
         raise validation_error(f"{request.action} takes no input", "input")
-    return action.route(**arguments)
+    result = action.run(session, context, **arguments)
+    if action.status_code == 204:
+        return Response(status_code=204)
+    if action.row is not None:
+        return respond_row(action.row, result, action.status_code)  # type: ignore[arg-type]
+    return respond(result, action.status_code)

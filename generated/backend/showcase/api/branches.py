@@ -10,31 +10,20 @@ A branch needs no creating: a write with `X-Branch-ID: <name>` copies the row on
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
-from showcase.auth import get_context
+from fastapi import APIRouter, Response
+from showcase.auth import ContextDep
 from showcase.runtime import branches, http
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from sqlalchemy.orm import Session
+from showcase.runtime.db import SessionDep
 
 router = APIRouter(prefix="/api/branches", tags=["branches"])
 
 
-@router.post("/{name}/merge", operation_id="mergeBranch")
-def merge_branch(
-    name: str,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
+@router.post("/{name}/merge", response_model=branches.MergeResult, operation_id="mergeBranch")
+def merge_branch(name: str, session: SessionDep, context: ContextDep) -> Response:
     """Apply the branch to main: `{"branch": name, "merged": {resource: rows}}`."""
     return http.respond(branches.merge_branch(session, context, name))
 
 
-@router.delete("/{name}", status_code=204, operation_id="discardBranch")
-def discard_branch(
-    name: str,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
+@router.delete("/{name}", status_code=204, response_class=Response, operation_id="discardBranch")
+def discard_branch(name: str, session: SessionDep, context: ContextDep) -> None:
     branches.discard_branch(session, context, name)
-    return Response(status_code=204)

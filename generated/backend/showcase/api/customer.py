@@ -13,119 +13,111 @@ DELETE /api/customers/{id}                      deleteCustomer
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from showcase import models, schemas
-from showcase.auth import get_context
-from showcase.runtime import bulk, http, lists, rows, writes
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.resources import Column, Inbound, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import schemas
+from showcase.auth import ContextDep
+from showcase.runtime import bulk, http
+from showcase.runtime.db import SessionDep
+from showcase.services import customer as service
 
-RESOURCE = register(
-    Resource(
-        name="customer",
-        label="Customer",
-        model=models.Customer,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "branch_id": Column("branch_id", "string", writable=False),
-            "tenant_id": Column("tenant_id", "string", writable=False),
-            "name": Column("name", "string"),
-            "email": Column("email", "email", nullable=True),
-            "tier": Column("tier", "enum", choices=("standard", "gold", "platinum")),
-            "office_id": Column(
-                "office_id", "uuid", nullable=True, references="office", enforced=False
-            ),
-            "lifetime_value": Column("lifetime_value", "decimal"),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("tier", "office_id"),
-        sortable=("lifetime_value", "name"),
-        searchable=("email", "name"),
-        default_sort=("name",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(Inbound("opportunity", "customer_id", "cascade", enforced=False),),
-        traits=("timestamps", "tenant", "audit", "branching"),
-    )
-)
 
-BULK = bulk.BulkConfig(batch_size=200, undo_ttl=900)
-# `{id:customer_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("customer_id", reserved=("bulk",))
+class CustomerListParams(BaseModel):
+    """The query string of `GET /api/customers`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:lifetime_value|name)(?:,-?(?:lifetime_value|name))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: lifetime_value, name; default: name",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: email, name")] = None
+    tier: Literal["standard", "gold", "platinum"] | None = None
+    tier__in: Annotated[
+        list[Literal["standard", "gold", "platinum"]] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    tier__isnull: bool | None = None
+    office_id: uuid.UUID | None = None
+    office_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    office_id__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
 
-@router.get("", operation_id="listCustomers")
+@router.get("", response_model=schemas.CustomerPage, operation_id="listCustomers")
 def list_customers(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[CustomerListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Customers: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_customers(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createCustomer")
+@router.post(
+    "", status_code=201, response_model=schemas.CustomerRead, operation_id="createCustomer"
+)
 def create_customer(
-    body: schemas.CustomerCreate = http.json_body(schemas.CustomerCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.CustomerCreate, http.json_body(schemas.CustomerCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_customer(session, context, body), status_code=201
     )
 
 
-@router.post("/bulk", operation_id="bulkCustomers")
+@router.post("/bulk", response_model=bulk.BulkResult, operation_id="bulkCustomers")
 def bulk_customers(
-    body: bulk.BulkRequest = http.json_body(bulk.BulkRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[bulk.BulkRequest, http.json_body(bulk.BulkRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return http.respond(bulk.bulk(RESOURCE, session, context, body, schemas.CustomerUpdate, BULK))
+    return http.respond(service.bulk_customers(session, context, body))
 
 
-@router.post("/bulk/undo", operation_id="undoBulkCustomers")
+@router.post("/bulk/undo", response_model=bulk.UndoResult, operation_id="undoBulkCustomers")
 def undo_bulk_customers(
-    body: bulk.UndoRequest = http.json_body(bulk.UndoRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[bulk.UndoRequest, http.json_body(bulk.UndoRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Put back what a bulk run changed, while its undo token lives (900 s)."""
-    return http.respond(bulk.undo_bulk(RESOURCE, session, context, body))
+    return http.respond(service.undo_bulk_customers(session, context, body))
 
 
-@router.get("/{id:customer_id}", operation_id="getCustomer")
+@router.get("/{id}", response_model=schemas.CustomerRead, operation_id="getCustomer")
 def get_customer(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_customer(session, context, id))
 
 
-@router.patch("/{id:customer_id}", operation_id="updateCustomer")
+@router.patch("/{id}", response_model=schemas.CustomerRead, operation_id="updateCustomer")
 def update_customer(
     id: uuid.UUID,
-    body: schemas.CustomerUpdate = http.json_body(schemas.CustomerUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.CustomerUpdate, http.json_body(schemas.CustomerUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_customer(session, context, id, body))
 
 
-@router.delete("/{id:customer_id}", status_code=204, operation_id="deleteCustomer")
-def delete_customer(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteCustomer")
+def delete_customer(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_customer(session, context, id)

@@ -11,103 +11,100 @@ DELETE /api/matrx_actions/{id}                  deleteMatrxAction
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from showcase import models, schemas
-from showcase.auth import get_context
-from showcase.runtime import http, lists, rows, writes
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.resources import Column, Inbound, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import schemas
+from showcase.auth import ContextDep
+from showcase.runtime import http
+from showcase.runtime.db import SessionDep
+from showcase.services import matrx_action as service
 
-RESOURCE = register(
-    Resource(
-        name="matrx_action",
-        label="Action",
-        model=models.MatrxAction,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "owner_id": Column("owner_id", "string", nullable=True, writable=False),
-            "name": Column("name", "string"),
-            "description": Column("description", "text", nullable=True),
-            "action_type": Column(
-                "action_type",
-                "enum",
-                choices=("prompt", "api_call", "function", "workflow", "navigation"),
-            ),
-            "scope": Column("scope", "enum", choices=("global", "workspace", "user")),
-            "variable_context_map": Column("variable_context_map", "json", nullable=True),
-            "execution_settings": Column("execution_settings", "json", nullable=True),
-            "tags": Column("tags", "array", nullable=True, item="string"),
-            "use_count": Column("use_count", "integer"),
-            "is_system": Column("is_system", "boolean", writable=False),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("action_type", "scope", "tags"),
-        sortable=("use_count", "name", "created_at"),
-        searchable=("name",),
-        default_sort=("name",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(Inbound("matrx_menu_item", "action_id", "cascade"),),
-        traits=("timestamps", "owned"),
-    )
-)
 
-# `{id:matrx_action_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("matrx_action_id", reserved=())
+class MatrxActionListParams(BaseModel):
+    """The query string of `GET /api/matrx_actions`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:use_count|name|created_at)(?:,-?(?:use_count|name|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: use_count, name, created_at; default: name",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
+    action_type: Literal["prompt", "api_call", "function", "workflow", "navigation"] | None = None
+    action_type__in: Annotated[
+        list[Literal["prompt", "api_call", "function", "workflow", "navigation"]] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    action_type__isnull: bool | None = None
+    scope: Literal["global", "workspace", "user"] | None = None
+    scope__in: Annotated[
+        list[Literal["global", "workspace", "user"]] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    scope__isnull: bool | None = None
+    tags: str | None = None
+    tags__in: Annotated[
+        list[str] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    tags__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/matrx_actions", tags=["matrx_actions"])
 
 
-@router.get("", operation_id="listMatrxActions")
+@router.get("", response_model=schemas.MatrxActionPage, operation_id="listMatrxActions")
 def list_matrx_actions(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[MatrxActionListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Actions: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_matrx_actions(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createMatrxAction")
+@router.post(
+    "", status_code=201, response_model=schemas.MatrxActionRead, operation_id="createMatrxAction"
+)
 def create_matrx_action(
-    body: schemas.MatrxActionCreate = http.json_body(schemas.MatrxActionCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.MatrxActionCreate, http.json_body(schemas.MatrxActionCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_matrx_action(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:matrx_action_id}", operation_id="getMatrxAction")
+@router.get("/{id}", response_model=schemas.MatrxActionRead, operation_id="getMatrxAction")
 def get_matrx_action(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_matrx_action(session, context, id))
 
 
-@router.patch("/{id:matrx_action_id}", operation_id="updateMatrxAction")
+@router.patch("/{id}", response_model=schemas.MatrxActionRead, operation_id="updateMatrxAction")
 def update_matrx_action(
     id: uuid.UUID,
-    body: schemas.MatrxActionUpdate = http.json_body(schemas.MatrxActionUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.MatrxActionUpdate, http.json_body(schemas.MatrxActionUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(
+        service.RESOURCE, service.update_matrx_action(session, context, id, body)
+    )
 
 
-@router.delete("/{id:matrx_action_id}", status_code=204, operation_id="deleteMatrxAction")
-def delete_matrx_action(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteMatrxAction")
+def delete_matrx_action(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_matrx_action(session, context, id)

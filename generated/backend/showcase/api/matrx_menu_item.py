@@ -11,99 +11,104 @@ DELETE /api/matrx_menu_items/{id}               deleteMatrxMenuItem
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from showcase import models, schemas
-from showcase.auth import get_context
-from showcase.runtime import http, lists, rows, writes
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.resources import Column, Inbound, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import schemas
+from showcase.auth import ContextDep
+from showcase.runtime import http
+from showcase.runtime.db import SessionDep
+from showcase.services import matrx_menu_item as service
 
-RESOURCE = register(
-    Resource(
-        name="matrx_menu_item",
-        label="Menu item",
-        model=models.MatrxMenuItem,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "owner_id": Column("owner_id", "string", nullable=True, writable=False),
-            "label": Column("label", "string"),
-            "action_id": Column("action_id", "uuid", references="matrx_action"),
-            "parent_id": Column("parent_id", "uuid", nullable=True, references="matrx_menu_item"),
-            "menu_type": Column(
-                "menu_type", "enum", choices=("context_menu", "toolbar", "quick_action", "sidebar")
-            ),
-            "display_order": Column("display_order", "integer"),
-            "context_requirements": Column("context_requirements", "json", nullable=True),
-            "is_system": Column("is_system", "boolean", writable=False),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("action_id", "parent_id", "menu_type"),
-        sortable=("display_order", "label"),
-        searchable=(),
-        default_sort=("display_order",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(Inbound("matrx_menu_item", "parent_id", "cascade"),),
-        traits=("timestamps", "owned"),
-    )
-)
 
-# `{id:matrx_menu_item_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("matrx_menu_item_id", reserved=())
+class MatrxMenuItemListParams(BaseModel):
+    """The query string of `GET /api/matrx_menu_items`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:display_order|label)(?:,-?(?:display_order|label))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: display_order, label; default: display_order",
+        ),
+    ] = None
+    action_id: uuid.UUID | None = None
+    action_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    action_id__isnull: bool | None = None
+    parent_id: uuid.UUID | None = None
+    parent_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    parent_id__isnull: bool | None = None
+    menu_type: Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None = None
+    menu_type__in: Annotated[
+        list[Literal["context_menu", "toolbar", "quick_action", "sidebar"]] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    menu_type__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/matrx_menu_items", tags=["matrx_menu_items"])
 
 
-@router.get("", operation_id="listMatrxMenuItems")
+@router.get("", response_model=schemas.MatrxMenuItemPage, operation_id="listMatrxMenuItems")
 def list_matrx_menu_items(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[MatrxMenuItemListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Matrx menu items: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_matrx_menu_items(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createMatrxMenuItem")
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.MatrxMenuItemRead,
+    operation_id="createMatrxMenuItem",
+)
 def create_matrx_menu_item(
-    body: schemas.MatrxMenuItemCreate = http.json_body(schemas.MatrxMenuItemCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.MatrxMenuItemCreate, http.json_body(schemas.MatrxMenuItemCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_matrx_menu_item(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:matrx_menu_item_id}", operation_id="getMatrxMenuItem")
+@router.get("/{id}", response_model=schemas.MatrxMenuItemRead, operation_id="getMatrxMenuItem")
 def get_matrx_menu_item(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_matrx_menu_item(session, context, id))
 
 
-@router.patch("/{id:matrx_menu_item_id}", operation_id="updateMatrxMenuItem")
+@router.patch("/{id}", response_model=schemas.MatrxMenuItemRead, operation_id="updateMatrxMenuItem")
 def update_matrx_menu_item(
     id: uuid.UUID,
-    body: schemas.MatrxMenuItemUpdate = http.json_body(schemas.MatrxMenuItemUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.MatrxMenuItemUpdate, http.json_body(schemas.MatrxMenuItemUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(
+        service.RESOURCE, service.update_matrx_menu_item(session, context, id, body)
+    )
 
 
-@router.delete("/{id:matrx_menu_item_id}", status_code=204, operation_id="deleteMatrxMenuItem")
-def delete_matrx_menu_item(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete(
+    "/{id}", status_code=204, response_class=Response, operation_id="deleteMatrxMenuItem"
+)
+def delete_matrx_menu_item(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_matrx_menu_item(session, context, id)

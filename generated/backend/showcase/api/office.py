@@ -12,133 +12,100 @@ POST   /api/offices/{id}/close                  closeOffice
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from showcase import models, schemas
-from showcase.auth import get_context
-from showcase.runtime import actions, http, lists, rows, writes
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.resources import Column, Inbound, ManyToMany, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import schemas
+from showcase.auth import ContextDep
+from showcase.runtime import http
+from showcase.runtime.db import SessionDep
+from showcase.services import office as service
 
-RESOURCE = register(
-    Resource(
-        name="office",
-        label="Office",
-        model=models.Office,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "branch_id": Column("branch_id", "string", writable=False),
-            "tenant_id": Column("tenant_id", "string", writable=False),
-            "name": Column("name", "string"),
-            "status": Column("status", "enum", choices=("active", "inactive")),
-            "region_id": Column(
-                "region_id", "uuid", nullable=True, references="region", enforced=False
-            ),
-            "budget": Column("budget", "decimal", nullable=True),
-            "tags": Column("tags", "array", nullable=True, item="string"),
-            "settings": Column("settings", "json", nullable=True),
-            "parent_id": Column(
-                "parent_id", "uuid", nullable=True, references="office", enforced=False
-            ),
-            "code": Column("code", "string", nullable=True),
-            "closed_at": Column("closed_at", "datetime", nullable=True),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-        },
-        many_to_many={
-            "person_ids": ManyToMany(
-                models.office_people,
-                "office_id",
-                "person_id",
-                "person",
-                key="uuid",
-                branch="branch_id",
-            ),
-        },
-        filterable=("status", "region_id"),
-        sortable=("name", "created_at"),
-        searchable=("name",),
-        default_sort=("-created_at",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(
-            Inbound("customer", "office_id", "set_null", enforced=False),
-            Inbound("office", "parent_id", "set_null", enforced=False),
+
+class OfficeListParams(BaseModel):
+    """The query string of `GET /api/offices`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:name|created_at)(?:,-?(?:name|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: name, created_at; default: -created_at",
         ),
-        unlinks=((models.office_people, "office_id", "branch_id"),),
-        traits=("timestamps", "tenant", "branching"),
-    )
-)
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
+    status: Literal["active", "inactive"] | None = None
+    status__in: Annotated[
+        list[Literal["active", "inactive"]] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    status__isnull: bool | None = None
+    region_id: uuid.UUID | None = None
+    region_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    region_id__isnull: bool | None = None
 
-# `{id:office_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("office_id", reserved=())
+
 router = APIRouter(prefix="/api/offices", tags=["offices"])
 
 
-@router.get("", operation_id="listOffices")
+@router.get("", response_model=schemas.OfficePage, operation_id="listOffices")
 def list_offices(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[OfficeListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Offices: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_offices(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createOffice")
+@router.post("", status_code=201, response_model=schemas.OfficeRead, operation_id="createOffice")
 def create_office(
-    body: schemas.OfficeCreate = http.json_body(schemas.OfficeCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.OfficeCreate, http.json_body(schemas.OfficeCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_office(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:office_id}", operation_id="getOffice")
+@router.get("/{id}", response_model=schemas.OfficeRead, operation_id="getOffice")
 def get_office(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_office(session, context, id))
 
 
-@router.patch("/{id:office_id}", operation_id="updateOffice")
+@router.patch("/{id}", response_model=schemas.OfficeRead, operation_id="updateOffice")
 def update_office(
     id: uuid.UUID,
-    body: schemas.OfficeUpdate = http.json_body(schemas.OfficeUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.OfficeUpdate, http.json_body(schemas.OfficeUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_office(session, context, id, body))
 
 
-@router.delete("/{id:office_id}", status_code=204, operation_id="deleteOffice")
-def delete_office(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteOffice")
+def delete_office(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_office(session, context, id)
 
 
-@router.post("/{id:office_id}/close", operation_id="closeOffice")
+@router.post("/{id}/close", response_model=schemas.OfficeRead, operation_id="closeOffice")
 def close_office(
     id: uuid.UUID,
-    body: schemas.OfficeCloseInput = http.json_body(schemas.OfficeCloseInput),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.OfficeCloseInput, http.json_body(schemas.OfficeCloseInput)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Close (handler: showcase_ext.offices:close)."""
-    return http.respond(
-        actions.run_action(
-            RESOURCE, session, context, "showcase_ext.offices:close", body, id, name="close"
-        )
-    )
+    return http.respond(service.close_office(session, context, id, body))

@@ -14,162 +14,156 @@ POST   /api/opportunities/{id}/complete         completeOpportunity
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from showcase import models, schemas
-from showcase.auth import get_context
-from showcase.runtime import actions, bulk, http, lists, rows, softdelete, writes
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.resources import Column, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import schemas
+from showcase.auth import ContextDep
+from showcase.runtime import bulk, http
+from showcase.runtime.db import SessionDep
+from showcase.services import opportunity as service
 
-RESOURCE = register(
-    Resource(
-        name="opportunity",
-        label="Opportunity",
-        model=models.Opportunity,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "tenant_id": Column("tenant_id", "string", writable=False),
-            "name": Column("name", "string"),
-            "customer_id": Column(
-                "customer_id", "uuid", nullable=True, references="customer", enforced=False
-            ),
-            "value": Column("value", "decimal"),
-            "stage": Column(
-                "stage",
-                "enum",
-                choices=("lead", "qualified", "proposal", "negotiation", "won", "lost"),
-            ),
-            "next_action_at": Column("next_action_at", "datetime", nullable=True),
-            "next_action_details": Column("next_action_details", "text", nullable=True),
-            "last_activity_at": Column(
-                "last_activity_at", "datetime", nullable=True, writable=False
-            ),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
-            "version": Column("version", "integer", writable=False),
-        },
-        filterable=("customer_id", "stage", "next_action_at"),
-        sortable=("value", "next_action_at", "last_activity_at", "name", "created_at"),
-        searchable=("name",),
-        default_sort=("next_action_at",),
-        page_size=50,
-        max_page_size=500,
-        traits=("timestamps", "soft_delete", "tenant", "versioned", "audit"),
-    )
-)
 
-BULK = bulk.BulkConfig(batch_size=200, undo_ttl=900)
-# `{id:opportunity_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("opportunity_id", reserved=("bulk",))
+class OpportunityListParams(BaseModel):
+    """The query string of `GET /api/opportunities`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:value|next_action_at|last_activity_at|name|created_at)(?:,-?(?:value|next_action_at|last_activity_at|name|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: value, next_action_at, last_activity_at, name, created_at; default: next_action_at",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
+    customer_id: uuid.UUID | None = None
+    customer_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    customer_id__isnull: bool | None = None
+    stage: Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None = None
+    stage__in: Annotated[
+        list[Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    stage__isnull: bool | None = None
+    next_action_at: datetime.datetime | Literal["now"] | None = None
+    next_action_at__in: Annotated[
+        list[datetime.datetime] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    next_action_at__gte: datetime.datetime | Literal["now"] | None = None
+    next_action_at__lte: datetime.datetime | Literal["now"] | None = None
+    next_action_at__isnull: bool | None = None
+    include_deleted: Annotated[
+        bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
+    ] = False
+
+
 router = APIRouter(prefix="/api/opportunities", tags=["opportunities"])
 
 
-@router.get("", operation_id="listOpportunities")
+@router.get("", response_model=schemas.OpportunityPage, operation_id="listOpportunities")
 def list_opportunities(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[OpportunityListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Opportunities: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_opportunities(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createOpportunity")
+@router.post(
+    "", status_code=201, response_model=schemas.OpportunityRead, operation_id="createOpportunity"
+)
 def create_opportunity(
-    body: schemas.OpportunityCreate = http.json_body(schemas.OpportunityCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.OpportunityCreate, http.json_body(schemas.OpportunityCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_opportunity(session, context, body), status_code=201
     )
 
 
-@router.post("/bulk", operation_id="bulkOpportunities")
+@router.post("/bulk", response_model=bulk.BulkResult, operation_id="bulkOpportunities")
 def bulk_opportunities(
-    body: bulk.BulkRequest = http.json_body(bulk.BulkRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[bulk.BulkRequest, http.json_body(bulk.BulkRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return http.respond(
-        bulk.bulk(RESOURCE, session, context, body, schemas.OpportunityUpdate, BULK)
-    )
+    return http.respond(service.bulk_opportunities(session, context, body))
 
 
-@router.post("/bulk/undo", operation_id="undoBulkOpportunities")
+@router.post("/bulk/undo", response_model=bulk.UndoResult, operation_id="undoBulkOpportunities")
 def undo_bulk_opportunities(
-    body: bulk.UndoRequest = http.json_body(bulk.UndoRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[bulk.UndoRequest, http.json_body(bulk.UndoRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Put back what a bulk run changed, while its undo token lives (900 s)."""
-    return http.respond(bulk.undo_bulk(RESOURCE, session, context, body))
+    return http.respond(service.undo_bulk_opportunities(session, context, body))
 
 
-@router.get("/{id:opportunity_id}", operation_id="getOpportunity")
+@router.get("/{id}", response_model=schemas.OpportunityRead, operation_id="getOpportunity")
 def get_opportunity(
     id: uuid.UUID,
-    include_deleted: bool = False,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
+    include_deleted: Annotated[
+        bool, Query(description="Deleted rows too (deleted_at set): a deleted row is found")
+    ] = False,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id, include_deleted))
+    return http.respond_row(
+        service.RESOURCE,
+        service.get_opportunity(session, context, id, include_deleted=include_deleted),
+    )
 
 
-@router.patch("/{id:opportunity_id}", operation_id="updateOpportunity")
+@router.patch("/{id}", response_model=schemas.OpportunityRead, operation_id="updateOpportunity")
 def update_opportunity(
     id: uuid.UUID,
-    body: schemas.OpportunityUpdate = http.json_body(schemas.OpportunityUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.OpportunityUpdate, http.json_body(schemas.OpportunityUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(
+        service.RESOURCE, service.update_opportunity(session, context, id, body)
+    )
 
 
-@router.delete("/{id:opportunity_id}", status_code=204, operation_id="deleteOpportunity")
-def delete_opportunity(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteOpportunity")
+def delete_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_opportunity(session, context, id)
 
 
-@router.post("/{id:opportunity_id}/restore", operation_id="restoreOpportunity")
-def restore_opportunity(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
+@router.post(
+    "/{id}/restore", response_model=schemas.OpportunityRead, operation_id="restoreOpportunity"
+)
+def restore_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
     """Bring back a deleted Opportunity."""
-    return http.respond_row(RESOURCE, softdelete.restore_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.restore_opportunity(session, context, id))
 
 
-@router.post("/{id:opportunity_id}/complete", operation_id="completeOpportunity")
+@router.post(
+    "/{id}/complete", response_model=schemas.OpportunityRead, operation_id="completeOpportunity"
+)
 def complete_opportunity(
     id: uuid.UUID,
-    body: schemas.OpportunityCompleteInput = http.json_body(schemas.OpportunityCompleteInput),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[
+        schemas.OpportunityCompleteInput, http.json_body(schemas.OpportunityCompleteInput)
+    ],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Records that the next action was done, sets the one after it and touches last_activity_at. (handler: showcase_ext.opportunities:complete)."""
-    return http.respond(
-        actions.run_action(
-            RESOURCE,
-            session,
-            context,
-            "showcase_ext.opportunities:complete",
-            body,
-            id,
-            name="complete",
-        )
-    )
+    return http.respond(service.complete_opportunity(session, context, id, body))

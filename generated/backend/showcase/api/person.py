@@ -11,96 +11,82 @@ DELETE /api/people/{id}                         deletePerson
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from showcase import models, schemas
-from showcase.auth import get_context
-from showcase.runtime import http, lists, rows, writes
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.resources import Column, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import schemas
+from showcase.auth import ContextDep
+from showcase.runtime import http
+from showcase.runtime.db import SessionDep
+from showcase.services import person as service
 
-RESOURCE = register(
-    Resource(
-        name="person",
-        label="Person",
-        model=models.Person,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "branch_id": Column("branch_id", "string", writable=False),
-            "tenant_id": Column("tenant_id", "string", writable=False),
-            "full_name": Column("full_name", "string"),
-            "email": Column("email", "email"),
-            "title": Column("title", "string", nullable=True),
-            "active": Column("active", "boolean"),
-            "started_on": Column("started_on", "date", nullable=True),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("active",),
-        sortable=("full_name",),
-        searchable=("full_name",),
-        default_sort=("full_name",),
-        page_size=50,
-        max_page_size=500,
-        unlinks=((models.office_people, "person_id", None),),
-        traits=("timestamps", "tenant", "branching"),
-    )
-)
 
-# `{id:person_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("person_id", reserved=())
+class PersonListParams(BaseModel):
+    """The query string of `GET /api/people`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:full_name)(?:,-?(?:full_name))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: full_name; default: full_name",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: full_name")] = None
+    active: bool | None = None
+    active__in: Annotated[
+        list[bool] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    active__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/people", tags=["people"])
 
 
-@router.get("", operation_id="listPeople")
+@router.get("", response_model=schemas.PersonPage, operation_id="listPeople")
 def list_people(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[PersonListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of People: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_people(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createPerson")
+@router.post("", status_code=201, response_model=schemas.PersonRead, operation_id="createPerson")
 def create_person(
-    body: schemas.PersonCreate = http.json_body(schemas.PersonCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.PersonCreate, http.json_body(schemas.PersonCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_person(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:person_id}", operation_id="getPerson")
+@router.get("/{id}", response_model=schemas.PersonRead, operation_id="getPerson")
 def get_person(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_person(session, context, id))
 
 
-@router.patch("/{id:person_id}", operation_id="updatePerson")
+@router.patch("/{id}", response_model=schemas.PersonRead, operation_id="updatePerson")
 def update_person(
     id: uuid.UUID,
-    body: schemas.PersonUpdate = http.json_body(schemas.PersonUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.PersonUpdate, http.json_body(schemas.PersonUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_person(session, context, id, body))
 
 
-@router.delete("/{id:person_id}", status_code=204, operation_id="deletePerson")
-def delete_person(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deletePerson")
+def delete_person(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_person(session, context, id)

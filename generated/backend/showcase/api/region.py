@@ -11,93 +11,84 @@ DELETE /api/regions/{id}                        deleteRegion
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from showcase import models, schemas
-from showcase.auth import get_context
-from showcase.runtime import http, lists, rows, writes
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.resources import Column, Inbound, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import schemas
+from showcase.auth import ContextDep
+from showcase.runtime import http
+from showcase.runtime.db import SessionDep
+from showcase.services import region as service
 
-RESOURCE = register(
-    Resource(
-        name="region",
-        label="Region",
-        model=models.Region,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "branch_id": Column("branch_id", "string", writable=False),
-            "tenant_id": Column("tenant_id", "string", writable=False),
-            "name": Column("name", "string"),
-            "code": Column("code", "string", nullable=True),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("code",),
-        sortable=("name", "created_at"),
-        searchable=("name",),
-        default_sort=("name",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(Inbound("office", "region_id", "cascade", enforced=False),),
-        traits=("timestamps", "tenant", "branching"),
-    )
-)
 
-# `{id:region_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("region_id", reserved=())
+class RegionListParams(BaseModel):
+    """The query string of `GET /api/regions`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:name|created_at)(?:,-?(?:name|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: name, created_at; default: name",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
+    code: str | None = None
+    code__in: Annotated[
+        list[str] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    code__gte: str | None = None
+    code__lte: str | None = None
+    code__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/regions", tags=["regions"])
 
 
-@router.get("", operation_id="listRegions")
+@router.get("", response_model=schemas.RegionPage, operation_id="listRegions")
 def list_regions(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[RegionListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Regions: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_regions(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createRegion")
+@router.post("", status_code=201, response_model=schemas.RegionRead, operation_id="createRegion")
 def create_region(
-    body: schemas.RegionCreate = http.json_body(schemas.RegionCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.RegionCreate, http.json_body(schemas.RegionCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_region(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:region_id}", operation_id="getRegion")
+@router.get("/{id}", response_model=schemas.RegionRead, operation_id="getRegion")
 def get_region(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_region(session, context, id))
 
 
-@router.patch("/{id:region_id}", operation_id="updateRegion")
+@router.patch("/{id}", response_model=schemas.RegionRead, operation_id="updateRegion")
 def update_region(
     id: uuid.UUID,
-    body: schemas.RegionUpdate = http.json_body(schemas.RegionUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.RegionUpdate, http.json_body(schemas.RegionUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_region(session, context, id, body))
 
 
-@router.delete("/{id:region_id}", status_code=204, operation_id="deleteRegion")
-def delete_region(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteRegion")
+def delete_region(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_region(session, context, id)

@@ -10,93 +10,100 @@ DELETE /api/todos/{id}                          deleteTodo
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from showcase import models, schemas
-from showcase.auth import get_context
-from showcase.runtime import http, lists, rows, writes
-from showcase.runtime.context import RequestContext
-from showcase.runtime.db import get_session
-from showcase.runtime.resources import Column, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from showcase import schemas
+from showcase.auth import ContextDep
+from showcase.runtime import http
+from showcase.runtime.db import SessionDep
+from showcase.services import todo as service
 
-RESOURCE = register(
-    Resource(
-        name="todo",
-        label="Todo",
-        model=models.Todo,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "title": Column("title", "string"),
-            "completed": Column("completed", "boolean"),
-            "priority": Column("priority", "enum", choices=("low", "normal", "high", "urgent")),
-            "due": Column("due", "date", nullable=True),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-        },
-        filterable=("completed", "priority", "due"),
-        sortable=("title", "due", "priority", "created_at"),
-        searchable=("title",),
-        default_sort=("due",),
-        page_size=50,
-        max_page_size=200,
-        traits=("timestamps",),
-    )
-)
 
-# `{id:todo_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("todo_id", reserved=())
+class TodoListParams(BaseModel):
+    """The query string of `GET /api/todos`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=200, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:title|due|priority|created_at)(?:,-?(?:title|due|priority|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: title, due, priority, created_at; default: due",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: title")] = None
+    completed: bool | None = None
+    completed__in: Annotated[
+        list[bool] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    completed__isnull: bool | None = None
+    priority: Literal["low", "normal", "high", "urgent"] | None = None
+    priority__in: Annotated[
+        list[Literal["low", "normal", "high", "urgent"]] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    priority__isnull: bool | None = None
+    due: datetime.date | None = None
+    due__in: Annotated[
+        list[datetime.date] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    due__gte: datetime.date | None = None
+    due__lte: datetime.date | None = None
+    due__isnull: bool | None = None
+
+
 router = APIRouter(prefix="/api/todos", tags=["todos"])
 
 
-@router.get("", operation_id="listTodos")
+@router.get("", response_model=schemas.TodoPage, operation_id="listTodos")
 def list_todos(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[TodoListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Todos: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_todos(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createTodo")
+@router.post("", status_code=201, response_model=schemas.TodoRead, operation_id="createTodo")
 def create_todo(
-    body: schemas.TodoCreate = http.json_body(schemas.TodoCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.TodoCreate, http.json_body(schemas.TodoCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_todo(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:todo_id}", operation_id="getTodo")
+@router.get("/{id}", response_model=schemas.TodoRead, operation_id="getTodo")
 def get_todo(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_todo(session, context, id))
 
 
-@router.patch("/{id:todo_id}", operation_id="updateTodo")
+@router.patch("/{id}", response_model=schemas.TodoRead, operation_id="updateTodo")
 def update_todo(
     id: uuid.UUID,
-    body: schemas.TodoUpdate = http.json_body(schemas.TodoUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.TodoUpdate, http.json_body(schemas.TodoUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_todo(session, context, id, body))
 
 
-@router.delete("/{id:todo_id}", status_code=204, operation_id="deleteTodo")
-def delete_todo(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteTodo")
+def delete_todo(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_todo(session, context, id)

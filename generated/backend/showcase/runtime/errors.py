@@ -87,6 +87,10 @@ def error_response(
     )
 
 
+# What FastAPI answers (400) when the body cannot even be decoded as text.
+BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 def validation_error(detail: str, field: str | None = None) -> ApiError:
     return ApiError(422, "validation_error", detail, field)
 
@@ -267,6 +271,19 @@ def install(app: FastAPI, constraints: ConstraintFields | None = None) -> None:
     async def request_validation(request: Request, error: RequestValidationError) -> JSONResponse:
         if _is_json_error(error):
             return validation_error("the body is not valid JSON").response()
+        allowed = _allowed(app, request)
+        if (
+            allowed
+            and request.method not in allowed
+            and any(e.get("loc", ("",))[0] == "path" for e in error.errors())
+        ):
+            # PATCH /api/<table>/bulk: a fixed path without that method, not the row "bulk".
+            return error_response(
+                405,
+                "method_not_allowed",
+                "Method Not Allowed",
+                headers={"Allow": ", ".join(allowed)},
+            )
         return from_validation(list(error.errors()), request=True).response()
 
     @app.exception_handler(ValidationError)
@@ -275,6 +292,8 @@ def install(app: FastAPI, constraints: ConstraintFields | None = None) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 400 and error.detail == BODY_PARSE_ERROR:  # bytes that are not text
+            return validation_error("the body is not valid JSON").response()
         code = HTTP_CODES.get(error.status_code, "http_error")
         detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
         headers = getattr(error, "headers", None)

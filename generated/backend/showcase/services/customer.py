@@ -11,29 +11,31 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext
+from showcase import models, schemas
+from showcase.runtime import bulk, lists, rows, writes
+from showcase.runtime.context import RequestContext
+from showcase.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="customer",
         label="Customer",
         model=models.Customer,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "branch_id": crud.Column("branch_id", "string", writable=False),
-            "tenant_id": crud.Column("tenant_id", "string", writable=False),
-            "name": crud.Column("name", "string"),
-            "email": crud.Column("email", "email", nullable=True),
-            "tier": crud.Column("tier", "enum", choices=("standard", "gold", "platinum")),
-            "office_id": crud.Column(
+            "id": Column("id", "uuid", writable=False),
+            "branch_id": Column("branch_id", "string", writable=False),
+            "tenant_id": Column("tenant_id", "string", writable=False),
+            "name": Column("name", "string"),
+            "email": Column("email", "email", nullable=True),
+            "tier": Column("tier", "enum", choices=("standard", "gold", "platinum")),
+            "office_id": Column(
                 "office_id", "uuid", nullable=True, references="office", enforced=False
             ),
-            "lifetime_value": crud.Column("lifetime_value", "decimal"),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "lifetime_value": Column("lifetime_value", "decimal"),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         filterable=("tier", "office_id"),
         sortable=("lifetime_value", "name"),
@@ -41,11 +43,11 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("opportunity", "customer_id", "cascade", enforced=False),),
+        inbound=(Inbound("opportunity", "customer_id", "cascade", enforced=False),),
         traits=("timestamps", "tenant", "audit", "branching"),
     )
 )
-BULK = crud.BulkConfig(batch_size=200, undo_ttl=900)
+BULK = bulk.BulkConfig(batch_size=200, undo_ttl=900)
 # An id from a path (uuid.UUID) or from the action router's JSON (checked by the runtime).
 Key = uuid.UUID | str
 
@@ -54,38 +56,38 @@ def list_customers(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Customers: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_customer(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_customer(
     session: Session, context: RequestContext, data: schemas.CustomerCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_customer(
     session: Session, context: RequestContext, key: Key, data: schemas.CustomerUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_customer(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)
 
 
 def bulk_customers(
-    session: Session, context: RequestContext, data: crud.BulkRequest
+    session: Session, context: RequestContext, data: bulk.BulkRequest
 ) -> dict[str, Any]:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return crud.bulk(RESOURCE, session, context, data, schemas.CustomerUpdate, BULK)
+    return bulk.bulk(RESOURCE, session, context, data, schemas.CustomerUpdate, BULK)
 
 
 def undo_bulk_customers(
-    session: Session, context: RequestContext, data: crud.UndoRequest
+    session: Session, context: RequestContext, data: bulk.UndoRequest
 ) -> dict[str, Any]:
     """Put back what a bulk run changed, while its undo token lives (900 s)."""
-    return crud.undo_bulk(RESOURCE, session, context, data)
+    return bulk.undo_bulk(RESOURCE, session, context, data)

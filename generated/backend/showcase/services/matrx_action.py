@@ -11,34 +11,36 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext
+from showcase import models, schemas
+from showcase.runtime import lists, rows, writes
+from showcase.runtime.context import RequestContext
+from showcase.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="matrx_action",
         label="Action",
         model=models.MatrxAction,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "owner_id": crud.Column("owner_id", "string", nullable=True, writable=False),
-            "name": crud.Column("name", "string"),
-            "description": crud.Column("description", "text", nullable=True),
-            "action_type": crud.Column(
+            "id": Column("id", "uuid", writable=False),
+            "owner_id": Column("owner_id", "string", nullable=True, writable=False),
+            "name": Column("name", "string"),
+            "description": Column("description", "text", nullable=True),
+            "action_type": Column(
                 "action_type",
                 "enum",
                 choices=("prompt", "api_call", "function", "workflow", "navigation"),
             ),
-            "scope": crud.Column("scope", "enum", choices=("global", "workspace", "user")),
-            "variable_context_map": crud.Column("variable_context_map", "json", nullable=True),
-            "execution_settings": crud.Column("execution_settings", "json", nullable=True),
-            "tags": crud.Column("tags", "array", nullable=True, item="string"),
-            "use_count": crud.Column("use_count", "integer"),
-            "is_system": crud.Column("is_system", "boolean", writable=False),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "scope": Column("scope", "enum", choices=("global", "workspace", "user")),
+            "variable_context_map": Column("variable_context_map", "json", nullable=True),
+            "execution_settings": Column("execution_settings", "json", nullable=True),
+            "tags": Column("tags", "array", nullable=True, item="string"),
+            "use_count": Column("use_count", "integer"),
+            "is_system": Column("is_system", "boolean", writable=False),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         filterable=("action_type", "scope", "tags"),
         sortable=("use_count", "name", "created_at"),
@@ -46,7 +48,7 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("matrx_menu_item", "action_id", "cascade"),),
+        inbound=(Inbound("matrx_menu_item", "action_id", "cascade"),),
         traits=("timestamps", "owned"),
     )
 )
@@ -58,24 +60,24 @@ def list_matrx_actions(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Actions: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_matrx_action(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_matrx_action(
     session: Session, context: RequestContext, data: schemas.MatrxActionCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_matrx_action(
     session: Session, context: RequestContext, key: Key, data: schemas.MatrxActionUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_matrx_action(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

@@ -11,32 +11,32 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext
+from showcase import models, schemas
+from showcase.runtime import lists, rows, writes
+from showcase.runtime.context import RequestContext
+from showcase.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="matrx_menu_item",
         label="Menu item",
         model=models.MatrxMenuItem,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "owner_id": crud.Column("owner_id", "string", nullable=True, writable=False),
-            "label": crud.Column("label", "string"),
-            "action_id": crud.Column("action_id", "uuid", references="matrx_action"),
-            "parent_id": crud.Column(
-                "parent_id", "uuid", nullable=True, references="matrx_menu_item"
-            ),
-            "menu_type": crud.Column(
+            "id": Column("id", "uuid", writable=False),
+            "owner_id": Column("owner_id", "string", nullable=True, writable=False),
+            "label": Column("label", "string"),
+            "action_id": Column("action_id", "uuid", references="matrx_action"),
+            "parent_id": Column("parent_id", "uuid", nullable=True, references="matrx_menu_item"),
+            "menu_type": Column(
                 "menu_type", "enum", choices=("context_menu", "toolbar", "quick_action", "sidebar")
             ),
-            "display_order": crud.Column("display_order", "integer"),
-            "context_requirements": crud.Column("context_requirements", "json", nullable=True),
-            "is_system": crud.Column("is_system", "boolean", writable=False),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "display_order": Column("display_order", "integer"),
+            "context_requirements": Column("context_requirements", "json", nullable=True),
+            "is_system": Column("is_system", "boolean", writable=False),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         filterable=("action_id", "parent_id", "menu_type"),
         sortable=("display_order", "label"),
@@ -44,7 +44,7 @@ RESOURCE = crud.register(
         default_sort=("display_order",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("matrx_menu_item", "parent_id", "cascade"),),
+        inbound=(Inbound("matrx_menu_item", "parent_id", "cascade"),),
         traits=("timestamps", "owned"),
     )
 )
@@ -56,24 +56,24 @@ def list_matrx_menu_items(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Matrx menu items: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_matrx_menu_item(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_matrx_menu_item(
     session: Session, context: RequestContext, data: schemas.MatrxMenuItemCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_matrx_menu_item(
     session: Session, context: RequestContext, key: Key, data: schemas.MatrxMenuItemUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_matrx_menu_item(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

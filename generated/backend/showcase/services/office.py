@@ -11,38 +11,40 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext
+from showcase import models, schemas
+from showcase.runtime import actions, lists, rows, writes
+from showcase.runtime.context import RequestContext
+from showcase.runtime.resources import Column, Inbound, ManyToMany, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="office",
         label="Office",
         model=models.Office,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "branch_id": crud.Column("branch_id", "string", writable=False),
-            "tenant_id": crud.Column("tenant_id", "string", writable=False),
-            "name": crud.Column("name", "string"),
-            "status": crud.Column("status", "enum", choices=("active", "inactive")),
-            "region_id": crud.Column(
+            "id": Column("id", "uuid", writable=False),
+            "branch_id": Column("branch_id", "string", writable=False),
+            "tenant_id": Column("tenant_id", "string", writable=False),
+            "name": Column("name", "string"),
+            "status": Column("status", "enum", choices=("active", "inactive")),
+            "region_id": Column(
                 "region_id", "uuid", nullable=True, references="region", enforced=False
             ),
-            "budget": crud.Column("budget", "decimal", nullable=True),
-            "tags": crud.Column("tags", "array", nullable=True, item="string"),
-            "settings": crud.Column("settings", "json", nullable=True),
-            "parent_id": crud.Column(
+            "budget": Column("budget", "decimal", nullable=True),
+            "tags": Column("tags", "array", nullable=True, item="string"),
+            "settings": Column("settings", "json", nullable=True),
+            "parent_id": Column(
                 "parent_id", "uuid", nullable=True, references="office", enforced=False
             ),
-            "code": crud.Column("code", "string", nullable=True),
-            "closed_at": crud.Column("closed_at", "datetime", nullable=True),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "code": Column("code", "string", nullable=True),
+            "closed_at": Column("closed_at", "datetime", nullable=True),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         many_to_many={
-            "person_ids": crud.ManyToMany(
+            "person_ids": ManyToMany(
                 models.office_people,
                 "office_id",
                 "person_id",
@@ -58,8 +60,8 @@ RESOURCE = crud.register(
         page_size=50,
         max_page_size=500,
         inbound=(
-            crud.Inbound("customer", "office_id", "set_null", enforced=False),
-            crud.Inbound("office", "parent_id", "set_null", enforced=False),
+            Inbound("customer", "office_id", "set_null", enforced=False),
+            Inbound("office", "parent_id", "set_null", enforced=False),
         ),
         unlinks=((models.office_people, "office_id", "branch_id"),),
         traits=("timestamps", "tenant", "branching"),
@@ -73,33 +75,33 @@ def list_offices(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Offices: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_office(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_office(
     session: Session, context: RequestContext, data: schemas.OfficeCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_office(
     session: Session, context: RequestContext, key: Key, data: schemas.OfficeUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_office(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)
 
 
 def close_office(
     session: Session, context: RequestContext, key: Key, data: schemas.OfficeCloseInput
 ) -> object:
     """Close (handler: showcase_ext.offices:close)."""
-    return crud.run_action(
+    return actions.run_action(
         RESOURCE, session, context, "showcase_ext.offices:close", data, key, name="close"
     )

@@ -11,38 +11,40 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext
+from showcase import models, schemas
+from showcase.runtime import actions, bulk, lists, rows, softdelete, writes
+from showcase.runtime.context import RequestContext
+from showcase.runtime.resources import Column, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="opportunity",
         label="Opportunity",
         model=models.Opportunity,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "tenant_id": crud.Column("tenant_id", "string", writable=False),
-            "name": crud.Column("name", "string"),
-            "customer_id": crud.Column(
+            "id": Column("id", "uuid", writable=False),
+            "tenant_id": Column("tenant_id", "string", writable=False),
+            "name": Column("name", "string"),
+            "customer_id": Column(
                 "customer_id", "uuid", nullable=True, references="customer", enforced=False
             ),
-            "value": crud.Column("value", "decimal"),
-            "stage": crud.Column(
+            "value": Column("value", "decimal"),
+            "stage": Column(
                 "stage",
                 "enum",
                 choices=("lead", "qualified", "proposal", "negotiation", "won", "lost"),
             ),
-            "next_action_at": crud.Column("next_action_at", "datetime", nullable=True),
-            "next_action_details": crud.Column("next_action_details", "text", nullable=True),
-            "last_activity_at": crud.Column(
+            "next_action_at": Column("next_action_at", "datetime", nullable=True),
+            "next_action_details": Column("next_action_details", "text", nullable=True),
+            "last_activity_at": Column(
                 "last_activity_at", "datetime", nullable=True, writable=False
             ),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
-            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
-            "version": crud.Column("version", "integer", writable=False),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
+            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
+            "version": Column("version", "integer", writable=False),
         },
         filterable=("customer_id", "stage", "next_action_at"),
         sortable=("value", "next_action_at", "last_activity_at", "name", "created_at"),
@@ -53,7 +55,7 @@ RESOURCE = crud.register(
         traits=("timestamps", "soft_delete", "tenant", "versioned", "audit"),
     )
 )
-BULK = crud.BulkConfig(batch_size=200, undo_ttl=900)
+BULK = bulk.BulkConfig(batch_size=200, undo_ttl=900)
 # An id from a path (uuid.UUID) or from the action router's JSON (checked by the runtime).
 Key = uuid.UUID | str
 
@@ -62,55 +64,55 @@ def list_opportunities(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Opportunities: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_opportunity(
     session: Session, context: RequestContext, key: Key, *, include_deleted: bool = False
 ) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key, include_deleted)
+    return rows.get_row(RESOURCE, session, context, key, include_deleted)
 
 
 def create_opportunity(
     session: Session, context: RequestContext, data: schemas.OpportunityCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_opportunity(
     session: Session, context: RequestContext, key: Key, data: schemas.OpportunityUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_opportunity(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)
 
 
 def restore_opportunity(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
     """Bring back a deleted Opportunity."""
-    return crud.restore_row(RESOURCE, session, context, key)
+    return softdelete.restore_row(RESOURCE, session, context, key)
 
 
 def bulk_opportunities(
-    session: Session, context: RequestContext, data: crud.BulkRequest
+    session: Session, context: RequestContext, data: bulk.BulkRequest
 ) -> dict[str, Any]:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return crud.bulk(RESOURCE, session, context, data, schemas.OpportunityUpdate, BULK)
+    return bulk.bulk(RESOURCE, session, context, data, schemas.OpportunityUpdate, BULK)
 
 
 def undo_bulk_opportunities(
-    session: Session, context: RequestContext, data: crud.UndoRequest
+    session: Session, context: RequestContext, data: bulk.UndoRequest
 ) -> dict[str, Any]:
     """Put back what a bulk run changed, while its undo token lives (900 s)."""
-    return crud.undo_bulk(RESOURCE, session, context, data)
+    return bulk.undo_bulk(RESOURCE, session, context, data)
 
 
 def complete_opportunity(
     session: Session, context: RequestContext, key: Key, data: schemas.OpportunityCompleteInput
 ) -> object:
     """Records that the next action was done, sets the one after it and touches last_activity_at. (handler: showcase_ext.opportunities:complete)."""
-    return crud.run_action(
+    return actions.run_action(
         RESOURCE,
         session,
         context,

@@ -11,27 +11,29 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext
+from showcase import models, schemas
+from showcase.runtime import lists, rows, writes
+from showcase.runtime.context import RequestContext
+from showcase.runtime.resources import Column, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="person",
         label="Person",
         model=models.Person,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "branch_id": crud.Column("branch_id", "string", writable=False),
-            "tenant_id": crud.Column("tenant_id", "string", writable=False),
-            "full_name": crud.Column("full_name", "string"),
-            "email": crud.Column("email", "email"),
-            "title": crud.Column("title", "string", nullable=True),
-            "active": crud.Column("active", "boolean"),
-            "started_on": crud.Column("started_on", "date", nullable=True),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "id": Column("id", "uuid", writable=False),
+            "branch_id": Column("branch_id", "string", writable=False),
+            "tenant_id": Column("tenant_id", "string", writable=False),
+            "full_name": Column("full_name", "string"),
+            "email": Column("email", "email"),
+            "title": Column("title", "string", nullable=True),
+            "active": Column("active", "boolean"),
+            "started_on": Column("started_on", "date", nullable=True),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         filterable=("active",),
         sortable=("full_name",),
@@ -51,24 +53,24 @@ def list_people(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of People: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_person(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_person(
     session: Session, context: RequestContext, data: schemas.PersonCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_person(
     session: Session, context: RequestContext, key: Key, data: schemas.PersonUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_person(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

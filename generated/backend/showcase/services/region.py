@@ -11,24 +11,26 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext
+from showcase import models, schemas
+from showcase.runtime import lists, rows, writes
+from showcase.runtime.context import RequestContext
+from showcase.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="region",
         label="Region",
         model=models.Region,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "branch_id": crud.Column("branch_id", "string", writable=False),
-            "tenant_id": crud.Column("tenant_id", "string", writable=False),
-            "name": crud.Column("name", "string"),
-            "code": crud.Column("code", "string", nullable=True),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "id": Column("id", "uuid", writable=False),
+            "branch_id": Column("branch_id", "string", writable=False),
+            "tenant_id": Column("tenant_id", "string", writable=False),
+            "name": Column("name", "string"),
+            "code": Column("code", "string", nullable=True),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         filterable=("code",),
         sortable=("name", "created_at"),
@@ -36,7 +38,7 @@ RESOURCE = crud.register(
         default_sort=("name",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("office", "region_id", "cascade", enforced=False),),
+        inbound=(Inbound("office", "region_id", "cascade", enforced=False),),
         traits=("timestamps", "tenant", "branching"),
     )
 )
@@ -48,24 +50,24 @@ def list_regions(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Regions: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_region(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_region(
     session: Session, context: RequestContext, data: schemas.RegionCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_region(
     session: Session, context: RequestContext, key: Key, data: schemas.RegionUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_region(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

@@ -11,26 +11,26 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from showcase import crud, models, schemas
-from showcase.crud import RequestContext
+from showcase import models, schemas
+from showcase.runtime import lists, rows, writes
+from showcase.runtime.context import RequestContext
+from showcase.runtime.resources import Column, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="todo",
         label="Todo",
         model=models.Todo,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "title": crud.Column("title", "string"),
-            "completed": crud.Column("completed", "boolean"),
-            "priority": crud.Column(
-                "priority", "enum", choices=("low", "normal", "high", "urgent")
-            ),
-            "due": crud.Column("due", "date", nullable=True),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "id": Column("id", "uuid", writable=False),
+            "title": Column("title", "string"),
+            "completed": Column("completed", "boolean"),
+            "priority": Column("priority", "enum", choices=("low", "normal", "high", "urgent")),
+            "due": Column("due", "date", nullable=True),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         filterable=("completed", "priority", "due"),
         sortable=("title", "due", "priority", "created_at"),
@@ -49,24 +49,24 @@ def list_todos(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Todos: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_todo(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_todo(
     session: Session, context: RequestContext, data: schemas.TodoCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_todo(
     session: Session, context: RequestContext, key: Key, data: schemas.TodoUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_todo(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

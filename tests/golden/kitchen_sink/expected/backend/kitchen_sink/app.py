@@ -26,6 +26,7 @@ from kitchen_sink.errors import CONSTRAINTS
 from kitchen_sink.runtime import errors
 from kitchen_sink.runtime.db import session_factory, writer
 from kitchen_sink.runtime.http import respond
+from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -43,6 +44,12 @@ def openapi_document() -> dict[str, Any] | None:
     """The OpenAPI document schemagen wrote next to this module (None when not generated)."""
     document = resources.files(__package__).joinpath("openapi.json")
     return json.loads(document.read_text(encoding="utf-8")) if document.is_file() else None
+
+
+class Health(BaseModel):
+    """`{"status": "ok"}` (healthz) or `{"status": "ready"}` (readyz)."""
+
+    status: str
 
 
 def max_body_bytes() -> int:
@@ -146,7 +153,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(title=TITLE, version=VERSION, lifespan=lifespan)
+    # strict_content_type=False: a JSON body without a Content-Type is read as JSON.
+    app = FastAPI(title=TITLE, version=VERSION, lifespan=lifespan, strict_content_type=False)
     app.state.engine = engine
     app.state.writer = writer(engine)
     app.state.sessionmaker = session_factory(engine)
@@ -164,13 +172,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.get("/healthz", operation_id="healthz", tags=["health"])
-    def healthz() -> Any:
+    @app.get("/healthz", response_model=Health, operation_id="healthz", tags=["health"])
+    def healthz() -> Response:
         """The process is up."""
         return respond({"status": "ok"})
 
-    @app.get("/readyz", operation_id="readyz", tags=["health"])
-    def readyz(request: Request) -> Any:
+    @app.get("/readyz", response_model=Health, operation_id="readyz", tags=["health"])
+    def readyz(request: Request) -> Response:
         """The database answers."""
         try:
             with request.app.state.engine.connect() as connection:

@@ -9,15 +9,16 @@ authentication in by replacing the dependency, without editing generated code:
 
 where `principal_from_jwt(request) -> Principal | None` checks a token and returns the caller.
 Owned resources show a caller their own rows and `is_system` rows; writing needs a caller.
-`get_context`, the request's tenant, branch and caller, asks `get_principal`.
+`get_context` (`ContextDep`), the request's tenant, branch and caller, asks `get_principal`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Header
-from minimal.runtime.context import request_context
+from fastapi import Depends, Header
+from minimal.runtime.context import RequestContext, request_context
 from minimal.runtime.errors import validation_error
 
 USER_ID_LENGTH = 64  # the width of owner_id
@@ -40,3 +41,4 @@ def get_principal(x_user_id: str | None = Header(default=None)) -> Principal | N
 
 
 get_context = request_context(get_principal)
+ContextDep = Annotated[RequestContext, Depends(get_context)]

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from kitchen_sink import schemas
-from kitchen_sink.api import draft, gadget, maker, part
-from kitchen_sink.auth import get_context
+from kitchen_sink.auth import ContextDep
 from kitchen_sink.runtime.bulk import BulkRequest, UndoRequest
-from kitchen_sink.runtime.context import RequestContext
-from kitchen_sink.runtime.db import get_session
+from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.errors import validation_error
-from kitchen_sink.runtime.http import json_body, strict
+from kitchen_sink.runtime.http import json_body, respond, respond_row, strict
+from kitchen_sink.runtime.resources import Resource
+from kitchen_sink.services import draft, gadget, maker, part
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.orm import Session
 
 
 class ActionRequest(BaseModel):
@@ -38,40 +37,54 @@ class ActionRequest(BaseModel):
 
 @dataclass(frozen=True)
 class Action:
-    """A route callable by name: what it takes besides the session and the caller."""
+    """A service function callable by name, and how its route answers."""
 
-    route: Callable[..., Response]
-    body: type[BaseModel] | None = None  # validated from `input`
-    takes_id: bool = False
-    takes_params: bool = False  # `input` holds the query parameters
+    run: Callable[..., object]
+    body: type[BaseModel] | None = None  # validated from `input`, passed as `data`
+    takes_id: bool = False  # `id` passed as `key`
+    takes_params: bool = False  # `input` holds the query parameters, passed as `params`
+    row: Resource | None = None  # answered as a row (with its ETag when versioned)
+    status_code: int = 200
 
 
 ACTIONS: dict[str, Action] = {
     "draft.list": Action(draft.list_drafts, takes_params=True),
-    "draft.get": Action(draft.get_draft, takes_id=True),
-    "draft.create": Action(draft.create_draft, schemas.DraftCreate),
-    "draft.update": Action(draft.update_draft, schemas.DraftUpdate, takes_id=True),
-    "draft.delete": Action(draft.delete_draft, takes_id=True),
+    "draft.get": Action(draft.get_draft, takes_id=True, row=draft.RESOURCE),
+    "draft.create": Action(
+        draft.create_draft, schemas.DraftCreate, row=draft.RESOURCE, status_code=201
+    ),
+    "draft.update": Action(
+        draft.update_draft, schemas.DraftUpdate, takes_id=True, row=draft.RESOURCE
+    ),
+    "draft.delete": Action(draft.delete_draft, takes_id=True, status_code=204),
     "gadget.list": Action(gadget.list_gadgets, takes_params=True),
-    "gadget.get": Action(gadget.get_gadget, takes_id=True),
-    "gadget.create": Action(gadget.create_gadget, schemas.GadgetCreate),
-    "gadget.update": Action(gadget.update_gadget, schemas.GadgetUpdate, takes_id=True),
-    "gadget.delete": Action(gadget.delete_gadget, takes_id=True),
-    "gadget.restore": Action(gadget.restore_gadget, takes_id=True),
+    "gadget.get": Action(gadget.get_gadget, takes_id=True, row=gadget.RESOURCE),
+    "gadget.create": Action(
+        gadget.create_gadget, schemas.GadgetCreate, row=gadget.RESOURCE, status_code=201
+    ),
+    "gadget.update": Action(
+        gadget.update_gadget, schemas.GadgetUpdate, takes_id=True, row=gadget.RESOURCE
+    ),
+    "gadget.delete": Action(gadget.delete_gadget, takes_id=True, status_code=204),
+    "gadget.restore": Action(gadget.restore_gadget, takes_id=True, row=gadget.RESOURCE),
     "gadget.bulk": Action(gadget.bulk_gadgets, BulkRequest),
     "gadget.bulk_undo": Action(gadget.undo_bulk_gadgets, UndoRequest),
     "gadget.archive": Action(gadget.archive_gadget, schemas.GadgetArchiveInput, takes_id=True),
     "gadget.recount": Action(gadget.recount_gadgets, schemas.GadgetRecountInput),
     "maker.list": Action(maker.list_makers, takes_params=True),
-    "maker.get": Action(maker.get_maker, takes_id=True),
-    "maker.create": Action(maker.create_maker, schemas.MakerCreate),
-    "maker.update": Action(maker.update_maker, schemas.MakerUpdate, takes_id=True),
-    "maker.delete": Action(maker.delete_maker, takes_id=True),
+    "maker.get": Action(maker.get_maker, takes_id=True, row=maker.RESOURCE),
+    "maker.create": Action(
+        maker.create_maker, schemas.MakerCreate, row=maker.RESOURCE, status_code=201
+    ),
+    "maker.update": Action(
+        maker.update_maker, schemas.MakerUpdate, takes_id=True, row=maker.RESOURCE
+    ),
+    "maker.delete": Action(maker.delete_maker, takes_id=True, status_code=204),
     "part.list": Action(part.list_parts, takes_params=True),
-    "part.get": Action(part.get_part, takes_id=True),
-    "part.create": Action(part.create_part, schemas.PartCreate),
-    "part.update": Action(part.update_part, schemas.PartUpdate, takes_id=True),
-    "part.delete": Action(part.delete_part, takes_id=True),
+    "part.get": Action(part.get_part, takes_id=True, row=part.RESOURCE),
+    "part.create": Action(part.create_part, schemas.PartCreate, row=part.RESOURCE, status_code=201),
+    "part.update": Action(part.update_part, schemas.PartUpdate, takes_id=True, row=part.RESOURCE),
+    "part.delete": Action(part.delete_part, takes_id=True, status_code=204),
 }
 
 router = APIRouter(prefix="/api", tags=["actions"])
@@ -79,23 +92,28 @@ router = APIRouter(prefix="/api", tags=["actions"])
 
 @router.post("/actions", operation_id="runAction")
 def run_action(
-    request: ActionRequest = json_body(ActionRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    request: Annotated[ActionRequest, json_body(ActionRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Run the action `request.action` as its own route would."""
     action = ACTIONS.get(request.action)
     if action is None:
         raise validation_error(f"unknown action {request.action!r}", "action")
-    arguments: dict[str, Any] = {"session": session, "context": context}
+    arguments: dict[str, Any] = {}
     if action.takes_id:
         if request.id is None:
             raise validation_error(f"{request.action} needs an id", "id")
-        arguments["id"] = str(request.id)
+        arguments["key"] = str(request.id)
     if action.takes_params:
         arguments["params"] = dict(request.input)
     elif action.body is not None:
-        arguments["body"] = strict(action.body, request.input)
+        arguments["data"] = strict(action.body, request.input)
     elif request.input:
         raise validation_error(f"{request.action} takes no input", "input")
-    return action.route(**arguments)
+    result = action.run(session, context, **arguments)
+    if action.status_code == 204:
+        return Response(status_code=204)
+    if action.row is not None:
+        return respond_row(action.row, result, action.status_code)  # type: ignore[arg-type]
+    return respond(result, action.status_code)

@@ -10,23 +10,38 @@ custom actions, each with the row before and after. Entries are scoped to the ca
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from kitchen_sink.auth import get_context
-from kitchen_sink.runtime import audit, http
-from kitchen_sink.runtime.context import RequestContext
-from kitchen_sink.runtime.db import get_session
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from kitchen_sink.auth import ContextDep
+from kitchen_sink.runtime import audit, contract, http
+from kitchen_sink.runtime.db import SessionDep
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AuditListParams(BaseModel):
+    """The query string of `GET /api/audit`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resource: Annotated[str | None, Field(description="A resource's name: gadget")] = None
+    row_id: Annotated[str | None, Field(description="A row's id")] = None
+    action: Annotated[
+        str | None,
+        Field(description="create, update, delete, restore, bulk_update, ... or a custom action"),
+    ] = None
+    limit: Annotated[
+        int, Field(ge=1, le=contract.AUDIT_MAX_PAGE_SIZE, description="Entries per page")
+    ] = contract.AUDIT_PAGE_SIZE
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
-@router.get("", operation_id="listAuditEntries")
+@router.get("", response_model=audit.AuditPage, operation_id="listAuditEntries")
 def list_audit_entries(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[AuditListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of audit entries: filters `resource`, `row_id`, `action`; `limit` and `cursor`."""
-    return http.respond(audit.list_audit(session, context, params))
+    return http.respond(audit.list_audit(session, context, http.query_values(params)))

@@ -11,98 +11,74 @@ DELETE /api/drafts/{id}                         deleteDraft
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from kitchen_sink import models, schemas
-from kitchen_sink.auth import get_context
-from kitchen_sink.runtime import http, lists, rows, writes
-from kitchen_sink.runtime.context import RequestContext
-from kitchen_sink.runtime.db import get_session
-from kitchen_sink.runtime.resources import Column, Inbound, ManyToMany, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from kitchen_sink import schemas
+from kitchen_sink.auth import ContextDep
+from kitchen_sink.runtime import http
+from kitchen_sink.runtime.db import SessionDep
+from kitchen_sink.services import draft as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="draft",
-        label="Draft",
-        model=models.Draft,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "branch_id": Column("branch_id", "string", writable=False),
-            "title": Column("title", "string"),
-            "maker_id": Column("maker_id", "uuid", nullable=True, references="maker"),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-        },
-        many_to_many={
-            "part_ids": ManyToMany(
-                models.drafts_parts, "draft_id", "part_id", "part", key="uuid", branch="branch_id"
-            ),
-        },
-        filterable=(),
-        sortable=("created_at",),
-        searchable=(),
-        default_sort=("-created_at",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(Inbound("gadget", "draft_id", "set_null", enforced=False),),
-        unlinks=((models.drafts_parts, "draft_id", "branch_id"),),
-        traits=("timestamps", "branching"),
-    )
-)
 
-# `{id:draft_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("draft_id", reserved=())
+class DraftListParams(BaseModel):
+    """The query string of `GET /api/drafts`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:created_at)(?:,-?(?:created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: created_at; default: -created_at",
+        ),
+    ] = None
+
+
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 
 
-@router.get("", operation_id="listDrafts")
+@router.get("", response_model=schemas.DraftPage, operation_id="listDrafts")
 def list_drafts(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[DraftListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Drafts: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_drafts(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createDraft")
+@router.post("", status_code=201, response_model=schemas.DraftRead, operation_id="createDraft")
 def create_draft(
-    body: schemas.DraftCreate = http.json_body(schemas.DraftCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.DraftCreate, http.json_body(schemas.DraftCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_draft(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:draft_id}", operation_id="getDraft")
+@router.get("/{id}", response_model=schemas.DraftRead, operation_id="getDraft")
 def get_draft(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_draft(session, context, id))
 
 
-@router.patch("/{id:draft_id}", operation_id="updateDraft")
+@router.patch("/{id}", response_model=schemas.DraftRead, operation_id="updateDraft")
 def update_draft(
     id: uuid.UUID,
-    body: schemas.DraftUpdate = http.json_body(schemas.DraftUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.DraftUpdate, http.json_body(schemas.DraftUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_draft(session, context, id, body))
 
 
-@router.delete("/{id:draft_id}", status_code=204, operation_id="deleteDraft")
-def delete_draft(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteDraft")
+def delete_draft(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_draft(session, context, id)

@@ -15,200 +15,171 @@ POST   /api/gadgets/{id}/archive                archiveGadget
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from typing import Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
-from kitchen_sink import models, schemas
-from kitchen_sink.auth import get_context
-from kitchen_sink.runtime import actions, bulk, http, lists, rows, softdelete, writes
-from kitchen_sink.runtime.context import RequestContext
-from kitchen_sink.runtime.db import get_session
-from kitchen_sink.runtime.resources import Column, ManyToMany, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from kitchen_sink import schemas
+from kitchen_sink.auth import ContextDep
+from kitchen_sink.runtime import bulk, http
+from kitchen_sink.runtime.db import SessionDep
+from kitchen_sink.services import gadget as service
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="gadget",
-        label='Gadget "x" */ ${y} </script>',
-        model=models.Gadget,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "tenant_id": Column("tenant_id", "string", writable=False),
-            "owner_id": Column("owner_id", "string", nullable=True, writable=False),
-            "name": Column("name", "string"),
-            "serial": Column("serial", "bigint", nullable=True),
-            "ratio": Column("ratio", "decimal", nullable=True),
-            "linked": Column("linked", "array", nullable=True, item="uuid"),
-            "notes": Column("notes", "text", nullable=True),
-            "code": Column("code", "string"),
-            "quantity": Column("quantity", "integer"),
-            "weight": Column("weight", "float", nullable=True),
-            "price": Column("price", "decimal"),
-            "active": Column("active", "boolean"),
-            "released_on": Column("released_on", "date"),
-            "launched_at": Column("launched_at", "datetime", writable=False),
-            "opens_at": Column("opens_at", "time"),
-            "external_id": Column("external_id", "uuid"),
-            "contact": Column("contact", "email", nullable=True),
-            "homepage": Column("homepage", "url", nullable=True),
-            "settings": Column("settings", "json"),
-            "kind": Column(
-                "kind",
-                "enum",
-                choices=("economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"),
-            ),
-            "tags": Column("tags", "array", item="string"),
-            "scores": Column("scores", "array", nullable=True, item="integer"),
-            "ratings": Column("ratings", "array", nullable=True, item="float"),
-            "flags": Column("flags", "array", nullable=True, item="boolean"),
-            "dates": Column("dates", "array", nullable=True, item="date"),
-            "maker_id": Column("maker_id", "uuid", references="maker"),
-            "draft_id": Column(
-                "draft_id", "uuid", nullable=True, references="draft", enforced=False
-            ),
-            "from": Column("from_", "date", nullable=True),
-            "class": Column("class_", "string", nullable=True),
-            "order": Column("order", "integer"),
-            "type": Column("type", "string"),
-            "default": Column("default", "text"),
-            "async": Column("async_", "boolean"),
-            "select": Column("select", "json", nullable=True),
-            "import": Column("import_", "uuid", nullable=True),
-            "metadata": Column("metadata_", "json", nullable=True),
-            "is_system": Column("is_system", "boolean", writable=False),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
-            "version": Column("version", "integer", writable=False),
-        },
-        many_to_many={
-            "part_ids": ManyToMany(
-                models.gadgets_parts, "gadget_id", "part_id", "part", key="uuid"
-            ),
-        },
-        filterable=("active", "released_on", "kind", "tags", "maker_id"),
-        sortable=("name", "quantity", "price", "order", "created_at"),
-        searchable=("name", "notes", "contact"),
-        default_sort=("-created_at", "name"),
-        page_size=25,
-        max_page_size=100,
-        traits=("timestamps", "soft_delete", "tenant", "versioned", "audit", "owned"),
-    )
-)
 
-BULK = bulk.BulkConfig(batch_size=100, undo_ttl=600)
-# `{id:gadget_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("gadget_id", reserved=("bulk", "recount"))
+class GadgetListParams(BaseModel):
+    """The query string of `GET /api/gadgets`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=100, description="Rows per page")] = 25
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:name|quantity|price|order|created_at)(?:,-?(?:name|quantity|price|order|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: name, quantity, price, order, created_at; default: -created_at,name",
+        ),
+    ] = None
+    q: Annotated[
+        str | None, Field(description="Text contained in any of: name, notes, contact")
+    ] = None
+    active: bool | None = None
+    active__in: Annotated[
+        list[bool] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    active__isnull: bool | None = None
+    released_on: datetime.date | None = None
+    released_on__in: Annotated[
+        list[datetime.date] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    released_on__gte: datetime.date | None = None
+    released_on__lte: datetime.date | None = None
+    released_on__isnull: bool | None = None
+    kind: Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None = None
+    kind__in: Annotated[
+        list[Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    kind__isnull: bool | None = None
+    tags: str | None = None
+    tags__in: Annotated[
+        list[str] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    tags__isnull: bool | None = None
+    maker_id: uuid.UUID | None = None
+    maker_id__in: Annotated[
+        list[uuid.UUID] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    maker_id__isnull: bool | None = None
+    include_deleted: Annotated[
+        bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
+    ] = False
+
+
 router = APIRouter(prefix="/api/gadgets", tags=["gadgets"])
 
 
-@router.get("", operation_id="listGadgets")
+@router.get("", response_model=schemas.GadgetPage, operation_id="listGadgets")
 def list_gadgets(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[GadgetListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Gadgets: it's \\n \\\\ done: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_gadgets(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createGadget")
+@router.post("", status_code=201, response_model=schemas.GadgetRead, operation_id="createGadget")
 def create_gadget(
-    body: schemas.GadgetCreate = http.json_body(schemas.GadgetCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.GadgetCreate, http.json_body(schemas.GadgetCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_gadget(session, context, body), status_code=201
     )
 
 
-@router.post("/bulk", operation_id="bulkGadgets")
+@router.post("/bulk", response_model=bulk.BulkResult, operation_id="bulkGadgets")
 def bulk_gadgets(
-    body: bulk.BulkRequest = http.json_body(bulk.BulkRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[bulk.BulkRequest, http.json_body(bulk.BulkRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return http.respond(bulk.bulk(RESOURCE, session, context, body, schemas.GadgetUpdate, BULK))
+    return http.respond(service.bulk_gadgets(session, context, body))
 
 
-@router.post("/bulk/undo", operation_id="undoBulkGadgets")
+@router.post("/bulk/undo", response_model=bulk.UndoResult, operation_id="undoBulkGadgets")
 def undo_bulk_gadgets(
-    body: bulk.UndoRequest = http.json_body(bulk.UndoRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[bulk.UndoRequest, http.json_body(bulk.UndoRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Put back what a bulk run changed, while its undo token lives (600 s)."""
-    return http.respond(bulk.undo_bulk(RESOURCE, session, context, body))
+    return http.respond(service.undo_bulk_gadgets(session, context, body))
 
 
 @router.post("/recount", operation_id="recountGadget")
 def recount_gadgets(
-    body: schemas.GadgetRecountInput = http.json_body(schemas.GadgetRecountInput),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.GadgetRecountInput, http.json_body(schemas.GadgetRecountInput)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Recount (handler: kitchen_sink_ext.gadgets:recount)."""
-    return http.respond(
-        actions.run_action(
-            RESOURCE, session, context, "kitchen_sink_ext.gadgets:recount", body, name="recount"
-        )
-    )
+    return http.respond(service.recount_gadgets(session, context, body))
 
 
-@router.get("/{id:gadget_id}", operation_id="getGadget")
+@router.get("/{id}", response_model=schemas.GadgetRead, operation_id="getGadget")
 def get_gadget(
     id: uuid.UUID,
-    include_deleted: bool = False,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
+    include_deleted: Annotated[
+        bool, Query(description="Deleted rows too (deleted_at set): a deleted row is found")
+    ] = False,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id, include_deleted))
+    return http.respond_row(
+        service.RESOURCE, service.get_gadget(session, context, id, include_deleted=include_deleted)
+    )
 
 
-@router.patch("/{id:gadget_id}", operation_id="updateGadget")
+@router.patch("/{id}", response_model=schemas.GadgetRead, operation_id="updateGadget")
 def update_gadget(
     id: uuid.UUID,
-    body: schemas.GadgetUpdate = http.json_body(schemas.GadgetUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.GadgetUpdate, http.json_body(schemas.GadgetUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_gadget(session, context, id, body))
 
 
-@router.delete("/{id:gadget_id}", status_code=204, operation_id="deleteGadget")
-def delete_gadget(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteGadget")
+def delete_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_gadget(session, context, id)
 
 
-@router.post("/{id:gadget_id}/restore", operation_id="restoreGadget")
-def restore_gadget(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
+@router.post("/{id}/restore", response_model=schemas.GadgetRead, operation_id="restoreGadget")
+def restore_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
     """Bring back a deleted Gadget \"x\" */ ${y} </script>."""
-    return http.respond_row(RESOURCE, softdelete.restore_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.restore_gadget(session, context, id))
 
 
-@router.post("/{id:gadget_id}/archive", operation_id="archiveGadget")
+@router.post("/{id}/archive", response_model=schemas.GadgetRead, operation_id="archiveGadget")
 def archive_gadget(
     id: uuid.UUID,
-    body: schemas.GadgetArchiveInput = http.json_body(schemas.GadgetArchiveInput),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.GadgetArchiveInput, http.json_body(schemas.GadgetArchiveInput)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Moves it out of sight; it's reversible. (handler: kitchen_sink_ext.gadgets:archive)."""
-    return http.respond(
-        actions.run_action(
-            RESOURCE, session, context, "kitchen_sink_ext.gadgets:archive", body, id, name="archive"
-        )
-    )
+    return http.respond(service.archive_gadget(session, context, id, body))

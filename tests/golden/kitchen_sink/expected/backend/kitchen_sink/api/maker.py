@@ -11,91 +11,74 @@ DELETE /api/makers/{id}                         deleteMaker
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from kitchen_sink import models, schemas
-from kitchen_sink.auth import get_context
-from kitchen_sink.runtime import http, lists, rows, writes
-from kitchen_sink.runtime.context import RequestContext
-from kitchen_sink.runtime.db import get_session
-from kitchen_sink.runtime.resources import Column, Inbound, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from kitchen_sink import schemas
+from kitchen_sink.auth import ContextDep
+from kitchen_sink.runtime import http
+from kitchen_sink.runtime.db import SessionDep
+from kitchen_sink.services import maker as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="maker",
-        label='Maker "x"',
-        model=models.Maker,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "name": Column("name", "string"),
-        },
-        filterable=(),
-        sortable=("id",),
-        searchable=(),
-        default_sort=("id",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(
-            Inbound("draft", "maker_id", "cascade"),
-            Inbound("gadget", "maker_id", "cascade"),
+
+class MakerListParams(BaseModel):
+    """The query string of `GET /api/makers`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
         ),
-        traits=(),
-    )
-)
+    ] = None
 
-# `{id:maker_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("maker_id", reserved=())
+
 router = APIRouter(prefix="/api/makers", tags=["makers"])
 
 
-@router.get("", operation_id="listMakers")
+@router.get("", response_model=schemas.MakerPage, operation_id="listMakers")
 def list_makers(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[MakerListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Makers: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_makers(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createMaker")
+@router.post("", status_code=201, response_model=schemas.MakerRead, operation_id="createMaker")
 def create_maker(
-    body: schemas.MakerCreate = http.json_body(schemas.MakerCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.MakerCreate, http.json_body(schemas.MakerCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_maker(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:maker_id}", operation_id="getMaker")
+@router.get("/{id}", response_model=schemas.MakerRead, operation_id="getMaker")
 def get_maker(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_maker(session, context, id))
 
 
-@router.patch("/{id:maker_id}", operation_id="updateMaker")
+@router.patch("/{id}", response_model=schemas.MakerRead, operation_id="updateMaker")
 def update_maker(
     id: uuid.UUID,
-    body: schemas.MakerUpdate = http.json_body(schemas.MakerUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.MakerUpdate, http.json_body(schemas.MakerUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_maker(session, context, id, body))
 
 
-@router.delete("/{id:maker_id}", status_code=204, operation_id="deleteMaker")
-def delete_maker(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteMaker")
+def delete_maker(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_maker(session, context, id)

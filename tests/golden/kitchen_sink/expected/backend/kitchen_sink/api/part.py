@@ -11,87 +11,74 @@ DELETE /api/parts/{id}                          deletePart
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from kitchen_sink import models, schemas
-from kitchen_sink.auth import get_context
-from kitchen_sink.runtime import http, lists, rows, writes
-from kitchen_sink.runtime.context import RequestContext
-from kitchen_sink.runtime.db import get_session
-from kitchen_sink.runtime.resources import Column, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from kitchen_sink import schemas
+from kitchen_sink.auth import ContextDep
+from kitchen_sink.runtime import http
+from kitchen_sink.runtime.db import SessionDep
+from kitchen_sink.services import part as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="part",
-        label="Part",
-        model=models.Part,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "name": Column("name", "string"),
-        },
-        filterable=(),
-        sortable=("id",),
-        searchable=(),
-        default_sort=("id",),
-        page_size=50,
-        max_page_size=500,
-        traits=(),
-    )
-)
 
-# `{id:part_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("part_id", reserved=())
+class PartListParams(BaseModel):
+    """The query string of `GET /api/parts`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+        ),
+    ] = None
+
+
 router = APIRouter(prefix="/api/parts", tags=["parts"])
 
 
-@router.get("", operation_id="listParts")
+@router.get("", response_model=schemas.PartPage, operation_id="listParts")
 def list_parts(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[PartListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Parts: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_parts(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createPart")
+@router.post("", status_code=201, response_model=schemas.PartRead, operation_id="createPart")
 def create_part(
-    body: schemas.PartCreate = http.json_body(schemas.PartCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.PartCreate, http.json_body(schemas.PartCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_part(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:part_id}", operation_id="getPart")
+@router.get("/{id}", response_model=schemas.PartRead, operation_id="getPart")
 def get_part(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_part(session, context, id))
 
 
-@router.patch("/{id:part_id}", operation_id="updatePart")
+@router.patch("/{id}", response_model=schemas.PartRead, operation_id="updatePart")
 def update_part(
     id: uuid.UUID,
-    body: schemas.PartUpdate = http.json_body(schemas.PartUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.PartUpdate, http.json_body(schemas.PartUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_part(session, context, id, body))
 
 
-@router.delete("/{id:part_id}", status_code=204, operation_id="deletePart")
-def delete_part(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deletePart")
+def delete_part(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_part(session, context, id)

@@ -11,26 +11,28 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from kitchen_sink import crud, models, schemas
-from kitchen_sink.crud import RequestContext
+from kitchen_sink import models, schemas
+from kitchen_sink.runtime import lists, rows, writes
+from kitchen_sink.runtime.context import RequestContext
+from kitchen_sink.runtime.resources import Column, Inbound, ManyToMany, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="draft",
         label="Draft",
         model=models.Draft,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "branch_id": crud.Column("branch_id", "string", writable=False),
-            "title": crud.Column("title", "string"),
-            "maker_id": crud.Column("maker_id", "uuid", nullable=True, references="maker"),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
+            "id": Column("id", "uuid", writable=False),
+            "branch_id": Column("branch_id", "string", writable=False),
+            "title": Column("title", "string"),
+            "maker_id": Column("maker_id", "uuid", nullable=True, references="maker"),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         many_to_many={
-            "part_ids": crud.ManyToMany(
+            "part_ids": ManyToMany(
                 models.drafts_parts, "draft_id", "part_id", "part", key="uuid", branch="branch_id"
             ),
         },
@@ -40,7 +42,7 @@ RESOURCE = crud.register(
         default_sort=("-created_at",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("gadget", "draft_id", "set_null", enforced=False),),
+        inbound=(Inbound("gadget", "draft_id", "set_null", enforced=False),),
         unlinks=((models.drafts_parts, "draft_id", "branch_id"),),
         traits=("timestamps", "branching"),
     )
@@ -53,24 +55,24 @@ def list_drafts(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Drafts: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_draft(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_draft(
     session: Session, context: RequestContext, data: schemas.DraftCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_draft(
     session: Session, context: RequestContext, key: Key, data: schemas.DraftUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_draft(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

@@ -11,68 +11,70 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from kitchen_sink import crud, models, schemas
-from kitchen_sink.crud import RequestContext
+from kitchen_sink import models, schemas
+from kitchen_sink.runtime import actions, bulk, lists, rows, softdelete, writes
+from kitchen_sink.runtime.context import RequestContext
+from kitchen_sink.runtime.resources import Column, ManyToMany, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="gadget",
         label='Gadget "x" */ ${y} </script>',
         model=models.Gadget,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "tenant_id": crud.Column("tenant_id", "string", writable=False),
-            "owner_id": crud.Column("owner_id", "string", nullable=True, writable=False),
-            "name": crud.Column("name", "string"),
-            "serial": crud.Column("serial", "bigint", nullable=True),
-            "ratio": crud.Column("ratio", "decimal", nullable=True),
-            "linked": crud.Column("linked", "array", nullable=True, item="uuid"),
-            "notes": crud.Column("notes", "text", nullable=True),
-            "code": crud.Column("code", "string"),
-            "quantity": crud.Column("quantity", "integer"),
-            "weight": crud.Column("weight", "float", nullable=True),
-            "price": crud.Column("price", "decimal"),
-            "active": crud.Column("active", "boolean"),
-            "released_on": crud.Column("released_on", "date"),
-            "launched_at": crud.Column("launched_at", "datetime", writable=False),
-            "opens_at": crud.Column("opens_at", "time"),
-            "external_id": crud.Column("external_id", "uuid"),
-            "contact": crud.Column("contact", "email", nullable=True),
-            "homepage": crud.Column("homepage", "url", nullable=True),
-            "settings": crud.Column("settings", "json"),
-            "kind": crud.Column(
+            "id": Column("id", "uuid", writable=False),
+            "tenant_id": Column("tenant_id", "string", writable=False),
+            "owner_id": Column("owner_id", "string", nullable=True, writable=False),
+            "name": Column("name", "string"),
+            "serial": Column("serial", "bigint", nullable=True),
+            "ratio": Column("ratio", "decimal", nullable=True),
+            "linked": Column("linked", "array", nullable=True, item="uuid"),
+            "notes": Column("notes", "text", nullable=True),
+            "code": Column("code", "string"),
+            "quantity": Column("quantity", "integer"),
+            "weight": Column("weight", "float", nullable=True),
+            "price": Column("price", "decimal"),
+            "active": Column("active", "boolean"),
+            "released_on": Column("released_on", "date"),
+            "launched_at": Column("launched_at", "datetime", writable=False),
+            "opens_at": Column("opens_at", "time"),
+            "external_id": Column("external_id", "uuid"),
+            "contact": Column("contact", "email", nullable=True),
+            "homepage": Column("homepage", "url", nullable=True),
+            "settings": Column("settings", "json"),
+            "kind": Column(
                 "kind",
                 "enum",
                 choices=("economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"),
             ),
-            "tags": crud.Column("tags", "array", item="string"),
-            "scores": crud.Column("scores", "array", nullable=True, item="integer"),
-            "ratings": crud.Column("ratings", "array", nullable=True, item="float"),
-            "flags": crud.Column("flags", "array", nullable=True, item="boolean"),
-            "dates": crud.Column("dates", "array", nullable=True, item="date"),
-            "maker_id": crud.Column("maker_id", "uuid", references="maker"),
-            "draft_id": crud.Column(
+            "tags": Column("tags", "array", item="string"),
+            "scores": Column("scores", "array", nullable=True, item="integer"),
+            "ratings": Column("ratings", "array", nullable=True, item="float"),
+            "flags": Column("flags", "array", nullable=True, item="boolean"),
+            "dates": Column("dates", "array", nullable=True, item="date"),
+            "maker_id": Column("maker_id", "uuid", references="maker"),
+            "draft_id": Column(
                 "draft_id", "uuid", nullable=True, references="draft", enforced=False
             ),
-            "from": crud.Column("from_", "date", nullable=True),
-            "class": crud.Column("class_", "string", nullable=True),
-            "order": crud.Column("order", "integer"),
-            "type": crud.Column("type", "string"),
-            "default": crud.Column("default", "text"),
-            "async": crud.Column("async_", "boolean"),
-            "select": crud.Column("select", "json", nullable=True),
-            "import": crud.Column("import_", "uuid", nullable=True),
-            "metadata": crud.Column("metadata_", "json", nullable=True),
-            "is_system": crud.Column("is_system", "boolean", writable=False),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
-            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
-            "version": crud.Column("version", "integer", writable=False),
+            "from": Column("from_", "date", nullable=True),
+            "class": Column("class_", "string", nullable=True),
+            "order": Column("order", "integer"),
+            "type": Column("type", "string"),
+            "default": Column("default", "text"),
+            "async": Column("async_", "boolean"),
+            "select": Column("select", "json", nullable=True),
+            "import": Column("import_", "uuid", nullable=True),
+            "metadata": Column("metadata_", "json", nullable=True),
+            "is_system": Column("is_system", "boolean", writable=False),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
+            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
+            "version": Column("version", "integer", writable=False),
         },
         many_to_many={
-            "part_ids": crud.ManyToMany(
+            "part_ids": ManyToMany(
                 models.gadgets_parts, "gadget_id", "part_id", "part", key="uuid"
             ),
         },
@@ -85,7 +87,7 @@ RESOURCE = crud.register(
         traits=("timestamps", "soft_delete", "tenant", "versioned", "audit", "owned"),
     )
 )
-BULK = crud.BulkConfig(batch_size=100, undo_ttl=600)
+BULK = bulk.BulkConfig(batch_size=100, undo_ttl=600)
 # An id from a path (uuid.UUID) or from the action router's JSON (checked by the runtime).
 Key = uuid.UUID | str
 
@@ -94,55 +96,55 @@ def list_gadgets(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Gadgets: it's \\n \\\\ done: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_gadget(
     session: Session, context: RequestContext, key: Key, *, include_deleted: bool = False
 ) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key, include_deleted)
+    return rows.get_row(RESOURCE, session, context, key, include_deleted)
 
 
 def create_gadget(
     session: Session, context: RequestContext, data: schemas.GadgetCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_gadget(
     session: Session, context: RequestContext, key: Key, data: schemas.GadgetUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_gadget(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)
 
 
 def restore_gadget(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
     """Bring back a deleted Gadget \"x\" */ ${y} </script>."""
-    return crud.restore_row(RESOURCE, session, context, key)
+    return softdelete.restore_row(RESOURCE, session, context, key)
 
 
 def bulk_gadgets(
-    session: Session, context: RequestContext, data: crud.BulkRequest
+    session: Session, context: RequestContext, data: bulk.BulkRequest
 ) -> dict[str, Any]:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return crud.bulk(RESOURCE, session, context, data, schemas.GadgetUpdate, BULK)
+    return bulk.bulk(RESOURCE, session, context, data, schemas.GadgetUpdate, BULK)
 
 
 def undo_bulk_gadgets(
-    session: Session, context: RequestContext, data: crud.UndoRequest
+    session: Session, context: RequestContext, data: bulk.UndoRequest
 ) -> dict[str, Any]:
     """Put back what a bulk run changed, while its undo token lives (600 s)."""
-    return crud.undo_bulk(RESOURCE, session, context, data)
+    return bulk.undo_bulk(RESOURCE, session, context, data)
 
 
 def archive_gadget(
     session: Session, context: RequestContext, key: Key, data: schemas.GadgetArchiveInput
 ) -> object:
     """Moves it out of sight; it's reversible. (handler: kitchen_sink_ext.gadgets:archive)."""
-    return crud.run_action(
+    return actions.run_action(
         RESOURCE, session, context, "kitchen_sink_ext.gadgets:archive", data, key, name="archive"
     )
 
@@ -151,6 +153,6 @@ def recount_gadgets(
     session: Session, context: RequestContext, data: schemas.GadgetRecountInput
 ) -> object:
     """Recount (handler: kitchen_sink_ext.gadgets:recount)."""
-    return crud.run_action(
+    return actions.run_action(
         RESOURCE, session, context, "kitchen_sink_ext.gadgets:recount", data, name="recount"
     )

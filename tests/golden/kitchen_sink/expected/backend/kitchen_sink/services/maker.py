@@ -11,31 +11,31 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from kitchen_sink import crud, models, schemas
-from kitchen_sink.crud import RequestContext
+from kitchen_sink import models, schemas
+from kitchen_sink.runtime import lists, rows, writes
+from kitchen_sink.runtime.context import RequestContext
+from kitchen_sink.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="maker",
         label='Maker "x"',
         model=models.Maker,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "name": crud.Column("name", "string"),
-            "handle": crud.Column("handle", "string", nullable=True),
-            "hotline": crud.Column("hotline", "string", nullable=True),
+            "id": Column("id", "uuid", writable=False),
+            "name": Column("name", "string"),
         },
-        filterable=("handle", "hotline"),
-        sortable=("handle", "id"),
+        filterable=(),
+        sortable=("id",),
         searchable=(),
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
         inbound=(
-            crud.Inbound("draft", "maker_id", "cascade"),
-            crud.Inbound("gadget", "maker_id", "cascade"),
+            Inbound("draft", "maker_id", "cascade"),
+            Inbound("gadget", "maker_id", "cascade"),
         ),
         traits=(),
     )
@@ -48,24 +48,24 @@ def list_makers(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Makers: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_maker(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_maker(
     session: Session, context: RequestContext, data: schemas.MakerCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_maker(
     session: Session, context: RequestContext, key: Key, data: schemas.MakerUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_maker(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

@@ -11,19 +11,21 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from kitchen_sink import crud, models, schemas
-from kitchen_sink.crud import RequestContext
+from kitchen_sink import models, schemas
+from kitchen_sink.runtime import lists, rows, writes
+from kitchen_sink.runtime.context import RequestContext
+from kitchen_sink.runtime.resources import Column, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="part",
         label="Part",
         model=models.Part,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "name": crud.Column("name", "string"),
+            "id": Column("id", "uuid", writable=False),
+            "name": Column("name", "string"),
         },
         filterable=(),
         sortable=("id",),
@@ -42,24 +44,24 @@ def list_parts(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Parts: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_part(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_part(
     session: Session, context: RequestContext, data: schemas.PartCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_part(
     session: Session, context: RequestContext, key: Key, data: schemas.PartUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_part(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

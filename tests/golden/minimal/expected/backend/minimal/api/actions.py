@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from minimal import schemas
-from minimal.api import note
-from minimal.auth import get_context
-from minimal.runtime.context import RequestContext
-from minimal.runtime.db import get_session
+from minimal.auth import ContextDep
+from minimal.runtime.db import SessionDep
 from minimal.runtime.errors import validation_error
-from minimal.runtime.http import json_body, strict
+from minimal.runtime.http import json_body, respond, respond_row, strict
+from minimal.runtime.resources import Resource
+from minimal.services import note
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.orm import Session
 
 
 class ActionRequest(BaseModel):
@@ -37,20 +36,22 @@ class ActionRequest(BaseModel):
 
 @dataclass(frozen=True)
 class Action:
-    """A route callable by name: what it takes besides the session and the caller."""
+    """A service function callable by name, and how its route answers."""
 
-    route: Callable[..., Response]
-    body: type[BaseModel] | None = None  # validated from `input`
-    takes_id: bool = False
-    takes_params: bool = False  # `input` holds the query parameters
+    run: Callable[..., object]
+    body: type[BaseModel] | None = None  # validated from `input`, passed as `data`
+    takes_id: bool = False  # `id` passed as `key`
+    takes_params: bool = False  # `input` holds the query parameters, passed as `params`
+    row: Resource | None = None  # answered as a row (with its ETag when versioned)
+    status_code: int = 200
 
 
 ACTIONS: dict[str, Action] = {
     "note.list": Action(note.list_notes, takes_params=True),
-    "note.get": Action(note.get_note, takes_id=True),
-    "note.create": Action(note.create_note, schemas.NoteCreate),
-    "note.update": Action(note.update_note, schemas.NoteUpdate, takes_id=True),
-    "note.delete": Action(note.delete_note, takes_id=True),
+    "note.get": Action(note.get_note, takes_id=True, row=note.RESOURCE),
+    "note.create": Action(note.create_note, schemas.NoteCreate, row=note.RESOURCE, status_code=201),
+    "note.update": Action(note.update_note, schemas.NoteUpdate, takes_id=True, row=note.RESOURCE),
+    "note.delete": Action(note.delete_note, takes_id=True, status_code=204),
 }
 
 router = APIRouter(prefix="/api", tags=["actions"])
@@ -58,23 +59,28 @@ router = APIRouter(prefix="/api", tags=["actions"])
 
 @router.post("/actions", operation_id="runAction")
 def run_action(
-    request: ActionRequest = json_body(ActionRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    request: Annotated[ActionRequest, json_body(ActionRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Run the action `request.action` as its own route would."""
     action = ACTIONS.get(request.action)
     if action is None:
         raise validation_error(f"unknown action {request.action!r}", "action")
-    arguments: dict[str, Any] = {"session": session, "context": context}
+    arguments: dict[str, Any] = {}
     if action.takes_id:
         if request.id is None:
             raise validation_error(f"{request.action} needs an id", "id")
-        arguments["id"] = str(request.id)
+        arguments["key"] = str(request.id)
     if action.takes_params:
         arguments["params"] = dict(request.input)
     elif action.body is not None:
-        arguments["body"] = strict(action.body, request.input)
+        arguments["data"] = strict(action.body, request.input)
     elif request.input:
         raise validation_error(f"{request.action} takes no input", "input")
-    return action.route(**arguments)
+    result = action.run(session, context, **arguments)
+    if action.status_code == 204:
+        return Response(status_code=204)
+    if action.row is not None:
+        return respond_row(action.row, result, action.status_code)  # type: ignore[arg-type]
+    return respond(result, action.status_code)

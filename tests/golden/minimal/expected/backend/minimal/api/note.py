@@ -11,88 +11,74 @@ DELETE /api/notes/{id}                          deleteNote
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from minimal import models, schemas
-from minimal.auth import get_context
-from minimal.runtime import http, lists, rows, writes
-from minimal.runtime.context import RequestContext
-from minimal.runtime.db import get_session
-from minimal.runtime.resources import Column, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from minimal import schemas
+from minimal.auth import ContextDep
+from minimal.runtime import http
+from minimal.runtime.db import SessionDep
+from minimal.services import note as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="note",
-        label="Note",
-        model=models.Note,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "title": Column("title", "string"),
-            "body": Column("body", "text", nullable=True),
-        },
-        filterable=(),
-        sortable=("id",),
-        searchable=(),
-        default_sort=("id",),
-        page_size=50,
-        max_page_size=500,
-        traits=(),
-    )
-)
 
-# `{id:note_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("note_id", reserved=())
+class NoteListParams(BaseModel):
+    """The query string of `GET /api/notes`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+        ),
+    ] = None
+
+
 router = APIRouter(prefix="/api/notes", tags=["notes"])
 
 
-@router.get("", operation_id="listNotes")
+@router.get("", response_model=schemas.NotePage, operation_id="listNotes")
 def list_notes(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[NoteListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Notes: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_notes(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createNote")
+@router.post("", status_code=201, response_model=schemas.NoteRead, operation_id="createNote")
 def create_note(
-    body: schemas.NoteCreate = http.json_body(schemas.NoteCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.NoteCreate, http.json_body(schemas.NoteCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_note(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:note_id}", operation_id="getNote")
+@router.get("/{id}", response_model=schemas.NoteRead, operation_id="getNote")
 def get_note(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_note(session, context, id))
 
 
-@router.patch("/{id:note_id}", operation_id="updateNote")
+@router.patch("/{id}", response_model=schemas.NoteRead, operation_id="updateNote")
 def update_note(
     id: uuid.UUID,
-    body: schemas.NoteUpdate = http.json_body(schemas.NoteUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.NoteUpdate, http.json_body(schemas.NoteUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_note(session, context, id, body))
 
 
-@router.delete("/{id:note_id}", status_code=204, operation_id="deleteNote")
-def delete_note(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteNote")
+def delete_note(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_note(session, context, id)

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
-import re
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi import params as fastapi_params
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from starlette.convertors import Convertor, register_url_convertor
 
 from .errors import from_validation
 from .resources import Resource
@@ -47,16 +46,26 @@ Body = TypeVar("Body", bound=BaseModel)
 
 
 def json_body(model: type[Body]) -> Any:
-    """The request body as `model`, a route's `body: Model = crud.json_body(Model)`.
+    """The request body as `model`, a route's `body: Annotated[Model, http.json_body(Model)]`.
 
-    Validated as the JSON it is, strictly: a date must be a date string, an integer an integer,
-    a boolean a boolean, as the OpenAPI document says (FastAPI's own body parsing is lax: it
-    would store `"started_on": 0` as 1970-01-01). Text that is not JSON is a 422 too.
+    FastAPI sees the body as `model` (so the OpenAPI document shows it and shapes are checked
+    first), then it is read again from the raw JSON, strictly: a date must be a date string, an
+    integer an integer, a boolean a boolean, as the document says, and decimals keep every digit
+    (FastAPI's own parsing is lax: it would store `"started_on": 0` as 1970-01-01).
     """
 
-    async def parse(request: Request) -> Body:
+    async def parse(request: Request, body: Any) -> Body:
         return parse_json(model, await request.body())
 
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter(
+            "body",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[model, fastapi_params.Body()],
+        ),
+    ]
+    parse.__signature__ = inspect.Signature(parameters, return_annotation=model)  # type: ignore[attr-defined]
     return Depends(parse)
 
 
@@ -85,24 +94,19 @@ def query_params(request: Request) -> dict[str, Any]:
     return params
 
 
-class _IdConvertor(Convertor[str]):
-    """One path segment; the subclasses made by `id_path` exclude the fixed names beside it."""
+def comma_separated(value: object) -> object:
+    """A `__in` query parameter: `a,b` and `x=a&x=b` are the same list of values."""
+    if isinstance(value, str):
+        return value.split(",")
+    if isinstance(value, list):
+        return [
+            part
+            for item in value
+            for part in (item.split(",") if isinstance(item, str) else [item])
+        ]
+    return value
 
-    regex = "[^/]+"
 
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return str(value)
-
-
-def id_path(name: str, reserved: Sequence[str]) -> None:
-    """Register the path convertor `{id:<name>}`: any segment but the `reserved` fixed paths.
-
-    Without it `PATCH /api/<table>/bulk` would be routed to `PATCH /{id}` as the row "bulk";
-    with it, it is a 405 naming the methods `/bulk` has. Anything else in that place is an id,
-    which the route's type checks (a malformed one is a 422, a well-formed unknown one a 404).
-    """
-    excluded = "".join(f"(?!{re.escape(word)}(?:/|$))" for word in reserved)
-    register_url_convertor(name, type(name, (_IdConvertor,), {"regex": excluded + "[^/]+"})())
+def query_values(params: BaseModel) -> dict[str, Any]:
+    """The parameters a list's query string set, as JSON values (what `list_rows` reads)."""
+    return params.model_dump(mode="json", exclude_unset=True)

@@ -11,20 +11,22 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from minimal import crud, models, schemas
-from minimal.crud import RequestContext
+from minimal import models, schemas
+from minimal.runtime import lists, rows, writes
+from minimal.runtime.context import RequestContext
+from minimal.runtime.resources import Column, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="note",
         label="Note",
         model=models.Note,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "title": crud.Column("title", "string"),
-            "body": crud.Column("body", "text", nullable=True),
+            "id": Column("id", "uuid", writable=False),
+            "title": Column("title", "string"),
+            "body": Column("body", "text", nullable=True),
         },
         filterable=(),
         sortable=("id",),
@@ -43,24 +45,24 @@ def list_notes(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Notes: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_note(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_note(
     session: Session, context: RequestContext, data: schemas.NoteCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_note(
     session: Session, context: RequestContext, key: Key, data: schemas.NoteUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_note(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

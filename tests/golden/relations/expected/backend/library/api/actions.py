@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from library import schemas
-from library.api import author, book, chapter, genre, publisher
-from library.auth import get_context
+from library.auth import ContextDep
 from library.runtime.bulk import BulkRequest, UndoRequest
-from library.runtime.context import RequestContext
-from library.runtime.db import get_session
+from library.runtime.db import SessionDep
 from library.runtime.errors import validation_error
-from library.runtime.http import json_body, strict
+from library.runtime.http import json_body, respond, respond_row, strict
+from library.runtime.resources import Resource
+from library.services import author, book, chapter, genre, publisher
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.orm import Session
 
 
 class ActionRequest(BaseModel):
@@ -38,46 +37,64 @@ class ActionRequest(BaseModel):
 
 @dataclass(frozen=True)
 class Action:
-    """A route callable by name: what it takes besides the session and the caller."""
+    """A service function callable by name, and how its route answers."""
 
-    route: Callable[..., Response]
-    body: type[BaseModel] | None = None  # validated from `input`
-    takes_id: bool = False
-    takes_params: bool = False  # `input` holds the query parameters
+    run: Callable[..., object]
+    body: type[BaseModel] | None = None  # validated from `input`, passed as `data`
+    takes_id: bool = False  # `id` passed as `key`
+    takes_params: bool = False  # `input` holds the query parameters, passed as `params`
+    row: Resource | None = None  # answered as a row (with its ETag when versioned)
+    status_code: int = 200
 
 
 ACTIONS: dict[str, Action] = {
     "author.list": Action(author.list_authors, takes_params=True),
-    "author.get": Action(author.get_author, takes_id=True),
-    "author.create": Action(author.create_author, schemas.AuthorCreate),
-    "author.update": Action(author.update_author, schemas.AuthorUpdate, takes_id=True),
-    "author.delete": Action(author.delete_author, takes_id=True),
-    "author.restore": Action(author.restore_author, takes_id=True),
+    "author.get": Action(author.get_author, takes_id=True, row=author.RESOURCE),
+    "author.create": Action(
+        author.create_author, schemas.AuthorCreate, row=author.RESOURCE, status_code=201
+    ),
+    "author.update": Action(
+        author.update_author, schemas.AuthorUpdate, takes_id=True, row=author.RESOURCE
+    ),
+    "author.delete": Action(author.delete_author, takes_id=True, status_code=204),
+    "author.restore": Action(author.restore_author, takes_id=True, row=author.RESOURCE),
     "book.list": Action(book.list_books, takes_params=True),
-    "book.get": Action(book.get_book, takes_id=True),
-    "book.create": Action(book.create_book, schemas.BookCreate),
-    "book.update": Action(book.update_book, schemas.BookUpdate, takes_id=True),
-    "book.delete": Action(book.delete_book, takes_id=True),
-    "book.restore": Action(book.restore_book, takes_id=True),
+    "book.get": Action(book.get_book, takes_id=True, row=book.RESOURCE),
+    "book.create": Action(book.create_book, schemas.BookCreate, row=book.RESOURCE, status_code=201),
+    "book.update": Action(book.update_book, schemas.BookUpdate, takes_id=True, row=book.RESOURCE),
+    "book.delete": Action(book.delete_book, takes_id=True, status_code=204),
+    "book.restore": Action(book.restore_book, takes_id=True, row=book.RESOURCE),
     "book.bulk": Action(book.bulk_books, BulkRequest),
     "book.bulk_undo": Action(book.undo_bulk_books, UndoRequest),
     "chapter.list": Action(chapter.list_chapters, takes_params=True),
-    "chapter.get": Action(chapter.get_chapter, takes_id=True),
-    "chapter.create": Action(chapter.create_chapter, schemas.ChapterCreate),
-    "chapter.update": Action(chapter.update_chapter, schemas.ChapterUpdate, takes_id=True),
-    "chapter.delete": Action(chapter.delete_chapter, takes_id=True),
-    "chapter.restore": Action(chapter.restore_chapter, takes_id=True),
+    "chapter.get": Action(chapter.get_chapter, takes_id=True, row=chapter.RESOURCE),
+    "chapter.create": Action(
+        chapter.create_chapter, schemas.ChapterCreate, row=chapter.RESOURCE, status_code=201
+    ),
+    "chapter.update": Action(
+        chapter.update_chapter, schemas.ChapterUpdate, takes_id=True, row=chapter.RESOURCE
+    ),
+    "chapter.delete": Action(chapter.delete_chapter, takes_id=True, status_code=204),
+    "chapter.restore": Action(chapter.restore_chapter, takes_id=True, row=chapter.RESOURCE),
     "genre.list": Action(genre.list_genres, takes_params=True),
-    "genre.get": Action(genre.get_genre, takes_id=True),
-    "genre.create": Action(genre.create_genre, schemas.GenreCreate),
-    "genre.update": Action(genre.update_genre, schemas.GenreUpdate, takes_id=True),
-    "genre.delete": Action(genre.delete_genre, takes_id=True),
+    "genre.get": Action(genre.get_genre, takes_id=True, row=genre.RESOURCE),
+    "genre.create": Action(
+        genre.create_genre, schemas.GenreCreate, row=genre.RESOURCE, status_code=201
+    ),
+    "genre.update": Action(
+        genre.update_genre, schemas.GenreUpdate, takes_id=True, row=genre.RESOURCE
+    ),
+    "genre.delete": Action(genre.delete_genre, takes_id=True, status_code=204),
     "publisher.list": Action(publisher.list_publishers, takes_params=True),
-    "publisher.get": Action(publisher.get_publisher, takes_id=True),
-    "publisher.create": Action(publisher.create_publisher, schemas.PublisherCreate),
-    "publisher.update": Action(publisher.update_publisher, schemas.PublisherUpdate, takes_id=True),
-    "publisher.delete": Action(publisher.delete_publisher, takes_id=True),
-    "publisher.restore": Action(publisher.restore_publisher, takes_id=True),
+    "publisher.get": Action(publisher.get_publisher, takes_id=True, row=publisher.RESOURCE),
+    "publisher.create": Action(
+        publisher.create_publisher, schemas.PublisherCreate, row=publisher.RESOURCE, status_code=201
+    ),
+    "publisher.update": Action(
+        publisher.update_publisher, schemas.PublisherUpdate, takes_id=True, row=publisher.RESOURCE
+    ),
+    "publisher.delete": Action(publisher.delete_publisher, takes_id=True, status_code=204),
+    "publisher.restore": Action(publisher.restore_publisher, takes_id=True, row=publisher.RESOURCE),
 }
 
 router = APIRouter(prefix="/api", tags=["actions"])
@@ -85,23 +102,28 @@ router = APIRouter(prefix="/api", tags=["actions"])
 
 @router.post("/actions", operation_id="runAction")
 def run_action(
-    request: ActionRequest = json_body(ActionRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    request: Annotated[ActionRequest, json_body(ActionRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Run the action `request.action` as its own route would."""
     action = ACTIONS.get(request.action)
     if action is None:
         raise validation_error(f"unknown action {request.action!r}", "action")
-    arguments: dict[str, Any] = {"session": session, "context": context}
+    arguments: dict[str, Any] = {}
     if action.takes_id:
         if request.id is None:
             raise validation_error(f"{request.action} needs an id", "id")
-        arguments["id"] = str(request.id)
+        arguments["key"] = str(request.id)
     if action.takes_params:
         arguments["params"] = dict(request.input)
     elif action.body is not None:
-        arguments["body"] = strict(action.body, request.input)
+        arguments["data"] = strict(action.body, request.input)
     elif request.input:
         raise validation_error(f"{request.action} takes no input", "input")
-    return action.route(**arguments)
+    result = action.run(session, context, **arguments)
+    if action.status_code == 204:
+        return Response(status_code=204)
+    if action.row is not None:
+        return respond_row(action.row, result, action.status_code)  # type: ignore[arg-type]
+    return respond(result, action.status_code)

@@ -11,108 +11,88 @@ POST   /api/authors/{id}/restore                restoreAuthor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from library import models, schemas
-from library.auth import get_context
-from library.runtime import http, lists, rows, softdelete, writes
-from library.runtime.context import RequestContext
-from library.runtime.db import get_session
-from library.runtime.resources import Column, Inbound, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from library import schemas
+from library.auth import ContextDep
+from library.runtime import http
+from library.runtime.db import SessionDep
+from library.services import author as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="author",
-        label="Author",
-        model=models.Author,
-        key="integer",
-        columns={
-            "id": Column("id", "integer", writable=False),
-            "name": Column("name", "string"),
-            "born_on": Column("born_on", "date", nullable=True),
-            "mentor_id": Column("mentor_id", "integer", nullable=True, references="author"),
-            "created_at": Column("created_at", "datetime", writable=False),
-            "updated_at": Column("updated_at", "datetime", writable=False),
-            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
-        },
-        filterable=(),
-        sortable=("name",),
-        searchable=(),
-        default_sort=("name",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(
-            Inbound("author", "mentor_id", "set_null"),
-            Inbound("book", "author_id", "restrict"),
-            Inbound("book", "co_author_id", "set_null"),
+
+class AuthorListParams(BaseModel):
+    """The query string of `GET /api/authors`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:name)(?:,-?(?:name))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: name; default: name",
         ),
-        traits=("timestamps", "soft_delete"),
-    )
-)
+    ] = None
+    include_deleted: Annotated[
+        bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
+    ] = False
 
-# `{id:author_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("author_id", reserved=())
+
 router = APIRouter(prefix="/api/authors", tags=["authors"])
 
 
-@router.get("", operation_id="listAuthors")
+@router.get("", response_model=schemas.AuthorPage, operation_id="listAuthors")
 def list_authors(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[AuthorListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Authors: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_authors(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createAuthor")
+@router.post("", status_code=201, response_model=schemas.AuthorRead, operation_id="createAuthor")
 def create_author(
-    body: schemas.AuthorCreate = http.json_body(schemas.AuthorCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.AuthorCreate, http.json_body(schemas.AuthorCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_author(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:author_id}", operation_id="getAuthor")
+@router.get("/{id}", response_model=schemas.AuthorRead, operation_id="getAuthor")
 def get_author(
     id: int,
-    include_deleted: bool = False,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
+    include_deleted: Annotated[
+        bool, Query(description="Deleted rows too (deleted_at set): a deleted row is found")
+    ] = False,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id, include_deleted))
+    return http.respond_row(
+        service.RESOURCE, service.get_author(session, context, id, include_deleted=include_deleted)
+    )
 
 
-@router.patch("/{id:author_id}", operation_id="updateAuthor")
+@router.patch("/{id}", response_model=schemas.AuthorRead, operation_id="updateAuthor")
 def update_author(
     id: int,
-    body: schemas.AuthorUpdate = http.json_body(schemas.AuthorUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.AuthorUpdate, http.json_body(schemas.AuthorUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_author(session, context, id, body))
 
 
-@router.delete("/{id:author_id}", status_code=204, operation_id="deleteAuthor")
-def delete_author(
-    id: int,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteAuthor")
+def delete_author(id: int, session: SessionDep, context: ContextDep) -> None:
+    service.delete_author(session, context, id)
 
 
-@router.post("/{id:author_id}/restore", operation_id="restoreAuthor")
-def restore_author(
-    id: int,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
+@router.post("/{id}/restore", response_model=schemas.AuthorRead, operation_id="restoreAuthor")
+def restore_author(id: int, session: SessionDep, context: ContextDep) -> Response:
     """Bring back a deleted Author."""
-    return http.respond_row(RESOURCE, softdelete.restore_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.restore_author(session, context, id))

@@ -14,137 +14,108 @@ POST   /api/books/{id}/restore                  restoreBook
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from library import models, schemas
-from library.auth import get_context
-from library.runtime import bulk, http, lists, rows, softdelete, writes
-from library.runtime.context import RequestContext
-from library.runtime.db import get_session
-from library.runtime.resources import Column, Inbound, ManyToMany, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from library import schemas
+from library.auth import ContextDep
+from library.runtime import bulk, http
+from library.runtime.db import SessionDep
+from library.services import book as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="book",
-        label="Book",
-        model=models.Book,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "title": Column("title", "string"),
-            "author_id": Column("author_id", "integer", references="author"),
-            "co_author_id": Column("co_author_id", "integer", nullable=True, references="author"),
-            "publisher_id": Column(
-                "publisher_id", "integer", nullable=True, references="publisher"
-            ),
-            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
-        },
-        many_to_many={
-            "genre_ids": ManyToMany(
-                models.books_genres, "book_id", "genre_id", "genre", key="uuid"
-            ),
-            "translator_ids": ManyToMany(
-                models.book_translators, "book_id", "author_id", "author", key="integer"
-            ),
-            "related_ids": ManyToMany(
-                models.books_related, "book_id", "related_book_id", "book", key="uuid"
-            ),
-        },
-        filterable=(),
-        sortable=("id",),
-        searchable=(),
-        default_sort=("id",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(Inbound("chapter", "book_id", "cascade"),),
-        traits=("soft_delete",),
-    )
-)
 
-BULK = bulk.BulkConfig(batch_size=500, undo_ttl=3600)
-# `{id:book_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("book_id", reserved=("bulk",))
+class BookListParams(BaseModel):
+    """The query string of `GET /api/books`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+        ),
+    ] = None
+    include_deleted: Annotated[
+        bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
+    ] = False
+
+
 router = APIRouter(prefix="/api/books", tags=["books"])
 
 
-@router.get("", operation_id="listBooks")
+@router.get("", response_model=schemas.BookPage, operation_id="listBooks")
 def list_books(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[BookListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Books: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_books(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createBook")
+@router.post("", status_code=201, response_model=schemas.BookRead, operation_id="createBook")
 def create_book(
-    body: schemas.BookCreate = http.json_body(schemas.BookCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.BookCreate, http.json_body(schemas.BookCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_book(session, context, body), status_code=201
     )
 
 
-@router.post("/bulk", operation_id="bulkBooks")
+@router.post("/bulk", response_model=bulk.BulkResult, operation_id="bulkBooks")
 def bulk_books(
-    body: bulk.BulkRequest = http.json_body(bulk.BulkRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[bulk.BulkRequest, http.json_body(bulk.BulkRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return http.respond(bulk.bulk(RESOURCE, session, context, body, schemas.BookUpdate, BULK))
+    return http.respond(service.bulk_books(session, context, body))
 
 
-@router.post("/bulk/undo", operation_id="undoBulkBooks")
+@router.post("/bulk/undo", response_model=bulk.UndoResult, operation_id="undoBulkBooks")
 def undo_bulk_books(
-    body: bulk.UndoRequest = http.json_body(bulk.UndoRequest),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[bulk.UndoRequest, http.json_body(bulk.UndoRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     """Put back what a bulk run changed, while its undo token lives (3600 s)."""
-    return http.respond(bulk.undo_bulk(RESOURCE, session, context, body))
+    return http.respond(service.undo_bulk_books(session, context, body))
 
 
-@router.get("/{id:book_id}", operation_id="getBook")
+@router.get("/{id}", response_model=schemas.BookRead, operation_id="getBook")
 def get_book(
     id: uuid.UUID,
-    include_deleted: bool = False,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
+    include_deleted: Annotated[
+        bool, Query(description="Deleted rows too (deleted_at set): a deleted row is found")
+    ] = False,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id, include_deleted))
+    return http.respond_row(
+        service.RESOURCE, service.get_book(session, context, id, include_deleted=include_deleted)
+    )
 
 
-@router.patch("/{id:book_id}", operation_id="updateBook")
+@router.patch("/{id}", response_model=schemas.BookRead, operation_id="updateBook")
 def update_book(
     id: uuid.UUID,
-    body: schemas.BookUpdate = http.json_body(schemas.BookUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.BookUpdate, http.json_body(schemas.BookUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_book(session, context, id, body))
 
 
-@router.delete("/{id:book_id}", status_code=204, operation_id="deleteBook")
-def delete_book(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteBook")
+def delete_book(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_book(session, context, id)
 
 
-@router.post("/{id:book_id}/restore", operation_id="restoreBook")
-def restore_book(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
+@router.post("/{id}/restore", response_model=schemas.BookRead, operation_id="restoreBook")
+def restore_book(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
     """Bring back a deleted Book."""
-    return http.respond_row(RESOURCE, softdelete.restore_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.restore_book(session, context, id))

@@ -12,101 +12,88 @@ POST   /api/chapters/{id}/restore               restoreChapter
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from library import models, schemas
-from library.auth import get_context
-from library.runtime import http, lists, rows, softdelete, writes
-from library.runtime.context import RequestContext
-from library.runtime.db import get_session
-from library.runtime.resources import Column, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from library import schemas
+from library.auth import ContextDep
+from library.runtime import http
+from library.runtime.db import SessionDep
+from library.services import chapter as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="chapter",
-        label="Chapter",
-        model=models.Chapter,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "book_id": Column("book_id", "uuid", references="book"),
-            "number": Column("number", "integer"),
-            "title": Column("title", "string", nullable=True),
-            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
-        },
-        filterable=(),
-        sortable=("id",),
-        searchable=(),
-        default_sort=("id",),
-        page_size=50,
-        max_page_size=500,
-        traits=("soft_delete", "audit"),
-    )
-)
 
-# `{id:chapter_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("chapter_id", reserved=())
+class ChapterListParams(BaseModel):
+    """The query string of `GET /api/chapters`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+        ),
+    ] = None
+    include_deleted: Annotated[
+        bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
+    ] = False
+
+
 router = APIRouter(prefix="/api/chapters", tags=["chapters"])
 
 
-@router.get("", operation_id="listChapters")
+@router.get("", response_model=schemas.ChapterPage, operation_id="listChapters")
 def list_chapters(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[ChapterListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Chapters: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_chapters(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createChapter")
+@router.post("", status_code=201, response_model=schemas.ChapterRead, operation_id="createChapter")
 def create_chapter(
-    body: schemas.ChapterCreate = http.json_body(schemas.ChapterCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.ChapterCreate, http.json_body(schemas.ChapterCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_chapter(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:chapter_id}", operation_id="getChapter")
+@router.get("/{id}", response_model=schemas.ChapterRead, operation_id="getChapter")
 def get_chapter(
     id: uuid.UUID,
-    include_deleted: bool = False,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
+    include_deleted: Annotated[
+        bool, Query(description="Deleted rows too (deleted_at set): a deleted row is found")
+    ] = False,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id, include_deleted))
+    return http.respond_row(
+        service.RESOURCE, service.get_chapter(session, context, id, include_deleted=include_deleted)
+    )
 
 
-@router.patch("/{id:chapter_id}", operation_id="updateChapter")
+@router.patch("/{id}", response_model=schemas.ChapterRead, operation_id="updateChapter")
 def update_chapter(
     id: uuid.UUID,
-    body: schemas.ChapterUpdate = http.json_body(schemas.ChapterUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.ChapterUpdate, http.json_body(schemas.ChapterUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_chapter(session, context, id, body))
 
 
-@router.delete("/{id:chapter_id}", status_code=204, operation_id="deleteChapter")
-def delete_chapter(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteChapter")
+def delete_chapter(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_chapter(session, context, id)
 
 
-@router.post("/{id:chapter_id}/restore", operation_id="restoreChapter")
-def restore_chapter(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
+@router.post("/{id}/restore", response_model=schemas.ChapterRead, operation_id="restoreChapter")
+def restore_chapter(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
     """Bring back a deleted Chapter."""
-    return http.respond_row(RESOURCE, softdelete.restore_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.restore_chapter(session, context, id))

@@ -11,89 +11,74 @@ DELETE /api/genres/{id}                         deleteGenre
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from library import models, schemas
-from library.auth import get_context
-from library.runtime import http, lists, rows, writes
-from library.runtime.context import RequestContext
-from library.runtime.db import get_session
-from library.runtime.resources import Column, Inbound, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from library import schemas
+from library.auth import ContextDep
+from library.runtime import http
+from library.runtime.db import SessionDep
+from library.services import genre as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="genre",
-        label="Genre",
-        model=models.Genre,
-        key="uuid",
-        columns={
-            "id": Column("id", "uuid", writable=False),
-            "name": Column("name", "string"),
-            "parent_id": Column("parent_id", "uuid", nullable=True, references="genre"),
-        },
-        filterable=(),
-        sortable=("id",),
-        searchable=(),
-        default_sort=("id",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(Inbound("genre", "parent_id", "set_null"),),
-        traits=(),
-    )
-)
 
-# `{id:genre_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("genre_id", reserved=())
+class GenreListParams(BaseModel):
+    """The query string of `GET /api/genres`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+        ),
+    ] = None
+
+
 router = APIRouter(prefix="/api/genres", tags=["genres"])
 
 
-@router.get("", operation_id="listGenres")
+@router.get("", response_model=schemas.GenrePage, operation_id="listGenres")
 def list_genres(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[GenreListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Genres: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_genres(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createGenre")
+@router.post("", status_code=201, response_model=schemas.GenreRead, operation_id="createGenre")
 def create_genre(
-    body: schemas.GenreCreate = http.json_body(schemas.GenreCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.GenreCreate, http.json_body(schemas.GenreCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_genre(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:genre_id}", operation_id="getGenre")
+@router.get("/{id}", response_model=schemas.GenreRead, operation_id="getGenre")
 def get_genre(
     id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.get_genre(session, context, id))
 
 
-@router.patch("/{id:genre_id}", operation_id="updateGenre")
+@router.patch("/{id}", response_model=schemas.GenreRead, operation_id="updateGenre")
 def update_genre(
     id: uuid.UUID,
-    body: schemas.GenreUpdate = http.json_body(schemas.GenreUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.GenreUpdate, http.json_body(schemas.GenreUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_genre(session, context, id, body))
 
 
-@router.delete("/{id:genre_id}", status_code=204, operation_id="deleteGenre")
-def delete_genre(
-    id: uuid.UUID,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteGenre")
+def delete_genre(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
+    service.delete_genre(session, context, id)

@@ -11,101 +11,91 @@ POST   /api/publishers/{id}/restore             restorePublisher
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from library import models, schemas
-from library.auth import get_context
-from library.runtime import http, lists, rows, softdelete, writes
-from library.runtime.context import RequestContext
-from library.runtime.db import get_session
-from library.runtime.resources import Column, Inbound, Resource, register
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
+from library import schemas
+from library.auth import ContextDep
+from library.runtime import http
+from library.runtime.db import SessionDep
+from library.services import publisher as service
+from pydantic import BaseModel, ConfigDict, Field
 
-RESOURCE = register(
-    Resource(
-        name="publisher",
-        label="Publisher",
-        model=models.Publisher,
-        key="integer",
-        columns={
-            "id": Column("id", "integer", writable=False),
-            "name": Column("name", "string"),
-            "website": Column("website", "url", nullable=True),
-            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
-        },
-        filterable=(),
-        sortable=("id",),
-        searchable=(),
-        default_sort=("id",),
-        page_size=50,
-        max_page_size=500,
-        inbound=(Inbound("book", "publisher_id", "set_null"),),
-        traits=("soft_delete",),
-    )
-)
 
-# `{id:publisher_id}`: never one of the fixed paths beside the id (PATCH /bulk is not the row "bulk").
-http.id_path("publisher_id", reserved=())
+class PublisherListParams(BaseModel):
+    """The query string of `GET /api/publishers`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+        ),
+    ] = None
+    include_deleted: Annotated[
+        bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
+    ] = False
+
+
 router = APIRouter(prefix="/api/publishers", tags=["publishers"])
 
 
-@router.get("", operation_id="listPublishers")
+@router.get("", response_model=schemas.PublisherPage, operation_id="listPublishers")
 def list_publishers(
-    params: dict[str, Any] = Depends(http.query_params),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    params: Annotated[PublisherListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
     """A page of Publishers: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
-    return http.respond(lists.list_rows(RESOURCE, session, context, params))
+    return http.respond(service.list_publishers(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, operation_id="createPublisher")
+@router.post(
+    "", status_code=201, response_model=schemas.PublisherRead, operation_id="createPublisher"
+)
 def create_publisher(
-    body: schemas.PublisherCreate = http.json_body(schemas.PublisherCreate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.PublisherCreate, http.json_body(schemas.PublisherCreate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
     return http.respond_row(
-        RESOURCE, writes.create_row(RESOURCE, session, context, body), status_code=201
+        service.RESOURCE, service.create_publisher(session, context, body), status_code=201
     )
 
 
-@router.get("/{id:publisher_id}", operation_id="getPublisher")
+@router.get("/{id}", response_model=schemas.PublisherRead, operation_id="getPublisher")
 def get_publisher(
     id: int,
-    include_deleted: bool = False,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    session: SessionDep,
+    context: ContextDep,
+    include_deleted: Annotated[
+        bool, Query(description="Deleted rows too (deleted_at set): a deleted row is found")
+    ] = False,
 ) -> Response:
-    return http.respond_row(RESOURCE, rows.get_row(RESOURCE, session, context, id, include_deleted))
+    return http.respond_row(
+        service.RESOURCE,
+        service.get_publisher(session, context, id, include_deleted=include_deleted),
+    )
 
 
-@router.patch("/{id:publisher_id}", operation_id="updatePublisher")
+@router.patch("/{id}", response_model=schemas.PublisherRead, operation_id="updatePublisher")
 def update_publisher(
     id: int,
-    body: schemas.PublisherUpdate = http.json_body(schemas.PublisherUpdate),
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
+    body: Annotated[schemas.PublisherUpdate, http.json_body(schemas.PublisherUpdate)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> Response:
-    return http.respond_row(RESOURCE, writes.update_row(RESOURCE, session, context, id, body))
+    return http.respond_row(service.RESOURCE, service.update_publisher(session, context, id, body))
 
 
-@router.delete("/{id:publisher_id}", status_code=204, operation_id="deletePublisher")
-def delete_publisher(
-    id: int,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
-    writes.delete_row(RESOURCE, session, context, id)
-    return Response(status_code=204)
+@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deletePublisher")
+def delete_publisher(id: int, session: SessionDep, context: ContextDep) -> None:
+    service.delete_publisher(session, context, id)
 
 
-@router.post("/{id:publisher_id}/restore", operation_id="restorePublisher")
-def restore_publisher(
-    id: int,
-    session: Session = Depends(get_session),
-    context: RequestContext = Depends(get_context),
-) -> Response:
+@router.post("/{id}/restore", response_model=schemas.PublisherRead, operation_id="restorePublisher")
+def restore_publisher(id: int, session: SessionDep, context: ContextDep) -> Response:
     """Bring back a deleted Publisher."""
-    return http.respond_row(RESOURCE, softdelete.restore_row(RESOURCE, session, context, id))
+    return http.respond_row(service.RESOURCE, service.restore_publisher(session, context, id))

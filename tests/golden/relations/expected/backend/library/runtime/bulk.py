@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from .context import MAIN_BRANCH, RequestContext, enter, require_principal, scoped
@@ -59,6 +59,35 @@ class UndoRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     undo_token: str
+
+
+class BulkError(BaseModel):
+    """Why a batch of a bulk run was refused."""
+
+    detail: str
+    error_code: str
+    field: str | None
+    rows: int = Field(description="Rows in the refused batch")
+
+
+class BulkResult(BaseModel):
+    """What a bulk run matched and changed."""
+
+    matched: int = Field(description="Rows the filter selected")
+    affected: int = Field(description="Rows changed (none on a dry run)")
+    failed: int = Field(description="Rows the change was refused for")
+    errors: list[BulkError] = Field(description="Why: one entry per refused batch (at most 20)")
+    undo_token: str | None = Field(
+        description="For the resource's bulk undo; null when there is none"
+    )
+    undo_expires_at: datetime.datetime | None
+
+
+class UndoResult(BaseModel):
+    """What a bulk undo put back."""
+
+    restored: int = Field(description="Rows back as they were")
+    skipped: int = Field(description="Rows written since the run, left as they are")
 
 
 @dataclass(frozen=True)

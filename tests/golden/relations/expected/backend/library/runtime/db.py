@@ -18,10 +18,10 @@ same line as the API whenever the app connects as a role that does not own the t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT = 15  # seconds a SQLite writer waits for the lock; then the request is a 503
@@ -108,3 +108,6 @@ def get_session(request: Request) -> Iterator[Session]:
         bind=state.engine if request.method in READ_METHODS else state.writer
     ) as session:
         yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -10,24 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from library import crud, models, schemas
-from library.crud import RequestContext
+from library import models, schemas
+from library.runtime import lists, rows, softdelete, writes
+from library.runtime.context import RequestContext
+from library.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="author",
         label="Author",
         model=models.Author,
         key="integer",
         columns={
-            "id": crud.Column("id", "integer", writable=False),
-            "name": crud.Column("name", "string"),
-            "born_on": crud.Column("born_on", "date", nullable=True),
-            "mentor_id": crud.Column("mentor_id", "integer", nullable=True, references="author"),
-            "created_at": crud.Column("created_at", "datetime", writable=False),
-            "updated_at": crud.Column("updated_at", "datetime", writable=False),
-            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
+            "id": Column("id", "integer", writable=False),
+            "name": Column("name", "string"),
+            "born_on": Column("born_on", "date", nullable=True),
+            "mentor_id": Column("mentor_id", "integer", nullable=True, references="author"),
+            "created_at": Column("created_at", "datetime", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
+            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
         },
         filterable=(),
         sortable=("name",),
@@ -36,9 +38,9 @@ RESOURCE = crud.register(
         page_size=50,
         max_page_size=500,
         inbound=(
-            crud.Inbound("author", "mentor_id", "set_null"),
-            crud.Inbound("book", "author_id", "restrict"),
-            crud.Inbound("book", "co_author_id", "set_null"),
+            Inbound("author", "mentor_id", "set_null"),
+            Inbound("book", "author_id", "restrict"),
+            Inbound("book", "co_author_id", "set_null"),
         ),
         traits=("timestamps", "soft_delete"),
     )
@@ -51,31 +53,31 @@ def list_authors(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Authors: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_author(
     session: Session, context: RequestContext, key: Key, *, include_deleted: bool = False
 ) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key, include_deleted)
+    return rows.get_row(RESOURCE, session, context, key, include_deleted)
 
 
 def create_author(
     session: Session, context: RequestContext, data: schemas.AuthorCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_author(
     session: Session, context: RequestContext, key: Key, data: schemas.AuthorUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_author(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)
 
 
 def restore_author(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
     """Bring back a deleted Author."""
-    return crud.restore_row(RESOURCE, session, context, key)
+    return softdelete.restore_row(RESOURCE, session, context, key)

@@ -11,36 +11,36 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from library import crud, models, schemas
-from library.crud import RequestContext
+from library import models, schemas
+from library.runtime import bulk, lists, rows, softdelete, writes
+from library.runtime.context import RequestContext
+from library.runtime.resources import Column, Inbound, ManyToMany, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="book",
         label="Book",
         model=models.Book,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "title": crud.Column("title", "string"),
-            "author_id": crud.Column("author_id", "integer", references="author"),
-            "co_author_id": crud.Column(
-                "co_author_id", "integer", nullable=True, references="author"
-            ),
-            "publisher_id": crud.Column(
+            "id": Column("id", "uuid", writable=False),
+            "title": Column("title", "string"),
+            "author_id": Column("author_id", "integer", references="author"),
+            "co_author_id": Column("co_author_id", "integer", nullable=True, references="author"),
+            "publisher_id": Column(
                 "publisher_id", "integer", nullable=True, references="publisher"
             ),
-            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
+            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
         },
         many_to_many={
-            "genre_ids": crud.ManyToMany(
+            "genre_ids": ManyToMany(
                 models.books_genres, "book_id", "genre_id", "genre", key="uuid"
             ),
-            "translator_ids": crud.ManyToMany(
+            "translator_ids": ManyToMany(
                 models.book_translators, "book_id", "author_id", "author", key="integer"
             ),
-            "related_ids": crud.ManyToMany(
+            "related_ids": ManyToMany(
                 models.books_related, "book_id", "related_book_id", "book", key="uuid"
             ),
         },
@@ -50,11 +50,11 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("chapter", "book_id", "cascade"),),
+        inbound=(Inbound("chapter", "book_id", "cascade"),),
         traits=("soft_delete",),
     )
 )
-BULK = crud.BulkConfig(batch_size=500, undo_ttl=3600)
+BULK = bulk.BulkConfig(batch_size=500, undo_ttl=3600)
 # An id from a path (uuid.UUID) or from the action router's JSON (checked by the runtime).
 Key = uuid.UUID | str
 
@@ -63,43 +63,43 @@ def list_books(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Books: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_book(
     session: Session, context: RequestContext, key: Key, *, include_deleted: bool = False
 ) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key, include_deleted)
+    return rows.get_row(RESOURCE, session, context, key, include_deleted)
 
 
 def create_book(
     session: Session, context: RequestContext, data: schemas.BookCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_book(
     session: Session, context: RequestContext, key: Key, data: schemas.BookUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_book(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)
 
 
 def restore_book(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
     """Bring back a deleted Book."""
-    return crud.restore_row(RESOURCE, session, context, key)
+    return softdelete.restore_row(RESOURCE, session, context, key)
 
 
-def bulk_books(session: Session, context: RequestContext, data: crud.BulkRequest) -> dict[str, Any]:
+def bulk_books(session: Session, context: RequestContext, data: bulk.BulkRequest) -> dict[str, Any]:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
-    return crud.bulk(RESOURCE, session, context, data, schemas.BookUpdate, BULK)
+    return bulk.bulk(RESOURCE, session, context, data, schemas.BookUpdate, BULK)
 
 
 def undo_bulk_books(
-    session: Session, context: RequestContext, data: crud.UndoRequest
+    session: Session, context: RequestContext, data: bulk.UndoRequest
 ) -> dict[str, Any]:
     """Put back what a bulk run changed, while its undo token lives (3600 s)."""
-    return crud.undo_bulk(RESOURCE, session, context, data)
+    return bulk.undo_bulk(RESOURCE, session, context, data)

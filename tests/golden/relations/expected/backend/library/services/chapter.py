@@ -11,22 +11,24 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from library import crud, models, schemas
-from library.crud import RequestContext
+from library import models, schemas
+from library.runtime import lists, rows, softdelete, writes
+from library.runtime.context import RequestContext
+from library.runtime.resources import Column, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="chapter",
         label="Chapter",
         model=models.Chapter,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "book_id": crud.Column("book_id", "uuid", references="book"),
-            "number": crud.Column("number", "integer"),
-            "title": crud.Column("title", "string", nullable=True),
-            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
+            "id": Column("id", "uuid", writable=False),
+            "book_id": Column("book_id", "uuid", references="book"),
+            "number": Column("number", "integer"),
+            "title": Column("title", "string", nullable=True),
+            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
         },
         filterable=(),
         sortable=("id",),
@@ -45,31 +47,31 @@ def list_chapters(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Chapters: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_chapter(
     session: Session, context: RequestContext, key: Key, *, include_deleted: bool = False
 ) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key, include_deleted)
+    return rows.get_row(RESOURCE, session, context, key, include_deleted)
 
 
 def create_chapter(
     session: Session, context: RequestContext, data: schemas.ChapterCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_chapter(
     session: Session, context: RequestContext, key: Key, data: schemas.ChapterUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_chapter(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)
 
 
 def restore_chapter(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
     """Bring back a deleted Chapter."""
-    return crud.restore_row(RESOURCE, session, context, key)
+    return softdelete.restore_row(RESOURCE, session, context, key)

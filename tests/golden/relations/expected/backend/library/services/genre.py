@@ -11,20 +11,22 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from library import crud, models, schemas
-from library.crud import RequestContext
+from library import models, schemas
+from library.runtime import lists, rows, writes
+from library.runtime.context import RequestContext
+from library.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="genre",
         label="Genre",
         model=models.Genre,
         key="uuid",
         columns={
-            "id": crud.Column("id", "uuid", writable=False),
-            "name": crud.Column("name", "string"),
-            "parent_id": crud.Column("parent_id", "uuid", nullable=True, references="genre"),
+            "id": Column("id", "uuid", writable=False),
+            "name": Column("name", "string"),
+            "parent_id": Column("parent_id", "uuid", nullable=True, references="genre"),
         },
         filterable=(),
         sortable=("id",),
@@ -32,7 +34,7 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("genre", "parent_id", "set_null"),),
+        inbound=(Inbound("genre", "parent_id", "set_null"),),
         traits=(),
     )
 )
@@ -44,24 +46,24 @@ def list_genres(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Genres: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_genre(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key)
+    return rows.get_row(RESOURCE, session, context, key)
 
 
 def create_genre(
     session: Session, context: RequestContext, data: schemas.GenreCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_genre(
     session: Session, context: RequestContext, key: Key, data: schemas.GenreUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_genre(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)

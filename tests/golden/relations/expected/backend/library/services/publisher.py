@@ -10,21 +10,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from library import crud, models, schemas
-from library.crud import RequestContext
+from library import models, schemas
+from library.runtime import lists, rows, softdelete, writes
+from library.runtime.context import RequestContext
+from library.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
 
-RESOURCE = crud.register(
-    crud.Resource(
+RESOURCE = register(
+    Resource(
         name="publisher",
         label="Publisher",
         model=models.Publisher,
         key="integer",
         columns={
-            "id": crud.Column("id", "integer", writable=False),
-            "name": crud.Column("name", "string"),
-            "website": crud.Column("website", "url", nullable=True),
-            "deleted_at": crud.Column("deleted_at", "datetime", nullable=True, writable=False),
+            "id": Column("id", "integer", writable=False),
+            "name": Column("name", "string"),
+            "website": Column("website", "url", nullable=True),
+            "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
         },
         filterable=(),
         sortable=("id",),
@@ -32,7 +34,7 @@ RESOURCE = crud.register(
         default_sort=("id",),
         page_size=50,
         max_page_size=500,
-        inbound=(crud.Inbound("book", "publisher_id", "set_null"),),
+        inbound=(Inbound("book", "publisher_id", "set_null"),),
         traits=("soft_delete",),
     )
 )
@@ -44,31 +46,31 @@ def list_publishers(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A page of Publishers: `{"items": [...], "next_cursor": ...}`."""
-    return crud.list_rows(RESOURCE, session, context, params)
+    return lists.list_rows(RESOURCE, session, context, params)
 
 
 def get_publisher(
     session: Session, context: RequestContext, key: Key, *, include_deleted: bool = False
 ) -> dict[str, Any]:
-    return crud.get_row(RESOURCE, session, context, key, include_deleted)
+    return rows.get_row(RESOURCE, session, context, key, include_deleted)
 
 
 def create_publisher(
     session: Session, context: RequestContext, data: schemas.PublisherCreate
 ) -> dict[str, Any]:
-    return crud.create_row(RESOURCE, session, context, data)
+    return writes.create_row(RESOURCE, session, context, data)
 
 
 def update_publisher(
     session: Session, context: RequestContext, key: Key, data: schemas.PublisherUpdate
 ) -> dict[str, Any]:
-    return crud.update_row(RESOURCE, session, context, key, data)
+    return writes.update_row(RESOURCE, session, context, key, data)
 
 
 def delete_publisher(session: Session, context: RequestContext, key: Key) -> None:
-    crud.delete_row(RESOURCE, session, context, key)
+    writes.delete_row(RESOURCE, session, context, key)
 
 
 def restore_publisher(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:
     """Bring back a deleted Publisher."""
-    return crud.restore_row(RESOURCE, session, context, key)
+    return softdelete.restore_row(RESOURCE, session, context, key)
