@@ -18,6 +18,7 @@ CONSTRAINTS = ConstraintFields(
         "ux_gadgets_tenant_id_name": "name",
         "ux_gadgets_tenant_id_serial": "serial",
         "uq_makers_name": "name",
+        "uq_makers_handle": "handle",
     },
     # The same by table and columns: SQLite names columns, not constraints.
     unique_columns={
@@ -26,6 +27,7 @@ CONSTRAINTS = ConstraintFields(
         ("gadgets", ("tenant_id", "name")): "name",
         ("gadgets", ("tenant_id", "serial")): "serial",
         ("makers", ("name",)): "name",
+        ("makers", ("handle",)): "handle",
     },
     # Foreign keys, by name -> the API field holding the reference.
     foreign_keys={
@@ -87,6 +89,8 @@ CONSTRAINTS = ConstraintFields(
         ("gadgets", "version"): "version",
         ("makers", "id"): "id",
         ("makers", "name"): "name",
+        ("makers", "handle"): "handle",
+        ("makers", "hotline"): "hotline",
         ("parts", "id"): "id",
         ("parts", "name"): "name",
     },

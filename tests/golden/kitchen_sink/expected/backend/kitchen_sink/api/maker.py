@@ -19,7 +19,7 @@ from kitchen_sink.auth import ContextDep
 from kitchen_sink.runtime import http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.services import maker as service
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class MakerListParams(BaseModel):
@@ -32,10 +32,28 @@ class MakerListParams(BaseModel):
     sort: Annotated[
         str | None,
         Field(
-            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
-            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+            pattern="^(?:-?(?:handle|id)(?:,-?(?:handle|id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: handle, id; default: id",
         ),
     ] = None
+    handle: str | None = None
+    handle__in: Annotated[
+        list[str] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    handle__gte: str | None = None
+    handle__lte: str | None = None
+    handle__isnull: bool | None = None
+    hotline: str | None = None
+    hotline__in: Annotated[
+        list[str] | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    hotline__gte: str | None = None
+    hotline__lte: str | None = None
+    hotline__isnull: bool | None = None
 
 
 router = APIRouter(prefix="/api/makers", tags=["makers"])

@@ -26,9 +26,11 @@ RESOURCE = register(
         columns={
             "id": Column("id", "uuid", writable=False),
             "name": Column("name", "string"),
+            "handle": Column("handle", "string", nullable=True),
+            "hotline": Column("hotline", "string", nullable=True),
         },
-        filterable=(),
-        sortable=("id",),
+        filterable=("handle", "hotline"),
+        sortable=("handle", "id"),
         searchable=(),
         default_sort=("id",),
         page_size=50,

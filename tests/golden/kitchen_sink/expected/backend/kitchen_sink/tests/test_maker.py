@@ -69,7 +69,7 @@ def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rul
     ],
 )
 def test_filter(api: Api, field: str, op: str) -> None:
-    support.check_filter(api, NAME, field, op)
+    testing.check_filter(api, NAME, field, op)
 
 
 @pytest.mark.parametrize("sort", [None, "handle", "-handle", "id", "-id"])
