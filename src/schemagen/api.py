@@ -22,6 +22,7 @@ from typing import Literal
 
 from schemagen import ir
 from schemagen.naming import camel, pascal
+from schemagen.runtime.api_models import ERROR_CODES
 from schemagen.types import REGISTRY, FieldType
 
 # List parameters that are neither a filter nor include_deleted.
@@ -29,25 +30,6 @@ PAGING = ("limit", "cursor", "sort", "q")
 # List parameters that are not filters: not part of a bulk request's filter.
 NOT_FILTERS = (*PAGING, "include_deleted")
 
-# Every error_code the API answers with: its HTTP status and what it means.
-ERROR_CODES: dict[str, tuple[int, str]] = {
-    "tenant_required": (400, "the X-Tenant-ID header is missing"),
-    "authentication_required": (401, "there is no caller (X-User-ID)"),
-    "forbidden": (403, "a system row of another owner is read-only"),
-    "not_found": (404, "no such row, or one the caller may not see"),
-    "conflict": (409, "a unique value is taken"),
-    "version_conflict": (409, "the row changed since the version sent (If-Match or version)"),
-    "undo_used": (409, "the bulk change was undone already"),
-    "undo_expired": (410, "the undo token has expired"),
-    "payload_too_large": (413, "the body is larger than the API accepts"),
-    "validation_error": (
-        422,
-        "a value, parameter, header or id is invalid, or the body is not JSON",
-    ),
-    "invalid_reference": (422, "a relation names no row"),
-    "precondition_required": (428, "the version is missing: send If-Match or version"),
-    "database_unavailable": (503, "the database does not answer or stays busy: retry later"),
-}
 # What any route can answer whatever it does: a parameter, header or id it refuses, and a
 # database that is away.
 ALWAYS = ("validation_error", "database_unavailable")
@@ -67,6 +49,29 @@ _ROUTER_RANK = {
     "delete": 7,
     "restore": 8,
     "item": 9,
+}
+
+
+# A summary per built-in operation, of the resource's name, and what its answer is.
+SUMMARIES = {
+    "get": "Get one {name}",
+    "list": "List {plural}",
+    "bulk": "Update or delete {plural} by filter",
+    "bulk_undo": "Undo a bulk change of {plural}",
+    "create": "Create a {name}",
+    "update": "Update a {name}",
+    "delete": "Delete a {name}",
+    "restore": "Restore a deleted {name}",
+}
+ANSWERS = {
+    "get": "The row",
+    "list": "A page of rows",
+    "create": "The new row",
+    "update": "The row after the update",
+    "delete": "Deleted",
+    "restore": "The row, no longer deleted",
+    "bulk": "What matched and what changed",
+    "bulk_undo": "How many rows are back",
 }
 
 
@@ -106,6 +111,9 @@ class Operation:
     errors: tuple[str, ...] = ()  # error codes (ERROR_CODES), in the order they were decided
     custom: ir.CustomAction | None = None
     resource: str | None = None  # the resource's name; None for the project's own routes
+    summary: str = ""
+    description: str | None = None  # what the route's docstring says, when it says more
+    answer: str = "Successful Response"  # what the success response is
 
     @property
     def is_query(self) -> bool:
@@ -309,10 +317,14 @@ def build_api(project: ir.Project) -> Api:
             query=True,
             result="AuditPage",
             errors=ALWAYS,
+            summary="The audit log, newest first",
+            description=f"Every write of {', '.join(r.name for r in audited)}, in the caller's tenant (X-Tenant-ID).",
+            answer="A page of entries",
         )
     branch_ops: tuple[Operation, ...] = ()
     if branching:
         codes = (*ALWAYS, "tenant_required") if any(r.has("tenant") for r in branching) else ALWAYS
+        names = ", ".join(r.name for r in branching)
         branch_ops = (
             Operation(
                 "branches.merge",
@@ -324,6 +336,9 @@ def build_api(project: ir.Project) -> Api:
                 path_params=("name",),
                 result="MergeResult",
                 errors=(*codes, "conflict"),
+                summary="Merge a branch into main",
+                description=f"The branch's copies of {names} replace main's rows and its deletions apply; the branch is then empty.",
+                answer="How many rows of each resource were merged",
             ),
             Operation(
                 "branches.discard",
@@ -335,9 +350,12 @@ def build_api(project: ir.Project) -> Api:
                 path_params=("name",),
                 status=204,
                 errors=codes,
+                summary="Discard a branch",
+                description=f"The branch's rows of {names} are thrown away; main is untouched.",
+                answer="Discarded",
             ),
         )
-    every = [code for code in ERROR_CODES if code != "tenant_required"]
+    every = [code for code in ERROR_CODES if code not in ("tenant_required", "not_ready")]
     if any(r.has("tenant") for r in project.resources):
         every.append("tenant_required")
     run_action = Operation(
@@ -349,10 +367,35 @@ def build_api(project: ir.Project) -> Api:
         "actions",
         body="ActionRequest",
         errors=tuple(every),
+        summary="Run any action by name, answered as its route answers",
+        description="Actions: "
+        + ", ".join(sorted(op.action for r in resources for op in r.operations)),
+        answer="As the named route answers",
     )
     health = (
-        Operation("health.healthz", "healthz", "GET", "/healthz", "healthz", "health"),
-        Operation("health.readyz", "readyz", "GET", "/readyz", "readyz", "health"),
+        Operation(
+            "health.healthz",
+            "healthz",
+            "GET",
+            "/healthz",
+            "healthz",
+            "health",
+            result="Health",
+            summary="The process is up",
+            answer="The process is up",
+        ),
+        Operation(
+            "health.readyz",
+            "readyz",
+            "GET",
+            "/readyz",
+            "readyz",
+            "health",
+            result="Health",
+            errors=("not_ready",),
+            summary="The database answers",
+            answer="The database answers",
+        ),
     )
     return Api(project, resources, audited, branching, audit, branch_ops, run_action, health)
 
@@ -413,6 +456,13 @@ def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
             path_params=("id",) if "{id}" in path else (),
             errors=tuple(dict.fromkeys((*head, *errors))),
             resource=r.name,
+            summary=SUMMARIES[verb].format(name=r.name, plural=r.plural)
+            + (
+                " (hidden: restore brings it back)"
+                if verb == "delete" and r.has("soft_delete")
+                else ""
+            ),
+            answer=ANSWERS[verb],
             **rest,  # type: ignore[arg-type]
         )
 
@@ -512,8 +562,20 @@ def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
                 result=f"{model}Read" if on_item else None,
                 # The handler is the user's: it may refuse with any error of the contract.
                 errors=tuple(
-                    dict.fromkeys((*written, *writer, "not_found", "conflict", "invalid_reference"))
+                    dict.fromkeys(
+                        (
+                            *written,
+                            *writer,
+                            "not_found",
+                            "conflict",
+                            "invalid_reference",
+                            "not_implemented",
+                        )
+                    )
                 ),
+                summary=action.label,
+                description=action.description,
+                answer="The row after the action" if on_item else "What the handler returns",
                 custom=action,
                 resource=r.name,
             )

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime.bulk import BulkRequest, UndoRequest
+from showcase.runtime import api_models
 from showcase.runtime.db import SessionDep
 from showcase.runtime.errors import validation_error
 from showcase.runtime.http import json_body, respond, respond_row, strict
@@ -32,16 +32,6 @@ from showcase.services import (
     region,
     todo,
 )
-
-
-class ActionRequest(BaseModel):
-    """The body of `POST /api/actions`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: str
-    input: dict[str, Any] = {}
-    id: str | int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,8 +56,8 @@ ACTIONS: dict[str, Action] = {
         customer.update_customer, schemas.CustomerUpdate, takes_id=True, row=customer.RESOURCE
     ),
     "customer.delete": Action(customer.delete_customer, takes_id=True, status_code=204),
-    "customer.bulk": Action(customer.bulk_customers, BulkRequest),
-    "customer.bulk_undo": Action(customer.undo_bulk_customers, UndoRequest),
+    "customer.bulk": Action(customer.bulk_customers, api_models.BulkRequest),
+    "customer.bulk_undo": Action(customer.undo_bulk_customers, api_models.BulkUndoRequest),
     "matrx_action.list": Action(matrx_action.list_matrx_actions, takes_params=True),
     "matrx_action.get": Action(
         matrx_action.get_matrx_action, takes_id=True, row=matrx_action.RESOURCE
@@ -132,8 +122,10 @@ ACTIONS: dict[str, Action] = {
     "opportunity.restore": Action(
         opportunity.restore_opportunity, takes_id=True, row=opportunity.RESOURCE
     ),
-    "opportunity.bulk": Action(opportunity.bulk_opportunities, BulkRequest),
-    "opportunity.bulk_undo": Action(opportunity.undo_bulk_opportunities, UndoRequest),
+    "opportunity.bulk": Action(opportunity.bulk_opportunities, api_models.BulkRequest),
+    "opportunity.bulk_undo": Action(
+        opportunity.undo_bulk_opportunities, api_models.BulkUndoRequest
+    ),
     "opportunity.complete": Action(
         opportunity.complete_opportunity, schemas.OpportunityCompleteInput, takes_id=True
     ),
@@ -165,13 +157,34 @@ ACTIONS: dict[str, Action] = {
 router = APIRouter(prefix="/api", tags=["actions"])
 
 
-@router.post("/actions", operation_id="runAction")
+@router.post(
+    "/actions",
+    operation_id="runAction",
+    summary="Run any action by name, answered as its route answers",
+    response_description="As the named route answers",
+    responses=api_models.error_responses(
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "version_conflict",
+        "undo_used",
+        "undo_expired",
+        "payload_too_large",
+        "validation_error",
+        "invalid_reference",
+        "precondition_required",
+        "not_implemented",
+        "database_unavailable",
+        "tenant_required",
+    ),
+)
 def run_action(
-    request: Annotated[ActionRequest, json_body(ActionRequest)],
+    request: Annotated[api_models.ActionRequest, json_body(api_models.ActionRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Run the action `request.action` as its own route would."""
+    """Actions: customer.bulk, customer.bulk_undo, customer.create, customer.delete, customer.get, customer.list, customer.update, matrx_action.create, matrx_action.delete, matrx_action.get, matrx_action.list, matrx_action.update, matrx_menu_item.create, matrx_menu_item.delete, matrx_menu_item.get, matrx_menu_item.list, matrx_menu_item.update, office.close, office.create, office.delete, office.get, office.list, office.update, opportunity.bulk, opportunity.bulk_undo, opportunity.complete, opportunity.create, opportunity.delete, opportunity.get, opportunity.list, opportunity.restore, opportunity.update, person.create, person.delete, person.get, person.list, person.update, region.create, region.delete, region.get, region.list, region.update, todo.create, todo.delete, todo.get, todo.list, todo.update"""
     action = ACTIONS.get(request.action)
     if action is None:
         raise validation_error(f"unknown action {request.action!r}", "action")

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from showcase.auth import ContextDep
-from showcase.runtime import audit, contract, http
+from showcase.runtime import api_models, audit, contract, http
 from showcase.runtime.db import SessionDep
 
 
@@ -41,9 +41,16 @@ class AuditListParams(BaseModel):
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
-@router.get("", response_model=audit.AuditPage, operation_id="listAuditEntries")
+@router.get(
+    "",
+    response_model=api_models.AuditPage,
+    operation_id="listAuditEntries",
+    summary="The audit log, newest first",
+    response_description="A page of entries",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_audit_entries(
     params: Annotated[AuditListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of audit entries: filters `resource`, `row_id`, `action`; `limit` and `cursor`."""
+    """Every write of customer, opportunity, in the caller's tenant (X-Tenant-ID)."""
     return http.respond(audit.list_audit(session, context, http.query_values(params)))

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime import bulk, http
+from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.services import customer as service
 
@@ -58,16 +58,37 @@ class CustomerListParams(BaseModel):
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
 
-@router.get("", response_model=schemas.CustomerPage, operation_id="listCustomers")
+@router.get(
+    "",
+    response_model=schemas.CustomerPage,
+    operation_id="listCustomers",
+    summary="List customers",
+    response_description="A page of rows",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required"
+    ),
+)
 def list_customers(
     params: Annotated[CustomerListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Customers: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_customers(session, context, http.query_values(params)))
 
 
 @router.post(
-    "", status_code=201, response_model=schemas.CustomerRead, operation_id="createCustomer"
+    "",
+    response_model=schemas.CustomerRead,
+    status_code=201,
+    operation_id="createCustomer",
+    summary="Create a customer",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
 )
 def create_customer(
     body: Annotated[schemas.CustomerCreate, http.json_body(schemas.CustomerCreate)],
@@ -79,27 +100,58 @@ def create_customer(
     )
 
 
-@router.post("/bulk", response_model=bulk.BulkResult, operation_id="bulkCustomers")
+@router.post(
+    "/bulk",
+    response_model=api_models.BulkResult,
+    operation_id="bulkCustomers",
+    summary="Update or delete customers by filter",
+    response_description="What matched and what changed",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "payload_too_large"
+    ),
+)
 def bulk_customers(
-    body: Annotated[bulk.BulkRequest, http.json_body(bulk.BulkRequest)],
+    body: Annotated[api_models.BulkRequest, http.json_body(api_models.BulkRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Update or delete every row matching `filter`; `dry_run` only counts them."""
     return http.respond(service.bulk_customers(session, context, body))
 
 
-@router.post("/bulk/undo", response_model=bulk.UndoResult, operation_id="undoBulkCustomers")
+@router.post(
+    "/bulk/undo",
+    response_model=api_models.BulkUndoResult,
+    operation_id="undoBulkCustomers",
+    summary="Undo a bulk change of customers",
+    response_description="How many rows are back",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "undo_used",
+        "undo_expired",
+    ),
+)
 def undo_bulk_customers(
-    body: Annotated[bulk.UndoRequest, http.json_body(bulk.UndoRequest)],
+    body: Annotated[api_models.BulkUndoRequest, http.json_body(api_models.BulkUndoRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Put back what a bulk run changed, while its undo token lives (900 s)."""
     return http.respond(service.undo_bulk_customers(session, context, body))
 
 
-@router.get("/{id}", response_model=schemas.CustomerRead, operation_id="getCustomer")
+@router.get(
+    "/{id}",
+    response_model=schemas.CustomerRead,
+    operation_id="getCustomer",
+    summary="Get one customer",
+    response_description="The row",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found"
+    ),
+)
 def get_customer(
     id: uuid.UUID,
     session: SessionDep,
@@ -108,7 +160,22 @@ def get_customer(
     return http.respond_row(service.RESOURCE, service.get_customer(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.CustomerRead, operation_id="updateCustomer")
+@router.patch(
+    "/{id}",
+    response_model=schemas.CustomerRead,
+    operation_id="updateCustomer",
+    summary="Update a customer",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_customer(
     id: uuid.UUID,
     body: Annotated[schemas.CustomerUpdate, http.json_body(schemas.CustomerUpdate)],
@@ -118,6 +185,16 @@ def update_customer(
     return http.respond_row(service.RESOURCE, service.update_customer(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteCustomer")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteCustomer",
+    summary="Delete a customer",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"
+    ),
+)
 def delete_customer(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_customer(session, context, id)

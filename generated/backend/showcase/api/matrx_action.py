@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime import http
+from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.services import matrx_action as service
 
@@ -63,16 +63,35 @@ class MatrxActionListParams(BaseModel):
 router = APIRouter(prefix="/api/matrx_actions", tags=["matrx_actions"])
 
 
-@router.get("", response_model=schemas.MatrxActionPage, operation_id="listMatrxActions")
+@router.get(
+    "",
+    response_model=schemas.MatrxActionPage,
+    operation_id="listMatrxActions",
+    summary="List matrx_actions",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_matrx_actions(
     params: Annotated[MatrxActionListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Actions: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_matrx_actions(session, context, http.query_values(params)))
 
 
 @router.post(
-    "", status_code=201, response_model=schemas.MatrxActionRead, operation_id="createMatrxAction"
+    "",
+    response_model=schemas.MatrxActionRead,
+    status_code=201,
+    operation_id="createMatrxAction",
+    summary="Create a matrx_action",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "authentication_required",
+        "conflict",
+        "invalid_reference",
+    ),
 )
 def create_matrx_action(
     body: Annotated[schemas.MatrxActionCreate, http.json_body(schemas.MatrxActionCreate)],
@@ -84,7 +103,14 @@ def create_matrx_action(
     )
 
 
-@router.get("/{id}", response_model=schemas.MatrxActionRead, operation_id="getMatrxAction")
+@router.get(
+    "/{id}",
+    response_model=schemas.MatrxActionRead,
+    operation_id="getMatrxAction",
+    summary="Get one matrx_action",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_matrx_action(
     id: uuid.UUID,
     session: SessionDep,
@@ -93,7 +119,23 @@ def get_matrx_action(
     return http.respond_row(service.RESOURCE, service.get_matrx_action(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.MatrxActionRead, operation_id="updateMatrxAction")
+@router.patch(
+    "/{id}",
+    response_model=schemas.MatrxActionRead,
+    operation_id="updateMatrxAction",
+    summary="Update a matrx_action",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_matrx_action(
     id: uuid.UUID,
     body: Annotated[schemas.MatrxActionUpdate, http.json_body(schemas.MatrxActionUpdate)],
@@ -105,6 +147,21 @@ def update_matrx_action(
     )
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteMatrxAction")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteMatrxAction",
+    summary="Delete a matrx_action",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+    ),
+)
 def delete_matrx_action(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_matrx_action(session, context, id)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime import http
+from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.services import matrx_menu_item as service
 
@@ -62,19 +62,35 @@ class MatrxMenuItemListParams(BaseModel):
 router = APIRouter(prefix="/api/matrx_menu_items", tags=["matrx_menu_items"])
 
 
-@router.get("", response_model=schemas.MatrxMenuItemPage, operation_id="listMatrxMenuItems")
+@router.get(
+    "",
+    response_model=schemas.MatrxMenuItemPage,
+    operation_id="listMatrxMenuItems",
+    summary="List matrx_menu_items",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_matrx_menu_items(
     params: Annotated[MatrxMenuItemListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Matrx menu items: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_matrx_menu_items(session, context, http.query_values(params)))
 
 
 @router.post(
     "",
-    status_code=201,
     response_model=schemas.MatrxMenuItemRead,
+    status_code=201,
     operation_id="createMatrxMenuItem",
+    summary="Create a matrx_menu_item",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "authentication_required",
+        "conflict",
+        "invalid_reference",
+    ),
 )
 def create_matrx_menu_item(
     body: Annotated[schemas.MatrxMenuItemCreate, http.json_body(schemas.MatrxMenuItemCreate)],
@@ -86,7 +102,14 @@ def create_matrx_menu_item(
     )
 
 
-@router.get("/{id}", response_model=schemas.MatrxMenuItemRead, operation_id="getMatrxMenuItem")
+@router.get(
+    "/{id}",
+    response_model=schemas.MatrxMenuItemRead,
+    operation_id="getMatrxMenuItem",
+    summary="Get one matrx_menu_item",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_matrx_menu_item(
     id: uuid.UUID,
     session: SessionDep,
@@ -95,7 +118,23 @@ def get_matrx_menu_item(
     return http.respond_row(service.RESOURCE, service.get_matrx_menu_item(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.MatrxMenuItemRead, operation_id="updateMatrxMenuItem")
+@router.patch(
+    "/{id}",
+    response_model=schemas.MatrxMenuItemRead,
+    operation_id="updateMatrxMenuItem",
+    summary="Update a matrx_menu_item",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_matrx_menu_item(
     id: uuid.UUID,
     body: Annotated[schemas.MatrxMenuItemUpdate, http.json_body(schemas.MatrxMenuItemUpdate)],
@@ -108,7 +147,20 @@ def update_matrx_menu_item(
 
 
 @router.delete(
-    "/{id}", status_code=204, response_class=Response, operation_id="deleteMatrxMenuItem"
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteMatrxMenuItem",
+    summary="Delete a matrx_menu_item",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+    ),
 )
 def delete_matrx_menu_item(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_matrx_menu_item(session, context, id)

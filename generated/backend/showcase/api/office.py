@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime import http
+from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.services import office as service
 
@@ -57,15 +57,38 @@ class OfficeListParams(BaseModel):
 router = APIRouter(prefix="/api/offices", tags=["offices"])
 
 
-@router.get("", response_model=schemas.OfficePage, operation_id="listOffices")
+@router.get(
+    "",
+    response_model=schemas.OfficePage,
+    operation_id="listOffices",
+    summary="List offices",
+    response_description="A page of rows",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required"
+    ),
+)
 def list_offices(
     params: Annotated[OfficeListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Offices: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_offices(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.OfficeRead, operation_id="createOffice")
+@router.post(
+    "",
+    response_model=schemas.OfficeRead,
+    status_code=201,
+    operation_id="createOffice",
+    summary="Create a office",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_office(
     body: Annotated[schemas.OfficeCreate, http.json_body(schemas.OfficeCreate)],
     session: SessionDep,
@@ -76,7 +99,16 @@ def create_office(
     )
 
 
-@router.get("/{id}", response_model=schemas.OfficeRead, operation_id="getOffice")
+@router.get(
+    "/{id}",
+    response_model=schemas.OfficeRead,
+    operation_id="getOffice",
+    summary="Get one office",
+    response_description="The row",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found"
+    ),
+)
 def get_office(
     id: uuid.UUID,
     session: SessionDep,
@@ -85,7 +117,22 @@ def get_office(
     return http.respond_row(service.RESOURCE, service.get_office(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.OfficeRead, operation_id="updateOffice")
+@router.patch(
+    "/{id}",
+    response_model=schemas.OfficeRead,
+    operation_id="updateOffice",
+    summary="Update a office",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_office(
     id: uuid.UUID,
     body: Annotated[schemas.OfficeUpdate, http.json_body(schemas.OfficeUpdate)],
@@ -95,17 +142,42 @@ def update_office(
     return http.respond_row(service.RESOURCE, service.update_office(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteOffice")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteOffice",
+    summary="Delete a office",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"
+    ),
+)
 def delete_office(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_office(session, context, id)
 
 
-@router.post("/{id}/close", response_model=schemas.OfficeRead, operation_id="closeOffice")
+@router.post(
+    "/{id}/close",
+    response_model=schemas.OfficeRead,
+    operation_id="closeOffice",
+    summary="Close",
+    response_description="The row after the action",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+        "not_implemented",
+    ),
+)
 def close_office(
     id: uuid.UUID,
     body: Annotated[schemas.OfficeCloseInput, http.json_body(schemas.OfficeCloseInput)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Close (handler: showcase_ext.offices:close)."""
     return http.respond(service.close_office(session, context, id, body))

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime import bulk, http
+from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.services import opportunity as service
 
@@ -73,16 +73,38 @@ class OpportunityListParams(BaseModel):
 router = APIRouter(prefix="/api/opportunities", tags=["opportunities"])
 
 
-@router.get("", response_model=schemas.OpportunityPage, operation_id="listOpportunities")
+@router.get(
+    "",
+    response_model=schemas.OpportunityPage,
+    operation_id="listOpportunities",
+    summary="List opportunities",
+    response_description="A page of rows",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required"
+    ),
+)
 def list_opportunities(
     params: Annotated[OpportunityListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Opportunities: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_opportunities(session, context, http.query_values(params)))
 
 
 @router.post(
-    "", status_code=201, response_model=schemas.OpportunityRead, operation_id="createOpportunity"
+    "",
+    response_model=schemas.OpportunityRead,
+    status_code=201,
+    operation_id="createOpportunity",
+    summary="Create a opportunity",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+        etag=201,
+    ),
 )
 def create_opportunity(
     body: Annotated[schemas.OpportunityCreate, http.json_body(schemas.OpportunityCreate)],
@@ -94,27 +116,58 @@ def create_opportunity(
     )
 
 
-@router.post("/bulk", response_model=bulk.BulkResult, operation_id="bulkOpportunities")
+@router.post(
+    "/bulk",
+    response_model=api_models.BulkResult,
+    operation_id="bulkOpportunities",
+    summary="Update or delete opportunities by filter",
+    response_description="What matched and what changed",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "payload_too_large"
+    ),
+)
 def bulk_opportunities(
-    body: Annotated[bulk.BulkRequest, http.json_body(bulk.BulkRequest)],
+    body: Annotated[api_models.BulkRequest, http.json_body(api_models.BulkRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Update or delete every row matching `filter`; `dry_run` only counts them."""
     return http.respond(service.bulk_opportunities(session, context, body))
 
 
-@router.post("/bulk/undo", response_model=bulk.UndoResult, operation_id="undoBulkOpportunities")
+@router.post(
+    "/bulk/undo",
+    response_model=api_models.BulkUndoResult,
+    operation_id="undoBulkOpportunities",
+    summary="Undo a bulk change of opportunities",
+    response_description="How many rows are back",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "undo_used",
+        "undo_expired",
+    ),
+)
 def undo_bulk_opportunities(
-    body: Annotated[bulk.UndoRequest, http.json_body(bulk.UndoRequest)],
+    body: Annotated[api_models.BulkUndoRequest, http.json_body(api_models.BulkUndoRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Put back what a bulk run changed, while its undo token lives (900 s)."""
     return http.respond(service.undo_bulk_opportunities(session, context, body))
 
 
-@router.get("/{id}", response_model=schemas.OpportunityRead, operation_id="getOpportunity")
+@router.get(
+    "/{id}",
+    response_model=schemas.OpportunityRead,
+    operation_id="getOpportunity",
+    summary="Get one opportunity",
+    response_description="The row",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found", etag=200
+    ),
+)
 def get_opportunity(
     id: uuid.UUID,
     session: SessionDep,
@@ -129,7 +182,25 @@ def get_opportunity(
     )
 
 
-@router.patch("/{id}", response_model=schemas.OpportunityRead, operation_id="updateOpportunity")
+@router.patch(
+    "/{id}",
+    response_model=schemas.OpportunityRead,
+    operation_id="updateOpportunity",
+    summary="Update a opportunity",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+        "version_conflict",
+        "precondition_required",
+        etag=200,
+    ),
+)
 def update_opportunity(
     id: uuid.UUID,
     body: Annotated[schemas.OpportunityUpdate, http.json_body(schemas.OpportunityUpdate)],
@@ -141,21 +212,63 @@ def update_opportunity(
     )
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteOpportunity")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteOpportunity",
+    summary="Delete a opportunity (hidden: restore brings it back)",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "not_found",
+        "conflict",
+        "version_conflict",
+    ),
+)
 def delete_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_opportunity(session, context, id)
 
 
 @router.post(
-    "/{id}/restore", response_model=schemas.OpportunityRead, operation_id="restoreOpportunity"
+    "/{id}/restore",
+    response_model=schemas.OpportunityRead,
+    operation_id="restoreOpportunity",
+    summary="Restore a deleted opportunity",
+    response_description="The row, no longer deleted",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        etag=200,
+    ),
 )
 def restore_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
-    """Bring back a deleted Opportunity."""
     return http.respond_row(service.RESOURCE, service.restore_opportunity(session, context, id))
 
 
 @router.post(
-    "/{id}/complete", response_model=schemas.OpportunityRead, operation_id="completeOpportunity"
+    "/{id}/complete",
+    response_model=schemas.OpportunityRead,
+    operation_id="completeOpportunity",
+    summary="Complete the next action",
+    response_description="The row after the action",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+        "not_implemented",
+        etag=200,
+    ),
 )
 def complete_opportunity(
     id: uuid.UUID,
@@ -165,5 +278,5 @@ def complete_opportunity(
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Records that the next action was done, sets the one after it and touches last_activity_at. (handler: showcase_ext.opportunities:complete)."""
+    """Records that the next action was done, sets the one after it and touches last_activity_at."""
     return http.respond(service.complete_opportunity(session, context, id, body))

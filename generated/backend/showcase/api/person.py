@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime import http
+from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.services import person as service
 
@@ -49,15 +49,38 @@ class PersonListParams(BaseModel):
 router = APIRouter(prefix="/api/people", tags=["people"])
 
 
-@router.get("", response_model=schemas.PersonPage, operation_id="listPeople")
+@router.get(
+    "",
+    response_model=schemas.PersonPage,
+    operation_id="listPeople",
+    summary="List people",
+    response_description="A page of rows",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required"
+    ),
+)
 def list_people(
     params: Annotated[PersonListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of People: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_people(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.PersonRead, operation_id="createPerson")
+@router.post(
+    "",
+    response_model=schemas.PersonRead,
+    status_code=201,
+    operation_id="createPerson",
+    summary="Create a person",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_person(
     body: Annotated[schemas.PersonCreate, http.json_body(schemas.PersonCreate)],
     session: SessionDep,
@@ -68,7 +91,16 @@ def create_person(
     )
 
 
-@router.get("/{id}", response_model=schemas.PersonRead, operation_id="getPerson")
+@router.get(
+    "/{id}",
+    response_model=schemas.PersonRead,
+    operation_id="getPerson",
+    summary="Get one person",
+    response_description="The row",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found"
+    ),
+)
 def get_person(
     id: uuid.UUID,
     session: SessionDep,
@@ -77,7 +109,22 @@ def get_person(
     return http.respond_row(service.RESOURCE, service.get_person(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.PersonRead, operation_id="updatePerson")
+@router.patch(
+    "/{id}",
+    response_model=schemas.PersonRead,
+    operation_id="updatePerson",
+    summary="Update a person",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_person(
     id: uuid.UUID,
     body: Annotated[schemas.PersonUpdate, http.json_body(schemas.PersonUpdate)],
@@ -87,6 +134,16 @@ def update_person(
     return http.respond_row(service.RESOURCE, service.update_person(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deletePerson")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deletePerson",
+    summary="Delete a person",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"
+    ),
+)
 def delete_person(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_person(session, context, id)

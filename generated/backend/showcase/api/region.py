@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime import http
+from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.services import region as service
 
@@ -51,15 +51,38 @@ class RegionListParams(BaseModel):
 router = APIRouter(prefix="/api/regions", tags=["regions"])
 
 
-@router.get("", response_model=schemas.RegionPage, operation_id="listRegions")
+@router.get(
+    "",
+    response_model=schemas.RegionPage,
+    operation_id="listRegions",
+    summary="List regions",
+    response_description="A page of rows",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required"
+    ),
+)
 def list_regions(
     params: Annotated[RegionListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Regions: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_regions(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.RegionRead, operation_id="createRegion")
+@router.post(
+    "",
+    response_model=schemas.RegionRead,
+    status_code=201,
+    operation_id="createRegion",
+    summary="Create a region",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_region(
     body: Annotated[schemas.RegionCreate, http.json_body(schemas.RegionCreate)],
     session: SessionDep,
@@ -70,7 +93,16 @@ def create_region(
     )
 
 
-@router.get("/{id}", response_model=schemas.RegionRead, operation_id="getRegion")
+@router.get(
+    "/{id}",
+    response_model=schemas.RegionRead,
+    operation_id="getRegion",
+    summary="Get one region",
+    response_description="The row",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found"
+    ),
+)
 def get_region(
     id: uuid.UUID,
     session: SessionDep,
@@ -79,7 +111,22 @@ def get_region(
     return http.respond_row(service.RESOURCE, service.get_region(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.RegionRead, operation_id="updateRegion")
+@router.patch(
+    "/{id}",
+    response_model=schemas.RegionRead,
+    operation_id="updateRegion",
+    summary="Update a region",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_region(
     id: uuid.UUID,
     body: Annotated[schemas.RegionUpdate, http.json_body(schemas.RegionUpdate)],
@@ -89,6 +136,16 @@ def update_region(
     return http.respond_row(service.RESOURCE, service.update_region(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteRegion")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteRegion",
+    summary="Delete a region",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"
+    ),
+)
 def delete_region(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_region(session, context, id)

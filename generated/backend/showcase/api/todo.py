@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
-from showcase.runtime import http
+from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.services import todo as service
 
@@ -66,15 +66,35 @@ class TodoListParams(BaseModel):
 router = APIRouter(prefix="/api/todos", tags=["todos"])
 
 
-@router.get("", response_model=schemas.TodoPage, operation_id="listTodos")
+@router.get(
+    "",
+    response_model=schemas.TodoPage,
+    operation_id="listTodos",
+    summary="List todos",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_todos(
     params: Annotated[TodoListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Todos: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_todos(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.TodoRead, operation_id="createTodo")
+@router.post(
+    "",
+    response_model=schemas.TodoRead,
+    status_code=201,
+    operation_id="createTodo",
+    summary="Create a todo",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_todo(
     body: Annotated[schemas.TodoCreate, http.json_body(schemas.TodoCreate)],
     session: SessionDep,
@@ -85,7 +105,14 @@ def create_todo(
     )
 
 
-@router.get("/{id}", response_model=schemas.TodoRead, operation_id="getTodo")
+@router.get(
+    "/{id}",
+    response_model=schemas.TodoRead,
+    operation_id="getTodo",
+    summary="Get one todo",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_todo(
     id: uuid.UUID,
     session: SessionDep,
@@ -94,7 +121,21 @@ def get_todo(
     return http.respond_row(service.RESOURCE, service.get_todo(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.TodoRead, operation_id="updateTodo")
+@router.patch(
+    "/{id}",
+    response_model=schemas.TodoRead,
+    operation_id="updateTodo",
+    summary="Update a todo",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_todo(
     id: uuid.UUID,
     body: Annotated[schemas.TodoUpdate, http.json_body(schemas.TodoUpdate)],
@@ -104,6 +145,16 @@ def update_todo(
     return http.respond_row(service.RESOURCE, service.update_todo(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteTodo")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteTodo",
+    summary="Delete a todo",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_todo(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_todo(session, context, id)

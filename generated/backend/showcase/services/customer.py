@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from showcase import models, schemas
-from showcase.runtime import bulk, lists, rows, writes
+from showcase.runtime import api_models, bulk, lists, rows, writes
 from showcase.runtime.context import RequestContext
 from showcase.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
@@ -80,14 +80,14 @@ def delete_customer(session: Session, context: RequestContext, key: Key) -> None
 
 
 def bulk_customers(
-    session: Session, context: RequestContext, data: bulk.BulkRequest
+    session: Session, context: RequestContext, data: api_models.BulkRequest
 ) -> dict[str, Any]:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
     return bulk.bulk(RESOURCE, session, context, data, schemas.CustomerUpdate, BULK)
 
 
 def undo_bulk_customers(
-    session: Session, context: RequestContext, data: bulk.UndoRequest
+    session: Session, context: RequestContext, data: api_models.BulkUndoRequest
 ) -> dict[str, Any]:
     """Put back what a bulk run changed, while its undo token lives (900 s)."""
     return bulk.undo_bulk(RESOURCE, session, context, data)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from showcase import models, schemas
-from showcase.runtime import actions, bulk, lists, rows, softdelete, writes
+from showcase.runtime import actions, api_models, bulk, lists, rows, softdelete, writes
 from showcase.runtime.context import RequestContext
 from showcase.runtime.resources import Column, Resource, register
 from sqlalchemy.orm import Session
@@ -95,14 +95,14 @@ def restore_opportunity(session: Session, context: RequestContext, key: Key) -> 
 
 
 def bulk_opportunities(
-    session: Session, context: RequestContext, data: bulk.BulkRequest
+    session: Session, context: RequestContext, data: api_models.BulkRequest
 ) -> dict[str, Any]:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
     return bulk.bulk(RESOURCE, session, context, data, schemas.OpportunityUpdate, BULK)
 
 
 def undo_bulk_opportunities(
-    session: Session, context: RequestContext, data: bulk.UndoRequest
+    session: Session, context: RequestContext, data: api_models.BulkUndoRequest
 ) -> dict[str, Any]:
     """Put back what a bulk run changed, while its undo token lives (900 s)."""
     return bulk.undo_bulk(RESOURCE, session, context, data)

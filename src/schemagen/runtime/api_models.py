@@ -1,0 +1,173 @@
+"""The shapes the API answers with beside the resources' own, and the errors it can answer.
+
+Pydantic only: the routes declare these as their response models and bodies, and the generator
+imports this module to write the OpenAPI document exactly as FastAPI derives it from the app.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Every error_code the API answers with: its HTTP status and what it means.
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "tenant_required": (400, "the X-Tenant-ID header is missing"),
+    "authentication_required": (401, "there is no caller (X-User-ID)"),
+    "forbidden": (403, "a system row of another owner is read-only"),
+    "not_found": (404, "no such row, or one the caller may not see"),
+    "conflict": (409, "a unique value is taken"),
+    "version_conflict": (409, "the row changed since the version sent (If-Match or version)"),
+    "undo_used": (409, "the bulk change was undone already"),
+    "undo_expired": (410, "the undo token has expired"),
+    "payload_too_large": (413, "the body is larger than the API accepts"),
+    "validation_error": (
+        422,
+        "a value, parameter, header or id is invalid, or the body is not JSON",
+    ),
+    "invalid_reference": (422, "a relation names no row"),
+    "precondition_required": (428, "the version is missing: send If-Match or version"),
+    "not_implemented": (501, "a custom action's handler does not exist yet"),
+    "database_unavailable": (503, "the database does not answer or stays busy: retry later"),
+    "not_ready": (503, "the database does not answer"),
+}
+
+
+class Error(BaseModel):
+    """Every error the API answers with."""
+
+    detail: str
+    error_code: str = Field(
+        description="What went wrong, for programs: validation_error, not_found, conflict, ..."
+    )
+    field: str | None = Field(
+        description="The field, parameter or header at fault, when there is one"
+    )
+
+
+# Versioned rows come with their version as the ETag, which If-Match sends back.
+ETAG = {
+    "ETag": {
+        "description": 'The row\'s version, quoted ("3"): send it back as If-Match',
+        "schema": {"type": "string"},
+    }
+}
+
+
+def error_responses(*codes: str, etag: int | None = None) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=`: one per status, naming the error codes it can answer with; the
+    ETag header on the `etag` status (a versioned row's answer)."""
+    by_status: dict[int, list[str]] = {}
+    for code in dict.fromkeys(codes):
+        status, meaning = ERROR_CODES[code]
+        by_status.setdefault(status, []).append(f"{code}: {meaning}")
+    result: dict[int | str, dict[str, Any]] = {
+        status: {"model": Error, "description": "; ".join(lines)}
+        for status, lines in sorted(by_status.items())
+    }
+    if etag is not None:
+        result[etag] = {"headers": ETAG}
+    return result
+
+
+class BulkRequest(BaseModel):
+    """The body of `POST /api/<table>/bulk`: an update with its values, or a delete."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    operation: Literal["update", "delete"]
+    filter: dict[str, Any] = Field(
+        default={},
+        description="The list's filters (field, field__in, field__gte, field__lte, field__isnull); none: every row",
+    )
+    values: dict[str, Any] = Field(default={}, description="The fields to set, as in an update")
+    dry_run: bool = Field(default=False, description="Count only, change nothing")
+
+
+class BulkUndoRequest(BaseModel):
+    """The body of `POST /api/<table>/bulk/undo`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    undo_token: str = Field(description="The undo_token of a bulk result")
+
+
+class BulkError(BaseModel):
+    """Why a batch of a bulk run was refused."""
+
+    detail: str
+    error_code: str
+    field: str | None
+    rows: int = Field(description="Rows in the refused batch")
+
+
+class BulkResult(BaseModel):
+    """What a bulk run matched and changed."""
+
+    matched: int = Field(description="Rows the filter selected")
+    affected: int = Field(description="Rows changed (none on a dry run)")
+    failed: int = Field(description="Rows the change was refused for")
+    errors: list[BulkError] = Field(description="Why: one entry per refused batch (at most 20)")
+    undo_token: str | None = Field(
+        description="For the resource's bulk undo; null when there is none"
+    )
+    undo_expires_at: datetime.datetime | None
+
+
+class BulkUndoResult(BaseModel):
+    """What a bulk undo put back."""
+
+    restored: int = Field(description="Rows back as they were")
+    skipped: int = Field(description="Rows written since the run, left as they are")
+
+
+class AuditEntry(BaseModel):
+    """One write of an audited row."""
+
+    id: int
+    resource: str
+    row_id: str
+    action: str = Field(
+        description="create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name"
+    )
+    before: dict[str, Any] | None = Field(description="The row before the write; null for a create")
+    after: dict[str, Any] | None = Field(description="The row after the write; null for a delete")
+    actor: str | None
+    tenant_id: str | None
+    branch_id: str | None
+    at: datetime.datetime
+
+
+class AuditPage(BaseModel):
+    """A page of audit entries, newest first."""
+
+    items: list[AuditEntry]
+    next_cursor: str | None
+
+
+class MergeResult(BaseModel):
+    """What a merge brought into main."""
+
+    branch: str
+    merged: dict[str, int] = Field(description="Rows merged per resource")
+
+
+class ActionRequest(BaseModel):
+    """The body of `POST /api/actions`: an action's name, its input, and the row it acts on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(description="book.create, office.close, ...: the resource and the action")
+    input: dict[str, Any] = Field(
+        default={}, description="The route's body, or a list's query parameters"
+    )
+    id: str | int | None = Field(
+        default=None, description="The row, for get, update, delete, restore and item actions"
+    )
+
+
+class Health(BaseModel):
+    """`{"status": "ok"}` (healthz) or `{"status": "ready"}` (readyz)."""
+
+    status: str
