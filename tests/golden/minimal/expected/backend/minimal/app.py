@@ -23,10 +23,9 @@ from fastapi import FastAPI, Request
 from minimal import db
 from minimal.api import ROUTERS
 from minimal.errors import CONSTRAINTS
-from minimal.runtime import errors
+from minimal.runtime import api_models, errors
 from minimal.runtime.db import session_factory, writer
 from minimal.runtime.http import respond
-from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -44,12 +43,6 @@ def openapi_document() -> dict[str, Any] | None:
     """The OpenAPI document schemagen wrote next to this module (None when not generated)."""
     document = resources.files(__package__).joinpath("openapi.json")
     return json.loads(document.read_text(encoding="utf-8")) if document.is_file() else None
-
-
-class Health(BaseModel):
-    """`{"status": "ok"}` (healthz) or `{"status": "ready"}` (readyz)."""
-
-    status: str
 
 
 def max_body_bytes() -> int:
@@ -154,7 +147,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
         engine.dispose()
 
     # strict_content_type=False: a JSON body without a Content-Type is read as JSON.
-    app = FastAPI(title=TITLE, version=VERSION, lifespan=lifespan, strict_content_type=False)
+    # separate_input_output_schemas=False: one schema per model (answers carry decimals as numbers,
+    # as the validation schema says, not as the strings Pydantic would serialize).
+    app = FastAPI(
+        title=TITLE,
+        version=VERSION,
+        lifespan=lifespan,
+        strict_content_type=False,
+        separate_input_output_schemas=False,
+    )
     app.state.engine = engine
     app.state.writer = writer(engine)
     app.state.sessionmaker = session_factory(engine)
@@ -172,14 +173,27 @@ def create_app(database_url: str | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.get("/healthz", response_model=Health, operation_id="healthz", tags=["health"])
+    @app.get(
+        "/healthz",
+        response_model=api_models.Health,
+        operation_id="healthz",
+        summary="The process is up",
+        response_description="The process is up",
+        tags=["health"],
+    )
     def healthz() -> Response:
-        """The process is up."""
         return respond({"status": "ok"})
 
-    @app.get("/readyz", response_model=Health, operation_id="readyz", tags=["health"])
+    @app.get(
+        "/readyz",
+        response_model=api_models.Health,
+        operation_id="readyz",
+        summary="The database answers",
+        response_description="The database answers",
+        responses=api_models.error_responses("not_ready"),
+        tags=["health"],
+    )
     def readyz(request: Request) -> Response:
-        """The database answers."""
         try:
             with request.app.state.engine.connect() as connection:
                 connection.execute(sa.text("SELECT 1"))

@@ -16,23 +16,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import ContextDep
-from kitchen_sink.runtime.bulk import BulkRequest, UndoRequest
+from kitchen_sink.runtime import api_models
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.errors import validation_error
 from kitchen_sink.runtime.http import json_body, respond, respond_row, strict
 from kitchen_sink.runtime.resources import Resource
 from kitchen_sink.services import draft, gadget, maker, part
-from pydantic import BaseModel, ConfigDict
-
-
-class ActionRequest(BaseModel):
-    """The body of `POST /api/actions`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: str
-    input: dict[str, Any] = {}
-    id: str | int | None = None
+from pydantic import BaseModel
 
 
 @dataclass(frozen=True)
@@ -67,8 +57,8 @@ ACTIONS: dict[str, Action] = {
     ),
     "gadget.delete": Action(gadget.delete_gadget, takes_id=True, status_code=204),
     "gadget.restore": Action(gadget.restore_gadget, takes_id=True, row=gadget.RESOURCE),
-    "gadget.bulk": Action(gadget.bulk_gadgets, BulkRequest),
-    "gadget.bulk_undo": Action(gadget.undo_bulk_gadgets, UndoRequest),
+    "gadget.bulk": Action(gadget.bulk_gadgets, api_models.BulkRequest),
+    "gadget.bulk_undo": Action(gadget.undo_bulk_gadgets, api_models.BulkUndoRequest),
     "gadget.archive": Action(gadget.archive_gadget, schemas.GadgetArchiveInput, takes_id=True),
     "gadget.recount": Action(gadget.recount_gadgets, schemas.GadgetRecountInput),
     "maker.list": Action(maker.list_makers, takes_params=True),
@@ -90,13 +80,34 @@ ACTIONS: dict[str, Action] = {
 router = APIRouter(prefix="/api", tags=["actions"])
 
 
-@router.post("/actions", operation_id="runAction")
+@router.post(
+    "/actions",
+    operation_id="runAction",
+    summary="Run any action by name, answered as its route answers",
+    response_description="As the named route answers",
+    responses=api_models.error_responses(
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "version_conflict",
+        "undo_used",
+        "undo_expired",
+        "payload_too_large",
+        "validation_error",
+        "invalid_reference",
+        "precondition_required",
+        "not_implemented",
+        "database_unavailable",
+        "tenant_required",
+    ),
+)
 def run_action(
-    request: Annotated[ActionRequest, json_body(ActionRequest)],
+    request: Annotated[api_models.ActionRequest, json_body(api_models.ActionRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Run the action `request.action` as its own route would."""
+    """Actions: draft.create, draft.delete, draft.get, draft.list, draft.update, gadget.archive, gadget.bulk, gadget.bulk_undo, gadget.create, gadget.delete, gadget.get, gadget.list, gadget.recount, gadget.restore, gadget.update, maker.create, maker.delete, maker.get, maker.list, maker.update, part.create, part.delete, part.get, part.list, part.update"""
     action = ACTIONS.get(request.action)
     if action is None:
         raise validation_error(f"unknown action {request.action!r}", "action")

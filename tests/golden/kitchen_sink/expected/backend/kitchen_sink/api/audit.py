@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from kitchen_sink.auth import ContextDep
-from kitchen_sink.runtime import audit, contract, http
+from kitchen_sink.runtime import api_models, audit, contract, http
 from kitchen_sink.runtime.db import SessionDep
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,9 +39,16 @@ class AuditListParams(BaseModel):
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
-@router.get("", response_model=audit.AuditPage, operation_id="listAuditEntries")
+@router.get(
+    "",
+    response_model=api_models.AuditPage,
+    operation_id="listAuditEntries",
+    summary="The audit log, newest first",
+    response_description="A page of entries",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_audit_entries(
     params: Annotated[AuditListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of audit entries: filters `resource`, `row_id`, `action`; `limit` and `cursor`."""
+    """Every write of gadget, in the caller's tenant (X-Tenant-ID)."""
     return http.respond(audit.list_audit(session, context, http.query_values(params)))

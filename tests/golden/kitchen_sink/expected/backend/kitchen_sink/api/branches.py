@@ -12,18 +12,34 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from kitchen_sink.auth import ContextDep
-from kitchen_sink.runtime import branches, http
+from kitchen_sink.runtime import api_models, branches, http
 from kitchen_sink.runtime.db import SessionDep
 
 router = APIRouter(prefix="/api/branches", tags=["branches"])
 
 
-@router.post("/{name}/merge", response_model=branches.MergeResult, operation_id="mergeBranch")
+@router.post(
+    "/{name}/merge",
+    response_model=api_models.MergeResult,
+    operation_id="mergeBranch",
+    summary="Merge a branch into main",
+    response_description="How many rows of each resource were merged",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "conflict"),
+)
 def merge_branch(name: str, session: SessionDep, context: ContextDep) -> Response:
-    """Apply the branch to main: `{"branch": name, "merged": {resource: rows}}`."""
+    """The branch's copies of draft replace main's rows and its deletions apply; the branch is then empty."""
     return http.respond(branches.merge_branch(session, context, name))
 
 
-@router.delete("/{name}", status_code=204, response_class=Response, operation_id="discardBranch")
+@router.delete(
+    "/{name}",
+    status_code=204,
+    response_class=Response,
+    operation_id="discardBranch",
+    summary="Discard a branch",
+    response_description="Discarded",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def discard_branch(name: str, session: SessionDep, context: ContextDep) -> None:
+    """The branch's rows of draft are thrown away; main is untouched."""
     branches.discard_branch(session, context, name)

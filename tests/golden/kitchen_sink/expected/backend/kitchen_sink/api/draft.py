@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import ContextDep
-from kitchen_sink.runtime import http
+from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.services import draft as service
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,15 +41,35 @@ class DraftListParams(BaseModel):
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 
 
-@router.get("", response_model=schemas.DraftPage, operation_id="listDrafts")
+@router.get(
+    "",
+    response_model=schemas.DraftPage,
+    operation_id="listDrafts",
+    summary="List drafts",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_drafts(
     params: Annotated[DraftListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Drafts: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_drafts(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.DraftRead, operation_id="createDraft")
+@router.post(
+    "",
+    response_model=schemas.DraftRead,
+    status_code=201,
+    operation_id="createDraft",
+    summary="Create a draft",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_draft(
     body: Annotated[schemas.DraftCreate, http.json_body(schemas.DraftCreate)],
     session: SessionDep,
@@ -60,7 +80,14 @@ def create_draft(
     )
 
 
-@router.get("/{id}", response_model=schemas.DraftRead, operation_id="getDraft")
+@router.get(
+    "/{id}",
+    response_model=schemas.DraftRead,
+    operation_id="getDraft",
+    summary="Get one draft",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_draft(
     id: uuid.UUID,
     session: SessionDep,
@@ -69,7 +96,21 @@ def get_draft(
     return http.respond_row(service.RESOURCE, service.get_draft(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.DraftRead, operation_id="updateDraft")
+@router.patch(
+    "/{id}",
+    response_model=schemas.DraftRead,
+    operation_id="updateDraft",
+    summary="Update a draft",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_draft(
     id: uuid.UUID,
     body: Annotated[schemas.DraftUpdate, http.json_body(schemas.DraftUpdate)],
@@ -79,6 +120,16 @@ def update_draft(
     return http.respond_row(service.RESOURCE, service.update_draft(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteDraft")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteDraft",
+    summary="Delete a draft",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_draft(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_draft(session, context, id)

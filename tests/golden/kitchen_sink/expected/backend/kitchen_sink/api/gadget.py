@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import ContextDep
-from kitchen_sink.runtime import bulk, http
+from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.services import gadget as service
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -90,15 +90,40 @@ class GadgetListParams(BaseModel):
 router = APIRouter(prefix="/api/gadgets", tags=["gadgets"])
 
 
-@router.get("", response_model=schemas.GadgetPage, operation_id="listGadgets")
+@router.get(
+    "",
+    response_model=schemas.GadgetPage,
+    operation_id="listGadgets",
+    summary="List gadgets",
+    response_description="A page of rows",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required"
+    ),
+)
 def list_gadgets(
     params: Annotated[GadgetListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Gadgets: it's \\n \\\\ done: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_gadgets(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.GadgetRead, operation_id="createGadget")
+@router.post(
+    "",
+    response_model=schemas.GadgetRead,
+    status_code=201,
+    operation_id="createGadget",
+    summary="Create a gadget",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "authentication_required",
+        "conflict",
+        "invalid_reference",
+        etag=201,
+    ),
+)
 def create_gadget(
     body: Annotated[schemas.GadgetCreate, http.json_body(schemas.GadgetCreate)],
     session: SessionDep,
@@ -109,37 +134,89 @@ def create_gadget(
     )
 
 
-@router.post("/bulk", response_model=bulk.BulkResult, operation_id="bulkGadgets")
+@router.post(
+    "/bulk",
+    response_model=api_models.BulkResult,
+    operation_id="bulkGadgets",
+    summary="Update or delete gadgets by filter",
+    response_description="What matched and what changed",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "authentication_required",
+    ),
+)
 def bulk_gadgets(
-    body: Annotated[bulk.BulkRequest, http.json_body(bulk.BulkRequest)],
+    body: Annotated[api_models.BulkRequest, http.json_body(api_models.BulkRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Update or delete every row matching `filter`; `dry_run` only counts them."""
     return http.respond(service.bulk_gadgets(session, context, body))
 
 
-@router.post("/bulk/undo", response_model=bulk.UndoResult, operation_id="undoBulkGadgets")
+@router.post(
+    "/bulk/undo",
+    response_model=api_models.BulkUndoResult,
+    operation_id="undoBulkGadgets",
+    summary="Undo a bulk change of gadgets",
+    response_description="How many rows are back",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "authentication_required",
+        "not_found",
+        "undo_used",
+        "undo_expired",
+    ),
+)
 def undo_bulk_gadgets(
-    body: Annotated[bulk.UndoRequest, http.json_body(bulk.UndoRequest)],
+    body: Annotated[api_models.BulkUndoRequest, http.json_body(api_models.BulkUndoRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Put back what a bulk run changed, while its undo token lives (600 s)."""
     return http.respond(service.undo_bulk_gadgets(session, context, body))
 
 
-@router.post("/recount", operation_id="recountGadget")
+@router.post(
+    "/recount",
+    operation_id="recountGadget",
+    summary="Recount",
+    response_description="What the handler returns",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+        "not_implemented",
+    ),
+)
 def recount_gadgets(
     body: Annotated[schemas.GadgetRecountInput, http.json_body(schemas.GadgetRecountInput)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Recount (handler: kitchen_sink_ext.gadgets:recount)."""
     return http.respond(service.recount_gadgets(session, context, body))
 
 
-@router.get("/{id}", response_model=schemas.GadgetRead, operation_id="getGadget")
+@router.get(
+    "/{id}",
+    response_model=schemas.GadgetRead,
+    operation_id="getGadget",
+    summary="Get one gadget",
+    response_description="The row",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", "not_found", etag=200
+    ),
+)
 def get_gadget(
     id: uuid.UUID,
     session: SessionDep,
@@ -153,7 +230,27 @@ def get_gadget(
     )
 
 
-@router.patch("/{id}", response_model=schemas.GadgetRead, operation_id="updateGadget")
+@router.patch(
+    "/{id}",
+    response_model=schemas.GadgetRead,
+    operation_id="updateGadget",
+    summary="Update a gadget",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+        "version_conflict",
+        "precondition_required",
+        etag=200,
+    ),
+)
 def update_gadget(
     id: uuid.UUID,
     body: Annotated[schemas.GadgetUpdate, http.json_body(schemas.GadgetUpdate)],
@@ -163,23 +260,75 @@ def update_gadget(
     return http.respond_row(service.RESOURCE, service.update_gadget(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteGadget")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteGadget",
+    summary="Delete a gadget (hidden: restore brings it back)",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "version_conflict",
+    ),
+)
 def delete_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_gadget(session, context, id)
 
 
-@router.post("/{id}/restore", response_model=schemas.GadgetRead, operation_id="restoreGadget")
+@router.post(
+    "/{id}/restore",
+    response_model=schemas.GadgetRead,
+    operation_id="restoreGadget",
+    summary="Restore a deleted gadget",
+    response_description="The row, no longer deleted",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        etag=200,
+    ),
+)
 def restore_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
-    """Bring back a deleted Gadget \"x\" */ ${y} </script>."""
     return http.respond_row(service.RESOURCE, service.restore_gadget(session, context, id))
 
 
-@router.post("/{id}/archive", response_model=schemas.GadgetRead, operation_id="archiveGadget")
+@router.post(
+    "/{id}/archive",
+    response_model=schemas.GadgetRead,
+    operation_id="archiveGadget",
+    summary='Archive "now" </script>',
+    response_description="The row after the action",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+        "not_implemented",
+        etag=200,
+    ),
+)
 def archive_gadget(
     id: uuid.UUID,
     body: Annotated[schemas.GadgetArchiveInput, http.json_body(schemas.GadgetArchiveInput)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Moves it out of sight; it's reversible. (handler: kitchen_sink_ext.gadgets:archive)."""
+    """Moves it out of sight; it's reversible."""
     return http.respond(service.archive_gadget(session, context, id, body))

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import ContextDep
-from kitchen_sink.runtime import http
+from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.services import maker as service
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -59,15 +59,35 @@ class MakerListParams(BaseModel):
 router = APIRouter(prefix="/api/makers", tags=["makers"])
 
 
-@router.get("", response_model=schemas.MakerPage, operation_id="listMakers")
+@router.get(
+    "",
+    response_model=schemas.MakerPage,
+    operation_id="listMakers",
+    summary="List makers",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_makers(
     params: Annotated[MakerListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Makers: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_makers(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.MakerRead, operation_id="createMaker")
+@router.post(
+    "",
+    response_model=schemas.MakerRead,
+    status_code=201,
+    operation_id="createMaker",
+    summary="Create a maker",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_maker(
     body: Annotated[schemas.MakerCreate, http.json_body(schemas.MakerCreate)],
     session: SessionDep,
@@ -78,7 +98,14 @@ def create_maker(
     )
 
 
-@router.get("/{id}", response_model=schemas.MakerRead, operation_id="getMaker")
+@router.get(
+    "/{id}",
+    response_model=schemas.MakerRead,
+    operation_id="getMaker",
+    summary="Get one maker",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_maker(
     id: uuid.UUID,
     session: SessionDep,
@@ -87,7 +114,21 @@ def get_maker(
     return http.respond_row(service.RESOURCE, service.get_maker(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.MakerRead, operation_id="updateMaker")
+@router.patch(
+    "/{id}",
+    response_model=schemas.MakerRead,
+    operation_id="updateMaker",
+    summary="Update a maker",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_maker(
     id: uuid.UUID,
     body: Annotated[schemas.MakerUpdate, http.json_body(schemas.MakerUpdate)],
@@ -97,6 +138,16 @@ def update_maker(
     return http.respond_row(service.RESOURCE, service.update_maker(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteMaker")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteMaker",
+    summary="Delete a maker",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_maker(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_maker(session, context, id)

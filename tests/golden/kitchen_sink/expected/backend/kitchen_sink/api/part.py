@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import ContextDep
-from kitchen_sink.runtime import http
+from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.services import part as service
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,15 +41,35 @@ class PartListParams(BaseModel):
 router = APIRouter(prefix="/api/parts", tags=["parts"])
 
 
-@router.get("", response_model=schemas.PartPage, operation_id="listParts")
+@router.get(
+    "",
+    response_model=schemas.PartPage,
+    operation_id="listParts",
+    summary="List parts",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_parts(
     params: Annotated[PartListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Parts: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_parts(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.PartRead, operation_id="createPart")
+@router.post(
+    "",
+    response_model=schemas.PartRead,
+    status_code=201,
+    operation_id="createPart",
+    summary="Create a part",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_part(
     body: Annotated[schemas.PartCreate, http.json_body(schemas.PartCreate)],
     session: SessionDep,
@@ -60,7 +80,14 @@ def create_part(
     )
 
 
-@router.get("/{id}", response_model=schemas.PartRead, operation_id="getPart")
+@router.get(
+    "/{id}",
+    response_model=schemas.PartRead,
+    operation_id="getPart",
+    summary="Get one part",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_part(
     id: uuid.UUID,
     session: SessionDep,
@@ -69,7 +96,21 @@ def get_part(
     return http.respond_row(service.RESOURCE, service.get_part(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.PartRead, operation_id="updatePart")
+@router.patch(
+    "/{id}",
+    response_model=schemas.PartRead,
+    operation_id="updatePart",
+    summary="Update a part",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_part(
     id: uuid.UUID,
     body: Annotated[schemas.PartUpdate, http.json_body(schemas.PartUpdate)],
@@ -79,6 +120,16 @@ def update_part(
     return http.respond_row(service.RESOURCE, service.update_part(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deletePart")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deletePart",
+    summary="Delete a part",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_part(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_part(session, context, id)

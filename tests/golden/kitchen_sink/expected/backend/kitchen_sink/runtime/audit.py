@@ -6,12 +6,10 @@ The project hands its audit table's model over once (`configure`, in the generat
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from .context import RequestContext
@@ -69,30 +67,6 @@ def record(
             for key, before, after in changes
         ],
     )
-
-
-class AuditEntry(BaseModel):
-    """One write of an audited row."""
-
-    id: int
-    resource: str
-    row_id: str
-    action: str = Field(
-        description="create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name"
-    )
-    before: dict[str, Any] | None = Field(description="The row before the write; null for a create")
-    after: dict[str, Any] | None = Field(description="The row after the write; null for a delete")
-    actor: str | None
-    tenant_id: str | None
-    branch_id: str | None
-    at: datetime.datetime
-
-
-class AuditPage(BaseModel):
-    """A page of audit entries, newest first."""
-
-    items: list[AuditEntry]
-    next_cursor: str | None
 
 
 def list_audit(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from .context import MAIN_BRANCH, SCOPE_LENGTH, RequestContext, enter
@@ -37,13 +36,6 @@ def _branch_rows(resource: Resource, session: Session, context: RequestContext, 
     if resource.has("owned"):  # the caller merges or discards their own rows' changes only
         statement = statement.where(resource.model.owner_id == context.user_id)
     return statement
-
-
-class MergeResult(BaseModel):
-    """What a merge brought into main."""
-
-    branch: str
-    merged: dict[str, int] = Field(description="Rows merged per resource")
 
 
 def merge_branch(session: Session, context: RequestContext, name: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kitchen_sink import models, schemas
-from kitchen_sink.runtime import actions, bulk, lists, rows, softdelete, writes
+from kitchen_sink.runtime import actions, api_models, bulk, lists, rows, softdelete, writes
 from kitchen_sink.runtime.context import RequestContext
 from kitchen_sink.runtime.resources import Column, ManyToMany, Resource, register
 from sqlalchemy.orm import Session
@@ -127,14 +127,14 @@ def restore_gadget(session: Session, context: RequestContext, key: Key) -> dict[
 
 
 def bulk_gadgets(
-    session: Session, context: RequestContext, data: bulk.BulkRequest
+    session: Session, context: RequestContext, data: api_models.BulkRequest
 ) -> dict[str, Any]:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
     return bulk.bulk(RESOURCE, session, context, data, schemas.GadgetUpdate, BULK)
 
 
 def undo_bulk_gadgets(
-    session: Session, context: RequestContext, data: bulk.UndoRequest
+    session: Session, context: RequestContext, data: api_models.BulkUndoRequest
 ) -> dict[str, Any]:
     """Put back what a bulk run changed, while its undo token lives (600 s)."""
     return bulk.undo_bulk(RESOURCE, session, context, data)

@@ -16,22 +16,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 from minimal import schemas
 from minimal.auth import ContextDep
+from minimal.runtime import api_models
 from minimal.runtime.db import SessionDep
 from minimal.runtime.errors import validation_error
 from minimal.runtime.http import json_body, respond, respond_row, strict
 from minimal.runtime.resources import Resource
 from minimal.services import note
-from pydantic import BaseModel, ConfigDict
-
-
-class ActionRequest(BaseModel):
-    """The body of `POST /api/actions`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: str
-    input: dict[str, Any] = {}
-    id: str | int | None = None
+from pydantic import BaseModel
 
 
 @dataclass(frozen=True)
@@ -57,13 +48,33 @@ ACTIONS: dict[str, Action] = {
 router = APIRouter(prefix="/api", tags=["actions"])
 
 
-@router.post("/actions", operation_id="runAction")
+@router.post(
+    "/actions",
+    operation_id="runAction",
+    summary="Run any action by name, answered as its route answers",
+    response_description="As the named route answers",
+    responses=api_models.error_responses(
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "version_conflict",
+        "undo_used",
+        "undo_expired",
+        "payload_too_large",
+        "validation_error",
+        "invalid_reference",
+        "precondition_required",
+        "not_implemented",
+        "database_unavailable",
+    ),
+)
 def run_action(
-    request: Annotated[ActionRequest, json_body(ActionRequest)],
+    request: Annotated[api_models.ActionRequest, json_body(api_models.ActionRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Run the action `request.action` as its own route would."""
+    """Actions: note.create, note.delete, note.get, note.list, note.update"""
     action = ACTIONS.get(request.action)
     if action is None:
         raise validation_error(f"unknown action {request.action!r}", "action")

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from minimal import schemas
 from minimal.auth import ContextDep
-from minimal.runtime import http
+from minimal.runtime import api_models, http
 from minimal.runtime.db import SessionDep
 from minimal.services import note as service
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,15 +41,35 @@ class NoteListParams(BaseModel):
 router = APIRouter(prefix="/api/notes", tags=["notes"])
 
 
-@router.get("", response_model=schemas.NotePage, operation_id="listNotes")
+@router.get(
+    "",
+    response_model=schemas.NotePage,
+    operation_id="listNotes",
+    summary="List notes",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_notes(
     params: Annotated[NoteListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Notes: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_notes(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.NoteRead, operation_id="createNote")
+@router.post(
+    "",
+    response_model=schemas.NoteRead,
+    status_code=201,
+    operation_id="createNote",
+    summary="Create a note",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_note(
     body: Annotated[schemas.NoteCreate, http.json_body(schemas.NoteCreate)],
     session: SessionDep,
@@ -60,7 +80,14 @@ def create_note(
     )
 
 
-@router.get("/{id}", response_model=schemas.NoteRead, operation_id="getNote")
+@router.get(
+    "/{id}",
+    response_model=schemas.NoteRead,
+    operation_id="getNote",
+    summary="Get one note",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_note(
     id: uuid.UUID,
     session: SessionDep,
@@ -69,7 +96,21 @@ def get_note(
     return http.respond_row(service.RESOURCE, service.get_note(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.NoteRead, operation_id="updateNote")
+@router.patch(
+    "/{id}",
+    response_model=schemas.NoteRead,
+    operation_id="updateNote",
+    summary="Update a note",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_note(
     id: uuid.UUID,
     body: Annotated[schemas.NoteUpdate, http.json_body(schemas.NoteUpdate)],
@@ -79,6 +120,16 @@ def update_note(
     return http.respond_row(service.RESOURCE, service.update_note(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteNote")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteNote",
+    summary="Delete a note",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_note(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_note(session, context, id)

@@ -16,23 +16,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 from library import schemas
 from library.auth import ContextDep
-from library.runtime.bulk import BulkRequest, UndoRequest
+from library.runtime import api_models
 from library.runtime.db import SessionDep
 from library.runtime.errors import validation_error
 from library.runtime.http import json_body, respond, respond_row, strict
 from library.runtime.resources import Resource
 from library.services import author, book, chapter, genre, publisher
-from pydantic import BaseModel, ConfigDict
-
-
-class ActionRequest(BaseModel):
-    """The body of `POST /api/actions`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: str
-    input: dict[str, Any] = {}
-    id: str | int | None = None
+from pydantic import BaseModel
 
 
 @dataclass(frozen=True)
@@ -64,8 +54,8 @@ ACTIONS: dict[str, Action] = {
     "book.update": Action(book.update_book, schemas.BookUpdate, takes_id=True, row=book.RESOURCE),
     "book.delete": Action(book.delete_book, takes_id=True, status_code=204),
     "book.restore": Action(book.restore_book, takes_id=True, row=book.RESOURCE),
-    "book.bulk": Action(book.bulk_books, BulkRequest),
-    "book.bulk_undo": Action(book.undo_bulk_books, UndoRequest),
+    "book.bulk": Action(book.bulk_books, api_models.BulkRequest),
+    "book.bulk_undo": Action(book.undo_bulk_books, api_models.BulkUndoRequest),
     "chapter.list": Action(chapter.list_chapters, takes_params=True),
     "chapter.get": Action(chapter.get_chapter, takes_id=True, row=chapter.RESOURCE),
     "chapter.create": Action(
@@ -100,13 +90,33 @@ ACTIONS: dict[str, Action] = {
 router = APIRouter(prefix="/api", tags=["actions"])
 
 
-@router.post("/actions", operation_id="runAction")
+@router.post(
+    "/actions",
+    operation_id="runAction",
+    summary="Run any action by name, answered as its route answers",
+    response_description="As the named route answers",
+    responses=api_models.error_responses(
+        "authentication_required",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "version_conflict",
+        "undo_used",
+        "undo_expired",
+        "payload_too_large",
+        "validation_error",
+        "invalid_reference",
+        "precondition_required",
+        "not_implemented",
+        "database_unavailable",
+    ),
+)
 def run_action(
-    request: Annotated[ActionRequest, json_body(ActionRequest)],
+    request: Annotated[api_models.ActionRequest, json_body(api_models.ActionRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Run the action `request.action` as its own route would."""
+    """Actions: author.create, author.delete, author.get, author.list, author.restore, author.update, book.bulk, book.bulk_undo, book.create, book.delete, book.get, book.list, book.restore, book.update, chapter.create, chapter.delete, chapter.get, chapter.list, chapter.restore, chapter.update, genre.create, genre.delete, genre.get, genre.list, genre.update, publisher.create, publisher.delete, publisher.get, publisher.list, publisher.restore, publisher.update"""
     action = ACTIONS.get(request.action)
     if action is None:
         raise validation_error(f"unknown action {request.action!r}", "action")

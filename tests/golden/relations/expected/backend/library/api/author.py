@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from library import schemas
 from library.auth import ContextDep
-from library.runtime import http
+from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.services import author as service
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,15 +44,35 @@ class AuthorListParams(BaseModel):
 router = APIRouter(prefix="/api/authors", tags=["authors"])
 
 
-@router.get("", response_model=schemas.AuthorPage, operation_id="listAuthors")
+@router.get(
+    "",
+    response_model=schemas.AuthorPage,
+    operation_id="listAuthors",
+    summary="List authors",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_authors(
     params: Annotated[AuthorListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Authors: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_authors(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.AuthorRead, operation_id="createAuthor")
+@router.post(
+    "",
+    response_model=schemas.AuthorRead,
+    status_code=201,
+    operation_id="createAuthor",
+    summary="Create a author",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_author(
     body: Annotated[schemas.AuthorCreate, http.json_body(schemas.AuthorCreate)],
     session: SessionDep,
@@ -63,7 +83,14 @@ def create_author(
     )
 
 
-@router.get("/{id}", response_model=schemas.AuthorRead, operation_id="getAuthor")
+@router.get(
+    "/{id}",
+    response_model=schemas.AuthorRead,
+    operation_id="getAuthor",
+    summary="Get one author",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_author(
     id: int,
     session: SessionDep,
@@ -77,7 +104,21 @@ def get_author(
     )
 
 
-@router.patch("/{id}", response_model=schemas.AuthorRead, operation_id="updateAuthor")
+@router.patch(
+    "/{id}",
+    response_model=schemas.AuthorRead,
+    operation_id="updateAuthor",
+    summary="Update a author",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_author(
     id: int,
     body: Annotated[schemas.AuthorUpdate, http.json_body(schemas.AuthorUpdate)],
@@ -87,12 +128,30 @@ def update_author(
     return http.respond_row(service.RESOURCE, service.update_author(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteAuthor")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteAuthor",
+    summary="Delete a author (hidden: restore brings it back)",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_author(id: int, session: SessionDep, context: ContextDep) -> None:
     service.delete_author(session, context, id)
 
 
-@router.post("/{id}/restore", response_model=schemas.AuthorRead, operation_id="restoreAuthor")
+@router.post(
+    "/{id}/restore",
+    response_model=schemas.AuthorRead,
+    operation_id="restoreAuthor",
+    summary="Restore a deleted author",
+    response_description="The row, no longer deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "payload_too_large", "not_found", "conflict"
+    ),
+)
 def restore_author(id: int, session: SessionDep, context: ContextDep) -> Response:
-    """Bring back a deleted Author."""
     return http.respond_row(service.RESOURCE, service.restore_author(session, context, id))

@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from library import schemas
 from library.auth import ContextDep
-from library.runtime import bulk, http
+from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.services import book as service
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,15 +47,35 @@ class BookListParams(BaseModel):
 router = APIRouter(prefix="/api/books", tags=["books"])
 
 
-@router.get("", response_model=schemas.BookPage, operation_id="listBooks")
+@router.get(
+    "",
+    response_model=schemas.BookPage,
+    operation_id="listBooks",
+    summary="List books",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_books(
     params: Annotated[BookListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Books: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_books(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.BookRead, operation_id="createBook")
+@router.post(
+    "",
+    response_model=schemas.BookRead,
+    status_code=201,
+    operation_id="createBook",
+    summary="Create a book",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_book(
     body: Annotated[schemas.BookCreate, http.json_body(schemas.BookCreate)],
     session: SessionDep,
@@ -66,27 +86,55 @@ def create_book(
     )
 
 
-@router.post("/bulk", response_model=bulk.BulkResult, operation_id="bulkBooks")
+@router.post(
+    "/bulk",
+    response_model=api_models.BulkResult,
+    operation_id="bulkBooks",
+    summary="Update or delete books by filter",
+    response_description="What matched and what changed",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "payload_too_large"
+    ),
+)
 def bulk_books(
-    body: Annotated[bulk.BulkRequest, http.json_body(bulk.BulkRequest)],
+    body: Annotated[api_models.BulkRequest, http.json_body(api_models.BulkRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Update or delete every row matching `filter`; `dry_run` only counts them."""
     return http.respond(service.bulk_books(session, context, body))
 
 
-@router.post("/bulk/undo", response_model=bulk.UndoResult, operation_id="undoBulkBooks")
+@router.post(
+    "/bulk/undo",
+    response_model=api_models.BulkUndoResult,
+    operation_id="undoBulkBooks",
+    summary="Undo a bulk change of books",
+    response_description="How many rows are back",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "undo_used",
+        "undo_expired",
+    ),
+)
 def undo_bulk_books(
-    body: Annotated[bulk.UndoRequest, http.json_body(bulk.UndoRequest)],
+    body: Annotated[api_models.BulkUndoRequest, http.json_body(api_models.BulkUndoRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
-    """Put back what a bulk run changed, while its undo token lives (3600 s)."""
     return http.respond(service.undo_bulk_books(session, context, body))
 
 
-@router.get("/{id}", response_model=schemas.BookRead, operation_id="getBook")
+@router.get(
+    "/{id}",
+    response_model=schemas.BookRead,
+    operation_id="getBook",
+    summary="Get one book",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_book(
     id: uuid.UUID,
     session: SessionDep,
@@ -100,7 +148,21 @@ def get_book(
     )
 
 
-@router.patch("/{id}", response_model=schemas.BookRead, operation_id="updateBook")
+@router.patch(
+    "/{id}",
+    response_model=schemas.BookRead,
+    operation_id="updateBook",
+    summary="Update a book",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_book(
     id: uuid.UUID,
     body: Annotated[schemas.BookUpdate, http.json_body(schemas.BookUpdate)],
@@ -110,12 +172,30 @@ def update_book(
     return http.respond_row(service.RESOURCE, service.update_book(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteBook")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteBook",
+    summary="Delete a book (hidden: restore brings it back)",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_book(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_book(session, context, id)
 
 
-@router.post("/{id}/restore", response_model=schemas.BookRead, operation_id="restoreBook")
+@router.post(
+    "/{id}/restore",
+    response_model=schemas.BookRead,
+    operation_id="restoreBook",
+    summary="Restore a deleted book",
+    response_description="The row, no longer deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "payload_too_large", "not_found", "conflict"
+    ),
+)
 def restore_book(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
-    """Bring back a deleted Book."""
     return http.respond_row(service.RESOURCE, service.restore_book(session, context, id))

@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from library import schemas
 from library.auth import ContextDep
-from library.runtime import http
+from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.services import chapter as service
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,15 +45,35 @@ class ChapterListParams(BaseModel):
 router = APIRouter(prefix="/api/chapters", tags=["chapters"])
 
 
-@router.get("", response_model=schemas.ChapterPage, operation_id="listChapters")
+@router.get(
+    "",
+    response_model=schemas.ChapterPage,
+    operation_id="listChapters",
+    summary="List chapters",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_chapters(
     params: Annotated[ChapterListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Chapters: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_chapters(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.ChapterRead, operation_id="createChapter")
+@router.post(
+    "",
+    response_model=schemas.ChapterRead,
+    status_code=201,
+    operation_id="createChapter",
+    summary="Create a chapter",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_chapter(
     body: Annotated[schemas.ChapterCreate, http.json_body(schemas.ChapterCreate)],
     session: SessionDep,
@@ -64,7 +84,14 @@ def create_chapter(
     )
 
 
-@router.get("/{id}", response_model=schemas.ChapterRead, operation_id="getChapter")
+@router.get(
+    "/{id}",
+    response_model=schemas.ChapterRead,
+    operation_id="getChapter",
+    summary="Get one chapter",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_chapter(
     id: uuid.UUID,
     session: SessionDep,
@@ -78,7 +105,21 @@ def get_chapter(
     )
 
 
-@router.patch("/{id}", response_model=schemas.ChapterRead, operation_id="updateChapter")
+@router.patch(
+    "/{id}",
+    response_model=schemas.ChapterRead,
+    operation_id="updateChapter",
+    summary="Update a chapter",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_chapter(
     id: uuid.UUID,
     body: Annotated[schemas.ChapterUpdate, http.json_body(schemas.ChapterUpdate)],
@@ -88,12 +129,30 @@ def update_chapter(
     return http.respond_row(service.RESOURCE, service.update_chapter(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteChapter")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteChapter",
+    summary="Delete a chapter (hidden: restore brings it back)",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_chapter(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_chapter(session, context, id)
 
 
-@router.post("/{id}/restore", response_model=schemas.ChapterRead, operation_id="restoreChapter")
+@router.post(
+    "/{id}/restore",
+    response_model=schemas.ChapterRead,
+    operation_id="restoreChapter",
+    summary="Restore a deleted chapter",
+    response_description="The row, no longer deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "payload_too_large", "not_found", "conflict"
+    ),
+)
 def restore_chapter(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
-    """Bring back a deleted Chapter."""
     return http.respond_row(service.RESOURCE, service.restore_chapter(session, context, id))

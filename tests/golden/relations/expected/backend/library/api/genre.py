@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from library import schemas
 from library.auth import ContextDep
-from library.runtime import http
+from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.services import genre as service
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,15 +41,35 @@ class GenreListParams(BaseModel):
 router = APIRouter(prefix="/api/genres", tags=["genres"])
 
 
-@router.get("", response_model=schemas.GenrePage, operation_id="listGenres")
+@router.get(
+    "",
+    response_model=schemas.GenrePage,
+    operation_id="listGenres",
+    summary="List genres",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_genres(
     params: Annotated[GenreListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Genres: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_genres(session, context, http.query_values(params)))
 
 
-@router.post("", status_code=201, response_model=schemas.GenreRead, operation_id="createGenre")
+@router.post(
+    "",
+    response_model=schemas.GenreRead,
+    status_code=201,
+    operation_id="createGenre",
+    summary="Create a genre",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def create_genre(
     body: Annotated[schemas.GenreCreate, http.json_body(schemas.GenreCreate)],
     session: SessionDep,
@@ -60,7 +80,14 @@ def create_genre(
     )
 
 
-@router.get("/{id}", response_model=schemas.GenreRead, operation_id="getGenre")
+@router.get(
+    "/{id}",
+    response_model=schemas.GenreRead,
+    operation_id="getGenre",
+    summary="Get one genre",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_genre(
     id: uuid.UUID,
     session: SessionDep,
@@ -69,7 +96,21 @@ def get_genre(
     return http.respond_row(service.RESOURCE, service.get_genre(session, context, id))
 
 
-@router.patch("/{id}", response_model=schemas.GenreRead, operation_id="updateGenre")
+@router.patch(
+    "/{id}",
+    response_model=schemas.GenreRead,
+    operation_id="updateGenre",
+    summary="Update a genre",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_genre(
     id: uuid.UUID,
     body: Annotated[schemas.GenreUpdate, http.json_body(schemas.GenreUpdate)],
@@ -79,6 +120,16 @@ def update_genre(
     return http.respond_row(service.RESOURCE, service.update_genre(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deleteGenre")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteGenre",
+    summary="Delete a genre",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_genre(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
     service.delete_genre(session, context, id)

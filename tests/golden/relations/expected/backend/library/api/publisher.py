@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from library import schemas
 from library.auth import ContextDep
-from library.runtime import http
+from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.services import publisher as service
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,16 +44,34 @@ class PublisherListParams(BaseModel):
 router = APIRouter(prefix="/api/publishers", tags=["publishers"])
 
 
-@router.get("", response_model=schemas.PublisherPage, operation_id="listPublishers")
+@router.get(
+    "",
+    response_model=schemas.PublisherPage,
+    operation_id="listPublishers",
+    summary="List publishers",
+    response_description="A page of rows",
+    responses=api_models.error_responses("validation_error", "database_unavailable"),
+)
 def list_publishers(
     params: Annotated[PublisherListParams, Query()], session: SessionDep, context: ContextDep
 ) -> Response:
-    """A page of Publishers: filters, `q`, `sort`, `limit` and `cursor` from the query string."""
     return http.respond(service.list_publishers(session, context, http.query_values(params)))
 
 
 @router.post(
-    "", status_code=201, response_model=schemas.PublisherRead, operation_id="createPublisher"
+    "",
+    response_model=schemas.PublisherRead,
+    status_code=201,
+    operation_id="createPublisher",
+    summary="Create a publisher",
+    response_description="The new row",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "conflict",
+        "invalid_reference",
+    ),
 )
 def create_publisher(
     body: Annotated[schemas.PublisherCreate, http.json_body(schemas.PublisherCreate)],
@@ -65,7 +83,14 @@ def create_publisher(
     )
 
 
-@router.get("/{id}", response_model=schemas.PublisherRead, operation_id="getPublisher")
+@router.get(
+    "/{id}",
+    response_model=schemas.PublisherRead,
+    operation_id="getPublisher",
+    summary="Get one publisher",
+    response_description="The row",
+    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+)
 def get_publisher(
     id: int,
     session: SessionDep,
@@ -80,7 +105,21 @@ def get_publisher(
     )
 
 
-@router.patch("/{id}", response_model=schemas.PublisherRead, operation_id="updatePublisher")
+@router.patch(
+    "/{id}",
+    response_model=schemas.PublisherRead,
+    operation_id="updatePublisher",
+    summary="Update a publisher",
+    response_description="The row after the update",
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "invalid_reference",
+    ),
+)
 def update_publisher(
     id: int,
     body: Annotated[schemas.PublisherUpdate, http.json_body(schemas.PublisherUpdate)],
@@ -90,12 +129,30 @@ def update_publisher(
     return http.respond_row(service.RESOURCE, service.update_publisher(session, context, id, body))
 
 
-@router.delete("/{id}", status_code=204, response_class=Response, operation_id="deletePublisher")
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deletePublisher",
+    summary="Delete a publisher (hidden: restore brings it back)",
+    response_description="Deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "not_found", "conflict"
+    ),
+)
 def delete_publisher(id: int, session: SessionDep, context: ContextDep) -> None:
     service.delete_publisher(session, context, id)
 
 
-@router.post("/{id}/restore", response_model=schemas.PublisherRead, operation_id="restorePublisher")
+@router.post(
+    "/{id}/restore",
+    response_model=schemas.PublisherRead,
+    operation_id="restorePublisher",
+    summary="Restore a deleted publisher",
+    response_description="The row, no longer deleted",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "payload_too_large", "not_found", "conflict"
+    ),
+)
 def restore_publisher(id: int, session: SessionDep, context: ContextDep) -> Response:
-    """Bring back a deleted Publisher."""
     return http.respond_row(service.RESOURCE, service.restore_publisher(session, context, id))

@@ -10,12 +10,13 @@ import datetime
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from .api_models import BulkUndoRequest
 from .context import MAIN_BRANCH, RequestContext, enter, require_principal, scoped
 from .errors import ApiError, database_errors, from_database, validation_error
 from .http import strict
@@ -40,54 +41,6 @@ def run_model() -> type[Any]:
     if not _MODEL:
         raise RuntimeError("bulk runs are not configured (runtime.bulk.configure)")
     return _MODEL[0]
-
-
-class BulkRequest(BaseModel):
-    """The body of `POST /api/<table>/bulk`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    operation: Literal["update", "delete"]
-    filter: dict[str, Any] = {}
-    values: dict[str, Any] = {}
-    dry_run: bool = False
-
-
-class UndoRequest(BaseModel):
-    """The body of `POST /api/<table>/bulk/undo`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    undo_token: str
-
-
-class BulkError(BaseModel):
-    """Why a batch of a bulk run was refused."""
-
-    detail: str
-    error_code: str
-    field: str | None
-    rows: int = Field(description="Rows in the refused batch")
-
-
-class BulkResult(BaseModel):
-    """What a bulk run matched and changed."""
-
-    matched: int = Field(description="Rows the filter selected")
-    affected: int = Field(description="Rows changed (none on a dry run)")
-    failed: int = Field(description="Rows the change was refused for")
-    errors: list[BulkError] = Field(description="Why: one entry per refused batch (at most 20)")
-    undo_token: str | None = Field(
-        description="For the resource's bulk undo; null when there is none"
-    )
-    undo_expires_at: datetime.datetime | None
-
-
-class UndoResult(BaseModel):
-    """What a bulk undo put back."""
-
-    restored: int = Field(description="Rows back as they were")
-    skipped: int = Field(description="Rows written since the run, left as they are")
 
 
 @dataclass(frozen=True)
@@ -327,7 +280,7 @@ def _record_run(
 
 
 def undo_bulk(
-    resource: Resource, session: Session, context: RequestContext, body: UndoRequest
+    resource: Resource, session: Session, context: RequestContext, body: BulkUndoRequest
 ) -> dict[str, Any]:
     """Put back exactly what a bulk run changed: `{"restored": n, "skipped": n}`.
 

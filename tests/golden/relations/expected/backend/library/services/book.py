@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from library import models, schemas
-from library.runtime import bulk, lists, rows, softdelete, writes
+from library.runtime import api_models, bulk, lists, rows, softdelete, writes
 from library.runtime.context import RequestContext
 from library.runtime.resources import Column, Inbound, ManyToMany, Resource, register
 from sqlalchemy.orm import Session
@@ -93,13 +93,15 @@ def restore_book(session: Session, context: RequestContext, key: Key) -> dict[st
     return softdelete.restore_row(RESOURCE, session, context, key)
 
 
-def bulk_books(session: Session, context: RequestContext, data: bulk.BulkRequest) -> dict[str, Any]:
+def bulk_books(
+    session: Session, context: RequestContext, data: api_models.BulkRequest
+) -> dict[str, Any]:
     """Update or delete every row matching `filter`; `dry_run` only counts them."""
     return bulk.bulk(RESOURCE, session, context, data, schemas.BookUpdate, BULK)
 
 
 def undo_bulk_books(
-    session: Session, context: RequestContext, data: bulk.UndoRequest
+    session: Session, context: RequestContext, data: api_models.BulkUndoRequest
 ) -> dict[str, Any]:
     """Put back what a bulk run changed, while its undo token lives (3600 s)."""
     return bulk.undo_bulk(RESOURCE, session, context, data)
