@@ -214,6 +214,8 @@ def _scalar_fields(style: str) -> dict[str, str]:
         "ref": "uuid",
         "mail": "email",
         "link": "url",
+        "handle": "slug(60)",
+        "phone": "phone",
         "data": "json",
         "level": "enum(low,mid,high)",
         "tags": "array(string)",
@@ -222,6 +224,7 @@ def _scalar_fields(style: str) -> dict[str, str]:
     if style == "required_unique":
         fields["title"] = "string(120) required unique"
         fields["mail"] = "email unique"
+        fields["handle"] = "slug(60) required unique"
         fields["count"] = "integer required"
         fields["level"] = "enum(low,mid,high) required"
     elif style == "defaults":
@@ -232,6 +235,7 @@ def _scalar_fields(style: str) -> dict[str, str]:
         fields["moment"] = "{type: datetime, default: now}"
         fields["level"] = "{type: enum, values: [low, mid, high], default: mid}"
         fields["tags"] = "{type: array, of: string, default: [a, b]}"
+        fields["handle"] = "{type: slug, default: hello-world-2}"
         fields["data"] = "{type: json, default: {k: [1, 2]}}"
         fields["price"] = "{type: decimal, precision: 10, scale: 2, default: 1.5, min: 0}"
     elif style == "filter_sort_search":
@@ -240,6 +244,8 @@ def _scalar_fields(style: str) -> dict[str, str]:
         fields["level"] = "{type: enum, values: [high, low, mid], filterable: true, sortable: true}"
         fields["day"] = "date filterable sortable"
         fields["moment"] = "datetime filterable sortable"
+        fields["handle"] = "slug searchable filterable sortable"
+        fields["phone"] = "phone filterable sortable"
         fields["price"] = (
             "{type: decimal, precision: 10, scale: 2, filterable: true, sortable: true}"
         )
