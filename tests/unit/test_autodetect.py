@@ -495,7 +495,11 @@ def test_a_new_check_on_existing_rows_is_prechecked(tmp_path):
             + 'checks:\n  - {name: pages_positive, expr: "pages > 0"}\n',
         },
     )
-    [add] = [o for o in steps(v1, v2, accept=False) if isinstance(o, ops.AddCheck)]
+    [add] = [
+        o
+        for o in steps(v1, v2, accept=False)
+        if isinstance(o, ops.AddConstraint) and o.kind == "check"
+    ]
     [check] = add.prechecks
     assert "break check ck_books_pages_positive (pages > 0)" in check.problem
     assert "sa.text('NOT (pages > 0)')" in ast.unparse(ast.parse(check.query))
@@ -513,7 +517,11 @@ def test_a_new_foreign_key_on_an_existing_column_is_prechecked(tmp_path):
             "writer": writer,
         },
     )
-    [add] = [o for o in steps(v1, v2, accept=False) if isinstance(o, ops.AddForeignKey)]
+    [add] = [
+        o
+        for o in steps(v1, v2, accept=False)
+        if isinstance(o, ops.AddConstraint) and o.kind == "foreign key"
+    ]
     [check] = add.prechecks
     assert check.query == ops.count_dangling("books", "author_id", "writers", "id")
     assert "hold a author_id that names no row of writers" in check.problem
@@ -700,8 +708,12 @@ def test_unique_on_existing_rows_is_refused_and_on_a_new_nullable_column_is_not(
     ]
     # Accepted: the revision counts the duplicates before it changes anything.
     operations = steps(v1, v2)
-    [add] = [o for o in operations if isinstance(o, ops.AddUnique) and o.prechecks]
-    assert add.unique.name == "uq_authors_nickname"
+    [add] = [
+        o
+        for o in operations
+        if isinstance(o, ops.AddConstraint) and o.kind == "unique" and o.prechecks
+    ]
+    assert add.constraint.name == "uq_authors_nickname"
     source = code(operations)
     assert source.index("_stop_if_rows(") < source.index("batch_op.add_column")
     assert ".group_by(sa.column('nickname')).having(sa.func.count() > 1)" in source

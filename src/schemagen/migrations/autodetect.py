@@ -187,7 +187,7 @@ class _Differ:
             self.result.append(ops.CreateTable(table, self.new.enums, frozenset(closing), position))
             for fk in table.foreign_keys:
                 if fk.name in closing:
-                    self.result.append(ops.AddForeignKey(table.name, fk, existing_rows=False))
+                    self.result.append(ops.AddConstraint(table.name, fk, holds=True))
 
     def drop_tables(self, dropped: list[TableState]) -> None:
         names = {t.name for t in dropped}
@@ -196,7 +196,7 @@ class _Differ:
             # A cycle: the foreign keys that closed it go first, so every table can be dropped.
             for fk in table.foreign_keys:
                 if fk.name in deferred.get(table.name, set()):
-                    self.result.append(ops.DropForeignKey(table.name, fk))
+                    self.result.append(ops.DropConstraint(table.name, fk))
             self.result.append(ops.DropTable(table, position))
             for column in table.columns:
                 if column.enum:
@@ -448,7 +448,7 @@ class _Differ:
                 kept.target_columns,
                 kept.on_delete,
             ):
-                self.result.append(ops.DropForeignKey(before_rename, fk))
+                self.result.append(ops.DropConstraint(before_rename, fk))
         # A constraint that only changes its name (the table or a column was renamed) held before;
         # one on new columns that start out NULL holds too. Neither gets a warning.
         empty = {
@@ -488,7 +488,7 @@ class _Differ:
                     )
                     prechecks = (ops.Precheck(query, problem),)
                 self.result.append(
-                    ops.AddForeignKey(name, fk, existing_rows=existing_rows, prechecks=prechecks)
+                    ops.AddConstraint(name, fk, holds=not existing_rows, prechecks=prechecks)
                 )
 
         kept_fk_columns = {
@@ -538,7 +538,7 @@ class _Differ:
             if kept is None or cols(unique.columns) != kept.columns:
                 late = pairs.get(unique.columns[0]) in kept_fk_columns
                 self.result.append(
-                    ops.DropUnique(name if late else before_rename, unique, late=late)
+                    ops.DropConstraint(name if late else before_rename, unique, late=late)
                 )
         held = {cols(u.columns) for u in old.uniques}
         for unique in new.uniques:
@@ -551,7 +551,7 @@ class _Differ:
                         self.duplicates(view(), before_rename, unique.name, unique.columns, None),
                     )
                 self.result.append(
-                    ops.AddUnique(name, unique, recreated=recreated, prechecks=prechecks)
+                    ops.AddConstraint(name, unique, holds=recreated, prechecks=prechecks)
                 )
 
         new_checks = {c.name: c for c in new.checks}
@@ -559,7 +559,7 @@ class _Differ:
         for check in old.checks:
             kept = new_checks.get(check.name)
             if kept is None or kept.expr != check.expr:
-                self.result.append(ops.DropCheck(before_rename, check))
+                self.result.append(ops.DropConstraint(before_rename, check))
         held = {c.expr for c in old.checks}
         for check in new.checks:
             before = old_checks.get(check.name)
@@ -574,7 +574,7 @@ class _Differ:
                     query = ops.count_failing_check(view(), check.expr)
                     prechecks = (ops.Precheck(query, problem),)
                 self.result.append(
-                    ops.AddCheck(name, check, recreated=recreated, prechecks=prechecks)
+                    ops.AddConstraint(name, check, holds=recreated, prechecks=prechecks)
                 )
 
         # PostgreSQL only. A table's triggers and policies name only trait columns, which are

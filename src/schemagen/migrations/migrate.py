@@ -171,7 +171,8 @@ def _default_message(old: SchemaState, upgrade: list[ops.Operation]) -> str:
     described = [
         o.describe()
         for o in upgrade
-        if not isinstance(o, ops.AddIndex | ops.DropIndex | ops.AddForeignKey | ops.DropForeignKey)
+        if not isinstance(o, ops.AddIndex | ops.DropIndex)
+        and not (isinstance(o, ops.AddConstraint | ops.DropConstraint) and o.kind == "foreign key")
     ] or [upgrade[0].describe()]
     return "; ".join(described[:2]) + (
         f" and {len(described) - 2} more" if len(described) > 2 else ""
