@@ -620,7 +620,7 @@ export interface ActionQueryOptions<A extends QueryActionName> {
 
 /** The query options of an action: `actionQueryOptions("draft.list", params)`. */
 export function actionQueryOptions<A extends QueryActionName>(action: A, ...args: QueryActionMap[A]["args"]): ActionQueryOptions<A> {
-  const factory = QUERY_ACTIONS[action] as (...values: QueryActionMap[A]["args"]) => ActionQueryOptions<A>;
+  const factory: (...values: QueryActionMap[A]["args"]) => ActionQueryOptions<A> = QUERY_ACTIONS[action];
   return factory(...args);
 }
 
