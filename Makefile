@@ -52,6 +52,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy --strict src/schemagen/runtime
 
 clean:
 	rm -rf $(VENV) .pytest_cache .bench

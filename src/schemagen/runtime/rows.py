@@ -66,7 +66,7 @@ def branch_copy(resource: Resource, session: Session, row: Any, branch: str) -> 
             junction.c[link.left], junction.c[link.right], sa.literal(branch, sa.String())
         ).where(link.of(row))
         session.execute(
-            sa.insert(junction).from_select([link.left, link.right, link.branch], links)
+            sa.insert(junction).from_select([link.left, link.right, link.branch_column], links)
         )
     return copy
 
@@ -113,8 +113,8 @@ def load_links(
         if link.branch:
             statement = statement.where(branch.in_(set(branches.values())))
         parts.append(statement)
-    statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-    for name, owner, related, branch in session.execute(statement):
+    query = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    for name, owner, related, branch in session.execute(query):
         if branch is not None and branches.get(owner) != branch:
             continue  # the links of another branch's copy of this row
         found[name].setdefault(owner, []).append(

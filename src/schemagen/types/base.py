@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from schemagen.runtime.contract import LINK_OPERATORS, ORDERED_TYPES, filter_operators
+
 if TYPE_CHECKING:
     from schemagen.ir import EnumType
 
@@ -117,19 +119,22 @@ class TypeDef:
     length_limit: int | None = None  # the longest max_length the type stores
     pattern: str | None = None  # a regular expression every value matches (Rust `regex`)
     array_item: bool = False  # may be the `of` of an array
-    ordered: bool = False  # compared by the list filters' gte/lte and sorted by value
     comparable: bool = True  # may be unique or sortable (equality and order are defined)
     indexable: bool = True
     filterable: bool = True
     searchable: bool = False
 
     @property
+    def ordered(self) -> bool:
+        """Whether the list filters compare it with gte/lte (the runtime's kinds decide)."""
+        return self.api_kind in ORDERED_TYPES
+
+    @property
     def filter_operators(self) -> tuple[str, ...]:
-        """The list filter's operators for a column of this runtime kind (`api_kind`)."""
+        """The list filter's operators, as the runtime gives a column of this type's `api_kind`."""
         if self.type == FieldType.MANY_TO_MANY:  # the ids linked: any of them, or exactly these
-            return ("eq", "in")
-        if self.family == "array":
-            return ("eq", "in", "isnull")
+            return LINK_OPERATORS
+        return filter_operators(self.api_kind)
         if self.family == "json":
             return ("isnull",)
         if self.ordered:

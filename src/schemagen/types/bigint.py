@@ -22,5 +22,4 @@ TYPE = TypeDef(
     options=("min", "max"),
     bounds=BOUNDS,
     array_item=True,
-    ordered=True,
 )

@@ -22,5 +22,4 @@ TYPE = TypeDef(
         "date", lambda v: v == "today" or dt.date.fromisoformat(v), "ISO 8601 or 'today'"
     ),
     array_item=True,
-    ordered=True,
 )

@@ -28,5 +28,4 @@ TYPE = TypeDef(
         "datetime", lambda v: v == "now" or dt.datetime.fromisoformat(v), "ISO 8601 or 'now'"
     ),
     array_item=True,
-    ordered=True,
 )

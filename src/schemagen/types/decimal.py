@@ -77,5 +77,4 @@ TYPE = TypeDef(
     default_problem=_default,
     options=("min", "max", "precision", "scale"),
     shorthand=("precision", "scale"),
-    ordered=True,
 )

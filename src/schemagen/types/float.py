@@ -39,5 +39,4 @@ TYPE = TypeDef(
     default_problem=_default,
     options=("min", "max"),
     array_item=True,
-    ordered=True,
 )

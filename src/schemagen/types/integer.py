@@ -23,5 +23,4 @@ TYPE = TypeDef(
     options=("min", "max"),
     bounds=BOUNDS,
     array_item=True,
-    ordered=True,
 )

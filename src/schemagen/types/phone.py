@@ -36,6 +36,5 @@ TYPE = TypeDef(
     default_problem=_checks.builtin_pattern_default(PATTERN, "'+14155550123'"),
     max_length=LENGTH,
     pattern=PATTERN,
-    ordered=True,
     searchable=True,
 )

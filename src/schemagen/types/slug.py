@@ -66,6 +66,5 @@ TYPE = TypeDef(
     max_length=DEFAULT_LENGTH,
     length_limit=255,
     pattern=PATTERN,
-    ordered=True,
     searchable=True,
 )

@@ -32,6 +32,5 @@ TYPE = TypeDef(
     max_length=DEFAULT_LENGTH,
     length_limit=LONGEST,
     array_item=True,
-    ordered=True,
     searchable=True,
 )

@@ -20,6 +20,5 @@ TYPE = TypeDef(
     options=("max_length", "min_length", "pattern"),
     shorthand=("max_length",),
     array_item=True,
-    ordered=True,
     searchable=True,
 )

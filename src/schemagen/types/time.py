@@ -22,5 +22,4 @@ TYPE = TypeDef(
     invalid=lambda f: ["not a time"],
     default_problem=_checks.parsed_default("time", dt.time.fromisoformat, "ISO 8601"),
     array_item=True,
-    ordered=True,
 )

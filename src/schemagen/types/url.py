@@ -22,6 +22,5 @@ TYPE = TypeDef(
     shorthand=("max_length",),
     max_length=2048,
     array_item=True,
-    ordered=True,
     searchable=True,
 )

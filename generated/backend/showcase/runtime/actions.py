@@ -22,7 +22,7 @@ from .writes import values_of
 
 
 @functools.cache
-def handler(path: str) -> Callable[..., Any]:
+def handler(path: str) -> Callable[..., object]:
     """`module:function`, imported on first use."""
     module_name, _, function_name = path.partition(":")
     try:
@@ -33,8 +33,8 @@ def handler(path: str) -> Callable[..., Any]:
                 f"the handler module {module_name} does not exist; create it with `def {function_name}(session, row, data)`"
             ) from None
         raise
-    function = getattr(module, function_name, None)
-    if function is None:
+    function: object = getattr(module, function_name, None)
+    if not callable(function):
         raise NotImplementedError(
             f"{module_name} has no function {function_name}(session, row, data)"
         )

@@ -152,7 +152,9 @@ def bulk(
 MAX_BULK_ERRORS = 20  # reasons reported per run; `failed` counts every row
 
 
-def _refusal(error: Exception, operation: str) -> ApiError:
+def _refusal(
+    error: sa.exc.DBAPIError | sa.orm.exc.StaleDataError | ApiError, operation: str
+) -> ApiError:
     """Why the database (or a rule) refused a batch, as the error the single-row route would give."""
     if isinstance(error, ApiError):
         return error
@@ -412,6 +414,7 @@ def _put_back(
         return row, None
     before = serialize(resource, session, [row])[0] if resource.has("audit") else None
     # A write of its own: the version moves on and updated_at (onupdate) is the undo's time.
+    assert changed is not None  # a row the run deleted is inserted again above
     for attr in changed:
         setattr(row, attr, values[attr])
     bump_version(resource, row)

@@ -9,7 +9,7 @@ import functools
 import json
 import math
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
@@ -24,6 +24,8 @@ from .contract import (
 )
 from .errors import ApiError, validation_error
 from .resources import Column, Resource
+
+Value = TypeVar("Value")
 
 
 def dialect_of(session: Session) -> str:
@@ -61,7 +63,7 @@ def stored_now(session: Session) -> datetime.datetime:
     return stored_time(now(), dialect_of(session))
 
 
-def storable(value: Any, name: str) -> Any:
+def storable(value: Value, name: str) -> Value:
     """`value` (a request's, after validation), or a 422 naming `name` when no column can hold it:
     text with NUL (PostgreSQL's cannot), a non-finite number (JSON has none to give back), a time
     that leaves years 1-9999 once in UTC (as every database stores it). Nested values included.
@@ -106,11 +108,16 @@ def jsonable(value: Any) -> Any:
     return json_default(value)
 
 
+def _exponent(value: decimal.Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0  # "n", "N", "F": not a finite number
+
+
 def json_default(value: Any) -> Any:
     if isinstance(value, decimal.Decimal):
         return (
             int(value)
-            if value == value.to_integral_value() and value.as_tuple().exponent >= 0
+            if value == value.to_integral_value() and _exponent(value) >= 0
             else float(value)
         )
     if isinstance(value, datetime.datetime):

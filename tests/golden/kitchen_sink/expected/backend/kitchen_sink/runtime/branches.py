@@ -92,8 +92,11 @@ def merge_branch(session: Session, context: RequestContext, name: str) -> dict[s
                     junction = link.junction
                     session.execute(
                         sa.update(junction)
-                        .where(junction.c[link.left].in_(moved), junction.c[link.branch] == branch)
-                        .values({link.branch: MAIN_BRANCH})
+                        .where(
+                            junction.c[link.left].in_(moved),
+                            junction.c[link.branch_column] == branch,
+                        )
+                        .values({link.branch_column: MAIN_BRANCH})
                     )
             session.expire_all()
             if audited:
@@ -152,6 +155,6 @@ def _drop_links(resource: Resource, session: Session, keys: list[Any], branch: s
             junction = link.junction
             session.execute(
                 sa.delete(junction).where(
-                    junction.c[link.left].in_(keys), junction.c[link.branch] == branch
+                    junction.c[link.left].in_(keys), junction.c[link.branch_column] == branch
                 )
             )

@@ -126,7 +126,7 @@ def flag(value: Any, name: str) -> bool:
     if value is None:
         return False
     single(value, name)  # once
-    return parse_value(Column("", "boolean"), value, name)
+    return parse_value(Column("", "boolean"), value, name) is True
 
 
 def _limit(resource: Resource, value: Any) -> int:
@@ -231,7 +231,7 @@ def decode_cursor(resource: Resource, keys: list[SortKey], cursor: str) -> list[
         raise forged
     if spec != [("-" if k.descending else "") + k.name for k in keys] or len(values) != len(keys):
         raise validation_error("cursor: it belongs to another sort order", "cursor")
-    decoded = []
+    decoded: list[object] = []
     for key, value in zip(keys, values, strict=True):
         if value is None:
             decoded.append(None)

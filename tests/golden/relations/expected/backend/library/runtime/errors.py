@@ -217,7 +217,7 @@ def _describe(orig: Any) -> tuple[str | None, str | None, str | None, list[str]]
             kind = "data"
         columns = [diag.column_name] if diag.column_name else []
         return kind, diag.constraint_name, diag.table_name, columns
-    args = getattr(orig, "args", ())
+    args: tuple[object, ...] = getattr(orig, "args", ())
     if len(args) >= 2 and isinstance(args[0], int):  # MySQL and MariaDB (PyMySQL)
         code, message = args[0], str(args[1])
         if code == 1062:

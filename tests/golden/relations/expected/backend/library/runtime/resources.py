@@ -41,6 +41,12 @@ class ManyToMany:
     right_enforced: bool = True
     branch: str | None = None  # branching resources: each branch's copy of a row has its own links
 
+    @property
+    def branch_column(self) -> str:
+        """The junction's branch column: the links of a branching resource all have one."""
+        assert self.branch is not None, f"{self.junction.name} keeps its links on no branch"
+        return self.branch
+
     def of(self, row: Any) -> Any:
         """The junction rows holding `row`'s links (on its own branch)."""
         clause = self.junction.c[self.left] == row.id

@@ -5,6 +5,7 @@ the facts the project's `tests/resources.py` holds about each resource (`Resourc
 from __future__ import annotations
 
 import base64
+import builtins
 import copy
 import dataclasses
 import datetime
@@ -159,7 +160,7 @@ class Api:
     def create(self, name: str, changes: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.post(self.resources[name].path, self.payload(name, changes))
         assert response.status_code == 201, f"create {name}: {response.status_code} {response.text}"
-        return response.json()
+        return json_object(response)
 
     def parent(self, name: str) -> dict[str, Any]:
         """One row of `name` per test, for the required relations of other rows."""
@@ -202,14 +203,14 @@ class Api:
         assert response.status_code == 200, (
             f"list {name} {params}: {response.status_code} {response.text}"
         )
-        return response.json()
+        return json_object(response)
 
     def ids(self, name: str, **params: Any) -> set[Any]:
         return {row["id"] for row in self.all(name, **params)}
 
-    def all(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def all(self, name: str, **params: Any) -> builtins.list[dict[str, Any]]:
         """Every row of the list, through every page."""
-        rows: list[dict[str, Any]] = []
+        rows: builtins.list[dict[str, Any]] = []
         cursor = None
         while True:
             page = self.list(name, **params, **({"cursor": cursor} if cursor else {}))
@@ -217,6 +218,13 @@ class Api:
             cursor = page["next_cursor"]
             if cursor is None:
                 return rows
+
+
+def json_object(response: Any) -> dict[str, Any]:
+    """A response's body, which must be a JSON object."""
+    body = response.json()
+    assert isinstance(body, dict), f"not a JSON object: {response.text}"
+    return body
 
 
 def query_text(value: Any) -> str:
@@ -233,7 +241,7 @@ def assert_error(
     assert response.status_code == status, (
         f"expected {status} {error_code}, got {response.status_code} {response.text}"
     )
-    body = response.json()
+    body = json_object(response)
     assert set(body) == ERROR_KEYS, body
     assert body["error_code"] == error_code, body
     if field is not MISSING:
@@ -253,7 +261,7 @@ def same(kind: str, sent: Any, got: Any) -> bool:
         return uuid.UUID(str(sent)) == uuid.UUID(str(got))
     if kind == "many_to_many":
         return sorted(map(str, sent)) == sorted(map(str, got))
-    return sent == got
+    return bool(sent == got)
 
 
 def assert_same(info: Resource, sent: dict[str, Any], got: dict[str, Any]) -> None:
@@ -730,7 +738,7 @@ def check_hostile_list(api: Api, name: str) -> None:
         _cursor({"sort": real["sort"], "values": None}),
         base64.urlsafe_b64encode(('{"sort": 1, "values": ' + "9" * 5_000 + "}").encode()).decode(),
     ]
-    for value in (
+    strange: tuple[object, ...] = (
         10**30,
         -(10**30),
         {"a": 1},
@@ -740,8 +748,9 @@ def check_hostile_list(api: Api, name: str) -> None:
         1.5e308,
         "9999-12-31T23:59:59-14:00",
         "x" * 10_000,
-    ):
-        forged.append(_cursor({"sort": real["sort"], "values": [value] * width}))
+    )
+    for strange_value in strange:
+        forged.append(_cursor({"sort": real["sort"], "values": [strange_value] * width}))
     for cursor in forged:
         response = api.get(info.path, params={"limit": "1", "cursor": cursor})
         assert response.status_code != 500, f"cursor {cursor[:60]!r}: {response.text}"
@@ -887,7 +896,7 @@ def _write_elsewhere(
             continue
         response = api.patch(f"{info.path}/{row['id']}", {key: value})
         assert response.status_code == 200, response.text
-        return response.json()
+        return json_object(response)
     return None
 
 
