@@ -166,16 +166,22 @@ def sort_keys(resource: Resource, value: Any, dialect: str) -> list[SortKey]:
             id_descending = spec.startswith("-")
             break  # ids are unique: nothing after them matters
         column = resource.columns[name]
-        expression, convert = (
-            ranked(resource, column, dialect)
-            if column.type == "enum"
-            else comparable(resource, column, dialect)
-        )
+        if column.type == "enum":
+            expression, convert = ranked(resource, column, dialect)
+        elif column.type == "boolean":  # SQLAlchemy compares True and False by `=` only, unbound
+            expression, convert = getattr(resource.model, column.attr), _bound_boolean
+        else:
+            expression, convert = comparable(resource, column, dialect)
         keys.append(
             SortKey(name, column.attr, expression, spec.startswith("-"), column.nullable, convert)
         )
     keys.append(SortKey("id", "id", resource.id, id_descending, False))
     return keys
+
+
+def _bound_boolean(value: Any) -> Any:
+    """A cursor's boolean as a bound parameter, which `>` and `<` may compare."""
+    return value if value is None else sa.literal(value, sa.Boolean())
 
 
 def after(keys: list[SortKey], values: list[Any]) -> Any:
