@@ -36,9 +36,9 @@ demo: build
 check: install
 	$(BIN)/schemagen check
 
-## test: every test: unit, golden files, databases, packaging
+## test: every test: unit, golden files, databases, packaging; line coverage of each runtime module
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov=schemagen.runtime --cov-report=term
 
 ## goldens: rewrite tests/golden/*/expected and tests/migrations/golden/*/expected; review the diff
 goldens: install

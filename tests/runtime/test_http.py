@@ -340,3 +340,11 @@ def test_sessions_carry_the_caller(engine: sa.Engine) -> None:
         assert session.info["caller"] == ("other", None)
     with writer(engine).connect() as connection:
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_mysql_engines_speak_utf8mb4() -> None:
+    from schemagen.runtime.db import make_engine
+
+    engine = make_engine("mysql+pymysql://user@127.0.0.1:1/nowhere")  # never connected
+    assert engine.url.query["charset"] == "utf8mb4"
+    engine.dispose()
