@@ -114,6 +114,7 @@ class Operation:
     summary: str = ""
     description: str | None = None  # what the route's docstring says, when it says more
     answer: str = "Successful Response"  # what the success response is
+    also: tuple[tuple[int, str], ...] = ()  # other successful answers: (status, what it is)
 
     @property
     def is_query(self) -> bool:
@@ -203,6 +204,20 @@ class ResourceApi:
     @property
     def read(self) -> str:
         return f"{self.resource.model}Read"
+
+    def links(self) -> dict[str, dict[str, object]]:
+        """OpenAPI links of a create's answer: the operations the new row's id opens (stateful
+        clients and testers follow them), with its ETag as If-Match where rows are versioned."""
+        links: dict[str, dict[str, object]] = {}
+        for op in self.routes:
+            if not op.takes_id:
+                continue
+            parameters = {"path.id": "$response.body#/id"}
+            if self.resource.has("versioned") and op.method in ("PATCH", "DELETE"):
+                parameters["header.If-Match"] = "$response.header.ETag"
+            name = op.operation_id[0].upper() + op.operation_id[1:]
+            links[name] = {"operationId": op.operation_id, "parameters": parameters}
+        return links
 
     @property
     def routes(self) -> tuple[Operation, ...]:
@@ -371,6 +386,7 @@ def build_api(project: ir.Project) -> Api:
         description="Actions: "
         + ", ".join(sorted(op.action for r in resources for op in r.operations)),
         answer="As the named route answers",
+        also=((201, "A create: the new row"), (204, "A delete")),
     )
     health = (
         Operation(

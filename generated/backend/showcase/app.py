@@ -11,12 +11,9 @@ call the API from (comma-separated; none by default, so no CORS headers).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
-from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
@@ -37,12 +34,6 @@ TITLE = "showcase"
 VERSION = "0.1.0"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-
-
-def openapi_document() -> dict[str, Any] | None:
-    """The OpenAPI document schemagen wrote next to this module (None when not generated)."""
-    document = resources.files(__package__).joinpath("openapi.json")
-    return json.loads(document.read_text(encoding="utf-8")) if document.is_file() else None
 
 
 def max_body_bytes() -> int:
@@ -203,10 +194,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
             )
         return respond({"status": "ready"})
 
-    # The API serves the document schemagen generated, so the file and /openapi.json are one.
-    document = openapi_document()
-    if document is not None:
-        app.openapi = lambda: document  # type: ignore[method-assign]
     return app
 
 

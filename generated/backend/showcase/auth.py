@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
-from showcase.runtime.context import RequestContext, request_context
+from fastapi import Depends, Security
+from showcase.runtime.context import USER_HEADER, RequestContext, request_context
 from showcase.runtime.errors import validation_error
 
 USER_ID_LENGTH = 64  # the width of owner_id
@@ -31,7 +31,7 @@ class Principal:
     id: str
 
 
-def get_principal(x_user_id: str | None = Header(default=None)) -> Principal | None:
+def get_principal(x_user_id: Annotated[str | None, Security(USER_HEADER)]) -> Principal | None:
     """The caller named by `X-User-ID`, or None when the request names nobody."""
     if not x_user_id:
         return None

@@ -407,9 +407,14 @@ class Helpers:
             and op.result == f"{resource.model}Read"
         ):
             etag = f", etag={op.status}"
-        if op.errors or etag:
+        answers = f", answers={py_literal(dict(op.also))}" if op.also else ""
+        links = ""
+        if resource is not None and op.verb == "create" and op.custom is None:
+            found = self.api.resource(resource).links()
+            links = f", links=({op.status}, {py_literal(found)})" if found else ""
+        if op.errors or etag or answers or links:
             codes = ", ".join(py_literal(code) for code in op.errors)
-            args.append(f"responses=api_models.error_responses({codes}{etag})")
+            args.append(f"responses=api_models.error_responses({codes}{etag}{answers}{links})")
         return ", ".join(args)
 
     # -- the action router

@@ -1,30 +1,46 @@
-"""`openapi` target: the OpenAPI 3.1 document of the generated API, from the IR and the JSON Schemas.
+"""`openapi` target: the OpenAPI 3.1 document FastAPI derives from the generated app.
+
+The app serves FastAPI's own derivation (`app.openapi` is not replaced); this target writes that
+same document at build time without importing the app: the routes are laid out from the API
+model exactly as the generated routers declare them (summaries, answers, error responses, ETag
+headers), and every schema is Pydantic's own, made from the generated `schemas.py`, the list
+routes' query models (read from the rendered routers) and `schemagen.runtime.api_models`, with
+the same generator and reference template FastAPI uses. A test proves the three equal: the file,
+`app.openapi()`, and the served `/openapi.json`.
 
 Written twice with the same bytes: `openapi.json` at the top of the output for clients, and
-`backend/<package>/openapi.json`, which the app serves as `/openapi.json` (it overrides
-`app.openapi`). The document is therefore the same whatever FastAPI version runs the app, and
-"the file is what the app serves" holds by construction. Operation ids are the client's names:
-`listBooks`, `getBook`, `createBook`, `updateBook`, `deleteBook`, `restoreBook`, `bulkBooks`,
-`undoBulkBooks`, `<action>Book`, `listAuditEntries`, `mergeBranch`, `discardBranch`, `runAction`.
-The traits show as parameters (X-Tenant-ID, X-Branch-ID, X-User-ID, If-Match, include_deleted),
-as the ETag header of versioned rows, and as the error codes each operation can answer with.
+`backend/<package>/openapi.json` beside the app. Operation ids are the client's names.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import copy
+import datetime
+import decimal
+import sys
+import types
+import typing
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import pydantic
+from pydantic import BaseModel, Field
+from pydantic.fields import FieldInfo
+from pydantic.json_schema import GenerateJsonSchema
 
 from schemagen import ir
-from schemagen.api import ERROR_CODES, PAGING, Api, Operation, ResourceApi
+from schemagen.api import Api, Operation
 from schemagen.files import RenderedFile
-from schemagen.json_schema import value_schema
 from schemagen.literals import json_text
-from schemagen.render import header_comment
-from schemagen.runtime.contract import AUDIT_MAX_PAGE_SIZE, AUDIT_PAGE_SIZE
+from schemagen.runtime import api_models
 from schemagen.targets.base import RenderContext, Target
 
 OPENAPI_VERSION = "3.1.0"
+VERSION = "0.1.0"  # the app's version (app.py)
+REF_TEMPLATE = "#/components/schemas/{model}"
+SHARED = {name: getattr(api_models, name) for name in dir(api_models)}
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
@@ -35,665 +51,352 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     ]
 
 
-def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
-    schemas: dict[str, Any] = {}
-    for rendered in context.outputs.get("jsonschema", []):
-        for name, shape in json.loads(rendered.content)["$defs"].items():
-            schemas[name] = _refs(shape)
-    api = context.api_for(project)
-    schemas.update(shared_schemas(api))
-    for resource in api.resources:
-        bulk = resource.operation("bulk")
-        if bulk is not None and bulk.body is not None:
-            schemas[bulk.body] = bulk_request(resource)
-    schemas["ActionRequest"] = action_request(api)
-    paths: dict[str, dict[str, Any]] = {}
-    for resource in api.resources:
-        for op in resource.routes:
-            paths.setdefault(op.path, {})[op.method.lower()] = operation(resource, op)
-    if api.audit is not None:
-        paths[api.audit.path] = {"get": list_audit(api, api.audit)}
-    for op in api.branch_operations:
-        paths[op.path] = {op.method.lower(): branch_operation(api, op)}
-    paths[api.run_action.path] = {"post": run_action(api)}
-    for op, summary in zip(api.health, ("The process is up", "The database answers"), strict=True):
-        paths[op.path] = {"get": health(op, summary)}
-    return {
-        "openapi": OPENAPI_VERSION,
-        "info": {
-            "title": project.name,
-            "version": "0.1.0",
-            "description": header_comment(context.schemas_label),
-        },
-        "paths": paths,
-        "components": {
-            "schemas": dict(sorted(schemas.items())),
-            "responses": {
-                "Error": {
-                    "description": "An error: " + ", ".join(ERROR_CODES) + ", ...",
-                    "content": ERROR_CONTENT,
-                }
-            },
-        },
-    }
+# ---------------------------------------------------------------------------------------------
+# The routes as the app declares them
 
 
-def _refs(schema: Any) -> Any:
-    """JSON Schema `$defs` references as component references."""
-    if isinstance(schema, dict):
-        return {
-            k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _refs(v))
-            for k, v in schema.items()
-        }
-    if isinstance(schema, list):
-        return [_refs(item) for item in schema]
-    return schema
+@dataclass
+class Param:
+    """One parameter as FastAPI sees it: where, its name, and its Pydantic field."""
+
+    where: str  # path, query, header
+    name: str
+    info: FieldInfo
+    title: str
+    required: bool | None = None  # None: as the field says
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+@dataclass
+class Route:
+    op: Operation
+    params: list[Param] = field(default_factory=list)
+    body: type[BaseModel] | None = None
+    answer: type[BaseModel] | None = None
 
 
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _field(annotation: Any, **attributes: Any) -> FieldInfo:
+    info = FieldInfo.from_annotation(annotation) if not attributes else Field(**attributes)
+    info.annotation = annotation
+    return info
 
 
-ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+def _title(alias: str) -> str:
+    return alias.title().replace("_", " ")
 
 
-def errors(*codes: str) -> dict[str, Any]:
-    """The error responses of an operation, one per status, naming the codes it can answer with."""
-    by_status: dict[str, list[str]] = {}
-    for code in dict.fromkeys(codes):
-        status, meaning = ERROR_CODES[code]
-        by_status.setdefault(str(status), []).append(f"{code}: {meaning}")
-    return {
-        status: {"description": "; ".join(lines), "content": ERROR_CONTENT}
-        for status, lines in sorted(by_status.items())
-    }
+def _headers(api: Api) -> list[Param]:
+    """The header `ContextDep` reads besides the security schemes (runtime.context.get_context)."""
+    info = _field(str | None, default=None, description=api_models.IF_MATCH, alias="If-Match")
+    return [Param("header", "If-Match", info, "If-Match")]
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
+# The security schemes `ContextDep` reads, in the order FastAPI finds them (get_principal's first).
+SECURITY_ORDER = ("UserId", "TenantId", "BranchId")
 
 
-def _object(title: str, properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "title": title,
-        "properties": properties,
-        "required": list(properties),
-        **extra,
-    }
-
-
-def shared_schemas(api: Api) -> dict[str, Any]:
-    schemas: dict[str, Any] = {
-        "Error": {
-            "type": "object",
-            "title": "Error",
-            "properties": {
-                "detail": {"type": "string"},
-                "error_code": {
-                    "type": "string",
-                    "description": "One of: " + ", ".join(ERROR_CODES) + " (and others)",
-                },
-                "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-            },
-            "required": ["detail", "error_code", "field"],
-        },
-        "BulkResult": _object(
-            "Bulk result",
-            {
-                "matched": {"type": "integer", "description": "Rows the filter selected"},
-                "affected": {"type": "integer", "description": "Rows changed (none on a dry run)"},
-                "failed": {"type": "integer", "description": "Rows the change was refused for"},
-                "errors": {
-                    "type": "array",
-                    "description": "Why: one entry per refused batch (at most 20)",
-                    "items": _object(
-                        "Bulk error",
-                        {
-                            "detail": {"type": "string"},
-                            "error_code": {"type": "string"},
-                            "field": _nullable({"type": "string"}),
-                            "rows": {"type": "integer", "description": "Rows in the refused batch"},
-                        },
-                    ),
-                },
-                "undo_token": _nullable({"type": "string"})
-                | {"description": "For the resource's bulk undo; null when there is none"},
-                "undo_expires_at": _nullable({"type": "string", "format": "date-time"}),
-            },
-        ),
-    }
-    if api.has_bulk_undo:
-        schemas["BulkUndoRequest"] = _object(
-            "Bulk undo request",
-            {"undo_token": {"type": "string", "description": "The undo_token of a bulk result"}},
-            additionalProperties=False,
-        )
-        schemas["BulkUndoResult"] = _object(
-            "Bulk undo result",
-            {
-                "restored": {"type": "integer", "description": "Rows back as they were"},
-                "skipped": {
-                    "type": "integer",
-                    "description": "Rows written since the run, left as they are",
-                },
-            },
-        )
-    if api.has_audit:
-        row = _nullable({"type": "object"})
-        schemas["AuditEntry"] = _object(
-            "Audit entry",
-            {
-                "id": {"type": "integer"},
-                "resource": {"type": "string"},
-                "row_id": {"type": "string"},
-                "action": {
-                    "type": "string",
-                    "description": "create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name",
-                },
-                "before": row | {"description": "The row before the write; null for a create"},
-                "after": row | {"description": "The row after the write; null for a delete"},
-                "actor": _nullable({"type": "string"}),
-                "tenant_id": _nullable({"type": "string"}),
-                "branch_id": _nullable({"type": "string"}),
-                "at": {"type": "string", "format": "date-time"},
-            },
-        )
-        schemas["AuditPage"] = _object(
-            "Audit entries (page)",
-            {
-                "items": {"type": "array", "items": _ref("AuditEntry")},
-                "next_cursor": _nullable({"type": "string"}),
-            },
-        )
-    if api.has_branching:
-        schemas["MergeResult"] = _object(
-            "Merge result",
-            {
-                "branch": {"type": "string"},
-                "merged": _object(
-                    "Rows merged per resource",
-                    {r.name: {"type": "integer"} for r in api.branching},
-                ),
-            },
-        )
-    return schemas
-
-
-def _header(
-    name: str, description: str, *, required: bool = False, **schema: Any
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "header",
-        "required": required,
-        "description": description,
-        "schema": {"type": "string", **schema},
-    }
-
-
-def trait_headers(resource: ir.Resource, method: str) -> list[dict[str, Any]]:
-    """The headers the resource's traits read on every route (If-Match on PATCH and DELETE)."""
+def routes(api: Api, models: dict[str, Any], queries: dict[str, type[BaseModel]]) -> list[Route]:
+    """Every route in the order the app registers them."""
     result = []
-    if resource.has("tenant"):
-        result.append(_header("X-Tenant-ID", "The tenant the request acts in", required=True))
-    if resource.has("branching"):
-        result.append(_header("X-Branch-ID", "The branch to read and write", default="main"))
-    if resource.has("owned"):
-        result.append(_header("X-User-ID", "The caller (until real authentication replaces it)"))
-    if resource.has("versioned") and method in ("PATCH", "DELETE"):
-        text = (
-            'The version the change is based on, as the ETag gave it ("3"); or send version in the body'
-            if method == "PATCH"
-            else 'Delete only if the row is still at this version ("3")'
+    headers = _headers(api)
+    for resource in api.resources:
+        key = int if resource.resource.primary_key == "integer" else uuid.UUID
+        for op in resource.routes:
+            route = Route(op)
+            if op.takes_id:
+                route.params.append(Param("path", "id", _field(key), "Id"))
+            if op.query:
+                route.params += _flatten(queries[f"{resource.resource.model}ListParams"])
+            if op.verb == "get" and op.custom is None and resource.resource.has("soft_delete"):
+                text = "Deleted rows too (deleted_at set): a deleted row is found"
+                info = _field(bool, default=False, description=text)
+                route.params.append(Param("query", "include_deleted", info, "Include Deleted"))
+            route.params += headers
+            route.body = _body_model(op, models)
+            route.answer = models.get(op.result) if op.result else None
+            result.append(route)
+    result.append(_project_route(api.run_action, [], models, headers))
+    if api.audit is not None:
+        result.append(
+            _project_route(api.audit, _flatten(queries["AuditListParams"]), models, headers)
         )
-        result.append(_header("If-Match", text))
+    for op in api.branch_operations:
+        name = Param("path", "name", _field(str), "Name")
+        result.append(_project_route(op, [name], models, headers))
+    for op in api.health:
+        result.append(Route(op, answer=models[str(op.result)]))
     return result
 
 
-def _row(resource: ir.Resource, description: str) -> dict[str, Any]:
-    """A response carrying one row; versioned rows come with their version as the ETag."""
-    response = _json(_ref(f"{resource.model}Read"), description)
-    if resource.has("versioned"):
-        response["headers"] = {
-            "ETag": {
-                "description": 'The row\'s version, quoted ("3"): send it back as If-Match',
-                "schema": {"type": "string"},
-            }
-        }
-    return response
+def _project_route(
+    op: Operation, params: list[Param], models: dict[str, Any], headers: list[Param]
+) -> Route:
+    return Route(
+        op,
+        params=[*params, *headers],
+        body=_body_model(op, models),
+        answer=models.get(op.result) if op.result else None,
+    )
 
 
-def _include_deleted(resource: ir.Resource, what: str) -> list[dict[str, Any]]:
-    if not resource.has("soft_delete"):
-        return []
+def _body_model(op: Operation, models: dict[str, Any]) -> type[BaseModel] | None:
+    if op.body is None:
+        return None
+    if op.verb == "bulk" and op.custom is None:
+        return api_models.BulkRequest
+    model: type[BaseModel] = models[op.body]
+    return model
+
+
+def _flatten(model: type[BaseModel]) -> list[Param]:
+    """A query model's fields, each a parameter (FastAPI flattens `Annotated[Model, Query()]`)."""
     return [
-        {
-            "name": "include_deleted",
-            "in": "query",
-            "schema": {"type": "boolean", "default": False},
-            "description": f"Deleted rows too (deleted_at set): {what}",
-        }
+        Param("query", name, info, info.title or _title(info.alias or name))
+        for name, info in model.model_fields.items()
     ]
 
 
-# A summary per built-in operation, of the resource's name.
-SUMMARIES = {
-    "get": "Get one {name}",
-    "list": "List {plural}",
-    "bulk": "Update or delete {plural} by filter",
-    "bulk_undo": "Undo a bulk change of {plural}",
-    "create": "Create a {name}",
-    "update": "Update a {name}",
-    "delete": "Delete a {name}",
-    "restore": "Restore a deleted {name}",
+# ---------------------------------------------------------------------------------------------
+# The document, laid out as fastapi.openapi.utils.get_openapi lays it out
+
+
+def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
+    api = context.api_for(project)
+    with _generated_models(project, context) as (models, queries):
+        return derive(api, project.name, routes(api, models, queries))
+
+
+def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
+    """What FastAPI's `get_openapi` makes of these routes (separate_input_output_schemas=False)."""
+    adapters: dict[tuple[int, str], pydantic.TypeAdapter[Any]] = {}
+    inputs: list[tuple[Any, Any, Any]] = []
+
+    def schema_key(owner: int, slot: str, annotation: Any, info: FieldInfo | None = None) -> Any:
+        key = (owner, slot)
+        if key not in adapters:
+            adapters[key] = pydantic.TypeAdapter(_annotated(annotation, info))
+            inputs.append((key, "validation", adapters[key].core_schema))
+        return key
+
+    for index, route in enumerate(all_routes):
+        if route.body is not None:
+            schema_key(index, "body", route.body)
+        if route.answer is not None:
+            schema_key(index, "answer", route.answer)
+        for status in _error_statuses(route.op):
+            schema_key(index, f"error{status}", api_models.Error)
+        for param in route.params:
+            schema_key(index, f"{param.where}:{param.name}", param.info.annotation, param.info)
+    mapping, definitions = GenerateJsonSchema(ref_template=REF_TEMPLATE).generate_definitions(
+        inputs=inputs
+    )
+    for definition in definitions.values():
+        if "description" in definition:
+            definition["description"] = definition["description"].split("\f")[0]
+
+    def schema(index: int, slot: str, title: str | None = None) -> dict[str, Any]:
+        result = dict(mapping[((index, slot), "validation")])
+        if "$ref" not in result and title is not None:
+            result["title"] = title
+        return result
+
+    paths: dict[str, dict[str, Any]] = {}
+    for index, route in enumerate(all_routes):
+        op = route.op
+        operation: dict[str, Any] = {"tags": [op.tag], "summary": op.summary}
+        if op.description:
+            operation["description"] = op.description
+        operation["operationId"] = op.operation_id
+        parameters: dict[tuple[str, str], dict[str, Any]] = {}
+        for where in ("path", "query", "header"):
+            for param in route.params:
+                if param.where != where:
+                    continue
+                entry = {
+                    "name": param.name,
+                    "in": where,
+                    "required": param.info.is_required()
+                    if param.required is None
+                    else param.required,
+                    "schema": schema(index, f"{where}:{param.name}", param.title),
+                }
+                if param.info.description:
+                    entry["description"] = param.info.description
+                parameters.setdefault((where, param.name), entry)
+        if route.params:  # every route with parameters reads ContextDep
+            operation["security"] = [{name: []} for name in SECURITY_ORDER]
+        if parameters:
+            operation["parameters"] = list(parameters.values())
+        if route.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": schema(index, "body")}},
+            }
+        responses: dict[str, Any] = {str(op.status): {"description": op.answer}}
+        if op.status != 204:
+            answer = schema(index, "answer") if route.answer is not None else {}
+            responses[str(op.status)]["content"] = {"application/json": {"schema": answer}}
+        for status, extra in _declared_responses(api, op).items():
+            extra = copy.deepcopy(extra)
+            extra.pop("model", None)
+            response = responses.setdefault(str(status), {})
+            if str(status).startswith(("4", "5")):
+                content = extra.setdefault("content", {}).setdefault("application/json", {})
+                content.setdefault("schema", {}).update(schema(index, f"error{status}"))
+            description = extra.get("description") or response.get("description")
+            _deep_update(response, extra)
+            response["description"] = description
+        operation["responses"] = responses
+        paths.setdefault(op.path, {})[op.method.lower()] = operation
+    return _without_none(
+        {
+            "openapi": OPENAPI_VERSION,
+            "info": {"title": title, "version": VERSION},
+            "paths": paths,
+            "components": {
+                "schemas": {k: definitions[k] for k in sorted(definitions)},
+                "securitySchemes": {
+                    scheme: {"type": "apiKey", "description": text, "in": "header", "name": header}
+                    for scheme, (header, text) in api_models.SCOPE_HEADERS.items()
+                },
+            },
+        }
+    )
+
+
+def _without_none(value: Any) -> Any:
+    """FastAPI encodes the document with `exclude_none`: a null default is not written."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
+
+
+def _annotated(annotation: Any, info: FieldInfo | None) -> Any:
+    """The type FastAPI validates a field with: its annotation, metadata and other attributes."""
+    if info is None:
+        return annotation
+    attributes = FieldInfo.asdict(info)
+    return Annotated[
+        (attributes["annotation"], *attributes["metadata"], Field(**attributes["attributes"]))
+    ]  # type: ignore[valid-type]
+
+
+def _declared_responses(api: Api, op: Operation) -> dict[int | str, dict[str, Any]]:
+    """The route's `responses=`, as the generated decorator builds them."""
+    etag = None
+    if (
+        op.resource is not None
+        and op.result is not None
+        and op.result == _versioned.get(op.resource)
+    ):
+        etag = op.status
+    links = None
+    if op.resource is not None and op.verb == "create" and op.custom is None:
+        links = (op.status, api.resource(op.resource).links())
+    if not op.errors and etag is None and not op.also and not (links and links[1]):
+        return {}
+    return api_models.error_responses(
+        *op.errors, etag=etag, answers=dict(op.also) or None, links=links
+    )
+
+
+_versioned: dict[str, str] = {}  # versioned resources: their Read schema (answered with an ETag)
+
+
+def _error_statuses(op: Operation) -> list[int]:
+    return sorted({api_models.ERROR_CODES[code][0] for code in op.errors})
+
+
+def _deep_update(main: dict[str, Any], update: dict[str, Any]) -> None:
+    """fastapi.utils.deep_dict_update."""
+    for key, value in update.items():
+        if key in main and isinstance(main[key], dict) and isinstance(value, dict):
+            _deep_update(main[key], value)
+        elif key in main and isinstance(main[key], list) and isinstance(value, list):
+            main[key] = main[key] + value
+        else:
+            main[key] = value
+
+
+# ---------------------------------------------------------------------------------------------
+# The generated models, as Pydantic classes
+
+
+class _GeneratedModels:
+    def __init__(self, project: ir.Project, context: RenderContext) -> None:
+        self.project = project
+        self.context = context
+        self.module_name = f"_schemagen_openapi_{project.package}"
+
+    def __enter__(self) -> tuple[dict[str, Any], dict[str, type[BaseModel]]]:
+        _versioned.clear()
+        _versioned.update(
+            {r.name: f"{r.model}Read" for r in self.project.resources if r.has("versioned")}
+        )
+        module = types.ModuleType(self.module_name)
+        sys.modules[self.module_name] = module
+        schemas = _text(self.context, "pydantic", f"backend/{self.project.package}/schemas.py")
+        exec(compile(schemas, "schemas.py", "exec", dont_inherit=True), module.__dict__)  # noqa: S102
+        models = {
+            name: value
+            for name, value in module.__dict__.items()
+            if isinstance(value, type) and issubclass(value, BaseModel)
+        }
+        models.update(
+            {n: m for n, m in SHARED.items() if isinstance(m, type) and issubclass(m, BaseModel)}
+        )
+        queries: dict[str, type[BaseModel]] = {}
+        for rendered in self.context.outputs.get("fastapi", []):
+            for name, source in _query_classes(rendered.content):
+                namespace = dict(_QUERY_NAMESPACE, __name__=self.module_name)
+                exec(compile(source, rendered.path, "exec", dont_inherit=True), namespace)  # noqa: S102
+                queries[name] = namespace[name]
+        return models, queries
+
+    def __exit__(self, *exc: object) -> None:
+        sys.modules.pop(self.module_name, None)
+
+
+def _generated_models(project: ir.Project, context: RenderContext) -> _GeneratedModels:
+    return _GeneratedModels(project, context)
+
+
+def _text(context: RenderContext, target: str, path: str) -> str:
+    return next(f.content for f in context.outputs.get(target, []) if f.path == path)
+
+
+# What a list route's query model refers to (the runtime's comma splitting is validation only).
+_QUERY_NAMESPACE: dict[str, Any] = {
+    "Annotated": Annotated,
+    "Literal": typing.Literal,
+    "BaseModel": BaseModel,
+    "BeforeValidator": pydantic.BeforeValidator,
+    "ConfigDict": pydantic.ConfigDict,
+    "Field": Field,
+    "datetime": datetime,
+    "decimal": decimal,
+    "uuid": uuid,
+    "http": types.SimpleNamespace(comma_separated=lambda value: value),
+    "contract": __import__("schemagen.runtime.contract", fromlist=["contract"]),
 }
 
 
-def operation(api: ResourceApi, op: Operation) -> dict[str, Any]:
-    """One route's OpenAPI operation: parameters, body, answers and the errors the model lists."""
-    resource = api.resource
-    result: dict[str, Any] = {"operationId": op.operation_id, "tags": [op.tag]}
-    parameters: list[dict[str, Any]] = []
-    if op.takes_id:
-        parameters.append(
-            {"name": "id", "in": "path", "required": True, "schema": _key_schema(resource)}
-        )
-    parameters += trait_headers(resource, op.method)
-    if op.custom is None:
-        result["summary"] = SUMMARIES[op.verb].format(name=resource.name, plural=resource.plural)
-    else:
-        result["summary"] = op.custom.label
-        if op.custom.description:
-            result["description"] = op.custom.description
-    if op.verb == "delete" and resource.has("soft_delete"):
-        result["summary"] += " (hidden: restore brings it back)"
-    if op.body is not None:
-        result["requestBody"] = _body(op.body)
-    responses: dict[str, Any]
-    if op.custom is not None:
-        responses = {
-            "200": _json(
-                _ref(op.result) if op.result else {},
-                "The row after the action" if op.takes_id else "What the handler returns",
-            ),
-            "501": _error("not_implemented: the handler does not exist yet"),
-        }
-    elif op.verb == "get":
-        parameters += _include_deleted(resource, "a deleted row is found")
-        responses = {"200": _row(resource, "The row")}
-    elif op.verb == "list":
-        parameters += list_parameters(api)
-        parameters += _include_deleted(resource, "hidden by default")
-        responses = {"200": _json(_ref(str(op.result)), "A page of rows")}
-    elif op.verb == "delete":
-        responses = {"204": {"description": "Deleted"}}
-    elif op.result == api.read:
-        description = ANSWERS[op.verb]
-        responses = {str(op.status): _row(resource, description)}
-        if op.verb == "create":
-            responses["201"] |= _links(api)
-    else:
-        responses = {str(op.status): _json(_ref(str(op.result)), ANSWERS[op.verb])}
-    if parameters:
-        result["parameters"] = parameters
-    result["responses"] = dict(sorted((responses | errors(*op.errors)).items()))
-    return result
-
-
-ANSWERS = {
-    "create": "The new row",
-    "update": "The row after the update",
-    "restore": "The row, no longer deleted",
-    "bulk": "What matched and what changed",
-    "bulk_undo": "How many rows are back",
-}
-
-
-def _key_schema(resource: ir.Resource) -> dict[str, Any]:
-    if resource.primary_key == "integer":
-        return {"type": "integer"}
-    return {"type": "string", "format": "uuid"}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": ERROR_CONTENT}
-
-
-def _links(api: ResourceApi) -> dict[str, Any]:
-    """The operations a new row's id opens (stateful clients and testers follow them)."""
-    links: dict[str, Any] = {}
-    for op in api.routes:
-        if not op.takes_id:
-            continue
-        parameters: dict[str, str] = {"path.id": "$response.body#/id"}
-        if api.resource.has("versioned") and op.method in ("PATCH", "DELETE"):
-            parameters["header.If-Match"] = "$response.header.ETag"
-        links[op.operation_id[0].upper() + op.operation_id[1:]] = {
-            "operationId": op.operation_id,
-            "parameters": parameters,
-        }
-    return {"links": links} if links else {}
-
-
-def _body(schema: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
-
-
-def list_parameters(api: ResourceApi) -> list[dict[str, Any]]:
-    listing = api.list
-    assert listing is not None
-    config, sortable = listing.config, listing.sortable
-    parameters: list[dict[str, Any]] = [
-        {
-            "name": "limit",
-            "in": "query",
-            "schema": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": config.max_page_size,
-                "default": config.page_size,
-            },
-        },
-        {
-            "name": "cursor",
-            "in": "query",
-            "schema": {"type": "string"},
-            "description": "next_cursor of the previous page",
-        },
-        {
-            "name": "sort",
-            "in": "query",
-            "schema": {"type": "string", "pattern": _sort_pattern(sortable)},
-            "description": f"Comma-separated fields, '-' for descending (a repeated field counts once); sortable: {', '.join(sortable)}; default: {','.join(config.sort)}",
-        },
-    ]
-    if listing.searchable:
-        parameters.append(
-            {
-                "name": "q",
-                "in": "query",
-                "schema": {"type": "string"},
-                "description": f"Text contained in any of: {', '.join(listing.searchable)}",
-            }
-        )
-    for f in listing.filters:
-        name, field = f.name, f.field
-        if f.kind == "many_to_many":
-            value: dict[str, Any] = value_schema(f.value_kind)
-        else:
-            value = _filter_value(
-                value_schema(
-                    f.value_kind, field if field.type not in ("relation", "array") else None
-                )
-            )
-            if f.kind == "datetime":
-                # "now" is the server's current time: next_action_at__lte=now
-                value = {"anyOf": [value, {"const": "now"}]}
-        for op in f.operators:
-            if op == "eq":
-                parameters.append({"name": name, "in": "query", "schema": value})
-            elif op == "in":
-                item = value.get("anyOf", [value])[0]  # "now" is one value, not a list's
-                if item.get("type") == "string" and "format" not in item and "enum" not in item:
-                    item = {**item, "pattern": "^[^,]*$"}  # a comma separates values
-                parameters.append(
-                    {
-                        "name": f"{name}__in",
-                        "in": "query",
-                        "schema": {"type": "array", "items": item, "minItems": 1},
-                        "style": "form",
-                        "explode": False,
-                        "description": "Comma-separated values",
-                    }
-                )
-            elif op == "isnull":
-                parameters.append(
-                    {"name": f"{name}__isnull", "in": "query", "schema": {"type": "boolean"}}
-                )
-            else:
-                parameters.append({"name": f"{name}__{op}", "in": "query", "schema": value})
-    return parameters
-
-
-# What a filter value does not need to satisfy: one that no row can hold simply matches nothing.
-# The integer bounds stay (the database cannot compare beyond them) and so do the formats the
-# server parses (date, date-time, time, uuid) and enums.
-_UNCHECKED = (
-    "minLength",
-    "maxLength",
-    "pattern",
-    "multipleOf",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-)
-
-
-def _filter_value(schema: dict[str, Any]) -> dict[str, Any]:
-    result = {k: v for k, v in schema.items() if k not in _UNCHECKED}
-    if result.get("type") == "number":
-        result.pop("minimum", None)
-        result.pop("maximum", None)
-        result.pop("format", None)
-    if result.get("format") in ("email", "uri"):
-        del result["format"]
-    return result
-
-
-def _sort_pattern(sortable: list[str]) -> str:
-    """Keys, comma-separated; empty is the default order."""
-    key = "-?(?:" + "|".join(sortable) + ")"
-    return f"^(?:{key}(?:,{key})*)?$"
-
-
-def list_audit(api: Api, op: Operation) -> dict[str, Any]:
-    names = ", ".join(r.name for r in api.audited)
-    return {
-        "operationId": op.operation_id,
-        "tags": [op.tag],
-        "summary": "The audit log, newest first",
-        "description": f"Every write of {names}, in the caller's tenant (X-Tenant-ID).",
-        "parameters": [
-            *_tenant_header(
-                api.audited, "The tenant whose entries to list; none: entries without one"
-            ),
-            *(
-                {"name": name, "in": "query", "schema": {"type": "string"}, "description": text}
-                for name, text in (
-                    ("resource", f"A resource's name: {names}"),
-                    ("row_id", "A row's id"),
-                    (
-                        "action",
-                        "create, update, delete, restore, bulk_update, ... or a custom action",
-                    ),
-                )
-            ),
-            {
-                "name": "limit",
-                "in": "query",
-                "schema": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": AUDIT_MAX_PAGE_SIZE,
-                    "default": AUDIT_PAGE_SIZE,
-                },
-            },
-            {
-                "name": "cursor",
-                "in": "query",
-                "schema": {"type": "string"},
-                "description": "next_cursor of the previous page",
-            },
-        ],
-        "responses": {
-            "200": _json(_ref(str(op.result)), "A page of entries"),
-            **errors(*op.errors),
-        },
-    }
-
-
-def _branch_parameters(api: Api) -> list[dict[str, Any]]:
-    name = {
-        "name": "name",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string", "maxLength": 64},
-        "description": "The branch (X-Branch-ID of its writes); not main",
-    }
-    return [name, *_tenant_header(api.branching, "The tenant whose rows the branch holds")]
-
-
-def _tenant_header(resources: tuple[ir.Resource, ...], description: str) -> list[dict[str, Any]]:
-    """An optional X-Tenant-ID, when any of the resources a project-wide route reads is a tenant's."""
-    return [_header("X-Tenant-ID", description)] if any(r.has("tenant") for r in resources) else []
-
-
-def branch_operation(api: Api, op: Operation) -> dict[str, Any]:
-    """mergeBranch or discardBranch."""
-    names = ", ".join(r.name for r in api.branching)
-    result: dict[str, Any] = {"operationId": op.operation_id, "tags": [op.tag]}
-    if op.verb == "merge":
-        result["summary"] = "Merge a branch into main"
-        result["description"] = (
-            f"The branch's copies of {names} replace main's rows and its deletions apply; the branch is then empty."
-        )
-        answer = {"200": _json(_ref(str(op.result)), "How many rows of each resource were merged")}
-    else:
-        result["summary"] = "Discard a branch"
-        result["description"] = f"The branch's rows of {names} are thrown away; main is untouched."
-        answer = {"204": {"description": "Discarded"}}
-    result["parameters"] = _branch_parameters(api)
-    result["responses"] = {**answer, **errors(*op.errors)}
-    return result
-
-
-def bulk_request(api: ResourceApi) -> dict[str, Any]:
-    """The body of a resource's bulk route: an update with its values, or a delete without."""
-    resource = api.resource
-    query = [p for p in list_parameters(api) if p["name"] not in PAGING]
-    filters = {
-        "type": "object",
-        "description": "The list's filters (field, field__in, field__gte, field__lte, field__isnull); none: every row",
-        "properties": {p["name"]: p["schema"] for p in query},
-        "additionalProperties": False,
-    }
-    dry_run = {"type": "boolean", "default": False, "description": "Count only, change nothing"}
-
-    def shape(operation: str, values: dict[str, Any] | None) -> dict[str, Any]:
-        properties = {"operation": {"const": operation}, "filter": filters}
-        if values is not None:
-            properties["values"] = values
-        return {
-            "type": "object",
-            "title": f"Bulk {operation}",
-            "properties": {**properties, "dry_run": dry_run},
-            "required": ["operation"],
-            "additionalProperties": False,
-        }
-
-    update = _ref(f"{resource.model}Update") | {"description": "The fields to set, as in an update"}
-    return {
-        "title": f"{resource.label} bulk request",
-        "oneOf": [shape("update", update), shape("delete", None)],
-    }
-
-
-def action_request(api: Api) -> dict[str, Any]:
-    """The body of /api/actions: one shape per action, its `input` that route's body (or its query
-    parameters for a list), its `id` required where the route has one."""
-    shapes = []
-    for op in api.actions:
-        assert op.resource is not None
-        resource = api.resource(op.resource)
-        route = operation(resource, op)
-        properties: dict[str, Any] = {"action": {"const": op.action}}
-        required = ["action"]
-        body = route.get("requestBody", {}).get("content", {}).get("application/json", {})
-        if body:
-            properties["input"] = body["schema"]
-            required.append("input")
-        elif op.query:
-            properties["input"] = {
-                "type": "object",
-                "description": "The list's query parameters",
-                "properties": {
-                    p["name"]: _one_or_many(p["schema"])
-                    for p in route.get("parameters", [])
-                    if p["in"] == "query"
-                },
-                "additionalProperties": False,
-            }
-        else:
-            properties["input"] = {"type": "object", "maxProperties": 0}
-        if op.takes_id:
-            properties["id"] = _key_schema(resource.resource)
-            required.append("id")
-        shapes.append(
-            {
-                "type": "object",
-                "title": op.action,
-                "properties": properties,
-                "required": required,
-                "additionalProperties": False,
-            }
-        )
-    return {"title": "Action request", "oneOf": shapes}
-
-
-def _one_or_many(schema: dict[str, Any]) -> dict[str, Any]:
-    """A `__in` filter in JSON: a list of values, or one value (a text is split at commas too)."""
-    if schema.get("type") != "array":
-        return schema
-    item = {k: v for k, v in schema["items"].items() if k != "pattern"}
-    return {"anyOf": [{**schema, "items": item}, item]}
-
-
-def run_action(api: Api) -> dict[str, Any]:
-    op = api.run_action
-    names = [action.action for action in api.actions]
-    return {
-        "operationId": op.operation_id,
-        "tags": [op.tag],
-        "summary": "Run any action by name, answered as its route answers",
-        "description": "Actions: " + ", ".join(names),
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(str(op.body))}},
-        },
-        "responses": {
-            "200": _json({}, "As the named route answers"),
-            "201": _json({}, "A create: the new row"),
-            "204": {"description": "A delete"},
-            "501": _error("not_implemented: a custom action's handler does not exist yet"),
-            **errors(*op.errors),
-        },
-    }
-
-
-def health(op: Operation, summary: str) -> dict[str, Any]:
-    status = {
-        "type": "object",
-        "properties": {"status": {"type": "string"}},
-        "required": ["status"],
-    }
-    responses: dict[str, Any] = {"200": _json(status, summary)}
-    if op.verb == "readyz":
-        responses["503"] = _error("not_ready: the database does not answer")
-    return {
-        "operationId": op.operation_id,
-        "tags": [op.tag],
-        "summary": summary,
-        "responses": responses,
-    }
+def _query_classes(text: str) -> Iterator[tuple[str, str]]:
+    """The `...ListParams` classes of a rendered router, as source."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("class ") and line.rstrip().endswith("ListParams(BaseModel):"):
+            name = line.removeprefix("class ").split("(")[0]
+            end = index + 1
+            while end < len(lines) and (not lines[end] or lines[end].startswith((" ", "\t"))):
+                end += 1
+            yield name, "\n".join(lines[index:end]) + "\n"
 
 
 TARGET = Target(
     "openapi",
     render,
-    "The OpenAPI 3.1 document the app serves, with the client's operation ids",
-    requires=("jsonschema",),
+    "The OpenAPI 3.1 document FastAPI derives from the app, with the client's operation ids",
+    requires=("jsonschema", "pydantic", "fastapi"),
 )

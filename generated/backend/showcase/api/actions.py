@@ -177,6 +177,7 @@ router = APIRouter(prefix="/api", tags=["actions"])
         "not_implemented",
         "database_unavailable",
         "tenant_required",
+        answers={201: "A create: the new row", 204: "A delete"},
     ),
 )
 def run_action(

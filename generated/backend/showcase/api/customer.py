@@ -88,6 +88,23 @@ def list_customers(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetCustomer": {
+                    "operationId": "getCustomer",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateCustomer": {
+                    "operationId": "updateCustomer",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteCustomer": {
+                    "operationId": "deleteCustomer",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_customer(

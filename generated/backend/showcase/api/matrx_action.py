@@ -91,6 +91,23 @@ def list_matrx_actions(
         "authentication_required",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetMatrxAction": {
+                    "operationId": "getMatrxAction",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateMatrxAction": {
+                    "operationId": "updateMatrxAction",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteMatrxAction": {
+                    "operationId": "deleteMatrxAction",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_matrx_action(

@@ -90,6 +90,23 @@ def list_matrx_menu_items(
         "authentication_required",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetMatrxMenuItem": {
+                    "operationId": "getMatrxMenuItem",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateMatrxMenuItem": {
+                    "operationId": "updateMatrxMenuItem",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteMatrxMenuItem": {
+                    "operationId": "deleteMatrxMenuItem",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_matrx_menu_item(

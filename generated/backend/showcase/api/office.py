@@ -87,6 +87,27 @@ def list_offices(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetOffice": {
+                    "operationId": "getOffice",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateOffice": {
+                    "operationId": "updateOffice",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteOffice": {
+                    "operationId": "deleteOffice",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "CloseOffice": {
+                    "operationId": "closeOffice",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_office(

@@ -104,6 +104,37 @@ def list_opportunities(
         "conflict",
         "invalid_reference",
         etag=201,
+        links=(
+            201,
+            {
+                "GetOpportunity": {
+                    "operationId": "getOpportunity",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateOpportunity": {
+                    "operationId": "updateOpportunity",
+                    "parameters": {
+                        "path.id": "$response.body#/id",
+                        "header.If-Match": "$response.header.ETag",
+                    },
+                },
+                "DeleteOpportunity": {
+                    "operationId": "deleteOpportunity",
+                    "parameters": {
+                        "path.id": "$response.body#/id",
+                        "header.If-Match": "$response.header.ETag",
+                    },
+                },
+                "RestoreOpportunity": {
+                    "operationId": "restoreOpportunity",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "CompleteOpportunity": {
+                    "operationId": "completeOpportunity",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_opportunity(

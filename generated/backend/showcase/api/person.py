@@ -79,6 +79,23 @@ def list_people(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetPerson": {
+                    "operationId": "getPerson",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdatePerson": {
+                    "operationId": "updatePerson",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeletePerson": {
+                    "operationId": "deletePerson",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_person(

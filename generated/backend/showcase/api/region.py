@@ -81,6 +81,23 @@ def list_regions(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetRegion": {
+                    "operationId": "getRegion",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateRegion": {
+                    "operationId": "updateRegion",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteRegion": {
+                    "operationId": "deleteRegion",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_region(

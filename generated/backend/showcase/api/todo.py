@@ -93,6 +93,23 @@ def list_todos(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetTodo": {
+                    "operationId": "getTodo",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateTodo": {
+                    "operationId": "updateTodo",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteTodo": {
+                    "operationId": "deleteTodo",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_todo(

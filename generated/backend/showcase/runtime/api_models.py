@@ -35,6 +35,15 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
 }
 
 
+# The headers that scope a request, as security schemes: scheme name -> (header, what it is).
+SCOPE_HEADERS = {
+    "TenantId": ("X-Tenant-ID", "The tenant the request acts in (tenant resources: required)"),
+    "BranchId": ("X-Branch-ID", "The branch to read and write (branching resources; default main)"),
+    "UserId": ("X-User-ID", "The caller (until real authentication replaces get_principal)"),
+}
+IF_MATCH = 'Versioned rows: the version a change is based on, as the ETag gave it ("3")'
+
+
 class Error(BaseModel):
     """Every error the API answers with."""
 
@@ -56,9 +65,15 @@ ETAG = {
 }
 
 
-def error_responses(*codes: str, etag: int | None = None) -> dict[int | str, dict[str, Any]]:
+def error_responses(
+    *codes: str,
+    etag: int | None = None,
+    answers: dict[int, str] | None = None,
+    links: tuple[int, dict[str, Any]] | None = None,
+) -> dict[int | str, dict[str, Any]]:
     """A route's `responses=`: one per status, naming the error codes it can answer with; the
-    ETag header on the `etag` status (a versioned row's answer)."""
+    ETag header on the `etag` status (a versioned row's answer); other successful `answers`;
+    OpenAPI `links` (status, links) of a create's answer."""
     by_status: dict[int, list[str]] = {}
     for code in dict.fromkeys(codes):
         status, meaning = ERROR_CODES[code]
@@ -69,6 +84,10 @@ def error_responses(*codes: str, etag: int | None = None) -> dict[int | str, dic
     }
     if etag is not None:
         result[etag] = {"headers": ETAG}
+    for status, description in (answers or {}).items():
+        result[status] = {"description": description}
+    if links is not None and links[1]:
+        result.setdefault(links[0], {})["links"] = links[1]
     return result
 
 

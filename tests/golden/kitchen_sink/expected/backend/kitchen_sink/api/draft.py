@@ -68,6 +68,23 @@ def list_drafts(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetDraft": {
+                    "operationId": "getDraft",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateDraft": {
+                    "operationId": "updateDraft",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteDraft": {
+                    "operationId": "deleteDraft",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_draft(

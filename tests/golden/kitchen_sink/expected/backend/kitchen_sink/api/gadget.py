@@ -122,6 +122,37 @@ def list_gadgets(
         "conflict",
         "invalid_reference",
         etag=201,
+        links=(
+            201,
+            {
+                "GetGadget": {
+                    "operationId": "getGadget",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateGadget": {
+                    "operationId": "updateGadget",
+                    "parameters": {
+                        "path.id": "$response.body#/id",
+                        "header.If-Match": "$response.header.ETag",
+                    },
+                },
+                "DeleteGadget": {
+                    "operationId": "deleteGadget",
+                    "parameters": {
+                        "path.id": "$response.body#/id",
+                        "header.If-Match": "$response.header.ETag",
+                    },
+                },
+                "RestoreGadget": {
+                    "operationId": "restoreGadget",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "ArchiveGadget": {
+                    "operationId": "archiveGadget",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_gadget(

@@ -86,6 +86,23 @@ def list_makers(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetMaker": {
+                    "operationId": "getMaker",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateMaker": {
+                    "operationId": "updateMaker",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteMaker": {
+                    "operationId": "deleteMaker",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_maker(

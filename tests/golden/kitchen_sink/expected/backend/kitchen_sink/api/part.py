@@ -68,6 +68,23 @@ def list_parts(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetPart": {
+                    "operationId": "getPart",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdatePart": {
+                    "operationId": "updatePart",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeletePart": {
+                    "operationId": "deletePart",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_part(

@@ -67,6 +67,7 @@ router = APIRouter(prefix="/api", tags=["actions"])
         "precondition_required",
         "not_implemented",
         "database_unavailable",
+        answers={201: "A create: the new row", 204: "A delete"},
     ),
 )
 def run_action(

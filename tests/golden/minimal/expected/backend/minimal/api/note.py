@@ -68,6 +68,23 @@ def list_notes(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetNote": {
+                    "operationId": "getNote",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateNote": {
+                    "operationId": "updateNote",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteNote": {
+                    "operationId": "deleteNote",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_note(

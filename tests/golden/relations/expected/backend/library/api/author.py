@@ -71,6 +71,27 @@ def list_authors(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetAuthor": {
+                    "operationId": "getAuthor",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateAuthor": {
+                    "operationId": "updateAuthor",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteAuthor": {
+                    "operationId": "deleteAuthor",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "RestoreAuthor": {
+                    "operationId": "restoreAuthor",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_author(

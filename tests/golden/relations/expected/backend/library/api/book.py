@@ -74,6 +74,27 @@ def list_books(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetBook": {
+                    "operationId": "getBook",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateBook": {
+                    "operationId": "updateBook",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteBook": {
+                    "operationId": "deleteBook",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "RestoreBook": {
+                    "operationId": "restoreBook",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_book(

@@ -72,6 +72,27 @@ def list_chapters(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetChapter": {
+                    "operationId": "getChapter",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateChapter": {
+                    "operationId": "updateChapter",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteChapter": {
+                    "operationId": "deleteChapter",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "RestoreChapter": {
+                    "operationId": "restoreChapter",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_chapter(

@@ -68,6 +68,23 @@ def list_genres(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetGenre": {
+                    "operationId": "getGenre",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdateGenre": {
+                    "operationId": "updateGenre",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeleteGenre": {
+                    "operationId": "deleteGenre",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_genre(

@@ -71,6 +71,27 @@ def list_publishers(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        links=(
+            201,
+            {
+                "GetPublisher": {
+                    "operationId": "getPublisher",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "UpdatePublisher": {
+                    "operationId": "updatePublisher",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "DeletePublisher": {
+                    "operationId": "deletePublisher",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+                "RestorePublisher": {
+                    "operationId": "restorePublisher",
+                    "parameters": {"path.id": "$response.body#/id"},
+                },
+            },
+        ),
     ),
 )
 def create_publisher(
