@@ -404,3 +404,18 @@ def test_a_json_default_shaped_like_a_relation_stays_data(tmp_path: Path) -> Non
     forms_ts = rendered(ir, "typescript", "zod", "tanstack", "forms")["client/src/forms.ts"]
     assert "hooks.alert(1)" not in forms_ts and "hooks.x" not in forms_ts
     assert 'default: { listHook: "alert(1)", listQueryOptions: "x" }' in forms_ts
+
+
+def test_a_project_without_lists_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
+    """typescript-eslint's no-unused-vars: infinite queries and matching only come with a list."""
+    ir = project(
+        tmp_path,
+        {"log": "resource: log\nfields: {message: string}\nactions: {list: false}\n"},
+    )
+    files = rendered(ir, "typescript", "zod", "cache_keys", "tanstack")
+    assert "useInfiniteQuery" not in files["client/src/hooks.ts"]
+    assert "InfiniteData" not in files["client/src/keys.ts"]
+    assert "import { matchesParams" not in files["client/src/queries.ts"]
+    assert "withPattern" not in files["client/src/schemas.ts"]
+    listed = rendered(traits_project(tmp_path / "traits"), "typescript", "cache_keys", "tanstack")
+    assert "  useInfiniteQuery," in listed["client/src/hooks.ts"]
