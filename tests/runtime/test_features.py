@@ -26,7 +26,7 @@ from world import (
     Note,
 )
 
-from schemagen.runtime import actions, audit, branches, bulk, rows, trail, writes
+from schemagen.runtime import actions, api_models, audit, branches, bulk, rows, trail, writes
 from schemagen.runtime.context import MAIN_BRANCH, RequestContext
 from schemagen.runtime.errors import ApiError
 from schemagen.runtime.lists import list_rows
@@ -59,8 +59,8 @@ def error_of(call: Any, *args: Any, **kwargs: Any) -> ApiError:
     return raised.value
 
 
-def request(**values: Any) -> bulk.BulkRequest:
-    return bulk.BulkRequest(**values)
+def request(**values: Any) -> api_models.BulkRequest:
+    return api_models.BulkRequest(**values)
 
 
 UNDO = bulk.BulkConfig(batch_size=2, undo_ttl=60)
@@ -84,7 +84,7 @@ def test_every_audited_write_is_in_the_trail(session: Session, context: RequestC
     assert audit.list_audit(session, RequestContext(), {})["items"] == []
     assert error_of(audit.list_audit, session, context, {"nope": "1"}).field == "nope"
     assert error_of(audit.list_audit, session, context, {"cursor": "x"}).field == "cursor"
-    assert audit.AuditPage.model_validate(page).items[0].action == "update"
+    assert api_models.AuditPage.model_validate(page).items[0].action == "update"
 
 
 def test_owned_resources_trail_is_their_writers(session: Session, context: RequestContext) -> None:
@@ -138,20 +138,28 @@ def test_bulk_update_and_its_undo(session: Session, context: RequestContext) -> 
         UNDO,
     )
     assert (ran["matched"], ran["affected"], ran["failed"]) == (3, 3, 0) and ran["undo_token"]
-    assert bulk.BulkResult.model_validate(ran).affected == 3
+    assert api_models.BulkResult.model_validate(ran).affected == 3
     written = session.scalars(sa.select(Note).where(Note.rank == 4)).one()
     writes.update_row(NOTE, session, context, written.id, body(title="changed since"))
-    undone = bulk.undo_bulk(NOTE, session, context, bulk.UndoRequest(undo_token=ran["undo_token"]))
+    undone = bulk.undo_bulk(
+        NOTE, session, context, api_models.BulkUndoRequest(undo_token=ran["undo_token"])
+    )
     assert undone == {"restored": 2, "skipped": 1}
     assert sorted(t for (t,) in session.execute(sa.select(Note.title).where(Note.done))) == [
         "changed since"
     ]
     used = error_of(
-        bulk.undo_bulk, NOTE, session, context, bulk.UndoRequest(undo_token=ran["undo_token"])
+        bulk.undo_bulk,
+        NOTE,
+        session,
+        context,
+        api_models.BulkUndoRequest(undo_token=ran["undo_token"]),
     )
     assert used.error_code == "undo_used"
     assert (
-        error_of(bulk.undo_bulk, NOTE, session, context, bulk.UndoRequest(undo_token="nope")).status
+        error_of(
+            bulk.undo_bulk, NOTE, session, context, api_models.BulkUndoRequest(undo_token="nope")
+        ).status
         == 404
     )
     runs = session.scalars(sa.select(BulkRun)).all()
@@ -166,7 +174,7 @@ def test_bulk_delete_and_its_undo(session: Session, context: RequestContext) -> 
     )
     assert ran["affected"] == 3 and list_rows(NOTE, session, context, {})["items"] == []
     assert bulk.undo_bulk(
-        NOTE, session, context, bulk.UndoRequest(undo_token=ran["undo_token"])
+        NOTE, session, context, api_models.BulkUndoRequest(undo_token=ran["undo_token"])
     ) == {"restored": 3, "skipped": 0}
     assert len(list_rows(NOTE, session, context, {})["items"]) == 3
 
@@ -228,7 +236,11 @@ def test_an_expired_undo(session: Session, context: RequestContext) -> None:
     session.commit()
     assert (
         error_of(
-            bulk.undo_bulk, NOTE, session, context, bulk.UndoRequest(undo_token=ran["undo_token"])
+            bulk.undo_bulk,
+            NOTE,
+            session,
+            context,
+            api_models.BulkUndoRequest(undo_token=ran["undo_token"]),
         ).status
         == 410
     )
@@ -246,7 +258,7 @@ def test_soft_delete_runs_undo_with_their_cascade(
         REGION, session, context, regions[0]["id"], body(name="renamed", version=2)
     ) if False else None
     undone = bulk.undo_bulk(
-        REGION, session, context, bulk.UndoRequest(undo_token=ran["undo_token"])
+        REGION, session, context, api_models.BulkUndoRequest(undo_token=ran["undo_token"])
     )
     assert undone == {"restored": 3, "skipped": 0}
     assert len(list_rows(OFFICE, session, context, {})["items"]) == 3
@@ -266,7 +278,9 @@ def test_versioned_bulk_updates_move_versions_on(session: Session, context: Requ
     )
     assert ran["affected"] == 1
     assert rows.get_row(REGION, session, context, north["id"])["version"] == 2
-    bulk.undo_bulk(REGION, session, context, bulk.UndoRequest(undo_token=ran["undo_token"]))
+    bulk.undo_bulk(
+        REGION, session, context, api_models.BulkUndoRequest(undo_token=ran["undo_token"])
+    )
     assert rows.get_row(REGION, session, context, north["id"])["name"] == "N"
 
 
@@ -293,7 +307,7 @@ def test_branches_copy_on_write_then_merge(session: Session, context: RequestCon
     )
     merged = branches.merge_branch(session, context, "feature")
     assert merged == {"branch": "feature", "merged": {"draft": 3}}
-    assert branches.MergeResult.model_validate(merged).merged == {"draft": 3}
+    assert api_models.MergeResult.model_validate(merged).merged == {"draft": 3}
     titles = {d["title"]: d for d in list_rows(DRAFT, session, context, {})["items"]}
     assert set(titles) == {"changed", "new"} and titles["changed"]["tag_ids"] == [tag["id"]]
     assert made["id"] in {d["id"] for d in titles.values()}

@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -26,7 +26,7 @@ from .contract import (
     filter_operators,
 )
 from .errors import ApiError, validation_error
-from .resources import REGISTRY, Column, Resource
+from .resources import REGISTRY, Clause, Column, Expression, Item, Key, Resource
 from .rows import serialize
 from .values import (
     dialect_of,
@@ -39,17 +39,27 @@ from .values import (
     type_adapter,
 )
 
+# How a value from a row or a cursor becomes the terms its sort key compares.
+Convert = Callable[[object], object]
+
+
+class Page(TypedDict):
+    """A page of a list: the rows in their Read shape, and the cursor of the next page."""
+
+    items: list[Item]
+    next_cursor: str | None
+
 
 @dataclass(frozen=True)
 class SortKey:
     name: str
     attr: str
-    expression: Any
+    expression: Expression
     descending: bool
     nullable: bool
-    convert: Callable[[Any], Any] = lambda value: value  # a row's value as `expression` compares it
+    convert: Convert = lambda value: value  # a row's value as `expression` compares it
 
-    def order_by(self) -> list[Any]:
+    def order_by(self) -> list[sa.UnaryExpression[Any]]:
         # NULLs sort after every value ascending and before them descending, on every database.
         direction = sa.desc if self.descending else sa.asc
         nulls = (
@@ -59,15 +69,13 @@ class SortKey:
 
 
 def list_rows(
-    resource: Resource, session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+    resource: Resource, session: Session, context: RequestContext, params: Mapping[str, object]
+) -> Page:
     """One page of rows: `{"items": [...], "next_cursor": ...}`; two queries whatever the page size."""
     enter(resource, session, context)
     params = dict(params)
-    for (
-        name,
-        value,
-    ) in params.items():  # the action router's `input` is JSON: null is not a value here
+    # The action router's `input` is JSON: null is not a value here.
+    for name, value in params.items():
         if value is None:
             raise validation_error(f"{name} cannot be null", name)
     include_deleted = (
@@ -99,20 +107,20 @@ def list_rows(
     return {"items": serialize(resource, session, rows[:limit]), "next_cursor": next_cursor}
 
 
-def search_text(value: Any) -> str:
+def search_text(value: object) -> str:
     text = storable(single(value, "q"), "q")
     if len(text) > MAX_SEARCH_LENGTH:
         raise validation_error(f"q: at most {MAX_SEARCH_LENGTH} characters", "q")
     return text
 
 
-def single(value: Any, name: str) -> str:
+def single(value: object, name: str) -> str:
     if isinstance(value, list):
         raise validation_error(f"{name} may be given once", name)
     return str(value)
 
 
-def text_param(value: Any, name: str) -> str:
+def text_param(value: object, name: str) -> str:
     """`q`, `sort` or `cursor`: a text (the action router's `input` is JSON, where it could be anything)."""
     text = single(value, name)
     if not isinstance(value, str):
@@ -120,7 +128,7 @@ def text_param(value: Any, name: str) -> str:
     return text
 
 
-def flag(value: Any, name: str) -> bool:
+def flag(value: object, name: str) -> bool:
     """A true/false query parameter; absent is false."""
     if value is None:
         return False
@@ -128,11 +136,11 @@ def flag(value: Any, name: str) -> bool:
     return parse_value(Column("", "boolean"), value, name) is True
 
 
-def _limit(resource: Resource, value: Any) -> int:
+def _limit(resource: Resource, value: object) -> int:
     return page_limit(value, resource.page_size, resource.max_page_size)
 
 
-def page_limit(value: Any, default: int, maximum: int) -> int:
+def page_limit(value: object, default: int, maximum: int) -> int:
     """`limit` from the query string: `default` when absent, else 1 to `maximum`."""
     if value is None:
         return default
@@ -145,7 +153,7 @@ def page_limit(value: Any, default: int, maximum: int) -> int:
     return limit
 
 
-def sort_keys(resource: Resource, value: Any, dialect: str) -> list[SortKey]:
+def sort_keys(resource: Resource, value: object, dialect: str) -> list[SortKey]:
     """`sort=-a,b` as sort keys, then the id: the tie-breaker that makes paging exact."""
     names = (
         text_param(value, "sort").split(",")
@@ -178,12 +186,12 @@ def sort_keys(resource: Resource, value: Any, dialect: str) -> list[SortKey]:
     return keys
 
 
-def _bound_boolean(value: Any) -> Any:
+def _bound_boolean(value: object) -> object:
     """A cursor's boolean as a bound parameter, which `>` and `<` may compare."""
     return value if value is None else sa.literal(value, sa.Boolean())
 
 
-def after(keys: list[SortKey], values: list[Any]) -> Any:
+def after(keys: list[SortKey], values: list[object]) -> Clause:
     """Rows strictly after `values` in the order of `keys` (lexicographic, NULL-aware)."""
     clauses = []
     for i, (key, value) in enumerate(zip(keys, values, strict=True)):
@@ -192,11 +200,11 @@ def after(keys: list[SortKey], values: list[Any]) -> Any:
     return sa.or_(*clauses)
 
 
-def _equal(key: SortKey, value: Any) -> Any:
+def _equal(key: SortKey, value: object) -> Clause:
     return key.expression.is_(None) if value is None else key.expression == key.convert(value)
 
 
-def _beyond(key: SortKey, value: Any) -> Any:
+def _beyond(key: SortKey, value: object) -> Clause:
     if key.descending:  # NULLs first, then values downwards
         return key.expression.is_not(None) if value is None else key.expression < key.convert(value)
     if value is None:  # NULLs come last: nothing is beyond them but more NULLs (ordered by id)
@@ -214,7 +222,7 @@ def encode_cursor(keys: list[SortKey], row: Any) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _cursor_value(value: Any) -> Any:
+def _cursor_value(value: object) -> object:
     # The value exactly as the database gave it, so the next page compares against the same thing.
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
@@ -223,7 +231,7 @@ def _cursor_value(value: Any) -> Any:
     return value
 
 
-def decode_cursor(resource: Resource, keys: list[SortKey], cursor: str) -> list[Any]:
+def decode_cursor(resource: Resource, keys: list[SortKey], cursor: str) -> list[object]:
     """The sort values a cursor holds. A cursor is the client's text: anything this API did not
     give out (any JSON, nested however deep, any numbers) is a 422 naming `cursor`."""
     forged = validation_error("cursor: not a cursor this API gave out", "cursor")
@@ -260,7 +268,7 @@ def decode_cursor(resource: Resource, keys: list[SortKey], cursor: str) -> list[
     return decoded
 
 
-def filters(resource: Resource, params: Mapping[str, Any], dialect: str) -> list[Any]:
+def filters(resource: Resource, params: Mapping[str, object], dialect: str) -> list[Clause]:
     """`f=v`, `f__in=a,b`, `f__gte`, `f__lte`, `f__isnull=true` on filterable fields; anything else is 422."""
     clauses = []
     for name, raw in params.items():
@@ -283,7 +291,7 @@ def operators(column: Column | None) -> tuple[str, ...]:
     return LINK_OPERATORS if column is None else filter_operators(column.type)
 
 
-def _values(raw: Any, name: str) -> list[Any]:
+def _values(raw: object, name: str) -> list[object]:
     items = raw if isinstance(raw, list) else [raw]
     values = [
         part for item in items for part in (item.split(",") if isinstance(item, str) else [item])
@@ -296,11 +304,11 @@ def _values(raw: Any, name: str) -> list[Any]:
 
 
 def _column_filter(
-    resource: Resource, column: Column, op: str, raw: Any, name: str, dialect: str
-) -> Any:
+    resource: Resource, column: Column, op: str, raw: object, name: str, dialect: str
+) -> Clause:
     if op not in operators(column):
         raise validation_error(f"unknown filter {name!r}", name)
-    expression = getattr(resource.model, column.attr)
+    expression: Expression = getattr(resource.model, column.attr)
     if op == "in":
         raws = _values(raw, name)
     elif isinstance(raw, list):
@@ -308,8 +316,8 @@ def _column_filter(
     else:
         raws = [raw]
     if op == "isnull":
-        flag = parse_value(Column("", "boolean"), raws[0], name)
-        return expression.is_(None) if flag else expression.is_not(None)
+        null = parse_value(Column("", "boolean"), raws[0], name)
+        return expression.is_(None) if null else expression.is_not(None)
     values = [parse_value(column, value, name) for value in raws]
     if column.type == "array":  # contains the value (any of the values for __in)
         return sa.or_(*(_array_contains(expression, value, dialect) for value in values))
@@ -324,9 +332,7 @@ def _column_filter(
     return expression == values[0]
 
 
-def comparable(
-    resource: Resource, column: Column, dialect: str
-) -> tuple[Any, Callable[[Any], Any]]:
+def comparable(resource: Resource, column: Column, dialect: str) -> tuple[Expression, Convert]:
     """The column as filters and sorts compare it, and how to turn a stored value into its terms.
 
     Enums compare as text (one order everywhere). SQLite keeps timestamps as text in two shapes,
@@ -345,7 +351,7 @@ def comparable(
     return expression, lambda value: value
 
 
-def ranked(resource: Resource, column: Column, dialect: str) -> tuple[Any, Callable[[Any], Any]]:
+def ranked(resource: Resource, column: Column, dialect: str) -> tuple[Expression, Convert]:
     """An enum as a sort orders it: its values in the order the schema declares them.
 
     PostgreSQL's native enum type sorts and compares so already (migrations keep its values in
@@ -359,7 +365,7 @@ def ranked(resource: Resource, column: Column, dialect: str) -> tuple[Any, Calla
     return sa.case(ranks, value=expression), lambda value: value if value is None else ranks[value]
 
 
-def _array_contains(expression: Any, value: Any, dialect: str) -> Any:
+def _array_contains(expression: Expression, value: object, dialect: str) -> Clause:
     """Rows whose array holds `value`: ARRAY on PostgreSQL, JSON elsewhere."""
     if dialect == "postgresql":
         return sa.literal(value) == sa.any_(expression)
@@ -369,7 +375,7 @@ def _array_contains(expression: Any, value: Any, dialect: str) -> Any:
     return sa.exists(sa.select(1).select_from(items).where(items.c.value == jsonable(value)))
 
 
-def _link_filter(resource: Resource, field_name: str, op: str, raw: Any, name: str) -> Any:
+def _link_filter(resource: Resource, field_name: str, op: str, raw: object, name: str) -> Clause:
     if op not in ("eq", "in"):
         raise validation_error(f"unknown filter {name!r}", name)
     link = resource.many_to_many[field_name]
@@ -387,14 +393,14 @@ def _link_filter(resource: Resource, field_name: str, op: str, raw: Any, name: s
     )
 
 
-def _reference_key(target: Resource, value: Any, name: str) -> Any:
+def _reference_key(target: Resource, value: object, name: str) -> Key:
     try:
         return parse_key(target, value)
     except ApiError:
         raise validation_error(f"{name}: {value!r} is not an id of {target.label}", name) from None
 
 
-def search_clause(resource: Resource, text: str) -> Any:
+def search_clause(resource: Resource, text: str) -> Clause:
     """`q`: every searchable field, case-insensitively, containing the text."""
     pattern = "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
     parts = []

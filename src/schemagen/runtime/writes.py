@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .context import MAIN_BRANCH, RequestContext, enter, require_principal, scoped
 from .errors import ApiError, database_errors, validation_error
-from .resources import REGISTRY, Resource
+from .resources import REGISTRY, Expression, Item, Key, Resource, Row
 from .rows import fresh, load, load_links, serialize
 from .softdelete import soft_delete
 from .trail import audit
@@ -20,7 +20,7 @@ from .values import dialect_of, storable, to_db
 from .versions import bump_version, check_version, expected_version
 
 
-def values_of(data: BaseModel) -> dict[str, Any]:
+def values_of(data: BaseModel) -> dict[str, object]:
     """What the client sent, by API name; fields it left out are not there. Every value is
     `storable`: refused here, a value never reaches a row that every later read would fail on."""
     return {
@@ -31,7 +31,7 @@ def values_of(data: BaseModel) -> dict[str, Any]:
 
 def create_row(
     resource: Resource, session: Session, context: RequestContext, data: BaseModel
-) -> dict[str, Any]:
+) -> Item:
     enter(resource, session, context)
     with database_errors(session, "create"):
         row = resource.model()
@@ -49,8 +49,8 @@ def create_row(
 
 
 def update_row(
-    resource: Resource, session: Session, context: RequestContext, key: Any, data: BaseModel
-) -> dict[str, Any]:
+    resource: Resource, session: Session, context: RequestContext, key: object, data: BaseModel
+) -> Item:
     values = values_of(data)
     row = load(resource, session, context, key, write=True)
     expected = expected_version(resource, context, values.pop("version", None), required=True)
@@ -64,7 +64,7 @@ def update_row(
     return item
 
 
-def delete_row(resource: Resource, session: Session, context: RequestContext, key: Any) -> None:
+def delete_row(resource: Resource, session: Session, context: RequestContext, key: object) -> None:
     row = load(resource, session, context, key, write=True)
     expected = expected_version(resource, context, None, required=False)
     with database_errors(session, "delete"):
@@ -79,8 +79,8 @@ def remove(
     resource: Resource,
     session: Session,
     context: RequestContext,
-    rows: Sequence[Any],
-    cascaded: dict[Any, dict[str, Any]] | None = None,
+    rows: Sequence[Row],
+    cascaded: dict[Key, dict[str, Any]] | None = None,
 ) -> None:
     """Delete rows (already loaded for writing) as the resource's traits say.
 
@@ -116,18 +116,18 @@ def apply_values(
     resource: Resource,
     session: Session,
     context: RequestContext,
-    row: Any,
-    values: Mapping[str, Any],
+    row: Row,
+    values: Mapping[str, object],
     *,
     creating: bool,
 ) -> None:
     """The one place a write reaches a row: checks, conversions, references, many-to-many links."""
     dialect = dialect_of(session)
-    scalars: dict[str, Any] = {}
-    links: dict[str, list[Any]] = {}
+    scalars: dict[str, object] = {}
+    links: dict[str, list[object]] = {}
     for name, value in values.items():
         if name in resource.many_to_many:
-            if value is None:
+            if not isinstance(value, list | tuple):  # the schema makes it a list of ids
                 raise validation_error(f"{name} cannot be null; send [] to clear it", name)
             links[name] = list(dict.fromkeys(value))
         elif name in resource.columns and resource.columns[name].writable:
@@ -156,9 +156,9 @@ def check_references(
     resource: Resource,
     session: Session,
     context: RequestContext,
-    scalars: Mapping[str, Any],
-    links: Mapping[str, list[Any]],
-    row: Any = None,
+    scalars: Mapping[str, object],
+    links: Mapping[str, list[object]],
+    row: Row = None,
 ) -> None:
     """Every id the write points at exists and is visible to the caller (tenant, owner, branch), else 422.
 
@@ -166,7 +166,7 @@ def check_references(
     row soft-deleted since, and a client must be able to send back what it read.
     """
     current = load_links(resource, session, [row]) if row is not None and links else {}
-    wanted: list[tuple[str, str, list[Any]]] = []
+    wanted: list[tuple[str, str, list[object]]] = []
     for name, value in scalars.items():
         column = resource.columns[name]
         if (
@@ -199,7 +199,7 @@ def check_references(
 
 
 def delete_keys(
-    resource: Resource, session: Session, keys: list[Any], branch: str = MAIN_BRANCH
+    resource: Resource, session: Session, keys: list[Key], branch: str = MAIN_BRANCH
 ) -> None:
     """Delete rows by id (on `branch` for branching resources); relations without a database
     foreign key get their on_delete here."""
@@ -233,7 +233,7 @@ def delete_keys(
 
 
 def refuse_if_referenced(
-    resource: Resource, session: Session, source: Resource, column: Any, keys: list[Any]
+    resource: Resource, session: Session, source: Resource, column: Expression, keys: list[Key]
 ) -> None:
     """409 while rows of `source` point at `keys` through a restrict or no_action relation. A
     hard delete counts soft-deleted rows as the database does (they still exist), and says so

@@ -7,11 +7,22 @@ relations can find their target and every function here reads the same descripti
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+
+# A row: an instance of a resource's model, whose columns the runtime reaches by name.
+Row = Any
+# A row's id: what `parse_key` makes of a path, a body or a cursor.
+Key = uuid.UUID | int
+# A row in its Read shape: the API name of each column and link, with its Python value.
+Item = dict[str, object]
+# A condition of a statement's WHERE, and a column (or what stands for it) as it is compared.
+Clause = sa.ColumnElement[bool]
+Expression = sa.ColumnElement[Any]
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,22 @@ from sqlalchemy.orm import Session
 
 from .context import RequestContext, enter, require_principal, scoped
 from .errors import ApiError
-from .resources import Resource
+from .resources import Item, Key, Resource, Row
 from .values import from_db, not_found, parse_key
+
+# The related ids of rows' many-to-many fields: field -> row id -> ids.
+Links = dict[str, dict[Key, list[Key]]]
 
 
 def load(
     resource: Resource,
     session: Session,
     context: RequestContext,
-    key: Any,
+    key: object,
     *,
     write: bool = False,
     include_deleted: bool = False,
-) -> Any:
+) -> Row:
     """The one place a row is fetched by id: scoped, or 404.
 
     `write`: the caller is about to change the row, so it must be theirs (owned), and on a branch
@@ -54,7 +57,7 @@ def load(
     return row
 
 
-def branch_copy(resource: Resource, session: Session, row: Any, branch: str) -> Any:
+def branch_copy(resource: Resource, session: Session, row: Row, branch: str) -> Row:
     """`row` (main's) copied onto `branch`, where writes then change only the copy."""
     copy = resource.model(
         **{**row_values(resource, row), "branch_id": branch, "branch_deleted": False}
@@ -72,12 +75,12 @@ def branch_copy(resource: Resource, session: Session, row: Any, branch: str) -> 
     return copy
 
 
-def row_values(resource: Resource, row: Any) -> dict[str, Any]:
+def row_values(resource: Resource, row: Row) -> dict[str, object]:
     """Every column of `row` by attribute, as loaded: what a copy or an undo needs."""
     return {attr.key: getattr(row, attr.key) for attr in sa.inspect(resource.model).column_attrs}
 
 
-def serialize(resource: Resource, session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+def serialize(resource: Resource, session: Session, rows: Sequence[Row]) -> list[Item]:
     """Rows as the Read shape: one dict per row; many-to-many ids in one extra query at most."""
     links = load_links(resource, session, rows)
     items = []
@@ -92,11 +95,9 @@ def serialize(resource: Resource, session: Session, rows: Sequence[Any]) -> list
     return items
 
 
-def load_links(
-    resource: Resource, session: Session, rows: Sequence[Any]
-) -> dict[str, dict[Any, list[Any]]]:
+def load_links(resource: Resource, session: Session, rows: Sequence[Row]) -> Links:
     """The related ids of every many-to-many field of `rows` (by row id), as one UNION ALL query."""
-    found: dict[str, dict[Any, list[Any]]] = {name: {} for name in resource.many_to_many}
+    found: Links = {name: {} for name in resource.many_to_many}
     if not rows or not resource.many_to_many:
         return found
     keys = [row.id for row in rows]
@@ -127,7 +128,7 @@ def load_links(
     return found
 
 
-def _key_from_text(kind: str, text: str) -> Any:
+def _key_from_text(kind: str, text: str) -> Key:
     return int(text) if kind == "integer" else uuid.UUID(text)
 
 
@@ -135,15 +136,15 @@ def get_row(
     resource: Resource,
     session: Session,
     context: RequestContext,
-    key: Any,
+    key: object,
     include_deleted: bool = False,
-) -> dict[str, Any]:
+) -> Item:
     return serialize(
         resource, session, [load(resource, session, context, key, include_deleted=include_deleted)]
     )[0]
 
 
-def fresh(resource: Resource, session: Session, row: Any) -> dict[str, Any]:
+def fresh(resource: Resource, session: Session, row: Row) -> Item:
     """`row` as the database now holds it (server defaults, triggers, rounding), as the Read shape."""
     session.flush()
     session.expire(row)
@@ -151,7 +152,7 @@ def fresh(resource: Resource, session: Session, row: Any) -> dict[str, Any]:
 
 
 def dump_row(
-    resource: Resource, row: Any, links: Mapping[str, Mapping[Any, list[Any]]] | None = None
+    resource: Resource, row: Row, links: Mapping[str, Mapping[Key, list[Key]]] | None = None
 ) -> dict[str, Any]:
     """Every column of `row` exactly (decimals, times and ids tagged), and its links when given."""
     dump: dict[str, Any] = {
@@ -165,7 +166,7 @@ def dump_row(
     return dump
 
 
-_TAGS: dict[str, tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = {
+_TAGS: dict[str, tuple[type, Callable[[Any], str], Callable[[str], object]]] = {
     "decimal": (decimal.Decimal, str, decimal.Decimal),
     "datetime": (datetime.datetime, datetime.datetime.isoformat, datetime.datetime.fromisoformat),
     "date": (datetime.date, datetime.date.isoformat, datetime.date.fromisoformat),
@@ -174,7 +175,7 @@ _TAGS: dict[str, tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = {
 }
 
 
-def encode_value(value: Any) -> Any:
+def encode_value(value: object) -> list[Any]:
     """A column value as JSON that `decode_value` turns back into the same Python value."""
     if isinstance(value, list | tuple):
         return ["list", [encode_value(item) for item in value]]
@@ -184,7 +185,7 @@ def encode_value(value: Any) -> Any:
     return ["raw", value]
 
 
-def decode_value(encoded: Any) -> Any:
+def decode_value(encoded: Sequence[Any]) -> Row:
     tag, payload = encoded
     if tag == "list":
         return [decode_value(item) for item in payload]

@@ -23,8 +23,10 @@ from .contract import (
     PYTHON_TYPES,
 )
 from .errors import ApiError, validation_error
-from .resources import Column, Resource
+from .resources import Column, Key, Resource
 
+# A value as JSON has it.
+Json = dict[str, "Json"] | list["Json"] | str | int | float | bool | None
 Value = TypeVar("Value")
 
 
@@ -32,11 +34,11 @@ def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def to_db(column: Column, value: Any, dialect: str) -> Any:
+def to_db(column: Column, value: object, dialect: str) -> object:
     """A validated API value as the column stores it on `dialect`."""
     if value is None:
         return None
-    if column.type == "datetime":
+    if isinstance(value, datetime.datetime):  # validated: only a datetime column holds one
         return stored_time(value, dialect)
     if column.type == "array" and dialect != "postgresql":
         return jsonable(value)  # a JSON column: only JSON types go in
@@ -91,13 +93,13 @@ def storable(value: Value, name: str) -> Value:
     return value
 
 
-def from_db(column: Column, value: Any) -> Any:
+def from_db(column: Column, value: object) -> object:
     if column.type == "datetime" and isinstance(value, datetime.datetime):
         return as_utc(value)
     return value
 
 
-def jsonable(value: Any) -> Any:
+def jsonable(value: object) -> Json:
     """`value` with every non-JSON type made JSON: decimals as numbers, times as ISO strings."""
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
@@ -113,7 +115,7 @@ def _exponent(value: decimal.Decimal) -> int:
     return exponent if isinstance(exponent, int) else 0  # "n", "N", "F": not a finite number
 
 
-def json_default(value: Any) -> Any:
+def json_default(value: object) -> Json:
     if isinstance(value, decimal.Decimal):
         return (
             int(value)
@@ -127,9 +129,9 @@ def json_default(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, BaseModel):
-        return value.model_dump(by_alias=True)
+        return jsonable(value.model_dump(by_alias=True))
     if isinstance(value, set | frozenset | tuple):
-        return list(value)
+        return jsonable(list(value))
     return str(value)  # URLs and other string-like values
 
 
@@ -138,7 +140,7 @@ def type_adapter(kind: str) -> TypeAdapter[Any]:
     return TypeAdapter(PYTHON_TYPES[kind])
 
 
-def parse_value(column: Column, value: Any, name: str) -> Any:
+def parse_value(column: Column, value: object, name: str) -> object:
     """A filter or cursor value (often a query-string text) as the column's Python type."""
     kind = column.item if column.type == "array" else column.type
     if kind == "enum":
@@ -170,7 +172,7 @@ def parse_value(column: Column, value: Any, name: str) -> Any:
     return in_range(as_utc(parsed) if kind == "datetime" else parsed, name)
 
 
-def in_range(value: Any, name: str) -> Any:
+def in_range(value: Value, name: str) -> Value:
     """A parsed filter or cursor value the database can compare, else a 422 naming `name`."""
     if (
         isinstance(value, int)
@@ -190,7 +192,7 @@ def in_range(value: Any, name: str) -> Any:
     return storable(value, name)
 
 
-def parse_key(resource: Resource, value: Any, name: str = "id") -> Any:
+def parse_key(resource: Resource, value: object, name: str = "id") -> Key:
     """A row id from a path, a body or a cursor; what cannot be an id is a 422 naming `name`."""
     try:
         if resource.key == "integer":
@@ -211,5 +213,5 @@ def parse_key(resource: Resource, value: Any, name: str = "id") -> Any:
         raise validation_error(f"{name}: {value!r} is not {kind}", name) from None
 
 
-def not_found(resource: Resource, key: Any) -> ApiError:
+def not_found(resource: Resource, key: object) -> ApiError:
     return ApiError(404, "not_found", f"{resource.label} {key} not found")
