@@ -58,7 +58,7 @@ Key = uuid.UUID | str
 
 def list_matrx_actions(
     session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> lists.Page:
     """A page of Actions: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

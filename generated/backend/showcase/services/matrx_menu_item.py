@@ -54,7 +54,7 @@ Key = uuid.UUID | str
 
 def list_matrx_menu_items(
     session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> lists.Page:
     """A page of Matrx menu items: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

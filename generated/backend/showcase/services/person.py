@@ -49,9 +49,7 @@ RESOURCE = register(
 Key = uuid.UUID | str
 
 
-def list_people(
-    session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def list_people(session: Session, context: RequestContext, params: Mapping[str, Any]) -> lists.Page:
     """A page of People: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

@@ -45,9 +45,7 @@ RESOURCE = register(
 Key = uuid.UUID | str
 
 
-def list_todos(
-    session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def list_todos(session: Session, context: RequestContext, params: Mapping[str, Any]) -> lists.Page:
     """A page of Todos: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

@@ -51,9 +51,7 @@ RESOURCE = register(
 Key = uuid.UUID | str
 
 
-def list_drafts(
-    session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def list_drafts(session: Session, context: RequestContext, params: Mapping[str, Any]) -> lists.Page:
     """A page of Drafts: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

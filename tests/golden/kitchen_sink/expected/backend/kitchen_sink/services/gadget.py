@@ -94,7 +94,7 @@ Key = uuid.UUID | str
 
 def list_gadgets(
     session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> lists.Page:
     """A page of Gadgets: it's \\n \\\\ done: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

@@ -46,9 +46,7 @@ RESOURCE = register(
 Key = uuid.UUID | str
 
 
-def list_makers(
-    session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def list_makers(session: Session, context: RequestContext, params: Mapping[str, Any]) -> lists.Page:
     """A page of Makers: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

@@ -40,9 +40,7 @@ RESOURCE = register(
 Key = uuid.UUID | str
 
 
-def list_parts(
-    session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def list_parts(session: Session, context: RequestContext, params: Mapping[str, Any]) -> lists.Page:
     """A page of Parts: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

@@ -41,9 +41,7 @@ RESOURCE = register(
 Key = uuid.UUID | str
 
 
-def list_notes(
-    session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def list_notes(session: Session, context: RequestContext, params: Mapping[str, Any]) -> lists.Page:
     """A page of Notes: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

@@ -51,7 +51,7 @@ Key = int | str
 
 def list_authors(
     session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> lists.Page:
     """A page of Authors: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

@@ -59,9 +59,7 @@ BULK = bulk.BulkConfig(batch_size=500, undo_ttl=3600)
 Key = uuid.UUID | str
 
 
-def list_books(
-    session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def list_books(session: Session, context: RequestContext, params: Mapping[str, Any]) -> lists.Page:
     """A page of Books: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

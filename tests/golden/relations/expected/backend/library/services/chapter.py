@@ -45,7 +45,7 @@ Key = uuid.UUID | str
 
 def list_chapters(
     session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> lists.Page:
     """A page of Chapters: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 

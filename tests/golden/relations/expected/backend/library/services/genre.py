@@ -42,9 +42,7 @@ RESOURCE = register(
 Key = uuid.UUID | str
 
 
-def list_genres(
-    session: Session, context: RequestContext, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def list_genres(session: Session, context: RequestContext, params: Mapping[str, Any]) -> lists.Page:
     """A page of Genres: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
 
