@@ -165,3 +165,22 @@ def test_samples_match_and_invalid_values_do_not(kind: FieldType) -> None:
         for value in d.invalid(f):
             fits = isinstance(value, str) and matcher(d.pattern)(value)
             assert not fits or len(value) > (max_length or 99), value
+
+
+def test_each_type_agrees_with_the_generated_runtime() -> None:
+    """What the registry says of a type is what the runtime does with its kind (api_kind)."""
+    from schemagen.runtime import contract
+
+    for d in REGISTRY.values():
+        if d.family == "relation":
+            continue  # a relation's column has its target's key kind; many-to-many has none
+        kind = d.api_kind
+        assert kind == "array" or kind in contract.PYTHON_TYPES, d.type
+        if kind in contract.PYTHON_TYPES:
+            python = contract.PYTHON_TYPES[kind]
+            name = "Any" if d.python == "Any" else d.python.rpartition(".")[2]
+            assert getattr(python, "__name__", "Any") == name, (d.type, python)
+        assert d.searchable == (kind in contract.SEARCH_TEXT_TYPES), d.type
+        assert d.comparable == (kind not in contract.UNSORTABLE_TYPES), d.type
+        if d.bounds is not None:
+            assert d.bounds == contract.INT_BOUNDS[kind]

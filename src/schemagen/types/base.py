@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from schemagen.runtime.contract import LINK_OPERATORS, ORDERED_TYPES, filter_operators
+from schemagen.runtime import contract
 
 if TYPE_CHECKING:
     from schemagen.ir import EnumType
@@ -125,18 +125,9 @@ class TypeDef:
     searchable: bool = False
 
     @property
-    def ordered(self) -> bool:
-        """Whether the list filters compare it with gte/lte (the runtime's kinds decide)."""
-        return self.api_kind in ORDERED_TYPES
-
-    @property
     def filter_operators(self) -> tuple[str, ...]:
-        """The list filter's operators, as the runtime gives a column of this type's `api_kind`."""
-        if self.type == FieldType.MANY_TO_MANY:  # the ids linked: any of them, or exactly these
-            return LINK_OPERATORS
-        return filter_operators(self.api_kind)
-        if self.family == "json":
-            return ("isnull",)
-        if self.ordered:
-            return ("eq", "in", "gte", "lte", "isnull")
-        return ("eq", "in", "isnull")
+        """The list filter's operators on a field of this type: the generated runtime's, for the
+        type's runtime kind (a many-to-many field filters by the ids it links)."""
+        if self.type == FieldType.MANY_TO_MANY:
+            return contract.LINK_OPERATORS
+        return contract.filter_operators(self.api_kind)

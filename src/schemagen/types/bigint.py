@@ -1,9 +1,10 @@
 """`bigint`: a 64-bit whole number."""
 
+from schemagen.runtime.contract import INT_BOUNDS
 from schemagen.types import _integers
 from schemagen.types.base import FieldType, TypeDef, same_sql
 
-BOUNDS = (-(2**63), 2**63 - 1)
+BOUNDS = INT_BOUNDS["bigint"]  # the runtime's
 
 TYPE = TypeDef(
     type=FieldType.BIGINT,

@@ -1,10 +1,11 @@
 """`integer`: a 32-bit whole number."""
 
+from schemagen.runtime.contract import INT_BOUNDS
 from schemagen.types import _integers
 from schemagen.types.base import FieldType, TypeDef, same_sql
 
-# What an INTEGER holds on every dialect (SQLite's is 64-bit; the others' 32-bit).
-BOUNDS = (-(2**31), 2**31 - 1)
+# What an INTEGER holds on every dialect (SQLite's is 64-bit; the others' 32-bit): the runtime's.
+BOUNDS = INT_BOUNDS["integer"]
 
 TYPE = TypeDef(
     type=FieldType.INTEGER,
