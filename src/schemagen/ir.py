@@ -360,6 +360,7 @@ class Project:
     cycles: tuple[tuple[str, ...], ...] = field(default=())  # foreign-key cycles that were broken
     system_tables: tuple[Table, ...] = ()  # audit_log and bulk_runs, when a resource needs them
     functions: tuple[Function, ...] = ()  # PostgreSQL trigger functions the triggers run
+    license: str = "Proprietary"  # the API's, as its OpenAPI document names it
 
     def resource(self, name: str) -> Resource:
         return next(r for r in self.resources if r.name == name)

@@ -303,6 +303,8 @@ class ProjectSection(Strict):
     output: str = DEFAULT_OUTPUT
     templates: str | None = None
     targets: list[str] = Field(default_factory=lambda: ["all"])
+    # The API's license, as its OpenAPI document names it (an SPDX identifier or a name).
+    license: str = Field(default="Proprietary", min_length=1, max_length=100)
 
 
 class DatabaseSection(Strict):

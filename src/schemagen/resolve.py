@@ -86,6 +86,7 @@ def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Pro
         cycles=cycles,
         system_tables=system_tables,
         functions=(TOUCH_UPDATED_AT,) if any(r.triggers for r in resources) else (),
+        license=config.license,
     )
 
 

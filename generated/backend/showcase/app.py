@@ -32,6 +32,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TITLE = "showcase"
 VERSION = "0.1.0"
+LICENSE = {"name": "Proprietary"}
+# Relative: the document's requests go to wherever it was served from.
+SERVERS = [{"url": "/", "description": "This API"}]
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -144,6 +147,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         title=TITLE,
         version=VERSION,
         lifespan=lifespan,
+        license_info=LICENSE,
+        servers=SERVERS,
         strict_content_type=False,
         separate_input_output_schemas=False,
     )

@@ -54,6 +54,7 @@ class ProjectConfig(ProjectPaths):
     package: str
     targets: tuple[str, ...]
     dialects: tuple[str, ...]
+    license: str = "Proprietary"
 
     def relative(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root where possible."""
@@ -173,4 +174,5 @@ def load_config(start: Path) -> ProjectConfig:
         templates_dir=paths.get("templates"),
         targets=tuple(project.targets),
         dialects=tuple(dict.fromkeys(spec.database.dialects)),
+        license=project.license,
     )

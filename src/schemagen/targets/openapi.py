@@ -39,6 +39,7 @@ from schemagen.targets.base import RenderContext, Target
 
 OPENAPI_VERSION = "3.1.0"
 VERSION = "0.1.0"  # the app's version (app.py)
+SERVERS = [{"url": "/", "description": "This API"}]  # app.py's SERVERS
 REF_TEMPLATE = "#/components/schemas/{model}"
 SHARED = {name: getattr(api_models, name) for name in dir(api_models)}
 
@@ -166,6 +167,7 @@ def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
 
 
 def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
+    license = api.project.license
     """What FastAPI's `get_openapi` makes of these routes (separate_input_output_schemas=False)."""
     adapters: dict[tuple[int, str], pydantic.TypeAdapter[Any]] = {}
     inputs: list[tuple[Any, Any, Any]] = []
@@ -250,7 +252,8 @@ def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
     return _without_none(
         {
             "openapi": OPENAPI_VERSION,
-            "info": {"title": title, "version": VERSION},
+            "info": {"title": title, "version": VERSION, "license": {"name": license}},
+            "servers": SERVERS,
             "paths": paths,
             "components": {
                 "schemas": {k: definitions[k] for k in sorted(definitions)},

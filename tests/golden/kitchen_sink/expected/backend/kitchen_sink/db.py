@@ -10,7 +10,6 @@ the system tables the runtime writes (the audit trail, bulk runs) are handed to 
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import sqlalchemy as sa
 from kitchen_sink import models, normalise_url
@@ -28,7 +27,7 @@ def database_url() -> str:
     return normalise_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
 
 
-def create_db_engine(url: str | None = None, **options: Any) -> sa.Engine:
+def create_db_engine(url: str | None = None, **options: object) -> sa.Engine:
     """An engine for `url` (default: `database_url()`), set up for this API."""
     return make_engine(normalise_url(url or database_url()), **options)
 

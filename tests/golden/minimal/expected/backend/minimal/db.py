@@ -10,7 +10,6 @@ this module names the project's database.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import sqlalchemy as sa
 from minimal import models, normalise_url
@@ -24,7 +23,7 @@ def database_url() -> str:
     return normalise_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
 
 
-def create_db_engine(url: str | None = None, **options: Any) -> sa.Engine:
+def create_db_engine(url: str | None = None, **options: object) -> sa.Engine:
     """An engine for `url` (default: `database_url()`), set up for this API."""
     return make_engine(normalise_url(url or database_url()), **options)
 
