@@ -8,6 +8,8 @@ CLI; its tables are made on a fresh SQLite file. Each repeat then starts uvicorn
 - `import`: `import <package>.app` in a fresh interpreter (python -X importtime's total is
   noisier; this is the wall clock of the import alone);
 - `first answer`: spawn of `uvicorn` to the first 200 from `GET /api/<first resource>`;
+- `server cpu`: the CPU time (user + system) the server process spent up to that answer, from
+  `/proc/<pid>/stat`; on a shared machine it varies far less than the wall clock;
 - `rss`: the server's resident memory after that answer.
 
 Medians are printed; the issue's budget (a 300-resource app answers in under 2 s) is reported,
@@ -57,6 +59,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    # Fields 14 and 15 of /proc/<pid>/stat (utime, stime) in clock ticks; the command name in
+    # field 2 may hold spaces, so count from the closing parenthesis.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(backend: Path, package: str, env: dict[str, str], path: str) -> dict[str, float]:
     started = time.perf_counter()
     subprocess.run(
@@ -94,10 +103,11 @@ def measure(backend: Path, package: str, env: dict[str, str], path: str) -> dict
                 time.sleep(0.02)
         answered = time.perf_counter() - started
         memory = rss_mb(server.pid)
+        cpu = cpu_seconds(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"import": imported, "first_answer": answered, "rss_mb": memory}
+    return {"import": imported, "first_answer": answered, "server_cpu": cpu, "rss_mb": memory}
 
 
 def bench_size(root: Path, count: int, repeat: int) -> dict[str, float]:
@@ -131,13 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=REPO / ".bench", help="scratch folder")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    print(f"{'resources':>9} {'py lines':>9} {'import s':>9} {'first answer s':>15} {'rss MB':>7}")
+    print(
+        f"{'resources':>9} {'py lines':>9} {'import s':>9} {'first answer s':>15} "
+        f"{'server cpu s':>13} {'rss MB':>7}"
+    )
     for count in (int(s) for s in args.sizes.split(",") if s.strip()):
         r = bench_size(args.dir.resolve(), count, args.repeat)
         over = " (over the 2 s budget)" if r["first_answer"] > BUDGET_FIRST_ANSWER else ""
         print(
             f"{r['resources']:>9} {r['python_lines']:>9} {r['import']:>9.2f} "
-            f"{r['first_answer']:>15.2f} {r['rss_mb']:>7.0f}{over}"
+            f"{r['first_answer']:>15.2f} {r['server_cpu']:>13.2f} {r['rss_mb']:>7.0f}{over}"
         )
     return 0
 

@@ -4,8 +4,6 @@
 Made by datamodel-code-generator from jsonschema/<resource>.json.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -60,7 +58,14 @@ JsonDatetime = Annotated[
 email_validator.SPECIAL_USE_DOMAIN_NAMES = []
 
 
-class CustomerCreate(BaseModel):
+class DeferredModel(BaseModel):
+    """The base of every model here: its validator is built on first use (an app of hundreds of
+    resources starts without building them all)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class CustomerCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -73,15 +78,7 @@ class CustomerCreate(BaseModel):
     ] = Decimal("0")
 
 
-class CustomerPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[CustomerRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class CustomerRead(BaseModel):
+class CustomerRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -99,7 +96,15 @@ class CustomerRead(BaseModel):
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
-class CustomerUpdate(BaseModel):
+class CustomerPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[CustomerRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class CustomerUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -112,7 +117,7 @@ class CustomerUpdate(BaseModel):
     ] = None
 
 
-class MatrxActionCreate(BaseModel):
+class MatrxActionCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -132,15 +137,7 @@ class MatrxActionCreate(BaseModel):
     use_count: Annotated[JsonInt, Field(ge=0, le=2147483647, title="Use count")] = 0
 
 
-class MatrxActionPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[MatrxActionRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class MatrxActionRead(BaseModel):
+class MatrxActionRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -165,7 +162,15 @@ class MatrxActionRead(BaseModel):
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
-class MatrxActionUpdate(BaseModel):
+class MatrxActionPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[MatrxActionRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class MatrxActionUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -185,7 +190,7 @@ class MatrxActionUpdate(BaseModel):
     use_count: Annotated[JsonInt, Field(ge=0, le=2147483647, title="Use count")] = None
 
 
-class MatrxMenuItemCreate(BaseModel):
+class MatrxMenuItemCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -204,15 +209,7 @@ class MatrxMenuItemCreate(BaseModel):
     """
 
 
-class MatrxMenuItemPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[MatrxMenuItemRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class MatrxMenuItemRead(BaseModel):
+class MatrxMenuItemRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -234,7 +231,15 @@ class MatrxMenuItemRead(BaseModel):
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
-class MatrxMenuItemUpdate(BaseModel):
+class MatrxMenuItemPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[MatrxMenuItemRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class MatrxMenuItemUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -253,7 +258,7 @@ class MatrxMenuItemUpdate(BaseModel):
     """
 
 
-class OfficeCloseInput(BaseModel):
+class OfficeCloseInput(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -261,7 +266,7 @@ class OfficeCloseInput(BaseModel):
     reason: Annotated[str | None, Field(title="Reason")] = None
 
 
-class OfficeCreate(BaseModel):
+class OfficeCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -279,15 +284,7 @@ class OfficeCreate(BaseModel):
     closed_at: Annotated[JsonDatetime | None, Field(title="Closed at")] = None
 
 
-class OfficePage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[OfficeRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class OfficeRead(BaseModel):
+class OfficeRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -308,7 +305,15 @@ class OfficeRead(BaseModel):
     person_ids: Annotated[list[UUID], Field(title="People")]
 
 
-class OfficeUpdate(BaseModel):
+class OfficePage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[OfficeRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class OfficeUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -326,7 +331,7 @@ class OfficeUpdate(BaseModel):
     closed_at: Annotated[JsonDatetime | None, Field(title="Closed at")] = None
 
 
-class OpportunityCompleteInput(BaseModel):
+class OpportunityCompleteInput(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -334,7 +339,7 @@ class OpportunityCompleteInput(BaseModel):
     next_action_details: Annotated[str | None, Field(title="Next action details")] = None
 
 
-class OpportunityCreate(BaseModel):
+class OpportunityCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -353,15 +358,7 @@ class OpportunityCreate(BaseModel):
     next_action_details: Annotated[str | None, Field(title="Next action")] = None
 
 
-class OpportunityPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[OpportunityRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class OpportunityRead(BaseModel):
+class OpportunityRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -385,7 +382,15 @@ class OpportunityRead(BaseModel):
     version: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Version")]
 
 
-class OpportunityUpdate(BaseModel):
+class OpportunityPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[OpportunityRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class OpportunityUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -406,7 +411,7 @@ class OpportunityUpdate(BaseModel):
     """
 
 
-class PersonCreate(BaseModel):
+class PersonCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -417,15 +422,7 @@ class PersonCreate(BaseModel):
     started_on: Annotated[JsonDate | None, Field(title="Started on")] = None
 
 
-class PersonPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[PersonRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class PersonRead(BaseModel):
+class PersonRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -441,7 +438,15 @@ class PersonRead(BaseModel):
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
-class PersonUpdate(BaseModel):
+class PersonPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[PersonRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class PersonUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -452,7 +457,7 @@ class PersonUpdate(BaseModel):
     started_on: Annotated[JsonDate | None, Field(title="Started on")] = None
 
 
-class RegionCreate(BaseModel):
+class RegionCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -463,15 +468,7 @@ class RegionCreate(BaseModel):
     """
 
 
-class RegionPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[RegionRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class RegionRead(BaseModel):
+class RegionRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -487,7 +484,15 @@ class RegionRead(BaseModel):
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
-class RegionUpdate(BaseModel):
+class RegionPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[RegionRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class RegionUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -498,7 +503,7 @@ class RegionUpdate(BaseModel):
     """
 
 
-class TodoCreate(BaseModel):
+class TodoCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -510,15 +515,7 @@ class TodoCreate(BaseModel):
     due: Annotated[JsonDate | None, Field(title="Due")] = None
 
 
-class TodoPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[TodoRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class TodoRead(BaseModel):
+class TodoRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -531,7 +528,15 @@ class TodoRead(BaseModel):
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
 
 
-class TodoUpdate(BaseModel):
+class TodoPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[TodoRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class TodoUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )

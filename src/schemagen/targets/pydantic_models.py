@@ -261,7 +261,7 @@ def merge(chunks: list[str]) -> str:
     """One module: the union of every chunk's imports, then every chunk's classes in order."""
     modules: dict[str, set[str]] = {}
     plain: set[str] = set()
-    bodies: list[str] = []
+    bodies: list[tuple[ast.stmt, str]] = []
     for chunk in chunks:
         tree = ast.parse(chunk)
         # Split where ast counts lines, at "\n" (the chunk holds no raw "\r"): str.splitlines
@@ -290,10 +290,12 @@ def merge(chunks: list[str]) -> str:
                     start = node.decorator_list[0].lineno - 1
                 assert node.end_lineno is not None
                 bodies.append(
-                    _json_types(node, lines[start : node.end_lineno], start).rstrip() + "\n"
+                    (node, _json_types(node, lines[start : node.end_lineno], start).rstrip() + "\n")
                 )
                 # Attribute docstrings follow their field inside the class: part of the class's span.
-    text = "\n\n".join(bodies)
+    ordered = _defined_before_use(bodies)
+    text = "\n\n".join(ordered if ordered is not None else [body for _, body in bodies])
+    text = re.sub(r"^(class \w+)\(BaseModel\):", rf"\1({DEFERRED}):", text, flags=re.MULTILINE)
     prelude = ""
     used = [name for name in JSON_TYPES.values() if re.search(rf"\b{name}\b", text)]
     if used:
@@ -317,13 +319,68 @@ def merge(chunks: list[str]) -> str:
     if re.search(r"\bEmailStr\b", text):
         plain.add("email_validator")
         prelude += EMAIL
-    imports = ["from __future__ import annotations", ""]
+    if DEFERRED in text:
+        modules.setdefault("pydantic", set()).update({"BaseModel", "ConfigDict"})
+        prelude += DEFERRED_MODEL
+    # Annotations evaluated as the classes are made: Pydantic need not compile and evaluate
+    # 10,000 annotation strings at import. Only a cycle between classes needs them postponed.
+    imports = [] if ordered is not None else ["from __future__ import annotations", ""]
     imports += [f"import {name}" for name in sorted(plain)]
     imports += [
         f"from {module} import {', '.join(sorted(names))}"
         for module, names in sorted(modules.items())
     ]
     return "\n".join(imports) + "\n\n" + prelude + "\n" + text
+
+
+def _defined_before_use(bodies: list[tuple[ast.stmt, str]]) -> list[str] | None:
+    """The statements in an order where each comes after those it names (a Page after its Read),
+    else in their own order; None when names form a cycle (annotations must then be postponed)."""
+    defined: dict[str, int] = {}
+    for index, (node, _) in enumerate(bodies):
+        if isinstance(node, ast.ClassDef):
+            defined[node.name] = index
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined.update((t.id, index) for t in targets if isinstance(t, ast.Name))
+    needs = [
+        sorted(
+            {defined[n.id] for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defined}
+            - {index}
+        )
+        for index, (node, _) in enumerate(bodies)
+    ]
+    placed: list[int] = []
+    state: dict[int, str] = {}
+
+    def place(index: int) -> bool:
+        if state.get(index) == "placed":
+            return True
+        if state.get(index) == "placing":
+            return False  # a cycle
+        state[index] = "placing"
+        if not all(place(other) for other in needs[index]):
+            return False
+        state[index] = "placed"
+        placed.append(index)
+        return True
+
+    if not all(place(index) for index in range(len(bodies))):
+        return None
+    return [bodies[index][1] for index in placed]
+
+
+# Every model validates and serializes with a core schema Pydantic builds when the model is first
+# used, not when the module is imported: a request builds only the models it touches.
+DEFERRED = "DeferredModel"
+DEFERRED_MODEL = f'''
+
+class {DEFERRED}(BaseModel):
+    """The base of every model here: its validator is built on first use (an app of hundreds of
+    resources starts without building them all)."""
+
+    model_config = ConfigDict(defer_build=True)
+'''
 
 
 # The API validates bodies strictly as JSON (runtime.http.parse_json); the document needs help there in

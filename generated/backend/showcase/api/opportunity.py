@@ -18,19 +18,20 @@ import datetime
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
+from showcase.runtime.routing import ResourceRouter
 from showcase.services import opportunity as service
 
 
 class OpportunityListParams(BaseModel):
     """The query string of `GET /api/opportunities`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -70,7 +71,7 @@ class OpportunityListParams(BaseModel):
     ] = False
 
 
-router = APIRouter(prefix="/api/opportunities", tags=["opportunities"])
+router = ResourceRouter(prefix="/api/opportunities", tags=["opportunities"])
 
 
 @router.get(

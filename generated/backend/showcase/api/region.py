@@ -13,19 +13,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
+from showcase.runtime.routing import ResourceRouter
 from showcase.services import region as service
 
 
 class RegionListParams(BaseModel):
     """The query string of `GET /api/regions`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -48,7 +49,7 @@ class RegionListParams(BaseModel):
     code__isnull: bool | None = None
 
 
-router = APIRouter(prefix="/api/regions", tags=["regions"])
+router = ResourceRouter(prefix="/api/regions", tags=["regions"])
 
 
 @router.get(

@@ -4,8 +4,6 @@
 Made by datamodel-code-generator from jsonschema/<resource>.json.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -64,7 +62,14 @@ JsonTime = Annotated[
 email_validator.SPECIAL_USE_DOMAIN_NAMES = []
 
 
-class DraftCreate(BaseModel):
+class DeferredModel(BaseModel):
+    """The base of every model here: its validator is built on first use (an app of hundreds of
+    resources starts without building them all)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class DraftCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -73,15 +78,7 @@ class DraftCreate(BaseModel):
     part_ids: Annotated[list[UUID], Field(title="Parts")] = None
 
 
-class DraftPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[DraftRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class DraftRead(BaseModel):
+class DraftRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -94,7 +91,15 @@ class DraftRead(BaseModel):
     part_ids: Annotated[list[UUID], Field(title="Parts")]
 
 
-class DraftUpdate(BaseModel):
+class DraftPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[DraftRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class DraftUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -103,7 +108,7 @@ class DraftUpdate(BaseModel):
     part_ids: Annotated[list[UUID], Field(title="Parts")] = None
 
 
-class GadgetArchiveInput(BaseModel):
+class GadgetArchiveInput(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -112,7 +117,11 @@ class GadgetArchiveInput(BaseModel):
     kind: Annotated[Literal["shelved", 'it\'s "gone"'] | None, Field(title="Kind")] = None
 
 
-class GadgetCreate(BaseModel):
+class GadgetCreateScore(RootModel[int]):
+    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
+
+
+class GadgetCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -194,19 +203,11 @@ class GadgetCreate(BaseModel):
     """
 
 
-class GadgetCreateScore(RootModel[int]):
+class GadgetReadScore(RootModel[int]):
     root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
 
 
-class GadgetPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[GadgetRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class GadgetRead(BaseModel):
+class GadgetRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -288,17 +289,25 @@ class GadgetRead(BaseModel):
     """
 
 
-class GadgetReadScore(RootModel[int]):
-    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
+class GadgetPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[GadgetRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
 
 
-class GadgetRecountInput(BaseModel):
+class GadgetRecountInput(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
 
 
-class GadgetUpdate(BaseModel):
+class GadgetUpdateScore(RootModel[int]):
+    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
+
+
+class GadgetUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -375,11 +384,7 @@ class GadgetUpdate(BaseModel):
     """
 
 
-class GadgetUpdateScore(RootModel[int]):
-    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
-
-
-class MakerCreate(BaseModel):
+class MakerCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -390,15 +395,7 @@ class MakerCreate(BaseModel):
     hotline: Annotated[str | None, Field(pattern="^\\+[1-9]\\d{1,14}$", title="Hotline")] = None
 
 
-class MakerPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[MakerRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class MakerRead(BaseModel):
+class MakerRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -410,7 +407,15 @@ class MakerRead(BaseModel):
     hotline: Annotated[str | None, Field(pattern="^\\+[1-9]\\d{1,14}$", title="Hotline")]
 
 
-class MakerUpdate(BaseModel):
+class MakerPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[MakerRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class MakerUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -421,22 +426,14 @@ class MakerUpdate(BaseModel):
     hotline: Annotated[str | None, Field(pattern="^\\+[1-9]\\d{1,14}$", title="Hotline")] = None
 
 
-class PartCreate(BaseModel):
+class PartCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
     name: Annotated[str, Field(max_length=120, title="Name")]
 
 
-class PartPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[PartRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class PartRead(BaseModel):
+class PartRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -444,7 +441,15 @@ class PartRead(BaseModel):
     name: Annotated[str, Field(max_length=120, title="Name")]
 
 
-class PartUpdate(BaseModel):
+class PartPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[PartRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class PartUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )

@@ -4,15 +4,20 @@
 Made by datamodel-code-generator from jsonschema/<resource>.json.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class NoteCreate(BaseModel):
+class DeferredModel(BaseModel):
+    """The base of every model here: its validator is built on first use (an app of hundreds of
+    resources starts without building them all)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class NoteCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -20,15 +25,7 @@ class NoteCreate(BaseModel):
     body: Annotated[str | None, Field(title="Body")] = None
 
 
-class NotePage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[NoteRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class NoteRead(BaseModel):
+class NoteRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -37,7 +34,15 @@ class NoteRead(BaseModel):
     body: Annotated[str | None, Field(title="Body")]
 
 
-class NoteUpdate(BaseModel):
+class NotePage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[NoteRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class NoteUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )

@@ -4,8 +4,6 @@
 Made by datamodel-code-generator from jsonschema/<resource>.json.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -47,7 +45,14 @@ JsonDatetime = Annotated[
 ]
 
 
-class AuthorCreate(BaseModel):
+class DeferredModel(BaseModel):
+    """The base of every model here: its validator is built on first use (an app of hundreds of
+    resources starts without building them all)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class AuthorCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -56,15 +61,7 @@ class AuthorCreate(BaseModel):
     mentor_id: Annotated[JsonInt | None, Field(title="Mentor")] = None
 
 
-class AuthorPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[AuthorRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class AuthorRead(BaseModel):
+class AuthorRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -77,7 +74,15 @@ class AuthorRead(BaseModel):
     deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
 
 
-class AuthorUpdate(BaseModel):
+class AuthorPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[AuthorRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class AuthorUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -86,7 +91,7 @@ class AuthorUpdate(BaseModel):
     mentor_id: Annotated[JsonInt | None, Field(title="Mentor")] = None
 
 
-class BookCreate(BaseModel):
+class BookCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -99,15 +104,7 @@ class BookCreate(BaseModel):
     related_ids: Annotated[list[UUID], Field(title="Related")] = None
 
 
-class BookPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[BookRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class BookRead(BaseModel):
+class BookRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -122,7 +119,15 @@ class BookRead(BaseModel):
     related_ids: Annotated[list[UUID], Field(title="Related")]
 
 
-class BookUpdate(BaseModel):
+class BookPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[BookRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class BookUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -135,7 +140,7 @@ class BookUpdate(BaseModel):
     related_ids: Annotated[list[UUID], Field(title="Related")] = None
 
 
-class ChapterCreate(BaseModel):
+class ChapterCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -144,15 +149,7 @@ class ChapterCreate(BaseModel):
     title: Annotated[str | None, Field(max_length=200, title="Title")] = None
 
 
-class ChapterPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[ChapterRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class ChapterRead(BaseModel):
+class ChapterRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -163,7 +160,15 @@ class ChapterRead(BaseModel):
     deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
 
 
-class ChapterUpdate(BaseModel):
+class ChapterPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[ChapterRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class ChapterUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -172,7 +177,7 @@ class ChapterUpdate(BaseModel):
     title: Annotated[str | None, Field(max_length=200, title="Title")] = None
 
 
-class GenreCreate(BaseModel):
+class GenreCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -180,15 +185,7 @@ class GenreCreate(BaseModel):
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
 
 
-class GenrePage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[GenreRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class GenreRead(BaseModel):
+class GenreRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -197,7 +194,15 @@ class GenreRead(BaseModel):
     parent_id: Annotated[UUID | None, Field(title="Parent")]
 
 
-class GenreUpdate(BaseModel):
+class GenrePage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[GenreRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class GenreUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -205,7 +210,7 @@ class GenreUpdate(BaseModel):
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
 
 
-class PublisherCreate(BaseModel):
+class PublisherCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -220,15 +225,7 @@ class PublisherCreate(BaseModel):
     ] = None
 
 
-class PublisherPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    items: Annotated[list[PublisherRead], Field(title="Items")]
-    next_cursor: Annotated[str | None, Field(title="Next cursor")]
-
-
-class PublisherRead(BaseModel):
+class PublisherRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -245,7 +242,15 @@ class PublisherRead(BaseModel):
     deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
 
 
-class PublisherUpdate(BaseModel):
+class PublisherPage(DeferredModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[PublisherRead], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next cursor")]
+
+
+class PublisherUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )

@@ -19,11 +19,12 @@ import datetime
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import ContextDep
 from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
+from kitchen_sink.runtime.routing import ResourceRouter
 from kitchen_sink.services import gadget as service
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -31,7 +32,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 class GadgetListParams(BaseModel):
     """The query string of `GET /api/gadgets`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=100, description="Rows per page")] = 25
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -87,7 +88,7 @@ class GadgetListParams(BaseModel):
     ] = False
 
 
-router = APIRouter(prefix="/api/gadgets", tags=["gadgets"])
+router = ResourceRouter(prefix="/api/gadgets", tags=["gadgets"])
 
 
 @router.get(

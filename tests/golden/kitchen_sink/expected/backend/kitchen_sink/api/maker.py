@@ -13,11 +13,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import ContextDep
 from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
+from kitchen_sink.runtime.routing import ResourceRouter
 from kitchen_sink.services import maker as service
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -25,7 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 class MakerListParams(BaseModel):
     """The query string of `GET /api/makers`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -56,7 +57,7 @@ class MakerListParams(BaseModel):
     hotline__isnull: bool | None = None
 
 
-router = APIRouter(prefix="/api/makers", tags=["makers"])
+router = ResourceRouter(prefix="/api/makers", tags=["makers"])
 
 
 @router.get(

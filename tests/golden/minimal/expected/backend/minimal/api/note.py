@@ -13,11 +13,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from minimal import schemas
 from minimal.auth import ContextDep
 from minimal.runtime import api_models, http
 from minimal.runtime.db import SessionDep
+from minimal.runtime.routing import ResourceRouter
 from minimal.services import note as service
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class NoteListParams(BaseModel):
     """The query string of `GET /api/notes`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -38,7 +39,7 @@ class NoteListParams(BaseModel):
     ] = None
 
 
-router = APIRouter(prefix="/api/notes", tags=["notes"])
+router = ResourceRouter(prefix="/api/notes", tags=["notes"])
 
 
 @router.get(

@@ -16,11 +16,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from library import schemas
 from library.auth import ContextDep
 from library.runtime import api_models, http
 from library.runtime.db import SessionDep
+from library.runtime.routing import ResourceRouter
 from library.services import book as service
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class BookListParams(BaseModel):
     """The query string of `GET /api/books`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -44,7 +45,7 @@ class BookListParams(BaseModel):
     ] = False
 
 
-router = APIRouter(prefix="/api/books", tags=["books"])
+router = ResourceRouter(prefix="/api/books", tags=["books"])
 
 
 @router.get(

@@ -14,11 +14,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from library import schemas
 from library.auth import ContextDep
 from library.runtime import api_models, http
 from library.runtime.db import SessionDep
+from library.runtime.routing import ResourceRouter
 from library.services import chapter as service
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class ChapterListParams(BaseModel):
     """The query string of `GET /api/chapters`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -42,7 +43,7 @@ class ChapterListParams(BaseModel):
     ] = False
 
 
-router = APIRouter(prefix="/api/chapters", tags=["chapters"])
+router = ResourceRouter(prefix="/api/chapters", tags=["chapters"])
 
 
 @router.get(

@@ -13,11 +13,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from library import schemas
 from library.auth import ContextDep
 from library.runtime import api_models, http
 from library.runtime.db import SessionDep
+from library.runtime.routing import ResourceRouter
 from library.services import genre as service
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class GenreListParams(BaseModel):
     """The query string of `GET /api/genres`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -38,7 +39,7 @@ class GenreListParams(BaseModel):
     ] = None
 
 
-router = APIRouter(prefix="/api/genres", tags=["genres"])
+router = ResourceRouter(prefix="/api/genres", tags=["genres"])
 
 
 @router.get(

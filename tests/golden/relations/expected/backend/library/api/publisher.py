@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from library import schemas
 from library.auth import ContextDep
 from library.runtime import api_models, http
 from library.runtime.db import SessionDep
+from library.runtime.routing import ResourceRouter
 from library.services import publisher as service
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class PublisherListParams(BaseModel):
     """The query string of `GET /api/publishers`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
@@ -41,7 +42,7 @@ class PublisherListParams(BaseModel):
     ] = False
 
 
-router = APIRouter(prefix="/api/publishers", tags=["publishers"])
+router = ResourceRouter(prefix="/api/publishers", tags=["publishers"])
 
 
 @router.get(

@@ -1,0 +1,69 @@
+"""Routers that cost nothing until a request needs them: how an app of hundreds of resources starts fast.
+
+FastAPI builds a route when it is declared: it reads the endpoint's signature, builds its
+dependencies and a Pydantic validator for each parameter, body and answer. Included in the
+app, every route is built a second time, for the app, the first time the app matches a request
+against its router. For 300 resources that is thousands of validators before the first answer.
+
+`ResourceRouter` puts both off until they are used, and nothing else changes: its routes are
+ordinary `APIRoute`s, built in full (by FastAPI's own constructor) the first time anything of
+theirs is read, and the router declines at once a request whose path cannot be one of its own
+(its literal prefix is not in the path), so FastAPI never builds the routes of the resources a
+request does not reach. The OpenAPI document reads every route, so the first `/openapi.json`
+builds them all, and it is exactly the document eager routes give.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+from starlette.routing import Match, get_name
+from starlette.types import Scope
+
+_build_lock = threading.RLock()
+
+
+class LazyRoute(APIRoute):
+    """An `APIRoute` built by FastAPI's constructor the first time one of its attributes is read.
+
+    Only the path and the name are set at once: `include_router` reads them to check them.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        self.__dict__["_deferred"] = (path, endpoint, options)
+        self.path = path
+        self.name = options.get("name") or get_name(endpoint)
+
+    def __getattr__(self, attribute: str) -> Any:
+        # Only called for an attribute not set yet: everything FastAPI's constructor sets.
+        deferred = self.__dict__.get("_deferred")
+        if deferred is None or attribute.startswith("__"):
+            raise AttributeError(attribute)
+        with _build_lock:
+            if self.__dict__.get("_deferred") is not None:
+                del self.__dict__["_deferred"]  # reads during the build raise, not recurse
+                path, endpoint, options = deferred
+                try:
+                    APIRoute.__init__(self, path, endpoint, **options)
+                except BaseException:
+                    self.__dict__["_deferred"] = deferred  # the next read raises the error again
+                    raise
+        return object.__getattribute__(self, attribute)
+
+
+class ResourceRouter(APIRouter):
+    """An `APIRouter` of `LazyRoute`s that declines, unbuilt, a request outside its prefix."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(route_class=LazyRoute, **options)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        # Every route path here holds the prefix, whatever prefix the router is included under.
+        prefix = self.prefix
+        if prefix and "{" not in prefix and prefix not in scope.get("path", ""):
+            return Match.NONE, {}
+        return super().matches(scope)
