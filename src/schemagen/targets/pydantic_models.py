@@ -321,6 +321,7 @@ def merge(chunks: list[str]) -> str:
         prelude += EMAIL
     if DEFERRED in text:
         modules.setdefault("pydantic", set()).update({"BaseModel", "ConfigDict"})
+        modules.setdefault("typing", set()).add("Any")
         prelude += DEFERRED_MODEL
     # Annotations evaluated as the classes are made: Pydantic need not compile and evaluate
     # 10,000 annotation strings at import. Only a cycle between classes needs them postponed.
@@ -376,10 +377,17 @@ DEFERRED = "DeferredModel"
 DEFERRED_MODEL = f'''
 
 class {DEFERRED}(BaseModel):
-    """The base of every model here: its validator is built on first use (an app of hundreds of
-    resources starts without building them all)."""
+    """The base of every model here: its validator is built when first used, not at import (an app
+    of hundreds of resources starts without building them all)."""
 
     model_config = ConfigDict(defer_build=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # Made deferred; used, built at once: FastAPI's validators of a route (TypeAdapters, which
+        # read the model's config) are then built with the route, as for any model.
+        cls.model_config = {{**cls.model_config, "defer_build": False}}
 '''
 
 

@@ -16,7 +16,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import Query, Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
 from showcase.runtime import api_models, http
@@ -25,10 +25,10 @@ from showcase.runtime.routing import ResourceRouter
 from showcase.services import customer as service
 
 
-class CustomerListParams(BaseModel):
+class CustomerListParams(schemas.DeferredModel):
     """The query string of `GET /api/customers`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None

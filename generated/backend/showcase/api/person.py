@@ -14,7 +14,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
 from showcase.runtime import api_models, http
@@ -23,10 +23,10 @@ from showcase.runtime.routing import ResourceRouter
 from showcase.services import person as service
 
 
-class PersonListParams(BaseModel):
+class PersonListParams(schemas.DeferredModel):
     """The query string of `GET /api/people`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None

@@ -15,7 +15,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import Query, Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
 from showcase.runtime import api_models, http
@@ -24,10 +24,10 @@ from showcase.runtime.routing import ResourceRouter
 from showcase.services import todo as service
 
 
-class TodoListParams(BaseModel):
+class TodoListParams(schemas.DeferredModel):
     """The query string of `GET /api/todos`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=200, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
