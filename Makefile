@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo build check test goldens bench lint clean
+.PHONY: install demo build check test goldens bench bench-app lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ goldens: install
 ## bench: build synthetic projects of 10, 100 and 500 resources and print medians
 bench: install
 	$(BIN)/python benchmarks/bench.py
+
+## bench-app: start the generated app of 300 resources with uvicorn; medians of its start-up
+bench-app: install
+	$(BIN)/python benchmarks/app_startup.py --sizes 300 --repeat 3
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

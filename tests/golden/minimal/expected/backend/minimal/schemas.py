@@ -4,17 +4,24 @@
 Made by datamodel-code-generator from jsonschema/<resource>.json.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class DeferredModel(BaseModel):
-    """The base of every model here: its validator is built on first use (an app of hundreds of
-    resources starts without building them all)."""
+    """The base of every model here: its validator is built when first used, not at import (an app
+    of hundreds of resources starts without building them all)."""
 
     model_config = ConfigDict(defer_build=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # Made deferred; used, built at once: FastAPI's validators of a route (TypeAdapters, which
+        # read the model's config) are then built with the route, as for any model.
+        cls.model_config = {**cls.model_config, "defer_build": False}
 
 
 class NoteCreate(DeferredModel):

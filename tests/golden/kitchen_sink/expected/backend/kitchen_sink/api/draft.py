@@ -20,13 +20,13 @@ from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.routing import ResourceRouter
 from kitchen_sink.services import draft as service
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 
-class DraftListParams(BaseModel):
+class DraftListParams(schemas.DeferredModel):
     """The query string of `GET /api/drafts`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None

@@ -20,13 +20,13 @@ from minimal.runtime import api_models, http
 from minimal.runtime.db import SessionDep
 from minimal.runtime.routing import ResourceRouter
 from minimal.services import note as service
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 
-class NoteListParams(BaseModel):
+class NoteListParams(schemas.DeferredModel):
     """The query string of `GET /api/notes`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None

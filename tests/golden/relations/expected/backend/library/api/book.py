@@ -23,13 +23,13 @@ from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.runtime.routing import ResourceRouter
 from library.services import book as service
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 
-class BookListParams(BaseModel):
+class BookListParams(schemas.DeferredModel):
     """The query string of `GET /api/books`: filters, `q`, `sort`, `limit`, `cursor`; nothing else."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
