@@ -381,6 +381,8 @@ _QUERY_NAMESPACE: dict[str, Any] = {
     "decimal": decimal,
     "uuid": uuid,
     "http": types.SimpleNamespace(comma_separated=lambda value: value),
+    # Deferred in the app (built on first use); a model like any other here.
+    "schemas": types.SimpleNamespace(DeferredModel=BaseModel),
     "contract": __import__("schemagen.runtime.contract", fromlist=["contract"]),
 }
 
@@ -389,7 +391,7 @@ def _query_classes(text: str) -> Iterator[tuple[str, str]]:
     """The `...ListParams` classes of a rendered router, as source."""
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        if line.startswith("class ") and line.rstrip().endswith("ListParams(BaseModel):"):
+        if line.startswith("class ") and "ListParams(" in line:
             name = line.removeprefix("class ").split("(")[0]
             end = index + 1
             while end < len(lines) and (not lines[end] or lines[end].startswith((" ", "\t"))):
