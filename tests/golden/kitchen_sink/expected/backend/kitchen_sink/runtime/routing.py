@@ -46,12 +46,14 @@ class LazyRoute(APIRoute):
             raise AttributeError(attribute)
         with _build_lock:
             if self.__dict__.get("_deferred") is not None:
+                before = dict(self.__dict__)
                 del self.__dict__["_deferred"]  # reads during the build raise, not recurse
                 path, endpoint, options = deferred
                 try:
                     APIRoute.__init__(self, path, endpoint, **options)
                 except BaseException:
-                    self.__dict__["_deferred"] = deferred  # the next read raises the error again
+                    self.__dict__.clear()  # unbuilt again: the next read raises the error again
+                    self.__dict__.update(before)
                     raise
         return object.__getattribute__(self, attribute)
 
