@@ -104,3 +104,65 @@ def test_a_nul_in_a_description_migrates_on_postgresql(tmp_path: Path, database_
         assert inspector.get_table_comment("tasks")["text"] == "table\ufffdcomment"
     finally:
         engine.dispose()
+
+
+# Read in a subprocess: the generated package is imported fresh, nothing leaks into this one.
+_LIST_PROBE = """
+import json, os
+from fastapi.testclient import TestClient
+from app import db
+db.create_tables()
+from app.app import app
+client = TestClient(app)
+answers = {"create": client.post("/api/tasks", json={"class": "a", "from": 3, "due": "2026-01-02"}).status_code}
+for query in ("class=a", "class__in=a,b", "from=3", "from__gte=2", "from=yes", "from__isnull=yes",
+              "due__lte=0", "due__lte=2026-02-01", "json=x"):
+    response = client.get("/api/tasks?" + query)
+    answers[query] = [response.status_code, len(response.json().get("items", []))]
+answers["options bulk"] = client.options("/api/tasks/bulk").headers.get("allow")
+print(json.dumps(answers))
+"""
+
+
+def test_filters_on_fields_named_like_keywords_and_values_read_strictly(tmp_path: Path) -> None:
+    # Found by the fuzzer: a filterable field `class` made `class: str | None = None` in the
+    # list's query model, a SyntaxError at build time (exit 3). Found by schemathesis: the typed
+    # query model let Pydantic's lax mode take "0" for a date and "yes" for a boolean.
+    root = _project(
+        tmp_path,
+        "acme",
+        {
+            "fields": {
+                "class": {"type": "string", "filterable": True},
+                "from": {"type": "integer", "filterable": True},
+                "json": {"type": "string", "filterable": True},
+                "due": {"type": "date", "filterable": True},
+            },
+            "actions": {"list": {"sortable": ["class"]}, "bulk": True},
+        },
+    )
+    run_cli("build", cwd=root)
+    probe = subprocess.run(
+        [sys.executable, "-c", _LIST_PROBE],
+        cwd=root / "generated" / "backend",
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.db'}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr
+    answers = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert answers == {
+        "create": 201,
+        "class=a": [200, 1],
+        "class__in=a,b": [200, 1],
+        "from=3": [200, 1],
+        "from__gte=2": [200, 1],
+        "from=yes": [422, 0],
+        "from__isnull=yes": [422, 0],
+        "due__lte=0": [422, 0],
+        "due__lte=2026-02-01": [200, 1],
+        "json=x": [200, 0],
+        "options bulk": "OPTIONS, POST",
+    }

@@ -11,6 +11,10 @@ once into the user's package (`<package>_ext/` by default).
 
 from __future__ import annotations
 
+import keyword
+
+from pydantic import BaseModel
+
 from schemagen import ir
 from schemagen.api import Api, ListApi, Operation, action_input_name
 from schemagen.files import RenderedFile
@@ -20,19 +24,27 @@ from schemagen.runtime_files import backend_modules, runtime_files
 from schemagen.targets.base import RenderContext, Target
 from schemagen.traits import SCOPE_COLUMNS
 
-# The Python type a list filter value arrives as (text kinds and anything else: str); the runtime
-# then checks it against the column as strictly as before.
+# The Python type a list filter value arrives as (text kinds and anything else: str). Each is
+# read first by the runtime's strict parser (`http.strict_text`): Pydantic's lax mode alone would
+# take "0" for a date and "yes" for a boolean, values the document's types refuse.
 FILTER_TYPES = {
-    "integer": "int",
-    "bigint": "int",
-    "float": "float",
-    "decimal": "decimal.Decimal",
-    "boolean": "bool",
-    "date": "datetime.date",
-    "datetime": "datetime.datetime",
-    "time": "datetime.time",
-    "uuid": "uuid.UUID",
+    kind: f"Annotated[{python}, BeforeValidator(http.strict_text({kind!r}))]"
+    for kind, python in {
+        "integer": "int",
+        "bigint": "int",
+        "float": "float",
+        "decimal": "decimal.Decimal",
+        "boolean": "bool",
+        "date": "datetime.date",
+        "datetime": "datetime.datetime",
+        "time": "datetime.time",
+        "uuid": "uuid.UUID",
+    }.items()
 }
+# Names a query-model attribute cannot have: Python keywords, Pydantic's private and `model_`
+# names, and BaseModel's own attributes. Such a filter is attribute `<name>_` with its name as
+# the alias, so the query string and the document still say `class`.
+_RESERVED_ATTRIBUTES = frozenset(dir(BaseModel))
 PACKAGE_FILES = ("db.py", "auth.py")
 # Models every project shares (schemagen.runtime.api_models); the rest are in schemas.py.
 SHARED_MODELS = (
@@ -344,10 +356,13 @@ class Helpers:
                     described = f"Field(description={py_literal('Comma-separated values')})"
                     annotation = f"Annotated[list[{item}] | None, BeforeValidator(http.comma_separated), {described}]"
                 elif op == "isnull":
-                    annotation = "bool | None"
+                    annotation = f"{FILTER_TYPES['boolean']} | None"
                 else:
                     annotation = f"{one} | None"
-                result.append((name, annotation, "None"))
+                attribute = query_attribute(name)
+                if attribute != name:
+                    annotation = f"Annotated[{annotation}, Field(alias={py_literal(name)})]"
+                result.append((attribute, annotation, "None"))
         if listing.include_deleted:
             text = "Deleted rows too (deleted_at set): hidden by default"
             result.append(
@@ -494,3 +509,15 @@ TARGET = Target(
     "FastAPI app: database session, CRUD and list routes per resource, the action router, custom action handlers",
     requires=("sqlalchemy", "pydantic"),
 )
+
+
+def query_attribute(name: str) -> str:
+    """The attribute of a list's query model for the query parameter `name`."""
+    if (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and not name.startswith(("_", "model_"))
+        and name not in _RESERVED_ATTRIBUTES
+    ):
+        return name
+    return f"{name}_" if f"{name}_".isidentifier() and not name.startswith("_") else f"f_{name}"

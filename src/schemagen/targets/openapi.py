@@ -382,7 +382,9 @@ _QUERY_NAMESPACE: dict[str, Any] = {
     "datetime": datetime,
     "decimal": decimal,
     "uuid": uuid,
-    "http": types.SimpleNamespace(comma_separated=lambda value: value),
+    "http": types.SimpleNamespace(
+        comma_separated=lambda value: value, strict_text=lambda kind: lambda value: value
+    ),
     # Deferred in the app (built on first use); a model like any other here.
     "schemas": types.SimpleNamespace(DeferredModel=BaseModel),
     "contract": __import__("schemagen.runtime.contract", fromlist=["contract"]),

@@ -46,14 +46,14 @@ class CustomerListParams(schemas.DeferredModel):
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    tier__isnull: bool | None = None
-    office_id: uuid.UUID | None = None
+    tier__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    office_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     office_id__in: Annotated[
-        list[uuid.UUID] | None,
+        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    office_id__isnull: bool | None = None
+    office_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/customers", tags=["customers"])

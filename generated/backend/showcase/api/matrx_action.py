@@ -44,21 +44,21 @@ class MatrxActionListParams(schemas.DeferredModel):
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    action_type__isnull: bool | None = None
+    action_type__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     scope: Literal["global", "workspace", "user"] | None = None
     scope__in: Annotated[
         list[Literal["global", "workspace", "user"]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    scope__isnull: bool | None = None
+    scope__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     tags: str | None = None
     tags__in: Annotated[
         list[str] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    tags__isnull: bool | None = None
+    tags__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/matrx_actions", tags=["matrx_actions"])

@@ -37,27 +37,27 @@ class MatrxMenuItemListParams(schemas.DeferredModel):
             description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: display_order, label; default: display_order",
         ),
     ] = None
-    action_id: uuid.UUID | None = None
+    action_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     action_id__in: Annotated[
-        list[uuid.UUID] | None,
+        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    action_id__isnull: bool | None = None
-    parent_id: uuid.UUID | None = None
+    action_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    parent_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     parent_id__in: Annotated[
-        list[uuid.UUID] | None,
+        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    parent_id__isnull: bool | None = None
+    parent_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     menu_type: Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None = None
     menu_type__in: Annotated[
         list[Literal["context_menu", "toolbar", "quick_action", "sidebar"]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    menu_type__isnull: bool | None = None
+    menu_type__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/matrx_menu_items", tags=["matrx_menu_items"])

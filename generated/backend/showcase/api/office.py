@@ -45,14 +45,14 @@ class OfficeListParams(schemas.DeferredModel):
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    status__isnull: bool | None = None
-    region_id: uuid.UUID | None = None
+    status__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    region_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     region_id__in: Annotated[
-        list[uuid.UUID] | None,
+        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    region_id__isnull: bool | None = None
+    region_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/offices", tags=["offices"])

@@ -43,29 +43,43 @@ class OpportunityListParams(schemas.DeferredModel):
         ),
     ] = None
     q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
-    customer_id: uuid.UUID | None = None
+    customer_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     customer_id__in: Annotated[
-        list[uuid.UUID] | None,
+        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    customer_id__isnull: bool | None = None
+    customer_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     stage: Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None = None
     stage__in: Annotated[
         list[Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    stage__isnull: bool | None = None
-    next_action_at: datetime.datetime | Literal["now"] | None = None
+    stage__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    next_action_at: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
     next_action_at__in: Annotated[
-        list[datetime.datetime] | None,
+        list[Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    next_action_at__gte: datetime.datetime | Literal["now"] | None = None
-    next_action_at__lte: datetime.datetime | Literal["now"] | None = None
-    next_action_at__isnull: bool | None = None
+    next_action_at__gte: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
+    next_action_at__lte: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
+    next_action_at__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = (
+        None
+    )
     include_deleted: Annotated[
         bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
     ] = False

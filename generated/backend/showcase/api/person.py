@@ -38,13 +38,13 @@ class PersonListParams(schemas.DeferredModel):
         ),
     ] = None
     q: Annotated[str | None, Field(description="Text contained in any of: full_name")] = None
-    active: bool | None = None
+    active: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     active__in: Annotated[
-        list[bool] | None,
+        list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    active__isnull: bool | None = None
+    active__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/people", tags=["people"])

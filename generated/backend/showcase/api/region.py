@@ -46,7 +46,7 @@ class RegionListParams(schemas.DeferredModel):
     ] = None
     code__gte: str | None = None
     code__lte: str | None = None
-    code__isnull: bool | None = None
+    code__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/regions", tags=["regions"])

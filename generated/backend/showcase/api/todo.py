@@ -39,29 +39,29 @@ class TodoListParams(schemas.DeferredModel):
         ),
     ] = None
     q: Annotated[str | None, Field(description="Text contained in any of: title")] = None
-    completed: bool | None = None
+    completed: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     completed__in: Annotated[
-        list[bool] | None,
+        list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    completed__isnull: bool | None = None
+    completed__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     priority: Literal["low", "normal", "high", "urgent"] | None = None
     priority__in: Annotated[
         list[Literal["low", "normal", "high", "urgent"]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    priority__isnull: bool | None = None
-    due: datetime.date | None = None
+    priority__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    due: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = None
     due__in: Annotated[
-        list[datetime.date] | None,
+        list[Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    due__gte: datetime.date | None = None
-    due__lte: datetime.date | None = None
-    due__isnull: bool | None = None
+    due__gte: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = None
+    due__lte: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = None
+    due__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/todos", tags=["todos"])

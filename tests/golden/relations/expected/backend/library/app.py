@@ -103,8 +103,10 @@ class HttpGuard:
 
     def options(self, scope: Scope) -> Response:
         # Asked of the router as it routes (a full match per method), included routers too.
+        # The document's methods for the path, where a fixed path wins over an id in the same
+        # place (/bulk is never the row "bulk"); else what the router matches (/docs).
         routes = scope["app"].router.routes
-        methods = {
+        methods = set(errors.allowed_methods(scope["app"], scope["path"])) or {
             method
             for method in METHODS
             if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in routes)

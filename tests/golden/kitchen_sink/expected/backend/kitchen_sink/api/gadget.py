@@ -46,43 +46,47 @@ class GadgetListParams(schemas.DeferredModel):
     q: Annotated[
         str | None, Field(description="Text contained in any of: name, notes, contact")
     ] = None
-    active: bool | None = None
+    active: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     active__in: Annotated[
-        list[bool] | None,
+        list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    active__isnull: bool | None = None
-    released_on: datetime.date | None = None
+    active__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    released_on: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = None
     released_on__in: Annotated[
-        list[datetime.date] | None,
+        list[Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    released_on__gte: datetime.date | None = None
-    released_on__lte: datetime.date | None = None
-    released_on__isnull: bool | None = None
+    released_on__gte: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = (
+        None
+    )
+    released_on__lte: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = (
+        None
+    )
+    released_on__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     kind: Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None = None
     kind__in: Annotated[
         list[Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    kind__isnull: bool | None = None
+    kind__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     tags: str | None = None
     tags__in: Annotated[
         list[str] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    tags__isnull: bool | None = None
-    maker_id: uuid.UUID | None = None
+    tags__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    maker_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     maker_id__in: Annotated[
-        list[uuid.UUID] | None,
+        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
-    maker_id__isnull: bool | None = None
+    maker_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     include_deleted: Annotated[
         bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
     ] = False

@@ -45,7 +45,7 @@ class MakerListParams(schemas.DeferredModel):
     ] = None
     handle__gte: str | None = None
     handle__lte: str | None = None
-    handle__isnull: bool | None = None
+    handle__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     hotline: str | None = None
     hotline__in: Annotated[
         list[str] | None,
@@ -54,7 +54,7 @@ class MakerListParams(schemas.DeferredModel):
     ] = None
     hotline__gte: str | None = None
     hotline__lte: str | None = None
-    hotline__isnull: bool | None = None
+    hotline__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/makers", tags=["makers"])

@@ -271,7 +271,7 @@ def install(app: FastAPI, constraints: ConstraintFields | None = None) -> None:
     async def request_validation(request: Request, error: RequestValidationError) -> JSONResponse:
         if _is_json_error(error):
             return validation_error("the body is not valid JSON").response()
-        allowed = _allowed(app, request)
+        allowed = allowed_methods(app, request.url.path)
         if (
             allowed
             and request.method not in allowed
@@ -298,7 +298,10 @@ def install(app: FastAPI, constraints: ConstraintFields | None = None) -> None:
         detail = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
         headers = getattr(error, "headers", None)
         if error.status_code == 405:
-            headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request))}
+            headers = {
+                **(headers or {}),
+                "Allow": ", ".join(allowed_methods(app, request.url.path)),
+            }
         return error_response(error.status_code, code, detail, headers=headers)
 
     @app.exception_handler(NotImplementedError)
@@ -348,11 +351,12 @@ def internal_error() -> JSONResponse:
     )
 
 
-def _allowed(app: FastAPI, request: Request) -> list[str]:
-    """The methods the document gives the path: Starlette's 405 names only the first route matched."""
+def allowed_methods(app: FastAPI, wanted: str) -> list[str]:
+    """The methods the document gives the path `wanted` (Starlette's 405 names only the first route
+    matched, and an id is typed by its parameter, not by the path, so `/{id}` matches "bulk")."""
     matched: dict[int, set[str]] = {}
     for path, operations in (app.openapi().get("paths") or {}).items():
-        if re.fullmatch(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path)), request.url.path):
+        if re.fullmatch(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path)), wanted):
             methods = matched.setdefault(path.count("{"), set())
             methods |= {method.upper() for method in operations}
     # A fixed path wins over an id in the same place (/bulk is never the row "bulk").

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi import params as fastapi_params
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
-from .errors import from_validation
-from .resources import Resource
-from .values import json_default
+from .errors import ApiError, from_validation
+from .resources import Column, Resource
+from .values import json_default, parse_value
 
 
 class ApiResponse(JSONResponse):
@@ -107,6 +109,27 @@ def comma_separated(value: object) -> object:
     return value
 
 
+def strict_text(kind: str) -> Callable[[object], object]:
+    """A validator that reads a query-string value of `kind` as strictly as a filter is read
+    (`parse_value`), before Pydantic's lax parsing could take "0" for a date or "yes" for a
+    boolean: what the document's types refuse, the API refuses."""
+    column = Column("value", kind)
+
+    def parse(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_value(column, value, "value")
+        except ApiError as error:
+            reason = error.detail.removeprefix("value: ")
+            if "Invalid JSON" in reason:  # the parser's words for text that is no literal at all
+                reason = f"{value!r} is not a valid {kind}"
+            raise PydanticCustomError("value_error", reason) from None
+
+    return parse
+
+
 def query_values(params: BaseModel) -> dict[str, Any]:
-    """The parameters a list's query string set, as JSON values (what `list_rows` reads)."""
-    return params.model_dump(mode="json", exclude_unset=True)
+    """The parameters a list's query string set, as JSON values (what `list_rows` reads), by
+    their names in the query string (a filter on a field named `class` is attribute `class_`)."""
+    return params.model_dump(mode="json", exclude_unset=True, by_alias=True)
