@@ -29,6 +29,32 @@ def _whole(value: Any) -> Any:
 JsonInt = Annotated[int, BeforeValidator(_whole)]
 
 
+def _decimal_number(schema: dict[str, Any]) -> None:
+    """A decimal in the document: a JSON number with the field's bounds (Pydantic also offers a
+    string, which would carry none of them), its default a number too."""
+
+    def number_only(node: dict[str, Any]) -> None:
+        branches = node.get("anyOf")
+        if not isinstance(branches, list):
+            return
+        if any(isinstance(b, dict) and b.get("type") == "number" for b in branches):
+            branches[:] = [
+                b for b in branches if not (isinstance(b, dict) and b.get("type") == "string")
+            ]
+        for branch in branches:
+            if isinstance(branch, dict):
+                number_only(branch)
+        if len(branches) == 1:
+            node.pop("anyOf")
+            node.update(branches[0])
+
+    number_only(schema)
+    default = schema.get("default")
+    if isinstance(default, str):
+        value = Decimal(default)
+        schema["default"] = int(value) if value == value.to_integral_value() else float(value)
+
+
 def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
     """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
     compiled = re.compile(pattern)
@@ -81,7 +107,9 @@ class CustomerCreate(DeferredModel):
     tier: Annotated[Literal["standard", "gold", "platinum"], Field(title="Tier")] = "standard"
     office_id: Annotated[UUID | None, Field(title="Office")] = None
     lifetime_value: Annotated[
-        Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
+        Decimal,
+        Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value"),
+        Field(json_schema_extra=_decimal_number),
     ] = Decimal("0")
 
 
@@ -97,7 +125,9 @@ class CustomerRead(DeferredModel):
     tier: Annotated[Literal["standard", "gold", "platinum"], Field(title="Tier")]
     office_id: Annotated[UUID | None, Field(title="Office")]
     lifetime_value: Annotated[
-        Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
+        Decimal,
+        Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value"),
+        Field(json_schema_extra=_decimal_number),
     ]
     created_at: Annotated[JsonDatetime, Field(title="Created at")]
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
@@ -120,7 +150,9 @@ class CustomerUpdate(DeferredModel):
     tier: Annotated[Literal["standard", "gold", "platinum"], Field(title="Tier")] = None
     office_id: Annotated[UUID | None, Field(title="Office")] = None
     lifetime_value: Annotated[
-        Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value")
+        Decimal,
+        Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value"),
+        Field(json_schema_extra=_decimal_number),
     ] = None
 
 
@@ -141,7 +173,9 @@ class MatrxActionCreate(DeferredModel):
     """
     execution_settings: Annotated[Any | None, Field(title="Execution settings")] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
-    use_count: Annotated[JsonInt, Field(ge=0, le=2147483647, title="Use count")] = 0
+    use_count: Annotated[
+        int, Field(ge=0, le=2147483647, title="Use count"), BeforeValidator(_whole)
+    ] = 0
 
 
 class MatrxActionRead(DeferredModel):
@@ -163,7 +197,9 @@ class MatrxActionRead(DeferredModel):
     """
     execution_settings: Annotated[Any, Field(title="Execution settings")]
     tags: Annotated[list[str] | None, Field(title="Tags")]
-    use_count: Annotated[JsonInt, Field(ge=0, le=2147483647, title="Use count")]
+    use_count: Annotated[
+        int, Field(ge=0, le=2147483647, title="Use count"), BeforeValidator(_whole)
+    ]
     is_system: Annotated[bool, Field(title="Is system")]
     created_at: Annotated[JsonDatetime, Field(title="Created at")]
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
@@ -194,7 +230,9 @@ class MatrxActionUpdate(DeferredModel):
     """
     execution_settings: Annotated[Any | None, Field(title="Execution settings")] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
-    use_count: Annotated[JsonInt, Field(ge=0, le=2147483647, title="Use count")] = None
+    use_count: Annotated[
+        int, Field(ge=0, le=2147483647, title="Use count"), BeforeValidator(_whole)
+    ] = None
 
 
 class MatrxMenuItemCreate(DeferredModel):
@@ -208,7 +246,7 @@ class MatrxMenuItemCreate(DeferredModel):
         Literal["context_menu", "toolbar", "quick_action", "sidebar"], Field(title="Menu type")
     ] = "context_menu"
     display_order: Annotated[
-        JsonInt, Field(ge=-2147483648, le=2147483647, title="Display order")
+        int, Field(ge=-2147483648, le=2147483647, title="Display order"), BeforeValidator(_whole)
     ] = 0
     context_requirements: Annotated[Any | None, Field(title="Context requirements")] = None
     """
@@ -228,7 +266,9 @@ class MatrxMenuItemRead(DeferredModel):
     menu_type: Annotated[
         Literal["context_menu", "toolbar", "quick_action", "sidebar"], Field(title="Menu type")
     ]
-    display_order: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Display order")]
+    display_order: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Display order"), BeforeValidator(_whole)
+    ]
     context_requirements: Annotated[Any, Field(title="Context requirements")]
     """
     What the surrounding context must hold for the item to show.
@@ -257,7 +297,7 @@ class MatrxMenuItemUpdate(DeferredModel):
         Literal["context_menu", "toolbar", "quick_action", "sidebar"], Field(title="Menu type")
     ] = None
     display_order: Annotated[
-        JsonInt, Field(ge=-2147483648, le=2147483647, title="Display order")
+        int, Field(ge=-2147483648, le=2147483647, title="Display order"), BeforeValidator(_whole)
     ] = None
     context_requirements: Annotated[Any | None, Field(title="Context requirements")] = None
     """
@@ -282,7 +322,9 @@ class OfficeCreate(DeferredModel):
     region_id: Annotated[UUID | None, Field(title="Region")] = None
     person_ids: Annotated[list[UUID], Field(title="People")] = None
     budget: Annotated[
-        Decimal | None, Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget")
+        Decimal | None,
+        Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget"),
+        Field(json_schema_extra=_decimal_number),
     ] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     settings: Annotated[Any | None, Field(title="Settings")] = None
@@ -301,7 +343,11 @@ class OfficeRead(DeferredModel):
     name: Annotated[str, Field(max_length=200, title="Name")]
     status: Annotated[Literal["active", "inactive"], Field(title="Status")]
     region_id: Annotated[UUID | None, Field(title="Region")]
-    budget: Annotated[Decimal | None, Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget")]
+    budget: Annotated[
+        Decimal | None,
+        Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget"),
+        Field(json_schema_extra=_decimal_number),
+    ]
     tags: Annotated[list[str] | None, Field(title="Tags")]
     settings: Annotated[Any, Field(title="Settings")]
     parent_id: Annotated[UUID | None, Field(title="Parent")]
@@ -329,7 +375,9 @@ class OfficeUpdate(DeferredModel):
     region_id: Annotated[UUID | None, Field(title="Region")] = None
     person_ids: Annotated[list[UUID], Field(title="People")] = None
     budget: Annotated[
-        Decimal | None, Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget")
+        Decimal | None,
+        Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget"),
+        Field(json_schema_extra=_decimal_number),
     ] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     settings: Annotated[Any | None, Field(title="Settings")] = None
@@ -352,9 +400,11 @@ class OpportunityCreate(DeferredModel):
     )
     name: Annotated[str, Field(max_length=200, title="Name")]
     customer_id: Annotated[UUID | None, Field(title="Customer")] = None
-    value: Annotated[Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")] = (
-        Decimal("0")
-    )
+    value: Annotated[
+        Decimal,
+        Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value"),
+        Field(json_schema_extra=_decimal_number),
+    ] = Decimal("0")
     stage: Annotated[
         Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"], Field(title="Stage")
     ] = "lead"
@@ -373,7 +423,11 @@ class OpportunityRead(DeferredModel):
     tenant_id: Annotated[str, Field(max_length=64, title="Tenant id")]
     name: Annotated[str, Field(max_length=200, title="Name")]
     customer_id: Annotated[UUID | None, Field(title="Customer")]
-    value: Annotated[Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")]
+    value: Annotated[
+        Decimal,
+        Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value"),
+        Field(json_schema_extra=_decimal_number),
+    ]
     stage: Annotated[
         Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"], Field(title="Stage")
     ]
@@ -386,7 +440,9 @@ class OpportunityRead(DeferredModel):
     created_at: Annotated[JsonDatetime, Field(title="Created at")]
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
     deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
-    version: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Version")]
+    version: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Version"), BeforeValidator(_whole)
+    ]
 
 
 class OpportunityPage(DeferredModel):
@@ -403,7 +459,11 @@ class OpportunityUpdate(DeferredModel):
     )
     name: Annotated[str, Field(max_length=200, title="Name")] = None
     customer_id: Annotated[UUID | None, Field(title="Customer")] = None
-    value: Annotated[Decimal, Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value")] = None
+    value: Annotated[
+        Decimal,
+        Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value"),
+        Field(json_schema_extra=_decimal_number),
+    ] = None
     stage: Annotated[
         Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"], Field(title="Stage")
     ] = None
@@ -412,7 +472,7 @@ class OpportunityUpdate(DeferredModel):
     When the next action is due.
     """
     next_action_details: Annotated[str | None, Field(title="Next action")] = None
-    version: Annotated[JsonInt, Field(ge=1, title="Version")] = None
+    version: Annotated[int, Field(ge=1, title="Version"), BeforeValidator(_whole)] = None
     """
     The version being updated; alternative to If-Match
     """

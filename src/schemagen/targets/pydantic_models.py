@@ -301,8 +301,15 @@ def merge(chunks: list[str]) -> str:
     if used:
         modules.setdefault("typing", set()).update({"Annotated", "Any"})
         modules.setdefault("pydantic", set()).add("BeforeValidator")
-    if "JsonInt" in used:
+    whole = "JsonInt" in used or "BeforeValidator(_whole)" in text
+    if whole:
+        modules.setdefault("typing", set()).update({"Annotated", "Any"})
+        modules.setdefault("pydantic", set()).add("BeforeValidator")
         prelude += JSON_INT
+    if "_decimal_number" in text:
+        modules.setdefault("typing", set()).add("Any")
+        modules.setdefault("decimal", set()).add("Decimal")
+        prelude += DECIMAL_NUMBER
     if set(used) & set(ISO):
         plain.add("re")
         prelude += ISO_CHECK + "\n"
@@ -409,6 +416,31 @@ def _whole(value: Any) -> Any:
 
 JsonInt = Annotated[int, BeforeValidator(_whole)]
 '''
+DECIMAL_NUMBER = '''
+
+def _decimal_number(schema: dict[str, Any]) -> None:
+    """A decimal in the document: a JSON number with the field's bounds (Pydantic also offers a
+    string, which would carry none of them), its default a number too."""
+
+    def number_only(node: dict[str, Any]) -> None:
+        branches = node.get("anyOf")
+        if not isinstance(branches, list):
+            return
+        if any(isinstance(b, dict) and b.get("type") == "number" for b in branches):
+            branches[:] = [b for b in branches if not (isinstance(b, dict) and b.get("type") == "string")]
+        for branch in branches:
+            if isinstance(branch, dict):
+                number_only(branch)
+        if len(branches) == 1:
+            node.pop("anyOf")
+            node.update(branches[0])
+
+    number_only(schema)
+    default = schema.get("default")
+    if isinstance(default, str):
+        value = Decimal(default)
+        schema["default"] = int(value) if value == value.to_integral_value() else float(value)
+'''
 ISO = {
     "JsonDate": ("date", r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD"),
     "JsonDatetime": (
@@ -441,6 +473,34 @@ email_validator.SPECIAL_USE_DOMAIN_NAMES = []
 """
 
 
+# What follows the constraints of an `Annotated[<scalar>, Field(...)]` field: for an integer the
+# whole-float check (instead of the JsonInt name); for a decimal the document's number without
+# Pydantic's string alternative (the API sends decimals as numbers, and a string in the document
+# would carry none of the field's bounds).
+CONSTRAINED = {
+    "int": ", BeforeValidator(_whole)",
+    "Decimal": ", Field(json_schema_extra=_decimal_number)",
+}
+
+
+def _constrained(annotation: ast.expr) -> tuple[ast.Name, ast.expr] | None:
+    """(the scalar, the last metadata) of `Annotated[int | None, Field(...)]` and the like."""
+    if not (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.value, ast.Name)
+        and annotation.value.id == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+        and len(annotation.slice.elts) >= 2
+    ):
+        return None
+    inner = annotation.slice.elts[0]
+    if isinstance(inner, ast.BinOp) and isinstance(inner.right, ast.Constant):
+        inner = inner.left  # `int | None`
+    if isinstance(inner, ast.Name) and inner.id in CONSTRAINED:
+        return inner, annotation.slice.elts[-1]
+    return None
+
+
 def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
     """The class's source with the types of JSON_TYPES in field annotations renamed (JsonInt, ...)."""
     if not isinstance(node, ast.ClassDef):
@@ -448,7 +508,18 @@ def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
     edits = []
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign):
+            constrained = _constrained(statement.annotation)
+            if constrained is not None:
+                # `Annotated[int, Field(ge=0)]`: the check goes after the constraints, so that
+                # Pydantic puts them into the JSON Schema as minimum/maximum (around a
+                # validator they would stay raw `ge`/`le`, keywords no JSON Schema knows).
+                scalar, last = constrained
+                end = last.end_col_offset
+                assert last.end_lineno is not None and end is not None
+                edits.append((last.end_lineno - 1 - first, end, end, CONSTRAINED[scalar.id]))
             for name in ast.walk(statement.annotation):
+                if constrained is not None and name is constrained[0]:
+                    continue
                 if isinstance(name, ast.Name) and name.id in JSON_TYPES:
                     edits.append(
                         (
