@@ -30,6 +30,32 @@ def _whole(value: Any) -> Any:
 JsonInt = Annotated[int, BeforeValidator(_whole)]
 
 
+def _decimal_number(schema: dict[str, Any]) -> None:
+    """A decimal in the document: a JSON number with the field's bounds (Pydantic also offers a
+    string, which would carry none of them), its default a number too."""
+
+    def number_only(node: dict[str, Any]) -> None:
+        branches = node.get("anyOf")
+        if not isinstance(branches, list):
+            return
+        if any(isinstance(b, dict) and b.get("type") == "number" for b in branches):
+            branches[:] = [
+                b for b in branches if not (isinstance(b, dict) and b.get("type") == "string")
+            ]
+        for branch in branches:
+            if isinstance(branch, dict):
+                number_only(branch)
+        if len(branches) == 1:
+            node.pop("anyOf")
+            node.update(branches[0])
+
+    number_only(schema)
+    default = schema.get("default")
+    if isinstance(default, str):
+        value = Decimal(default)
+        schema["default"] = int(value) if value == value.to_integral_value() else float(value)
+
+
 def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
     """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
     compiled = re.compile(pattern)
@@ -125,7 +151,7 @@ class GadgetArchiveInput(DeferredModel):
 
 
 class GadgetCreateScore(RootModel[int]):
-    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
+    root: Annotated[int, Field(ge=-2147483648, le=2147483647), BeforeValidator(_whole)]
 
 
 class GadgetCreate(DeferredModel):
@@ -134,9 +160,15 @@ class GadgetCreate(DeferredModel):
     )
     name: Annotated[str, Field(max_length=200, title="Name")]
     serial: Annotated[
-        JsonInt | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
+        int | None,
+        Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial"),
+        BeforeValidator(_whole),
     ] = None
-    ratio: Annotated[Decimal | None, Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio")] = None
+    ratio: Annotated[
+        Decimal | None,
+        Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio"),
+        Field(json_schema_extra=_decimal_number),
+    ] = None
     linked: Annotated[list[UUID] | None, Field(title="Linked")] = None
     notes: Annotated[str | None, Field(title="Notes")] = None
     """
@@ -148,12 +180,16 @@ class GadgetCreate(DeferredModel):
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ] = "AB-123"
     "Two capitals, a dash, three digits; optionally one of \" ' \\"
-    quantity: Annotated[JsonInt, Field(ge=0, le=1000, title="Quantity (it's %s)")] = 1
+    quantity: Annotated[
+        int, Field(ge=0, le=1000, title="Quantity (it's %s)"), BeforeValidator(_whole)
+    ] = 1
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")] = None
     "Kilograms; \\n is not a newline and \\\\ is two backslashes"
-    price: Annotated[Decimal, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")] = Decimal(
-        "9.99"
-    )
+    price: Annotated[
+        Decimal,
+        Field(ge=0, le=1000000, multiple_of=0.01, title="Price"),
+        Field(json_schema_extra=_decimal_number),
+    ] = Decimal("9.99")
     active: Annotated[bool, Field(title="Active")] = True
     released_on: Annotated[JsonDate, Field(title="Released on")] = None
     opens_at: Annotated[JsonTime, Field(title="Opens at")] = "09:30:00"
@@ -196,7 +232,9 @@ class GadgetCreate(DeferredModel):
     """
     from_: Annotated[JsonDate | None, Field(alias="from", title="From")] = None
     class_: Annotated[str | None, Field(alias="class", max_length=40, title="Class")] = None
-    order: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Order")] = 0
+    order: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Order"), BeforeValidator(_whole)
+    ] = 0
     type: Annotated[str, Field(max_length=80, title="Type")] = 'it\'s "default" \\ value'
     default: Annotated[str, Field(title="Default")] = (
         "-- not SQL; %s not a format; # not a comment; 🚀 \u2028 done"
@@ -211,7 +249,7 @@ class GadgetCreate(DeferredModel):
 
 
 class GadgetReadScore(RootModel[int]):
-    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
+    root: Annotated[int, Field(ge=-2147483648, le=2147483647), BeforeValidator(_whole)]
 
 
 class GadgetRead(DeferredModel):
@@ -223,9 +261,15 @@ class GadgetRead(DeferredModel):
     owner_id: Annotated[str | None, Field(max_length=64, title="Owner id")]
     name: Annotated[str, Field(max_length=200, title="Name")]
     serial: Annotated[
-        JsonInt | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
+        int | None,
+        Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial"),
+        BeforeValidator(_whole),
     ]
-    ratio: Annotated[Decimal | None, Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio")]
+    ratio: Annotated[
+        Decimal | None,
+        Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio"),
+        Field(json_schema_extra=_decimal_number),
+    ]
     linked: Annotated[list[UUID] | None, Field(title="Linked")]
     notes: Annotated[str | None, Field(title="Notes")]
     """
@@ -237,10 +281,16 @@ class GadgetRead(DeferredModel):
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ]
     "Two capitals, a dash, three digits; optionally one of \" ' \\"
-    quantity: Annotated[JsonInt, Field(ge=0, le=1000, title="Quantity (it's %s)")]
+    quantity: Annotated[
+        int, Field(ge=0, le=1000, title="Quantity (it's %s)"), BeforeValidator(_whole)
+    ]
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")]
     "Kilograms; \\n is not a newline and \\\\ is two backslashes"
-    price: Annotated[Decimal, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")]
+    price: Annotated[
+        Decimal,
+        Field(ge=0, le=1000000, multiple_of=0.01, title="Price"),
+        Field(json_schema_extra=_decimal_number),
+    ]
     active: Annotated[bool, Field(title="Active")]
     released_on: Annotated[JsonDate, Field(title="Released on")]
     launched_at: Annotated[JsonDatetime, Field(title="Launched at")]
@@ -275,7 +325,9 @@ class GadgetRead(DeferredModel):
     draft_id: Annotated[UUID | None, Field(title="Draft")]
     from_: Annotated[JsonDate | None, Field(alias="from", title="From")]
     class_: Annotated[str | None, Field(alias="class", max_length=40, title="Class")]
-    order: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Order")]
+    order: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Order"), BeforeValidator(_whole)
+    ]
     type: Annotated[str, Field(max_length=80, title="Type")]
     default: Annotated[str, Field(title="Default")]
     async_: Annotated[bool, Field(alias="async", title="Async")]
@@ -289,7 +341,9 @@ class GadgetRead(DeferredModel):
     created_at: Annotated[JsonDatetime, Field(title="Created at")]
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
     deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
-    version: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Version")]
+    version: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Version"), BeforeValidator(_whole)
+    ]
     part_ids: Annotated[list[UUID], Field(title="Parts")]
     """
     Parts it's made of
@@ -311,7 +365,7 @@ class GadgetRecountInput(DeferredModel):
 
 
 class GadgetUpdateScore(RootModel[int]):
-    root: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647)]
+    root: Annotated[int, Field(ge=-2147483648, le=2147483647), BeforeValidator(_whole)]
 
 
 class GadgetUpdate(DeferredModel):
@@ -320,9 +374,15 @@ class GadgetUpdate(DeferredModel):
     )
     name: Annotated[str, Field(max_length=200, title="Name")] = None
     serial: Annotated[
-        JsonInt | None, Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial")
+        int | None,
+        Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial"),
+        BeforeValidator(_whole),
     ] = None
-    ratio: Annotated[Decimal | None, Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio")] = None
+    ratio: Annotated[
+        Decimal | None,
+        Field(gt=-10, lt=10, multiple_of=0.0001, title="Ratio"),
+        Field(json_schema_extra=_decimal_number),
+    ] = None
     linked: Annotated[list[UUID] | None, Field(title="Linked")] = None
     notes: Annotated[str | None, Field(title="Notes")] = None
     """
@@ -334,10 +394,16 @@ class GadgetUpdate(DeferredModel):
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ] = None
     "Two capitals, a dash, three digits; optionally one of \" ' \\"
-    quantity: Annotated[JsonInt, Field(ge=0, le=1000, title="Quantity (it's %s)")] = None
+    quantity: Annotated[
+        int, Field(ge=0, le=1000, title="Quantity (it's %s)"), BeforeValidator(_whole)
+    ] = None
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")] = None
     "Kilograms; \\n is not a newline and \\\\ is two backslashes"
-    price: Annotated[Decimal, Field(ge=0, le=1000000, multiple_of=0.01, title="Price")] = None
+    price: Annotated[
+        Decimal,
+        Field(ge=0, le=1000000, multiple_of=0.01, title="Price"),
+        Field(json_schema_extra=_decimal_number),
+    ] = None
     active: Annotated[bool, Field(title="Active")] = None
     released_on: Annotated[JsonDate, Field(title="Released on")] = None
     opens_at: Annotated[JsonTime, Field(title="Opens at")] = None
@@ -375,7 +441,9 @@ class GadgetUpdate(DeferredModel):
     """
     from_: Annotated[JsonDate | None, Field(alias="from", title="From")] = None
     class_: Annotated[str | None, Field(alias="class", max_length=40, title="Class")] = None
-    order: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Order")] = None
+    order: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Order"), BeforeValidator(_whole)
+    ] = None
     type: Annotated[str, Field(max_length=80, title="Type")] = None
     default: Annotated[str, Field(title="Default")] = None
     async_: Annotated[bool, Field(alias="async", title="Async")] = None
@@ -385,7 +453,7 @@ class GadgetUpdate(DeferredModel):
     """
     A name SQLAlchemy's declarative base claims.
     """
-    version: Annotated[JsonInt, Field(ge=1, title="Version")] = None
+    version: Annotated[int, Field(ge=1, title="Version"), BeforeValidator(_whole)] = None
     """
     The version being updated; alternative to If-Match
     """

@@ -65,17 +65,17 @@ class AuthorCreate(DeferredModel):
     )
     name: Annotated[str, Field(max_length=160, title="Name")]
     born_on: Annotated[JsonDate | None, Field(title="Born on")] = None
-    mentor_id: Annotated[JsonInt | None, Field(title="Mentor")] = None
+    mentor_id: Annotated[int | None, Field(title="Mentor"), BeforeValidator(_whole)] = None
 
 
 class AuthorRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[JsonInt, Field(title="ID")]
+    id: Annotated[int, Field(title="ID"), BeforeValidator(_whole)]
     name: Annotated[str, Field(max_length=160, title="Name")]
     born_on: Annotated[JsonDate | None, Field(title="Born on")]
-    mentor_id: Annotated[JsonInt | None, Field(title="Mentor")]
+    mentor_id: Annotated[int | None, Field(title="Mentor"), BeforeValidator(_whole)]
     created_at: Annotated[JsonDatetime, Field(title="Created at")]
     updated_at: Annotated[JsonDatetime, Field(title="Updated at")]
     deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
@@ -95,7 +95,7 @@ class AuthorUpdate(DeferredModel):
     )
     name: Annotated[str, Field(max_length=160, title="Name")] = None
     born_on: Annotated[JsonDate | None, Field(title="Born on")] = None
-    mentor_id: Annotated[JsonInt | None, Field(title="Mentor")] = None
+    mentor_id: Annotated[int | None, Field(title="Mentor"), BeforeValidator(_whole)] = None
 
 
 class BookCreate(DeferredModel):
@@ -103,9 +103,9 @@ class BookCreate(DeferredModel):
         extra="forbid",
     )
     title: Annotated[str, Field(max_length=200, title="Title")]
-    author_id: Annotated[JsonInt, Field(title="Author")]
-    co_author_id: Annotated[JsonInt | None, Field(title="Co author")] = None
-    publisher_id: Annotated[JsonInt | None, Field(title="Publisher")] = None
+    author_id: Annotated[int, Field(title="Author"), BeforeValidator(_whole)]
+    co_author_id: Annotated[int | None, Field(title="Co author"), BeforeValidator(_whole)] = None
+    publisher_id: Annotated[int | None, Field(title="Publisher"), BeforeValidator(_whole)] = None
     genre_ids: Annotated[list[UUID], Field(title="Genres")] = None
     translator_ids: Annotated[list[JsonInt], Field(title="Translators")] = None
     related_ids: Annotated[list[UUID], Field(title="Related")] = None
@@ -117,9 +117,9 @@ class BookRead(DeferredModel):
     )
     id: Annotated[UUID, Field(title="ID")]
     title: Annotated[str, Field(max_length=200, title="Title")]
-    author_id: Annotated[JsonInt, Field(title="Author")]
-    co_author_id: Annotated[JsonInt | None, Field(title="Co author")]
-    publisher_id: Annotated[JsonInt | None, Field(title="Publisher")]
+    author_id: Annotated[int, Field(title="Author"), BeforeValidator(_whole)]
+    co_author_id: Annotated[int | None, Field(title="Co author"), BeforeValidator(_whole)]
+    publisher_id: Annotated[int | None, Field(title="Publisher"), BeforeValidator(_whole)]
     deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
     genre_ids: Annotated[list[UUID], Field(title="Genres")]
     translator_ids: Annotated[list[JsonInt], Field(title="Translators")]
@@ -139,9 +139,9 @@ class BookUpdate(DeferredModel):
         extra="forbid",
     )
     title: Annotated[str, Field(max_length=200, title="Title")] = None
-    author_id: Annotated[JsonInt, Field(title="Author")] = None
-    co_author_id: Annotated[JsonInt | None, Field(title="Co author")] = None
-    publisher_id: Annotated[JsonInt | None, Field(title="Publisher")] = None
+    author_id: Annotated[int, Field(title="Author"), BeforeValidator(_whole)] = None
+    co_author_id: Annotated[int | None, Field(title="Co author"), BeforeValidator(_whole)] = None
+    publisher_id: Annotated[int | None, Field(title="Publisher"), BeforeValidator(_whole)] = None
     genre_ids: Annotated[list[UUID], Field(title="Genres")] = None
     translator_ids: Annotated[list[JsonInt], Field(title="Translators")] = None
     related_ids: Annotated[list[UUID], Field(title="Related")] = None
@@ -152,7 +152,9 @@ class ChapterCreate(DeferredModel):
         extra="forbid",
     )
     book_id: Annotated[UUID, Field(title="Book")]
-    number: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Number")]
+    number: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Number"), BeforeValidator(_whole)
+    ]
     title: Annotated[str | None, Field(max_length=200, title="Title")] = None
 
 
@@ -162,7 +164,9 @@ class ChapterRead(DeferredModel):
     )
     id: Annotated[UUID, Field(title="ID")]
     book_id: Annotated[UUID, Field(title="Book")]
-    number: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Number")]
+    number: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Number"), BeforeValidator(_whole)
+    ]
     title: Annotated[str | None, Field(max_length=200, title="Title")]
     deleted_at: Annotated[JsonDatetime | None, Field(title="Deleted at")]
 
@@ -180,7 +184,9 @@ class ChapterUpdate(DeferredModel):
         extra="forbid",
     )
     book_id: Annotated[UUID, Field(title="Book")] = None
-    number: Annotated[JsonInt, Field(ge=-2147483648, le=2147483647, title="Number")] = None
+    number: Annotated[
+        int, Field(ge=-2147483648, le=2147483647, title="Number"), BeforeValidator(_whole)
+    ] = None
     title: Annotated[str | None, Field(max_length=200, title="Title")] = None
 
 
@@ -236,7 +242,7 @@ class PublisherRead(DeferredModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[JsonInt, Field(title="ID")]
+    id: Annotated[int, Field(title="ID"), BeforeValidator(_whole)]
     name: Annotated[str, Field(max_length=160, title="Name")]
     website: Annotated[
         str | None,
