@@ -251,21 +251,54 @@ def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
             response["description"] = description
         operation["responses"] = responses
         paths.setdefault(op.path, {})[op.method.lower()] = operation
-    return _without_none(
-        {
-            "openapi": OPENAPI_VERSION,
-            "info": {"title": title, "version": VERSION, "license": {"name": license}},
-            "servers": SERVERS,
-            "paths": paths,
-            "components": {
-                "schemas": {k: definitions[k] for k in sorted(definitions)},
-                "securitySchemes": {
-                    scheme: {"type": "apiKey", "description": text, "in": "header", "name": header}
-                    for scheme, (header, text) in api_models.SCOPE_HEADERS.items()
+    return _fastapi_numbers(
+        _without_none(
+            {
+                "openapi": OPENAPI_VERSION,
+                "info": {"title": title, "version": VERSION, "license": {"name": license}},
+                "servers": SERVERS,
+                "paths": paths,
+                "components": {
+                    "schemas": {k: definitions[k] for k in sorted(definitions)},
+                    "securitySchemes": {
+                        scheme: {
+                            "type": "apiKey",
+                            "description": text,
+                            "in": "header",
+                            "name": header,
+                        }
+                        for scheme, (header, text) in api_models.SCOPE_HEADERS.items()
+                    },
                 },
-            },
-        }
+            }
+        )
     )
+
+
+# The Schema keywords FastAPI's document model types as float: `maximum: 5` is written 5.0.
+_FLOAT_KEYWORDS = frozenset(
+    ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+)
+# Values that are data, not schemas: left as they are.
+_DATA_KEYWORDS = frozenset(("default", "example", "examples", "const", "enum"))
+
+
+def _fastapi_numbers(value: Any) -> Any:
+    """Numeric bounds as FastAPI writes them, through its float-typed Schema model."""
+    if isinstance(value, dict):
+        return {
+            k: (
+                v
+                if k in _DATA_KEYWORDS
+                else float(v)
+                if k in _FLOAT_KEYWORDS and isinstance(v, int) and not isinstance(v, bool)
+                else _fastapi_numbers(v)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_fastapi_numbers(item) for item in value]
+    return value
 
 
 def _without_none(value: Any) -> Any:
