@@ -7,7 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .context import MAIN_BRANCH, SCOPE_LENGTH, RequestContext, enter
+from .context import MAIN_BRANCH, RequestContext, enter
+from .contract import SCOPE_LENGTH
 from .errors import database_errors, validation_error
 from .resources import REGISTRY, Resource
 from .rows import serialize

@@ -317,6 +317,33 @@ class Helpers:
         """The Python type of the resource's id in a path."""
         return "int" if resource.primary_key == "integer" else "uuid.UUID"
 
+    def filter_fields(self, resource: ir.Resource) -> list[tuple[str, str, str]]:
+        """(attribute, annotation, default) of each filter of the resource's list: its query
+        parameters, and the `filter` of a bulk run."""
+        listing = self.api.resource(resource).list
+        if listing is None:
+            return []
+        result: list[tuple[str, str, str]] = []
+        for f in listing.filters:
+            item = self.filter_type(f.value_kind, f.field if f.kind != "many_to_many" else None)
+            one = f'{item} | Literal["now"]' if f.kind == "datetime" else item  # due__lte=now
+            for op in f.operators:
+                name = f.name if op == "eq" else f"{f.name}__{op}"
+                if op == "in":
+                    described = f"Field(description={py_literal('Comma-separated values')})"
+                    # A single value is a list of one (`x__in=a`): the document says so, so that
+                    # no one-value query reads as a violation of `array`.
+                    annotation = f"Annotated[Annotated[list[{item}], Field(min_length=1)] | {item} | None, BeforeValidator(http.comma_separated), {described}]"
+                elif op == "isnull":
+                    annotation = f"{FILTER_TYPES['boolean']} | None"
+                else:
+                    annotation = f"{one} | None"
+                attribute = query_attribute(name)
+                if attribute != name:
+                    annotation = f"Annotated[{annotation}, Field(alias={py_literal(name)})]"
+                result.append((attribute, annotation, "None"))
+        return result
+
     def list_fields(self, resource: ir.Resource) -> list[tuple[str, str, str]]:
         """(name, annotation, default) of each query parameter of the resource's list route."""
         listing = self.listing(resource)
@@ -347,22 +374,7 @@ class Helpers:
             result.append(
                 ("q", f"Annotated[str | None, Field(description={py_literal(text)})]", "None")
             )
-        for f in listing.filters:
-            item = self.filter_type(f.value_kind, f.field if f.kind != "many_to_many" else None)
-            one = f'{item} | Literal["now"]' if f.kind == "datetime" else item  # due__lte=now
-            for op in f.operators:
-                name = f.name if op == "eq" else f"{f.name}__{op}"
-                if op == "in":
-                    described = f"Field(description={py_literal('Comma-separated values')})"
-                    annotation = f"Annotated[list[{item}] | None, BeforeValidator(http.comma_separated), {described}]"
-                elif op == "isnull":
-                    annotation = f"{FILTER_TYPES['boolean']} | None"
-                else:
-                    annotation = f"{one} | None"
-                attribute = query_attribute(name)
-                if attribute != name:
-                    annotation = f"Annotated[{annotation}, Field(alias={py_literal(name)})]"
-                result.append((attribute, annotation, "None"))
+        result += self.filter_fields(resource)
         if listing.include_deleted:
             text = "Deleted rows too (deleted_at set): hidden by default"
             result.append(
@@ -433,6 +445,25 @@ class Helpers:
         return ", ".join(args)
 
     # -- the action router
+
+    def action_ids(self, project: ir.Project) -> str:
+        """The JSON Schema the action router's body adds: the actions that act on a row need its
+        id, of the resource's key type (`ActionRequest.id` alone allows null and any text)."""
+        by_key: dict[str, list[str]] = {"uuid": [], "integer": []}
+        for r in project.resources:
+            for op in self.api.resource(r).operations:
+                if op.takes_id:
+                    by_key["integer" if r.primary_key == "integer" else "uuid"].append(op.action)
+        ids = {"uuid": {"type": "string", "format": "uuid"}, "integer": {"type": "integer"}}
+        rules = [
+            {
+                "if": {"properties": {"action": {"enum": names}}},
+                "then": {"required": ["id"], "properties": {"id": ids[key]}},
+            }
+            for key, names in by_key.items()
+            if names
+        ]
+        return py_literal({"allOf": rules}) if rules else "None"
 
     def actions(self, project: ir.Project) -> list[tuple[str, str]]:
         """(action name, `Action(...)` expression) of every operation the action router runs."""

@@ -34,7 +34,7 @@ from schemagen import ir
 from schemagen.api import Api, Operation
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
-from schemagen.runtime import api_models
+from schemagen.runtime import api_models, contract
 from schemagen.targets.base import RenderContext, Target
 
 OPENAPI_VERSION = "3.1.0"
@@ -112,7 +112,7 @@ def routes(api: Api, models: dict[str, Any], queries: dict[str, type[BaseModel]]
                 info = _field(bool, default=False, description=text)
                 route.params.append(Param("query", "include_deleted", info, "Include Deleted"))
             route.params += headers
-            route.body = _body_model(op, models)
+            route.body = _body_model(op, models, queries)
             route.answer = models.get(op.result) if op.result else None
             result.append(route)
     result.append(_project_route(api.run_action, [], models, headers))
@@ -121,7 +121,7 @@ def routes(api: Api, models: dict[str, Any], queries: dict[str, type[BaseModel]]
             _project_route(api.audit, _flatten(queries["AuditListParams"]), models, headers)
         )
     for op in api.branch_operations:
-        name = Param("path", "name", _field(str), "Name")
+        name = Param("path", "name", _field(str, max_length=contract.SCOPE_LENGTH), "Name")
         result.append(_project_route(op, [name], models, headers))
     for op in api.health:
         result.append(Route(op, answer=models[str(op.result)]))
@@ -134,16 +134,18 @@ def _project_route(
     return Route(
         op,
         params=[*params, *headers],
-        body=_body_model(op, models),
+        body=_body_model(op, models, {}),
         answer=models.get(op.result) if op.result else None,
     )
 
 
-def _body_model(op: Operation, models: dict[str, Any]) -> type[BaseModel] | None:
+def _body_model(
+    op: Operation, models: dict[str, Any], queries: dict[str, type[BaseModel]]
+) -> type[BaseModel] | None:
     if op.body is None:
         return None
     if op.verb == "bulk" and op.custom is None:
-        return api_models.BulkRequest
+        return queries[op.body]  # the router's, its filter the resource's list filters
     model: type[BaseModel] = models[op.body]
     return model
 
@@ -224,10 +226,11 @@ def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
                 if param.info.description:
                     entry["description"] = param.info.description
                 parameters.setdefault((where, param.name), entry)
-        if route.params:  # every route with parameters reads ContextDep
-            operation["security"] = [{name: []} for name in SECURITY_ORDER]
-        elif op.tag == "health":
+        if op.tag == "health":
             operation["security"] = []  # app.py's PUBLIC: no caller needed
+        else:  # runtime.routing.ScopedRouter: the scoping headers, or none of them
+            derived = [{name: []} for name in SECURITY_ORDER] if route.params else []
+            operation["security"] = [*derived, {}]
         if parameters:
             operation["parameters"] = list(parameters.values())
         if route.body is not None:
@@ -386,10 +389,17 @@ class _GeneratedModels:
         )
         queries: dict[str, type[BaseModel]] = {}
         for rendered in self.context.outputs.get("fastapi", []):
+            if "/api/" not in rendered.path:  # the routers only, not the runtime's own models
+                continue
+            # One namespace per router: a bulk request names the filter model before it.
+            namespace = dict(_QUERY_NAMESPACE, __name__=self.module_name)
+            # A bulk request's values are the resource's update model, the one of schemas.py.
+            namespace["schemas"] = types.SimpleNamespace(**{**module.__dict__, **_DEFERRED})
             for name, source in _query_classes(rendered.content):
-                namespace = dict(_QUERY_NAMESPACE, __name__=self.module_name)
                 exec(compile(source, rendered.path, "exec", dont_inherit=True), namespace)  # noqa: S102
                 queries[name] = namespace[name]
+        if "ActionRequest" in queries:  # the action router's, its `action` this project's names
+            models["ActionRequest"] = queries.pop("ActionRequest")
         return models, queries
 
     def __exit__(self, *exc: object) -> None:
@@ -405,6 +415,8 @@ def _text(context: RenderContext, target: str, path: str) -> str:
 
 
 # What a list route's query model refers to (the runtime's comma splitting is validation only).
+# Deferred in the app (built on first use); a model like any other here.
+_DEFERRED = {"DeferredModel": BaseModel}
 _QUERY_NAMESPACE: dict[str, Any] = {
     "Annotated": Annotated,
     "Literal": typing.Literal,
@@ -420,15 +432,20 @@ _QUERY_NAMESPACE: dict[str, Any] = {
     ),
     # Deferred in the app (built on first use); a model like any other here.
     "schemas": types.SimpleNamespace(DeferredModel=BaseModel),
-    "contract": __import__("schemagen.runtime.contract", fromlist=["contract"]),
+    "contract": contract,
+    "api_models": api_models,
 }
 
 
 def _query_classes(text: str) -> Iterator[tuple[str, str]]:
-    """The `...ListParams` classes of a rendered router, as source."""
+    """The models a rendered router declares (`...ListParams`, `...BulkFilter`,
+    `...BulkRequest`, `ActionRequest`), as source, in their order."""
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        if line.startswith("class ") and "ListParams(" in line:
+        if line.startswith("class ") and any(
+            marker in line
+            for marker in ("ListParams(", "BulkFilter(", "BulkRequest(", "class ActionRequest(")
+        ):
             name = line.removeprefix("class ").split("(")[0]
             end = index + 1
             while end < len(lines) and (not lines[end] or lines[end].startswith((" ", "\t"))):

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from fastapi import Response
+from pydantic import BaseModel, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import ContextDep
 from showcase.runtime import api_models
@@ -22,6 +22,7 @@ from showcase.runtime.db import SessionDep
 from showcase.runtime.errors import validation_error
 from showcase.runtime.http import json_body, respond, respond_row, strict
 from showcase.runtime.resources import Resource
+from showcase.runtime.routing import ScopedRouter
 from showcase.services import (
     customer,
     matrx_action,
@@ -154,7 +155,111 @@ ACTIONS: dict[str, Action] = {
     "todo.delete": Action(todo.delete_todo, takes_id=True, status_code=204),
 }
 
-router = APIRouter(prefix="/api", tags=["actions"])
+
+class ActionRequest(api_models.ActionRequest):
+    """The body of `POST /api/actions`, its `action` one of this project's."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {
+                            "action": {
+                                "enum": [
+                                    "customer.get",
+                                    "customer.update",
+                                    "customer.delete",
+                                    "matrx_action.get",
+                                    "matrx_action.update",
+                                    "matrx_action.delete",
+                                    "matrx_menu_item.get",
+                                    "matrx_menu_item.update",
+                                    "matrx_menu_item.delete",
+                                    "office.get",
+                                    "office.update",
+                                    "office.delete",
+                                    "office.close",
+                                    "opportunity.get",
+                                    "opportunity.update",
+                                    "opportunity.delete",
+                                    "opportunity.restore",
+                                    "opportunity.complete",
+                                    "person.get",
+                                    "person.update",
+                                    "person.delete",
+                                    "region.get",
+                                    "region.update",
+                                    "region.delete",
+                                    "todo.get",
+                                    "todo.update",
+                                    "todo.delete",
+                                ]
+                            }
+                        }
+                    },
+                    "then": {
+                        "required": ["id"],
+                        "properties": {"id": {"type": "string", "format": "uuid"}},
+                    },
+                }
+            ]
+        },
+    )
+
+    action: Literal[
+        "customer.list",
+        "customer.get",
+        "customer.create",
+        "customer.update",
+        "customer.delete",
+        "customer.bulk",
+        "customer.bulk_undo",
+        "matrx_action.list",
+        "matrx_action.get",
+        "matrx_action.create",
+        "matrx_action.update",
+        "matrx_action.delete",
+        "matrx_menu_item.list",
+        "matrx_menu_item.get",
+        "matrx_menu_item.create",
+        "matrx_menu_item.update",
+        "matrx_menu_item.delete",
+        "office.list",
+        "office.get",
+        "office.create",
+        "office.update",
+        "office.delete",
+        "office.close",
+        "opportunity.list",
+        "opportunity.get",
+        "opportunity.create",
+        "opportunity.update",
+        "opportunity.delete",
+        "opportunity.restore",
+        "opportunity.bulk",
+        "opportunity.bulk_undo",
+        "opportunity.complete",
+        "person.list",
+        "person.get",
+        "person.create",
+        "person.update",
+        "person.delete",
+        "region.list",
+        "region.get",
+        "region.create",
+        "region.update",
+        "region.delete",
+        "todo.list",
+        "todo.get",
+        "todo.create",
+        "todo.update",
+        "todo.delete",
+    ] = Field(description=api_models.ACTION)
+
+
+router = ScopedRouter(prefix="/api", tags=["actions"])
 
 
 @router.post(
@@ -181,7 +286,7 @@ router = APIRouter(prefix="/api", tags=["actions"])
     ),
 )
 def run_action(
-    request: Annotated[api_models.ActionRequest, json_body(api_models.ActionRequest)],
+    request: Annotated[ActionRequest, json_body(ActionRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from showcase.auth import ContextDep
 from showcase.runtime import api_models, audit, contract, http
 from showcase.runtime.db import SessionDep
+from showcase.runtime.routing import ScopedRouter
 
 
 class AuditListParams(BaseModel):
@@ -38,7 +39,7 @@ class AuditListParams(BaseModel):
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
 
 
-router = APIRouter(prefix="/api/audit", tags=["audit"])
+router = ScopedRouter(prefix="/api/audit", tags=["audit"])
 
 
 @router.get(

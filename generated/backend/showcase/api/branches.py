@@ -10,12 +10,18 @@ A branch needs no creating: a write with `X-Branch-ID: <name>` copies the row on
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import Path, Response
 from showcase.auth import ContextDep
 from showcase.runtime import api_models, branches, http
+from showcase.runtime.contract import SCOPE_LENGTH
 from showcase.runtime.db import SessionDep
+from showcase.runtime.routing import ScopedRouter
 
-router = APIRouter(prefix="/api/branches", tags=["branches"])
+router = ScopedRouter(prefix="/api/branches", tags=["branches"])
+# As long as X-Branch-ID may be: the width of the branch columns.
+BranchName = Annotated[str, Path(max_length=SCOPE_LENGTH)]
 
 
 @router.post(
@@ -28,7 +34,7 @@ router = APIRouter(prefix="/api/branches", tags=["branches"])
         "validation_error", "database_unavailable", "tenant_required", "conflict"
     ),
 )
-def merge_branch(name: str, session: SessionDep, context: ContextDep) -> Response:
+def merge_branch(name: BranchName, session: SessionDep, context: ContextDep) -> Response:
     """The branch's copies of customer, office, person, region replace main's rows and its deletions apply; the branch is then empty."""
     return http.respond(branches.merge_branch(session, context, name))
 
@@ -44,6 +50,6 @@ def merge_branch(name: str, session: SessionDep, context: ContextDep) -> Respons
         "validation_error", "database_unavailable", "tenant_required"
     ),
 )
-def discard_branch(name: str, session: SessionDep, context: ContextDep) -> None:
+def discard_branch(name: BranchName, session: SessionDep, context: ContextDep) -> None:
     """The branch's rows of customer, office, person, region are thrown away; main is untouched."""
     branches.discard_branch(session, context, name)

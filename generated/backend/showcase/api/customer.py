@@ -42,18 +42,62 @@ class CustomerListParams(schemas.DeferredModel):
     q: Annotated[str | None, Field(description="Text contained in any of: email, name")] = None
     tier: Literal["standard", "gold", "platinum"] | None = None
     tier__in: Annotated[
-        list[Literal["standard", "gold", "platinum"]] | None,
+        Annotated[list[Literal["standard", "gold", "platinum"]], Field(min_length=1)]
+        | Literal["standard", "gold", "platinum"]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     tier__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     office_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     office_id__in: Annotated[
-        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     office_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+
+
+class CustomerBulkFilter(schemas.DeferredModel):
+    """The rows `POST /api/customers/bulk` changes: the list's filters, as JSON; none: every row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Literal["standard", "gold", "platinum"] | None = None
+    tier__in: Annotated[
+        Annotated[list[Literal["standard", "gold", "platinum"]], Field(min_length=1)]
+        | Literal["standard", "gold", "platinum"]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    tier__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    office_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
+    office_id__in: Annotated[
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    office_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+
+
+class CustomerBulkRequest(api_models.BulkRequest):
+    filter: CustomerBulkFilter = Field(
+        default_factory=CustomerBulkFilter, description=api_models.BULK_FILTER
+    )
+    values: schemas.CustomerUpdate = Field(
+        default_factory=schemas.CustomerUpdate, description=api_models.BULK_VALUES
+    )
 
 
 router = ResourceRouter(prefix="/api/customers", tags=["customers"])
@@ -129,7 +173,7 @@ def create_customer(
     ),
 )
 def bulk_customers(
-    body: Annotated[api_models.BulkRequest, http.json_body(api_models.BulkRequest)],
+    body: Annotated[CustomerBulkRequest, http.json_body(CustomerBulkRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:

@@ -40,21 +40,28 @@ class MatrxActionListParams(schemas.DeferredModel):
     q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
     action_type: Literal["prompt", "api_call", "function", "workflow", "navigation"] | None = None
     action_type__in: Annotated[
-        list[Literal["prompt", "api_call", "function", "workflow", "navigation"]] | None,
+        Annotated[
+            list[Literal["prompt", "api_call", "function", "workflow", "navigation"]],
+            Field(min_length=1),
+        ]
+        | Literal["prompt", "api_call", "function", "workflow", "navigation"]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     action_type__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     scope: Literal["global", "workspace", "user"] | None = None
     scope__in: Annotated[
-        list[Literal["global", "workspace", "user"]] | None,
+        Annotated[list[Literal["global", "workspace", "user"]], Field(min_length=1)]
+        | Literal["global", "workspace", "user"]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     scope__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     tags: str | None = None
     tags__in: Annotated[
-        list[str] | None,
+        Annotated[list[str], Field(min_length=1)] | str | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None

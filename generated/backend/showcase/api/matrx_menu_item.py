@@ -39,21 +39,35 @@ class MatrxMenuItemListParams(schemas.DeferredModel):
     ] = None
     action_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     action_id__in: Annotated[
-        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     action_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     parent_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     parent_id__in: Annotated[
-        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     parent_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     menu_type: Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None = None
     menu_type__in: Annotated[
-        list[Literal["context_menu", "toolbar", "quick_action", "sidebar"]] | None,
+        Annotated[
+            list[Literal["context_menu", "toolbar", "quick_action", "sidebar"]], Field(min_length=1)
+        ]
+        | Literal["context_menu", "toolbar", "quick_action", "sidebar"]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None

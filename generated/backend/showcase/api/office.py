@@ -41,14 +41,21 @@ class OfficeListParams(schemas.DeferredModel):
     q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
     status: Literal["active", "inactive"] | None = None
     status__in: Annotated[
-        list[Literal["active", "inactive"]] | None,
+        Annotated[list[Literal["active", "inactive"]], Field(min_length=1)]
+        | Literal["active", "inactive"]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     status__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     region_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     region_id__in: Annotated[
-        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None

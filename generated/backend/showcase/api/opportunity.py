@@ -45,14 +45,24 @@ class OpportunityListParams(schemas.DeferredModel):
     q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
     customer_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     customer_id__in: Annotated[
-        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     customer_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     stage: Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None = None
     stage__in: Annotated[
-        list[Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]] | None,
+        Annotated[
+            list[Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]],
+            Field(min_length=1),
+        ]
+        | Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
@@ -63,7 +73,12 @@ class OpportunityListParams(schemas.DeferredModel):
         | None
     ) = None
     next_action_at__in: Annotated[
-        list[Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]] | None,
+        Annotated[
+            list[Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
@@ -83,6 +98,74 @@ class OpportunityListParams(schemas.DeferredModel):
     include_deleted: Annotated[
         bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
     ] = False
+
+
+class OpportunityBulkFilter(schemas.DeferredModel):
+    """The rows `POST /api/opportunities/bulk` changes: the list's filters, as JSON; none: every row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
+    customer_id__in: Annotated[
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    customer_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    stage: Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None = None
+    stage__in: Annotated[
+        Annotated[
+            list[Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]],
+            Field(min_length=1),
+        ]
+        | Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    stage__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    next_action_at: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
+    next_action_at__in: Annotated[
+        Annotated[
+            list[Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    next_action_at__gte: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
+    next_action_at__lte: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
+    next_action_at__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = (
+        None
+    )
+
+
+class OpportunityBulkRequest(api_models.BulkRequest):
+    filter: OpportunityBulkFilter = Field(
+        default_factory=OpportunityBulkFilter, description=api_models.BULK_FILTER
+    )
+    values: schemas.OpportunityUpdate = Field(
+        default_factory=schemas.OpportunityUpdate, description=api_models.BULK_VALUES
+    )
 
 
 router = ResourceRouter(prefix="/api/opportunities", tags=["opportunities"])
@@ -173,7 +256,7 @@ def create_opportunity(
     ),
 )
 def bulk_opportunities(
-    body: Annotated[api_models.BulkRequest, http.json_body(api_models.BulkRequest)],
+    body: Annotated[OpportunityBulkRequest, http.json_body(OpportunityBulkRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:

@@ -40,7 +40,11 @@ class PersonListParams(schemas.DeferredModel):
     q: Annotated[str | None, Field(description="Text contained in any of: full_name")] = None
     active: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     active__in: Annotated[
-        list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]] | None,
+        Annotated[
+            list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]], Field(min_length=1)
+        ]
+        | Annotated[bool, BeforeValidator(http.strict_text("boolean"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None

@@ -40,7 +40,7 @@ class RegionListParams(schemas.DeferredModel):
     q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
     code: str | None = None
     code__in: Annotated[
-        list[str] | None,
+        Annotated[list[str], Field(min_length=1)] | str | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None

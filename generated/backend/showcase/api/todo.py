@@ -41,21 +41,32 @@ class TodoListParams(schemas.DeferredModel):
     q: Annotated[str | None, Field(description="Text contained in any of: title")] = None
     completed: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     completed__in: Annotated[
-        list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]] | None,
+        Annotated[
+            list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]], Field(min_length=1)
+        ]
+        | Annotated[bool, BeforeValidator(http.strict_text("boolean"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     completed__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     priority: Literal["low", "normal", "high", "urgent"] | None = None
     priority__in: Annotated[
-        list[Literal["low", "normal", "high", "urgent"]] | None,
+        Annotated[list[Literal["low", "normal", "high", "urgent"]], Field(min_length=1)]
+        | Literal["low", "normal", "high", "urgent"]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     priority__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     due: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = None
     due__in: Annotated[
-        list[Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]] | None,
+        Annotated[
+            list[Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None

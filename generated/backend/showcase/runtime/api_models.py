@@ -91,17 +91,28 @@ def error_responses(
     return result
 
 
+BULK_FILTER = (
+    "The list's filters (field, field__in, field__gte, field__lte, field__isnull); none: every row"
+)
+BULK_VALUES = "The fields to set, as in an update"
+ACTION = "book.create, office.close, ...: the resource and the action"
+
+
 class BulkRequest(BaseModel):
     """The body of `POST /api/<table>/bulk`: an update with its values, or a delete."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # A delete sets nothing: its `values` are empty, whatever the update model allows.
+        json_schema_extra={
+            "if": {"properties": {"operation": {"const": "delete"}}},
+            "then": {"properties": {"values": {"maxProperties": 0}}},
+        },
+    )
 
     operation: Literal["update", "delete"]
-    filter: dict[str, Any] = Field(
-        default={},
-        description="The list's filters (field, field__in, field__gte, field__lte, field__isnull); none: every row",
-    )
-    values: dict[str, Any] = Field(default={}, description="The fields to set, as in an update")
+    filter: dict[str, Any] = Field(default={}, description=BULK_FILTER)
+    values: dict[str, Any] = Field(default={}, description=BULK_VALUES)
     dry_run: bool = Field(default=False, description="Count only, change nothing")
 
 
@@ -178,7 +189,7 @@ class ActionRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(description="book.create, office.close, ...: the resource and the action")
+    action: str = Field(description=ACTION)
     input: dict[str, Any] = Field(
         default={}, description="The route's body, or a list's query parameters"
     )

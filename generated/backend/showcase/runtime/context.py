@@ -18,12 +18,12 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from .api_models import IF_MATCH, SCOPE_HEADERS
+from .contract import SCOPE_LENGTH
 from .db import bind
 from .errors import ApiError, validation_error
 from .resources import Resource
 
 MAIN_BRANCH = "main"
-SCOPE_LENGTH = 64  # tenant, branch and user ids: the width of their columns
 # The scoping headers as security schemes, so the OpenAPI document names them; none is required
 # here (a tenant resource answers 400 tenant_required without X-Tenant-ID).
 TENANT_HEADER, BRANCH_HEADER, USER_HEADER = (

@@ -58,8 +58,31 @@ class LazyRoute(APIRoute):
         return object.__getattribute__(self, attribute)
 
 
-class ResourceRouter(APIRouter):
-    """An `APIRouter` of `LazyRoute`s that declines, unbuilt, a request outside its prefix."""
+# The scoping headers are security schemes the document names (runtime.context), and the HTTP
+# layer requires none of them: beside them, an empty requirement says a request may come without
+# any. A resource's traits decide what it needs and answer for it (400 tenant_required, 401
+# authentication_required), which an authentication scheme's 401 could not say.
+SCOPE_OPTIONAL: dict[str, Any] = {"security": [{}]}
+
+
+class ScopedRouter(APIRouter):
+    """An `APIRouter` whose routes say, in the document, that the scoping headers are optional."""
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        openapi_extra: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> None:
+        # FastAPI appends a list from openapi_extra to the one it derives: [{TenantId}, ..., {}].
+        extra = {**SCOPE_OPTIONAL, **(openapi_extra or {})}
+        super().add_api_route(path, endpoint, openapi_extra=extra, **options)
+
+
+class ResourceRouter(ScopedRouter):
+    """A `ScopedRouter` of `LazyRoute`s that declines, unbuilt, a request outside its prefix."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(route_class=LazyRoute, **options)

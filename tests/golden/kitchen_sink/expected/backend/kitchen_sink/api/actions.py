@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import ContextDep
 from kitchen_sink.runtime import api_models
@@ -21,8 +21,9 @@ from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.errors import validation_error
 from kitchen_sink.runtime.http import json_body, respond, respond_row, strict
 from kitchen_sink.runtime.resources import Resource
+from kitchen_sink.runtime.routing import ScopedRouter
 from kitchen_sink.services import draft, gadget, maker, part
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,76 @@ ACTIONS: dict[str, Action] = {
     "part.delete": Action(part.delete_part, takes_id=True, status_code=204),
 }
 
-router = APIRouter(prefix="/api", tags=["actions"])
+
+class ActionRequest(api_models.ActionRequest):
+    """The body of `POST /api/actions`, its `action` one of this project's."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {
+                            "action": {
+                                "enum": [
+                                    "draft.get",
+                                    "draft.update",
+                                    "draft.delete",
+                                    "gadget.get",
+                                    "gadget.update",
+                                    "gadget.delete",
+                                    "gadget.restore",
+                                    "gadget.archive",
+                                    "maker.get",
+                                    "maker.update",
+                                    "maker.delete",
+                                    "part.get",
+                                    "part.update",
+                                    "part.delete",
+                                ]
+                            }
+                        }
+                    },
+                    "then": {
+                        "required": ["id"],
+                        "properties": {"id": {"type": "string", "format": "uuid"}},
+                    },
+                }
+            ]
+        },
+    )
+
+    action: Literal[
+        "draft.list",
+        "draft.get",
+        "draft.create",
+        "draft.update",
+        "draft.delete",
+        "gadget.list",
+        "gadget.get",
+        "gadget.create",
+        "gadget.update",
+        "gadget.delete",
+        "gadget.restore",
+        "gadget.bulk",
+        "gadget.bulk_undo",
+        "gadget.archive",
+        "gadget.recount",
+        "maker.list",
+        "maker.get",
+        "maker.create",
+        "maker.update",
+        "maker.delete",
+        "part.list",
+        "part.get",
+        "part.create",
+        "part.update",
+        "part.delete",
+    ] = Field(description=api_models.ACTION)
+
+
+router = ScopedRouter(prefix="/api", tags=["actions"])
 
 
 @router.post(
@@ -104,7 +174,7 @@ router = APIRouter(prefix="/api", tags=["actions"])
     ),
 )
 def run_action(
-    request: Annotated[api_models.ActionRequest, json_body(api_models.ActionRequest)],
+    request: Annotated[ActionRequest, json_body(ActionRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from kitchen_sink.auth import ContextDep
 from kitchen_sink.runtime import api_models, audit, contract, http
 from kitchen_sink.runtime.db import SessionDep
+from kitchen_sink.runtime.routing import ScopedRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -36,7 +37,7 @@ class AuditListParams(BaseModel):
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
 
 
-router = APIRouter(prefix="/api/audit", tags=["audit"])
+router = ScopedRouter(prefix="/api/audit", tags=["audit"])
 
 
 @router.get(

@@ -10,12 +10,18 @@ A branch needs no creating: a write with `X-Branch-ID: <name>` copies the row on
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import Path, Response
 from kitchen_sink.auth import ContextDep
 from kitchen_sink.runtime import api_models, branches, http
+from kitchen_sink.runtime.contract import SCOPE_LENGTH
 from kitchen_sink.runtime.db import SessionDep
+from kitchen_sink.runtime.routing import ScopedRouter
 
-router = APIRouter(prefix="/api/branches", tags=["branches"])
+router = ScopedRouter(prefix="/api/branches", tags=["branches"])
+# As long as X-Branch-ID may be: the width of the branch columns.
+BranchName = Annotated[str, Path(max_length=SCOPE_LENGTH)]
 
 
 @router.post(
@@ -26,7 +32,7 @@ router = APIRouter(prefix="/api/branches", tags=["branches"])
     response_description="How many rows of each resource were merged",
     responses=api_models.error_responses("validation_error", "database_unavailable", "conflict"),
 )
-def merge_branch(name: str, session: SessionDep, context: ContextDep) -> Response:
+def merge_branch(name: BranchName, session: SessionDep, context: ContextDep) -> Response:
     """The branch's copies of draft replace main's rows and its deletions apply; the branch is then empty."""
     return http.respond(branches.merge_branch(session, context, name))
 
@@ -40,6 +46,6 @@ def merge_branch(name: str, session: SessionDep, context: ContextDep) -> Respons
     response_description="Discarded",
     responses=api_models.error_responses("validation_error", "database_unavailable"),
 )
-def discard_branch(name: str, session: SessionDep, context: ContextDep) -> None:
+def discard_branch(name: BranchName, session: SessionDep, context: ContextDep) -> None:
     """The branch's rows of draft are thrown away; main is untouched."""
     branches.discard_branch(session, context, name)

@@ -48,14 +48,23 @@ class GadgetListParams(schemas.DeferredModel):
     ] = None
     active: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     active__in: Annotated[
-        list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]] | None,
+        Annotated[
+            list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]], Field(min_length=1)
+        ]
+        | Annotated[bool, BeforeValidator(http.strict_text("boolean"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     active__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     released_on: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = None
     released_on__in: Annotated[
-        list[Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]] | None,
+        Annotated[
+            list[Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
@@ -68,21 +77,31 @@ class GadgetListParams(schemas.DeferredModel):
     released_on__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     kind: Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None = None
     kind__in: Annotated[
-        list[Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]] | None,
+        Annotated[
+            list[Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]],
+            Field(min_length=1),
+        ]
+        | Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     kind__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     tags: str | None = None
     tags__in: Annotated[
-        list[str] | None,
+        Annotated[list[str], Field(min_length=1)] | str | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
     tags__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     maker_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
     maker_id__in: Annotated[
-        list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]] | None,
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
@@ -90,6 +109,82 @@ class GadgetListParams(schemas.DeferredModel):
     include_deleted: Annotated[
         bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
     ] = False
+
+
+class GadgetBulkFilter(schemas.DeferredModel):
+    """The rows `POST /api/gadgets/bulk` changes: the list's filters, as JSON; none: every row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    active__in: Annotated[
+        Annotated[
+            list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]], Field(min_length=1)
+        ]
+        | Annotated[bool, BeforeValidator(http.strict_text("boolean"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    active__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    released_on: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = None
+    released_on__in: Annotated[
+        Annotated[
+            list[Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    released_on__gte: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = (
+        None
+    )
+    released_on__lte: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = (
+        None
+    )
+    released_on__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    kind: Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None = None
+    kind__in: Annotated[
+        Annotated[
+            list[Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]],
+            Field(min_length=1),
+        ]
+        | Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    kind__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    tags: str | None = None
+    tags__in: Annotated[
+        Annotated[list[str], Field(min_length=1)] | str | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    tags__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    maker_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
+    maker_id__in: Annotated[
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    maker_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+
+
+class GadgetBulkRequest(api_models.BulkRequest):
+    filter: GadgetBulkFilter = Field(
+        default_factory=GadgetBulkFilter, description=api_models.BULK_FILTER
+    )
+    values: schemas.GadgetUpdate = Field(
+        default_factory=schemas.GadgetUpdate, description=api_models.BULK_VALUES
+    )
 
 
 router = ResourceRouter(prefix="/api/gadgets", tags=["gadgets"])
@@ -185,7 +280,7 @@ def create_gadget(
     ),
 )
 def bulk_gadgets(
-    body: Annotated[api_models.BulkRequest, http.json_body(api_models.BulkRequest)],
+    body: Annotated[GadgetBulkRequest, http.json_body(GadgetBulkRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:

@@ -39,7 +39,7 @@ class MakerListParams(schemas.DeferredModel):
     ] = None
     handle: str | None = None
     handle__in: Annotated[
-        list[str] | None,
+        Annotated[list[str], Field(min_length=1)] | str | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None
@@ -48,7 +48,7 @@ class MakerListParams(schemas.DeferredModel):
     handle__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
     hotline: str | None = None
     hotline__in: Annotated[
-        list[str] | None,
+        Annotated[list[str], Field(min_length=1)] | str | None,
         BeforeValidator(http.comma_separated),
         Field(description="Comma-separated values"),
     ] = None

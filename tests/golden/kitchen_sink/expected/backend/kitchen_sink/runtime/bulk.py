@@ -49,6 +49,22 @@ class BulkConfig:
     undo_ttl: int | None  # seconds an undo token lives; None: no undo
 
 
+def criteria(filter_: object) -> dict[str, Any]:
+    """A bulk body's `filter` as the list's query values: the project's filter model (by the
+    names of the query string: `class`, not its attribute `class_`), or a plain dict."""
+    if isinstance(filter_, BaseModel):
+        # null is no filter, as an absent query parameter (JSON can say both)
+        return filter_.model_dump(mode="json", exclude_unset=True, exclude_none=True, by_alias=True)
+    return dict(filter_) if isinstance(filter_, dict) else {}
+
+
+def given(part: object) -> dict[str, Any]:
+    """The fields a bulk body's `values` set: the project's update model or a plain dict."""
+    if isinstance(part, BaseModel):
+        return part.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    return dict(part) if isinstance(part, dict) else {}
+
+
 def bulk(
     resource: Resource,
     session: Session,
@@ -70,7 +86,7 @@ def bulk(
         require_principal(resource, context)
     dialect = dialect_of(session)
     statement = scoped(resource, context, sa.select(resource.id)).where(
-        *filters(resource, body.filter, dialect)
+        *filters(resource, criteria(body.filter), dialect)
     )
     if resource.has("owned"):  # system rows are visible, not writable
         statement = statement.where(
@@ -80,13 +96,13 @@ def bulk(
     values: dict[str, Any] = {}
     if body.operation == "update":
         try:
-            values = values_of(strict(update_model, body.values))
+            values = values_of(strict(update_model, given(body.values)))
         except ValidationError as error:
             raise _validation(error, "values") from None
         values.pop("version", None)
         if any(name in resource.many_to_many for name in values):
             raise validation_error("values: many-to-many fields cannot be bulk updated", "values")
-    elif body.values:
+    elif given(body.values):
         raise validation_error("values: a bulk delete takes no values", "values")
     result: dict[str, Any] = {
         "matched": len(keys),
@@ -262,8 +278,8 @@ def _record_run(
         run_model()(
             resource=resource.name,
             operation=body.operation,
-            filter=jsonable(body.filter),
-            values=jsonable(body.values) if body.operation == "update" else None,
+            filter=jsonable(criteria(body.filter)),
+            values=jsonable(given(body.values)) if body.operation == "update" else None,
             dry_run=body.dry_run,
             matched=result["matched"],
             affected=result["affected"],

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from minimal import schemas
 from minimal.auth import ContextDep
 from minimal.runtime import api_models
@@ -21,8 +21,9 @@ from minimal.runtime.db import SessionDep
 from minimal.runtime.errors import validation_error
 from minimal.runtime.http import json_body, respond, respond_row, strict
 from minimal.runtime.resources import Resource
+from minimal.runtime.routing import ScopedRouter
 from minimal.services import note
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,39 @@ ACTIONS: dict[str, Action] = {
     "note.delete": Action(note.delete_note, takes_id=True, status_code=204),
 }
 
-router = APIRouter(prefix="/api", tags=["actions"])
+
+class ActionRequest(api_models.ActionRequest):
+    """The body of `POST /api/actions`, its `action` one of this project's."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {
+                            "action": {"enum": ["note.get", "note.update", "note.delete"]}
+                        }
+                    },
+                    "then": {
+                        "required": ["id"],
+                        "properties": {"id": {"type": "string", "format": "uuid"}},
+                    },
+                }
+            ]
+        },
+    )
+
+    action: Literal[
+        "note.list",
+        "note.get",
+        "note.create",
+        "note.update",
+        "note.delete",
+    ] = Field(description=api_models.ACTION)
+
+
+router = ScopedRouter(prefix="/api", tags=["actions"])
 
 
 @router.post(
@@ -71,7 +104,7 @@ router = APIRouter(prefix="/api", tags=["actions"])
     ),
 )
 def run_action(
-    request: Annotated[api_models.ActionRequest, json_body(api_models.ActionRequest)],
+    request: Annotated[ActionRequest, json_body(ActionRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:

@@ -92,3 +92,6 @@ def filter_operators(kind: str) -> tuple[str, ...]:
     if kind in ORDERED_TYPES:
         return ("eq", "in", "gte", "lte", "isnull")
     return ("eq", "in", "isnull")
+
+
+SCOPE_LENGTH = 64  # tenant, branch and user ids: the width of their columns

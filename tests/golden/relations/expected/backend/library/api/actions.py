@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from library import schemas
 from library.auth import ContextDep
 from library.runtime import api_models
@@ -21,8 +21,9 @@ from library.runtime.db import SessionDep
 from library.runtime.errors import validation_error
 from library.runtime.http import json_body, respond, respond_row, strict
 from library.runtime.resources import Resource
+from library.runtime.routing import ScopedRouter
 from library.services import author, book, chapter, genre, publisher
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,98 @@ ACTIONS: dict[str, Action] = {
     "publisher.restore": Action(publisher.restore_publisher, takes_id=True, row=publisher.RESOURCE),
 }
 
-router = APIRouter(prefix="/api", tags=["actions"])
+
+class ActionRequest(api_models.ActionRequest):
+    """The body of `POST /api/actions`, its `action` one of this project's."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {
+                            "action": {
+                                "enum": [
+                                    "book.get",
+                                    "book.update",
+                                    "book.delete",
+                                    "book.restore",
+                                    "chapter.get",
+                                    "chapter.update",
+                                    "chapter.delete",
+                                    "chapter.restore",
+                                    "genre.get",
+                                    "genre.update",
+                                    "genre.delete",
+                                ]
+                            }
+                        }
+                    },
+                    "then": {
+                        "required": ["id"],
+                        "properties": {"id": {"type": "string", "format": "uuid"}},
+                    },
+                },
+                {
+                    "if": {
+                        "properties": {
+                            "action": {
+                                "enum": [
+                                    "author.get",
+                                    "author.update",
+                                    "author.delete",
+                                    "author.restore",
+                                    "publisher.get",
+                                    "publisher.update",
+                                    "publisher.delete",
+                                    "publisher.restore",
+                                ]
+                            }
+                        }
+                    },
+                    "then": {"required": ["id"], "properties": {"id": {"type": "integer"}}},
+                },
+            ]
+        },
+    )
+
+    action: Literal[
+        "author.list",
+        "author.get",
+        "author.create",
+        "author.update",
+        "author.delete",
+        "author.restore",
+        "book.list",
+        "book.get",
+        "book.create",
+        "book.update",
+        "book.delete",
+        "book.restore",
+        "book.bulk",
+        "book.bulk_undo",
+        "chapter.list",
+        "chapter.get",
+        "chapter.create",
+        "chapter.update",
+        "chapter.delete",
+        "chapter.restore",
+        "genre.list",
+        "genre.get",
+        "genre.create",
+        "genre.update",
+        "genre.delete",
+        "publisher.list",
+        "publisher.get",
+        "publisher.create",
+        "publisher.update",
+        "publisher.delete",
+        "publisher.restore",
+    ] = Field(description=api_models.ACTION)
+
+
+router = ScopedRouter(prefix="/api", tags=["actions"])
 
 
 @router.post(
@@ -113,7 +205,7 @@ router = APIRouter(prefix="/api", tags=["actions"])
     ),
 )
 def run_action(
-    request: Annotated[api_models.ActionRequest, json_body(api_models.ActionRequest)],
+    request: Annotated[ActionRequest, json_body(ActionRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:

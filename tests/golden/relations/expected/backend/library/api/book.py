@@ -45,6 +45,21 @@ class BookListParams(schemas.DeferredModel):
     ] = False
 
 
+class BookBulkFilter(schemas.DeferredModel):
+    """The rows `POST /api/books/bulk` changes: the list's filters, as JSON; none: every row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class BookBulkRequest(api_models.BulkRequest):
+    filter: BookBulkFilter = Field(
+        default_factory=BookBulkFilter, description=api_models.BULK_FILTER
+    )
+    values: schemas.BookUpdate = Field(
+        default_factory=schemas.BookUpdate, description=api_models.BULK_VALUES
+    )
+
+
 router = ResourceRouter(prefix="/api/books", tags=["books"])
 
 
@@ -119,7 +134,7 @@ def create_book(
     ),
 )
 def bulk_books(
-    body: Annotated[api_models.BulkRequest, http.json_body(api_models.BulkRequest)],
+    body: Annotated[BookBulkRequest, http.json_body(BookBulkRequest)],
     session: SessionDep,
     context: ContextDep,
 ) -> Response:
