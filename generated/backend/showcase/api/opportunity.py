@@ -160,12 +160,14 @@ class OpportunityBulkFilter(schemas.DeferredModel):
 
 
 class OpportunityBulkRequest(api_models.BulkRequest):
+    """The shared bulk body, its filter and values this resource's (Pydantic narrows a field in a subclass)."""
+
     filter: OpportunityBulkFilter = Field(
         default_factory=OpportunityBulkFilter, description=api_models.BULK_FILTER
-    )
+    )  # type: ignore[assignment]
     values: schemas.OpportunityUpdate = Field(
         default_factory=schemas.OpportunityUpdate, description=api_models.BULK_VALUES
-    )
+    )  # type: ignore[assignment]
 
 
 router = ResourceRouter(prefix="/api/opportunities", tags=["opportunities"])

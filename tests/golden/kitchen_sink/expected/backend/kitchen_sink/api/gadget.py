@@ -179,12 +179,14 @@ class GadgetBulkFilter(schemas.DeferredModel):
 
 
 class GadgetBulkRequest(api_models.BulkRequest):
+    """The shared bulk body, its filter and values this resource's (Pydantic narrows a field in a subclass)."""
+
     filter: GadgetBulkFilter = Field(
         default_factory=GadgetBulkFilter, description=api_models.BULK_FILTER
-    )
+    )  # type: ignore[assignment]
     values: schemas.GadgetUpdate = Field(
         default_factory=schemas.GadgetUpdate, description=api_models.BULK_VALUES
-    )
+    )  # type: ignore[assignment]
 
 
 router = ResourceRouter(prefix="/api/gadgets", tags=["gadgets"])
