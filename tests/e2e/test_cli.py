@@ -355,7 +355,7 @@ def test_validate_prints_every_error_with_file_line_and_column(project):
         "error schemas/author.yaml:3:24: fields.name.min_length: min_length 5 is above max_length 2",
         (
             "error schemas/book.yaml:3:3: fields.title: unknown field type 'strng' in 'strng(200)'; did you mean 'string'? "
-            "(expected one of: string, text, integer, bigint, float, decimal, boolean, date, datetime, time, uuid, email, url, json, enum, array, relation, many_to_many)"
+            "(expected one of: string, text, integer, bigint, float, decimal, boolean, date, datetime, time, uuid, email, url, json, enum, array, relation, many_to_many, slug, phone)"
         ),
         "error schemas/shelf.yaml:3:1: invalid YAML: did not find expected node content",
     ]

@@ -21,6 +21,7 @@ import sys
 import types
 import typing
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -164,7 +165,10 @@ def _flatten(model: type[BaseModel]) -> list[Param]:
 
 def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
     api = context.api_for(project)
-    with _generated_models(project, context) as (models, queries):
+    with _generated_models(project, context) as (models, queries), warnings.catch_warnings():
+        # A header's alias (If-Match) is read by FastAPI, not Pydantic, which says so in a
+        # warning; FastAPI silences it as it builds its own validators, and so does this.
+        warnings.filterwarnings("ignore", message=".*has no effect in the context it was used")
         return derive(api, project.name, routes(api, models, queries))
 
 
