@@ -49,19 +49,14 @@ class BulkConfig:
     undo_ttl: int | None  # seconds an undo token lives; None: no undo
 
 
-def criteria(filter_: object) -> dict[str, Any]:
-    """A bulk body's `filter` as the list's query values: the project's filter model (by the
-    names of the query string: `class`, not its attribute `class_`), or a plain dict."""
-    if isinstance(filter_, BaseModel):
-        # null is no filter, as an absent query parameter (JSON can say both)
-        return filter_.model_dump(mode="json", exclude_unset=True, exclude_none=True, by_alias=True)
-    return dict(filter_) if isinstance(filter_, dict) else {}
-
-
-def given(part: object) -> dict[str, Any]:
-    """The fields a bulk body's `values` set: the project's update model or a plain dict."""
+def given(part: object, *, nulls: bool = True) -> dict[str, Any]:
+    """A bulk body's `filter` or `values` as a dict: the project's model (by the names of the
+    query string and the API: `class`, not its attribute `class_`), or a plain dict. A filter
+    takes `nulls=False`: null is no filter, as an absent query parameter (JSON can say both)."""
     if isinstance(part, BaseModel):
-        return part.model_dump(mode="json", exclude_unset=True, by_alias=True)
+        return part.model_dump(
+            mode="json", exclude_unset=True, exclude_none=not nulls, by_alias=True
+        )
     return dict(part) if isinstance(part, dict) else {}
 
 
@@ -86,7 +81,7 @@ def bulk(
         require_principal(resource, context)
     dialect = dialect_of(session)
     statement = scoped(resource, context, sa.select(resource.id)).where(
-        *filters(resource, criteria(body.filter), dialect)
+        *filters(resource, given(body.filter, nulls=False), dialect)
     )
     if resource.has("owned"):  # system rows are visible, not writable
         statement = statement.where(
@@ -278,7 +273,7 @@ def _record_run(
         run_model()(
             resource=resource.name,
             operation=body.operation,
-            filter=jsonable(criteria(body.filter)),
+            filter=jsonable(given(body.filter, nulls=False)),
             values=jsonable(given(body.values)) if body.operation == "update" else None,
             dry_run=body.dry_run,
             matched=result["matched"],
