@@ -6,7 +6,9 @@
 
 Settings from the environment, read by `create_app()`: `DATABASE_URL`; `MAX_BODY_BYTES`, the
 largest request body (default 1 MiB; larger is 413); `CORS_ORIGINS`, the origins browsers may
-call the API from (comma-separated; none by default, so no CORS headers).
+call the API from (comma-separated; none by default, so no CORS headers); `WEB_DIST`, the
+built web app served at `/` (default `../web/dist` beside this backend folder; nothing is served
+at `/` while it holds no `index.html`: `npm run build` in `web/` makes it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +24,7 @@ from fastapi import FastAPI, Request
 from kitchen_sink import db
 from kitchen_sink.api import ROUTERS
 from kitchen_sink.errors import CONSTRAINTS
-from kitchen_sink.runtime import api_models, errors
+from kitchen_sink.runtime import api_models, errors, web
 from kitchen_sink.runtime.db import session_factory, writer
 from kitchen_sink.runtime.http import respond
 from starlette.datastructures import Headers
@@ -39,6 +42,8 @@ SERVERS = [{"url": "/", "description": "This API"}]
 PUBLIC: dict[str, Any] = {"security": []}
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+# `WEB_DIST` unset: the web app's build beside this backend, found from this file (any working directory).
+WEB_DIST_DEFAULT = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 
 def max_body_bytes() -> int:
@@ -206,6 +211,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
             )
         return respond({"status": "ready"})
 
+    web.install(app, WEB_DIST_DEFAULT)  # last: it answers only the GETs no route above takes
     return app
 
 
