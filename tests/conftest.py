@@ -32,6 +32,7 @@ from helpers import (
     DIALECTS,
     GOLDEN,
     GUARD_COUNTS,
+    REDOCLY_HARNESS,
     SHOWCASE,
     TS_HARNESS,
     BuiltProject,
@@ -135,23 +136,22 @@ def build_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectBuilder:
 def _missing(reason: str) -> None:
     """Skip without Node; in CI a missing tool fails the run instead."""
     if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI: the TypeScript client tests must run)", pytrace=False)
+        pytest.fail(f"{reason} (CI: these tests must run)", pytrace=False)
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def node_modules() -> Path:
-    """tests/ts/node_modules as package-lock.json pins it: `npm ci` only when the lock changed."""
+def npm_ci(harness: Path) -> Path:
+    """`harness`/node_modules as its package-lock.json pins it: `npm ci` only when the lock changed."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        _missing("node and npm are needed for the TypeScript client tests")
-    modules = TS_HARNESS / "node_modules"
+        _missing(f"node and npm are needed for the tests that use {harness.name}/")
+    modules = harness / "node_modules"
     stamp = modules / ".schemagen-lock.sha256"  # which lock file `npm ci` installed
-    digest = hashlib.sha256((TS_HARNESS / "package-lock.json").read_bytes()).hexdigest()
+    digest = hashlib.sha256((harness / "package-lock.json").read_bytes()).hexdigest()
     if not (stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == digest):
         result = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=TS_HARNESS,
+            cwd=harness,
             capture_output=True,
             text=True,
             timeout=600,
@@ -159,10 +159,22 @@ def node_modules() -> Path:
         )
         if result.returncode != 0:
             pytest.fail(
-                f"npm ci failed in {TS_HARNESS}:\n{result.stdout}\n{result.stderr}", pytrace=False
+                f"npm ci failed in {harness}:\n{result.stdout}\n{result.stderr}", pytrace=False
             )
         stamp.write_text(digest + "\n", encoding="utf-8")
     return modules
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """tests/ts/node_modules: the pinned TypeScript and libraries of the client tests."""
+    return npm_ci(TS_HARNESS)
+
+
+@pytest.fixture(scope="session")
+def redocly_modules() -> Path:
+    """tests/redocly/node_modules: the pinned Redocly CLI (tests/e2e/test_redocly.py)."""
+    return npm_ci(REDOCLY_HARNESS)
 
 
 # ---------------------------------------------------------------------------------------------

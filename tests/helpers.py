@@ -15,6 +15,7 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 TS_HARNESS = REPO / "tests" / "ts"  # the pinned TypeScript and libraries (package-lock.json)
+REDOCLY_HARNESS = REPO / "tests" / "redocly"  # the pinned Redocly CLI and its lint config
 SHOWCASE = REPO  # the showcase project: /schemagen.toml and /schemas at the top of the repository
 
 CLI_TIMEOUT = 120  # seconds; a build takes about one

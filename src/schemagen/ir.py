@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from schemagen.language import DEFAULT_LICENSE
 from schemagen.literals import sql_comment
 from schemagen.types import FieldType
 
@@ -360,7 +361,7 @@ class Project:
     cycles: tuple[tuple[str, ...], ...] = field(default=())  # foreign-key cycles that were broken
     system_tables: tuple[Table, ...] = ()  # audit_log and bulk_runs, when a resource needs them
     functions: tuple[Function, ...] = ()  # PostgreSQL trigger functions the triggers run
-    license: str = "Proprietary"  # the API's, as its OpenAPI document names it
+    license: str = DEFAULT_LICENSE  # the API's SPDX license expression
 
     def resource(self, name: str) -> Resource:
         return next(r for r in self.resources if r.name == name)

@@ -296,6 +296,14 @@ class ResourceSpec(Strict):
     )
 
 
+# An SPDX license expression ("MIT", "Apache-2.0 OR MIT", "LicenseRef-Mine"): OpenAPI's license
+# `identifier`. A license of one's own is `LicenseRef-<name>`, as SPDX says.
+SPDX_EXPRESSION = (
+    r"\(*[A-Za-z0-9][A-Za-z0-9.+-]*\)*( (AND|OR|WITH) \(*[A-Za-z0-9][A-Za-z0-9.+-]*\)*)*"
+)
+DEFAULT_LICENSE = "LicenseRef-Proprietary"
+
+
 class ProjectSection(Strict):
     name: str = "app"
     package: str | None = None
@@ -303,8 +311,18 @@ class ProjectSection(Strict):
     output: str = DEFAULT_OUTPUT
     templates: str | None = None
     targets: list[str] = Field(default_factory=lambda: ["all"])
-    # The API's license, as its OpenAPI document names it (an SPDX identifier or a name).
-    license: str = Field(default="Proprietary", min_length=1, max_length=100)
+    # The API's license, as its OpenAPI document names and identifies it.
+    license: str = Field(default=DEFAULT_LICENSE, min_length=1, max_length=100)
+
+    @field_validator("license")
+    @classmethod
+    def _spdx(cls, value: str) -> str:
+        if not re.fullmatch(SPDX_EXPRESSION, value):
+            raise ValueError(
+                f"{value!r} is no SPDX license expression (e.g. 'MIT', 'Apache-2.0 OR MIT', or"
+                " 'LicenseRef-<name>' for a license of your own)"
+            )
+        return value
 
 
 class DatabaseSection(Strict):

@@ -298,6 +298,38 @@ def test_toml_shape_errors_name_the_file_and_path(tmp_path):
     expect(d, "fields.title", None, "did you mean 'required'?", file="schemas/book.toml")
 
 
+@pytest.mark.parametrize(
+    ("license", "valid"),
+    [
+        ("MIT", True),
+        ("Apache-2.0 OR MIT", True),
+        ("(MIT AND BSD-3-Clause) OR GPL-2.0-or-later WITH Classpath-exception-2.0", True),
+        ("LicenseRef-Acme-1", True),
+        ("My own licence", False),
+        ("MIT or Apache-2.0", False),
+        ("MIT\nOR Apache-2.0", False),
+    ],
+)
+def test_the_license_is_an_spdx_expression(tmp_path, license: str, valid: bool) -> None:
+    """OpenAPI's license `identifier` is an SPDX expression, so the project's license is one."""
+    root = make_project(tmp_path, {"author.yaml": AUTHOR})
+    config = root / "schemagen.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[project]\n", f"[project]\nlicense = {json.dumps(license)}\n"))
+    if valid:
+        assert compile_project(root).project.license == license
+    else:
+        d = only(errors_of(root))
+        assert d.file == "schemagen.toml" and d.path == ("project", "license"), d
+        assert "is no SPDX license expression" in d.message, d
+
+
+def errors_of(root: Path) -> list[Diagnostic]:
+    with pytest.raises(SchemaError) as info:
+        compile_project(root)
+    return info.value.diagnostics
+
+
 # --- names ----------------------------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TITLE = "showcase"
 VERSION = "0.1.0"
-LICENSE = {"name": "Proprietary"}
+LICENSE = {"name": "LicenseRef-Proprietary", "identifier": "LicenseRef-Proprietary"}
 # Relative: the document's requests go to wherever it was served from.
 SERVERS = [{"url": "/", "description": "This API"}]
 PUBLIC: dict[str, Any] = {"security": []}

@@ -167,11 +167,11 @@ class MatrxActionCreate(DeferredModel):
         Field(title="Action type"),
     ]
     scope: Annotated[Literal["global", "workspace", "user"], Field(title="Scope")] = "user"
-    variable_context_map: Annotated[Any | None, Field(title="Variable context map")] = None
+    variable_context_map: Annotated[Any, Field(title="Variable context map")] = None
     """
     Which context value fills each variable of the action.
     """
-    execution_settings: Annotated[Any | None, Field(title="Execution settings")] = None
+    execution_settings: Annotated[Any, Field(title="Execution settings")] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     use_count: Annotated[
         int, Field(ge=0, le=2147483647, title="Use count"), BeforeValidator(_whole)
@@ -224,11 +224,11 @@ class MatrxActionUpdate(DeferredModel):
         Field(title="Action type"),
     ] = None
     scope: Annotated[Literal["global", "workspace", "user"], Field(title="Scope")] = None
-    variable_context_map: Annotated[Any | None, Field(title="Variable context map")] = None
+    variable_context_map: Annotated[Any, Field(title="Variable context map")] = None
     """
     Which context value fills each variable of the action.
     """
-    execution_settings: Annotated[Any | None, Field(title="Execution settings")] = None
+    execution_settings: Annotated[Any, Field(title="Execution settings")] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     use_count: Annotated[
         int, Field(ge=0, le=2147483647, title="Use count"), BeforeValidator(_whole)
@@ -248,7 +248,7 @@ class MatrxMenuItemCreate(DeferredModel):
     display_order: Annotated[
         int, Field(ge=-2147483648, le=2147483647, title="Display order"), BeforeValidator(_whole)
     ] = 0
-    context_requirements: Annotated[Any | None, Field(title="Context requirements")] = None
+    context_requirements: Annotated[Any, Field(title="Context requirements")] = None
     """
     What the surrounding context must hold for the item to show.
     """
@@ -299,7 +299,7 @@ class MatrxMenuItemUpdate(DeferredModel):
     display_order: Annotated[
         int, Field(ge=-2147483648, le=2147483647, title="Display order"), BeforeValidator(_whole)
     ] = None
-    context_requirements: Annotated[Any | None, Field(title="Context requirements")] = None
+    context_requirements: Annotated[Any, Field(title="Context requirements")] = None
     """
     What the surrounding context must hold for the item to show.
     """
@@ -327,7 +327,7 @@ class OfficeCreate(DeferredModel):
         Field(json_schema_extra=_decimal_number),
     ] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
-    settings: Annotated[Any | None, Field(title="Settings")] = None
+    settings: Annotated[Any, Field(title="Settings")] = None
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
     code: Annotated[str | None, Field(max_length=12, title="Code")] = None
     closed_at: Annotated[JsonDatetime | None, Field(title="Closed at")] = None
@@ -380,7 +380,7 @@ class OfficeUpdate(DeferredModel):
         Field(json_schema_extra=_decimal_number),
     ] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
-    settings: Annotated[Any | None, Field(title="Settings")] = None
+    settings: Annotated[Any, Field(title="Settings")] = None
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
     code: Annotated[str | None, Field(max_length=12, title="Code")] = None
     closed_at: Annotated[JsonDatetime | None, Field(title="Closed at")] = None

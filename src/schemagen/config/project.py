@@ -17,7 +17,7 @@ from schemagen.config.paths import (
     section,
 )
 from schemagen.diagnostics import Diagnostic, SchemaError
-from schemagen.language import ProjectSpec
+from schemagen.language import DEFAULT_LICENSE, ProjectSpec
 from schemagen.load import LoadError, load_file
 
 MAX_PROJECT_NAME = 100
@@ -54,7 +54,7 @@ class ProjectConfig(ProjectPaths):
     package: str
     targets: tuple[str, ...]
     dialects: tuple[str, ...]
-    license: str = "Proprietary"
+    license: str = DEFAULT_LICENSE
 
     def relative(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root where possible."""

@@ -173,8 +173,8 @@ def document(project: ir.Project, context: RenderContext) -> dict[str, Any]:
 
 
 def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
-    license = api.project.license
     """What FastAPI's `get_openapi` makes of these routes (separate_input_output_schemas=False)."""
+    license = api.project.license
     adapters: dict[tuple[int, str], pydantic.TypeAdapter[Any]] = {}
     inputs: list[tuple[Any, Any, Any]] = []
 
@@ -262,7 +262,11 @@ def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
         _without_none(
             {
                 "openapi": OPENAPI_VERSION,
-                "info": {"title": title, "version": VERSION, "license": {"name": license}},
+                "info": {
+                    "title": title,
+                    "version": VERSION,
+                    "license": {"name": license, "identifier": license},
+                },
                 "servers": SERVERS,
                 "paths": paths,
                 "components": {

@@ -501,8 +501,22 @@ def _constrained(annotation: ast.expr) -> tuple[ast.Name, ast.expr] | None:
     return None
 
 
+def _any_or_none(node: ast.AST) -> bool:
+    """`Any | None` on one line."""
+    return (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.BitOr)
+        and isinstance(node.left, ast.Name)
+        and node.left.id == "Any"
+        and isinstance(node.right, ast.Constant)
+        and node.right.value is None
+        and node.lineno == node.end_lineno
+    )
+
+
 def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
-    """The class's source with the types of JSON_TYPES in field annotations renamed (JsonInt, ...)."""
+    """The class's source with the types of JSON_TYPES in field annotations renamed (JsonInt, ...)
+    and `Any | None` written `Any`."""
     if not isinstance(node, ast.ClassDef):
         return "".join(lines)
     edits = []
@@ -518,6 +532,13 @@ def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
                 assert last.end_lineno is not None and end is not None
                 edits.append((last.end_lineno - 1 - first, end, end, CONSTRAINED[scalar.id]))
             for name in ast.walk(statement.annotation):
+                if _any_or_none(name):
+                    # `Any` holds null already: `Any | None` would be an anyOf whose first
+                    # branch is the empty schema, which matches anything (and says nothing).
+                    assert isinstance(name, ast.BinOp) and name.end_col_offset is not None
+                    row = name.lineno - 1 - first
+                    edits.append((row, name.col_offset, name.end_col_offset, "Any"))
+                    continue
                 if constrained is not None and name is constrained[0]:
                     continue
                 if isinstance(name, ast.Name) and name.id in JSON_TYPES:

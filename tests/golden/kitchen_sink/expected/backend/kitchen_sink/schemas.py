@@ -240,9 +240,9 @@ class GadgetCreate(DeferredModel):
         "-- not SQL; %s not a format; # not a comment; 🚀 \u2028 done"
     )
     async_: Annotated[bool, Field(alias="async", title="Async")] = False
-    select: Annotated[Any | None, Field(title="Select")] = None
+    select: Annotated[Any, Field(title="Select")] = None
     import_: Annotated[UUID | None, Field(alias="import", title="Import")] = None
-    metadata: Annotated[Any | None, Field(title="Metadata")] = None
+    metadata: Annotated[Any, Field(title="Metadata")] = None
     """
     A name SQLAlchemy's declarative base claims.
     """
@@ -420,7 +420,7 @@ class GadgetUpdate(DeferredModel):
     """
     Starts with https://; "quotes" and <tags> are kept as they are
     """
-    settings: Annotated[Any | None, Field(title="Settings")] = None
+    settings: Annotated[Any, Field(title="Settings")] = None
     """
     Anything JSON; the default is a fresh copy per row.
     """
@@ -447,9 +447,9 @@ class GadgetUpdate(DeferredModel):
     type: Annotated[str, Field(max_length=80, title="Type")] = None
     default: Annotated[str, Field(title="Default")] = None
     async_: Annotated[bool, Field(alias="async", title="Async")] = None
-    select: Annotated[Any | None, Field(title="Select")] = None
+    select: Annotated[Any, Field(title="Select")] = None
     import_: Annotated[UUID | None, Field(alias="import", title="Import")] = None
-    metadata: Annotated[Any | None, Field(title="Metadata")] = None
+    metadata: Annotated[Any, Field(title="Metadata")] = None
     """
     A name SQLAlchemy's declarative base claims.
     """
