@@ -8,6 +8,7 @@ these tests pin each one it found, on the showcase app in-process on SQLite.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,73 @@ def test_a_malformed_id_is_a_validation_error(client, method: str, path: str) ->
 def test_a_malformed_id_through_the_action_router_is_a_validation_error(client) -> None:
     response = client.post("/api/actions", json={"action": "todo.get", "id": "nope"})
     _error(response, 422, "validation_error", "id")
+
+
+def test_the_action_router_body_is_one_model_per_action(client) -> None:
+    """A oneOf with its discriminator mapping: each action's own input and, on a row, its id."""
+    schemas = client.document["components"]["schemas"]
+    body = client.document["paths"]["/api/actions"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ActionRequest"
+    }
+    request = schemas["ActionRequest"]
+    mapping = request["discriminator"]["mapping"]
+    assert request["discriminator"]["propertyName"] == "action"
+    assert sorted(mapping.values()) == sorted(ref["$ref"] for ref in request["oneOf"])
+    close = schemas[mapping["office.close"].rsplit("/", 1)[1]]
+    assert close["properties"]["action"]["const"] == "office.close"
+    assert close["properties"]["input"] == {"$ref": "#/components/schemas/OfficeCloseInput"}
+    assert close["properties"]["id"]["format"] == "uuid"
+    assert set(close["required"]) == {"action", "id", "input"}
+    listing = schemas[mapping["office.list"].rsplit("/", 1)[1]]
+    assert listing["properties"]["input"] == {"$ref": "#/components/schemas/OfficeListParams"}
+    assert "id" not in listing["properties"] and listing["required"] == ["action"]
+    get = schemas[mapping["todo.get"].rsplit("/", 1)[1]]
+    assert set(get["properties"]) == {"action", "id"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "detail"),
+    [
+        ({"action": "todo.nope"}, "action", "action: "),
+        ({"input": {}}, "action", "action: "),
+        ({"action": "todo.get"}, "id", "id: Field required"),
+        ({"action": "todo.get", "id": 7}, "id", "id: "),
+        ({"action": "todo.get", "id": str(uuid.UUID(int=1)), "input": {}}, "input", "input: "),
+        ({"action": "region.create"}, "input", "input: Field required"),
+        ({"action": "region.create", "input": {"name": 5}}, "name", "input.name: "),
+        ({"action": "region.create", "input": {"name": "N", "nope": 1}}, "nope", "input.nope: "),
+        ({"action": "region.list", "input": {"limit": 0}}, "limit", "input.limit: "),
+        ({"action": "region.list", "input": {"limit": "10"}}, "limit", "input.limit: "),
+        ({"action": "region.list", "input": {"sort": "nope"}}, "sort", "input.sort: "),
+        (
+            {"action": "customer.bulk", "input": {"operation": "update", "filter": {"x": 1}}},
+            "filter",
+            "input.filter.x: ",
+        ),
+    ],
+)
+def test_the_action_router_refuses_what_the_action_refuses(client, body, field, detail) -> None:
+    """422 naming the field as the action's own route would, the detail its whole path."""
+    error = _error(client.post("/api/actions", json=body), 422, "validation_error", field)
+    assert error["detail"].startswith(detail), error
+
+
+def test_the_action_router_lists_with_json_parameters(client) -> None:
+    for name in ("North", "South"):
+        assert client.post("/api/regions", json={"name": name}).status_code == 201
+    response = client.post(
+        "/api/actions",
+        json={"action": "region.list", "input": {"limit": 1, "sort": "-name", "q": "o"}},
+    )
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert [r["name"] for r in page["items"]] == ["South"] and page["next_cursor"]
+    everything = client.post("/api/actions", json={"action": "region.list"})
+    assert everything.status_code == 200 and len(everything.json()["items"]) >= 2
+    # A null is a parameter not given, as the document's nullable parameters say.
+    nulls = client.post("/api/actions", json={"action": "region.list", "input": {"q": None}})
+    assert nulls.status_code == 200 and nulls.json() == everything.json(), nulls.text
 
 
 def test_a_well_formed_unknown_id_is_still_not_found(client) -> None:

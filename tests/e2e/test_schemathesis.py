@@ -107,12 +107,6 @@ def test_schemathesis_finds_no_failure(
                 os.environ.get("SCHEMATHESIS_SEED", "1"),
                 "--output-truncate",
                 "true",
-                # Left out for now: since the routes became FastAPI's, the action router's body
-                # is one generic model (an action name, any `input`), no longer a oneOf of each
-                # action's input, so a schema-valid body can still be refused by the action it
-                # names. Every route it dispatches to is guarded on its own path here.
-                "--exclude-operation-id",
-                "runAction",
             ],
             env=cli_env(SCHEMATHESIS_HOOKS="schemathesis_hooks", PYTHONPATH=str(HERE)),
             cwd=tmp_path,

@@ -1,17 +1,24 @@
-"""Custom actions: handlers in user code, called with the row and the validated input."""
+"""Actions: custom actions' handlers in user code, called with the row and the validated input;
+and the action router (`POST /api/actions`), which runs any action by name as its route does.
+"""
 
 from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable
-from typing import Any
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel
+from fastapi import Depends, Request, Response
+from fastapi import params as fastapi_params
+from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 from sqlalchemy.orm import Session
 
 from .context import RequestContext, enter
-from .errors import database_errors
+from .errors import ApiError, database_errors, validation_error
+from .http import query_values, respond, respond_row
 from .resources import Resource
 from .rows import fresh, load, serialize
 from .trail import audit
@@ -82,3 +89,106 @@ def run_action(
     ):
         return serialize(resource, session, list(result))
     return jsonable(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# The action router
+
+
+@dataclass(frozen=True)
+class Action:
+    """A service function the action router calls by name, and how its route answers."""
+
+    run: Callable[..., object]
+    takes_params: bool = False  # `input` is the list's query model, passed as `params`
+    row: Resource | None = None  # answered as a row (with its ETag when versioned)
+    status_code: int = 200
+
+
+BodyModel = TypeVar("BodyModel", bound=BaseModel)
+
+
+def action_body(model: type[BodyModel]) -> Any:
+    """The action router's body as `model` (one model per action, told apart by `action`), a
+    route's `body: Annotated[Model, actions.action_body(Model)]`.
+
+    FastAPI sees the body as `model` (the OpenAPI document shows it), but its own lax reading
+    lets anything through: the body is read once, strictly, from the raw JSON as every route's
+    body is (`http.json_body`), and an error names the field at fault as the action's route
+    would (`started_on`, `id`), its detail the whole path (`input.started_on: ...`). FastAPI's
+    reading would name the action instead (a union's errors start with the member's tag).
+    """
+
+    async def parse(request: Request, body: Any) -> BodyModel:
+        return read_action(model, await request.body())
+
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter(
+            "body",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[model, fastapi_params.Body(), WrapValidator(_later)],
+        ),
+    ]
+    parse.__signature__ = inspect.Signature(parameters, return_annotation=model)  # type: ignore[attr-defined]
+    return Depends(parse)
+
+
+def _later(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """FastAPI's reading of the body: what it refuses is refused by `read_action`, named well."""
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+def read_action(model: type[BodyModel], raw: bytes | str) -> BodyModel:
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as error:
+        raise action_error(list(error.errors())) from None
+
+
+def action_error(errors: list[Any]) -> ApiError:
+    """The first of the errors, as the action's route would name it."""
+    first = errors[0]
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return validation_error(f"action: {first['msg']}", "action")
+    location = [str(part) for part in first["loc"] if not isinstance(part, int)]
+    if location and location[0] not in BODY_FIELDS:
+        location = location[1:]  # the union's tag: an action's name (`book.create`), no field
+    # The input's own field, as the route of the action names it; else `id`, `action`, `input`.
+    field = location[1] if location[:1] == ["input"] and len(location) > 1 else None
+    where = ".".join(location)
+    return validation_error(
+        f"{where}: {first['msg']}" if where else first["msg"],
+        field or (location[0] if location else None),
+    )
+
+
+# What an action's body holds; an action's name always has a dot (`resource.verb`), these none.
+BODY_FIELDS = ("action", "id", "input")
+
+
+def dispatch(
+    actions: Mapping[str, Action], request: BaseModel, session: Session, context: RequestContext
+) -> Response:
+    """Run the action a validated body names (its model carries `action`, and `id` and `input`
+    where the action takes them), answered as the action's route answers."""
+    given = dict(request)
+    action = actions.get(str(given.get("action")))
+    if action is None:  # a project without actions: no name is one of its
+        raise validation_error(f"unknown action {given.get('action')!r}", "action")
+    arguments: dict[str, Any] = {}
+    if "id" in given:
+        arguments["key"] = given["id"]
+    if "input" in given and action.takes_params:
+        arguments["params"] = query_values(given["input"])
+    elif "input" in given:
+        arguments["data"] = given["input"]
+    result = action.run(session, context, **arguments)
+    if action.status_code == 204:
+        return Response(status_code=204)
+    if action.row is not None:
+        return respond_row(action.row, result, action.status_code)  # type: ignore[arg-type]
+    return respond(result, action.status_code)

@@ -14,6 +14,7 @@ Written twice with the same bytes: `openapi.json` at the top of the output for c
 
 from __future__ import annotations
 
+import ast
 import copy
 import datetime
 import decimal
@@ -396,17 +397,26 @@ class _GeneratedModels:
             {n: m for n, m in SHARED.items() if isinstance(m, type) and issubclass(m, BaseModel)}
         )
         queries: dict[str, type[BaseModel]] = {}
-        for rendered in self.context.outputs.get("fastapi", []):
+        routers: dict[str, types.SimpleNamespace] = {}  # api/<resource>.py's models, by module
+        # The resource routers first: the action router's bodies use their query models.
+        for rendered in sorted(
+            self.context.outputs.get("fastapi", []), key=lambda f: f.path.endswith("/actions.py")
+        ):
             if "/api/" not in rendered.path:  # the routers only, not the runtime's own models
                 continue
             # One namespace per router: a bulk request names the filter model before it.
             namespace = dict(_QUERY_NAMESPACE, __name__=self.module_name)
             # A bulk request's values are the resource's update model, the one of schemas.py.
             namespace["schemas"] = types.SimpleNamespace(**{**module.__dict__, **_DEFERRED})
-            for name, source in _query_classes(rendered.content):
+            namespace.update({f"{name}_api": router for name, router in routers.items()})
+            declared = {}
+            for name, source in _router_models(rendered.content):
                 exec(compile(source, rendered.path, "exec", dont_inherit=True), namespace)  # noqa: S102
-                queries[name] = namespace[name]
-        if "ActionRequest" in queries:  # the action router's, its `action` this project's names
+                declared[name] = queries[name] = namespace[name]
+            routers[rendered.path.rsplit("/", 1)[-1].removesuffix(".py")] = types.SimpleNamespace(
+                **declared
+            )
+        if "ActionRequest" in queries:  # the action router's: one model per action
             models["ActionRequest"] = queries.pop("ActionRequest")
         return models, queries
 
@@ -432,6 +442,7 @@ _QUERY_NAMESPACE: dict[str, Any] = {
     "BeforeValidator": pydantic.BeforeValidator,
     "ConfigDict": pydantic.ConfigDict,
     "Field": Field,
+    "RootModel": pydantic.RootModel,
     "datetime": datetime,
     "decimal": decimal,
     "uuid": uuid,
@@ -445,20 +456,15 @@ _QUERY_NAMESPACE: dict[str, Any] = {
 }
 
 
-def _query_classes(text: str) -> Iterator[tuple[str, str]]:
-    """The models a rendered router declares (`...ListParams`, `...BulkFilter`,
-    `...BulkRequest`, `ActionRequest`), as source, in their order."""
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("class ") and any(
-            marker in line
-            for marker in ("ListParams(", "BulkFilter(", "BulkRequest(", "class ActionRequest(")
-        ):
-            name = line.removeprefix("class ").split("(")[0]
-            end = index + 1
-            while end < len(lines) and (not lines[end] or lines[end].startswith((" ", "\t"))):
-                end += 1
-            yield name, "\n".join(lines[index:end]) + "\n"
+def _router_models(text: str) -> Iterator[tuple[str, str]]:
+    """The models a rendered router declares (`...ListParams`, `...BulkFilter`, `...BulkRequest`;
+    the action router's `...Action` models and `ActionRequest`), as source, in their order: every
+    class at the top of a router module is one."""
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.ClassDef):
+            source = ast.get_source_segment(text, node)
+            assert source is not None
+            yield node.name, source + "\n"
 
 
 TARGET = Target(

@@ -86,7 +86,7 @@ test("actions go through POST /api/actions with their arguments laid out by wire
   const sent: Sent[] = [];
   const other = createApiClient({ baseUrl: "http://other", fetch: fakeFetch(200, "{}", sent) });
   configureClient({ baseUrl: "http://default", fetch: fakeFetch(200, "{}", sent) });
-  await sendAction("book.list", "params", [{ tags: ["a", "b"], q: undefined }]);
+  await sendAction("book.list", "params", [{ tags__in: ["a", "b"], q: undefined, sort: ["-title", "id"], limit: 5, done: false, due: null }]);
   await sendAction("book.get", "id", ["b1", { client: other }]);
   await sendAction("book.create", "body", [undefined]);
   await sendAction("book.close", "id+body", ["b1", { reason: "x" }, { headers: { "X-Trace": "1" } }]);
@@ -94,7 +94,7 @@ test("actions go through POST /api/actions with their arguments laid out by wire
   assert.deepEqual(
     sent.map((s) => [s.url, s.body]),
     [
-      ["http://default/api/actions", '{"action":"book.list","input":{"tags":"a,b"}}'],
+      ["http://default/api/actions", '{"action":"book.list","input":{"tags__in":["a","b"],"sort":"-title,id","limit":5,"done":false}}'],
       ["http://other/api/actions", '{"action":"book.get","id":"b1"}'],
       ["http://default/api/actions", '{"action":"book.create","input":{}}'],
       ["http://default/api/actions", '{"action":"book.close","id":"b1","input":{"reason":"x"}}'],

@@ -95,7 +95,6 @@ BULK_FILTER = (
     "The list's filters (field, field__in, field__gte, field__lte, field__isnull); none: every row"
 )
 BULK_VALUES = "The fields to set, as in an update"
-ACTION = "book.create, office.close, ...: the resource and the action"
 
 
 class BulkRequest(BaseModel):
@@ -182,20 +181,6 @@ class MergeResult(BaseModel):
 
     branch: str
     merged: dict[str, int] = Field(description="Rows merged per resource")
-
-
-class ActionRequest(BaseModel):
-    """The body of `POST /api/actions`: an action's name, its input, and the row it acts on."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: str = Field(description=ACTION)
-    input: dict[str, Any] = Field(
-        default={}, description="The route's body, or a list's query parameters"
-    )
-    id: str | int | None = Field(
-        default=None, description="The row, for get, update, delete, restore and item actions"
-    )
 
 
 class Health(BaseModel):

@@ -152,11 +152,24 @@ export type ActionWire = "params" | "id" | "body" | "id+body";
 export function sendAction<R>(action: string, wire: ActionWire, values: readonly unknown[]): Promise<R> {
   const payload: { action: string; id?: unknown; input?: unknown } = { action };
   if (wire === "id" || wire === "id+body") payload.id = values[0];
-  if (wire === "params") payload.input = queryParams(asObject(values[0]));
+  if (wire === "params") payload.input = actionParams(asObject(values[0]));
   if (wire === "body") payload.input = values[0] ?? {};
   if (wire === "id+body") payload.input = values[1] ?? {};
   const options = values[wire === "id+body" ? 2 : 1];
   return request<R>(isRequestOptions(options) ? options : undefined, "POST", "/api/actions", { body: payload });
+}
+
+/** A list's parameters as the action router takes them: JSON values (numbers, booleans, `__in`
+ * lists), nothing for undefined or null; `sort`, a list of keys here, is one comma-separated text
+ * there as in the query string. */
+export function actionParams(params: object | undefined): { [name: string]: unknown } {
+  const result: { [name: string]: unknown } = {};
+  const entries: [string, unknown][] = Object.entries(params ?? {});
+  for (const [name, value] of entries) {
+    if (value === undefined || value === null) continue;
+    result[name] = name === "sort" ? asText(value) : value;
+  }
+  return result;
 }
 
 function asObject(value: unknown): object | undefined {

@@ -131,5 +131,7 @@ def strict_text(kind: str) -> Callable[[object], object]:
 
 def query_values(params: BaseModel) -> dict[str, Any]:
     """The parameters a list's query string set, as JSON values (what `list_rows` reads), by
-    their names in the query string (a filter on a field named `class` is attribute `class_`)."""
-    return params.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    their names in the query string (a filter on a field named `class` is attribute `class_`).
+    A null is a parameter not given: the action router's JSON input can say it, a query string
+    cannot."""
+    return params.model_dump(mode="json", exclude_unset=True, exclude_none=True, by_alias=True)
