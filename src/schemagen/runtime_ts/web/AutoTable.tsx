@@ -1,0 +1,391 @@
+/* AutoTable: a resource's list, from its generated table definition: formatted cells (enum
+ * labels, decimals, dates, related rows by their title, linked), sort by a sortable header, search,
+ * a filter per filterable column with its operators, keyset paging ("Load more"), "Show deleted"
+ * for soft-deleted resources, and the row actions (edit, delete, restore, each custom action). */
+
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useEffect, useId, useState } from "react";
+import type { TableAction, TableColumn } from "../client/tables.js";
+import { formatCell } from "../client/tables.js";
+import { AutoModal, ConfirmDialog } from "./AutoModal.js";
+import { useInvalidate, useRow } from "./data.js";
+import { RelationSelect } from "./RelationSelect.js";
+import type { ListParams, ResourceEntry, Row, RowId } from "./resources.js";
+import { href } from "./router.js";
+import { useSession, useToast } from "./session.js";
+import { asRowId, fieldOf, messageOf, titleOf } from "./values.js";
+
+export interface AutoTableProps {
+  readonly resource: ResourceEntry;
+  /** List parameters every page is read with, which the user cannot change: a detail page's
+   * `{region_id: id}` for the offices of one region. */
+  readonly fixed?: { readonly [param: string]: unknown } | undefined;
+  /** The table's caption; default the resource's plural label. */
+  readonly caption?: string | undefined;
+}
+
+/** What one filter holds: its operator, and the value as its control holds it. */
+interface FilterState {
+  readonly op: string;
+  readonly value: string | readonly RowId[];
+}
+
+const OPERATOR_LABELS: { readonly [op: string]: string } = {
+  eq: "is",
+  in: "is one of",
+  gte: "at least",
+  lte: "at most",
+  isnull: "is empty",
+};
+
+/** How long the search box waits for typing to pause before it asks the server. */
+const SEARCH_DELAY_MS = 250;
+
+/** A filter as list parameters: `status`, `status__in`, `budget__gte`, `region_id__isnull`. */
+export function filterParams(column: TableColumn, filter: FilterState): ListParams {
+  const { op, value } = filter;
+  const name = op === "eq" ? column.accessor : column.accessor + "__" + op;
+  if (typeof value !== "string") {
+    if (value.length === 0) return {};
+    return { [name]: op === "in" ? [...value] : value[0] };
+  }
+  const text = value.trim();
+  if (text === "") return {};
+  if (op === "isnull") return { [name]: text === "true" };
+  if (op === "in") return { [name]: text.split(",").map((item) => item.trim()).filter(Boolean) };
+  if (column.format === "datetime") {
+    const date = new Date(text);
+    return Number.isNaN(date.getTime()) ? {} : { [name]: date.toISOString() };
+  }
+  return { [name]: text };
+}
+
+/** The sort after a click on a column's header: ascending first, then the other way. */
+export function nextSort(current: readonly string[], accessor: string): string[] {
+  return current[0] === accessor ? ["-" + accessor] : [accessor];
+}
+
+function ariaSort(sort: readonly string[], accessor: string): "ascending" | "descending" | "none" {
+  if (sort[0] === accessor) return "ascending";
+  if (sort[0] === "-" + accessor) return "descending";
+  return "none";
+}
+
+function isDeleted(row: Row): boolean {
+  const deleted = fieldOf(row, "deleted_at");
+  return deleted !== undefined && deleted !== null;
+}
+
+type Pending =
+  | { readonly kind: "create" }
+  | { readonly kind: "edit"; readonly row: Row }
+  | { readonly kind: "action"; readonly action: TableAction; readonly row: Row }
+  | { readonly kind: "delete"; readonly row: Row };
+
+export function AutoTable(props: AutoTableProps) {
+  const { resource, fixed } = props;
+  const table = resource.table;
+  const { queryKey, options } = useSession();
+  const toast = useToast();
+  const invalidate = useInvalidate();
+  const [sort, setSort] = useState<readonly string[]>(table.defaultSort);
+  const [search, setSearch] = useState("");
+  const [q, setQ] = useState("");
+  const [filters, setFilters] = useState<{ readonly [accessor: string]: FilterState }>({});
+  const [showDeleted, setShowDeleted] = useState(false);
+  const [pending, setPending] = useState<Pending | null>(null);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(search.trim()), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  const filterable = table.columns.filter((column) => column.filterable !== false && fixed?.[column.accessor] === undefined);
+  let params: ListParams = { ...fixed, limit: table.pageSize };
+  if (sort.length > 0) params.sort = [...sort];
+  if (q !== "") params.q = q;
+  if (showDeleted) params.include_deleted = true;
+  for (const column of filterable) {
+    const filter = filters[column.accessor];
+    if (filter !== undefined) params = { ...params, ...filterParams(column, filter) };
+  }
+
+  const list = useInfiniteQuery({
+    queryKey: [...queryKey, resource.key, "list", params],
+    queryFn: ({ pageParam, signal }) => resource.list(pageParam === null ? params : { ...params, cursor: pageParam }, { ...options, signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.next_cursor,
+  });
+  const rows = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const actions = table.rowActions.filter((action) => {
+    if (action.kind === "update") return resource.update !== undefined;
+    if (action.kind === "delete") return resource.remove !== undefined;
+    if (action.kind === "restore") return resource.restore !== undefined;
+    return resource.actions[action.action] !== undefined;
+  });
+
+  async function remove(row: Row) {
+    setPending(null);
+    try {
+      await resource.remove?.(row.id, options);
+      await invalidate();
+      const message = resource.label + " deleted: " + titleOf(row, resource.titleField);
+      // A soft delete can be taken back: the toast offers it.
+      if (table.softDelete && resource.restore !== undefined) {
+        toast({ message, action: { label: "Undo", run: () => void restore(row) } });
+      } else {
+        toast({ message });
+      }
+    } catch (error) {
+      toast({ message: messageOf(error), tone: "error" });
+    }
+  }
+
+  async function restore(row: Row) {
+    try {
+      await resource.restore?.(row.id, options);
+      await invalidate();
+      toast({ message: resource.label + " restored: " + titleOf(row, resource.titleField) });
+    } catch (error) {
+      toast({ message: messageOf(error), tone: "error" });
+    }
+  }
+
+  function runAction(action: TableAction, row: Row) {
+    if (action.kind === "update") setPending({ kind: "edit", row });
+    else if (action.kind === "delete") setPending({ kind: "delete", row });
+    else if (action.kind === "restore") void restore(row);
+    else setPending({ kind: "action", action, row });
+  }
+
+  const caption = props.caption ?? table.labelPlural;
+  return (
+    <section className="sg-table-section" aria-label={caption}>
+      <div className="sg-toolbar">
+        {resource.create !== undefined && (
+          <button type="button" className="sg-primary" onClick={() => setPending({ kind: "create" })}>
+            {"New " + resource.label}
+          </button>
+        )}
+        {table.searchable && (
+          <input type="search" aria-label={"Search " + table.labelPlural} placeholder="Search…" value={search} onChange={(event) => setSearch(event.target.value)} />
+        )}
+        {table.softDelete && resource.restore !== undefined && (
+          <label className="sg-check">
+            <input type="checkbox" checked={showDeleted} onChange={(event) => setShowDeleted(event.target.checked)} /> Show deleted
+          </label>
+        )}
+      </div>
+      {filterable.length > 0 && (
+        <fieldset className="sg-filters">
+          <legend>Filters</legend>
+          {filterable.map((column) => (
+            <FilterControl
+              key={column.accessor}
+              column={column}
+              filter={filters[column.accessor]}
+              onChange={(filter) => setFilters((current) => ({ ...current, [column.accessor]: filter }))}
+            />
+          ))}
+        </fieldset>
+      )}
+      <div className="sg-table-wrap">
+        <table className="sg-table">
+          <caption>{caption}</caption>
+          <thead>
+            <tr>
+              {table.columns.map((column) => (
+                <th key={column.accessor} scope="col" aria-sort={column.sortable ? ariaSort(sort, column.accessor) : undefined}>
+                  {column.sortable ? (
+                    <button type="button" className="sg-sort" onClick={() => setSort(nextSort(sort, column.accessor))}>
+                      {column.header}
+                      <span aria-hidden="true">{{ ascending: " ▲", descending: " ▼", none: "" }[ariaSort(sort, column.accessor)]}</span>
+                    </button>
+                  ) : (
+                    column.header
+                  )}
+                </th>
+              ))}
+              {actions.length > 0 && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={String(row.id)} className={isDeleted(row) ? "sg-deleted" : undefined}>
+                {table.columns.map((column, index) =>
+                  index === 0 ? (
+                    <th key={column.accessor} scope="row">
+                      <a href={href(resource.path, row.id)}>{formatCell(row, column) || String(row.id)}</a>
+                    </th>
+                  ) : (
+                    <td key={column.accessor} className={"sg-cell-" + column.format}>
+                      <Cell row={row} column={column} />
+                    </td>
+                  ),
+                )}
+                {actions.length > 0 && (
+                  <td className="sg-actions">
+                    {actions
+                      .filter((action) => (action.onlyDeleted === true || action.kind === "restore") === isDeleted(row))
+                      .map((action) => (
+                        <button key={action.action} type="button" className={action.kind === "delete" ? "sg-danger" : undefined} onClick={() => runAction(action, row)}>
+                          {action.label}
+                        </button>
+                      ))}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {list.isPending && (
+        <p role="status" className="sg-status">
+          Loading {table.labelPlural.toLowerCase()}…
+        </p>
+      )}
+      {list.isError && (
+        <div role="alert" className="sg-form-error">
+          {messageOf(list.error)}{" "}
+          <button type="button" onClick={() => void list.refetch()}>
+            Try again
+          </button>
+        </div>
+      )}
+      {list.isSuccess && rows.length === 0 && <p className="sg-empty">No {table.labelPlural.toLowerCase()} {q !== "" || Object.keys(filters).length > 0 ? "match." : "yet."}</p>}
+      {list.hasNextPage && (
+        <button type="button" className="sg-more" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+          {list.isFetchingNextPage ? "Loading…" : "Load more"}
+        </button>
+      )}
+      {pending?.kind === "create" && <AutoModal mode="create" resource={resource} onClose={() => setPending(null)} />}
+      {pending?.kind === "edit" && <AutoModal mode="edit" resource={resource} row={pending.row} onClose={() => setPending(null)} />}
+      {pending?.kind === "action" && <AutoModal mode="action" resource={resource} action={pending.action} row={pending.row} onClose={() => setPending(null)} />}
+      {pending?.kind === "delete" && (
+        <ConfirmDialog
+          title={"Delete " + resource.label + "?"}
+          message={"Delete “" + titleOf(pending.row, resource.titleField) + "”?" + (table.softDelete ? " You can restore it later." : " This cannot be undone.")}
+          confirmLabel="Delete"
+          onConfirm={() => void remove(pending.row)}
+          onClose={() => setPending(null)}
+        />
+      )}
+    </section>
+  );
+}
+
+/** A cell: related rows by their title and linked to their page, links as links, the rest as
+ * `formatCell` writes it. */
+function Cell(props: { readonly row: Row; readonly column: TableColumn }) {
+  const { row, column } = props;
+  const value = fieldOf(row, column.accessor);
+  if (column.relation !== undefined) {
+    const ids = (Array.isArray(value) ? value : [value]).flatMap((item) => {
+      const id = asRowId(item);
+      return id === null ? [] : [id];
+    });
+    return (
+      <>
+        {ids.map((id, index) => (
+          <span key={String(id)}>
+            {index > 0 && ", "}
+            <RelatedTitle resource={column.relation?.resource ?? ""} id={id} />
+          </span>
+        ))}
+      </>
+    );
+  }
+  if (column.format === "url" && typeof value === "string" && /^https?:\/\//i.test(value)) {
+    return (
+      <a href={value} rel="noopener noreferrer" target="_blank">
+        {value}
+      </a>
+    );
+  }
+  return <>{formatCell(row, column)}</>;
+}
+
+/** A related row's title, linked to its page (its id until it is read). */
+export function RelatedTitle(props: { readonly resource: string; readonly id: RowId }) {
+  const { resources } = useSession();
+  const entry = resources.get(props.resource);
+  const row = useRow(entry, props.id);
+  const text = row.data !== undefined && entry !== undefined ? titleOf(row.data, entry.titleField) : String(props.id);
+  return entry === undefined ? <>{text}</> : <a href={href(entry.path, props.id)}>{text}</a>;
+}
+
+/** Whether a filter's value still fits after its operator changes: one value to one value. */
+function sameKindOfValue(before: string, after: string): boolean {
+  return before !== "isnull" && after !== "isnull" && (before === "in") === (after === "in");
+}
+
+function FilterControl(props: { readonly column: TableColumn; readonly filter: FilterState | undefined; readonly onChange: (filter: FilterState) => void }) {
+  const { column, onChange } = props;
+  const id = useId();
+  const operators = column.filterable === false ? [] : column.filterable.operators;
+  const op = props.filter?.op ?? operators[0] ?? "eq";
+  const value = props.filter?.value ?? "";
+  const text = typeof value === "string" ? value : "";
+  const ids = typeof value === "string" ? [] : value;
+  let control;
+  if (op === "isnull") {
+    control = (
+      <select id={id} value={text} onChange={(event) => onChange({ op, value: event.target.value })}>
+        <option value="">Any</option>
+        <option value="true">Empty</option>
+        <option value="false">Not empty</option>
+      </select>
+    );
+  } else if (column.relation !== undefined && (op === "eq" || op === "in")) {
+    const entry = column.relation;
+    control = (
+      <RelationSelect id={id} label={column.header} resource={entry.resource} titleField={entry.titleField} multiple={op === "in"} value={ids} onChange={(chosen) => onChange({ op, value: chosen })} />
+    );
+  } else if (column.options !== undefined || column.format === "boolean") {
+    const choices = column.options ?? [
+      { value: "true", label: "Yes" },
+      { value: "false", label: "No" },
+    ];
+    control =
+      op === "in" ? (
+        <select id={id} multiple value={ids.map(String)} onChange={(event) => onChange({ op, value: Array.from(event.target.selectedOptions, (option) => option.value) })}>
+          {choices.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <select id={id} value={text} onChange={(event) => onChange({ op, value: event.target.value })}>
+          <option value="">Any</option>
+          {choices.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      );
+  } else {
+    const type = op === "in" ? "text" : ({ number: "number", decimal: "number", date: "date", datetime: "datetime-local", time: "time" } as const)[column.format as string] ?? "text";
+    control = <input id={id} type={type} value={text} placeholder={op === "in" ? "a, b, c" : undefined} onChange={(event) => onChange({ op, value: event.target.value })} />;
+  }
+  return (
+    <div className="sg-filter">
+      <label htmlFor={id}>{column.header}</label>
+      {operators.length > 1 && (
+        <select
+          aria-label={column.header + " operator"}
+          value={op}
+          onChange={(event) => onChange({ op: event.target.value, value: sameKindOfValue(op, event.target.value) ? value : "" })}
+        >
+          {operators.map((operator) => (
+            <option key={operator} value={operator}>
+              {OPERATOR_LABELS[operator] ?? operator}
+            </option>
+          ))}
+        </select>
+      )}
+      {control}
+    </div>
+  );
+}

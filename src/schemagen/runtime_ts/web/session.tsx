@@ -1,0 +1,158 @@
+/* What every component reads from the app around it: the resources by name, the caller's scope
+ * (tenant, user, branch) with the request options that send it, and the toasts. */
+
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { createApiClient, type RequestOptions } from "../client/http.js";
+import type { ResourceEntry } from "./resources.js";
+
+/** The headers' values: "" sends none. */
+export interface Scope {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly branchId: string;
+}
+
+export interface Session {
+  readonly resources: ReadonlyMap<string, ResourceEntry>;
+  readonly scope: Scope;
+  readonly setScope: (next: Partial<Scope>) => void;
+  /** What every api call is given: a client sending the scope's headers. */
+  readonly options: RequestOptions;
+  /** The start of every query key: queries of another scope are other queries. */
+  readonly queryKey: readonly string[];
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+const STORAGE_KEY = "schemagen.scope";
+const EMPTY: Scope = { tenantId: "", userId: "", branchId: "" };
+
+function storedScope(): Scope {
+  try {
+    const stored: unknown = JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? "null");
+    if (typeof stored !== "object" || stored === null) return EMPTY;
+    const values: { readonly [name: string]: unknown } = { ...stored };
+    const text = (value: unknown) => (typeof value === "string" ? value : "");
+    return { tenantId: text(values["tenantId"]), userId: text(values["userId"]), branchId: text(values["branchId"]) };
+  } catch {
+    // No storage (a private window) or something else in it: start unscoped.
+    return EMPTY;
+  }
+}
+
+export function SessionProvider(props: {
+  readonly resources: readonly ResourceEntry[];
+  readonly baseUrl?: string | undefined;
+  readonly initialScope?: Partial<Scope> | undefined;
+  readonly children: ReactNode;
+}) {
+  const { resources, baseUrl = "", initialScope, children } = props;
+  const [scope, setScopeState] = useState<Scope>(() => ({ ...storedScope(), ...initialScope }));
+  const setScope = useCallback((next: Partial<Scope>) => {
+    setScopeState((current) => {
+      const scope = { ...current, ...next };
+      try {
+        window.localStorage.setItem(STORAGE_KEY, JSON.stringify(scope));
+      } catch {
+        // Without storage the scope lasts as long as the page.
+      }
+      return scope;
+    });
+  }, []);
+  const session = useMemo<Session>(() => {
+    const client = createApiClient({
+      baseUrl,
+      tenantId: scope.tenantId || null,
+      userId: scope.userId || null,
+      branchId: scope.branchId || null,
+    });
+    return {
+      resources: new Map(resources.map((entry) => [entry.key, entry])),
+      scope,
+      setScope,
+      options: { client },
+      queryKey: ["schemagen", scope.tenantId, scope.userId, scope.branchId],
+    };
+  }, [resources, baseUrl, scope, setScope]);
+  return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (session === null) throw new Error("useSession needs a SessionProvider around it (App gives one)");
+  return session;
+}
+
+// ----------------------------------------------------------------------------------------------
+// Toasts
+
+export interface Toast {
+  readonly id: number;
+  readonly message: string;
+  readonly tone: "info" | "error";
+  /** A button in the toast, say Undo. */
+  readonly action?: { readonly label: string; readonly run: () => void };
+}
+
+type ToastInput = Omit<Toast, "id" | "tone"> & { readonly tone?: Toast["tone"] };
+
+const ToastContext = createContext<((toast: ToastInput) => void) | null>(null);
+
+/** How long a toast stays unless dismissed. */
+const TOAST_MS = 8000;
+
+export function ToastProvider(props: { readonly children: ReactNode }) {
+  const [toasts, setToasts] = useState<readonly Toast[]>([]);
+  const next = useRef(1);
+  const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
+  const dismiss = useCallback((id: number) => setToasts((all) => all.filter((toast) => toast.id !== id)), []);
+  const push = useCallback(
+    (input: ToastInput) => {
+      const id = next.current++;
+      setToasts((all) => [...all, { tone: "info", ...input, id }]);
+      const timer = setTimeout(() => {
+        timers.current.delete(timer);
+        dismiss(id);
+      }, TOAST_MS);
+      timers.current.add(timer);
+    },
+    [dismiss],
+  );
+  useEffect(() => {
+    const pending = timers.current;
+    return () => pending.forEach(clearTimeout);
+  }, []);
+  return (
+    <ToastContext.Provider value={push}>
+      {props.children}
+      <div className="sg-toasts" role="status" aria-live="polite">
+        {toasts.map((toast) => (
+          <div key={toast.id} className={"sg-toast sg-toast-" + toast.tone}>
+            <span>{toast.message}</span>
+            {toast.action && (
+              <button
+                type="button"
+                onClick={() => {
+                  toast.action?.run();
+                  dismiss(toast.id);
+                }}
+              >
+                {toast.action.label}
+              </button>
+            )}
+            <button type="button" aria-label="Dismiss" onClick={() => dismiss(toast.id)}>
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </ToastContext.Provider>
+  );
+}
+
+/** Show a toast: `toast({message: "Office created"})`. */
+export function useToast(): (toast: ToastInput) => void {
+  const push = useContext(ToastContext);
+  if (push === null) throw new Error("useToast needs a ToastProvider around it (App gives one)");
+  return push;
+}
