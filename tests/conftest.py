@@ -35,6 +35,7 @@ from helpers import (
     REDOCLY_HARNESS,
     SHOWCASE,
     TS_HARNESS,
+    WEB_HARNESS,
     BuiltProject,
     copy_project,
     golden_cases,
@@ -169,6 +170,12 @@ def npm_ci(harness: Path) -> Path:
 def node_modules() -> Path:
     """tests/ts/node_modules: the pinned TypeScript and libraries of the client tests."""
     return npm_ci(TS_HARNESS)
+
+
+@pytest.fixture(scope="session")
+def web_node_modules() -> Path:
+    """tests/web/node_modules: React, vitest, jsdom and testing-library for the web runtime."""
+    return npm_ci(WEB_HARNESS)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 TS_HARNESS = REPO / "tests" / "ts"  # the pinned TypeScript and libraries (package-lock.json)
+WEB_HARNESS = REPO / "tests" / "web"  # the web runtime's pinned React, vitest and jsdom
 REDOCLY_HARNESS = REPO / "tests" / "redocly"  # the pinned Redocly CLI and its lint config
 SHOWCASE = REPO  # the showcase project: /schemagen.toml and /schemas at the top of the repository
 

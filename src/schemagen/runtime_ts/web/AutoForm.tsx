@@ -135,7 +135,8 @@ interface SafeParser {
 }
 
 function isSafeParser(schema: unknown): schema is SafeParser {
-  return typeof schema === "object" && schema !== null && typeof fieldOf(schema, "safeParse") === "function";
+  // Reflect.get, not a spread: zod's methods are not own enumerable properties of a schema.
+  return typeof schema === "object" && schema !== null && typeof Reflect.get(schema, "safeParse") === "function";
 }
 
 function sameDraft(a: DraftValue | undefined, b: DraftValue | undefined): boolean {

@@ -26,7 +26,7 @@ export function Dialog(props: DialogProps) {
   const { onClose } = props;
   useEffect(() => {
     const before = document.activeElement;
-    const first = ref.current?.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea, button:not([data-close])");
+    const first = ref.current?.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea, button");
     (first ?? ref.current)?.focus();
     return () => {
       if (before instanceof HTMLElement) before.focus();
@@ -48,12 +48,9 @@ export function Dialog(props: DialogProps) {
           }
         }}
       >
-        <div className="sg-dialog-head">
-          <h2 id={titleId}>{props.title}</h2>
-          <button type="button" data-close aria-label="Close" onClick={onClose}>
-            ×
-          </button>
-        </div>
+        {/* No close button beside the title: every dialog has its Cancel, and a button named
+            "Close" would clash with a custom action of that name. */}
+        <h2 id={titleId}>{props.title}</h2>
         {props.children}
       </div>
     </div>
