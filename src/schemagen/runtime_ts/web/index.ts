@@ -13,7 +13,7 @@ export { AutoModal, ConfirmDialog, Dialog, type AutoModalProps } from "./AutoMod
 export { AutoTable, type AutoTableProps } from "./AutoTable.js";
 export { BulkDialog, type BulkDialogProps } from "./Bulk.js";
 export { RelationSelect } from "./RelationSelect.js";
-export type { ActionEntry, AppOptions, BulkResult, ListParams, Page, ResourceEntry, Row, RowId } from "./resources.js";
+export type { ActionEntry, AppOptions, AuditEntry, AuditFunctions, BranchFunctions, BulkResult, ListParams, Page, ResourceEntry, Row, RowId } from "./resources.js";
 export { href, navigate, useRoute, type Route } from "./router.js";
 export { useSession, useToast, type Scope } from "./session.js";
 
