@@ -108,7 +108,7 @@ class Action:
 BodyModel = TypeVar("BodyModel", bound=BaseModel)
 
 
-def action_body(model: type[BodyModel]) -> Any:
+def action_body(model: type[BodyModel]) -> object:
     """The action router's body as `model` (one model per action, told apart by `action`), a
     route's `body: Annotated[Model, actions.action_body(Model)]`.
 
@@ -119,7 +119,7 @@ def action_body(model: type[BodyModel]) -> Any:
     reading would name the action instead (a union's errors start with the member's tag).
     """
 
-    async def parse(request: Request, body: Any) -> BodyModel:
+    async def parse(request: Request, body: object) -> BodyModel:
         return read_action(model, await request.body())
 
     parameters = [
@@ -134,7 +134,7 @@ def action_body(model: type[BodyModel]) -> Any:
     return Depends(parse)
 
 
-def _later(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+def _later(value: object, handler: ValidatorFunctionWrapHandler) -> object:
     """FastAPI's reading of the body: what it refuses is refused by `read_action`, named well."""
     try:
         return handler(value)
