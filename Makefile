@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo build check test goldens bench bench-app lint clean
+.PHONY: install demo build web check test goldens bench bench-app lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ PORT ?= 8000
 build: install
 	$(BIN)/schemagen build
 
-## demo: build the showcase, make its tables (SQLite ./showcase.db unless DATABASE_URL) and serve it
-demo: build
+## web: build the showcase's web app into generated/web/dist (npm install, then Vite), which the backend serves at /
+web: build
+	@if command -v npm >/dev/null 2>&1; then \
+		cd generated/web && npm install --no-audit --no-fund --loglevel=error && npm run build; \
+	else \
+		echo "npm not found: the API is served without its web app (install Node.js 20+ for it)"; \
+	fi
+
+## demo: build the showcase and its web app, make its tables (SQLite ./showcase.db unless DATABASE_URL) and serve both
+demo: web
 	@if ls generated/migrations/versions/*.py >/dev/null 2>&1; then \
 		$(BIN)/alembic -c generated/migrations/alembic.ini upgrade head; \
 	else \

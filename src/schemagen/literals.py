@@ -18,6 +18,7 @@ Python): `validate` refuses them in schemas, so meeting one here is a bug, repor
 from __future__ import annotations
 
 import enum
+import html
 import math
 import re
 from decimal import Decimal
@@ -359,6 +360,12 @@ def md_text(value: str | None) -> str:
         return escaped
     digits = len(start[1] or "")  # "1." or "1)" opens an ordered list: escape its punctuation
     return escaped[:digits] + "\\" + escaped[digits:]
+
+
+def html_text(value: str | None) -> str:
+    """Text for HTML content or a quoted attribute: one line, `&`, `<`, `>` and quotes as
+    character references, unprintables shown as escapes."""
+    return html.escape(_one_line(value), quote=True)
 
 
 def md_code(value: str | None) -> str:

@@ -26,6 +26,7 @@ COMMENT_STYLES = {
     ".toml": "# {}",
     ".cfg": "# {}",
     ".md": "<!-- {} -->",
+    ".html": "<!-- {} -->",
     ".mako": "## {}",
     ".txt": "# {}",
 }
@@ -71,6 +72,7 @@ class RenderContext:
             docstring=literals.py_docstring,
             doc=literals.py_doc_text,
             md=literals.md_text,
+            html=literals.html_text,
             md_code=literals.md_code,
             toml=literals.toml_string,
             ts=literals.ts_literal,

@@ -17,6 +17,7 @@ from schemagen.targets import (
     tanstack,
     tests,
     typescript,
+    web,
     zod,
 )
 from schemagen.targets.base import Target
@@ -39,5 +40,6 @@ BUILTIN: dict[str, Target] = {
         forms.TARGET,
         tables.TARGET,
         indexeddb.TARGET,
+        web.TARGET,
     )
 }

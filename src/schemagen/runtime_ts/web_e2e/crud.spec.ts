@@ -1,0 +1,79 @@
+/* Create, edit and delete through the app's dialogs, for each resource whose form the suite can
+ * fill: the form shows a missing required value before it sends anything. */
+
+import { expect, test } from "@playwright/test";
+import { cases } from "./cases.js";
+import { createRow, dialog, expectAccessible, fill, openResource, row, search, start, titleOf, unique, valuesFor } from "./support.js";
+
+for (const resource of cases.filter((c) => c.create !== null)) {
+  test.describe(resource.labelPlural, () => {
+    test.beforeEach(async ({ page }) => {
+      await start(page);
+      await openResource(page, resource);
+    });
+
+    test(`New ${resource.label}: a missing value shown before submit, then created`, async ({ page }) => {
+      const posts: string[] = [];
+      page.on("request", (request) => {
+        if (request.method() === "POST") posts.push(request.url());
+      });
+      await page.getByRole("button", { name: `New ${resource.label}`, exact: true }).click();
+      await expect(dialog(page)).toBeVisible();
+      await expectAccessible(page);
+      const values = valuesFor(resource);
+      const create = dialog(page).getByRole("button", { name: "Create", exact: true });
+      for (const [field, text] of values) {
+        if (field.label !== resource.required) await fill(dialog(page), field, text);
+      }
+      if (resource.required !== null) {
+        // The required field left empty: the form marks it and sends nothing.
+        await create.click();
+        const input = dialog(page).getByLabel(resource.required, { exact: true });
+        await expect(input).toHaveAttribute("aria-invalid", "true");
+        await expectAccessible(page);
+        expect(posts, "requests sent by a form with a missing value").toEqual([]);
+        for (const [field, text] of values) {
+          if (field.label === resource.required) await fill(dialog(page), field, text);
+        }
+      }
+      await create.click();
+      await expect(dialog(page)).toBeHidden();
+      await expect(await search(page, resource, titleOf(resource, values))).toBeVisible();
+      expect(posts).toHaveLength(1);
+    });
+
+    if (resource.editable) {
+      test(`edit: the changed ${resource.title ?? "title"} is shown`, async ({ page }) => {
+        const title = await createRow(page, resource);
+        await row(page, title).getByRole("button", { name: "Edit", exact: true }).click();
+        const changed = unique("Edited");
+        await dialog(page).getByLabel(resource.title ?? "", { exact: true }).fill(changed);
+        await expectAccessible(page);
+        await dialog(page).getByRole("button", { name: "Save", exact: true }).click();
+        await expect(dialog(page)).toBeHidden();
+        await expect(await search(page, resource, changed)).toBeVisible();
+        await expect(await search(page, resource, title)).toHaveCount(0);
+      });
+    }
+
+    if (resource.deletable) {
+      test(resource.softDelete ? "delete, then restore" : "delete", async ({ page }) => {
+        const title = await createRow(page, resource);
+        await row(page, title).getByRole("button", { name: "Delete", exact: true }).click();
+        // Deleting asks first.
+        const confirm = page.getByRole("alertdialog");
+        await expect(confirm).toBeVisible();
+        await expectAccessible(page);
+        await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+        await expect(row(page, title)).toHaveCount(0);
+        if (resource.softDelete) {
+          const showDeleted = page.getByRole("checkbox", { name: "Show deleted", exact: true });
+          await showDeleted.check();
+          await row(page, title).getByRole("button", { name: "Restore", exact: true }).click();
+          await showDeleted.uncheck();
+          await expect(row(page, title)).toBeVisible();
+        }
+      });
+    }
+  });
+}
