@@ -291,6 +291,9 @@ class Names:
     def action_schema(self, action: ir.CustomAction) -> str:
         return f"{self.var}{pascal(action.name)}InputSchema"
 
+    def action_form(self, action: ir.CustomAction) -> str:
+        return f"{self.var}{pascal(action.name)}InputForm"
+
 
 class Client:
     """The client's view of a project: names, types and the operations of every resource."""
@@ -748,6 +751,7 @@ def check_names(client: Client) -> None:
                 n.action_options(action),
                 n.use_action(action),
                 n.action_schema(action),
+                n.action_form(action),
             ]
         owner = f"resource '{r.name}' ({r.source})"
         seen: set[str] = set()

@@ -128,6 +128,40 @@ def test_an_action_input_enum_is_its_union_inline(tmp_path: Path) -> None:
     assert 'export type TagKind = "x" | "y";' in files["client/src/types.ts"]
 
 
+def test_each_action_input_has_a_form_checked_by_the_input_schema(tmp_path: Path) -> None:
+    ir = project(
+        tmp_path,
+        {
+            "tag": """
+                resource: tag
+                fields: {name: string}
+                actions:
+                  close:
+                    label: Close it
+                    input:
+                      reason: {type: text, required: true, help: Why}
+                      until: date
+                  ping: {handler: "x:y"}
+            """
+        },
+    )
+    files = rendered(ir, "typescript", "zod", "tanstack", "forms")
+    document = json.loads(files["client/src/forms.json"])
+    # Only actions with an input have a form: ping takes nothing.
+    assert list(document["actionForms"]) == ["tag.close"]
+    close = document["actionForms"]["tag.close"]
+    assert (close["resource"], close["label"]) == ("tag", "Close it")
+    assert [(f["name"], f["widget"], f["required"]) for f in close["fields"]] == [
+        ("reason", "textarea", True),
+        ("until", "date", False),
+    ]
+    assert close["fields"][0]["help"] == "Why"
+    code = files["client/src/forms.ts"]
+    assert 'export const tagCloseInputForm: FormDefinition<"tag"> = {' in code
+    assert "schemas: { create: s.tagCloseInputSchema, update: s.tagCloseInputSchema }" in code
+    assert '"tag.close": tagCloseInputForm,' in code
+
+
 def test_index_exports_the_modules_of_the_targets_the_project_builds(tmp_path: Path) -> None:
     ir = project(tmp_path, {"note": "resource: note\nfields: {title: string}\n"})
     assert enabled_modules(None) == [

@@ -5,7 +5,10 @@ Per resource (`bookForm`): the form's fields in the schema's `ui.form` order, ea
 help, widget, whether it is required, its validation rules, its default, enum options as
 value/label pairs, a relation as the related resource with its list hook and title field, and
 whether it is read-only when creating and when updating; and the zod schemas that validate the
-whole form. forms.json holds the same data with the hooks named instead of referenced.
+whole form. Per custom action with an input (`bookArchiveInputForm`, and all of them in
+`actionForms` by qualified name): the same for the input's fields, validated by the action's input
+schema, which the web app's action dialogs render. forms.json holds the same data with the hooks
+named instead of referenced.
 """
 
 from __future__ import annotations
@@ -122,23 +125,47 @@ def form(client: Client, resource: ir.Resource) -> dict[str, Any]:
     }
 
 
+def action_form(client: Client, resource: ir.Resource, action: ir.CustomAction) -> dict[str, Any]:
+    """The form of a custom action's input: its fields, in the order the schema gives them."""
+    return {
+        "resource": resource.name,
+        "label": action.label,
+        "fields": [form_field(client, resource, field) for field in action.inputs],
+    }
+
+
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     client = Client(project, context.api_for(project))
     forms = {r.name: form(client, r) for r in project.resources}
-    document = {"$comment": header_comment(context.schemas_label), "forms": forms}
+    with_input = [(r, a) for r in project.resources for a in r.actions.custom if a.inputs]
+    action_forms = {a.action: action_form(client, r, a) for r, a in with_input}
+    document = {
+        "$comment": header_comment(context.schemas_label),
+        "forms": forms,
+        "actionForms": action_forms,
+    }
     code = {}
     for resource in project.resources:
         n = client.n(resource)
         schemas = Raw(f"{{ create: s.{n.create_schema}, update: s.{n.update_schema} }}")
         code[resource.name] = ts_value(with_hooks(forms[resource.name]) | {"schemas": schemas})
+    # An action's input is one shape: the same schema checks it in either mode.
+    action_code = []
+    for resource, action in with_input:
+        n = client.n(resource)
+        schema = n.action_schema(action)
+        schemas = Raw(f"{{ create: s.{schema}, update: s.{schema} }}")
+        value = ts_value(with_hooks(action_forms[action.action]) | {"schemas": schemas})
+        action_code.append((n.action_form(action), resource.name, action.action, value))
     return [
         context.render(
             "typescript/forms.ts.j2",
             f"{SRC}/forms.ts",
             forms=code,
+            action_forms=action_code,
             uses_hooks=any(
                 field.get("relation", {}).get("listHook")
-                for data in forms.values()
+                for data in [*forms.values(), *action_forms.values()]
                 for field in data["fields"]
             ),
             **template_values(client),
