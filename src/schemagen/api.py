@@ -58,9 +58,9 @@ SUMMARIES = {
     "list": "List {plural}",
     "bulk": "Update or delete {plural} by filter",
     "bulk_undo": "Undo a bulk change of {plural}",
-    "create": "Create a {name}",
-    "update": "Update a {name}",
-    "delete": "Delete a {name}",
+    "create": "Create {a} {name}",
+    "update": "Update {a} {name}",
+    "delete": "Delete {a} {name}",
     "restore": "Restore a deleted {name}",
 }
 ANSWERS = {
@@ -73,6 +73,12 @@ ANSWERS = {
     "bulk": "What matched and what changed",
     "bulk_undo": "How many rows are back",
 }
+
+
+def _article(name: str) -> str:
+    """`an office`, `a region`: by the first letter (a name starting with u, as in user or
+    unit, mostly sounds like a consonant)."""
+    return "an" if name[:1] in ("a", "e", "i", "o") else "a"
 
 
 def filter_operators(kind: str) -> tuple[str, ...]:
@@ -472,7 +478,7 @@ def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
             path_params=("id",) if "{id}" in path else (),
             errors=tuple(dict.fromkeys((*head, *errors))),
             resource=r.name,
-            summary=SUMMARIES[verb].format(name=r.name, plural=r.plural)
+            summary=SUMMARIES[verb].format(name=r.name, plural=r.plural, a=_article(r.name))
             + (
                 " (hidden: restore brings it back)"
                 if verb == "delete" and r.has("soft_delete")

@@ -281,7 +281,7 @@ class OfficeGetAction(schemas.DeferredModel):
 
 
 class OfficeCreateAction(schemas.DeferredModel):
-    """`office.create`: Create a office, as `POST /api/offices` (createOffice)."""
+    """`office.create`: Create an office, as `POST /api/offices` (createOffice)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -290,7 +290,7 @@ class OfficeCreateAction(schemas.DeferredModel):
 
 
 class OfficeUpdateAction(schemas.DeferredModel):
-    """`office.update`: Update a office, as `PATCH /api/offices/{id}` (updateOffice)."""
+    """`office.update`: Update an office, as `PATCH /api/offices/{id}` (updateOffice)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -300,7 +300,7 @@ class OfficeUpdateAction(schemas.DeferredModel):
 
 
 class OfficeDeleteAction(schemas.DeferredModel):
-    """`office.delete`: Delete a office, as `DELETE /api/offices/{id}` (deleteOffice)."""
+    """`office.delete`: Delete an office, as `DELETE /api/offices/{id}` (deleteOffice)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -339,7 +339,7 @@ class OpportunityGetAction(schemas.DeferredModel):
 
 
 class OpportunityCreateAction(schemas.DeferredModel):
-    """`opportunity.create`: Create a opportunity, as `POST /api/opportunities` (createOpportunity)."""
+    """`opportunity.create`: Create an opportunity, as `POST /api/opportunities` (createOpportunity)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -348,7 +348,7 @@ class OpportunityCreateAction(schemas.DeferredModel):
 
 
 class OpportunityUpdateAction(schemas.DeferredModel):
-    """`opportunity.update`: Update a opportunity, as `PATCH /api/opportunities/{id}` (updateOpportunity)."""
+    """`opportunity.update`: Update an opportunity, as `PATCH /api/opportunities/{id}` (updateOpportunity)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -358,7 +358,7 @@ class OpportunityUpdateAction(schemas.DeferredModel):
 
 
 class OpportunityDeleteAction(schemas.DeferredModel):
-    """`opportunity.delete`: Delete a opportunity (hidden: restore brings it back), as `DELETE /api/opportunities/{id}` (deleteOpportunity)."""
+    """`opportunity.delete`: Delete an opportunity (hidden: restore brings it back), as `DELETE /api/opportunities/{id}` (deleteOpportunity)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -86,7 +86,7 @@ def list_offices(
     response_model=schemas.OfficeRead,
     status_code=201,
     operation_id="createOffice",
-    summary="Create a office",
+    summary="Create an office",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
@@ -150,7 +150,7 @@ def get_office(
     "/{id}",
     response_model=schemas.OfficeRead,
     operation_id="updateOffice",
-    summary="Update a office",
+    summary="Update an office",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
@@ -176,7 +176,7 @@ def update_office(
     status_code=204,
     response_class=Response,
     operation_id="deleteOffice",
-    summary="Delete a office",
+    summary="Delete an office",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"

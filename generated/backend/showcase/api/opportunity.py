@@ -194,7 +194,7 @@ def list_opportunities(
     response_model=schemas.OpportunityRead,
     status_code=201,
     operation_id="createOpportunity",
-    summary="Create a opportunity",
+    summary="Create an opportunity",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
@@ -317,7 +317,7 @@ def get_opportunity(
     "/{id}",
     response_model=schemas.OpportunityRead,
     operation_id="updateOpportunity",
-    summary="Update a opportunity",
+    summary="Update an opportunity",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
@@ -348,7 +348,7 @@ def update_opportunity(
     status_code=204,
     response_class=Response,
     operation_id="deleteOpportunity",
-    summary="Delete a opportunity (hidden: restore brings it back)",
+    summary="Delete an opportunity (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",

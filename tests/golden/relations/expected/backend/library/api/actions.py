@@ -83,7 +83,7 @@ class AuthorGetAction(schemas.DeferredModel):
 
 
 class AuthorCreateAction(schemas.DeferredModel):
-    """`author.create`: Create a author, as `POST /api/authors` (createAuthor)."""
+    """`author.create`: Create an author, as `POST /api/authors` (createAuthor)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -92,7 +92,7 @@ class AuthorCreateAction(schemas.DeferredModel):
 
 
 class AuthorUpdateAction(schemas.DeferredModel):
-    """`author.update`: Update a author, as `PATCH /api/authors/{id}` (updateAuthor)."""
+    """`author.update`: Update an author, as `PATCH /api/authors/{id}` (updateAuthor)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -102,7 +102,7 @@ class AuthorUpdateAction(schemas.DeferredModel):
 
 
 class AuthorDeleteAction(schemas.DeferredModel):
-    """`author.delete`: Delete a author (hidden: restore brings it back), as `DELETE /api/authors/{id}` (deleteAuthor)."""
+    """`author.delete`: Delete an author (hidden: restore brings it back), as `DELETE /api/authors/{id}` (deleteAuthor)."""
 
     model_config = ConfigDict(extra="forbid")
 

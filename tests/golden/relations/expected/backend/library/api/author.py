@@ -64,7 +64,7 @@ def list_authors(
     response_model=schemas.AuthorRead,
     status_code=201,
     operation_id="createAuthor",
-    summary="Create a author",
+    summary="Create an author",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
@@ -130,7 +130,7 @@ def get_author(
     "/{id}",
     response_model=schemas.AuthorRead,
     operation_id="updateAuthor",
-    summary="Update a author",
+    summary="Update an author",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
@@ -155,7 +155,7 @@ def update_author(
     status_code=204,
     response_class=Response,
     operation_id="deleteAuthor",
-    summary="Delete a author (hidden: restore brings it back)",
+    summary="Delete an author (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error", "database_unavailable", "not_found", "conflict"
