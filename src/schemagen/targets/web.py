@@ -78,6 +78,9 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         "tenant": any(r.has("tenant") for r in project.resources),
         "user": any(r.has("owned") for r in project.resources),
         "branch": any(r.has("branching") for r in project.resources),
+        # The client's merge and discard, and its audit log, where the project serves them.
+        "branches": bool(client.branching),
+        "audit": bool(client.audited),
         "project": project,
         "resources": project.resources,
         "peers": sorted(peers),

@@ -2,8 +2,8 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
 import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it, vi } from "vitest";
-import { App, ErrorBoundary } from "../runtime/web/App.js";
-import type { AppOptions } from "../runtime/web/resources.js";
+import { App, ErrorBoundary, changesOf } from "../runtime/web/App.js";
+import type { AppOptions, AuditEntry } from "../runtime/web/resources.js";
 import { office, world } from "./fixtures.js";
 
 const options: AppOptions = { title: "Showcase", tenant: true, user: true, branch: false };
@@ -74,6 +74,51 @@ describe("App", () => {
     await user.tab();
     await waitFor(() => expect(offices.callsOf("list").at(-1)?.options?.client?.config).toMatchObject({ tenantId: "acme", userId: "ann" }));
     expect(JSON.parse(window.localStorage.getItem("schemagen.scope") ?? "{}")).toMatchObject({ tenantId: "acme", userId: "ann" });
+  });
+});
+
+describe("traits", () => {
+  it("merges or discards the current branch, each after asking, then acts in main", async () => {
+    const { resources, offices } = world([office("o1", "Alpha")]);
+    const merge = vi.fn<(name: string) => Promise<unknown>>(() => Promise.resolve({ branch: "draft", merged: { office: 1 } }));
+    const discard = vi.fn<(name: string) => Promise<void>>(() => Promise.resolve());
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(<App resources={resources} options={{ ...options, branch: true, branches: { merge, discard } }} queryClient={queryClient} />);
+    expect(screen.queryByRole("button", { name: "Merge branch" })).toBeNull();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Branch"), "draft{Enter}");
+    await user.click(screen.getByRole("button", { name: "Merge branch" }));
+    await user.click(within(screen.getByRole("alertdialog", { name: "Merge branch “draft” into main?" })).getByRole("button", { name: "Merge" }));
+    await waitFor(() => expect(screen.getByLabelText("Branch")).toHaveProperty("value", ""));
+    expect(merge.mock.calls.map((call) => call[0])).toEqual(["draft"]);
+    expect(screen.getByRole("status").textContent).toContain("Branch draft merged into main");
+    await user.type(screen.getByLabelText("Branch"), "scratch{Enter}");
+    go("#/offices");
+    await waitFor(() => expect(offices.callsOf("list").at(-1)?.options?.client?.config.branchId).toBe("scratch"));
+    await user.click(screen.getByRole("button", { name: "Discard branch" }));
+    await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Discard" }));
+    await waitFor(() => expect(discard).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Discard branch" })).toBeNull());
+  });
+
+  it("shows an audited row's trail on its page", async () => {
+    const { resources } = world([office("o1", "Alpha")]);
+    const audited = resources.map((resource) => (resource.key === "office" ? { ...resource, audited: true } : resource));
+    const trail: AuditEntry[] = [
+      { id: 2, resource: "office", row_id: "o1", action: "update", before: { name: "Alp", version: 1 }, after: { name: "Alpha", version: 2 }, actor: "ann", at: "2026-01-03T00:00:00Z" },
+      { id: 1, resource: "office", row_id: "o1", action: "create", before: null, after: { name: "Alp" }, actor: "ann", at: "2026-01-02T00:00:00Z" },
+    ];
+    const list = vi.fn<(params: object) => Promise<{ items: AuditEntry[]; next_cursor: null }>>(() => Promise.resolve({ items: trail, next_cursor: null }));
+    render(<App resources={audited} options={{ ...options, audit: { list } }} />);
+    go("#/offices/o1");
+    const history = await screen.findByRole("table", { name: "History of this office" });
+    const rows = within(history).getAllByRole("row").slice(1);
+    expect(rows.map((row) => within(row).getAllByRole("cell").map((cell) => cell.textContent))).toEqual([
+      ["update", "ann", 'name: "Alp" → "Alpha"'],
+      ["create", "ann", "name"],
+    ]);
+    expect(list).toHaveBeenCalledWith({ resource: "office", row_id: "o1" }, expect.anything());
+    expect(changesOf({ ...trail[1]!, after: { name: "Alp", budget: 3 } })).toBe("name; budget");
   });
 });
 

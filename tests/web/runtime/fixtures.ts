@@ -154,7 +154,10 @@ export const officeTable: TableDefinition<"office"> = {
     { action: "office.restore", label: "Restore", kind: "restore", onlyDeleted: true },
     { action: "office.close", label: "Close", kind: "custom" },
   ],
-  bulkActions: [],
+  bulkActions: [
+    { action: "office.bulk", operation: "update", label: "Update matching", dryRun: true, undo: true, undoAction: "office.bulk_undo" },
+    { action: "office.bulk", operation: "delete", label: "Delete matching", dryRun: true, undo: true, undoAction: "office.bulk_undo" },
+  ],
   collectionActions: [],
   listHook: null,
   listQueryOptions: null,
@@ -222,6 +225,8 @@ export function world(offices: Office[] = [], regions: Region[] = [{ id: "r1", n
   const officeStore = new Store<Office>(offices, "name");
   const regionStore = new Store<Region>(regions, "name");
   let next = 100;
+  // The rows as they were before each bulk run, by its undo token.
+  const undo = new Map<string, Office[]>();
   const regionEntry: ResourceEntry = {
     key: "region",
     path: "regions",
@@ -295,6 +300,27 @@ export function world(offices: Office[] = [], regions: Region[] = [{ id: "r1", n
       officeStore.record("remove", options, id);
       officeStore.find(id).deleted_at = "2026-02-01T00:00:00Z";
       return Promise.resolve();
+    },
+    bulk: async (body: object, options?: RequestOptions) => {
+      officeStore.record("bulk", options, body);
+      const filter = valueOf(body, "filter");
+      const matched = officeStore.list({ ...(typeof filter === "object" && filter !== null ? filter : {}), limit: 1_000_000 }).items;
+      const none = { matched: matched.length, affected: 0, failed: 0, undo_token: null, undo_expires_at: null };
+      if (valueOf(body, "dry_run") === true) return Promise.resolve(none);
+      const token = "undo-" + String(next++);
+      undo.set(token, matched);
+      for (const { id } of matched) {
+        const row = officeStore.find(id);
+        if (valueOf(body, "operation") === "delete") row.deleted_at = "2026-02-01T00:00:00Z";
+        else Object.assign(row, valueOf(body, "values"));
+      }
+      return Promise.resolve({ ...none, affected: matched.length, undo_token: token, undo_expires_at: "2026-02-01T00:10:00Z" });
+    },
+    undoBulk: async (body: { undo_token: string }, options?: RequestOptions) => {
+      officeStore.record("undoBulk", options, body);
+      const before = undo.get(body.undo_token) ?? [];
+      for (const row of before) Object.assign(officeStore.find(row.id), row);
+      return Promise.resolve({ restored: before.length, skipped: 0 });
     },
     restore: async (id: RowId, options?: RequestOptions) => {
       officeStore.record("restore", options, id);

@@ -3,13 +3,13 @@
  * page per resource list and per row, the scope switchers (tenant, user, branch) whose values every
  * request sends as headers, toasts, and an error boundary around each page. */
 
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { Component, useEffect, useId, useState, type ErrorInfo, type ReactNode } from "react";
 import { AutoModal, ConfirmDialog } from "./AutoModal.js";
 import { AutoTable, RelatedTitle } from "./AutoTable.js";
 import { formatCell } from "../client/tables.js";
 import { useInvalidate, useRow } from "./data.js";
-import type { AppOptions, ResourceEntry, Row } from "./resources.js";
+import type { AppOptions, AuditEntry, AuditFunctions, BranchFunctions, ResourceEntry, Row, RowId } from "./resources.js";
 import { href, navigate, useRoute, type Route } from "./router.js";
 import { SessionProvider, ToastProvider, useSession, useToast, type Scope } from "./session.js";
 import { asRowId, fieldOf, messageOf, titleOf } from "./values.js";
@@ -111,16 +111,16 @@ function Shell(props: { readonly options: AppOptions }) {
       </nav>
       <main className="sg-main">
         <ErrorBoundary key={routeKey}>
-          <Page route={route} entry={entry} title={options.title} />
+          <Page route={route} entry={entry} options={options} />
         </ErrorBoundary>
       </main>
     </div>
   );
 }
 
-function Page(props: { readonly route: Route; readonly entry: ResourceEntry | undefined; readonly title: string }) {
+function Page(props: { readonly route: Route; readonly entry: ResourceEntry | undefined; readonly options: AppOptions }) {
   const { route, entry } = props;
-  if (route.kind === "home") return <Home title={props.title} />;
+  if (route.kind === "home") return <Home title={props.options.title} />;
   if (entry === undefined) {
     return (
       <>
@@ -141,7 +141,7 @@ function Page(props: { readonly route: Route; readonly entry: ResourceEntry | un
       </>
     );
   }
-  return <DetailPage entry={entry} id={route.id} />;
+  return <DetailPage entry={entry} id={route.id} audit={entry.audited === true ? props.options.audit : undefined} />;
 }
 
 function Home(props: { readonly title: string }) {
@@ -170,7 +170,7 @@ function idFromRoute(entry: ResourceEntry, text: string): string | number {
 
 /** One row: every column and form field with its value, Edit and Delete, and the rows of other
  * resources that point at it (a region shows its offices). */
-function DetailPage(props: { readonly entry: ResourceEntry; readonly id: string }) {
+function DetailPage(props: { readonly entry: ResourceEntry; readonly id: string; readonly audit: AuditFunctions | undefined }) {
   const { entry } = props;
   const { resources, options } = useSession();
   const toast = useToast();
@@ -267,6 +267,7 @@ function DetailPage(props: { readonly entry: ResourceEntry; readonly id: string 
           <AutoTable resource={other} fixed={{ [column.accessor]: data.id }} caption={other.labelPlural + " of this " + entry.label.toLowerCase()} />
         </section>
       ))}
+      {props.audit !== undefined && <Trail audit={props.audit} entry={entry} rowId={data.id} />}
       {pending === "edit" && <AutoModal mode="edit" resource={entry} row={data} onClose={() => setPending(null)} />}
       {pending === "delete" && (
         <ConfirmDialog
@@ -291,6 +292,113 @@ function DetailPage(props: { readonly entry: ResourceEntry; readonly id: string 
   );
 }
 
+/** What a trail entry changed: the fields whose value differs before and after. */
+export function changesOf(entry: AuditEntry): string {
+  const before = entry.before ?? {};
+  const after = entry.after ?? {};
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]) && !["updated_at", "version"].includes(name),
+  );
+  const show = (value: unknown) => (value === undefined ? "—" : JSON.stringify(value));
+  return names.map((name) => (entry.before === null || entry.after === null ? name : `${name}: ${show(before[name])} → ${show(after[name])}`)).join("; ");
+}
+
+/** A row's audit trail, newest first. */
+function Trail(props: { readonly audit: AuditFunctions; readonly entry: ResourceEntry; readonly rowId: RowId }) {
+  const { audit, entry, rowId } = props;
+  const { queryKey, options } = useSession();
+  const trail = useQuery({
+    queryKey: [...queryKey, entry.key, "audit", rowId],
+    queryFn: ({ signal }) => audit.list({ resource: entry.key, row_id: String(rowId) }, { ...options, signal }),
+  });
+  return (
+    <section>
+      <h2>History</h2>
+      {trail.isPending && <p role="status">Loading the history…</p>}
+      {trail.isError && (
+        <div role="alert" className="sg-form-error">
+          {messageOf(trail.error)}
+        </div>
+      )}
+      {trail.isSuccess && trail.data.items.length === 0 && <p className="sg-empty">No changes recorded.</p>}
+      {trail.isSuccess && trail.data.items.length > 0 && (
+        <table className="sg-table">
+          <caption>History of this {entry.label.toLowerCase()}</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Action</th>
+              <th scope="col">By</th>
+              <th scope="col">Changes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {trail.data.items.map((item) => (
+              <tr key={item.id}>
+                <th scope="row">{new Date(item.at).toLocaleString()}</th>
+                <td>{item.action}</td>
+                <td>{item.actor ?? ""}</td>
+                <td>{changesOf(item)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Merge the current branch into main, or throw it away: each asks first, then acts in main. */
+function BranchControls(props: { readonly branches: BranchFunctions; readonly branch: string }) {
+  const { branches, branch } = props;
+  const { options, setScope } = useSession();
+  const toast = useToast();
+  const invalidate = useInvalidate();
+  const [asking, setAsking] = useState<"merge" | "discard" | null>(null);
+  const done = (message: string) => {
+    setAsking(null);
+    toast({ message });
+    setScope({ branchId: "" });
+    void invalidate();
+  };
+  const failed = (error: unknown) => {
+    setAsking(null);
+    toast({ message: messageOf(error), tone: "error" });
+  };
+  return (
+    <>
+      <button type="button" onClick={() => setAsking("merge")}>
+        Merge branch
+      </button>
+      <button type="button" className="sg-danger" onClick={() => setAsking("discard")}>
+        Discard branch
+      </button>
+      {asking === "merge" && (
+        <ConfirmDialog
+          title={`Merge branch “${branch}” into main?`}
+          message="Its changes become the main branch's."
+          confirmLabel="Merge"
+          onClose={() => setAsking(null)}
+          onConfirm={() => {
+            branches.merge(branch, options).then(() => done(`Branch ${branch} merged into main`), failed);
+          }}
+        />
+      )}
+      {asking === "discard" && (
+        <ConfirmDialog
+          title={`Discard branch “${branch}”?`}
+          message="Its changes are thrown away; main stays as it is."
+          confirmLabel="Discard"
+          onClose={() => setAsking(null)}
+          onConfirm={() => {
+            branches.discard(branch, options).then(() => done(`Branch ${branch} discarded`), failed);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
 /** The tenant, user and branch the app acts as: each a text box, applied on Enter or on leaving it. */
 function ScopeSwitchers(props: { readonly options: AppOptions }) {
   const { options } = props;
@@ -307,6 +415,9 @@ function ScopeSwitchers(props: { readonly options: AppOptions }) {
         .map((field) => (
           <ScopeField key={field.key} label={field.label} value={scope[field.key]} onApply={(value) => setScope({ [field.key]: value })} />
         ))}
+      {options.branch && options.branches !== undefined && scope.branchId !== "" && scope.branchId !== "main" && (
+        <BranchControls branches={options.branches} branch={scope.branchId} />
+      )}
     </div>
   );
 }

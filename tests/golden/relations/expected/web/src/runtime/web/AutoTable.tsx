@@ -6,9 +6,10 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
-import type { TableAction, TableColumn } from "../client/tables.js";
+import type { BulkAction, TableAction, TableColumn } from "../client/tables.js";
 import { formatCell } from "../client/tables.js";
 import { AutoModal, ConfirmDialog } from "./AutoModal.js";
+import { BulkDialog } from "./Bulk.js";
 import { useInvalidate, useRow } from "./data.js";
 import { RelationSelect } from "./RelationSelect.js";
 import type { ListParams, ResourceEntry, Row, RowId } from "./resources.js";
@@ -81,7 +82,8 @@ type Pending =
   | { readonly kind: "create" }
   | { readonly kind: "edit"; readonly row: Row }
   | { readonly kind: "action"; readonly action: TableAction; readonly row: Row }
-  | { readonly kind: "delete"; readonly row: Row };
+  | { readonly kind: "delete"; readonly row: Row }
+  | { readonly kind: "bulk"; readonly action: BulkAction };
 
 export function AutoTable(props: AutoTableProps) {
   const { resource, fixed } = props;
@@ -102,14 +104,16 @@ export function AutoTable(props: AutoTableProps) {
   }, [search]);
 
   const filterable = table.columns.filter((column) => column.filterable !== false && fixed?.[column.accessor] === undefined);
-  let params: ListParams = { ...fixed, limit: table.pageSize };
+  // The filters alone are also what a bulk run takes (no paging, sort, search or deleted rows).
+  let filter: ListParams = { ...fixed };
+  for (const column of filterable) {
+    const state = filters[column.accessor];
+    if (state !== undefined) filter = { ...filter, ...filterParams(column, state) };
+  }
+  const params: ListParams = { ...filter, limit: table.pageSize };
   if (sort.length > 0) params.sort = [...sort];
   if (q !== "") params.q = q;
   if (showDeleted) params.include_deleted = true;
-  for (const column of filterable) {
-    const filter = filters[column.accessor];
-    if (filter !== undefined) params = { ...params, ...filterParams(column, filter) };
-  }
 
   const list = useInfiniteQuery({
     queryKey: [...queryKey, resource.key, "list", params],
@@ -171,6 +175,19 @@ export function AutoTable(props: AutoTableProps) {
         {table.searchable && (
           <input type="search" aria-label={"Search " + table.labelPlural} placeholder="Search…" value={search} onChange={(event) => setSearch(event.target.value)} />
         )}
+        {resource.bulk !== undefined &&
+          table.bulkActions.map((action) => (
+            <button
+              key={action.action + "." + action.operation}
+              type="button"
+              className={action.operation === "delete" ? "sg-danger" : undefined}
+              disabled={q !== ""}
+              title={q !== "" ? "A bulk change follows the filters, not the search: clear the search first." : undefined}
+              onClick={() => setPending({ kind: "bulk", action })}
+            >
+              {action.label}
+            </button>
+          ))}
         {table.softDelete && resource.restore !== undefined && (
           <label className="sg-check">
             <input type="checkbox" checked={showDeleted} onChange={(event) => setShowDeleted(event.target.checked)} /> Show deleted
@@ -262,6 +279,7 @@ export function AutoTable(props: AutoTableProps) {
       {pending?.kind === "create" && <AutoModal mode="create" resource={resource} onClose={() => setPending(null)} />}
       {pending?.kind === "edit" && <AutoModal mode="edit" resource={resource} row={pending.row} onClose={() => setPending(null)} />}
       {pending?.kind === "action" && <AutoModal mode="action" resource={resource} action={pending.action} row={pending.row} onClose={() => setPending(null)} />}
+      {pending?.kind === "bulk" && <BulkDialog resource={resource} action={pending.action} filter={filter} onClose={() => setPending(null)} />}
       {pending?.kind === "delete" && (
         <ConfirmDialog
           title={"Delete " + resource.label + "?"}

@@ -12,8 +12,9 @@ export { App, ErrorBoundary, type AppProps } from "./App.js";
 export { AutoForm, type AutoFormProps, type FormMode } from "./AutoForm.js";
 export { AutoModal, ConfirmDialog, Dialog, type AutoModalProps } from "./AutoModal.js";
 export { AutoTable, type AutoTableProps } from "./AutoTable.js";
+export { BulkDialog, type BulkDialogProps } from "./Bulk.js";
 export { RelationSelect } from "./RelationSelect.js";
-export type { ActionEntry, AppOptions, BulkResult, ListParams, Page, ResourceEntry, Row, RowId } from "./resources.js";
+export type { ActionEntry, AppOptions, AuditEntry, AuditFunctions, BranchFunctions, BulkResult, ListParams, Page, ResourceEntry, Row, RowId } from "./resources.js";
 export { href, navigate, useRoute, type Route } from "./router.js";
 export { useSession, useToast, type Scope } from "./session.js";
 

@@ -82,6 +82,8 @@ export interface ResourceEntry {
   remove?(id: RowId, options?: RequestOptions): Promise<void>;
   /** soft_delete resources only. */
   restore?(id: RowId, options?: RequestOptions): Promise<Row>;
+  /** The resource has the `audit` trait: its rows' pages show their trail (`AppOptions.audit`). */
+  readonly audited?: boolean;
   /** Resources with bulk actions only. */
   bulk?(body: object, options?: RequestOptions): Promise<BulkResult>;
   undoBulk?(body: { undo_token: string }, options?: RequestOptions): Promise<unknown>;
@@ -99,4 +101,31 @@ export interface AppOptions {
   readonly user: boolean;
   /** Show a branch switcher (some resource is `branching`): sent as X-Branch-ID. */
   readonly branch: boolean;
+  /** The client's `mergeBranch` and `discardBranch`, when the project has branching: the switcher
+   * offers to merge the current branch into main, or to throw it away. */
+  readonly branches?: BranchFunctions;
+  /** The client's `listAuditEntries`, when some resource is audited: a row's page shows its trail. */
+  readonly audit?: AuditFunctions;
+}
+
+export interface BranchFunctions {
+  merge(name: string, options?: RequestOptions): Promise<unknown>;
+  discard(name: string, options?: RequestOptions): Promise<void>;
+}
+
+/** One write in the audit trail (the client's `AuditEntry`). */
+export interface AuditEntry {
+  readonly id: number;
+  readonly resource: string;
+  readonly row_id: string;
+  /** create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name. */
+  readonly action: string;
+  readonly before: { readonly [field: string]: unknown } | null;
+  readonly after: { readonly [field: string]: unknown } | null;
+  readonly actor: string | null;
+  readonly at: string;
+}
+
+export interface AuditFunctions {
+  list(params: object, options?: RequestOptions): Promise<{ readonly items: readonly AuditEntry[]; readonly next_cursor: string | null }>;
 }
