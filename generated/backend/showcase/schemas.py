@@ -18,15 +18,36 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    GetCoreSchemaHandler,
 )
+from pydantic_core import CoreSchema
 
 
-def _whole(value: Any) -> Any:
+def _whole(value: object) -> object:
     """JSON Schema counts 1.0 as an integer: a whole float is that integer (strict mode refuses it)."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 JsonInt = Annotated[int, BeforeValidator(_whole)]
+
+
+class _NotNull:
+    """`Annotated[X | None, NotNull, ...] = None`: a field that may be left out, never sent as null.
+    None is its default only, "not sent" (Pydantic never validates a default), hence `X | None`
+    for type checkers; what is sent is validated as X alone, so null is refused as X refuses it,
+    and the document shows X."""
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        if schema["type"] != "nullable":  # written right after `X | None`, before any validator
+            raise TypeError(f"NotNull must follow X | None, not {source}")
+        inner: CoreSchema = schema["schema"]
+        return inner
+
+
+NotNull = _NotNull()
 
 
 def _decimal_number(schema: dict[str, Any]) -> None:
@@ -55,11 +76,11 @@ def _decimal_number(schema: dict[str, Any]) -> None:
         schema["default"] = int(value) if value == value.to_integral_value() else float(value)
 
 
-def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
+def _iso(kind: type[date] | type[time], pattern: str, shape: str) -> BeforeValidator:
     """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
     compiled = re.compile(pattern)
 
-    def parse(value: Any) -> Any:
+    def parse(value: object) -> object:
         if isinstance(value, kind):
             return value
         if not isinstance(value, str) or not compiled.fullmatch(value):
@@ -91,7 +112,7 @@ class DeferredModel(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         # Made deferred; used, built at once: FastAPI's validators of a route (TypeAdapters, which
         # read the model's config) are then built with the route, as for any model.
@@ -145,12 +166,15 @@ class CustomerUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=200, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=200, title="Name")] = None
     email: Annotated[EmailStr | None, Field(max_length=320, title="Email")] = None
-    tier: Annotated[Literal["standard", "gold", "platinum"], Field(title="Tier")] = None
+    tier: Annotated[
+        Literal["standard", "gold", "platinum"] | None, NotNull, Field(title="Tier")
+    ] = None
     office_id: Annotated[UUID | None, Field(title="Office")] = None
     lifetime_value: Annotated[
-        Decimal,
+        Decimal | None,
+        NotNull,
         Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Lifetime value"),
         Field(json_schema_extra=_decimal_number),
     ] = None
@@ -217,13 +241,16 @@ class MatrxActionUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=200, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=200, title="Name")] = None
     description: Annotated[str | None, Field(title="Description")] = None
     action_type: Annotated[
-        Literal["prompt", "api_call", "function", "workflow", "navigation"],
+        Literal["prompt", "api_call", "function", "workflow", "navigation"] | None,
+        NotNull,
         Field(title="Action type"),
     ] = None
-    scope: Annotated[Literal["global", "workspace", "user"], Field(title="Scope")] = None
+    scope: Annotated[
+        Literal["global", "workspace", "user"] | None, NotNull, Field(title="Scope")
+    ] = None
     variable_context_map: Annotated[Any, Field(title="Variable context map")] = None
     """
     Which context value fills each variable of the action.
@@ -231,7 +258,7 @@ class MatrxActionUpdate(DeferredModel):
     execution_settings: Annotated[Any, Field(title="Execution settings")] = None
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     use_count: Annotated[
-        int, Field(ge=0, le=2147483647, title="Use count"), BeforeValidator(_whole)
+        int | None, NotNull, Field(ge=0, le=2147483647, title="Use count"), BeforeValidator(_whole)
     ] = None
 
 
@@ -290,14 +317,19 @@ class MatrxMenuItemUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    label: Annotated[str, Field(max_length=120, title="Label")] = None
-    action_id: Annotated[UUID, Field(title="Action")] = None
+    label: Annotated[str | None, NotNull, Field(max_length=120, title="Label")] = None
+    action_id: Annotated[UUID | None, NotNull, Field(title="Action")] = None
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
     menu_type: Annotated[
-        Literal["context_menu", "toolbar", "quick_action", "sidebar"], Field(title="Menu type")
+        Literal["context_menu", "toolbar", "quick_action", "sidebar"] | None,
+        NotNull,
+        Field(title="Menu type"),
     ] = None
     display_order: Annotated[
-        int, Field(ge=-2147483648, le=2147483647, title="Display order"), BeforeValidator(_whole)
+        int | None,
+        NotNull,
+        Field(ge=-2147483648, le=2147483647, title="Display order"),
+        BeforeValidator(_whole),
     ] = None
     context_requirements: Annotated[Any, Field(title="Context requirements")] = None
     """
@@ -320,7 +352,7 @@ class OfficeCreate(DeferredModel):
     name: Annotated[str, Field(max_length=200, title="Name")]
     status: Annotated[Literal["active", "inactive"], Field(title="Status")] = "active"
     region_id: Annotated[UUID | None, Field(title="Region")] = None
-    person_ids: Annotated[list[UUID], Field(title="People")] = None
+    person_ids: Annotated[list[UUID] | None, NotNull, Field(title="People")] = None
     budget: Annotated[
         Decimal | None,
         Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget"),
@@ -370,10 +402,10 @@ class OfficeUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=200, title="Name")] = None
-    status: Annotated[Literal["active", "inactive"], Field(title="Status")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=200, title="Name")] = None
+    status: Annotated[Literal["active", "inactive"] | None, NotNull, Field(title="Status")] = None
     region_id: Annotated[UUID | None, Field(title="Region")] = None
-    person_ids: Annotated[list[UUID], Field(title="People")] = None
+    person_ids: Annotated[list[UUID] | None, NotNull, Field(title="People")] = None
     budget: Annotated[
         Decimal | None,
         Field(ge=0, lt=10000000000, multiple_of=0.01, title="Budget"),
@@ -457,22 +489,27 @@ class OpportunityUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=200, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=200, title="Name")] = None
     customer_id: Annotated[UUID | None, Field(title="Customer")] = None
     value: Annotated[
-        Decimal,
+        Decimal | None,
+        NotNull,
         Field(ge=0, lt=1000000000000, multiple_of=0.01, title="Value"),
         Field(json_schema_extra=_decimal_number),
     ] = None
     stage: Annotated[
-        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"], Field(title="Stage")
+        Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None,
+        NotNull,
+        Field(title="Stage"),
     ] = None
     next_action_at: Annotated[JsonDatetime | None, Field(title="Next action at")] = None
     """
     When the next action is due.
     """
     next_action_details: Annotated[str | None, Field(title="Next action")] = None
-    version: Annotated[int, Field(ge=1, title="Version"), BeforeValidator(_whole)] = None
+    version: Annotated[
+        int | None, NotNull, Field(ge=1, title="Version"), BeforeValidator(_whole)
+    ] = None
     """
     The version being updated; alternative to If-Match
     """
@@ -517,10 +554,10 @@ class PersonUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    full_name: Annotated[str, Field(max_length=160, title="Full name")] = None
-    email: Annotated[EmailStr, Field(max_length=320, title="Email")] = None
+    full_name: Annotated[str | None, NotNull, Field(max_length=160, title="Full name")] = None
+    email: Annotated[EmailStr | None, NotNull, Field(max_length=320, title="Email")] = None
     title: Annotated[str | None, Field(max_length=120, title="Title")] = None
-    active: Annotated[bool, Field(title="Active")] = None
+    active: Annotated[bool | None, NotNull, Field(title="Active")] = None
     started_on: Annotated[JsonDate | None, Field(title="Started on")] = None
 
 
@@ -563,7 +600,7 @@ class RegionUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=120, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=120, title="Name")] = None
     code: Annotated[str | None, Field(max_length=8, pattern="^[A-Z]{2,8}$", title="Code")] = None
     """
     Two to eight capital letters.
@@ -607,7 +644,9 @@ class TodoUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str, Field(max_length=300, title="Title")] = None
-    completed: Annotated[bool, Field(title="Completed")] = None
-    priority: Annotated[Literal["low", "normal", "high", "urgent"], Field(title="Priority")] = None
+    title: Annotated[str | None, NotNull, Field(max_length=300, title="Title")] = None
+    completed: Annotated[bool | None, NotNull, Field(title="Completed")] = None
+    priority: Annotated[
+        Literal["low", "normal", "high", "urgent"] | None, NotNull, Field(title="Priority")
+    ] = None
     due: Annotated[JsonDate | None, Field(title="Due")] = None

@@ -13,7 +13,10 @@ into plain annotations:
   length limit and normalise what the user sent;
 - an optional property that is not nullable gets `default: null`, which the generator (with
   `strict_nullable`) turns into `x: T = None`: leaving it out is allowed, sending `null` is not,
-  as the document says. Pydantic never validates a default, so "not sent" stays None.
+  as the document says. Pydantic never validates a default, so "not sent" stays None. The field
+  is then written `x: Annotated[T | None, NotNull, ...] = None`, the type a type checker needs
+  for that default, while NotNull validates what is sent as T alone (null refused with T's own
+  error) and keeps null out of the document.
 
 The generator is slow to import and to run (about 0.1 s a resource after a second of warm-up), so
 it is imported only when this target runs, called once per resource, and each result is cached by
@@ -299,13 +302,18 @@ def merge(chunks: list[str]) -> str:
     prelude = ""
     used = [name for name in JSON_TYPES.values() if re.search(rf"\b{name}\b", text)]
     if used:
-        modules.setdefault("typing", set()).update({"Annotated", "Any"})
+        modules.setdefault("typing", set()).add("Annotated")
         modules.setdefault("pydantic", set()).add("BeforeValidator")
     whole = "JsonInt" in used or "BeforeValidator(_whole)" in text
     if whole:
-        modules.setdefault("typing", set()).update({"Annotated", "Any"})
+        modules.setdefault("typing", set()).add("Annotated")
         modules.setdefault("pydantic", set()).add("BeforeValidator")
         prelude += JSON_INT
+    if re.search(r"\bNotNull\b", text):
+        modules.setdefault("typing", set()).update({"Annotated", "Any"})
+        modules.setdefault("pydantic", set()).add("GetCoreSchemaHandler")
+        modules.setdefault("pydantic_core", set()).add("CoreSchema")
+        prelude += NOT_NULL
     if "_decimal_number" in text:
         modules.setdefault("typing", set()).add("Any")
         modules.setdefault("decimal", set()).add("Decimal")
@@ -314,6 +322,7 @@ def merge(chunks: list[str]) -> str:
         plain.add("re")
         prelude += ISO_CHECK + "\n"
     if set(used) & set(ISO):
+        # _iso's signature names date and time, whichever of them the fields use.
         modules.setdefault("datetime", set()).update({"date", "datetime", "time"})
     for name in used:
         if name in ISO:
@@ -328,7 +337,6 @@ def merge(chunks: list[str]) -> str:
         prelude += EMAIL
     if DEFERRED in text:
         modules.setdefault("pydantic", set()).update({"BaseModel", "ConfigDict"})
-        modules.setdefault("typing", set()).add("Any")
         prelude += DEFERRED_MODEL
     # Annotations evaluated as the classes are made: Pydantic need not compile and evaluate
     # 10,000 annotation strings at import. Only a cycle between classes needs them postponed.
@@ -390,7 +398,7 @@ class {DEFERRED}(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         # Made deferred; used, built at once: FastAPI's validators of a route (TypeAdapters, which
         # read the model's config) are then built with the route, as for any model.
@@ -409,7 +417,7 @@ JSON_TYPES = {
 }
 JSON_INT = '''
 
-def _whole(value: Any) -> Any:
+def _whole(value: object) -> object:
     """JSON Schema counts 1.0 as an integer: a whole float is that integer (strict mode refuses it)."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
@@ -453,11 +461,11 @@ ISO = {
 PARSERS = {"date": "date", "AwareDatetime": "datetime", "time": "time"}
 ISO_CHECK = '''
 
-def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
+def _iso(kind: type[date] | type[time], pattern: str, shape: str) -> BeforeValidator:
     """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
     compiled = re.compile(pattern)
 
-    def parse(value: Any) -> Any:
+    def parse(value: object) -> object:
         if isinstance(value, kind):
             return value
         if not isinstance(value, str) or not compiled.fullmatch(value):
@@ -465,6 +473,26 @@ def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
         return kind.fromisoformat(value.upper() if kind is not time else value)
 
     return BeforeValidator(parse)
+'''
+NOT_NULL = '''
+
+class _NotNull:
+    """`Annotated[X | None, NotNull, ...] = None`: a field that may be left out, never sent as null.
+    None is its default only, "not sent" (Pydantic never validates a default), hence `X | None`
+    for type checkers; what is sent is validated as X alone, so null is refused as X refuses it,
+    and the document shows X."""
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        if schema["type"] != "nullable":  # written right after `X | None`, before any validator
+            raise TypeError(f"NotNull must follow X | None, not {source}")
+        inner: CoreSchema = schema["schema"]
+        return inner
+
+
+NotNull = _NotNull()
 '''
 EMAIL = """
 # An address is checked for its syntax, as format "email" says: test and other special-use
@@ -514,14 +542,94 @@ def _any_or_none(node: ast.AST) -> bool:
     )
 
 
+def _admits_none(node: ast.expr) -> bool:
+    """Whether the annotation `node` lets the value be None."""
+    if isinstance(node, ast.Constant):
+        return node.value is None
+    if isinstance(node, ast.Name):
+        return node.id in ("Any", "None")
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _admits_none(node.left) or _admits_none(node.right)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if node.value.id == "Optional":
+            return True
+        if node.value.id == "Literal":
+            return any(isinstance(e, ast.Constant) and e.value is None for e in elements)
+        if node.value.id == "Annotated":
+            return _admits_none(elements[0])
+    return False
+
+
+def _not_null(statement: ast.AnnAssign, first: int) -> list[tuple[int, int, int, str]]:
+    """`x: T = None` with T refusing None (left out is allowed, null sent is not) written
+    `x: Annotated[T | None, NotNull] = None`: the type its default needs, the validation of T."""
+    default = statement.value
+    annotation = statement.annotation
+    if not (isinstance(default, ast.Constant) and default.value is None):
+        return []
+    if _admits_none(annotation):
+        return []
+    if (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.value, ast.Name)
+        and annotation.value.id == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+    ):
+        inner = annotation.slice.elts[0]
+        assert inner.end_lineno is not None and inner.end_col_offset is not None
+        end = inner.end_col_offset
+        return [(inner.end_lineno - 1 - first, end, end, " | None, NotNull")]
+    assert annotation.end_lineno is not None and annotation.end_col_offset is not None
+    start, end = annotation.col_offset, annotation.end_col_offset
+    return [
+        (annotation.end_lineno - 1 - first, end, end, " | None, NotNull]"),
+        (annotation.lineno - 1 - first, start, start, "Annotated["),
+    ]
+
+
+# A default the generator writes as the document's text, made the value the field holds (the
+# document shows it as the same text): `opens_at: time = "09:30:00"` would hold a str.
+TEXT_DEFAULTS = {
+    "date": "date.fromisoformat",
+    "time": "time.fromisoformat",
+    "AwareDatetime": "datetime.fromisoformat",
+    "UUID": "UUID",
+}
+
+
+def _typed_default(statement: ast.AnnAssign, first: int) -> list[tuple[int, int, int, str]]:
+    """`x: time = "09:30:00"` written `x: time = time.fromisoformat("09:30:00")`."""
+    default = statement.value
+    annotation = statement.annotation
+    if not (isinstance(default, ast.Constant) and isinstance(default.value, str)):
+        return []
+    if (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.value, ast.Name)
+        and annotation.value.id == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+    ):
+        annotation = annotation.slice.elts[0]
+    if not (isinstance(annotation, ast.Name) and annotation.id in TEXT_DEFAULTS):
+        return []
+    assert default.end_col_offset is not None and default.lineno == default.end_lineno
+    row = default.lineno - 1 - first
+    text = f"{TEXT_DEFAULTS[annotation.id]}({ast.unparse(default)})"
+    return [(row, default.col_offset, default.end_col_offset, text)]
+
+
 def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
-    """The class's source with the types of JSON_TYPES in field annotations renamed (JsonInt, ...)
-    and `Any | None` written `Any`."""
+    """The class's source with the types of JSON_TYPES in field annotations renamed (JsonInt, ...),
+    `Any | None` written `Any`, a field that may be left out but not be null typed for its None
+    default (`_not_null`), and a default given as text made a value of the field's type."""
     if not isinstance(node, ast.ClassDef):
         return "".join(lines)
     edits = []
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign):
+            edits.extend(_not_null(statement, first))
+            edits.extend(_typed_default(statement, first))
             constrained = _constrained(statement.annotation)
             if constrained is not None:
                 # `Annotated[int, Field(ge=0)]`: the check goes after the constraints, so that
@@ -542,6 +650,7 @@ def _json_types(node: ast.stmt, lines: list[str], first: int) -> str:
                 if constrained is not None and name is constrained[0]:
                     continue
                 if isinstance(name, ast.Name) and name.id in JSON_TYPES:
+                    assert name.end_col_offset is not None
                     edits.append(
                         (
                             name.lineno - 1 - first,

@@ -151,9 +151,9 @@ class Helpers:
     def policy_dependencies(self) -> list[tuple[str, str]]:
         """(junction, table it depends on): a junction's policies read its linked rows' tables, so
         create_all makes those first and drop_all drops the junction first, foreign key or not."""
-        models = {r.table: r.model for r in self.project.resources}
+        # The table itself (typed Table), not `Model.__table__` (typed as any FromClause).
         return [
-            (junction.table, f"{models[table]}.__table__")
+            (junction.table, f"Base.metadata.tables[{py_literal(table)}]")
             for junction in self.project.junctions
             for table in sorted({t for p in junction.policies for t in p.reads})
         ]

@@ -18,16 +18,37 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    GetCoreSchemaHandler,
     RootModel,
 )
+from pydantic_core import CoreSchema
 
 
-def _whole(value: Any) -> Any:
+def _whole(value: object) -> object:
     """JSON Schema counts 1.0 as an integer: a whole float is that integer (strict mode refuses it)."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 JsonInt = Annotated[int, BeforeValidator(_whole)]
+
+
+class _NotNull:
+    """`Annotated[X | None, NotNull, ...] = None`: a field that may be left out, never sent as null.
+    None is its default only, "not sent" (Pydantic never validates a default), hence `X | None`
+    for type checkers; what is sent is validated as X alone, so null is refused as X refuses it,
+    and the document shows X."""
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        if schema["type"] != "nullable":  # written right after `X | None`, before any validator
+            raise TypeError(f"NotNull must follow X | None, not {source}")
+        inner: CoreSchema = schema["schema"]
+        return inner
+
+
+NotNull = _NotNull()
 
 
 def _decimal_number(schema: dict[str, Any]) -> None:
@@ -56,11 +77,11 @@ def _decimal_number(schema: dict[str, Any]) -> None:
         schema["default"] = int(value) if value == value.to_integral_value() else float(value)
 
 
-def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
+def _iso(kind: type[date] | type[time], pattern: str, shape: str) -> BeforeValidator:
     """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
     compiled = re.compile(pattern)
 
-    def parse(value: Any) -> Any:
+    def parse(value: object) -> object:
         if isinstance(value, kind):
             return value
         if not isinstance(value, str) or not compiled.fullmatch(value):
@@ -95,7 +116,7 @@ class DeferredModel(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         # Made deferred; used, built at once: FastAPI's validators of a route (TypeAdapters, which
         # read the model's config) are then built with the route, as for any model.
@@ -108,7 +129,7 @@ class DraftCreate(DeferredModel):
     )
     title: Annotated[str, Field(max_length=200, title="Title")]
     maker_id: Annotated[UUID | None, Field(title="Maker")] = None
-    part_ids: Annotated[list[UUID], Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID] | None, NotNull, Field(title="Parts")] = None
 
 
 class DraftRead(DeferredModel):
@@ -136,9 +157,9 @@ class DraftUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str, Field(max_length=200, title="Title")] = None
+    title: Annotated[str | None, NotNull, Field(max_length=200, title="Title")] = None
     maker_id: Annotated[UUID | None, Field(title="Maker")] = None
-    part_ids: Annotated[list[UUID], Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID] | None, NotNull, Field(title="Parts")] = None
 
 
 class GadgetArchiveInput(DeferredModel):
@@ -191,9 +212,9 @@ class GadgetCreate(DeferredModel):
         Field(json_schema_extra=_decimal_number),
     ] = Decimal("9.99")
     active: Annotated[bool, Field(title="Active")] = True
-    released_on: Annotated[JsonDate, Field(title="Released on")] = None
-    opens_at: Annotated[JsonTime, Field(title="Opens at")] = "09:30:00"
-    external_id: Annotated[UUID, Field(title="External id")] = (
+    released_on: Annotated[JsonDate | None, NotNull, Field(title="Released on")] = None
+    opens_at: Annotated[JsonTime, Field(title="Opens at")] = time.fromisoformat("09:30:00")
+    external_id: Annotated[UUID, Field(title="External id")] = UUID(
         "6f1c1d2e-0b7a-4c5e-9a58-3f2d1e0c9b8a"
     )
     contact: Annotated[EmailStr | None, Field(max_length=254, title="Contact")] = None
@@ -226,7 +247,7 @@ class GadgetCreate(DeferredModel):
     dates: Annotated[list[JsonDate] | None, Field(title="Dates")] = None
     maker_id: Annotated[UUID, Field(title='Maker "x"')]
     draft_id: Annotated[UUID | None, Field(title="Draft")] = None
-    part_ids: Annotated[list[UUID], Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID] | None, NotNull, Field(title="Parts")] = None
     """
     Parts it's made of
     """
@@ -372,7 +393,7 @@ class GadgetUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=200, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=200, title="Name")] = None
     serial: Annotated[
         int | None,
         Field(ge=-9223372036854775808, le=9223372036854775807, title="Serial"),
@@ -390,24 +411,29 @@ class GadgetUpdate(DeferredModel):
     A second line, with "quotes", 'apostrophes' and a </script> tag.
     """
     code: Annotated[
-        str,
+        str | None,
+        NotNull,
         Field(max_length=32, min_length=6, pattern="^[A-Z]{2}-\\d{3}(?:\"|'|\\\\)?$", title="Code"),
     ] = None
     "Two capitals, a dash, three digits; optionally one of \" ' \\"
     quantity: Annotated[
-        int, Field(ge=0, le=1000, title="Quantity (it's %s)"), BeforeValidator(_whole)
+        int | None,
+        NotNull,
+        Field(ge=0, le=1000, title="Quantity (it's %s)"),
+        BeforeValidator(_whole),
     ] = None
     weight: Annotated[float | None, Field(ge=0.5, le=99.5, title="Weight")] = None
     "Kilograms; \\n is not a newline and \\\\ is two backslashes"
     price: Annotated[
-        Decimal,
+        Decimal | None,
+        NotNull,
         Field(ge=0, le=1000000, multiple_of=0.01, title="Price"),
         Field(json_schema_extra=_decimal_number),
     ] = None
-    active: Annotated[bool, Field(title="Active")] = None
-    released_on: Annotated[JsonDate, Field(title="Released on")] = None
-    opens_at: Annotated[JsonTime, Field(title="Opens at")] = None
-    external_id: Annotated[UUID, Field(title="External id")] = None
+    active: Annotated[bool | None, NotNull, Field(title="Active")] = None
+    released_on: Annotated[JsonDate | None, NotNull, Field(title="Released on")] = None
+    opens_at: Annotated[JsonTime | None, NotNull, Field(title="Opens at")] = None
+    external_id: Annotated[UUID | None, NotNull, Field(title="External id")] = None
     contact: Annotated[EmailStr | None, Field(max_length=254, title="Contact")] = None
     homepage: Annotated[
         str | None,
@@ -425,35 +451,41 @@ class GadgetUpdate(DeferredModel):
     Anything JSON; the default is a fresh copy per row.
     """
     kind: Annotated[
-        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"],
+        Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None,
+        NotNull,
         Field(title='Kind "x" */ ${y} </script>'),
     ] = None
-    tags: Annotated[list[str], Field(title="Tags")] = None
+    tags: Annotated[list[str] | None, NotNull, Field(title="Tags")] = None
     scores: Annotated[list[GadgetUpdateScore] | None, Field(title="Scores")] = None
     ratings: Annotated[list[float] | None, Field(title="Ratings")] = None
     flags: Annotated[list[bool] | None, Field(title="Flags")] = None
     dates: Annotated[list[JsonDate] | None, Field(title="Dates")] = None
-    maker_id: Annotated[UUID, Field(title='Maker "x"')] = None
+    maker_id: Annotated[UUID | None, NotNull, Field(title='Maker "x"')] = None
     draft_id: Annotated[UUID | None, Field(title="Draft")] = None
-    part_ids: Annotated[list[UUID], Field(title="Parts")] = None
+    part_ids: Annotated[list[UUID] | None, NotNull, Field(title="Parts")] = None
     """
     Parts it's made of
     """
     from_: Annotated[JsonDate | None, Field(alias="from", title="From")] = None
     class_: Annotated[str | None, Field(alias="class", max_length=40, title="Class")] = None
     order: Annotated[
-        int, Field(ge=-2147483648, le=2147483647, title="Order"), BeforeValidator(_whole)
+        int | None,
+        NotNull,
+        Field(ge=-2147483648, le=2147483647, title="Order"),
+        BeforeValidator(_whole),
     ] = None
-    type: Annotated[str, Field(max_length=80, title="Type")] = None
-    default: Annotated[str, Field(title="Default")] = None
-    async_: Annotated[bool, Field(alias="async", title="Async")] = None
+    type: Annotated[str | None, NotNull, Field(max_length=80, title="Type")] = None
+    default: Annotated[str | None, NotNull, Field(title="Default")] = None
+    async_: Annotated[bool | None, NotNull, Field(alias="async", title="Async")] = None
     select: Annotated[Any, Field(title="Select")] = None
     import_: Annotated[UUID | None, Field(alias="import", title="Import")] = None
     metadata: Annotated[Any, Field(title="Metadata")] = None
     """
     A name SQLAlchemy's declarative base claims.
     """
-    version: Annotated[int, Field(ge=1, title="Version"), BeforeValidator(_whole)] = None
+    version: Annotated[
+        int | None, NotNull, Field(ge=1, title="Version"), BeforeValidator(_whole)
+    ] = None
     """
     The version being updated; alternative to If-Match
     """
@@ -494,7 +526,7 @@ class MakerUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=120, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=120, title="Name")] = None
     handle: Annotated[
         str | None, Field(max_length=80, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$", title="Handle")
     ] = None
@@ -528,4 +560,4 @@ class PartUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=120, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=120, title="Name")] = None

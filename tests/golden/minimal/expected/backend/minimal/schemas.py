@@ -4,10 +4,30 @@
 Made by datamodel-code-generator from jsonschema/<resource>.json.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema
+
+
+class _NotNull:
+    """`Annotated[X | None, NotNull, ...] = None`: a field that may be left out, never sent as null.
+    None is its default only, "not sent" (Pydantic never validates a default), hence `X | None`
+    for type checkers; what is sent is validated as X alone, so null is refused as X refuses it,
+    and the document shows X."""
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        if schema["type"] != "nullable":  # written right after `X | None`, before any validator
+            raise TypeError(f"NotNull must follow X | None, not {source}")
+        inner: CoreSchema = schema["schema"]
+        return inner
+
+
+NotNull = _NotNull()
 
 
 class DeferredModel(BaseModel):
@@ -17,7 +37,7 @@ class DeferredModel(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         # Made deferred; used, built at once: FastAPI's validators of a route (TypeAdapters, which
         # read the model's config) are then built with the route, as for any model.
@@ -53,5 +73,5 @@ class NoteUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str, Field(max_length=120, title="Title")] = None
+    title: Annotated[str | None, NotNull, Field(max_length=120, title="Title")] = None
     body: Annotated[str | None, Field(title="Body")] = None

@@ -6,13 +6,21 @@ Made by datamodel-code-generator from jsonschema/<resource>.json.
 
 import re
 from datetime import date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+)
+from pydantic_core import CoreSchema
 
 
-def _whole(value: Any) -> Any:
+def _whole(value: object) -> object:
     """JSON Schema counts 1.0 as an integer: a whole float is that integer (strict mode refuses it)."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
@@ -20,11 +28,30 @@ def _whole(value: Any) -> Any:
 JsonInt = Annotated[int, BeforeValidator(_whole)]
 
 
-def _iso(kind: type, pattern: str, shape: str) -> BeforeValidator:
+class _NotNull:
+    """`Annotated[X | None, NotNull, ...] = None`: a field that may be left out, never sent as null.
+    None is its default only, "not sent" (Pydantic never validates a default), hence `X | None`
+    for type checkers; what is sent is validated as X alone, so null is refused as X refuses it,
+    and the document shows X."""
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        if schema["type"] != "nullable":  # written right after `X | None`, before any validator
+            raise TypeError(f"NotNull must follow X | None, not {source}")
+        inner: CoreSchema = schema["schema"]
+        return inner
+
+
+NotNull = _NotNull()
+
+
+def _iso(kind: type[date] | type[time], pattern: str, shape: str) -> BeforeValidator:
     """Only the ISO text, read here: Pydantic would read a number or a numeric text as a timestamp."""
     compiled = re.compile(pattern)
 
-    def parse(value: Any) -> Any:
+    def parse(value: object) -> object:
         if isinstance(value, kind):
             return value
         if not isinstance(value, str) or not compiled.fullmatch(value):
@@ -52,7 +79,7 @@ class DeferredModel(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+    def __pydantic_init_subclass__(cls, **kwargs: object) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         # Made deferred; used, built at once: FastAPI's validators of a route (TypeAdapters, which
         # read the model's config) are then built with the route, as for any model.
@@ -93,7 +120,7 @@ class AuthorUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=160, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=160, title="Name")] = None
     born_on: Annotated[JsonDate | None, Field(title="Born on")] = None
     mentor_id: Annotated[int | None, Field(title="Mentor"), BeforeValidator(_whole)] = None
 
@@ -106,9 +133,9 @@ class BookCreate(DeferredModel):
     author_id: Annotated[int, Field(title="Author"), BeforeValidator(_whole)]
     co_author_id: Annotated[int | None, Field(title="Co author"), BeforeValidator(_whole)] = None
     publisher_id: Annotated[int | None, Field(title="Publisher"), BeforeValidator(_whole)] = None
-    genre_ids: Annotated[list[UUID], Field(title="Genres")] = None
-    translator_ids: Annotated[list[JsonInt], Field(title="Translators")] = None
-    related_ids: Annotated[list[UUID], Field(title="Related")] = None
+    genre_ids: Annotated[list[UUID] | None, NotNull, Field(title="Genres")] = None
+    translator_ids: Annotated[list[JsonInt] | None, NotNull, Field(title="Translators")] = None
+    related_ids: Annotated[list[UUID] | None, NotNull, Field(title="Related")] = None
 
 
 class BookRead(DeferredModel):
@@ -138,13 +165,13 @@ class BookUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str, Field(max_length=200, title="Title")] = None
-    author_id: Annotated[int, Field(title="Author"), BeforeValidator(_whole)] = None
+    title: Annotated[str | None, NotNull, Field(max_length=200, title="Title")] = None
+    author_id: Annotated[int | None, NotNull, Field(title="Author"), BeforeValidator(_whole)] = None
     co_author_id: Annotated[int | None, Field(title="Co author"), BeforeValidator(_whole)] = None
     publisher_id: Annotated[int | None, Field(title="Publisher"), BeforeValidator(_whole)] = None
-    genre_ids: Annotated[list[UUID], Field(title="Genres")] = None
-    translator_ids: Annotated[list[JsonInt], Field(title="Translators")] = None
-    related_ids: Annotated[list[UUID], Field(title="Related")] = None
+    genre_ids: Annotated[list[UUID] | None, NotNull, Field(title="Genres")] = None
+    translator_ids: Annotated[list[JsonInt] | None, NotNull, Field(title="Translators")] = None
+    related_ids: Annotated[list[UUID] | None, NotNull, Field(title="Related")] = None
 
 
 class ChapterCreate(DeferredModel):
@@ -183,9 +210,12 @@ class ChapterUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    book_id: Annotated[UUID, Field(title="Book")] = None
+    book_id: Annotated[UUID | None, NotNull, Field(title="Book")] = None
     number: Annotated[
-        int, Field(ge=-2147483648, le=2147483647, title="Number"), BeforeValidator(_whole)
+        int | None,
+        NotNull,
+        Field(ge=-2147483648, le=2147483647, title="Number"),
+        BeforeValidator(_whole),
     ] = None
     title: Annotated[str | None, Field(max_length=200, title="Title")] = None
 
@@ -219,7 +249,7 @@ class GenreUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=80, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=80, title="Name")] = None
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
 
 
@@ -267,7 +297,7 @@ class PublisherUpdate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(max_length=160, title="Name")] = None
+    name: Annotated[str | None, NotNull, Field(max_length=160, title="Name")] = None
     website: Annotated[
         str | None,
         Field(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -63,26 +63,26 @@ class Caller:
         self.connection = connection
         self.who = who
 
-    def count(self, table: sa.Table, where: Any) -> int:
+    def count(self, table: sa.Table, where: sa.ColumnElement[bool]) -> int:
         return int(
             self.connection.execute(
                 sa.select(sa.func.count()).select_from(table).where(where)
             ).scalar_one()
         )
 
-    def sees(self, table: sa.Table, where: Any) -> None:
+    def sees(self, table: sa.Table, where: sa.ColumnElement[bool]) -> None:
         assert self.count(table, where) > 0, (
             f"{self.who} does not see {table.name} rows the API shows them"
         )
         PROVEN["permitted"] += 1
 
-    def cannot_see(self, table: sa.Table, where: Any) -> None:
+    def cannot_see(self, table: sa.Table, where: sa.ColumnElement[bool]) -> None:
         assert self.count(table, where) == 0, (
             f"{self.who} sees {table.name} rows the API hides from them"
         )
         PROVEN["refused"] += 1
 
-    def changes(self, *statements: Any) -> None:
+    def changes(self, *statements: sa.Executable) -> None:
         """Each statement writes one row (the caller's own): an INSERT without an error, an
         UPDATE or DELETE reaching its row."""
         savepoint = self.connection.begin_nested()
@@ -96,7 +96,7 @@ class Caller:
             savepoint.rollback()
         PROVEN["permitted"] += 1
 
-    def changes_nothing(self, statement: Any, what: str) -> None:
+    def changes_nothing(self, statement: sa.Executable, what: str) -> None:
         savepoint = self.connection.begin_nested()
         try:
             assert self.connection.execute(statement).rowcount == 0, f"{self.who} can {what}"
@@ -104,7 +104,7 @@ class Caller:
             savepoint.rollback()
         PROVEN["refused"] += 1
 
-    def is_refused(self, statement: Any, what: str) -> None:
+    def is_refused(self, statement: sa.Executable, what: str) -> None:
         savepoint = self.connection.begin_nested()
         try:
             with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
@@ -188,17 +188,17 @@ def strangers(spec: dict[str, Any]) -> list[tuple[str, str]]:
     return [(OTHER_TENANT, USER)] * spec["tenant"] + [(TENANT, OTHER_USER)] * spec["owned"]
 
 
-def key(name: str, value: Any) -> Any:
+def key(name: str, value: object) -> object:
     return parse_key(REGISTRY[name], value)
 
 
-def stored(api: Api, table: sa.Table, where: Any) -> dict[str, Any]:
+def stored(api: Api, table: sa.Table, where: sa.ColumnElement[bool]) -> dict[str, Any]:
     """A row as the tables' owner reads it (row-level security does not hold the owner)."""
     with api.engine.connect() as connection:
         return dict(connection.execute(sa.select(table).where(where)).mappings().one())
 
 
-def make_system(api: Api, table: sa.Table, where: Any) -> None:
+def make_system(api: Api, table: sa.Table, where: sa.ColumnElement[bool]) -> None:
     # As the tables' owner: the only way a system row is made.
     with api.engine.begin() as connection:
         assert (
@@ -280,7 +280,7 @@ def check_junction(role: Role, api: Api, spec: dict[str, Any], command: str) -> 
     table = Base.metadata.tables[spec["table"]]
     left, right = table.c[spec["left"]], table.c[spec["right"]]
 
-    def linked() -> Any:
+    def linked() -> sa.ColumnElement[bool]:
         target = api.create(spec["target"])
         row = api.create(spec["resource"], {spec["field"]: [target["id"]]})
         return sa.and_(
@@ -294,7 +294,7 @@ def check_junction(role: Role, api: Api, spec: dict[str, Any], command: str) -> 
         system = linked()
         rows: sa.Table = REGISTRY[spec["resource"]].model.__table__
         make_system(api, rows, rows.c.id == stored(api, table, system)[spec["left"]])
-    statements = {
+    statements: dict[str, Callable[[sa.ColumnElement[bool]], sa.Executable]] = {
         "INSERT": lambda where: sa.insert(table).values(stored(api, table, where)),
         "UPDATE": lambda where: sa.update(table).where(where).values({spec["left"]: left}),
         "DELETE": lambda where: sa.delete(table).where(where),

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from minimal.app import create_app
 from minimal.runtime.testing import TENANT, USER, Api, assert_error
@@ -46,7 +47,7 @@ def test_invalid_json_is_422(api: Api) -> None:
     assert_error(response, 422, "validation_error")
 
 
-def test_every_error_has_the_shape(api: Api) -> None:
+def test_every_error_has_the_shape(app: FastAPI, api: Api) -> None:
     assert_error(api.get("/api/no_such_route"), 404, "not_found", None)
     assert_error(api.request("PUT", "/healthz"), 405, "method_not_allowed", None)
     assert_error(
@@ -56,7 +57,7 @@ def test_every_error_has_the_shape(api: Api) -> None:
         422,
         "validation_error",
     )
-    limit = api.client.app.state.max_body_bytes
+    limit: int = app.state.max_body_bytes
     assert_error(
         api.client.post(
             "/api/actions", content=b"x" * (limit + 1), headers={"content-type": "application/json"}
@@ -101,11 +102,10 @@ def test_cors_preflight_when_origins_are_configured(
         )
 
 
-def test_request_bodies_are_limited(api: Api) -> None:
+def test_request_bodies_are_limited(app: FastAPI, api: Api) -> None:
     """Past MAX_BODY_BYTES a body is 413, whether it declares its length or streams in chunks."""
-    body = json.dumps(
-        {"action": "x", "input": {"padding": "a" * api.client.app.state.max_body_bytes}}
-    ).encode()
+    limit: int = app.state.max_body_bytes
+    body = json.dumps({"action": "x", "input": {"padding": "a" * limit}}).encode()
 
     def chunks() -> Iterator[bytes]:
         for start in range(0, len(body), 65_536):
