@@ -3,6 +3,8 @@ and an app that answers and documents itself exactly as with FastAPI's eager rou
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
@@ -10,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemagen.runtime.routing import LazyRoute, ResourceRouter, ScopedRouter
+from schemagen.runtime.routing import LazyRoute, ResourceRouter, ScopedRouter, long_lived
 
 
 class NoteCreate(BaseModel):
@@ -117,3 +119,48 @@ def test_a_route_that_cannot_be_built_says_why_each_time_it_is_needed() -> None:
     for _ in range(2):
         with pytest.raises(AssertionError, match="204"):
             route.dependant  # noqa: B018
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    assert gc.get_freeze_count() == 0
+    yield
+    gc.unfreeze()  # back in the collector's sight: nothing else in the test run froze anything
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the cyclic collector could ever free it
+
+
+def test_the_served_app_is_built_unscanned_and_kept_out_of_later_collections(unfrozen: None) -> None:
+    collecting: list[bool] = []
+
+    def build() -> Node:
+        collecting.append(gc.isenabled())
+        return Node()
+
+    node = long_lived(build)
+    assert collecting == [False]  # no collection while it is built
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
+    assert gc.is_tracked(node)
+    assert all(o is not node for o in gc.get_objects())  # frozen: no generation holds it
+
+
+def test_a_paused_collector_comes_back_when_the_build_fails(unfrozen: None) -> None:
+    def build() -> None:
+        raise RuntimeError("no app")
+
+    with pytest.raises(RuntimeError, match="no app"):
+        long_lived(build)
+    assert gc.isenabled()
+
+
+def test_a_disabled_collector_stays_disabled(unfrozen: None) -> None:
+    gc.disable()
+    try:
+        long_lived(Node)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

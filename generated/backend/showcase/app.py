@@ -21,12 +21,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from showcase import db
-from showcase.api import ROUTERS
-from showcase.errors import CONSTRAINTS
 from showcase.runtime import api_models, errors, web
 from showcase.runtime.db import session_factory, writer
 from showcase.runtime.http import respond
+from showcase.runtime.routing import long_lived
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -140,6 +138,12 @@ class Cors(CORSMiddleware):
 
 def create_app(database_url: str | None = None) -> FastAPI:
     """The API on `database_url` (default: `DATABASE_URL`, else SQLite)."""
+    # Imported here, not above: the models, the schemas and every router are most of what a
+    # large app builds, and `app` below builds it with the garbage collector paused.
+    from showcase import db
+    from showcase.api import ROUTERS
+    from showcase.errors import CONSTRAINTS
+
     limit = max_body_bytes()
     origins = cors_origins()
     engine = db.create_db_engine(database_url)
@@ -215,4 +219,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     return app
 
 
-app = create_app()
+# The served app and everything imported for it live as long as the process (runtime.routing).
+app = long_lived(create_app)

@@ -21,12 +21,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from library import db
-from library.api import ROUTERS
-from library.errors import CONSTRAINTS
 from library.runtime import api_models, errors, web
 from library.runtime.db import session_factory, writer
 from library.runtime.http import respond
+from library.runtime.routing import long_lived
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -140,6 +138,12 @@ class Cors(CORSMiddleware):
 
 def create_app(database_url: str | None = None) -> FastAPI:
     """The API on `database_url` (default: `DATABASE_URL`, else SQLite)."""
+    # Imported here, not above: the models, the schemas and every router are most of what a
+    # large app builds, and `app` below builds it with the garbage collector paused.
+    from library import db
+    from library.api import ROUTERS
+    from library.errors import CONSTRAINTS
+
     limit = max_body_bytes()
     origins = cors_origins()
     engine = db.create_db_engine(database_url)
@@ -215,4 +219,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     return app
 
 
-app = create_app()
+# The served app and everything imported for it live as long as the process (runtime.routing).
+app = long_lived(create_app)

@@ -12,13 +12,17 @@ theirs is read, and the router declines at once a request whose path cannot be o
 (its literal prefix is not in the path), so FastAPI never builds the routes of the resources a
 request does not reach. The OpenAPI document reads every route, so the first `/openapi.json`
 builds them all, and it is exactly the document eager routes give.
+
+`long_lived` builds the served app with the cyclic garbage collector paused and then freezes what
+it built, so the collector never scans the app's classes, tables and routes again.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
@@ -26,6 +30,29 @@ from starlette.routing import Match, get_name
 from starlette.types import Scope
 
 _build_lock = threading.RLock()
+
+T = TypeVar("T")
+
+
+def long_lived(build: Callable[[], T]) -> T:
+    """`build()` with the cyclic garbage collector paused; what exists after it is frozen.
+
+    Importing and building a large app allocates millions of objects that live as long as the
+    process (modules, classes, validators, mapped tables, routes), none of them garbage. With the
+    collector on, the growing heap is scanned again and again while it is built: 40% of a
+    300-resource app's start-up CPU. Frozen (`gc.freeze`), it is left out of every later
+    collection too, so the first requests do not pay for one full scan of it either. For the
+    served app only: each call freezes whatever is alive, so it is not for apps made and dropped
+    in a loop (tests call `create_app()` itself).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return build()
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 class LazyRoute(APIRoute):
