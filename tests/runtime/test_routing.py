@@ -133,7 +133,9 @@ class Node:
         self.me = self  # a cycle: only the cyclic collector could ever free it
 
 
-def test_the_served_app_is_built_unscanned_and_kept_out_of_later_collections(unfrozen: None) -> None:
+def test_the_served_app_is_built_unscanned_and_kept_out_of_later_collections(
+    unfrozen: None,
+) -> None:
     collecting: list[bool] = []
 
     def build() -> Node:
