@@ -123,9 +123,8 @@ def test_a_route_that_cannot_be_built_says_why_each_time_it_is_needed() -> None:
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
-    assert gc.get_freeze_count() == 0
     yield
-    gc.unfreeze()  # back in the collector's sight: nothing else in the test run froze anything
+    gc.unfreeze()  # back in the collector's sight (a generated app imported by another test too)
 
 
 class Node:
@@ -145,7 +144,6 @@ def test_the_served_app_is_built_unscanned_and_kept_out_of_later_collections(
     node = long_lived(build)
     assert collecting == [False]  # no collection while it is built
     assert gc.isenabled()
-    assert gc.get_freeze_count() > 0
     assert gc.is_tracked(node)
     assert all(o is not node for o in gc.get_objects())  # frozen: no generation holds it
 
