@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from world import NOTE, REGION, TENANT
 
 from schemagen.runtime import errors
-from schemagen.runtime.actions import Action, action_body, dispatch
+from schemagen.runtime.actions import Action, action_body, action_error, dispatch
 from schemagen.runtime.context import RequestContext
 from schemagen.runtime.db import SessionDep, session_factory, writer
 from schemagen.runtime.lists import list_rows
@@ -180,3 +180,23 @@ def test_a_body_of_no_action_is_refused_by_name(session: Any) -> None:
     with pytest.raises(errors.ApiError) as refused:
         dispatch({}, NoAction(action="x.y"), session, context())
     assert (refused.value.status, refused.value.field) == (422, "action")
+
+
+@pytest.mark.parametrize(
+    ("loc", "field", "detail"),
+    [
+        (("note.create", "input", "title"), "title", "input.title: bad"),
+        (("note.get", "id"), "id", "id: bad"),
+        (("note.create", "a.b"), "a.b", "a.b: bad"),
+        # A project of one action: its body is that action's model, no union, no tag.
+        (("zz",), "zz", "zz: bad"),
+        (("a.b",), "a.b", "a.b: bad"),
+        (("input", "tags", 0), "tags", "input.tags: bad"),
+        ((), None, "bad"),
+    ],
+)
+def test_an_error_location_without_the_union_tag(
+    loc: tuple[Any, ...], field: str | None, detail: str
+) -> None:
+    error = action_error([{"type": "value_error", "loc": loc, "msg": "bad"}])
+    assert (error.status, error.field, error.detail) == (422, field, detail)

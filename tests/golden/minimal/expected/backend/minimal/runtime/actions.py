@@ -156,8 +156,10 @@ def action_error(errors: list[Any]) -> ApiError:
     if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
         return validation_error(f"action: {first['msg']}", "action")
     location = [str(part) for part in first["loc"] if not isinstance(part, int)]
-    if location and location[0] not in BODY_FIELDS:
-        location = location[1:]  # the union's tag: an action's name (`book.create`), no field
+    if len(location) > 1 and "." in location[0]:
+        # The union's tag, before the member's own location: an action's name always has a dot
+        # (`book.create`), a field of the body none (a project of one action has no union).
+        location = location[1:]
     # The input's own field, as the route of the action names it; else `id`, `action`, `input`.
     field = location[1] if location[:1] == ["input"] and len(location) > 1 else None
     where = ".".join(location)
@@ -165,10 +167,6 @@ def action_error(errors: list[Any]) -> ApiError:
         f"{where}: {first['msg']}" if where else first["msg"],
         field or (location[0] if location else None),
     )
-
-
-# What an action's body holds; an action's name always has a dot (`resource.verb`), these none.
-BODY_FIELDS = ("action", "id", "input")
 
 
 def dispatch(
