@@ -139,3 +139,46 @@ def test_the_page_title_is_the_project_name_as_text(tmp_path: Path, name: str) -
     import html
 
     assert html.unescape(title.group(1)) == name
+
+
+def cases_of(tmp_path: Path, schema: str) -> str:
+    tmp_path.mkdir()
+    (tmp_path / "schemagen.toml").write_text(
+        '[project]\nname = "acme"\npackage = "acme"\n', encoding="utf-8"
+    )
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "thing.yaml").write_text(textwrap.dedent(schema), encoding="utf-8")
+    project = compile_project(tmp_path).project
+    files = render_all(project, select_targets(["web"], builtin_targets()), RenderContext())
+    return next(f.content for f in files if f.path == "web/e2e/cases.ts")
+
+
+def test_the_suite_fills_only_forms_it_can(tmp_path: Path) -> None:
+    """A required field the scenarios cannot type (a pattern) leaves the resource out of the
+    create scenarios; a plain one is typed, an email as an address, an enum by its label."""
+    refused = cases_of(
+        tmp_path / "a",
+        """
+        resource: thing
+        fields:
+          name: string(80) required
+          code: {type: string, pattern: "^[A-Z]{3}$", required: true}
+        """,
+    )
+    assert "create: null" in refused
+    filled = cases_of(
+        tmp_path / "b",
+        """
+        resource: thing
+        fields:
+          name: string(80) required
+          contact: {type: email, required: true}
+          kind: {type: enum, values: [small, large], required: true}
+        actions:
+          list: {searchable: [name]}
+        """,
+    )
+    assert '{ label: "Name", name: "name", widget: "text", unique: true, maxLength: 80 }' in filled
+    assert 'name: "contact", widget: "email", unique: true' in filled
+    assert 'widget: "select", value: "Small", json: "small"' in filled
+    assert "searchable: true" in filled and 'title: "Name"' in filled

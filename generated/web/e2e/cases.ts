@@ -21,6 +21,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Name", "Lifetime value"],
     pageSize: 50,
+    actions: [],
     relations: [{ label: "Office", resource: "office" }],
   },
   {
@@ -48,6 +49,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Name", "Use count"],
     pageSize: 50,
+    actions: [],
     relations: [],
   },
   {
@@ -66,6 +68,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: ["Label", "Display order"],
     pageSize: 50,
+    actions: [],
     relations: [
       { label: "Action", resource: "matrx_action" },
       { label: "Parent", resource: "matrx_menu_item" },
@@ -87,6 +90,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Name", "Created at"],
     pageSize: 50,
+    actions: [{ label: "Close", inputs: ["Closed at", "Reason"] }],
     relations: [{ label: "Region", resource: "region" }],
   },
   {
@@ -105,6 +109,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Name", "Value", "Next action at", "Last activity at"],
     pageSize: 50,
+    actions: [{ label: "Complete the next action", inputs: ["Next action at", "Next action details"] }],
     relations: [{ label: "Customer", resource: "customer" }],
   },
   {
@@ -126,6 +131,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Full name"],
     pageSize: 50,
+    actions: [],
     relations: [],
   },
   {
@@ -144,6 +150,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Name", "Created at"],
     pageSize: 50,
+    actions: [],
     relations: [],
   },
   {
@@ -162,6 +169,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Title", "Priority", "Due"],
     pageSize: 50,
+    actions: [],
     relations: [],
   },
 ];

@@ -89,7 +89,13 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         "ts_value": ts_value,
         "cases": ts_value(
             [
-                case(client, r, definitions(context, "forms", r), definitions(context, "tables", r))
+                case(
+                    client,
+                    r,
+                    definitions(context, "forms", r),
+                    definitions(context, "tables", r),
+                    action_forms(context),
+                )
                 for r in shown
             ]
         ),
@@ -186,12 +192,14 @@ def entry(client: Client, resource: ir.Resource) -> dict[str, object]:
         "titleField": title,
         "table": Raw(f"client.{n.table}"),
         "form": Raw(f"client.{n.form}"),
-        # Custom actions whose input has no form definition yet are left out (the table's row
-        # action then has nothing to run, and the runtime does not offer it).
+        # Each row action with its input's form (forms.ts), or none when it takes no input.
         "actions": {
-            action.action: {"input": None, "run": Raw(f"client.{n.action_fn(action)}")}
+            action.action: {
+                "input": Raw(f"client.{n.action_form(action)}") if action.inputs else None,
+                "run": Raw(f"client.{n.action_fn(action)}"),
+            }
             for action in resource.actions.custom
-            if action.scope == "item" and not action.inputs
+            if action.scope == "item"
         },
     }
     for operation in client.operations(resource):
@@ -207,7 +215,11 @@ FIXED = {"date": "2024-01-02", "time": "10:30"}
 
 
 def case(
-    client: Client, resource: ir.Resource, form: dict[str, Any], table: dict[str, Any]
+    client: Client,
+    resource: ir.Resource,
+    form: dict[str, Any],
+    table: dict[str, Any],
+    inputs: dict[str, Any],
 ) -> dict[str, object]:
     """What the browser suite knows of `resource` (e2e/support.ts's ResourceCase), read from the
     client's form and table definitions, the data the app renders from."""
@@ -245,6 +257,15 @@ def case(
         ),
         "sortable": [c["header"] for c in table["columns"] if c["sortable"]],
         "pageSize": table["pageSize"],
+        # Its custom row actions: the button's label and its input form's labels.
+        "actions": [
+            {
+                "label": action["label"],
+                "inputs": [f["label"] for f in inputs.get(action["action"], {}).get("fields", [])],
+            }
+            for action in table["rowActions"]
+            if action["kind"] == "custom" and not action.get("onlyDeleted")
+        ],
         # Its single relations, by the form field's label and the related resource.
         "relations": [
             {"label": f["label"], "resource": f["relation"]["resource"]}
@@ -302,6 +323,15 @@ def definitions(context: RenderContext, target: str, resource: ir.Resource) -> d
     document = json.loads(written[f"{CLIENT_SRC}/{target}.json"].content)
     result: dict[str, Any] = document[target][resource.name]
     return result
+
+
+def action_forms(context: RenderContext) -> dict[str, Any]:
+    """The custom actions' input forms as the client holds them (`forms.json`), by action."""
+    written = {f.path: f for f in context.outputs.get("forms", [])}
+    found: dict[str, Any] = json.loads(written[f"{CLIENT_SRC}/forms.json"].content).get(
+        "actionForms", {}
+    )
+    return found
 
 
 def client_peers(context: RenderContext) -> dict[str, str]:

@@ -21,6 +21,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: [],
     pageSize: 50,
+    actions: [],
     relations: [{ label: "Maker", resource: "maker" }],
   },
   {
@@ -39,6 +40,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Name", "Quantity (it's %s)", "Price", "Created at"],
     pageSize: 25,
+    actions: [{ label: "Archive \"now\" <\/script>", inputs: ["Why? (it's \"required\")", "At", "Kind"] }],
     relations: [{ label: "Maker \"x\"", resource: "maker" }],
   },
   {
@@ -57,6 +59,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: ["Handle"],
     pageSize: 50,
+    actions: [],
     relations: [],
   },
   {
@@ -75,6 +78,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: [],
     pageSize: 50,
+    actions: [],
     relations: [],
   },
 ];

@@ -31,7 +31,7 @@ export const resources: readonly ResourceEntry[] = [
     titleField: "name",
     table: client.gadgetTable,
     form: client.gadgetForm,
-    actions: {},
+    actions: { "gadget.archive": { input: client.gadgetArchiveInputForm, run: client.archiveGadget } },
     list: client.listGadgets,
     get: client.getGadget,
     create: client.createGadget,

@@ -21,6 +21,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: [],
     pageSize: 50,
+    actions: [],
     relations: [],
   },
 ];

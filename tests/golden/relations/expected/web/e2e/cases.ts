@@ -21,6 +21,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: ["Name"],
     pageSize: 50,
+    actions: [],
     relations: [{ label: "Mentor", resource: "author" }],
   },
   {
@@ -39,6 +40,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: [],
     pageSize: 50,
+    actions: [],
     relations: [
       { label: "Author", resource: "author" },
       { label: "Co author", resource: "author" },
@@ -61,6 +63,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: [],
     pageSize: 50,
+    actions: [],
     relations: [{ label: "Book", resource: "book" }],
   },
   {
@@ -79,6 +82,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: [],
     pageSize: 50,
+    actions: [],
     relations: [{ label: "Parent", resource: "genre" }],
   },
   {
@@ -97,6 +101,7 @@ export const cases: readonly ResourceCase[] = [
     searchable: false,
     sortable: [],
     pageSize: 50,
+    actions: [],
     relations: [],
   },
 ];

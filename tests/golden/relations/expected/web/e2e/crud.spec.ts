@@ -78,3 +78,22 @@ for (const resource of cases.filter((c) => c.create !== null)) {
     }
   });
 }
+
+/* Each custom row action opens its dialog, named by the action and the row, with its input form;
+ * Cancel leaves the row as it was. (What an action does is its handler's: the project's tests.) */
+for (const resource of cases.filter((c) => c.create !== null && c.actions.length > 0)) {
+  test(`${resource.labelPlural}: each row action opens its form`, async ({ page }) => {
+    await start(page);
+    await openResource(page, resource);
+    const title = await createRow(page, resource);
+    for (const action of resource.actions) {
+      await row(page, title).getByRole("button", { name: action.label, exact: true }).click();
+      const opened = page.getByRole("dialog", { name: `${action.label}: ${title}`, exact: true });
+      await expect(opened).toBeVisible();
+      for (const input of action.inputs) await expect(opened.getByLabel(input, { exact: true })).toBeVisible();
+      await expectAccessible(page);
+      await opened.getByRole("button", { name: "Cancel", exact: true }).click();
+      await expect(opened).toBeHidden();
+    }
+  });
+}

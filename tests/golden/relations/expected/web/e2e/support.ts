@@ -48,6 +48,8 @@ export interface ResourceCase {
   /** The headers of the sortable columns. */
   readonly sortable: readonly string[];
   readonly pageSize: number;
+  /** Its custom row actions: the button's label, and the labels of its input form's fields. */
+  readonly actions: readonly { readonly label: string; readonly inputs: readonly string[] }[];
   /** Its single relations: the form field's label, and the related resource's key. */
   readonly relations: readonly { readonly label: string; readonly resource: string }[];
 }
