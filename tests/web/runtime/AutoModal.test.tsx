@@ -42,6 +42,29 @@ describe("AutoModal", () => {
     expect(offices.callsOf("create")).toHaveLength(0);
   });
 
+  it("keeps Tab inside the dialog, both ways", async () => {
+    const { resources } = world();
+    renderWith(
+      resources,
+      <>
+        <button type="button">Outside</button>
+        <AutoModal mode="create" resource={entry(resources, "office")} onClose={() => undefined} />
+      </>,
+    );
+    const user = userEvent.setup();
+    const dialog = screen.getByRole("dialog", { name: "New Office" });
+    const name = within(dialog).getByLabelText("Name");
+    expect(document.activeElement).toBe(name);
+    await user.tab({ shift: true });
+    expect(document.activeElement).toBe(within(dialog).getByRole("button", { name: "Cancel" }));
+    await user.tab();
+    expect(document.activeElement).toBe(name);
+    for (let step = 0; step < 12; step++) {
+      await user.tab();
+      expect(dialog.contains(document.activeElement)).toBe(true);
+    }
+  });
+
   it("edits a row from its row action", async () => {
     const { resources, offices } = world([office("o1", "Alpha")]);
     renderWith(resources, <AutoTable resource={entry(resources, "office")} />);

@@ -11,6 +11,16 @@ import type { ResourceEntry, Row } from "./resources.js";
 import { useSession, useToast } from "./session.js";
 import { apiErrorOf, fieldOf, messageOf, titleOf } from "./values.js";
 
+const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+
+/** The controls Tab reaches inside an element, in order (disabled ones, hidden inputs and
+ * tabindex -1 left out, in code: one selector saying all that is read differently by jsdom). */
+function focusable(root: HTMLElement): HTMLElement[] {
+  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+    (element) => !element.hasAttribute("disabled") && element.getAttribute("type") !== "hidden" && element.tabIndex >= 0,
+  );
+}
+
 export interface DialogProps {
   readonly title: string;
   readonly onClose: () => void;
@@ -27,7 +37,7 @@ export function Dialog(props: DialogProps) {
   const { onClose } = props;
   useEffect(() => {
     const before = document.activeElement;
-    const first = ref.current?.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea, button");
+    const first = ref.current === null ? undefined : focusable(ref.current)[0];
     (first ?? ref.current)?.focus();
     return () => {
       if (before instanceof HTMLElement) before.focus();
@@ -46,6 +56,19 @@ export function Dialog(props: DialogProps) {
           if (event.key === "Escape") {
             event.stopPropagation();
             onClose();
+          } else if (event.key === "Tab" && ref.current !== null) {
+            // The dialog is modal: Tab goes round its own controls, never out to the page.
+            const controls = focusable(ref.current);
+            const first = controls[0];
+            const last = controls[controls.length - 1];
+            if (first === undefined || last === undefined) return;
+            if (event.shiftKey && (document.activeElement === first || document.activeElement === ref.current)) {
+              event.preventDefault();
+              last.focus();
+            } else if (!event.shiftKey && document.activeElement === last) {
+              event.preventDefault();
+              first.focus();
+            }
           }
         }}
       >
