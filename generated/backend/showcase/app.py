@@ -25,6 +25,7 @@ from showcase.runtime import api_models, errors, web
 from showcase.runtime.db import session_factory, writer
 from showcase.runtime.http import respond
 from showcase.runtime.routing import long_lived
+from sqlalchemy.orm import configure_mappers
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -144,6 +145,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     from showcase.api import ROUTERS
     from showcase.errors import CONSTRAINTS
 
+    # Mapped now, not by the first query: a mapping error stops the start, and the served app
+    # does this work inside `long_lived` (below), unscanned by the garbage collector.
+    configure_mappers()
     limit = max_body_bytes()
     origins = cors_origins()
     engine = db.create_db_engine(database_url)
