@@ -1,13 +1,14 @@
 """The generated backend under ruff (default rules plus FAST, B, ANN401) and `mypy --strict`.
 
-The HTTP layer the fastapi target writes (routers, services, app, auth, db, errors) must be clean;
-the counts of every other part (the copied runtime, the Pydantic and SQLAlchemy models, the
-generated tests) are reported in the guards summary, so CI shows where the backend stands. The
-showcase runs in the normal run; the goldens with SCHEMAGEN_LONG=1.
+The whole package is held to zero: the HTTP layer the fastapi target writes, the copied runtime,
+the Pydantic and SQLAlchemy models and the generated tests (`<package>/tests`). The guards
+summary shows the counts per part, and pyright's in strict mode beside them (reported, not
+asserted). The showcase runs in the normal run; the goldens with SCHEMAGEN_LONG=1.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -41,8 +42,11 @@ RUFF = (
     "--output-format",
     "concise",
 )
-# What the fastapi target writes: held to zero.
+# What the fastapi target writes, counted as one part in the report.
 HTTP_LAYER = re.compile(r"^[^/]+/(api/|services/|app\.py|auth\.py|db\.py|errors\.py|__init__\.py)")
+# Runtime modules another piece of work owns, with the ANN401 findings they had when the rest
+# reached zero: they may only go down (lower these as they do; at zero, delete the entry).
+RUFF_ALLOWANCE = {"runtime/routing.py": 4, "runtime/actions.py": 2, "runtime/web.py": 1}
 
 
 def _part(path: str) -> str:
@@ -52,13 +56,60 @@ def _part(path: str) -> str:
     return path.split("/")[1].removesuffix(".py") if "/" in path else path
 
 
-def _count(lines: list[str], pattern: str) -> Counter[str]:
-    found: Counter[str] = Counter()
+def _findings(lines: list[str], pattern: str) -> list[str]:
+    """The package-relative paths of the findings in a tool's output, one per finding."""
+    found = []
     for line in lines:
         match = re.match(pattern, line)
         if match:
-            found[_part(match.group(1).replace("\\", "/"))] += 1
+            found.append(match.group(1).replace("\\", "/"))
     return found
+
+
+def _by_part(paths: list[str]) -> dict[str, int]:
+    return dict(sorted(Counter(_part(path) for path in paths).items()))
+
+
+def _pyright(backend: Path, package: str, tmp_path: Path) -> str:
+    """pyright's strict count for the package, by part; or why it could not run."""
+    bin_dir = Path(sys.executable).parent
+    pyright = bin_dir / "pyright"
+    if not pyright.exists():
+        return "not run: pyright is not installed (pip install -e '.[dev]')"
+    relative = os.path.relpath(backend, tmp_path)  # pyright takes only relative paths
+    config = tmp_path / "pyrightconfig.json"
+    config.write_text(
+        json.dumps(
+            {
+                "include": [f"{relative}/{package}"],
+                "typeCheckingMode": "strict",
+                "executionEnvironments": [{"root": relative}],
+                "pythonVersion": "3.11",
+            }
+        ),
+        encoding="utf-8",
+    )
+    try:
+        result = subprocess.run(
+            [str(pyright), "-p", str(config), "--pythonpath", sys.executable, "--outputjson"],
+            check=False,  # it exits 1 when it finds errors: they are the count reported
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"not run: {error}"
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:  # it could not start (its node package not fetched, ...)
+        reason = (result.stderr or result.stdout).strip().splitlines()
+        return f"not run (exit {result.returncode}): {reason[-1] if reason else 'no output'}"
+    errors = [
+        Path(d["file"]).resolve().relative_to(backend.resolve()).as_posix()
+        for d in report.get("generalDiagnostics", [])
+        if d.get("severity") == "error"
+    ]
+    return f"{len(errors)} ({_by_part(errors)})"
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +119,12 @@ def built(build_project):
 
 
 @pytest.mark.parametrize("project", PROJECTS)
-def test_the_http_layer_is_ruff_and_mypy_strict_clean(project: str, built, guard_report) -> None:
+def test_the_generated_backend_is_ruff_and_mypy_strict_clean(
+    project: str, built, guard_report, tmp_path: Path
+) -> None:
     backend = built(project).output / "backend"
     package = PACKAGES[project]
+    assert (backend / package / "tests" / "conftest.py").is_file(), "the tests are checked too"
     bin_dir = Path(sys.executable).parent
     ruff = subprocess.run(
         [str(bin_dir / "ruff"), *RUFF, package],
@@ -99,14 +153,16 @@ def test_the_http_layer_is_ruff_and_mypy_strict_clean(project: str, built, guard
     )
     ruff_lines = ruff.stdout.splitlines()
     mypy_lines = mypy.stdout.splitlines()
-    ruff_counts = _count(ruff_lines, r"^([^:]+):\d+:\d+: ")
-    mypy_counts = _count(mypy_lines, r"^([^:]+):\d+: error: ")
+    ruff_found = _findings(ruff_lines, r"^([^:]+):\d+:\d+: ")
+    mypy_found = _findings(mypy_lines, r"^([^:]+):\d+: error: ")
     guard_report(
-        f"generated backend lint, {project}: ruff {sum(ruff_counts.values())} "
-        f"({dict(sorted(ruff_counts.items()))}), mypy --strict {sum(mypy_counts.values())} "
-        f"({dict(sorted(mypy_counts.items()))}); the HTTP layer: 0 and 0"
+        f"generated backend lint, {project}: ruff {len(ruff_found)} ({_by_part(ruff_found)}), "
+        f"mypy --strict {len(mypy_found)} ({_by_part(mypy_found)}), "
+        f"pyright strict {_pyright(backend, package, tmp_path)}"
     )
-    http_ruff = [line for line in ruff_lines if HTTP_LAYER.match(line.replace("\\", "/"))]
-    http_mypy = [line for line in mypy_lines if HTTP_LAYER.match(line.replace("\\", "/"))]
-    assert not http_ruff, "\n".join(http_ruff)
-    assert not http_mypy, "\n".join(http_mypy)
+    assert ruff.returncode in (0, 1) and mypy.returncode in (0, 1), ruff.stderr + mypy.stderr
+    assert "error:" not in mypy.stderr, mypy.stderr
+    assert not mypy_found, "\n".join(mypy_lines)
+    per_file = Counter(path.removeprefix(f"{package}/") for path in ruff_found)
+    over = {path: count for path, count in per_file.items() if count > RUFF_ALLOWANCE.get(path, 0)}
+    assert not over, "\n".join(ruff_lines)

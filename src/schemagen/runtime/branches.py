@@ -28,7 +28,9 @@ def _branch_name(name: str) -> str:
     return name
 
 
-def _branch_rows(resource: Resource, session: Session, context: RequestContext, branch: str) -> Any:
+def _branch_rows(
+    resource: Resource, session: Session, context: RequestContext, branch: str
+) -> sa.Select[Any]:
     enter(resource, session, context)
     statement = sa.select(resource.model).where(resource.model.branch_id == branch)
     if resource.has("tenant"):

@@ -20,7 +20,7 @@ from .api_models import IF_MATCH, SCOPE_HEADERS
 from .contract import SCOPE_LENGTH
 from .db import bind
 from .errors import ApiError, validation_error
-from .resources import Resource
+from .resources import Clause, Resource
 
 MAIN_BRANCH = "main"
 # The scoping headers as security schemes, so the OpenAPI document names them; none is required
@@ -93,10 +93,10 @@ def require_principal(resource: Resource, context: RequestContext) -> str:
 def scoped(
     resource: Resource,
     context: RequestContext,
-    statement: Any = None,
+    statement: sa.Select[Any] | None = None,
     *,
     include_deleted: bool = False,
-) -> Any:
+) -> sa.Select[Any]:
     """`statement` (default: select the model) limited to the rows this caller may see."""
     model = resource.model
     statement = sa.select(model) if statement is None else statement
@@ -112,11 +112,12 @@ def scoped(
     return statement
 
 
-def on_branch(resource: Resource, branch: str) -> Any:
+def on_branch(resource: Resource, branch: str) -> Clause:
     """The rows `branch` sees: its own copies (not deleted there), and main's rows it has not copied."""
     model = resource.model
     if branch == MAIN_BRANCH:
-        return model.branch_id == MAIN_BRANCH
+        main: Clause = model.branch_id == MAIN_BRANCH
+        return main
     copy = sa.orm.aliased(model)
     copied = sa.exists().where(copy.id == model.id, copy.branch_id == branch)
     return sa.or_(

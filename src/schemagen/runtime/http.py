@@ -21,7 +21,7 @@ from .values import json_default, parse_value
 class ApiResponse(JSONResponse):
     """JSON with decimals as numbers (the JSON Schema says number), times in ISO 8601."""
 
-    def render(self, content: Any) -> bytes:
+    def render(self, content: object) -> bytes:
         return json.dumps(
             content,
             default=json_default,
@@ -31,7 +31,7 @@ class ApiResponse(JSONResponse):
         ).encode("utf-8")
 
 
-def respond(content: Any, status_code: int = 200) -> ApiResponse:
+def respond(content: object, status_code: int = 200) -> ApiResponse:
     return ApiResponse(content, status_code=status_code)
 
 
@@ -46,7 +46,7 @@ def respond_row(resource: Resource, item: dict[str, Any], status_code: int = 200
 Body = TypeVar("Body", bound=BaseModel)
 
 
-def json_body(model: type[Body]) -> Any:
+def json_body(model: type[Body]) -> object:
     """The request body as `model`, a route's `body: Annotated[Model, http.json_body(Model)]`.
 
     FastAPI sees the body as `model` (so the OpenAPI document shows it and shapes are checked
@@ -55,7 +55,7 @@ def json_body(model: type[Body]) -> Any:
     (FastAPI's own parsing is lax: it would store `"started_on": 0` as 1970-01-01).
     """
 
-    async def parse(request: Request, body: Any) -> Body:
+    async def parse(request: Request, body: object) -> Body:
         return parse_json(model, await request.body())
 
     parameters = [
@@ -77,7 +77,7 @@ def parse_json(model: type[Body], raw: bytes | str) -> Body:
         raise from_validation(list(error.errors())) from None
 
 
-def strict(model: type[Body], data: Any) -> Body:
+def strict(model: type[Body], data: object) -> Body:
     """Decoded JSON (the action router's `input`, a bulk run's `values`) as `model`, as strictly as a body."""
     return model.model_validate_json(json.dumps(data), strict=True)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .context import RequestContext
 from .errors import ApiError, database_errors
-from .resources import REGISTRY, Resource
+from .resources import REGISTRY, Resource, Row
 from .rows import dump_row, fresh, load, load_links, serialize
 from .trail import audit
 from .values import dialect_of, stored_now
@@ -19,7 +19,7 @@ from .versions import bump_version, check_version, expected_version
 
 
 def restore_row(
-    resource: Resource, session: Session, context: RequestContext, key: Any
+    resource: Resource, session: Session, context: RequestContext, key: object
 ) -> dict[str, Any]:
     """Bring a soft-deleted row back (a row that is not deleted stays as it is)."""
     row = load(resource, session, context, key, write=True, include_deleted=True)
@@ -186,7 +186,7 @@ def undelete(
             )
 
 
-def restorable(resource: Resource, session: Session, row: Any) -> bool:
+def restorable(resource: Resource, session: Session, row: Row) -> bool:
     """Whether `row` may come back: no relation that cascades or restricts points it at a
     soft-deleted row (restore that one first, which brings back what its delete hid)."""
     for parent in REGISTRY.values():

@@ -11,10 +11,11 @@ import datetime
 import json
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
+import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -37,8 +38,24 @@ class _Missing:
         return "MISSING"
 
 
-MISSING: Any = _Missing()  # a key an invalid payload leaves out
-AUTO: Any = _Missing()  # If-Match: the current ETag of the row, read first
+MISSING: Any = _Missing()  # a key an invalid payload leaves out (a value of any field)
+AUTO = _Missing()  # If-Match: the current ETag of the row, read first
+
+
+class Caller(TypedDict, total=False):
+    """Whose request it is: tenant, user and branch headers (None leaves one out)."""
+
+    tenant: str | None
+    user: str | None
+    branch: str | None
+
+
+class Options(Caller, total=False):
+    """What else a request may carry beside its JSON body and If-Match."""
+
+    params: Mapping[str, str]
+    content: bytes | str | Iterator[bytes]
+    headers: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -69,7 +86,7 @@ class Resource:
     def has(self, trait: str) -> bool:
         return trait in self.traits
 
-    def missing_key(self) -> Any:
+    def missing_key(self) -> int | str:
         return 2_000_000_000 if self.key == "integer" else str(uuid.uuid4())
 
 
@@ -94,51 +111,64 @@ class Api:
         method: str,
         path: str,
         *,
-        tenant: str | None = TENANT,
-        user: str | None = USER,
-        branch: str | None = None,
+        json: object = None,
         if_match: str | None = None,
-        **kwargs: Any,
-    ) -> Any:
+        **options: Unpack[Options],
+    ) -> httpx.Response:
         """A request with the caller's headers: tenant, user and branch (None leaves one out)."""
         headers = {
-            "X-Tenant-ID": tenant,
-            "X-User-ID": user,
-            "X-Branch-ID": branch,
+            "X-Tenant-ID": options.get("tenant", TENANT),
+            "X-User-ID": options.get("user", USER),
+            "X-Branch-ID": options.get("branch"),
             "If-Match": if_match,
-            **kwargs.pop("headers", {}),
+            **options.get("headers", {}),
         }
-        return self.client.request(
-            method, path, headers={k: v for k, v in headers.items() if v is not None}, **kwargs
+        response: httpx.Response = self.client.request(
+            method,
+            path,
+            headers={k: v for k, v in headers.items() if v is not None},
+            params=options.get("params"),
+            content=options.get("content"),
+            json=json,
         )
+        return response
 
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.request("GET", path, **kwargs)
+    def get(self, path: str, **options: Unpack[Options]) -> httpx.Response:
+        return self.request("GET", path, **options)
 
-    def post(self, path: str, json: Any, **kwargs: Any) -> Any:
-        return self.request("POST", path, json=json, **kwargs)
+    def post(self, path: str, json: object, **options: Unpack[Options]) -> httpx.Response:
+        return self.request("POST", path, json=json, **options)
 
-    def patch(self, path: str, json: Any, *, if_match: Any = AUTO, **kwargs: Any) -> Any:
+    def patch(
+        self,
+        path: str,
+        json: object,
+        *,
+        if_match: str | None | _Missing = AUTO,
+        **options: Unpack[Options],
+    ) -> httpx.Response:
         """PATCH; a versioned row gets the If-Match of its current ETag unless told otherwise."""
-        if if_match is AUTO:
+        if isinstance(if_match, _Missing):
             if_match = (
-                self.etag(path, **kwargs)
+                self.etag(path, **options)
                 if not (isinstance(json, dict) and "version" in json)
                 else None
             )
-        return self.request("PATCH", path, json=json, if_match=if_match, **kwargs)
+        return self.request("PATCH", path, json=json, if_match=if_match, **options)
 
-    def etag(self, path: str, **kwargs: Any) -> str | None:
+    def etag(self, path: str, **options: Unpack[Options]) -> str | None:
         if not any(
             path.startswith(info.path + "/") and info.has("versioned")
             for info in self.resources.values()
         ):
             return None
-        response = self.get(path, **kwargs)
+        response = self.get(path, **options)
         return response.headers.get("ETag") if response.status_code == 200 else None
 
-    def delete(self, path: str, **kwargs: Any) -> Any:
-        return self.request("DELETE", path, **kwargs)
+    def delete(
+        self, path: str, *, if_match: str | None = None, **options: Unpack[Options]
+    ) -> httpx.Response:
+        return self.request("DELETE", path, if_match=if_match, **options)
 
     def payload(
         self, name: str, changes: dict[str, Any] | None = None, *, n: int | None = None
@@ -195,7 +225,7 @@ class Api:
             rows.append(self.create(name, changes))
         return rows
 
-    def list(self, name: str, **params: Any) -> dict[str, Any]:
+    def list(self, name: str, **params: object) -> dict[str, Any]:
         response = self.get(
             self.resources[name].path, params={k: query_text(v) for k, v in params.items()}
         )
@@ -204,10 +234,10 @@ class Api:
         )
         return json_object(response)
 
-    def ids(self, name: str, **params: Any) -> set[Any]:
+    def ids(self, name: str, **params: object) -> set[Any]:
         return {row["id"] for row in self.all(name, **params)}
 
-    def all(self, name: str, **params: Any) -> builtins.list[dict[str, Any]]:
+    def all(self, name: str, **params: object) -> builtins.list[dict[str, Any]]:
         """Every row of the list, through every page."""
         rows: builtins.list[dict[str, Any]] = []
         cursor = None
@@ -219,14 +249,14 @@ class Api:
                 return rows
 
 
-def json_object(response: Any) -> dict[str, Any]:
+def json_object(response: httpx.Response) -> dict[str, Any]:
     """A response's body, which must be a JSON object."""
     body = response.json()
     assert isinstance(body, dict), f"not a JSON object: {response.text}"
     return body
 
 
-def query_text(value: Any) -> str:
+def query_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
@@ -235,7 +265,7 @@ def query_text(value: Any) -> str:
 
 
 def assert_error(
-    response: Any, status: int, error_code: str, field: str | None | _Missing = MISSING
+    response: httpx.Response, status: int, error_code: str, field: str | None | _Missing = MISSING
 ) -> dict[str, Any]:
     assert response.status_code == status, (
         f"expected {status} {error_code}, got {response.status_code} {response.text}"
@@ -248,17 +278,20 @@ def assert_error(
     return body
 
 
-def same(kind: str, sent: Any, got: Any) -> bool:
+def same(kind: str, sent: object, got: object) -> bool:
     """Whether the API returned what was sent, allowing for equivalent spellings."""
     if sent is None or got is None:
         return sent is got
     if kind == "datetime":
-        return datetime.datetime.fromisoformat(sent) == datetime.datetime.fromisoformat(got)
+        return datetime.datetime.fromisoformat(str(sent)) == datetime.datetime.fromisoformat(
+            str(got)
+        )
     if kind in ("decimal", "float"):
-        return float(sent) == float(got)
+        return float(str(sent)) == float(str(got))
     if kind in ("uuid",):
         return uuid.UUID(str(sent)) == uuid.UUID(str(got))
     if kind == "many_to_many":
+        assert isinstance(sent, list) and isinstance(got, list), (sent, got)
         return sorted(map(str, sent)) == sorted(map(str, got))
     return bool(sent == got)
 
@@ -477,9 +510,9 @@ def check_delete_rule(api: Api, name: str, source: str, field: str, rule: str) -
         ], "the cascade's writes are audited too"
 
 
-def _matches(kind: str, value: Any, wanted: Any) -> bool:
+def _matches(kind: str, value: object, wanted: object) -> bool:
     if kind in ("array", "many_to_many"):
-        return value is not None and any(
+        return isinstance(value, list) and any(
             same("uuid" if kind == "many_to_many" else "json", item, wanted) for item in value
         )
     return value is not None and same(kind, wanted, value)
@@ -547,12 +580,19 @@ def check_filter(api: Api, name: str, field: str, op: str) -> None:
         assert chosen == expected, (field, op, pivot)
 
 
-def _order_key(kind: str) -> Any:
+def _order_key(kind: str) -> Callable[[object], tuple[float, str]]:
+    """How values of an ordered kind sort: numbers as numbers, datetimes as instants in UTC,
+    ISO dates and times as text."""
     if kind in ("integer", "bigint", "float", "decimal"):
-        return float
+        return lambda value: (float(str(value)), "")
     if kind == "datetime":
-        return datetime.datetime.fromisoformat
-    return str  # ISO dates and times sort as text
+        return lambda value: (
+            0.0,
+            datetime.datetime.fromisoformat(str(value))
+            .astimezone(datetime.UTC)
+            .isoformat(timespec="microseconds"),
+        )
+    return lambda value: (0.0, str(value))
 
 
 def check_paging(api: Api, name: str, sort: str | None) -> None:
@@ -686,7 +726,7 @@ def check_hostile_body(api: Api, name: str) -> None:
             api.all(name)  # and every later list still reads
 
 
-def _cursor(payload: Any) -> str:
+def _cursor(payload: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
@@ -778,7 +818,7 @@ def check_statements(api: Api, name: str) -> None:
     counts = []
     statements: list[str] = []
 
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def count(conn: sa.Connection, cursor: object, statement: str, *args: object) -> None:
         statements.append(statement)
 
     for limit in (1, 6):
@@ -1121,7 +1161,7 @@ def check_audit(api: Api, name: str) -> None:
     assert_error(api.get("/api/audit", params={"no_such_filter": "1"}), 422, "validation_error")
 
 
-def _mark_system(api: Api, name: str, key: Any) -> None:
+def _mark_system(api: Api, name: str, key: object) -> None:
     resource = REGISTRY[name]
     with api.engine.begin() as connection:
         connection.execute(
@@ -1227,13 +1267,13 @@ def check_branching(api: Api, name: str) -> None:
     assert_error(api.post("/api/branches/main/merge", None), 422, "validation_error")
 
 
-def _every_row(api: Api, name: str, **request: Any) -> list[dict[str, Any]]:
+def _every_row(api: Api, name: str, **caller: Unpack[Caller]) -> list[dict[str, Any]]:
     """Every row of the list as a caller with other headers (`branch=`, `user=`) sees it."""
     info = api.resources[name]
     rows: list[dict[str, Any]] = []
     cursor = None
     while True:
-        response = api.get(info.path, params={"cursor": cursor} if cursor else {}, **request)
+        response = api.get(info.path, params={"cursor": cursor} if cursor else {}, **caller)
         assert response.status_code == 200, response.text
         rows += response.json()["items"]
         cursor = response.json()["next_cursor"]

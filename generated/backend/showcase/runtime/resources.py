@@ -58,7 +58,7 @@ class ManyToMany:
         assert self.branch is not None, f"{self.junction.name} keeps its links on no branch"
         return self.branch
 
-    def of(self, row: Any) -> Any:
+    def of(self, row: Row) -> Clause:
         """The junction rows holding `row`'s links (on its own branch)."""
         clause = self.junction.c[self.left] == row.id
         return (
@@ -67,7 +67,7 @@ class ManyToMany:
             else clause
         )
 
-    def link(self, row: Any, key: Any) -> dict[str, Any]:
+    def link(self, row: Row, key: object) -> dict[str, Any]:
         return {
             self.left: row.id,
             self.right: key,
@@ -109,8 +109,9 @@ class Resource:
         return trait in self.traits
 
     @property
-    def id(self) -> Any:
-        return self.model.id
+    def id(self) -> Expression:
+        id_column: Expression = self.model.id
+        return id_column
 
 
 REGISTRY: dict[str, Resource] = {}

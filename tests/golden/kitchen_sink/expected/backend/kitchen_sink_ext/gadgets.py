@@ -9,20 +9,20 @@ JSON-able value. Raise `kitchen_sink.errors.ApiError` to answer with an error.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kitchen_sink import models, schemas
 from sqlalchemy.orm import Session
 
 
-def archive(session: Session, row: models.Gadget, data: schemas.GadgetArchiveInput) -> Any:
+def archive(session: Session, row: models.Gadget, data: schemas.GadgetArchiveInput) -> object:
     """gadget.archive: Moves it out of sight; it's reversible."""
     raise NotImplementedError(
         "gadget.archive is not implemented yet: edit kitchen_sink_ext.gadgets:archive"
     )
 
 
-def recount(session: Session, row: models.Gadget | None, data: schemas.GadgetRecountInput) -> Any:
+def recount(
+    session: Session, row: models.Gadget | None, data: schemas.GadgetRecountInput
+) -> object:
     """gadget.recount: Recount"""
     raise NotImplementedError(
         "gadget.recount is not implemented yet: edit kitchen_sink_ext.gadgets:recount"

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from .api_models import BulkUndoRequest
+from .api_models import BulkRequest, BulkUndoRequest
 from .context import MAIN_BRANCH, RequestContext, enter, require_principal, scoped
 from .errors import ApiError, database_errors, from_database, validation_error
 from .http import strict
 from .lists import filters
-from .resources import Resource
+from .resources import Item, Resource, Row
 from .rows import branch_copy, decode_value, dump_row, load_links, serialize
 from .softdelete import restorable, undelete
 from .trail import audit
@@ -64,7 +64,7 @@ def bulk(
     resource: Resource,
     session: Session,
     context: RequestContext,
-    body: Any,
+    body: BulkRequest,
     update_model: type[BaseModel],
     config: BulkConfig,
 ) -> dict[str, Any]:
@@ -264,7 +264,7 @@ def _record_run(
     resource: Resource,
     session: Session,
     context: RequestContext,
-    body: Any,
+    body: BulkRequest,
     result: Mapping[str, Any],
     saved: list[dict[str, Any]],
     changed: list[str] | None,
@@ -338,7 +338,7 @@ def undo_bulk(
 
 
 def _audit_undo(
-    resource: Resource, session: Session, context: RequestContext, row: Any, before: Any
+    resource: Resource, session: Session, context: RequestContext, row: Row, before: Item | None
 ) -> None:
     if resource.has("audit"):
         audit(

@@ -18,30 +18,37 @@ same line as the API whenever the app connects as a role that does not own the t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT = 15  # seconds a SQLite writer waits for the lock; then the request is a 503
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # requests that never write: no write lock
 
 
-def make_engine(url: str, **options: Any) -> sa.Engine:
+def make_engine(url: str, **options: object) -> sa.Engine:
     """An engine for `url` (with its driver), set up for this API."""
     parsed = sa.make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        connect_args = options.setdefault("connect_args", {})
-        connect_args.setdefault("check_same_thread", False)
-        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)  # pysqlite's busy timeout
+        given = options.get("connect_args") or {}
+        assert isinstance(given, dict), "connect_args is a dict"
+        # pysqlite's busy timeout, and one connection for the threads of the pool, unless given
+        options["connect_args"] = {
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT,
+            **given,
+        }
     if backend == "mysql" and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
     engine = sa.create_engine(parsed, pool_pre_ping=backend != "sqlite", **options)
 
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         if backend == "sqlite":
             cursor.execute("PRAGMA foreign_keys = ON")
@@ -88,7 +95,9 @@ def bind(session: Session, tenant_id: str | None, user_id: str | None) -> None:
         _apply_caller(session, None, session.connection())
 
 
-def _apply_caller(session: Session, _transaction: Any, connection: sa.Connection) -> None:
+def _apply_caller(
+    session: Session, _transaction: SessionTransaction | None, connection: sa.Connection
+) -> None:
     caller = session.info.get("caller")
     if caller is not None and connection.dialect.name == "postgresql":
         # Transaction-local (the third argument): a pooled connection never carries a caller over.

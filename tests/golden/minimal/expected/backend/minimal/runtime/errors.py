@@ -202,7 +202,7 @@ def _field_of_column(columns: list[str]) -> str | None:
     )
 
 
-def _describe(orig: Any) -> tuple[str | None, str | None, str | None, list[str]]:
+def _describe(orig: object) -> tuple[str | None, str | None, str | None, list[str]]:
     """(kind, constraint name, table, columns) from the driver's error, on each database."""
     diag = getattr(orig, "diag", None)
     sqlstate = getattr(orig, "sqlstate", None)

@@ -27,7 +27,7 @@ from .contract import (
     filter_operators,
 )
 from .errors import ApiError, validation_error
-from .resources import REGISTRY, Clause, Column, Expression, Item, Key, Resource
+from .resources import REGISTRY, Clause, Column, Expression, Item, Key, Resource, Row
 from .rows import serialize
 from .values import (
     dialect_of,
@@ -214,7 +214,7 @@ def _beyond(key: SortKey, value: object) -> Clause:
     return sa.or_(beyond, key.expression.is_(None)) if key.nullable else beyond
 
 
-def encode_cursor(keys: list[SortKey], row: Any) -> str:
+def encode_cursor(keys: list[SortKey], row: Row) -> str:
     values = [_cursor_value(getattr(row, key.attr)) for key in keys]
     payload = json.dumps(
         {"sort": [("-" if k.descending else "") + k.name for k in keys], "values": values},

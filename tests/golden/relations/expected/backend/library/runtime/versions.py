@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .context import RequestContext
 from .errors import ApiError
-from .resources import Resource
+from .resources import Resource, Row
 
 
 def expected_version(
-    resource: Resource, context: RequestContext, body_version: Any, *, required: bool
+    resource: Resource, context: RequestContext, body_version: object, *, required: bool
 ) -> int | None:
     """The version a write was based on: `If-Match: "3"` or the body's `version`.
 
@@ -40,7 +38,9 @@ def expected_version(
                 409, "version_conflict", f"If-Match: {context.if_match!r} is no version of this row"
             ) from None
     if body_version is not None:
-        return int(body_version)
+        if not isinstance(body_version, int):  # the update model's version is an integer
+            raise TypeError(f"version {body_version!r} is no integer")
+        return body_version
     if required:
         raise ApiError(
             428,
@@ -50,7 +50,7 @@ def expected_version(
     return None
 
 
-def check_version(resource: Resource, row: Any, expected: int | None) -> None:
+def check_version(resource: Resource, row: Row, expected: int | None) -> None:
     if expected is not None and row.version != expected:
         raise ApiError(
             409,
@@ -59,7 +59,7 @@ def check_version(resource: Resource, row: Any, expected: int | None) -> None:
         )
 
 
-def bump_version(resource: Resource, row: Any) -> None:
+def bump_version(resource: Resource, row: Row) -> None:
     # The model declares `version` as its version counter: the UPDATE also checks the old value,
     # so two writers that read the same version cannot both win.
     if resource.has("versioned"):
