@@ -5,7 +5,7 @@
  * for soft-deleted resources, and the row actions (edit, delete, restore, each custom action). */
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useEffect, useId, useState } from "react";
+import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { BulkAction, TableAction, TableColumn } from "../client/tables.js";
 import { formatCell } from "../client/tables.js";
 import { AutoModal, ConfirmDialog } from "./AutoModal.js";
@@ -122,12 +122,16 @@ export function AutoTable(props: AutoTableProps) {
     getNextPageParam: (page) => page.next_cursor,
   });
   const rows = list.data?.pages.flatMap((page) => page.items) ?? [];
-  const actions = table.rowActions.filter((action) => {
-    if (action.kind === "update") return resource.update !== undefined;
-    if (action.kind === "delete") return resource.remove !== undefined;
-    if (action.kind === "restore") return resource.restore !== undefined;
-    return resource.actions[action.action] !== undefined;
-  });
+  const actions = useMemo(
+    () =>
+      table.rowActions.filter((action) => {
+        if (action.kind === "update") return resource.update !== undefined;
+        if (action.kind === "delete") return resource.remove !== undefined;
+        if (action.kind === "restore") return resource.restore !== undefined;
+        return resource.actions[action.action] !== undefined;
+      }),
+    [table.rowActions, resource],
+  );
 
   async function remove(row: Row) {
     setPending(null);
@@ -162,6 +166,14 @@ export function AutoTable(props: AutoTableProps) {
     else if (action.kind === "restore") void restore(row);
     else setPending({ kind: "action", action, row });
   }
+
+  // One callback for every row, whatever it closes over now: a row already drawn is not drawn
+  // again when the next page arrives (a list read to 1,000 rows stays quick).
+  const latestRunAction = useRef(runAction);
+  useLayoutEffect(() => {
+    latestRunAction.current = runAction;
+  });
+  const onAction = useCallback((action: TableAction, row: Row) => latestRunAction.current(action, row), []);
 
   const caption = props.caption ?? table.labelPlural;
   return (
@@ -229,30 +241,7 @@ export function AutoTable(props: AutoTableProps) {
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={String(row.id)} className={isDeleted(row) ? "sg-deleted" : undefined}>
-                {table.columns.map((column, index) =>
-                  index === 0 ? (
-                    <th key={column.accessor} scope="row">
-                      <a href={href(resource.path, row.id)}>{formatCell(row, column) || String(row.id)}</a>
-                    </th>
-                  ) : (
-                    <td key={column.accessor} className={"sg-cell-" + column.format}>
-                      <Cell row={row} column={column} />
-                    </td>
-                  ),
-                )}
-                {actions.length > 0 && (
-                  <td className="sg-actions">
-                    {actions
-                      .filter((action) => (action.onlyDeleted === true || action.kind === "restore") === isDeleted(row))
-                      .map((action) => (
-                        <button key={action.action} type="button" className={action.kind === "delete" ? "sg-danger" : undefined} onClick={() => runAction(action, row)}>
-                          {action.label}
-                        </button>
-                      ))}
-                  </td>
-                )}
-              </tr>
+              <TableRow key={String(row.id)} row={row} resource={resource} actions={actions} onAction={onAction} />
             ))}
           </tbody>
         </table>
@@ -292,6 +281,46 @@ export function AutoTable(props: AutoTableProps) {
     </section>
   );
 }
+
+interface TableRowProps {
+  readonly row: Row;
+  readonly resource: ResourceEntry;
+  readonly actions: readonly TableAction[];
+  readonly onAction: (action: TableAction, row: Row) => void;
+}
+
+/** One row: its first cell heads it and links to the row's page; then the cells and the buttons
+ * of the actions that apply (Restore only on a deleted row, the others only on a live one). */
+const TableRow = memo(function TableRow(props: TableRowProps) {
+  const { row, resource, actions, onAction } = props;
+  const deleted = isDeleted(row);
+  return (
+    <tr className={deleted ? "sg-deleted" : undefined}>
+      {resource.table.columns.map((column, index) =>
+        index === 0 ? (
+          <th key={column.accessor} scope="row">
+            <a href={href(resource.path, row.id)}>{formatCell(row, column) || String(row.id)}</a>
+          </th>
+        ) : (
+          <td key={column.accessor} className={"sg-cell-" + column.format}>
+            <Cell row={row} column={column} />
+          </td>
+        ),
+      )}
+      {actions.length > 0 && (
+        <td className="sg-actions">
+          {actions
+            .filter((action) => (action.onlyDeleted === true || action.kind === "restore") === deleted)
+            .map((action) => (
+              <button key={action.action} type="button" className={action.kind === "delete" ? "sg-danger" : undefined} onClick={() => onAction(action, row)}>
+                {action.label}
+              </button>
+            ))}
+        </td>
+      )}
+    </tr>
+  );
+});
 
 /** A cell: related rows by their title and linked to their page, links as links, the rest as
  * `formatCell` writes it. */
