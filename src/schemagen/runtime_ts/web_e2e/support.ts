@@ -154,13 +154,25 @@ export function dialog(page: Page): Locator {
   return page.getByRole("dialog");
 }
 
-/** Search the list for `text` where the resource is searchable, as a person looks for a row in a
- * long list (other scenarios may have filled a page before it); the rows that show it. */
+/** Search the list for `text` where the resource is searchable; the rows that show it. */
 export async function search(page: Page, resource: ResourceCase, text: string): Promise<Locator> {
   if (resource.searchable) {
     await page.getByRole("searchbox", { name: `Search ${resource.labelPlural}`, exact: true }).fill(text);
   }
   return row(page, text);
+}
+
+/** The row that shows `text`, found as a person finds it in a long list (other scenarios may have
+ * filled pages before it): by a search where the list has one, else page by page ("Load more"). */
+export async function find(page: Page, resource: ResourceCase, text: string): Promise<Locator> {
+  const found = await search(page, resource, text);
+  const more = page.getByRole("button", { name: "Load more", exact: true });
+  for (;;) {
+    // The list has been read: the row shows, or there is a next page to look in.
+    await expect(found.or(more).first()).toBeVisible();
+    if (await found.isVisible()) return found;
+    await more.click();
+  }
 }
 
 /** Create a row through "New <label>", and find it in the list; the title it was given. */
@@ -171,19 +183,34 @@ export async function createRow(page: Page, resource: ResourceCase, prefix?: str
   await dialog(page).getByRole("button", { name: "Create", exact: true }).click();
   await expect(dialog(page)).toBeHidden();
   const title = titleOf(resource, values);
-  await expect(await search(page, resource, title)).toBeVisible();
+  await expect(await find(page, resource, title)).toBeVisible();
   return title;
 }
 
-/** Make `count` rows through the API, as another user of the same scope would. */
-export async function createRowsByApi(page: Page, resource: ResourceCase, count: number, tenant = TENANT): Promise<void> {
+/** Make `count` rows through the API, as another user of the same scope would; their ids. */
+export async function createRowsByApi(page: Page, resource: ResourceCase, count: number, tenant = TENANT): Promise<unknown[]> {
+  const ids: unknown[] = [];
   for (let index = 0; index < count; index++) {
     const body: { [name: string]: unknown } = {};
     for (const field of resource.create ?? []) {
       body[field.name] = field.unique ? unique(field.label, field.maxLength, field.widget) : field.json;
     }
-    const headers = { "X-Tenant-ID": tenant, "X-User-ID": USER };
-    const response = await page.request.post(resource.apiPath, { data: body, headers });
+    const response = await page.request.post(resource.apiPath, { data: body, headers: scopeHeaders(tenant) });
     expect(response.status(), await response.text()).toBe(201);
+    const made: unknown = await response.json();
+    ids.push(typeof made === "object" && made !== null && "id" in made ? made.id : null);
   }
+  return ids;
+}
+
+/** Delete rows made through the API: a scenario leaves the lists of the others as it found them. */
+export async function deleteRowsByApi(page: Page, resource: ResourceCase, ids: readonly unknown[], tenant = TENANT): Promise<void> {
+  for (const id of ids) {
+    const response = await page.request.delete(`${resource.apiPath}/${encodeURIComponent(String(id))}`, { headers: scopeHeaders(tenant) });
+    expect(response.status(), await response.text()).toBe(204);
+  }
+}
+
+function scopeHeaders(tenant: string): { [name: string]: string } {
+  return { "X-Tenant-ID": tenant, "X-User-ID": USER };
 }

@@ -8,9 +8,11 @@ import {
   TENANT,
   createRow,
   createRowsByApi,
+  deleteRowsByApi,
   dialog,
   expectAccessible,
   fill,
+  find,
   openResource,
   row,
   search,
@@ -73,13 +75,15 @@ test("Load more reads the next page", async ({ page }) => {
   if (resource === undefined) return;
   const tenant = resource.tenant ? `paging-${stamp()}` : TENANT;
   await start(page, tenant);
-  await createRowsByApi(page, resource, resource.pageSize + 1, tenant);
+  const ids = await createRowsByApi(page, resource, resource.pageSize + 1, tenant);
   await openResource(page, resource);
   const rows = page.getByRole("row");
   // One page of rows under the header row, then more.
   await expect(rows).toHaveCount(resource.pageSize + 1);
   await page.getByRole("button", { name: "Load more", exact: true }).click();
   await expect.poll(() => rows.count()).toBeGreaterThan(resource.pageSize + 1);
+  // Outside a tenant of its own, the rows go again: the other scenarios page through shorter lists.
+  if (!resource.tenant && resource.deletable) await deleteRowsByApi(page, resource, ids, tenant);
 });
 
 test("a relation is picked from the related resource's list", async ({ page }) => {
@@ -105,6 +109,6 @@ test("a relation is picked from the related resource's list", async ({ page }) =
   await expectAccessible(page);
   await dialog(page).getByRole("button", { name: "Create", exact: true }).click();
   await expect(dialog(page)).toBeHidden();
-  const created = await search(page, source, titleOf(source, values));
+  const created = await find(page, source, titleOf(source, values));
   await expect(created.getByRole("link", { name: related, exact: true })).toBeVisible();
 });

@@ -4,7 +4,20 @@
 
 import { expect, test } from "@playwright/test";
 import { cases } from "./cases.js";
-import { createRow, dialog, expectAccessible, fill, openResource, row, search, start, titleOf, unique, valuesFor } from "./support.js";
+import {
+  createRow,
+  dialog,
+  expectAccessible,
+  fill,
+  find,
+  openResource,
+  row,
+  search,
+  start,
+  titleOf,
+  unique,
+  valuesFor,
+} from "./support.js";
 
 for (const resource of cases.filter((c) => c.create !== null)) {
   test.describe(resource.labelPlural, () => {
@@ -39,7 +52,7 @@ for (const resource of cases.filter((c) => c.create !== null)) {
       }
       await create.click();
       await expect(dialog(page)).toBeHidden();
-      await expect(await search(page, resource, titleOf(resource, values))).toBeVisible();
+      await expect(await find(page, resource, titleOf(resource, values))).toBeVisible();
       expect(posts).toHaveLength(1);
     });
 
@@ -52,7 +65,7 @@ for (const resource of cases.filter((c) => c.create !== null)) {
         await expectAccessible(page);
         await dialog(page).getByRole("button", { name: "Save", exact: true }).click();
         await expect(dialog(page)).toBeHidden();
-        await expect(await search(page, resource, changed)).toBeVisible();
+        await expect(await find(page, resource, changed)).toBeVisible();
         await expect(await search(page, resource, title)).toHaveCount(0);
       });
     }
@@ -70,9 +83,9 @@ for (const resource of cases.filter((c) => c.create !== null)) {
         if (resource.softDelete) {
           const showDeleted = page.getByRole("checkbox", { name: "Show deleted", exact: true });
           await showDeleted.check();
-          await row(page, title).getByRole("button", { name: "Restore", exact: true }).click();
+          await (await find(page, resource, title)).getByRole("button", { name: "Restore", exact: true }).click();
           await showDeleted.uncheck();
-          await expect(row(page, title)).toBeVisible();
+          await expect(await find(page, resource, title)).toBeVisible();
         }
       });
     }
