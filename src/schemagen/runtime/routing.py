@@ -60,12 +60,13 @@ class LazyRoute(APIRoute):
     Only the path and the name are set at once: `include_router` reads them to check them.
     """
 
-    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+    # `**options` are APIRoute's own keyword arguments, forwarded untouched (so typed as its).
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:  # noqa: ANN401
         self.__dict__["_deferred"] = (path, endpoint, options)
         self.path = path
         self.name = options.get("name") or get_name(endpoint)
 
-    def __getattr__(self, attribute: str) -> Any:
+    def __getattr__(self, attribute: str) -> object:
         # Only called for an attribute not set yet: everything FastAPI's constructor sets.
         deferred = self.__dict__.get("_deferred")
         if deferred is None or attribute.startswith("__"):
@@ -100,7 +101,7 @@ class ScopedRouter(APIRouter):
         endpoint: Callable[..., Any],
         *,
         openapi_extra: dict[str, Any] | None = None,
-        **options: Any,
+        **options: Any,  # noqa: ANN401 (add_api_route's own keyword arguments, forwarded)
     ) -> None:
         # FastAPI appends a list from openapi_extra to the one it derives: [{TenantId}, ..., {}].
         extra = {**SCOPE_OPTIONAL, **(openapi_extra or {})}
@@ -110,7 +111,7 @@ class ScopedRouter(APIRouter):
 class ResourceRouter(ScopedRouter):
     """A `ScopedRouter` of `LazyRoute`s that declines, unbuilt, a request outside its prefix."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, **options: Any) -> None:  # noqa: ANN401 (APIRouter's own, forwarded)
         super().__init__(route_class=LazyRoute, **options)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
-from typing import Any
 
+from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -75,13 +75,14 @@ class WebAppRoute(Mount):
             return Match.NONE, {}
         return super().matches(scope)
 
-    def reserved(self, app: Any) -> frozenset[str]:
+    def reserved(self, app: Starlette) -> frozenset[str]:
         """The first path segments of the app's other routes: its own routes' (the docs), and
         the document's paths (FastAPI keeps included routers' routes out of `app.routes`).
         Read once, at the first request: the routes are fixed by then."""
         if self._reserved is None:
             paths = [getattr(route, "path", "") for route in app.router.routes if route is not self]
-            paths += list(app.openapi().get("paths", {})) if hasattr(app, "openapi") else []
+            if isinstance(app, FastAPI):
+                paths += list(app.openapi().get("paths", {}))
             firsts = {path.lstrip("/").split("/", 1)[0] for path in paths}
             self._reserved = frozenset(f for f in firsts if f and not f.startswith("{"))
         return self._reserved

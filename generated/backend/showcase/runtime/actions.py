@@ -54,9 +54,9 @@ def run_action(
     context: RequestContext,
     path: str,
     data: BaseModel,
-    key: Any = None,
+    key: object = None,
     name: str = "action",
-) -> Any:
+) -> object:
     """Call a custom action's handler with the row (item actions) and the validated input.
 
     An item action works on the row as a write does (owner checked, copied onto the branch) and
