@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tokenize
 import tomllib
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -236,7 +237,9 @@ def test_the_hostile_project_builds_with_markers_in_every_kind_of_file(hostile) 
     suffixes = {
         p.suffix for p in output.rglob("*") if p.is_file() and _markers(p.read_text("utf-8"))
     }
-    assert suffixes <= {".py", ".ts", ".json", ".toml", ".ini", ".md", ".mako"}, suffixes
+    # Each kind has its test below; `""` is the web app's .gitignore (its header comment).
+    kinds = {".py", ".ts", ".tsx", ".json", ".toml", ".ini", ".md", ".mako", ".html", ""}
+    assert suffixes <= kinds, suffixes
 
 
 def test_python_holds_every_marker_inside_a_string_or_a_comment(hostile) -> None:
@@ -280,7 +283,7 @@ def test_typescript_holds_every_marker_inside_a_string_or_a_comment(hostile) -> 
         pytest.skip(
             "node and tests/ts/node_modules (tests/e2e/test_client.py installs it) are needed"
         )
-    files = _files(output, ".ts")
+    files = _files(output, ".ts") + _files(output, ".tsx")
     result = subprocess.run(
         [
             node,
@@ -363,6 +366,45 @@ def test_ini_mako_and_markdown_keep_the_markers_in_comments_and_text(hostile) ->
                     counted += len(_markers(token.content))
         # Every marker is read as text or code, none as HTML, a link or emphasis markup.
         assert counted == len(_markers(text)), path.relative_to(output)
+
+
+class _HtmlText(HTMLParser):
+    """What an HTML parser reads as text, comments and attribute values: no markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inert: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.inert += [value or "" for _, value in attrs]
+
+    def handle_data(self, data: str) -> None:
+        self.inert.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.inert.append(data)
+
+
+def test_html_and_gitignore_keep_the_markers_in_text_and_comments(hostile) -> None:
+    output, _ = hostile
+    for path in _files(output, ".html"):
+        text = path.read_text("utf-8")
+        parser = _HtmlText()
+        parser.feed(text)
+        parser.close()
+        # Every marker is read as text, a comment or an attribute value, and the page has the
+        # tags of the showcase's page of the same name: none came from a schema string.
+        assert sum(len(_markers(s)) for s in parser.inert) == len(_markers(text)), path
+        plain = _HtmlText()
+        plain.feed((REPO / "generated" / path.relative_to(output)).read_text("utf-8"))
+        assert parser.tags == plain.tags, path.relative_to(output)
+    ignores = [p for p in output.rglob(".gitignore") if p.is_file()]
+    assert ignores, "the web app writes its .gitignore"
+    for path in ignores:
+        for line in path.read_text("utf-8").splitlines():
+            assert not _markers(line) or line.startswith("#"), line
 
 
 def test_the_generated_code_reads_back_what_the_schema_said(hostile) -> None:

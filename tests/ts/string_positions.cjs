@@ -2,7 +2,7 @@
 // literal, a template literal's text, a comment, or elsewhere (code). Parsed by the pinned
 // TypeScript itself, so "inside a string" means what tsc and every JavaScript engine will read.
 //
-//   node string_positions.cjs MARKER_REGEX file.ts ... -> JSON on stdout:
+//   node string_positions.cjs MARKER_REGEX file.ts file.tsx ... -> JSON on stdout:
 //   {"file.ts": {"diagnostics": [...], "markers": [{"marker", "offset", "kind", "line"}]}}
 "use strict";
 const fs = require("fs");
@@ -14,7 +14,8 @@ const result = {};
 
 for (const file of files) {
   const text = fs.readFileSync(file, "utf8");
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const kind = file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
   const ranges = []; // [start, end, kind]: the inside of a literal or a comment
   const seenComments = new Set();
   const comments = (list) => {
