@@ -254,9 +254,6 @@ def test_soft_delete_runs_undo_with_their_cascade(
         writes.create_row(OFFICE, session, context, body(name=f"o{r['id']}", region_id=r["id"]))
     ran = bulk.bulk(REGION, session, context, request(operation="delete"), RegionUpdate, UNDO)
     assert ran["affected"] == 3 and list_rows(OFFICE, session, context, {})["items"] == []
-    writes.update_row(
-        REGION, session, context, regions[0]["id"], body(name="renamed", version=2)
-    ) if False else None
     undone = bulk.undo_bulk(
         REGION, session, context, api_models.BulkUndoRequest(undo_token=ran["undo_token"])
     )

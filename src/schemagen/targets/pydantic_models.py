@@ -45,8 +45,8 @@ from schemagen.files import RenderedFile
 from schemagen.literals import py_docstring
 from schemagen.render import with_header
 from schemagen.targets.base import RenderContext, Target
+from schemagen.types.url import PATTERN as URL_PATTERN
 
-URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#]+[^\s]*$"
 ROOT_CLASS = "SchemagenRoot"  # the generator always makes a model of the document's root: dropped
 
 DOCSTRING = '"""The API\'s Pydantic models: Create, Update, Read, Page and action inputs of every resource.\n\nMade by datamodel-code-generator from jsonschema/<resource>.json.\n"""\n'
