@@ -11,8 +11,8 @@ mode, the TypeScript clients of the successful builds type-check with the pinned
 
 `make test` validates FAST_EXAMPLES projects and builds the first FAST_BUILDS valid ones, the same
 every run. SCHEMAGEN_FUZZ_EXAMPLES=N fuzzes N (SCHEMAGEN_LONG=1, set by .ci/run: 400), builds every valid one
-(or SCHEMAGEN_FUZZ_BUILDS of them) and type-checks their clients. The terminal summary prints
-the counts.
+(or SCHEMAGEN_FUZZ_BUILDS of them) and type-checks their clients. The counts go to the run's
+"guards" summary (tests/conftest.py), with the first findings when there are any.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from helpers import GUARD_COUNTS
 from hypothesis import HealthCheck, Phase, given, settings
 from language import mutated_project, write_project
 
@@ -214,6 +215,7 @@ def test_no_schema_project_breaks_validate_or_build(workdir: Path, files: dict) 
             shutil.copytree(client, kept)
             TALLY.clients.append(kept)
     finally:
+        report()
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -239,17 +241,16 @@ def test_fuzzed_clients_type_check(workdir: Path, node_modules: Path) -> None:
     )
     errors = [line for line in result.stdout.splitlines() if "error TS" in line]
     TALLY.tsc = f"{len(TALLY.clients)} clients, {len(errors)} tsc errors"
+    report()
     assert result.returncode == 0, f"tsc on the fuzzed clients:\n{result.stdout[-6000:]}"
 
 
-def summary() -> list[str]:
+def report() -> None:
+    """The counts so far, in the run's "guards" summary; the first findings below them."""
     t = TALLY
-    lines = [
-        (
-            f"schemas fuzzed: {t.projects} projects ({t.valid} valid, {t.built} built; "
-            f"{t.python_files} Python and {t.json_files} JSON files checked)"
-        ),
-        f"internal errors (exit 3 or traceback): {t.internal_errors}; hangs: {t.hangs}",
-        f"TypeScript: {t.tsc}",
-    ]
-    return lines + t.failures[:3]
+    line = (
+        f"{t.projects} projects ({t.valid} valid, {t.built} built; {t.python_files} Python and "
+        f"{t.json_files} JSON files checked); internal errors (exit 3 or traceback): "
+        f"{t.internal_errors}; hangs: {t.hangs}; TypeScript: {t.tsc}"
+    )
+    GUARD_COUNTS["schema fuzzing"] = "\n".join([line, *t.failures[:3]])

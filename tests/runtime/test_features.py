@@ -281,6 +281,30 @@ def test_versioned_bulk_updates_move_versions_on(session: Session, context: Requ
     assert rows.get_row(REGION, session, context, north["id"])["name"] == "N"
 
 
+def test_an_undo_is_a_write_of_its_own(session: Session, context: RequestContext) -> None:
+    """The run's columns get their old values back, while version moves on and updated_at is the
+    undo's time (README, "Bulk"): neither is put back to what it was before the run."""
+    made = writes.create_row(REGION, session, context, body(name="N"))
+    ran = bulk.bulk(
+        REGION,
+        session,
+        context,
+        request(operation="update", values={"name": "M"}),
+        RegionUpdate,
+        UNDO,
+    )
+    after_run = rows.get_row(REGION, session, context, made["id"])
+    undone = bulk.undo_bulk(
+        REGION, session, context, api_models.BulkUndoRequest(undo_token=ran["undo_token"])
+    )
+    assert undone == {"restored": 1, "skipped": 0}
+    back = rows.get_row(REGION, session, context, made["id"])
+    assert (made["version"], after_run["version"], back["version"]) == (1, 2, 3)
+    assert back["name"] == "N"
+    stamps = [made["updated_at"], after_run["updated_at"], back["updated_at"]]
+    assert stamps == sorted(set(stamps)), f"created, ran, undone: {stamps}"
+
+
 # -- branches
 
 

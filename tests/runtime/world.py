@@ -1,7 +1,7 @@
 """A small world for the runtime's unit tests: SQLAlchemy models and their `Resource`s.
 
-`note` has no trait and a column of every kind; `region` (tenant, soft delete, versioned, audit)
-has `office`s that cascade from it and link to `tag`s; `memo` is owned; `draft` is per tenant,
+`note` has no trait and a column of every kind; `region` (tenant, soft delete, versioned, audit,
+its `updated_at` from a clock that ticks at each write) has `office`s that cascade from it and link to `tag`s; `memo` is owned; `draft` is per tenant,
 branching and audited, with links kept per branch; `badge` restricts deleting its `person`, and
 `office.manager_id` points at a person without a foreign key (set to null on delete). Each test
 gets fresh tables in a SQLite database of its own.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import itertools
 import uuid
 from typing import Any
 
@@ -52,6 +53,17 @@ class Note(Base):
     ref: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
+_TICKS = itertools.count()
+
+
+def tick() -> datetime.datetime:
+    """A clock that moves on by a second at each reading: writes in one test get distinct times,
+    whatever the machine's clock resolution."""
+    return datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(
+        seconds=next(_TICKS)
+    )
+
+
 class Region(Base):
     __tablename__ = "regions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +71,7 @@ class Region(Base):
     tenant_id: Mapped[str] = mapped_column(sa.String(64))
     deleted_at: Mapped[datetime.datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime.datetime] = mapped_column(default=tick, onupdate=tick)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
     __table_args__ = (sa.UniqueConstraint("tenant_id", "name", name="uq_regions_name"),)
 
@@ -245,6 +258,7 @@ REGION = register(
             "tenant_id": Column("tenant_id", "string", writable=False),
             "deleted_at": Column("deleted_at", "datetime", nullable=True, writable=False),
             "version": Column("version", "integer", writable=False),
+            "updated_at": Column("updated_at", "datetime", writable=False),
         },
         filterable=("name",),
         sortable=("id", "name"),
