@@ -1304,6 +1304,16 @@ def test_renamed_from_still_a_field(tmp_path):
             "default 'yesterday' is not a valid datetime (ISO 8601 or 'now')",
         ),
         ("{type: datetime, default: today}", "default 'today' is not a valid datetime"),
+        # Valid ISO 8601, but no moment in UTC: the build once stopped with exit 3.
+        (
+            "{type: datetime, default: '9999-12-31T23:59:59-14:00'}",
+            "default '9999-12-31T23:59:59-14:00' is outside the years 1 to 9999 in UTC",
+        ),
+        (
+            "{type: array, of: datetime, default: ['0001-01-01T00:00:00+14:00']}",
+            "array default item '0001-01-01T00:00:00+14:00': default '0001-01-01T00:00:00+14:00'"
+            + " is outside the years 1 to 9999 in UTC",
+        ),
         ("{type: time, default: '25:00'}", "default '25:00' is not a valid time (ISO 8601)"),
         ("{type: time, default: now}", "default 'now' is not a valid time"),
         (
@@ -1369,6 +1379,7 @@ def test_defaults_of_the_wrong_type(tmp_path, spec, message):
         "{type: date, default: 2024-02-29}",
         "{type: datetime, default: now}",
         "{type: datetime, default: '2024-01-02T10:00:00+02:00'}",
+        "{type: datetime, default: '9999-12-31T09:59:59-14:00'}",  # 23:59:59 UTC
         "{type: time, default: '12:30'}",
         "{type: uuid, default: 123e4567-e89b-12d3-a456-426614174000}",
         "{type: json, default: {a: [1, 2]}}",
