@@ -33,6 +33,8 @@ NOT_FILTERS = (*PAGING, "include_deleted")
 # What any route can answer whatever it does: a parameter, header or id it refuses, and a
 # database that is away.
 ALWAYS = ("validation_error", "database_unavailable")
+# What a write with an Idempotency-Key can be answered besides its own answers.
+IDEMPOTENT = ("idempotency_in_progress", "idempotency_key_reused")
 
 Method = Literal["GET", "POST", "PATCH", "DELETE"]
 BUILTIN_VERBS = ("list", "get", "create", "update", "delete", "restore", "bulk", "bulk_undo")
@@ -356,7 +358,7 @@ def build_api(project: ir.Project) -> Api:
                 "branches",
                 path_params=("name",),
                 result="MergeResult",
-                errors=(*codes, "conflict"),
+                errors=(*codes, "conflict", *IDEMPOTENT),
                 summary="Merge a branch into main",
                 description=f"The branch's copies of {names} replace main's rows and its deletions apply; the branch is then empty.",
                 answer="How many rows of each resource were merged",
@@ -370,7 +372,7 @@ def build_api(project: ir.Project) -> Api:
                 "branches",
                 path_params=("name",),
                 status=204,
-                errors=codes,
+                errors=(*codes, *IDEMPOTENT),
                 summary="Discard a branch",
                 description=f"The branch's rows of {names} are thrown away; main is untouched.",
                 answer="Discarded",
@@ -468,6 +470,8 @@ def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
         errors = rest.pop("errors", ())
         assert isinstance(errors, tuple)
         head = written if method in ("POST", "PATCH") else codes
+        if method != "GET":
+            errors = (*errors, *IDEMPOTENT)
         return Operation(
             f"{r.name}.{verb}",
             verb,
@@ -592,6 +596,7 @@ def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
                             "conflict",
                             "invalid_reference",
                             "not_implemented",
+                            *IDEMPOTENT,
                         )
                     )
                 ),

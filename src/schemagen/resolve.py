@@ -25,6 +25,7 @@ from schemagen.sql import sql_types
 from schemagen.traits import (
     AUDIT_LOG_TABLE,
     BULK_RUNS_TABLE,
+    IDEMPOTENCY_KEYS_TABLE,
     KEY_COLUMNS,
     SYSTEM_ORIGIN,
     SYSTEM_TABLES,
@@ -644,7 +645,8 @@ def _junction_policies(
 
 
 def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
-    """The tables the generated runtime keeps for itself: the audit log and the bulk runs."""
+    """The tables the generated runtime keeps for itself: the audit log, the bulk runs and the
+    idempotency keys."""
 
     def table(spec: SystemTable, policies: tuple[ir.Policy, ...]) -> ir.Table:
         name = spec.name
@@ -687,6 +689,11 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
             ("SELECT", "INSERT", "UPDATE"),
         )
         tables.append(table(BULK_RUNS_TABLE, run_policies))
+    # Every project: POST /api/actions writes whatever its resources are. A key is its caller's,
+    # in its tenant: read, claimed, answered and expired by them.
+    scope = f"{AUDIT_SCOPE} AND {WRITTEN_BY_CALLER}"
+    key_policies = _command_policies(IDEMPOTENCY_KEYS_TABLE.name, _RowRules(scope, scope))
+    tables.append(table(IDEMPOTENCY_KEYS_TABLE, key_policies))
     return tuple(tables)
 
 

@@ -28,6 +28,7 @@ CORE = (
     "lists",
     "writes",
     "actions",
+    "idempotency",
     "web",
 )
 HEADER = (

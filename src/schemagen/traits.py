@@ -80,7 +80,12 @@ USER_SETTING = "current_setting('app.user_id', true)"
 # resource uses them yet, so adding `audit` never breaks a name.
 AUDIT_LOG = "audit_log"
 BULK_RUNS = "bulk_runs"
-SYSTEM_TABLES = {AUDIT_LOG: "AuditLogEntry", BULK_RUNS: "BulkRun"}
+IDEMPOTENCY_KEYS = "idempotency_keys"
+SYSTEM_TABLES = {
+    AUDIT_LOG: "AuditLogEntry",
+    BULK_RUNS: "BulkRun",
+    IDEMPOTENCY_KEYS: "IdempotencyKey",
+}
 SYSTEM_ORIGIN = "schemagen."  # + the table: no resource or junction table has a dot in its origin
 
 
@@ -143,4 +148,26 @@ BULK_RUNS_TABLE = SystemTable(
     ),
     (("resource", "created_at"),),
     uniques=("undo_token",),
+)
+# Kept by every project with a write route: the Idempotency-Key of each write, and its answer
+# (runtime.idempotency). `digest` is the key within its scope (tenant, caller, branch): unique,
+# so one request holds a key. The answer's body is kept as a JSON string, which every database
+# gives back byte for byte (MySQL's JSON reorders an object's keys; its TEXT holds 64 KiB).
+IDEMPOTENCY_KEYS_TABLE = SystemTable(
+    IDEMPOTENCY_KEYS,
+    "One write sent with an Idempotency-Key: the request it stands for, and its answer.",
+    "integer",
+    (
+        ColumnSpec("digest", "string", False, length=64),
+        ColumnSpec("key", "string", False, length=255),
+        ColumnSpec("fingerprint", "string", False, length=64),
+        *_SCOPE,
+        ColumnSpec("status", "integer", True),
+        ColumnSpec("headers", "json", True),
+        ColumnSpec("body", "json", True),
+        ColumnSpec("created_at", "datetime", False, NOW),
+        ColumnSpec("expires_at", "datetime", False),
+    ),
+    (("expires_at",),),
+    uniques=("digest",),
 )

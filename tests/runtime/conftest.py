@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from world import TENANT, USER, AuditLogEntry, Base, BulkRun
+from world import TENANT, USER, AuditLogEntry, Base, BulkRun, IdempotencyKey
 
-from schemagen.runtime import audit, bulk, trail
+from schemagen.runtime import audit, bulk, idempotency, trail
 from schemagen.runtime.context import RequestContext
 from schemagen.runtime.db import make_engine, session_factory
 from schemagen.runtime.resources import REGISTRY
@@ -18,9 +18,10 @@ from schemagen.runtime.resources import REGISTRY
 
 @pytest.fixture(autouse=True)
 def system_tables() -> Iterator[None]:
-    """The project's audit and bulk-run tables, handed over as the generated db.py does."""
+    """The project's audit, bulk-run and idempotency-key tables, handed over as the generated db.py does."""
     audit.configure(AuditLogEntry)
     bulk.configure(BulkRun)
+    idempotency.configure(IdempotencyKey)
     yield
     audit.configure(AuditLogEntry)
     bulk.configure(BulkRun)

@@ -176,6 +176,22 @@ class BulkRun(Base):
     undone_at: Mapped[datetime.datetime | None]
 
 
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    key: Mapped[str] = mapped_column(sa.String(255))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    actor: Mapped[str | None] = mapped_column(sa.String(64))
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64))
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64))
+    status: Mapped[int | None]
+    headers: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    body: Mapped[str | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime.datetime]
+    expires_at: Mapped[datetime.datetime]
+
+
 KEY = Column("id", "uuid", writable=False)
 NOTE_FILTERS = "id title body rank big price score due at alarm done kind tags meta ref"
 NOTE = register(

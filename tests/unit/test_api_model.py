@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schemagen.api import ALWAYS, Api, build_api, filter_operators
+from schemagen.api import ALWAYS, IDEMPOTENT, Api, build_api, filter_operators
 from schemagen.build import compile_project
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -162,7 +162,12 @@ def test_errors_follow_the_traits(api: Api) -> None:
         "invalid_reference",
         "version_conflict",
         "precondition_required",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     )
+    # Every write takes an Idempotency-Key; a read does not.
+    for op in [*shelf.values(), *room.values()]:
+        assert (set(IDEMPOTENT) <= set(op.errors)) == (op.method != "GET"), op.action
     assert {"authentication_required", "forbidden"} <= set(shelf["delete"].errors)
     assert "forbidden" not in shelf["create"].errors  # a new row is the caller's
     assert "authentication_required" not in room["update"].errors

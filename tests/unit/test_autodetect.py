@@ -131,6 +131,7 @@ def test_initial_tables_are_created_referenced_first(tmp_path):
     assert described(operations) == [
         "create table authors",
         "create table books",
+        "create table idempotency_keys",  # every project's (runtime.idempotency)
         "create table tags",
         "create table books_tags",
     ]
@@ -157,6 +158,7 @@ def test_a_foreign_key_cycle_among_new_tables_is_closed_after_both_exist(tmp_pat
     )
     operations = steps(EMPTY, v1)
     assert described(operations) == [
+        "create table idempotency_keys",
         "create table imprints",
         "create table publishers",
         "add foreign key fk_imprints_publisher_id_publishers on imprints",
@@ -167,6 +169,7 @@ def test_a_foreign_key_cycle_among_new_tables_is_closed_after_both_exist(tmp_pat
         "drop foreign key fk_imprints_publisher_id_publishers on imprints",
         "drop table publishers",
         "drop table imprints",
+        "drop table idempotency_keys",
     ]
 
 

@@ -614,7 +614,14 @@ def test_tables_in_dependency_order(tmp_path):
             "person": PERSON,
         },
     )
-    assert project.table_order == ("orchards", "people", "trees", "apples", "orchards_people")
+    assert project.table_order == (
+        "orchards",
+        "people",
+        "trees",
+        "apples",
+        "orchards_people",
+        "idempotency_keys",  # the system tables come last
+    )
     assert project.cycles == ()
     assert [r.name for r in project.resources] == ["apple", "orchard", "person", "tree"]
 
@@ -628,7 +635,7 @@ def test_dependency_cycle_is_broken_by_name_and_reported(tmp_path):
             "shelf": "resource: shelf\n",
         },
     )
-    assert project.table_order == ("shelves", "authors", "books")
+    assert project.table_order == ("shelves", "authors", "books", "idempotency_keys")
     assert project.cycles == (("authors", "books"),)
 
 
@@ -640,7 +647,7 @@ def test_branching_target_breaks_no_cycle_because_there_is_no_foreign_key(tmp_pa
             "b": "resource: b\ntraits: [branching]\nfields:\n  a: {type: relation, to: a}\n",
         },
     )
-    assert project.table_order == ("as", "bs")
+    assert project.table_order == ("as", "bs", "idempotency_keys")
     assert project.cycles == ()
 
 
@@ -1096,7 +1103,7 @@ def test_audit_log_entries_of_owned_resources_are_their_writers_and_never_change
 
 def test_bulk_runs_are_their_tenants_and_runners(tmp_path):
     project = resolve_files(tmp_path, {"office": "resource: office\nactions:\n  bulk: true\n"})
-    [runs] = project.system_tables
+    [runs] = [t for t in project.system_tables if t.name == "bulk_runs"]
     rule = f"(tenant_id IS NULL OR {TENANT}) AND {BY_CALLER}"
     assert runs.policies == policies("bulk_runs", rule, rule)[:3]  # never deleted by the app
 
@@ -1147,16 +1154,26 @@ def test_links_between_rows_without_tenant_or_owner_have_no_policy(tmp_path):
     assert project.junctions[0].policies == ()
 
 
-def test_no_audit_and_no_bulk_means_no_system_tables(tmp_path):
+def test_no_audit_and_no_bulk_means_only_the_idempotency_keys(tmp_path):
+    """Every project keeps its Idempotency-Keys (POST /api/actions writes, whatever the
+    resources), each its caller's in its tenant, for every command."""
     project = resolve_files(tmp_path, {"region": REGION})
-    assert project.system_tables == ()
+    (keys,) = project.system_tables
+    assert (keys.name, keys.model, keys.origin) == (
+        "idempotency_keys",
+        "IdempotencyKey",
+        "schemagen.idempotency_keys",
+    )
+    assert [u.columns for u in keys.uniques] == [("digest",)]
+    rule = f"{AUDIT_SCOPE} AND {BY_CALLER}"
+    assert keys.policies == policies("idempotency_keys", rule, rule)
 
 
 def test_audit_adds_the_audit_log_table(tmp_path):
     project = resolve_files(
         tmp_path, {"office": "resource: office\ntraits: [audit]\n", "region": REGION}
     )
-    (table,) = project.system_tables
+    table, _keys = project.system_tables
     assert (table.name, table.model, table.origin, table.primary_key_name) == (
         "audit_log",
         "AuditLogEntry",
@@ -1182,14 +1199,14 @@ def test_audit_adds_the_audit_log_table(tmp_path):
         ir.Index("ix_audit_log_tenant_id_at", ("tenant_id", "at")),
     )
     assert table.uniques == ()
-    assert project.table_order[-1] == "audit_log"
+    assert project.table_order[-2:] == ("audit_log", "idempotency_keys")
 
 
 def test_a_bulk_action_adds_the_bulk_runs_table(tmp_path):
     project = resolve_files(
         tmp_path, {"office": "resource: office\nactions:\n  bulk: {undo: true}\n"}
     )
-    (table,) = project.system_tables
+    table, _keys = project.system_tables
     assert (table.name, table.model, table.origin) == (
         "bulk_runs",
         "BulkRun",
@@ -1235,4 +1252,4 @@ def test_both_system_tables_in_name_order(tmp_path):
         tmp_path,
         {"office": "resource: office\ntraits: [audit]\nactions:\n  bulk: true\n"},
     )
-    assert [t.name for t in project.system_tables] == ["audit_log", "bulk_runs"]
+    assert [t.name for t in project.system_tables] == ["audit_log", "bulk_runs", "idempotency_keys"]

@@ -9,7 +9,8 @@ authentication in by replacing the dependency, without editing generated code:
 
 where `principal_from_jwt(request) -> Principal | None` checks a token and returns the caller.
 Owned resources show a caller their own rows and `is_system` rows; writing needs a caller.
-`get_context` (`ContextDep`), the request's tenant, branch and caller, asks `get_principal`.
+`get_context` (`ContextDep`), the request's tenant, branch and caller, asks `get_principal`, and
+so does `IDEMPOTENT`, the Idempotency-Key of every write, kept per caller.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Security
+from showcase.runtime import idempotency
 from showcase.runtime.context import USER_HEADER, RequestContext, request_context
 from showcase.runtime.errors import validation_error
 
@@ -42,3 +44,5 @@ def get_principal(x_user_id: Annotated[str | None, Security(USER_HEADER)]) -> Pr
 
 get_context = request_context(get_principal)
 ContextDep = Annotated[RequestContext, Depends(get_context)]
+# Every write route's Idempotency-Key (the routers' `writes`), scoped by this caller.
+IDEMPOTENT = idempotency.guard(get_context)

@@ -93,6 +93,21 @@ def _headers(api: Api) -> list[Param]:
     return [Param("header", "If-Match", info, "If-Match")]
 
 
+def _write_headers(api: Api) -> list[Param]:
+    """A write route's headers: the Idempotency-Key its guard reads (runtime.idempotency.guard,
+    the routers' first dependency), then `ContextDep`'s."""
+    info = _field(
+        str | None,
+        default=None,
+        description=api_models.IDEMPOTENCY_KEY,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=api_models.IDEMPOTENCY_KEY_LENGTH,
+        pattern=api_models.IDEMPOTENCY_KEY_PATTERN,
+    )
+    return [Param("header", "Idempotency-Key", info, "Idempotency-Key"), *_headers(api)]
+
+
 # The security schemes `ContextDep` reads, in the order FastAPI finds them (get_principal's first).
 SECURITY_ORDER = ("UserId", "TenantId", "BranchId")
 
@@ -100,7 +115,11 @@ SECURITY_ORDER = ("UserId", "TenantId", "BranchId")
 def routes(api: Api, models: dict[str, Any], queries: dict[str, type[BaseModel]]) -> list[Route]:
     """Every route in the order the app registers them."""
     result = []
-    headers = _headers(api)
+    reads, writes = _headers(api), _write_headers(api)
+
+    def headers(op: Operation) -> list[Param]:
+        return reads if op.method == "GET" else writes
+
     for resource in api.resources:
         key = int if resource.resource.primary_key == "integer" else uuid.UUID
         for op in resource.routes:
@@ -113,18 +132,17 @@ def routes(api: Api, models: dict[str, Any], queries: dict[str, type[BaseModel]]
                 text = "Deleted rows too (deleted_at set): a deleted row is found"
                 info = _field(bool, default=False, description=text)
                 route.params.append(Param("query", "include_deleted", info, "Include Deleted"))
-            route.params += headers
+            route.params += headers(op)
             route.body = _body_model(op, models, queries)
             route.answer = models.get(op.result) if op.result else None
             result.append(route)
-    result.append(_project_route(api.run_action, [], models, headers))
+    result.append(_project_route(api.run_action, [], models, headers(api.run_action)))
     if api.audit is not None:
-        result.append(
-            _project_route(api.audit, _flatten(queries["AuditListParams"]), models, headers)
-        )
+        params = _flatten(queries["AuditListParams"])
+        result.append(_project_route(api.audit, params, models, headers(api.audit)))
     for op in api.branch_operations:
         name = Param("path", "name", _field(str, max_length=contract.SCOPE_LENGTH), "Name")
-        result.append(_project_route(op, [name], models, headers))
+        result.append(_project_route(op, [name], models, headers(op)))
     for op in api.health:
         result.append(Route(op, answer=models[str(op.result)]))
     return result

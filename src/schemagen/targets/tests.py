@@ -136,6 +136,17 @@ def row_security_tables(project: ir.Project) -> list[dict[str, Any]]:
                 "owned": True,  # a run is its runner's
             }
         )
+    keyed = sorted(made.values(), key=lambda r: (not r.has("tenant"), r.name))
+    if "idempotency_keys" in system and system["idempotency_keys"].policies and keyed:
+        tables.append(
+            {
+                "table": "idempotency_keys",
+                "kind": "idempotency",
+                "resource": keyed[0].name,
+                "tenant": True,  # a key carries the caller's tenant, whatever the resource
+                "owned": True,  # and is its caller's
+            }
+        )
     return tables
 
 

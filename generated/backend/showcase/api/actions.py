@@ -25,7 +25,7 @@ from showcase.api import opportunity as opportunity_api
 from showcase.api import person as person_api
 from showcase.api import region as region_api
 from showcase.api import todo as todo_api
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models
 from showcase.runtime.actions import Action, action_body, dispatch
 from showcase.runtime.db import SessionDep
@@ -598,7 +598,7 @@ class ActionRequest(
     """The body of `POST /api/actions`: one of this project's actions, its `input` and `id` as that action's route takes them."""
 
 
-router = ScopedRouter(prefix="/api", tags=["actions"])
+router = ScopedRouter(prefix="/api", tags=["actions"], writes=[IDEMPOTENT])
 
 
 @router.post(
@@ -611,12 +611,14 @@ router = ScopedRouter(prefix="/api", tags=["actions"])
         "forbidden",
         "not_found",
         "conflict",
+        "idempotency_in_progress",
         "version_conflict",
         "undo_used",
         "undo_expired",
         "payload_too_large",
         "validation_error",
         "invalid_reference",
+        "idempotency_key_reused",
         "precondition_required",
         "not_implemented",
         "database_unavailable",

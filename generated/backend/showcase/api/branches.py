@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Response
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, branches, http
 from showcase.runtime.contract import SCOPE_LENGTH
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ScopedRouter
 
-router = ScopedRouter(prefix="/api/branches", tags=["branches"])
+router = ScopedRouter(prefix="/api/branches", tags=["branches"], writes=[IDEMPOTENT])
 # As long as X-Branch-ID may be: the width of the branch columns.
 BranchName = Annotated[str, Path(max_length=SCOPE_LENGTH)]
 
@@ -31,7 +31,12 @@ BranchName = Annotated[str, Path(max_length=SCOPE_LENGTH)]
     summary="Merge a branch into main",
     response_description="How many rows of each resource were merged",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def merge_branch(name: BranchName, session: SessionDep, context: ContextDep) -> Response:
@@ -47,7 +52,11 @@ def merge_branch(name: BranchName, session: SessionDep, context: ContextDep) -> 
     summary="Discard a branch",
     response_description="Discarded",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required"
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def discard_branch(name: BranchName, session: SessionDep, context: ContextDep) -> None:

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
@@ -102,7 +102,7 @@ class CustomerBulkRequest(api_models.BulkRequest):
     )  # type: ignore[assignment]
 
 
-router = ResourceRouter(prefix="/api/customers", tags=["customers"])
+router = ResourceRouter(prefix="/api/customers", tags=["customers"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -135,6 +135,8 @@ def list_customers(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -171,7 +173,12 @@ def create_customer(
     summary="Update or delete customers by filter",
     response_description="What matched and what changed",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "payload_too_large"
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def bulk_customers(
@@ -196,6 +203,8 @@ def bulk_customers(
         "not_found",
         "undo_used",
         "undo_expired",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def undo_bulk_customers(
@@ -238,6 +247,8 @@ def get_customer(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_customer(
@@ -257,7 +268,13 @@ def update_customer(
     summary="Delete a customer",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_customer(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

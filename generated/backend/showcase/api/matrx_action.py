@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
@@ -68,7 +68,7 @@ class MatrxActionListParams(schemas.DeferredModel):
     tags__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
-router = ResourceRouter(prefix="/api/matrx_actions", tags=["matrx_actions"])
+router = ResourceRouter(prefix="/api/matrx_actions", tags=["matrx_actions"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -99,6 +99,8 @@ def list_matrx_actions(
         "authentication_required",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -159,6 +161,8 @@ def get_matrx_action(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_matrx_action(
@@ -186,6 +190,8 @@ def update_matrx_action(
         "forbidden",
         "not_found",
         "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_matrx_action(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
@@ -74,7 +74,9 @@ class MatrxMenuItemListParams(schemas.DeferredModel):
     menu_type__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
-router = ResourceRouter(prefix="/api/matrx_menu_items", tags=["matrx_menu_items"])
+router = ResourceRouter(
+    prefix="/api/matrx_menu_items", tags=["matrx_menu_items"], writes=[IDEMPOTENT]
+)
 
 
 @router.get(
@@ -105,6 +107,8 @@ def list_matrx_menu_items(
         "authentication_required",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -165,6 +169,8 @@ def get_matrx_menu_item(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_matrx_menu_item(
@@ -192,6 +198,8 @@ def update_matrx_menu_item(
         "forbidden",
         "not_found",
         "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_matrx_menu_item(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

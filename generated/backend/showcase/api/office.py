@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
@@ -62,7 +62,7 @@ class OfficeListParams(schemas.DeferredModel):
     region_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
-router = ResourceRouter(prefix="/api/offices", tags=["offices"])
+router = ResourceRouter(prefix="/api/offices", tags=["offices"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -95,6 +95,8 @@ def list_offices(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -160,6 +162,8 @@ def get_office(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_office(
@@ -179,7 +183,13 @@ def update_office(
     summary="Delete an office",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_office(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
@@ -201,6 +211,8 @@ def delete_office(id: uuid.UUID, session: SessionDep, context: ContextDep) -> No
         "conflict",
         "invalid_reference",
         "not_implemented",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def close_office(

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
@@ -170,7 +170,7 @@ class OpportunityBulkRequest(api_models.BulkRequest):
     )  # type: ignore[assignment]
 
 
-router = ResourceRouter(prefix="/api/opportunities", tags=["opportunities"])
+router = ResourceRouter(prefix="/api/opportunities", tags=["opportunities"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -203,6 +203,8 @@ def list_opportunities(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         etag=201,
         links=(
             201,
@@ -254,7 +256,12 @@ def create_opportunity(
     summary="Update or delete opportunities by filter",
     response_description="What matched and what changed",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "payload_too_large"
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "payload_too_large",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def bulk_opportunities(
@@ -279,6 +286,8 @@ def bulk_opportunities(
         "not_found",
         "undo_used",
         "undo_expired",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def undo_bulk_opportunities(
@@ -329,6 +338,8 @@ def get_opportunity(
         "invalid_reference",
         "version_conflict",
         "precondition_required",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         etag=200,
     ),
 )
@@ -357,6 +368,8 @@ def update_opportunity(
         "not_found",
         "conflict",
         "version_conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
@@ -376,6 +389,8 @@ def delete_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep) 
         "payload_too_large",
         "not_found",
         "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         etag=200,
     ),
 )
@@ -398,6 +413,8 @@ def restore_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep)
         "conflict",
         "invalid_reference",
         "not_implemented",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         etag=200,
     ),
 )

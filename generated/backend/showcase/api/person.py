@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Query, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
@@ -51,7 +51,7 @@ class PersonListParams(schemas.DeferredModel):
     active__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
-router = ResourceRouter(prefix="/api/people", tags=["people"])
+router = ResourceRouter(prefix="/api/people", tags=["people"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -84,6 +84,8 @@ def list_people(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -145,6 +147,8 @@ def get_person(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_person(
@@ -164,7 +168,13 @@ def update_person(
     summary="Delete a person",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_person(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

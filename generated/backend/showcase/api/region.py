@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Query, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
@@ -49,7 +49,7 @@ class RegionListParams(schemas.DeferredModel):
     code__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
-router = ResourceRouter(prefix="/api/regions", tags=["regions"])
+router = ResourceRouter(prefix="/api/regions", tags=["regions"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -82,6 +82,8 @@ def list_regions(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -143,6 +145,8 @@ def get_region(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_region(
@@ -162,7 +166,13 @@ def update_region(
     summary="Delete a region",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "tenant_required",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_region(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
-from showcase.auth import ContextDep
+from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
@@ -75,7 +75,7 @@ class TodoListParams(schemas.DeferredModel):
     due__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
-router = ResourceRouter(prefix="/api/todos", tags=["todos"])
+router = ResourceRouter(prefix="/api/todos", tags=["todos"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -105,6 +105,8 @@ def list_todos(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -163,6 +165,8 @@ def get_todo(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_todo(
@@ -182,7 +186,12 @@ def update_todo(
     summary="Delete a todo",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_todo(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

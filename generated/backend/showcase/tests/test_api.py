@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from showcase.app import create_app
+from showcase.runtime import testing
 from showcase.runtime.testing import TENANT, USER, Api, assert_error
 from showcase.tests.resources import RESOURCES
 
@@ -211,3 +212,13 @@ def test_concurrent_writers_wait_their_turn(api: Api) -> None:
     print(f"{WRITERS} writers, {sum(statuses.values())} requests: {dict(statuses)}")
     assert set(statuses) <= {200, 201, 409}, dict(statuses)
     assert statuses[201] > 0
+
+
+def test_one_idempotency_key_sent_at_once_applies_once(api: Api) -> None:
+    """Requests racing with one Idempotency-Key: one is applied, all get its answer."""
+    info = next(
+        (i for i in RESOURCES.values() if "create" in i.operations and not i.problems), None
+    )
+    if info is None:
+        pytest.skip("no resource can be created")
+    testing.check_idempotent_race(api, info.name)

@@ -8,7 +8,8 @@ Settings from the environment, read by `create_app()`: `DATABASE_URL`; `MAX_BODY
 largest request body (default 1 MiB; larger is 413); `CORS_ORIGINS`, the origins browsers may
 call the API from (comma-separated; none by default, so no CORS headers); `WEB_DIST`, the
 built web app served at `/` (default `../web/dist` beside this backend folder; nothing is served
-at `/` while it holds no `index.html`: `npm run build` in `web/` makes it).
+at `/` while it holds no `index.html`: `npm run build` in `web/` makes it); `IDEMPOTENCY_TTL`,
+the seconds an Idempotency-Key is kept (default a day).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from kitchen_sink.runtime import api_models, errors, web
+from kitchen_sink.runtime import api_models, errors, idempotency, web
 from kitchen_sink.runtime.db import session_factory, writer
 from kitchen_sink.runtime.http import respond
 from kitchen_sink.runtime.routing import long_lived
@@ -150,6 +151,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     configure_mappers()
     limit = max_body_bytes()
     origins = cors_origins()
+    idempotency_ttl = idempotency.ttl_from_environment()
     engine = db.create_db_engine(database_url)
 
     @asynccontextmanager
@@ -174,6 +176,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.sessionmaker = session_factory(engine)
     app.state.max_body_bytes = limit
     errors.install(app, CONSTRAINTS)
+    idempotency.install(app, idempotency_ttl)
     app.add_middleware(HttpGuard, limit=limit)
     if origins:  # outermost: preflights, and the CORS headers on every answer, errors included
         app.add_middleware(
@@ -181,7 +184,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
             allow_origins=origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag"],
+            expose_headers=["ETag", idempotency.REPLAYED],
         )
     for router in ROUTERS:
         app.include_router(router)

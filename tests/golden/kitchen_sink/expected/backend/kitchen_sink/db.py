@@ -4,7 +4,7 @@
 `DATABASE_URL` names it (SQLite in ./kitchen_sink.db by default). Plain `postgresql://` and
 `mysql://` URLs get psycopg 3 and PyMySQL (`normalise_url`, which the migrations use too). The
 engine's set-up, the sessions and the caller's binding are the runtime's (`runtime.db`);
-the system tables the runtime writes (the audit trail, bulk runs) are handed to it here.
+the system tables the runtime writes (the audit trail, bulk runs, idempotency keys) are handed to it here.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import os
 
 import sqlalchemy as sa
 from kitchen_sink import models, normalise_url
-from kitchen_sink.runtime import audit, bulk
+from kitchen_sink.runtime import audit, bulk, idempotency
 from kitchen_sink.runtime.db import make_engine
 
 DEFAULT_URL = "sqlite:///./kitchen_sink.db"
 
 audit.configure(models.AuditLogEntry)
 bulk.configure(models.BulkRun)
+idempotency.configure(models.IdempotencyKey)
 
 
 def database_url() -> str:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -39,3 +41,58 @@ class Note(Base):
     )
     title: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     body: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+
+
+class IdempotencyKey(Base):
+    """One write sent with an Idempotency-Key: the request it stands for, and its answer."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_idempotency_keys"),
+        sa.UniqueConstraint("digest", name="uq_idempotency_keys_digest"),
+        sa.Index("ix_idempotency_keys_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        nullable=False,
+    )
+    digest: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    key: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    status: Mapped[int | None] = mapped_column(sa.Integer(), nullable=True)
+    headers: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    body: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+    expires_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False
+    )
+
+
+def _on_postgresql(target: sa.MetaData | sa.FromClause, event: str, *statements: str) -> None:
+    """DDL that create_all runs on PostgreSQL only; the migrations run the same statements."""
+    for statement in statements:
+        # SQLAlchemy leaves DDL() unannotated: the one call of the module mypy cannot check.
+        ddl = sa.DDL(statement)  # type: ignore[no-untyped-call]
+        sa.event.listen(target, event, ddl.execute_if(dialect="postgresql"))
+
+
+# updated_at stays current for writes that bypass the ORM (raw SQL); tables of tenant or owned
+# data (with their audit entries, bulk runs and links) get row-level security, one policy per
+# command, which holds every role but the tables' owner to the API's rules.
+_on_postgresql(
+    IdempotencyKey.__table__,
+    "after_create",
+    'ALTER TABLE "idempotency_keys" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"idempotency_keys_select\" ON \"idempotency_keys\" FOR SELECT USING ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"idempotency_keys_insert\" ON \"idempotency_keys\" FOR INSERT WITH CHECK ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"idempotency_keys_update\" ON \"idempotency_keys\" FOR UPDATE USING ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), '')) WITH CHECK ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"idempotency_keys_delete\" ON \"idempotency_keys\" FOR DELETE USING ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+)

@@ -20,12 +20,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "eb3cc957fc9a"
-down_revision = "8079380b6eb2"
+revision = "7103f3294dae"
+down_revision = "28509e759d1a"
 branch_labels = None
 depends_on = None
 # sha256 of snapshot.json after this revision: `schemagen check` compares them.
-schemagen_state = "2437661b088691ac47423afe809244e5504ae004af8fba3d4a0e02db5a5e4ddf"
+schemagen_state = "6a18e03675083076ceb5fd403a097fd15dbf1e12f0c5f60f9158d61744809ca6"
 
 
 def upgrade() -> None:

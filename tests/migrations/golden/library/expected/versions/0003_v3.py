@@ -24,12 +24,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "59a2880c6ad3"
-down_revision = "eb3cc957fc9a"
+revision = "e7c8f71337f5"
+down_revision = "7103f3294dae"
 branch_labels = None
 depends_on = None
 # sha256 of snapshot.json after this revision: `schemagen check` compares them.
-schemagen_state = "26d8a535664d216ec358d89abf8bb5870560a43833ed3667f62432eee5690574"
+schemagen_state = "42fb186f125b749eee983f3a5279437fb8bac4f42bfb4e454178b269ec5293c9"
 
 
 def upgrade() -> None:

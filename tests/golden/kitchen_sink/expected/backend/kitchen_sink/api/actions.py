@@ -20,7 +20,7 @@ from kitchen_sink.api import draft as draft_api
 from kitchen_sink.api import gadget as gadget_api
 from kitchen_sink.api import maker as maker_api
 from kitchen_sink.api import part as part_api
-from kitchen_sink.auth import ContextDep
+from kitchen_sink.auth import IDEMPOTENT, ContextDep
 from kitchen_sink.runtime import api_models
 from kitchen_sink.runtime.actions import Action, action_body, dispatch
 from kitchen_sink.runtime.db import SessionDep
@@ -322,7 +322,7 @@ class ActionRequest(
     """The body of `POST /api/actions`: one of this project's actions, its `input` and `id` as that action's route takes them."""
 
 
-router = ScopedRouter(prefix="/api", tags=["actions"])
+router = ScopedRouter(prefix="/api", tags=["actions"], writes=[IDEMPOTENT])
 
 
 @router.post(
@@ -335,12 +335,14 @@ router = ScopedRouter(prefix="/api", tags=["actions"])
         "forbidden",
         "not_found",
         "conflict",
+        "idempotency_in_progress",
         "version_conflict",
         "undo_used",
         "undo_expired",
         "payload_too_large",
         "validation_error",
         "invalid_reference",
+        "idempotency_key_reused",
         "precondition_required",
         "not_implemented",
         "database_unavailable",

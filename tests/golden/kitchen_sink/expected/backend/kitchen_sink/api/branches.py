@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Response
-from kitchen_sink.auth import ContextDep
+from kitchen_sink.auth import IDEMPOTENT, ContextDep
 from kitchen_sink.runtime import api_models, branches, http
 from kitchen_sink.runtime.contract import SCOPE_LENGTH
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.routing import ScopedRouter
 
-router = ScopedRouter(prefix="/api/branches", tags=["branches"])
+router = ScopedRouter(prefix="/api/branches", tags=["branches"], writes=[IDEMPOTENT])
 # As long as X-Branch-ID may be: the width of the branch columns.
 BranchName = Annotated[str, Path(max_length=SCOPE_LENGTH)]
 
@@ -30,7 +30,13 @@ BranchName = Annotated[str, Path(max_length=SCOPE_LENGTH)]
     operation_id="mergeBranch",
     summary="Merge a branch into main",
     response_description="How many rows of each resource were merged",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "conflict"),
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
+    ),
 )
 def merge_branch(name: BranchName, session: SessionDep, context: ContextDep) -> Response:
     """The branch's copies of draft replace main's rows and its deletions apply; the branch is then empty."""
@@ -44,7 +50,12 @@ def merge_branch(name: BranchName, session: SessionDep, context: ContextDep) -> 
     operation_id="discardBranch",
     summary="Discard a branch",
     response_description="Discarded",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error",
+        "database_unavailable",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
+    ),
 )
 def discard_branch(name: BranchName, session: SessionDep, context: ContextDep) -> None:
     """The branch's rows of draft are thrown away; main is untouched."""

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from kitchen_sink import schemas
-from kitchen_sink.auth import ContextDep
+from kitchen_sink.auth import IDEMPOTENT, ContextDep
 from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.routing import ResourceRouter
@@ -39,7 +39,7 @@ class DraftListParams(schemas.DeferredModel):
     ] = None
 
 
-router = ResourceRouter(prefix="/api/drafts", tags=["drafts"])
+router = ResourceRouter(prefix="/api/drafts", tags=["drafts"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -69,6 +69,8 @@ def list_drafts(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -127,6 +129,8 @@ def get_draft(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_draft(
@@ -146,7 +150,12 @@ def update_draft(
     summary="Delete a draft",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_draft(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

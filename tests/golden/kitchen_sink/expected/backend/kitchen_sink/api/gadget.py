@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Response
 from kitchen_sink import schemas
-from kitchen_sink.auth import ContextDep
+from kitchen_sink.auth import IDEMPOTENT, ContextDep
 from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.routing import ResourceRouter
@@ -189,7 +189,7 @@ class GadgetBulkRequest(api_models.BulkRequest):
     )  # type: ignore[assignment]
 
 
-router = ResourceRouter(prefix="/api/gadgets", tags=["gadgets"])
+router = ResourceRouter(prefix="/api/gadgets", tags=["gadgets"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -223,6 +223,8 @@ def list_gadgets(
         "authentication_required",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         etag=201,
         links=(
             201,
@@ -279,6 +281,8 @@ def create_gadget(
         "tenant_required",
         "payload_too_large",
         "authentication_required",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def bulk_gadgets(
@@ -304,6 +308,8 @@ def bulk_gadgets(
         "not_found",
         "undo_used",
         "undo_expired",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def undo_bulk_gadgets(
@@ -330,6 +336,8 @@ def undo_bulk_gadgets(
         "conflict",
         "invalid_reference",
         "not_implemented",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def recount_gadgets(
@@ -381,6 +389,8 @@ def get_gadget(
         "invalid_reference",
         "version_conflict",
         "precondition_required",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         etag=200,
     ),
 )
@@ -409,6 +419,8 @@ def update_gadget(
         "not_found",
         "conflict",
         "version_conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
@@ -430,6 +442,8 @@ def delete_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> No
         "forbidden",
         "not_found",
         "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         etag=200,
     ),
 )
@@ -454,6 +468,8 @@ def restore_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> R
         "conflict",
         "invalid_reference",
         "not_implemented",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         etag=200,
     ),
 )

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from kitchen_sink import schemas
-from kitchen_sink.auth import ContextDep
+from kitchen_sink.auth import IDEMPOTENT, ContextDep
 from kitchen_sink.runtime import api_models, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.routing import ResourceRouter
@@ -57,7 +57,7 @@ class MakerListParams(schemas.DeferredModel):
     hotline__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
-router = ResourceRouter(prefix="/api/makers", tags=["makers"])
+router = ResourceRouter(prefix="/api/makers", tags=["makers"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -87,6 +87,8 @@ def list_makers(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -145,6 +147,8 @@ def get_maker(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_maker(
@@ -164,7 +168,12 @@ def update_maker(
     summary="Delete a maker",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_maker(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

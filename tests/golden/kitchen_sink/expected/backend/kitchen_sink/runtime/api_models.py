@@ -19,6 +19,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "forbidden": (403, "a system row of another owner is read-only"),
     "not_found": (404, "no such row, or one the caller may not see"),
     "conflict": (409, "a unique value is taken"),
+    "idempotency_in_progress": (409, "a request with the same Idempotency-Key is still running"),
     "version_conflict": (409, "the row changed since the version sent (If-Match or version)"),
     "undo_used": (409, "the bulk change was undone already"),
     "undo_expired": (410, "the undo token has expired"),
@@ -28,6 +29,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         "a value, parameter, header or id is invalid, or the body is not JSON",
     ),
     "invalid_reference": (422, "a relation names no row"),
+    "idempotency_key_reused": (422, "the Idempotency-Key was used for another request"),
     "precondition_required": (428, "the version is missing: send If-Match or version"),
     "not_implemented": (501, "a custom action's handler does not exist yet"),
     "database_unavailable": (503, "the database does not answer or stays busy: retry later"),
@@ -41,6 +43,12 @@ SCOPE_HEADERS = {
     "BranchId": ("X-Branch-ID", "The branch to read and write (branching resources; default main)"),
     "UserId": ("X-User-ID", "The caller (until real authentication replaces get_principal)"),
 }
+IDEMPOTENCY_KEY = (
+    "Any unique text: the write is applied once, and sent again with the same key (and the same"
+    " body) it gets the first answer again, marked Idempotent-Replayed"
+)
+IDEMPOTENCY_KEY_LENGTH = 255
+IDEMPOTENCY_KEY_PATTERN = "^[!-~]+$"  # visible ASCII: what every HTTP stack carries unchanged
 IF_MATCH = 'Versioned rows: the version a change is based on, as the ETag gave it ("3")'
 
 

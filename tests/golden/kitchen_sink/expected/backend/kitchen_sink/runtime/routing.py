@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, params
 from fastapi.routing import APIRoute
 from starlette.routing import Match, get_name
 from starlette.types import Scope
@@ -93,8 +93,16 @@ class LazyRoute(APIRoute):
 SCOPE_OPTIONAL: dict[str, Any] = {"security": [{}]}
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 class ScopedRouter(APIRouter):
-    """An `APIRouter` whose routes say, in the document, that the scoping headers are optional."""
+    """An `APIRouter` whose routes say, in the document, that the scoping headers are optional;
+    `writes` are dependencies of its write routes only (the project's Idempotency-Key guard)."""
+
+    def __init__(self, *, writes: Sequence[params.Depends] = (), **options: Any) -> None:  # noqa: ANN401 (APIRouter's own, forwarded)
+        super().__init__(**options)
+        self.writes = list(writes)
 
     def add_api_route(
         self,
@@ -106,6 +114,8 @@ class ScopedRouter(APIRouter):
     ) -> None:
         # FastAPI appends a list from openapi_extra to the one it derives: [{TenantId}, ..., {}].
         extra = {**SCOPE_OPTIONAL, **(openapi_extra or {})}
+        if self.writes and WRITE_METHODS & set(options.get("methods") or ()):
+            options["dependencies"] = [*self.writes, *(options.get("dependencies") or ())]
         super().add_api_route(path, endpoint, openapi_extra=extra, **options)
 
 

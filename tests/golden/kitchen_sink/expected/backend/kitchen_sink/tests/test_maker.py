@@ -22,6 +22,10 @@ def test_create_with_required_fields_only(api: Api) -> None:
     testing.check_minimal_create(api, NAME)
 
 
+def test_a_replayed_create_is_applied_once(api: Api) -> None:
+    testing.check_idempotent_create(api, NAME)
+
+
 def test_unstorable_values_are_422(api: Api) -> None:
     testing.check_hostile_body(api, NAME)
 

@@ -52,6 +52,13 @@ TABLES: list[dict[str, Any]] = [
     },
     {"table": "audit_log", "kind": "audit", "resource": "gadget", "tenant": True, "owned": True},
     {"table": "bulk_runs", "kind": "bulk", "resource": "gadget", "tenant": True, "owned": True},
+    {
+        "table": "idempotency_keys",
+        "kind": "idempotency",
+        "resource": "gadget",
+        "tenant": True,
+        "owned": True,
+    },
 ]
 
 
@@ -428,9 +435,63 @@ def check_bulk(role: Role, api: Api, spec: dict[str, Any], command: str) -> None
             runner.changes_nothing(sa.delete(table).where(mine), "delete a run")
 
 
+def check_idempotency(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
+    """Idempotency keys of the caller's tenant that the caller sent: read, claimed, answered and
+    expired by them alone."""
+    name, table = spec["resource"], Base.metadata.tables["idempotency_keys"]
+    sent = f"rls-{uuid.uuid4()}"
+    response = api.post(RESOURCES[name].path, api.payload(name), headers={"Idempotency-Key": sent})
+    assert response.status_code == 201, response.text
+    mine = table.c.key == sent
+    now = datetime.datetime.now(datetime.UTC)
+    claim = {
+        "digest": uuid.uuid4().hex,
+        "key": "written-by-sql",
+        "fingerprint": "f",
+        "actor": USER,
+        "tenant_id": TENANT,
+        "branch_id": "main",
+        "created_at": now,
+        "expires_at": now,
+    }
+    for tenant, user in strangers(spec):
+        with role.caller(tenant, user) as stranger:
+            if command == "SELECT":
+                stranger.cannot_see(table, mine)
+            elif command == "INSERT":
+                stranger.is_refused(sa.insert(table).values(claim), "claim a key in another's name")
+            elif command == "UPDATE":
+                stranger.changes_nothing(
+                    sa.update(table).where(mine).values(status=500), "rewrite another's answer"
+                )
+            else:
+                stranger.changes_nothing(sa.delete(table).where(mine), "expire another's key")
+    with role.caller(TENANT, USER) as sender:
+        if command == "SELECT":
+            sender.sees(table, mine)
+        elif command == "INSERT":
+            sender.is_refused(
+                sa.insert(table).values({**claim, "actor": OTHER_USER}),
+                "claim a key in another user's name",
+            )
+            sender.is_refused(
+                sa.insert(table).values({**claim, "tenant_id": OTHER_TENANT}),
+                "claim a key in another tenant",
+            )
+            sender.changes(sa.insert(table).values(claim))
+        elif command == "UPDATE":
+            sender.is_refused(
+                sa.update(table).where(mine).values(actor=OTHER_USER), "hand a key to another user"
+            )
+            sender.changes(sa.update(table).where(mine).values(status=table.c.status))
+        else:
+            sender.changes(sa.delete(table).where(mine))
+
+
 CHECKS = {
     "resource": check_resource,
     "junction": check_junction,
     "audit": check_audit,
     "bulk": check_bulk,
+    "idempotency": check_idempotency,
 }

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from fastapi import Response
 from minimal import schemas
 from minimal.api import note as note_api
-from minimal.auth import ContextDep
+from minimal.auth import IDEMPOTENT, ContextDep
 from minimal.runtime import api_models
 from minimal.runtime.actions import Action, action_body, dispatch
 from minimal.runtime.db import SessionDep
@@ -91,7 +91,7 @@ class ActionRequest(
     """The body of `POST /api/actions`: one of this project's actions, its `input` and `id` as that action's route takes them."""
 
 
-router = ScopedRouter(prefix="/api", tags=["actions"])
+router = ScopedRouter(prefix="/api", tags=["actions"], writes=[IDEMPOTENT])
 
 
 @router.post(
@@ -104,12 +104,14 @@ router = ScopedRouter(prefix="/api", tags=["actions"])
         "forbidden",
         "not_found",
         "conflict",
+        "idempotency_in_progress",
         "version_conflict",
         "undo_used",
         "undo_expired",
         "payload_too_large",
         "validation_error",
         "invalid_reference",
+        "idempotency_key_reused",
         "precondition_required",
         "not_implemented",
         "database_unavailable",

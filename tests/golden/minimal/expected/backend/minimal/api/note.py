@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from minimal import schemas
-from minimal.auth import ContextDep
+from minimal.auth import IDEMPOTENT, ContextDep
 from minimal.runtime import api_models, http
 from minimal.runtime.db import SessionDep
 from minimal.runtime.routing import ResourceRouter
@@ -39,7 +39,7 @@ class NoteListParams(schemas.DeferredModel):
     ] = None
 
 
-router = ResourceRouter(prefix="/api/notes", tags=["notes"])
+router = ResourceRouter(prefix="/api/notes", tags=["notes"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -69,6 +69,8 @@ def list_notes(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -127,6 +129,8 @@ def get_note(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_note(
@@ -146,7 +150,12 @@ def update_note(
     summary="Delete a note",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_note(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

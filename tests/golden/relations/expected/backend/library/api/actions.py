@@ -21,7 +21,7 @@ from library.api import book as book_api
 from library.api import chapter as chapter_api
 from library.api import genre as genre_api
 from library.api import publisher as publisher_api
-from library.auth import ContextDep
+from library.auth import IDEMPOTENT, ContextDep
 from library.runtime import api_models
 from library.runtime.actions import Action, action_body, dispatch
 from library.runtime.db import SessionDep
@@ -391,7 +391,7 @@ class ActionRequest(
     """The body of `POST /api/actions`: one of this project's actions, its `input` and `id` as that action's route takes them."""
 
 
-router = ScopedRouter(prefix="/api", tags=["actions"])
+router = ScopedRouter(prefix="/api", tags=["actions"], writes=[IDEMPOTENT])
 
 
 @router.post(
@@ -404,12 +404,14 @@ router = ScopedRouter(prefix="/api", tags=["actions"])
         "forbidden",
         "not_found",
         "conflict",
+        "idempotency_in_progress",
         "version_conflict",
         "undo_used",
         "undo_expired",
         "payload_too_large",
         "validation_error",
         "invalid_reference",
+        "idempotency_key_reused",
         "precondition_required",
         "not_implemented",
         "database_unavailable",

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from library import schemas
-from library.auth import ContextDep
+from library.auth import IDEMPOTENT, ContextDep
 from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.runtime.routing import ResourceRouter
@@ -42,7 +42,7 @@ class AuthorListParams(schemas.DeferredModel):
     ] = False
 
 
-router = ResourceRouter(prefix="/api/authors", tags=["authors"])
+router = ResourceRouter(prefix="/api/authors", tags=["authors"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -72,6 +72,8 @@ def list_authors(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -139,6 +141,8 @@ def get_author(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_author(
@@ -158,7 +162,12 @@ def update_author(
     summary="Delete an author (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_author(id: int, session: SessionDep, context: ContextDep) -> None:
@@ -172,7 +181,13 @@ def delete_author(id: int, session: SessionDep, context: ContextDep) -> None:
     summary="Restore a deleted author",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "payload_too_large", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def restore_author(id: int, session: SessionDep, context: ContextDep) -> Response:

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from library import schemas
-from library.auth import ContextDep
+from library.auth import IDEMPOTENT, ContextDep
 from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.runtime.routing import ResourceRouter
@@ -62,7 +62,7 @@ class BookBulkRequest(api_models.BulkRequest):
     )  # type: ignore[assignment]
 
 
-router = ResourceRouter(prefix="/api/books", tags=["books"])
+router = ResourceRouter(prefix="/api/books", tags=["books"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -92,6 +92,8 @@ def list_books(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -132,7 +134,11 @@ def create_book(
     summary="Update or delete books by filter",
     response_description="What matched and what changed",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "payload_too_large"
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def bulk_books(
@@ -156,6 +162,8 @@ def bulk_books(
         "not_found",
         "undo_used",
         "undo_expired",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def undo_bulk_books(
@@ -200,6 +208,8 @@ def get_book(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_book(
@@ -219,7 +229,12 @@ def update_book(
     summary="Delete a book (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_book(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
@@ -233,7 +248,13 @@ def delete_book(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None
     summary="Restore a deleted book",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "payload_too_large", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def restore_book(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:

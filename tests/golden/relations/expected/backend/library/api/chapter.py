@@ -16,7 +16,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from library import schemas
-from library.auth import ContextDep
+from library.auth import IDEMPOTENT, ContextDep
 from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.runtime.routing import ResourceRouter
@@ -43,7 +43,7 @@ class ChapterListParams(schemas.DeferredModel):
     ] = False
 
 
-router = ResourceRouter(prefix="/api/chapters", tags=["chapters"])
+router = ResourceRouter(prefix="/api/chapters", tags=["chapters"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -73,6 +73,8 @@ def list_chapters(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -140,6 +142,8 @@ def get_chapter(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_chapter(
@@ -159,7 +163,12 @@ def update_chapter(
     summary="Delete a chapter (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_chapter(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:
@@ -173,7 +182,13 @@ def delete_chapter(id: uuid.UUID, session: SessionDep, context: ContextDep) -> N
     summary="Restore a deleted chapter",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "payload_too_large", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "payload_too_large",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def restore_chapter(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 from library import schemas
-from library.auth import ContextDep
+from library.auth import IDEMPOTENT, ContextDep
 from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.runtime.routing import ResourceRouter
@@ -39,7 +39,7 @@ class GenreListParams(schemas.DeferredModel):
     ] = None
 
 
-router = ResourceRouter(prefix="/api/genres", tags=["genres"])
+router = ResourceRouter(prefix="/api/genres", tags=["genres"], writes=[IDEMPOTENT])
 
 
 @router.get(
@@ -69,6 +69,8 @@ def list_genres(
         "payload_too_large",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
         links=(
             201,
             {
@@ -127,6 +129,8 @@ def get_genre(
         "not_found",
         "conflict",
         "invalid_reference",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def update_genre(
@@ -146,7 +150,12 @@ def update_genre(
     summary="Delete a genre",
     response_description="Deleted",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "not_found", "conflict"
+        "validation_error",
+        "database_unavailable",
+        "not_found",
+        "conflict",
+        "idempotency_in_progress",
+        "idempotency_key_reused",
     ),
 )
 def delete_genre(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None:

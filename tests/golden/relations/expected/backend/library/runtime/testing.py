@@ -13,6 +13,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 
@@ -1031,6 +1032,102 @@ def check_bulk(api: Api, name: str) -> None:
             "skipped": 0,
         }, undone.text
         assert _snapshot(api, name) == before, "undoing a delete brings every row back as it was"
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+
+
+def _keyed(key: str) -> dict[str, str]:
+    return {IDEMPOTENCY_KEY: key}
+
+
+def assert_replayed(first: httpx.Response, again: httpx.Response) -> None:
+    """`again` is `first` sent again: the same status and body, marked as a replay."""
+    assert again.status_code == first.status_code, (first.text, again.text)
+    assert again.content == first.content, (first.text, again.text)
+    assert again.headers.get(REPLAYED) == "true" and REPLAYED not in first.headers
+    assert again.headers.get("ETag") == first.headers.get("ETag")
+
+
+def check_idempotent_create(api: Api, name: str) -> None:
+    """A create sent twice with one Idempotency-Key makes one row and gets the same answer; the
+    key reused with another body is 422; a delete sent again answers 204 again."""
+    info = api.resources[name]
+    before = api.ids(name) if "list" in info.operations else set()
+    payload = api.payload(name)
+    key = f"create-{uuid.uuid4()}"
+    first = api.post(info.path, payload, headers=_keyed(key))
+    assert first.status_code == 201, first.text
+    again = api.post(info.path, payload, headers=_keyed(key))
+    assert_replayed(first, again)
+    made = json_object(first)
+    if "list" in info.operations:
+        assert api.ids(name) == before | {made["id"]}, "the create was applied once"
+    other = api.post(info.path, api.payload(name), headers=_keyed(key))
+    assert_error(other, 422, "idempotency_key_reused", IDEMPOTENCY_KEY)
+    # The same key from another caller is another key (where another caller may make the row).
+    if not (info.has("owned") or info.relations or info.many_to_many):
+        elsewhere = api.post(info.path, api.payload(name), headers=_keyed(key), user="user-b")
+        assert elsewhere.status_code == 201 and REPLAYED not in elsewhere.headers, elsewhere.text
+    if "delete" in info.operations:
+        path = f"{info.path}/{made['id']}"
+        key = f"delete-{uuid.uuid4()}"
+        etag = first.headers.get("ETag")
+        deleted = api.delete(path, headers=_keyed(key), if_match=etag)
+        assert deleted.status_code == 204, deleted.text
+        assert_replayed(deleted, api.delete(path, headers=_keyed(key), if_match=etag))
+
+
+def check_idempotent_bulk(api: Api, name: str) -> None:
+    """A bulk run sent twice with one key runs once (the same counts and undo token); its undo
+    sent twice restores once and answers the same, where a second undo would be 409 undo_used."""
+    info = api.resources[name]
+    rows = api.populate(name, 3)
+    path = f"{info.path}/bulk"
+    operation: dict[str, Any] = (
+        {"operation": "update", "filter": {}, "values": info.bulk_values}
+        if info.bulk_values
+        else {"operation": "delete", "filter": {}}
+    )
+    key = f"bulk-{uuid.uuid4()}"
+    first = api.post(path, operation, headers=_keyed(key))
+    assert first.status_code == 200 and json_object(first)["affected"] == len(rows), first.text
+    after = _snapshot(api, name)
+    again = api.post(path, operation, headers=_keyed(key))
+    assert_replayed(first, again)
+    assert _snapshot(api, name) == after, "the run was applied once"
+    assert_error(
+        api.post(path, {**operation, "dry_run": True}, headers=_keyed(key)),
+        422,
+        "idempotency_key_reused",
+        IDEMPOTENCY_KEY,
+    )
+    if info.undo:
+        body = {"undo_token": json_object(first)["undo_token"]}
+        key = f"undo-{uuid.uuid4()}"
+        undone = api.post(f"{path}/undo", body, headers=_keyed(key))
+        assert undone.status_code == 200, undone.text
+        assert_replayed(undone, api.post(f"{path}/undo", body, headers=_keyed(key)))
+        assert_error(api.post(f"{path}/undo", body), 409, "undo_used")
+
+
+def check_idempotent_race(api: Api, name: str, senders: int = 8) -> None:
+    """`senders` requests at once with one key and one body: one row is made, and every one of
+    them gets its answer (the database's unique key decides which request applies it)."""
+    info = api.resources[name]
+    before = api.ids(name) if "list" in info.operations else set()
+    payload = api.payload(name)
+    key = f"race-{uuid.uuid4()}"
+    with ThreadPoolExecutor(max_workers=senders) as pool:
+        answers = list(
+            pool.map(lambda _: api.post(info.path, payload, headers=_keyed(key)), range(senders))
+        )
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+    assert len({a.content for a in answers}) == 1
+    assert sum(REPLAYED in a.headers for a in answers) == senders - 1
+    if "list" in info.operations:
+        assert api.ids(name) == before | {json_object(answers[0])["id"]}
 
 
 def check_tenant(api: Api, name: str) -> None:

@@ -22,6 +22,10 @@ def test_create_with_required_fields_only(api: Api) -> None:
     testing.check_minimal_create(api, NAME)
 
 
+def test_a_replayed_create_is_applied_once(api: Api) -> None:
+    testing.check_idempotent_create(api, NAME)
+
+
 def test_unstorable_values_are_422(api: Api) -> None:
     testing.check_hostile_body(api, NAME)
 
@@ -75,6 +79,10 @@ def test_list_statements_do_not_grow_with_the_page(api: Api) -> None:
 
 def test_bulk(api: Api) -> None:
     testing.check_bulk(api, NAME)
+
+
+def test_a_replayed_bulk_is_applied_once(api: Api) -> None:
+    testing.check_idempotent_bulk(api, NAME)
 
 
 def test_action_router(api: Api) -> None:
