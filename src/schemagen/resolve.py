@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -731,12 +732,14 @@ def _default(f: lang.FieldSpec) -> ir.Default | None:
     if f.type == "datetime":
         # A fixed moment, in UTC. Applied by the application only: MySQL's DATETIME has no zone to
         # keep an offset in, and a bare literal would mean the server's local time elsewhere.
-        moment = dt.datetime.fromisoformat(value).astimezone(dt.UTC)
-        return ir.Default(moment.isoformat(), None)
+        return ir.Default(_canonical("datetime", value), None)
     if f.type == "date" and value == "today":
         return ir.Default(None, "CURRENT_DATE", "today")
+    if f.type == "array" and f.of is not None:
+        return ir.Default([_canonical(f.of, item) for item in value], None, "factory")
     if f.type in ("json", "array"):
         return ir.Default(value, None, "factory")
+    value = _canonical(f.type, value)
     if f.type == "boolean":
         return ir.Default(value, "true" if value else "false")
     if f.type == "decimal":
@@ -745,6 +748,23 @@ def _default(f: lang.FieldSpec) -> ir.Default | None:
     if f.type in ("integer", "bigint", "float"):
         return ir.Default(value, sql_literal(value))
     return ir.Default(value, sql_literal(str(value)))
+
+
+def _canonical(kind: str, value: Any) -> Any:
+    """A date, time, datetime or uuid default in the one form the API writes and its documents
+    name (`format: date` is YYYY-MM-DD, a uuid is hyphenated): `20240101`, `2024-W01-1` or
+    `{12345678-...}`, which Python reads, become what a client and the API's own checks take."""
+    if not isinstance(value, str):
+        return value
+    if kind == "datetime":
+        return dt.datetime.fromisoformat(value).astimezone(dt.UTC).isoformat()
+    if kind == "date":
+        return dt.date.fromisoformat(value).isoformat()
+    if kind == "time":
+        return dt.time.fromisoformat(value).isoformat()
+    if kind == "uuid":
+        return str(uuid.UUID(value))
+    return value
 
 
 def _backfill(f: lang.FieldSpec, kind: str) -> ir.Default | None:

@@ -361,6 +361,38 @@ def test_required_with_default_is_still_required_on_create(tmp_path):
     assert office.field("n").default is not None
 
 
+def test_temporal_and_uuid_defaults_take_the_form_the_api_writes(tmp_path):
+    # Python reads `20240101`, `2024-W01-1` and `{…}`; the documents (format date, uuid), zod and
+    # the API's own filters do not, and the defaults once went out as written.
+    text = """\
+        resource: office
+        fields:
+          d: {type: date, default: "20240101"}
+          w: {type: date, default: "2024-W01-2"}
+          t: {type: time, default: "12:30:00.1234567"}
+          u: {type: uuid, default: "{12345678-1234-5678-1234-56781234ABCD}"}
+          n: {type: uuid, default: "urn:uuid:12345678-1234-5678-1234-567812345678"}
+          m: {type: datetime, default: "2024-01-01T12:00:00+02:00"}
+          ds: {type: array, of: date, default: ["20240101"]}
+          ms: {type: array, of: datetime, default: ["2024-01-01T12:00:00+02:00"]}
+    """
+    office = resolve_files(tmp_path, {"office": text}).resource("office")
+    assert {name: office.field(name).default.value for name in "dwtunm"} | {
+        "ds": office.field("ds").default.value,
+        "ms": office.field("ms").default.value,
+    } == {
+        "d": "2024-01-01",
+        "w": "2024-01-02",
+        "t": "12:30:00.123456",
+        "u": "12345678-1234-5678-1234-56781234abcd",
+        "n": "12345678-1234-5678-1234-567812345678",
+        "m": "2024-01-01T10:00:00+00:00",
+        "ds": ["2024-01-01"],
+        "ms": ["2024-01-01T10:00:00+00:00"],
+    }
+    assert office.field("d").default.sql == "'2024-01-01'"
+
+
 # --- traits ---------------------------------------------------------------------------------------
 
 
