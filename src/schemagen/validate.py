@@ -49,6 +49,8 @@ RESERVED_RESOURCES = frozenset(
         "tests",
         "base",
         "schemagen",
+        # tests/test_<resource>.py beside the project-wide test modules (templates/tests/test_*.py.j2)
+        "row_level_security",
     }
 )
 RESERVED_MODELS = frozenset(

@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
 from schemagen.build import Compiled, compile_project
 from schemagen.diagnostics import Diagnostic, SchemaError
@@ -360,6 +361,30 @@ def test_resource_name_too_long(tmp_path):
 def test_reserved_resource_names(tmp_path, name):
     d = only(errors(tmp_path, {f"{name}.yaml": f"resource: {name}\n"}))
     expect(d, "resource", 1, f"resource name '{name}' is reserved", file=f"schemas/{name}.yaml")
+
+
+def test_no_resource_can_take_the_name_of_a_project_wide_test_module():
+    # `resource: row_level_security` with row-level security once made two
+    # tests/test_row_level_security.py, and build stopped with exit 3.
+    from schemagen.validate import RESERVED_RESOURCES
+
+    project_wide = {
+        path.name.removeprefix("test_").removesuffix(".py.j2")
+        for path in (REPO / "templates" / "tests").glob("test_*.py.j2")
+    } - {"resource"}
+    assert project_wide and project_wide <= RESERVED_RESOURCES
+
+
+def test_a_resource_named_row_level_security_is_refused(tmp_path):
+    text = "resource: row_level_security\ntraits: [tenant]\nfields: {title: string}\n"
+    d = only(errors(tmp_path, {"row_level_security.yaml": text}))
+    expect(
+        d,
+        "resource",
+        1,
+        "resource name 'row_level_security' is reserved",
+        file="schemas/row_level_security.yaml",
+    )
 
 
 def test_table_name_invalid_and_reserved(tmp_path):
