@@ -362,6 +362,42 @@ class ProjectChecker:
         self.check_unique_names()
         for resource in self.resources:
             ResourceChecker(self, resource).run()
+        self.check_required_loops()
+
+    def check_required_loops(self) -> None:
+        """A loop of required relations (a resource that needs a parent of its own kind, or A
+        needs B needs A) leaves no row that could be created first: NOT NULL holds every one."""
+        needs: dict[str, list[tuple[str, str]]] = {}  # resource -> (field, target) it needs
+        for r in self.resources:
+            for name, f in r.spec.fields.items():
+                if f.type == "relation" and f.required and not f.nullable and f.to in self.by_name:
+                    needs.setdefault(r.spec.resource, []).append((name, f.to))
+
+        def chain(start: str, goal: str) -> list[str] | None:
+            """Resources from `start` to `goal` along required relations, if there is a way."""
+            seen, todo = {start}, [[start]]
+            while todo:
+                way = todo.pop()
+                if way[-1] == goal:
+                    return way
+                for _, target in needs.get(way[-1], ()):
+                    if target not in seen:
+                        seen.add(target)
+                        todo.append([*way, target])
+            return None
+
+        for r in self.resources:
+            me = r.spec.resource
+            for name, target in needs.get(me, ()):
+                way = chain(target, me)
+                if way is not None:
+                    loop = " -> ".join([me, *way])
+                    self.error(
+                        r.document,
+                        ("fields", name, "required"),
+                        f"required relations form a loop ({loop}): no row could be created "
+                        "first; make one of them optional (or nullable: true)",
+                    )
 
     def error(self, document: Document, path: Path_, message: str) -> None:
         self.diagnostics.add(document.diagnostic(path, message))

@@ -1045,6 +1045,38 @@ def test_set_null_on_a_required_relation(tmp_path):
     )
 
 
+def test_a_required_relation_to_its_own_resource_is_refused(tmp_path):
+    # It built a project whose every create needed an existing row first: its own suite failed.
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  sequel_of: {type: relation, to: book, required: true}\n",
+        "fields.sequel_of.required",
+        3,
+        "required relations form a loop (book -> book): no row could be created first",
+    )
+
+
+def test_a_loop_of_required_relations_is_refused_at_each_relation(tmp_path):
+    files = book(
+        "resource: book\nfields:\n  author: {type: relation, to: author, required: true}\n",
+        author="resource: author\nfields:\n  first_book: {type: relation, to: book, required: true}\n",
+    )
+    diagnostics = errors(tmp_path, files)
+    assert [(d.file, d.key_path) for d in diagnostics] == [
+        ("schemas/author.yaml", "fields.first_book.required"),
+        ("schemas/book.yaml", "fields.author.required"),
+    ], "\n".join(map(str, diagnostics))
+    assert "(book -> author -> book)" in diagnostics[1].message
+
+
+@pytest.mark.parametrize(
+    "relation",
+    ["{type: relation, to: book}", "{type: relation, to: book, required: true, nullable: true}"],
+)
+def test_an_optional_or_nullable_relation_breaks_the_loop(tmp_path, relation):
+    compile_ok(tmp_path, book(f"resource: book\nfields:\n  sequel_of: {relation}\n"))
+
+
 def test_set_null_on_a_required_but_nullable_relation_is_fine(tmp_path):
     compile_ok(
         tmp_path,
