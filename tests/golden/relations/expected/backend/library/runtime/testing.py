@@ -1064,8 +1064,10 @@ def check_idempotent_create(api: Api, name: str) -> None:
     made = json_object(first)
     if "list" in info.operations:
         assert api.ids(name) == before | {made["id"]}, "the create was applied once"
-    other = api.post(info.path, api.payload(name), headers=_keyed(key))
-    assert_error(other, 422, "idempotency_key_reused", IDEMPOTENCY_KEY)
+    another = api.payload(name)
+    if another != payload:  # with nothing to write, every create sends the same body
+        other = api.post(info.path, another, headers=_keyed(key))
+        assert_error(other, 422, "idempotency_key_reused", IDEMPOTENCY_KEY)
     # The same key from another caller is another key (where another caller may make the row).
     if not (info.has("owned") or info.relations or info.many_to_many):
         elsewhere = api.post(info.path, api.payload(name), headers=_keyed(key), user="user-b")
