@@ -74,6 +74,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     peers = client_peers(context)
     client = Client(project, context.api_for(project))
     shown = [r for r in project.resources if r.actions.list is not None and r.actions.get]
+    able = creatable_resources({r.name: needed(r, definitions(context, "forms", r)) for r in shown})
     values = {
         "tenant": any(r.has("tenant") for r in project.resources),
         "user": any(r.has("owned") for r in project.resources),
@@ -95,6 +96,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
                     definitions(context, "forms", r),
                     definitions(context, "tables", r),
                     action_forms(context),
+                    able,
                 )
                 for r in shown
             ]
@@ -214,21 +216,62 @@ TYPED = {"text", "textarea", "email", "url"}
 FIXED = {"date": "2024-01-02", "time": "10:30"}
 
 
+def create_fill(
+    resource: ir.Resource, form: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None, list[dict[str, object] | None]]:
+    """A create form's fields, its title field, and how the scenarios fill the fields a create
+    needs (the required ones and the title; None where they cannot)."""
+    fields = [f for f in form["fields"] if not f["readOnly"]["create"]]
+    title = next((f for f in fields if f["name"] == form_title(resource, form)), None)
+    fill = [f for f in fields if f["required"] or f is title]
+    return fields, title, [fill_value(f) for f in fill]
+
+
+def needed(resource: ir.Resource, form: dict[str, Any]) -> set[str] | None:
+    """The resources whose rows a create of `resource` needs first (its required relations), or
+    None when the scenarios cannot fill its form: its title must be typed text, made unique."""
+    _, title, values = create_fill(resource, form)
+    typed = title is not None and title["widget"] in TYPED and "pattern" not in title["rules"]
+    if not (resource.actions.create and typed) or None in values:
+        return None
+    # A unique field that keeps a fixed default (the form leaves it as it is) takes it once:
+    # the second row would be refused.
+    typed_names = {str(v["name"]) for v in values if v is not None and v.get("unique")}
+    if any(
+        f.unique
+        and f.default is not None
+        and f.default.kind == "literal"
+        and f.api_name not in typed_names
+        for f in resource.fields
+    ):
+        return None
+    return {str(v["relation"]) for v in values if v is not None and "relation" in v}
+
+
+def creatable_resources(needs: dict[str, set[str] | None]) -> set[str]:
+    """The resources the scenarios can make rows of: fillable forms whose required relations
+    point at such resources (a row needing a row of its own kind first never is)."""
+    able = {name for name, need in needs.items() if need is not None}
+    while True:
+        dropped = {name for name in able if not (needs[name] or set()) <= able - {name}}
+        if not dropped:
+            return able
+        able -= dropped
+
+
 def case(
     client: Client,
     resource: ir.Resource,
     form: dict[str, Any],
     table: dict[str, Any],
     inputs: dict[str, Any],
+    able: set[str],
 ) -> dict[str, object]:
     """What the browser suite knows of `resource` (e2e/support.ts's ResourceCase), read from the
-    client's form and table definitions, the data the app renders from."""
-    fields = [f for f in form["fields"] if not f["readOnly"]["create"]]
-    title = next((f for f in fields if f["name"] == form_title(resource, form)), None)
-    fill = [f for f in fields if f["required"] or f is title]
-    values = [fill_value(f) for f in fill]
-    typed = title is not None and title["widget"] in TYPED and "pattern" not in title["rules"]
-    creatable = resource.actions.create and typed and None not in values
+    client's form and table definitions, the data the app renders from. `able`: the resources
+    the scenarios can make rows of (creatable_resources)."""
+    fields, title, values = create_fill(resource, form)
+    creatable = resource.name in able
     data: dict[str, object] = {
         "key": resource.name,
         "label": resource.label,
@@ -242,11 +285,9 @@ def case(
         "title": title["label"] if creatable and title is not None else None,
         # A required field the form checks before it sends: left empty, it is an error.
         "required": next(
-            (f["label"] for f in fill if f["required"] and f["widget"] in TYPED), None
+            (f["label"] for f in fields if f["required"] and f["widget"] in TYPED), None
         ),
-        "editable": bool(creatable and resource.actions.update and not title["readOnly"]["update"])
-        if title is not None
-        else False,
+        "editable": data_editable(resource, title, bool(creatable)),
         "deletable": bool(creatable and resource.actions.delete),
         "softDelete": bool(table["softDelete"]),
         # Searching for a row's title finds it (the list searches that field).
@@ -257,11 +298,13 @@ def case(
         ),
         "sortable": [c["header"] for c in table["columns"] if c["sortable"]],
         "pageSize": table["pageSize"],
-        # Its custom row actions: the button's label and its input form's labels.
+        # Its custom row actions: the button's label, its input form's labels, and how the
+        # scenarios fill that form to run it (null: a required input they cannot fill).
         "actions": [
             {
                 "label": action["label"],
                 "inputs": [f["label"] for f in inputs.get(action["action"], {}).get("fields", [])],
+                "fill": action_fill(inputs.get(action["action"], {}).get("fields", [])),
             }
             for action in table["rowActions"]
             if action["kind"] == "custom" and not action.get("onlyDeleted")
@@ -272,8 +315,94 @@ def case(
             for f in fields
             if f.get("relation") and not f["relation"]["multiple"]
         ],
+        # Its many-to-many relations: a multi-picker each.
+        "manyRelations": [
+            {"label": f["label"], "resource": f["relation"]["resource"]}
+            for f in fields
+            if f.get("relation") and f["relation"]["multiple"]
+        ],
+        # The filters the scenarios can drive: two values a row can be made with through the API.
+        "filters": [
+            found
+            for column in table["columns"]
+            if (found := filter_case(column, {f["name"]: f for f in fields})) is not None
+        ],
+        # The toolbar's bulk delete, where the API answers its dry run with a count.
+        "bulkDelete": next(
+            (
+                {"label": b["label"], "undo": bool(b["undo"])}
+                for b in table["bulkActions"]
+                if b["operation"] == "delete" and b["dryRun"]
+            ),
+            None,
+        ),
+        # An edit sends the version it read: a change made meanwhile is a conflict.
+        "versioned": bool(data_editable(resource, title, creatable) and resource.has("versioned")),
+        # Rows live on branches the app switches between, and merges into main.
+        "branching": bool(creatable and resource.has("branching") and client.branching),
     }
     return data
+
+
+def data_editable(resource: ir.Resource, title: dict[str, Any] | None, creatable: bool) -> bool:
+    """The scenarios can change a row's title in its edit form."""
+    return bool(
+        creatable
+        and resource.actions.update
+        and title is not None
+        and not title["readOnly"]["update"]
+    )
+
+
+def action_fill(fields: list[dict[str, Any]]) -> list[dict[str, object]] | None:
+    """How the scenarios fill a custom action's input form: every field they can fill; None when
+    a required one is beyond them."""
+    filled = []
+    for field in fields:
+        value = None if field.get("relation") else fill_value(field)
+        if value is None and field["required"]:
+            return None
+        if value is not None:
+            filled.append(value)
+    return filled
+
+
+# Two values of a filterable column, by its format: a row made with each tells the filter's
+# answer (the second at least the first, for the `gte` operator).
+FILTER_VALUES: dict[str, tuple[tuple[str, object], tuple[str, object]]] = {
+    "boolean": (("No", False), ("Yes", True)),
+    "date": (("2024-01-02", "2024-01-02"), ("2024-03-04", "2024-03-04")),
+}
+
+
+def filter_case(
+    column: dict[str, Any], fields: dict[str, dict[str, Any]]
+) -> dict[str, object] | None:
+    """A filter the scenarios can drive: the column's header, operators and format, and two
+    values (as its control takes them and as the API does) that rows can be created with."""
+    field = fields.get(column["accessor"])
+    if not column.get("filterable") or field is None or column.get("relation"):
+        return None
+    values: list[tuple[str, object]]
+    if column.get("options") and len(column["options"]) >= 2:
+        values = [(o["label"], o["value"]) for o in column["options"][:2]]
+    elif column["format"] in FILTER_VALUES:
+        values = list(FILTER_VALUES[column["format"]])
+    elif column["format"] == "number" and field["type"] in ("integer", "bigint"):
+        rules = field["rules"]
+        low = rules.get("min", 1)
+        if rules.get("max", low + 1) < low + 1:
+            return None
+        values = [(str(low), low), (str(low + 1), low + 1)]
+    else:
+        return None
+    return {
+        "header": column["header"],
+        "name": field["name"],
+        "format": column["format"],
+        "operators": column["filterable"]["operators"],
+        "values": [{"text": text, "json": value} for text, value in values],
+    }
 
 
 def page(resource: ir.Resource) -> str:
@@ -291,6 +420,14 @@ def fill_value(field: dict[str, Any]) -> dict[str, object] | None:
     """How the scenarios fill `field`: its label, widget and value; None when they cannot."""
     widget, rules = field["widget"], field["rules"]
     base = {"label": field["label"], "name": field["name"], "widget": widget}
+    relation = field.get("relation")
+    if relation:
+        # One row of the related resource, made first and picked (many-to-many: none needed).
+        return (
+            None
+            if relation["multiple"]
+            else base | {"widget": "relation", "relation": relation["resource"]}
+        )
     if widget in TYPED and "pattern" not in rules:
         return base | {"unique": True, "maxLength": rules.get("maxLength", 255)}
     if widget == "select" and field.get("options"):
