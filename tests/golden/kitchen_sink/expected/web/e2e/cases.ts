@@ -23,6 +23,11 @@ export const cases: readonly ResourceCase[] = [
     pageSize: 50,
     actions: [],
     relations: [{ label: "Maker", resource: "maker" }],
+    manyRelations: [{ label: "Parts", resource: "part" }],
+    filters: [],
+    bulkDelete: null,
+    versioned: false,
+    branching: true,
   },
   {
     key: "gadget",
@@ -40,8 +45,36 @@ export const cases: readonly ResourceCase[] = [
     searchable: true,
     sortable: ["Name", "Quantity (it's %s)", "Price", "Created at"],
     pageSize: 25,
-    actions: [{ label: "Archive \"now\" <\/script>", inputs: ["Why? (it's \"required\")", "At", "Kind"] }],
+    actions: [
+      {
+        label: "Archive \"now\" <\/script>",
+        inputs: ["Why? (it's \"required\")", "At", "Kind"],
+        fill: [
+          {
+            label: "Why? (it's \"required\")",
+            name: "reason",
+            widget: "textarea",
+            unique: true,
+            maxLength: 255,
+          },
+          { label: "Kind", name: "kind", widget: "select", value: "Shelved", json: "shelved" },
+        ],
+      },
+    ],
     relations: [{ label: "Maker \"x\"", resource: "maker" }],
+    manyRelations: [{ label: "Parts", resource: "part" }],
+    filters: [
+      {
+        header: "Kind \"x\" */ ${y} <\/script>",
+        name: "kind",
+        format: "enum",
+        operators: ["eq", "in", "isnull"],
+        values: [{ text: "Economy", json: "economy" }, { text: "It's \"quoted\"", json: "it's" }],
+      },
+    ],
+    bulkDelete: { label: "Delete matching", undo: true },
+    versioned: false,
+    branching: false,
   },
   {
     key: "maker",
@@ -61,6 +94,11 @@ export const cases: readonly ResourceCase[] = [
     pageSize: 50,
     actions: [],
     relations: [],
+    manyRelations: [],
+    filters: [],
+    bulkDelete: null,
+    versioned: false,
+    branching: false,
   },
   {
     key: "part",
@@ -80,5 +118,10 @@ export const cases: readonly ResourceCase[] = [
     pageSize: 50,
     actions: [],
     relations: [],
+    manyRelations: [],
+    filters: [],
+    bulkDelete: null,
+    versioned: false,
+    branching: false,
   },
 ];

@@ -5,6 +5,7 @@
 
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Locator, type Page } from "@playwright/test";
+import { cases } from "./cases.js";
 
 /** How a scenario fills one form field: typed text made unique per run, or a fixed value. */
 export interface FieldFill {
@@ -19,6 +20,8 @@ export interface FieldFill {
   readonly value?: string;
   /** ...and the same value as the API takes it. */
   readonly json?: string | number | boolean;
+  /** A required relation: a row of this resource (its key) is made first, then picked. */
+  readonly relation?: string;
 }
 
 /** One resource as the app shows it, and what the scenarios may do with it. */
@@ -48,10 +51,52 @@ export interface ResourceCase {
   /** The headers of the sortable columns. */
   readonly sortable: readonly string[];
   readonly pageSize: number;
-  /** Its custom row actions: the button's label, and the labels of its input form's fields. */
-  readonly actions: readonly { readonly label: string; readonly inputs: readonly string[] }[];
+  /** Its custom row actions: the button's label, the labels of its input form's fields, and how
+   * to fill that form to run it (null: a required input the scenarios cannot fill). */
+  readonly actions: readonly ActionCase[];
   /** Its single relations: the form field's label, and the related resource's key. */
-  readonly relations: readonly { readonly label: string; readonly resource: string }[];
+  readonly relations: readonly RelationCase[];
+  /** Its many-to-many relations, each a multi-picker in the form. */
+  readonly manyRelations: readonly RelationCase[];
+  /** The filters the scenarios can drive, with two values rows can be made with. */
+  readonly filters: readonly FilterCase[];
+  /** The toolbar's bulk delete whose dry run counts the rows (null: none), and whether its result
+   * can be undone. */
+  readonly bulkDelete: { readonly label: string; readonly undo: boolean } | null;
+  /** An edit sends the version it read: a change made meanwhile is a conflict. */
+  readonly versioned: boolean;
+  /** Its rows live on branches, which the app switches between and merges into main. */
+  readonly branching: boolean;
+}
+
+export interface ActionCase {
+  readonly label: string;
+  readonly inputs: readonly string[];
+  readonly fill: readonly FieldFill[] | null;
+}
+
+export interface RelationCase {
+  /** The form field's label. */
+  readonly label: string;
+  /** The related resource's key. */
+  readonly resource: string;
+}
+
+/** A value of a filter: as its control takes it (an option's label, typed text) and as the API. */
+export interface FilterValue {
+  readonly text: string;
+  readonly json: string | number | boolean;
+}
+
+export interface FilterCase {
+  /** The column's header, which labels its filter control. */
+  readonly header: string;
+  /** The field's name in the API's Create shape. */
+  readonly name: string;
+  readonly format: string;
+  readonly operators: readonly string[];
+  /** Two values, the second at least the first. */
+  readonly values: readonly [FilterValue, FilterValue];
 }
 
 /** The scope the scenarios act in, typed into the app's switchers and sent with rows made
@@ -115,10 +160,24 @@ export async function openResource(page: Page, resource: ResourceCase): Promise<
   await expect(page.getByRole("heading", { level: 1, name: resource.labelPlural, exact: true })).toBeVisible();
 }
 
-/** Fill one field of a form the way a person does: found by its label. */
+/** Fill one field of a form the way a person does: found by its label (a related row searched
+ * for by its title where the picker has a search, then chosen). */
 export async function fill(form: Locator, field: FieldFill, text: string): Promise<void> {
   const input = form.getByLabel(field.label, { exact: true });
-  if (field.widget === "select") {
+  if (field.widget === "relation") {
+    const picker = form.getByRole("searchbox", { name: `Search ${field.label}`, exact: true });
+    if ((await picker.count()) > 0) {
+      await picker.fill(text);
+      await input.selectOption({ label: text });
+    } else {
+      // No search: the picker offers the first rows of the list; the row made for this form
+      // when it is among them, else the first (a required relation needs a row, any row).
+      const choices = input.getByRole("option");
+      await expect(choices.nth(1)).toBeAttached();
+      const wanted = input.getByRole("option", { name: text, exact: true });
+      await input.selectOption((await wanted.count()) > 0 ? { label: text } : { index: 1 });
+    }
+  } else if (field.widget === "select") {
     await input.selectOption({ label: text });
   } else if (field.widget === "checkbox") {
     await input.check();
@@ -127,13 +186,35 @@ export async function fill(form: Locator, field: FieldFill, text: string): Promi
   }
 }
 
+/** The scope the page acts in: what its Tenant and Branch switchers hold. */
+export async function scopeOf(page: Page): Promise<{ readonly tenant: string; readonly branch?: string }> {
+  const read = async (label: string) => {
+    const field = page.getByRole("textbox", { name: label, exact: true });
+    return (await field.count()) > 0 ? await field.inputValue() : "";
+  };
+  const [tenant, branch] = [await read("Tenant"), await read("Branch")];
+  return { tenant: tenant || TENANT, ...(branch === "" ? {} : { branch }) };
+}
+
+/** The case of a related resource, by its key. */
+function related(key: string): ResourceCase {
+  const found = cases.find((c) => c.key === key);
+  if (found === undefined) throw new Error(`no case for the related resource ${key}`);
+  return found;
+}
+
 /** Values for a create form: unique text where the field is typed (the title starting with
- * `prefix` when given), the fixed value elsewhere. */
-export function valuesFor(resource: ResourceCase, prefix?: string): Map<FieldFill, string> {
+ * `prefix` when given), the fixed value elsewhere, and for a required relation the title of a
+ * related row made first (through the API, in the page's scope). */
+export async function valuesFor(page: Page, resource: ResourceCase, prefix?: string): Promise<Map<FieldFill, string>> {
   const values = new Map<FieldFill, string>();
   for (const field of resource.create ?? []) {
     const start = field.label === resource.title && prefix !== undefined ? prefix : field.label;
-    values.set(field, field.unique ? unique(start, field.maxLength, field.widget) : (field.value ?? ""));
+    if (field.relation !== undefined) {
+      values.set(field, (await createRowByApi(page, related(field.relation), await scopeOf(page))).title);
+    } else {
+      values.set(field, field.unique ? unique(start, field.maxLength, field.widget) : (field.value ?? ""));
+    }
   }
   return values;
 }
@@ -178,7 +259,7 @@ export async function find(page: Page, resource: ResourceCase, text: string): Pr
 
 /** Create a row through "New <label>", and find it in the list; the title it was given. */
 export async function createRow(page: Page, resource: ResourceCase, prefix?: string): Promise<string> {
-  const values = valuesFor(resource, prefix);
+  const values = await valuesFor(page, resource, prefix);
   await page.getByRole("button", { name: `New ${resource.label}`, exact: true }).click();
   for (const [field, text] of values) await fill(dialog(page), field, text);
   await dialog(page).getByRole("button", { name: "Create", exact: true }).click();
@@ -188,20 +269,76 @@ export async function createRow(page: Page, resource: ResourceCase, prefix?: str
   return title;
 }
 
+/** A row made through the API: its id, and the title it was given. */
+export interface MadeRow {
+  readonly id: unknown;
+  readonly title: string;
+}
+
+/** Where a row made through the API goes, and what it is made with. */
+export interface MadeWith {
+  readonly tenant?: string;
+  readonly branch?: string;
+  /** The start of its title. */
+  readonly prefix?: string;
+  /** Values over the create form's. */
+  readonly extra?: { readonly [name: string]: unknown };
+  /** The related rows its required relations point at, by field name (default: made for it). */
+  readonly links?: { readonly [name: string]: unknown };
+}
+
+/** The related rows a create needs (its required relations), made through the API: their ids
+ * by field name, for `MadeWith.links`. */
+export async function linksFor(page: Page, resource: ResourceCase, scope: MadeWith = {}): Promise<{ [name: string]: unknown }> {
+  const links: { [name: string]: unknown } = {};
+  for (const field of resource.create ?? []) {
+    if (field.relation !== undefined) {
+      const where = { ...(scope.tenant === undefined ? {} : { tenant: scope.tenant }), ...(scope.branch === undefined ? {} : { branch: scope.branch }) };
+      links[field.name] = (await createRowByApi(page, related(field.relation), where)).id;
+    }
+  }
+  return links;
+}
+
+/** Make a row through the API, as another user of the same scope would: the create form's
+ * values (the title starting with `prefix` when given) and `extra` over them. */
+export async function createRowByApi(page: Page, resource: ResourceCase, options: MadeWith = {}): Promise<MadeRow> {
+  const body: { [name: string]: unknown } = { ...(options.links ?? (await linksFor(page, resource, options))) };
+  let title = "";
+  for (const field of resource.create ?? []) {
+    if (field.relation !== undefined) continue;
+    const start = field.label === resource.title && options.prefix !== undefined ? options.prefix : field.label;
+    body[field.name] = field.unique ? unique(start, field.maxLength, field.widget) : field.json;
+    if (field.label === resource.title) title = String(body[field.name]);
+  }
+  Object.assign(body, options.extra);
+  const response = await page.request.post(resource.apiPath, { data: body, headers: scopeHeaders(options.tenant ?? TENANT, options.branch) });
+  expect(response.status(), await response.text()).toBe(201);
+  const made: unknown = await response.json();
+  return { id: typeof made === "object" && made !== null && "id" in made ? made.id : null, title };
+}
+
 /** Make `count` rows through the API, as another user of the same scope would; their ids. */
 export async function createRowsByApi(page: Page, resource: ResourceCase, count: number, tenant = TENANT): Promise<unknown[]> {
+  // One related row for all of them, where a create needs one.
+  const links = await linksFor(page, resource, { tenant });
   const ids: unknown[] = [];
-  for (let index = 0; index < count; index++) {
-    const body: { [name: string]: unknown } = {};
-    for (const field of resource.create ?? []) {
-      body[field.name] = field.unique ? unique(field.label, field.maxLength, field.widget) : field.json;
-    }
-    const response = await page.request.post(resource.apiPath, { data: body, headers: scopeHeaders(tenant) });
-    expect(response.status(), await response.text()).toBe(201);
-    const made: unknown = await response.json();
-    ids.push(typeof made === "object" && made !== null && "id" in made ? made.id : null);
-  }
+  for (let index = 0; index < count; index++) ids.push((await createRowByApi(page, resource, { tenant, links })).id);
   return ids;
+}
+
+/** Change a row's fields through the API, as another user would while the app shows it: a
+ * versioned row at the version it has now. */
+export async function updateRowByApi(page: Page, resource: ResourceCase, id: unknown, changes: { readonly [name: string]: unknown }, tenant = TENANT): Promise<void> {
+  const path = `${resource.apiPath}/${encodeURIComponent(String(id))}`;
+  const current = await page.request.get(path, { headers: scopeHeaders(tenant) });
+  expect(current.status(), await current.text()).toBe(200);
+  const row: unknown = await current.json();
+  const version = typeof row === "object" && row !== null && "version" in row ? row.version : undefined;
+  const headers = { ...scopeHeaders(tenant), ...(version === undefined ? {} : { "If-Match": String(version) }) };
+  const data = version === undefined ? changes : { ...changes, version };
+  const response = await page.request.patch(path, { data, headers });
+  expect(response.status(), await response.text()).toBe(200);
 }
 
 /** Delete rows made through the API: a scenario leaves the lists of the others as it found them. */
@@ -212,6 +349,43 @@ export async function deleteRowsByApi(page: Page, resource: ResourceCase, ids: r
   }
 }
 
-function scopeHeaders(tenant: string): { [name: string]: string } {
-  return { "X-Tenant-ID": tenant, "X-User-ID": USER };
+function scopeHeaders(tenant: string, branch?: string): { [name: string]: string } {
+  return { "X-Tenant-ID": tenant, "X-User-ID": USER, ...(branch === undefined ? {} : { "X-Branch-ID": branch }) };
+}
+
+/** The resource's list on its page: the table named by its caption. */
+export function listTable(page: Page, resource: ResourceCase): Locator {
+  return page.getByRole("table", { name: resource.labelPlural, exact: true });
+}
+
+/** Wait until the list has read what it shows: no request and no typed search pending
+ * (the table is `aria-busy` until then). */
+export async function settled(page: Page, resource: ResourceCase): Promise<void> {
+  await expect(listTable(page, resource)).toHaveAttribute("aria-busy", "false");
+}
+
+/** The list shows no row with `text` in the scope it is in: searched for where the list has a
+ * search, and read to its end. */
+export async function expectAbsent(page: Page, resource: ResourceCase, text: string): Promise<void> {
+  await search(page, resource, text);
+  await settled(page, resource);
+  const more = page.getByRole("button", { name: "Load more", exact: true });
+  while (await more.isVisible()) {
+    await more.click();
+    await settled(page, resource);
+  }
+  await expect(row(page, text)).toHaveCount(0);
+}
+
+/** Type a value into a scope switcher ("Tenant", "Branch") and apply it, as a person does. */
+export async function switchScope(page: Page, label: "Tenant" | "User" | "Branch", value: string): Promise<void> {
+  const field = page.getByRole("textbox", { name: label, exact: true });
+  await field.fill(value);
+  await field.press("Enter");
+  await expect(field).toHaveValue(value);
+}
+
+/** The toast region: the app's status messages, with their buttons (Undo). */
+export function toasts(page: Page): Locator {
+  return page.getByRole("status", { name: "Notifications", exact: true });
 }

@@ -23,5 +23,10 @@ export const cases: readonly ResourceCase[] = [
     pageSize: 50,
     actions: [],
     relations: [],
+    manyRelations: [],
+    filters: [],
+    bulkDelete: null,
+    versioned: false,
+    branching: false,
   },
 ];

@@ -14,6 +14,7 @@ import {
   row,
   search,
   start,
+  toasts,
   titleOf,
   unique,
   valuesFor,
@@ -31,10 +32,11 @@ for (const resource of cases.filter((c) => c.create !== null)) {
       page.on("request", (request) => {
         if (request.method() === "POST") posts.push(request.url());
       });
+      // First what the form needs (a related row is made before the form lists the choices).
+      const values = await valuesFor(page, resource);
       await page.getByRole("button", { name: `New ${resource.label}`, exact: true }).click();
       await expect(dialog(page)).toBeVisible();
       await expectAccessible(page);
-      const values = valuesFor(resource);
       const create = dialog(page).getByRole("button", { name: "Create", exact: true });
       for (const [field, text] of values) {
         if (field.label !== resource.required) await fill(dialog(page), field, text);
@@ -104,6 +106,50 @@ for (const resource of cases.filter((c) => c.create !== null && c.actions.length
       const opened = page.getByRole("dialog", { name: `${action.label}: ${title}`, exact: true });
       await expect(opened).toBeVisible();
       for (const input of action.inputs) await expect(opened.getByLabel(input, { exact: true })).toBeVisible();
+      await expectAccessible(page);
+      await opened.getByRole("button", { name: "Cancel", exact: true }).click();
+      await expect(opened).toBeHidden();
+    }
+  });
+}
+
+/* A custom action run with its input: the form's values are what the API is sent, and the app
+ * shows the API's answer: the dialog closes with a toast, or it stays with the refusal (a handler
+ * not written yet answers 501: the app says so). */
+for (const resource of cases.filter((c) => c.create !== null && c.actions.some((a) => a.fill !== null))) {
+  const action = resource.actions.find((a) => a.fill !== null);
+  if (action === undefined) continue;
+  test(`${resource.labelPlural}: ${action.label} runs with its input`, async ({ page }) => {
+    await start(page);
+    await openResource(page, resource);
+    const title = await createRow(page, resource);
+    await row(page, title).getByRole("button", { name: action.label, exact: true }).click();
+    const opened = page.getByRole("dialog", { name: `${action.label}: ${title}`, exact: true });
+    const typed = new Map<string, string>();
+    for (const field of action.fill ?? []) {
+      const text = field.unique ? unique(field.label, field.maxLength, field.widget) : (field.value ?? "");
+      await fill(opened, field, text);
+      typed.set(field.name, text);
+    }
+    const [request] = await Promise.all([
+      page.waitForRequest((sent) => sent.method() === "POST" && !sent.url().endsWith(resource.apiPath)),
+      opened.getByRole("button", { name: action.label, exact: true }).click(),
+    ]);
+    // What was typed is what was sent (typed text as it is; a select's option as its value).
+    const sent: unknown = request.postDataJSON();
+    for (const field of action.fill ?? []) {
+      const value = typeof sent === "object" && sent !== null ? (sent as { readonly [name: string]: unknown })[field.name] : undefined;
+      expect(value, `${action.label}: the input ${field.name}`).toEqual(field.unique ? typed.get(field.name) : field.json);
+    }
+    const response = await request.response();
+    expect(response).not.toBeNull();
+    if (response?.ok()) {
+      await expect(opened).toBeHidden();
+      await expect(toasts(page)).toContainText(`${action.label} done: ${title}`);
+    } else {
+      const answer: unknown = await response?.json();
+      const detail = typeof answer === "object" && answer !== null && "detail" in answer ? String(answer.detail) : "";
+      await expect(opened).toContainText(detail);
       await expectAccessible(page);
       await opened.getByRole("button", { name: "Cancel", exact: true }).click();
       await expect(opened).toBeHidden();

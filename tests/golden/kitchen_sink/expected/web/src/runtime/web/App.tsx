@@ -3,7 +3,7 @@
  * page per resource list and per row, the scope switchers (tenant, user, branch) whose values every
  * request sends as headers, toasts, and an error boundary around each page. */
 
-import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Component, useEffect, useId, useState, type ErrorInfo, type ReactNode } from "react";
 import { AutoModal, ConfirmDialog } from "./AutoModal.js";
 import { AutoTable, RelatedTitle } from "./AutoTable.js";
@@ -353,13 +353,15 @@ function BranchControls(props: { readonly branches: BranchFunctions; readonly br
   const { branches, branch } = props;
   const { options, setScope } = useSession();
   const toast = useToast();
-  const invalidate = useInvalidate();
+  const queryClient = useQueryClient();
   const [asking, setAsking] = useState<"merge" | "discard" | null>(null);
   const done = (message: string) => {
     setAsking(null);
     toast({ message });
     setScope({ branchId: "" });
-    void invalidate();
+    // Main changed (a merge) and the branch is gone: what was read of either is read again,
+    // not only the branch's scope (main's lists may be fresh in the cache yet out of date).
+    void queryClient.invalidateQueries();
   };
   const failed = (error: unknown) => {
     setAsking(null);

@@ -42,6 +42,9 @@ export function RelationSelect(props: RelationSelectProps) {
       return entry.list(q ? { limit: PICKER_PAGE, q } : { limit: PICKER_PAGE }, { ...options, signal });
     },
     enabled: entry !== undefined,
+    // A picker opened shows the rows as they are now (one made a moment ago among them), not
+    // what another picker of the same list read a few seconds before.
+    staleTime: 0,
   });
   const listed = found.data?.items ?? [];
   const missing = value.filter((chosen) => !listed.some((row) => row.id === chosen));

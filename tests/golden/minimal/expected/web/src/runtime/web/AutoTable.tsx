@@ -220,7 +220,7 @@ export function AutoTable(props: AutoTableProps) {
         </fieldset>
       )}
       <div className="sg-table-wrap">
-        <table className="sg-table">
+        <table className="sg-table" aria-busy={list.isFetching || search.trim() !== q}>
           <caption>{caption}</caption>
           <thead>
             <tr>

@@ -126,7 +126,7 @@ export function ToastProvider(props: { readonly children: ReactNode }) {
   return (
     <ToastContext.Provider value={push}>
       {props.children}
-      <div className="sg-toasts" role="status" aria-live="polite">
+      <div className="sg-toasts" role="status" aria-live="polite" aria-label="Notifications">
         {toasts.map((toast) => (
           <div key={toast.id} className={"sg-toast sg-toast-" + toast.tone}>
             <span>{toast.message}</span>
