@@ -29,7 +29,7 @@ from showcase.auth import IDEMPOTENT, ContextDep
 from showcase.runtime import api_models
 from showcase.runtime.actions import Action, action_body, dispatch
 from showcase.runtime.db import SessionDep
-from showcase.runtime.routing import ScopedRouter
+from showcase.runtime.routing import ResourceRouter
 from showcase.services import (
     customer,
     matrx_action,
@@ -597,12 +597,17 @@ class ActionRequest(
 ):
     """The body of `POST /api/actions`: one of this project's actions, its `input` and `id` as that action's route takes them."""
 
+    # Built with the route (its first request or the document), not at import: the union of
+    # every action's body is the largest validator of the app.
+    model_config = ConfigDict(defer_build=True)
 
-router = ScopedRouter(prefix="/api", tags=["actions"], writes=[IDEMPOTENT])
+
+# Lazy as a resource's router: nothing is built until a request reaches /api/actions.
+router = ResourceRouter(prefix="/api/actions", tags=["actions"], writes=[IDEMPOTENT])
 
 
 @router.post(
-    "/actions",
+    "",
     operation_id="runAction",
     summary="Run any action by name, answered as its route answers",
     response_description="As the named route answers",

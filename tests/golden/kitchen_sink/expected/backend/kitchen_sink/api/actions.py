@@ -24,7 +24,7 @@ from kitchen_sink.auth import IDEMPOTENT, ContextDep
 from kitchen_sink.runtime import api_models
 from kitchen_sink.runtime.actions import Action, action_body, dispatch
 from kitchen_sink.runtime.db import SessionDep
-from kitchen_sink.runtime.routing import ScopedRouter
+from kitchen_sink.runtime.routing import ResourceRouter
 from kitchen_sink.services import draft, gadget, maker, part
 from pydantic import ConfigDict, Field, RootModel
 
@@ -321,12 +321,17 @@ class ActionRequest(
 ):
     """The body of `POST /api/actions`: one of this project's actions, its `input` and `id` as that action's route takes them."""
 
+    # Built with the route (its first request or the document), not at import: the union of
+    # every action's body is the largest validator of the app.
+    model_config = ConfigDict(defer_build=True)
 
-router = ScopedRouter(prefix="/api", tags=["actions"], writes=[IDEMPOTENT])
+
+# Lazy as a resource's router: nothing is built until a request reaches /api/actions.
+router = ResourceRouter(prefix="/api/actions", tags=["actions"], writes=[IDEMPOTENT])
 
 
 @router.post(
-    "/actions",
+    "",
     operation_id="runAction",
     summary="Run any action by name, answered as its route answers",
     response_description="As the named route answers",

@@ -21,7 +21,7 @@ from minimal.auth import IDEMPOTENT, ContextDep
 from minimal.runtime import api_models
 from minimal.runtime.actions import Action, action_body, dispatch
 from minimal.runtime.db import SessionDep
-from minimal.runtime.routing import ScopedRouter
+from minimal.runtime.routing import ResourceRouter
 from minimal.services import note
 from pydantic import ConfigDict, Field, RootModel
 
@@ -90,12 +90,17 @@ class ActionRequest(
 ):
     """The body of `POST /api/actions`: one of this project's actions, its `input` and `id` as that action's route takes them."""
 
+    # Built with the route (its first request or the document), not at import: the union of
+    # every action's body is the largest validator of the app.
+    model_config = ConfigDict(defer_build=True)
 
-router = ScopedRouter(prefix="/api", tags=["actions"], writes=[IDEMPOTENT])
+
+# Lazy as a resource's router: nothing is built until a request reaches /api/actions.
+router = ResourceRouter(prefix="/api/actions", tags=["actions"], writes=[IDEMPOTENT])
 
 
 @router.post(
-    "/actions",
+    "",
     operation_id="runAction",
     summary="Run any action by name, answered as its route answers",
     response_description="As the named route answers",

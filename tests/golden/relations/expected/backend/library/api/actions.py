@@ -25,7 +25,7 @@ from library.auth import IDEMPOTENT, ContextDep
 from library.runtime import api_models
 from library.runtime.actions import Action, action_body, dispatch
 from library.runtime.db import SessionDep
-from library.runtime.routing import ScopedRouter
+from library.runtime.routing import ResourceRouter
 from library.services import author, book, chapter, genre, publisher
 from pydantic import ConfigDict, Field, RootModel
 
@@ -390,12 +390,17 @@ class ActionRequest(
 ):
     """The body of `POST /api/actions`: one of this project's actions, its `input` and `id` as that action's route takes them."""
 
+    # Built with the route (its first request or the document), not at import: the union of
+    # every action's body is the largest validator of the app.
+    model_config = ConfigDict(defer_build=True)
 
-router = ScopedRouter(prefix="/api", tags=["actions"], writes=[IDEMPOTENT])
+
+# Lazy as a resource's router: nothing is built until a request reaches /api/actions.
+router = ResourceRouter(prefix="/api/actions", tags=["actions"], writes=[IDEMPOTENT])
 
 
 @router.post(
-    "/actions",
+    "",
     operation_id="runAction",
     summary="Run any action by name, answered as its route answers",
     response_description="As the named route answers",
