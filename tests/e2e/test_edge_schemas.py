@@ -2,7 +2,8 @@
 
 The feature matrix pairs the features; these are the shapes no pair makes, each once a valid
 schema whose generated suite failed: a resource with nothing to write (no field, or readonly
-fields only, or only links to its own kind, where no other row exists yet).
+fields only, or only links to its own kind, where no other row exists yet), and an optional
+unique field with fewer values than the suite makes rows (a boolean, a one-letter code).
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ SCHEMAS = {
     "schemas/empty.yaml": "resource: empty\n",
     "schemas/stamp.yaml": "resource: stamp\nfields:\n  note: {type: string, readonly: true}\n",
     "schemas/peer.yaml": "resource: peer\nfields:\n  peers: {type: many_to_many, to: peer}\n",
+    "schemas/flag.yaml": "resource: flag\nfields:\n  primary: {type: boolean, unique: true}\n",
+    "schemas/grade.yaml": "resource: grade\nfields:\n"
+    "  letter: {type: string, max_length: 1, unique: true, pattern: '^[ab]$'}\n",
 }
 
 
-def test_resources_with_nothing_to_write_pass_their_own_suite(tmp_path: Path) -> None:
+def test_edge_shapes_pass_their_own_suite(tmp_path: Path) -> None:
     root = tmp_path / "edges"
     for name, text in SCHEMAS.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)

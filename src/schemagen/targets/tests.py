@@ -210,7 +210,9 @@ class ResourceInfo:
         self.unique_sets = self._unique_sets()
         unique_fields = {name for names in self.unique_sets for name in names}
         self.problems: list[str] = []
-        self.samples = [self._sample(n, unique_fields) for n in range(SAMPLES)]
+        self.samples: list[dict[str, Any]] = []
+        for n in range(SAMPLES):
+            self.samples.append(self._sample(n, unique_fields))
         self.minimal = {k: v for k, v in self.samples[0].items() if self._field(k).required}
 
     # -- facts
@@ -351,6 +353,14 @@ class ResourceInfo:
                 if field.required:
                     self.problems.append(f"no sample value for the required field {field.name}")
                 continue
+            if (
+                value is not None
+                and (field.unique or (field.api_name,) in self.unique_sets)
+                and any(earlier.get(field.api_name) == value for earlier in self.samples)
+                and field.nullable
+                and not field.required
+            ):
+                value = None  # the field holds fewer distinct values than the tests make rows
             sample[field.api_name] = value
         return sample
 
