@@ -14,6 +14,8 @@ from schemagen.types import FieldType
 
 Dialect = Literal["sqlite", "postgresql", "mysql"]
 DIALECTS: tuple[Dialect, ...] = ("sqlite", "postgresql", "mysql")
+# A list parameter's value as a view holds it: JSON, which the client sends as the API reads it.
+ParamValue = str | int | float | bool | tuple[str | int | float | bool, ...]
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,21 @@ class UI:
 
 
 @dataclass(frozen=True)
+class View:
+    """A named list view (`views:`): a saved query of the resource's list, a page of the web app."""
+
+    name: str  # due_actions
+    title: str
+    description: str | None
+    # The list parameters it reads with, as the API names them: (("next_action_at__lte", "now"),).
+    params: tuple[tuple[str, ParamValue], ...]
+    sort: tuple[str, ...]  # sort tokens by API name, '-' for descending
+    columns: tuple[str, ...]  # schema names, as UI.table_columns
+    actions: tuple[str, ...] | None  # the row actions shown (office.close); None: the table's
+    tree: str | None  # the API name of the self relation rows hang under (parent_id)
+
+
+@dataclass(frozen=True)
 class Resource:
     name: str  # office
     plural: str  # offices
@@ -310,6 +327,7 @@ class Resource:
     )
     triggers: tuple[Trigger, ...] = ()  # PostgreSQL only
     policies: tuple[Policy, ...] = ()  # PostgreSQL only
+    views: tuple[View, ...] = ()
 
     @property
     def comment(self) -> str | None:

@@ -258,6 +258,38 @@ class UI(Strict):
     form: FormUI = Field(default_factory=FormUI)
 
 
+# The conditions a view's filter may state: the API's list operators (`eq`, `in`, `gte`, `lte`,
+# `isnull`), and `ne` and `not_in` on enum and boolean fields, which a view turns into the `in`
+# (or `eq`) of the other values: the API has no not-equal filter.
+VIEW_OPERATORS = ("eq", "ne", "in", "not_in", "gte", "lte", "isnull")
+
+
+class ViewSpec(Strict):
+    """A named list view: a saved list query (filters, sort, columns) with its own page in the
+    web app, or the rows of a self relation as a tree."""
+
+    title: str | None = Field(None, description="the page's heading; default from the view's name")
+    description: str | None = None
+    filters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="field: value (equals), or field: {operator: value}; operators: "
+        + ", ".join(VIEW_OPERATORS)
+        + "; 'now' on a datetime is the server's current time when the list is read",
+    )
+    sort: list[str] = Field(default_factory=list, description="order, '-' for descending")
+    columns: list[str] = Field(default_factory=list, description="default: ui.table's columns")
+    actions: list[str] | None = Field(
+        None,
+        description="the row actions shown (update, delete, restore, custom item actions); "
+        "default: all of the table's",
+    )
+    tree: str | None = Field(
+        None,
+        description="a relation of the resource to itself: rows shown under their parent, "
+        "siblings in the view's sort",
+    )
+
+
 def _known_trait(trait: str) -> str:
     if trait not in TRAITS:
         from schemagen.diagnostics import did_you_mean
@@ -290,6 +322,9 @@ class ResourceSpec(Strict):
     checks: list[CheckSpec] = Field(default_factory=list)
     actions: Actions = Field(default_factory=Actions)
     ui: UI = Field(default_factory=UI)
+    views: dict[str, ViewSpec] = Field(
+        default_factory=dict, description="named list views, each a page of the web app"
+    )
     renamed_from: str | None = Field(
         None,
         description="the resource's previous name: migrations rename its table instead of dropping it",

@@ -45,6 +45,7 @@ from schemagen.validate import (
     field_columns,
     relation_inverses,
 )
+from schemagen.views import conditions, parameters
 
 ON_DELETE_SQL = {
     "cascade": "CASCADE",
@@ -162,6 +163,7 @@ class _Resolver:
                 spec.display.title_field or _title_field(fields),
             ),
             ui=self.ui(spec, fields),
+            views=self.views(spec, fields),
             primary_key_name=constraint_name("pk", table),
             renamed_from=spec.renamed_from,
             triggers=(
@@ -496,6 +498,34 @@ class _Resolver:
         return ir.Actions(
             list_config, actions.get, actions.create, actions.update, actions.delete, bulk, custom
         )
+
+    def views(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> tuple[ir.View, ...]:
+        refs = field_columns(spec)
+        result = []
+        for name, view in spec.views.items():
+            params: list[tuple[str, ir.ParamValue]] = []
+            for field_name, op, value, _ in conditions(view.filters):
+                f = spec.fields[field_name]
+                params += parameters(f, api_field_name(field_name, f.type), op, value)
+            columns = tuple(view.columns) or self.ui(spec, fields).table_columns
+            result.append(
+                ir.View(
+                    name=name,
+                    title=view.title or humanize(name),
+                    description=view.description,
+                    params=tuple(params),
+                    sort=tuple(
+                        ("-" if s.startswith("-") else "") + refs[s.removeprefix("-")]
+                        for s in view.sort
+                    ),
+                    columns=columns,
+                    actions=None
+                    if view.actions is None
+                    else tuple(f"{spec.resource}.{a}" for a in view.actions),
+                    tree=None if view.tree is None else f"{view.tree}_id",
+                )
+            )
+        return tuple(result)
 
     def ui(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> ir.UI:
         table = spec.ui.table

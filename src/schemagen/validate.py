@@ -17,13 +17,21 @@ from pydantic import BaseModel, ValidationError
 
 from schemagen import language as lang
 from schemagen.config.project import SHADOWED_MODULES, ProjectConfig, unprintable
-from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, did_you_mean
+from schemagen.diagnostics import (
+    Diagnostic,
+    Diagnostics,
+    Path_,
+    SchemaError,
+    did_you_mean,
+    format_key_path,
+)
 from schemagen.load import Document
 from schemagen.naming import PYTHON_RESERVED, api_field_name, pascal, plural
 from schemagen.patterns import PatternError, matcher
 from schemagen.traits import SYSTEM_TABLES, trait_column_names
 from schemagen.types import ARRAY_ITEM_TYPES, REGISTRY, FieldType
 from schemagen.types.decimal import MAX_PRECISION, precision_and_scale
+from schemagen.views import conditions, parameters, plain
 
 # Names are matched whole with `fullmatch`: `^...$` lets a trailing newline through.
 IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")  # snake_case; no "__" (filters use it)
@@ -279,17 +287,21 @@ def _allowed_keys(path: Path_) -> Iterable[str]:
             str(path[1]), lang.CustomAction
         )
     else:
-        model = {
-            ("display",): lang.Display,
-            ("ui",): lang.UI,
-            ("ui", "table"): lang.TableUI,
-            ("ui", "form"): lang.FormUI,
-        }.get(path) or (
-            lang.IndexSpec
-            if path[:1] == ("indexes",)
-            else lang.CheckSpec
-            if path[:1] == ("checks",)
-            else None
+        model = (
+            {
+                ("display",): lang.Display,
+                ("ui",): lang.UI,
+                ("ui", "table"): lang.TableUI,
+                ("ui", "form"): lang.FormUI,
+            }.get(path)
+            or (lang.ViewSpec if len(path) == 2 and path[0] == "views" else None)
+            or (
+                lang.IndexSpec
+                if path[:1] == ("indexes",)
+                else lang.CheckSpec
+                if path[:1] == ("checks",)
+                else None
+            )
         )
     return list(model.model_fields) if model else []
 
@@ -480,6 +492,7 @@ class ResourceChecker:
         self.check_checks()
         self.check_actions()
         self.check_ui()
+        self.check_views()
 
     # names -------------------------------------------------------------------------------------
     def check_identifier(self, path: Path_, name: str, what: str, limit: int = MAX_NAME) -> bool:
@@ -1029,6 +1042,188 @@ class ResourceChecker:
                 ("display", "title_field"),
                 f"title_field names unknown field '{title}'{did_you_mean(title, self.spec.fields)}",
             )
+
+    # views -------------------------------------------------------------------------------------
+    def list_names(self, flag: str) -> set[str]:
+        """The names the list takes for `flag` (sortable, filterable), as resolve decides them:
+        fields flagged so, the list's own list, and for sorting its default order."""
+        lst = self.spec.actions.list
+        config = lst if isinstance(lst, lang.ListAction) else lang.ListAction()
+        names = {n for n, f in self.spec.fields.items() if getattr(f, flag)}
+        names |= set(getattr(config, flag))
+        if flag == "sortable":
+            default = ["-created_at"] if "timestamps" in self.spec.traits else ["id"]
+            names |= {s.removeprefix("-") for s in config.sort or default}
+        return {self.columns.get(n, n) for n in names}
+
+    def check_views(self) -> None:
+        if self.spec.views and not self.spec.actions.list:
+            self.error(("views",), "views need the list action; this resource has 'list: false'")
+            return
+        for name, view in self.spec.views.items():
+            self.check_view(("views", name), name, view)
+
+    def check_view(self, path: Path_, name: str, view: lang.ViewSpec) -> None:
+        self.check_identifier(path, name, "view name")
+        for key in ("title", "description"):
+            text = getattr(view, key)
+            if text is not None and (bad := unprintable(text)):
+                self.error((*path, key), f"the {key} cannot hold {bad}")
+            elif text is not None and not text.strip():
+                self.error((*path, key), f"the {key} is empty")
+        filterable = self.list_names("filterable")
+        params: dict[str, Path_] = {}
+        for field_name, op, value, where in conditions(view.filters):
+            at = (*path, "filters", *where)
+            f = self.spec.fields.get(field_name)
+            if f is None:
+                self.error(
+                    (*path, "filters", field_name),
+                    f"a view filters on unknown field '{field_name}'{did_you_mean(field_name, self.spec.fields)}",
+                )
+                continue
+            if (
+                self.columns.get(field_name, field_name) not in filterable
+                and field_name not in filterable
+            ):
+                self.error(
+                    (*path, "filters", field_name),
+                    f"the list cannot filter on '{field_name}' (a view reads the resource's own list); "
+                    "set 'filterable: true' on the field",
+                )
+                continue
+            problem = view_condition_problem(f, op, value)
+            if problem:
+                self.error(at, problem)
+                continue
+            for param, _ in parameters(f, api_field_name(field_name, f.type), op, value):
+                if param in params:
+                    self.error(
+                        at,
+                        f"'{op}' asks the list parameter '{param}' again (as {format_key_path(params[param][len(path) + 1 :])}); "
+                        "state one of the two",
+                    )
+                params.setdefault(param, at)
+        if view.tree is not None and view.tree in view.filters:
+            self.error(
+                (*path, "filters", view.tree),
+                f"a tree view cannot filter on its tree relation '{view.tree}': it reads each level by it",
+            )
+        sortable = self.list_names("sortable")
+        for j, item in enumerate(view.sort):
+            key = item.removeprefix("-")
+            if not self.check_column_ref((*path, "sort", j), key, "sort"):
+                continue
+            if self.columns[key] not in sortable:
+                self.error(
+                    (*path, "sort", j),
+                    f"the list cannot sort by '{key}' (a view reads the resource's own list); "
+                    "add it to actions.list.sortable",
+                )
+        usable = {*self.columns, *self.spec.fields}
+        for j, column in enumerate(view.columns):
+            if column not in usable:
+                self.error(
+                    (*path, "columns", j),
+                    f"a view shows unknown field '{column}'{did_you_mean(column, usable)}",
+                )
+        if view.actions is not None:
+            offered = self.row_actions()
+            for j, action in enumerate(view.actions):
+                if action not in offered:
+                    self.error(
+                        (*path, "actions", j),
+                        f"'{action}' is no row action of this resource{did_you_mean(action, offered)}"
+                        f" (row actions: {', '.join(offered) or 'none'})",
+                    )
+        if view.tree is not None:
+            self.check_tree((*path, "tree"), view.tree, filterable)
+
+    def row_actions(self) -> list[str]:
+        """The actions a row of the table offers, by name: what a view's `actions` may list."""
+        actions = self.spec.actions
+        offered = [n for n in ("update", "delete") if getattr(actions, n)]
+        if "soft_delete" in self.spec.traits:
+            offered.append("restore")
+        return offered + [n for n, a in actions.custom.items() if a.scope == "item"]
+
+    def check_tree(self, path: Path_, name: str, filterable: set[str]) -> None:
+        f = self.spec.fields.get(name)
+        if f is None:
+            self.error(
+                path, f"tree names unknown field '{name}'{did_you_mean(name, self.spec.fields)}"
+            )
+        elif f.type != "relation" or f.to != self.spec.resource:
+            relations = [
+                n
+                for n, g in self.spec.fields.items()
+                if g.type == "relation" and g.to == self.spec.resource
+            ]
+            self.error(
+                path,
+                f"tree needs a relation of '{self.spec.resource}' to itself; '{name}' is "
+                + (f"a relation to '{f.to}'" if f.type == "relation" else f"a {f.type} field")
+                + (f" (self relations: {', '.join(relations)})" if relations else ""),
+            )
+        elif f"{name}_id" not in filterable:
+            self.error(
+                path,
+                f"the tree reads each level by '{name}', which the list cannot filter on; set "
+                "'filterable: true' on the field",
+            )
+
+
+def view_condition_problem(f: lang.FieldSpec, op: str, value: Any) -> str | None:
+    """Why a view's condition `op: value` on field `f` cannot be a list parameter, or None."""
+    kind = f.type
+    relation = kind in ("relation", "many_to_many")
+    operators = ("eq", "in", "isnull") if kind == "relation" else REGISTRY[kind].filter_operators
+    if op not in lang.VIEW_OPERATORS:
+        return f"unknown operator '{op}'{did_you_mean(op, lang.VIEW_OPERATORS)} (operators: {', '.join(lang.VIEW_OPERATORS)})"
+    negated = op in ("ne", "not_in")
+    if negated and kind not in (FieldType.ENUM, FieldType.BOOLEAN):
+        return (
+            f"'{op}' works on enum and boolean fields only (the API has no not-equal filter; "
+            f"a view reads it as the 'in' of the other values); '{f.type}' is neither"
+        )
+    if not negated and op not in operators:
+        return f"the list filters a {kind} field with {', '.join(operators)} only, not '{op}'"
+    if op == "isnull":
+        return None if isinstance(value, bool) else f"isnull takes true or false, got {value!r}"
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            return f"'{op}' takes a list of one value or more, got {value!r}"
+        values = value
+    else:
+        values = [value]
+    for item in values:
+        problem = _filter_value_problem(f, item, relation)
+        if problem:
+            return problem
+    if negated:
+        left = (
+            {True, False} if kind == FieldType.BOOLEAN else {o.value for o in f.enum_values}
+        ) - set(values)
+        if not left:
+            return f"'{op}' leaves no value in: the view would never show a row"
+    return None
+
+
+def _filter_value_problem(f: lang.FieldSpec, value: Any, relation: bool) -> str | None:
+    value = plain(value)
+    if relation:
+        ok = isinstance(value, str | int) and not isinstance(value, bool)
+        return None if ok else f"a relation's filter value is a row's id, got {value!r}"
+    if isinstance(value, list | dict) or value is None:
+        return f"a filter value is one {f.type} value, got {value!r}"
+    kind = f.of if f.type == FieldType.ARRAY and f.of else f.type
+    if kind == FieldType.DATE and value == "today":
+        return (
+            "the list reads 'today' as no date; write the date, or filter a datetime field by 'now'"
+        )
+    item = lang.FieldSpec(type=kind, values=f.values, default=value)
+    problem = default_problem(item)
+    return None if problem is None else re.sub(r"\bdefault\b", "value", problem)
 
 
 def _as_backfill(problem: str) -> str:

@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,9 @@ from helpers import REPO, cli_env, free_port, golden_cases
 WEB_HARNESS = REPO / "tests" / "webapp"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 PROJECTS = ["showcase"] + (golden_cases() if os.environ.get("SCHEMAGEN_LONG") == "1" else [])
+# The README's pictures of the showcase, taken by its browser suite (e2e/screenshots.spec.ts) and
+# written here only when asked, as goldens are: SCHEMAGEN_UPDATE_SCREENSHOTS=1.
+SCREENSHOTS = REPO / "docs" / "screenshots"
 STARTUP_TIMEOUT = 30  # seconds
 SUITE_TIMEOUT = 600  # seconds, the whole browser suite of one project
 
@@ -167,6 +171,16 @@ def test_the_browser_suite_passes(
     built = build_project(project)
     output = shutil.copytree(built.output, tmp_path / "generated")
     [package] = [p.parent.name for p in (output / "backend").glob("*/app.py")]
+    handlers = {}
+    if project == "showcase":
+        # The showcase's custom actions as written by hand (the build scaffolds them unwritten):
+        # the suite runs them (the due-actions view completes an action).
+        shutil.copytree(
+            REPO / "generated" / "backend" / "showcase_ext",
+            output / "backend" / "showcase_ext",
+            dirs_exist_ok=True,
+        )
+        handlers = {"E2E_HANDLERS": "1"}
     web = output / "web"
     (web / "node_modules").symlink_to(web_modules, target_is_directory=True)
 
@@ -181,6 +195,7 @@ def test_the_browser_suite_passes(
         assert httpx.get(f"{base}/api/no_such_thing").json()["error_code"] == "not_found"
 
         results = tmp_path / "results.json"
+        pictures = tmp_path / "screenshots"
         suite_seconds, log = npm_run(
             web,
             "test:e2e",
@@ -189,17 +204,57 @@ def test_the_browser_suite_passes(
             WEB_URL=base,
             CHROMIUM=str(CHROMIUM),
             PLAYWRIGHT_JSON_OUTPUT_NAME=str(results),
+            SCREENSHOTS_DIR=str(pictures),
+            **handlers,
         )
     report = json.loads(results.read_text(encoding="utf-8"))
     stats = report["stats"]
     assert stats["unexpected"] == 0 and stats["flaky"] == 0, log
     assert stats["expected"] > 0, log
+    if project == "showcase":
+        screenshots(pictures, guard_report)
     timings = "; ".join(annotations(report, "timing"))
     guard_report(
         f"web app, {project}: {stats['expected']} browser tests passed in "
         f"{stats['duration'] / 1000:.1f} s (Chromium; suite run {suite_seconds:.1f} s, "
         f"type-check and Vite build {build_seconds:.1f} s); production bundle {size / 1024:.1f} KiB gzip"
         + (f"; {timings}" if timings else "")
+    )
+
+
+def screenshots(taken: Path, guard_report) -> None:
+    """The suite took its pictures (PNGs of its 1280x800 viewport); with
+    SCHEMAGEN_UPDATE_SCREENSHOTS=1 they replace docs/screenshots/. The README shows each picture
+    there, and every picture it shows is there."""
+    pictures = sorted(taken.glob("*.png"))
+    assert [p.name for p in pictures][:1] == ["home.png"], "the suite took no screenshots"
+    for picture in pictures:
+        head = picture.read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n", picture
+        assert (int.from_bytes(head[16:20]), int.from_bytes(head[20:24])) == (1280, 800), picture
+    if os.environ.get("SCHEMAGEN_UPDATE_SCREENSHOTS") == "1":
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+        SCREENSHOTS.mkdir(parents=True)
+        for picture in pictures:
+            shutil.copy2(picture, SCREENSHOTS / picture.name)
+    stale = [
+        p.name
+        for p in pictures
+        if not (SCREENSHOTS / p.name).is_file()
+        or (SCREENSHOTS / p.name).read_bytes() != p.read_bytes()
+    ]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"\(docs/screenshots/([\w.-]+\.png)\)", readme))
+    assert shown == {p.name for p in SCREENSHOTS.glob("*.png")}, (
+        "README.md shows exactly the pictures in docs/screenshots/"
+    )
+    guard_report(
+        f"README screenshots: {len(pictures)} taken, "
+        + (
+            f"{len(stale)} differ from docs/screenshots/ ({', '.join(stale)}): SCHEMAGEN_UPDATE_SCREENSHOTS=1 rewrites them"
+            if stale
+            else "all as in docs/screenshots/"
+        )
     )
 
 
@@ -215,3 +270,53 @@ def annotations(report: object, kind: str) -> list[str]:
         for value in report:
             found += annotations(value, kind)
     return list(dict.fromkeys(found))
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_the_web_app_is_clean_under_recommended_type_checked_lint(
+    project: str, build_project, web_modules: Path, web_node_modules: Path, tmp_path: Path
+) -> None:
+    """typescript-eslint's recommendedTypeChecked over the whole generated app, as the client and
+    the web runtime are linted: its sources, the copied runtime, the browser suite and the build
+    and test configuration, each with the type information of the tsconfig that holds it
+    (tests/web/eslint.webapp.config.js, run with the web runtime harness's eslint)."""
+    built = build_project(project)
+    web = shutil.copytree(built.output, tmp_path / "generated") / "web"
+    (web / "node_modules").symlink_to(web_modules, target_is_directory=True)
+    result = subprocess.run(
+        [
+            "node",
+            str(web_node_modules / "eslint" / "bin" / "eslint.js"),
+            "--config",
+            str(REPO / "tests" / "web" / "eslint.webapp.config.js"),
+            "--max-warnings",
+            "0",
+            "--format",
+            "json",
+            ".",
+        ],
+        cwd=web,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"eslint did not run:\n{result.stdout}{result.stderr}", pytrace=False)
+    findings = [
+        f"{entry['filePath']}:{message.get('line')}: {message.get('ruleId')}: {message['message']}"
+        for entry in report
+        for message in entry["messages"]
+    ]
+    assert result.returncode == 0 and findings == [], "\n".join(findings) or result.stderr
+    # Every TypeScript file of the app was read: none is outside both tsconfig files.
+    linted = {Path(entry["filePath"]).relative_to(web).as_posix() for entry in report}
+    written = {
+        path.relative_to(web).as_posix()
+        for path in web.rglob("*.ts*")
+        if "node_modules" not in path.parts and path.suffix in (".ts", ".tsx")
+    }
+    assert linted == written
+    assert {"src/main.tsx", "src/resources.ts", "e2e/cases.ts", "vite.config.ts"} <= linted

@@ -3,7 +3,8 @@
  * column has its accessor (the Read shape's property), header, type and formatter, whether it
  * sorts and with which filter operators it filters; the table has its default sort, page size,
  * whether it can show deleted rows, row actions (restore for deleted rows), bulk actions with
- * their undo, and the list hook that feeds it. */
+ * their undo, the list hook that feeds it, and the schema's named views (`views:`), each a saved
+ * list query: `useBookList({ ...view.params, sort: view.sort })` reads one. */
 
 import * as hooks from "./hooks.js";
 import type { TableDefinition } from "./runtime/tables.js";
@@ -13,6 +14,7 @@ export {
   formatters,
   type BulkAction,
   type ColumnFormat,
+  type ListView,
   type TableAction,
   type TableColumn,
   type TableDefinition,
@@ -100,6 +102,7 @@ export const customerTable: TableDefinition<"customer"> = {
   collectionActions: [],
   listHook: hooks.useCustomerList,
   listQueryOptions: hooks.customerListQueryOptions,
+  views: [],
 };
 
 export const matrxActionTable: TableDefinition<"matrx_action"> = {
@@ -172,6 +175,7 @@ export const matrxActionTable: TableDefinition<"matrx_action"> = {
   collectionActions: [],
   listHook: hooks.useMatrxActionList,
   listQueryOptions: hooks.matrxActionListQueryOptions,
+  views: [],
 };
 
 export const matrxMenuItemTable: TableDefinition<"matrx_menu_item"> = {
@@ -231,6 +235,53 @@ export const matrxMenuItemTable: TableDefinition<"matrx_menu_item"> = {
   collectionActions: [],
   listHook: hooks.useMatrxMenuItemList,
   listQueryOptions: hooks.matrxMenuItemListQueryOptions,
+  views: [
+    {
+      name: "menu_tree",
+      title: "Menu tree",
+      description: null,
+      params: {},
+      sort: ["display_order", "label"],
+      columns: [
+        {
+          accessor: "label",
+          header: "Label",
+          type: "string",
+          format: "text",
+          sortable: true,
+          filterable: false,
+        },
+        {
+          accessor: "action_id",
+          header: "Action",
+          type: "relation",
+          format: "relation",
+          sortable: false,
+          filterable: { operators: ["eq", "in", "isnull"] },
+          relation: { resource: "matrx_action", titleField: "name", multiple: false },
+        },
+        {
+          accessor: "menu_type",
+          header: "Menu type",
+          type: "enum",
+          format: "enum",
+          sortable: false,
+          filterable: { operators: ["eq", "in", "isnull"] },
+          options: [
+            { value: "context_menu", label: "Context menu" },
+            { value: "toolbar", label: "Toolbar" },
+            { value: "quick_action", label: "Quick action" },
+            { value: "sidebar", label: "Sidebar" },
+          ],
+        },
+      ],
+      rowActions: [
+        { action: "matrx_menu_item.update", label: "Edit", kind: "update" },
+        { action: "matrx_menu_item.delete", label: "Delete", kind: "delete", confirm: true },
+      ],
+      tree: { parent: "parent_id" },
+    },
+  ],
 };
 
 export const officeTable: TableDefinition<"office"> = {
@@ -286,6 +337,7 @@ export const officeTable: TableDefinition<"office"> = {
   collectionActions: [],
   listHook: hooks.useOfficeList,
   listQueryOptions: hooks.officeListQueryOptions,
+  views: [],
 };
 
 export const opportunityTable: TableDefinition<"opportunity"> = {
@@ -383,6 +435,68 @@ export const opportunityTable: TableDefinition<"opportunity"> = {
   collectionActions: [],
   listHook: hooks.useOpportunityList,
   listQueryOptions: hooks.opportunityListQueryOptions,
+  views: [
+    {
+      name: "due_actions",
+      title: "Due actions",
+      description: "Open opportunities whose next action is due, the longest overdue first.",
+      params: { next_action_at__lte: "now", stage__in: ["lead", "qualified", "proposal", "negotiation"] },
+      sort: ["next_action_at"],
+      columns: [
+        {
+          accessor: "name",
+          header: "Name",
+          type: "string",
+          format: "text",
+          sortable: true,
+          filterable: false,
+        },
+        {
+          accessor: "customer_id",
+          header: "Customer",
+          type: "relation",
+          format: "relation",
+          sortable: false,
+          filterable: { operators: ["eq", "in", "isnull"] },
+          relation: { resource: "customer", titleField: "name", multiple: false },
+        },
+        {
+          accessor: "stage",
+          header: "Stage",
+          type: "enum",
+          format: "enum",
+          sortable: false,
+          filterable: { operators: ["eq", "in", "isnull"] },
+          options: [
+            { value: "lead", label: "Lead" },
+            { value: "qualified", label: "Qualified" },
+            { value: "proposal", label: "Proposal" },
+            { value: "negotiation", label: "Negotiation" },
+            { value: "won", label: "Won" },
+            { value: "lost", label: "Lost" },
+          ],
+        },
+        {
+          accessor: "next_action_at",
+          header: "Next action at",
+          type: "datetime",
+          format: "datetime",
+          sortable: true,
+          filterable: { operators: ["eq", "in", "gte", "lte", "isnull"] },
+        },
+        {
+          accessor: "next_action_details",
+          header: "Next action",
+          type: "text",
+          format: "text",
+          sortable: false,
+          filterable: false,
+        },
+      ],
+      rowActions: [{ action: "opportunity.complete", label: "Complete the next action", kind: "custom" }],
+      tree: null,
+    },
+  ],
 };
 
 export const personTable: TableDefinition<"person"> = {
@@ -435,6 +549,7 @@ export const personTable: TableDefinition<"person"> = {
   collectionActions: [],
   listHook: hooks.usePersonList,
   listQueryOptions: hooks.personListQueryOptions,
+  views: [],
 };
 
 export const regionTable: TableDefinition<"region"> = {
@@ -479,6 +594,7 @@ export const regionTable: TableDefinition<"region"> = {
   collectionActions: [],
   listHook: hooks.useRegionList,
   listQueryOptions: hooks.regionListQueryOptions,
+  views: [],
 };
 
 export const todoTable: TableDefinition<"todo"> = {
@@ -537,6 +653,7 @@ export const todoTable: TableDefinition<"todo"> = {
   collectionActions: [],
   listHook: hooks.useTodoList,
   listQueryOptions: hooks.todoListQueryOptions,
+  views: [],
 };
 
 /** Every table by resource name. */

@@ -141,6 +141,7 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
         for c in (column(client, r, name, sortable, filters) for name in r.ui.table_columns)
         if c is not None
     ]
+    views = [view(client, r, v, row_actions, sortable, filters) for v in r.views]
     return {
         "resource": r.name,
         "label": r.label,
@@ -155,6 +156,35 @@ def table(client: Client, resource: ir.Resource) -> dict[str, Any]:
         "collectionActions": collection_actions,
         "listHook": n.use_list if a.list else None,
         "listQueryOptions": n.list_options if a.list else None,
+        "views": views,
+    }
+
+
+def view(
+    client: Client,
+    resource: ir.Resource,
+    v: ir.View,
+    row_actions: list[dict[str, Any]],
+    sortable: tuple[str, ...],
+    filters: dict[str, Filter],
+) -> dict[str, Any]:
+    """A named view (`views:`): the list parameters it reads with, its sort, columns and row
+    actions; a tree view names the self relation its rows hang under."""
+    return {
+        "name": v.name,
+        "title": v.title,
+        "description": v.description,
+        "params": {
+            name: list(value) if isinstance(value, tuple) else value for name, value in v.params
+        },
+        "sort": list(v.sort),
+        "columns": [
+            c
+            for c in (column(client, resource, name, sortable, filters) for name in v.columns)
+            if c is not None
+        ],
+        "rowActions": [a for a in row_actions if v.actions is None or a["action"] in v.actions],
+        "tree": None if v.tree is None else {"parent": v.tree},
     }
 
 

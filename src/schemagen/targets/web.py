@@ -102,6 +102,19 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
             ]
         ),
         "entries": ts_value([entry(client, r) for r in shown]),
+        "views": ts_value(
+            [
+                view_case(
+                    client,
+                    r,
+                    v,
+                    definitions(context, "forms", r),
+                    action_forms(context),
+                )
+                for r in shown
+                for v in definitions(context, "tables", r)["views"]
+            ]
+        ),
     }
     files = [
         RenderedFile(f"{WEB}/package.json", json_text(package_json(project, context, peers))),
@@ -116,6 +129,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         ("web/main.tsx.j2", "src/main.tsx"),
         ("web/resources.ts.j2", "src/resources.ts"),
         ("web/cases.ts.j2", "e2e/cases.ts"),
+        ("web/view_cases.ts.j2", "e2e/view_cases.ts"),
         ("web/README.md.j2", "README.md"),
     ):
         files.append(context.render(template, f"{WEB}/{path}", **values))
@@ -402,6 +416,88 @@ def filter_case(
         "format": column["format"],
         "operators": column["filterable"]["operators"],
         "values": [{"text": text, "json": value} for text, value in values],
+    }
+
+
+# A datetime every `lte: now` view matches: long past, with its offset.
+PAST = "2020-01-02T03:04:05Z"
+
+
+def view_case(
+    client: Client,
+    resource: ir.Resource,
+    view: dict[str, Any],
+    form: dict[str, Any],
+    inputs: dict[str, Any],
+) -> dict[str, object]:
+    """What the browser suite knows of a named view (e2e/support.ts's ViewCase): where it is, what
+    it shows, and how to make a row it lists (`make`, read from the client's form and table
+    definitions: the create form's required fields and title, the view's own conditions over
+    them, and the required relations, whose rows are made first); `make` is null when the
+    conditions ask for a value the suite cannot pick."""
+    fields = [f for f in form["fields"] if not f["readOnly"]["create"]]
+    title = form_title(resource, form)
+    by_name = {f["name"]: f for f in fields}
+    relations = [
+        {"name": f["name"], "resource": f["relation"]["resource"]}
+        for f in fields
+        if f["required"]
+        and f.get("relation")
+        and not f["relation"]["multiple"]
+        and f["name"] != (view["tree"] or {}).get("parent")
+    ]
+    fill = [
+        fill_value(f)
+        for f in fields
+        if (f["required"] or f["name"] == title) and f["name"] not in {r["name"] for r in relations}
+    ]
+    match: dict[str, object] = {}
+    makeable = None not in fill and title in by_name and by_name[title]["widget"] in TYPED
+    for param, value in view["params"].items():
+        name, _, op = param.partition("__")
+        if op in ("", "gte", "lte"):
+            match[name] = PAST if value == "now" else value
+        elif op == "in":
+            match[name] = value[0]
+        elif op == "isnull" and value is True:
+            match[name] = None
+        else:
+            makeable = False  # `isnull: false` on a field the suite has no value for
+        if name == title:
+            makeable = False
+    return {
+        "resource": resource.name,
+        "title": view["title"],
+        "page": f"{page(resource)}/views/{view['name']}",
+        "apiPath": next(op.api.path for op in client.operations(resource) if op.verb == "list"),
+        "tree": (view["tree"] or {}).get("parent"),
+        "headers": [c["header"] for c in view["columns"]],
+        "make": {
+            "title": title,
+            "fill": [f for f in fill if f is not None and f["name"] not in match],
+            "match": match,
+            "past": [
+                param.removesuffix("__lte")
+                for param, value in view["params"].items()
+                if param.endswith("__lte") and value == "now"
+            ],
+            "relations": relations,
+        }
+        if makeable
+        else None,
+        # Its custom row actions: the label, its input form's labels, and whether the suite may
+        # send the form empty (no input is required).
+        "actions": [
+            {
+                "label": action["label"],
+                "inputs": [f["label"] for f in inputs.get(action["action"], {}).get("fields", [])],
+                "submit": not any(
+                    f["required"] for f in inputs.get(action["action"], {}).get("fields", [])
+                ),
+            }
+            for action in view["rowActions"]
+            if action["kind"] == "custom" and not action.get("onlyDeleted")
+        ],
     }
 
 

@@ -41,6 +41,24 @@ export interface BulkAction {
   readonly undoAction: string | null;
 }
 
+/** A named view of a resource's list (the schema's `views:`): a saved list query with its own
+ * columns and row actions; a tree view shows each row under its parent by a self relation. */
+export interface ListView {
+  /** The view's name in the schema: "due_actions". */
+  readonly name: string;
+  readonly title: string;
+  readonly description: string | null;
+  /** The list parameters it reads with (`next_action_at__lte: "now"`, `stage__in: [...]`): the
+   * list's own filters; "now" is the server's time when the list is read. */
+  readonly params: { readonly [param: string]: unknown };
+  /** Its order, '-' for descending; a tree's siblings are in this order. */
+  readonly sort: readonly string[];
+  readonly columns: readonly TableColumn[];
+  readonly rowActions: readonly TableAction[];
+  /** Rows shown under their parent: `parent` is the self relation's accessor ("parent_id"). */
+  readonly tree: { readonly parent: string } | null;
+}
+
 /** A resource's table: `R` is the resource's name. */
 export interface TableDefinition<R extends string = string> {
   readonly resource: R;
@@ -58,6 +76,9 @@ export interface TableDefinition<R extends string = string> {
   readonly collectionActions: readonly TableAction[];
   readonly listHook: ((...args: never[]) => unknown) | null;
   readonly listQueryOptions: ((...args: never[]) => unknown) | null;
+  /** The named views of the list; a generated table always has the list, a hand-made one may
+   * leave it out. */
+  readonly views?: readonly ListView[];
 }
 
 const numbers = new Map<number, Intl.NumberFormat>();

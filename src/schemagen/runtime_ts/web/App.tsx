@@ -1,5 +1,5 @@
-/* The app shell: a menu of every resource (its icon and colour from the schema's `display`), a
- * page per resource list and per row, the scope switchers (tenant, user, branch) whose values every
+/* The app shell: a menu of every resource (its icon and colour from the schema's `display`) and
+ * of every named view, a page per resource list, per view and per row, the scope switchers (tenant, user, branch) whose values every
  * request sends as headers, toasts, and an error boundary around each page. */
 
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -9,9 +9,11 @@ import { AutoTable, RelatedTitle } from "./AutoTable.js";
 import { formatCell } from "../client/tables.js";
 import { useInvalidate, useRow } from "./data.js";
 import type { AppOptions, AuditEntry, AuditFunctions, BranchFunctions, ResourceEntry, Row, RowId } from "./resources.js";
-import { href, navigate, useRoute, type Route } from "./router.js";
+import { href, navigate, useRoute, viewHref, type Route } from "./router.js";
 import { SessionProvider, ToastProvider, useSession, useToast, type Scope } from "./session.js";
 import { asRowId, fieldOf, messageOf, titleOf } from "./values.js";
+import { ViewPage } from "./ViewPage.js";
+import type { ListView } from "../client/tables.js";
 
 export interface AppProps {
   readonly resources: readonly ResourceEntry[];
@@ -79,16 +81,23 @@ function ResourceIcon(props: { readonly entry: ResourceEntry }) {
   );
 }
 
+/** Every named view of every resource, in the resources' order. */
+function viewsOf(resources: Iterable<ResourceEntry>): { readonly entry: ResourceEntry; readonly view: ListView }[] {
+  return [...resources].flatMap((entry) => (entry.table.views ?? []).map((view) => ({ entry, view })));
+}
+
 function Shell(props: { readonly options: AppOptions }) {
   const { options } = props;
   const { resources } = useSession();
   const route = useRoute();
   const entry = route.kind === "home" ? undefined : [...resources.values()].find((resource) => resource.path === route.path);
-  const heading = entry === undefined ? options.title : entry.labelPlural + " · " + options.title;
+  const view = route.kind === "view" ? entry?.table.views?.find((candidate) => candidate.name === route.view) : undefined;
+  const views = viewsOf(resources.values());
+  const heading = entry === undefined ? options.title : (view?.title ?? entry.labelPlural) + " · " + options.title;
   useEffect(() => {
     document.title = heading;
   }, [heading]);
-  const routeKey = route.kind === "home" ? "home" : route.kind + ":" + route.path + (route.kind === "detail" ? ":" + route.id : "");
+  const routeKey = route.kind === "home" ? "home" : route.kind + ":" + route.path + (route.kind === "detail" ? ":" + route.id : route.kind === "view" ? ":" + route.view : "");
   return (
     <div className="sg-app">
       <header className="sg-header">
@@ -97,30 +106,45 @@ function Shell(props: { readonly options: AppOptions }) {
         </a>
         <ScopeSwitchers options={options} />
       </header>
-      <nav className="sg-menu" aria-label="Resources">
-        <ul>
-          {[...resources.values()].map((resource) => (
-            <li key={resource.key}>
-              <a href={href(resource.path)} aria-current={entry?.key === resource.key ? "page" : undefined}>
-                <ResourceIcon entry={resource} /> {resource.labelPlural}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <div className="sg-menu">
+        {views.length > 0 && (
+          <nav aria-label="Views">
+            <ul>
+              {views.map(({ entry: owner, view: item }) => (
+                <li key={owner.key + "." + item.name}>
+                  <a href={viewHref(owner.path, item.name)} aria-current={view === item ? "page" : undefined}>
+                    <ResourceIcon entry={owner} /> {item.title}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <nav aria-label="Resources">
+          <ul>
+            {[...resources.values()].map((resource) => (
+              <li key={resource.key}>
+                <a href={href(resource.path)} aria-current={entry?.key === resource.key && route.kind !== "view" ? "page" : undefined}>
+                  <ResourceIcon entry={resource} /> {resource.labelPlural}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </div>
       <main className="sg-main">
         <ErrorBoundary key={routeKey}>
-          <Page route={route} entry={entry} options={options} />
+          <Page route={route} entry={entry} view={view} options={options} />
         </ErrorBoundary>
       </main>
     </div>
   );
 }
 
-function Page(props: { readonly route: Route; readonly entry: ResourceEntry | undefined; readonly options: AppOptions }) {
-  const { route, entry } = props;
+function Page(props: { readonly route: Route; readonly entry: ResourceEntry | undefined; readonly view: ListView | undefined; readonly options: AppOptions }) {
+  const { route, entry, view } = props;
   if (route.kind === "home") return <Home title={props.options.title} />;
-  if (entry === undefined) {
+  if (entry === undefined || (route.kind === "view" && view === undefined)) {
     return (
       <>
         <h1>Not found</h1>
@@ -140,14 +164,32 @@ function Page(props: { readonly route: Route; readonly entry: ResourceEntry | un
       </>
     );
   }
+  if (route.kind === "view" && view !== undefined) return <ViewPage resource={entry} view={view} />;
+  if (route.kind !== "detail") return null;
   return <DetailPage entry={entry} id={route.id} audit={entry.audited === true ? props.options.audit : undefined} />;
 }
 
 function Home(props: { readonly title: string }) {
   const { resources } = useSession();
+  const views = viewsOf(resources.values());
   return (
     <>
       <h1>{props.title}</h1>
+      {views.length > 0 && (
+        <>
+          <h2>Views</h2>
+          <ul className="sg-cards">
+            {views.map(({ entry, view }) => (
+              <li key={entry.key + "." + view.name}>
+                <a href={viewHref(entry.path, view.name)}>
+                  <ResourceIcon entry={entry} /> {view.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+          <h2>Resources</h2>
+        </>
+      )}
       <ul className="sg-cards">
         {[...resources.values()].map((resource) => (
           <li key={resource.key}>

@@ -3,7 +3,8 @@
  * column has its accessor (the Read shape's property), header, type and formatter, whether it
  * sorts and with which filter operators it filters; the table has its default sort, page size,
  * whether it can show deleted rows, row actions (restore for deleted rows), bulk actions with
- * their undo, and the list hook that feeds it. */
+ * their undo, the list hook that feeds it, and the schema's named views (`views:`), each a saved
+ * list query: `useBookList({ ...view.params, sort: view.sort })` reads one. */
 
 import * as hooks from "./hooks.js";
 import type { TableDefinition } from "./runtime/tables.js";
@@ -13,6 +14,7 @@ export {
   formatters,
   type BulkAction,
   type ColumnFormat,
+  type ListView,
   type TableAction,
   type TableColumn,
   type TableDefinition,
@@ -53,6 +55,7 @@ export const draftTable: TableDefinition<"draft"> = {
   collectionActions: [],
   listHook: hooks.useDraftList,
   listQueryOptions: hooks.draftListQueryOptions,
+  views: [],
 };
 
 export const gadgetTable: TableDefinition<"gadget"> = {
@@ -150,6 +153,7 @@ export const gadgetTable: TableDefinition<"gadget"> = {
   collectionActions: [{ action: "gadget.recount", label: "Recount", kind: "custom" }],
   listHook: hooks.useGadgetList,
   listQueryOptions: hooks.gadgetListQueryOptions,
+  views: [],
 };
 
 export const makerTable: TableDefinition<"maker"> = {
@@ -194,6 +198,7 @@ export const makerTable: TableDefinition<"maker"> = {
   collectionActions: [],
   listHook: hooks.useMakerList,
   listQueryOptions: hooks.makerListQueryOptions,
+  views: [],
 };
 
 export const partTable: TableDefinition<"part"> = {
@@ -222,6 +227,7 @@ export const partTable: TableDefinition<"part"> = {
   collectionActions: [],
   listHook: hooks.usePartList,
   listQueryOptions: hooks.partListQueryOptions,
+  views: [],
 };
 
 /** Every table by resource name. */

@@ -3,7 +3,8 @@
  * column has its accessor (the Read shape's property), header, type and formatter, whether it
  * sorts and with which filter operators it filters; the table has its default sort, page size,
  * whether it can show deleted rows, row actions (restore for deleted rows), bulk actions with
- * their undo, and the list hook that feeds it. */
+ * their undo, the list hook that feeds it, and the schema's named views (`views:`), each a saved
+ * list query: `useBookList({ ...view.params, sort: view.sort })` reads one. */
 
 import * as hooks from "./hooks.js";
 import type { TableDefinition } from "./runtime/tables.js";
@@ -13,6 +14,7 @@ export {
   formatters,
   type BulkAction,
   type ColumnFormat,
+  type ListView,
   type TableAction,
   type TableColumn,
   type TableDefinition,
@@ -44,6 +46,7 @@ export const noteTable: TableDefinition<"note"> = {
   collectionActions: [],
   listHook: hooks.useNoteList,
   listQueryOptions: hooks.noteListQueryOptions,
+  views: [],
 };
 
 /** Every table by resource name. */

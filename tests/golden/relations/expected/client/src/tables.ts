@@ -3,7 +3,8 @@
  * column has its accessor (the Read shape's property), header, type and formatter, whether it
  * sorts and with which filter operators it filters; the table has its default sort, page size,
  * whether it can show deleted rows, row actions (restore for deleted rows), bulk actions with
- * their undo, and the list hook that feeds it. */
+ * their undo, the list hook that feeds it, and the schema's named views (`views:`), each a saved
+ * list query: `useBookList({ ...view.params, sort: view.sort })` reads one. */
 
 import * as hooks from "./hooks.js";
 import type { TableDefinition } from "./runtime/tables.js";
@@ -13,6 +14,7 @@ export {
   formatters,
   type BulkAction,
   type ColumnFormat,
+  type ListView,
   type TableAction,
   type TableColumn,
   type TableDefinition,
@@ -62,6 +64,7 @@ export const authorTable: TableDefinition<"author"> = {
   collectionActions: [],
   listHook: hooks.useAuthorList,
   listQueryOptions: hooks.authorListQueryOptions,
+  views: [],
 };
 
 export const bookTable: TableDefinition<"book"> = {
@@ -135,6 +138,7 @@ export const bookTable: TableDefinition<"book"> = {
   collectionActions: [],
   listHook: hooks.useBookList,
   listQueryOptions: hooks.bookListQueryOptions,
+  views: [],
 };
 
 export const chapterTable: TableDefinition<"chapter"> = {
@@ -181,6 +185,7 @@ export const chapterTable: TableDefinition<"chapter"> = {
   collectionActions: [],
   listHook: hooks.useChapterList,
   listQueryOptions: hooks.chapterListQueryOptions,
+  views: [],
 };
 
 export const genreTable: TableDefinition<"genre"> = {
@@ -218,6 +223,7 @@ export const genreTable: TableDefinition<"genre"> = {
   collectionActions: [],
   listHook: hooks.useGenreList,
   listQueryOptions: hooks.genreListQueryOptions,
+  views: [],
 };
 
 export const publisherTable: TableDefinition<"publisher"> = {
@@ -255,6 +261,7 @@ export const publisherTable: TableDefinition<"publisher"> = {
   collectionActions: [],
   listHook: hooks.usePublisherList,
   listQueryOptions: hooks.publisherListQueryOptions,
+  views: [],
 };
 
 /** Every table by resource name. */

@@ -15,8 +15,10 @@ export { AutoTable, type AutoTableProps } from "./AutoTable.js";
 export { BulkDialog, type BulkDialogProps } from "./Bulk.js";
 export { RelationSelect } from "./RelationSelect.js";
 export type { ActionEntry, AppOptions, AuditEntry, AuditFunctions, BranchFunctions, BulkResult, ListParams, Page, ResourceEntry, Row, RowId } from "./resources.js";
-export { href, navigate, useRoute, type Route } from "./router.js";
+export { href, navigate, useRoute, viewHref, type Route } from "./router.js";
 export { useSession, useToast, type Scope } from "./session.js";
+export { buildTree, TreeView, type TreeNode, type TreeViewProps } from "./TreeView.js";
+export { ViewPage, viewTable, type ViewPageProps } from "./ViewPage.js";
 
 /** Mount the app on an element (the generated `main.tsx` calls it with `#root`). */
 export function renderApp(root: HTMLElement, resources: readonly ResourceEntry[], options: AppOptions): Root {
