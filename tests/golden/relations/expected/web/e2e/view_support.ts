@@ -97,7 +97,8 @@ export async function makeRow(page: Page, view: ViewCase, prefix: string, option
 
 /** Whether the suite can make the view's rows: its conditions, and each required relation's resource. */
 export function makeable(view: ViewCase): boolean {
-  return view.make !== null && view.make.relations.every((relation) => cases.find((c) => c.key === relation.resource)?.create != null);
+  // A related row is made from its resource's own fill, which must need no further related row.
+  return view.make !== null && view.make.relations.every((relation) => cases.find((c) => c.key === relation.resource)?.create?.every((field) => field.widget !== "relation") === true);
 }
 
 /** The views menu: the navigation landmark before the resources'. */
