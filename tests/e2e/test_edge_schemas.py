@@ -3,7 +3,8 @@
 The feature matrix pairs the features; these are the shapes no pair makes, each once a valid
 schema whose generated suite failed: a resource with nothing to write (no field, or readonly
 fields only, or only links to its own kind, where no other row exists yet), and an optional
-unique field with fewer values than the suite makes rows (a boolean, a one-letter code).
+unique field with fewer values than the suite makes rows (a boolean, a one-letter code), and a
+tenant resource the API does not create.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ SCHEMAS = {
     "schemas/flag.yaml": "resource: flag\nfields:\n  primary: {type: boolean, unique: true}\n",
     "schemas/grade.yaml": "resource: grade\nfields:\n"
     "  letter: {type: string, max_length: 1, unique: true, pattern: '^[ab]$'}\n",
+    # Rows made elsewhere (seeds, SQL): the API only reads and bulk-deletes them.
+    "schemas/entry.yaml": "resource: entry\ntraits: [tenant, soft_delete, versioned, audit]\n"
+    "fields: {title: string}\nactions: {create: false, update: false, delete: false, bulk: true}\n",
 }
 
 
