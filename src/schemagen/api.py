@@ -22,7 +22,7 @@ from typing import Literal
 
 from schemagen import ir
 from schemagen.naming import camel, pascal
-from schemagen.runtime.api_models import ERROR_CODES
+from schemagen.runtime.api_models import CHANGE_STREAM, ERROR_CODES
 from schemagen.types import REGISTRY, FieldType
 
 # List parameters that are neither a filter nor include_deleted.
@@ -123,6 +123,7 @@ class Operation:
     description: str | None = None  # what the route's docstring says, when it says more
     answer: str = "Successful Response"  # what the success response is
     also: tuple[tuple[int, str], ...] = ()  # other successful answers: (status, what it is)
+    media: str | None = None  # the success answer's media type when it is not JSON
 
     @property
     def is_query(self) -> bool:
@@ -271,6 +272,7 @@ class Api:
     branch_operations: tuple[Operation, ...]  # mergeBranch, discardBranch
     run_action: Operation
     health: tuple[Operation, ...]
+    changes: tuple[Operation, ...] = ()  # listChanges, streamChanges: the change feed
 
     def resource(self, resource: ir.Resource | str) -> ResourceApi:
         name = resource if isinstance(resource, str) else resource.name
@@ -421,7 +423,37 @@ def build_api(project: ir.Project) -> Api:
             answer="The database answers",
         ),
     )
-    return Api(project, resources, audited, branching, audit, branch_ops, run_action, health)
+    feed = (
+        Operation(
+            "changes.list",
+            "list",
+            "GET",
+            "/api/changes",
+            "listChanges",
+            "changes",
+            query=True,
+            result="ChangePage",
+            errors=ALWAYS,
+            summary="The change feed after a position",
+            description="Every committed change of a row the caller may see (tenant, owner, branch), oldest first: creates and updates with the row, deletes as tombstones.",
+            answer="A page of changes",
+        ),
+        Operation(
+            "changes.stream",
+            "stream",
+            "GET",
+            "/api/changes/stream",
+            "streamChanges",
+            "changes",
+            query=True,
+            errors=ALWAYS,
+            summary="The change feed, live (server-sent events)",
+            description="The changes after since (or Last-Event-ID), then each one as it commits; the stream ends after CHANGE_STREAM_SECONDS and the client reconnects with Last-Event-ID.",
+            answer=CHANGE_STREAM,
+            media="text/event-stream",
+        ),
+    )
+    return Api(project, resources, audited, branching, audit, branch_ops, run_action, health, feed)
 
 
 def _resource_api(resource: ir.Resource) -> ResourceApi:

@@ -26,6 +26,8 @@ from schemagen.sql import sql_types
 from schemagen.traits import (
     AUDIT_LOG_TABLE,
     BULK_RUNS_TABLE,
+    CHANGE_FEED_CLOCK_TABLE,
+    CHANGE_FEED_TABLE,
     IDEMPOTENCY_KEYS_TABLE,
     KEY_COLUMNS,
     SYSTEM_ORIGIN,
@@ -676,8 +678,8 @@ def _junction_policies(
 
 
 def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
-    """The tables the generated runtime keeps for itself: the audit log, the bulk runs and the
-    idempotency keys."""
+    """The tables the generated runtime keeps for itself: the audit log, the bulk runs, the
+    idempotency keys and the change feed."""
 
     def table(spec: SystemTable, policies: tuple[ir.Policy, ...]) -> ir.Table:
         name = spec.name
@@ -725,6 +727,12 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
     scope = f"{AUDIT_SCOPE} AND {WRITTEN_BY_CALLER}"
     key_policies = _command_policies(IDEMPOTENCY_KEYS_TABLE.name, _RowRules(scope, scope))
     tables.append(table(IDEMPOTENCY_KEYS_TABLE, key_policies))
+    # Every project: the change feed, scoped as its rows are. Append-only for the app; the
+    # clock holds no one's data (no policy: row-level security is not enabled on it).
+    feed = _RowRules(FEED_SCOPE, FEED_SCOPE)
+    feed_policies = _command_policies(CHANGE_FEED_TABLE.name, feed, ("SELECT", "INSERT"))
+    tables.append(table(CHANGE_FEED_TABLE, feed_policies))
+    tables.append(table(CHANGE_FEED_CLOCK_TABLE, ()))
     return tuple(tables)
 
 
@@ -736,6 +744,11 @@ AUDIT_SCOPE = (
 )
 RUN_SCOPE = f"(tenant_id IS NULL OR tenant_id = {TENANT_SETTING})"
 WRITTEN_BY_CALLER = f"coalesce(actor, '') = coalesce({USER_SETTING}, '')"
+# A change of a tenant's row is that tenant's, of an owned row its owner's (none: everyone's).
+FEED_SCOPE = (
+    f"(tenant_id IS NULL OR tenant_id = {TENANT_SETTING})"
+    f" AND (owner_id IS NULL OR owner_id = {USER_SETTING})"
+)
 
 
 def _audit_policies(resources: list[ir.Resource]) -> tuple[ir.Policy, ...]:

@@ -28,6 +28,7 @@ CORE = (
     "lists",
     "writes",
     "actions",
+    "changes",
     "idempotency",
     "web",
 )

@@ -81,10 +81,14 @@ USER_SETTING = "current_setting('app.user_id', true)"
 AUDIT_LOG = "audit_log"
 BULK_RUNS = "bulk_runs"
 IDEMPOTENCY_KEYS = "idempotency_keys"
+CHANGE_FEED = "change_feed"
+CHANGE_FEED_CLOCK = "change_feed_clock"
 SYSTEM_TABLES = {
     AUDIT_LOG: "AuditLogEntry",
     BULK_RUNS: "BulkRun",
     IDEMPOTENCY_KEYS: "IdempotencyKey",
+    CHANGE_FEED: "ChangeFeedEntry",
+    CHANGE_FEED_CLOCK: "ChangeFeedClock",
 }
 SYSTEM_ORIGIN = "schemagen."  # + the table: no resource or junction table has a dot in its origin
 
@@ -170,4 +174,34 @@ IDEMPOTENCY_KEYS_TABLE = SystemTable(
     ),
     (("expires_at",),),
     uniques=("digest",),
+)
+# Kept by every project: every committed change of a row (runtime.changes), its id the feed's
+# position. `tenant_id`, `owner_id` and `branch_id` scope it as the row is scoped (none: every
+# caller's); `row` is the row after the change, none for a tombstone.
+CHANGE_FEED_TABLE = SystemTable(
+    CHANGE_FEED,
+    "One committed change of a row, in commit order: the change feed (GET /api/changes).",
+    "integer",
+    (
+        ColumnSpec("resource", "string", False, length=100),
+        ColumnSpec("row_id", "string", False, length=64),
+        ColumnSpec("action", "string", False, length=64),
+        ColumnSpec("row", "json", True),
+        ColumnSpec("actor", "string", True, length=255),
+        ColumnSpec("tenant_id", "string", True, length=TENANT_KEY_LENGTH),
+        ColumnSpec("owner_id", "string", True, length=TENANT_KEY_LENGTH),
+        ColumnSpec("branch_id", "string", True, length=TENANT_KEY_LENGTH),
+        ColumnSpec("at", "datetime", False, NOW),
+    ),
+    (("tenant_id", "id"),),
+)
+# One row, updated by every transaction that records changes, just before it commits: the lock
+# that makes the feed's positions follow the commit order (a reader never meets a position
+# committed after a higher one, so a client that resumes after N misses nothing).
+CHANGE_FEED_CLOCK_TABLE = SystemTable(
+    CHANGE_FEED_CLOCK,
+    "The change feed's commit clock: one row, its transactions taken in turn.",
+    "integer",
+    (ColumnSpec("commits", "integer", False, _ZERO),),
+    (),
 )

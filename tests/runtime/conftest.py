@@ -8,9 +8,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from world import TENANT, USER, AuditLogEntry, Base, BulkRun, IdempotencyKey
+from world import (
+    TENANT,
+    USER,
+    AuditLogEntry,
+    Base,
+    BulkRun,
+    ChangeFeedClock,
+    ChangeFeedEntry,
+    IdempotencyKey,
+)
 
-from schemagen.runtime import audit, bulk, idempotency, trail
+from schemagen.runtime import audit, bulk, changes, idempotency, trail
 from schemagen.runtime.context import RequestContext
 from schemagen.runtime.db import make_engine, session_factory
 from schemagen.runtime.resources import REGISTRY
@@ -18,13 +27,16 @@ from schemagen.runtime.resources import REGISTRY
 
 @pytest.fixture(autouse=True)
 def system_tables() -> Iterator[None]:
-    """The project's audit, bulk-run and idempotency-key tables, handed over as the generated db.py does."""
+    """The project's system tables (audit, bulk runs, idempotency keys, the change feed),
+    handed over as the generated db.py does."""
     audit.configure(AuditLogEntry)
     bulk.configure(BulkRun)
     idempotency.configure(IdempotencyKey)
+    changes.configure(ChangeFeedEntry, ChangeFeedClock)
     yield
     audit.configure(AuditLogEntry)
     bulk.configure(BulkRun)
+    changes.configure(ChangeFeedEntry, ChangeFeedClock)
     assert set(REGISTRY) >= {"note", "region", "office", "tag", "memo", "draft"}
     assert trail.RECORDER
 

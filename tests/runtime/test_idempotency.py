@@ -253,6 +253,15 @@ def test_the_header_is_checked_and_documented(client: TestClient) -> None:
     assert next(p["name"] for p in delete if p["in"] == "header") == "Idempotency-Key"
 
 
+def test_a_path_that_is_no_route_of_its_method_is_left_to_the_route(client: TestClient) -> None:
+    """`DELETE /notes/bulk` matches `/notes/{id}`: the id is refused as it is without a key,
+    and the key is neither looked up nor kept."""
+    first = client.delete("/notes/bulk", headers=keyed("k"))
+    again = client.delete("/notes/bulk", headers=keyed("k"))
+    assert first.status_code == again.status_code == 422
+    assert again.json()["field"] == "id" and "Idempotent-Replayed" not in again.headers
+
+
 def test_the_time_to_live_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("IDEMPOTENCY_TTL", raising=False)
     assert idempotency.ttl_from_environment() == idempotency.DEFAULT_TTL

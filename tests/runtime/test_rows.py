@@ -121,8 +121,18 @@ def test_what_no_column_holds_is_refused(session: Session, context: RequestConte
     )
     refused = error_of(writes.create_row, NOTE, session, context, body(title=None, done=False))
     assert refused.detail == "title cannot be null"
-    made = writes.create_row(NOTE, session, context, body(title="x", done=False, id="ignored"))
-    assert made["id"] != "ignored"  # not writable
+    # A uuid key may be the client's: a UUID, once.
+    assert (
+        error_of(writes.create_row, NOTE, session, context, body(title="x", id="no")).field == "id"
+    )
+    chosen = uuid.uuid4()
+    made = writes.create_row(NOTE, session, context, body(title="x", done=False, id=str(chosen)))
+    assert made["id"] == chosen
+    taken = error_of(writes.create_row, NOTE, session, context, body(title="y", id=str(chosen)))
+    assert (taken.status, taken.error_code, taken.field) == (409, "conflict", "id")
+    # An integer key is the database's: an id sent is not a value of the row.
+    made = writes.create_row(REGION, session, context, body(name="R", id=999))
+    assert made["id"] != 999
 
 
 def test_ids_that_are_not_ids(session: Session, context: RequestContext) -> None:

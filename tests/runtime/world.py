@@ -192,6 +192,26 @@ class IdempotencyKey(Base):
     expires_at: Mapped[datetime.datetime]
 
 
+class ChangeFeedEntry(Base):
+    __tablename__ = "change_feed"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource: Mapped[str] = mapped_column(sa.String(100))
+    row_id: Mapped[str] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    row: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    actor: Mapped[str | None] = mapped_column(sa.String(64))
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64))
+    owner_id: Mapped[str | None] = mapped_column(sa.String(64))
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64))
+    at: Mapped[datetime.datetime]
+
+
+class ChangeFeedClock(Base):
+    __tablename__ = "change_feed_clock"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commits: Mapped[int]
+
+
 KEY = Column("id", "uuid", writable=False)
 NOTE_FILTERS = "id title body rank big price score due at alarm done kind tags meta ref"
 NOTE = register(

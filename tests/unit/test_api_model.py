@@ -281,4 +281,5 @@ def test_the_golden_openapi_documents_exactly_the_model(case: str) -> None:
     every = [op for r in api.resources for op in r.operations]
     every += [*api.branch_operations, api.run_action, *api.health]
     every += [api.audit] if api.audit else []
+    every += api.changes
     assert served == {(op.method, op.path, op.operation_id) for op in every}

@@ -131,6 +131,8 @@ def test_initial_tables_are_created_referenced_first(tmp_path):
     assert described(operations) == [
         "create table authors",
         "create table books",
+        "create table change_feed",  # every project's (runtime.changes)
+        "create table change_feed_clock",
         "create table idempotency_keys",  # every project's (runtime.idempotency)
         "create table tags",
         "create table books_tags",
@@ -158,6 +160,8 @@ def test_a_foreign_key_cycle_among_new_tables_is_closed_after_both_exist(tmp_pat
     )
     operations = steps(EMPTY, v1)
     assert described(operations) == [
+        "create table change_feed",
+        "create table change_feed_clock",
         "create table idempotency_keys",
         "create table imprints",
         "create table publishers",
@@ -170,6 +174,8 @@ def test_a_foreign_key_cycle_among_new_tables_is_closed_after_both_exist(tmp_pat
         "drop table publishers",
         "drop table imprints",
         "drop table idempotency_keys",
+        "drop table change_feed_clock",
+        "drop table change_feed",
     ]
 
 

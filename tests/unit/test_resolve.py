@@ -652,7 +652,7 @@ def test_tables_in_dependency_order(tmp_path):
         "trees",
         "apples",
         "orchards_people",
-        "idempotency_keys",  # the system tables come last
+        *EVERY_PROJECT,  # the system tables come last
     )
     assert project.cycles == ()
     assert [r.name for r in project.resources] == ["apple", "orchard", "person", "tree"]
@@ -667,7 +667,7 @@ def test_dependency_cycle_is_broken_by_name_and_reported(tmp_path):
             "shelf": "resource: shelf\n",
         },
     )
-    assert project.table_order == ("shelves", "authors", "books", "idempotency_keys")
+    assert project.table_order == ("shelves", "authors", "books", *EVERY_PROJECT)
     assert project.cycles == (("authors", "books"),)
 
 
@@ -679,7 +679,7 @@ def test_branching_target_breaks_no_cycle_because_there_is_no_foreign_key(tmp_pa
             "b": "resource: b\ntraits: [branching]\nfields:\n  a: {type: relation, to: a}\n",
         },
     )
-    assert project.table_order == ("as", "bs", "idempotency_keys")
+    assert project.table_order == ("as", "bs", *EVERY_PROJECT)
     assert project.cycles == ()
 
 
@@ -1112,6 +1112,8 @@ AUDIT_SCOPE = (
     "coalesce(current_setting('app.tenant_id', true), '') = ''))"
 )
 BY_CALLER = f"coalesce(actor, '') = coalesce({USER}, '')"
+# The system tables of every project, after the ones features add.
+EVERY_PROJECT = ("idempotency_keys", "change_feed", "change_feed_clock")
 
 
 def test_audit_log_entries_of_owned_resources_are_their_writers_and_never_change(tmp_path):
@@ -1186,11 +1188,13 @@ def test_links_between_rows_without_tenant_or_owner_have_no_policy(tmp_path):
     assert project.junctions[0].policies == ()
 
 
-def test_no_audit_and_no_bulk_means_only_the_idempotency_keys(tmp_path):
+def test_no_audit_and_no_bulk_means_only_the_tables_of_every_project(tmp_path):
     """Every project keeps its Idempotency-Keys (POST /api/actions writes, whatever the
-    resources), each its caller's in its tenant, for every command."""
+    resources), each its caller's in its tenant, for every command; and its change feed, scoped
+    as the rows it records, append-only, ordered by a clock that holds no one's data."""
     project = resolve_files(tmp_path, {"region": REGION})
-    (keys,) = project.system_tables
+    assert tuple(t.name for t in project.system_tables) == EVERY_PROJECT
+    keys = project.system_tables[0]
     assert (keys.name, keys.model, keys.origin) == (
         "idempotency_keys",
         "IdempotencyKey",
@@ -1199,13 +1203,18 @@ def test_no_audit_and_no_bulk_means_only_the_idempotency_keys(tmp_path):
     assert [u.columns for u in keys.uniques] == [("digest",)]
     rule = f"{AUDIT_SCOPE} AND {BY_CALLER}"
     assert keys.policies == policies("idempotency_keys", rule, rule)
+    feed, clock = project.system_tables[1:]
+    scope = f"(tenant_id IS NULL OR {TENANT}) AND (owner_id IS NULL OR owner_id = {USER})"
+    assert feed.policies == policies("change_feed", scope, scope)[:2]  # SELECT, INSERT only
+    assert clock.policies == ()
 
 
 def test_audit_adds_the_audit_log_table(tmp_path):
     project = resolve_files(
         tmp_path, {"office": "resource: office\ntraits: [audit]\n", "region": REGION}
     )
-    table, _keys = project.system_tables
+    table = project.system_tables[0]
+    assert tuple(t.name for t in project.system_tables[1:]) == EVERY_PROJECT
     assert (table.name, table.model, table.origin, table.primary_key_name) == (
         "audit_log",
         "AuditLogEntry",
@@ -1231,14 +1240,15 @@ def test_audit_adds_the_audit_log_table(tmp_path):
         ir.Index("ix_audit_log_tenant_id_at", ("tenant_id", "at")),
     )
     assert table.uniques == ()
-    assert project.table_order[-2:] == ("audit_log", "idempotency_keys")
+    assert project.table_order[-4:] == ("audit_log", *EVERY_PROJECT)
 
 
 def test_a_bulk_action_adds_the_bulk_runs_table(tmp_path):
     project = resolve_files(
         tmp_path, {"office": "resource: office\nactions:\n  bulk: {undo: true}\n"}
     )
-    table, _keys = project.system_tables
+    table = project.system_tables[0]
+    assert tuple(t.name for t in project.system_tables[1:]) == EVERY_PROJECT
     assert (table.name, table.model, table.origin) == (
         "bulk_runs",
         "BulkRun",
@@ -1284,4 +1294,8 @@ def test_both_system_tables_in_name_order(tmp_path):
         tmp_path,
         {"office": "resource: office\ntraits: [audit]\nactions:\n  bulk: true\n"},
     )
-    assert [t.name for t in project.system_tables] == ["audit_log", "bulk_runs", "idempotency_keys"]
+    assert tuple(t.name for t in project.system_tables) == (
+        "audit_log",
+        "bulk_runs",
+        *EVERY_PROJECT,
+    )

@@ -4,7 +4,7 @@
 `DATABASE_URL` names it (SQLite in ./showcase.db by default). Plain `postgresql://` and
 `mysql://` URLs get psycopg 3 and PyMySQL (`normalise_url`, which the migrations use too). The
 engine's set-up, the sessions and the caller's binding are the runtime's (`runtime.db`);
-the system tables the runtime writes (the audit trail, bulk runs, idempotency keys) are handed to it here.
+the system tables the runtime writes (the audit trail, bulk runs, idempotency keys, the change feed) are handed to it here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 
 import sqlalchemy as sa
 from showcase import models, normalise_url
-from showcase.runtime import audit, bulk, idempotency
+from showcase.runtime import audit, bulk, changes, idempotency
 from showcase.runtime.db import make_engine
 
 DEFAULT_URL = "sqlite:///./showcase.db"
@@ -21,6 +21,7 @@ DEFAULT_URL = "sqlite:///./showcase.db"
 audit.configure(models.AuditLogEntry)
 bulk.configure(models.BulkRun)
 idempotency.configure(models.IdempotencyKey)
+changes.configure(models.ChangeFeedEntry, models.ChangeFeedClock)
 
 
 def database_url() -> str:

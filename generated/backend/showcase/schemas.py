@@ -123,6 +123,10 @@ class CustomerCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=200, title="Name")]
     email: Annotated[EmailStr | None, Field(max_length=320, title="Email")] = None
     tier: Annotated[Literal["standard", "gold", "platinum"], Field(title="Tier")] = "standard"
@@ -184,6 +188,10 @@ class MatrxActionCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=200, title="Name")]
     description: Annotated[str | None, Field(title="Description")] = None
     action_type: Annotated[
@@ -266,6 +274,10 @@ class MatrxMenuItemCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     label: Annotated[str, Field(max_length=120, title="Label")]
     action_id: Annotated[UUID, Field(title="Action")]
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
@@ -349,6 +361,10 @@ class OfficeCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=200, title="Name")]
     status: Annotated[Literal["active", "inactive"], Field(title="Status")] = "active"
     region_id: Annotated[UUID | None, Field(title="Region")] = None
@@ -430,6 +446,10 @@ class OpportunityCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=200, title="Name")]
     customer_id: Annotated[UUID | None, Field(title="Customer")] = None
     value: Annotated[
@@ -519,6 +539,10 @@ class PersonCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     full_name: Annotated[str, Field(max_length=160, title="Full name")]
     email: Annotated[EmailStr, Field(max_length=320, title="Email")]
     title: Annotated[str | None, Field(max_length=120, title="Title")] = None
@@ -565,6 +589,10 @@ class RegionCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=120, title="Name")]
     code: Annotated[str | None, Field(max_length=8, pattern="^[A-Z]{2,8}$", title="Code")] = None
     """
@@ -611,6 +639,10 @@ class TodoCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     title: Annotated[str, Field(max_length=300, title="Title")]
     completed: Annotated[bool, Field(title="Completed")] = False
     priority: Annotated[Literal["low", "normal", "high", "urgent"], Field(title="Priority")] = (

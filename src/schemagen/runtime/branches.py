@@ -12,7 +12,7 @@ from .contract import SCOPE_LENGTH
 from .errors import database_errors, validation_error
 from .resources import REGISTRY, Resource
 from .rows import serialize
-from .trail import audit
+from .trail import audit, recorded
 from .writes import delete_keys
 
 
@@ -62,7 +62,7 @@ def merge_branch(session: Session, context: RequestContext, name: str) -> dict[s
                 if rows
                 else {}
             )
-            audited = resource.has("audit")
+            audited = recorded(resource)
             befores = (
                 dict(zip(mains, serialize(resource, session, list(mains.values())), strict=True))
                 if audited and mains

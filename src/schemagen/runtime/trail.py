@@ -1,8 +1,11 @@
-"""Where writes report what they changed: the audit trail, in projects that have one.
+"""Where writes report what they changed: the audit trail, in projects that have one, and the
+change feed.
 
 Every write calls `audit()`. A resource with the `audit` trait needs a recorder, which the audit
 module installs when the project configures it (`audit.configure`, in the generated `db.py`):
-that module is in a project only when one of its resources is audited.
+that module is in a project only when one of its resources is audited. The change feed
+(`changes.configure`) takes every resource's changes. `recorded()` says whether a write must
+report the rows it changed, before and after.
 """
 
 from __future__ import annotations
@@ -31,10 +34,20 @@ class Recorder(Protocol):
 
 
 RECORDER: list[Recorder] = []  # the one recorder, once configured
+FEED: list[Recorder] = []  # the change feed, once configured
 
 
 def use_recorder(recorder: Recorder) -> None:
     RECORDER[:] = [recorder]
+
+
+def use_feed(recorder: Recorder) -> None:
+    FEED[:] = [recorder]
+
+
+def recorded(resource: Resource) -> bool:
+    """Whether writes of `resource` report their rows: it is audited, or there is a change feed."""
+    return resource.has("audit") or bool(FEED)
 
 
 def audit(
@@ -44,8 +57,13 @@ def audit(
     action: str,
     changes: Sequence[Change],
 ) -> None:
-    """Append `(row id, before, after)` entries for an audited resource, in the write's transaction."""
-    if not resource.has("audit") or not changes:
+    """Append `(row id, before, after)` entries for an audited resource, in the write's
+    transaction, and hand them to the change feed."""
+    if not changes:
+        return
+    if FEED:
+        FEED[0](resource, session, context, action, changes)
+    if not resource.has("audit"):
         return
     if not RECORDER:
         raise RuntimeError(

@@ -54,6 +54,7 @@ SHARED_MODELS = (
     "BulkUndoResult",
     "AuditPage",
     "MergeResult",
+    "ChangePage",
     "Health",
 )
 # Scaffolded files say where they came from, and that they are the user's from now on.
@@ -124,6 +125,9 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
                 h=h,
             )
         )
+    files.append(
+        context.render("fastapi/api/changes.py.j2", f"{base}/api/changes.py", package=package, h=h)
+    )
     if features["has_branching"]:
         branching = [r.name for r in project.resources if r.has("branching")]
         files.append(
@@ -455,7 +459,10 @@ class Helpers:
             links = f", links=({op.status}, {py_literal(found)})" if found else ""
         if op.errors or etag or answers or links:
             codes = ", ".join(py_literal(code) for code in op.errors)
-            args.append(f"responses=api_models.error_responses({codes}{etag}{answers}{links})")
+            media = ", events=True" if op.media is not None else ""
+            args.append(
+                f"responses=api_models.error_responses({codes}{etag}{answers}{links}{media})"
+            )
         return ", ".join(args)
 
     # -- the action router

@@ -49,11 +49,19 @@ def resource_document(resource: ir.Resource) -> dict[str, Any]:
     return document
 
 
+# A uuid key may be chosen by the client (an offline client names its new rows itself).
+CLIENT_ID = "The new row's id, made by the client (a UUID); left out, the server makes one"
+
+
 def create_shape(resource: ir.Resource) -> dict[str, Any]:
     writable = [f for f in resource.fields if not f.readonly]
+    properties = {f.api_name: field_schema(f, with_default=True) for f in writable}
+    if resource.primary_key == "uuid":
+        key = key_schema("uuid") | {"title": "ID", "description": CLIENT_ID}
+        properties = {"id": key, **properties}
     return _object(
         f"{resource.label} (create)",
-        {f.api_name: field_schema(f, with_default=True) for f in writable},
+        properties,
         [f.api_name for f in writable if f.required],
     )
 

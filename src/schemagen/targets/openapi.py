@@ -143,6 +143,21 @@ def routes(api: Api, models: dict[str, Any], queries: dict[str, type[BaseModel]]
     for op in api.branch_operations:
         name = Param("path", "name", _field(str, max_length=contract.SCOPE_LENGTH), "Name")
         result.append(_project_route(op, [name], models, headers(op)))
+    if api.changes:  # api/changes.py
+        listing, stream = api.changes
+        params = _flatten(queries["ChangeListParams"])
+        result.append(_project_route(listing, params, models, headers(listing)))
+        last = _field(
+            str | None,
+            default=None,
+            description=api_models.LAST_EVENT_ID,
+            alias="Last-Event-ID",
+        )
+        params = [
+            *_flatten(queries["ChangeStreamParams"]),
+            Param("header", "Last-Event-ID", last, _title("Last-Event-ID")),
+        ]
+        result.append(_project_route(stream, params, models, headers(stream)))
     for op in api.health:
         result.append(Route(op, answer=models[str(op.result)]))
     return result
@@ -262,7 +277,9 @@ def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
                 "content": {"application/json": {"schema": schema(index, "body")}},
             }
         responses: dict[str, Any] = {str(op.status): {"description": op.answer}}
-        if op.status != 204:
+        if op.media is not None:  # a response_class of its own: FastAPI says text
+            responses[str(op.status)]["content"] = {op.media: {"schema": {"type": "string"}}}
+        elif op.status != 204:
             answer = schema(index, "answer") if route.answer is not None else {}
             responses[str(op.status)]["content"] = {"application/json": {"schema": answer}}
         for status, extra in _declared_responses(api, op).items():
@@ -365,7 +382,11 @@ def _declared_responses(api: Api, op: Operation) -> dict[int | str, dict[str, An
     if not op.errors and etag is None and not op.also and not (links and links[1]):
         return {}
     return api_models.error_responses(
-        *op.errors, etag=etag, answers=dict(op.also) or None, links=links
+        *op.errors,
+        etag=etag,
+        answers=dict(op.also) or None,
+        links=links,
+        events=op.media is not None,
     )
 
 

@@ -147,6 +147,22 @@ def row_security_tables(project: ir.Project) -> list[dict[str, Any]]:
                 "owned": True,  # and is its caller's
             }
         )
+    # A change is scoped as its row: a resource that is per tenant or per owner proves the rules.
+    scoped = sorted(
+        (r for r in made.values() if r.has("tenant") or r.has("owned")),
+        key=lambda r: (not (r.has("tenant") and r.has("owned")), not r.has("owned"), r.name),
+    )
+    if "change_feed" in system and system["change_feed"].policies and scoped:
+        r = scoped[0]
+        tables.append(
+            {
+                "table": "change_feed",
+                "kind": "feed",
+                "resource": r.name,
+                "tenant": r.has("tenant"),
+                "owned": r.has("owned"),
+            }
+        )
     return tables
 
 

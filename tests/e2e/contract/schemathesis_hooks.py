@@ -7,7 +7,9 @@ document can say, because it depends on what the database holds:
 - 422 `invalid_reference`: a relation names a row that does not exist (a random UUID);
 - 422 on `cursor`: a cursor the API did not give out;
 - 428 `precondition_required`: a versioned update without its version (If-Match or `version`
-  in the body are both optional in the document, one of them is needed).
+  in the body are both optional in the document, one of them is needed);
+- 422 `idempotency_key_reused`: an Idempotency-Key an earlier request of the run used for
+  another request (schemathesis draws the same short keys again).
 Any other 422 or 428 to a schema-valid request is a failure.
 """
 
@@ -17,7 +19,11 @@ import json
 
 import schemathesis
 
-STATE_DEPENDENT = {(422, "invalid_reference"), (428, "precondition_required")}
+STATE_DEPENDENT = {
+    (422, "invalid_reference"),
+    (428, "precondition_required"),
+    (422, "idempotency_key_reused"),
+}
 
 
 @schemathesis.check

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import base64
 import builtins
+import contextlib
 import copy
 import dataclasses
 import datetime
 import json
+import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -19,6 +22,7 @@ from typing import Any, TypedDict, Unpack
 
 import httpx
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from .contract import ORDERED_TYPES, TEXT_TYPES
@@ -1081,6 +1085,28 @@ def check_idempotent_create(api: Api, name: str) -> None:
         assert_replayed(deleted, api.delete(path, headers=_keyed(key), if_match=etag))
 
 
+def check_client_id(api: Api, name: str) -> None:
+    """A create may name its uuid key (an offline client makes its rows' ids): the row gets it;
+    an id taken already, in any tenant, is 409 `conflict` on `id`, never a second row."""
+    info = api.resources[name]
+    chosen = str(uuid.uuid4())
+    made = api.post(info.path, {**api.payload(name), "id": chosen})
+    assert made.status_code == 201, made.text
+    assert json_object(made)["id"] == chosen
+    assert api.get(f"{info.path}/{chosen}").status_code == 200
+    again = api.post(info.path, {**api.payload(name), "id": chosen})
+    assert_error(again, 409, "conflict", "id")
+    if info.tenant:
+        elsewhere = api.post(info.path, {**api.payload(name), "id": chosen}, tenant="tenant-b")
+        assert elsewhere.status_code in (409, 422), elsewhere.text  # 422: its parents are not there
+    assert_error(
+        api.post(info.path, {**api.payload(name), "id": "not-a-uuid"}),
+        422,
+        "validation_error",
+        "id",
+    )
+
+
 def check_idempotent_bulk(api: Api, name: str) -> None:
     """A bulk run sent twice with one key runs once (the same counts and undo token); its undo
     sent twice restores once and answers the same, where a second undo would be 409 undo_used."""
@@ -1130,6 +1156,139 @@ def check_idempotent_race(api: Api, name: str, senders: int = 8) -> None:
     assert sum(REPLAYED in a.headers for a in answers) == senders - 1
     if "list" in info.operations:
         assert api.ids(name) == before | {json_object(answers[0])["id"]}
+
+
+def feed_head(api: Api, **caller: Unpack[Caller]) -> int:
+    """The last position of the change feed the caller sees."""
+    position = 0
+    while True:
+        page = api.get("/api/changes", params={"since": str(position), "limit": "1000"}, **caller)
+        assert page.status_code == 200, page.text
+        body = json_object(page)
+        position = int(body["position"])
+        if not body["more"]:
+            return position
+
+
+def feed_after(api: Api, since: int, limit: int = 1000) -> list[dict[str, Any]]:
+    page = api.get("/api/changes", params={"since": str(since), "limit": str(limit)})
+    assert page.status_code == 200, page.text
+    items: list[dict[str, Any]] = json_object(page)["items"]
+    return items
+
+
+def check_change_feed(api: Api, name: str) -> None:
+    """A row's create, update and delete are in the feed, in order, once each (a replayed
+    create adds nothing); pages resume from their position; another tenant sees none of it."""
+    info = api.resources[name]
+    head = feed_head(api)
+    payload = api.payload(name)
+    key = f"feed-{uuid.uuid4()}"
+    made = api.post(info.path, payload, headers=_keyed(key))
+    assert made.status_code == 201, made.text
+    assert api.post(info.path, payload, headers=_keyed(key)).status_code == 201  # replayed
+    row = json_object(made)
+    path = f"{info.path}/{row['id']}"
+    expected = [("create", False)]
+    if "update" in info.operations and info.update:
+        updated = api.patch(path, info.update)
+        assert updated.status_code == 200, updated.text
+        expected.append(("update", False))
+    if "delete" in info.operations:
+        deleted = api.delete(path, if_match=api.etag(path))
+        assert deleted.status_code == 204, deleted.text
+        expected.append(("delete", True))
+    mine = [c for c in feed_after(api, head) if c["row_id"] == str(row["id"])]
+    assert [(c["action"], c["deleted"]) for c in mine] == expected, mine
+    assert all(c["resource"] == name for c in mine)
+    assert mine[0]["row"] == row and mine[-1]["position"] <= feed_head(api)
+    positions = [c["position"] for c in mine]
+    assert positions == sorted(positions)
+    # Page by page from the head: the same changes, each once.
+    seen: list[dict[str, Any]] = []
+    position = head
+    while True:
+        page = api.get("/api/changes", params={"since": str(position), "limit": "1"})
+        body = json_object(page)
+        seen += body["items"]
+        position = body["position"]
+        if not body["more"]:
+            break
+    assert seen == feed_after(api, head)
+    if info.tenant:
+        elsewhere = api.get("/api/changes", params={"since": str(head)}, tenant="tenant-b")
+        assert all(c["row_id"] != str(row["id"]) for c in json_object(elsewhere)["items"])
+
+
+@contextlib.contextmanager
+def serving(app: FastAPI, stream_seconds: int = 3) -> Iterator[str]:
+    """`app` served by uvicorn on a loopback port (streams need a real connection): its URL.
+    Its change streams last `stream_seconds` meanwhile."""
+    import uvicorn
+
+    before = getattr(app.state, "change_stream_seconds", None)
+    app.state.change_stream_seconds = stream_seconds
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "uvicorn did not start"
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        app.state.change_stream_seconds = before
+
+
+def stream_events(lines: Iterator[str], count: int) -> list[dict[str, Any]]:
+    """The next `count` change events of a server-sent event stream (fewer if it ends first)."""
+    found: list[dict[str, Any]] = []
+    fields: dict[str, str] = {}
+    for line in lines:
+        if line:
+            field, _, value = line.partition(": ")
+            fields[field] = value
+            continue
+        if fields.get("event") == "change":
+            change = json.loads(fields["data"])
+            assert int(fields["id"]) == change["position"], fields
+            found.append(change)
+            if len(found) == count:
+                break
+        fields = {}
+    return found
+
+
+def check_change_stream(api: Api, app: FastAPI, name: str) -> None:
+    """The live feed: a change made while a stream is open arrives on it; after a disconnect,
+    the stream resumed with Last-Event-ID sends what was missed, and nothing before it."""
+    head = feed_head(api)
+    headers = {"X-Tenant-ID": TENANT, "X-User-ID": USER}
+    with serving(app) as url, httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        first = api.create(name)
+        query = {"since": str(head)}
+        with client.stream("GET", "/api/changes/stream", params=query) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            lines = response.iter_lines()
+            (seen,) = stream_events(lines, 1)
+            assert seen["row_id"] == str(first["id"]) and seen["action"] == "create"
+            live = api.create(name)  # while the stream is open
+            (pushed,) = stream_events(lines, 1)
+            assert pushed["row_id"] == str(live["id"])
+        missed = [api.create(name), api.create(name)]  # while disconnected
+        resume = {"Last-Event-ID": str(pushed["position"])}
+        with client.stream("GET", "/api/changes/stream", headers=resume) as response:
+            resumed = stream_events(response.iter_lines(), len(missed))
+        assert [c["row_id"] for c in resumed] == [str(row["id"]) for row in missed]
+        assert all(c["position"] > pushed["position"] for c in resumed)
+        # The stream ends by itself (CHANGE_STREAM_SECONDS); what it sent is all there was.
+        with client.stream("GET", "/api/changes/stream", headers=resume) as response:
+            assert len(stream_events(response.iter_lines(), 100)) == len(missed)
 
 
 def check_tenant(api: Api, name: str) -> None:

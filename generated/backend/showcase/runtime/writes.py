@@ -16,8 +16,8 @@ from .errors import ApiError, database_errors, validation_error
 from .resources import REGISTRY, Expression, Item, Key, Resource, Row
 from .rows import fresh, load, load_links, serialize
 from .softdelete import soft_delete
-from .trail import audit
-from .values import dialect_of, storable, to_db
+from .trail import audit, recorded
+from .values import dialect_of, parse_key, storable, to_db
 from .versions import bump_version, check_version, expected_version
 
 
@@ -34,19 +34,32 @@ def create_row(
     resource: Resource, session: Session, context: RequestContext, data: BaseModel
 ) -> Item:
     enter(resource, session, context)
+    values = values_of(data)
     with database_errors(session, "create"):
         row = resource.model()
+        chosen = values.pop("id", None)
+        if chosen is not None and resource.key == "uuid":
+            take_id(resource, session, row, parse_key(resource, chosen))
         if resource.has("tenant"):
             row.tenant_id = context.tenant_id
         if resource.has("owned"):
             row.owner_id = require_principal(resource, context)
         if resource.has("branching"):
             row.branch_id = context.branch_id
-        apply_values(resource, session, context, row, values_of(data), creating=True)
+        apply_values(resource, session, context, row, values, creating=True)
         item = fresh(resource, session, row)
         audit(resource, session, context, "create", [(row.id, None, item)])
         session.commit()
     return item
+
+
+def take_id(resource: Resource, session: Session, row: Row, key: object) -> None:
+    """A create's id chosen by the client (uuid keys: the Create shape offers it). Taken already,
+    by any row in any tenant or branch, it is 409 `conflict` naming `id`: a branch's new row
+    must not stand in for main's row of that id, which the database's key alone would allow."""
+    if session.scalars(sa.select(resource.id).where(resource.id == key).limit(1)).first():
+        raise ApiError(409, "conflict", f"id: {resource.label} {key} exists already", "id")
+    row.id = key
 
 
 def update_row(
@@ -57,7 +70,7 @@ def update_row(
     expected = expected_version(resource, context, values.pop("version", None), required=True)
     with database_errors(session, "update"):
         check_version(resource, row, expected)
-        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+        before = serialize(resource, session, [row])[0] if recorded(resource) else None
         apply_values(resource, session, context, row, values, creating=False)
         item = fresh(resource, session, row)
         audit(resource, session, context, "update", [(row.id, before, item)])
@@ -70,7 +83,7 @@ def delete_row(resource: Resource, session: Session, context: RequestContext, ke
     expected = expected_version(resource, context, None, required=False)
     with database_errors(session, "delete"):
         check_version(resource, row, expected)
-        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+        before = serialize(resource, session, [row])[0] if recorded(resource) else None
         remove(resource, session, context, [row])
         audit(resource, session, context, "delete", [(row.id, before, None)])
         session.commit()

@@ -127,6 +127,10 @@ class DraftCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     title: Annotated[str, Field(max_length=200, title="Title")]
     maker_id: Annotated[UUID | None, Field(title="Maker")] = None
     part_ids: Annotated[list[UUID] | None, NotNull, Field(title="Parts")] = None
@@ -179,6 +183,10 @@ class GadgetCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=200, title="Name")]
     serial: Annotated[
         int | None,
@@ -495,6 +503,10 @@ class MakerCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=120, title="Name")]
     handle: Annotated[
         str | None, Field(max_length=80, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$", title="Handle")
@@ -537,6 +549,10 @@ class PartCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=120, title="Name")]
 
 

@@ -4,7 +4,7 @@
 `DATABASE_URL` names it (SQLite in ./minimal.db by default). Plain `postgresql://` and
 `mysql://` URLs get psycopg 3 and PyMySQL (`normalise_url`, which the migrations use too). The
 engine's set-up, the sessions and the caller's binding are the runtime's (`runtime.db`);
-the system tables the runtime writes (idempotency keys) are handed to it here.
+the system tables the runtime writes (idempotency keys, the change feed) are handed to it here.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import os
 
 import sqlalchemy as sa
 from minimal import models, normalise_url
-from minimal.runtime import idempotency
+from minimal.runtime import changes, idempotency
 from minimal.runtime.db import make_engine
 
 DEFAULT_URL = "sqlite:///./minimal.db"
 idempotency.configure(models.IdempotencyKey)
+changes.configure(models.ChangeFeedEntry, models.ChangeFeedClock)
 
 
 def database_url() -> str:

@@ -48,6 +48,10 @@ class NoteCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     title: Annotated[str, Field(max_length=120, title="Title")]
     body: Annotated[str | None, Field(title="Body")] = None
 

@@ -9,7 +9,8 @@ largest request body (default 1 MiB; larger is 413); `CORS_ORIGINS`, the origins
 call the API from (comma-separated; none by default, so no CORS headers); `WEB_DIST`, the
 built web app served at `/` (default `../web/dist` beside this backend folder; nothing is served
 at `/` while it holds no `index.html`: `npm run build` in `web/` makes it); `IDEMPOTENCY_TTL`,
-the seconds an Idempotency-Key is kept (default a day).
+the seconds an Idempotency-Key is kept (default a day); `CHANGE_STREAM_SECONDS`, how long one
+change stream lasts before its client reconnects (default 300).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from library.runtime import api_models, errors, idempotency, web
+from library.runtime import api_models, changes, errors, idempotency, web
 from library.runtime.db import session_factory, writer
 from library.runtime.http import respond
 from library.runtime.routing import long_lived
@@ -152,6 +153,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     limit = max_body_bytes()
     origins = cors_origins()
     idempotency_ttl = idempotency.ttl_from_environment()
+    stream_seconds = changes.stream_seconds_from_environment()
     engine = db.create_db_engine(database_url)
 
     @asynccontextmanager
@@ -175,6 +177,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.writer = writer(engine)
     app.state.sessionmaker = session_factory(engine)
     app.state.max_body_bytes = limit
+    app.state.change_stream_seconds = stream_seconds
     errors.install(app, CONSTRAINTS)
     idempotency.install(app, idempotency_ttl)
     app.add_middleware(HttpGuard, limit=limit)

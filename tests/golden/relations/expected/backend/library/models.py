@@ -417,6 +417,51 @@ class IdempotencyKey(Base):
     )
 
 
+class ChangeFeedEntry(Base):
+    """One committed change of a row, in commit order: the change feed (GET /api/changes)."""
+
+    __tablename__ = "change_feed"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pk_change_feed"),
+        sa.Index("ix_change_feed_tenant_id_id", "tenant_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        nullable=False,
+    )
+    resource: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    row_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    row: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    owner_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+
+
+class ChangeFeedClock(Base):
+    """The change feed's commit clock: one row, its transactions taken in turn."""
+
+    __tablename__ = "change_feed_clock"
+    __table_args__ = (sa.PrimaryKeyConstraint("id", name="pk_change_feed_clock"),)
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        nullable=False,
+    )
+    commits: Mapped[int] = mapped_column(
+        sa.Integer(), nullable=False, default=0, server_default=sa.text("0")
+    )
+
+
 def _on_postgresql(target: sa.MetaData | sa.FromClause, event: str, *statements: str) -> None:
     """DDL that create_all runs on PostgreSQL only; the migrations run the same statements."""
     for statement in statements:
@@ -464,4 +509,11 @@ _on_postgresql(
     "CREATE POLICY \"idempotency_keys_insert\" ON \"idempotency_keys\" FOR INSERT WITH CHECK ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
     "CREATE POLICY \"idempotency_keys_update\" ON \"idempotency_keys\" FOR UPDATE USING ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), '')) WITH CHECK ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
     "CREATE POLICY \"idempotency_keys_delete\" ON \"idempotency_keys\" FOR DELETE USING ((tenant_id = current_setting('app.tenant_id', true) OR (tenant_id IS NULL AND coalesce(current_setting('app.tenant_id', true), '') = '')) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+)
+_on_postgresql(
+    ChangeFeedEntry.__table__,
+    "after_create",
+    'ALTER TABLE "change_feed" ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY \"change_feed_select\" ON \"change_feed\" FOR SELECT USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND (owner_id IS NULL OR owner_id = current_setting('app.user_id', true)))",
+    "CREATE POLICY \"change_feed_insert\" ON \"change_feed\" FOR INSERT WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND (owner_id IS NULL OR owner_id = current_setting('app.user_id', true)))",
 )

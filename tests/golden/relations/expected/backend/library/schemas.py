@@ -129,6 +129,10 @@ class BookCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     title: Annotated[str, Field(max_length=200, title="Title")]
     author_id: Annotated[int, Field(title="Author"), BeforeValidator(_whole)]
     co_author_id: Annotated[int | None, Field(title="Co author"), BeforeValidator(_whole)] = None
@@ -178,6 +182,10 @@ class ChapterCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     book_id: Annotated[UUID, Field(title="Book")]
     number: Annotated[
         int, Field(ge=-2147483648, le=2147483647, title="Number"), BeforeValidator(_whole)
@@ -224,6 +232,10 @@ class GenreCreate(DeferredModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    id: Annotated[UUID | None, NotNull, Field(title="ID")] = None
+    """
+    The new row's id, made by the client (a UUID); left out, the server makes one
+    """
     name: Annotated[str, Field(max_length=80, title="Name")]
     parent_id: Annotated[UUID | None, Field(title="Parent")] = None
 

@@ -6,6 +6,8 @@ apply it with `alembic -c generated/migrations/alembic.ini upgrade head`.
 Steps:
 - create table authors
 - create table books
+- create table change_feed
+- create table change_feed_clock
 - create table idempotency_keys
 
 MySQL and MariaDB commit every DDL statement on its own: if this revision fails part-way on
@@ -19,12 +21,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "28509e759d1a"
+revision = "5cb129be1a25"
 down_revision = None
 branch_labels = None
 depends_on = None
 # sha256 of snapshot.json after this revision: `schemagen check` compares them.
-schemagen_state = "9109ed221dd8f72d0f8a4c8be6382f6cca65e8474c05df5fd88d73d4ba922f21"
+schemagen_state = "8e590f908d5058720816bbca4eeb18bf7eea3530b01666863afc57e61497b915"
 
 
 def upgrade() -> None:
@@ -62,6 +64,51 @@ def upgrade() -> None:
         comment="A book.",
     )
     op.create_index("ix_books_author_id", "books", ["author_id"])
+    # create table change_feed
+    op.create_table(
+        "change_feed",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("resource", sa.String(100), nullable=False),
+        sa.Column("row_id", sa.String(64), nullable=False),
+        sa.Column("action", sa.String(64), nullable=False),
+        sa.Column("row", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True),
+        sa.Column("actor", sa.String(255), nullable=True),
+        sa.Column("tenant_id", sa.String(64), nullable=True),
+        sa.Column("owner_id", sa.String(64), nullable=True),
+        sa.Column("branch_id", sa.String(64), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("id", name="pk_change_feed"),
+    )
+    op.create_index("ix_change_feed_tenant_id_id", "change_feed", ["tenant_id", "id"])
+    if dialect == "postgresql":
+        op.execute(sa.text('ALTER TABLE "change_feed" ENABLE ROW LEVEL SECURITY'))
+        op.execute(
+            sa.text(
+                "CREATE POLICY \"change_feed_insert\" ON \"change_feed\" FOR INSERT WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND (owner_id IS NULL OR owner_id = current_setting('app.user_id', true)))"
+            )
+        )
+        op.execute(
+            sa.text(
+                "CREATE POLICY \"change_feed_select\" ON \"change_feed\" FOR SELECT USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND (owner_id IS NULL OR owner_id = current_setting('app.user_id', true)))"
+            )
+        )
+    # create table change_feed_clock
+    op.create_table(
+        "change_feed_clock",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("commits", sa.Integer(), nullable=False, server_default=sa.text("0")),
+        sa.PrimaryKeyConstraint("id", name="pk_change_feed_clock"),
+    )
     # create table idempotency_keys
     op.create_table(
         "idempotency_keys",
@@ -117,6 +164,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     # drop table idempotency_keys
     op.drop_table("idempotency_keys")
+    # drop table change_feed_clock
+    op.drop_table("change_feed_clock")
+    # drop table change_feed
+    op.drop_table("change_feed")
     # drop table books
     op.drop_table("books")
     # drop table authors

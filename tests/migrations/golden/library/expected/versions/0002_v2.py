@@ -20,12 +20,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "7103f3294dae"
-down_revision = "28509e759d1a"
+revision = "306fb4545047"
+down_revision = "5cb129be1a25"
 branch_labels = None
 depends_on = None
 # sha256 of snapshot.json after this revision: `schemagen check` compares them.
-schemagen_state = "6a18e03675083076ceb5fd403a097fd15dbf1e12f0c5f60f9158d61744809ca6"
+schemagen_state = "3ca060b2aff5fefdf0123bd387c3184668d250a9c2f0e68f5efaf2bdcc886389"
 
 
 def upgrade() -> None:

@@ -24,12 +24,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "e7c8f71337f5"
-down_revision = "7103f3294dae"
+revision = "825c55e8b754"
+down_revision = "306fb4545047"
 branch_labels = None
 depends_on = None
 # sha256 of snapshot.json after this revision: `schemagen check` compares them.
-schemagen_state = "42fb186f125b749eee983f3a5279437fb8bac4f42bfb4e454178b269ec5293c9"
+schemagen_state = "84ce0eff183136f7617971a62d5361c971dca58d57c99b146a8b1a34c52ada95"
 
 
 def upgrade() -> None:

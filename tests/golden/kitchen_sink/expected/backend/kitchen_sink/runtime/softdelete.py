@@ -14,7 +14,7 @@ from .context import RequestContext
 from .errors import ApiError, database_errors
 from .resources import REGISTRY, Resource, Row
 from .rows import dump_row, fresh, load, load_links, serialize
-from .trail import audit
+from .trail import audit, recorded
 from .values import dialect_of, stored_now
 from .versions import bump_version, check_version, expected_version
 
@@ -35,7 +35,7 @@ def restore_row(
                 "conflict",
                 f"{resource.label} {row.id} points at a deleted row its relation cascades from or restricts: restore that first",
             )
-        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+        before = serialize(resource, session, [row])[0] if recorded(resource) else None
         undelete(resource, session, context, [row])
         item = fresh(resource, session, row)
         audit(resource, session, context, "restore", [(row.id, before, item)])
@@ -107,7 +107,7 @@ def soft_delete(
         if depth and cascaded is not None and current is resource:
             links = load_links(current, session, batch)
             cascaded.update((row.id, dump_row(current, row, links)) for row in batch)
-        if depth and current.has("audit"):
+        if depth and recorded(current):
             audit(
                 current,
                 session,
@@ -143,7 +143,7 @@ def undelete(
     first = True
     while pending:
         current, batch = pending.pop()
-        children_audited = not first and current.has("audit")
+        children_audited = not first and recorded(current)
         first = False
         befores = serialize(current, session, batch) if children_audited else []
         by_stamp: dict[Any, list[Any]] = {}

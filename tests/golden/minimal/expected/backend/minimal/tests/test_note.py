@@ -26,6 +26,14 @@ def test_a_replayed_create_is_applied_once(api: Api) -> None:
     testing.check_idempotent_create(api, NAME)
 
 
+def test_its_changes_are_in_the_feed(api: Api) -> None:
+    testing.check_change_feed(api, NAME)
+
+
+def test_a_create_may_name_its_id(api: Api) -> None:
+    testing.check_client_id(api, NAME)
+
+
 def test_unstorable_values_are_422(api: Api) -> None:
     testing.check_hostile_body(api, NAME)
 

@@ -78,16 +78,24 @@ def error_responses(
     etag: int | None = None,
     answers: dict[int, str] | None = None,
     links: tuple[int, dict[str, Any]] | None = None,
+    events: bool = False,
 ) -> dict[int | str, dict[str, Any]]:
     """A route's `responses=`: one per status, naming the error codes it can answer with; the
     ETag header on the `etag` status (a versioned row's answer); other successful `answers`;
-    OpenAPI `links` (status, links) of a create's answer."""
+    OpenAPI `links` (status, links) of a create's answer. `events`: the route answers server-sent
+    events (its 200 is their schema; its errors' JSON is named outright, or FastAPI would give
+    them the route's media type)."""
     by_status: dict[int, list[str]] = {}
     for code in dict.fromkeys(codes):
         status, meaning = ERROR_CODES[code]
         by_status.setdefault(status, []).append(f"{code}: {meaning}")
+    shape: dict[str, Any] = (
+        {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        if events
+        else {"model": Error}
+    )
     result: dict[int | str, dict[str, Any]] = {
-        status: {"model": Error, "description": "; ".join(lines)}
+        status: {**shape, "description": "; ".join(lines)}
         for status, lines in sorted(by_status.items())
     }
     if etag is not None:
@@ -96,6 +104,8 @@ def error_responses(
         result[status] = {"description": description}
     if links is not None and links[1]:
         result.setdefault(links[0], {})["links"] = links[1]
+    if events:
+        result[200] = {"content": {"text/event-stream": {"schema": CHANGE_EVENT}}}
     return result
 
 
@@ -182,6 +192,51 @@ class AuditPage(BaseModel):
 
     items: list[AuditEntry]
     next_cursor: str | None
+
+
+class ChangeEntry(BaseModel):
+    """One committed change of a row, at its position in the feed."""
+
+    position: int = Field(description="Where the change is in the feed: send it as since")
+    resource: str
+    row_id: str
+    action: str = Field(
+        description="create, update, delete, restore, bulk_update, bulk_delete, bulk_undo, merge or a custom action's name"
+    )
+    deleted: bool = Field(description="A tombstone: the row is gone (or hidden) for the caller")
+    row: dict[str, Any] | None = Field(description="The row after the change; null when deleted")
+    branch_id: str | None = Field(description="The branch written on (branching resources)")
+    actor: str | None
+    at: datetime.datetime
+
+
+class ChangePage(BaseModel):
+    """Changes after a position, oldest first."""
+
+    items: list[ChangeEntry]
+    position: int = Field(description="The last position this page covers: the next since")
+    more: bool = Field(description="Whether more changes wait after position")
+
+
+CHANGE_STREAM = (
+    "Server-sent events: one `change` event per change (its `id` the position, its `data` a"
+    " ChangeEntry), the ones after since first, then each as it commits"
+)
+MAX_POSITION = 2**53 - 1  # a feed position: an exact JSON number everywhere (JavaScript too)
+# One server-sent event of the change stream, as a client parses it: `data` a ChangeEntry's JSON.
+CHANGE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["change"]},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "retry": {"type": "integer"},
+    },
+}
+LAST_EVENT_ID = (
+    "The last position received: the stream resumes after it (EventSource sends it); what is"
+    " not a position is ignored, as since is then"
+)
 
 
 class MergeResult(BaseModel):

@@ -24,7 +24,7 @@ from .lists import filters
 from .resources import Item, Resource, Row
 from .rows import branch_copy, decode_value, dump_row, load_links, serialize
 from .softdelete import restorable, undelete
-from .trail import audit
+from .trail import audit, recorded
 from .values import as_utc, dialect_of, jsonable, now, stored_now, stored_time
 from .versions import bump_version
 from .writes import apply_values, remove, values_of
@@ -207,7 +207,7 @@ def _bulk_batch(
         ]
     links = load_links(resource, session, rows) if operation == "delete" else None
     saved = [dump_row(resource, row, links) for row in rows]
-    audited = resource.has("audit")
+    audited = recorded(resource)
     befores = serialize(resource, session, rows) if audited else [None] * len(rows)
     if operation == "delete":
         remove(resource, session, context, rows, hidden)
@@ -340,7 +340,7 @@ def undo_bulk(
 def _audit_undo(
     resource: Resource, session: Session, context: RequestContext, row: Row, before: Item | None
 ) -> None:
-    if resource.has("audit"):
+    if recorded(resource):
         audit(
             resource,
             session,
@@ -391,7 +391,7 @@ def _undo_soft_delete(
         for row in ready:
             if row.deleted_at is None:
                 continue  # the cascade of a row before it brought it back
-            before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+            before = serialize(resource, session, [row])[0] if recorded(resource) else None
             undelete(resource, session, context, [row])
             _audit_undo(resource, session, context, row, before)
         done = {id(row) for row in ready}
@@ -423,7 +423,7 @@ def _put_back(
                     sa.insert(link.junction), [link.link(row, decode_value(key)) for key in keys]
                 )
         return row, None
-    before = serialize(resource, session, [row])[0] if resource.has("audit") else None
+    before = serialize(resource, session, [row])[0] if recorded(resource) else None
     # A write of its own: the version moves on and updated_at (onupdate) is the undo's time.
     assert changed is not None  # a row the run deleted is inserted again above
     for attr in changed:

@@ -82,6 +82,10 @@ AUDIT_PAGE_SIZE = 50
 AUDIT_MAX_PAGE_SIZE = 500
 AUDIT_FILTERS = ("resource", "row_id", "action")
 
+# The change feed: `GET /api/changes`, `GET /api/changes/stream`.
+CHANGES_PAGE_SIZE = 100
+CHANGES_MAX_PAGE_SIZE = 1000
+
 
 def filter_operators(kind: str) -> tuple[str, ...]:
     """The operators a list filter takes on a column of API kind `kind` (`f`, `f__in`, ...)."""

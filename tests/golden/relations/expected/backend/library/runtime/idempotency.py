@@ -24,14 +24,16 @@ the middleware (`install`, in `app.py`).
 # No `from __future__ import annotations`: FastAPI reads `guard`'s annotations, and the
 # project's `get_context` in them is a local, which a string could not name.
 
+import contextlib
 import datetime
 import hashlib
 import json
 import logging
 import os
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -110,6 +112,9 @@ class Claim:
     inserted: bool = False  # in the open transaction
     committed: bool = False
     lost: bool = False  # another request committed the key first
+    # The request's session, which stores the answer: on SQLite, a route that read after its
+    # commit holds the write lock in it until the response is sent.
+    session: Session | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,8 @@ def guard(get_context: Callable[..., RequestContext]) -> fastapi_params.Depends:
     ) -> None:
         if key is None or request.method in READ_METHODS:
             return
+        if not _an_id(request.path_params.get("id")):
+            return  # `PATCH /bulk` matched `/{id}`: the route refuses it (405), as without a key
         digest = digest_of(key, context)
         bind(session, context.tenant_id, context.user_id)
         found = wait_for_answer(session, digest)
@@ -187,11 +194,26 @@ def guard(get_context: Callable[..., RequestContext]) -> fastapi_params.Depends:
             answer(
                 wait_for_answer(session, digest) or Answer(fingerprint, None, {}, None), fingerprint
             )
+        claim.session = session
         session.info[_CLAIM] = claim
         request.state.idempotency = claim
 
     depends: fastapi_params.Depends = Depends(check)
     return depends
+
+
+def _an_id(value: object) -> bool:
+    """Whether a path's `{id}` can be a row's id (a UUID or an integer), or there is none."""
+    if value is None:
+        return True
+    text = str(value)
+    if text.lstrip("-").isdigit():
+        return True
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def answer(found: Answer, fingerprint: str) -> None:
@@ -300,9 +322,10 @@ def _claim_rolled_back(session: Session) -> None:
 
 
 def store(state: State, claim: Claim, status: int, headers: dict[str, str], body: bytes) -> None:
-    """Keep the answer of the request that committed `claim`."""
+    """Keep the answer of the request that committed `claim`, through its own session."""
     model = key_model()
-    with state.sessionmaker(bind=state.writer) as session:
+    with contextlib.ExitStack() as stack:
+        session = claim.session or stack.enter_context(state.sessionmaker(bind=state.writer))
         bind(session, claim.tenant_id, claim.actor)
         session.execute(
             sa.update(model)

@@ -222,3 +222,14 @@ def test_one_idempotency_key_sent_at_once_applies_once(api: Api) -> None:
     if info is None:
         pytest.skip("no resource can be created")
     testing.check_idempotent_race(api, info.name)
+
+
+def test_the_change_stream_resumes_after_a_disconnect(app: FastAPI, api: Api) -> None:
+    """Server-sent events over a real connection: a change pushed live, then, after the client
+    dropped, the ones it missed sent again from its Last-Event-ID."""
+    info = next(
+        (i for i in RESOURCES.values() if "create" in i.operations and not i.problems), None
+    )
+    if info is None:
+        pytest.skip("no resource can be created")
+    testing.check_change_stream(api, app, info.name)

@@ -475,10 +475,62 @@ def check_idempotency(role: Role, api: Api, spec: dict[str, Any], command: str) 
             sender.changes(sa.delete(table).where(mine))
 
 
+def check_feed(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
+    """Changes of the caller's tenant and own rows (or no one's); append-only."""
+    name, table = spec["resource"], Base.metadata.tables["change_feed"]
+    row = api.create(name)
+    mine = sa.and_(table.c.resource == name, table.c.row_id == str(key(name, row["id"])))
+    entry = {
+        "resource": name,
+        "row_id": "written-by-sql",
+        "action": "create",
+        "actor": USER,
+        "tenant_id": TENANT if spec["tenant"] else None,
+        "owner_id": USER if spec["owned"] else None,
+        "at": datetime.datetime.now(datetime.UTC),
+    }
+    for tenant, user in strangers(spec):
+        with role.caller(tenant, user) as stranger:
+            if command == "SELECT":
+                stranger.cannot_see(table, mine)
+            elif command == "INSERT":
+                stranger.is_refused(
+                    sa.insert(table).values(entry), "record a change in another's name"
+                )
+            elif command == "UPDATE":
+                stranger.changes_nothing(
+                    sa.update(table).where(mine).values(action=table.c.action),
+                    "rewrite another's changes",
+                )
+            else:
+                stranger.changes_nothing(sa.delete(table).where(mine), "delete another's changes")
+    with role.caller(TENANT, USER) as writer:
+        writer.sees(table, mine)
+        if command == "INSERT":
+            if spec["tenant"]:
+                writer.is_refused(
+                    sa.insert(table).values({**entry, "tenant_id": OTHER_TENANT}),
+                    "record a change into another tenant",
+                )
+            if spec["owned"]:
+                writer.is_refused(
+                    sa.insert(table).values({**entry, "owner_id": OTHER_USER}),
+                    "record a change of another user's row",
+                )
+            writer.changes(sa.insert(table).values(entry))
+        elif command == "UPDATE":
+            writer.changes_nothing(
+                sa.update(table).where(mine).values(action=table.c.action), "rewrite the feed"
+            )
+        elif command == "DELETE":
+            writer.changes_nothing(sa.delete(table).where(mine), "delete from the feed")
+
+
 CHECKS = {
     "resource": check_resource,
     "junction": check_junction,
     "audit": check_audit,
     "bulk": check_bulk,
     "idempotency": check_idempotency,
+    "feed": check_feed,
 }
