@@ -65,7 +65,7 @@ def merge_branch(session: Session, context: RequestContext, name: str) -> dict[s
             audited = recorded(resource)
             befores = (
                 dict(zip(mains, serialize(resource, session, list(mains.values())), strict=True))
-                if audited and mains
+                if resource.has("audit") and mains
                 else {}
             )
             gone = [row.id for row in rows if row.branch_deleted and row.id in mains]

@@ -207,7 +207,7 @@ def _bulk_batch(
     links = load_links(resource, session, rows) if operation == "delete" else None
     saved = [dump_row(resource, row, links) for row in rows]
     audited = recorded(resource)
-    befores = serialize(resource, session, rows) if audited else [None] * len(rows)
+    befores = serialize(resource, session, rows) if resource.has("audit") else [None] * len(rows)
     if operation == "delete":
         remove(resource, session, context, rows, hidden)
         audit(
@@ -390,7 +390,7 @@ def _undo_soft_delete(
         for row in ready:
             if row.deleted_at is None:
                 continue  # the cascade of a row before it brought it back
-            before = serialize(resource, session, [row])[0] if recorded(resource) else None
+            before = serialize(resource, session, [row])[0] if resource.has("audit") else None
             undelete(resource, session, context, [row])
             _audit_undo(resource, session, context, row, before)
         done = {id(row) for row in ready}
@@ -422,7 +422,7 @@ def _put_back(
                     sa.insert(link.junction), [link.link(row, decode_value(key)) for key in keys]
                 )
         return row, None
-    before = serialize(resource, session, [row])[0] if recorded(resource) else None
+    before = serialize(resource, session, [row])[0] if resource.has("audit") else None
     # A write of its own: the version moves on and updated_at (onupdate) is the undo's time.
     assert changed is not None  # a row the run deleted is inserted again above
     for attr in changed:

@@ -34,7 +34,7 @@ def restore_row(
                 "conflict",
                 f"{resource.label} {row.id} points at a deleted row its relation cascades from or restricts: restore that first",
             )
-        before = serialize(resource, session, [row])[0] if recorded(resource) else None
+        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
         undelete(resource, session, context, [row])
         item = fresh(resource, session, row)
         audit(resource, session, context, "restore", [(row.id, before, item)])
@@ -114,7 +114,13 @@ def soft_delete(
                 "delete",
                 [
                     (row.id, before, None)
-                    for row, before in zip(batch, serialize(current, session, batch), strict=True)
+                    for row, before in zip(
+                        batch,
+                        serialize(current, session, batch)
+                        if current.has("audit")
+                        else [None] * len(batch),
+                        strict=True,
+                    )
                 ],
             )
         for row in batch:
@@ -144,7 +150,11 @@ def undelete(
         current, batch = pending.pop()
         children_audited = not first and recorded(current)
         first = False
-        befores = serialize(current, session, batch) if children_audited else []
+        befores = (
+            serialize(current, session, batch)
+            if children_audited and current.has("audit")
+            else [None] * len(batch)
+        )
         by_stamp: dict[Any, list[Any]] = {}
         for row in batch:
             if row.deleted_at is not None:

@@ -22,7 +22,7 @@ from .errors import ApiError, database_errors, validation_error
 from .http import query_values, respond, respond_row
 from .resources import Resource
 from .rows import fresh, load, serialize
-from .trail import audit, recorded
+from .trail import audit
 from .values import jsonable
 from .versions import bump_version
 from .writes import values_of
@@ -70,7 +70,7 @@ def run_action(
     with database_errors(session, "update"):
         before = (
             serialize(resource, session, [row])[0]
-            if row is not None and recorded(resource)
+            if row is not None and resource.has("audit")
             else None
         )
         result = handler(path)(session, row, data)

@@ -6,7 +6,8 @@ Every write calls `audit()`. A resource with the `audit` trait needs a recorder,
 module installs when the project configures it (`audit.configure`, in the generated `db.py`):
 that module is in a project only when one of its resources is audited. The change feed
 (`changes.configure`) takes every resource's changes. `recorded()` says whether a write must
-report the rows it changed, before and after.
+report the rows it changed; the rows before are the audit trail's alone (the feed keeps the
+row after, and a tombstone's id), so only audited resources read them.
 """
 
 from __future__ import annotations

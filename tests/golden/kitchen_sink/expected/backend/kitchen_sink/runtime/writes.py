@@ -16,7 +16,7 @@ from .errors import ApiError, database_errors, validation_error
 from .resources import REGISTRY, Expression, Item, Key, Resource, Row
 from .rows import fresh, load, load_links, serialize
 from .softdelete import soft_delete
-from .trail import audit, recorded
+from .trail import audit
 from .values import dialect_of, parse_key, storable, to_db
 from .versions import bump_version, check_version, expected_version
 
@@ -70,7 +70,7 @@ def update_row(
     expected = expected_version(resource, context, values.pop("version", None), required=True)
     with database_errors(session, "update"):
         check_version(resource, row, expected)
-        before = serialize(resource, session, [row])[0] if recorded(resource) else None
+        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
         apply_values(resource, session, context, row, values, creating=False)
         item = fresh(resource, session, row)
         audit(resource, session, context, "update", [(row.id, before, item)])
@@ -83,7 +83,7 @@ def delete_row(resource: Resource, session: Session, context: RequestContext, ke
     expected = expected_version(resource, context, None, required=False)
     with database_errors(session, "delete"):
         check_version(resource, row, expected)
-        before = serialize(resource, session, [row])[0] if recorded(resource) else None
+        before = serialize(resource, session, [row])[0] if resource.has("audit") else None
         remove(resource, session, context, [row])
         audit(resource, session, context, "delete", [(row.id, before, None)])
         session.commit()
