@@ -393,8 +393,9 @@ def build_api(project: ir.Project) -> Api:
         body="ActionRequest",
         errors=tuple(every),
         summary="Run any action by name, answered as its route answers",
+        # FastAPI strips a description's trailing space, so a project without actions says so in words.
         description="Actions: "
-        + ", ".join(sorted(op.action for r in resources for op in r.operations)),
+        + (", ".join(sorted(op.action for r in resources for op in r.operations)) or "none"),
         answer="As the named route answers",
         also=((201, "A create: the new row"), (204, "A delete")),
     )
