@@ -14,8 +14,10 @@ CLI; its tables are made on a fresh SQLite file. Each repeat then starts uvicorn
 
 `--breakdown` also splits the server's CPU time by what it is spent on, each part measured in a
 fresh interpreter built the way `app.py` builds the served app (`runtime.routing.long_lived`):
-the libraries, `models.py`, `schemas.py`, the routers (`api/`, with their services), SQLAlchemy's
-mapper configuration (`create_app()` calls it), the rest of `app.py` and the first request.
+the libraries, `models.py`, `schemas.py`, the routers (`api/`: the table of `ModuleRouter`s;
+the modules are imported by the requests that reach them), SQLAlchemy's mapper configuration
+(`create_app()` calls it), the rest of `app.py` and the first request (its resource's router
+module and service, and its routes, built).
 
 Medians are printed; the issue's budget (a 300-resource app answers in under 2 s) is reported,
 never enforced: the machine is shared and noisy.

@@ -1,18 +1,28 @@
 """`runtime.routing`: routes built on first need, routers that decline paths outside their prefix,
-and an app that answers and documents itself exactly as with FastAPI's eager routers."""
+router modules imported on first need, and an app that answers and documents itself exactly as with FastAPI's eager routers."""
 
 from __future__ import annotations
 
 import gc
+import importlib
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import pytest
 from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.testclient import TestClient
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from schemagen.runtime.routing import LazyRoute, ResourceRouter, ScopedRouter, long_lived
+from schemagen.runtime.routing import (
+    LazyRoute,
+    ModuleRouter,
+    ResourceRouter,
+    ScopedRouter,
+    long_lived,
+    module_routes,
+)
 
 
 class NoteCreate(BaseModel):
@@ -164,3 +174,123 @@ def test_a_disabled_collector_stays_disabled(unfrozen: None) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------------------------------------
+# ModuleRouter: a router module imported when a request reaches it or the document is read
+
+NOTES_MODULE = """
+from typing import Annotated
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from schemagen.runtime.routing import ResourceRouter
+
+
+class Item(BaseModel):
+    id: int
+
+
+class Page(BaseModel):
+    limit: int = 10
+
+
+router = ResourceRouter(prefix="/api/{table}", tags=["{table}"])
+
+
+@router.get("", operation_id="list_{table}")
+def list_rows(params: Annotated[Page, Query()]) -> list[Item]:
+    return [Item(id=i) for i in range(params.limit)]
+
+
+@router.get("/{{id}}", operation_id="get_{table}")
+def get_row(id: int) -> Item:
+    return Item(id=id)
+"""
+TABLE = [("GET", "/api/{table}"), ("GET", "/api/{table}/{{id}}")]
+
+
+@pytest.fixture
+def modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Two router modules on the path, never imported yet (a fresh package name per test)."""
+    package = f"lazy_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    names = []
+    for table in ("notes", "tags"):
+        (tmp_path / package / f"{table}.py").write_text(NOTES_MODULE.format(table=table))
+        names.append(f"{package}.{table}")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield names
+    for name in [*names, package]:
+        sys.modules.pop(name, None)
+
+
+def table(module: str) -> list[tuple[str, str]]:
+    name = module.rsplit(".", 1)[1]
+    return [(method, path.format(table=name)) for method, path in TABLE]
+
+
+def lazy_app(modules: list[str]) -> FastAPI:
+    app = FastAPI()
+    for module in modules:
+        prefix = "/api/" + module.rsplit(".", 1)[1]
+        app.include_router(ModuleRouter(module, prefix, table(module)))
+    return app
+
+
+def eager_app(modules: list[str]) -> FastAPI:
+    app = FastAPI()
+    for module in modules:
+        app.include_router(importlib.import_module(module).router)
+    return app
+
+
+def test_a_module_is_imported_by_the_first_request_that_reaches_its_router(
+    modules: list[str],
+) -> None:
+    app = lazy_app(modules)
+    assert not any(name in sys.modules for name in modules)
+    with TestClient(app) as client:
+        assert client.get("/api/tags/7").json() == {"id": 7}
+        assert client.get("/api/nothing").status_code == 404
+        assert modules[1] in sys.modules
+        assert modules[0] not in sys.modules  # "/api/notes" is not in "/api/tags/7"
+        assert client.get("/api/notes?limit=2").json() == [{"id": 0}, {"id": 1}]
+
+
+def test_module_routers_answer_and_document_as_the_modules_own(modules: list[str]) -> None:
+    requests = ["/api/notes", "/api/notes?limit=x", "/api/tags/3", "/api/tags/x", "/api/tags/"]
+    lazy, eager = TestClient(lazy_app(modules)), TestClient(eager_app(modules))
+    for path in requests:
+        a, b = lazy.get(path, follow_redirects=False), eager.get(path, follow_redirects=False)
+        assert (a.status_code, a.content) == (b.status_code, b.content), path
+    assert lazy_app(modules).openapi() == eager_app(modules).openapi()
+    assert [module_routes(module) for module in modules] == [table(m) for m in modules]
+
+
+def test_a_table_that_is_not_the_modules_says_so(modules: list[str]) -> None:
+    app = FastAPI()
+    app.include_router(ModuleRouter(modules[0], "/api/notes", [("POST", "/api/notes")]))
+    with pytest.raises(LookupError, match=r"declares no route POST /api/notes"):
+        app.openapi()
+
+
+def test_the_document_holds_more_query_models_than_fastapis_cache() -> None:
+    # FastAPI keeps 128 query models' fields; its document needs each one's twice.
+    app = FastAPI()
+    for n in range(140):
+        page = create_model(f"Page{n}", limit=(int, 10))
+        router = ResourceRouter(prefix=f"/api/t{n}")
+
+        def list_rows(params: BaseModel) -> int:
+            return 0
+
+        # This file's annotations are strings; the model is local: given as an object.
+        list_rows.__annotations__ = {"params": Annotated[page, Query()], "return": int}
+        router.get("", operation_id=f"list_{n}")(list_rows)
+        app.include_router(router)
+    paths = app.openapi()["paths"]
+    assert len(paths) == 140
+    assert paths["/api/t139"]["get"]["parameters"][0]["name"] == "limit"

@@ -111,6 +111,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
             f"{base}/api/__init__.py",
             package=package,
             project=project,
+            h=h,
             **features,
         )
     )
@@ -239,6 +240,11 @@ class Helpers:
 
     def fixed_segments(self, resource: ir.Resource) -> tuple[str, ...]:
         return self.api.resource(resource).fixed_segments()
+
+    def route_table(self, resource: ir.Resource) -> str:
+        """The (method, path) of each route of the resource's router, in its order: the table
+        its `ModuleRouter` in `api/__init__.py` is given."""
+        return py_literal([(op.method, op.path) for op in self.api.resource(resource).routes])
 
     def route_lines(self, resource: ir.Resource) -> list[str]:
         return [

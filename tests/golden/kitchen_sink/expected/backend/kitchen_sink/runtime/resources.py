@@ -7,8 +7,9 @@ relations can find their target and every function here reads the same descripti
 
 from __future__ import annotations
 
+import importlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,7 +115,50 @@ class Resource:
         return id_column
 
 
-REGISTRY: dict[str, Resource] = {}
+class Registry(MutableMapping[str, Resource]):
+    """The resources by name. A resource registers itself when its module is imported; a module
+    `declare`d here is imported the first time its resource is asked for (by name, or all of them
+    by iteration), so an app imports a resource's module when a request needs it, not at start."""
+
+    def __init__(self) -> None:
+        self._resources: dict[str, Resource] = {}
+        self._modules: dict[str, str] = {}
+
+    def declare(self, modules: Mapping[str, str]) -> None:
+        """`modules`: the module that registers each resource, by the resource's name."""
+        self._modules.update(modules)
+
+    def __setitem__(self, name: str, resource: Resource) -> None:
+        self._resources[name] = resource
+
+    def __delitem__(self, name: str) -> None:
+        del self._resources[name]
+
+    def __getitem__(self, name: str) -> Resource:
+        found = self._resources.get(name)
+        if found is None and name in self._modules:
+            importlib.import_module(self._modules[name])
+            found = self._resources.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def _all(self) -> dict[str, Resource]:
+        for name in self._modules:
+            self[name]
+        return self._resources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict(self._all()))
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._resources or name in self._modules
+
+
+REGISTRY = Registry()
 
 
 def register(resource: Resource) -> Resource:
