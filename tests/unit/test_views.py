@@ -375,3 +375,54 @@ def test_every_view_error_is_reported_at_once(tmp_path):
         "views.two.columns[0]",
         "views.two.tree",
     ]
+
+
+def test_the_browser_suite_knows_each_view_and_how_to_make_its_rows():
+    """e2e/view_cases.ts (the web target), for the relations golden case: a table view whose rows
+    need an author made first and no publisher, and a tree view over genre.parent."""
+    from helpers import REPO
+
+    from schemagen.registry import builtin_targets, render_all, select_targets
+
+    project = compile_project(REPO / "tests" / "golden" / "relations").project
+    files = render_all(project, select_targets(["web"], builtin_targets()), RenderContext())
+    text = next(f.content for f in files if f.path == "web/e2e/view_cases.ts")
+    book = text[text.index('resource: "book"') : text.index('resource: "genre"')]
+    assert 'title: "Unpublished"' in book and 'page: "#/books/views/unpublished"' in book
+    assert 'headers: ["Title", "Author"]' in book and "tree: null" in book
+    assert "match: { publisher_id: null }" in book and "past: []" in book
+    assert 'relations: [{ name: "author_id", resource: "author" }]' in book
+    # Its row actions are Edit and Delete: no custom action to run.
+    assert "actions: []" in book
+    genre = text[text.index('resource: "genre"') :]
+    assert 'tree: "parent_id"' in genre and 'page: "#/genres/views/genre_tree"' in genre
+    assert "relations: []" in genre
+
+
+def test_a_due_view_is_made_with_a_time_long_past(tmp_path):
+    from schemagen.registry import builtin_targets, render_all, select_targets
+
+    project(tmp_path, "due:\n  filters: {due_at: {lte: now}, status: {not_in: [todo]}}\n")
+    files = render_all(
+        compile_project(tmp_path).project,
+        select_targets(["web"], builtin_targets()),
+        RenderContext(),
+    )
+    text = next(f.content for f in files if f.path == "web/e2e/view_cases.ts")
+    assert 'match: { due_at: "2020-01-02T03:04:05Z", status: "doing" }' in text
+    assert 'past: ["due_at"]' in text
+    assert '{ label: "Archive", inputs: ["Reason"], submit: true }' in text
+
+
+def test_the_suite_makes_no_row_it_cannot_know(tmp_path):
+    """A view of the rows under one given parent: the suite has no row of that id to point at."""
+    from schemagen.registry import builtin_targets, render_all, select_targets
+
+    project(tmp_path, "under:\n  filters: {parent: 3f0e6c1e-0000-4000-8000-000000000001}\n")
+    files = render_all(
+        compile_project(tmp_path).project,
+        select_targets(["web"], builtin_targets()),
+        RenderContext(),
+    )
+    text = next(f.content for f in files if f.path == "web/e2e/view_cases.ts")
+    assert "make: null" in text

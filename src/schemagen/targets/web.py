@@ -419,8 +419,9 @@ def filter_case(
     }
 
 
-# A datetime every `lte: now` view matches: long past, with its offset.
+# Datetimes every `lte: now` (`gte: now`) view matches: long past (far ahead), with an offset.
 PAST = "2020-01-02T03:04:05Z"
+FUTURE = "2100-01-02T03:04:05Z"
 
 
 def view_case(
@@ -455,15 +456,21 @@ def view_case(
     makeable = None not in fill and title in by_name and by_name[title]["widget"] in TYPED
     for param, value in view["params"].items():
         name, _, op = param.partition("__")
+        field = by_name.get(name)
         if op in ("", "gte", "lte"):
-            match[name] = PAST if value == "now" else value
+            match[name] = (PAST if op != "gte" else FUTURE) if value == "now" else value
         elif op == "in":
             match[name] = value[0]
         elif op == "isnull" and value is True:
             match[name] = None
         else:
             makeable = False  # `isnull: false` on a field the suite has no value for
-        if name == title:
+        if (
+            name == title
+            or field is None  # not in the create form: read-only, the server sets it
+            or (field.get("relation") and match.get(name) is not None)  # no row of that id
+            or (field["required"] and match.get(name) is None)
+        ):
             makeable = False
     return {
         "resource": resource.name,

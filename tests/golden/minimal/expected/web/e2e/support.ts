@@ -334,7 +334,8 @@ export async function updateRowByApi(page: Page, resource: ResourceCase, id: unk
   const current = await page.request.get(path, { headers: scopeHeaders(tenant) });
   expect(current.status(), await current.text()).toBe(200);
   const row: unknown = await current.json();
-  const version = typeof row === "object" && row !== null && "version" in row ? row.version : undefined;
+  const stored = typeof row === "object" && row !== null && "version" in row ? row.version : undefined;
+  const version = typeof stored === "number" ? stored : undefined;
   const headers = { ...scopeHeaders(tenant), ...(version === undefined ? {} : { "If-Match": String(version) }) };
   const data = version === undefined ? changes : { ...changes, version };
   const response = await page.request.patch(path, { data, headers });

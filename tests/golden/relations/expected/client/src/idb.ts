@@ -15,9 +15,19 @@ export const DATABASE_NAME = "library";
 /** Every store by resource name. */
 export const stores = {
   author: { name: "authors", resource: "author", keyPath: "id", indexes: [] },
-  book: { name: "books", resource: "book", keyPath: "id", indexes: [] },
+  book: {
+    name: "books",
+    resource: "book",
+    keyPath: "id",
+    indexes: [{ name: "by_publisher_id", keyPath: "publisher_id", unique: false, multiEntry: false }],
+  },
   chapter: { name: "chapters", resource: "chapter", keyPath: "id", indexes: [] },
-  genre: { name: "genres", resource: "genre", keyPath: "id", indexes: [] },
+  genre: {
+    name: "genres",
+    resource: "genre",
+    keyPath: "id",
+    indexes: [{ name: "by_parent_id", keyPath: "parent_id", unique: false, multiEntry: false }],
+  },
   publisher: { name: "publishers", resource: "publisher", keyPath: "id", indexes: [] },
 } as const satisfies { readonly [resource: string]: StoreDefinition };
 

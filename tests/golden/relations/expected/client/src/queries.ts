@@ -138,9 +138,9 @@ function optimisticRowOfAuthor(input: T.AuthorCreate): T.Author {
 
 /** What `BookListParams` can name, for `matchesBookParams` and the list order. */
 export const bookQuerySpec: QuerySpec = {
-  filters: {  },
+  filters: { publisher_id: "key" },
   search: [],
-  sortable: { id: "text" },
+  sortable: { title: "text", id: "text" },
   defaultSort: ["id"],
   softDelete: true,
 };
@@ -355,9 +355,9 @@ function optimisticRowOfChapter(input: T.ChapterCreate): T.Chapter {
 
 /** What `GenreListParams` can name, for `matchesGenreParams` and the list order. */
 export const genreQuerySpec: QuerySpec = {
-  filters: {  },
+  filters: { parent_id: "key" },
   search: [],
-  sortable: { id: "text" },
+  sortable: { name: "text", id: "text" },
   defaultSort: ["id"],
   softDelete: false,
 };

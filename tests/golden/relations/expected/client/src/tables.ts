@@ -77,7 +77,7 @@ export const bookTable: TableDefinition<"book"> = {
       header: "Title",
       type: "string",
       format: "text",
-      sortable: false,
+      sortable: true,
       filterable: false,
     },
     {
@@ -104,7 +104,7 @@ export const bookTable: TableDefinition<"book"> = {
       type: "relation",
       format: "relation",
       sortable: false,
-      filterable: false,
+      filterable: { operators: ["eq", "in", "gte", "lte", "isnull"] },
       relation: { resource: "publisher", titleField: "name", multiple: false },
     },
   ],
@@ -138,7 +138,39 @@ export const bookTable: TableDefinition<"book"> = {
   collectionActions: [],
   listHook: hooks.useBookList,
   listQueryOptions: hooks.bookListQueryOptions,
-  views: [],
+  views: [
+    {
+      name: "unpublished",
+      title: "Unpublished",
+      description: null,
+      params: { publisher_id__isnull: true },
+      sort: ["title"],
+      columns: [
+        {
+          accessor: "title",
+          header: "Title",
+          type: "string",
+          format: "text",
+          sortable: true,
+          filterable: false,
+        },
+        {
+          accessor: "author_id",
+          header: "Author",
+          type: "relation",
+          format: "relation",
+          sortable: false,
+          filterable: false,
+          relation: { resource: "author", titleField: "name", multiple: false },
+        },
+      ],
+      rowActions: [
+        { action: "book.update", label: "Edit", kind: "update" },
+        { action: "book.delete", label: "Delete", kind: "delete", confirm: true },
+      ],
+      tree: null,
+    },
+  ],
 };
 
 export const chapterTable: TableDefinition<"chapter"> = {
@@ -198,7 +230,7 @@ export const genreTable: TableDefinition<"genre"> = {
       header: "Name",
       type: "string",
       format: "text",
-      sortable: false,
+      sortable: true,
       filterable: false,
     },
     {
@@ -207,7 +239,7 @@ export const genreTable: TableDefinition<"genre"> = {
       type: "relation",
       format: "relation",
       sortable: false,
-      filterable: false,
+      filterable: { operators: ["eq", "in", "isnull"] },
       relation: { resource: "genre", titleField: "name", multiple: false },
     },
   ],
@@ -223,7 +255,39 @@ export const genreTable: TableDefinition<"genre"> = {
   collectionActions: [],
   listHook: hooks.useGenreList,
   listQueryOptions: hooks.genreListQueryOptions,
-  views: [],
+  views: [
+    {
+      name: "genre_tree",
+      title: "Genre tree",
+      description: null,
+      params: {},
+      sort: ["name"],
+      columns: [
+        {
+          accessor: "name",
+          header: "Name",
+          type: "string",
+          format: "text",
+          sortable: true,
+          filterable: false,
+        },
+        {
+          accessor: "parent_id",
+          header: "Parent",
+          type: "relation",
+          format: "relation",
+          sortable: false,
+          filterable: { operators: ["eq", "in", "isnull"] },
+          relation: { resource: "genre", titleField: "name", multiple: false },
+        },
+      ],
+      rowActions: [
+        { action: "genre.update", label: "Edit", kind: "update" },
+        { action: "genre.delete", label: "Delete", kind: "delete", confirm: true },
+      ],
+      tree: { parent: "parent_id" },
+    },
+  ],
 };
 
 export const publisherTable: TableDefinition<"publisher"> = {

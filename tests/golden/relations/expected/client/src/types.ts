@@ -194,10 +194,16 @@ export interface BookUpdate {
   related_ids?: BookId[] | undefined;
 }
 
-export type BookSort = "id" | "-id";
+export type BookSort = "title" | "-title" | "id" | "-id";
 
 /** The filters of a list or a bulk request */
-export type BookFilter = { [key: string]: never };
+export interface BookFilter {
+  publisher_id?: PublisherId | undefined;
+  publisher_id__in?: readonly PublisherId[] | undefined;
+  publisher_id__gte?: PublisherId | undefined;
+  publisher_id__lte?: PublisherId | undefined;
+  publisher_id__isnull?: boolean | undefined;
+}
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface BookListParams {
@@ -209,6 +215,11 @@ export interface BookListParams {
   sort?: BookSort | readonly BookSort[] | undefined;
   /** Deleted rows too (deleted_at set); by default a list hides them */
   include_deleted?: boolean | undefined;
+  publisher_id?: PublisherId | undefined;
+  publisher_id__in?: readonly PublisherId[] | undefined;
+  publisher_id__gte?: PublisherId | undefined;
+  publisher_id__lte?: PublisherId | undefined;
+  publisher_id__isnull?: boolean | undefined;
 }
 
 /** One page of books: the rows, and the cursor of the next page (null on the last). */
@@ -314,10 +325,14 @@ export interface GenreUpdate {
   parent_id?: GenreId | null | undefined;
 }
 
-export type GenreSort = "id" | "-id";
+export type GenreSort = "name" | "-name" | "id" | "-id";
 
 /** The filters of a list or a bulk request */
-export type GenreFilter = { [key: string]: never };
+export interface GenreFilter {
+  parent_id?: GenreId | undefined;
+  parent_id__in?: readonly GenreId[] | undefined;
+  parent_id__isnull?: boolean | undefined;
+}
 
 /** The parameters of a list: paging, sort, search and filters */
 export interface GenreListParams {
@@ -327,6 +342,9 @@ export interface GenreListParams {
   cursor?: string | undefined;
   /** Sort keys, '-' for descending; default id */
   sort?: GenreSort | readonly GenreSort[] | undefined;
+  parent_id?: GenreId | undefined;
+  parent_id__in?: readonly GenreId[] | undefined;
+  parent_id__isnull?: boolean | undefined;
 }
 
 /** One page of genres: the rows, and the cursor of the next page (null on the last). */

@@ -46,7 +46,7 @@ export const cases: readonly ResourceCase[] = [
     deletable: true,
     softDelete: true,
     searchable: false,
-    sortable: [],
+    sortable: ["Title"],
     pageSize: 50,
     actions: [],
     relations: [
@@ -106,7 +106,7 @@ export const cases: readonly ResourceCase[] = [
     deletable: true,
     softDelete: false,
     searchable: false,
-    sortable: [],
+    sortable: ["Name"],
     pageSize: 50,
     actions: [],
     relations: [{ label: "Parent", resource: "genre" }],

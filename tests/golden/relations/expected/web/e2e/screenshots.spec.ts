@@ -21,9 +21,33 @@ function fileName(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") + ".png";
 }
 
+/** Requests the page has sent and not yet had answered. */
+const pending = new WeakMap<Page, Set<object>>();
+
+function track(page: Page): void {
+  const open = new Set<object>();
+  pending.set(page, open);
+  page.on("request", (request) => open.add(request));
+  page.on("requestfinished", (request) => open.delete(request));
+  page.on("requestfailed", (request) => open.delete(request));
+}
+
+/** Wait until no request has been open for a while: every read has come back, and the ones it
+ * started (a related row's title, read after its list) too. A hash route is no page load, so
+ * Playwright's own "networkidle" is reached once and for all with the first page. */
+async function quiet(page: Page): Promise<void> {
+  const open = pending.get(page) ?? new Set();
+  let calm = 0;
+  while (calm < 5) {
+    await page.waitForTimeout(100);
+    calm = open.size === 0 ? calm + 1 : 0;
+  }
+}
+
 async function shoot(page: Page, name: string): Promise<void> {
-  // Every read has come back (related rows' titles too), and nothing blinks.
-  await page.waitForLoadState("networkidle");
+  // Every read has come back (related rows' titles too), nothing blinks, nothing is hovered.
+  await page.mouse.move(0, 0);
+  await quiet(page);
   await expect(page.getByRole("status").filter({ hasText: /Loading/ })).toHaveCount(0);
   await page.screenshot({ path: `${DIR}/${fileName(name)}`, animations: "disabled", caret: "hide" });
 }
@@ -44,6 +68,7 @@ async function open(page: Page): Promise<void> {
 
 test("screenshots of the start page, the views and a form", async ({ page }) => {
   test.setTimeout(120_000);
+  track(page);
   await open(page);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await shoot(page, "home");
@@ -77,9 +102,11 @@ test("screenshots of the start page, the views and a form", async ({ page }) => 
     }
   }
 
-  // The form of the first view's resource the suite can fill (else of the first such resource).
+  // The form of the first table view's resource the suite can fill (else a tree view's, else of
+  // the first such resource).
   const fillable = cases.filter((c) => c.create !== null);
-  const first = viewCases.map((v) => fillable.find((c) => c.key === v.resource)).find((c) => c !== undefined) ?? fillable[0];
+  const tablesFirst = [...viewCases.filter((v) => v.tree === null), ...viewCases.filter((v) => v.tree !== null)];
+  const first = tablesFirst.map((v) => fillable.find((c) => c.key === v.resource)).find((c) => c !== undefined) ?? fillable[0];
   if (first !== undefined) {
     await page.getByRole("navigation", { name: "Resources" }).getByRole("link", { name: first.labelPlural, exact: true }).click();
     await page.getByRole("button", { name: `New ${first.label}`, exact: true }).click();

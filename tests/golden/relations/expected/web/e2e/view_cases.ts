@@ -4,4 +4,37 @@
 
 import type { ViewCase } from "./view_support.js";
 
-export const viewCases: readonly ViewCase[] = [];
+export const viewCases: readonly ViewCase[] = [
+  {
+    resource: "book",
+    title: "Unpublished",
+    page: "#/books/views/unpublished",
+    apiPath: "/api/books",
+    tree: null,
+    headers: ["Title", "Author"],
+    make: {
+      title: "title",
+      fill: [{ label: "Title", name: "title", widget: "text", unique: true, maxLength: 200 }],
+      match: { publisher_id: null },
+      past: [],
+      relations: [{ name: "author_id", resource: "author" }],
+    },
+    actions: [],
+  },
+  {
+    resource: "genre",
+    title: "Genre tree",
+    page: "#/genres/views/genre_tree",
+    apiPath: "/api/genres",
+    tree: "parent_id",
+    headers: ["Name", "Parent"],
+    make: {
+      title: "name",
+      fill: [{ label: "Name", name: "name", widget: "text", unique: true, maxLength: 80 }],
+      match: {},
+      past: [],
+      relations: [],
+    },
+    actions: [],
+  },
+];

@@ -23,7 +23,7 @@ from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.runtime.routing import ResourceRouter
 from library.services import book as service
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 
 class BookListParams(schemas.DeferredModel):
@@ -36,10 +36,25 @@ class BookListParams(schemas.DeferredModel):
     sort: Annotated[
         str | None,
         Field(
-            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
-            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+            pattern="^(?:-?(?:title|id)(?:,-?(?:title|id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: title, id; default: id",
         ),
     ] = None
+    publisher_id: Annotated[int, BeforeValidator(http.strict_text("integer"))] | None = None
+    publisher_id__in: Annotated[
+        Annotated[
+            list[Annotated[int, BeforeValidator(http.strict_text("integer"))]], Field(min_length=1)
+        ]
+        | Annotated[int, BeforeValidator(http.strict_text("integer"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    publisher_id__gte: Annotated[int, BeforeValidator(http.strict_text("integer"))] | None = None
+    publisher_id__lte: Annotated[int, BeforeValidator(http.strict_text("integer"))] | None = None
+    publisher_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = (
+        None
+    )
     include_deleted: Annotated[
         bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
     ] = False
@@ -49,6 +64,22 @@ class BookBulkFilter(schemas.DeferredModel):
     """The rows `POST /api/books/bulk` changes: the list's filters, as JSON; none: every row."""
 
     model_config = ConfigDict(extra="forbid")
+
+    publisher_id: Annotated[int, BeforeValidator(http.strict_text("integer"))] | None = None
+    publisher_id__in: Annotated[
+        Annotated[
+            list[Annotated[int, BeforeValidator(http.strict_text("integer"))]], Field(min_length=1)
+        ]
+        | Annotated[int, BeforeValidator(http.strict_text("integer"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    publisher_id__gte: Annotated[int, BeforeValidator(http.strict_text("integer"))] | None = None
+    publisher_id__lte: Annotated[int, BeforeValidator(http.strict_text("integer"))] | None = None
+    publisher_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = (
+        None
+    )
 
 
 class BookBulkRequest(api_models.BulkRequest):

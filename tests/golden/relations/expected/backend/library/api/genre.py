@@ -20,7 +20,7 @@ from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.runtime.routing import ResourceRouter
 from library.services import genre as service
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 
 class GenreListParams(schemas.DeferredModel):
@@ -33,10 +33,22 @@ class GenreListParams(schemas.DeferredModel):
     sort: Annotated[
         str | None,
         Field(
-            pattern="^(?:-?(?:id)(?:,-?(?:id))*)?$",
-            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: id; default: id",
+            pattern="^(?:-?(?:name|id)(?:,-?(?:name|id))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: name, id; default: id",
         ),
     ] = None
+    parent_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
+    parent_id__in: Annotated[
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    parent_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
 
 
 router = ResourceRouter(prefix="/api/genres", tags=["genres"], writes=[IDEMPOTENT])

@@ -44,8 +44,8 @@ RESOURCE = register(
                 models.books_related, "book_id", "related_book_id", "book", key="uuid"
             ),
         },
-        filterable=(),
-        sortable=("id",),
+        filterable=("publisher_id",),
+        sortable=("title", "id"),
         searchable=(),
         default_sort=("id",),
         page_size=50,

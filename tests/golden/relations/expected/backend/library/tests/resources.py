@@ -129,7 +129,13 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=("soft_delete",),
         undo=True,
-        filters=[],
+        filters=[
+            ("publisher_id", "eq"),
+            ("publisher_id", "in"),
+            ("publisher_id", "gte"),
+            ("publisher_id", "lte"),
+            ("publisher_id", "isnull"),
+        ],
     ),
     "chapter": Resource(
         name="chapter",
@@ -224,7 +230,7 @@ RESOURCES: dict[str, Resource] = {
         problems=[],
         traits=(),
         undo=False,
-        filters=[],
+        filters=[("parent_id", "eq"), ("parent_id", "in"), ("parent_id", "isnull")],
     ),
     "publisher": Resource(
         name="publisher",

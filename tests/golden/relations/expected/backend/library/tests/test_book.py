@@ -68,7 +68,21 @@ def test_delete_applies_the_relation_rule(api: Api, source: str, field: str, rul
     testing.check_delete_rule(api, NAME, source, field, rule)
 
 
-@pytest.mark.parametrize("sort", [None, "id", "-id"])
+@pytest.mark.parametrize(
+    ("field", "op"),
+    [
+        ("publisher_id", "eq"),
+        ("publisher_id", "in"),
+        ("publisher_id", "gte"),
+        ("publisher_id", "lte"),
+        ("publisher_id", "isnull"),
+    ],
+)
+def test_filter(api: Api, field: str, op: str) -> None:
+    testing.check_filter(api, NAME, field, op)
+
+
+@pytest.mark.parametrize("sort", [None, "title", "-title", "id", "-id"])
 def test_paging_never_skips_or_repeats(api: Api, sort: str | None) -> None:
     testing.check_paging(api, NAME, sort)
 
