@@ -46,6 +46,8 @@ _TESTS = re.compile(r"\.test\.tsx?$")
 # (tests/webapp/package.json pins the versions the tests run: tests/unit/test_web_target.py keeps
 # them within these ranges). The client's peer dependencies join `DEPENDENCIES` with its ranges.
 DEPENDENCIES = {
+    # AutoTable's long lists: useWindowVirtualizer with `enabled` and `scrollMargin`.
+    "@tanstack/react-virtual": "^3.14.0",
     "react": "^19.2.0",
     "react-dom": "^19.2.0",
 }

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
-import { AutoTable, filterParams, nextSort } from "../runtime/web/AutoTable.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AutoTable, VIRTUAL_FROM, filterParams, nextSort } from "../runtime/web/AutoTable.js";
 import { office, officeTable, world } from "./fixtures.js";
 import { entry, renderWith } from "./harness.js";
 
@@ -121,6 +121,51 @@ describe("AutoTable", () => {
     await user.click(await within(screen.getByRole("status")).findByRole("button", { name: "Undo" }));
     await screen.findByRole("row", { name: /Bravo/ });
     expect(offices.callsOf("restore")).toHaveLength(1);
+  });
+});
+
+describe("a long list", () => {
+  // jsdom lays nothing out: each element is given a row's height, as a browser would measure it,
+  // and the page's top moves up as the window scrolls down.
+  beforeEach(() => {
+    vi.spyOn(Element.prototype, "getBoundingClientRect").mockImplementation(() => DOMRect.fromRect({ x: 0, y: -window.scrollY, width: 800, height: 38 }));
+    vi.spyOn(HTMLElement.prototype, "offsetHeight", "get").mockReturnValue(38);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  function long(count: number) {
+    const rows = Array.from({ length: count }, (_, index) => office("o" + String(index), "Office " + String(index).padStart(3, "0")));
+    const { resources } = world(rows);
+    const offices = entry(resources, "office");
+    return { resources, offices: { ...offices, table: { ...offices.table, pageSize: count } } };
+  }
+
+  it(`draws from ${VIRTUAL_FROM} rows on only those near the window, and counts them all`, async () => {
+    const { resources, offices } = long(VIRTUAL_FROM + 100);
+    renderWith(resources, <AutoTable resource={offices} />);
+    const table = await screen.findByRole("table", { name: "Offices" });
+    await waitFor(() => expect(table.getAttribute("aria-rowcount")).toBe(String(VIRTUAL_FROM + 101)));
+    const drawn = within(table).getAllByRole("row");
+    expect(drawn.length).toBeGreaterThan(10);
+    expect(drawn.length).toBeLessThan(80);
+    // Still a table: the header row is row 1, each row drawn says its place and has its header cell.
+    expect(drawn.map((row) => row.getAttribute("aria-rowindex")).slice(0, 3)).toEqual(["1", "2", "3"]);
+    expect(within(drawn[1] ?? table).getByRole("rowheader").textContent).toBe("Office 000");
+    expect(within(table).getAllByRole("columnheader").map((th) => th.textContent)).toEqual(["Name ▲", "Status", "Region", "Budget", "Actions"]);
+    // Scrolled down, the rows there are drawn instead.
+    Object.defineProperty(window, "scrollY", { configurable: true, value: 38 * 250 });
+    window.dispatchEvent(new Event("scroll"));
+    await waitFor(() => expect(within(table).getAllByRole("rowheader").map((cell) => cell.textContent)).toContain("Office 250"));
+    expect(within(table).queryByRole("rowheader", { name: "Office 000" })).toBeNull();
+    Object.defineProperty(window, "scrollY", { configurable: true, value: 0 });
+  });
+
+  it(`draws a list shorter than ${VIRTUAL_FROM} rows whole`, async () => {
+    const { resources, offices } = long(VIRTUAL_FROM - 1);
+    renderWith(resources, <AutoTable resource={offices} />);
+    const table = await screen.findByRole("table", { name: "Offices" });
+    await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(VIRTUAL_FROM));
+    expect(table.getAttribute("aria-rowcount")).toBe(String(VIRTUAL_FROM));
   });
 });
 
