@@ -245,16 +245,33 @@ export async function search(page: Page, resource: ResourceCase, text: string): 
 }
 
 /** The row that shows `text`, found as a person finds it in a long list (other scenarios may have
- * filled pages before it): by a search where the list has one, else page by page ("Load more"). */
+ * filled pages before it): by a search where the list has one, else page by page ("Load more"),
+ * and down the page where a long list draws only the rows near the window. */
 export async function find(page: Page, resource: ResourceCase, text: string): Promise<Locator> {
   const found = await search(page, resource, text);
   const more = page.getByRole("button", { name: "Load more", exact: true });
   for (;;) {
-    // The list has been read: the row shows, or there is a next page to look in.
-    await expect(found.or(more).first()).toBeVisible();
+    // The list has been read: the row shows, or there is a next page to look in; or neither, in
+    // a long list whose rows near the window are others.
+    const shown = await expect(found.or(more).first())
+      .toBeVisible()
+      .then(() => true)
+      .catch(() => false);
+    await settled(page, resource);
     if (await found.isVisible()) return found;
-    await more.click();
+    if (shown && (await more.isVisible())) {
+      await more.click();
+      continue;
+    }
+    const moved = await page.evaluate(() => {
+      const before = window.scrollY;
+      window.scrollBy(0, window.innerHeight);
+      return window.scrollY !== before;
+    });
+    if (!moved) break;
   }
+  await expect(found, `no row shows ${text}`).toBeVisible();
+  return found;
 }
 
 /** Create a row through "New <label>", and find it in the list; the title it was given. */

@@ -39,6 +39,9 @@ test("bulk delete: the dry run's count, the run, then Undo", async ({ page }) =>
   for (let index = 0; index < 3; index++) made.push(await createRowByApi(page, resource, { tenant }));
   await openResource(page, resource);
   for (const { title } of made) await expect(await find(page, resource, title)).toBeVisible();
+  // A bulk change follows the filters, not the search: the search is cleared first.
+  if (resource.searchable) await page.getByRole("searchbox", { name: `Search ${resource.labelPlural}`, exact: true }).fill("");
+  await settled(page, resource);
   const posts: string[] = [];
   page.on("request", (request) => {
     if (request.method() === "POST") posts.push(request.postData() ?? "");

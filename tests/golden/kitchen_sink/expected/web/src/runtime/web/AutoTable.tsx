@@ -2,9 +2,12 @@
 /* AutoTable: a resource's list, from its generated table definition: formatted cells (enum
  * labels, decimals, dates, related rows by their title, linked), sort by a sortable header, search,
  * a filter per filterable column with its operators, keyset paging ("Load more"), "Show deleted"
- * for soft-deleted resources, and the row actions (edit, delete, restore, each custom action). */
+ * for soft-deleted resources, and the row actions (edit, delete, restore, each custom action).
+ * A long list draws only the rows in and near the window (TanStack Virtual), still a table: the
+ * rows it leaves out are counted by `aria-rowcount`, and each row drawn says its place. */
 
 import { useInfiniteQuery } from "@tanstack/react-query";
+import { useWindowVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { BulkAction, TableAction, TableColumn } from "../client/tables.js";
 import { formatCell } from "../client/tables.js";
@@ -122,6 +125,7 @@ export function AutoTable(props: AutoTableProps) {
     getNextPageParam: (page) => page.next_cursor,
   });
   const rows = list.data?.pages.flatMap((page) => page.items) ?? [];
+  useRenderMeasure(resource.key, list.isSuccess ? rows.length : null);
   const actions = useMemo(
     () =>
       table.rowActions.filter((action) => {
@@ -220,10 +224,10 @@ export function AutoTable(props: AutoTableProps) {
         </fieldset>
       )}
       <div className="sg-table-wrap">
-        <table className="sg-table" aria-busy={list.isFetching || search.trim() !== q}>
+        <table className={rows.length >= VIRTUAL_FROM ? "sg-table sg-virtual" : "sg-table"} aria-busy={list.isFetching || search.trim() !== q} aria-rowcount={rows.length + 1}>
           <caption>{caption}</caption>
           <thead>
-            <tr>
+            <tr aria-rowindex={1}>
               {table.columns.map((column) => (
                 <th key={column.accessor} scope="col" aria-sort={column.sortable ? ariaSort(sort, column.accessor) : undefined}>
                   {column.sortable ? (
@@ -239,11 +243,7 @@ export function AutoTable(props: AutoTableProps) {
               {actions.length > 0 && <th scope="col">Actions</th>}
             </tr>
           </thead>
-          <tbody>
-            {rows.map((row) => (
-              <TableRow key={String(row.id)} row={row} resource={resource} actions={actions} onAction={onAction} />
-            ))}
-          </tbody>
+          <TableBody rows={rows} resource={resource} actions={actions} onAction={onAction} />
         </table>
       </div>
       {list.isPending && (
@@ -282,7 +282,104 @@ export function AutoTable(props: AutoTableProps) {
   );
 }
 
+/** The name of the `performance.measure` entries a list records: `schemagen:list <resource>`. */
+export const LIST_MEASURE = "schemagen:list";
+
+/** Record when the list has drawn `count` rows, as a `performance.measure` from the page's
+ * navigation to the frame that shows them, its `detail` the row count: how long a page of a
+ * long list takes to appear, read by the browser suite (or anyone, in the browser's tools). */
+function useRenderMeasure(resource: string, count: number | null): void {
+  useEffect(() => {
+    if (count === null || typeof performance.measure !== "function") return;
+    const frame = requestAnimationFrame(() => {
+      performance.measure(LIST_MEASURE + " " + resource, { start: 0, end: performance.now(), detail: { rows: count } });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [resource, count]);
+}
+
+/** From how many rows read a list draws only those in and near the window: a shorter one is
+ * drawn whole (the browser's find in page sees every row), a longer one stays quick to draw,
+ * scroll and read another page into. */
+export const VIRTUAL_FROM = 200;
+/** A row's height before it is drawn and measured, in pixels (one line of text). */
+const ROW_ESTIMATE = 38;
+/** Rows drawn beyond each edge of the window, so a scroll shows rows already there. */
+const OVERSCAN = 12;
+
+interface TableBodyProps {
+  readonly rows: readonly Row[];
+  readonly resource: ResourceEntry;
+  readonly actions: readonly TableAction[];
+  readonly onAction: (action: TableAction, row: Row) => void;
+}
+
+/** The rows: every one, or from VIRTUAL_FROM on those the window shows (and OVERSCAN more each
+ * way) between two spacer rows that keep the table as tall as all of them, so the page scrolls
+ * as it would. The spacers are hidden from assistive technology; the table's `aria-rowcount`
+ * and each row's `aria-rowindex` tell where a row is. */
+function TableBody(props: TableBodyProps) {
+  const { rows, resource, actions, onAction } = props;
+  const body = useRef<HTMLTableSectionElement>(null);
+  const virtual = rows.length >= VIRTUAL_FROM;
+  // Where the rows start on the page: the window's scroll position is measured from there.
+  const [offset, setOffset] = useState(0);
+  useLayoutEffect(() => {
+    if (!virtual || body.current === null) return;
+    const top = body.current.getBoundingClientRect().top + window.scrollY;
+    setOffset((current) => (Math.abs(current - top) < 1 ? current : top));
+  });
+  const virtualizer = useWindowVirtualizer({
+    count: rows.length,
+    estimateSize: () => ROW_ESTIMATE,
+    overscan: OVERSCAN,
+    scrollMargin: offset,
+    enabled: virtual,
+    getItemKey: (index) => String(rows[index]?.id ?? index),
+  });
+  if (!virtual) {
+    return (
+      <tbody ref={body}>
+        {rows.map((row, index) => (
+          <TableRow key={String(row.id)} index={index} row={row} resource={resource} actions={actions} onAction={onAction} />
+        ))}
+      </tbody>
+    );
+  }
+  const items = virtualizer.getVirtualItems();
+  const first = items[0];
+  const last = items[items.length - 1];
+  const before = first === undefined ? 0 : first.start - offset;
+  const after = last === undefined ? 0 : virtualizer.getTotalSize() - (last.end - offset);
+  const columns = resource.table.columns.length + (actions.length > 0 ? 1 : 0);
+  return (
+    <tbody ref={body}>
+      {before > 0 && <Spacer height={before} columns={columns} />}
+      {items.map((item) => {
+        const row = rows[item.index];
+        return row === undefined ? null : (
+          <TableRow key={item.key} index={item.index} measure={virtualizer.measureElement} row={row} resource={resource} actions={actions} onAction={onAction} />
+        );
+      })}
+      {after > 0 && <Spacer height={after} columns={columns} />}
+    </tbody>
+  );
+}
+
+/** Room for the rows not drawn. */
+function Spacer(props: { readonly height: number; readonly columns: number }) {
+  return (
+    <tr className="sg-spacer" aria-hidden="true">
+      <td colSpan={props.columns} style={{ height: props.height }} />
+    </tr>
+  );
+}
+
 interface TableRowProps {
+  /** Its place among the rows read (0 the first): `aria-rowindex` counts the header row as 1. */
+  readonly index: number;
+  /** Measures the row once drawn (a virtual list's rows differ in height). */
+  readonly measure?: ((element: HTMLTableRowElement | null) => void) | undefined;
   readonly row: Row;
   readonly resource: ResourceEntry;
   readonly actions: readonly TableAction[];
@@ -292,10 +389,10 @@ interface TableRowProps {
 /** One row: its first cell heads it and links to the row's page; then the cells and the buttons
  * of the actions that apply (Restore only on a deleted row, the others only on a live one). */
 const TableRow = memo(function TableRow(props: TableRowProps) {
-  const { row, resource, actions, onAction } = props;
+  const { index, measure, row, resource, actions, onAction } = props;
   const deleted = isDeleted(row);
   return (
-    <tr className={deleted ? "sg-deleted" : undefined}>
+    <tr ref={measure} data-index={index} className={deleted ? "sg-deleted" : undefined} aria-rowindex={index + 2}>
       {resource.table.columns.map((column, index) =>
         index === 0 ? (
           <th key={column.accessor} scope="row">
