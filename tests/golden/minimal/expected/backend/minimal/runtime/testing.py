@@ -1198,7 +1198,9 @@ def check_change_feed(api: Api, name: str) -> None:
         deleted = api.delete(path, if_match=api.etag(path))
         assert deleted.status_code == 204, deleted.text
         expected.append(("delete", True))
-    mine = [c for c in feed_after(api, head) if c["row_id"] == str(row["id"])]
+    mine = [
+        c for c in feed_after(api, head) if (c["resource"], c["row_id"]) == (name, str(row["id"]))
+    ]
     assert [(c["action"], c["deleted"]) for c in mine] == expected, mine
     assert all(c["resource"] == name for c in mine)
     assert mine[0]["row"] == row and mine[-1]["position"] <= feed_head(api)
@@ -1217,7 +1219,8 @@ def check_change_feed(api: Api, name: str) -> None:
     assert seen == feed_after(api, head)
     if info.tenant:
         elsewhere = api.get("/api/changes", params={"since": str(head)}, tenant="tenant-b")
-        assert all(c["row_id"] != str(row["id"]) for c in json_object(elsewhere)["items"])
+        theirs = json_object(elsewhere)["items"]
+        assert all((c["resource"], c["row_id"]) != (name, str(row["id"])) for c in theirs)
 
 
 @contextlib.contextmanager
@@ -1263,28 +1266,34 @@ def stream_events(lines: Iterator[str], count: int) -> list[dict[str, Any]]:
     return found
 
 
+def _of(name: str, changes: list[dict[str, Any]]) -> list[str]:
+    """The row ids of `name`'s changes (a row's parents are made, and streamed, before it)."""
+    return [c["row_id"] for c in changes if c["resource"] == name]
+
+
 def check_change_stream(api: Api, app: FastAPI, name: str) -> None:
     """The live feed: a change made while a stream is open arrives on it; after a disconnect,
     the stream resumed with Last-Event-ID sends what was missed, and nothing before it."""
     head = feed_head(api)
     headers = {"X-Tenant-ID": TENANT, "X-User-ID": USER}
     with serving(app) as url, httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        api.parent(name)  # the rows every row of `name` needs, made before the stream opens
         first = api.create(name)
         query = {"since": str(head)}
         with client.stream("GET", "/api/changes/stream", params=query) as response:
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/event-stream")
             lines = response.iter_lines()
-            (seen,) = stream_events(lines, 1)
-            assert seen["row_id"] == str(first["id"]) and seen["action"] == "create"
+            seen = stream_events(lines, len(feed_after(api, head)))
+            assert _of(name, seen)[-1:] == [str(first["id"])]
             live = api.create(name)  # while the stream is open
             (pushed,) = stream_events(lines, 1)
-            assert pushed["row_id"] == str(live["id"])
+            assert (pushed["resource"], pushed["row_id"]) == (name, str(live["id"]))
         missed = [api.create(name), api.create(name)]  # while disconnected
         resume = {"Last-Event-ID": str(pushed["position"])}
         with client.stream("GET", "/api/changes/stream", headers=resume) as response:
             resumed = stream_events(response.iter_lines(), len(missed))
-        assert [c["row_id"] for c in resumed] == [str(row["id"]) for row in missed]
+        assert _of(name, resumed) == [str(row["id"]) for row in missed]
         assert all(c["position"] > pushed["position"] for c in resumed)
         # The stream ends by itself (CHANGE_STREAM_SECONDS); what it sent is all there was.
         with client.stream("GET", "/api/changes/stream", headers=resume) as response:
