@@ -265,6 +265,9 @@ def test_evolution_step_by_step(
             "shelves",
             "audit_log",
             "bulk_runs",
+            "idempotency_keys",
+            "change_feed",
+            "change_feed_clock",
         }
     finally:
         db.engine.dispose()
@@ -492,8 +495,17 @@ def _v7(db: Database, ids: dict[str, Any], upgrade: Callable[[], None]) -> None:
         + [("shelves", f"shelves_{c}") for c in every]
         + [("audit_log", "audit_log_insert"), ("audit_log", "audit_log_select")]
         + [("bulk_runs", f"bulk_runs_{c}") for c in ("insert", "select", "update")]
+        + [("idempotency_keys", f"idempotency_keys_{c}") for c in every]
+        + [("change_feed", "change_feed_insert"), ("change_feed", "change_feed_select")]
     )
-    assert list(secured) == ["audit_log", "authors", "bulk_runs", "shelves"]
+    assert list(secured) == [
+        "audit_log",
+        "authors",
+        "bulk_runs",
+        "change_feed",
+        "idempotency_keys",
+        "shelves",
+    ]
     assert "USING gin (keywords)" in gin
 
 
