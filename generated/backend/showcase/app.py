@@ -27,6 +27,7 @@ from showcase.runtime import api_models, changes, errors, idempotency, web
 from showcase.runtime.db import session_factory, writer
 from showcase.runtime.http import respond
 from showcase.runtime.routing import long_lived
+from showcase.runtime.values import positive_setting
 from sqlalchemy.orm import configure_mappers
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -49,12 +50,7 @@ WEB_DIST_DEFAULT = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 def max_body_bytes() -> int:
     """`MAX_BODY_BYTES`: a positive number of bytes (default 1 MiB)."""
-    text = os.environ.get("MAX_BODY_BYTES", "").strip()
-    if not text:
-        return DEFAULT_MAX_BODY_BYTES
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"MAX_BODY_BYTES must be a positive number of bytes, not {text!r}")
-    return int(text)
+    return positive_setting("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, "bytes")
 
 
 def cors_origins() -> list[str]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -40,7 +39,7 @@ from .contract import CHANGES_MAX_PAGE_SIZE, CHANGES_PAGE_SIZE
 from .db import bind
 from .resources import Resource
 from .trail import Change, use_feed
-from .values import as_utc, json_default, jsonable, stored_now
+from .values import as_utc, json_default, jsonable, positive_setting, stored_now
 
 POLL = 0.5  # seconds between two reads of the table while a stream waits for changes
 HEARTBEAT = 15.0  # seconds of silence after which a stream sends a comment (proxies keep it open)
@@ -71,14 +70,7 @@ def feed_model() -> type[Any]:
 
 def stream_seconds_from_environment() -> int:
     """`CHANGE_STREAM_SECONDS`: how long one stream lasts before the client reconnects."""
-    text = os.environ.get("CHANGE_STREAM_SECONDS", "").strip()
-    if not text:
-        return DEFAULT_STREAM_SECONDS
-    if not text.isdigit() or int(text) <= 0:
-        raise ValueError(
-            f"CHANGE_STREAM_SECONDS must be a positive number of seconds, not {text!r}"
-        )
-    return int(text)
+    return positive_setting("CHANGE_STREAM_SECONDS", DEFAULT_STREAM_SECONDS, "seconds")
 
 
 def record(

@@ -8,6 +8,7 @@ import decimal
 import functools
 import json
 import math
+import os
 import uuid
 from typing import Any, TypeVar
 
@@ -28,6 +29,16 @@ from .resources import Column, Key, Resource
 # A value as JSON has it.
 Json = dict[str, "Json"] | list["Json"] | str | int | float | bool | None
 Value = TypeVar("Value")
+
+
+def positive_setting(name: str, default: int, unit: str) -> int:
+    """The environment's `name`, a positive whole number of `unit`; `default` when unset or blank."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name} must be a positive number of {unit}, not {text!r}")
+    return int(text)
 
 
 def dialect_of(session: Session) -> str:

@@ -29,7 +29,6 @@ import datetime
 import hashlib
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -49,7 +48,7 @@ from .api_models import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_LENGTH, IDEMPOTENCY_KEY
 from .context import RequestContext
 from .db import READ_METHODS, SessionDep, bind
 from .errors import ApiError, error_response
-from .values import stored_now
+from .values import positive_setting, stored_now
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"  # on a replayed answer, as Stripe and the IETF draft name it
@@ -83,12 +82,7 @@ def key_model() -> type[Any]:
 
 def ttl_from_environment() -> int:
     """`IDEMPOTENCY_TTL`: how many seconds a key is kept, a positive integer (default a day)."""
-    text = os.environ.get("IDEMPOTENCY_TTL", "").strip()
-    if not text:
-        return DEFAULT_TTL
-    if not text.isdigit() or int(text) <= 0:
-        raise ValueError(f"IDEMPOTENCY_TTL must be a positive number of seconds, not {text!r}")
-    return int(text)
+    return positive_setting("IDEMPOTENCY_TTL", DEFAULT_TTL, "seconds")
 
 
 def install(app: FastAPI, ttl: int | None = None) -> None:
