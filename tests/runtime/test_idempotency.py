@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
-from world import NOTE, IdempotencyKey, Note
+from world import NOTE, Base, IdempotencyKey, Note
 
 from schemagen.runtime import errors, http, idempotency
 from schemagen.runtime.context import Principal, RequestContext, request_context
-from schemagen.runtime.db import SessionDep, session_factory, writer
+from schemagen.runtime.db import SessionDep, make_engine, session_factory, writer
 from schemagen.runtime.errors import ApiError
 from schemagen.runtime.routing import ScopedRouter
 from schemagen.runtime.writes import create_row, delete_row
@@ -277,3 +277,46 @@ def test_the_key_table_must_be_configured() -> None:
     idempotency._MODEL.clear()
     with pytest.raises(RuntimeError, match="not configured"):
         idempotency.key_model()
+
+
+def innodb_deadlocks(engine: sa.Engine) -> int:
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'").one()
+    return int(row[1])
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_requests_racing_with_one_key_take_no_lock_that_deadlocks(
+    dialect: str, database_url: Any
+) -> None:
+    """Eight requests at once with one key, five times, on a server database: each race applies
+    once and every request gets the answer. On MariaDB no deadlock happens at all: a request
+    that loses the key held the key's row locked while its insert waited on the key's index,
+    and the holder storing its answer waited on that row (seen in CI: one request answered 503
+    and the others 409 idempotency_in_progress, the answer never stored)."""
+    engine = make_engine(database_url(dialect))
+    Base.metadata.create_all(engine)
+    try:
+        before = innodb_deadlocks(engine) if dialect == "mysql" else 0
+        with TestClient(build_app(engine), raise_server_exceptions=False) as client:
+            for race in range(5):
+                key = f"race-{race}"
+                answers: list[Any] = []
+
+                def send(key: str = key, answers: list[Any] = answers) -> None:
+                    answers.append(client.post("/notes", json={"title": key}, headers=keyed(key)))
+
+                threads = [threading.Thread(target=send) for _ in range(8)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+                assert len({a.content for a in answers}) == 1
+                assert sum("Idempotent-Replayed" in a.headers for a in answers) == 7
+            assert rows(client) == 5
+        if dialect == "mysql":
+            assert innodb_deadlocks(engine) == before
+    finally:
+        engine.dispose()
