@@ -47,7 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .api_models import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_LENGTH, IDEMPOTENCY_KEY_PATTERN
 from .context import RequestContext
 from .db import READ_METHODS, SessionDep, bind
-from .errors import ApiError, error_response
+from .errors import ApiError, error_response, unavailable
 from .values import positive_setting, stored_now
 
 HEADER = "Idempotency-Key"
@@ -56,6 +56,7 @@ DEFAULT_TTL = 24 * 3600  # seconds a key is kept: `IDEMPOTENCY_TTL`
 KEPT_HEADERS = ("content-type", "etag", "location")  # what a replay sends again beside the body
 WAIT = 5.0  # seconds a request waits for the answer of the one that holds its key
 STEP = 0.05
+CLAIM_ATTEMPTS = 3  # tries of a claim or of storing an answer that lost a deadlock
 _CLAIM = "idempotency"  # the claim, in the session's info and the request's state
 
 log = logging.getLogger(__name__)
@@ -179,15 +180,7 @@ def guard(get_context: Callable[..., RequestContext]) -> fastapi_params.Depends:
             context.branch_id,
             getattr(request.app.state, "idempotency_ttl", DEFAULT_TTL),
         )
-        try:
-            insert_claim(session, claim)
-        except sa.exc.IntegrityError:
-            # Another request holds the key: it has committed (PostgreSQL and MySQL made this
-            # insert wait for it), so its answer is on its way.
-            session.rollback()
-            answer(
-                wait_for_answer(session, digest) or Answer(fingerprint, None, {}, None), fingerprint
-            )
+        claim_or_answer(session, claim)
         claim.session = session
         session.info[_CLAIM] = claim
         request.state.idempotency = claim
@@ -208,6 +201,31 @@ def _an_id(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def claim_or_answer(session: Session, claim: Claim) -> None:
+    """Insert the claim; when another request holds the key, raise what that one answered.
+
+    A unique-key failure means the holder committed (PostgreSQL and MySQL made this insert wait
+    for it), so its answer is on its way. A deadlock (MySQL's lock queue on the key's index
+    record, among requests racing with one key) leaves this request without the key: it waits
+    for the holder's answer too, and claims again only if no request holds the key any more.
+    """
+    for attempt in range(1, CLAIM_ATTEMPTS + 1):
+        try:
+            insert_claim(session, claim)
+            return
+        except sa.exc.IntegrityError:
+            session.rollback()
+            found = wait_for_answer(session, claim.digest)
+            answer(found or Answer(claim.fingerprint, None, {}, None), claim.fingerprint)
+        except sa.exc.OperationalError as error:
+            if not unavailable(error) or attempt == CLAIM_ATTEMPTS:
+                raise
+            session.rollback()
+            found = wait_for_answer(session, claim.digest)
+            if found is not None:
+                answer(found, claim.fingerprint)
 
 
 def answer(found: Answer, fingerprint: str) -> None:
@@ -269,7 +287,15 @@ def insert_claim(session: Session, claim: Claim) -> None:
     runs one writer at a time). An expired row of the same key makes way."""
     model = key_model()
     now = stored_now(session)
-    session.execute(sa.delete(model).where(model.digest == claim.digest, model.expires_at <= now))
+    # The expired row is found by a plain read and deleted by its id: a DELETE by digest would
+    # lock the key's rows in every racing request (MySQL locks what it scans), and a request
+    # holding the row's lock while its insert waits on the index deadlocks against the holder
+    # storing its answer (seen on MariaDB with 8 requests racing with one key).
+    expired = session.execute(
+        sa.select(model.id).where(model.digest == claim.digest, model.expires_at <= now)
+    ).scalar()
+    if expired is not None:
+        session.execute(sa.delete(model).where(model.id == expired, model.expires_at <= now))
     session.execute(
         sa.insert(model).values(
             digest=claim.digest,
@@ -320,13 +346,23 @@ def store(state: State, claim: Claim, status: int, headers: dict[str, str], body
     model = key_model()
     with contextlib.ExitStack() as stack:
         session = claim.session or stack.enter_context(state.sessionmaker(bind=state.writer))
-        bind(session, claim.tenant_id, claim.actor)
-        session.execute(
-            sa.update(model)
-            .where(model.digest == claim.digest)
-            .values(status=status, headers=headers, body=body.decode("utf-8", "replace"))
-        )
-        session.commit()
+        for attempt in range(1, CLAIM_ATTEMPTS + 1):
+            bind(session, claim.tenant_id, claim.actor)
+            try:
+                session.execute(
+                    sa.update(model)
+                    .where(model.digest == claim.digest)
+                    .values(status=status, headers=headers, body=body.decode("utf-8", "replace"))
+                )
+                session.commit()
+                return
+            except sa.exc.OperationalError as error:
+                # A deadlock or lock wait against a request racing for the key: the update
+                # sets the same values whenever it runs, so it is run again.
+                session.rollback()
+                if not unavailable(error) or attempt == CLAIM_ATTEMPTS:
+                    raise
+                time.sleep(STEP * attempt)
 
 
 def answer_of_holder(state: State, claim: Claim) -> Response:
