@@ -32,6 +32,7 @@ from helpers import (
     DIALECTS,
     GOLDEN,
     GUARD_COUNTS,
+    MERMAID_HARNESS,
     REDOCLY_HARNESS,
     SHOWCASE,
     TS_HARNESS,
@@ -182,6 +183,22 @@ def web_node_modules() -> Path:
 def redocly_modules() -> Path:
     """tests/redocly/node_modules: the pinned Redocly CLI (tests/e2e/test_redocly.py)."""
     return npm_ci(REDOCLY_HARNESS)
+
+
+@pytest.fixture(scope="session")
+def mermaid_modules() -> Path:
+    """tests/mermaid/node_modules: the pinned Mermaid, whose parser reads the generated erd.md."""
+    return npm_ci(MERMAID_HARNESS)
+
+
+@pytest.fixture(scope="session")
+def graphviz_dot() -> str:
+    """Graphviz's `dot`, which `schemagen erd --format svg` runs (CI installs it: .ci/run)."""
+    dot = shutil.which("dot")
+    if dot is None:
+        _missing("Graphviz's `dot` is needed for the SVG diagram (apt-get install graphviz)")
+    assert dot is not None
+    return dot
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import difflib
+import html
 import importlib.util
 import itertools
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 TS_HARNESS = REPO / "tests" / "ts"  # the pinned TypeScript and libraries (package-lock.json)
 WEB_HARNESS = REPO / "tests" / "web"  # the web runtime's pinned React, vitest and jsdom
 REDOCLY_HARNESS = REPO / "tests" / "redocly"  # the pinned Redocly CLI and its lint config
+MERMAID_HARNESS = REPO / "tests" / "mermaid"  # the pinned Mermaid and its parse script
 SHOWCASE = REPO  # the showcase project: /schemagen.toml and /schemas at the top of the repository
 
 CLI_TIMEOUT = 120  # seconds; a build takes about one
@@ -219,3 +224,35 @@ def free_port() -> int:
 # What the guards measured in this run (name -> one line), printed at the end of the session by
 # the terminal summary in conftest.py, so CI's log quotes the counts.
 GUARD_COUNTS: dict[str, str] = {}
+
+
+def parse_mermaid(sources: list[str]) -> list[dict[str, Any]]:
+    """Each Mermaid ER diagram as Mermaid's own parser reads it (tests/mermaid/parse.mjs): its
+    entities and relationships, with every string decoded as the rendered diagram shows it, or
+    `{"error": ...}`. Needs the `mermaid_modules` fixture."""
+    result = subprocess.run(
+        ["node", str(MERMAID_HARNESS / "parse.mjs")],
+        input=json.dumps(sources),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=CLI_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    diagrams: list[dict[str, Any]] = json.loads(result.stdout)
+    for diagram in diagrams:
+        for entity in diagram.get("entities", ()):
+            entity["alias"] = mermaid_shown(entity["alias"])
+            for attribute in entity["attributes"]:
+                attribute["comment"] = mermaid_shown(attribute["comment"])
+        for relationship in diagram.get("relationships", ()):
+            relationship["role"] = mermaid_shown(relationship["role"])
+    return diagrams
+
+
+def mermaid_shown(text: str) -> str:
+    """A string of Mermaid's parse as its rendered diagram shows it: Mermaid parses with `#35;`
+    and `#quot;` replaced by placeholders, which become HTML character references after."""
+    text = re.sub(r"\ufb02\u00b0\u00b0(\d+)\u00b6\u00df", lambda m: chr(int(m[1])), text)
+    return re.sub(r"\ufb02\u00b0(\w+)\u00b6\u00df", lambda m: html.unescape(f"&{m[1]};"), text)

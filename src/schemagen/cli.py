@@ -49,6 +49,12 @@ class Format(str, Enum):
     toml = "toml"
 
 
+class ErdFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
@@ -473,6 +479,65 @@ def diff(project: ProjectDir = Path(".")) -> None:
     with output_lock(compiled.config.output_dir):
         _recover(compiled.config)
         sys.stdout.write(plan_build(compiled, force=True).unified_diff())
+
+
+@app.command()
+def erd(
+    project: ProjectDir = Path("."),
+    fmt: Annotated[
+        ErdFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="mermaid (as in generated/erd.md), dot (Graphviz source) or svg (laid out by Graphviz `dot`).",
+        ),
+    ] = ErdFormat.mermaid,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+) -> None:
+    """Draw the entity-relationship diagram: tables, keys, relations with cardinality and on_delete.
+
+    Example: schemagen erd --format svg -o erd.svg
+    """
+    from schemagen.targets import erd as diagram
+
+    compiled = _compile(project)
+    if fmt is ErdFormat.mermaid:
+        text = diagram.mermaid(compiled.project)
+    else:
+        text = diagram.dot(compiled.project)
+        if fmt is ErdFormat.svg:
+            text = _graphviz_svg(text)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    _console(stderr=True).print(f"[green]wrote[/] {_escape(str(output))}")
+
+
+def _graphviz_svg(source: str) -> str:
+    """`source` laid out by Graphviz's `dot` as SVG; a clear error when Graphviz is missing."""
+    import shutil
+    import subprocess
+
+    dot = shutil.which("dot")
+    if dot is None:
+        _fail(
+            "`--format svg` needs Graphviz's `dot`, which is not installed "
+            "(apt-get install graphviz, brew install graphviz, or https://graphviz.org/download/); "
+            "`--format mermaid` and `--format dot` need nothing"
+        )
+    result = subprocess.run(
+        [dot, "-Tsvg"], input=source, capture_output=True, text=True, encoding="utf-8", check=False
+    )
+    if result.returncode != 0:
+        _fail(f"Graphviz's `dot` failed (exit {result.returncode}): {result.stderr.strip()}")
+    return result.stdout
 
 
 @app.command()

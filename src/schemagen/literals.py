@@ -377,3 +377,59 @@ def md_code(value: str | None) -> str:
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text[0] == "`" or text[-1] == "`" else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Mermaid (the `erDiagram` of generated/erd.md)
+
+# Mermaid turns `#name;` and `#123;` into HTML entities before it parses (through placeholders
+# spelled with U+FB02 and U+00B6, decoded after), so every character its grammar or that step
+# reads is written as such an entity: quotes and backslashes (a string's ends), `#` (an entity's
+# start), `%` (a `%%{...}%%` directive, found anywhere), `:` (its `style ...:#...;` and `classDef` rewrites of a line), the
+# backtick (a Markdown fence around the diagram), `<`, `>` and `&` (HTML in the rendered label),
+# and the placeholders' own characters.
+_MERMAID_ENTITIES = {
+    "#": "#35;",
+    '"': "#quot;",
+    "\\": "#92;",
+    "%": "#37;",
+    ":": "#58;",
+    "`": "#96;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "&": "#amp;",
+    "\ufb02": "#64258;",
+    "\u00b6": "#182;",
+}
+_MERMAID_SPECIAL = re.compile("[" + re.escape("".join(_MERMAID_ENTITIES)) + "]")
+_MERMAID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def mermaid_string(value: str | None) -> str:
+    """A double-quoted Mermaid string (a label or comment) that renders as `value` on one line.
+
+    Mermaid has no empty string (`t[""]` is a syntax error): empty text is written as one space.
+    """
+    text = _MERMAID_SPECIAL.sub(lambda m: _MERMAID_ENTITIES[m[0]], _one_line(value))
+    return '"' + (text or " ") + '"'
+
+
+def mermaid_name(name: str) -> str:
+    """A Mermaid entity or attribute name: an identifier as it is (schemas allow no other)."""
+    if not _MERMAID_NAME.fullmatch(name):
+        raise LiteralError(f"{name!r} is no Mermaid name")
+    return name
+
+
+# ---------------------------------------------------------------------------------------------
+# Graphviz DOT (`schemagen erd --format dot|svg`)
+
+
+def dot_string(value: str | None) -> str:
+    """A double-quoted DOT string that a label shows as `value` on one line.
+
+    Quotes are escaped; backslashes are doubled, since a label reads `\\N`, `\\G`, `\\n`, `\\l` as
+    escapes (a lone trailing one would swallow the closing quote). The text inside an HTML-like
+    label `<...>` is `html_text`.
+    """
+    return '"' + _one_line(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -124,7 +124,17 @@ def test_version(tmp_path):
 
 def test_help_lists_every_command(tmp_path):
     result = run("--help", cwd=tmp_path)
-    for command in ("init", "new", "validate", "build", "check", "diff", "schema", "targets"):
+    for command in (
+        "init",
+        "new",
+        "validate",
+        "build",
+        "check",
+        "diff",
+        "erd",
+        "schema",
+        "targets",
+    ):
         assert command in result.stdout
 
 
@@ -138,6 +148,7 @@ def test_help_lists_every_command(tmp_path):
         ["build"],
         ["check"],
         ["diff"],
+        ["erd"],
         ["schema"],
         ["targets"],
     ],

@@ -30,11 +30,19 @@ import subprocess
 import sys
 import tokenize
 import tomllib
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import GUARD_COUNTS, LINE_BREAKS, REPO, import_module_from, run_cli
+from helpers import (
+    GUARD_COUNTS,
+    LINE_BREAKS,
+    REPO,
+    import_module_from,
+    parse_mermaid,
+    run_cli,
+)
 from mako.template import Template
 from markdown_it import MarkdownIt
 
@@ -337,7 +345,9 @@ def test_json_and_toml_parse_and_hold_the_markers_only_in_strings(hostile) -> No
     assert schema["description"] == positions.values["description"]
 
 
-def test_ini_mako_and_markdown_keep_the_markers_in_comments_and_text(hostile) -> None:
+def test_ini_mako_and_markdown_keep_the_markers_in_comments_and_text(
+    hostile, mermaid_modules
+) -> None:
     output, _ = hostile
     ini = output / "migrations" / "alembic.ini"
     text = ini.read_text("utf-8")
@@ -361,11 +371,40 @@ def test_ini_mako_and_markdown_keep_the_markers_in_comments_and_text(hostile) ->
                 assert block.content.startswith("<!--") and block.content.count("-->") == 1
                 assert block.content.rstrip().endswith("-->")
                 counted += len(_markers(block.content))
+            if block.type == "fence" and block.info == "mermaid":  # erd.md's diagram
+                counted += _mermaid_string_markers(block.content)
             for token in block.children or []:
                 if token.type in ("text", "code_inline"):
                     counted += len(_markers(token.content))
         # Every marker is read as text or code, none as HTML, a link or emphasis markup.
         assert counted == len(_markers(text)), path.relative_to(output)
+
+
+def _mermaid_string_markers(source: str) -> int:
+    """The markers Mermaid's parser reads inside the diagram's strings (titles, comments, labels),
+    after checking that it reads every line it was given."""
+    [diagram] = parse_mermaid([source])
+    assert "error" not in diagram, diagram["error"]
+    strings = [e["alias"] for e in diagram["entities"]]
+    strings += [a["comment"] for e in diagram["entities"] for a in e["attributes"]]
+    strings += [r["role"] for r in diagram["relationships"]]
+    attributes = sum(len(e["attributes"]) for e in diagram["entities"])
+    # One line per box, its end, each attribute and each relationship, plus `erDiagram`.
+    lines = 1 + 2 * len(diagram["entities"]) + attributes + len(diagram["relationships"])
+    assert lines == len(source.splitlines()), source
+    return sum(len(_markers(s)) for s in strings)
+
+
+def test_the_svg_diagram_draws_every_marker_as_text(hostile, graphviz_dot) -> None:
+    output, _ = hostile
+    source = run_cli("erd", "--format", "dot", cwd=output.parent).stdout
+    svg = run_cli("erd", "--format", "svg", cwd=output.parent).stdout
+    drawn = " ".join(
+        t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")
+    )
+    # Graphviz read every label whole: each marker of the source is drawn, as text.
+    assert sorted(m.group() for m in _markers(drawn)) == sorted(m.group() for m in _markers(source))
+    assert _markers(source)
 
 
 class _HtmlText(HTMLParser):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from schemagen.targets import (
     alembic,
     cache_keys,
+    erd,
     fastapi,
     forms,
     indexeddb,
@@ -33,6 +34,7 @@ BUILTIN: dict[str, Target] = {
         alembic.TARGET,
         tests.TARGET,
         project.TARGET,
+        erd.TARGET,
         typescript.TARGET,
         cache_keys.TARGET,
         zod.TARGET,
