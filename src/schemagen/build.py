@@ -16,7 +16,7 @@ from schemagen.config.project import ProjectConfig, load_config
 from schemagen.diagnostics import Diagnostic, Diagnostics, SchemaError, did_you_mean
 from schemagen.files import RenderedFile
 from schemagen.format import format_python, source_hash
-from schemagen.load import LoadError, find_schema_files, load_file
+from schemagen.load import LoadError, ParsedFiles, find_schema_files, load_file
 from schemagen.registry import available_targets, render_all, select_targets
 from schemagen.render import RenderContext
 from schemagen.resolve import resolve
@@ -34,8 +34,9 @@ class Compiled:
     api: Api
 
 
-def compile_project(start: Path) -> Compiled:
-    """Load, validate and resolve the project at or above `start`. Raises SchemaError with every error."""
+def compile_project(start: Path, parsed: ParsedFiles | None = None) -> Compiled:
+    """Load, validate and resolve the project at or above `start`. Raises SchemaError with every
+    error. `parsed` keeps the schema files parsed between builds of one process (`watch`)."""
     config = load_config(start)
     diagnostics = Diagnostics()
     documents = []
@@ -54,7 +55,10 @@ def compile_project(start: Path) -> Compiled:
     unreadable = []
     for path in files:
         try:
-            documents.append(load_file(path, config.relative(path)))
+            display = config.relative(path)
+            documents.append(
+                parsed.load(path, display) if parsed is not None else load_file(path, display)
+            )
         except LoadError as exc:
             diagnostics.add(exc.diagnostic)
             unreadable.append(declared_resource(path))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from schemagen.config.project import ProjectConfig
     from schemagen.diagnostics import Diagnostic
     from schemagen.fingerprint import LastBuild
+    from schemagen.load import ParsedFiles
     from schemagen.migrations.status import Status
 
 app = typer.Typer(
@@ -87,12 +88,12 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         console.print(f"[red]{errors} error(s)[/]; nothing was written.")
 
 
-def _compile(project: Path, as_json: bool = False) -> Compiled:
+def _compile(project: Path, as_json: bool = False, parsed: ParsedFiles | None = None) -> Compiled:
     from schemagen.build import compile_project
     from schemagen.diagnostics import SchemaError
 
     try:
-        compiled = compile_project(project)
+        compiled = compile_project(project, parsed)
     except SchemaError as exc:
         if as_json:
             _emit_json(
@@ -132,14 +133,19 @@ def main_callback(
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path("."),
 ) -> None:
-    """Start a new project: schemagen.toml, schemas/ with one example, and a README."""
+    """Start a new project: schemagen.toml, schemas/ with one example, a README, and what git,
+    pre-commit, editors and CI need (.gitignore, .pre-commit-config.yaml, .vscode/settings.json,
+    .github/workflows/schemagen.yml)."""
     from schemagen.scaffold import init_project
 
     created = init_project(directory)
     console = _console()
     for path in created:
         console.print(f"[green]created[/] {_escape(str(path))}")
-    console.print("Next: edit the schema, then run [bold]schemagen build[/].")
+    console.print(
+        "Next: edit the schema, run [bold]schemagen build[/] (or [bold]schemagen watch[/]), then"
+        " [bold]git init[/] and [bold]pre-commit install[/]."
+    )
 
 
 @new_app.command("resource")
@@ -208,6 +214,81 @@ def build(
         code = _build(compiled, force=force, target=target, full=full)
     if code:
         raise typer.Exit(code)
+
+
+@app.command()
+def watch(
+    project: ProjectDir = Path("."),
+    quiet_ms: Annotated[
+        int,
+        typer.Option(
+            "--quiet-ms",
+            min=10,
+            help="Rebuild once the inputs have been quiet this long (milliseconds).",
+        ),
+    ] = 150,
+) -> None:
+    """Build, then rebuild on every change to the schemas, templates or configuration. Ctrl-C stops."""
+    from schemagen.config.paths import find_project
+    from schemagen.load import ParsedFiles
+    from schemagen.watch import input_changes
+
+    root = find_project(project).parent  # no project: the usual error, before watching anything
+    console = _console()
+    parsed = ParsedFiles()  # what stays warm between builds, besides the imports and Jinja's cache
+    try:
+        changes = input_changes(project, quiet_ms)
+        if next(changes, None) is None:  # Ctrl-C before the watcher was in place
+            raise KeyboardInterrupt
+        _rebuild(project, [], parsed)
+        console.print("[dim]watching for changes (Ctrl-C stops)[/]")
+        for changed in changes:
+            if console.is_terminal:  # errors in place: each report replaces the last one
+                console.clear()
+            names = ", ".join(_escape(_shown(path, root)) for path in changed)
+            console.print(f"[dim]changed:[/] {names}")
+            _rebuild(project, changed, parsed)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C while rebuilding: the writer's own recovery finishes or undoes its write
+    console.print("[dim]stopped watching[/]")
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _rebuild(project: Path, changed: list[Path], parsed: ParsedFiles) -> None:
+    """One build as `schemagen build` does it, reported with its time; a failure (invalid schemas,
+    a conflict, a bad configuration) is reported and the watch goes on."""
+    import time
+
+    from schemagen.diagnostics import SchemaError, UsageError
+    from schemagen.write import WriteError, output_lock
+
+    started = time.perf_counter()
+    code = 1
+    try:
+        compiled = _compile(project, parsed=parsed)
+        with output_lock(compiled.config.output_dir):
+            code = _build(compiled, force=False, target=None, full=True)
+    except typer.Exit as exc:  # already reported
+        code = exc.exit_code or 0
+    except SchemaError as exc:  # the configuration's, raised before _compile can report it
+        _print_diagnostics(exc.diagnostics)
+    except (UsageError, WriteError) as exc:
+        _error(str(exc))
+    except Exception as exc:  # a broken template override must not end the watch
+        if os.environ.get("SCHEMAGEN_DEBUG"):
+            raise
+        _report_internal_error(exc)
+    seconds = time.perf_counter() - started
+    if code == 0:
+        _console().print(f"[green]{'rebuilt' if changed else 'built'}[/] in {seconds:.2f} s")
+    else:
+        _console(stderr=True).print(
+            f"[red]{'rebuild' if changed else 'build'} failed[/] after {seconds:.2f} s;"
+            " nothing was written. Fix it and save again."
+        )
 
 
 def _build(compiled: Compiled, *, force: bool, target: list[str] | None, full: bool) -> int:
@@ -582,7 +663,6 @@ def main() -> None:
 
 
 def _handle_other(exc: BaseException) -> NoReturn:
-    from schemagen.format import FormatError
     from schemagen.write import WriteError
 
     if isinstance(exc, _click_exceptions()):
@@ -593,6 +673,13 @@ def _handle_other(exc: BaseException) -> NoReturn:
         sys.exit(1)
     if os.environ.get("SCHEMAGEN_DEBUG"):
         raise exc
+    _report_internal_error(exc)
+    sys.exit(3)
+
+
+def _report_internal_error(exc: BaseException) -> None:
+    from schemagen.format import FormatError
+
     kind = (
         "a template produced invalid Python" if isinstance(exc, FormatError) else type(exc).__name__
     )
@@ -600,7 +687,6 @@ def _handle_other(exc: BaseException) -> NoReturn:
         f"[bold red]internal error:[/] {_escape(kind)}: {_escape(str(exc))}{_escape(_template_location(exc))}\n"
         "This is a bug in schemagen, not in your schemas. Re-run with SCHEMAGEN_DEBUG=1 for the traceback and report it."
     )
-    sys.exit(3)
 
 
 def _click_exceptions() -> tuple[type[Exception], ...]:

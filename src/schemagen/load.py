@@ -82,6 +82,30 @@ def load_file(path: Path, display: str | None = None) -> Document:
     return load_yaml(text, name)
 
 
+class ParsedFiles:
+    """Schema files parsed before, reused while the file is unchanged on disk (same inode, size,
+    modification and change times): a long-running `schemagen watch` parses only what was saved.
+
+    A Document is never changed after loading, so one can serve every build.
+    """
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[Path, str], tuple[tuple[int, ...], Document]] = {}
+
+    def load(self, path: Path, display: str) -> Document:
+        try:
+            info = path.stat()
+        except OSError:
+            return load_file(path, display)  # which reports why
+        stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        known = self._parsed.get((path, display))
+        if known is not None and known[0] == stamp:
+            return known[1]
+        document = load_file(path, display)  # a LoadError is not kept: it is reported each time
+        self._parsed[(path, display)] = (stamp, document)
+        return document
+
+
 def load_toml(text: str, name: str) -> Document:
     try:
         data = tomllib.loads(text)

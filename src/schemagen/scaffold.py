@@ -14,7 +14,9 @@ from schemagen.language import parse_shorthand
 from schemagen.validate import IDENTIFIER, RESERVED_RESOURCES
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={url}\n"
+TOML_SCHEMA_COMMENT = "#:schema {url}"  # Taplo's (Even Better TOML's) directive
 SCHEMA_FILE = ".schemagen/resource.schema.json"  # written by init/new so editors work offline
+HOOKS_FILE = ".pre-commit-hooks.yaml"
 
 CONFIG_TEMPLATE = """\
 [project]
@@ -41,6 +43,57 @@ Add a resource with `schemagen new resource NAME --fields "title:string(200) req
 
 EXAMPLE = {"title": "string(200) required", "done": "boolean", "due_on": "date"}
 
+GITIGNORE = """\
+# Dependencies and environments
+node_modules/
+.venv
+venv/
+# Local databases: the generated app's default SQLite file (<package>.db) and its journals
+*.db
+*.db-journal
+*.db-shm
+*.db-wal
+*.sqlite
+*.sqlite3
+# Caches (schemagen's own in .schemagen/cache; .schemagen/resource.schema.json is for editors)
+.schemagen/cache/
+__pycache__/
+*.py[cod]
+.pytest_cache/
+.mypy_cache/
+.ruff_cache/
+.env
+"""
+
+PRE_COMMIT_HEADER = """\
+# `pre-commit install` runs these on every commit; CI runs `pre-commit run --all-files`.
+# The hooks run the schemagen of your environment, the one that builds generated/.
+"""
+
+VSCODE_SETTINGS = {
+    # YAML files carry a `# yaml-language-server: $schema=` line too; this covers any without it.
+    "yaml.schemas": {f"./{SCHEMA_FILE}": ["schemas/*.yaml", "schemas/*.yml"]},
+    "files.exclude": {".schemagen/cache": True},
+}
+
+CI_WORKFLOW = """\
+# schemagen in CI: the schemas are valid and generated/ is what they produce.
+name: schemagen
+on: [push, pull_request]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      # The schemagen that builds generated/ locally: check compares with what it writes.
+      - run: pip install {requirement}
+      - run: schemagen validate
+      - run: schemagen check
+"""
+
 
 def init_project(directory: Path) -> list[Path]:
     """Create a project in `directory` (made if missing). Refuses a folder that holds one."""
@@ -59,8 +112,18 @@ def init_project(directory: Path) -> list[Path]:
         directory / "schemas" / "task.yaml",
         directory / SCHEMA_FILE,
     ]
-    if not readme.exists():
-        created.append(readme)
+    # The project's own files: kept when the folder has them already (an existing repository).
+    extras = {
+        readme: README_TEMPLATE.format(name=name),
+        directory / ".gitignore": GITIGNORE,
+        directory / ".pre-commit-config.yaml": pre_commit_config(),
+        directory / ".vscode" / "settings.json": json.dumps(VSCODE_SETTINGS, indent=2) + "\n",
+        directory / ".github" / "workflows" / "schemagen.yml": CI_WORKFLOW.format(
+            requirement=_requirement()
+        ),
+    }
+    extras = {path: text for path, text in extras.items() if not path.exists()}
+    created += extras
     (directory / "schemas").mkdir(parents=True, exist_ok=True)
     (directory / CONFIG_FILE).write_text(
         CONFIG_TEMPLATE.format(name=json.dumps(name), package=json.dumps(name)), encoding="utf-8"
@@ -69,12 +132,74 @@ def init_project(directory: Path) -> list[Path]:
     (directory / "schemas" / "task.yaml").write_text(
         resource_text("task", "yaml", EXAMPLE), encoding="utf-8"
     )
-    if readme in created:
-        readme.write_text(README_TEMPLATE.format(name=name), encoding="utf-8")
+    for path, text in extras.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     return [
         p.relative_to(directory.parent) if p.is_relative_to(directory.parent) else p
         for p in created
     ]
+
+
+def hooks_manifest() -> Path:
+    """The pre-commit hooks this repository publishes: in the wheel, or at a checkout's top."""
+    packaged = Path(__file__).parent / "pre-commit-hooks.yaml"
+    return packaged if packaged.is_file() else Path(__file__).resolve().parents[2] / HOOKS_FILE
+
+
+def hooks_repository() -> tuple[str, str] | None:
+    """Where this schemagen's hooks can be fetched from, and at which commit: the git checkout it
+    runs from (a development install), else the repository pip installed it from (its
+    direct_url.json). None when neither is known (a wheel from an index)."""
+    import subprocess
+    from importlib import metadata
+
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / HOOKS_FILE).is_file():
+        try:
+            head = subprocess.run(
+                ["git", "-C", str(checkout), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=30,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            head = ""
+        if head:
+            return str(checkout), head
+    try:
+        origin = json.loads(metadata.distribution("schemagen").read_text("direct_url.json") or "")
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+    vcs = origin.get("vcs_info", {}) if isinstance(origin, dict) else {}
+    if vcs.get("vcs") == "git" and vcs.get("commit_id"):
+        return str(origin["url"]).removeprefix("git+"), str(vcs["commit_id"])
+    return None
+
+
+def pre_commit_config() -> str:
+    """.pre-commit-config.yaml using the published hooks at this schemagen's commit; without a
+    repository to name, the same hooks as local ones (copied from the manifest)."""
+    import yaml
+
+    hooks = yaml.safe_load(hooks_manifest().read_text(encoding="utf-8"))
+    source = hooks_repository()
+    if source is None:
+        repo: dict[str, object] = {"repo": "local", "hooks": hooks}
+    else:
+        repo = {"repo": source[0], "rev": source[1], "hooks": [{"id": h["id"]} for h in hooks]}
+    return PRE_COMMIT_HEADER + yaml.safe_dump({"repos": [repo]}, sort_keys=False)
+
+
+def _requirement() -> str:
+    """What CI installs: this schemagen's version, from where it came when that is known."""
+    from schemagen import __version__
+
+    source = hooks_repository()
+    if source is not None and "://" in source[0]:
+        return f"'schemagen @ git+{source[0]}@{source[1]}'"
+    return f"'schemagen=={__version__}'"
 
 
 def new_resource_file(config: ProjectConfig, name: str, fmt: str, fields: str) -> Path:
@@ -129,7 +254,13 @@ def resource_text(
     name: str, fmt: str, fields: dict[str, str], schema_url: str = f"../{SCHEMA_FILE}"
 ) -> str:
     if fmt == "toml":
-        lines = [f"resource = {json.dumps(name)}", "", "[fields]"]
+        lines = [
+            TOML_SCHEMA_COMMENT.format(url=schema_url),
+            f"resource = {json.dumps(name)}",
+            'traits = ["timestamps"]',
+            "",
+            "[fields]",
+        ]
         lines += [f"{field} = {json.dumps(spec)}" for field, spec in fields.items()]
         return "\n".join(lines) + "\n"
     lines = [
