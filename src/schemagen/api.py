@@ -77,6 +77,12 @@ ANSWERS = {
 }
 
 
+BULK_QUEUED = (
+    "A run larger than the API runs in the request: queued, the run (BulkRun) in the body and its"
+    " address in Location; follow it at GET /api/bulk_runs/{id}"
+)
+
+
 def _article(name: str) -> str:
     """`an office`, `a region`: by the first letter (a name starting with u, as in user or
     unit, mostly sounds like a consonant)."""
@@ -273,6 +279,7 @@ class Api:
     run_action: Operation
     health: tuple[Operation, ...]
     changes: tuple[Operation, ...] = ()  # listChanges, streamChanges: the change feed
+    bulk_runs: tuple[Operation, ...] = ()  # listBulkRuns, getBulkRun, cancelBulkRun (with bulk)
 
     def resource(self, resource: ir.Resource | str) -> ResourceApi:
         name = resource if isinstance(resource, str) else resource.name
@@ -454,7 +461,59 @@ def build_api(project: ir.Project) -> Api:
             media="text/event-stream",
         ),
     )
-    return Api(project, resources, audited, branching, audit, branch_ops, run_action, health, feed)
+    runs: tuple[Operation, ...] = ()
+    if any(r.actions.bulk for r in project.resources):
+        runs = _bulk_run_operations()
+    return Api(
+        project, resources, audited, branching, audit, branch_ops, run_action, health, feed, runs
+    )
+
+
+def _bulk_run_operations() -> tuple[Operation, ...]:
+    """`/api/bulk_runs`: the caller's bulk runs (of their tenant), one run, and its cancel."""
+    return (
+        Operation(
+            "bulk_runs.list",
+            "list",
+            "GET",
+            "/api/bulk_runs",
+            "listBulkRuns",
+            "bulk_runs",
+            query=True,
+            result="BulkRunPage",
+            errors=ALWAYS,
+            summary="The caller's bulk runs, newest first",
+            description="Runs in the background and runs answered in their request, made by the caller (X-User-ID) in their tenant (X-Tenant-ID).",
+            answer="A page of runs",
+        ),
+        Operation(
+            "bulk_runs.get",
+            "get",
+            "GET",
+            "/api/bulk_runs/{id}",
+            "getBulkRun",
+            "bulk_runs",
+            path_params=("id",),
+            result="BulkRun",
+            errors=(*ALWAYS, "not_found"),
+            summary="One bulk run: its status and progress",
+            answer="The run",
+        ),
+        Operation(
+            "bulk_runs.cancel",
+            "cancel",
+            "POST",
+            "/api/bulk_runs/{id}/cancel",
+            "cancelBulkRun",
+            "bulk_runs",
+            path_params=("id",),
+            result="BulkRun",
+            errors=(*ALWAYS, "not_found", "run_finished", *IDEMPOTENT),
+            summary="Cancel a bulk run before its next batch",
+            description="A queued or running run stops before its next batch; what it changed stays, with its undo token.",
+            answer="The run, cancelled",
+        ),
+    )
 
 
 def _resource_api(resource: ir.Resource) -> ResourceApi:
@@ -590,7 +649,8 @@ def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
                 f"bulk{plural}",
                 body=f"{model}BulkRequest",
                 result="BulkResult",
-                errors=writer[:1],
+                errors=(*writer[:1], "confirmation_required", "confirmation_mismatch"),
+                also=((202, BULK_QUEUED),),
             )
         )
         if a.bulk.undo:

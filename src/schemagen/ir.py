@@ -243,6 +243,8 @@ class BulkConfig:
     undo: bool
     batch_size: int
     undo_ttl: int
+    async_rows: int = 1000  # more rows matched: the run goes to the background worker
+    confirm_rows: int = 1000  # a delete of more rows needs its dry run's confirmation token
 
 
 @dataclass(frozen=True)

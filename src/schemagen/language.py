@@ -206,6 +206,12 @@ class BulkAction(Strict):
     undo: bool = True
     batch_size: PageSize = 500
     undo_ttl: int = Field(3600, le=MAX_TTL, description="seconds an undo token stays valid")
+    async_rows: int = Field(
+        1000, description="a run that may touch more rows runs in the background (202 with the run)"
+    )
+    confirm_rows: int = Field(
+        1000, description="a delete of more rows needs the confirmation_token of its dry run"
+    )
 
 
 class CustomAction(Strict):

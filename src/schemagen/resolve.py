@@ -482,7 +482,9 @@ class _Resolver:
         bulk = None
         if actions.bulk:
             b = actions.bulk if isinstance(actions.bulk, lang.BulkAction) else lang.BulkAction()
-            bulk = ir.BulkConfig(b.dry_run, b.undo, b.batch_size, b.undo_ttl)
+            bulk = ir.BulkConfig(
+                b.dry_run, b.undo, b.batch_size, b.undo_ttl, b.async_rows, b.confirm_rows
+            )
         custom = tuple(
             ir.CustomAction(
                 name=action_name,
@@ -716,9 +718,10 @@ def _system_tables(resources: list[ir.Resource]) -> tuple[ir.Table, ...]:
     if any(r.has("audit") for r in resources):
         tables.append(table(AUDIT_LOG_TABLE, _audit_policies(resources)))
     if any(r.actions.bulk is not None for r in resources):
+        callers = f"{RUN_SCOPE} AND {WRITTEN_BY_CALLER}"
         run_policies = _command_policies(
             BULK_RUNS_TABLE.name,
-            _RowRules(*[f"{RUN_SCOPE} AND {WRITTEN_BY_CALLER}"] * 2),
+            _RowRules(f"({callers}) OR {BULK_WORKER}", callers),
             ("SELECT", "INSERT", "UPDATE"),
         )
         tables.append(table(BULK_RUNS_TABLE, run_policies))
@@ -744,6 +747,9 @@ AUDIT_SCOPE = (
 )
 RUN_SCOPE = f"(tenant_id IS NULL OR tenant_id = {TENANT_SETTING})"
 WRITTEN_BY_CALLER = f"coalesce(actor, '') = coalesce({USER_SETTING}, '')"
+# The background worker finds every queued run (runtime.bulk_runs), then works on one as its
+# caller: it reads the runs, and changes a run and its rows only as the run's caller may.
+BULK_WORKER = "current_setting('app.bulk_worker', true) = 'on'"
 # A change of a tenant's row is that tenant's, of an owned row its owner's (none: everyone's).
 FEED_SCOPE = (
     f"(tenant_id IS NULL OR tenant_id = {TENANT_SETTING})"

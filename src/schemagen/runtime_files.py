@@ -42,13 +42,19 @@ HEADER = (
 FEATURE_NAMES = {
     "audit": "the audit trail",
     "bulk": "bulk runs and their undo",
+    "bulk_runs": "bulk runs in the background",
     "branches": "branches",
 }
 
 
 def feature_modules(api: Api) -> tuple[str, ...]:
     """The feature modules the project's resources call for."""
-    wanted = {"audit": api.has_audit, "bulk": api.has_bulk, "branches": api.has_branching}
+    wanted = {
+        "audit": api.has_audit,
+        "bulk": api.has_bulk,
+        "bulk_runs": api.has_bulk,
+        "branches": api.has_branching,
+    }
     return tuple(name for name, used in wanted.items() if used)
 
 

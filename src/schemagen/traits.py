@@ -149,9 +149,20 @@ BULK_RUNS_TABLE = SystemTable(
         ColumnSpec("undo_expires_at", "datetime", True),
         ColumnSpec("undone_at", "datetime", True),
         ColumnSpec("undo_data", "json", True),
+        # A run in the background (runtime.bulk_runs): queued, running, then done, cancelled or
+        # failed; a run answered in its request is done at once. `last_key` is where its batches
+        # got to (the last id handled, as text): a worker claims the next batch by moving it.
+        ColumnSpec("status", "string", False, ir.Default("done", "'done'"), length=16),
+        ColumnSpec("last_key", "string", True, length=64),
+        ColumnSpec("errors", "json", True),
+        ColumnSpec("started_at", "datetime", True),
+        ColumnSpec("finished_at", "datetime", True),
+        # A dry run of a delete: the token the real run sends back when it is large enough to
+        # need confirming (BULK_CONFIRM_ROWS).
+        ColumnSpec("confirmation_token", "string", True, length=64),
     ),
-    (("resource", "created_at"),),
-    uniques=("undo_token",),
+    (("resource", "created_at"), ("status",)),
+    uniques=("undo_token", "confirmation_token"),
 )
 # Kept by every project with a write route: the Idempotency-Key of each write, and its answer
 # (runtime.idempotency). `digest` is the key within its scope (tenant, caller, branch): unique,

@@ -980,6 +980,9 @@ class ResourceChecker:
                 self.error(("actions", "bulk", "batch_size"), "batch_size must be at least 1")
             if actions.bulk.undo_ttl < 1:
                 self.error(("actions", "bulk", "undo_ttl"), "undo_ttl must be at least 1 second")
+            for setting in ("async_rows", "confirm_rows"):
+                if getattr(actions.bulk, setting) < 1:
+                    self.error(("actions", "bulk", setting), f"{setting} must be at least 1 row")
         for name, custom in actions.custom.items():
             path = ("actions", name)
             self.check_identifier(path, name, "action name")

@@ -59,6 +59,7 @@ def test_the_closure_follows_relative_imports() -> None:
     assert "softdelete" in runtime_files.closure(("writes",))
     assert "audit" not in runtime_files.closure(runtime_files.CORE)
     assert "bulk" not in runtime_files.closure(runtime_files.CORE)
+    assert "bulk_runs" not in runtime_files.closure(runtime_files.CORE)
     assert "branches" not in runtime_files.closure(runtime_files.CORE)
 
 
@@ -66,8 +67,8 @@ def test_the_closure_follows_relative_imports() -> None:
     ("case", "package", "features"),
     [
         ("minimal", "minimal", set()),
-        ("relations", "library", {"audit", "bulk"}),
-        ("kitchen_sink", "kitchen_sink", {"audit", "bulk", "branches"}),
+        ("relations", "library", {"audit", "bulk", "bulk_runs"}),
+        ("kitchen_sink", "kitchen_sink", {"audit", "bulk", "bulk_runs", "branches"}),
     ],
 )
 def test_projects_carry_exactly_the_modules_their_features_use(

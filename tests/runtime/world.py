@@ -157,7 +157,7 @@ class AuditLogEntry(Base):
 
 class BulkRun(Base):
     __tablename__ = "bulk_runs"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[uuid.UUID] = uuid_key()
     resource: Mapped[str] = mapped_column(sa.String(64))
     operation: Mapped[str] = mapped_column(sa.String(16))
     filter: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
@@ -174,6 +174,12 @@ class BulkRun(Base):
     undo_expires_at: Mapped[datetime.datetime | None]
     undo_data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     undone_at: Mapped[datetime.datetime | None]
+    status: Mapped[str] = mapped_column(sa.String(16), default="done")
+    last_key: Mapped[str | None] = mapped_column(sa.String(64))
+    errors: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
+    started_at: Mapped[datetime.datetime | None]
+    finished_at: Mapped[datetime.datetime | None]
+    confirmation_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
 
 class IdempotencyKey(Base):

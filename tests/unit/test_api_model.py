@@ -282,4 +282,5 @@ def test_the_golden_openapi_documents_exactly_the_model(case: str) -> None:
     every += [*api.branch_operations, api.run_action, *api.health]
     every += [api.audit] if api.audit else []
     every += api.changes
+    every += api.bulk_runs
     assert served == {(op.method, op.path, op.operation_id) for op in every}

@@ -1,12 +1,17 @@
 """Bulk update and delete by filter, in batches, and their undo.
 
-The project hands its bulk runs table's model over once (`configure`, in the generated `db.py`).
+The project hands its bulk runs table's model over once (`configure`, in the generated `db.py`),
+and each resource with bulk its update model and settings (`register`, in its service module). A
+run that may touch more rows than `async_rows` is recorded as queued and answered at once (202):
+`runtime.bulk_runs` processes it in batches in the background. A delete of more rows than
+`confirm_rows` needs the confirmation token of its dry run.
 """
 
 from __future__ import annotations
 
 import datetime
 import secrets
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,13 +23,13 @@ from sqlalchemy.orm import Session
 from .api_models import BulkRequest, BulkUndoRequest
 from .context import MAIN_BRANCH, RequestContext, enter, require_principal, scoped
 from .errors import ApiError, database_errors, from_database, validation_error
-from .http import strict
+from .http import Accepted, strict
 from .lists import filters
-from .resources import Item, Resource, Row
+from .resources import REGISTRY, Item, Resource, Row
 from .rows import branch_copy, decode_value, dump_row, load_links, serialize
 from .softdelete import restorable, undelete
 from .trail import audit, recorded
-from .values import as_utc, dialect_of, jsonable, now, stored_now, stored_time
+from .values import as_utc, dialect_of, jsonable, now, positive_setting, stored_now, stored_time
 from .versions import bump_version
 from .writes import apply_values, remove, values_of
 
@@ -46,6 +51,62 @@ def run_model() -> type[Any]:
 class BulkConfig:
     batch_size: int
     undo_ttl: int | None  # seconds an undo token lives; None: no undo
+    async_rows: int | None = None  # more rows matched: the run goes to the background; None: never
+    confirm_rows: int | None = None  # a delete of more rows needs confirming; None: never
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the background worker needs to run a resource's bulk runs without its request."""
+
+    resource: Resource
+    update_model: type[BaseModel]
+    config: BulkConfig
+
+
+_REGISTERED: dict[str, Registered] = {}
+# The environment's settings, over every resource's own (`settings_from_environment`).
+_OVERRIDES: dict[str, int] = {}
+# Set when a run is queued: the worker of this process starts on it rather than at its next poll.
+QUEUED = threading.Event()
+ACTIVE = ("queued", "running")  # a run still to be worked on
+
+
+def register(resource: Resource, update_model: type[BaseModel], config: BulkConfig) -> BulkConfig:
+    """Let the worker run `resource`'s bulk runs (the generated service module calls this)."""
+    _REGISTERED[resource.name] = Registered(resource, update_model, config)
+    return config
+
+
+def registered(name: str) -> Registered:
+    if name not in _REGISTERED and name in REGISTRY:
+        REGISTRY[name]  # imports the resource's service module, which registers it here
+    if name not in _REGISTERED:
+        raise LookupError(f"no resource {name!r} with bulk is registered (runtime.bulk.register)")
+    return _REGISTERED[name]
+
+
+def settings_from_environment() -> None:
+    """`BULK_ASYNC_ROWS`, `BULK_CONFIRM_ROWS` and `BULK_BATCH_SIZE`: positive numbers of rows,
+    over the schema's `async_rows`, `confirm_rows` and `batch_size` of every resource (unset:
+    the schema's)."""
+    _OVERRIDES.clear()
+    for name in ("BULK_ASYNC_ROWS", "BULK_CONFIRM_ROWS", "BULK_BATCH_SIZE"):
+        value = positive_setting(name, 0, "rows")
+        if value:
+            _OVERRIDES[name] = value
+
+
+def async_limit(config: BulkConfig) -> int | None:
+    return _OVERRIDES.get("BULK_ASYNC_ROWS", config.async_rows)
+
+
+def confirm_limit(config: BulkConfig) -> int | None:
+    return _OVERRIDES.get("BULK_CONFIRM_ROWS", config.confirm_rows)
+
+
+def batch_size(config: BulkConfig) -> int:
+    return _OVERRIDES.get("BULK_BATCH_SIZE", config.batch_size)
 
 
 def given(part: object, *, nulls: bool = True) -> dict[str, Any]:
@@ -78,26 +139,14 @@ def bulk(
     enter(resource, session, context)
     if resource.has("owned"):
         require_principal(resource, context)
-    dialect = dialect_of(session)
-    statement = scoped(resource, context, sa.select(resource.id)).where(
-        *filters(resource, given(body.filter, nulls=False), dialect)
-    )
-    if resource.has("owned"):  # system rows are visible, not writable
-        statement = statement.where(
-            resource.model.owner_id == context.user_id, resource.model.is_system == sa.false()
-        )
+    statement = matching(resource, session, context, given(body.filter, nulls=False))
+    values = checked_values(resource, body.operation, given(body.values), update_model)
+    matched = session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
+    confirmation = _confirm(resource, session, context, body, matched, config)
+    background = async_limit(config)
+    if not body.dry_run and background is not None and matched > background:
+        return _enqueue(resource, session, context, body, matched)
     keys = list(session.scalars(statement.order_by(resource.id)))
-    values: dict[str, Any] = {}
-    if body.operation == "update":
-        try:
-            values = values_of(strict(update_model, given(body.values)))
-        except ValidationError as error:
-            raise _validation(error, "values") from None
-        values.pop("version", None)
-        if any(name in resource.many_to_many for name in values):
-            raise validation_error("values: many-to-many fields cannot be bulk updated", "values")
-    elif given(body.values):
-        raise validation_error("values: a bulk delete takes no values", "values")
     result: dict[str, Any] = {
         "matched": len(keys),
         "affected": 0,
@@ -106,19 +155,20 @@ def bulk(
         "undo_token": None,
         "undo_expires_at": None,
     }
-    changed = _changed_attrs(resource, context, body.operation, values)
+    changed = changed_attrs(resource, context, body.operation, values)
     saved: list[dict[str, Any]] = []
     cascaded: dict[
         Any, dict[str, Any]
     ] = {}  # rows this run's soft-delete cascade hid, as they were
     if not body.dry_run:
-        for start in range(0, len(keys), config.batch_size):
-            batch = keys[start : start + config.batch_size]
+        size = batch_size(config)
+        for start in range(0, len(keys), size):
+            batch = keys[start : start + size]
             hidden: dict[Any, dict[str, Any]] = {}
             try:
                 with session.begin_nested():
                     saved.extend(
-                        _bulk_batch(
+                        bulk_batch(
                             resource,
                             session,
                             context,
@@ -131,20 +181,15 @@ def bulk(
                         )
                     )
                 cascaded.update(hidden)  # only once the batch holds
-            except (
-                sa.exc.IntegrityError,
-                sa.exc.DataError,
-                sa.orm.exc.StaleDataError,
-                ApiError,
-            ) as error:
+            except REFUSALS as error:
                 result["failed"] += len(batch)
                 if len(result["errors"]) < MAX_BULK_ERRORS:
-                    refusal = _refusal(error, body.operation)
+                    refused = refusal(error, body.operation)
                     result["errors"].append(
                         {
-                            "detail": refusal.detail,
-                            "error_code": refusal.error_code,
-                            "field": refusal.field,
+                            "detail": refused.detail,
+                            "error_code": refused.error_code,
+                            "field": refused.field,
                             "rows": len(batch),
                         }
                     )
@@ -153,16 +198,170 @@ def bulk(
     if config.undo_ttl is not None and saved:
         result["undo_token"] = secrets.token_urlsafe(24)
         result["undo_expires_at"] = now() + datetime.timedelta(seconds=config.undo_ttl)
-    _record_run(resource, session, context, body, result, saved, changed)
+    _record_run(resource, session, context, body, result, saved, changed, confirmation)
     with database_errors(session, body.operation):
         session.commit()
+    if confirmation is not None:
+        result["confirmation_token"] = confirmation
     return result
 
 
 MAX_BULK_ERRORS = 20  # reasons reported per run; `failed` counts every row
+# What refuses a batch (or a row) without stopping the run: the database's refusals and the API's.
+REFUSALS = (sa.exc.IntegrityError, sa.exc.DataError, sa.orm.exc.StaleDataError, ApiError)
 
 
-def _refusal(
+def matching(
+    resource: Resource, session: Session, context: RequestContext, filter: Mapping[str, Any]
+) -> sa.Select[Any]:
+    """The ids of the rows a run's filter selects that the caller may change."""
+    statement = scoped(resource, context, sa.select(resource.id)).where(
+        *filters(resource, filter, dialect_of(session))
+    )
+    if resource.has("owned"):  # system rows are visible, not writable
+        statement = statement.where(
+            resource.model.owner_id == context.user_id, resource.model.is_system == sa.false()
+        )
+    return statement
+
+
+def checked_values(
+    resource: Resource, operation: str, given_values: dict[str, Any], update_model: type[BaseModel]
+) -> dict[str, Any]:
+    """A bulk body's `values`, as an update's (by attribute); a delete takes none."""
+    if operation != "update":
+        if given_values:
+            raise validation_error("values: a bulk delete takes no values", "values")
+        return {}
+    try:
+        values = values_of(strict(update_model, given_values))
+    except ValidationError as error:
+        raise _validation(error, "values") from None
+    values.pop("version", None)
+    if any(name in resource.many_to_many for name in values):
+        raise validation_error("values: many-to-many fields cannot be bulk updated", "values")
+    return values
+
+
+def _confirm(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    body: BulkRequest,
+    matched: int,
+    config: BulkConfig,
+) -> str | None:
+    """A delete of more rows than `confirm_rows`: its dry run gets a confirmation token (returned
+    here, kept with the dry run), and the delete itself must send back the token of a dry run of
+    the same resource and filter by the same caller (used once). None: nothing to confirm."""
+    limit = confirm_limit(config)
+    if body.operation != "delete" or limit is None or matched <= limit:
+        return None
+    if body.dry_run:
+        return secrets.token_urlsafe(24)
+    if not body.confirmation_token:
+        raise ApiError(
+            422,
+            "confirmation_required",
+            f"{resource.label}: this delete matches {matched} rows (more than {limit}): send the"
+            " confirmation_token of its dry run",
+            "confirmation_token",
+        )
+    runs = run_model()
+    statement = sa.select(runs).where(
+        runs.confirmation_token == body.confirmation_token,
+        runs.resource == resource.name,
+        runs.operation == "delete",
+        runs.dry_run == sa.true(),
+        callers_runs(runs, context),
+    )
+    dry_run = session.scalars(statement.with_for_update()).first()
+    if dry_run is None or dry_run.filter != jsonable(given(body.filter, nulls=False)):
+        raise ApiError(
+            409,
+            "confirmation_mismatch",
+            f"{resource.label}: the confirmation_token is not of a dry run of this delete by this"
+            " caller, or was used already",
+            "confirmation_token",
+        )
+    dry_run.confirmation_token = None  # used: a token confirms one delete
+    return None
+
+
+def callers_runs(runs: type[Any], context: RequestContext) -> sa.ColumnElement[bool]:
+    """The runs a caller sees: theirs (same X-User-ID), of their tenant or of none, as the
+    row-level security policies of the table have it."""
+    mine = runs.actor == context.user_id if context.user_id else runs.actor.is_(None)
+    tenant = (
+        sa.or_(runs.tenant_id.is_(None), runs.tenant_id == context.tenant_id)
+        if context.tenant_id
+        else runs.tenant_id.is_(None)
+    )
+    return sa.and_(mine, tenant)
+
+
+def _enqueue(
+    resource: Resource,
+    session: Session,
+    context: RequestContext,
+    body: BulkRequest,
+    matched: int,
+) -> Accepted:
+    """Record the run as queued for the background worker: answered 202 with the run."""
+    run = run_model()(
+        resource=resource.name,
+        operation=body.operation,
+        filter=jsonable(given(body.filter, nulls=False)),
+        values=jsonable(given(body.values)) if body.operation == "update" else None,
+        dry_run=False,
+        matched=matched,
+        affected=0,
+        failed=0,
+        actor=context.user_id,
+        tenant_id=context.tenant_id if resource.has("tenant") else None,
+        branch_id=context.branch_id if resource.has("branching") else None,
+        created_at=stored_now(session),
+        status="queued",
+    )
+    session.add(run)
+    with database_errors(session, body.operation):
+        session.flush()
+        answer = describe_run(run)
+        session.commit()
+    QUEUED.set()
+    return Accepted(answer, f"/api/bulk_runs/{answer['id']}")
+
+
+def _moment(value: datetime.datetime | None) -> datetime.datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+def describe_run(run: Row) -> dict[str, Any]:
+    """A bulk run as the API shows it (api_models.BulkRun)."""
+    moment = _moment
+    return {
+        "id": str(run.id),
+        "resource": run.resource,
+        "operation": run.operation,
+        "status": run.status,
+        "dry_run": run.dry_run,
+        "matched": run.matched,
+        "processed": run.affected + run.failed,
+        "affected": run.affected,
+        "failed": run.failed,
+        "errors": list(run.errors or []),
+        "actor": run.actor,
+        "tenant_id": run.tenant_id,
+        "branch_id": run.branch_id,
+        "created_at": moment(run.created_at),
+        "started_at": moment(run.started_at),
+        "finished_at": moment(run.finished_at),
+        "undo_token": run.undo_token,
+        "undo_expires_at": moment(run.undo_expires_at),
+    }
+
+
+def refusal(
     error: sa.exc.DBAPIError | sa.orm.exc.StaleDataError | ApiError, operation: str
 ) -> ApiError:
     """Why the database (or a rule) refused a batch, as the error the single-row route would give."""
@@ -173,7 +372,7 @@ def _refusal(
     return from_database(error, operation)
 
 
-def _bulk_batch(
+def bulk_batch(
     resource: Resource,
     session: Session,
     context: RequestContext,
@@ -246,7 +445,7 @@ def _bulk_batch(
     return saved
 
 
-def _changed_attrs(
+def changed_attrs(
     resource: Resource, context: RequestContext, operation: str, values: Mapping[str, Any]
 ) -> list[str] | None:
     """The attributes an undo puts back; None: the whole row (it was deleted)."""
@@ -267,6 +466,7 @@ def _record_run(
     result: Mapping[str, Any],
     saved: list[dict[str, Any]],
     changed: list[str] | None,
+    confirmation: str | None = None,
 ) -> None:
     session.add(
         run_model()(
@@ -287,6 +487,9 @@ def _record_run(
             if result["undo_expires_at"]
             else None,
             undo_data={"changed": changed, "rows": saved} if result["undo_token"] else None,
+            status="done",
+            errors=result["errors"],
+            confirmation_token=confirmation,
         )
     )
 

@@ -52,6 +52,8 @@ SHARED_MODELS = (
     "BulkResult",
     "BulkUndoRequest",
     "BulkUndoResult",
+    "BulkRun",
+    "BulkRunPage",
     "AuditPage",
     "MergeResult",
     "ChangePage",
@@ -129,6 +131,16 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     files.append(
         context.render("fastapi/api/changes.py.j2", f"{base}/api/changes.py", package=package, h=h)
     )
+    if features["has_bulk"]:
+        files.append(
+            context.render(
+                "fastapi/api/bulk_runs.py.j2",
+                f"{base}/api/bulk_runs.py",
+                package=package,
+                bulk=[r.name for r in project.resources if r.actions.bulk],
+                h=h,
+            )
+        )
     if features["has_branching"]:
         branching = [r.name for r in project.resources if r.has("branching")]
         files.append(

@@ -158,6 +158,13 @@ def routes(api: Api, models: dict[str, Any], queries: dict[str, type[BaseModel]]
             Param("header", "Last-Event-ID", last, _title("Last-Event-ID")),
         ]
         result.append(_project_route(stream, params, models, headers(stream)))
+    if api.bulk_runs:  # api/bulk_runs.py
+        listing, *by_id = api.bulk_runs
+        params = _flatten(queries["BulkRunListParams"])
+        result.append(_project_route(listing, params, models, headers(listing)))
+        for op in by_id:
+            run_id = Param("path", "id", _field(uuid.UUID), "Id")
+            result.append(_project_route(op, [run_id], models, headers(op)))
     for op in api.health:
         result.append(Route(op, answer=models[str(op.result)]))
     return result

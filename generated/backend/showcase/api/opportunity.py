@@ -260,8 +260,13 @@ def create_opportunity(
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
+        "confirmation_required",
+        "confirmation_mismatch",
         "idempotency_in_progress",
         "idempotency_key_reused",
+        answers={
+            202: "A run larger than the API runs in the request: queued, the run (BulkRun) in the body and its address in Location; follow it at GET /api/bulk_runs/{id}"
+        },
     ),
 )
 def bulk_opportunities(

@@ -23,12 +23,21 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "version_conflict": (409, "the row changed since the version sent (If-Match or version)"),
     "undo_used": (409, "the bulk change was undone already"),
     "undo_expired": (410, "the undo token has expired"),
+    "run_finished": (409, "the bulk run has finished: there is nothing left to cancel"),
+    "confirmation_mismatch": (
+        409,
+        "the confirmation_token is not of a dry run of this resource, operation and filter by this caller",
+    ),
     "payload_too_large": (413, "the body is larger than the API accepts"),
     "validation_error": (
         422,
         "a value, parameter, header or id is invalid, or the body is not JSON",
     ),
     "invalid_reference": (422, "a relation names no row"),
+    "confirmation_required": (
+        422,
+        "a bulk delete this large needs the confirmation_token its dry run returned",
+    ),
     "idempotency_key_reused": (422, "the Idempotency-Key was used for another request"),
     "precondition_required": (428, "the version is missing: send If-Match or version"),
     "not_implemented": (501, "a custom action's handler does not exist yet"),
@@ -131,6 +140,11 @@ class BulkRequest(BaseModel):
     filter: dict[str, Any] = Field(default={}, description=BULK_FILTER)
     values: dict[str, Any] = Field(default={}, description=BULK_VALUES)
     dry_run: bool = Field(default=False, description="Count only, change nothing")
+    confirmation_token: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The confirmation_token of this delete's dry run: required when it matches more rows than the API deletes unconfirmed",
+    )
 
 
 class BulkUndoRequest(BaseModel):
@@ -148,6 +162,9 @@ class BulkError(BaseModel):
     error_code: str
     field: str | None
     rows: int = Field(description="Rows in the refused batch")
+    row_id: str | None = Field(
+        default=None, description="The refused row (a run in the background names each one)"
+    )
 
 
 class BulkResult(BaseModel):
@@ -161,6 +178,47 @@ class BulkResult(BaseModel):
         description="For the resource's bulk undo; null when there is none"
     )
     undo_expires_at: datetime.datetime | None
+    confirmation_token: str | None = Field(
+        default=None,
+        description="A dry run of a delete: what the delete sends back when it needs confirming",
+    )
+
+
+BULK_RUN_STATUSES = ("queued", "running", "done", "cancelled", "failed")
+
+
+class BulkRun(BaseModel):
+    """One bulk run: answered (202) when it goes to the background, and by /api/bulk_runs."""
+
+    id: str
+    resource: str
+    operation: Literal["update", "delete"]
+    status: Literal["queued", "running", "done", "cancelled", "failed"] = Field(
+        description="queued, running, then done, cancelled (between two batches) or failed"
+    )
+    dry_run: bool
+    matched: int = Field(description="Rows the filter selected when the run was made")
+    processed: int = Field(description="Rows handled so far: affected + failed")
+    affected: int = Field(description="Rows changed")
+    failed: int = Field(description="Rows the change was refused for")
+    errors: list[BulkError] = Field(description="Why: one entry per refused row (at most 20)")
+    actor: str | None = Field(description="Who made the run (X-User-ID)")
+    tenant_id: str | None
+    branch_id: str | None
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    undo_token: str | None = Field(
+        description="For the resource's bulk undo, once the run has changed rows"
+    )
+    undo_expires_at: datetime.datetime | None
+
+
+class BulkRunPage(BaseModel):
+    """A page of bulk runs, newest first."""
+
+    items: list[BulkRun]
+    next_cursor: str | None
 
 
 class BulkUndoResult(BaseModel):

@@ -32,7 +32,18 @@ class ApiResponse(JSONResponse):
         ).encode("utf-8")
 
 
+class Accepted(dict[str, Any]):
+    """An answer for work that goes on after it (a bulk run in the background): 202, with
+    `Location` where to follow it. The route and the action router answer it alike."""
+
+    def __init__(self, content: dict[str, Any], location: str) -> None:
+        super().__init__(content)
+        self.location = location
+
+
 def respond(content: object, status_code: int = 200) -> ApiResponse:
+    if isinstance(content, Accepted):
+        return ApiResponse(dict(content), status_code=202, headers={"Location": content.location})
     return ApiResponse(content, status_code=status_code)
 
 

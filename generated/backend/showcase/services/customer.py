@@ -47,7 +47,12 @@ RESOURCE = register(
         traits=("timestamps", "tenant", "audit", "branching"),
     )
 )
-BULK = bulk.BulkConfig(batch_size=200, undo_ttl=900)
+# The background worker runs this resource's large bulk runs with these (runtime.bulk_runs).
+BULK = bulk.register(
+    RESOURCE,
+    schemas.CustomerUpdate,
+    bulk.BulkConfig(batch_size=200, undo_ttl=900, async_rows=1000, confirm_rows=1000),
+)
 # An id from a path (uuid.UUID) or from the action router's JSON (checked by the runtime).
 Key = uuid.UUID | str
 

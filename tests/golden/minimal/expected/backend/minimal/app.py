@@ -10,8 +10,7 @@ call the API from (comma-separated; none by default, so no CORS headers); `WEB_D
 built web app served at `/` (default `../web/dist` beside this backend folder; nothing is served
 at `/` while it holds no `index.html`: `npm run build` in `web/` makes it); `IDEMPOTENCY_TTL`,
 the seconds an Idempotency-Key is kept (default a day); `CHANGE_STREAM_SECONDS`, how long one
-change stream lasts before its client reconnects (default 300).
-"""
+change stream lasts before its client reconnects (default 300)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,12 @@ call the API from (comma-separated; none by default, so no CORS headers); `WEB_D
 built web app served at `/` (default `../web/dist` beside this backend folder; nothing is served
 at `/` while it holds no `index.html`: `npm run build` in `web/` makes it); `IDEMPOTENCY_TTL`,
 the seconds an Idempotency-Key is kept (default a day); `CHANGE_STREAM_SECONDS`, how long one
-change stream lasts before its client reconnects (default 300).
-"""
+change stream lasts before its client reconnects (default 300). `BULK_ASYNC_ROWS`: a bulk
+run that may touch more rows runs in the background (default: each resource's `async_rows`);
+`BULK_CONFIRM_ROWS`: a bulk delete of more rows needs its dry run's confirmation token (default:
+each resource's `confirm_rows`); `BULK_BATCH_SIZE`: the rows of one batch (default: each
+resource's `batch_size`); `BULK_WORKER`: `embedded` (default: this process works on the
+background runs, in a thread the app starts and stops) or `off`."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from library.runtime import api_models, changes, errors, idempotency, web
+from library.runtime import api_models, bulk, bulk_runs, changes, errors, idempotency, web
 from library.runtime.db import session_factory, writer
 from library.runtime.http import respond
 from library.runtime.routing import long_lived
@@ -151,11 +155,24 @@ def create_app(database_url: str | None = None) -> FastAPI:
     idempotency_ttl = idempotency.ttl_from_environment()
     stream_seconds = changes.stream_seconds_from_environment()
     engine = db.create_db_engine(database_url)
+    bulk.settings_from_environment()
+    # The background bulk runs: worked on in this process, from start to stop (runtime.bulk_runs).
+    worker = (
+        bulk_runs.Worker(session_factory(writer(engine)))
+        if bulk_runs.worker_mode() == "embedded"
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        engine.dispose()
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            engine.dispose()
 
     # strict_content_type=False: a JSON body without a Content-Type is read as JSON.
     # separate_input_output_schemas=False: one schema per model (answers carry decimals as numbers,
@@ -174,6 +191,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.sessionmaker = session_factory(engine)
     app.state.max_body_bytes = limit
     app.state.change_stream_seconds = stream_seconds
+    app.state.bulk_worker = worker
     errors.install(app, CONSTRAINTS)
     idempotency.install(app, idempotency_ttl)
     app.add_middleware(HttpGuard, limit=limit)

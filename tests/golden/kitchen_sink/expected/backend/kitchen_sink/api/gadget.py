@@ -281,8 +281,13 @@ def create_gadget(
         "tenant_required",
         "payload_too_large",
         "authentication_required",
+        "confirmation_required",
+        "confirmation_mismatch",
         "idempotency_in_progress",
         "idempotency_key_reused",
+        answers={
+            202: "A run larger than the API runs in the request: queued, the run (BulkRun) in the body and its address in Location; follow it at GET /api/bulk_runs/{id}"
+        },
     ),
 )
 def bulk_gadgets(

@@ -87,7 +87,12 @@ RESOURCE = register(
         traits=("timestamps", "soft_delete", "tenant", "versioned", "audit", "owned"),
     )
 )
-BULK = bulk.BulkConfig(batch_size=100, undo_ttl=600)
+# The background worker runs this resource's large bulk runs with these (runtime.bulk_runs).
+BULK = bulk.register(
+    RESOURCE,
+    schemas.GadgetUpdate,
+    bulk.BulkConfig(batch_size=100, undo_ttl=600, async_rows=1000, confirm_rows=1000),
+)
 # An id from a path (uuid.UUID) or from the action router's JSON (checked by the runtime).
 Key = uuid.UUID | str
 

@@ -82,6 +82,10 @@ AUDIT_PAGE_SIZE = 50
 AUDIT_MAX_PAGE_SIZE = 500
 AUDIT_FILTERS = ("resource", "row_id", "action")
 
+# The bulk runs' list: `GET /api/bulk_runs`.
+BULK_RUNS_PAGE_SIZE = 50
+BULK_RUNS_MAX_PAGE_SIZE = 500
+
 # The change feed: `GET /api/changes`, `GET /api/changes/stream`.
 CHANGES_PAGE_SIZE = 100
 CHANGES_MAX_PAGE_SIZE = 1000

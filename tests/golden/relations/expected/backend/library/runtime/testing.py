@@ -10,7 +10,9 @@ import contextlib
 import copy
 import dataclasses
 import datetime
+import importlib
 import json
+import os
 import threading
 import time
 import uuid
@@ -26,6 +28,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from .contract import ORDERED_TYPES, TEXT_TYPES
+from .db import session_factory, writer
 from .resources import REGISTRY
 from .values import parse_key
 
@@ -1036,6 +1039,196 @@ def check_bulk(api: Api, name: str) -> None:
             "skipped": 0,
         }, undone.text
         assert _snapshot(api, name) == before, "undoing a delete brings every row back as it was"
+
+
+# -- bulk runs in the background (runtime.bulk_runs)
+
+RUN_WAIT_SECONDS = (
+    60  # how long a check waits for the worker before it fails: a bound, not a budget
+)
+
+
+def _bulk_modules() -> tuple[Any, Any]:
+    """The project's `runtime.bulk` and `runtime.bulk_runs`: there only when a resource has
+    bulk, so imported by name when a check of one runs (this module is in every project)."""
+    package = __name__.rsplit(".", 1)[0]
+    return (
+        importlib.import_module(f"{package}.bulk"),
+        importlib.import_module(f"{package}.bulk_runs"),
+    )
+
+
+@contextlib.contextmanager
+def bulk_settings(**settings: int) -> Iterator[None]:
+    """The app's bulk settings from the environment (`BULK_ASYNC_ROWS=2`, ...) for a check, then
+    as they were."""
+    bulk, _ = _bulk_modules()
+    kept = {name: os.environ.get(name) for name in settings}
+    os.environ.update({name: str(value) for name, value in settings.items()})
+    bulk.settings_from_environment()
+    try:
+        yield
+    finally:
+        for name, value in kept.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        bulk.settings_from_environment()
+
+
+@contextlib.contextmanager
+def worker_paused(api: Api) -> Iterator[Callable[[int | None], int]]:
+    """The app's embedded worker stopped: the check works the runs itself, batch by batch
+    (`step(n)`: n batches, None: to the end), and the worker starts again after it."""
+    _, bulk_runs = _bulk_modules()
+    app = api.client.app
+    assert isinstance(app, FastAPI)
+    worker = app.state.bulk_worker
+    if worker is not None:
+        worker.stop()
+    factory = session_factory(writer(api.engine))
+    try:
+        yield lambda batches: int(bulk_runs.work(factory, batches=batches))
+    finally:
+        if worker is not None:
+            worker.start()
+
+
+def _bulk_body(info: Resource) -> dict[str, Any]:
+    if info.bulk_values:
+        return {"operation": "update", "filter": {}, "values": info.bulk_values}
+    return {"operation": "delete", "filter": {}}
+
+
+def queue_bulk_run(api: Api, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = api.post(f"{api.resources[name].path}/bulk", body)
+    assert response.status_code == 202, response.text
+    run = json_object(response)
+    assert response.headers["Location"] == f"/api/bulk_runs/{run['id']}", response.headers
+    assert run["status"] == "queued" and run["processed"] == 0, run
+    return run
+
+
+def wait_for_run(api: Api, run_id: str) -> dict[str, Any]:
+    """The run once the worker is done with it (done, cancelled or failed)."""
+    deadline = time.monotonic() + RUN_WAIT_SECONDS
+    while True:
+        response = api.get(f"/api/bulk_runs/{run_id}")
+        assert response.status_code == 200, response.text
+        run = json_object(response)
+        if run["status"] not in ("queued", "running"):
+            return run
+        assert time.monotonic() < deadline, f"bulk run still {run['status']}: {run}"
+        time.sleep(0.05)
+
+
+def check_bulk_run_async(api: Api, name: str) -> None:
+    """A run larger than BULK_ASYNC_ROWS is answered 202 with the run (Location: its address),
+    and the app's embedded worker processes it in batches to the end; the run is listed for its
+    caller only, and its undo token puts the rows back."""
+    info = api.resources[name]
+    rows = api.populate(name, 5)
+    with bulk_settings(BULK_ASYNC_ROWS=2, BULK_BATCH_SIZE=2):
+        run = queue_bulk_run(api, name, _bulk_body(info))
+        assert run["matched"] == len(rows) and run["operation"] == _bulk_body(info)["operation"]
+        done = wait_for_run(api, run["id"])
+    assert (done["status"], done["failed"]) == ("done", 0), done
+    assert done["processed"] == done["affected"] and done["finished_at"] >= done["started_at"]
+    if info.bulk_values:
+        assert done["affected"] == len(rows), done
+        for row in api.all(name):
+            assert_same(info, info.bulk_values, row)
+    else:  # a row an earlier batch's cascade hid is no longer there to delete
+        assert 0 < done["affected"] <= len(rows) and api.ids(name) == set(), done
+    listed = api.get("/api/bulk_runs", params={"resource": name, "status": "done"})
+    assert listed.status_code == 200 and run["id"] in {r["id"] for r in listed.json()["items"]}
+    assert_error(api.get(f"/api/bulk_runs/{run['id']}", user="user-b"), 404, "not_found")
+    if info.tenant:
+        assert_error(api.get(f"/api/bulk_runs/{run['id']}", tenant="tenant-b"), 404, "not_found")
+    if info.undo:
+        assert done["undo_token"], done
+        undone = api.post(f"{info.path}/bulk/undo", {"undo_token": done["undo_token"]})
+        assert undone.status_code == 200, undone.text
+        assert undone.json() == {"restored": done["affected"], "skipped": 0}, undone.text
+
+
+def check_bulk_run_cancel(api: Api, name: str) -> None:
+    """A cancelled run stops before its next batch: the batches done stay done, no other row
+    changes, and a finished run cannot be cancelled again (409 run_finished)."""
+    info = api.resources[name]
+    rows = api.populate(name, 5)
+    before = _snapshot(api, name)
+    with bulk_settings(BULK_ASYNC_ROWS=2, BULK_BATCH_SIZE=2), worker_paused(api) as step:
+        run = queue_bulk_run(api, name, _bulk_body(info))
+        assert step(1) == 1
+        assert_error(
+            api.post(f"/api/bulk_runs/{run['id']}/cancel", {}, user="user-b"), 404, "not_found"
+        )
+        cancelled = api.post(f"/api/bulk_runs/{run['id']}/cancel", {})
+        assert cancelled.status_code == 200, cancelled.text
+        assert (cancelled.json()["status"], cancelled.json()["processed"]) == ("cancelled", 2)
+        assert step(None) == 0, "a cancelled run gets no further batch"
+    after = _snapshot(api, name)
+    # Two rows were changed (in the database's key order, which is not Python's for MariaDB's
+    # UUIDs); every other row is as it was.
+    changed = {key for key, row in before.items() if after.get(key) != row}
+    if info.bulk_values:
+        assert len(changed) <= 2, (before, after)
+        for key in changed:
+            assert_same(info, info.bulk_values, after[key])
+    else:  # the two rows, and what their cascade hid
+        assert len(changed) >= 2 and len(after) <= len(rows) - 2, after
+    assert wait_for_run(api, run["id"])["status"] == "cancelled"
+    again = api.post(f"/api/bulk_runs/{run['id']}/cancel", {})
+    assert_error(again, 409, "run_finished")
+
+
+def check_bulk_run_restart(api: Api, name: str) -> None:
+    """A run the app was working on when it stopped is finished by the next app on the same
+    database: its worker resumes the run after the last batch that committed."""
+    info = api.resources[name]
+    rows = api.populate(name, 5)
+    app_module = importlib.import_module(__name__.rsplit(".", 2)[0] + ".app")
+    url = api.engine.url.render_as_string(hide_password=False)
+    with bulk_settings(BULK_ASYNC_ROWS=2, BULK_BATCH_SIZE=2), worker_paused(api) as step:
+        run = queue_bulk_run(api, name, _bulk_body(info))
+        assert step(1) == 1  # then the app stops
+        restarted = app_module.create_app(url)
+        try:
+            with TestClient(restarted) as client:
+                done = wait_for_run(Api(client, api.engine, api.resources), run["id"])
+        finally:
+            restarted.state.engine.dispose()
+    assert (done["status"], done["processed"]) == ("done", done["affected"]), done
+    if info.bulk_values:
+        assert done["affected"] == len(rows), done
+        for row in api.all(name):
+            assert_same(info, info.bulk_values, row)
+    else:
+        assert api.ids(name) == set()
+
+
+def check_bulk_confirmation(api: Api, name: str) -> None:
+    """A delete of more rows than BULK_CONFIRM_ROWS needs the confirmation_token its dry run
+    returned, from the same caller and filter (422 confirmation_required without one, 409
+    confirmation_mismatch with another)."""
+    info = api.resources[name]
+    rows = api.populate(name, 3)
+    path = f"{info.path}/bulk"
+    with bulk_settings(BULK_CONFIRM_ROWS=2):
+        refused = api.post(path, {"operation": "delete", "filter": {}})
+        assert_error(refused, 422, "confirmation_required", "confirmation_token")
+        dry = api.post(path, {"operation": "delete", "filter": {}, "dry_run": True})
+        assert dry.status_code == 200 and dry.json()["matched"] == len(rows), dry.text
+        token = dry.json()["confirmation_token"]
+        wrong = api.post(path, {"operation": "delete", "filter": {}, "confirmation_token": "x"})
+        assert_error(wrong, 409, "confirmation_mismatch", "confirmation_token")
+        theirs = {"operation": "delete", "filter": {}, "confirmation_token": token}
+        assert_error(api.post(path, theirs, user="user-b"), 409, "confirmation_mismatch")
+        deleted = api.post(path, theirs)
+        assert deleted.status_code == 200 and deleted.json()["affected"] == len(rows), deleted.text
+    assert api.ids(name) == set()
 
 
 IDEMPOTENCY_KEY = "Idempotency-Key"

@@ -54,7 +54,12 @@ RESOURCE = register(
         traits=("soft_delete",),
     )
 )
-BULK = bulk.BulkConfig(batch_size=500, undo_ttl=3600)
+# The background worker runs this resource's large bulk runs with these (runtime.bulk_runs).
+BULK = bulk.register(
+    RESOURCE,
+    schemas.BookUpdate,
+    bulk.BulkConfig(batch_size=500, undo_ttl=3600, async_rows=1000, confirm_rows=1000),
+)
 # An id from a path (uuid.UUID) or from the action router's JSON (checked by the runtime).
 Key = uuid.UUID | str
 

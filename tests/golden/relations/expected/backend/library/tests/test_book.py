@@ -107,6 +107,22 @@ def test_a_replayed_bulk_is_applied_once(api: Api) -> None:
     testing.check_idempotent_bulk(api, NAME)
 
 
+def test_a_large_bulk_run_goes_to_the_background(api: Api) -> None:
+    testing.check_bulk_run_async(api, NAME)
+
+
+def test_a_bulk_run_can_be_cancelled_between_batches(api: Api) -> None:
+    testing.check_bulk_run_cancel(api, NAME)
+
+
+def test_a_bulk_run_survives_a_restart(api: Api) -> None:
+    testing.check_bulk_run_restart(api, NAME)
+
+
+def test_a_large_bulk_delete_needs_its_dry_runs_token(api: Api) -> None:
+    testing.check_bulk_confirmation(api, NAME)
+
+
 def test_action_router(api: Api) -> None:
     testing.check_action_router(api, NAME)
 
