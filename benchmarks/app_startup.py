@@ -14,10 +14,12 @@ CLI; its tables are made on a fresh SQLite file. Each repeat then starts uvicorn
 
 `--breakdown` also splits the server's CPU time by what it is spent on, each part measured in a
 fresh interpreter built the way `app.py` builds the served app (`runtime.routing.long_lived`):
-the libraries, `models.py`, `schemas.py`, the routers (`api/`: the table of `ModuleRouter`s;
-the modules are imported by the requests that reach them), SQLAlchemy's mapper configuration
-(`create_app()` calls it), the rest of `app.py` and the first request (its resource's router
-module and service, and its routes, built).
+the libraries, the `models` and `schemas` packages (their tables of which module defines which
+name: a resource's modules are imported by the first request that names them), the routers
+(`api/`: the table of `ModuleRouter`s; the modules are imported by the requests that reach them),
+SQLAlchemy's mapper configuration (`create_app()` calls it: the models loaded by then), the rest
+of `app.py` and the first request (its resource's router module, service, models and schemas,
+its mappers configured and its routes built).
 
 Medians are printed; the issue's budget (a 300-resource app answers in under 2 s) is reported,
 never enforced: the machine is shared and noisy.

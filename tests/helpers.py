@@ -43,8 +43,15 @@ class BuiltProject:
 
     @property
     def models_path(self) -> Path:
-        [path] = self.output.glob("backend/*/models.py")
+        """The generated models package (`models/__init__.py`)."""
+        [path] = self.output.glob("backend/*/models/__init__.py")
         return path
+
+    def import_models(self) -> ModuleType:
+        """The models package, imported under a unique name, every model module loaded."""
+        models = import_module_from(self.models_path)
+        models.complete_metadata()
+        return models
 
     def __repr__(self) -> str:
         return f"BuiltProject({self.name!r}, {self.root})"
@@ -177,14 +184,16 @@ _module_ids = itertools.count(1)
 
 
 def import_module_from(path: Path, prefix: str = "sg_generated") -> ModuleType:
-    """Import a generated file (e.g. models.py) as a fresh module with a unique name.
+    """Import a generated file (e.g. schemas.py) or package (its `__init__.py`, e.g. the models,
+    whose modules import each other relatively) as a fresh module with a unique name.
 
     The module is registered in sys.modules before it runs, so SQLAlchemy can resolve the string
     annotations (`from __future__ import annotations`) against it; a unique name keeps two imports
     of different projects, or of the same one, apart.
     """
     name = f"{prefix}_{next(_module_ids)}"
-    spec = importlib.util.spec_from_file_location(name, path)
+    package = [str(path.parent)] if path.name == "__init__.py" else None
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=package)
     assert spec is not None and spec.loader is not None, f"cannot import {path}"
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

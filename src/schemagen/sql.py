@@ -2,7 +2,7 @@
 SQLAlchemy column types, Python and server defaults, index options, and the DDL only PostgreSQL
 gets (trigger functions, triggers, row-level security).
 
-The sqlalchemy target writes models.py with these expressions and the migrations write revisions
+The sqlalchemy target writes the models with these expressions and the migrations write revisions
 with the same ones (asked about snapshot columns), so a revision and the model it must match
 cannot drift. SQLAlchemy types are looked up per field type in `SA_TYPES`: a type the map misses
 is an error, never a silent default.
@@ -26,7 +26,7 @@ ARRAY_ITEM_PARSERS = {
 INTEGER_KEY = (
     'sa.BigInteger().with_variant(sa.Integer(), "sqlite")'  # SQLite autoincrements INTEGER only
 )
-# models.py names the JSON type once (`JSONType`); a revision spells it out (see render_py).
+# The models name the JSON type once (`models.JSONType`); a revision spells it out (see render_py).
 JSON_TYPE_NAME = "JSONType"
 
 

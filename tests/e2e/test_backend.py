@@ -114,11 +114,11 @@ def test_list_statements_are_constant_in_the_page_size(dialect: str, built, data
 
     with backend(built("showcase").output, "showcase"):
         from showcase.app import create_app
-        from showcase.models import Base
+        from showcase.models import complete_metadata
 
         app = create_app(database_url(dialect))
         engine = app.state.engine
-        Base.metadata.create_all(engine)
+        complete_metadata().create_all(engine)
         try:
             with TestClient(app, headers={"X-Tenant-ID": "acme"}) as client:
                 people = [
@@ -146,7 +146,7 @@ def test_list_statements_are_constant_in_the_page_size(dialect: str, built, data
                     ).json()
                 assert len(filtered["items"]) == 20
         finally:
-            Base.metadata.drop_all(engine)
+            complete_metadata().drop_all(engine)
             engine.dispose()
     expected = 2 if dialect == "mysql" else 3
     assert set(counts.values()) == {expected}, (
@@ -162,7 +162,7 @@ def test_every_foreign_key_is_indexed(project: str, built) -> None:
 
     with backend(built(project).output, PACKAGES[project]) as package:
         models = importlib.import_module(package.__name__ + ".models")
-        for table in models.Base.metadata.tables.values():
+        for table in models.complete_metadata().tables.values():
             leading = [tuple(c.name for c in index.columns) for index in table.indexes]
             leading += [
                 tuple(c.name for c in u.columns)
@@ -292,10 +292,10 @@ def test_kitchen_sink_checks_slugs_and_phone_numbers(built, tmp_path: Path) -> N
 
     with backend(built("kitchen_sink").output, "kitchen_sink"):
         from kitchen_sink.app import create_app
-        from kitchen_sink.models import Base
+        from kitchen_sink.models import complete_metadata
 
         app = create_app(f"sqlite:///{tmp_path / 'makers.db'}")
-        Base.metadata.create_all(app.state.engine)
+        complete_metadata().create_all(app.state.engine)
         with TestClient(app) as client:
             made = client.post(
                 "/api/makers",

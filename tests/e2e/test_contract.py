@@ -25,11 +25,11 @@ def client(build_project, tmp_path_factory):
     output = build_project("showcase").output
     with backend(output, "showcase"):
         from showcase.app import create_app
-        from showcase.models import Base
+        from showcase.models import complete_metadata
 
         url = f"sqlite:///{tmp_path_factory.mktemp('contract') / 'contract.db'}"
         app = create_app(url)
-        Base.metadata.create_all(app.state.engine)
+        complete_metadata().create_all(app.state.engine)
         with TestClient(app, headers=HEADERS) as test_client:
             test_client.document = json.loads((output / "openapi.json").read_text(encoding="utf-8"))
             yield test_client
@@ -355,10 +355,10 @@ def test_required_with_a_default_must_be_given_on_create_in_every_layer(tmp_path
     with backend(output, "tickets"):
         from fastapi.testclient import TestClient
         from tickets.app import create_app
-        from tickets.models import Base
+        from tickets.models import complete_metadata
 
         app = create_app(f"sqlite:///{tmp_path / 'tickets.db'}")
-        Base.metadata.create_all(app.state.engine)
+        complete_metadata().create_all(app.state.engine)
         with TestClient(app) as client:
             missing = client.post("/api/tickets", json={"title": "t"})
             _error(missing, 422, "validation_error", "status")
@@ -388,10 +388,10 @@ def test_an_enum_sorts_in_declared_order_and_pages_by_cursor(
     declared = ["low", "normal", "high", "urgent"]  # todo.priority; alphabetically: high, low, ...
     with backend(build_project("showcase").output, "showcase"):
         from showcase.app import create_app
-        from showcase.models import Base
+        from showcase.models import complete_metadata
 
         app = create_app(database_url(dialect))
-        Base.metadata.create_all(app.state.engine)
+        complete_metadata().create_all(app.state.engine)
         with TestClient(app, headers=HEADERS) as client:
             made = [
                 client.post("/api/todos", json={"title": f"{p} {i}", "priority": p})

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from helpers import DIALECTS, BuiltProject, golden_cases, import_module_from
+from helpers import DIALECTS, BuiltProject, golden_cases
 from sqlalchemy.orm import Session
 
 pytestmark = pytest.mark.db
@@ -29,7 +29,7 @@ PROJECTS = ["showcase", *golden_cases()]
 
 @pytest.fixture(scope="module")
 def models(build_project) -> Any:
-    """`models(project)`: the project's models.py imported once per module."""
+    """`models(project)`: the project's models imported once per module, every table loaded."""
     imported: dict[str, ModuleType] = {}
 
     def get(name: str) -> ModuleType:
@@ -37,7 +37,7 @@ def models(build_project) -> Any:
             # The first use builds every project's models at once (or reuses full builds).
             build_project.many(PROJECTS, targets=("sqlalchemy",))
             project: BuiltProject = build_project(name, targets=("sqlalchemy",))
-            imported[name] = import_module_from(project.models_path)
+            imported[name] = project.import_models()
         return imported[name]
 
     return get

@@ -40,7 +40,7 @@ def test_a_description_or_help_with_any_line_break_stays_one_docstring(tmp_path:
     }
     root = _project(tmp_path / "p", "app", {"fields": fields})
     run_cli("build", "--target", "pydantic", cwd=root)
-    source = (root / "generated" / "backend" / "app" / "schemas.py").read_text("utf-8")
+    source = (root / "generated" / "backend" / "app" / "schemas" / "task.py").read_text("utf-8")
     tree = ast.parse(source)
     [read] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "TaskRead"]
     docs = {}

@@ -451,7 +451,7 @@ def test_the_generated_code_reads_back_what_the_schema_said(hostile) -> None:
     backend = str(output / "backend")
     sys.path.insert(0, backend)
     try:
-        schemas = import_module_from(output / "backend" / "hostile" / "schemas.py")
+        schemas = import_module_from(output / "backend" / "hostile" / "schemas" / "__init__.py")
     finally:
         sys.path.remove(backend)
     fields = schemas.TaskCreate.model_fields

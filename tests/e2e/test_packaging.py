@@ -83,7 +83,7 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_wheel_holds_every_module_and_template(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert "schemagen/templates/sqlalchemy/models.py.j2" in names
+    assert "schemagen/templates/sqlalchemy/models_resource.py.j2" in names
     assert "schemagen/pre-commit-hooks.yaml" in names  # what `init` writes as local hooks
     templates = {
         f"schemagen/templates/{p.relative_to(REPO / 'templates').as_posix()}"

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tomllib
 import warnings
 from pathlib import Path
@@ -27,7 +29,6 @@ from helpers import (
     GOLDEN,
     BuiltProject,
     golden_cases,
-    import_module_from,
     read_tree,
     run_cli,
     tree_difference,
@@ -94,7 +95,7 @@ def test_check_passes_on_fresh_output(case: BuiltProject) -> None:
 
 def test_check_fails_with_a_diff_after_a_hand_edit(case: BuiltProject, tmp_path: Path) -> None:
     root = shutil.copytree(case.root, tmp_path / case.name)
-    models = next((root / "generated").glob("backend/*/models.py"))
+    models = next((root / "generated").glob("backend/*/models/__init__.py"))
     path = models.relative_to(root / "generated").as_posix()
     edited = models.read_text(encoding="utf-8") + "# a hand edit\n"
     models.write_text(edited, encoding="utf-8")
@@ -138,9 +139,80 @@ def test_models_import_and_configure_without_warnings(case: BuiltProject) -> Non
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", sa.exc.SAWarning)
-        models = import_module_from(case.models_path)
+        models = case.import_models()
         sa.orm.configure_mappers()
     assert models.Base.metadata.tables
+
+
+# Run with the backend on the path: each model read from `<package>.models` in turn, in a fresh
+# interpreter; after each, the mappers configured and a query that loads every relationship the
+# model has then; prints the model modules imported after each step.
+LOAD_ONE_AT_A_TIME = """
+import json, sys
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, configure_mappers, selectinload
+package, url, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+models = __import__(package + ".models", fromlist=["Base"])
+engine = sa.create_engine(url)
+loaded = []
+for name in names:
+    model = getattr(models, name)
+    configure_mappers()
+    with Session(engine) as session:
+        related = [selectinload(r.class_attribute) for r in model.__mapper__.relationships]
+        session.scalars(sa.select(model).options(*related)).all()
+    prefix = package + ".models."
+    loaded.append(sorted(m.removeprefix(prefix) for m in sys.modules if m.startswith(prefix)))
+print(json.dumps(loaded))
+"""
+
+
+def test_a_model_loads_the_models_it_relates_to_and_no_others(
+    case: BuiltProject, tmp_path: Path
+) -> None:
+    """Reading `models.<Model>` imports its module and its relations' targets (transitively),
+    never the models that relate to it, and maps and queries in any order of first use: the
+    inverse a later module adds to a mapper already in use included."""
+    from schemagen.naming import pascal
+
+    backend, package = case.models_path.parents[2], case.models_path.parent.parent.name
+    env = {**os.environ, "PYTHONPATH": str(backend)}
+    url = f"sqlite:///{tmp_path / 'models.db'}"
+    make = f"import sqlalchemy as sa; from {package}.models import complete_metadata; "
+    make += f"complete_metadata().create_all(sa.create_engine({url!r}))"
+    subprocess.run([sys.executable, "-c", make], env=env, check=True)
+    targets = {
+        name: {
+            field["to"]
+            for field in spec.get("fields", {}).values()
+            if isinstance(field, dict) and field.get("type") in ("relation", "many_to_many")
+        }
+        for name, spec in load_schemas(case.name).items()
+    }
+
+    def closure(name: str) -> set[str]:
+        found, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo.extend(targets[current])
+        return found
+
+    # Those that nothing relates to last, so a loaded model gets its inverses added later.
+    order = sorted(targets, key=lambda n: (len(closure(n)), n))
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_ONE_AT_A_TIME, package, url, *map(pascal, order)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    loaded = json.loads(result.stdout)
+    expected: set[str] = set()
+    for name, modules in zip(order, loaded, strict=True):
+        expected |= closure(name)
+        assert set(modules) == expected, name
 
 
 def load_schemas(case_name: str) -> dict[str, dict[str, Any]]:
@@ -174,7 +246,7 @@ def test_schema_strings_arrive_exactly(case: BuiltProject) -> None:
 
     from schemagen.naming import constraint_name, plural
 
-    models = import_module_from(case.models_path)
+    models = case.import_models()
     tables = models.Base.metadata.tables
     classes = {m.class_.__tablename__: m.class_ for m in models.Base.registry.mappers}
     checked = 0
@@ -242,7 +314,7 @@ def test_kitchen_sink_hostile_strings_spelled_out(build_project) -> None:
     """The same round trip with the strings written here, so a schema-reading slip cannot hide one."""
     case = build_project("kitchen_sink")
     document = json.loads((case.output / "jsonschema" / "gadget.json").read_text(encoding="utf-8"))
-    models = import_module_from(case.models_path)
+    models = case.import_models()
     gadgets = models.Gadget.__table__
     description = (
         "Every field type and option in one resource.\n"

@@ -48,7 +48,7 @@ def touch(path: Path, text: str = "\n# changed\n") -> bytes:
     [
         "schemagen.toml",
         "schemas/task.yaml",
-        "generated/backend/shop/models.py",
+        "generated/backend/shop/models/task.py",
         "generated/.schemagen-manifest.json",
     ],
 )
@@ -69,7 +69,7 @@ def test_a_new_schema_file_or_a_deleted_output_invalidates_it(built: Path) -> No
         assert not current(built)
     finally:
         extra.unlink()
-    models = built / "generated" / "backend" / "shop" / "models.py"
+    models = built / "generated" / "backend" / "shop" / "models" / "task.py"
     old = models.read_bytes()
     models.unlink()
     try:

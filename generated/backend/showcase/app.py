@@ -141,14 +141,15 @@ class Cors(CORSMiddleware):
 
 def create_app(database_url: str | None = None) -> FastAPI:
     """The API on `database_url` (default: `DATABASE_URL`, else SQLite)."""
-    # Imported here, not above: the models, the schemas and every router are most of what a
-    # large app builds, and `app` below builds it with the garbage collector paused.
+    # Imported here, not above: `app` below builds what they import with the garbage collector
+    # paused. A resource's models, schemas and router are imported by the first request that
+    # reaches it (`api/__init__.py`, `models/__init__.py`).
     from showcase import db
     from showcase.api import ROUTERS
     from showcase.errors import CONSTRAINTS
 
-    # Mapped now, not by the first query: a mapping error stops the start, and the served app
-    # does this work inside `long_lived` (below), unscanned by the garbage collector.
+    # The models imported so far (the system tables db.py hands the runtime) mapped now: a mapping
+    # error there stops the start. A resource's models are mapped by their first query.
     configure_mappers()
     limit = max_body_bytes()
     origins = cors_origins()

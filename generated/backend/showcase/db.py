@@ -36,4 +36,4 @@ def create_db_engine(url: str | None = None, **options: object) -> sa.Engine:
 
 def create_tables(engine: sa.Engine | None = None) -> None:
     """Create the tables from the models: for trying things out; migrations are the real way."""
-    models.Base.metadata.create_all(engine or create_db_engine())
+    models.complete_metadata().create_all(engine or create_db_engine())

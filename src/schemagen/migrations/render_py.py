@@ -58,8 +58,8 @@ def sa_type(column: ColumnState, enums: dict[str, tuple[str, ...]]) -> str:
     text = column_sa_type(ir_column(column, enums))
     if text == JSON_TYPE_NAME:
         return JSON_TYPE
-    # models.py parses arrays of dates, times and uuids back with its JSONArray; the column a
-    # revision creates is the JSON underneath it, so revisions need nothing from models.py.
+    # The models parse arrays of dates, times and uuids back with their JSONArray; the column a
+    # revision creates is the JSON underneath it, so revisions need nothing from the models.
     return re.sub(r"JSONArray\([\w.]+\)", "sa.JSON(none_as_null=True)", text)
 
 

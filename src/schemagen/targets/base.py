@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+# The module of the generated `schemas` package that holds what every resource's models share
+# (their base, the JSON-only field types): written by the pydantic target, read by openapi's.
+SCHEMAS_SHARED_MODULE = "_shared"
+
 if TYPE_CHECKING:
     import jinja2
 

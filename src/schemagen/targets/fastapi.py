@@ -47,7 +47,7 @@ FILTER_TYPES = {
 # the alias, so the query string and the document still say `class`.
 _RESERVED_ATTRIBUTES = frozenset(dir(BaseModel))
 PACKAGE_FILES = ("db.py", "auth.py")
-# Models every project shares (schemagen.runtime.api_models); the rest are in schemas.py.
+# Models every project shares (schemagen.runtime.api_models); the rest are in the generated schemas package.
 SHARED_MODELS = (
     "BulkResult",
     "BulkUndoRequest",

@@ -3,7 +3,7 @@
 The app serves FastAPI's own derivation (`app.openapi` is not replaced); this target writes that
 same document at build time without importing the app: the routes are laid out from the API
 model exactly as the generated routers declare them (summaries, answers, error responses, ETag
-headers), and every schema is Pydantic's own, made from the generated `schemas.py`, the list
+headers), and every schema is Pydantic's own, made from the generated `schemas/` modules, the list
 routes' query models (read from the rendered routers) and `schemagen.runtime.api_models`, with
 the same generator and reference template FastAPI uses. A test proves the three equal: the file,
 `app.openapi()`, and the served `/openapi.json`.
@@ -37,7 +37,7 @@ from schemagen.api import Api, Operation
 from schemagen.files import RenderedFile
 from schemagen.literals import json_text
 from schemagen.runtime import api_models, contract
-from schemagen.targets.base import RenderContext, Target
+from schemagen.targets.base import SCHEMAS_SHARED_MODULE, RenderContext, Target
 
 OPENAPI_VERSION = "3.1.0"
 VERSION = "0.1.0"  # the app's version (app.py)
@@ -424,19 +424,37 @@ class _GeneratedModels:
         self.project = project
         self.context = context
         self.module_name = f"_schemagen_openapi_{project.package}"
+        self.submodules: list[str] = []
 
     def __enter__(self) -> tuple[dict[str, Any], dict[str, type[BaseModel]]]:
         _versioned.clear()
         _versioned.update(
             {r.name: f"{r.model}Read" for r in self.project.resources if r.has("versioned")}
         )
-        module = types.ModuleType(self.module_name)
-        sys.modules[self.module_name] = module
-        schemas = _text(self.context, "pydantic", f"backend/{self.project.package}/schemas.py")
-        exec(compile(schemas, "schemas.py", "exec", dont_inherit=True), module.__dict__)  # noqa: S102
+        # The schemas package as the app imports it: the shared module, then each resource's,
+        # under this package's name (their `from ._shared import ...` finds it in sys.modules).
+        package = types.ModuleType(self.module_name)
+        package.__path__ = []
+        sys.modules[self.module_name] = package
+        folder = f"backend/{self.project.package}/schemas/"
+        sources = {
+            f.path.removeprefix(folder).removesuffix(".py"): f.content
+            for f in self.context.outputs.get("pydantic", [])
+            if f.path.startswith(folder) and not f.path.endswith("/__init__.py")
+        }
+        defined: dict[str, Any] = {}
+        for stem in sorted(sources, key=lambda stem: (stem != SCHEMAS_SHARED_MODULE, stem)):
+            module = types.ModuleType(f"{self.module_name}.{stem}")
+            module.__package__ = self.module_name
+            sys.modules[module.__name__] = module
+            self.submodules.append(module.__name__)
+            code = compile(sources[stem], f"{folder}{stem}.py", "exec", dont_inherit=True)
+            exec(code, module.__dict__)  # noqa: S102
+            if stem != SCHEMAS_SHARED_MODULE:
+                defined.update(module.__dict__)
         models = {
             name: value
-            for name, value in module.__dict__.items()
+            for name, value in defined.items()
             if isinstance(value, type) and issubclass(value, BaseModel)
         }
         models.update(
@@ -452,8 +470,8 @@ class _GeneratedModels:
                 continue
             # One namespace per router: a bulk request names the filter model before it.
             namespace = dict(_QUERY_NAMESPACE, __name__=self.module_name)
-            # A bulk request's values are the resource's update model, the one of schemas.py.
-            namespace["schemas"] = types.SimpleNamespace(**{**module.__dict__, **_DEFERRED})
+            # A bulk request's values are the resource's update model, the one of schemas/.
+            namespace["schemas"] = types.SimpleNamespace(**{**models, **_DEFERRED})
             namespace.update({f"{name}_api": router for name, router in routers.items()})
             declared = {}
             for name, source in _router_models(rendered.content):
@@ -467,7 +485,8 @@ class _GeneratedModels:
         return models, queries
 
     def __exit__(self, *exc: object) -> None:
-        sys.modules.pop(self.module_name, None)
+        for name in [*self.submodules, self.module_name]:
+            sys.modules.pop(name, None)
 
 
 def _generated_models(project: ir.Project, context: RenderContext) -> _GeneratedModels:

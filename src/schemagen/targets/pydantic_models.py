@@ -1,4 +1,8 @@
-"""`pydantic` target: `backend/<package>/schemas.py`, the API's Pydantic v2 models.
+"""`pydantic` target: `backend/<package>/schemas/`, the API's Pydantic v2 models.
+
+One module per resource (`schemas/<resource>.py`), the helpers they share in `schemas/_shared.py`,
+and `schemas/__init__.py`: which module defines which name, imported the first time the name is
+read (`schemas.OfficeRead`), so a request loads the models of the resources it reaches only.
 
 The models are made by datamodel-code-generator, called as a library on the `jsonschema` target's
 documents: per resource `<Model>Create`, `<Model>Update` (every field optional), `<Model>Read`,
@@ -44,12 +48,23 @@ from schemagen import ir
 from schemagen.files import RenderedFile
 from schemagen.literals import py_docstring
 from schemagen.render import with_header
-from schemagen.targets.base import RenderContext, Target
+from schemagen.targets.base import SCHEMAS_SHARED_MODULE, RenderContext, Target
 from schemagen.types.url import PATTERN as URL_PATTERN
 
 ROOT_CLASS = "SchemagenRoot"  # the generator always makes a model of the document's root: dropped
 
-DOCSTRING = '"""The API\'s Pydantic models: Create, Update, Read, Page and action inputs of every resource.\n\nMade by datamodel-code-generator from jsonschema/<resource>.json.\n"""\n'
+SHARED_MODULE = SCHEMAS_SHARED_MODULE
+INIT_DOCSTRING = """\"\"\"The API's Pydantic models: Create, Update, Read, Page and action inputs, one module per
+resource, made by datamodel-code-generator from jsonschema/<resource>.json.
+
+`schemas.<Name>` imports the module that defines it the first time it is read: a request loads the
+models of the resources it reaches, not all of them. The helpers the modules share are in
+`_shared`.
+\"\"\"
+"""
+SHARED_DOCSTRING = (
+    '"""What the models of every resource share: their base and the JSON-only field types."""\n'
+)
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
@@ -59,9 +74,40 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         document = documents[f"jsonschema/{resource.name}.json"]
         stripped, docs = without_descriptions(normalize({"$defs": document["$defs"]}))
         chunks.append(with_docstrings(generate_cached(stripped, context.cache_dir), docs))
-    text = DOCSTRING + "\n" + merge(chunks)
-    path = f"backend/{project.package}/schemas.py"
-    return [RenderedFile(path, with_header(path, text, context.schemas_label))]
+    shared, modules = split(chunks)
+    base = f"backend/{project.package}/schemas"
+    files = {f"{base}/{SHARED_MODULE}.py": SHARED_DOCSTRING + "\n" + shared}
+    names: list[tuple[str, str]] = [(DEFERRED, SHARED_MODULE)]
+    for resource, (defined, text) in zip(project.resources, modules, strict=True):
+        doc = f"The `{resource.name}` resource's models."
+        files[f"{base}/{resource.name}.py"] = py_docstring(doc) + "\n\n" + text
+        names += [(name, resource.name) for name in defined]
+    files[f"{base}/__init__.py"] = INIT_DOCSTRING + "\n" + lazy_package(sorted(names))
+    return [
+        RenderedFile(path, with_header(path, text, context.schemas_label))
+        for path, text in files.items()
+    ]
+
+
+def lazy_package(names: list[tuple[str, str]]) -> str:
+    """The package's `__init__`: each name typed for checkers, imported from its module on use."""
+    table = "".join(f"    {name!r}: {module!r},\n" for name, module in names)
+    typed = "".join(f"    from .{module} import {name} as {name}\n" for name, module in names)
+    return (
+        "import importlib\nfrom typing import TYPE_CHECKING\n\n"
+        "# Each name this package hands out, and the module (beside this file) that defines it.\n"
+        f"MODULES = {{\n{table}}}\n\n"
+        f"if TYPE_CHECKING:\n{typed}"
+        "else:\n\n"
+        "    def __getattr__(name: str) -> object:\n"
+        '        """`schemas.<name>`: imported from its module on first use, then kept here."""\n'
+        "        module = MODULES.get(name)\n"
+        "        if module is None:\n"
+        '            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n'
+        '        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)\n'
+        "        globals()[name] = value\n"
+        "        return value\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,45 +306,120 @@ def _store(path: Path, text: str) -> None:
 # One module from the per-resource outputs
 
 
+def _parse(chunk: str) -> tuple[dict[str, set[str]], set[str], list[tuple[ast.stmt, str]]]:
+    """A chunk's `from` imports (module -> names), plain imports and other statements."""
+    modules: dict[str, set[str]] = {}
+    plain: set[str] = set()
+    bodies: list[tuple[ast.stmt, str]] = []
+    tree = ast.parse(chunk)
+    # Split where ast counts lines, at "\n" (the chunk holds no raw "\r"): str.splitlines
+    # would also split at U+2028, \x0b, \x1c ... and cut a class short.
+    lines = io.StringIO(chunk).readlines()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "__future__":
+                continue
+            modules.setdefault(node.module, set()).update(
+                a.name if a.asname is None else f"{a.name} as {a.asname}" for a in node.names
+            )
+        elif isinstance(node, ast.Import):
+            plain.update(a.name for a in node.names)
+        elif isinstance(node, ast.ClassDef) and node.name == ROOT_CLASS:
+            continue
+        elif (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and node is tree.body[0]
+        ):
+            continue  # a module docstring
+        else:
+            start = node.lineno - 1
+            if isinstance(node, ast.ClassDef) and node.decorator_list:
+                start = node.decorator_list[0].lineno - 1
+            assert node.end_lineno is not None
+            bodies.append(
+                (node, _json_types(node, lines[start : node.end_lineno], start).rstrip() + "\n")
+            )
+            # Attribute docstrings follow their field inside the class: part of the class's span.
+    return modules, plain, bodies
+
+
+def _ordered(bodies: list[tuple[ast.stmt, str]]) -> tuple[str, bool]:
+    """The statements as text, each after those it names where possible (else postponed: True),
+    every model on the deferred base."""
+    ordered = _defined_before_use(bodies)
+    text = "\n\n".join(ordered if ordered is not None else [body for _, body in bodies])
+    text = re.sub(r"^(class \w+)\(BaseModel\):", rf"\1({DEFERRED}):", text, flags=re.MULTILINE)
+    return text, ordered is None
+
+
+def _import_lines(modules: dict[str, set[str]], plain: set[str], postponed: bool) -> list[str]:
+    # Annotations evaluated as the classes are made: Pydantic need not compile and evaluate
+    # 10,000 annotation strings at import. Only a cycle between classes needs them postponed.
+    imports = ["from __future__ import annotations", ""] if postponed else []
+    imports += [f"import {name}" for name in sorted(plain)]
+    imports += [
+        f"from {module} import {', '.join(sorted(names))}"
+        for module, names in sorted(modules.items())
+    ]
+    return imports
+
+
 def merge(chunks: list[str]) -> str:
     """One module: the union of every chunk's imports, then every chunk's classes in order."""
     modules: dict[str, set[str]] = {}
     plain: set[str] = set()
     bodies: list[tuple[ast.stmt, str]] = []
     for chunk in chunks:
-        tree = ast.parse(chunk)
-        # Split where ast counts lines, at "\n" (the chunk holds no raw "\r"): str.splitlines
-        # would also split at U+2028, \x0b, \x1c ... and cut a class short.
-        lines = io.StringIO(chunk).readlines()
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module:
-                if node.module == "__future__":
-                    continue
-                modules.setdefault(node.module, set()).update(
-                    a.name if a.asname is None else f"{a.name} as {a.asname}" for a in node.names
-                )
-            elif isinstance(node, ast.Import):
-                plain.update(a.name for a in node.names)
-            elif isinstance(node, ast.ClassDef) and node.name == ROOT_CLASS:
-                continue
-            elif (
-                isinstance(node, ast.Expr)
-                and isinstance(node.value, ast.Constant)
-                and node is tree.body[0]
-            ):
-                continue  # a module docstring
-            else:
-                start = node.lineno - 1
-                if isinstance(node, ast.ClassDef) and node.decorator_list:
-                    start = node.decorator_list[0].lineno - 1
-                assert node.end_lineno is not None
-                bodies.append(
-                    (node, _json_types(node, lines[start : node.end_lineno], start).rstrip() + "\n")
-                )
-                # Attribute docstrings follow their field inside the class: part of the class's span.
-    ordered = _defined_before_use(bodies)
-    text = "\n\n".join(ordered if ordered is not None else [body for _, body in bodies])
-    text = re.sub(r"^(class \w+)\(BaseModel\):", rf"\1({DEFERRED}):", text, flags=re.MULTILINE)
+        chunk_modules, chunk_plain, chunk_bodies = _parse(chunk)
+        for module, names in chunk_modules.items():
+            modules.setdefault(module, set()).update(names)
+        plain |= chunk_plain
+        bodies += chunk_bodies
+    text, postponed = _ordered(bodies)
+    prelude = _prelude(text, modules, plain)
+    return "\n".join(_import_lines(modules, plain, postponed)) + "\n\n" + prelude + "\n" + text
+
+
+def split(chunks: list[str]) -> tuple[str, list[tuple[list[str], str]]]:
+    """The shared module (the helpers any chunk uses), and per chunk the names it defines and its
+    module: its own imports, the helpers it uses from the shared module, its classes."""
+    texts = []
+    for chunk in chunks:
+        modules, plain, bodies = _parse(chunk)
+        text, postponed = _ordered(bodies)
+        texts.append((modules, plain, bodies, text, postponed))
+    modules, plain = {}, set()
+    prelude = _prelude("\n\n".join(t[3] for t in texts), modules, plain)
+    shared_names = _top_level_names(prelude)
+    shared = "\n".join(_import_lines(modules, plain, False)) + "\n\n" + prelude
+    result = []
+    for chunk_modules, chunk_plain, bodies, text, postponed in texts:
+        used = [name for name in shared_names if re.search(rf"\b{re.escape(name)}\b", text)]
+        # What the rewritten fields need (Annotated with NotNull, ...): more than the chunk's
+        # own imports; the build's ruff pass drops what the module does not use.
+        _prelude(text, chunk_modules, chunk_plain)
+        imports = _import_lines(chunk_modules, chunk_plain, postponed)
+        if used:
+            imports.append(f"from .{SHARED_MODULE} import {', '.join(sorted(used))}")
+        defined = [node.name for node, _ in bodies if isinstance(node, ast.ClassDef)]
+        result.append((defined, "\n".join(imports) + "\n\n\n" + text))
+    return shared, result
+
+
+def _top_level_names(code: str) -> list[str]:
+    """The names a module's code defines at its top level (functions, classes, assignments)."""
+    names = []
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
+def _prelude(text: str, modules: dict[str, set[str]], plain: set[str]) -> str:
+    """The helpers `text` uses, and what they import added to `modules` and `plain`."""
     prelude = ""
     used = [name for name in JSON_TYPES.values() if re.search(rf"\b{name}\b", text)]
     if used:
@@ -338,15 +459,7 @@ def merge(chunks: list[str]) -> str:
     if DEFERRED in text:
         modules.setdefault("pydantic", set()).update({"BaseModel", "ConfigDict"})
         prelude += DEFERRED_MODEL
-    # Annotations evaluated as the classes are made: Pydantic need not compile and evaluate
-    # 10,000 annotation strings at import. Only a cycle between classes needs them postponed.
-    imports = [] if ordered is not None else ["from __future__ import annotations", ""]
-    imports += [f"import {name}" for name in sorted(plain)]
-    imports += [
-        f"from {module} import {', '.join(sorted(names))}"
-        for module, names in sorted(modules.items())
-    ]
-    return "\n".join(imports) + "\n\n" + prelude + "\n" + text
+    return prelude
 
 
 def _defined_before_use(bodies: list[tuple[ast.stmt, str]]) -> list[str] | None:

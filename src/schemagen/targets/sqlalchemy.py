@@ -1,6 +1,17 @@
-"""`sqlalchemy` target: typed SQLAlchemy 2.0 models (`Mapped`/`mapped_column`) for every resource."""
+"""`sqlalchemy` target: typed SQLAlchemy 2.0 models (`Mapped`/`mapped_column`) for every resource.
+
+One module per resource under `backend/<package>/models/` (its class and the many-to-many tables
+it declares), the system tables in `models/system_tables.py`, and `models/__init__.py`: the base,
+the shared column types and a table of which module defines which name, imported on first use.
+A relation's module imports its target, and the relation makes its inverse on the target when it
+is configured (a backref), so importing one model loads what it points at, never what points at
+it.
+"""
 
 from __future__ import annotations
+
+import functools
+from typing import Literal
 
 from schemagen import ir, traits
 from schemagen.files import RenderedFile
@@ -21,14 +32,41 @@ from schemagen.sql import (
 from schemagen.targets.base import RenderContext, Target
 from schemagen.types import REGISTRY, FieldType
 
+SYSTEM_MODULE = "system_tables"
+
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     base = f"backend/{project.package}"
-    models = context.render(
-        "sqlalchemy/models.py.j2", f"{base}/models.py", project=project, h=Helpers(project)
-    )
-    package = context.render("sqlalchemy/__init__.py.j2", f"{base}/__init__.py", project=project)
-    return [package, models]
+    helpers = Helpers(project)
+    files = [
+        context.render("sqlalchemy/__init__.py.j2", f"{base}/__init__.py", project=project),
+        context.render(
+            "sqlalchemy/models_init.py.j2", f"{base}/models/__init__.py", project=project, h=helpers
+        ),
+    ]
+    for resource in project.resources:
+        files.append(
+            context.render(
+                "sqlalchemy/models_resource.py.j2",
+                f"{base}/models/{resource.name}.py",
+                project=project,
+                resource=resource,
+                junctions=helpers.junctions(resource),
+                h=helpers,
+            )
+        )
+    if project.system_tables:
+        files.append(
+            context.render(
+                "sqlalchemy/models_resource.py.j2",
+                f"{base}/models/{SYSTEM_MODULE}.py",
+                project=project,
+                resource=None,
+                junctions=(),
+                h=helpers,
+            )
+        )
+    return files
 
 
 class Helpers:
@@ -37,11 +75,57 @@ class Helpers:
     def __init__(self, project: ir.Project):
         self.project = project
         self.by_name = {r.name: r for r in project.resources}
+        self.by_table = {r.table: r.name for r in project.resources}
 
     sa_type = staticmethod(sa_type)
     default_args = staticmethod(default_args)
 
-    @property
+    @staticmethod
+    def junctions(resource: ir.Resource) -> list[ir.Junction]:
+        """The many-to-many tables `resource` declares: they live in its module."""
+        return [r.junction for r in resource.relations if r.junction is not None]
+
+    def module_names(self) -> list[tuple[str, str]]:
+        """(name, module) for every name `models` hands out: models and junction tables."""
+        names = [(table.model, SYSTEM_MODULE) for table in self.project.system_tables]
+        for resource in self.project.resources:
+            names.append((resource.model, resource.name))
+            names += [(junction.table, resource.name) for junction in self.junctions(resource)]
+        return sorted(names)
+
+    def _reads(self, resource: ir.Resource) -> set[str]:
+        """The resources whose tables the policies of `resource`'s junctions read."""
+        return {
+            self.by_table[table]
+            for junction in self.junctions(resource)
+            for policy in junction.policies
+            for table in policy.reads
+            if table in self.by_table
+        }
+
+    def related_imports(self, resource: ir.Resource) -> list[tuple[str, str]]:
+        """(module, model) this module imports at run time: its relations' targets (and the
+        tables its junctions' policies read), loaded before any of its mappers is configured."""
+        names = {r.target for r in resource.relations} | self._reads(resource)
+        names.discard(resource.name)
+        return sorted((name, self.by_name[name].model) for name in names)
+
+    def typing_only_imports(self, resource: ir.Resource) -> list[tuple[str, str]]:
+        """(module, model) of the relations' sources that add an inverse to `resource`: named in
+        its annotations only, never imported by it (what points at a model stays unloaded)."""
+        runtime = {name for name, _ in self.related_imports(resource)}
+        names = {i.source for i in resource.inverse_relations} - runtime - {resource.name}
+        return sorted((name, self.by_name[name].model) for name in names)
+
+    @functools.cached_property
+    def has_postgresql_objects(self) -> bool:
+        return bool(
+            self.postgresql_objects(None)
+            or self.postgresql_objects("system")
+            or any(self.postgresql_objects(r) for r in self.project.resources)
+        )
+
+    @functools.cached_property
     def needs_json_array(self) -> bool:
         return any(
             c.type == "array" and c.array_of in ARRAY_ITEM_PARSERS
@@ -115,52 +199,70 @@ class Helpers:
             return resource.primary_key
         return traits.primary_key(resource.traits)
 
-    def postgresql_objects(self) -> list[tuple[str, str, list[str]]]:
-        """(target, event, statement literals) for the objects only PostgreSQL gets: the
-        updated_at trigger function, each table's trigger, row-level security and its policy."""
+    def postgresql_objects(
+        self, module: ir.Resource | Literal["system"] | None
+    ) -> list[tuple[str, str, list[str]]]:
+        """(target, event, statement literals) for the objects only PostgreSQL gets, of one
+        module: the updated_at trigger functions (the package, `None`), a resource's trigger,
+        row-level security and policies (with its junctions'), the system tables' (`"system"`)."""
         result: list[tuple[str, str, list[str]]] = []
-        for function in self.project.functions:
-            result.append(
-                (
-                    "Base.metadata",
-                    "before_create",
-                    [create_function_sql(function.name, function.body)],
+        if module is None:
+            for function in self.project.functions:
+                result.append(
+                    (
+                        "Base.metadata",
+                        "before_create",
+                        [create_function_sql(function.name, function.body)],
+                    )
                 )
-            )
-            result.append(("Base.metadata", "after_drop", [drop_function_sql(function.name)]))
-        for resource in self.project.resources:
+                result.append(("Base.metadata", "after_drop", [drop_function_sql(function.name)]))
+        elif module == "system":
+            for table in self.project.system_tables:
+                if table.policies:
+                    statements = row_security_sql(table.name, table.policies)
+                    result.append((f"{table.model}.__table__", "after_create", statements))
+        else:
+            resource = module
             statements = [
                 create_trigger_sql(resource.table, t.name, t.function) for t in resource.triggers
             ]
             statements += row_security_sql(resource.table, resource.policies)
             if statements:
                 result.append((f"{resource.model}.__table__", "after_create", statements))
-        for junction in self.project.junctions:
-            if junction.policies:
-                statements = row_security_sql(junction.table, junction.policies)
-                result.append((junction.table, "after_create", statements))
-        for table in self.project.system_tables:
-            if table.policies:
-                statements = row_security_sql(table.name, table.policies)
-                result.append((f"{table.model}.__table__", "after_create", statements))
+            for junction in self.junctions(resource):
+                if junction.policies:
+                    statements = row_security_sql(junction.table, junction.policies)
+                    result.append((junction.table, "after_create", statements))
         return [
             (target, event, [ddl_literal(sql) for sql in sql_list])
             for target, event, sql_list in result
         ]
 
-    def policy_dependencies(self) -> list[tuple[str, str]]:
+    @staticmethod
+    def policy_dependencies(junctions: list[ir.Junction]) -> list[tuple[str, str]]:
         """(junction, table it depends on): a junction's policies read its linked rows' tables, so
         create_all makes those first and drop_all drops the junction first, foreign key or not."""
         # The table itself (typed Table), not `Model.__table__` (typed as any FromClause).
         return [
             (junction.table, f"Base.metadata.tables[{py_literal(table)}]")
-            for junction in self.project.junctions
+            for junction in junctions
             for table in sorted({t for p in junction.policies for t in p.reads})
         ]
 
     def relationship_args(self, resource: ir.Resource, relation: ir.Relation) -> str:
         target = self.by_name[relation.target]
-        args = [f"back_populates={py_literal(relation.inverse_attr)}"]
+        if relation.target == resource.name:
+            args = [f"back_populates={py_literal(relation.inverse_attr)}"]
+        else:
+            # The inverse is made on the target when this mapper is configured (a backref): it
+            # exists wherever this model is loaded, and the target never imports this module.
+            inverse = next(
+                i
+                for i in target.inverse_relations
+                if i.source == resource.name and i.via == relation.name
+            )
+            backref = self.inverse_args(target, inverse, backref=True)
+            args = [f"backref=backref({py_literal(inverse.attr)}, {backref})"]
         if relation.kind == "many_to_many":
             assert relation.junction is not None
             args.insert(0, f"secondary={relation.junction.table}")
@@ -186,14 +288,19 @@ class Helpers:
             args.append(f"remote_side={py_literal(f'{target.model}.id')}")
         return ", ".join(args)
 
-    def inverse_args(self, resource: ir.Resource, inverse: ir.InverseRelation) -> str:
+    def inverse_args(
+        self, resource: ir.Resource, inverse: ir.InverseRelation, backref: bool = False
+    ) -> str:
+        """The arguments of the inverse's `relationship(...)`, or with `backref` of the
+        `backref(name, ...)` that makes it (the relation's own `secondary` and the pair implied)."""
         source = self.by_name[inverse.source]
         relation = next(r for r in source.relations if r.name == inverse.via)
-        args = [f"back_populates={py_literal(inverse.via_attr)}"]
+        args = [] if backref else [f"back_populates={py_literal(inverse.via_attr)}"]
         if relation.kind == "many_to_many":
             assert relation.junction is not None
             junction = relation.junction
-            args.insert(0, f"secondary={junction.table}")
+            if not backref:
+                args.insert(0, f"secondary={junction.table}")
             if relation.source == relation.target:
                 args += [
                     f"primaryjoin={py_literal(f'{resource.model}.id == {junction.table}.c.{junction.right_column}')}",

@@ -18,7 +18,7 @@ def _default(value: Any, f: Any) -> str | None:
     if problem is not None:
         return problem
     special_use = email_validator.SPECIAL_USE_DOMAIN_NAMES
-    email_validator.SPECIAL_USE_DOMAIN_NAMES = []  # as the generated schemas.py sets it
+    email_validator.SPECIAL_USE_DOMAIN_NAMES = []  # as the generated schemas/_shared.py sets it
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:

@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from showcase.app import create_app
-from showcase.models import Base
+from showcase.models import complete_metadata
 from showcase.runtime.testing import PROVEN, Api
 from showcase.tests.resources import RESOURCES
 
+# Every table (the models are imported on first use; the tests need them all).
+METADATA = complete_metadata()
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "alembic.ini"
 
 
@@ -47,17 +49,17 @@ def create_schema(engine: sa.Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     else:
-        Base.metadata.create_all(engine)
+        METADATA.create_all(engine)
 
 
 def drop_schema(engine: sa.Engine) -> None:
-    Base.metadata.drop_all(engine)
+    METADATA.drop_all(engine)
     with engine.begin() as connection:
         connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
 
 
 def delete_every_row(engine: sa.Engine) -> None:
-    tables = [table for table in reversed(Base.metadata.sorted_tables)]
+    tables = [table for table in reversed(METADATA.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(connection.dialect.identifier_preparer.quote(t.name) for t in tables)

@@ -26,7 +26,7 @@ if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
 
 from kitchen_sink import normalise_url  # noqa: E402
-from kitchen_sink.models import Base  # noqa: E402
+from kitchen_sink.models import complete_metadata  # noqa: E402
 
 DEFAULT_URL = "sqlite:///./kitchen_sink.db"
 
@@ -34,7 +34,8 @@ config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+# Every model module imported: autogenerate compares the database with every table.
+target_metadata = complete_metadata()
 
 
 def database_url() -> str:

@@ -26,12 +26,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
-from kitchen_sink.models import Base
+from kitchen_sink.models import complete_metadata
 from kitchen_sink.runtime.resources import REGISTRY
 from kitchen_sink.runtime.testing import PROVEN, TENANT, USER, Api
 from kitchen_sink.runtime.values import parse_key
 from kitchen_sink.tests.resources import RESOURCES
 
+# Every table (the models are imported on first use).
+METADATA = complete_metadata()
 OTHER_TENANT = "tenant-b"
 OTHER_USER = "user-b"
 COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
@@ -215,7 +217,7 @@ def make_system(api: Api, table: sa.Table, where: sa.ColumnElement[bool]) -> Non
 
 
 def check_resource(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
-    name, table = spec["resource"], Base.metadata.tables[spec["table"]]
+    name, table = spec["resource"], METADATA.tables[spec["table"]]
     mine = table.c.id == key(name, api.create(name)["id"])
     values = stored(api, table, mine)
     system = None
@@ -285,7 +287,7 @@ def check_resource(role: Role, api: Api, spec: dict[str, Any], command: str) -> 
 
 def check_junction(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
     """A link is seen when both its rows are; made, changed and removed by who may write its row."""
-    table = Base.metadata.tables[spec["table"]]
+    table = METADATA.tables[spec["table"]]
     left, right = table.c[spec["left"]], table.c[spec["right"]]
 
     def linked() -> sa.ColumnElement[bool]:
@@ -337,7 +339,7 @@ def check_junction(role: Role, api: Api, spec: dict[str, Any], command: str) -> 
 
 def check_audit(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
     """Entries of the caller's tenant; of an owned resource, only the writer's. Append-only."""
-    name, table = spec["resource"], Base.metadata.tables["audit_log"]
+    name, table = spec["resource"], METADATA.tables["audit_log"]
     row = api.create(name)
     mine = sa.and_(table.c.resource == name, table.c.row_id == str(key(name, row["id"])))
     entry = {
@@ -388,7 +390,7 @@ def check_audit(role: Role, api: Api, spec: dict[str, Any], command: str) -> Non
 
 def check_bulk(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
     """Runs of the caller's tenant that the caller ran; never deleted by the app."""
-    name, table = spec["resource"], Base.metadata.tables["bulk_runs"]
+    name, table = spec["resource"], METADATA.tables["bulk_runs"]
     response = api.post(f"{RESOURCES[name].path}/bulk", {"operation": "delete", "filter": {}})
     assert response.status_code == 200, response.text
     mine = table.c.resource == name
@@ -439,7 +441,7 @@ def check_bulk(role: Role, api: Api, spec: dict[str, Any], command: str) -> None
 def check_idempotency(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
     """Idempotency keys of the caller's tenant that the caller sent: read, claimed, answered and
     expired by them alone."""
-    name, table = spec["resource"], Base.metadata.tables["idempotency_keys"]
+    name, table = spec["resource"], METADATA.tables["idempotency_keys"]
     sent = f"rls-{uuid.uuid4()}"
     response = api.post(RESOURCES[name].path, api.payload(name), headers={"Idempotency-Key": sent})
     assert response.status_code == 201, response.text
@@ -491,7 +493,7 @@ def check_idempotency(role: Role, api: Api, spec: dict[str, Any], command: str) 
 
 def check_feed(role: Role, api: Api, spec: dict[str, Any], command: str) -> None:
     """Changes of the caller's tenant and own rows (or no one's); append-only."""
-    name, table = spec["resource"], Base.metadata.tables["change_feed"]
+    name, table = spec["resource"], METADATA.tables["change_feed"]
     row = api.create(name)
     mine = sa.and_(table.c.resource == name, table.c.row_id == str(key(name, row["id"])))
     entry = {
