@@ -49,7 +49,9 @@ class BulkRun(Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_bulk_runs"),
         sa.UniqueConstraint("undo_token", name="uq_bulk_runs_undo_token"),
+        sa.UniqueConstraint("confirmation_token", name="uq_bulk_runs_confirmation_token"),
         sa.Index("ix_bulk_runs_resource_created_at", "resource", "created_at"),
+        sa.Index("ix_bulk_runs_status", "status"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
@@ -83,6 +85,18 @@ class BulkRun(Base):
         sa.DateTime(timezone=True), nullable=True
     )
     undo_data: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    status: Mapped[str] = mapped_column(
+        sa.String(16), nullable=False, default="done", server_default="done"
+    )
+    last_key: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    errors: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    started_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    finished_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True
+    )
+    confirmation_token: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
 
 
 class IdempotencyKey(Base):
@@ -177,7 +191,7 @@ on_postgresql(
     BulkRun.__table__,
     "after_create",
     'ALTER TABLE "bulk_runs" ENABLE ROW LEVEL SECURITY',
-    "CREATE POLICY \"bulk_runs_select\" ON \"bulk_runs\" FOR SELECT USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
+    "CREATE POLICY \"bulk_runs_select\" ON \"bulk_runs\" FOR SELECT USING (((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), '')) OR current_setting('app.bulk_worker', true) = 'on')",
     "CREATE POLICY \"bulk_runs_insert\" ON \"bulk_runs\" FOR INSERT WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
     "CREATE POLICY \"bulk_runs_update\" ON \"bulk_runs\" FOR UPDATE USING ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), '')) WITH CHECK ((tenant_id IS NULL OR tenant_id = current_setting('app.tenant_id', true)) AND coalesce(actor, '') = coalesce(current_setting('app.user_id', true), ''))",
 )
