@@ -22,6 +22,8 @@ export interface BulkResult {
   undo_token: string | null;
   /** ISO 8601 instant. */
   undo_expires_at: string | null;
+  /** A dry run of a delete that needs confirming: send it back as the delete's `confirmation_token`. */
+  confirmation_token?: string | null | undefined;
 }
 
 /** The body of a bulk undo: the `undo_token` of the change. */
@@ -173,6 +175,8 @@ export interface CustomerBulkRequest {
   filter?: CustomerFilter | undefined;
   values?: CustomerUpdate | undefined;
   dry_run?: boolean | undefined;
+  /** A large delete: the `confirmation_token` its dry run returned. */
+  confirmation_token?: string | undefined;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -650,6 +654,8 @@ export interface OpportunityBulkRequest {
   filter?: OpportunityFilter | undefined;
   values?: OpportunityUpdate | undefined;
   dry_run?: boolean | undefined;
+  /** A large delete: the `confirmation_token` its dry run returned. */
+  confirmation_token?: string | undefined;
 }
 
 /** Complete the next action: Records that the next action was done, sets the one after it and touches last_activity_at. */
