@@ -22,6 +22,8 @@ export interface BulkResult {
   undo_token: string | null;
   /** ISO 8601 instant. */
   undo_expires_at: string | null;
+  /** A dry run of a delete that needs confirming: send it back as the delete's `confirmation_token`. */
+  confirmation_token?: string | null | undefined;
 }
 
 /** The body of a bulk undo: the `undo_token` of the change. */
@@ -443,6 +445,8 @@ export interface GadgetBulkRequest {
   filter?: GadgetFilter | undefined;
   values?: GadgetUpdate | undefined;
   dry_run?: boolean | undefined;
+  /** A large delete: the `confirmation_token` its dry run returned. */
+  confirmation_token?: string | undefined;
 }
 
 /** Archive "now" </script>: Moves it out of sight; it's reversible. */

@@ -21,6 +21,7 @@ export const bulkResultSchema = z.looseObject({
   errors: z.array(z.looseObject({ detail: z.string(), error_code: z.string(), field: z.string().nullable(), rows: z.number().int() })),
   undo_token: z.string().nullable(),
   undo_expires_at: instant.nullable(),
+  confirmation_token: z.string().nullable().optional(),
 }) satisfies z.ZodType<T.BulkResult>;
 
 // ----------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ export interface BulkResult {
   undo_token: string | null;
   /** ISO 8601 instant. */
   undo_expires_at: string | null;
+  /** A dry run of a delete that needs confirming: send it back as the delete's `confirmation_token`. */
+  confirmation_token?: string | null | undefined;
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ export interface BulkResult {
   undo_token: string | null;
   /** ISO 8601 instant. */
   undo_expires_at: string | null;
+  /** A dry run of a delete that needs confirming: send it back as the delete's `confirmation_token`. */
+  confirmation_token?: string | null | undefined;
 }
 
 /** The body of a bulk undo: the `undo_token` of the change. */
@@ -234,6 +236,8 @@ export interface BookBulkRequest {
   filter?: BookFilter | undefined;
   values?: BookUpdate | undefined;
   dry_run?: boolean | undefined;
+  /** A large delete: the `confirmation_token` its dry run returned. */
+  confirmation_token?: string | undefined;
 }
 
 // ----------------------------------------------------------------------------------------------

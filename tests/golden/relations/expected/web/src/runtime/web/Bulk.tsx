@@ -23,7 +23,7 @@ export interface BulkDialogProps {
 type Step =
   | { readonly kind: "values" }
   | { readonly kind: "counting" }
-  | { readonly kind: "confirm"; readonly matched: number | null }
+  | { readonly kind: "confirm"; readonly matched: number | null; readonly confirmation?: string | null }
   | { readonly kind: "failed"; readonly message: string };
 
 function rows(count: number, resource: ResourceEntry): string {
@@ -39,11 +39,13 @@ export function BulkDialog(props: BulkDialogProps) {
   const [values, setValues] = useState<{ readonly [name: string]: unknown }>({});
   const [step, setStep] = useState<Step>(update ? { kind: "values" } : { kind: "counting" });
 
-  const body = (changes: { readonly [name: string]: unknown }, dryRun: boolean) => ({
+  // A large delete is refused unless it sends back the token its dry run returned.
+  const body = (changes: { readonly [name: string]: unknown }, dryRun: boolean, confirmation?: string | null) => ({
     operation: action.operation,
     filter,
     ...(update && { values: changes }),
     ...(dryRun && { dry_run: true }),
+    ...(typeof confirmation === "string" && { confirmation_token: confirmation }),
   });
 
   async function count(changes: { readonly [name: string]: unknown }): Promise<void> {
@@ -52,7 +54,7 @@ export function BulkDialog(props: BulkDialogProps) {
       return;
     }
     const result = await resource.bulk(body(changes, true), options);
-    setStep({ kind: "confirm", matched: result.matched });
+    setStep({ kind: "confirm", matched: result.matched, confirmation: result.confirmation_token ?? null });
   }
 
   // A delete has no values to ask for: it counts once, when the dialog opens.
@@ -60,18 +62,23 @@ export function BulkDialog(props: BulkDialogProps) {
     if (!update) count({}).catch((error: unknown) => setStep({ kind: "failed", message: messageOf(error) }));
   }, []);
 
-  async function run(): Promise<void> {
+  async function run(confirmation?: string | null): Promise<void> {
     if (resource.bulk === undefined) return;
     setStep({ kind: "counting" });
     let result: BulkResult;
     try {
-      result = await resource.bulk(body(values, false), options);
+      result = await resource.bulk(body(values, false, confirmation), options);
     } catch (error) {
       setStep({ kind: "failed", message: messageOf(error) });
       return;
     }
     onClose();
     await invalidate();
+    if (result.status !== undefined) {
+      // Too many rows to change in one request: the API runs it in the background.
+      toast({ message: rows(result.matched, resource) + " to " + (update ? "update" : "delete") + ": running in the background" });
+      return;
+    }
     const done = rows(result.affected, resource) + (update ? " updated" : " deleted") + (result.failed > 0 ? ", " + String(result.failed) + " refused" : "");
     const token = result.undo_token;
     if (token !== null && resource.undoBulk !== undefined) {
@@ -160,7 +167,7 @@ export function BulkDialog(props: BulkDialogProps) {
                 (action.undo ? " You can undo it for a while." : "")
           }
           confirmLabel={step.matched === null ? verb : verb + " " + String(step.matched)}
-          onConfirm={() => void run()}
+          onConfirm={() => void run(step.confirmation)}
           onClose={onClose}
         />
       );

@@ -46,6 +46,10 @@ export interface BulkResult {
   readonly failed: number;
   readonly undo_token: string | null;
   readonly undo_expires_at: string | null;
+  /** A dry run of a large delete: what the delete sends back. */
+  readonly confirmation_token?: string | null | undefined;
+  /** A run the API took to the background (202): its status (`GET /api/bulk_runs/{id}`). */
+  readonly status?: string;
 }
 
 /** A custom row action: its input form (null when it takes no input) and the client's function
