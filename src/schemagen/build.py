@@ -87,13 +87,11 @@ def declared_resource(path: Path) -> str:
 def target_problems(config: ProjectConfig) -> list[Diagnostic]:
     """`targets` names that no built-in target or plugin provides."""
     available = available_targets()
-    file = config.relative(config.config_file)
     prefix = ("tool", "schemagen") if config.config_file.name == "pyproject.toml" else ()
     return [
-        Diagnostic(
-            file,
-            path=(*prefix, "project", "targets", i),
-            message=f"unknown target '{name}'{did_you_mean(name, available)} (targets: all, {', '.join(sorted(available))})",
+        config.config_diagnostic(
+            (*prefix, "project", "targets", i),
+            f"unknown target '{name}'{did_you_mean(name, available)} (targets: all, {', '.join(sorted(available))})",
         )
         for i, name in enumerate(config.targets)
         if name != "all" and name not in available

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import tomllib
@@ -122,11 +123,179 @@ def load_toml(text: str, name: str) -> Document:
         raise LoadError(
             Diagnostic(name, message=f"the number has more than {MAX_DIGITS} digits")
         ) from None
-    document = Document(name, data, {}, "toml")
+    document = Document(name, data, toml_positions(text), "toml")
     problem = value_problem(data)
     if problem is not None:
         raise LoadError(document.diagnostic(*problem))
     return document
+
+
+def toml_positions(text: str) -> dict[Path_, tuple[int, int]]:
+    """The (line, column) of every key path of a TOML document tomllib has read, 1-based: keys,
+    table headers, array items. tomllib keeps no positions, so the text is scanned again."""
+    scanner = _TomlScanner(text)
+    try:
+        scanner.document()
+    except (IndexError, ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+        pass  # text this scanner does not follow: the positions found so far still help
+    return scanner.positions
+
+
+class _TomlScanner:
+    """Just enough of TOML's grammar to place keys: the text is already known to be valid."""
+
+    _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+    _SPACE = re.compile(r"[ \t]*")
+    _SCALAR_END = re.compile(r"[,\]}\n#]")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.positions: dict[Path_, tuple[int, int]] = {}
+        self.table: Path_ = ()
+        self.array_tables: dict[tuple[str, ...], int] = {}  # [[name]] -> tables so far
+
+    def at(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.line_starts, index)
+        return line, index - self.line_starts[line - 1] + 1
+
+    def place(self, path: Path_, index: int) -> None:
+        self.positions.setdefault(path, self.at(index))
+
+    def skip(self, newlines: bool) -> None:
+        """Spaces, and with `newlines` blank lines and comments too."""
+        text = self.text
+        while self.i < len(text):
+            char = text[self.i]
+            if char in " \t" or newlines and char in "\r\n":
+                self.i += 1
+            elif char == "#" and newlines:
+                end = text.find("\n", self.i)
+                self.i = len(text) if end < 0 else end
+            else:
+                return
+
+    def document(self) -> None:
+        while True:
+            self.skip(newlines=True)
+            if self.i >= len(self.text):
+                return
+            if self.text[self.i] == "[":
+                self.header()
+            else:
+                self.pair(self.table)
+
+    def header(self) -> None:
+        array = self.text.startswith("[[", self.i)
+        self.i += 2 if array else 1
+        self.skip(newlines=False)
+        start = self.i
+        keys = self.key()
+        path: list[str | int] = []
+        for depth, part in enumerate(keys, 1):
+            path.append(part)
+            self.place(tuple(path), start)
+            prefix = tuple(keys[:depth])
+            if array and depth == len(keys):
+                self.array_tables[prefix] = self.array_tables.get(prefix, 0) + 1
+            if prefix in self.array_tables:
+                path.append(self.array_tables[prefix] - 1)
+                self.place(tuple(path), start)
+        self.table = tuple(path)
+        self.i = self.text.index("]]" if array else "]", self.i) + (2 if array else 1)
+
+    def key(self) -> list[str]:
+        parts = []
+        while True:
+            self.skip(newlines=False)
+            char = self.text[self.i]
+            if char in "\"'":
+                end = self.string_end(self.i)
+                raw = self.text[self.i : end]
+                parts.append(tomllib.loads(f"k = {raw}")["k"])
+                self.i = end
+            else:
+                match = self._BARE_KEY.match(self.text, self.i)
+                if match is None:
+                    raise ValueError("no key")
+                parts.append(match[0])
+                self.i = match.end()
+            self.skip(newlines=False)
+            if self.text[self.i] != ".":
+                return parts
+            self.i += 1
+
+    def pair(self, table: Path_) -> None:
+        start = self.i
+        keys = self.key()
+        for depth in range(1, len(keys) + 1):
+            self.place((*table, *keys[:depth]), start)
+        self.i = self.text.index("=", self.i) + 1
+        self.skip(newlines=False)
+        self.value((*table, *keys))
+
+    def value(self, path: Path_) -> None:
+        text, char = self.text, self.text[self.i]
+        if char in "\"'":
+            self.i = self.string_end(self.i)
+        elif char == "[":
+            self.i += 1
+            index = 0
+            while True:
+                self.skip(newlines=True)
+                if text[self.i] == "]":
+                    self.i += 1
+                    return
+                if text[self.i] == ",":
+                    self.i += 1
+                    continue
+                self.place((*path, index), self.i)
+                self.value((*path, index))
+                index += 1
+        elif char == "{":
+            self.i += 1
+            while True:
+                self.skip(newlines=False)
+                if text[self.i] == "}":
+                    self.i += 1
+                    return
+                if text[self.i] == ",":
+                    self.i += 1
+                    continue
+                self.pair(path)
+        else:
+            match = self._SCALAR_END.search(text, self.i)
+            self.i = match.start() if match else len(text)
+
+    def string_end(self, start: int) -> int:
+        """The index just past the string that opens at `start`."""
+        text = self.text
+        quote = text[start]
+        if text.startswith(quote * 3, start):
+            end = start + 3
+            while True:
+                end = text.index(quote * 3, end)
+                if quote == "'" or not _escaped(text, end):
+                    end += 3
+                    while text.startswith(quote, end):  # up to two quotes end the content
+                        end += 1
+                    return end
+                end += 1
+        end = start + 1
+        while True:
+            end = text.index(quote, end)
+            if quote == "'" or not _escaped(text, end):
+                return end + 1
+            end += 1
+
+
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at `index` follows an odd number of backslashes."""
+    backslashes = 0
+    while index - backslashes - 1 >= 0 and text[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
 
 
 def value_problem(data: Any, path: Path_ = ()) -> tuple[Path_, str] | None:

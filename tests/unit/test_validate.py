@@ -293,10 +293,10 @@ def test_no_schema_files(tmp_path):
     assert "no resource schemas in schemas/" in d.message
 
 
-def test_toml_shape_errors_name_the_file_and_path(tmp_path):
+def test_toml_shape_errors_name_the_file_line_and_path(tmp_path):
     files = {"book.toml": 'resource = "book"\n[fields]\ntitle = "string(200) requird"\n'}
     d = only(errors(tmp_path, files))
-    expect(d, "fields.title", None, "did you mean 'required'?", file="schemas/book.toml")
+    expect(d, "fields.title", 3, "did you mean 'required'?", file="schemas/book.toml", column=1)
 
 
 @pytest.mark.parametrize(
@@ -1755,7 +1755,7 @@ def test_errors_in_several_files_are_all_reported_and_sorted(tmp_path):
     diagnostics = errors(tmp_path, files)
     assert [(d.file, d.line, d.key_path) for d in diagnostics] == [
         ("schemas/apple.yaml", 3, "fields.kind.default"),
-        ("schemas/kiwi.toml", None, "fields"),
+        ("schemas/kiwi.toml", 2, "fields"),
         ("schemas/mango.yaml", 2, "bogus"),
         ("schemas/pear.yaml", 3, ""),
         ("schemas/zebra.yaml", 3, "fields.stripes.min"),
@@ -2106,7 +2106,7 @@ def test_a_json_default_holds_json_values_only(tmp_path):
         "book.toml": 'resource = "book"\n[fields.meta]\ntype = "json"\ndefault = {at = 1979-05-27T07:32:00Z}\n'
     }
     diagnostic = only(errors(tmp_path, files))
-    expect(diagnostic, "fields.meta.default", None, "not a JSON value", file="schemas/book.toml")
+    expect(diagnostic, "fields.meta.default", 4, "not a JSON value", file="schemas/book.toml")
 
 
 def test_an_array_of_an_unknown_type_with_a_default_reports_the_type(tmp_path):

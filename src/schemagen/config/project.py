@@ -6,19 +6,20 @@ import keyword
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from schemagen.config.paths import (
     ProjectPaths,
     find_project,
     section,
 )
-from schemagen.diagnostics import Diagnostic, SchemaError
+from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, did_you_mean
 from schemagen.language import DEFAULT_LICENSE, ProjectSpec
-from schemagen.load import LoadError, load_file
+from schemagen.load import Document, LoadError, load_file
 
 MAX_PROJECT_NAME = 100
 MAX_PACKAGE = 50  # `<package>_ext` and module paths stay far within filesystem name limits
@@ -55,6 +56,14 @@ class ProjectConfig(ProjectPaths):
     targets: tuple[str, ...]
     dialects: tuple[str, ...]
     license: str = DEFAULT_LICENSE
+    # The configuration file as read, to place a later diagnostic about it (unknown targets).
+    document: Document | None = field(default=None, compare=False, repr=False)
+
+    def config_diagnostic(self, path: Path_, message: str) -> Diagnostic:
+        """A problem with the configuration at key `path`, located in its file when it was read."""
+        if self.document is not None:
+            return self.document.diagnostic(path, message)
+        return Diagnostic(self.config_file.name, path=path, message=message)
 
     def relative(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root where possible."""
@@ -84,9 +93,10 @@ def load_config(start: Path) -> ProjectConfig:
     path = find_project(start)
     display = path.name
     try:
-        data = load_file(path, display).data
+        document = load_file(path, display)
     except LoadError as exc:
         raise SchemaError([exc.diagnostic]) from None
+    data = document.data
     prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
         data = section(data, "tool", "schemagen")
@@ -94,12 +104,11 @@ def load_config(start: Path) -> ProjectConfig:
     try:
         spec = ProjectSpec.model_validate(data)
     except ValidationError as exc:
-        raise SchemaError(
-            [
-                Diagnostic(display, path=(*prefix, *map(str, e["loc"])), message=e["msg"])
-                for e in exc.errors()
-            ]
-        ) from None
+        diagnostics = Diagnostics()
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            diagnostics.add(document.diagnostic((*prefix, *loc), config_message(error, loc)))
+        raise SchemaError(diagnostics.sorted()) from None
 
     root = path.parent
     project = spec.project
@@ -109,7 +118,7 @@ def load_config(start: Path) -> ProjectConfig:
     problems = []
 
     def problem(key: str, message: str) -> None:
-        problems.append(Diagnostic(display, path=(*prefix, "project", key), message=message))
+        problems.append(document.diagnostic((*prefix, "project", key), message))
 
     if bad := unprintable(project.name):
         problem("name", f"the project name cannot hold {bad}")
@@ -175,4 +184,39 @@ def load_config(start: Path) -> ProjectConfig:
         targets=tuple(project.targets),
         dialects=tuple(dict.fromkeys(spec.database.dialects)),
         license=project.license,
+        document=document,
     )
+
+
+def config_message(error: Any, loc: tuple[str | int, ...]) -> str:
+    """Pydantic's error about the configuration, in the words schema errors use."""
+    kind, message, given = error["type"], error["msg"], error.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _config_keys(loc[:-1])
+        hint = did_you_mean(key, allowed)
+        return f"unknown key '{key}'" + (hint or f" (keys: {', '.join(allowed)})")
+    if kind == "missing":
+        return f"missing required key '{loc[-1]}'"
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    shown = (
+        repr(given)
+        if isinstance(given, str | int | float | bool) or given is None
+        else type(given).__name__
+    )
+    if kind in ("model_type", "dict_type"):  # Pydantic names the model, which users never wrote
+        return f"expected a table, got {shown}"
+    return f"{message[:1].lower()}{message[1:]}, got {shown}"
+
+
+def _config_keys(loc: tuple[str | int, ...]) -> list[str]:
+    """The keys the table at `loc` of the configuration may hold."""
+    model: type[BaseModel] = ProjectSpec
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
