@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -132,7 +133,8 @@ class _Resolver:
             # ones on MySQL, which has no partial indexes). The schema's own unique indexes get
             # the same condition (`indexes`).
             uniques, live = (), uniques
-        indexes = self.indexes(spec, table, columns, uniques, scope, live)
+        actions = self.actions(spec, fields)
+        indexes = self.indexes(spec, table, columns, uniques, scope, live, actions.list)
         checks = tuple(ir.Check(constraint_name("ck", table, c.name), c.expr) for c in spec.checks)
         return ir.Resource(
             name=name,
@@ -158,7 +160,7 @@ class _Resolver:
             uniques=uniques,
             checks=checks,
             enums=tuple(enums),
-            actions=self.actions(spec, fields),
+            actions=actions,
             display=ir.Display(
                 spec.display.icon,
                 spec.display.color,
@@ -394,6 +396,7 @@ class _Resolver:
         uniques: tuple[ir.UniqueConstraint, ...],
         scope: tuple[str, ...],
         live: tuple[ir.UniqueConstraint, ...] = (),
+        listing: ir.ListConfig | None = None,
     ) -> tuple[ir.Index, ...]:
         refs = field_columns(spec)
         result: list[ir.Index] = []
@@ -425,6 +428,12 @@ class _Resolver:
             # Named "ux_": the unique it replaces ("uq_") and this index may exist side by side
             # while a migration turns one into the other.
             result.append(ir.Index(fresh("ux", unique.columns), unique.columns, True, live_only))
+        keyset = keyset_index(spec.traits, listing)
+        if keyset is not None and not any(
+            i.columns[: len(keyset.columns)] == keyset.columns and i.where == keyset.where
+            for i in result
+        ):
+            result.append(ir.Index(fresh("ix", keyset.columns), keyset.columns, where=keyset.where))
         for column in columns:
             wanted = column.origin == "relation" or column.name in (
                 "tenant_id",
@@ -551,6 +560,43 @@ class _Resolver:
             or (("-created_at",) if "timestamps" in spec.traits else ())
         )
         return ir.UI(columns, default_sort, table.page_size or lst.page_size, form)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    columns: tuple[str, ...]
+    where: str | None
+
+
+def keyset_index(traits: Sequence[str], listing: ir.ListConfig | None) -> Keyset | None:
+    """The index a list's first page and every later page read in order, without sorting.
+
+    A page is `WHERE <scope> [AND <cursor>] ORDER BY <default sort>, id LIMIT n` (runtime.lists):
+    the columns the scope holds equal (tenant, branch) lead, then the sort's columns and the id
+    that breaks ties; soft-deleted rows, which lists leave out, are left out of the index too.
+    An owner's scope (`is_system OR owner_id = ?`) is no prefix an index can seek, so it filters
+    what the index returns. PostgreSQL reads it in order for any sort (NULLs where the list puts
+    them, a descending key read backwards); MySQL and SQLite, which sort NULLs first, read it for
+    sorts of non-null columns.
+    """
+    if listing is None:
+        return None
+    scope = tuple(
+        column
+        for trait, column in (("tenant", "tenant_id"), ("branching", "branch_id"))
+        if trait in traits
+    )
+    sort: list[str] = []
+    for spec in listing.sort:
+        column = spec.removeprefix("-")
+        if column == "id":
+            break
+        if column not in sort and column not in scope:
+            sort.append(column)
+    columns = (*scope, *sort, "id")
+    if columns == ("id",):
+        return None  # the primary key is that index
+    return Keyset(columns, "deleted_at IS NULL" if "soft_delete" in traits else None)
 
 
 def _column(

@@ -759,8 +759,10 @@ def test_a_new_primary_key_comes_between_new_and_dropped_columns(tmp_path):
         "add column authors.branch_id",
         "add column authors.branch_deleted",
         "replace primary key pk_authors of authors by pk_authors",
+        "add index ix_authors_branch_id_id on authors",  # a branch's pages in id order
     ]
     assert described(downgrade(v1, v2)) == [
+        "drop index ix_authors_branch_id_id on authors",
         "replace primary key pk_authors of authors by pk_authors",
         "drop column authors.branch_deleted",
         "drop column authors.branch_id",
@@ -922,6 +924,7 @@ def test_timestamps_bring_the_function_and_a_trigger_per_table_on_postgresql(tmp
         "create function schemagen_touch_updated_at (PostgreSQL)",
         "add column authors.created_at",
         "add column authors.updated_at",
+        "add index ix_authors_created_at_id on authors",  # the list's default sort: -created_at
         "add trigger trg_authors_updated_at on authors (PostgreSQL)",
     ]
     source = code(operations)
@@ -934,6 +937,7 @@ def test_timestamps_bring_the_function_and_a_trigger_per_table_on_postgresql(tmp
     assert "    NEW.updated_at := now();" in executed_sql(operations)[0]
     # The downgrade: the trigger before the column, the function last.
     assert described(downgrade(v1, v2)) == [
+        "drop index ix_authors_created_at_id on authors",
         "drop trigger trg_authors_updated_at on authors (PostgreSQL)",
         "drop column authors.created_at",
         "drop column authors.updated_at",

@@ -520,6 +520,8 @@ def test_per_tenant_uniques_and_indexes(tmp_path):
         ir.Index("by_tenant_name", ("tenant_id", "name")),
         # Foreign keys lead their index: MySQL needs one that starts with the referencing column.
         ir.Index("ix_offices_region_id_tenant_id", ("region_id", "tenant_id")),
+        # The list's pages in id order (keyset_index).
+        ir.Index("ix_offices_tenant_id_id", ("tenant_id", "id")),
         ir.Index("ux_offices_tenant_id_code_name", ("tenant_id", "code", "name"), unique=True),
     )
     # `code` index is covered by the unique index that starts with (tenant_id, code); tenant_id
@@ -570,15 +572,58 @@ def test_an_indexed_array_gets_a_gin_index_on_postgresql_only(tmp_path):
     # Alone, without the tenant scope: GIN on a VARCHAR needs the btree_gin extension.
     assert office.indexes == (
         ir.Index("ix_offices_tags", ("tags",), using="gin", dialects=("postgresql",)),
-        ir.Index("ix_offices_tenant_id", ("tenant_id",)),
+        ir.Index("ix_offices_tenant_id_id", ("tenant_id", "id")),
     )
 
 
-def test_tenant_only_index_when_nothing_else_starts_with_it(tmp_path):
+def test_the_keyset_index_takes_the_place_of_a_tenant_only_index(tmp_path):
     office = resolve_files(
         tmp_path, {"office": "resource: office\ntraits: [tenant]\nfields:\n  name: string\n"}
     ).resource("office")
+    assert office.indexes == (ir.Index("ix_offices_tenant_id_id", ("tenant_id", "id")),)
+    # Without a list there are no pages to read, and the tenant's rows get their plain index.
+    office = resolve_files(
+        tmp_path,
+        {
+            "office": "resource: office\ntraits: [tenant]\nfields:\n  name: string\n"
+            "actions: {list: false}\n"
+        },
+    ).resource("office")
     assert office.indexes == (ir.Index("ix_offices_tenant_id", ("tenant_id",)),)
+
+
+@pytest.mark.parametrize(
+    ("traits", "sort", "columns", "where"),
+    [
+        ("[]", None, None, None),  # pages in id order: the primary key serves them
+        ("[]", "[-id]", None, None),
+        ("[timestamps]", None, ("created_at", "id"), None),  # the default sort: -created_at
+        ("[tenant]", "[-name, region]", ("tenant_id", "name", "region_id", "id"), None),
+        (
+            "[tenant, soft_delete]",
+            "[name, id, region]",
+            ("tenant_id", "name", "id"),
+            "deleted_at IS NULL",
+        ),
+        ("[tenant, branching]", "[name]", ("tenant_id", "branch_id", "name", "id"), None),
+        ("[owned]", "[name]", ("name", "id"), None),  # an owner's OR is no prefix
+    ],
+)
+def test_a_list_gets_the_index_its_pages_read_in_order(tmp_path, traits, sort, columns, where):
+    listing = f"actions: {{list: {{sort: {sort}}}}}\n" if sort else ""
+    office = resolve_files(
+        tmp_path,
+        {
+            "office": f"resource: office\ntraits: {traits}\nfields:\n  name: string required\n"
+            f"  region: {{type: relation, to: region}}\n{listing}",
+            "region": REGION,
+        },
+    ).resource("office")
+    derived = [i for i in office.indexes if i.columns[-1:] == ("id",)]
+    if columns is None:
+        assert derived == []
+    else:
+        assert [(i.columns, i.where, i.unique) for i in derived] == [(columns, where, False)]
 
 
 def test_branching_uniques_are_per_branch(tmp_path):

@@ -24,7 +24,9 @@ class Customer(Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", "branch_id", name="pk_customers"),
         sa.Index("ix_customers_office_id_tenant_id", "office_id", "tenant_id"),
-        sa.Index("ix_customers_tenant_id", "tenant_id"),
+        sa.Index(
+            "ix_customers_tenant_id_branch_id_name_id", "tenant_id", "branch_id", "name", "id"
+        ),
         sa.Index(
             "ux_customers_tenant_id_branch_id_email",
             "tenant_id",

@@ -23,6 +23,7 @@ class MatrxAction(Base):
     __tablename__ = "matrx_actions"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_matrx_actions"),
+        sa.Index("ix_matrx_actions_name_id", "name", "id"),
         sa.Index("ix_matrx_actions_owner_id", "owner_id"),
         sa.Index(
             "ix_matrx_actions_tags",

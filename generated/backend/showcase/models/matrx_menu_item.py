@@ -20,6 +20,7 @@ class MatrxMenuItem(Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_matrx_menu_items"),
         sa.Index("ix_matrx_menu_items_action_id", "action_id"),
+        sa.Index("ix_matrx_menu_items_display_order_id", "display_order", "id"),
         sa.Index("ix_matrx_menu_items_owner_id", "owner_id"),
         sa.Index("ix_matrx_menu_items_parent_id", "parent_id"),
         {"comment": "An entry of a menu that runs an action."},

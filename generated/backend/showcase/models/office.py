@@ -38,6 +38,13 @@ class Office(Base):
         sa.Index("ix_offices_parent_id_tenant_id", "parent_id", "tenant_id"),
         sa.Index("ix_offices_region_id_tenant_id", "region_id", "tenant_id"),
         sa.Index(
+            "ix_offices_tenant_id_branch_id_created_at_id",
+            "tenant_id",
+            "branch_id",
+            "created_at",
+            "id",
+        ),
+        sa.Index(
             "ix_offices_tenant_id_closed_at",
             "tenant_id",
             "closed_at",

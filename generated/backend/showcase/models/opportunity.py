@@ -29,6 +29,14 @@ class Opportunity(Base):
             postgresql_where=sa.text("next_action_at IS NOT NULL"),
             sqlite_where=sa.text("next_action_at IS NOT NULL"),
         ),
+        sa.Index(
+            "ix_opportunities_tenant_id_next_action_at_id",
+            "tenant_id",
+            "next_action_at",
+            "id",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
         {"comment": "A deal in progress and the next action that moves it forward."},
     )
 

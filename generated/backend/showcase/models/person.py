@@ -22,7 +22,13 @@ class Person(Base):
     __tablename__ = "people"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", "branch_id", name="pk_people"),
-        sa.Index("ix_people_tenant_id", "tenant_id"),
+        sa.Index(
+            "ix_people_tenant_id_branch_id_full_name_id",
+            "tenant_id",
+            "branch_id",
+            "full_name",
+            "id",
+        ),
         sa.Index(
             "ux_people_tenant_id_branch_id_email",
             "tenant_id",

@@ -22,7 +22,7 @@ class Region(Base):
     __tablename__ = "regions"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", "branch_id", name="pk_regions"),
-        sa.Index("ix_regions_tenant_id", "tenant_id"),
+        sa.Index("ix_regions_tenant_id_branch_id_name_id", "tenant_id", "branch_id", "name", "id"),
         sa.Index(
             "ux_regions_tenant_id_branch_id_name",
             "tenant_id",

@@ -18,6 +18,7 @@ class Todo(Base):
     __tablename__ = "todos"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="pk_todos"),
+        sa.Index("ix_todos_due_id", "due", "id"),
         {"comment": "Something to do, with a priority and a due date."},
     )
 
