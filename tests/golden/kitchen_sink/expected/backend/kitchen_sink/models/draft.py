@@ -36,6 +36,7 @@ class Draft(Base):
     __tablename__ = "drafts"
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", "branch_id", name="pk_drafts"),
+        sa.Index("ix_drafts_branch_id_created_at_id", "branch_id", "created_at", "id"),
         sa.Index("ix_drafts_maker_id", "maker_id"),
         {"comment": "A branching resource."},
     )

@@ -42,6 +42,15 @@ class Gadget(Base):
             "ix_gadgets_tags", "tags", postgresql_using="gin", info={"dialects": ("postgresql",)}
         ).ddl_if(dialect="postgresql"),
         sa.Index("ix_gadgets_tenant_id_class_order", "tenant_id", "class", "order"),
+        sa.Index(
+            "ix_gadgets_tenant_id_created_at_name_id",
+            "tenant_id",
+            "created_at",
+            "name",
+            "id",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
         sa.Index("ix_gadgets_tenant_id_deleted_at", "tenant_id", "deleted_at"),
         sa.Index(
             "ix_gadgets_tenant_id_from",

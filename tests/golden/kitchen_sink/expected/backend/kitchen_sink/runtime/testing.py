@@ -842,6 +842,77 @@ def check_statements(api: Api, name: str) -> None:
     assert counts[0] == counts[1], f"statements for 1 row vs 6 rows: {counts}"
 
 
+def keyset_columns(name: str) -> list[str]:
+    """The columns of the index a list's pages read in order: the scope's equal columns, the
+    default sort's, the id (the generator's `keyset_index`, read back from the runtime)."""
+    resource = REGISTRY[name]
+    mapper_columns = resource.model.__mapper__.columns
+    columns = [
+        column
+        for trait, column in (("tenant", "tenant_id"), ("branching", "branch_id"))
+        if resource.has(trait)
+    ]
+    for spec in resource.default_sort:
+        api_name = spec.removeprefix("-")
+        if api_name == "id":
+            break
+        column = mapper_columns[resource.columns[api_name].attr].name
+        if column not in columns:
+            columns.append(column)
+    return [*columns, "id"]
+
+
+def _plan_nodes(plan: dict[str, Any]) -> Iterator[str]:
+    yield str(plan["Node Type"])
+    for child in plan.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def check_keyset_index(api: Api, name: str) -> None:
+    """The index a list's default sort derives is in the database, and on PostgreSQL the first
+    page and a page after a cursor read it in order: neither sorts the rows it matches."""
+    table = REGISTRY[name].model.__table__
+    wanted = keyset_columns(name)
+    if wanted != ["id"]:  # the primary key is that index
+        found = [i["column_names"] for i in sa.inspect(api.engine).get_indexes(table.name)]
+        assert wanted in found, f"{table.name}: no index on {wanted} among {found}"
+    if api.engine.dialect.name != "postgresql":
+        return  # MySQL and SQLite sort NULLs first: their pages read it for non-null sorts only
+    api.populate(name, 3)
+    pages: list[tuple[str, Mapping[str, Any]]] = []
+
+    def capture(
+        conn: sa.Connection, cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
+        listing = statement.lstrip().upper().startswith("SELECT") and " LIMIT " in statement.upper()
+        ours = f"FROM {table.name}" in statement or f'FROM "{table.name}"' in statement
+        if listing and ours and isinstance(parameters, Mapping):  # psycopg's named parameters
+            pages.append((statement, parameters))
+
+    sa.event.listen(api.engine, "before_cursor_execute", capture)
+    try:
+        first = api.list(name, limit=2)
+        assert first["next_cursor"], first
+        api.list(name, limit=2, cursor=first["next_cursor"])
+    finally:
+        sa.event.remove(api.engine, "before_cursor_execute", capture)
+    assert len(pages) == 2, [statement for statement, _ in pages]
+    with api.engine.begin() as connection:
+        # Every plan is allowed but a sort and a scan of the whole table: what is left is a read
+        # of an index in the list's order (an incremental sort orders ties of the sort's last
+        # column by id when their directions differ).
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for statement, parameters in pages:
+            plan = connection.exec_driver_sql(
+                "EXPLAIN (FORMAT JSON) " + statement, parameters
+            ).scalar_one()
+            nodes = list(
+                _plan_nodes((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
+            )
+            assert "Sort" not in nodes, f"{name}: the page sorts its rows: {nodes}\n{statement}"
+
+
 def check_action_router(api: Api, name: str) -> None:
     """`POST /api/actions` answers as the routes do."""
     info = api.resources[name]

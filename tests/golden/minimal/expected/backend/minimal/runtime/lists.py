@@ -59,12 +59,17 @@ class SortKey:
     descending: bool
     nullable: bool
     convert: Convert = lambda value: value  # a row's value as `expression` compares it
+    # The database puts NULLs where lists do by itself (PostgreSQL), so the column alone is
+    # the order and an index on it serves the page.
+    native_nulls: bool = False
 
     def order_by(self) -> list[sa.UnaryExpression[Any]]:
         # NULLs sort after every value ascending and before them descending, on every database.
         direction = sa.desc if self.descending else sa.asc
         nulls = (
-            [direction(sa.case((self.expression.is_(None), 1), else_=0))] if self.nullable else []
+            [direction(sa.case((self.expression.is_(None), 1), else_=0))]
+            if self.nullable and not self.native_nulls
+            else []
         )
         return [*nulls, direction(self.expression)]
 
@@ -181,7 +186,15 @@ def sort_keys(resource: Resource, value: object, dialect: str) -> list[SortKey]:
         else:
             expression, convert = comparable(resource, column, dialect)
         keys.append(
-            SortKey(name, column.attr, expression, spec.startswith("-"), column.nullable, convert)
+            SortKey(
+                name,
+                column.attr,
+                expression,
+                spec.startswith("-"),
+                column.nullable,
+                convert,
+                native_nulls=dialect == "postgresql",
+            )
         )
     keys.append(SortKey("id", "id", resource.id, id_descending, False))
     return keys
@@ -198,7 +211,15 @@ def after(keys: list[SortKey], values: list[object]) -> Clause:
     for i, (key, value) in enumerate(zip(keys, values, strict=True)):
         same = [_equal(k, v) for k, v in zip(keys[:i], values[:i], strict=True)]
         clauses.append(sa.and_(*same, _beyond(key, value)))
-    return sa.or_(*clauses)
+    beyond = sa.or_(*clauses)
+    first, value = keys[0], values[0]
+    if value is None or first.nullable:
+        return beyond
+    # The first key's bound beside the exact condition: an index on the sort's columns seeks to
+    # the cursor instead of reading every row before it (a deep page costs what the first does).
+    term = first.convert(value)
+    bound = first.expression <= term if first.descending else first.expression >= term
+    return sa.and_(bound, beyond)
 
 
 def _equal(key: SortKey, value: object) -> Clause:

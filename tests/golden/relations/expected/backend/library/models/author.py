@@ -23,6 +23,13 @@ class Author(Base):
         sa.PrimaryKeyConstraint("id", name="pk_authors"),
         sa.Index("ix_authors_deleted_at", "deleted_at"),
         sa.Index("ix_authors_mentor_id", "mentor_id"),
+        sa.Index(
+            "ix_authors_name_id",
+            "name",
+            "id",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
         {"comment": "Someone who writes or translates books."},
     )
 

@@ -99,6 +99,10 @@ def test_list_statements_do_not_grow_with_the_page(api: Api) -> None:
     testing.check_statements(api, NAME)
 
 
+def test_pages_read_the_keyset_index_in_order(api: Api) -> None:
+    testing.check_keyset_index(api, NAME)
+
+
 def test_bulk(api: Api) -> None:
     testing.check_bulk(api, NAME)
 
