@@ -31,7 +31,7 @@ web: build
 		echo "npm not found: the API is served without its web app (install Node.js 20+ for it)"; \
 	fi
 
-## demo: build the showcase and its web app, make its tables (SQLite ./showcase.db unless DATABASE_URL) and serve both
+## demo: build the showcase and its web app, make its tables (SQLite generated/showcase.db unless DATABASE_URL) and serve both
 demo: web
 	@if ls generated/migrations/versions/*.py >/dev/null 2>&1; then \
 		$(BIN)/alembic -c generated/migrations/alembic.ini upgrade head; \

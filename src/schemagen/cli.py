@@ -27,15 +27,22 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 new_app = typer.Typer(help="Scaffold new things.", no_args_is_help=True)
 app.add_typer(new_app, name="new")
+db_app = typer.Typer(
+    help="Apply the migrations to the database the generated app uses (Alembic).",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
 
 ProjectDir = Annotated[
     Path,
     typer.Option(
         "--project",
         "-C",
+        metavar="DIR",
         help="Project folder (default: the nearest one with schemagen.toml).",
         show_default=False,
     ),
@@ -131,11 +138,17 @@ def main_callback(
 
 @app.command()
 def init(
-    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path("."),
+    directory: Annotated[
+        Path,
+        typer.Argument(metavar="DIR", help="Where to create the project.", show_default=False),
+    ] = Path("."),
 ) -> None:
     """Start a new project: schemagen.toml, schemas/ with one example, a README, and what git,
     pre-commit, editors and CI need (.gitignore, .pre-commit-config.yaml, .vscode/settings.json,
-    .github/workflows/schemagen.yml)."""
+    .github/workflows/schemagen.yml).
+
+    Example: schemagen init my-api
+    """
     from schemagen.scaffold import init_project
 
     created = init_project(directory)
@@ -155,12 +168,17 @@ def new_resource(
     fields: Annotated[
         str,
         typer.Option(
-            "--fields", help='Comma-separated fields: "title:string(200) required, due:date".'
+            "--fields",
+            metavar="FIELDS",
+            help='Comma-separated fields: "title:string(200) required, due:date".',
         ),
     ] = "",
     project: ProjectDir = Path("."),
 ) -> None:
-    """Scaffold one resource schema file."""
+    """Scaffold one resource schema file.
+
+    Example: schemagen new resource invoice --fields "number:string(20) required, due:date"
+    """
     from schemagen.config.project import load_config
     from schemagen.scaffold import new_resource_file
 
@@ -171,7 +189,10 @@ def new_resource(
 
 @app.command("validate")
 def validate_command(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
-    """Check every schema and print every error."""
+    """Check every schema and print every error.
+
+    Example: schemagen validate --json
+    """
     compiled = _compile(project, as_json)
     if as_json:
         _emit_json({"ok": True, "errors": [], "warnings": [w.as_json() for w in compiled.warnings]})
@@ -188,10 +209,15 @@ def build(
     ] = False,
     target: Annotated[
         list[str] | None,
-        typer.Option("--target", "-t", help="Build only this target (repeatable)."),
+        typer.Option(
+            "--target", "-t", metavar="TARGET", help="Build only this target (repeatable)."
+        ),
     ] = None,
 ) -> None:
-    """Render every target into the output folder, writing only what changed."""
+    """Render every target into the output folder, writing only what changed.
+
+    Example: schemagen build -t sqlalchemy -t alembic
+    """
     full = not force and not target
     if full and (last := _unchanged(project)) is not None:
         _report_last_build(last)
@@ -410,7 +436,10 @@ def _builds_migrations(source: ProjectConfig | LastBuild) -> bool:
 
 @app.command()
 def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
-    """For CI: exit 1 with a diff when generated files are stale. Writes nothing."""
+    """For CI: exit 1 with a diff when generated files are stale. Writes nothing.
+
+    Example: schemagen check -C path/to/project
+    """
     last = _unchanged(project)
     if (
         last is not None
@@ -481,7 +510,10 @@ def check(project: ProjectDir = Path("."), as_json: JsonFlag = False) -> None:
 def migrate(
     project: ProjectDir = Path("."),
     message: Annotated[
-        str | None, typer.Option("--message", "-m", help="What the revision does; names its file.")
+        str | None,
+        typer.Option(
+            "--message", "-m", metavar="MESSAGE", help="What the revision does; names its file."
+        ),
     ] = None,
     accept_data_loss: Annotated[
         bool,
@@ -491,7 +523,10 @@ def migrate(
         ),
     ] = False,
 ) -> None:
-    """Write the next Alembic revision from the difference between the schemas and snapshot.json."""
+    """Write the next Alembic revision from the difference between the schemas and snapshot.json.
+
+    Example: schemagen migrate -m "add due dates"
+    """
     from schemagen.write import output_lock
 
     compiled = _compile(project)
@@ -550,9 +585,71 @@ def _warn_pending_migration(status: Status, builds_migrations: bool) -> None:
         )
 
 
+def _alembic(project: Path, run: str, *args: str) -> None:
+    """Run an Alembic command on the project's migrations (`schemagen.migrations.apply`), its
+    failures one clear line and exit 1 (2 for a revision that does not exist)."""
+    from schemagen.config.project import load_config
+    from schemagen.migrations.apply import ApplyError, run_alembic
+
+    config = load_config(project)
+    try:
+        run_alembic(config, run, *args)
+    except ApplyError as failure:
+        _fail(str(failure), failure.exit_code)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[
+        str, typer.Argument(help="The revision to reach: head (default), 0002, +1.")
+    ] = "head",
+    project: ProjectDir = Path("."),
+) -> None:
+    """Apply the revisions up to REVISION.
+
+    Example: DATABASE_URL=postgresql://user@127.0.0.1/app schemagen db upgrade
+    """
+    _alembic(project, "upgrade", revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[
+        str, typer.Argument(help="The revision to go back to: 0001, -1, or base (no tables).")
+    ],
+    project: ProjectDir = Path("."),
+) -> None:
+    """Undo the revisions after REVISION.
+
+    Example: schemagen db downgrade 0001
+    """
+    _alembic(project, "downgrade", revision)
+
+
+@db_app.command("current")
+def db_current(project: ProjectDir = Path(".")) -> None:
+    """Print the revision the database is at (nothing before the first upgrade).
+
+    Example: schemagen db current -C path/to/project
+    """
+    _alembic(project, "current")
+
+
+@db_app.command("history")
+def db_history(project: ProjectDir = Path(".")) -> None:
+    """List the revisions, newest first, and mark the one the database is at.
+
+    Example: schemagen db history
+    """
+    _alembic(project, "history")
+
+
 @app.command()
 def diff(project: ProjectDir = Path(".")) -> None:
-    """Show what build would change, as a unified diff."""
+    """Show what build would change, as a unified diff.
+
+    Example: schemagen diff | less
+    """
     from schemagen.build import plan_build
     from schemagen.write import output_lock
 
@@ -575,7 +672,9 @@ def erd(
     ] = ErdFormat.mermaid,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to this file instead of standard output."
+        ),
     ] = None,
 ) -> None:
     """Draw the entity-relationship diagram: tables, keys, relations with cardinality and on_delete.
@@ -623,7 +722,10 @@ def _graphviz_svg(source: str) -> str:
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the resource language, for editors."""
+    """Print the JSON Schema of the resource language, for editors.
+
+    Example: schemagen schema > schemagen.schema.json
+    """
     from schemagen.language import language_json_schema
 
     _emit_json(language_json_schema())
@@ -631,7 +733,10 @@ def schema() -> None:
 
 @app.command()
 def targets() -> None:
-    """List the available targets, built-in and from plugins."""
+    """List the available targets, built-in and from plugins.
+
+    Example: schemagen targets
+    """
     from schemagen.registry import available_targets
 
     console = _console()

@@ -17,7 +17,7 @@ from schemagen.build import compile_project
 from schemagen.migrations import operations as ops
 from schemagen.migrations.autodetect import autodetect, diff
 from schemagen.migrations.questioner import DowngradeQuestioner, MigrationRefused, Questioner
-from schemagen.migrations.revision import HistoryError, body, read_history, revision_id, slug
+from schemagen.migrations.revision import HistoryError, body, read_history, slug
 from schemagen.migrations.snapshot import EMPTY, Hints, SchemaState, hints_of, state_of
 
 CONFIG = '[project]\nname = "acme"\npackage = "acme"\n'
@@ -859,20 +859,6 @@ def test_a_downgrade_that_restores_a_required_column_fills_a_placeholder(tmp_pat
 # --- revisions ------------------------------------------------------------------------------------
 
 
-def test_revision_ids_depend_on_history_and_code_only():
-    assert revision_id(None, "op.x()", "s") == revision_id(None, "op.x()", "s")
-    assert (
-        len(
-            {
-                revision_id(None, "op.x()", "s"),
-                revision_id("abc", "op.x()", "s"),
-                revision_id(None, "op.y()", "s"),
-            }
-        )
-        == 3
-    )
-
-
 def test_slugs():
     assert slug("Add Country to authors!") == "add_country_to_authors"
     assert slug("  ") == "migration"
@@ -889,6 +875,19 @@ def test_history_reads_revisions_and_refuses_several_heads(tmp_path):
     assert history.head.revision == "bbb" and history.next_number == 3
     (versions / "c_by_hand.py").write_text("revision: str = 'ccc'\ndown_revision = 'aaa'\n")
     with pytest.raises(HistoryError, match="2 heads"):
+        _ = read_history(versions).head
+
+
+def test_history_refuses_two_files_of_one_revision(tmp_path):
+    # Two branches each wrote 0002: Alembic could not tell them apart, nor merge them.
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "0001_a.py").write_text('revision = "0001"\ndown_revision = None\n')
+    (versions / "0002_b.py").write_text('revision = "0002"\ndown_revision = "0001"\n')
+    (versions / "0002_c.py").write_text('revision = "0002"\ndown_revision = "0001"\n')
+    with pytest.raises(
+        HistoryError, match=r"0002_b.py and versions/0002_c.py are both revision 0002"
+    ):
         _ = read_history(versions).head
 
 

@@ -1,15 +1,14 @@
 """Revision files: the history in `versions/`, and rendering the next one.
 
-Files are named `0001_<slug>.py`, `0002_...`; revision ids are derived from the history (the
-previous id and the upgrade's code), never from a clock or a random number, so the same history
-gives byte-identical files on any machine. Each revision records `schemagen_state`, the sha256 of
+Files are named `0001_<slug>.py`, `0002_...`, and a revision's id is its file's number (`0002`),
+so `alembic downgrade 0002` and `schemagen db downgrade 0002` name it as the file does; never a
+clock or a random number, so the same history gives byte-identical files on any machine. Each revision records `schemagen_state`, the sha256 of
 snapshot.json after it: `check` uses it to notice a snapshot that does not belong to the history.
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +46,14 @@ class History:
 
     @property
     def head(self) -> RevisionFile | None:
+        seen: dict[str, RevisionFile] = {}
+        for r in self.revisions:
+            if (other := seen.setdefault(r.revision, r)) is not r:
+                raise HistoryError(
+                    f"versions/{other.path.name} and versions/{r.path.name} are both revision "
+                    f"{r.revision} (two branches each wrote one): delete yours, take the other "
+                    "branch's snapshot.json, and run `schemagen migrate` again"
+                )
         referenced: set[str] = set()
         for r in self.revisions:
             downs = r.down_revision if isinstance(r.down_revision, tuple) else (r.down_revision,)
@@ -104,14 +111,6 @@ def read_history(versions: Path) -> History:
 def slug(message: str) -> str:
     text = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")
     return text[:50].rstrip("_") or "migration"
-
-
-def revision_id(down_revision: str | None, upgrade_code: str, state: str) -> str:
-    digest = hashlib.sha256()
-    for part in (down_revision or "", upgrade_code, state):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()[:12]
 
 
 def body(operations: list[ops.Operation]) -> list[str]:
@@ -184,7 +183,7 @@ def render_revision(
 ) -> RenderedRevision:
     upgrade_lines = body(upgrade)
     downgrade_lines = body(downgrade)
-    revision = revision_id(down_revision, "\n".join(upgrade_lines), state)
+    revision = f"{number:04d}"
     template = context.env.get_template("alembic/revision.py.j2")
     text = template.render(
         number=f"{number:04d}",

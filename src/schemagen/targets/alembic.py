@@ -14,10 +14,7 @@ FOLDER = "migrations"
 
 
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
-    values = {
-        "project": project,
-        "default_url": f"sqlite:///./{project.package}.db",
-    }
+    values = {"project": project}
     return [
         context.render("alembic/alembic.ini.j2", f"{FOLDER}/alembic.ini", **values),
         context.render("alembic/env.py.j2", f"{FOLDER}/env.py", **values),

@@ -2,7 +2,7 @@
 """Alembic environment of library: applies the revisions in versions/.
 
 Run from anywhere: `alembic -c generated/migrations/alembic.ini upgrade head`. The database is
-`DATABASE_URL` (default sqlite:///./library.db, relative to the working directory);
+`DATABASE_URL` (default: SQLite in library.db beside backend/, whatever the working directory);
 `postgresql://` and `mysql://` URLs get the psycopg and PyMySQL drivers, as the app's (one
 mapping: `normalise_url` in the package). The models' metadata and naming convention come from the backend
 package next to this folder, found by path.
@@ -10,7 +10,6 @@ package next to this folder, found by path.
 
 from __future__ import annotations
 
-import os
 import sys
 from logging.config import fileConfig
 from pathlib import Path
@@ -25,10 +24,8 @@ BACKEND = Path(__file__).resolve().parent.parent / "backend"
 if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
 
-from library import normalise_url  # noqa: E402
+from library import database_url as app_database_url  # noqa: E402
 from library.models import complete_metadata  # noqa: E402
-
-DEFAULT_URL = "sqlite:///./library.db"
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):
@@ -39,9 +36,7 @@ target_metadata = complete_metadata()
 
 
 def database_url() -> str:
-    return normalise_url(
-        os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or DEFAULT_URL
-    )
+    return app_database_url(config.get_main_option("sqlalchemy.url"))
 
 
 def include_object(

@@ -3,6 +3,19 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+# The database when DATABASE_URL names none: SQLite in library.db in the generated project's
+# folder (beside backend/, which holds this package), whatever the working directory, so the app,
+# its migrations and `schemagen db` meet one file. Installed elsewhere (a wheel), the working
+# directory's.
+_HERE = Path(__file__).resolve().parent
+DEFAULT_SQLITE_FILE = (
+    _HERE.parent.parent if _HERE.parent.name == "backend" else Path.cwd()
+) / "library.db"
+DEFAULT_URL = f"sqlite:///{DEFAULT_SQLITE_FILE.as_posix()}"
+
 # The drivers the project installs, for URLs that name none: SQLAlchemy's own defaults
 # (psycopg2 for `postgresql://` on 2.0, MySQLdb for `mysql://`) are not installed. The app
 # (db.py) and the migrations (env.py) both read their URL through `normalise_url`.
@@ -18,3 +31,9 @@ def normalise_url(url: str) -> str:
     """`url` with the project's driver filled in when it names none."""
     scheme, separator, rest = url.partition("://")
     return f"{DRIVERS[scheme]}://{rest}" if separator and scheme in DRIVERS else url
+
+
+def database_url(configured: str | None = None) -> str:
+    """`DATABASE_URL`, else `configured` (alembic.ini's `sqlalchemy.url`), else `DEFAULT_URL`,
+    with its driver (`normalise_url`)."""
+    return normalise_url(os.environ.get("DATABASE_URL") or configured or DEFAULT_URL)

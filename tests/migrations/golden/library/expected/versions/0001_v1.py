@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "5cb129be1a25"
+revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None

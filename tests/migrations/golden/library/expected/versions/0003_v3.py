@@ -24,8 +24,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "825c55e8b754"
-down_revision = "306fb4545047"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 # sha256 of snapshot.json after this revision: `schemagen check` compares them.
