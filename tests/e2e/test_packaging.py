@@ -142,7 +142,7 @@ def test_installed_wheel_builds_what_the_checkout_builds(site: Path, tmp_path: P
     run_cli("build", cwd=project, env=env)
     run_cli("build", cwd=editable)
     built = tree(project / "generated")
-    assert "backend/shop/models.py" in built
+    assert "backend/shop/models/__init__.py" in built
     assert ".schemagen-manifest.json" in built
     expected = tree(editable / "generated")
     assert sorted(built) == sorted(expected)
