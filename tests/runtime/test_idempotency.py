@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
-from world import NOTE, Base, IdempotencyKey, Note
+from world import NOTE, Base, ChangeFeedClock, IdempotencyKey, Note
 
 from schemagen.runtime import errors, http, idempotency
 from schemagen.runtime.context import Principal, RequestContext, request_context
@@ -316,6 +316,42 @@ def test_requests_racing_with_one_key_take_no_lock_that_deadlocks(
                 assert len({a.content for a in answers}) == 1
                 assert sum("Idempotent-Replayed" in a.headers for a in answers) == 7
             assert rows(client) == 5
+        if dialect == "mysql":
+            assert innodb_deadlocks(engine) == before
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_the_first_writers_of_a_database_take_the_change_clock_in_turn(
+    dialect: str, database_url: Any
+) -> None:
+    """Eight creates at once on a database that has recorded no change yet: each makes the
+    change-feed clock's row or counts on it, and none fails (on MariaDB an UPDATE that found no
+    row and then an INSERT deadlocked, and the request answered 500; seen in the matrix)."""
+    engine = make_engine(database_url(dialect))
+    try:
+        before = innodb_deadlocks(engine) if dialect == "mysql" else 0
+        for _ in range(5):  # each time on fresh tables: the race is the first change's
+            Base.metadata.drop_all(engine)
+            Base.metadata.create_all(engine)
+            with TestClient(build_app(engine), raise_server_exceptions=False) as client:
+                answers: list[Any] = []
+                start = threading.Barrier(8)
+
+                def send(n: int, answers: list[Any] = answers, start: Any = start) -> None:
+                    start.wait()
+                    answers.append(client.post("/notes", json={"title": f"first {n}"}))
+
+                threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
+            with engine.connect() as connection:
+                assert connection.scalar(sa.select(ChangeFeedClock.commits)) == 8
         if dialect == "mysql":
             assert innodb_deadlocks(engine) == before
     finally:
