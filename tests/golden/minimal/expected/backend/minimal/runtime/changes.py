@@ -29,6 +29,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Request
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
@@ -39,7 +42,7 @@ from .contract import CHANGES_MAX_PAGE_SIZE, CHANGES_PAGE_SIZE
 from .db import bind
 from .resources import Resource
 from .trail import Change, use_feed
-from .values import as_utc, json_default, jsonable, positive_setting, stored_now
+from .values import as_utc, dialect_of, json_default, jsonable, positive_setting, stored_now
 
 POLL = 0.5  # seconds between two reads of the table while a stream waits for changes
 HEARTBEAT = 15.0  # seconds of silence after which a stream sends a comment (proxies keep it open)
@@ -122,15 +125,31 @@ def _write(session: Session) -> None:
 
 
 def _take_clock(session: Session) -> None:
+    """Count this commit on the clock's one row, making the row with the first change.
+
+    One upsert, whatever the row's state: an UPDATE that finds no row and then an INSERT (in a
+    savepoint) left MySQL's gap lock of the UPDATE in each of two first writers, whose inserts
+    then deadlocked; InnoDB rolled back the whole transaction, savepoint included, and the
+    request answered 500. An upsert that meets the row locks it exclusively and waits its turn.
+    """
     clock = _MODELS[1]
-    tick = sa.update(clock).where(clock.id == 1).values(commits=clock.commits + 1)
-    if session.execute(tick).rowcount:  # type: ignore[attr-defined]
-        return
-    try:  # the first change this database records
-        with session.begin_nested():
-            session.execute(sa.insert(clock).values(id=1, commits=1))
-    except sa.exc.IntegrityError:  # another transaction made the row first: wait for it
-        session.execute(tick)
+    session.execute(tick_statement(clock, dialect_of(session)))
+
+
+def tick_statement(clock: type[Any], dialect: str) -> sa.Executable:
+    """`INSERT (id 1, commits 1)`, or on the existing row `commits = commits + 1`."""
+    if dialect == "mysql":
+        return (
+            mysql_insert(clock)
+            .values(id=1, commits=1)
+            .on_duplicate_key_update(commits=clock.commits + 1)
+        )
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(clock)
+        .values(id=1, commits=1)
+        .on_conflict_do_update(index_elements=[clock.id], set_={"commits": clock.commits + 1})
+    )
 
 
 def _forget(session: Session, previous: SessionTransaction) -> None:
