@@ -321,3 +321,16 @@ def test_the_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch)
         monkeypatch.delenv("BULK_ASYNC_ROWS")
         monkeypatch.delenv("BULK_CONFIRM_ROWS")
         bulk.settings_from_environment()
+
+
+def test_work_returns_when_a_run_makes_no_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that answers `lost` or `over` and is still found (another worker ahead, or one this
+    worker may not finish) is looked at a bounded number of times: `work` returns, it never spins.
+    (The old loop spun for ever here.)"""
+    looks: list[object] = []
+    monkeypatch.setattr(bulk_runs, "next_run", lambda factory: "run-1")
+    monkeypatch.setattr(
+        bulk_runs, "process_batch", lambda factory, run: looks.append(run) or "lost"
+    )
+    assert bulk_runs.work(sessionmaker(), batches=1) == 0
+    assert looks == ["run-1"] * bulk_runs.MAX_IDLE_LOOKS

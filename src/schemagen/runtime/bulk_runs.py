@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 WORKER_SETTING = "BULK_WORKER"
 WORKER_MODES = ("embedded", "off")
 POLL_SECONDS = 1.0  # how often an idle worker looks for runs another process queued
+MAX_IDLE_LOOKS = 3  # looks at one run that brought no batch before `work` returns
+STOP_SECONDS = 60.0  # how long `Worker.stop` waits for the batch in hand
 Outcome = Literal["batch", "over", "lost"]
 
 
@@ -216,12 +218,22 @@ def work(
     """Work on the runs, oldest first, until none is left, `batches` batches are done or
     `stopping()`: the number of batches done. Any number of workers may call it at once."""
     done = 0
+    idle: tuple[object, int] = (None, 0)  # the run last seen without progress, and how often
     while (batches is None or done < batches) and not stopping():
         run_id = next_run(factory)
         if run_id is None:
             break
         if process_batch(factory, run_id) == "batch":
             done += 1
+            idle = (None, 0)
+            continue
+        # `over` or `lost`: the next look normally finds another run, or this one moved on. A
+        # run seen again and again without a batch (one this caller may not finish) is left to
+        # the next call instead of spinning here.
+        idle = (run_id, idle[1] + 1 if idle[0] == run_id else 1)
+        if idle[1] >= MAX_IDLE_LOOKS:
+            log.warning("bulk worker: run %s made no progress in %d looks", run_id, MAX_IDLE_LOOKS)
+            break
     return done
 
 
@@ -245,7 +257,9 @@ class Worker:
         self._stopping.set()
         bulk.QUEUED.set()
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(STOP_SECONDS)
+            if self._thread.is_alive():  # a batch stuck in the database: its transaction rolls back
+                log.error("bulk worker: still in a batch after %.0f s; left behind", STOP_SECONDS)
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
