@@ -45,8 +45,9 @@ check: install
 	$(BIN)/schemagen check
 
 ## test: every test: unit, golden files, databases, packaging; line coverage of each runtime module
+## and the 30 slowest tests (what CI prints, to see where its time goes)
 test: install
-	$(BIN)/python -m pytest -q --cov=schemagen.runtime --cov-report=term
+	$(BIN)/python -m pytest -q --durations=30 --cov=schemagen.runtime --cov-report=term
 
 ## goldens: rewrite tests/golden/*/expected and tests/migrations/golden/*/expected; review the diff
 goldens: install
