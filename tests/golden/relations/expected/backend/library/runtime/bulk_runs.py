@@ -259,7 +259,8 @@ class Worker:
         bulk.QUEUED.set()
         if self._thread is not None:
             self._thread.join(STOP_SECONDS)
-            if self._thread.is_alive():  # a batch stuck in the database: its transaction rolls back
+            # Still alive: stuck in the database; its batch commits or rolls back whole when it ends.
+            if self._thread.is_alive():
                 log.error("bulk worker: still in a batch after %.0f s; left behind", STOP_SECONDS)
 
     def _loop(self) -> None:
