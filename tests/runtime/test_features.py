@@ -206,6 +206,35 @@ def test_bulk_refusals(session: Session, context: RequestContext) -> None:
     assert anonymous.status == 401
 
 
+class NoteMetaUpdate(BaseModel):
+    """An update model with a JSON field, as the project's: any JSON value, NaN included."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None
+    meta: Any = None
+
+
+class NoteBulkRequest(api_models.BulkRequest):
+    """A resource's bulk body: its values are its update model (the generated `<Model>BulkRequest`)."""
+
+    values: NoteMetaUpdate = NoteMetaUpdate()  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize(
+    "meta", [float("nan"), [float("inf")], {"deep": {"n": -float("inf")}}, "a\x00b"]
+)
+def test_bulk_values_no_column_can_store_are_refused(
+    session: Session, context: RequestContext, meta: object
+) -> None:
+    # A JSON field's NaN once became null on its way to the update model (the body's values are
+    # read back as JSON), so the run wrote null over every row it matched with a 200.
+    writes.create_row(NOTE, session, context, body(title="n", done=False, meta={"kept": 1}))
+    run = NoteBulkRequest(operation="update", values=NoteMetaUpdate(meta=meta))
+    refused = error_of(bulk.bulk, NOTE, session, context, run, NoteMetaUpdate, UNDO)
+    assert (refused.status, refused.field) == (422, "meta"), refused.detail
+    assert session.scalars(sa.select(Note.meta)).all() == [{"kept": 1}]
+
+
 def test_a_batch_the_database_refuses_fails_alone(
     session: Session, context: RequestContext
 ) -> None:

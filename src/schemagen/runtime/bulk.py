@@ -29,7 +29,16 @@ from .resources import REGISTRY, Item, Resource, Row
 from .rows import branch_copy, decode_value, dump_row, load_links, serialize
 from .softdelete import restorable, undelete
 from .trail import audit, recorded
-from .values import as_utc, dialect_of, jsonable, now, positive_setting, stored_now, stored_time
+from .values import (
+    as_utc,
+    dialect_of,
+    jsonable,
+    now,
+    positive_setting,
+    storable,
+    stored_now,
+    stored_time,
+)
 from .versions import bump_version
 from .writes import apply_values, remove, values_of
 
@@ -114,6 +123,10 @@ def given(part: object, *, nulls: bool = True) -> dict[str, Any]:
     query string and the API: `class`, not its attribute `class_`), or a plain dict. A filter
     takes `nulls=False`: null is no filter, as an absent query parameter (JSON can say both)."""
     if isinstance(part, BaseModel):
+        # JSON mode writes NaN and Infinity as null, so a JSON field's would be stored as null:
+        # what no column can hold is refused first, as a create or an update refuses it.
+        for name, value in part.model_dump(exclude_unset=True, by_alias=True).items():
+            storable(value, name)
         return part.model_dump(
             mode="json", exclude_unset=True, exclude_none=not nulls, by_alias=True
         )

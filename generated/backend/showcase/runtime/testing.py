@@ -697,7 +697,8 @@ def hostile_values(info: Resource, values: dict[str, Any]) -> list[tuple[str, st
 
 
 def check_hostile_body(api: Api, name: str) -> None:
-    """A body no column can store is 422 naming the field, on create and update: nothing is stored."""
+    """A body no column can store is 422 naming the field, on create, update and a bulk update's
+    values: nothing is stored."""
     info = api.resources[name]
     before = api.ids(name) if "list" in info.operations else set()
     payload = api.payload(name)
@@ -733,6 +734,28 @@ def check_hostile_body(api: Api, name: str) -> None:
             )
         if "list" in info.operations:
             api.all(name)  # and every later list still reads
+    if "bulk" in info.operations and info.bulk_values:
+        # A JSON field's NaN once reached the rows as null: the run answered 200 and wrote it.
+        if "create" in info.operations:
+            api.create(name)
+        before_run = _snapshot(api, name) if "list" in info.operations else {}
+        for field_name, raw in hostile_values(
+            info, {**info.update, **{k: v for k, v in payload.items() if k not in info.relations}}
+        ):
+            response = api.request(
+                "POST",
+                f"{info.path}/bulk",
+                content='{"operation": "update", "filter": {}, "values": '
+                + _raw_body({}, field_name, raw)
+                + "}",
+                headers={"Content-Type": "application/json"},
+            )
+            # A value of the wrong type is named where the body has it (`values.<field>`).
+            refusal = assert_error(response, 422, "validation_error")
+            assert refusal["field"] in (field_name, "values"), refusal
+            assert field_name in refusal["detail"], refusal
+        if "list" in info.operations:
+            assert _snapshot(api, name) == before_run, "a refused bulk update changed nothing"
 
 
 def _cursor(payload: object) -> str:
