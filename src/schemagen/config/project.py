@@ -34,6 +34,7 @@ SHADOWED_MODULES = frozenset(sys.stdlib_module_names) | frozenset(
         "httpx",
         "psycopg",
         "pydantic",
+        "prometheus_client",
         "pydantic_core",
         "pymysql",
         "pytest",

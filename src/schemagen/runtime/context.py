@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .api_models import IF_MATCH, SCOPE_HEADERS
 from .contract import SCOPE_LENGTH
 from .db import bind
+from .edges import note_caller
 from .errors import ApiError, validation_error
 from .resources import Clause, Resource
 
@@ -63,12 +64,14 @@ def request_context(
         for name, value in (("X-Tenant-ID", x_tenant_id), ("X-Branch-ID", x_branch_id)):
             if value is not None and len(value) > SCOPE_LENGTH:
                 raise validation_error(f"{name} is longer than {SCOPE_LENGTH} characters", name)
-        return RequestContext(
+        context = RequestContext(
             tenant_id=x_tenant_id or None,
             branch_id=x_branch_id or MAIN_BRANCH,
             user_id=principal.id if principal is not None else None,
             if_match=if_match or None,
         )
+        note_caller(context.tenant_id, context.user_id)  # for the request's log line
+        return context
 
     return get_context
 

@@ -4,9 +4,14 @@
     uvicorn minimal.app:app                 # SQLite in minimal.db beside backend/
     DATABASE_URL=postgresql://user@host/db uvicorn minimal.app:app
 
-Settings from the environment, read by `create_app()`: `DATABASE_URL`; `MAX_BODY_BYTES`, the
-largest request body (default 1 MiB; larger is 413); `CORS_ORIGINS`, the origins browsers may
-call the API from (comma-separated; none by default, so no CORS headers); `WEB_DIST`, the
+Settings from the environment, read by `create_app()`: `DATABASE_URL`; the edges every request
+passes (runtime.edges): `MAX_BODY_BYTES`, the largest request body (default 1 MiB; larger is 413);
+`CORS_ORIGINS`, the origins browsers may call the API from (comma-separated; none by default, so
+no CORS headers); `GZIP_MIN_BYTES`, the smallest answer sent gzip-compressed to a client that
+accepts it (default 1024; `off`: none); `METRICS`, Prometheus metrics at `/metrics` (`on`, the
+default, or `off`); `ACCESS_LOG`, one JSON line per request on the `minimal.access` logger
+(`on`, the default, or `off`); `MIDDLEWARE`, your own ASGI middleware as `module:attribute`,
+comma-separated, the first outermost. `WEB_DIST`, the
 built web app served at `/` (default `../web/dist` beside this backend folder; nothing is served
 at `/` while it holds no `index.html`: `npm run build` in `web/` makes it); `IDEMPOTENCY_TTL`,
 the seconds an Idempotency-Key is kept (default a day); `CHANGE_STREAM_SECONDS`, how long one
@@ -14,7 +19,6 @@ change stream lasts before its client reconnects (default 300)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,18 +26,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from minimal.runtime import api_models, changes, errors, idempotency, web
+from minimal.runtime import api_models, changes, edges, errors, idempotency, web
 from minimal.runtime.db import session_factory, writer
 from minimal.runtime.http import respond
 from minimal.runtime.routing import long_lived
-from minimal.runtime.values import positive_setting
 from sqlalchemy.orm import configure_mappers
-from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TITLE = "minimal"
 VERSION = "0.1.0"
@@ -41,97 +39,8 @@ LICENSE = {"name": "LicenseRef-Proprietary", "identifier": "LicenseRef-Proprieta
 # Relative: the document's requests go to wherever it was served from.
 SERVERS = [{"url": "/", "description": "This API"}]
 PUBLIC: dict[str, Any] = {"security": []}
-DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 # `WEB_DIST` unset: the web app's build beside this backend, found from this file (any working directory).
 WEB_DIST_DEFAULT = Path(__file__).resolve().parents[2] / "web" / "dist"
-
-
-def max_body_bytes() -> int:
-    """`MAX_BODY_BYTES`: a positive number of bytes (default 1 MiB)."""
-    return positive_setting("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, "bytes")
-
-
-def cors_origins() -> list[str]:
-    return [
-        origin.strip() for origin in os.environ.get("CORS_ORIGINS", "").split(",") if origin.strip()
-    ]
-
-
-class HttpGuard:
-    """What the HTTP layer answers itself, in the error contract's shape.
-
-    OPTIONS: 204 with `Allow` naming the path's methods (404 when no route has the path). CORS
-    preflights never get here when origins are configured: the CORS middleware answers them.
-    Bodies: past `limit` bytes a request is 413, refused before it is read when Content-Length
-    says so, and while it streams otherwise (chunked): reading stops at the first chunk that
-    passes the limit, so a body never fills memory however long it is.
-    """
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] == "OPTIONS":
-            await self.options(scope)(scope, receive, send)
-            return
-        length = Headers(scope=scope).get("content-length", "")
-        if length.isdigit() and int(length) > self.limit:
-            await errors.error_response(413, "payload_too_large", self.too_large)(
-                scope, receive, send
-            )
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:  # FastAPI lets an HTTPException out of body parsing
-                    raise HTTPException(413, self.too_large)
-            return message
-
-        await self.app(scope, limited, send)
-
-    @property
-    def too_large(self) -> str:
-        return f"the request body is larger than {self.limit} bytes (MAX_BODY_BYTES)"
-
-    def options(self, scope: Scope) -> Response:
-        # Asked of the router as it routes (a full match per method), included routers too.
-        # The document's methods for the path, where a fixed path wins over an id in the same
-        # place (/bulk is never the row "bulk"); else what the router matches (/docs).
-        routes = scope["app"].router.routes
-        methods = set(errors.allowed_methods(scope["app"], scope["path"])) or {
-            method
-            for method in METHODS
-            if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in routes)
-        }
-        if not methods:
-            return errors.error_response(404, "not_found", "Not Found")
-        return Response(
-            status_code=204, headers={"Allow": ", ".join(sorted(methods | {"OPTIONS"}))}
-        )
-
-
-class Cors(CORSMiddleware):
-    """Starlette's CORS, its refused preflights in the error contract's shape."""
-
-    def preflight_response(self, request_headers: Headers) -> Response:
-        response = super().preflight_response(request_headers)
-        if response.status_code == 200:
-            return response
-        headers = {
-            k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")
-        }
-        return errors.error_response(
-            response.status_code, "cors_refused", bytes(response.body).decode(), headers=headers
-        )
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
@@ -146,8 +55,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     # The models imported so far (the system tables db.py hands the runtime) mapped now: a mapping
     # error there stops the start. A resource's models are mapped by their first query.
     configure_mappers()
-    limit = max_body_bytes()
-    origins = cors_origins()
+    settings = edges.EdgeSettings.from_environment()
     idempotency_ttl = idempotency.ttl_from_environment()
     stream_seconds = changes.stream_seconds_from_environment()
     engine = db.create_db_engine(database_url)
@@ -172,19 +80,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.writer = writer(engine)
     app.state.sessionmaker = session_factory(engine)
-    app.state.max_body_bytes = limit
+    app.state.max_body_bytes = settings.max_body_bytes
     app.state.change_stream_seconds = stream_seconds
     errors.install(app, CONSTRAINTS)
     idempotency.install(app, idempotency_ttl)
-    app.add_middleware(HttpGuard, limit=limit)
-    if origins:  # outermost: preflights, and the CORS headers on every answer, errors included
-        app.add_middleware(
-            Cors,
-            allow_origins=origins,
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["ETag", idempotency.REPLAYED],
-        )
+    edges.install(app, settings, exposed=("ETag", idempotency.REPLAYED))
     for router in ROUTERS:
         app.include_router(router)
 

@@ -103,6 +103,24 @@ def test_cors_preflight_when_origins_are_configured(
         )
 
 
+def test_request_ids_and_metrics(api: Api) -> None:
+    """Every answer carries X-Request-ID (the client's when well-formed); /metrics counts requests
+    by route template, never by the raw path."""
+    kept = api.client.get("/api/no_such_route", headers={"X-Request-ID": "trace-1"})
+    assert kept.status_code == 404 and kept.headers["X-Request-ID"] == "trace-1"
+    made = api.client.get("/healthz", headers={"X-Request-ID": "not well formed"})
+    assert made.headers["X-Request-ID"] not in ("", "not well formed")
+    info = next((i for i in RESOURCES.values() if "get" in i.operations), None)
+    if info is not None:
+        missing = info.missing_key()
+        api.client.get(f"{info.path}/{missing}", headers=HEADERS)
+    metrics = api.client.get("/metrics")
+    assert metrics.status_code == 200, metrics.text
+    assert 'route="/healthz"' in metrics.text
+    if info is not None:
+        assert 'route="' + info.path + '/{id}"' in metrics.text and str(missing) not in metrics.text
+
+
 def test_request_bodies_are_limited(app: FastAPI, api: Api) -> None:
     """Past MAX_BODY_BYTES a body is 413, whether it declares its length or streams in chunks."""
     limit: int = app.state.max_body_bytes
