@@ -23,6 +23,7 @@ from typing import Literal
 from schemagen import ir
 from schemagen.naming import camel, pascal
 from schemagen.runtime.api_models import CHANGE_STREAM, ERROR_CODES
+from schemagen.traits import SCOPE_COLUMNS, live_rows
 from schemagen.types import REGISTRY, FieldType
 
 # List parameters that are neither a filter nor include_deleted.
@@ -99,6 +100,23 @@ def api_kind(column: ir.Column, field: ir.Field | None) -> str:
     """How the API carries a column's value: its type's runtime kind (a relation's column has
     its target's key type)."""
     return REGISTRY[column.type].api_kind
+
+
+def unique_sets(resource: ir.Resource) -> list[tuple[str, ...]]:
+    """The API names of each unique constraint over writable fields (scope columns left out:
+    a unique per tenant or branch holds within the caller's scope), in declaration order."""
+    sets = [u.columns for u in resource.uniques] + [
+        i.columns
+        for i in resource.indexes
+        if i.unique and i.where in (None, live_rows(resource.traits))
+    ]
+    writable = {f.api_name for f in resource.fields if not f.readonly}
+    result: list[tuple[str, ...]] = []
+    for columns in sets:
+        named = tuple(c for c in columns if c not in SCOPE_COLUMNS)
+        if named and all(n in writable for n in named) and named not in result:
+            result.append(named)
+    return result
 
 
 def action_input_name(resource: ir.Resource, action: ir.CustomAction) -> str:

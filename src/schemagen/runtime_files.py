@@ -89,9 +89,13 @@ def closure(roots: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(seen))
 
 
+# The generated `seed` command's: every backend can fill its database with seed data.
+SEED = ("seeding",)
+
+
 def backend_modules(api: Api) -> tuple[str, ...]:
     """Every runtime module the generated backend (the fastapi target) carries."""
-    return closure(CORE + feature_modules(api))
+    return closure(CORE + feature_modules(api) + SEED)
 
 
 def runtime_file(package: str, name: str) -> RenderedFile:

@@ -76,7 +76,8 @@ def test_projects_carry_exactly_the_modules_their_features_use(
 ) -> None:
     folder = GOLDEN / case / "expected" / "backend" / package / "runtime"
     copied = {path.stem for path in folder.glob("*.py")}
-    wanted = set(runtime_files.closure(runtime_files.CORE + tuple(sorted(features))))
+    roots = runtime_files.CORE + runtime_files.SEED + tuple(sorted(features))
+    wanted = set(runtime_files.closure(roots))
     assert copied == wanted | {"__init__", "testing"}
     for name in copied:
         text = (folder / f"{name}.py").read_text(encoding="utf-8")

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from schemagen import ir
-from schemagen.api import Api, ListApi, Operation, action_input_name
+from schemagen.api import Api, ListApi, Operation, action_input_name, unique_sets
 from schemagen.files import RenderedFile
 from schemagen.literals import py_doc_text, py_literal
 from schemagen.naming import pascal
+from schemagen.patterns import pattern_value
 from schemagen.runtime_files import backend_modules, runtime_files
 from schemagen.targets.base import RenderContext, Target
 from schemagen.traits import SCOPE_COLUMNS
@@ -188,8 +189,76 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
                 h=h,
             )
         )
+    seeded = [r for r in project.resources if r.actions.create]
+    files.append(
+        context.render(
+            "fastapi/seed.py.j2",
+            f"{base}/seed.py",
+            package=package,
+            project=project,
+            seeds=[(r, seed_fields(r)) for r in seeded],
+            example=next((r.name for r in seeded), "resource"),
+        )
+    )
     files.extend(scaffold_handlers(api, context))
     return files
+
+
+# Values drawn from a field's pattern at build time, for the seed command (`runtime.seeding`).
+PATTERN_VALUES = 64
+
+
+def seed_fields(resource: ir.Resource) -> list[str]:
+    """`FieldSeed(...)` of each writable field of `resource`: what the seed command draws from."""
+    sets = unique_sets(resource)
+    in_unique = {name for names in sets for name in names}
+    fields: list[str] = []
+    for f in resource.fields:
+        if f.readonly:
+            continue
+        options: dict[str, object] = {
+            "required": f.required,
+            "nullable": f.nullable,
+            # A relation is unique alone, one row per target; in a unique with other fields
+            # their serials keep the rows apart.
+            "unique": f.unique
+            or (f.api_name,) in sets
+            or (f.relation is None and f.api_name in in_unique),
+            "min_length": f.min_length,
+            "max_length": f.max_length
+            if f.max_length is not None
+            else (f.column.max_length if f.column is not None else None),
+            "minimum": f.minimum,
+            "maximum": f.maximum,
+            "precision": f.precision,
+            "scale": f.scale,
+            "choices": tuple(o.value for o in f.enum.options) if f.enum else (),
+            "item": f.array_of.value if f.array_of is not None else None,
+        }
+        if f.pattern and f.type.value in ("string", "text"):
+            drawn = (
+                pattern_value(f.pattern, k, f.min_length, f.max_length)
+                for k in range(PATTERN_VALUES)
+            )
+            options["patterned"] = True
+            options["pattern_values"] = tuple(dict.fromkeys(v for v in drawn if v is not None))
+        defaults = {
+            "required": False,
+            "nullable": False,
+            "unique": False,
+            "choices": (),
+            "item": None,
+        }
+        given = ", ".join(
+            f"{name}={py_literal(value)}"
+            for name, value in options.items()
+            if value is not None and defaults.get(name, None) != value
+        )
+        fields.append(
+            f"FieldSeed({py_literal(f.api_name)}, {py_literal(f.type.value)}"
+            + (f", {given})" if given else ")")
+        )
+    return fields
 
 
 def project_features(api: Api) -> dict[str, bool]:

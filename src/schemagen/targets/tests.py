@@ -17,12 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from schemagen import ir
-from schemagen.api import ResourceApi
+from schemagen.api import ResourceApi, unique_sets
 from schemagen.files import RenderedFile
 from schemagen.literals import py_literal
 from schemagen.runtime_files import runtime_file
 from schemagen.targets.base import RenderContext, Target
-from schemagen.traits import SCOPE_COLUMNS, live_rows
 from schemagen.types import MISSING, REGISTRY, FieldType, Missing
 
 SAMPLES = 8  # rows a test may create of one resource (paging uses 6, plus parents)
@@ -223,7 +222,7 @@ class ResourceInfo:
         self.api = api
         self.r = api.resource
         self.writable = [f for f in self.r.fields if not f.readonly]
-        self.unique_sets = self._unique_sets()
+        self.unique_sets = unique_sets(self.r)
         unique_fields = {name for names in self.unique_sets for name in names}
         self.problems: list[str] = []
         self.samples: list[dict[str, Any]] = []
@@ -235,26 +234,6 @@ class ResourceInfo:
 
     def _field(self, api_name: str) -> ir.Field:
         return next(f for f in self.r.fields if f.api_name == api_name)
-
-    def _unique_sets(self) -> list[tuple[str, ...]]:
-        api = {c.name: c.name for c in self.api.columns}
-        sets = [(u.columns) for u in self.r.uniques] + [
-            i.columns
-            for i in self.r.indexes
-            if i.unique and i.where in (None, live_rows(self.r.traits))
-        ]
-        result = []
-        for columns in sets:
-            named = tuple(api[c] for c in columns if c not in SCOPE_COLUMNS)
-            if (
-                named
-                and all(
-                    any(f.api_name == n and not f.readonly for f in self.r.fields) for n in named
-                )
-                and named not in result
-            ):
-                result.append(named)
-        return result
 
     @property
     def types(self) -> dict[str, str]:
