@@ -371,6 +371,19 @@ class Table:
 
 
 @dataclass(frozen=True)
+class AppEdges:
+    """schemagen.toml's `[app]`: the generated app's edges (runtime.edges) where the environment
+    does not set them."""
+
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1024 * 1024
+    gzip_min_bytes: int | None = 1024  # None: never compress
+    metrics: bool = True
+    access_log: bool = True
+    middleware: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Project:
     name: str
     package: str
@@ -382,6 +395,7 @@ class Project:
     system_tables: tuple[Table, ...] = ()  # audit_log and bulk_runs, when a resource needs them
     functions: tuple[Function, ...] = ()  # PostgreSQL trigger functions the triggers run
     license: str = DEFAULT_LICENSE  # the API's SPDX license expression
+    app: AppEdges = AppEdges()
 
     def resource(self, name: str) -> Resource:
         return next(r for r in self.resources if r.name == name)

@@ -9,7 +9,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from schemagen.config.paths import DEFAULT_OUTPUT, DEFAULT_SCHEMAS
 from schemagen.types import FIELD_TYPES, REGISTRY, FieldType
@@ -372,11 +381,64 @@ class DatabaseSection(Strict):
     )
 
 
+# A browser's Origin: scheme, host and an optional port, no path (or `*`, any origin).
+CORS_ORIGIN = r"\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
+# `package.module:attribute`, as the generated app imports it.
+MIDDLEWARE_NAME = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*"
+MAX_BODY_LIMIT = 2**40  # a TiB: past any body an API takes in one request
+
+
+class AppSection(Strict):
+    """The generated app's edges (runtime.edges): what it does when the environment variable of
+    the same name (upper case) is unset."""
+
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: StrictInt = Field(default=1024 * 1024, ge=1, le=MAX_BODY_LIMIT)
+    gzip_min_bytes: int | Literal["off"] = Field(default=1024)
+    metrics: StrictBool = True
+    access_log: StrictBool = True
+    middleware: list[str] = Field(default_factory=list)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not re.fullmatch(CORS_ORIGIN, origin):
+                raise ValueError(
+                    f"{origin!r} is no origin: scheme, host and port only, as a browser sends it"
+                    " ('https://app.example.com', 'http://localhost:5173'), or '*'"
+                )
+        return value
+
+    @field_validator("gzip_min_bytes", mode="before")
+    @classmethod
+    def _gzip(cls, value: object) -> object:
+        # Before the union, so a mistake is one error, not one per member.
+        if value == "off" or (
+            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_BODY_LIMIT
+        ):
+            return value
+        raise ValueError(
+            f"{value!r} is neither a number of bytes from 1 to {MAX_BODY_LIMIT} nor 'off'"
+        )
+
+    @field_validator("middleware")
+    @classmethod
+    def _middleware(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(MIDDLEWARE_NAME, name):
+                raise ValueError(
+                    f"{name!r} is not module:attribute (e.g. 'acme_ext.timing:TimingMiddleware')"
+                )
+        return value
+
+
 class ProjectSpec(Strict):
     """schemagen.toml, or [tool.schemagen] in pyproject.toml."""
 
     project: ProjectSection = Field(default_factory=ProjectSection)
     database: DatabaseSection = Field(default_factory=DatabaseSection)
+    app: AppSection = Field(default_factory=AppSection)
 
 
 def language_json_schema() -> dict[str, Any]:

@@ -93,6 +93,18 @@ def resolve(config: ProjectConfig, validated: list[ValidatedResource]) -> ir.Pro
         system_tables=system_tables,
         functions=(TOUCH_UPDATED_AT,) if any(r.triggers for r in resources) else (),
         license=config.license,
+        app=_app_edges(config.app),
+    )
+
+
+def _app_edges(app: lang.AppSection) -> ir.AppEdges:
+    return ir.AppEdges(
+        cors_origins=tuple(app.cors_origins),
+        max_body_bytes=app.max_body_bytes,
+        gzip_min_bytes=app.gzip_min_bytes if isinstance(app.gzip_min_bytes, int) else None,
+        metrics=app.metrics,
+        access_log=app.access_log,
+        middleware=tuple(app.middleware),
     )
 
 

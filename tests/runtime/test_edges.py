@@ -253,8 +253,12 @@ def test_requests_are_counted_by_method_route_template_and_status(client: TestCl
         'http_request_duration_seconds_count{method="GET",route="/items/{item_id}",status="200"}'
     )
     assert counted[latency] == 3
+    labels = {name.partition("{")[2] for name in counted}
+    routes = {part for label in labels for part in label.split(",") if part.startswith("route=")}
+    methods = {part for label in labels for part in label.split(",") if part.startswith("method=")}
+    assert routes == {'route="/items/{item_id}"', f'route="{edges.UNMATCHED}"'}
+    assert methods == {'method="GET"', 'method="other"'}  # never the raw path, never BREW
     text = client.get("/metrics").text
-    assert "BREW" not in text and "4444" not in text and "333" not in text.replace("0.333", "")
     assert "process_cpu_seconds_total" in text or "python_gc_objects_collected_total" in text
 
 
@@ -443,3 +447,30 @@ def test_the_web_app_leaves_metrics_alone(tmp_path: Path) -> None:
         metrics = client.get("/metrics")
         assert metrics.headers["content-type"].startswith("text/plain")
         assert 'route="/{path}"' in metrics.text  # the web app's pages: one template
+
+
+def test_the_environment_overrides_the_projects_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`defaults` are schemagen.toml's `[app]`: each unset variable keeps its field."""
+    for name in ("MAX_BODY_BYTES", "CORS_ORIGINS", "GZIP_MIN_BYTES", "METRICS", "ACCESS_LOG"):
+        monkeypatch.delenv(name, raising=False)
+    project = EdgeSettings(
+        max_body_bytes=5,
+        cors_origins=("https://a.example.com",),
+        gzip_min_bytes=None,
+        metrics=False,
+        access_log=False,
+        middleware=("team:Stamp",),
+    )
+    assert EdgeSettings.from_environment(project) == project
+    monkeypatch.setenv("MAX_BODY_BYTES", "7")
+    monkeypatch.setenv("GZIP_MIN_BYTES", "99")
+    monkeypatch.setenv("METRICS", "on")
+    monkeypatch.setenv("MIDDLEWARE", "other:Thing")
+    assert EdgeSettings.from_environment(project) == EdgeSettings(
+        max_body_bytes=7,
+        cors_origins=("https://a.example.com",),
+        gzip_min_bytes=99,
+        metrics=True,
+        access_log=False,
+        middleware=("other:Thing",),
+    )

@@ -129,3 +129,42 @@ def test_every_key_path_of_any_toml_document_has_a_position(data):
     text = toml_document(data)  # the fuzzer's writer: escapes, nesting, inline tables
     positions = toml_positions(text)
     assert [p for p in key_paths(tomllib.loads(text)) if p and p not in positions] == []
+
+
+def test_the_app_table_sets_the_generated_apps_edges(tmp_path):
+    (tmp_path / "schemagen.toml").write_text(
+        '[app]\ncors_origins = ["https://app.example.com", "http://localhost:5173"]\n'
+        'max_body_bytes = 2048\ngzip_min_bytes = "off"\nmetrics = false\n'
+        'middleware = ["acme_ext.timing:Timing"]\n'
+    )
+    app = load_config(tmp_path).app
+    assert app.cors_origins == ["https://app.example.com", "http://localhost:5173"]
+    assert (app.max_body_bytes, app.gzip_min_bytes, app.metrics, app.access_log) == (
+        2048,
+        "off",
+        False,
+        True,
+    )
+    assert app.middleware == ["acme_ext.timing:Timing"]
+
+
+def test_mistakes_in_the_app_table_are_located(tmp_path):
+    text = (
+        '[app]\ncors_origins = ["https://app.example.com/", "*"]\nmax_body_bytes = 0\n'
+        'gzip_min_bytes = "never"\nmetrics = "yes"\nmiddleware = ["acme_ext.timing"]\n'
+        "acess_log = false\n"
+    )
+    found = errors(tmp_path, text)
+    assert len(found) == 6, found
+    by_key = {line.split(": ")[1]: line for line in found}
+    assert by_key["app.acess_log"] == (
+        "schemagen.toml:7:1: app.acess_log: unknown key 'acess_log'; did you mean 'access_log'?"
+    )
+    assert "'https://app.example.com/' is no origin" in by_key["app.cors_origins"]
+    assert "greater than or equal to 1" in by_key["app.max_body_bytes"]
+    assert by_key["app.gzip_min_bytes"] == (
+        "schemagen.toml:4:1: app.gzip_min_bytes: 'never' is neither a number of bytes from 1 to"
+        " 1099511627776 nor 'off'"
+    )
+    assert "valid boolean" in by_key["app.metrics"]
+    assert "'acme_ext.timing' is not module:attribute" in by_key["app.middleware"]

@@ -5,13 +5,13 @@
     DATABASE_URL=postgresql://user@host/db uvicorn showcase.app:app
 
 Settings from the environment, read by `create_app()`: `DATABASE_URL`; the edges every request
-passes (runtime.edges): `MAX_BODY_BYTES`, the largest request body (default 1 MiB; larger is 413);
-`CORS_ORIGINS`, the origins browsers may call the API from (comma-separated; none by default, so
-no CORS headers); `GZIP_MIN_BYTES`, the smallest answer sent gzip-compressed to a client that
-accepts it (default 1024; `off`: none); `METRICS`, Prometheus metrics at `/metrics` (`on`, the
-default, or `off`); `ACCESS_LOG`, one JSON line per request on the `showcase.access` logger
-(`on`, the default, or `off`); `MIDDLEWARE`, your own ASGI middleware as `module:attribute`,
-comma-separated, the first outermost. `WEB_DIST`, the
+passes (runtime.edges), each over its field of `EDGES` below (schemagen.toml's `[app]`):
+`MAX_BODY_BYTES`, the largest request body (larger is 413); `CORS_ORIGINS`, the origins browsers
+may call the API from (comma-separated; none: no CORS headers); `GZIP_MIN_BYTES`, the smallest
+answer sent gzip-compressed to a client that accepts it (`off`: none); `METRICS`, Prometheus
+metrics at `/metrics` (`on` or `off`); `ACCESS_LOG`, one JSON line per request on the
+`showcase.access` logger (`on` or `off`); `MIDDLEWARE`, your own ASGI middleware as
+`module:attribute`, comma-separated, the first outermost. `WEB_DIST`, the
 built web app served at `/` (default `../web/dist` beside this backend folder; nothing is served
 at `/` while it holds no `index.html`: `npm run build` in `web/` makes it); `IDEMPOTENCY_TTL`,
 the seconds an Idempotency-Key is kept (default a day); `CHANGE_STREAM_SECONDS`, how long one
@@ -44,6 +44,15 @@ LICENSE = {"name": "LicenseRef-Proprietary", "identifier": "LicenseRef-Proprieta
 # Relative: the document's requests go to wherever it was served from.
 SERVERS = [{"url": "/", "description": "This API"}]
 PUBLIC: dict[str, Any] = {"security": []}
+# schemagen.toml's `[app]`: the edges where the environment does not set them (runtime.edges).
+EDGES = edges.EdgeSettings(
+    max_body_bytes=1048576,
+    cors_origins=(),
+    gzip_min_bytes=1024,
+    metrics=True,
+    access_log=True,
+    middleware=(),
+)
 # `WEB_DIST` unset: the web app's build beside this backend, found from this file (any working directory).
 WEB_DIST_DEFAULT = Path(__file__).resolve().parents[2] / "web" / "dist"
 
@@ -60,7 +69,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     # The models imported so far (the system tables db.py hands the runtime) mapped now: a mapping
     # error there stops the start. A resource's models are mapped by their first query.
     configure_mappers()
-    settings = edges.EdgeSettings.from_environment()
+    settings = edges.EdgeSettings.from_environment(EDGES)
     idempotency_ttl = idempotency.ttl_from_environment()
     stream_seconds = changes.stream_seconds_from_environment()
     engine = db.create_db_engine(database_url)

@@ -18,7 +18,7 @@ from schemagen.config.paths import (
     section,
 )
 from schemagen.diagnostics import Diagnostic, Diagnostics, Path_, SchemaError, did_you_mean
-from schemagen.language import DEFAULT_LICENSE, ProjectSpec
+from schemagen.language import DEFAULT_LICENSE, AppSection, ProjectSpec
 from schemagen.load import Document, LoadError, load_file
 
 MAX_PROJECT_NAME = 100
@@ -57,6 +57,7 @@ class ProjectConfig(ProjectPaths):
     targets: tuple[str, ...]
     dialects: tuple[str, ...]
     license: str = DEFAULT_LICENSE
+    app: AppSection = field(default_factory=AppSection)  # the generated app's edges
     # The configuration file as read, to place a later diagnostic about it (unknown targets).
     document: Document | None = field(default=None, compare=False, repr=False)
 
@@ -185,6 +186,7 @@ def load_config(start: Path) -> ProjectConfig:
         targets=tuple(project.targets),
         dialects=tuple(dict.fromkeys(spec.database.dialects)),
         license=project.license,
+        app=spec.app,
         document=document,
     )
 

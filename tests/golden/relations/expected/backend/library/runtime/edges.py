@@ -92,19 +92,18 @@ class EdgeSettings:
     middleware: tuple[str, ...] = ()  # `module:attribute` of each of the team's own
 
     @classmethod
-    def from_environment(cls) -> EdgeSettings:
-        """`MAX_BODY_BYTES`, `CORS_ORIGINS`, `GZIP_MIN_BYTES`, `METRICS`, `ACCESS_LOG`,
-        `MIDDLEWARE`; a value that is not one of a setting's is a ValueError naming it."""
-        gzip = _text("GZIP_MIN_BYTES")
+    def from_environment(cls, defaults: EdgeSettings | None = None) -> EdgeSettings:
+        """`MAX_BODY_BYTES`, `CORS_ORIGINS`, `GZIP_MIN_BYTES`, `METRICS`, `ACCESS_LOG` and
+        `MIDDLEWARE`, each over its field of `defaults` (the project's `[app]` in
+        schemagen.toml); a value that is not one of a setting's is a ValueError naming it."""
+        base = defaults or cls()
         return cls(
-            max_body_bytes=positive_setting("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, "bytes"),
-            cors_origins=_listed("CORS_ORIGINS"),
-            gzip_min_bytes=None
-            if gzip == OFF
-            else positive_setting("GZIP_MIN_BYTES", DEFAULT_GZIP_MIN_BYTES, "bytes (or off)"),
-            metrics=_switch("METRICS", True),
-            access_log=_switch("ACCESS_LOG", True),
-            middleware=_listed("MIDDLEWARE"),
+            max_body_bytes=positive_setting("MAX_BODY_BYTES", base.max_body_bytes, "bytes"),
+            cors_origins=_listed("CORS_ORIGINS") or base.cors_origins,
+            gzip_min_bytes=_gzip_min_bytes(base.gzip_min_bytes),
+            metrics=_switch("METRICS", base.metrics),
+            access_log=_switch("ACCESS_LOG", base.access_log),
+            middleware=_listed("MIDDLEWARE") or base.middleware,
         )
 
 
@@ -114,6 +113,15 @@ def _text(name: str) -> str:
 
 def _listed(name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _text(name).split(",") if part.strip())
+
+
+def _gzip_min_bytes(default: int | None) -> int | None:
+    text = _text("GZIP_MIN_BYTES")
+    if not text:
+        return default
+    if text.lower() == OFF:
+        return None
+    return positive_setting("GZIP_MIN_BYTES", DEFAULT_GZIP_MIN_BYTES, "bytes (or off)")
 
 
 def _switch(name: str, default: bool) -> bool:
