@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session, sessionmaker
 from world import NOTE, TENANT, USER, Base, BulkRun, ChangeFeedEntry, Note
 
-from schemagen.runtime import api_models, bulk, bulk_runs, writes
+from schemagen.runtime import api_models, audit, bulk, bulk_runs, writes
 from schemagen.runtime.context import RequestContext
 from schemagen.runtime.db import make_engine, session_factory, writer
 from schemagen.runtime.errors import ApiError
@@ -135,6 +135,45 @@ def test_paging_the_runs(factory: Factory) -> None:
             bulk_runs.list_runs(session, CALLER, {"cursor": "x y"})
     seen = [run["id"] for run in first["items"] + rest["items"]]
     assert len(set(seen)) == 3 and rest["next_cursor"] is None and bad.value.field == "cursor"
+
+
+# What a caller can put in the query string of the runs' and the audit trail's lists that no
+# column can compare or no cursor of theirs holds: each is a 422 naming the parameter, never a 500
+# (NUL failed on PostgreSQL, an id past 64 bits on SQLite and PostgreSQL, a time outside years
+# 1-9999 in UTC everywhere, a digit key where the runs' ids are uuids on PostgreSQL and MariaDB).
+FORGED_RUN_CURSORS = (
+    "9999-12-31T23:59:59-14:00 00000000-0000-0000-0000-000000000001",
+    "0001-01-01T00:00:00+14:00 00000000-0000-0000-0000-000000000001",
+    "2020-01-01T00:00:00+00:00 5",
+    "2020-01-01T00:00:00+00:00 " + "9" * 30,
+    "2020-01-01T00:00:00+00:00 a\x00b",
+)
+FORGED_TRAIL_CURSORS = ("1" + "0" * 25, "-" + "9" * 30, "9" * 5000, " 5", "\u0663", "a\x00b")
+
+
+def test_hostile_parameters_of_the_runs_and_the_trail_are_422(factory: Factory) -> None:
+    def refused(call: Callable[..., object], params: dict[str, str]) -> ApiError:
+        with factory() as session, pytest.raises(ApiError) as raised:
+            call(session, CALLER, params)
+        assert raised.value.status == 422, raised.value.detail
+        return raised.value
+
+    for name in ("resource", "status"):
+        assert refused(bulk_runs.list_runs, {name: "a\x00b"}).field == name
+    for cursor in FORGED_RUN_CURSORS:
+        assert refused(bulk_runs.list_runs, {"cursor": cursor}).field == "cursor", cursor
+    for name in ("resource", "row_id", "action"):
+        assert refused(audit.list_audit, {name: "a\x00b"}).field == name
+    for cursor in FORGED_TRAIL_CURSORS:
+        assert refused(audit.list_audit, {"cursor": cursor}).field == "cursor", cursor[:40]
+    # The tokens a caller sends back are compared with stored ones: NUL failed on PostgreSQL.
+    notes(factory, 5)
+    with factory() as session, pytest.raises(ApiError) as raised:
+        bulk.undo_bulk(NOTE, session, CALLER, api_models.BulkUndoRequest(undo_token="a\x00b"))
+    assert (raised.value.status, raised.value.field) == (422, "undo_token")
+    with pytest.raises(ApiError) as raised:
+        run_bulk(factory, operation="delete", confirmation_token="a\x00b")
+    assert (raised.value.status, raised.value.field) == (422, "confirmation_token")
 
 
 def test_a_cancelled_run_stops_between_batches(factory: Factory) -> None:

@@ -35,7 +35,15 @@ from .db import bind
 from .errors import ApiError, validation_error
 from .lists import page_limit, single
 from .resources import Resource, Row
-from .values import as_utc, dialect_of, now, parse_key, stored_now, stored_time
+from .values import (
+    as_utc,
+    dialect_of,
+    now,
+    parse_key,
+    storable,
+    stored_now,
+    stored_time,
+)
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +304,17 @@ def _run(session: Session, context: RequestContext, run_id: object, lock: bool =
     return run
 
 
+def _run_position(cursor: object) -> tuple[datetime.datetime, uuid.UUID]:
+    """The run a next_cursor names (`<created_at> <id>`), else a 422: a time every database can
+    hold (years 1-9999 in UTC) and a run's id, which is a uuid."""
+    created, _, key = single(cursor, "cursor").partition(" ")
+    try:
+        at = as_utc(datetime.datetime.fromisoformat(created)).astimezone(datetime.UTC)
+        return at, uuid.UUID(key)
+    except (ValueError, OverflowError):
+        raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+
+
 def list_runs(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -308,14 +327,9 @@ def list_runs(
     for name, value in params.items():
         if name not in ("resource", "status"):
             raise validation_error(f"unknown filter {name!r} (filters: resource, status)", name)
-        statement = statement.where(getattr(runs, name) == single(value, name))
+        statement = statement.where(getattr(runs, name) == storable(single(value, name), name))
     if cursor not in (None, ""):
-        created, _, key = str(single(cursor, "cursor")).partition(" ")
-        try:
-            at = datetime.datetime.fromisoformat(created)
-            after: object = int(key) if key.isdigit() else uuid.UUID(key)
-        except ValueError:
-            raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+        at, after = _run_position(cursor)
         at = stored_time(at, dialect_of(session))
         statement = statement.where(
             sa.or_(runs.created_at < at, sa.and_(runs.created_at == at, runs.id < after))

@@ -17,13 +17,14 @@ from .contract import (
     AUDIT_FILTERS,
     AUDIT_MAX_PAGE_SIZE,
     AUDIT_PAGE_SIZE,
+    INTEGER_RANGE,
 )
 from .db import bind
 from .errors import validation_error
 from .lists import page_limit, single
 from .resources import REGISTRY, Resource
 from .trail import Change, use_recorder
-from .values import as_utc, jsonable, stored_now
+from .values import as_utc, jsonable, storable, stored_now
 
 _MODEL: list[type[Any]] = []  # the project's audit table, once configured
 
@@ -69,6 +70,14 @@ def record(
     )
 
 
+def _entry_id(cursor: object) -> int:
+    """The id a next_cursor of the trail names: ASCII digits within 64 bits, else a 422."""
+    text = single(cursor, "cursor")
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= INTEGER_RANGE[1]:
+        return int(text)
+    raise validation_error("cursor: not a cursor this API gave out", "cursor")
+
+
 def list_audit(
     session: Session, context: RequestContext, params: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -93,12 +102,9 @@ def list_audit(
             raise validation_error(
                 f"unknown filter {name!r} (filters: {', '.join(AUDIT_FILTERS)})", name
             )
-        statement = statement.where(getattr(entry, name) == single(value, name))
+        statement = statement.where(getattr(entry, name) == storable(single(value, name), name))
     if cursor not in (None, ""):
-        try:
-            statement = statement.where(entry.id < int(single(cursor, "cursor")))
-        except ValueError:
-            raise validation_error("cursor: not a cursor this API gave out", "cursor") from None
+        statement = statement.where(entry.id < _entry_id(cursor))
     rows = list(session.scalars(statement.order_by(entry.id.desc()).limit(limit + 1)))
     items = [
         {

@@ -283,7 +283,7 @@ def _confirm(
         )
     runs = run_model()
     statement = sa.select(runs).where(
-        runs.confirmation_token == body.confirmation_token,
+        runs.confirmation_token == storable(body.confirmation_token, "confirmation_token"),
         runs.resource == resource.name,
         runs.operation == "delete",
         runs.dry_run == sa.true(),
@@ -519,7 +519,7 @@ def undo_bulk(
     enter(resource, session, context)
     runs = run_model()
     statement = sa.select(runs).where(
-        runs.undo_token == body.undo_token, runs.resource == resource.name
+        runs.undo_token == storable(body.undo_token, "undo_token"), runs.resource == resource.name
     )
     statement = statement.where(
         runs.tenant_id == context.tenant_id if resource.has("tenant") else sa.true()
