@@ -13,6 +13,7 @@ import pytest
 from helpers import cli_env, free_port
 
 STARTUP_TIMEOUT = 30  # seconds
+LOG = "uvicorn.log"  # the server's output, in the test's tmp_path
 
 
 @pytest.fixture
@@ -22,6 +23,7 @@ def server(build_project, tmp_path: Path):
 
     output = shutil.copytree(build_project("showcase").output, tmp_path / "generated")
     env = cli_env(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}", PYTHONDONTWRITEBYTECODE="1")
+    log = tmp_path / LOG
     subprocess.run(
         [sys.executable, "-c", "from showcase import db; db.create_tables()"],
         cwd=output / "backend",
@@ -30,6 +32,7 @@ def server(build_project, tmp_path: Path):
         timeout=60,
     )
     port = free_port()
+    sink = log.open("wb")  # the child keeps its own handle; the test's is closed at once
     process = subprocess.Popen(
         [
             sys.executable,
@@ -46,9 +49,12 @@ def server(build_project, tmp_path: Path):
             "warning",
         ],
         env=env,
-        stdout=subprocess.PIPE,
+        # A file, not a pipe: the app's request log (a line per request) would fill a pipe no
+        # one reads while the server runs, and block it.
+        stdout=sink,
         stderr=subprocess.STDOUT,
     )
+    sink.close()
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -59,9 +65,7 @@ def server(build_project, tmp_path: Path):
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output_text = (
-                    process.stdout.read().decode(errors="replace") if process.stdout else ""
-                )
+                output_text = log.read_text(errors="replace")
                 pytest.fail(f"uvicorn did not come up on {base}:\n{output_text}")
             time.sleep(0.1)
         yield base, output
@@ -74,7 +78,7 @@ def server(build_project, tmp_path: Path):
             process.wait(timeout=10)
 
 
-def test_uvicorn_serves_the_api_over_http(server) -> None:
+def test_uvicorn_serves_the_api_over_http(server, tmp_path: Path) -> None:
     import httpx
 
     base, output = server
@@ -137,7 +141,21 @@ def test_uvicorn_serves_the_api_over_http(server) -> None:
         by_action = client.post("/api/actions", json={"action": "office.get", "id": ids[0]})
         assert by_action.status_code == 200 and by_action.json()["id"] == ids[0]
         assert client.delete(f"/api/regions/{region_id}").status_code == 204
-        assert client.get(f"/api/offices/{ids[0]}").status_code == 404  # on_delete: cascade
+        gone = client.get(f"/api/offices/{ids[0]}", headers={"X-Request-ID": "e2e-gone"})
+        assert gone.status_code == 404  # on_delete: cascade
+        assert gone.headers["X-Request-ID"] == "e2e-gone"
+        assert client.get("/metrics").status_code == 200
+
+    # The request log: a JSON line per request, by route template (runtime.edges).
+    lines = [
+        json.loads(line)
+        for line in (tmp_path / LOG).read_text(encoding="utf-8").splitlines()
+        if line.startswith("{")
+    ]
+    gone_line = next(line for line in lines if line["request_id"] == "e2e-gone")
+    assert gone_line["path"] == "/api/offices/{id}" and gone_line["status"] == 404
+    assert gone_line["tenant"] == "acme"
+    assert not any(ids[0] in line["path"] for line in lines)
 
 
 WRITERS = 16

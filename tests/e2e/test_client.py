@@ -365,7 +365,12 @@ def backend_url(build_project, tmp_path: Path):
     import httpx
 
     output = shutil.copytree(build_project("showcase").output, tmp_path / "generated")
-    env = cli_env(DATABASE_URL=f"sqlite:///{tmp_path / 'client.db'}", PYTHONDONTWRITEBYTECODE="1")
+    env = cli_env(
+        # The app's request log would fill the pipe below, which nobody reads while it runs.
+        ACCESS_LOG="off",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'client.db'}",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     subprocess.run(
         [sys.executable, "-c", "from showcase import db; db.create_tables()"],
         cwd=output / "backend",

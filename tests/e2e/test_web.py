@@ -111,7 +111,13 @@ def serving(output: Path, package: str, database: Path) -> Iterator[str]:
     """The generated backend under uvicorn on a loopback port, its tables made; its base URL."""
     import httpx
 
-    env = cli_env(DATABASE_URL=f"sqlite:///{database}", PYTHONDONTWRITEBYTECODE="1", WEB_DIST=None)
+    env = cli_env(
+        # The app's request log would fill the pipe below, which nobody reads while it runs.
+        ACCESS_LOG="off",
+        DATABASE_URL=f"sqlite:///{database}",
+        PYTHONDONTWRITEBYTECODE="1",
+        WEB_DIST=None,
+    )
     subprocess.run(
         [sys.executable, "-c", f"from {package} import db; db.create_tables()"],
         cwd=output / "backend",
