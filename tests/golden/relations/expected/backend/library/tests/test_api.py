@@ -254,3 +254,10 @@ def test_the_change_stream_resumes_after_a_disconnect(app: FastAPI, api: Api) ->
     if info is None:
         pytest.skip("no resource can be created")
     testing.check_change_stream(api, app, info.name)
+
+
+def test_seeded_rows_are_served(api: Api) -> None:
+    """`python -m library.seed` twice with one seed: every list serves all its rows, uniques hold."""
+    from library.seed import SEEDS
+
+    testing.check_seeded_rows_are_served(api, SEEDS)
