@@ -23,6 +23,7 @@ from typing import Literal
 from schemagen import ir
 from schemagen.naming import camel, pascal
 from schemagen.runtime.api_models import CHANGE_STREAM, ERROR_CODES
+from schemagen.runtime.contract import EXPORT_FORMATS
 from schemagen.traits import SCOPE_COLUMNS, live_rows
 from schemagen.types import REGISTRY, FieldType
 
@@ -46,6 +47,7 @@ _ROUTER_RANK = {
     "create": 1,
     "bulk": 2,
     "bulk_undo": 3,
+    "export": 3,
     "collection": 4,
     "get": 5,
     "update": 6,
@@ -65,6 +67,7 @@ SUMMARIES = {
     "update": "Update {a} {name}",
     "delete": "Delete {a} {name}",
     "restore": "Restore a deleted {name}",
+    "export": "Export {plural} as CSV or XLSX",
 }
 ANSWERS = {
     "get": "The row",
@@ -75,6 +78,7 @@ ANSWERS = {
     "restore": "The row, no longer deleted",
     "bulk": "What matched and what changed",
     "bulk_undo": "How many rows are back",
+    "export": "Every row the list's parameters select, as a file of the format asked for",
 }
 
 
@@ -148,6 +152,7 @@ class Operation:
     answer: str = "Successful Response"  # what the success response is
     also: tuple[tuple[int, str], ...] = ()  # other successful answers: (status, what it is)
     media: str | None = None  # the success answer's media type when it is not JSON
+    files: tuple[str, ...] = ()  # a download's media types (an export: CSV, XLSX)
 
     @property
     def is_query(self) -> bool:
@@ -229,6 +234,8 @@ class ResourceApi:
     operations: tuple[Operation, ...]  # in action order: list, get, create, ..., custom actions
     columns: tuple[ApiColumn, ...]  # the Read shape's columns, in order (many-to-many excluded)
     list: ListApi | None
+    # GET /api/<table>/export: a download, not an operation of the client or the action router
+    export: Operation | None = None
 
     @property
     def name(self) -> str:
@@ -254,8 +261,9 @@ class ResourceApi:
 
     @property
     def routes(self) -> tuple[Operation, ...]:
-        """The operations in the order the resource's router declares them."""
-        return tuple(sorted(self.operations, key=_router_rank))
+        """The operations in the order the resource's router declares them, the export's too."""
+        exported = (self.export,) if self.export is not None else ()
+        return tuple(sorted((*self.operations, *exported), key=_router_rank))
 
     @property
     def mutations(self) -> tuple[Operation, ...]:
@@ -318,6 +326,10 @@ class Api:
     @property
     def has_bulk(self) -> bool:
         return any(r.resource.actions.bulk for r in self.resources)
+
+    @property
+    def has_export(self) -> bool:
+        return any(r.export is not None for r in self.resources)
 
     @property
     def has_bulk_undo(self) -> bool:
@@ -541,7 +553,29 @@ def _resource_api(resource: ir.Resource) -> ResourceApi:
         for c in resource.columns
         if c.exposed
     )
-    return ResourceApi(resource, _operations(resource), columns, _list_api(resource, columns))
+    return ResourceApi(
+        resource, _operations(resource), columns, _list_api(resource, columns), _export(resource)
+    )
+
+
+def _export(resource: ir.Resource) -> Operation | None:
+    """`GET /api/<table>/export`: the list's rows as a file, for resources with `export`."""
+    r = resource
+    if not r.actions.export:
+        return None
+    return Operation(
+        f"{r.name}.export",
+        "export",
+        "GET",
+        f"/api/{r.table}/export",
+        f"export{pascal(r.plural)}",
+        r.table,
+        errors=(*ALWAYS, "tenant_required") if r.has("tenant") else ALWAYS,
+        resource=r.name,
+        summary=SUMMARIES["export"].format(plural=r.plural),
+        answer=ANSWERS["export"],
+        files=tuple(EXPORT_FORMATS.values()),
+    )
 
 
 def _list_api(resource: ir.Resource, columns: tuple[ApiColumn, ...]) -> ListApi | None:

@@ -268,6 +268,7 @@ class Actions:
     delete: bool
     bulk: BulkConfig | None
     custom: tuple[CustomAction, ...]
+    export: bool = False  # GET /api/<table>/export: the list's rows as CSV or XLSX
 
 
 @dataclass(frozen=True)

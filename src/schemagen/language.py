@@ -35,7 +35,7 @@ SHORTHAND_FLAGS = (
     "readonly",
 )
 ON_DELETE = ("cascade", "set_null", "restrict", "no_action")
-BUILTIN_ACTIONS = ("list", "get", "create", "update", "delete", "bulk")
+BUILTIN_ACTIONS = ("list", "get", "create", "update", "delete", "bulk", "export")
 
 # Matched with fullmatch on the stripped text: `$` would let a trailing newline in, and runs of
 # whitespace that two `\s*` around the flags could share made a long blank run quadratic.
@@ -246,6 +246,11 @@ class Actions(BaseModel):
     update: bool = True
     delete: bool = True
     bulk: BulkAction | bool = False
+    export: bool = Field(
+        False,
+        description="GET /api/<table>/export?format=csv|xlsx: every row the list's parameters "
+        "select, streamed (needs list)",
+    )
 
     @property
     def custom(self) -> dict[str, CustomAction]:

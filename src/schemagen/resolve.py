@@ -521,7 +521,14 @@ class _Resolver:
             for action_name, action in sorted(actions.custom.items())
         )
         return ir.Actions(
-            list_config, actions.get, actions.create, actions.update, actions.delete, bulk, custom
+            list_config,
+            actions.get,
+            actions.create,
+            actions.update,
+            actions.delete,
+            bulk,
+            custom,
+            export=actions.export and list_config is not None,
         )
 
     def views(self, spec: lang.ResourceSpec, fields: list[ir.Field]) -> tuple[ir.View, ...]:

@@ -45,6 +45,7 @@ FEATURE_NAMES = {
     "bulk": "bulk runs and their undo",
     "bulk_runs": "bulk runs in the background",
     "branches": "branches",
+    "exports": "exports as CSV and XLSX",
 }
 
 
@@ -55,6 +56,7 @@ def feature_modules(api: Api) -> tuple[str, ...]:
         "bulk": api.has_bulk,
         "bulk_runs": api.has_bulk,
         "branches": api.has_branching,
+        "exports": api.has_export,
     }
     return tuple(name for name, used in wanted.items() if used)
 

@@ -950,6 +950,18 @@ class ResourceChecker:
 
     def check_actions(self) -> None:
         actions = self.spec.actions
+        if actions.export and not actions.list:
+            self.error(
+                ("actions", "export"),
+                "export streams the rows the list's parameters select: it needs the list "
+                "action; this resource has 'list: false'",
+            )
+        elif actions.export and "format" in self.list_names("filterable"):
+            self.error(
+                ("actions", "export"),
+                "the export's 'format' parameter would be the filter on the field 'format': "
+                "leave that field out of the list's filters, or export off",
+            )
         if isinstance(actions.list, lang.ListAction):
             lst = actions.list
             if lst.page_size < 1:

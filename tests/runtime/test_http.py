@@ -195,6 +195,27 @@ def test_strict_input() -> None:
     assert raised.value.field == "title"
 
 
+class ListInput(BaseModel):
+    """A list's parameters as the action router's JSON `input` carries them (`limit`, a filter)."""
+
+    model_config = ConfigDict(extra="forbid")
+    limit: Annotated[int, BeforeValidator(http.integral)] = 5
+    rank: Annotated[int, BeforeValidator(http.strict_text("integer"))] | None = None
+
+
+def test_a_whole_number_with_a_zero_fraction_is_an_integer() -> None:
+    # JSON Schema's `integer` takes 97.0: the document allows it, so the API reads it.
+    given = http.parse_json(ListInput, '{"limit": 97.0, "rank": -3.0}')
+    assert (given.limit, given.rank) == (97, -3)
+    assert type(given.limit) is int
+    for raw, field in (('{"limit": 97.5}', "limit"), ('{"rank": 0.25}', "rank")):
+        with pytest.raises(ApiError) as raised:
+            http.parse_json(ListInput, raw)
+        assert raised.value.field == field
+    with pytest.raises(ApiError):
+        http.parse_json(ListInput, '{"limit": "97"}')  # text is still no number
+
+
 # -- database refusals, as each driver reports them
 
 

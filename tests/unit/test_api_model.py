@@ -260,7 +260,7 @@ def test_a_project_without_the_traits_has_no_project_wide_routes(tmp_path: Path)
 
 
 def test_operation_ids_are_unique(api: Api) -> None:
-    every = [op for r in api.resources for op in r.operations]
+    every = [op for r in api.resources for op in r.routes]  # the exports too
     every += [*api.branch_operations, api.run_action, *api.health]
     every += [api.audit] if api.audit else []
     ids = [op.operation_id for op in every]
@@ -278,7 +278,7 @@ def test_the_golden_openapi_documents_exactly_the_model(case: str) -> None:
         for path, operations in document["paths"].items()
         for method, operation in operations.items()
     }
-    every = [op for r in api.resources for op in r.operations]
+    every = [op for r in api.resources for op in r.routes]  # the exports too
     every += [*api.branch_operations, api.run_action, *api.health]
     every += [api.audit] if api.audit else []
     every += api.changes

@@ -964,6 +964,33 @@ def test_bulk_batch_size(tmp_path):
     )
 
 
+def test_export_needs_the_list(tmp_path):
+    field_error(
+        tmp_path,
+        "actions:\n  list: false\n  export: true\n",
+        "actions.export",
+        11,
+        "export streams the rows the list's parameters select: it needs the list action",
+    )
+
+
+def test_export_refuses_a_filter_called_format(tmp_path):
+    one_error(
+        tmp_path,
+        "resource: book\nfields:\n  format: {type: string, filterable: true}\n"
+        "actions:\n  export: true\n",
+        "actions.export",
+        5,
+        "the export's 'format' parameter would be the filter on the field 'format'",
+    )
+
+
+def test_export_is_a_yes_or_no(tmp_path):
+    field_error(
+        tmp_path, "actions:\n  export: {format: csv}\n", "actions.export", 10, "valid boolean"
+    )
+
+
 def test_ui_table_names_unknown_field(tmp_path):
     field_error(
         tmp_path,

@@ -22,6 +22,7 @@ from schemagen.files import RenderedFile
 from schemagen.literals import py_doc_text, py_literal
 from schemagen.naming import pascal
 from schemagen.patterns import pattern_value
+from schemagen.runtime.contract import EXPORT_FORMATS
 from schemagen.runtime_files import backend_modules, runtime_files
 from schemagen.targets.base import RenderContext, Target
 from schemagen.traits import SCOPE_COLUMNS
@@ -460,7 +461,7 @@ class Helpers:
         result = [
             (
                 "limit",
-                f"Annotated[int, Field(ge=1, le={config.max_page_size}, description={py_literal('Rows per page')})]",
+                f"Annotated[int, Field(ge=1, le={config.max_page_size}, description={py_literal('Rows per page')}), BeforeValidator(http.integral)]",
                 str(config.page_size),
             ),
             (
@@ -490,6 +491,24 @@ class Helpers:
                 )
             )
         return result
+
+    def export_fields(self, resource: ir.Resource) -> list[tuple[str, str, str]]:
+        """(name, annotation, default) of each query parameter of the resource's export route:
+        `format`, then the list's own but `limit` and `cursor` (an export has every row)."""
+        formats = ", ".join(py_literal(name) for name in EXPORT_FORMATS)
+        described = py_literal(f"The file: {', '.join(EXPORT_FORMATS)}")
+        chosen = (
+            "format",
+            f"Annotated[Literal[{formats}], Field(description={described})]",
+            py_literal(next(iter(EXPORT_FORMATS))),
+        )
+        paged = ("limit", "cursor")
+        return [chosen, *(f for f in self.list_fields(resource) if f[0] not in paged)]
+
+    def export_op(self, resource: ir.Resource) -> Operation:
+        op = self.api.resource(resource).export
+        assert op is not None, resource.name
+        return op
 
     @staticmethod
     def filter_type(kind: str, field: ir.Field | None) -> str:
@@ -528,6 +547,8 @@ class Helpers:
             args.append(f"status_code={op.status}")
         if op.status == 204:
             args.append("response_class=Response")
+        if op.files:
+            args.append("response_class=exports.ExportResponse")
         args.append(f"operation_id={py_literal(op.operation_id)}")
         args.append(f"summary={py_literal(op.summary)}")
         args.append(f"response_description={py_literal(op.answer)}")
@@ -544,9 +565,10 @@ class Helpers:
         if resource is not None and op.verb == "create" and op.custom is None:
             found = self.api.resource(resource).links()
             links = f", links=({op.status}, {py_literal(found)})" if found else ""
-        if op.errors or etag or answers or links:
+        if op.errors or etag or answers or links or op.files:
             codes = ", ".join(py_literal(code) for code in op.errors)
             media = ", events=True" if op.media is not None else ""
+            media += ", files=exports.ANSWER_SCHEMAS" if op.files else ""
             args.append(
                 f"responses=api_models.error_responses({codes}{etag}{answers}{links}{media})"
             )

@@ -128,6 +128,8 @@ def routes(api: Api, models: dict[str, Any], queries: dict[str, type[BaseModel]]
                 route.params.append(Param("path", "id", _field(key), "Id"))
             if op.query:
                 route.params += _flatten(queries[f"{resource.resource.model}ListParams"])
+            if op.files:  # the export's: format, and the list's but limit and cursor
+                route.params += _flatten(queries[f"{resource.resource.model}ExportParams"])
             if op.verb == "get" and op.custom is None and resource.resource.has("soft_delete"):
                 text = "Deleted rows too (deleted_at set): a deleted row is found"
                 info = _field(bool, default=False, description=text)
@@ -284,8 +286,9 @@ def derive(api: Api, title: str, all_routes: list[Route]) -> dict[str, Any]:
                 "content": {"application/json": {"schema": schema(index, "body")}},
             }
         responses: dict[str, Any] = {str(op.status): {"description": op.answer}}
-        if op.media is not None:  # a response_class of its own: FastAPI says text
-            responses[str(op.status)]["content"] = {op.media: {"schema": {"type": "string"}}}
+        if op.media is not None or op.files:  # a response_class of its own: FastAPI says text
+            media = op.media or op.files[0]
+            responses[str(op.status)]["content"] = {media: {"schema": {"type": "string"}}}
         elif op.status != 204:
             answer = schema(index, "answer") if route.answer is not None else {}
             responses[str(op.status)]["content"] = {"application/json": {"schema": answer}}
@@ -386,7 +389,7 @@ def _declared_responses(api: Api, op: Operation) -> dict[int | str, dict[str, An
     links = None
     if op.resource is not None and op.verb == "create" and op.custom is None:
         links = (op.status, api.resource(op.resource).links())
-    if not op.errors and etag is None and not op.also and not (links and links[1]):
+    if not op.errors and etag is None and not op.also and not (links and links[1]) and not op.files:
         return {}
     return api_models.error_responses(
         *op.errors,
@@ -394,6 +397,7 @@ def _declared_responses(api: Api, op: Operation) -> dict[int | str, dict[str, An
         answers=dict(op.also) or None,
         links=links,
         events=op.media is not None,
+        files=contract.EXPORT_SCHEMAS if op.files else None,
     )
 
 
@@ -512,7 +516,9 @@ _QUERY_NAMESPACE: dict[str, Any] = {
     "decimal": decimal,
     "uuid": uuid,
     "http": types.SimpleNamespace(
-        comma_separated=lambda value: value, strict_text=lambda kind: lambda value: value
+        comma_separated=lambda value: value,
+        strict_text=lambda kind: lambda value: value,
+        integral=lambda value: value,
     ),
     # Deferred in the app (built on first use); a model like any other here.
     "schemas": types.SimpleNamespace(DeferredModel=BaseModel),

@@ -24,6 +24,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         "schemas": context.schemas_label,
         "runtime_version": runtime_version,
         "runtime_features": [FEATURE_NAMES[name] for name in feature_modules(api)],
+        "exports": api.has_export,
         "web": context.enabled is None or "web" in context.enabled,
     }
     return [

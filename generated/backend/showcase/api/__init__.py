@@ -48,6 +48,7 @@ ROUTERS = [
         [
             ("GET", "/api/matrx_actions"),
             ("POST", "/api/matrx_actions"),
+            ("GET", "/api/matrx_actions/export"),
             ("GET", "/api/matrx_actions/{id}"),
             ("PATCH", "/api/matrx_actions/{id}"),
             ("DELETE", "/api/matrx_actions/{id}"),
@@ -70,6 +71,7 @@ ROUTERS = [
         [
             ("GET", "/api/offices"),
             ("POST", "/api/offices"),
+            ("GET", "/api/offices/export"),
             ("GET", "/api/offices/{id}"),
             ("PATCH", "/api/offices/{id}"),
             ("DELETE", "/api/offices/{id}"),
@@ -84,6 +86,7 @@ ROUTERS = [
             ("POST", "/api/opportunities"),
             ("POST", "/api/opportunities/bulk"),
             ("POST", "/api/opportunities/bulk/undo"),
+            ("GET", "/api/opportunities/export"),
             ("GET", "/api/opportunities/{id}"),
             ("PATCH", "/api/opportunities/{id}"),
             ("DELETE", "/api/opportunities/{id}"),

@@ -3,6 +3,7 @@
 
 GET    /api/matrx_actions                       listMatrxActions
 POST   /api/matrx_actions                       createMatrxAction
+GET    /api/matrx_actions/export                exportMatrxActions
 GET    /api/matrx_actions/{id}                  getMatrxAction
 PATCH  /api/matrx_actions/{id}                  updateMatrxAction
 DELETE /api/matrx_actions/{id}                  deleteMatrxAction
@@ -13,11 +14,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import IDEMPOTENT, ContextDep
-from showcase.runtime import api_models, http
+from showcase.runtime import api_models, exports, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
 from showcase.services import matrx_action as service
@@ -28,8 +29,54 @@ class MatrxActionListParams(schemas.DeferredModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    limit: Annotated[
+        int, Field(ge=1, le=500, description="Rows per page"), BeforeValidator(http.integral)
+    ] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:use_count|name|created_at)(?:,-?(?:use_count|name|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: use_count, name, created_at; default: name",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
+    action_type: Literal["prompt", "api_call", "function", "workflow", "navigation"] | None = None
+    action_type__in: Annotated[
+        Annotated[
+            list[Literal["prompt", "api_call", "function", "workflow", "navigation"]],
+            Field(min_length=1),
+        ]
+        | Literal["prompt", "api_call", "function", "workflow", "navigation"]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    action_type__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    scope: Literal["global", "workspace", "user"] | None = None
+    scope__in: Annotated[
+        Annotated[list[Literal["global", "workspace", "user"]], Field(min_length=1)]
+        | Literal["global", "workspace", "user"]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    scope__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    tags: str | None = None
+    tags__in: Annotated[
+        Annotated[list[str], Field(min_length=1)] | str | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    tags__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+
+
+class MatrxActionExportParams(schemas.DeferredModel):
+    """The query string of `GET /api/matrx_actions/export`: `format`, and the list's filters, `q` and `sort`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Annotated[Literal["csv", "xlsx"], Field(description="The file: csv, xlsx")] = "csv"
     sort: Annotated[
         str | None,
         Field(
@@ -127,6 +174,27 @@ def create_matrx_action(
 ) -> Response:
     return http.respond_row(
         service.RESOURCE, service.create_matrx_action(session, context, body), status_code=201
+    )
+
+
+@router.get(
+    "/export",
+    response_class=exports.ExportResponse,
+    operation_id="exportMatrxActions",
+    summary="Export matrx_actions as CSV or XLSX",
+    response_description="Every row the list's parameters select, as a file of the format asked for",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", files=exports.ANSWER_SCHEMAS
+    ),
+)
+def export_matrx_actions(
+    request: Request,
+    params: Annotated[MatrxActionExportParams, Query()],
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    return exports.respond(
+        request, service.export_matrx_actions(session, context, http.query_values(params))
     )
 
 

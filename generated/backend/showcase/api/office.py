@@ -3,6 +3,7 @@
 
 GET    /api/offices                             listOffices
 POST   /api/offices                             createOffice
+GET    /api/offices/export                      exportOffices
 GET    /api/offices/{id}                        getOffice
 PATCH  /api/offices/{id}                        updateOffice
 DELETE /api/offices/{id}                        deleteOffice
@@ -14,11 +15,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import IDEMPOTENT, ContextDep
-from showcase.runtime import api_models, http
+from showcase.runtime import api_models, exports, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
 from showcase.services import office as service
@@ -29,8 +30,47 @@ class OfficeListParams(schemas.DeferredModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    limit: Annotated[
+        int, Field(ge=1, le=500, description="Rows per page"), BeforeValidator(http.integral)
+    ] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:name|created_at)(?:,-?(?:name|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: name, created_at; default: -created_at",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
+    status: Literal["active", "inactive"] | None = None
+    status__in: Annotated[
+        Annotated[list[Literal["active", "inactive"]], Field(min_length=1)]
+        | Literal["active", "inactive"]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    status__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    region_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
+    region_id__in: Annotated[
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    region_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+
+
+class OfficeExportParams(schemas.DeferredModel):
+    """The query string of `GET /api/offices/export`: `format`, and the list's filters, `q` and `sort`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Annotated[Literal["csv", "xlsx"], Field(description="The file: csv, xlsx")] = "csv"
     sort: Annotated[
         str | None,
         Field(
@@ -127,6 +167,27 @@ def create_office(
 ) -> Response:
     return http.respond_row(
         service.RESOURCE, service.create_office(session, context, body), status_code=201
+    )
+
+
+@router.get(
+    "/export",
+    response_class=exports.ExportResponse,
+    operation_id="exportOffices",
+    summary="Export offices as CSV or XLSX",
+    response_description="Every row the list's parameters select, as a file of the format asked for",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", files=exports.ANSWER_SCHEMAS
+    ),
+)
+def export_offices(
+    request: Request,
+    params: Annotated[OfficeExportParams, Query()],
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    return exports.respond(
+        request, service.export_offices(session, context, http.query_values(params))
     )
 
 

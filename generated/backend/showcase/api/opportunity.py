@@ -5,6 +5,7 @@ GET    /api/opportunities                       listOpportunities
 POST   /api/opportunities                       createOpportunity
 POST   /api/opportunities/bulk                  bulkOpportunities
 POST   /api/opportunities/bulk/undo             undoBulkOpportunities
+GET    /api/opportunities/export                exportOpportunities
 GET    /api/opportunities/{id}                  getOpportunity
 PATCH  /api/opportunities/{id}                  updateOpportunity
 DELETE /api/opportunities/{id}                  deleteOpportunity
@@ -18,11 +19,11 @@ import datetime
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
 from pydantic import BeforeValidator, ConfigDict, Field
 from showcase import schemas
 from showcase.auth import IDEMPOTENT, ContextDep
-from showcase.runtime import api_models, http
+from showcase.runtime import api_models, exports, http
 from showcase.runtime.db import SessionDep
 from showcase.runtime.routing import ResourceRouter
 from showcase.services import opportunity as service
@@ -33,8 +34,81 @@ class OpportunityListParams(schemas.DeferredModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    limit: Annotated[
+        int, Field(ge=1, le=500, description="Rows per page"), BeforeValidator(http.integral)
+    ] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:value|next_action_at|last_activity_at|name|created_at)(?:,-?(?:value|next_action_at|last_activity_at|name|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: value, next_action_at, last_activity_at, name, created_at; default: next_action_at",
+        ),
+    ] = None
+    q: Annotated[str | None, Field(description="Text contained in any of: name")] = None
+    customer_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
+    customer_id__in: Annotated[
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    customer_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    stage: Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"] | None = None
+    stage__in: Annotated[
+        Annotated[
+            list[Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]],
+            Field(min_length=1),
+        ]
+        | Literal["lead", "qualified", "proposal", "negotiation", "won", "lost"]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    stage__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    next_action_at: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
+    next_action_at__in: Annotated[
+        Annotated[
+            list[Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    next_action_at__gte: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
+    next_action_at__lte: (
+        Annotated[datetime.datetime, BeforeValidator(http.strict_text("datetime"))]
+        | Literal["now"]
+        | None
+    ) = None
+    next_action_at__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = (
+        None
+    )
+    include_deleted: Annotated[
+        bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
+    ] = False
+
+
+class OpportunityExportParams(schemas.DeferredModel):
+    """The query string of `GET /api/opportunities/export`: `format`, and the list's filters, `q` and `sort`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Annotated[Literal["csv", "xlsx"], Field(description="The file: csv, xlsx")] = "csv"
     sort: Annotated[
         str | None,
         Field(
@@ -301,6 +375,27 @@ def undo_bulk_opportunities(
     context: ContextDep,
 ) -> Response:
     return http.respond(service.undo_bulk_opportunities(session, context, body))
+
+
+@router.get(
+    "/export",
+    response_class=exports.ExportResponse,
+    operation_id="exportOpportunities",
+    summary="Export opportunities as CSV or XLSX",
+    response_description="Every row the list's parameters select, as a file of the format asked for",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", files=exports.ANSWER_SCHEMAS
+    ),
+)
+def export_opportunities(
+    request: Request,
+    params: Annotated[OpportunityExportParams, Query()],
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    return exports.respond(
+        request, service.export_opportunities(session, context, http.query_values(params))
+    )
 
 
 @router.get(

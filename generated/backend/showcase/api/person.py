@@ -28,7 +28,9 @@ class PersonListParams(schemas.DeferredModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    limit: Annotated[
+        int, Field(ge=1, le=500, description="Rows per page"), BeforeValidator(http.integral)
+    ] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
     sort: Annotated[
         str | None,

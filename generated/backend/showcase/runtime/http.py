@@ -120,6 +120,14 @@ def comma_separated(value: object) -> object:
     return value
 
 
+def integral(value: object) -> object:
+    """A whole number sent with a zero fraction (`97.0`) as the integer it is: JSON Schema's
+    `integer` takes it, so the API does (Pydantic's strict reading would refuse it)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def strict_text(kind: str) -> Callable[[object], object]:
     """A validator that reads a query-string value of `kind` as strictly as a filter is read
     (`parse_value`), before Pydantic's lax parsing could take "0" for a date or "yes" for a
@@ -127,8 +135,8 @@ def strict_text(kind: str) -> Callable[[object], object]:
     column = Column("value", kind)
 
     def parse(value: object) -> object:
-        if not isinstance(value, str):
-            return value
+        if not isinstance(value, str):  # JSON (the action router's input): as a body reads it
+            return integral(value) if kind in ("integer", "bigint") else value
         try:
             return parse_value(column, value, "value")
         except ApiError as error:

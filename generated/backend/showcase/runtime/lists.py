@@ -74,26 +74,53 @@ class SortKey:
         return [*nulls, direction(self.expression)]
 
 
+@dataclass(frozen=True)
+class Query:
+    """The rows a list's parameters select (scoping, filters, `q`), unordered, and their order."""
+
+    statement: sa.Select[Any]
+    keys: list[SortKey]
+
+    def ordered(self, statement: sa.Select[Any] | None = None) -> sa.Select[Any]:
+        """`statement` (default: this query's) in the sort's order."""
+        statement = self.statement if statement is None else statement
+        return statement.order_by(*(part for key in self.keys for part in key.order_by()))
+
+
 def list_rows(
     resource: Resource, session: Session, context: RequestContext, params: Mapping[str, object]
 ) -> Page:
     """One page of rows: `{"items": [...], "next_cursor": ...}`; two queries whatever the page size."""
     enter(resource, session, context)
-    params = dict(params)
-    # The action router's `input` is JSON: null is not a value here.
-    for name, value in params.items():
-        if value is None:
-            raise validation_error(f"{name} cannot be null", name)
+    params = _given(params)
+    limit = _limit(resource, params.pop("limit", None))
+    cursor = params.pop("cursor", None)
+    query = list_query(resource, session, context, params)
+    statement = query.statement
+    if cursor not in (None, ""):
+        statement = statement.where(
+            after(query.keys, decode_cursor(resource, query.keys, text_param(cursor, "cursor")))
+        )
+    rows = list(session.scalars(query.ordered(statement).limit(limit + 1)))
+    next_cursor = encode_cursor(query.keys, rows[limit - 1]) if len(rows) > limit else None
+    return {"items": serialize(resource, session, rows[:limit]), "next_cursor": next_cursor}
+
+
+def list_query(
+    resource: Resource, session: Session, context: RequestContext, params: Mapping[str, object]
+) -> Query:
+    """What a list's parameters besides `limit` and `cursor` select: the one reading of its
+    filters, `q`, `sort` and `include_deleted`, for its pages and for an export alike."""
+    enter(resource, session, context)
+    params = _given(params)
     include_deleted = (
         flag(params.pop("include_deleted", None), "include_deleted")
         if resource.has("soft_delete")
         else False
     )
-    limit = _limit(resource, params.pop("limit", None))
-    keys = sort_keys(resource, params.pop("sort", None), dialect_of(session))
-    cursor = params.pop("cursor", None)
-    search = params.pop("q", None)
     dialect = dialect_of(session)
+    keys = sort_keys(resource, params.pop("sort", None), dialect)
+    search = params.pop("q", None)
     statement = scoped(resource, context, include_deleted=include_deleted).where(
         *filters(resource, params, dialect)
     )
@@ -101,16 +128,15 @@ def list_rows(
         if not resource.searchable:
             raise validation_error(f"q: {resource.label} has no searchable fields", "q")
         statement = statement.where(search_clause(resource, search_text(text_param(search, "q"))))
-    if cursor not in (None, ""):
-        statement = statement.where(
-            after(keys, decode_cursor(resource, keys, text_param(cursor, "cursor")))
-        )
-    statement = statement.order_by(*(part for key in keys for part in key.order_by())).limit(
-        limit + 1
-    )
-    rows = list(session.scalars(statement))
-    next_cursor = encode_cursor(keys, rows[limit - 1]) if len(rows) > limit else None
-    return {"items": serialize(resource, session, rows[:limit]), "next_cursor": next_cursor}
+    return Query(statement, keys)
+
+
+def _given(params: Mapping[str, object]) -> dict[str, object]:
+    # The action router's `input` is JSON: null is not a value here.
+    for name, value in params.items():
+        if value is None:
+            raise validation_error(f"{name} cannot be null", name)
+    return dict(params)
 
 
 def search_text(value: object) -> str:

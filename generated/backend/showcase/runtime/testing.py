@@ -8,9 +8,12 @@ import base64
 import builtins
 import contextlib
 import copy
+import csv
 import dataclasses
 import datetime
+import decimal
 import importlib
+import io
 import json
 import os
 import threading
@@ -1141,6 +1144,65 @@ def check_bulk(api: Api, name: str) -> None:
 RUN_WAIT_SECONDS = (
     60  # how long a check waits for the worker before it fails: a bound, not a budget
 )
+
+
+def _exact_items(api: Api, info: Resource, **params: str) -> list[dict[str, Any]]:
+    """Every row of the list, its numbers read exactly (a decimal as the JSON's digits)."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = {
+            **params,
+            "limit": str(info.max_page_size),
+            **({"cursor": cursor} if cursor else {}),
+        }
+        response = api.get(info.path, params=query)
+        assert response.status_code == 200, f"list {info.name}: {response.text}"
+        page = json.loads(response.text, parse_float=decimal.Decimal)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def _same_cell(exports: Any, kind: str, text: str, value: object) -> bool:  # noqa: ANN401 (the module)
+    """Whether a CSV cell says what the list's JSON says of a value."""
+    if value is None:
+        return text == ""
+    if kind in ("json", "array", "many_to_many"):
+        return bool(json.loads(text, parse_float=decimal.Decimal) == value)
+    if kind in ("decimal", "float") and not isinstance(value, bool):
+        # The export has a decimal's every digit (12.50); the JSON, the number (12.5).
+        return decimal.Decimal(text) == decimal.Decimal(str(value))
+    return bool(text == exports.cell(kind, value))
+
+
+def check_export(api: Api, name: str) -> None:
+    """`GET <table>/export`: the list's rows, whole and in its order, a cell per field saying what
+    the JSON says (text that could be a formula neutralised); XLSX too; a bad parameter is 422."""
+    info = api.resources[name]
+    exports = importlib.import_module(f"{__name__.rsplit('.', 1)[0]}.exports")
+    if "create" in info.operations:
+        api.populate(name, count=3)
+    sortable = REGISTRY[name].sortable
+    for params in ({}, *([{"sort": f"-{sortable[0]}"}] if sortable else [])):
+        items = _exact_items(api, info, **params)
+        response = api.get(f"{info.path}/export", params=params)
+        assert response.status_code == 200, f"export {name}: {response.text}"
+        assert response.headers["content-type"].startswith("text/csv")
+        header, *rows = csv.reader(io.StringIO(response.text, newline=""))
+        assert header == list(exports.kinds(REGISTRY[name])), header
+        assert len(rows) == len(items), (len(rows), len(items))
+        kinds = exports.kinds(REGISTRY[name])
+        for row, item in zip(rows, items, strict=True):
+            assert list(item) == header
+            for field, text in zip(header, row, strict=True):
+                assert _same_cell(exports, kinds[field], text, item[field]), (field, text, item)
+    book = api.get(f"{info.path}/export", params={"format": "xlsx"})
+    assert book.status_code == 200 and book.headers["content-type"] == exports.FORMATS["xlsx"]
+    assert book.content.startswith(b"PK"), "an XLSX file is a zip"
+    for refused, field in (({"format": "pdf"}, "format"), ({"limit": "1"}, "limit")):
+        assert_error(api.get(f"{info.path}/export", params=refused), 422, "validation_error", field)
 
 
 def _bulk_modules() -> tuple[Any, Any]:

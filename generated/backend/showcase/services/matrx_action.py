@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from showcase import models, schemas
-from showcase.runtime import lists, rows, writes
+from showcase.runtime import exports, lists, rows, writes
 from showcase.runtime.context import RequestContext
 from showcase.runtime.resources import Column, Inbound, Resource, register
 from sqlalchemy.orm import Session
@@ -61,6 +61,13 @@ def list_matrx_actions(
 ) -> lists.Page:
     """A page of Actions: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
+
+
+def export_matrx_actions(
+    session: Session, context: RequestContext, params: Mapping[str, Any]
+) -> exports.Export:
+    """Every Action the list's parameters select, to be streamed as CSV or XLSX (`format`)."""
+    return exports.prepare_export(RESOURCE, session, context, params)
 
 
 def get_matrx_action(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from showcase import models, schemas
-from showcase.runtime import actions, lists, rows, writes
+from showcase.runtime import actions, exports, lists, rows, writes
 from showcase.runtime.context import RequestContext
 from showcase.runtime.resources import Column, Inbound, ManyToMany, Resource, register
 from sqlalchemy.orm import Session
@@ -76,6 +76,13 @@ def list_offices(
 ) -> lists.Page:
     """A page of Offices: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
+
+
+def export_offices(
+    session: Session, context: RequestContext, params: Mapping[str, Any]
+) -> exports.Export:
+    """Every Office the list's parameters select, to be streamed as CSV or XLSX (`format`)."""
+    return exports.prepare_export(RESOURCE, session, context, params)
 
 
 def get_office(session: Session, context: RequestContext, key: Key) -> dict[str, Any]:

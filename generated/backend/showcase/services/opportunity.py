@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from showcase import models, schemas
-from showcase.runtime import actions, api_models, bulk, lists, rows, softdelete, writes
+from showcase.runtime import actions, api_models, bulk, exports, lists, rows, softdelete, writes
 from showcase.runtime.context import RequestContext
 from showcase.runtime.resources import Column, Resource, register
 from sqlalchemy.orm import Session
@@ -70,6 +70,13 @@ def list_opportunities(
 ) -> lists.Page:
     """A page of Opportunities: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
+
+
+def export_opportunities(
+    session: Session, context: RequestContext, params: Mapping[str, Any]
+) -> exports.Export:
+    """Every Opportunity the list's parameters select, to be streamed as CSV or XLSX (`format`)."""
+    return exports.prepare_export(RESOURCE, session, context, params)
 
 
 def get_opportunity(

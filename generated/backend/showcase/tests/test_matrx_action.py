@@ -105,6 +105,10 @@ def test_pages_read_the_keyset_index_in_order(api: Api) -> None:
     testing.check_keyset_index(api, NAME)
 
 
+def test_an_export_is_the_list(api: Api) -> None:
+    testing.check_export(api, NAME)
+
+
 def test_action_router(api: Api) -> None:
     testing.check_action_router(api, NAME)
 

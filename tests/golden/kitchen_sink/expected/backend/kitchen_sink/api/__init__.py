@@ -44,6 +44,7 @@ ROUTERS = [
             ("POST", "/api/gadgets"),
             ("POST", "/api/gadgets/bulk"),
             ("POST", "/api/gadgets/bulk/undo"),
+            ("GET", "/api/gadgets/export"),
             ("POST", "/api/gadgets/recount"),
             ("GET", "/api/gadgets/{id}"),
             ("PATCH", "/api/gadgets/{id}"),

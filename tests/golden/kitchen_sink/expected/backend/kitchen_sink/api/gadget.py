@@ -5,6 +5,7 @@ GET    /api/gadgets                             listGadgets
 POST   /api/gadgets                             createGadget
 POST   /api/gadgets/bulk                        bulkGadgets
 POST   /api/gadgets/bulk/undo                   undoBulkGadgets
+GET    /api/gadgets/export                      exportGadgets
 POST   /api/gadgets/recount                     recountGadget
 GET    /api/gadgets/{id}                        getGadget
 PATCH  /api/gadgets/{id}                        updateGadget
@@ -19,10 +20,10 @@ import datetime
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
 from kitchen_sink import schemas
 from kitchen_sink.auth import IDEMPOTENT, ContextDep
-from kitchen_sink.runtime import api_models, http
+from kitchen_sink.runtime import api_models, exports, http
 from kitchen_sink.runtime.db import SessionDep
 from kitchen_sink.runtime.routing import ResourceRouter
 from kitchen_sink.services import gadget as service
@@ -34,8 +35,91 @@ class GadgetListParams(schemas.DeferredModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=100, description="Rows per page")] = 25
+    limit: Annotated[
+        int, Field(ge=1, le=100, description="Rows per page"), BeforeValidator(http.integral)
+    ] = 25
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
+    sort: Annotated[
+        str | None,
+        Field(
+            pattern="^(?:-?(?:name|quantity|price|order|created_at)(?:,-?(?:name|quantity|price|order|created_at))*)?$",
+            description="Comma-separated fields, '-' for descending (a repeated field counts once); sortable: name, quantity, price, order, created_at; default: -created_at,name",
+        ),
+    ] = None
+    q: Annotated[
+        str | None, Field(description="Text contained in any of: name, notes, contact")
+    ] = None
+    active: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    active__in: Annotated[
+        Annotated[
+            list[Annotated[bool, BeforeValidator(http.strict_text("boolean"))]], Field(min_length=1)
+        ]
+        | Annotated[bool, BeforeValidator(http.strict_text("boolean"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    active__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    released_on: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = None
+    released_on__in: Annotated[
+        Annotated[
+            list[Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[datetime.date, BeforeValidator(http.strict_text("date"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    released_on__gte: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = (
+        None
+    )
+    released_on__lte: Annotated[datetime.date, BeforeValidator(http.strict_text("date"))] | None = (
+        None
+    )
+    released_on__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    kind: Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"] | None = None
+    kind__in: Annotated[
+        Annotated[
+            list[Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]],
+            Field(min_length=1),
+        ]
+        | Literal["economy", "it's", 'say "hi"', "back\\slash", "100%s", "☂ launch"]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    kind__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    tags: str | None = None
+    tags__in: Annotated[
+        Annotated[list[str], Field(min_length=1)] | str | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    tags__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    maker_id: Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))] | None = None
+    maker_id__in: Annotated[
+        Annotated[
+            list[Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]],
+            Field(min_length=1),
+        ]
+        | Annotated[uuid.UUID, BeforeValidator(http.strict_text("uuid"))]
+        | None,
+        BeforeValidator(http.comma_separated),
+        Field(description="Comma-separated values"),
+    ] = None
+    maker_id__isnull: Annotated[bool, BeforeValidator(http.strict_text("boolean"))] | None = None
+    include_deleted: Annotated[
+        bool, Field(description="Deleted rows too (deleted_at set): hidden by default")
+    ] = False
+
+
+class GadgetExportParams(schemas.DeferredModel):
+    """The query string of `GET /api/gadgets/export`: `format`, and the list's filters, `q` and `sort`; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Annotated[Literal["csv", "xlsx"], Field(description="The file: csv, xlsx")] = "csv"
     sort: Annotated[
         str | None,
         Field(
@@ -323,6 +407,27 @@ def undo_bulk_gadgets(
     context: ContextDep,
 ) -> Response:
     return http.respond(service.undo_bulk_gadgets(session, context, body))
+
+
+@router.get(
+    "/export",
+    response_class=exports.ExportResponse,
+    operation_id="exportGadgets",
+    summary="Export gadgets as CSV or XLSX",
+    response_description="Every row the list's parameters select, as a file of the format asked for",
+    responses=api_models.error_responses(
+        "validation_error", "database_unavailable", "tenant_required", files=exports.ANSWER_SCHEMAS
+    ),
+)
+def export_gadgets(
+    request: Request,
+    params: Annotated[GadgetExportParams, Query()],
+    session: SessionDep,
+    context: ContextDep,
+) -> Response:
+    return exports.respond(
+        request, service.export_gadgets(session, context, http.query_values(params))
+    )
 
 
 @router.post(

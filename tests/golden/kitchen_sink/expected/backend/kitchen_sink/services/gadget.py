@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kitchen_sink import models, schemas
-from kitchen_sink.runtime import actions, api_models, bulk, lists, rows, softdelete, writes
+from kitchen_sink.runtime import actions, api_models, bulk, exports, lists, rows, softdelete, writes
 from kitchen_sink.runtime.context import RequestContext
 from kitchen_sink.runtime.resources import Column, ManyToMany, Resource, register
 from sqlalchemy.orm import Session
@@ -102,6 +102,13 @@ def list_gadgets(
 ) -> lists.Page:
     """A page of Gadgets: it's \\n \\\\ done: `{"items": [...], "next_cursor": ...}`."""
     return lists.list_rows(RESOURCE, session, context, params)
+
+
+def export_gadgets(
+    session: Session, context: RequestContext, params: Mapping[str, Any]
+) -> exports.Export:
+    """Every Gadget \"x\" */ ${y} </script> the list's parameters select, to be streamed as CSV or XLSX (`format`)."""
+    return exports.prepare_export(RESOURCE, session, context, params)
 
 
 def get_gadget(

@@ -127,6 +127,10 @@ def test_pages_read_the_keyset_index_in_order(api: Api) -> None:
     testing.check_keyset_index(api, NAME)
 
 
+def test_an_export_is_the_list(api: Api) -> None:
+    testing.check_export(api, NAME)
+
+
 def test_bulk(api: Api) -> None:
     testing.check_bulk(api, NAME)
 

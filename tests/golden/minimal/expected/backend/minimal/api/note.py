@@ -20,7 +20,7 @@ from minimal.runtime import api_models, http
 from minimal.runtime.db import SessionDep
 from minimal.runtime.routing import ResourceRouter
 from minimal.services import note as service
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 
 class NoteListParams(schemas.DeferredModel):
@@ -28,7 +28,9 @@ class NoteListParams(schemas.DeferredModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    limit: Annotated[
+        int, Field(ge=1, le=500, description="Rows per page"), BeforeValidator(http.integral)
+    ] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
     sort: Annotated[
         str | None,

@@ -88,19 +88,21 @@ def error_responses(
     answers: dict[int, str] | None = None,
     links: tuple[int, dict[str, Any]] | None = None,
     events: bool = False,
+    files: dict[str, dict[str, Any]] | None = None,
 ) -> dict[int | str, dict[str, Any]]:
     """A route's `responses=`: one per status, naming the error codes it can answer with; the
     ETag header on the `etag` status (a versioned row's answer); other successful `answers`;
     OpenAPI `links` (status, links) of a create's answer. `events`: the route answers server-sent
     events (its 200 is their schema; its errors' JSON is named outright, or FastAPI would give
-    them the route's media type)."""
+    them the route's media type). `files`: the route answers a download, of one of these media
+    types (each with the schema of its body); its errors' JSON is named outright too."""
     by_status: dict[int, list[str]] = {}
     for code in dict.fromkeys(codes):
         status, meaning = ERROR_CODES[code]
         by_status.setdefault(status, []).append(f"{code}: {meaning}")
     shape: dict[str, Any] = (
         {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        if events
+        if events or files
         else {"model": Error}
     )
     result: dict[int | str, dict[str, Any]] = {
@@ -115,6 +117,8 @@ def error_responses(
         result.setdefault(links[0], {})["links"] = links[1]
     if events:
         result[200] = {"content": {"text/event-stream": {"schema": CHANGE_EVENT}}}
+    if files:
+        result[200] = {"content": {media: {"schema": schema} for media, schema in files.items()}}
     return result
 
 

@@ -103,3 +103,14 @@ def filter_operators(kind: str) -> tuple[str, ...]:
 
 
 SCOPE_LENGTH = 64  # tenant, branch and user ids: the width of their columns
+
+# An export's formats (`GET /api/<table>/export?format=`), their media types and the schema of
+# each answer in the OpenAPI document.
+EXPORT_FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EXPORT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "text/csv": {"type": "string"},
+    EXPORT_FORMATS["xlsx"]: {"type": "string", "format": "binary"},
+}

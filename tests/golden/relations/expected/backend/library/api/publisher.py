@@ -20,7 +20,7 @@ from library.runtime import api_models, http
 from library.runtime.db import SessionDep
 from library.runtime.routing import ResourceRouter
 from library.services import publisher as service
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 
 class PublisherListParams(schemas.DeferredModel):
@@ -28,7 +28,9 @@ class PublisherListParams(schemas.DeferredModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: Annotated[int, Field(ge=1, le=500, description="Rows per page")] = 50
+    limit: Annotated[
+        int, Field(ge=1, le=500, description="Rows per page"), BeforeValidator(http.integral)
+    ] = 50
     cursor: Annotated[str | None, Field(description="next_cursor of the previous page")] = None
     sort: Annotated[
         str | None,
