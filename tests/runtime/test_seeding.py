@@ -367,3 +367,38 @@ def test_order_cuts_a_cycle_at_an_optional_relation(probes: Any) -> None:
     both = ResourceSeed("egg", NamedCreate, (FieldSeed("hen_id", "relation", required=True),))
     with pytest.raises(SeedError, match="required relations form a cycle: egg, hen"):
         seeding.order([hen, both])
+
+
+def test_a_batch_the_database_refuses_is_done_again_a_row_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three regions of a tenant from three names: a batch whose draws repeat a name is refused
+    whole (no savepoint a row), then done again from the same draws with the repeat drawn anew.
+    Some of these seeds repeat a name; every run ends with the three names."""
+    three_names = ResourceSeed(
+        "region",
+        NamedCreate,
+        (FieldSeed("name", "enum", required=True, choices=("north", "south", "east")),),
+    )
+    batches: list[bool] = []  # careful or not, each batch of the current run
+    original = seeding.ResourceSeeder.batch
+
+    def spy(self: Any, *args: Any, careful: bool, **kwargs: Any) -> None:
+        batches.append(careful)
+        original(self, *args, careful=careful, **kwargs)
+
+    monkeypatch.setattr(seeding.ResourceSeeder, "batch", spy)
+    redone = 0
+    for seed_value in range(6):
+        batches.clear()
+        engine = fresh_engine(f"sqlite:///{tmp_path / f'{seed_value}.db'}")
+        try:
+            options = SeedOptions(rows=3, seed=seed_value, tenants=(TENANT,), batch_size=3)
+            seeding.seed(sessions(engine), [three_names], options)
+            redone += batches == [False, True]
+            with Session(engine) as session:
+                names = sorted(session.scalars(sa.select(Region.name)))
+            assert names == ["east", "north", "south"]
+        finally:
+            engine.dispose()
+    assert redone, "no seed repeated a name: the test proves nothing"

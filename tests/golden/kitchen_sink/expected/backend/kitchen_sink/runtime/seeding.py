@@ -7,7 +7,8 @@ everything else is here. Resources are seeded parents first (the relations in th
 the order; a cycle of optional relations is cut at an optional edge, whose rows then point at
 nothing). Every row is validated by the Create model, as an API create is, then written as
 `writes.create_row` writes it (references checked in the caller's scope, audit and change feed),
-one savepoint a row and one commit per batch. Tenant rows go to each tenant given, owned rows to
+a transaction per batch (a batch the database refuses is done again a row at a time, each in a
+savepoint). Tenant rows go to each tenant given, owned rows to
 the user given, and `system` of an owned resource's rows become system rows (`is_system`), which
 no API call can make. Rows go to the main branch and are live (a soft-deleted row is never made).
 
@@ -77,6 +78,10 @@ NAMED: Mapping[str, Callable[[Faker], str]] = {
     "description": lambda f: f.paragraph(nb_sentences=2),
     "notes": lambda f: f.paragraph(nb_sentences=2),
 }
+
+
+class _Refused(Exception):
+    """The database refused a row of a batch written without savepoints: it is done again."""
 
 
 class SeedError(Exception):
@@ -247,22 +252,42 @@ class ResourceSeeder:
         system = set(self.random.sample(range(self.options.rows), self.options.system))
         made = 0
         for start in range(0, self.options.rows, self.options.batch_size):
-            for n in range(start, min(start + self.options.batch_size, self.options.rows)):
-                row = self.write(existing + n, pools, is_system=n in system)
-                for f in self.seed.fields:  # a unique relation's target is taken now
-                    if f.kind == "relation" and f.unique and pools[f.name]:
-                        column = self.resource.columns[f.name].attr
-                        if getattr(row, column) == pools[f.name][0]:
-                            pools[f.name].pop(0)
-                for f in self.seed.fields:  # a self relation: later rows may point at this one
-                    if (
-                        f.kind == "relation"
-                        and _target(self.resource.name, f) == self.resource.name
-                    ):
-                        pools[f.name].append(row.id)
-                made += 1
+            stop = min(start + self.options.batch_size, self.options.rows)
+            # A batch goes without a savepoint a row; one the database refuses is done again
+            # from the same draws, a row at a time, so the refused row alone is drawn anew.
+            state = self.random.getstate()
+            kept = {name: list(keys) for name, keys in pools.items()}
+            try:
+                self.batch(range(start, stop), existing, pools, system, careful=False)
+            except _Refused:
+                self.session.rollback()
+                self.random.setstate(state)
+                for name, keys in kept.items():
+                    pools[name][:] = keys
+                self.batch(range(start, stop), existing, pools, system, careful=True)
             self.session.commit()
+            made += stop - start
         return made
+
+    def batch(
+        self,
+        numbers: range,
+        existing: int,
+        pools: Mapping[str, list[Any]],
+        system: set[int],
+        *,
+        careful: bool,
+    ) -> None:
+        for n in numbers:
+            row = self.write(existing + n, pools, is_system=n in system, careful=careful)
+            for f in self.seed.fields:  # a unique relation's target is taken now
+                if f.kind == "relation" and f.unique and pools[f.name]:
+                    column = self.resource.columns[f.name].attr
+                    if getattr(row, column) == pools[f.name][0]:
+                        pools[f.name].pop(0)
+            for f in self.seed.fields:  # a self relation: later rows may point at this one
+                if f.kind == "relation" and _target(self.resource.name, f) == self.resource.name:
+                    pools[f.name].append(row.id)
 
     def count(self) -> int:
         """The rows this caller already has: serials of unique values start after them."""
@@ -286,7 +311,9 @@ class ResourceSeeder:
             self.random.shuffle(keys)
         return keys
 
-    def write(self, serial: int, pools: Mapping[str, list[Any]], *, is_system: bool) -> Row:
+    def write(
+        self, serial: int, pools: Mapping[str, list[Any]], *, is_system: bool, careful: bool
+    ) -> Row:
         problem = ""
         for attempt in range(ATTEMPTS):
             values = self.values(serial + attempt * max(self.options.rows, 1), pools)
@@ -295,6 +322,11 @@ class ResourceSeeder:
             except ValidationError as error:
                 problem = _first_error(error)
                 continue
+            if not careful:
+                try:
+                    return self.insert(data, is_system=is_system)
+                except (sa.exc.IntegrityError, sa.exc.DataError, ApiError):
+                    raise _Refused from None
             savepoint = self.session.begin_nested()
             try:
                 row = self.insert(data, is_system=is_system)
