@@ -11,9 +11,10 @@ format and size, the medians of `--repeat` runs (default 3) of:
 - `MB`: the size of the file;
 - the rows are those whose name holds `Action 000` (the first 10,000) or `Action 00` (all of
   100,000): both sizes go through the same search (`q`);
-- `peak RSS growth`: the server's highest resident memory during the export, less what it held
-  just before (after a warm-up export of a few rows). Constant memory shows as the same growth
-  for 10,000 and for 100,000 rows.
+- `idle RSS`: the server's resident memory after a warm-up export of one row (each format is
+  served by a fresh process), and `peak RSS growth`: its highest resident memory during an
+  export (sampled every 10 ms), less that. The smaller size runs first, so the larger one's
+  growth shows what more rows add: constant memory is the same growth for both.
 
     python benchmarks/export.py                       # 10,000 and 100,000 rows, 3 repeats
     python benchmarks/export.py --rows 100000 --repeat 5
@@ -107,7 +108,6 @@ def download(port: int, query: str, pid: int) -> dict[str, float]:
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample)
-    before = rss_mb(pid)
     sampler.start()
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/matrx_actions/export?{query}", headers={"X-User-ID": OWNER}
@@ -130,8 +130,37 @@ def download(port: int, query: str, pid: int) -> dict[str, float]:
         "seconds": elapsed,
         "first_byte": first or elapsed,
         "mb": size / 1e6,
-        "growth_mb": max(peak[0], rss_mb(pid)) - before,
+        "peak_mb": max(peak[0], rss_mb(pid)),
     }
+
+
+def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """A fresh app process on a free port, once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "showcase.app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=BACKEND,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                return server, port
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise
+            time.sleep(0.1)
 
 
 def main() -> None:
@@ -140,62 +169,39 @@ def main() -> None:
     parser.add_argument("--rows", default="10000,100000", help="sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()
-    sizes = [int(n) for n in options.rows.split(",")]
+    sizes = sorted(int(n) for n in options.rows.split(","))
     url, name = make_database(options.url)
-    server = None
     try:
         fill(url, max(sizes))
-        port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "BULK_WORKER": "off", "ACCESS_LOG": "off"}
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "showcase.app:app",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=BACKEND,
-            env=env,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        for fmt in ("csv", "xlsx"):  # warm-up: every module imported, a few rows each
-            download(port, f"format={fmt}&q=Action%200000000", server.pid)
         print(f"PostgreSQL, {os.cpu_count()} cores, medians of {options.repeat} runs")
         print(
             f"{'format':<6} {'rows':>8} {'seconds':>8} {'rows/s':>8} {'first byte':>10} "
-            f"{'MB':>7} {'peak RSS growth MB':>19}"
+            f"{'MB':>7} {'idle RSS MB':>11} {'peak RSS growth MB':>19}"
         )
         for fmt in ("csv", "xlsx"):
-            for rows in sizes:
-                # "Action 000" is in the names of the first 10,000 rows, "Action 00" of 100,000.
-                prefix = "Action%20" + "0" * (7 - len(str(rows - 1)))
-                query = f"format={fmt}&q={prefix}"
-                runs = [download(port, query, server.pid) for _ in range(options.repeat)]
+            server, port = serve(env)  # a process of its own for each format
+            try:
+                download(port, f"format={fmt}&q=Action%200000000", server.pid)  # warm-up: 1 row
+                idle = rss_mb(server.pid)
+                for rows in sizes:
+                    # "Action 000" is in the names of the first 10,000 rows, "Action 00" of all.
+                    prefix = "Action%20" + "0" * (7 - len(str(rows - 1)))
+                    query = f"format={fmt}&q={prefix}"
+                    runs = [download(port, query, server.pid) for _ in range(options.repeat)]
 
-                def median(key: str, runs: list[dict[str, float]] = runs) -> float:
-                    return statistics.median(run[key] for run in runs)
+                    def median(key: str, runs: list[dict[str, float]] = runs) -> float:
+                        return statistics.median(run[key] for run in runs)
 
-                print(
-                    f"{fmt:<6} {rows:>8,} {median('seconds'):>8.2f} "
-                    f"{rows / median('seconds'):>8,.0f} {median('first_byte'):>10.2f} "
-                    f"{median('mb'):>7.1f} {median('growth_mb'):>19.1f}"
-                )
+                    print(
+                        f"{fmt:<6} {rows:>8,} {median('seconds'):>8.2f} "
+                        f"{rows / median('seconds'):>8,.0f} {median('first_byte'):>10.2f} "
+                        f"{median('mb'):>7.1f} {idle:>11.1f} {median('peak_mb') - idle:>19.1f}"
+                    )
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
         drop_database(options.url, name)
 
 
