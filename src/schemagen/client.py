@@ -62,6 +62,7 @@ RUNTIME_MODULES: dict[str, str] = {
     "zod": "zod",
     "matching": "tanstack",
     "cache": "tanstack",
+    "replica": "tanstack",
     "forms": "forms",
     "tables": "tables",
     "idb": "indexeddb",

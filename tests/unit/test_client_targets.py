@@ -374,7 +374,8 @@ def test_the_runtime_is_copied_as_it_is_under_the_header(tmp_path: Path) -> None
     files = rendered(traits_project(tmp_path), "typescript", "zod", "cache_keys", "tanstack")
     copied = {p: text for p, text in files.items() if p.startswith(f"{RUNTIME}/")}
     assert sorted(copied) == [
-        f"{RUNTIME}/{m}.ts" for m in ("cache", "http", "keys", "matching", "text", "version", "zod")
+        f"{RUNTIME}/{m}.ts"
+        for m in ("cache", "http", "keys", "matching", "replica", "text", "version", "zod")
     ]
     for path, text in copied.items():
         header, _, body = text.partition("\n")

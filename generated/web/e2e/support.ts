@@ -46,6 +46,8 @@ export interface ResourceCase {
   readonly editable: boolean;
   readonly deletable: boolean;
   readonly softDelete: boolean;
+  /** The app keeps a local copy of its rows and gives a create its id: it can be made offline. */
+  readonly clientIds: boolean;
   /** Its list searches the title field: the search box finds a row by its title. */
   readonly searchable: boolean;
   /** The headers of the sortable columns. */

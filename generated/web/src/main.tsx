@@ -15,4 +15,6 @@ renderApp(root, resources, {
   branch: true,
   branches: { merge: client.mergeBranch, discard: client.discardBranch },
   audit: { list: client.listAuditEntries },
+  // Lists read from a copy in IndexedDB, writes queued while offline, changes fed live.
+  localFirst: client.DATABASE_NAME,
 });

@@ -220,6 +220,12 @@ def entry(client: Client, resource: ir.Resource) -> dict[str, object]:
             if action.scope == "item"
         },
     }
+    # What a local-first app needs to keep a copy: how the lists read, and whether a create can
+    # make its own id (runtime/client/replica.ts).
+    if resource.actions.list:
+        data["spec"] = Raw(f"client.{n.query_spec}")
+    if resource.primary_key == "uuid":
+        data["clientIds"] = True
     for operation in client.operations(resource):
         if operation.verb in ENTRY_FUNCTIONS:
             data[ENTRY_FUNCTIONS[operation.verb]] = Raw(f"client.{operation.function}")
@@ -306,6 +312,8 @@ def case(
         "editable": data_editable(resource, title, bool(creatable)),
         "deletable": bool(creatable and resource.actions.delete),
         "softDelete": bool(table["softDelete"]),
+        # The app keeps a copy of its rows and makes its creates' ids (local-first).
+        "clientIds": resource.primary_key == "uuid" and resource.actions.list is not None,
         # Searching for a row's title finds it (the list searches that field).
         "searchable": bool(
             table["searchable"]

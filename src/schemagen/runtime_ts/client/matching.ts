@@ -49,6 +49,24 @@ export function matchesParams(row: object, params: object, spec: QuerySpec): boo
   return true;
 }
 
+const OPERATORS: readonly string[] = ["eq", "in", "gte", "lte", "isnull"];
+
+/** Whether `matchesParams` and `compareRows` decide a list with these parameters exactly as the
+ * server would: every filter, operator and sort key is one the spec knows. A copy of the rows
+ * answers such a list itself; any other goes to the server. */
+export function decidable(params: object, spec: QuerySpec): boolean {
+  for (const [param, value] of Object.entries(entriesOf(params))) {
+    if (value === undefined || value === null || PAGING.includes(param)) continue;
+    const split = param.indexOf("__");
+    const name = split < 0 ? param : param.slice(0, split);
+    if (spec.filters[name] === undefined || (split >= 0 && !OPERATORS.includes(param.slice(split + 2)))) return false;
+  }
+  return sortTokens(params, spec).every((token) => {
+    const name = token.replace(/^-/, "");
+    return name === "id" || spec.sortable[name] !== undefined;
+  });
+}
+
 function matchesFilter(actual: unknown, op: string, expected: unknown, kind: MatchKind): boolean {
   if (op === "isnull") return (actual === null || actual === undefined) === isTrue(expected);
   const wanted: readonly unknown[] = op === "in" ? (Array.isArray(expected) ? expected : asText(expected).split(",")) : [expected];

@@ -13,6 +13,7 @@ import type { AppOptions, AuditEntry, AuditFunctions, BranchFunctions, ResourceE
 import { href, navigate, useRoute, viewHref, type Route } from "./router.js";
 import { SessionProvider, ToastProvider, useSession, useToast, type Scope } from "./session.js";
 import { asRowId, fieldOf, messageOf, titleOf } from "./values.js";
+import { SyncStatus } from "./local.js";
 import { ViewPage } from "./ViewPage.js";
 import type { ListView } from "../client/tables.js";
 
@@ -34,7 +35,7 @@ export function App(props: AppProps) {
   const [queryClient] = useState(() => props.queryClient ?? defaultQueryClient());
   return (
     <QueryClientProvider client={queryClient}>
-      <SessionProvider resources={props.resources} baseUrl={props.options.baseUrl} initialScope={props.initialScope}>
+      <SessionProvider resources={props.resources} baseUrl={props.options.baseUrl} initialScope={props.initialScope} localFirst={props.options.localFirst}>
         <ToastProvider>
           <Shell options={props.options} />
         </ToastProvider>
@@ -106,6 +107,7 @@ function Shell(props: { readonly options: AppOptions }) {
           {options.title}
         </a>
         <ScopeSwitchers options={options} />
+        <SyncStatus />
       </header>
       <div className="sg-menu">
         {views.length > 0 && (
@@ -393,13 +395,15 @@ function Trail(props: { readonly audit: AuditFunctions; readonly entry: Resource
 /** Merge the current branch into main, or throw it away: each asks first, then acts in main. */
 function BranchControls(props: { readonly branches: BranchFunctions; readonly branch: string }) {
   const { branches, branch } = props;
-  const { options, setScope } = useSession();
+  const { options, setScope, replica } = useSession();
   const toast = useToast();
   const queryClient = useQueryClient();
   const [asking, setAsking] = useState<"merge" | "discard" | null>(null);
   const done = (message: string) => {
     setAsking(null);
     toast({ message });
+    // The branch's copy describes a branch that is gone.
+    void replica?.forget();
     setScope({ branchId: "" });
     // Main changed (a merge) and the branch is gone: what was read of either is read again,
     // not only the branch's scope (main's lists may be fresh in the cache yet out of date).

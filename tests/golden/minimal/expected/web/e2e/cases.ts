@@ -18,6 +18,7 @@ export const cases: readonly ResourceCase[] = [
     editable: true,
     deletable: true,
     softDelete: false,
+    clientIds: true,
     searchable: false,
     sortable: [],
     pageSize: 50,

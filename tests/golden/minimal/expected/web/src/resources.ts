@@ -15,6 +15,8 @@ export const resources: readonly ResourceEntry[] = [
     table: client.noteTable,
     form: client.noteForm,
     actions: {},
+    spec: client.noteQuerySpec,
+    clientIds: true,
     list: client.listNotes,
     get: client.getNote,
     create: client.createNote,

@@ -14,4 +14,6 @@ renderApp(root, resources, {
   user: false,
   branch: false,
   audit: { list: client.listAuditEntries },
+  // Lists read from a copy in IndexedDB, writes queued while offline, changes fed live.
+  localFirst: client.DATABASE_NAME,
 });

@@ -10,6 +10,7 @@
 
 import type { FormDefinition } from "../client/forms.js";
 import type { RequestOptions } from "../client/http.js";
+import type { QuerySpec } from "../client/matching.js";
 import type { TableDefinition } from "../client/tables.js";
 
 /** A primary key: a uuid as text, or an integer. */
@@ -77,6 +78,11 @@ export interface ResourceEntry {
   readonly titleField: string;
   readonly table: TableDefinition;
   readonly form: FormDefinition;
+  /** How its lists filter, search and sort (the client's `<resource>QuerySpec`): a local-first
+   * app keeps a copy of the resource and answers its lists itself. */
+  readonly spec?: QuerySpec;
+  /** Its ids are uuids, so a create made offline can name its row. */
+  readonly clientIds?: boolean;
   /** Custom row actions by action name (`office.close`); {} when there are none. */
   readonly actions: { readonly [action: string]: ActionEntry };
   list(params: object, options?: RequestOptions): Promise<Page>;
@@ -110,6 +116,9 @@ export interface AppOptions {
   readonly branches?: BranchFunctions;
   /** The client's `listAuditEntries`, when some resource is audited: a row's page shows its trail. */
   readonly audit?: AuditFunctions;
+  /** Keep a local copy of every scope in IndexedDB, under this database name (the client's
+   * `DATABASE_NAME`): lists read locally, writes queued offline, changes fed live. */
+  readonly localFirst?: string;
 }
 
 export interface BranchFunctions {

@@ -4,6 +4,8 @@
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { createApiClient, type RequestOptions } from "../client/http.js";
+import type { Replica } from "../client/replica.js";
+import { localEntries, replicaOf } from "./local.js";
 import type { ResourceEntry } from "./resources.js";
 
 /** The headers' values: "" sends none. */
@@ -21,6 +23,8 @@ export interface Session {
   readonly options: RequestOptions;
   /** The start of every query key: queries of another scope are other queries. */
   readonly queryKey: readonly string[];
+  /** The scope's local copy (local-first apps), through which `resources` read and write. */
+  readonly replica: Replica | null;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -45,9 +49,11 @@ export function SessionProvider(props: {
   readonly resources: readonly ResourceEntry[];
   readonly baseUrl?: string | undefined;
   readonly initialScope?: Partial<Scope> | undefined;
+  /** Keep a local copy of each scope in IndexedDB under this database name (`AppOptions.localFirst`). */
+  readonly localFirst?: string | undefined;
   readonly children: ReactNode;
 }) {
-  const { resources, baseUrl = "", initialScope, children } = props;
+  const { resources, baseUrl = "", initialScope, localFirst, children } = props;
   const [scope, setScopeState] = useState<Scope>(() => ({ ...storedScope(), ...initialScope }));
   const setScope = useCallback((next: Partial<Scope>) => {
     setScopeState((current) => {
@@ -67,14 +73,23 @@ export function SessionProvider(props: {
       userId: scope.userId || null,
       branchId: scope.branchId || null,
     });
+    const replica = localFirst !== undefined && typeof indexedDB !== "undefined" ? replicaOf(localFirst, scope, resources, client) : null;
+    const entries = replica === null ? resources : localEntries(resources, replica);
     return {
-      resources: new Map(resources.map((entry) => [entry.key, entry])),
+      resources: new Map(entries.map((entry) => [entry.key, entry])),
       scope,
       setScope,
       options: { client },
       queryKey: ["schemagen", scope.tenantId, scope.userId, scope.branchId],
+      replica,
     };
-  }, [resources, baseUrl, scope, setScope]);
+  }, [resources, baseUrl, scope, setScope, localFirst]);
+  const { replica } = session;
+  useEffect(() => {
+    if (replica === null) return;
+    void replica.open();
+    return () => replica.close();
+  }, [replica]);
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 
