@@ -5,7 +5,7 @@
  * count); the medians go into the test's annotations (the JSON report carries them). Nothing
  * asserts on them, as a slow machine is no bug. */
 
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { cases } from "./cases.js";
 import { TENANT, createRowsByApi, deleteRowsByApi, listTable, stamp, start } from "./support.js";
 
@@ -29,15 +29,36 @@ async function measured(page: Page, resource: string): Promise<{ readonly rows: 
 /** Wait until the table has read more than `shown` rows (its `aria-rowcount` counts the header row
  * too), looking every 20 ms: the table says what it holds whether or not a frame has been drawn
  * since, so a "Load more" is never waited for through the app's own measure. */
-async function readBeyond(page: Page, caption: string, shown: number): Promise<void> {
+async function readBeyond(page: Page, caption: string, shown: number, timeout?: number): Promise<void> {
   await page.waitForFunction(
     ([caption, count]) =>
       Array.from(document.querySelectorAll("table")).some(
         (table) => table.querySelector("caption")?.textContent === caption && Number(table.getAttribute("aria-rowcount")) - 1 > count,
       ),
     [caption, shown] as const,
-    { polling: 20 },
+    { polling: 20, ...(timeout === undefined ? {} : { timeout }) },
   );
+}
+
+/** Click "Load more" until the table reads more than `shown` rows: a click that lands as the
+ * virtualised rows above the button are measured again can miss it (the button moved), and a
+ * person clicks again. Three misses fail the test. */
+async function loadMore(page: Page, more: Locator, caption: string, shown: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    // Playwright waits for the button to be still and on top; past 5 s that wait is a miss too.
+    const clicked = await more.click({ timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    const grew =
+      clicked &&
+      (await readBeyond(page, caption, shown, 5_000).then(
+        () => true,
+        () => false,
+      ));
+    if (grew) return;
+    if (attempt === 3) throw new Error(`"Load more" clicked 3 times at ${shown} rows and the list did not grow`);
+  }
 }
 
 function median(values: readonly number[]): number {
@@ -72,8 +93,7 @@ test(`a list of ${ROWS} rows reads every row`, async ({ page }, testInfo) => {
     for (;;) {
       const shown = await read();
       if (!(await more.isVisible())) break;
-      await more.click();
-      await readBeyond(page, resource.labelPlural, shown);
+      await loadMore(page, more, resource.labelPlural, shown);
     }
     // The app measures a page once it is drawn: wait for the measure of the last one.
     const total = await read();
