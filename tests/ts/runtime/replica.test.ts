@@ -236,6 +236,7 @@ test("a queued write refused later is dropped and reported; a stale one waits as
   const [conflict] = replica.status().conflicts;
   assert.equal(conflict?.error?.error_code, "version_conflict");
   assert.deepEqual(titles((await replica.list("note", {})).items), ["mine"], "my change is still shown");
+  assert.equal(fieldOf(await replica.get("note", "n1"), "version"), 2, "on the server's row, read at the conflict");
   await replica.keepMine(conflict?.seq ?? -1);
   assert.equal(replica.status().conflicts.length, 0);
   assert.equal(api.rows.get("n1")?.title, "mine");

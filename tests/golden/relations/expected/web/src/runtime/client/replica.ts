@@ -592,7 +592,12 @@ export class Replica {
         }
         if (!(error instanceof ApiError)) throw error;
         this.setOnline(true);
-        if (error.error_code === "version_conflict") await this.replace(write, { ...write, state: "conflict", error: errorOf(error) });
+        if (error.error_code === "version_conflict") {
+          // The copy's row is older than the server's: read it now, so a reload or "keep mine"
+          // starts from the version the server has, not from what the feed has yet to bring.
+          await this.refresh(write.resource, write.id).catch(() => undefined);
+          await this.replace(write, { ...write, state: "conflict", error: errorOf(error) });
+        }
         else await this.refuse(write, error);
       }
     }
@@ -667,9 +672,8 @@ export class Replica {
   async keepMine(seq: number): Promise<void> {
     const write = this.outbox.find((queued) => queued.seq === seq && queued.state === "conflict");
     if (write === undefined) return;
-    const current = await this.resource(write.resource).get(write.id, { client: this.options.client });
+    const current = await this.refresh(write.resource, write.id);
     const body = { ...write.body, version: fieldOf(current, "version") };
-    this.baseOf(write.resource).set(idText(current.id), current);
     await this.replace(write, { ...write, body, state: "pending", error: null, idempotencyKey: newKey() });
     await this.flush();
   }
@@ -679,10 +683,16 @@ export class Replica {
     const write = this.outbox.find((queued) => queued.seq === seq && queued.state === "conflict");
     if (write === undefined) return;
     await this.drop(write);
-    const current = await this.resource(write.resource).get(write.id, { client: this.options.client });
-    this.baseOf(write.resource).set(idText(current.id), current);
-    await this.store((stores) => stores.rows.put({ resource: write.resource, id: current.id, row: current }));
-    this.touched([write.resource]);
+    await this.refresh(write.resource, write.id);
+  }
+
+  /** The server's row of an id, read now into the copy. */
+  private async refresh(resource: string, id: RowId): Promise<Row> {
+    const current = await this.resource(resource).get(id, { client: this.options.client });
+    this.baseOf(resource).set(idText(current.id), current);
+    await this.store((stores) => stores.rows.put({ resource, id: current.id, row: current }));
+    this.touched([resource]);
+    return current;
   }
 
   // --- Connection ---------------------------------------------------------------------------------
