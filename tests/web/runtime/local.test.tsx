@@ -25,6 +25,8 @@ const officeSpec: QuerySpec = {
 function localWorld(offices = [office("o1", "Alpha")]): { world: World; resources: ResourceEntry[]; network: { down: boolean } } {
   const made = world(offices);
   const network = { down: false };
+  // This browser chose to keep a copy ("Work offline").
+  window.localStorage.setItem("schemagen.localCopy", "on");
   const unreachable = () => Promise.reject(new TypeError("Failed to fetch"));
   const resources = made.resources.map((entry): ResourceEntry => {
     if (entry.key !== "office") return entry;

@@ -99,6 +99,12 @@ async function menuToRows(page: Page, resource: ResourceCase): Promise<number> {
   return times.shown - times.clicked;
 }
 
+/** This browser keeps a local copy (the header's "Work offline", remembered across reloads). */
+async function workOffline(page: Page): Promise<void> {
+  await page.getByRole("checkbox", { name: "Work offline", exact: true }).check();
+  await expect(sync(page)).toContainText("Online");
+}
+
 async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
   return context.newPage();
@@ -110,6 +116,7 @@ test.describe("local-first", () => {
 
   test("offline: create, edit and delete are kept across a reload and sent once on reconnect", async ({ page }) => {
     await start(page);
+    await workOffline(page);
     await openResource(page, resource);
     const prefix = unique("Offline");
     const kept = await createRow(page, resource, prefix + " kept");
@@ -169,6 +176,7 @@ test.describe("local-first", () => {
     const shown: number[] = [];
     for (const page of [writer, reader]) {
       await start(page);
+      await workOffline(page);
       await openResource(page, resource);
     }
     for (let round = 0; round < 20; round++) {

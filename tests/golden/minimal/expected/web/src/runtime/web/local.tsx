@@ -124,17 +124,31 @@ function writeLabel(write: Write): string {
 
 /** Online or offline, writes waiting to be sent, and conflicts: each with keep mine or take theirs. */
 export function SyncStatus() {
-  const { replica } = useSession();
+  const { replica, keepsCopy, setKeepsCopy } = useSession();
   useReplicaBridge(replica);
   const status = useReplicaStatus(replica);
   const [open, setOpen] = useState(false);
   const toast = useToast();
-  if (replica === null || status === null) return null;
+  if (keepsCopy === null) return null;
+  // A choice of this browser's: its rows stay on the device (and work offline) once it is on.
+  const choice = (
+    <label className="sg-sync-choice">
+      <input type="checkbox" checked={keepsCopy} onChange={(event) => setKeepsCopy(event.target.checked)} /> Work offline
+    </label>
+  );
+  if (replica === null || status === null) {
+    return (
+      <div className="sg-sync" role="status" aria-label="Sync">
+        {choice}
+      </div>
+    );
+  }
   const settle = (run: () => Promise<void>) => {
     run().catch((error: unknown) => toast({ message: messageOf(error), tone: "error" }));
   };
   return (
     <div className="sg-sync" role="status" aria-label="Sync">
+      {choice}
       <span className={status.online ? "sg-online" : "sg-offline"}>{status.online ? "Online" : "Offline"}</span>
       {status.pending > 0 && <span>{status.pending === 1 ? "1 change to send" : String(status.pending) + " changes to send"}</span>}
       {status.conflicts.length > 0 && (

@@ -25,11 +25,25 @@ export interface Session {
   readonly queryKey: readonly string[];
   /** The scope's local copy (local-first apps), through which `resources` read and write. */
   readonly replica: Replica | null;
+  /** Whether this browser keeps a local copy: null when the app offers none. */
+  readonly keepsCopy: boolean | null;
+  readonly setKeepsCopy: (keep: boolean) => void;
 }
 
 const SessionContext = createContext<Session | null>(null);
 
 const STORAGE_KEY = "schemagen.scope";
+/** Where a browser remembers that it keeps a local copy (a choice per device: the rows it holds
+ * stay on it). */
+const COPY_KEY = "schemagen.localCopy";
+
+function storedChoice(): boolean {
+  try {
+    return window.localStorage.getItem(COPY_KEY) === "on";
+  } catch {
+    return false;
+  }
+}
 const EMPTY: Scope = { tenantId: "", userId: "", branchId: "" };
 
 function storedScope(): Scope {
@@ -55,6 +69,15 @@ export function SessionProvider(props: {
 }) {
   const { resources, baseUrl = "", initialScope, localFirst, children } = props;
   const [scope, setScopeState] = useState<Scope>(() => ({ ...storedScope(), ...initialScope }));
+  const [keepsCopy, setKeepsCopyState] = useState<boolean>(storedChoice);
+  const setKeepsCopy = useCallback((keep: boolean) => {
+    try {
+      window.localStorage.setItem(COPY_KEY, keep ? "on" : "off");
+    } catch {
+      // Without storage the choice lasts as long as the page.
+    }
+    setKeepsCopyState(keep);
+  }, []);
   const setScope = useCallback((next: Partial<Scope>) => {
     setScopeState((current) => {
       const scope = { ...current, ...next };
@@ -73,7 +96,7 @@ export function SessionProvider(props: {
       userId: scope.userId || null,
       branchId: scope.branchId || null,
     });
-    const replica = localFirst !== undefined && typeof indexedDB !== "undefined" ? replicaOf(localFirst, scope, resources, client) : null;
+    const replica = localFirst !== undefined && keepsCopy && typeof indexedDB !== "undefined" ? replicaOf(localFirst, scope, resources, client) : null;
     const entries = replica === null ? resources : localEntries(resources, replica);
     return {
       resources: new Map(entries.map((entry) => [entry.key, entry])),
@@ -82,8 +105,10 @@ export function SessionProvider(props: {
       options: { client },
       queryKey: ["schemagen", scope.tenantId, scope.userId, scope.branchId],
       replica,
+      keepsCopy: localFirst === undefined ? null : keepsCopy,
+      setKeepsCopy,
     };
-  }, [resources, baseUrl, scope, setScope, localFirst]);
+  }, [resources, baseUrl, scope, setScope, localFirst, keepsCopy, setKeepsCopy]);
   const { replica } = session;
   useEffect(() => {
     if (replica === null) return;
