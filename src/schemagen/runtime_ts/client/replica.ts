@@ -22,6 +22,7 @@
  *
  * `subscribe` is told after every change of what the app reads, with the resources it touched. */
 
+import { definedOnly } from "./cache.js";
 import { ApiError, type ApiClient, type RequestOptions } from "./http.js";
 import { compareRows, decidable, matchesParams, type QuerySpec } from "./matching.js";
 
@@ -304,11 +305,6 @@ export class Replica {
     };
   }
 
-  /** Whether this copy holds every row of a resource. */
-  holds(resource: string): boolean {
-    return this.copied.has(resource);
-  }
-
   // --- Reads ------------------------------------------------------------------------------------
 
   /** A page of a list: from the copy when it holds the resource and decides the parameters, else
@@ -541,7 +537,7 @@ export class Replica {
       throw error;
     }
     if (this.online) {
-      this.waiting.set(write.seq, null);
+      this.waiting.add(write.seq);
       try {
         await this.flush();
       } finally {
@@ -561,7 +557,7 @@ export class Replica {
   }
 
   /** Writes whose caller waits for the server: a refusal goes to the caller, not to `refused`. */
-  private readonly waiting = new Map<number, null>();
+  private readonly waiting = new Set<number>();
   private readonly refusals = new Map<number, ApiError>();
 
   /** Send the outbox in order until it is empty or the server cannot be reached. */
@@ -750,11 +746,11 @@ export class Replica {
       if (write.resource !== resource) continue;
       const key = idText(write.id);
       const row = rows.get(key);
-      if (write.kind === "create") rows.set(key, withFields({ ...row, id: write.id }, without(definedOnly(write.body), ["id"])));
+      if (write.kind === "create") rows.set(key, withFields({ ...row, id: write.id }, without(definedOnly(write.body ?? {}), ["id"])));
       else if (row === undefined) continue;
       else if (write.kind === "update") {
         // The version stays the server's: the patch names the one it is based on.
-        rows.set(key, withFields(row, without(definedOnly(write.body), ["version"])));
+        rows.set(key, withFields(row, without(definedOnly(write.body ?? {}), ["version"])));
       }
       else if (write.kind === "restore") rows.set(key, withFields(row, { deleted_at: null }));
       else if (softDelete) rows.set(key, withFields(row, { deleted_at: new Date(write.at).toISOString() }));
@@ -795,9 +791,6 @@ function notOffered(what: string): ApiError {
   return new ApiError(405, { detail: what + " is not offered for this resource", error_code: "method_not_allowed", field: null });
 }
 
-function definedOnly(values: { readonly [field: string]: unknown } | null): { [field: string]: unknown } {
-  return Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined));
-}
 
 function errorOf(error: ApiError): Write["error"] {
   return { status: error.status, error_code: error.error_code, detail: error.detail, field: error.field };

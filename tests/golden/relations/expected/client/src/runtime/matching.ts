@@ -41,13 +41,18 @@ export function matchesParams(row: object, params: object, spec: QuerySpec): boo
       continue;
     }
     if (PAGING.includes(param)) continue;
-    const split = param.indexOf("__");
-    const name = split < 0 ? param : param.slice(0, split);
+    const { name, op } = filterOf(param);
     const kind = spec.filters[name];
     if (kind === undefined) continue; // not a filter this client knows: the server decides
-    if (!matchesFilter(values[name], split < 0 ? "eq" : param.slice(split + 2), expected, kind)) return false;
+    if (!matchesFilter(values[name], op, expected, kind)) return false;
   }
   return true;
+}
+
+/** A filter parameter's field and operator: `budget__gte` is budget and gte, `status` status and eq. */
+function filterOf(param: string): { readonly name: string; readonly op: string } {
+  const split = param.indexOf("__");
+  return split < 0 ? { name: param, op: "eq" } : { name: param.slice(0, split), op: param.slice(split + 2) };
 }
 
 const OPERATORS: readonly string[] = ["eq", "in", "gte", "lte", "isnull"];
@@ -58,9 +63,8 @@ const OPERATORS: readonly string[] = ["eq", "in", "gte", "lte", "isnull"];
 export function decidable(params: object, spec: QuerySpec): boolean {
   for (const [param, value] of Object.entries(entriesOf(params))) {
     if (value === undefined || value === null || PAGING.includes(param)) continue;
-    const split = param.indexOf("__");
-    const name = split < 0 ? param : param.slice(0, split);
-    if (spec.filters[name] === undefined || (split >= 0 && !OPERATORS.includes(param.slice(split + 2)))) return false;
+    const { name, op } = filterOf(param);
+    if (spec.filters[name] === undefined || !OPERATORS.includes(op)) return false;
   }
   return sortTokens(params, spec).every((token) => {
     const name = token.replace(/^-/, "");

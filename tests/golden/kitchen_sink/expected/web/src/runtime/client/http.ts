@@ -87,8 +87,8 @@ export class ApiClient {
     return this;
   }
 
-  /** The request sent with this client's headers and scope, its answer not yet read. */
-  async send(method: string, path: string, init: RequestBody & RequestOptions = {}): Promise<Response> {
+  /** One request: JSON in, JSON out; anything but a 2xx answer throws an `ApiError`. */
+  async request<R>(method: string, path: string, init: RequestBody & RequestOptions = {}): Promise<R> {
     const config = this.config;
     const headers = new Headers(typeof config.headers === "function" ? await config.headers() : config.headers);
     headers.set("Accept", "application/json");
@@ -104,13 +104,8 @@ export class ApiClient {
     }
     const search = new URLSearchParams(queryParams(init.query)).toString();
     const url = config.baseUrl.replace(/\/+$/, "") + path + (search ? "?" + search : "");
-    const fetchWith = config.fetch ?? globalThis.fetch;
-    return fetchWith(url, { method, headers, body, signal: init.signal ?? null });
-  }
-
-  /** One request: JSON in, JSON out; anything but a 2xx answer throws an `ApiError`. */
-  async request<R>(method: string, path: string, init: RequestBody & RequestOptions = {}): Promise<R> {
-    const response = await this.send(method, path, init);
+    const send = config.fetch ?? globalThis.fetch;
+    const response = await send(url, { method, headers, body, signal: init.signal ?? null });
     const text = response.status === 204 ? "" : await response.text();
     let data: unknown = undefined;
     if (text) {
