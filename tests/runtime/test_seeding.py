@@ -314,6 +314,26 @@ def test_a_run_that_cannot_go_on_says_why(
         seeding.seed(sessions(engine), seeds, options)
 
 
+def test_an_optional_unique_field_is_null_once_its_values_run_out(engine: sa.Engine) -> None:
+    """Two enum values, two integers in bounds: the other rows leave them NULL (no unique
+    constraint counts NULLs) instead of ending the run."""
+    fields = (
+        FieldSeed("title", "string", required=True, min_length=3, max_length=100),
+        FieldSeed("kind", "enum", nullable=True, unique=True, choices=("low", "high")),
+        FieldSeed("rank", "integer", nullable=True, unique=True, minimum=2, maximum=3),
+    )
+    report = seeding.seed(
+        sessions(engine), [ResourceSeed("note", NoteCreate, fields)], SeedOptions(rows=5)
+    )
+    assert report.rows == {"note": 5}
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(Note.kind, Note.rank)).all()
+    kinds = [kind for kind, _ in rows if kind is not None]
+    ranks = [rank for _, rank in rows if rank is not None]
+    assert sorted(kinds) == ["high", "low"] and sorted(ranks) == [2, 3]
+    assert len(rows) == 5
+
+
 @pytest.fixture
 def probes() -> Iterator[Callable[[str, dict[str, Column]], Resource]]:
     """`probe(name, columns)`: a resource registered for one test only."""

@@ -88,6 +88,13 @@ class SeedError(Exception):
     """The run cannot go on; the message names the resource and says why."""
 
 
+class ValuesExhausted(SeedError):
+    """A unique field has no distinct value left (a boolean, an enum, a pattern, bounds).
+
+    An optional, nullable field takes NULL instead, which no unique constraint counts; a
+    required one ends the run with this message."""
+
+
 @dataclass(frozen=True)
 class FieldSeed:
     """A writable field of a resource, as the seed needs it (API name; schema type and options)."""
@@ -401,7 +408,12 @@ class ResourceSeeder:
             ):
                 values[f.name] = None
                 continue
-            values[f.name] = self.value(f, f.kind, serial if f.unique else None)
+            try:
+                values[f.name] = self.value(f, f.kind, serial if f.unique else None)
+            except ValuesExhausted:
+                if f.required or not f.nullable:
+                    raise
+                values[f.name] = None
         return values
 
     def value(self, f: FieldSeed, kind: str, serial: int | None) -> object:
@@ -415,7 +427,7 @@ class ResourceSeeder:
             if serial is None:
                 return rnd.choice(f.pattern_values)
             if serial >= len(f.pattern_values):
-                raise SeedError(
+                raise ValuesExhausted(
                     f"{self.resource.name}.{f.name}: unique, and its pattern gave only "
                     f"{len(f.pattern_values)} values"
                 )
@@ -424,7 +436,7 @@ class ResourceSeeder:
             if serial is None:
                 return rnd.choice(f.choices)
             if serial >= len(f.choices):
-                raise SeedError(
+                raise ValuesExhausted(
                     f"{self.resource.name}.{f.name}: unique with {len(f.choices)} values; "
                     "no more rows can be made"
                 )
@@ -432,7 +444,7 @@ class ResourceSeeder:
         if kind == "boolean":
             if serial is not None:
                 if serial > 1:
-                    raise SeedError(
+                    raise ValuesExhausted(
                         f"{self.resource.name}.{f.name}: unique boolean; 2 rows at most"
                     )
                 return bool(serial)
@@ -518,7 +530,7 @@ class ResourceSeeder:
         return _fit(text, f" {suffix}" if suffix else "", f)
 
     def full(self, f: FieldSeed) -> NoReturn:
-        raise SeedError(
+        raise ValuesExhausted(
             f"{self.resource.name}.{f.name}: unique, and its bounds hold no more distinct values"
         )
 
