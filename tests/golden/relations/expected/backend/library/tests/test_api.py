@@ -31,10 +31,11 @@ def test_openapi_is_the_generated_document(api: Api) -> None:
     """The app serves FastAPI's derivation, and schemagen wrote the same document beside it."""
     served = api.get("/openapi.json")
     assert served.status_code == 200
-    assert served.json() == create_app("sqlite://").openapi()  # a fresh app derives the same
     written = resources.files("library").joinpath("openapi.json")
-    if written.is_file():
+    if written.is_file():  # laid out at build time without the app: the two must agree
         assert served.json() == json.loads(written.read_text(encoding="utf-8"))
+    else:  # a fresh app derives the same
+        assert served.json() == create_app("sqlite://").openapi()
 
 
 def test_unknown_route_is_404_in_the_error_shape(api: Api) -> None:
@@ -193,7 +194,7 @@ def test_an_unexpected_error_is_500_in_the_error_shape(tmp_path: Path) -> None:
 
 
 WRITERS = 16
-WRITES_PER_WRITER = 12
+WRITES_PER_WRITER = 4
 
 
 def test_concurrent_writers_wait_their_turn(api: Api) -> None:
