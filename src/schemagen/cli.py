@@ -25,7 +25,7 @@ app = typer.Typer(
     name="schemagen",
     help="From one folder of resource schemas to a complete, runnable project.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -50,6 +50,53 @@ ProjectDir = Annotated[
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Machine-readable output for CI annotations.")
 ]
+
+
+def _project_of(ctx: typer.Context) -> ProjectConfig | None:
+    """The project a command line being completed points at (-C, else the nearest one)."""
+    from schemagen.config.project import load_config
+
+    try:
+        return load_config(ctx.params.get("project") or Path("."))
+    except Exception:  # noqa: BLE001 - completing must never print a traceback into the shell
+        return None
+
+
+def _complete_targets(incomplete: str) -> list[str]:
+    from schemagen.registry import available_targets
+
+    return [name for name in sorted(available_targets()) if name.startswith(incomplete)]
+
+
+def _complete_resources(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The `resource:` names of the project's schema files (read, not validated: fast)."""
+    from schemagen.config.paths import find_schema_files
+    from schemagen.load import LoadError, load_file
+
+    config = _project_of(ctx)
+    if config is None:
+        return []
+    names = set()
+    for path in find_schema_files(config.schemas_dir):
+        try:
+            data = load_file(path).data
+        except LoadError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("resource"), str):
+            names.add(data["resource"])
+    return sorted(name for name in names if name.startswith(incomplete))
+
+
+def _complete_revisions(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The migration files' numbers (`0002`, the revision ids), then base and head."""
+    config = _project_of(ctx)
+    if config is None:
+        return []
+    versions = config.output_dir / "migrations" / "versions"
+    numbers = sorted(
+        path.name.split("_", 1)[0] for path in versions.glob("[0-9]*_*.py") if path.is_file()
+    )
+    return [r for r in [*numbers, "base", "head"] if r.startswith(incomplete)]
 
 
 class Format(str, Enum):
@@ -210,7 +257,11 @@ def build(
     target: Annotated[
         list[str] | None,
         typer.Option(
-            "--target", "-t", metavar="TARGET", help="Build only this target (repeatable)."
+            "--target",
+            "-t",
+            metavar="TARGET",
+            help="Build only this target (repeatable).",
+            autocompletion=_complete_targets,
         ),
     ] = None,
 ) -> None:
@@ -601,7 +652,11 @@ def _alembic(project: Path, run: str, *args: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade(
     revision: Annotated[
-        str, typer.Argument(help="The revision to reach: head (default), 0002, +1.")
+        str,
+        typer.Argument(
+            help="The revision to reach: head (default), 0002, +1.",
+            autocompletion=_complete_revisions,
+        ),
     ] = "head",
     project: ProjectDir = Path("."),
 ) -> None:
@@ -615,7 +670,11 @@ def db_upgrade(
 @db_app.command("downgrade")
 def db_downgrade(
     revision: Annotated[
-        str, typer.Argument(help="The revision to go back to: 0001, -1, or base (no tables).")
+        str,
+        typer.Argument(
+            help="The revision to go back to: 0001, -1, or base (no tables).",
+            autocompletion=_complete_revisions,
+        ),
     ],
     project: ProjectDir = Path("."),
 ) -> None:
@@ -665,7 +724,12 @@ def seed(
     ] = 0,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", metavar="RESOURCE", help="Seed only this resource; repeat it."),
+        typer.Option(
+            "--only",
+            metavar="RESOURCE",
+            help="Seed only this resource; repeat it.",
+            autocompletion=_complete_resources,
+        ),
     ] = None,
 ) -> None:
     """Fill the generated app's database (DATABASE_URL) with seed data, parents first.
@@ -809,7 +873,9 @@ def main() -> None:
 
     try:
         # Without standalone mode click returns the exit code instead of exiting.
-        code = app(standalone_mode=False)
+        # One name however it was started (`python -m schemagen` too): shell completion is
+        # installed for, and asked through, the `schemagen` command.
+        code = app(standalone_mode=False, prog_name="schemagen")
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

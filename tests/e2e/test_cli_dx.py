@@ -1,4 +1,5 @@
-"""`schemagen db upgrade|downgrade|current|history` and `--help`, through the real CLI.
+"""`schemagen db upgrade|downgrade|current|history`, `--help` and shell completion, through the
+real CLI.
 
 The project's migrations run from another folder (`-C`), on the database the generated app uses:
 `DATABASE_URL` (PostgreSQL and MariaDB through the `database_url` fixture), else the app's
@@ -7,7 +8,10 @@ default SQLite file beside its backend/ folder.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +127,54 @@ def test_help_shows_flags_as_flags_and_an_example(tmp_path: Path, command: list[
     assert "<bool>" not in help_text and "<list[" not in help_text, help_text
     if "--project" in help_text:
         assert "-C, --project DIR" in help_text
+
+
+def _complete(words: str, cwd: Path, shell: str = "bash") -> list[str]:
+    """What the installed `schemagen` offers after `words` (as bash or zsh ask it, one word being
+    completed at the end), through its console script: the command a shell's completion runs."""
+    script = Path(sys.executable).parent / "schemagen"
+    env = {**cli_env(), "_SCHEMAGEN_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        env |= {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    else:
+        env["_TYPER_COMPLETE_ARGS"] = words
+    result = subprocess.run(
+        [str(script)], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    return result.stdout.split()
+
+
+def test_shell_completion_offers_commands_targets_resources_and_revisions(
+    migrated: Path, tmp_path: Path
+) -> None:
+    assert os.access(Path(sys.executable).parent / "schemagen", os.X_OK)
+    assert _complete("schemagen bu", tmp_path) == ["build"]
+    assert _complete("schemagen db ", tmp_path) == ["upgrade", "downgrade", "current", "history"]
+    assert _complete("schemagen build -t ty", tmp_path) == ["typescript"]
+    assert _complete("schemagen erd --format ", tmp_path) == ["mermaid", "dot", "svg"]
+    # From the project's own files: its resources, its migrations' ids, with -C or from inside.
+    resources = _complete(f"schemagen seed -C {migrated} --only ", tmp_path)
+    assert resources and resources == sorted(resources), resources
+    assert _complete("schemagen seed --only ", migrated) == resources
+    assert _complete(f"schemagen db downgrade -C {migrated} ", tmp_path) == [
+        "0001",
+        "0002",
+        "base",
+        "head",
+    ]
+    assert _complete("schemagen db upgrade 00", migrated) == ["0001", "0002"]
+    # Outside any project there is nothing to offer, and nothing is printed to the shell.
+    assert _complete("schemagen seed --only ", tmp_path) == []
+    assert "build" in " ".join(_complete("schemagen b", tmp_path, shell="zsh"))
+
+
+def test_completion_installs_for_a_shell(tmp_path: Path) -> None:
+    result = run_cli("--show-completion", "bash", cwd=tmp_path)
+    assert "_SCHEMAGEN_COMPLETE=complete_bash" in result.stdout
+    env = {**cli_env(), "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    installed = run_cli("--install-completion", "bash", cwd=tmp_path, env=env)
+    assert "completion installed" in installed.stdout
+    assert "schemagen" in (tmp_path / ".bashrc").read_text(encoding="utf-8") + "".join(
+        p.read_text(encoding="utf-8") for p in tmp_path.rglob("*schemagen*") if p.is_file()
+    )
