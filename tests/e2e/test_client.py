@@ -6,8 +6,8 @@ tests/ts/node_modules once per lock file (a stamp records which), so later runs 
 
 One tsc run, with the options of the generated `client/tsconfig.json` (strict,
 noUncheckedIndexedAccess, exactOptionalPropertyTypes, NodeNext), checks the clients of the showcase and of every golden case
-together with tests/ts/driver.ts, tests/ts/traits.ts and the type-level tests of
-tests/ts/usage.ts, and emits JavaScript. The driver then runs under Node against
+together with tests/ts/driver.ts, tests/ts/traits.ts, the type-level tests of
+tests/ts/usage.ts and the examples of each client's README.md, and emits JavaScript. The driver then runs under Node against
 the showcase's backend served by uvicorn on a loopback port: CRUD through api.ts, and a
 QueryClient from @tanstack/query-core fed by the option factories (no React). traits.js runs the
 kitchen sink's client against a fake fetch: what the traits change in requests and in the cache.
@@ -17,6 +17,7 @@ eslint (typescript-eslint's recommendedTypeChecked, tests/ts/eslint.config.js) l
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from helpers import TS_HARNESS, cli_env, free_port, golden_cases
 PROJECTS = ["showcase", *golden_cases()]
 STARTUP_TIMEOUT = 30  # seconds
 SCRIPTS = ("driver.ts", "usage.ts", "indexeddb.ts", "traits.ts")
+README_EXAMPLE = re.compile(r"^```tsx?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
 class Compiled:
@@ -44,8 +46,17 @@ def compiled(
     """Every project's client and the driver, checked and compiled by one tsc run."""
     built = dict(zip(PROJECTS, build_project.many(PROJECTS), strict=True))
     root = tmp_path_factory.mktemp("clients")
+    paths: dict[str, list[str]] = {}
     for name, project in built.items():
         shutil.copytree(project.output / "client", root / name / "client")
+        # The README's examples, each a module importing the package by its name.
+        readme = (root / name / "client" / "README.md").read_text(encoding="utf-8")
+        for i, block in enumerate(README_EXAMPLE.findall(readme)):
+            example = root / name / "readme" / f"example_{i}.tsx"
+            example.parent.mkdir(parents=True, exist_ok=True)
+            example.write_text(block, encoding="utf-8")
+        package = json.loads((root / name / "client" / "package.json").read_text("utf-8"))
+        paths[package["name"]] = [f"./{name}/client/src/index.ts"]
     for script in (*SCRIPTS, "eslint.config.js"):
         shutil.copy2(TS_HARNESS / script, root / script)
     (root / "node_modules").symlink_to(node_modules, target_is_directory=True)
@@ -58,10 +69,13 @@ def compiled(
             "outDir": "dist",
             "declaration": False,
             "sourceMap": False,
+            "jsx": "react-jsx",
+            "paths": paths,
         },
         "include": [
             *SCRIPTS,
             *(f"{name}/client/src" for name in PROJECTS),
+            *(f"{name}/readme" for name in PROJECTS),
         ],
     }
     (root / "tsconfig.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
@@ -97,6 +111,11 @@ def test_generated_clients_type_check_strictly(compiled: Compiled) -> None:
         and options["exactOptionalPropertyTypes"]
         and options["module"] == "NodeNext"
     )
+    # Every README's examples were part of the run: configure, calls, and the React app.
+    examples = {
+        name: len(list((compiled.root / name / "readme").glob("*.tsx"))) for name in PROJECTS
+    }
+    assert examples["showcase"] == 3 and all(examples.values()), examples
     for name in PROJECTS:
         emitted = compiled.root / "dist" / name / "client" / "src"
         assert {p.name for p in emitted.glob("*.js")} >= {

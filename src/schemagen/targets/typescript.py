@@ -46,8 +46,38 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         context.render("typescript/types.ts.j2", f"{SRC}/types.ts", **values),
         context.render("typescript/api.ts.j2", f"{SRC}/api.ts", **values),
         context.render("typescript/index.ts.j2", f"{SRC}/index.ts", modules=modules, **values),
+        context.render(
+            "typescript/README.md.j2",
+            f"{CLIENT}/README.md",
+            modules=modules,
+            example=readme_example(client),
+            package_name=f"{project.name}-client",
+            schemas=context.schemas_label,
+            web=context.enabled is None or "web" in context.enabled,
+            **values,
+        ),
         *runtime_files("typescript"),
     ]
+
+
+def readme_example(client: Client) -> dict[str, object] | None:
+    """What the README's examples use: the first resource that can be listed and created, its
+    names and the field a list shows (its title, when the Read shape has it; else the id)."""
+    for resource in client.project.resources:
+        verbs = {op.verb for op in client.operations(resource)}
+        if {"list", "create"} <= verbs:
+            title = next(
+                (f.api_name for f in resource.fields if f.name == resource.display.title_field),
+                "id",
+            )
+            shown = {prop.name for prop in client.read_props(resource)}
+            return {
+                "n": client.n(resource),
+                "title": title if title in shown else "id",
+                "tenant": any(r.has("tenant") for r in client.project.resources),
+                "user": any(r.has("owned") for r in client.project.resources),
+            }
+    return None
 
 
 def package_json(project: ir.Project, context: RenderContext) -> dict[str, object]:
