@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemagen import ir
+from schemagen.runtime.contract import IP_ADDRESS_LENGTH, USER_AGENT_LENGTH
 
 TENANT_KEY_LENGTH = 64  # tenant, owner and branch ids
 NOW = ir.Default(None, "CURRENT_TIMESTAMP", "now")
@@ -111,6 +112,13 @@ _SCOPE = (
     ColumnSpec("tenant_id", "string", True, length=TENANT_KEY_LENGTH),
     ColumnSpec("branch_id", "string", True, length=TENANT_KEY_LENGTH),
 )
+# Where the request came from (its peer's address, IPv6 at most; its User-Agent, cut): on audit
+# entries and bulk runs (whose batches write entries after the request), not on the change feed,
+# which every caller in the scope reads.
+_CLIENT = (
+    ColumnSpec("ip_address", "string", True, length=IP_ADDRESS_LENGTH),
+    ColumnSpec("user_agent", "string", True, length=USER_AGENT_LENGTH),
+)
 _ZERO = ir.Default(0, "0")
 
 # Kept when any resource has the audit trait.
@@ -125,6 +133,7 @@ AUDIT_LOG_TABLE = SystemTable(
         ColumnSpec("before", "json", True),
         ColumnSpec("after", "json", True),
         *_SCOPE,
+        *_CLIENT,
         ColumnSpec("at", "datetime", False, NOW),
     ),
     (("resource", "row_id"), ("tenant_id", "at")),
@@ -144,6 +153,7 @@ BULK_RUNS_TABLE = SystemTable(
         ColumnSpec("affected", "integer", False, _ZERO),
         ColumnSpec("failed", "integer", False, _ZERO),
         *_SCOPE,
+        *_CLIENT,
         ColumnSpec("created_at", "datetime", False, NOW),
         ColumnSpec("undo_token", "string", True, length=64),
         ColumnSpec("undo_expires_at", "datetime", True),

@@ -152,6 +152,8 @@ class AuditLogEntry(Base):
     actor: Mapped[str | None] = mapped_column(sa.String(64))
     tenant_id: Mapped[str | None] = mapped_column(sa.String(64))
     branch_id: Mapped[str | None] = mapped_column(sa.String(64))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(512))
     at: Mapped[datetime.datetime]
 
 
@@ -169,6 +171,8 @@ class BulkRun(Base):
     actor: Mapped[str | None] = mapped_column(sa.String(64))
     tenant_id: Mapped[str | None] = mapped_column(sa.String(64))
     branch_id: Mapped[str | None] = mapped_column(sa.String(64))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(512))
     created_at: Mapped[datetime.datetime]
     undo_token: Mapped[str | None] = mapped_column(sa.String(64))
     undo_expires_at: Mapped[datetime.datetime | None]
@@ -209,6 +213,8 @@ class ChangeFeedEntry(Base):
     tenant_id: Mapped[str | None] = mapped_column(sa.String(64))
     owner_id: Mapped[str | None] = mapped_column(sa.String(64))
     branch_id: Mapped[str | None] = mapped_column(sa.String(64))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(512))
     at: Mapped[datetime.datetime]
 
 

@@ -51,6 +51,10 @@ export interface AuditEntry {
   actor: string | null;
   tenant_id: string | null;
   branch_id: string | null;
+  /** The address the write came from. */
+  ip_address: string | null;
+  /** The User-Agent of the request that wrote. */
+  user_agent: string | null;
   /** ISO 8601 instant. */
   at: string;
 }

@@ -62,6 +62,8 @@ def record(
                 "actor": context.user_id,
                 "tenant_id": context.tenant_id,
                 "branch_id": branch,
+                "ip_address": context.client_ip,
+                "user_agent": context.user_agent,
                 "at": at,
             }
             for key, before, after in changes
@@ -116,6 +118,8 @@ def list_audit(
             "actor": row.actor,
             "tenant_id": row.tenant_id,
             "branch_id": row.branch_id,
+            "ip_address": row.ip_address,
+            "user_agent": row.user_agent,
             "at": as_utc(row.at),
         }
         for row in rows[:limit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import sqlalchemy as sa
@@ -117,7 +118,7 @@ def merge_branch(session: Session, context: RequestContext, name: str) -> dict[s
                     if moved
                     else []
                 )
-                main_context = RequestContext(context.tenant_id, MAIN_BRANCH, context.user_id)
+                main_context = dataclasses.replace(context, branch_id=MAIN_BRANCH)
                 audit(
                     resource,
                     session,

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
 
 import sqlalchemy as sa
-from fastapi import Depends, Header, Security
+from fastapi import Depends, Header, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from .api_models import IF_MATCH, SCOPE_HEADERS
-from .contract import SCOPE_LENGTH
+from .contract import IP_ADDRESS_LENGTH, SCOPE_LENGTH, USER_AGENT_LENGTH
 from .db import bind
 from .edges import note_caller
 from .errors import ApiError, validation_error
@@ -40,6 +40,10 @@ class RequestContext:
     branch_id: str = MAIN_BRANCH
     user_id: str | None = None
     if_match: str | None = None  # versioned updates: the version the change was based on
+    # Where the request came from, for the audit trail: the peer's address (behind a proxy, what
+    # uvicorn's --proxy-headers makes of X-Forwarded-For) and the User-Agent, cut to their columns.
+    client_ip: str | None = None
+    user_agent: str | None = None
 
 
 class Principal(Protocol):
@@ -56,6 +60,7 @@ def request_context(
     (the project's, so `app.dependency_overrides[get_principal]` reaches every route)."""
 
     def get_context(
+        request: Request,
         principal: Annotated[Principal | None, Depends(get_principal)],
         x_tenant_id: Annotated[str | None, Security(TENANT_HEADER)],
         x_branch_id: Annotated[str | None, Security(BRANCH_HEADER)],
@@ -69,11 +74,18 @@ def request_context(
             branch_id=x_branch_id or MAIN_BRANCH,
             user_id=principal.id if principal is not None else None,
             if_match=if_match or None,
+            client_ip=_kept(request.client.host if request.client else None, IP_ADDRESS_LENGTH),
+            user_agent=_kept(request.headers.get("user-agent"), USER_AGENT_LENGTH),
         )
         note_caller(context.tenant_id, context.user_id)  # for the request's log line
         return context
 
     return get_context
+
+
+def _kept(text: str | None, length: int) -> str | None:
+    """`text` as a column keeps it: cut to `length`, without NUL (which PostgreSQL refuses)."""
+    return text.replace("\x00", "")[:length] or None if text else None
 
 
 def enter(resource: Resource, session: Session, context: RequestContext) -> None:

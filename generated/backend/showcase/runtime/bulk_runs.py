@@ -102,7 +102,11 @@ def process_batch(factory: sessionmaker[Session], run_id: object) -> Outcome:
             return "over"
         resource, config = entry.resource, entry.config
         context = RequestContext(
-            tenant_id=run.tenant_id, branch_id=run.branch_id or MAIN_BRANCH, user_id=run.actor
+            tenant_id=run.tenant_id,
+            branch_id=run.branch_id or MAIN_BRANCH,
+            user_id=run.actor,
+            client_ip=run.ip_address,
+            user_agent=run.user_agent,
         )
         statement = bulk.matching(resource, session, context, run.filter)
         position = run.last_key

@@ -44,6 +44,8 @@ export const auditEntrySchema = z.looseObject({
   actor: z.string().nullable(),
   tenant_id: z.string().nullable(),
   branch_id: z.string().nullable(),
+  ip_address: z.string().nullable(),
+  user_agent: z.string().nullable(),
   at: instant,
 }) satisfies z.ZodType<T.AuditEntry>;
 

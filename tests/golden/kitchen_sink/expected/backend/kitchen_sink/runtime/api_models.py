@@ -246,6 +246,8 @@ class AuditEntry(BaseModel):
     actor: str | None
     tenant_id: str | None
     branch_id: str | None
+    ip_address: str | None = Field(description="The address the write came from")
+    user_agent: str | None = Field(description="The User-Agent of the request that wrote")
     at: datetime.datetime
 
 

@@ -103,6 +103,10 @@ def filter_operators(kind: str) -> tuple[str, ...]:
 
 
 SCOPE_LENGTH = 64  # tenant, branch and user ids: the width of their columns
+# Where a write came from, on audit entries and bulk runs: the peer's address (an IPv6 address
+# with an IPv4 tail is 45 characters) and its User-Agent, cut to the column.
+IP_ADDRESS_LENGTH = 45
+USER_AGENT_LENGTH = 512
 
 # An export's formats (`GET /api/<table>/export?format=`), their media types and the schema of
 # each answer in the OpenAPI document.

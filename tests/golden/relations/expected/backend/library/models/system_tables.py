@@ -37,6 +37,8 @@ class AuditLogEntry(Base):
     actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
     tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(sa.String(512), nullable=True)
     at: Mapped[datetime.datetime] = mapped_column(
         sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     )
@@ -74,6 +76,8 @@ class BulkRun(Base):
     actor: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
     tenant_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     branch_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(sa.String(512), nullable=True)
     created_at: Mapped[datetime.datetime] = mapped_column(
         sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     )

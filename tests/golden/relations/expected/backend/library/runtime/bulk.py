@@ -334,6 +334,8 @@ def _enqueue(
         actor=context.user_id,
         tenant_id=context.tenant_id if resource.has("tenant") else None,
         branch_id=context.branch_id if resource.has("branching") else None,
+        ip_address=context.client_ip,  # its batches' audit entries name the request's caller
+        user_agent=context.user_agent,
         created_at=stored_now(session),
         status="queued",
     )
@@ -495,6 +497,8 @@ def _record_run(
             actor=context.user_id,
             tenant_id=context.tenant_id if resource.has("tenant") else None,  # else any tenant's
             branch_id=context.branch_id if resource.has("branching") else None,
+            ip_address=context.client_ip,
+            user_agent=context.user_agent,
             created_at=stored_now(session),
             undo_token=result["undo_token"],
             undo_expires_at=stored_time(result["undo_expires_at"], dialect_of(session))

@@ -1258,8 +1258,13 @@ def _bulk_body(info: Resource) -> dict[str, Any]:
     return {"operation": "delete", "filter": {}}
 
 
-def queue_bulk_run(api: Api, name: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = api.post(f"{api.resources[name].path}/bulk", body)
+AGENT = "audit-check/1.0 (+https://example.com/bot)"  # a User-Agent the trail keeps as sent
+
+
+def queue_bulk_run(
+    api: Api, name: str, body: dict[str, Any], **options: Unpack[Options]
+) -> dict[str, Any]:
+    response = api.post(f"{api.resources[name].path}/bulk", body, **options)
     assert response.status_code == 202, response.text
     run = json_object(response)
     assert response.headers["Location"] == f"/api/bulk_runs/{run['id']}", response.headers
@@ -1283,11 +1288,12 @@ def wait_for_run(api: Api, run_id: str) -> dict[str, Any]:
 def check_bulk_run_async(api: Api, name: str) -> None:
     """A run larger than BULK_ASYNC_ROWS is answered 202 with the run (Location: its address),
     and the app's embedded worker processes it in batches to the end; the run is listed for its
-    caller only, and its undo token puts the rows back."""
+    caller only, its batches' audit entries name the request's address and User-Agent, and its
+    undo token puts the rows back."""
     info = api.resources[name]
     rows = api.populate(name, 5)
     with bulk_settings(BULK_ASYNC_ROWS=2, BULK_BATCH_SIZE=2):
-        run = queue_bulk_run(api, name, _bulk_body(info))
+        run = queue_bulk_run(api, name, _bulk_body(info), headers={"User-Agent": AGENT})
         assert run["matched"] == len(rows) and run["operation"] == _bulk_body(info)["operation"]
         done = wait_for_run(api, run["id"])
     assert (done["status"], done["failed"]) == ("done", 0), done
@@ -1301,6 +1307,12 @@ def check_bulk_run_async(api: Api, name: str) -> None:
     listed = api.get("/api/bulk_runs", params={"resource": name, "status": "done"})
     assert listed.status_code == 200 and run["id"] in {r["id"] for r in listed.json()["items"]}
     assert_error(api.get(f"/api/bulk_runs/{run['id']}", user="user-b"), 404, "not_found")
+    if info.has("audit"):
+        action = f"bulk_{_bulk_body(info)['operation']}"
+        trail = api.get("/api/audit", params={"resource": name, "action": action})
+        entries = json_object(trail)["items"]
+        assert len(entries) == done["affected"], entries
+        assert {(e["ip_address"], e["user_agent"]) for e in entries} == {("testclient", AGENT)}
     if info.tenant:
         assert_error(api.get(f"/api/bulk_runs/{run['id']}", tenant="tenant-b"), 404, "not_found")
     if info.undo:
@@ -1745,13 +1757,14 @@ def check_versioned(api: Api, name: str) -> None:
 
 
 def check_audit(api: Api, name: str) -> None:
-    """Every write leaves an entry: action, row before and after, actor, tenant."""
+    """Every write leaves an entry: action, row before and after, actor, tenant, and where the
+    request came from (the test client's address and User-Agent)."""
     info = api.resources[name]
     row = api.create(name)
     path = f"{info.path}/{row['id']}"
     expected = ["create"]
     if "update" in info.operations:
-        assert api.patch(path, info.update).status_code == 200
+        assert api.patch(path, info.update, headers={"User-Agent": AGENT}).status_code == 200
         expected.append("update")
     if "delete" in info.operations:
         assert api.delete(path).status_code == 204
@@ -1771,7 +1784,10 @@ def check_audit(api: Api, name: str) -> None:
             and entry["row_id"] == str(row["id"])
         )
         assert entry["tenant_id"] == TENANT
+        assert entry["ip_address"] == "testclient"  # Starlette's TestClient's peer
+    assert entries[0]["user_agent"] == "testclient"
     if "update" in info.operations:
+        assert entries[1]["user_agent"] == AGENT
         assert_same(info, info.update, entries[1]["after"])
         assert _comparable(entries[1]["before"]) == _comparable(row)
     other = api.get("/api/audit", params={"resource": name}, tenant="tenant-b")
