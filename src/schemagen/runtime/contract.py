@@ -102,6 +102,7 @@ def filter_operators(kind: str) -> tuple[str, ...]:
 
 
 SCOPE_LENGTH = 64  # tenant, branch and user ids: the width of their columns
+BULK_WORKER_THREAD = "bulk-worker"  # the embedded bulk worker's thread, by name
 # Where a write came from, on audit entries and bulk runs: the peer's address (an IPv6 address
 # with an IPv4 tail is 45 characters) and its User-Agent, cut to the column.
 IP_ADDRESS_LENGTH = 45

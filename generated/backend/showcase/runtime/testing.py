@@ -31,7 +31,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from . import seeding
-from .contract import ORDERED_TYPES, TEXT_TYPES
+from .contract import BULK_WORKER_THREAD, ORDERED_TYPES, TEXT_TYPES
 from .db import session_factory, writer
 from .resources import REGISTRY
 from .values import parse_key
@@ -849,13 +849,15 @@ def check_search(api: Api, name: str) -> None:
 
 
 def check_statements(api: Api, name: str) -> None:
-    """A list takes as many SQL statements for one row as for six."""
+    """A list takes as many SQL statements for one row as for six (the request's: not the
+    embedded bulk worker's look for queued runs, which a slow page would otherwise count)."""
     api.populate(name)
     counts = []
     statements: list[str] = []
 
     def count(conn: sa.Connection, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
+        if threading.current_thread().name != BULK_WORKER_THREAD:
+            statements.append(statement)
 
     for limit in (1, 6):
         statements.clear()

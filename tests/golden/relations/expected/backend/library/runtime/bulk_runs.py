@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import bulk
 from .context import MAIN_BRANCH, RequestContext
-from .contract import BULK_RUNS_MAX_PAGE_SIZE, BULK_RUNS_PAGE_SIZE
+from .contract import BULK_RUNS_MAX_PAGE_SIZE, BULK_RUNS_PAGE_SIZE, BULK_WORKER_THREAD
 from .db import bind
 from .errors import ApiError, validation_error
 from .lists import page_limit, single
@@ -262,7 +262,7 @@ class Worker:
 
     def start(self) -> None:
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="bulk-worker", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=BULK_WORKER_THREAD, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
