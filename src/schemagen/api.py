@@ -34,7 +34,7 @@ NOT_FILTERS = (*PAGING, "include_deleted")
 
 # What any route can answer whatever it does: a parameter, header or id it refuses, and a
 # database that is away.
-ALWAYS = ("validation_error", "database_unavailable")
+ALWAYS = ("validation_error", "rate_limited", "database_unavailable")
 # What a write with an Idempotency-Key can be answered besides its own answers.
 IDEMPOTENT = ("idempotency_in_progress", "idempotency_key_reused")
 
@@ -341,6 +341,15 @@ class Api:
         return tuple(
             sorted((op for r in self.resources for op in r.operations), key=lambda op: op.action)
         )
+
+    @property
+    def limited_actions(self) -> tuple[str, ...]:
+        """The actions rate limits may name: every route's that asks for a caller (the health
+        checks do not), and so every action the action router runs."""
+        system = (self.audit, *self.branch_operations, self.run_action, *self.changes)
+        operations = [op for r in self.resources for op in r.routes]
+        operations += [op for op in (*system, *self.bulk_runs) if op is not None]
+        return tuple(sorted({op.action for op in operations}))
 
     @property
     def system_mutations(self) -> tuple[Operation, ...]:

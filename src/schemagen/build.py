@@ -20,6 +20,7 @@ from schemagen.load import LoadError, ParsedFiles, find_schema_files, load_file
 from schemagen.registry import available_targets, render_all, select_targets
 from schemagen.render import RenderContext
 from schemagen.resolve import resolve
+from schemagen.runtime.contract import action_problem
 from schemagen.validate import validate
 from schemagen.write import OutputFolder, Plan, plan
 
@@ -70,7 +71,26 @@ def compile_project(start: Path, parsed: ParsedFiles | None = None) -> Compiled:
     if diagnostics:
         raise SchemaError(diagnostics.sorted())
     project = resolve(config, validated)
-    return Compiled(config, project, warnings, build_api(project))
+    api = build_api(project)
+    problems = rate_limit_problems(config, api)
+    if problems:
+        raise SchemaError(problems)
+    return Compiled(config, project, warnings, api)
+
+
+def rate_limit_problems(config: ProjectConfig, api: Api) -> list[Diagnostic]:
+    """`[app] rate_limits` naming an action the app does not have (a typo limits nothing)."""
+    prefix = ("tool", "schemagen") if config.config_file.name == "pyproject.toml" else ()
+    known = api.limited_actions
+    found = []
+    for action in config.app.rate_limits:
+        problem = action_problem(action, known)
+        if problem is not None:
+            hint = did_you_mean(action, known) if not action.startswith("*") else ""
+            found.append(
+                config.config_diagnostic((*prefix, "app", "rate_limits", action), problem + hint)
+            )
+    return found
 
 
 def declared_resource(path: Path) -> str:

@@ -382,6 +382,7 @@ class AppEdges:
     metrics: bool = True
     access_log: bool = True
     middleware: tuple[str, ...] = ()
+    rate_limits: tuple[tuple[str, str], ...] = ()  # (action, limit), as schemagen.toml orders them
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ default one of the enum values) is checked in `validate`, which sees every file 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -21,6 +22,7 @@ from pydantic import (
 )
 
 from schemagen.config.paths import DEFAULT_OUTPUT, DEFAULT_SCHEMAS
+from schemagen.runtime.contract import rule_action_problem, rule_limit_problem
 from schemagen.types import FIELD_TYPES, REGISTRY, FieldType
 
 TRAITS = ("timestamps", "soft_delete", "tenant", "versioned", "audit", "branching", "owned")
@@ -393,6 +395,18 @@ MIDDLEWARE_NAME = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][
 MAX_BODY_LIMIT = 2**40  # a TiB: past any body an API takes in one request
 
 
+def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A validator of text that `problem` finds fault with (its message), or passes."""
+
+    def check(value: str) -> str:
+        found = problem(value)
+        if found is not None:
+            raise ValueError(found)
+        return value
+
+    return check
+
+
 class AppSection(Strict):
     """The generated app's edges (runtime.edges): what it does when the environment variable of
     the same name (upper case) is unset."""
@@ -403,6 +417,11 @@ class AppSection(Strict):
     metrics: StrictBool = True
     access_log: StrictBool = True
     middleware: list[str] = Field(default_factory=list)
+    # action (`office.create`, `*.bulk`, `*`) -> limit (`10/minute`): runtime.ratelimits
+    rate_limits: dict[
+        Annotated[str, AfterValidator(_checked(rule_action_problem))],
+        Annotated[str, AfterValidator(_checked(rule_limit_problem))],
+    ] = Field(default_factory=dict)
 
     @field_validator("cors_origins")
     @classmethod

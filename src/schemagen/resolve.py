@@ -105,6 +105,7 @@ def _app_edges(app: lang.AppSection) -> ir.AppEdges:
         metrics=app.metrics,
         access_log=app.access_log,
         middleware=tuple(app.middleware),
+        rate_limits=tuple(app.rate_limits.items()),
     )
 
 

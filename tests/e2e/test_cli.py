@@ -590,6 +590,32 @@ def test_build_unknown_target(project):
     assert "unknown target 'nope'" in result.stderr
 
 
+def test_a_rate_limit_of_an_action_the_app_lacks_is_an_error(project):
+    config = project / "schemagen.toml"
+    config.write_text(
+        config.read_text()
+        + '\n[app.rate_limits]\n"author.craete" = "5/minute"\n"*.nope" = "1/day"\n'
+    )
+    before = tree(project / "generated")
+    result = run("build", cwd=project, code=1)
+    assert (
+        "app.rate_limits.author.craete: 'author.craete': this app has no such action; did you mean 'author.create'?"
+        in result.stderr
+    )
+    assert "app.rate_limits.*.nope: '*.nope': no action of this app is a 'nope'" in result.stderr
+    assert tree(project / "generated") == before
+    config.write_text(
+        config.read_text()
+        .replace("author.craete", "author.create")
+        .replace('"*.nope" = "1/day"\n', "")
+    )
+    run("build", cwd=project)
+    assert (
+        'rate_limits=(("author.create", "5/minute"),)'
+        in (project / "generated" / "backend" / "acme" / "app.py").read_text()
+    )
+
+
 # --- check and diff -------------------------------------------------------------------------------
 
 

@@ -142,7 +142,8 @@ def test_actions_turned_off_have_no_operation(api: Api) -> None:
 def test_errors_follow_the_traits(api: Api) -> None:
     shelf = {op.verb: op for op in api.resource("shelf").operations}
     room = {op.verb: op for op in api.resource("room").operations}
-    # Every route: a refused value and an absent database; a tenant's: a missing tenant.
+    # Every route: a refused value, a spent rate limit and an absent database; a tenant's: a
+    # missing tenant.
     assert all(set(ALWAYS) <= set(op.errors) for op in [*shelf.values(), *room.values()])
     assert "tenant_required" in shelf["get"].errors
     assert "tenant_required" not in room["get"].errors
@@ -152,6 +153,7 @@ def test_errors_follow_the_traits(api: Api) -> None:
     # Owned: writing needs a caller, another owner's system row is read-only.
     assert shelf["update"].errors == (
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",

@@ -148,6 +148,32 @@ def test_the_app_table_sets_the_generated_apps_edges(tmp_path):
     assert app.middleware == ["acme_ext.timing:Timing"]
 
 
+def test_rate_limits_in_the_app_table(tmp_path):
+    (tmp_path / "schemagen.toml").write_text(
+        '[app.rate_limits]\n"*" = "600/minute"\n"*.bulk" = "10/minute"\n'
+        '"office.create" = "5/10 seconds"\n'
+    )
+    assert load_config(tmp_path).app.rate_limits == {
+        "*": "600/minute",
+        "*.bulk": "10/minute",
+        "office.create": "5/10 seconds",
+    }
+    found = errors(tmp_path, '[app.rate_limits]\n"*" = "lots"\n')
+    assert found == [
+        (
+            "schemagen.toml:2:1: app.rate_limits.*: 'lots' is no limit: N/unit or N/M units, the unit"
+            " second, minute, hour or day (e.g. '10/minute', '5/10 seconds')"
+        )
+    ]
+    found = errors(tmp_path, '[app.rate_limits]\n"Office create" = "1/minute"\n')
+    assert found == [
+        (
+            "schemagen.toml:2:1: app.rate_limits.Office create: 'Office create' is no action:"
+            " 'resource.action', '*.action' or '*'"
+        )
+    ]
+
+
 def test_mistakes_in_the_app_table_are_located(tmp_path):
     text = (
         '[app]\ncors_origins = ["https://app.example.com/", "*"]\nmax_body_bytes = 0\n'

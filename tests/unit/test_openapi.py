@@ -189,6 +189,8 @@ def test_kitchen_sink_describes_the_traits(built) -> None:
         "actor",
         "tenant_id",
         "branch_id",
+        "ip_address",
+        "user_agent",
         "at",
     }
     assert set(paths["/api/branches/{name}"]) == {"delete"}

@@ -1279,6 +1279,8 @@ def test_audit_adds_the_audit_log_table(tmp_path):
         ("actor", "string", True, 255),
         ("tenant_id", "string", True, 64),
         ("branch_id", "string", True, 64),
+        ("ip_address", "string", True, 45),
+        ("user_agent", "string", True, 512),
         ("at", "datetime", False, None),
     ]
     assert table.primary_key == ("id",)
@@ -1316,6 +1318,8 @@ def test_a_bulk_action_adds_the_bulk_runs_table(tmp_path):
         "actor",
         "tenant_id",
         "branch_id",
+        "ip_address",
+        "user_agent",
         "created_at",
         "undo_token",
         "undo_expires_at",

@@ -108,7 +108,8 @@ def load_config(start: Path) -> ProjectConfig:
     except ValidationError as exc:
         diagnostics = Diagnostics()
         for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
+            # A table's key that is wrong itself: Pydantic adds "[key]" after it.
+            loc = tuple(part for part in error["loc"] if part != "[key]")
             diagnostics.add(document.diagnostic((*prefix, *loc), config_message(error, loc)))
         raise SchemaError(diagnostics.sorted()) from None
 

@@ -1379,6 +1379,52 @@ def check_bulk_run_restart(api: Api, name: str) -> None:
         assert api.ids(name) == set()
 
 
+@contextlib.contextmanager
+def environment(**settings: str) -> Iterator[None]:
+    """Settings in the environment for a check, then as they were."""
+    kept = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in kept.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def check_rate_limits(api: Api, name: str) -> None:
+    """`RATE_LIMITS`: an app started with `<name>.list=2/minute` answers the caller's third list
+    429 rate_limited with Retry-After, lists for another caller, refuses the same list through
+    the action router; a rule naming no action of the app stops the start."""
+    info = api.resources[name]
+    app_module = importlib.import_module(__name__.rsplit(".", 2)[0] + ".app")
+    url = api.engine.url.render_as_string(hide_password=False)
+    with environment(RATE_LIMITS=f"{name}.list=2/minute", RATE_LIMIT_STORAGE="memory://"):
+        limited = app_module.create_app(url)
+    try:
+        with TestClient(limited) as client:
+            limited_api = Api(client, api.engine, api.resources)
+            for _ in range(2):
+                assert limited_api.get(info.path).status_code == 200
+            refused = limited_api.get(info.path)
+            assert_error(refused, 429, "rate_limited", None)
+            assert 1 <= int(refused.headers["Retry-After"]) <= 60, refused.headers
+            assert limited_api.get(info.path, user="user-b").status_code == 200
+            routed = limited_api.post("/api/actions", {"action": f"{name}.list", "input": {}})
+            assert_error(routed, 429, "rate_limited", None)
+    finally:
+        limited.state.engine.dispose()
+    with environment(RATE_LIMITS=f"{name}.no_such_action=1/minute"):
+        try:
+            app_module.create_app(url).state.engine.dispose()
+        except ValueError as error:
+            assert "RATE_LIMITS" in str(error) and "no such action" in str(error), error
+        else:
+            raise AssertionError("RATE_LIMITS naming no action of the app did not stop the start")
+
+
 def check_bulk_confirmation(api: Api, name: str) -> None:
     """A delete of more rows than BULK_CONFIRM_ROWS needs the confirmation_token its dry run
     returned, from the same caller and filter (422 confirmation_required without one, 409

@@ -550,6 +550,8 @@ class Helpers:
         if op.files:
             args.append("response_class=exports.ExportResponse")
         args.append(f"operation_id={py_literal(op.operation_id)}")
+        # The route's name is its action's: what rate limits name (runtime.ratelimits).
+        args.append(f"name={py_literal(op.action)}")
         args.append(f"summary={py_literal(op.summary)}")
         args.append(f"response_description={py_literal(op.answer)}")
         resource = self.by_name.get(op.resource or "")

@@ -609,6 +609,7 @@ router = ResourceRouter(prefix="/api/actions", tags=["actions"], writes=[IDEMPOT
 @router.post(
     "",
     operation_id="runAction",
+    name="actions.run",
     summary="Run any action by name, answered as its route answers",
     response_description="As the named route answers",
     responses=api_models.error_responses(
@@ -628,6 +629,7 @@ router = ResourceRouter(prefix="/api/actions", tags=["actions"], writes=[IDEMPOT
         "confirmation_required",
         "idempotency_key_reused",
         "precondition_required",
+        "rate_limited",
         "not_implemented",
         "database_unavailable",
         "tenant_required",

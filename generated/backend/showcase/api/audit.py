@@ -46,9 +46,12 @@ router = ScopedRouter(prefix="/api/audit", tags=["audit"])
     "",
     response_model=api_models.AuditPage,
     operation_id="listAuditEntries",
+    name="audit.list",
     summary="The audit log, newest first",
     response_description="A page of entries",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_audit_entries(
     params: Annotated[AuditListParams, Query()], session: SessionDep, context: ContextDep

@@ -48,9 +48,12 @@ router = ScopedRouter(prefix="/api/bulk_runs", tags=["bulk_runs"], writes=[IDEMP
     "",
     response_model=api_models.BulkRunPage,
     operation_id="listBulkRuns",
+    name="bulk_runs.list",
     summary="The caller's bulk runs, newest first",
     response_description="A page of runs",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_bulk_runs(
     params: Annotated[BulkRunListParams, Query()], session: SessionDep, context: ContextDep
@@ -63,9 +66,12 @@ def list_bulk_runs(
     "/{id}",
     response_model=api_models.BulkRun,
     operation_id="getBulkRun",
+    name="bulk_runs.get",
     summary="One bulk run: its status and progress",
     response_description="The run",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_bulk_run(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Response:
     return http.respond(bulk_runs.get_run(session, context, id))
@@ -75,10 +81,12 @@ def get_bulk_run(id: uuid.UUID, session: SessionDep, context: ContextDep) -> Res
     "/{id}/cancel",
     response_model=api_models.BulkRun,
     operation_id="cancelBulkRun",
+    name="bulk_runs.cancel",
     summary="Cancel a bulk run before its next batch",
     response_description="The run, cancelled",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "run_finished",

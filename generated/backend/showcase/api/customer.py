@@ -111,10 +111,11 @@ router = ResourceRouter(prefix="/api/customers", tags=["customers"], writes=[IDE
     "",
     response_model=schemas.CustomerPage,
     operation_id="listCustomers",
+    name="customer.list",
     summary="List customers",
     response_description="A page of rows",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required"
     ),
 )
 def list_customers(
@@ -128,10 +129,12 @@ def list_customers(
     response_model=schemas.CustomerRead,
     status_code=201,
     operation_id="createCustomer",
+    name="customer.create",
     summary="Create a customer",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -172,10 +175,12 @@ def create_customer(
     "/bulk",
     response_model=api_models.BulkResult,
     operation_id="bulkCustomers",
+    name="customer.bulk",
     summary="Update or delete customers by filter",
     response_description="What matched and what changed",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -200,10 +205,12 @@ def bulk_customers(
     "/bulk/undo",
     response_model=api_models.BulkUndoResult,
     operation_id="undoBulkCustomers",
+    name="customer.bulk_undo",
     summary="Undo a bulk change of customers",
     response_description="How many rows are back",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -226,10 +233,11 @@ def undo_bulk_customers(
     "/{id}",
     response_model=schemas.CustomerRead,
     operation_id="getCustomer",
+    name="customer.get",
     summary="Get one customer",
     response_description="The row",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required", "not_found"
     ),
 )
 def get_customer(
@@ -244,10 +252,12 @@ def get_customer(
     "/{id}",
     response_model=schemas.CustomerRead,
     operation_id="updateCustomer",
+    name="customer.update",
     summary="Update a customer",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -272,10 +282,12 @@ def update_customer(
     status_code=204,
     response_class=Response,
     operation_id="deleteCustomer",
+    name="customer.delete",
     summary="Delete a customer",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "not_found",

@@ -122,9 +122,12 @@ router = ResourceRouter(prefix="/api/matrx_actions", tags=["matrx_actions"], wri
     "",
     response_model=schemas.MatrxActionPage,
     operation_id="listMatrxActions",
+    name="matrx_action.list",
     summary="List matrx_actions",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_matrx_actions(
     params: Annotated[MatrxActionListParams, Query()], session: SessionDep, context: ContextDep
@@ -137,10 +140,12 @@ def list_matrx_actions(
     response_model=schemas.MatrxActionRead,
     status_code=201,
     operation_id="createMatrxAction",
+    name="matrx_action.create",
     summary="Create a matrx_action",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "authentication_required",
@@ -181,10 +186,11 @@ def create_matrx_action(
     "/export",
     response_class=exports.ExportResponse,
     operation_id="exportMatrxActions",
+    name="matrx_action.export",
     summary="Export matrx_actions as CSV or XLSX",
     response_description="Every row the list's parameters select, as a file of the format asked for",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", files=exports.ANSWER_SCHEMAS
+        "validation_error", "rate_limited", "database_unavailable", files=exports.ANSWER_SCHEMAS
     ),
 )
 def export_matrx_actions(
@@ -202,9 +208,12 @@ def export_matrx_actions(
     "/{id}",
     response_model=schemas.MatrxActionRead,
     operation_id="getMatrxAction",
+    name="matrx_action.get",
     summary="Get one matrx_action",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_matrx_action(
     id: uuid.UUID,
@@ -218,10 +227,12 @@ def get_matrx_action(
     "/{id}",
     response_model=schemas.MatrxActionRead,
     operation_id="updateMatrxAction",
+    name="matrx_action.update",
     summary="Update a matrx_action",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "authentication_required",
@@ -249,10 +260,12 @@ def update_matrx_action(
     status_code=204,
     response_class=Response,
     operation_id="deleteMatrxAction",
+    name="matrx_action.delete",
     summary="Delete a matrx_action",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "authentication_required",
         "forbidden",

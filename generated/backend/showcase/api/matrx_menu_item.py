@@ -85,9 +85,12 @@ router = ResourceRouter(
     "",
     response_model=schemas.MatrxMenuItemPage,
     operation_id="listMatrxMenuItems",
+    name="matrx_menu_item.list",
     summary="List matrx_menu_items",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_matrx_menu_items(
     params: Annotated[MatrxMenuItemListParams, Query()], session: SessionDep, context: ContextDep
@@ -100,10 +103,12 @@ def list_matrx_menu_items(
     response_model=schemas.MatrxMenuItemRead,
     status_code=201,
     operation_id="createMatrxMenuItem",
+    name="matrx_menu_item.create",
     summary="Create a matrx_menu_item",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "authentication_required",
@@ -144,9 +149,12 @@ def create_matrx_menu_item(
     "/{id}",
     response_model=schemas.MatrxMenuItemRead,
     operation_id="getMatrxMenuItem",
+    name="matrx_menu_item.get",
     summary="Get one matrx_menu_item",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_matrx_menu_item(
     id: uuid.UUID,
@@ -160,10 +168,12 @@ def get_matrx_menu_item(
     "/{id}",
     response_model=schemas.MatrxMenuItemRead,
     operation_id="updateMatrxMenuItem",
+    name="matrx_menu_item.update",
     summary="Update a matrx_menu_item",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "authentication_required",
@@ -191,10 +201,12 @@ def update_matrx_menu_item(
     status_code=204,
     response_class=Response,
     operation_id="deleteMatrxMenuItem",
+    name="matrx_menu_item.delete",
     summary="Delete a matrx_menu_item",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "authentication_required",
         "forbidden",

@@ -109,10 +109,11 @@ router = ResourceRouter(prefix="/api/offices", tags=["offices"], writes=[IDEMPOT
     "",
     response_model=schemas.OfficePage,
     operation_id="listOffices",
+    name="office.list",
     summary="List offices",
     response_description="A page of rows",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required"
     ),
 )
 def list_offices(
@@ -126,10 +127,12 @@ def list_offices(
     response_model=schemas.OfficeRead,
     status_code=201,
     operation_id="createOffice",
+    name="office.create",
     summary="Create an office",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -174,10 +177,15 @@ def create_office(
     "/export",
     response_class=exports.ExportResponse,
     operation_id="exportOffices",
+    name="office.export",
     summary="Export offices as CSV or XLSX",
     response_description="Every row the list's parameters select, as a file of the format asked for",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", files=exports.ANSWER_SCHEMAS
+        "validation_error",
+        "rate_limited",
+        "database_unavailable",
+        "tenant_required",
+        files=exports.ANSWER_SCHEMAS,
     ),
 )
 def export_offices(
@@ -195,10 +203,11 @@ def export_offices(
     "/{id}",
     response_model=schemas.OfficeRead,
     operation_id="getOffice",
+    name="office.get",
     summary="Get one office",
     response_description="The row",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required", "not_found"
     ),
 )
 def get_office(
@@ -213,10 +222,12 @@ def get_office(
     "/{id}",
     response_model=schemas.OfficeRead,
     operation_id="updateOffice",
+    name="office.update",
     summary="Update an office",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -241,10 +252,12 @@ def update_office(
     status_code=204,
     response_class=Response,
     operation_id="deleteOffice",
+    name="office.delete",
     summary="Delete an office",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "not_found",
@@ -261,10 +274,12 @@ def delete_office(id: uuid.UUID, session: SessionDep, context: ContextDep) -> No
     "/{id}/close",
     response_model=schemas.OfficeRead,
     operation_id="closeOffice",
+    name="office.close",
     summary="Close",
     response_description="The row after the action",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",

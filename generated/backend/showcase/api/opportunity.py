@@ -251,10 +251,11 @@ router = ResourceRouter(prefix="/api/opportunities", tags=["opportunities"], wri
     "",
     response_model=schemas.OpportunityPage,
     operation_id="listOpportunities",
+    name="opportunity.list",
     summary="List opportunities",
     response_description="A page of rows",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required"
     ),
 )
 def list_opportunities(
@@ -268,10 +269,12 @@ def list_opportunities(
     response_model=schemas.OpportunityRead,
     status_code=201,
     operation_id="createOpportunity",
+    name="opportunity.create",
     summary="Create an opportunity",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -327,10 +330,12 @@ def create_opportunity(
     "/bulk",
     response_model=api_models.BulkResult,
     operation_id="bulkOpportunities",
+    name="opportunity.bulk",
     summary="Update or delete opportunities by filter",
     response_description="What matched and what changed",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -355,10 +360,12 @@ def bulk_opportunities(
     "/bulk/undo",
     response_model=api_models.BulkUndoResult,
     operation_id="undoBulkOpportunities",
+    name="opportunity.bulk_undo",
     summary="Undo a bulk change of opportunities",
     response_description="How many rows are back",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -381,10 +388,15 @@ def undo_bulk_opportunities(
     "/export",
     response_class=exports.ExportResponse,
     operation_id="exportOpportunities",
+    name="opportunity.export",
     summary="Export opportunities as CSV or XLSX",
     response_description="Every row the list's parameters select, as a file of the format asked for",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", files=exports.ANSWER_SCHEMAS
+        "validation_error",
+        "rate_limited",
+        "database_unavailable",
+        "tenant_required",
+        files=exports.ANSWER_SCHEMAS,
     ),
 )
 def export_opportunities(
@@ -402,10 +414,16 @@ def export_opportunities(
     "/{id}",
     response_model=schemas.OpportunityRead,
     operation_id="getOpportunity",
+    name="opportunity.get",
     summary="Get one opportunity",
     response_description="The row",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found", etag=200
+        "validation_error",
+        "rate_limited",
+        "database_unavailable",
+        "tenant_required",
+        "not_found",
+        etag=200,
     ),
 )
 def get_opportunity(
@@ -426,10 +444,12 @@ def get_opportunity(
     "/{id}",
     response_model=schemas.OpportunityRead,
     operation_id="updateOpportunity",
+    name="opportunity.update",
     summary="Update an opportunity",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -459,10 +479,12 @@ def update_opportunity(
     status_code=204,
     response_class=Response,
     operation_id="deleteOpportunity",
+    name="opportunity.delete",
     summary="Delete an opportunity (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "not_found",
@@ -480,10 +502,12 @@ def delete_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep) 
     "/{id}/restore",
     response_model=schemas.OpportunityRead,
     operation_id="restoreOpportunity",
+    name="opportunity.restore",
     summary="Restore a deleted opportunity",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -502,10 +526,12 @@ def restore_opportunity(id: uuid.UUID, session: SessionDep, context: ContextDep)
     "/{id}/complete",
     response_model=schemas.OpportunityRead,
     operation_id="completeOpportunity",
+    name="opportunity.complete",
     summary="Complete the next action",
     response_description="The row after the action",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",

@@ -60,10 +60,11 @@ router = ResourceRouter(prefix="/api/people", tags=["people"], writes=[IDEMPOTEN
     "",
     response_model=schemas.PersonPage,
     operation_id="listPeople",
+    name="person.list",
     summary="List people",
     response_description="A page of rows",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required"
     ),
 )
 def list_people(
@@ -77,10 +78,12 @@ def list_people(
     response_model=schemas.PersonRead,
     status_code=201,
     operation_id="createPerson",
+    name="person.create",
     summary="Create a person",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -121,10 +124,11 @@ def create_person(
     "/{id}",
     response_model=schemas.PersonRead,
     operation_id="getPerson",
+    name="person.get",
     summary="Get one person",
     response_description="The row",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required", "not_found"
     ),
 )
 def get_person(
@@ -139,10 +143,12 @@ def get_person(
     "/{id}",
     response_model=schemas.PersonRead,
     operation_id="updatePerson",
+    name="person.update",
     summary="Update a person",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -167,10 +173,12 @@ def update_person(
     status_code=204,
     response_class=Response,
     operation_id="deletePerson",
+    name="person.delete",
     summary="Delete a person",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "not_found",

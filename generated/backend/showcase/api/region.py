@@ -58,10 +58,11 @@ router = ResourceRouter(prefix="/api/regions", tags=["regions"], writes=[IDEMPOT
     "",
     response_model=schemas.RegionPage,
     operation_id="listRegions",
+    name="region.list",
     summary="List regions",
     response_description="A page of rows",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required"
     ),
 )
 def list_regions(
@@ -75,10 +76,12 @@ def list_regions(
     response_model=schemas.RegionRead,
     status_code=201,
     operation_id="createRegion",
+    name="region.create",
     summary="Create a region",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -119,10 +122,11 @@ def create_region(
     "/{id}",
     response_model=schemas.RegionRead,
     operation_id="getRegion",
+    name="region.get",
     summary="Get one region",
     response_description="The row",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required", "not_found"
     ),
 )
 def get_region(
@@ -137,10 +141,12 @@ def get_region(
     "/{id}",
     response_model=schemas.RegionRead,
     operation_id="updateRegion",
+    name="region.update",
     summary="Update a region",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -165,10 +171,12 @@ def update_region(
     status_code=204,
     response_class=Response,
     operation_id="deleteRegion",
+    name="region.delete",
     summary="Delete a region",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "not_found",

@@ -84,9 +84,12 @@ router = ResourceRouter(prefix="/api/todos", tags=["todos"], writes=[IDEMPOTENT]
     "",
     response_model=schemas.TodoPage,
     operation_id="listTodos",
+    name="todo.list",
     summary="List todos",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_todos(
     params: Annotated[TodoListParams, Query()], session: SessionDep, context: ContextDep
@@ -99,10 +102,12 @@ def list_todos(
     response_model=schemas.TodoRead,
     status_code=201,
     operation_id="createTodo",
+    name="todo.create",
     summary="Create a todo",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -142,9 +147,12 @@ def create_todo(
     "/{id}",
     response_model=schemas.TodoRead,
     operation_id="getTodo",
+    name="todo.get",
     summary="Get one todo",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_todo(
     id: uuid.UUID,
@@ -158,10 +166,12 @@ def get_todo(
     "/{id}",
     response_model=schemas.TodoRead,
     operation_id="updateTodo",
+    name="todo.update",
     summary="Update a todo",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -185,10 +195,12 @@ def update_todo(
     status_code=204,
     response_class=Response,
     operation_id="deleteTodo",
+    name="todo.delete",
     summary="Delete a todo",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",

@@ -9,7 +9,7 @@ delete, branch) limit what a caller sees.
 # project's `get_principal` in them is a local of `request_context`, which a string could not name.
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
 import sqlalchemy as sa
@@ -45,6 +45,15 @@ class RequestContext:
     # uvicorn's --proxy-headers makes of X-Forwarded-For) and the User-Agent, cut to their columns.
     client_ip: str | None = None
     user_agent: str | None = None
+    # Counts this caller's request to an action against the app's rate limits (a 429 past one):
+    # the action router runs it for the action a body names. None: the app has no limits.
+    rate_limit: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
+
+
+class RateLimiter(Protocol):
+    """The app's rate limits (`runtime.ratelimits.Limiter`, in `app.state.rate_limiter`)."""
+
+    def hit(self, action: str, caller: str, *, fallback: bool = True) -> None: ...
 
 
 class Principal(Protocol):
@@ -70,16 +79,29 @@ def request_context(
         for name, value in (("X-Tenant-ID", x_tenant_id), ("X-Branch-ID", x_branch_id)):
             if value is not None and len(value) > SCOPE_LENGTH:
                 raise validation_error(f"{name} is longer than {SCOPE_LENGTH} characters", name)
-        context = RequestContext(
+        user_id = principal.id if principal is not None else None
+        address = _kept(request.client.host if request.client else None, IP_ADDRESS_LENGTH)
+        note_caller(x_tenant_id or None, user_id)  # for the request's log line
+        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+        rate_limit = None
+        if limiter is not None:
+            caller = f"user:{user_id}" if user_id is not None else f"address:{address}"
+            route = getattr(request.scope.get("route"), "name", None)
+            if isinstance(route, str):
+                limiter.hit(route, caller)  # the route's own action (or `*`)
+
+            def rate_limit(action: str) -> None:
+                limiter.hit(action, caller, fallback=False)
+
+        return RequestContext(
             tenant_id=x_tenant_id or None,
             branch_id=x_branch_id or MAIN_BRANCH,
-            user_id=principal.id if principal is not None else None,
+            user_id=user_id,
             if_match=if_match or None,
-            client_ip=_kept(request.client.host if request.client else None, IP_ADDRESS_LENGTH),
+            client_ip=address,
             user_agent=_kept(request.headers.get("user-agent"), USER_AGENT_LENGTH),
+            rate_limit=rate_limit,
         )
-        note_caller(context.tenant_id, context.user_id)  # for the request's log line
-        return context
 
     return get_context
 

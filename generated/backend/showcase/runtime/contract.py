@@ -13,6 +13,7 @@ import datetime
 import decimal
 import re
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 # Kinds whose values have an order: they filter with `__gte` and `__lte` too.
@@ -119,3 +120,62 @@ EXPORT_SCHEMAS: dict[str, dict[str, Any]] = {
     "text/csv": {"type": "string"},
     EXPORT_FORMATS["xlsx"]: {"type": "string", "format": "binary"},
 }
+
+
+# Rate limits (runtime.ratelimits): the settings, and the grammar of a rule, which schemagen.toml's
+# `[app] rate_limits` is checked against at build time as `RATE_LIMITS` is at start-up.
+RATE_LIMITS_SETTING = "RATE_LIMITS"
+RATE_LIMIT_STORAGE_SETTING = "RATE_LIMIT_STORAGE"
+DEFAULT_RATE_LIMIT_STORAGE = "memory://"
+ANY_ACTION = "*"
+# `office.create`, `*.bulk` or `*`; a limit as `limits` reads it, within sane numbers.
+RULE_ACTION = r"\*|\*\.[a-z_][a-z0-9_]*|[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*"
+RULE_LIMIT = r"[1-9][0-9]{0,8} */ *(?:[1-9][0-9]{0,5} +)?(?:second|minute|hour|day)s?"
+
+
+def parse_rules(text: str, setting: str = RATE_LIMITS_SETTING) -> dict[str, str]:
+    """`office.create=30/minute, *.bulk=10/minute` as a mapping; a ValueError names `setting`."""
+    rules: dict[str, str] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        action, sep, limit = (s.strip() for s in part.partition("="))
+        if not sep:
+            raise ValueError(f"{setting}: {part!r} is not action=limit (e.g. '*.bulk=10/minute')")
+        rules[action] = limit
+    return rules
+
+
+def rule_action_problem(action: str) -> str | None:
+    if not re.fullmatch(RULE_ACTION, action):
+        return f"{action!r} is no action: 'resource.action', '*.action' or '*'"
+    return None
+
+
+def rule_limit_problem(limit: str) -> str | None:
+    if not re.fullmatch(RULE_LIMIT, limit):
+        return (
+            f"{limit!r} is no limit: N/unit or N/M units, the unit second, minute, hour or day "
+            "(e.g. '10/minute', '5/10 seconds')"
+        )
+    return None
+
+
+def rule_problem(action: str, limit: str) -> str | None:
+    """What is wrong with one rule, or None."""
+    return rule_action_problem(action) or rule_limit_problem(limit)
+
+
+def action_problem(action: str, actions: Iterable[str]) -> str | None:
+    """What is wrong with a rule's action, given the app's action names, or None."""
+    if action == ANY_ACTION:
+        return None
+    known = set(actions)
+    if action.startswith("*."):
+        verbs = {name.rpartition(".")[2] for name in known}
+        if action[2:] not in verbs:
+            return f"{action!r}: no action of this app is a {action[2:]!r}"
+        return None
+    if action not in known:
+        return f"{action!r}: this app has no such action"
+    return None

@@ -11,7 +11,10 @@ may call the API from (comma-separated; none: no CORS headers); `GZIP_MIN_BYTES`
 answer sent gzip-compressed to a client that accepts it (`off`: none); `METRICS`, Prometheus
 metrics at `/metrics` (`on` or `off`); `ACCESS_LOG`, one JSON line per request on the
 `kitchen_sink.access` logger (`on` or `off`); `MIDDLEWARE`, your own ASGI middleware as
-`module:attribute`, comma-separated, the first outermost. `WEB_DIST`, the
+`module:attribute`, comma-separated, the first outermost; `RATE_LIMITS`, limits per caller and
+action (`office.create=30/minute,*.bulk=10/minute,*=600/minute`: past one, 429 with
+Retry-After); `RATE_LIMIT_STORAGE`, where they are counted (`memory://`, this process; or
+`redis://host:6379/0`, every process). `WEB_DIST`, the
 built web app served at `/` (default `../web/dist` beside this backend folder; nothing is served
 at `/` while it holds no `index.html`: `npm run build` in `web/` makes it); `IDEMPOTENCY_TTL`,
 the seconds an Idempotency-Key is kept (default a day); `CHANGE_STREAM_SECONDS`, how long one
@@ -39,6 +42,7 @@ from kitchen_sink.runtime import (
     edges,
     errors,
     idempotency,
+    ratelimits,
     web,
 )
 from kitchen_sink.runtime.db import session_factory, writer
@@ -61,6 +65,45 @@ EDGES = edges.EdgeSettings(
     metrics=True,
     access_log=False,
     middleware=(),
+    rate_limits=(),
+)
+# What a rate limit may name (runtime.ratelimits): every action of a route that asks for a caller.
+LIMITED_ACTIONS = (
+    "actions.run",
+    "audit.list",
+    "branches.discard",
+    "branches.merge",
+    "bulk_runs.cancel",
+    "bulk_runs.get",
+    "bulk_runs.list",
+    "changes.list",
+    "changes.stream",
+    "draft.create",
+    "draft.delete",
+    "draft.get",
+    "draft.list",
+    "draft.update",
+    "gadget.archive",
+    "gadget.bulk",
+    "gadget.bulk_undo",
+    "gadget.create",
+    "gadget.delete",
+    "gadget.export",
+    "gadget.get",
+    "gadget.list",
+    "gadget.recount",
+    "gadget.restore",
+    "gadget.update",
+    "maker.create",
+    "maker.delete",
+    "maker.get",
+    "maker.list",
+    "maker.update",
+    "part.create",
+    "part.delete",
+    "part.get",
+    "part.list",
+    "part.update",
 )
 # `WEB_DIST` unset: the web app's build beside this backend, found from this file (any working directory).
 WEB_DIST_DEFAULT = Path(__file__).resolve().parents[2] / "web" / "dist"
@@ -118,6 +161,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.sessionmaker = session_factory(engine)
     app.state.max_body_bytes = settings.max_body_bytes
     app.state.change_stream_seconds = stream_seconds
+    app.state.rate_limiter = ratelimits.limiter(settings, namespace=TITLE, actions=LIMITED_ACTIONS)
     app.state.bulk_worker = worker
     errors.install(app, CONSTRAINTS)
     idempotency.install(app, idempotency_ttl)
@@ -130,6 +174,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         "/healthz",
         response_model=api_models.Health,
         operation_id="healthz",
+        name="health.healthz",
         summary="The process is up",
         response_description="The process is up",
         tags=["health"],
@@ -142,6 +187,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         "/readyz",
         response_model=api_models.Health,
         operation_id="readyz",
+        name="health.readyz",
         summary="The database answers",
         response_description="The database answers",
         responses=api_models.error_responses("not_ready"),

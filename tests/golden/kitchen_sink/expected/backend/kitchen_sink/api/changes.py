@@ -61,9 +61,12 @@ router = ScopedRouter(prefix="/api/changes", tags=["changes"])
     "",
     response_model=api_models.ChangePage,
     operation_id="listChanges",
+    name="changes.list",
     summary="The change feed after a position",
     response_description="A page of changes",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_changes(
     params: Annotated[ChangeListParams, Query()], session: SessionDep, context: ContextDep
@@ -75,9 +78,12 @@ def list_changes(
 @router.get(
     "/stream",
     operation_id="streamChanges",
+    name="changes.stream",
     summary="The change feed, live (server-sent events)",
     response_description="Server-sent events: one `change` event per change (its `id` the position, its `data` a ChangeEntry), the ones after since first, then each as it commits",
-    responses=api_models.error_responses("validation_error", "database_unavailable", events=True),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", events=True
+    ),
     response_class=changes.EventStream,
 )
 def stream_changes(

@@ -48,9 +48,12 @@ router = ResourceRouter(prefix="/api/drafts", tags=["drafts"], writes=[IDEMPOTEN
     "",
     response_model=schemas.DraftPage,
     operation_id="listDrafts",
+    name="draft.list",
     summary="List drafts",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_drafts(
     params: Annotated[DraftListParams, Query()], session: SessionDep, context: ContextDep
@@ -63,10 +66,12 @@ def list_drafts(
     response_model=schemas.DraftRead,
     status_code=201,
     operation_id="createDraft",
+    name="draft.create",
     summary="Create a draft",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -106,9 +111,12 @@ def create_draft(
     "/{id}",
     response_model=schemas.DraftRead,
     operation_id="getDraft",
+    name="draft.get",
     summary="Get one draft",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_draft(
     id: uuid.UUID,
@@ -122,10 +130,12 @@ def get_draft(
     "/{id}",
     response_model=schemas.DraftRead,
     operation_id="updateDraft",
+    name="draft.update",
     summary="Update a draft",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -149,10 +159,12 @@ def update_draft(
     status_code=204,
     response_class=Response,
     operation_id="deleteDraft",
+    name="draft.delete",
     summary="Delete a draft",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",

@@ -280,10 +280,11 @@ router = ResourceRouter(prefix="/api/gadgets", tags=["gadgets"], writes=[IDEMPOT
     "",
     response_model=schemas.GadgetPage,
     operation_id="listGadgets",
+    name="gadget.list",
     summary="List gadgets",
     response_description="A page of rows",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required"
+        "validation_error", "rate_limited", "database_unavailable", "tenant_required"
     ),
 )
 def list_gadgets(
@@ -297,10 +298,12 @@ def list_gadgets(
     response_model=schemas.GadgetRead,
     status_code=201,
     operation_id="createGadget",
+    name="gadget.create",
     summary="Create a gadget",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -357,10 +360,12 @@ def create_gadget(
     "/bulk",
     response_model=api_models.BulkResult,
     operation_id="bulkGadgets",
+    name="gadget.bulk",
     summary="Update or delete gadgets by filter",
     response_description="What matched and what changed",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -386,10 +391,12 @@ def bulk_gadgets(
     "/bulk/undo",
     response_model=api_models.BulkUndoResult,
     operation_id="undoBulkGadgets",
+    name="gadget.bulk_undo",
     summary="Undo a bulk change of gadgets",
     response_description="How many rows are back",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -413,10 +420,15 @@ def undo_bulk_gadgets(
     "/export",
     response_class=exports.ExportResponse,
     operation_id="exportGadgets",
+    name="gadget.export",
     summary="Export gadgets as CSV or XLSX",
     response_description="Every row the list's parameters select, as a file of the format asked for",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", files=exports.ANSWER_SCHEMAS
+        "validation_error",
+        "rate_limited",
+        "database_unavailable",
+        "tenant_required",
+        files=exports.ANSWER_SCHEMAS,
     ),
 )
 def export_gadgets(
@@ -433,10 +445,12 @@ def export_gadgets(
 @router.post(
     "/recount",
     operation_id="recountGadget",
+    name="gadget.recount",
     summary="Recount",
     response_description="What the handler returns",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -462,10 +476,16 @@ def recount_gadgets(
     "/{id}",
     response_model=schemas.GadgetRead,
     operation_id="getGadget",
+    name="gadget.get",
     summary="Get one gadget",
     response_description="The row",
     responses=api_models.error_responses(
-        "validation_error", "database_unavailable", "tenant_required", "not_found", etag=200
+        "validation_error",
+        "rate_limited",
+        "database_unavailable",
+        "tenant_required",
+        "not_found",
+        etag=200,
     ),
 )
 def get_gadget(
@@ -485,10 +505,12 @@ def get_gadget(
     "/{id}",
     response_model=schemas.GadgetRead,
     operation_id="updateGadget",
+    name="gadget.update",
     summary="Update a gadget",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -518,10 +540,12 @@ def update_gadget(
     status_code=204,
     response_class=Response,
     operation_id="deleteGadget",
+    name="gadget.delete",
     summary="Delete a gadget (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "authentication_required",
@@ -541,10 +565,12 @@ def delete_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> No
     "/{id}/restore",
     response_model=schemas.GadgetRead,
     operation_id="restoreGadget",
+    name="gadget.restore",
     summary="Restore a deleted gadget",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",
@@ -565,10 +591,12 @@ def restore_gadget(id: uuid.UUID, session: SessionDep, context: ContextDep) -> R
     "/{id}/archive",
     response_model=schemas.GadgetRead,
     operation_id="archiveGadget",
+    name="gadget.archive",
     summary='Archive "now" </script>',
     response_description="The row after the action",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "tenant_required",
         "payload_too_large",

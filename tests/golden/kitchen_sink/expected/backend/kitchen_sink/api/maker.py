@@ -66,9 +66,12 @@ router = ResourceRouter(prefix="/api/makers", tags=["makers"], writes=[IDEMPOTEN
     "",
     response_model=schemas.MakerPage,
     operation_id="listMakers",
+    name="maker.list",
     summary="List makers",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_makers(
     params: Annotated[MakerListParams, Query()], session: SessionDep, context: ContextDep
@@ -81,10 +84,12 @@ def list_makers(
     response_model=schemas.MakerRead,
     status_code=201,
     operation_id="createMaker",
+    name="maker.create",
     summary="Create a maker",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -124,9 +129,12 @@ def create_maker(
     "/{id}",
     response_model=schemas.MakerRead,
     operation_id="getMaker",
+    name="maker.get",
     summary="Get one maker",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_maker(
     id: uuid.UUID,
@@ -140,10 +148,12 @@ def get_maker(
     "/{id}",
     response_model=schemas.MakerRead,
     operation_id="updateMaker",
+    name="maker.update",
     summary="Update a maker",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -167,10 +177,12 @@ def update_maker(
     status_code=204,
     response_class=Response,
     operation_id="deleteMaker",
+    name="maker.delete",
     summary="Delete a maker",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",

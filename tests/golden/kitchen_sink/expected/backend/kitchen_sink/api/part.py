@@ -48,9 +48,12 @@ router = ResourceRouter(prefix="/api/parts", tags=["parts"], writes=[IDEMPOTENT]
     "",
     response_model=schemas.PartPage,
     operation_id="listParts",
+    name="part.list",
     summary="List parts",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_parts(
     params: Annotated[PartListParams, Query()], session: SessionDep, context: ContextDep
@@ -63,10 +66,12 @@ def list_parts(
     response_model=schemas.PartRead,
     status_code=201,
     operation_id="createPart",
+    name="part.create",
     summary="Create a part",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -106,9 +111,12 @@ def create_part(
     "/{id}",
     response_model=schemas.PartRead,
     operation_id="getPart",
+    name="part.get",
     summary="Get one part",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_part(
     id: uuid.UUID,
@@ -122,10 +130,12 @@ def get_part(
     "/{id}",
     response_model=schemas.PartRead,
     operation_id="updatePart",
+    name="part.update",
     summary="Update a part",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -149,10 +159,12 @@ def update_part(
     status_code=204,
     response_class=Response,
     operation_id="deletePart",
+    name="part.delete",
     summary="Delete a part",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",

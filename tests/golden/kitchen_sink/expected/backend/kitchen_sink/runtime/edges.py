@@ -56,6 +56,12 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
+from .contract import (
+    DEFAULT_RATE_LIMIT_STORAGE,
+    RATE_LIMIT_STORAGE_SETTING,
+    RATE_LIMITS_SETTING,
+    parse_rules,
+)
 from .values import positive_setting
 
 REQUEST_ID = "X-Request-ID"
@@ -90,12 +96,15 @@ class EdgeSettings:
     metrics: bool = True
     access_log: bool = True
     middleware: tuple[str, ...] = ()  # `module:attribute` of each of the team's own
+    rate_limits: tuple[tuple[str, str], ...] = ()  # (action, limit): runtime.ratelimits
+    rate_limit_storage: str = DEFAULT_RATE_LIMIT_STORAGE
 
     @classmethod
     def from_environment(cls, defaults: EdgeSettings | None = None) -> EdgeSettings:
-        """`MAX_BODY_BYTES`, `CORS_ORIGINS`, `GZIP_MIN_BYTES`, `METRICS`, `ACCESS_LOG` and
-        `MIDDLEWARE`, each over its field of `defaults` (the project's `[app]` in
-        schemagen.toml); a value that is not one of a setting's is a ValueError naming it."""
+        """`MAX_BODY_BYTES`, `CORS_ORIGINS`, `GZIP_MIN_BYTES`, `METRICS`, `ACCESS_LOG`,
+        `MIDDLEWARE`, `RATE_LIMITS` and `RATE_LIMIT_STORAGE`, each over its field of `defaults`
+        (the project's `[app]` in schemagen.toml); a value that is not one of a setting's is a
+        ValueError naming it."""
         base = defaults or cls()
         return cls(
             max_body_bytes=positive_setting("MAX_BODY_BYTES", base.max_body_bytes, "bytes"),
@@ -104,6 +113,8 @@ class EdgeSettings:
             metrics=_switch("METRICS", base.metrics),
             access_log=_switch("ACCESS_LOG", base.access_log),
             middleware=_listed("MIDDLEWARE") or base.middleware,
+            rate_limits=tuple(parse_rules(_text(RATE_LIMITS_SETTING)).items()) or base.rate_limits,
+            rate_limit_storage=_text(RATE_LIMIT_STORAGE_SETTING) or base.rate_limit_storage,
         )
 
 

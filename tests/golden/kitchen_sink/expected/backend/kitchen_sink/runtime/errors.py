@@ -62,15 +62,23 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An answer other than success: raised anywhere, turned into the contract's JSON."""
 
-    def __init__(self, status: int, error_code: str, detail: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        detail: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.error_code = error_code
         self.detail = detail
         self.field = field
+        self.headers = headers  # what the answer carries besides the body (Retry-After)
 
     def response(self) -> JSONResponse:
-        return error_response(self.status, self.error_code, self.detail, self.field)
+        return error_response(self.status, self.error_code, self.detail, self.field, self.headers)
 
 
 def error_response(

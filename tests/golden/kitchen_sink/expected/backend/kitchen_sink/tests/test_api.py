@@ -166,6 +166,14 @@ def test_the_body_limit_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_pat
         create_app(f"sqlite:///{tmp_path / 'limit.db'}")
 
 
+def test_rate_limits_answer_429_with_retry_after(api: Api) -> None:
+    """RATE_LIMITS counts each caller's requests per action; past the limit, 429 rate_limited."""
+    info = next((i for i in RESOURCES.values() if "list" in i.operations), None)
+    if info is None:
+        pytest.skip("no resource can be listed")
+    testing.check_rate_limits(api, info.name)
+
+
 def test_an_unreachable_database_is_503(tmp_path: Path) -> None:
     app = create_app(f"sqlite:///{tmp_path / 'no_such_folder' / 'test.db'}")
     with TestClient(app, headers=HEADERS) as client:

@@ -48,9 +48,12 @@ router = ResourceRouter(prefix="/api/notes", tags=["notes"], writes=[IDEMPOTENT]
     "",
     response_model=schemas.NotePage,
     operation_id="listNotes",
+    name="note.list",
     summary="List notes",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_notes(
     params: Annotated[NoteListParams, Query()], session: SessionDep, context: ContextDep
@@ -63,10 +66,12 @@ def list_notes(
     response_model=schemas.NoteRead,
     status_code=201,
     operation_id="createNote",
+    name="note.create",
     summary="Create a note",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -106,9 +111,12 @@ def create_note(
     "/{id}",
     response_model=schemas.NoteRead,
     operation_id="getNote",
+    name="note.get",
     summary="Get one note",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_note(
     id: uuid.UUID,
@@ -122,10 +130,12 @@ def get_note(
     "/{id}",
     response_model=schemas.NoteRead,
     operation_id="updateNote",
+    name="note.update",
     summary="Update a note",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -149,10 +159,12 @@ def update_note(
     status_code=204,
     response_class=Response,
     operation_id="deleteNote",
+    name="note.delete",
     summary="Delete a note",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",

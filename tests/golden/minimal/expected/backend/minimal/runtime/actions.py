@@ -178,6 +178,8 @@ def dispatch(
     action = actions.get(str(given.get("action")))
     if action is None:  # a project without actions: no name is one of its
         raise validation_error(f"unknown action {given.get('action')!r}", "action")
+    if context.rate_limit is not None:  # the action's own limit, as its route would count it
+        context.rate_limit(str(given["action"]))
     arguments: dict[str, Any] = {}
     if "id" in given:
         arguments["key"] = given["id"]

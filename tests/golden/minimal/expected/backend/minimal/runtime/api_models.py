@@ -40,6 +40,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     ),
     "idempotency_key_reused": (422, "the Idempotency-Key was used for another request"),
     "precondition_required": (428, "the version is missing: send If-Match or version"),
+    "rate_limited": (
+        429,
+        "the caller's rate limit for this action is spent: retry after Retry-After seconds",
+    ),
     "not_implemented": (501, "a custom action's handler does not exist yet"),
     "database_unavailable": (503, "the database does not answer or stays busy: retry later"),
     "not_ready": (503, "the database does not answer"),

@@ -51,9 +51,12 @@ router = ResourceRouter(prefix="/api/authors", tags=["authors"], writes=[IDEMPOT
     "",
     response_model=schemas.AuthorPage,
     operation_id="listAuthors",
+    name="author.list",
     summary="List authors",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_authors(
     params: Annotated[AuthorListParams, Query()], session: SessionDep, context: ContextDep
@@ -66,10 +69,12 @@ def list_authors(
     response_model=schemas.AuthorRead,
     status_code=201,
     operation_id="createAuthor",
+    name="author.create",
     summary="Create an author",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -113,9 +118,12 @@ def create_author(
     "/{id}",
     response_model=schemas.AuthorRead,
     operation_id="getAuthor",
+    name="author.get",
     summary="Get one author",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_author(
     id: int,
@@ -134,10 +142,12 @@ def get_author(
     "/{id}",
     response_model=schemas.AuthorRead,
     operation_id="updateAuthor",
+    name="author.update",
     summary="Update an author",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -161,10 +171,12 @@ def update_author(
     status_code=204,
     response_class=Response,
     operation_id="deleteAuthor",
+    name="author.delete",
     summary="Delete an author (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",
@@ -180,10 +192,12 @@ def delete_author(id: int, session: SessionDep, context: ContextDep) -> None:
     "/{id}/restore",
     response_model=schemas.AuthorRead,
     operation_id="restoreAuthor",
+    name="author.restore",
     summary="Restore a deleted author",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",

@@ -102,9 +102,12 @@ router = ResourceRouter(prefix="/api/books", tags=["books"], writes=[IDEMPOTENT]
     "",
     response_model=schemas.BookPage,
     operation_id="listBooks",
+    name="book.list",
     summary="List books",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_books(
     params: Annotated[BookListParams, Query()], session: SessionDep, context: ContextDep
@@ -117,10 +120,12 @@ def list_books(
     response_model=schemas.BookRead,
     status_code=201,
     operation_id="createBook",
+    name="book.create",
     summary="Create a book",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -164,10 +169,12 @@ def create_book(
     "/bulk",
     response_model=api_models.BulkResult,
     operation_id="bulkBooks",
+    name="book.bulk",
     summary="Update or delete books by filter",
     response_description="What matched and what changed",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "confirmation_required",
@@ -191,10 +198,12 @@ def bulk_books(
     "/bulk/undo",
     response_model=api_models.BulkUndoResult,
     operation_id="undoBulkBooks",
+    name="book.bulk_undo",
     summary="Undo a bulk change of books",
     response_description="How many rows are back",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -216,9 +225,12 @@ def undo_bulk_books(
     "/{id}",
     response_model=schemas.BookRead,
     operation_id="getBook",
+    name="book.get",
     summary="Get one book",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_book(
     id: uuid.UUID,
@@ -237,10 +249,12 @@ def get_book(
     "/{id}",
     response_model=schemas.BookRead,
     operation_id="updateBook",
+    name="book.update",
     summary="Update a book",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -264,10 +278,12 @@ def update_book(
     status_code=204,
     response_class=Response,
     operation_id="deleteBook",
+    name="book.delete",
     summary="Delete a book (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",
@@ -283,10 +299,12 @@ def delete_book(id: uuid.UUID, session: SessionDep, context: ContextDep) -> None
     "/{id}/restore",
     response_model=schemas.BookRead,
     operation_id="restoreBook",
+    name="book.restore",
     summary="Restore a deleted book",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",

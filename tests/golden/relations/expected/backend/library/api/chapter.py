@@ -52,9 +52,12 @@ router = ResourceRouter(prefix="/api/chapters", tags=["chapters"], writes=[IDEMP
     "",
     response_model=schemas.ChapterPage,
     operation_id="listChapters",
+    name="chapter.list",
     summary="List chapters",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_chapters(
     params: Annotated[ChapterListParams, Query()], session: SessionDep, context: ContextDep
@@ -67,10 +70,12 @@ def list_chapters(
     response_model=schemas.ChapterRead,
     status_code=201,
     operation_id="createChapter",
+    name="chapter.create",
     summary="Create a chapter",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -114,9 +119,12 @@ def create_chapter(
     "/{id}",
     response_model=schemas.ChapterRead,
     operation_id="getChapter",
+    name="chapter.get",
     summary="Get one chapter",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_chapter(
     id: uuid.UUID,
@@ -135,10 +143,12 @@ def get_chapter(
     "/{id}",
     response_model=schemas.ChapterRead,
     operation_id="updateChapter",
+    name="chapter.update",
     summary="Update a chapter",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -162,10 +172,12 @@ def update_chapter(
     status_code=204,
     response_class=Response,
     operation_id="deleteChapter",
+    name="chapter.delete",
     summary="Delete a chapter (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",
@@ -181,10 +193,12 @@ def delete_chapter(id: uuid.UUID, session: SessionDep, context: ContextDep) -> N
     "/{id}/restore",
     response_model=schemas.ChapterRead,
     operation_id="restoreChapter",
+    name="chapter.restore",
     summary="Restore a deleted chapter",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",

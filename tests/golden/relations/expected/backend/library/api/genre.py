@@ -60,9 +60,12 @@ router = ResourceRouter(prefix="/api/genres", tags=["genres"], writes=[IDEMPOTEN
     "",
     response_model=schemas.GenrePage,
     operation_id="listGenres",
+    name="genre.list",
     summary="List genres",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_genres(
     params: Annotated[GenreListParams, Query()], session: SessionDep, context: ContextDep
@@ -75,10 +78,12 @@ def list_genres(
     response_model=schemas.GenreRead,
     status_code=201,
     operation_id="createGenre",
+    name="genre.create",
     summary="Create a genre",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -118,9 +123,12 @@ def create_genre(
     "/{id}",
     response_model=schemas.GenreRead,
     operation_id="getGenre",
+    name="genre.get",
     summary="Get one genre",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_genre(
     id: uuid.UUID,
@@ -134,10 +142,12 @@ def get_genre(
     "/{id}",
     response_model=schemas.GenreRead,
     operation_id="updateGenre",
+    name="genre.update",
     summary="Update a genre",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -161,10 +171,12 @@ def update_genre(
     status_code=204,
     response_class=Response,
     operation_id="deleteGenre",
+    name="genre.delete",
     summary="Delete a genre",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",

@@ -51,9 +51,12 @@ router = ResourceRouter(prefix="/api/publishers", tags=["publishers"], writes=[I
     "",
     response_model=schemas.PublisherPage,
     operation_id="listPublishers",
+    name="publisher.list",
     summary="List publishers",
     response_description="A page of rows",
-    responses=api_models.error_responses("validation_error", "database_unavailable"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable"
+    ),
 )
 def list_publishers(
     params: Annotated[PublisherListParams, Query()], session: SessionDep, context: ContextDep
@@ -66,10 +69,12 @@ def list_publishers(
     response_model=schemas.PublisherRead,
     status_code=201,
     operation_id="createPublisher",
+    name="publisher.create",
     summary="Create a publisher",
     response_description="The new row",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "conflict",
@@ -113,9 +118,12 @@ def create_publisher(
     "/{id}",
     response_model=schemas.PublisherRead,
     operation_id="getPublisher",
+    name="publisher.get",
     summary="Get one publisher",
     response_description="The row",
-    responses=api_models.error_responses("validation_error", "database_unavailable", "not_found"),
+    responses=api_models.error_responses(
+        "validation_error", "rate_limited", "database_unavailable", "not_found"
+    ),
 )
 def get_publisher(
     id: int,
@@ -135,10 +143,12 @@ def get_publisher(
     "/{id}",
     response_model=schemas.PublisherRead,
     operation_id="updatePublisher",
+    name="publisher.update",
     summary="Update a publisher",
     response_description="The row after the update",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
@@ -162,10 +172,12 @@ def update_publisher(
     status_code=204,
     response_class=Response,
     operation_id="deletePublisher",
+    name="publisher.delete",
     summary="Delete a publisher (hidden: restore brings it back)",
     response_description="Deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "not_found",
         "conflict",
@@ -181,10 +193,12 @@ def delete_publisher(id: int, session: SessionDep, context: ContextDep) -> None:
     "/{id}/restore",
     response_model=schemas.PublisherRead,
     operation_id="restorePublisher",
+    name="publisher.restore",
     summary="Restore a deleted publisher",
     response_description="The row, no longer deleted",
     responses=api_models.error_responses(
         "validation_error",
+        "rate_limited",
         "database_unavailable",
         "payload_too_large",
         "not_found",
