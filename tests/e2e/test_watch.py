@@ -18,6 +18,14 @@ BOOK = "resource: book\nfields:\n  title: string(200) required\n"
 WAIT = 60  # seconds for one expected line: the machine is shared
 
 
+def save(path: Path, text: str) -> None:
+    """Save as editors do, in one step (a temporary file renamed over it): a plain write is a
+    truncate then a write, and on a loaded machine the watch may rebuild between the two."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    temporary.replace(path)
+
+
 class Watch:
     """A running `schemagen watch`, its merged output read line by line in a thread."""
 
@@ -68,14 +76,14 @@ def test_watch_rebuilds_on_save_reports_errors_without_writing_and_stops_on_ctrl
         assert any("built in" in line for line in watch.until("watching for changes"))
         assert '"isbn"' not in schema.read_text()
 
-        book.write_text(BOOK + "  isbn: string(13)\n")
+        save(book, BOOK + "  isbn: string(13)\n")
         report = watch.until("rebuilt in")
         assert "changed: schemas/book.yaml\n" in report
         assert any("update jsonschema/book.json" in line for line in report)
         assert '"isbn"' in schema.read_text()
 
         before = read_tree(tmp_path / "generated")
-        book.write_text(BOOK + "  isbn: string(13)\n  pages: integr\n")
+        save(book, BOOK + "  isbn: string(13)\n  pages: integr\n")
         report = watch.until("rebuild failed")
         assert any(
             line.startswith("error schemas/book.yaml:5:3: fields.pages: unknown field type")
