@@ -6,5 +6,6 @@ export default defineConfig({
     environment: "jsdom",
     include: ["tests/**/*.test.{ts,tsx}"],
     setupFiles: ["tests/setup.ts"],
+    testTimeout: 20000, // above the 5 s a find may wait, on a loaded machine
   },
 });

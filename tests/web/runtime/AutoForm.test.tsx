@@ -83,6 +83,28 @@ describe("AutoForm", () => {
     expect(regions.callsOf("list").at(-1)?.args[0]).toEqual({ limit: 50, q: "sou" });
   });
 
+  it("reads the related list a page at a time, so the 120th region can be picked", async () => {
+    const many = Array.from({ length: 120 }, (_, n) => ({ id: "r" + String(n), name: "Region " + String(n).padStart(3, "0") }));
+    const { resources, regions } = world([], many);
+    const submit = vi.fn<(body: object) => Promise<void>>(() => Promise.resolve());
+    renderWith(resources, <AutoForm form={officeForm} mode="create" onSubmit={submit} />);
+    const user = userEvent.setup();
+    const picker = screen.getByLabelText("Region");
+    await screen.findByRole("option", { name: "Region 049" });
+    expect(screen.queryByRole("option", { name: "Region 050" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "More Region choices" }));
+    await screen.findByRole("option", { name: "Region 099" });
+    await user.click(screen.getByRole("button", { name: "More Region choices" }));
+    await screen.findByRole("option", { name: "Region 119" });
+    expect(screen.queryByRole("button", { name: "More Region choices" })).toBeNull(); // the last page
+    expect(picker.querySelectorAll("option")).toHaveLength(121); // and the empty choice
+    expect(regions.callsOf("list").map((call) => call.args[0])).toEqual([{ limit: 50 }, { limit: 50, cursor: "50" }, { limit: 50, cursor: "100" }]);
+    await user.type(screen.getByLabelText("Name"), "Harbour");
+    await user.selectOptions(picker, "r119");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(submit).toHaveBeenCalledWith(expect.objectContaining({ name: "Harbour", region_id: "r119" }));
+  });
+
   it("in edit mode sends only what changed, and null for a cleared nullable field", async () => {
     const { resources } = world();
     const submit = vi.fn<(body: object) => Promise<void>>(() => Promise.resolve());

@@ -1,8 +1,9 @@
 /* A picker of related rows: a search box over the related resource's list (when it is
- * searchable) and a select of what it finds, one row or many; the rows already chosen stay among
- * the options whatever the search shows. */
+ * searchable) and a select of what it finds, one row or many, a page at a time ("More choices"
+ * reads the next, so every row can be picked however many there are); the rows already chosen
+ * stay among the options whatever the search shows. */
 
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueries } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Row, RowId } from "./resources.js";
 import { useSession } from "./session.js";
@@ -34,18 +35,21 @@ export function RelationSelect(props: RelationSelectProps) {
   const [search, setSearch] = useState("");
   const searchable = entry?.table.searchable === true;
   const q = searchable ? search.trim() : "";
-  const found = useQuery({
-    queryKey: [...queryKey, resource, "list", { limit: PICKER_PAGE, q }],
-    queryFn: ({ signal }) => {
+  const found = useInfiniteQuery({
+    queryKey: [...queryKey, resource, "picker", { limit: PICKER_PAGE, q }],
+    queryFn: ({ signal, pageParam }) => {
       if (entry === undefined) throw new Error("no list of " + resource);
-      return entry.list(q ? { limit: PICKER_PAGE, q } : { limit: PICKER_PAGE }, { ...options, signal });
+      const params = { limit: PICKER_PAGE, ...(q && { q }), ...(pageParam !== null && { cursor: pageParam }) };
+      return entry.list(params, { ...options, signal });
     },
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.next_cursor,
     enabled: entry !== undefined,
     // A picker opened shows the rows as they are now (one made a moment ago among them), not
     // what another picker of the same list read a few seconds before.
     staleTime: 0,
   });
-  const listed = found.data?.items ?? [];
+  const listed = found.data?.pages.flatMap((page) => page.items) ?? [];
   const missing = value.filter((chosen) => !listed.some((row) => row.id === chosen));
   const chosen = useQueries({
     queries: missing.map((rowId) => ({
@@ -116,6 +120,16 @@ export function RelationSelect(props: RelationSelectProps) {
             </option>
           ))}
         </select>
+      )}
+      {found.hasNextPage && (
+        <button
+          type="button"
+          className="sg-more"
+          disabled={props.disabled === true || found.isFetchingNextPage}
+          onClick={() => void found.fetchNextPage()}
+        >
+          {found.isFetchingNextPage ? "Loading…" : "More " + label + " choices"}
+        </button>
       )}
       {found.isError && <span className="sg-error">Could not load the {label.toLowerCase()} choices.</span>}
     </div>
