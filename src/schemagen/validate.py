@@ -344,6 +344,11 @@ def field_columns(spec: lang.ResourceSpec) -> dict[str, str]:
     return columns
 
 
+# Defaults the database computes at each insert: a unique field may have them (one a day, for
+# `today`, is the point of such a field).
+DYNAMIC_DEFAULTS = {("datetime", "now"), ("date", "today")}
+
+
 class ProjectChecker:
     """The meaning of the schemas, across files: names, references, options, defaults."""
 
@@ -639,6 +644,13 @@ class ResourceChecker:
             problem = default_problem(f)
             if problem:
                 self.error((*path, "default"), problem)
+            elif f.unique and not in_input and (f.type, f.default) not in DYNAMIC_DEFAULTS:
+                self.project.warn(
+                    self.doc,
+                    (*path, "default"),
+                    "unique with a fixed default: one row can keep it, every other create must "
+                    "send a value of its own (or drop the default)",
+                )
         if f.backfill is not None:
             problem = self.backfill_problem(f, in_input)
             if problem:

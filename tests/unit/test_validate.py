@@ -2335,3 +2335,24 @@ def test_project_names_and_paths(tmp_path, project, key, message):
 def test_an_unreadable_configuration_is_a_located_error(tmp_path, name, data, message):
     d = only(config_errors(tmp_path, data, name))
     assert d.file == name and message in d.message, str(d)
+
+
+def test_a_unique_field_with_a_fixed_default_is_a_warning(tmp_path):
+    """One row can keep the default; the next create would be a 409 unless it sends a value."""
+    schema = textwrap.dedent(
+        """\
+        resource: gadget
+        fields:
+          code: {type: string, max_length: 20, unique: true, default: A1}
+          day: {type: date, unique: true, default: today}
+          at: {type: datetime, unique: true, default: now}
+          label: {type: string, default: plain}
+        """
+    )
+    compiled = compile_ok(tmp_path, {"gadget.yaml": schema})
+    assert [str(w) for w in compiled.warnings] == [
+        (
+            "schemas/gadget.yaml:3:54: fields.code.default: unique with a fixed default: one row can"
+            " keep it, every other create must send a value of its own (or drop the default)"
+        )
+    ]
