@@ -195,7 +195,7 @@ answer = () => ({ status: 410, body: { detail: "expired", error_code: "undo_expi
 const expired = await api.undoBulkGadgets({ undo_token: "old" }).catch((error: unknown) => error);
 
 const system = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
-const entry = { id: 5, resource: "gadget", row_id: ID, action: "restore", before: { name: "One" }, after: null, actor: "u1", tenant_id: "t1", branch_id: null, at: "2024-03-01T10:00:00+00:00" };
+const entry = { id: 5, resource: "gadget", row_id: ID, action: "restore", before: { name: "One" }, after: null, actor: "u1", tenant_id: "t1", branch_id: null, ip_address: "127.0.0.1", user_agent: "Mozilla/5.0", at: "2024-03-01T10:00:00+00:00" };
 answer = () => ({ status: 200, body: { items: [entry], next_cursor: null } });
 const audit = new QueryObserver(system, q.auditEntriesQueryOptions({ resource: "gadget", row_id: ID, limit: 10 }));
 const unsubscribe = audit.subscribe(() => undefined);
