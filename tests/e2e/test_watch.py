@@ -30,14 +30,21 @@ class Watch:
     """A running `schemagen watch`, its merged output read line by line in a thread."""
 
     def __init__(self, cwd: Path) -> None:
-        self.process = subprocess.Popen(
-            [str(SCHEMAGEN), "watch", "--quiet-ms", "50"],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env(),
-        )
+        # Started as a terminal starts it, where Ctrl-C interrupts: a test run started in the
+        # background by a non-interactive shell ignores SIGINT, and a child inherits an ignored
+        # signal (a handled one is reset to the default), so SIGINT is handled while it starts.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            self.process = subprocess.Popen(
+                [str(SCHEMAGEN), "watch", "--quiet-ms", "50"],
+                cwd=cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env=env(),
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
