@@ -1311,7 +1311,13 @@ def check_bulk_run_async(api: Api, name: str) -> None:
     assert_error(api.get(f"/api/bulk_runs/{run['id']}", user="user-b"), 404, "not_found")
     if info.has("audit"):
         action = f"bulk_{_bulk_body(info)['operation']}"
-        trail = api.get("/api/audit", params={"resource": name, "action": action})
+        # A run keeps the caller's tenant for a tenant resource only (it scopes the run), and its
+        # batches' entries carry what the run kept: of another resource, entries of no tenant.
+        trail = api.get(
+            "/api/audit",
+            params={"resource": name, "action": action},
+            tenant=TENANT if info.tenant else None,
+        )
         entries = json_object(trail)["items"]
         assert len(entries) == done["affected"], entries
         assert {(e["ip_address"], e["user_agent"]) for e in entries} == {("testclient", AGENT)}
