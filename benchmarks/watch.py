@@ -46,14 +46,20 @@ def main(argv: list[str] | None = None) -> int:
     root = scratch / f"watch-{args.size}"
     specs = bench.generate_project(root, args.size)
     variant = bench.Variant("current", scratch)
-    process = subprocess.Popen(
-        [str(bench.SCHEMAGEN), "watch", "--quiet-ms", str(QUIET_MS)],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**variant.env, "NO_COLOR": "1"},
-    )
+    # SIGINT handled while the watch starts, so it gets the default (Ctrl-C stops it) even when
+    # this runs in the background of a non-interactive shell, which ignores SIGINT.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [str(bench.SCHEMAGEN), "watch", "--quiet-ms", str(QUIET_MS)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**variant.env, "NO_COLOR": "1"},
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     lines: queue.Queue[str] = queue.Queue()
 
     def read() -> None:
