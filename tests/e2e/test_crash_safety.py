@@ -41,7 +41,7 @@ from helpers import REPO, cli_env, read_tree, run_cli, tree_difference, write_tr
 from schemagen.files import MANIFEST_NAME, STAGING_NAME
 
 LONG = os.environ.get("SCHEMAGEN_LONG") == "1"
-SIZE = 30  # resources: with every target (long mode) some 300 writer steps
+SIZE = 30  # resources: with every target (long mode) some 350 writer steps
 TARGETS = ["all"] if LONG else ["jsonschema", "zod", "forms", "tables"]
 STEP_KILLS = 20 if LONG else 14  # points of the writer, chosen from a traced build
 RECOVERY_KILLS = 2  # a killed build whose recovering `check` is killed too
