@@ -80,7 +80,7 @@ def compile_project(start: Path, parsed: ParsedFiles | None = None) -> Compiled:
 
 def rate_limit_problems(config: ProjectConfig, api: Api) -> list[Diagnostic]:
     """`[app] rate_limits` naming an action the app does not have (a typo limits nothing)."""
-    prefix = ("tool", "schemagen") if config.config_file.name == "pyproject.toml" else ()
+    prefix = _config_prefix(config)
     known = api.limited_actions
     found = []
     for action in config.app.rate_limits:
@@ -104,10 +104,15 @@ def declared_resource(path: Path) -> str:
     return match[1] if match else path.stem
 
 
+def _config_prefix(config: ProjectConfig) -> tuple[str, ...]:
+    """Where the settings' keys start: `[tool.schemagen]` in pyproject.toml."""
+    return ("tool", "schemagen") if config.config_file.name == "pyproject.toml" else ()
+
+
 def target_problems(config: ProjectConfig) -> list[Diagnostic]:
     """`targets` names that no built-in target or plugin provides."""
     available = available_targets()
-    prefix = ("tool", "schemagen") if config.config_file.name == "pyproject.toml" else ()
+    prefix = _config_prefix(config)
     return [
         config.config_diagnostic(
             (*prefix, "project", "targets", i),

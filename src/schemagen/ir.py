@@ -341,6 +341,13 @@ class Resource:
         return trait in self.traits
 
     @property
+    def title_api_name(self) -> str:
+        """The API name of the field that names a row (`display.title_field`: `author` is
+        `author_id`); the name itself when no field has it (`id`)."""
+        title = self.display.title_field
+        return next((f.api_name for f in self.fields if f.name == title), title)
+
+    @property
     def pk(self) -> Column:
         return next(c for c in self.columns if c.primary_key and c.name == "id")
 

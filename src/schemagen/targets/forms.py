@@ -100,16 +100,12 @@ def form_field(client: Client, resource: ir.Resource, field: ir.Field) -> dict[s
             "resource": target.name,
             "multiple": field.relation.kind == "many_to_many",
             "valueField": "id",
-            "titleField": _api_name(target, target.display.title_field),
+            "titleField": target.title_api_name,
             "listHook": n.use_list if target.actions.list else None,
             "listQueryOptions": n.list_options if target.actions.list else None,
         }
     data["readOnly"] = {"create": field.readonly, "update": field.readonly}
     return data
-
-
-def _api_name(resource: ir.Resource, name: str) -> str:
-    return next((f.api_name for f in resource.fields if f.name == name), name)
 
 
 def form(client: Client, resource: ir.Resource) -> dict[str, Any]:

@@ -86,10 +86,7 @@ def column(
         data["options"] = [{"value": o.value, "label": o.label} for o in field.enum.options]
     if field is not None and field.relation is not None:
         target = client.by_name[field.relation.target]
-        title = next(
-            (f.api_name for f in target.fields if f.name == target.display.title_field),
-            target.display.title_field,
-        )
+        title = target.title_api_name
         data["relation"] = {
             "resource": target.name,
             "titleField": title,

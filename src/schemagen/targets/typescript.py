@@ -66,10 +66,7 @@ def readme_example(client: Client) -> dict[str, object] | None:
     for resource in client.project.resources:
         verbs = {op.verb for op in client.operations(resource)}
         if {"list", "create"} <= verbs:
-            title = next(
-                (f.api_name for f in resource.fields if f.name == resource.display.title_field),
-                "id",
-            )
+            title = resource.title_api_name
             shown = {prop.name for prop in client.read_props(resource)}
             return {
                 "n": client.n(resource),

@@ -192,10 +192,7 @@ def entry(client: Client, resource: ir.Resource) -> dict[str, object]:
     """One resource's ResourceEntry (runtime/web/resources.ts): names, display, the client's
     definitions and functions, referenced as they are."""
     n = client.n(resource)
-    title = next(
-        (f.api_name for f in resource.fields if f.name == resource.display.title_field),
-        resource.display.title_field,
-    )
+    title = resource.title_api_name
     data: dict[str, object] = {
         "key": resource.name,
         "path": resource.table,  # the segment of its page, #/<path> (see page())

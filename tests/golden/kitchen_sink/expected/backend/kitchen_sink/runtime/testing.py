@@ -1218,13 +1218,10 @@ def _bulk_modules() -> tuple[Any, Any]:
 
 
 @contextlib.contextmanager
-def bulk_settings(**settings: int) -> Iterator[None]:
-    """The app's bulk settings from the environment (`BULK_ASYNC_ROWS=2`, ...) for a check, then
-    as they were."""
-    bulk, _ = _bulk_modules()
+def environment(**settings: str) -> Iterator[None]:
+    """Settings in the environment for a check, then as they were."""
     kept = {name: os.environ.get(name) for name in settings}
-    os.environ.update({name: str(value) for name, value in settings.items()})
-    bulk.settings_from_environment()
+    os.environ.update(settings)
     try:
         yield
     finally:
@@ -1233,6 +1230,18 @@ def bulk_settings(**settings: int) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextlib.contextmanager
+def bulk_settings(**settings: int) -> Iterator[None]:
+    """The app's bulk settings from the environment (`BULK_ASYNC_ROWS=2`, ...) for a check, then
+    as they were."""
+    bulk, _ = _bulk_modules()
+    try:
+        with environment(**{name: str(value) for name, value in settings.items()}):
+            bulk.settings_from_environment()
+            yield
+    finally:
         bulk.settings_from_environment()
 
 
@@ -1384,21 +1393,6 @@ def check_bulk_run_restart(api: Api, name: str) -> None:
             assert_same(info, info.bulk_values, row)
     else:
         assert api.ids(name) == set()
-
-
-@contextlib.contextmanager
-def environment(**settings: str) -> Iterator[None]:
-    """Settings in the environment for a check, then as they were."""
-    kept = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
-        yield
-    finally:
-        for name, value in kept.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def check_rate_limits(api: Api, name: str) -> None:
