@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, TypeVar, Unpack
 
 import httpx
 import sqlalchemy as sa
@@ -95,6 +95,7 @@ class Resource:
     traits: tuple[str, ...] = ()
     undo: bool = False
     filters: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    sorts: list[str | None] = dataclasses.field(default_factory=list)  # None: the default order
 
     def has(self, trait: str) -> bool:
         return trait in self.traits
@@ -384,13 +385,38 @@ def check_not_found(api: Api, name: str) -> None:
             assert_error(api.delete(path), status, code, field)
 
 
-def check_invalid(api: Api, name: str, changes: dict[str, Any], field: str) -> None:
-    """A create with the change is 422 `validation_error` naming the field; so is an update."""
+Case = TypeVar("Case")
+
+
+def _each(cases: Mapping[str, Case], check: Callable[[Case], None]) -> None:
+    """Run one check per case over rows made once for them all, reporting every failing case
+    by its label: one test per case paid for its rows each time, the most of a suite's time."""
+    failures = []
+    for label, case in cases.items():
+        try:
+            check(case)
+        except AssertionError as error:
+            failures.append(f"{label}: {error}")
+    assert not failures, f"{len(failures)} of {len(cases)} failed:\n" + "\n".join(failures)
+
+
+def check_invalid(api: Api, name: str) -> None:
+    """Each invalid value: a create with it is 422 `validation_error` naming its field, and so is
+    an update of one row made for them all (a refused update changes nothing)."""
     info = api.resources[name]
-    assert_error(api.post(info.path, api.payload(name, changes)), 422, "validation_error", field)
-    if "update" in info.operations and all(v is not MISSING for v in changes.values()):
-        row = api.create(name)
-        assert_error(api.patch(f"{info.path}/{row['id']}", changes), 422, "validation_error", field)
+    updatable = "update" in info.operations
+    row = api.create(name) if updatable and info.invalid else None
+
+    def refused(case: tuple[dict[str, Any], str]) -> None:
+        changes, field = case
+        assert_error(
+            api.post(info.path, api.payload(name, changes)), 422, "validation_error", field
+        )
+        if row is not None and all(v is not MISSING for v in changes.values()):
+            response = api.patch(f"{info.path}/{row['id']}", changes)
+            assert_error(response, 422, "validation_error", field)
+
+    _each({f"{case[1]}-{i}": case for i, case in enumerate(info.invalid)}, refused)
 
 
 def check_null_refused(api: Api, name: str) -> None:
@@ -546,10 +572,19 @@ def _pick(rows: list[dict[str, Any]], field: str, kind: str, count: int) -> list
     return values[:count]
 
 
-def check_filter(api: Api, name: str, field: str, op: str) -> None:
+def check_filters(api: Api, name: str) -> None:
+    """Every filter of the list over one set of rows (they only read): each its own check, every
+    failing one reported by its query parameter."""
+    rows = api.populate(name)
+    _each(
+        {f"{field}__{op}": (field, op) for field, op in api.resources[name].filters},
+        lambda pair: _check_filter(api, name, rows, *pair),
+    )
+
+
+def _check_filter(api: Api, name: str, rows: list[dict[str, Any]], field: str, op: str) -> None:
     """`field=v`, `field__in`, `__gte`, `__lte`, `__isnull`: exactly the rows that match."""
     info = api.resources[name]
-    rows = api.populate(name)
     kind = info.types[field]
     by_id = {row["id"]: row for row in rows}
     if op == "isnull":
@@ -608,10 +643,18 @@ def _order_key(kind: str) -> Callable[[object], tuple[float, str]]:
     return lambda value: (0.0, str(value))
 
 
-def check_paging(api: Api, name: str, sort: str | None) -> None:
-    """Every page size walks every row exactly once, in the order of one big page."""
-    info = api.resources[name]
+def check_paging(api: Api, name: str) -> None:
+    """For every sort (and none), every page size walks every row exactly once, in the order of
+    one big page; the rows are made once, as paging only reads."""
     rows = api.populate(name)
+    _each(
+        {f"sort={sort or ''}": sort for sort in api.resources[name].sorts},
+        lambda sort: _check_paging(api, name, rows, sort),
+    )
+
+
+def _check_paging(api: Api, name: str, rows: list[dict[str, Any]], sort: str | None) -> None:
+    info = api.resources[name]
     params = {"sort": sort} if sort else {}
     whole = api.list(name, limit=info.max_page_size, **params)
     order = [row["id"] for row in whole["items"]]

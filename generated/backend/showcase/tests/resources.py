@@ -121,6 +121,7 @@ RESOURCES: dict[str, Resource] = {
             ("office_id", "in"),
             ("office_id", "isnull"),
         ],
+        sorts=[None, "lifetime_value", "-lifetime_value", "name", "-name"],
     ),
     "matrx_action": Resource(
         name="matrx_action",
@@ -353,6 +354,7 @@ RESOURCES: dict[str, Resource] = {
             ("tags", "in"),
             ("tags", "isnull"),
         ],
+        sorts=[None, "use_count", "-use_count", "name", "-name", "created_at", "-created_at"],
     ),
     "matrx_menu_item": Resource(
         name="matrx_menu_item",
@@ -495,6 +497,7 @@ RESOURCES: dict[str, Resource] = {
             ("menu_type", "in"),
             ("menu_type", "isnull"),
         ],
+        sorts=[None, "display_order", "-display_order", "label", "-label"],
     ),
     "office": Resource(
         name="office",
@@ -710,6 +713,7 @@ RESOURCES: dict[str, Resource] = {
             ("region_id", "in"),
             ("region_id", "isnull"),
         ],
+        sorts=[None, "name", "-name", "created_at", "-created_at"],
     ),
     "opportunity": Resource(
         name="opportunity",
@@ -857,6 +861,19 @@ RESOURCES: dict[str, Resource] = {
             ("next_action_at", "lte"),
             ("next_action_at", "isnull"),
         ],
+        sorts=[
+            None,
+            "value",
+            "-value",
+            "next_action_at",
+            "-next_action_at",
+            "last_activity_at",
+            "-last_activity_at",
+            "name",
+            "-name",
+            "created_at",
+            "-created_at",
+        ],
     ),
     "person": Resource(
         name="person",
@@ -979,6 +996,7 @@ RESOURCES: dict[str, Resource] = {
         traits=("timestamps", "tenant", "branching"),
         undo=False,
         filters=[("active", "eq"), ("active", "in"), ("active", "isnull")],
+        sorts=[None, "full_name", "-full_name"],
     ),
     "region": Resource(
         name="region",
@@ -1039,6 +1057,7 @@ RESOURCES: dict[str, Resource] = {
             ("code", "lte"),
             ("code", "isnull"),
         ],
+        sorts=[None, "name", "-name", "created_at", "-created_at"],
     ),
     "todo": Resource(
         name="todo",
@@ -1149,6 +1168,17 @@ RESOURCES: dict[str, Resource] = {
             ("due", "gte"),
             ("due", "lte"),
             ("due", "isnull"),
+        ],
+        sorts=[
+            None,
+            "title",
+            "-title",
+            "due",
+            "-due",
+            "priority",
+            "-priority",
+            "created_at",
+            "-created_at",
         ],
     ),
 }

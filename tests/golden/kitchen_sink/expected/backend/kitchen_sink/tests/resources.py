@@ -62,6 +62,7 @@ RESOURCES: dict[str, Resource] = {
         traits=("timestamps", "branching"),
         undo=False,
         filters=[],
+        sorts=[None, "created_at", "-created_at"],
     ),
     "gadget": Resource(
         name="gadget",
@@ -662,6 +663,19 @@ RESOURCES: dict[str, Resource] = {
             ("maker_id", "in"),
             ("maker_id", "isnull"),
         ],
+        sorts=[
+            None,
+            "name",
+            "-name",
+            "quantity",
+            "-quantity",
+            "price",
+            "-price",
+            "order",
+            "-order",
+            "created_at",
+            "-created_at",
+        ],
     ),
     "maker": Resource(
         name="maker",
@@ -765,6 +779,7 @@ RESOURCES: dict[str, Resource] = {
             ("hotline", "lte"),
             ("hotline", "isnull"),
         ],
+        sorts=[None, "handle", "-handle", "id", "-id"],
     ),
     "part": Resource(
         name="part",
@@ -808,5 +823,6 @@ RESOURCES: dict[str, Resource] = {
         traits=(),
         undo=False,
         filters=[],
+        sorts=[None, "id", "-id"],
     ),
 }

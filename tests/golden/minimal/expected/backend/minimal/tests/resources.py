@@ -74,5 +74,6 @@ RESOURCES: dict[str, Resource] = {
         traits=(),
         undo=False,
         filters=[],
+        sorts=[None, "id", "-id"],
     ),
 }

@@ -67,6 +67,7 @@ RESOURCES: dict[str, Resource] = {
         traits=("timestamps", "soft_delete"),
         undo=False,
         filters=[],
+        sorts=[None, "name", "-name"],
     ),
     "book": Resource(
         name="book",
@@ -136,6 +137,7 @@ RESOURCES: dict[str, Resource] = {
             ("publisher_id", "lte"),
             ("publisher_id", "isnull"),
         ],
+        sorts=[None, "title", "-title", "id", "-id"],
     ),
     "chapter": Resource(
         name="chapter",
@@ -187,6 +189,7 @@ RESOURCES: dict[str, Resource] = {
         traits=("soft_delete", "audit"),
         undo=False,
         filters=[],
+        sorts=[None, "id", "-id"],
     ),
     "genre": Resource(
         name="genre",
@@ -231,6 +234,7 @@ RESOURCES: dict[str, Resource] = {
         traits=(),
         undo=False,
         filters=[("parent_id", "eq"), ("parent_id", "in"), ("parent_id", "isnull")],
+        sorts=[None, "name", "-name", "id", "-id"],
     ),
     "publisher": Resource(
         name="publisher",
@@ -296,5 +300,6 @@ RESOURCES: dict[str, Resource] = {
         traits=("soft_delete",),
         undo=False,
         filters=[],
+        sorts=[None, "id", "-id"],
     ),
 }
