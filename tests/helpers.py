@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 import importlib.util
+import io
 import itertools
 import json
 import os
@@ -12,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -265,3 +267,34 @@ def mermaid_shown(text: str) -> str:
     and `#quot;` replaced by placeholders, which become HTML character references after."""
     text = re.sub(r"\ufb02\u00b0\u00b0(\d+)\u00b6\u00df", lambda m: chr(int(m[1])), text)
     return re.sub(r"\ufb02\u00b0(\w+)\u00b6\u00df", lambda m: html.unescape(f"&{m[1]};"), text)
+
+
+def markers_in_python(text: str, marker: re.Pattern[str]) -> tuple[int, list[int]]:
+    """How many markers a Python source holds, and the line of each one outside a string or a
+    comment as Python's own tokenizer reads it (so outside a string means code)."""
+    # Offsets of each row as tokenize counts rows (it splits at "\n" only).
+    starts = [0]
+    for line in io.StringIO(text).readlines():
+        starts.append(starts[-1] + len(line))
+    literal = (tokenize.STRING, tokenize.COMMENT, getattr(tokenize, "FSTRING_MIDDLE", -1))
+    spans = [
+        (starts[t.start[0] - 1] + t.start[1], starts[t.end[0] - 1] + t.end[1])
+        for t in tokenize.generate_tokens(io.StringIO(text).readline)
+        if t.type in literal
+    ]
+    found = list(marker.finditer(text))
+    outside = [
+        text.count("\n", 0, m.start()) + 1
+        for m in found
+        if not any(s <= m.start() and m.end() <= e for s, e in spans)
+    ]
+    return len(found), outside
+
+
+def structured_strings(value: object) -> list[str]:
+    """Every key and string value of parsed JSON or TOML."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *structured_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in structured_strings(v)]
+    return [value] if isinstance(value, str) else []

@@ -21,14 +21,12 @@ allows it). The build must succeed, and then:
 from __future__ import annotations
 
 import configparser
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tokenize
 import tomllib
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -40,8 +38,10 @@ from helpers import (
     LINE_BREAKS,
     REPO,
     import_module_from,
+    markers_in_python,
     parse_mermaid,
     run_cli,
+    structured_strings,
 )
 from mako.template import Template
 from markdown_it import MarkdownIt
@@ -256,27 +256,11 @@ def test_python_holds_every_marker_inside_a_string_or_a_comment(hostile) -> None
     for path in _files(output, ".py"):
         text = path.read_text("utf-8")
         compile(text, str(path), "exec")
-        # Offsets of each row as tokenize counts rows (it splits at "\n" only).
-        lines = io.StringIO(text).readlines()
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line))
-        spans = []
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type in (tokenize.STRING, tokenize.COMMENT) or token.type == getattr(
-                tokenize, "FSTRING_MIDDLE", -1
-            ):
-                spans.append(
-                    (
-                        starts[token.start[0] - 1] + token.start[1],
-                        starts[token.end[0] - 1] + token.end[1],
-                    )
-                )
-        for match in _markers(text):
-            checked += 1
-            inside = any(s <= match.start() and match.end() <= e for s, e in spans)
-            line = text.count("\n", 0, match.start()) + 1
-            assert inside, f"{path.relative_to(output)}:{line}: {match.group()} is outside a string"
+        found, outside = markers_in_python(text, MARKER)
+        checked += found
+        assert not outside, (
+            f"{path.relative_to(output)}: markers outside a string at lines {outside}"
+        )
     assert checked > 100, checked
     GUARD_COUNTS["hostile strings, Python"] = (
         f"{checked} markers in {len(_files(output, '.py'))} files, each in a string or comment"
@@ -319,14 +303,6 @@ def test_typescript_holds_every_marker_inside_a_string_or_a_comment(hostile) -> 
     )
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return [value] if isinstance(value, str) else []
-
-
 def test_json_and_toml_parse_and_hold_the_markers_only_in_strings(hostile) -> None:
     output, positions = hostile
     readers = {".json": json.loads, ".toml": tomllib.loads}
@@ -334,7 +310,7 @@ def test_json_and_toml_parse_and_hold_the_markers_only_in_strings(hostile) -> No
         for path in _files(output, suffix):
             text = path.read_text("utf-8")
             data = read(text)
-            inside = sum(len(_markers(s)) for s in _strings(data))
+            inside = sum(len(_markers(s)) for s in structured_strings(data))
             # The rest are in comment lines (TOML has them; JSON does not).
             comments = "".join(line for line in text.splitlines() if line.startswith("#"))
             assert inside + len(_markers(comments)) == len(_markers(text)), path.relative_to(output)

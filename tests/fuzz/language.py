@@ -156,6 +156,10 @@ printable_text = st.lists(
     min_size=1,
     max_size=5,
 ).map("".join)
+# Text that the generated files must carry inside a literal or a comment: a hostile middle between
+# two markers, the second one proving that nothing in the middle ended the literal early.
+MARKER = "ZqFuzzZq"
+marked_text = hostile_text.map(lambda text: f"{MARKER}{text}{MARKER}")
 hostile_names = st.one_of(
     names.map(lambda n: n + "\n"),
     st.tuples(names, st.sampled_from(HOSTILE), names).map("".join),
@@ -258,7 +262,7 @@ def field_spec(draw: st.DrawFn, resources: list[str], in_input: bool = False) ->
         spec["filterable"] = True
     for key in ("label", "help", "description"):
         if draw(st.integers(0, 3)) == 0:
-            spec[key] = draw(hostile_text)
+            spec[key] = draw(marked_text)
     return spec
 
 
@@ -272,7 +276,7 @@ def resource_spec(draw: st.DrawFn, name: str, resources: list[str]) -> dict[str,
         spec["primary_key"] = "integer"
     for key in ("label", "description"):
         if draw(st.integers(0, 3)) == 0:
-            spec[key] = draw(hostile_text)
+            spec[key] = draw(marked_text)
     columns = [
         n for n, f in fields.items() if f["type"] not in ("json", "array", "many_to_many", "text")
     ]

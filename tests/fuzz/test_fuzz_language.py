@@ -6,8 +6,11 @@ process, which has everything imported already: a case costs a fork, not a start
 that runs past its time bound is killed and counted as a hang.
 
 Properties: no exit 3 (an internal error) and no traceback; no hang; every build that succeeds
-wrote Python that compiles without a warning and JSON that parses (no NaN or Infinity); in long
-mode, the TypeScript clients of the successful builds type-check with the pinned tsc in tests/ts.
+wrote Python that compiles without a warning and JSON and TOML that parse (no NaN or Infinity),
+and holds each schema string (the fuzzer's labels, help and descriptions, marked at both ends)
+only inside a literal or a comment, as Python's tokenizer and the JSON and TOML readers see it; in
+long mode, the TypeScript clients of the successful builds type-check with the pinned tsc in
+tests/ts and hold the marked strings only in literals and comments as TypeScript parses them.
 
 `make test` validates FAST_EXAMPLES projects and builds the first FAST_BUILDS valid ones, the same
 every run. SCHEMAGEN_FUZZ_EXAMPLES=N fuzzes N (SCHEMAGEN_LONG=1, set by .ci/run: 400), builds every valid one
@@ -21,20 +24,24 @@ import ast
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import GUARD_COUNTS
+from helpers import GUARD_COUNTS, TS_HARNESS, markers_in_python, structured_strings
 from hypothesis import HealthCheck, Phase, given, settings
-from language import mutated_project, write_project
+from language import MARKER, mutated_project, write_project
+
+MARKED = re.compile(MARKER)
 
 FAST_EXAMPLES = 100
 FAST_BUILDS = 10  # a validate costs a fraction of a second, a build seconds
@@ -63,6 +70,7 @@ class Tally:
     built: int = 0
     python_files: int = 0
     json_files: int = 0
+    markers: int = 0  # marked schema strings found in literals or comments
     internal_errors: int = 0
     hangs: int = 0
     failures: list[str] = field(default_factory=list)
@@ -145,9 +153,11 @@ def check(outcome: Outcome, what: str, files: dict) -> bool:
 
 
 def check_output(output: Path) -> list[str]:
-    """Python that does not compile and JSON that does not parse, among the built files."""
+    """Python that does not compile, JSON that does not parse, and a schema string (the fuzzer's
+    marked labels, help and descriptions) outside a literal or a comment, among the built files."""
     problems = []
     for path in sorted(output.rglob("*")):
+        name = path.relative_to(output)
         if path.suffix == ".py":
             TALLY.python_files += 1
             try:
@@ -157,13 +167,29 @@ def check_output(output: Path) -> list[str]:
                     warnings.simplefilter("error")
                     compile(path.read_bytes(), str(path), "exec", flags=ast.PyCF_ONLY_AST)
             except (SyntaxError, ValueError, Warning) as exc:
-                problems.append(f"{path.relative_to(output)}: {exc!r}")
-        elif path.suffix == ".json":
-            TALLY.json_files += 1
+                problems.append(f"{name}: {exc!r}")
+                continue
+            found, outside = markers_in_python(path.read_text("utf-8"), MARKED)
+            TALLY.markers += found
+            if outside:
+                problems.append(f"{name}: a schema string outside a literal at lines {outside}")
+        elif path.suffix in (".json", ".toml"):
+            TALLY.json_files += path.suffix == ".json"
+            text = path.read_text("utf-8")
             try:
-                json.loads(path.read_bytes(), parse_constant=_refuse)
+                data = (
+                    json.loads(text, parse_constant=_refuse)
+                    if path.suffix == ".json"
+                    else tomllib.loads(text)
+                )
             except ValueError as exc:
-                problems.append(f"{path.relative_to(output)}: {exc}")
+                problems.append(f"{name}: {exc}")
+                continue
+            inside = sum(len(MARKED.findall(s)) for s in structured_strings(data))
+            comments = "".join(line for line in text.splitlines() if line.startswith("#"))
+            TALLY.markers += inside
+            if inside + len(MARKED.findall(comments)) != len(MARKED.findall(text)):
+                problems.append(f"{name}: a schema string outside a string value")
     return problems
 
 
@@ -240,9 +266,31 @@ def test_fuzzed_clients_type_check(workdir: Path, node_modules: Path) -> None:
         check=False,
     )
     errors = [line for line in result.stdout.splitlines() if "error TS" in line]
-    TALLY.tsc = f"{len(TALLY.clients)} clients, {len(errors)} tsc errors"
+    # Where each marked schema string sits, as the pinned TypeScript parses the file.
+    sources = sorted(str(p) for c in TALLY.clients for p in (c / "src").rglob("*.ts"))
+    positions = subprocess.run(
+        ["node", str(TS_HARNESS / "string_positions.cjs"), MARKER, *sources],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+        check=True,
+    )
+    found = json.loads(positions.stdout)
+    markers = [m for file in found.values() for m in file["markers"]]
+    in_code = [
+        f"{Path(file).relative_to(root)}:{m['line']}"
+        for file, seen in found.items()
+        for m in seen["markers"]
+        if m["kind"] == "code"
+    ]
+    TALLY.tsc = (
+        f"{len(TALLY.clients)} clients, {len(errors)} tsc errors, {len(markers)} schema strings "
+        f"each in a literal or a comment ({len(in_code)} in code)"
+    )
     report()
     assert result.returncode == 0, f"tsc on the fuzzed clients:\n{result.stdout[-6000:]}"
+    assert not in_code, f"schema strings outside a literal: {in_code[:20]}"
 
 
 def report() -> None:
@@ -250,7 +298,8 @@ def report() -> None:
     t = TALLY
     line = (
         f"{t.projects} projects ({t.valid} valid, {t.built} built; {t.python_files} Python and "
-        f"{t.json_files} JSON files checked); internal errors (exit 3 or traceback): "
+        f"{t.json_files} JSON files checked, {t.markers} schema strings in them each inside a "
+        f"literal or a comment); internal errors (exit 3 or traceback): "
         f"{t.internal_errors}; hangs: {t.hangs}; TypeScript: {t.tsc}"
     )
     GUARD_COUNTS["schema fuzzing"] = "\n".join([line, *t.failures[:3]])
