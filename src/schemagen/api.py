@@ -17,6 +17,7 @@ here, so a route, an operation id or a filter operator is decided in one place.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,6 +49,7 @@ _ROUTER_RANK = {
     "bulk": 2,
     "bulk_undo": 3,
     "export": 3,
+    "current": 3,
     "collection": 4,
     "get": 5,
     "update": 6,
@@ -68,6 +70,7 @@ SUMMARIES = {
     "delete": "Delete {a} {name}",
     "restore": "Restore a deleted {name}",
     "export": "Export {plural} as CSV or XLSX",
+    "current": "The caller's own {name} (the tenant X-Tenant-ID names)",
 }
 ANSWERS = {
     "get": "The row",
@@ -79,6 +82,7 @@ ANSWERS = {
     "bulk": "What matched and what changed",
     "bulk_undo": "How many rows are back",
     "export": "Every row the list's parameters select, as a file of the format asked for",
+    "current": "The tenant's own row",
 }
 
 
@@ -156,8 +160,8 @@ class Operation:
 
     @property
     def is_query(self) -> bool:
-        """A read: list or get."""
-        return self.verb in ("list", "get") and self.custom is None
+        """A read: list, get, or a tenant's own row."""
+        return self.verb in ("list", "get", "current") and self.custom is None
 
     @property
     def takes_id(self) -> bool:
@@ -375,7 +379,8 @@ def build_api(project: ir.Project) -> Api:
     """The API model of a project."""
     audited = tuple(r for r in project.resources if r.has("audit"))
     branching = tuple(r for r in project.resources if r.has("branching"))
-    resources = tuple(_resource_api(r) for r in project.resources)
+    scope = _scope_codes(project)
+    resources = tuple(_resource_api(r, scope(r)) for r in project.resources)
     audit = None
     if audited:
         audit = Operation(
@@ -394,7 +399,7 @@ def build_api(project: ir.Project) -> Api:
         )
     branch_ops: tuple[Operation, ...] = ()
     if branching:
-        codes = (*ALWAYS, "tenant_required") if any(r.has("tenant") for r in branching) else ALWAYS
+        codes = (*ALWAYS, *next((scope(r) for r in branching if r.has("tenant")), ()))
         names = ", ".join(r.name for r in branching)
         branch_ops = (
             Operation(
@@ -426,9 +431,8 @@ def build_api(project: ir.Project) -> Api:
                 answer="Discarded",
             ),
         )
-    every = [code for code in ERROR_CODES if code not in ("tenant_required", "not_ready")]
-    if any(r.has("tenant") for r in project.resources):
-        every.append("tenant_required")
+    every = [code for code in ERROR_CODES if code not in (*TENANT_CODES, "not_ready")]
+    every += next((scope(r) for r in project.resources if r.has("tenant")), ())
     run_action = Operation(
         "actions.run",
         "run",
@@ -508,6 +512,16 @@ def build_api(project: ir.Project) -> Api:
     )
 
 
+TENANT_CODES = ("tenant_required", "unknown_tenant")
+
+
+def _scope_codes(project: ir.Project) -> Callable[[ir.Resource], tuple[str, ...]]:
+    """What a resource's routes answer about the caller's tenant: none without the trait; 400
+    without X-Tenant-ID; and 403 for one that names no tenant when tenants are rows."""
+    codes = TENANT_CODES if project.tenants else TENANT_CODES[:1]
+    return lambda resource: codes if resource.has("tenant") else ()
+
+
 def _bulk_run_operations() -> tuple[Operation, ...]:
     """`/api/bulk_runs`: the caller's bulk runs (of their tenant), one run, and its cancel."""
     return (
@@ -555,7 +569,7 @@ def _bulk_run_operations() -> tuple[Operation, ...]:
     )
 
 
-def _resource_api(resource: ir.Resource) -> ResourceApi:
+def _resource_api(resource: ir.Resource, scope: tuple[str, ...]) -> ResourceApi:
     fields = {f.column.name: f for f in resource.fields if f.column is not None}
     columns = tuple(
         ApiColumn(c.name, c, fields.get(c.name), api_kind(c, fields.get(c.name)))
@@ -563,11 +577,15 @@ def _resource_api(resource: ir.Resource) -> ResourceApi:
         if c.exposed
     )
     return ResourceApi(
-        resource, _operations(resource), columns, _list_api(resource, columns), _export(resource)
+        resource,
+        _operations(resource, scope),
+        columns,
+        _list_api(resource, columns),
+        _export(resource, scope),
     )
 
 
-def _export(resource: ir.Resource) -> Operation | None:
+def _export(resource: ir.Resource, scope: tuple[str, ...]) -> Operation | None:
     """`GET /api/<table>/export`: the list's rows as a file, for resources with `export`."""
     r = resource
     if not r.actions.export:
@@ -579,7 +597,7 @@ def _export(resource: ir.Resource) -> Operation | None:
         f"/api/{r.table}/export",
         f"export{pascal(r.plural)}",
         r.table,
-        errors=(*ALWAYS, "tenant_required") if r.has("tenant") else ALWAYS,
+        errors=(*ALWAYS, *scope),
         resource=r.name,
         summary=SUMMARIES["export"].format(plural=r.plural),
         answer=ANSWERS["export"],
@@ -608,12 +626,12 @@ def _list_api(resource: ir.Resource, columns: tuple[ApiColumn, ...]) -> ListApi 
     return ListApi(config, tuple(filters), sortable, searchable, resource.has("soft_delete"))
 
 
-def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
+def _operations(resource: ir.Resource, scope: tuple[str, ...]) -> tuple[Operation, ...]:
     """A resource's operations in action order; the errors each can answer with."""
     r, a = resource, resource.actions
     base, model, plural = f"/api/{r.table}", r.model, pascal(r.plural)
     item = f"{base}/{{id}}"
-    codes = (*ALWAYS, "tenant_required") if r.has("tenant") else ALWAYS
+    codes = (*ALWAYS, *scope)
     written = (*codes, "payload_too_large")  # POST and PATCH carry a body
     # Owned rows: writing needs a caller; another owner's system row is read-only.
     writer = ("authentication_required", "forbidden") if r.has("owned") else ()
@@ -651,6 +669,17 @@ def _operations(resource: ir.Resource) -> tuple[Operation, ...]:
     if a.get:
         ops.append(
             op("get", "GET", item, f"get{model}", result=f"{model}Read", errors=("not_found",))
+        )
+    if r.tenant_key is not None:  # the tenants' resource: a tenant reads its own row
+        ops.append(
+            op(
+                "current",
+                "GET",
+                f"{base}/current",
+                f"getCurrent{model}",
+                result=f"{model}Read",
+                errors=TENANT_CODES,
+            )
         )
     if a.create:
         ops.append(

@@ -591,6 +591,9 @@ class Client:
             elif verb == "get":
                 args, result, wire = [("id", key, False)], n.model, "id"
                 summary = f"One {r.label}"
+            elif verb == "current":
+                args, result, wire = [], n.model, "none"
+                summary = f"The caller's own {r.label}: the tenant X-Tenant-ID names"
             elif verb == "create":
                 args, result, wire = [("input", n.create, False)], n.model, "body"
                 summary = f"A new {r.label}"
@@ -639,7 +642,7 @@ class Operation:
     function: str  # createBook (api.ts), also the operation id
     args: list[tuple[str, str, bool]]  # (parameter, TypeScript type, optional)
     result: str  # TypeScript type
-    wire: str  # how /api/actions carries the arguments: params, id, body, id+body
+    wire: str  # how /api/actions carries the arguments: params, id, body, id+body, none
     summary: str = ""  # for a doc comment (schema text: through comment_text)
 
     @property

@@ -331,6 +331,8 @@ class Resource:
     triggers: tuple[Trigger, ...] = ()  # PostgreSQL only
     policies: tuple[Policy, ...] = ()  # PostgreSQL only
     views: tuple[View, ...] = ()
+    # The project's tenants are this resource's rows: the column X-Tenant-ID names one by.
+    tenant_key: str | None = None
 
     @property
     def comment(self) -> str | None:
@@ -408,6 +410,11 @@ class Project:
 
     def resource(self, name: str) -> Resource:
         return next(r for r in self.resources if r.name == name)
+
+    @property
+    def tenants(self) -> Resource | None:
+        """The resource whose rows are the tenants (`tenant_key`), when the project has one."""
+        return next((r for r in self.resources if r.tenant_key is not None), None)
 
     @property
     def enums(self) -> tuple[EnumType, ...]:

@@ -351,6 +351,11 @@ class ResourceSpec(Strict):
         None,
         description="the resource's previous name: migrations rename its table instead of dropping it",
     )
+    tenant_key: str | None = Field(
+        None,
+        description="makes this resource the project's tenants: the field whose value X-Tenant-ID "
+        "carries and every tenant row's tenant_id points at",
+    )
 
 
 # An SPDX license expression ("MIT", "Apache-2.0 OR MIT", "LicenseRef-Mine"): OpenAPI's license

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import heapq
 import uuid
@@ -123,6 +124,7 @@ class _Resolver:
         self.tables = tables
         self.pk_kinds = pk_kinds
         self.inverses = inverses
+        self.tenants = next((s for s in specs.values() if s.tenant_key is not None), None)
 
     def resource(self, spec: lang.ResourceSpec, source: str) -> ir.Resource:
         name, table = spec.resource, self.tables[spec.resource]
@@ -189,6 +191,7 @@ class _Resolver:
                 else ()
             ),
             policies=_policies(spec, table),
+            tenant_key=spec.tenant_key,
         )
 
     def field(
@@ -382,6 +385,25 @@ class _Resolver:
             if trait not in TRAIT_ORDER and trait in spec.traits
             for c in _trait_columns(trait)
         ]
+        if self.tenants is not None and self.tenants.tenant_key is not None:
+            # A tenant row points at its tenant: deleting a tenant that still holds rows, or
+            # naming one that does not exist, is refused by the database as by the API.
+            tenants_table = self.tables[self.tenants.resource]
+            leading = [
+                dataclasses.replace(
+                    c,
+                    foreign_key=ir.ForeignKey(
+                        constraint_name("fk", self.tables[spec.resource], c.name, tenants_table),
+                        c.name,
+                        tenants_table,
+                        self.tenants.tenant_key,
+                        ON_DELETE_SQL["restrict"],
+                    ),
+                )
+                if c.name == "tenant_id"
+                else c
+                for c in leading
+            ]
         if "owned" in spec.traits:
             trailing.insert(0, _trait_columns("owned")[1])
         if "branching" in spec.traits:

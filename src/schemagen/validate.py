@@ -28,9 +28,10 @@ from schemagen.diagnostics import (
 from schemagen.load import Document
 from schemagen.naming import PYTHON_RESERVED, api_field_name, pascal, plural
 from schemagen.patterns import PatternError, matcher
-from schemagen.traits import SYSTEM_TABLES, trait_column_names
+from schemagen.traits import SYSTEM_TABLES, TENANT_KEY_LENGTH, trait_column_names
 from schemagen.types import ARRAY_ITEM_TYPES, REGISTRY, FieldType
 from schemagen.types.decimal import MAX_PRECISION, precision_and_scale
+from schemagen.types.string import DEFAULT_LENGTH
 from schemagen.views import conditions, parameters, plain
 
 # Names are matched whole with `fullmatch`: `^...$` lets a trailing newline through.
@@ -380,6 +381,66 @@ class ProjectChecker:
         for resource in self.resources:
             ResourceChecker(self, resource).run()
         self.check_required_loops()
+        self.check_tenant_registry()
+
+    def check_tenant_registry(self) -> None:
+        """At most one resource holds the tenants (`tenant_key`), and its key can be what
+        X-Tenant-ID carries and what every tenant row's tenant_id points at."""
+        registries = [r for r in self.resources if r.spec.tenant_key is not None]
+        for other in registries[1:]:
+            first = registries[0]
+            self.error(
+                other.document,
+                ("tenant_key",),
+                f"only one resource can hold the tenants: {first.spec.resource} does "
+                f"({first.document.file})",
+            )
+        for r in registries[:1]:
+            spec, key = r.spec, r.spec.tenant_key
+            assert key is not None
+            f = spec.fields.get(key)
+            if f is None:
+                self.error(
+                    r.document,
+                    ("tenant_key",),
+                    f"'{key}' is not a field of {spec.resource}{did_you_mean(key, spec.fields)}",
+                )
+            elif f.type != "slug":
+                self.error(
+                    r.document,
+                    ("fields", key, "type"),
+                    f"the tenant key '{key}' must be a slug field (`slug({TENANT_KEY_LENGTH}) "
+                    f"required unique`): X-Tenant-ID carries it, and a header holds ASCII only",
+                )
+            elif not f.required or not f.unique or f.nullable:
+                self.error(
+                    r.document,
+                    ("fields", key),
+                    f"the tenant key '{key}' must be required and unique (`slug("
+                    f"{TENANT_KEY_LENGTH}) required unique`): each tenant row points at one "
+                    "tenant by it",
+                )
+            elif (f.max_length or DEFAULT_LENGTH) > TENANT_KEY_LENGTH:
+                self.error(
+                    r.document,
+                    ("fields", key),
+                    f"the tenant key '{key}' must hold at most {TENANT_KEY_LENGTH} characters "
+                    f"(max_length: {TENANT_KEY_LENGTH} or less), the width of tenant_id",
+                )
+            for i, trait in enumerate(spec.traits):
+                if trait in ("tenant", "branching", "owned", "soft_delete"):
+                    self.error(
+                        r.document,
+                        ("traits", i),
+                        f"the tenants' resource cannot have the '{trait}' trait: its rows are "
+                        "the tenants themselves, removed only once they hold no rows",
+                    )
+            if not any("tenant" in other.spec.traits for other in self.resources):
+                self.warn(
+                    r.document,
+                    ("tenant_key",),
+                    "no resource has the 'tenant' trait: nothing points at these tenants yet",
+                )
 
     def check_required_loops(self) -> None:
         """A loop of required relations (a resource that needs a parent of its own kind, or A

@@ -42,6 +42,8 @@ FACTORS: dict[str, tuple[str, ...]] = {
     "bulk": ("off", "on"),
     "action": ("none", "item", "collection"),
     "fields": ("plain", "required_unique", "defaults", "filter_sort_search"),
+    # Tenants as rows: an `org` resource whose rows are the tenants (`tenant_key`).
+    "tenant_rows": ("off", "on"),
 }
 
 Row = dict[str, str]
@@ -180,6 +182,7 @@ def covered_pairs(rows: Iterable[Row]) -> set[tuple[str, str, str, str]]:
 
 def row_name(index: int, row: Row) -> str:
     traits = "+".join(t for t in TRAITS if row[t] == "on") or "plain"
+    traits += "+orgs" if row["tenant_rows"] == "on" else ""
     return f"m{index:02d}-{row['primary_key']}-{row['relation']}-{traits}"
 
 
@@ -301,4 +304,9 @@ def project_files(name: str, row: Row) -> Project:
         "schemas/parent.yaml": parent,
         "schemas/child.yaml": child,
     }
+    if row["tenant_rows"] == "on":
+        files["schemas/org.yaml"] = (
+            _yaml("org", [], pk, {"code": "slug(64) required unique", "name": "string(80)"})
+            + "tenant_key: code\n"
+        )
     return Project(name, row, files)

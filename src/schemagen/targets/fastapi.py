@@ -389,6 +389,16 @@ class Helpers:
     def searchable(self, resource: ir.Resource) -> tuple[str, ...]:
         return self.listing(resource).searchable
 
+    def tenants(self, resource: ir.Resource) -> str | None:
+        """The resource holding the tenants a tenant resource's rows point at, if rows hold them."""
+        tenants = self.project.tenants
+        return tenants.name if tenants is not None and resource.has("tenant") else None
+
+    def tenant_key(self, resource: ir.Resource) -> str | None:
+        """The API name of the field the tenants' resource names a tenant by."""
+        key = resource.tenant_key
+        return resource.field(key).api_name if key is not None else None
+
     def inbound(self, resource: ir.Resource) -> list[str]:
         """Many-to-one relations into `resource`: the API applies the on_delete of those no
         foreign key enforces, and of all of them when a row is soft-deleted or restored."""

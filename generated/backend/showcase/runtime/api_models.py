@@ -17,6 +17,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "tenant_required": (400, "the X-Tenant-ID header is missing"),
     "authentication_required": (401, "there is no caller (X-User-ID)"),
     "forbidden": (403, "a system row of another owner is read-only"),
+    "unknown_tenant": (403, "X-Tenant-ID names no tenant (the project keeps its tenants as rows)"),
     "not_found": (404, "no such row, or one the caller may not see"),
     "conflict": (409, "a unique value is taken"),
     "idempotency_in_progress": (409, "a request with the same Idempotency-Key is still running"),

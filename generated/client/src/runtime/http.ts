@@ -145,8 +145,9 @@ export function segment(id: string | number): string {
   return encodeURIComponent(String(id));
 }
 
-/** How `POST /api/actions` carries an action's arguments: list parameters, an id, a body, or both. */
-export type ActionWire = "params" | "id" | "body" | "id+body";
+/** How `POST /api/actions` carries an action's arguments: list parameters, an id, a body, both,
+ * or nothing (a tenant's own row: the X-Tenant-ID header says whose). */
+export type ActionWire = "params" | "id" | "body" | "id+body" | "none";
 
 /** Run an action through `POST /api/actions`: its arguments are laid out as `wire` says, options last. */
 export function sendAction<R>(action: string, wire: ActionWire, values: readonly unknown[]): Promise<R> {
@@ -155,7 +156,7 @@ export function sendAction<R>(action: string, wire: ActionWire, values: readonly
   if (wire === "params") payload.input = actionParams(asObject(values[0]));
   if (wire === "body") payload.input = values[0] ?? {};
   if (wire === "id+body") payload.input = values[1] ?? {};
-  const options = values[wire === "id+body" ? 2 : 1];
+  const options = values[wire === "id+body" ? 2 : wire === "none" ? 0 : 1];
   return request<R>(isRequestOptions(options) ? options : undefined, "POST", "/api/actions", { body: payload });
 }
 

@@ -23,6 +23,7 @@ from .db import bind
 from .edges import note_caller
 from .errors import ApiError, validation_error
 from .resources import Clause, Resource
+from .tenants import require_known
 
 MAIN_BRANCH = "main"
 # The scoping headers as security schemes, so the OpenAPI document names them; none is required
@@ -113,10 +114,12 @@ def _kept(text: str | None, length: int) -> str | None:
 
 def enter(resource: Resource, session: Session, context: RequestContext) -> None:
     """Check the headers `resource` needs and hand the caller to the session (for row-level security)."""
-    if resource.has("tenant") and not context.tenant_id:
-        raise ApiError(
-            400, "tenant_required", f"{resource.label}: the X-Tenant-ID header is required"
-        )
+    if resource.has("tenant"):
+        if not context.tenant_id:
+            raise ApiError(
+                400, "tenant_required", f"{resource.label}: the X-Tenant-ID header is required"
+            )
+        require_known(resource, session, context.tenant_id)
     bind(session, context.tenant_id, context.user_id)
 
 

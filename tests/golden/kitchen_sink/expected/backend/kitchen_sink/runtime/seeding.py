@@ -38,6 +38,7 @@ from faker import Faker
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from . import tenants
 from .context import MAIN_BRANCH, RequestContext, enter, scoped
 from .db import session_factory as sessionmaker
 from .db import writer
@@ -204,6 +205,7 @@ def seed(
             f"unknown resource {unknown[0]!r}; expected one of {', '.join(sorted(known))}"
         )
     report = SeedReport()
+    admit_tenants(session_factory, seeds, options)
     for resource_seed in order(seeds):
         if options.only and resource_seed.name not in options.only:
             continue
@@ -220,6 +222,21 @@ def seed(
             if progress is not None:
                 progress(resource.name, tenant, made, seconds)
     return report
+
+
+def admit_tenants(
+    session_factory: Callable[[], Session], seeds: Sequence[ResourceSeed], options: SeedOptions
+) -> None:
+    """Tenants as rows: each tenant the seed fills gets its row first (unless it has one), as
+    tenant rows point at it; the tenants' resource then gets its `rows` rows like any other."""
+    for resource_seed in seeds:
+        resource = REGISTRY[resource_seed.name]
+        if resource.tenant_key is None:
+            continue
+        context = RequestContext(branch_id=MAIN_BRANCH, user_id=options.user)
+        for tenant in options.tenants:
+            with session_factory() as session:
+                ResourceSeeder(resource, resource_seed, session, context, options).admit(tenant)
 
 
 class ResourceSeeder:
@@ -239,6 +256,7 @@ class ResourceSeeder:
         self.context = context
         self.options = options
         self.faker = Faker("en_US")
+        self.fixed: dict[str, object] = {}  # values every row gets, by API name
 
     @property
     def random(self) -> Random:
@@ -275,6 +293,20 @@ class ResourceSeeder:
             self.session.commit()
             made += stop - start
         return made
+
+    def admit(self, tenant: str) -> None:
+        """The tenants' own row of `tenant`, made unless it exists."""
+        key = self.resource.tenant_key
+        assert key is not None, f"{self.resource.name} holds no tenants"
+        found = sa.select(sa.literal(1)).where(tenants.key_column(self.resource) == tenant)
+        if self.session.scalar(found) is not None:
+            return
+        self.faker.seed_instance(stable_seed(self.options.seed, self.resource.name, key, tenant))
+        pools = {f.name: self.pool(f) for f in self.seed.fields if _target(self.resource.name, f)}
+        self.fixed = {key: tenant}
+        self.write(0, pools, is_system=False, careful=True)
+        self.fixed = {}
+        self.session.commit()
 
     def batch(
         self,
@@ -414,7 +446,7 @@ class ResourceSeeder:
                 if f.required or not f.nullable:
                     raise
                 values[f.name] = None
-        return values
+        return {**values, **self.fixed}
 
     def value(self, f: FieldSeed, kind: str, serial: int | None) -> object:
         """A value of `kind` within the field's rules, distinct for each `serial` when given."""

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from . import tenants
 from .context import MAIN_BRANCH, RequestContext, enter, require_principal, scoped
 from .errors import ApiError, database_errors, validation_error
 from .resources import REGISTRY, Expression, Item, Key, Resource, Row
@@ -150,6 +151,11 @@ def apply_values(
                 raise validation_error(f"{name} cannot be null", name)
             scalars[name] = value
     check_references(resource, session, context, scalars, links, None if creating else row)
+    key = resource.tenant_key
+    if not creating and key in scalars and scalars[key] != getattr(row, resource.columns[key].attr):
+        tenants.refuse_while_holding_rows(
+            resource, session, [getattr(row, resource.columns[key].attr)]
+        )
     for name, value in scalars.items():
         column = resource.columns[name]
         setattr(row, column.attr, to_db(column, value, dialect))
@@ -217,6 +223,10 @@ def delete_keys(
 ) -> None:
     """Delete rows by id (on `branch` for branching resources); relations without a database
     foreign key get their on_delete here."""
+    if resource.tenant_key is not None:
+        tenants.refuse_while_holding_rows(
+            resource, session, tenants.keys_of(resource, session, keys)
+        )
     for inbound in resource.inbound:
         source = REGISTRY[inbound.source]
         column = getattr(source.model, inbound.attr)

@@ -28,13 +28,12 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from kitchen_sink.models import complete_metadata
 from kitchen_sink.runtime.resources import REGISTRY
-from kitchen_sink.runtime.testing import PROVEN, TENANT, USER, Api
+from kitchen_sink.runtime.testing import OTHER_TENANT, PROVEN, TENANT, USER, Api
 from kitchen_sink.runtime.values import parse_key
 from kitchen_sink.tests.resources import RESOURCES
 
 # Every table (the models are imported on first use).
 METADATA = complete_metadata()
-OTHER_TENANT = "tenant-b"
 OTHER_USER = "user-b"
 COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 # Per table: how its rows are made through the API, and who is a stranger to them.
@@ -187,6 +186,9 @@ def role(app: FastAPI, api: Api) -> Iterator[Role]:
 def test_a_role_that_does_not_own_the_tables_meets_the_api_refusals(
     role: Role, api: Api, spec: dict[str, Any], command: str
 ) -> None:
+    # Tenants as rows: the stranger's tenant exists, so what refuses its rows is the policy.
+    api.add_tenant(TENANT)
+    api.add_tenant(OTHER_TENANT)
     CHECKS[spec["kind"]](role, api, spec, command)
 
 

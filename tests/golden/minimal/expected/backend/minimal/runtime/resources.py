@@ -105,6 +105,10 @@ class Resource:
     # Junction columns pointing here without a foreign key, and the junction's branch column
     # when the links belong to this resource's branches.
     unlinks: tuple[tuple[sa.Table, str, str | None], ...] = ()
+    # The project keeps its tenants as rows: on tenant resources, the resource holding them; on
+    # that resource, the API name of the column X-Tenant-ID names a tenant by.
+    tenants: str | None = None
+    tenant_key: str | None = None
 
     def has(self, trait: str) -> bool:
         return trait in self.traits

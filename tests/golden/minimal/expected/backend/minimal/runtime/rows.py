@@ -12,7 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from . import tenants
 from .context import RequestContext, enter, require_principal, scoped
+from .db import bind
 from .errors import ApiError
 from .resources import Item, Key, Resource, Row
 from .values import from_db, not_found, parse_key
@@ -142,6 +144,21 @@ def get_row(
     return serialize(
         resource, session, [load(resource, session, context, key, include_deleted=include_deleted)]
     )[0]
+
+
+def tenant_row(resource: Resource, session: Session, context: RequestContext) -> Item:
+    """The caller's own row of the tenants' resource: the one X-Tenant-ID names (400 without
+    it, 403 `unknown_tenant` when it names no row)."""
+    if not context.tenant_id:
+        raise ApiError(
+            400, "tenant_required", f"{resource.label}: the X-Tenant-ID header names yours"
+        )
+    bind(session, context.tenant_id, context.user_id)
+    found = sa.select(resource.model).where(tenants.key_column(resource) == context.tenant_id)
+    row = session.scalars(found).first()
+    if row is None:
+        raise tenants.unknown(context.tenant_id)
+    return serialize(resource, session, [row])[0]
 
 
 def fresh(resource: Resource, session: Session, row: Row) -> Item:

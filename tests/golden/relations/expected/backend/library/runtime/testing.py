@@ -30,13 +30,14 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from . import seeding
+from . import seeding, tenants
 from .contract import BULK_WORKER_THREAD, ORDERED_TYPES, TEXT_TYPES
 from .db import session_factory, writer
 from .resources import REGISTRY
 from .values import parse_key
 
 TENANT = "tenant-a"
+OTHER_TENANT = "tenant-b"  # the stranger isolation is proven against
 USER = "user-a"
 # What test_row_level_security proved with raw SQL ("refused", "permitted"): conftest prints it.
 PROVEN: Counter[str] = Counter()
@@ -96,6 +97,7 @@ class Resource:
     undo: bool = False
     filters: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     sorts: list[str | None] = dataclasses.field(default_factory=list)  # None: the default order
+    tenant_key: str | None = None  # the API name of the key of the project's tenants, if here
 
     def has(self, trait: str) -> bool:
         return trait in self.traits
@@ -119,6 +121,10 @@ class Api:
         self.resources = resources  # what the project's tests know of each resource, by name
         self.counters: Counter[str] = Counter()
         self.parents: dict[str, dict[str, Any]] = {}
+        # Tenants as rows: the resource holding them, and the tenants this test made so far.
+        self.tenants = next((r for r in resources.values() if r.tenant_key), None)
+        self.admitted: set[str] = set()
+        self.admitting = threading.Lock()
 
     def request(
         self,
@@ -130,6 +136,7 @@ class Api:
         **options: Unpack[Options],
     ) -> httpx.Response:
         """A request with the caller's headers: tenant, user and branch (None leaves one out)."""
+        self.admit(options.get("tenant", TENANT), path, json)
         headers = {
             "X-Tenant-ID": options.get("tenant", TENANT),
             "X-User-ID": options.get("user", USER),
@@ -146,6 +153,36 @@ class Api:
             json=json,
         )
         return response
+
+    def admit(self, tenant: str | None, path: str, body: object) -> None:
+        """Tenants as rows: before a request to a tenant resource, its tenant's row (an unknown
+        X-Tenant-ID is refused). Only then: the tests of the tenants' resource itself see just
+        the rows they make."""
+        if self.tenants is None or tenant is None or tenant in self.admitted:
+            return
+        action = body.get("action") if path == "/api/actions" and isinstance(body, dict) else None
+        scoped = [r for r in self.resources.values() if r.has("tenant")]
+        if (
+            any(path == r.path or path.startswith(f"{r.path}/") for r in scoped)
+            or (isinstance(action, str) and action.split(".")[0] in {r.name for r in scoped})
+            or path.startswith("/api/branches/")
+        ):
+            self.add_tenant(tenant)
+
+    def add_tenant(self, tenant: str) -> None:
+        """The row of `tenant` in the tenants' resource, when the project keeps them as rows."""
+        if self.tenants is None or tenant in self.admitted:
+            return
+        with self.admitting:  # tests send requests from many threads at once
+            if tenant in self.admitted:
+                return
+            assert self.tenants.tenant_key is not None
+            key = tenants.key_column(REGISTRY[self.tenants.name])
+            with self.engine.connect() as connection:  # the seed may have made it
+                known = connection.execute(sa.select(sa.literal(1)).where(key == tenant)).first()
+            if known is None:
+                self.create(self.tenants.name, {self.tenants.tenant_key: tenant})
+            self.admitted.add(tenant)
 
     def get(self, path: str, **options: Unpack[Options]) -> httpx.Response:
         return self.request("GET", path, **options)
@@ -1374,7 +1411,7 @@ def check_bulk_run_async(api: Api, name: str) -> None:
         assert len(entries) == done["affected"], entries
         assert {(e["ip_address"], e["user_agent"]) for e in entries} == {("testclient", AGENT)}
     if info.tenant:
-        assert_error(api.get(f"/api/bulk_runs/{run['id']}", tenant="tenant-b"), 404, "not_found")
+        assert_error(api.get(f"/api/bulk_runs/{run['id']}", tenant=OTHER_TENANT), 404, "not_found")
     if info.undo:
         assert done["undo_token"], done
         undone = api.post(f"{info.path}/bulk/undo", {"undo_token": done["undo_token"]})
@@ -1555,7 +1592,7 @@ def check_client_id(api: Api, name: str) -> None:
     again = api.post(info.path, {**api.payload(name), "id": chosen})
     assert_error(again, 409, "conflict", "id")
     if info.tenant:
-        elsewhere = api.post(info.path, {**api.payload(name), "id": chosen}, tenant="tenant-b")
+        elsewhere = api.post(info.path, {**api.payload(name), "id": chosen}, tenant=OTHER_TENANT)
         assert elsewhere.status_code in (409, 422), elsewhere.text  # 422: its parents are not there
     assert_error(
         api.post(info.path, {**api.payload(name), "id": "not-a-uuid"}),
@@ -1676,7 +1713,7 @@ def check_change_feed(api: Api, name: str) -> None:
             break
     assert seen == feed_after(api, head)
     if info.tenant:
-        elsewhere = api.get("/api/changes", params={"since": str(head)}, tenant="tenant-b")
+        elsewhere = api.get("/api/changes", params={"since": str(head)}, tenant=OTHER_TENANT)
         theirs = json_object(elsewhere)["items"]
         assert all((c["resource"], c["row_id"]) != (name, str(row["id"])) for c in theirs)
 
@@ -1768,28 +1805,87 @@ def check_tenant(api: Api, name: str) -> None:
     path = f"{info.path}/{row['id']}"
     assert_error(api.get(path, tenant=None), 400, "tenant_required")
     assert_error(api.post(info.path, api.payload(name), tenant=None), 400, "tenant_required")
-    assert_error(api.get(path, tenant="tenant-b"), 404, "not_found")
+    if api.tenants is not None:  # tenants as rows: one that is not a row is refused outright
+        stranger = "no-such-tenant"
+        api.admitted.add(stranger)  # known to the test, not made
+        assert_error(api.get(path, tenant=stranger), 403, "unknown_tenant", "X-Tenant-ID")
+        body = assert_error(
+            api.post(info.path, api.payload(name), tenant=stranger), 403, "unknown_tenant"
+        )
+        assert stranger in body["detail"], body
+        if "list" in info.operations:
+            assert_error(api.get(info.path, tenant=stranger), 403, "unknown_tenant")
+    assert_error(api.get(path, tenant=OTHER_TENANT), 404, "not_found")
     if "update" in info.operations:
         assert_error(
-            api.patch(path, info.update, tenant="tenant-b", if_match=None), 404, "not_found"
+            api.patch(path, info.update, tenant=OTHER_TENANT, if_match=None), 404, "not_found"
         )
     if "delete" in info.operations:
-        assert_error(api.delete(path, tenant="tenant-b"), 404, "not_found")
+        assert_error(api.delete(path, tenant=OTHER_TENANT), 404, "not_found")
     if "get" in info.operations:
         assert_error(
-            api.post("/api/actions", {"action": f"{name}.get", "id": row["id"]}, tenant="tenant-b"),
+            api.post(
+                "/api/actions", {"action": f"{name}.get", "id": row["id"]}, tenant=OTHER_TENANT
+            ),
             404,
             "not_found",
         )
     if "list" in info.operations:
-        response = api.get(info.path, tenant="tenant-b")
+        response = api.get(info.path, tenant=OTHER_TENANT)
         assert response.status_code == 200 and response.json()["items"] == []
     if "bulk" in info.operations:
         other = api.post(
-            f"{info.path}/bulk", {"operation": "delete", "filter": {}}, tenant="tenant-b"
+            f"{info.path}/bulk", {"operation": "delete", "filter": {}}, tenant=OTHER_TENANT
         )
         assert other.status_code == 200 and other.json()["matched"] == 0, other.text
         assert api.get(path).status_code == 200
+
+
+def check_tenant_rows(api: Api, name: str) -> None:
+    """The tenants' resource: a new tenant's row admits it (X-Tenant-ID naming it is served);
+    while it holds rows it keeps its row and its key (409), and once they are gone it may go."""
+    info = api.resources[name]
+    key = info.tenant_key
+    assert key is not None, f"{name} holds no tenants"
+    scoped = next(
+        (
+            r
+            for r in api.resources.values()
+            if r.has("tenant")
+            and {"create", "delete"} <= set(r.operations)
+            and not r.problems
+            # its payload needs no row of the default tenant
+            and not any(required for _, required in r.relations.values())
+        ),
+        None,
+    )
+    tenant = api.create(name)
+    # A tenant reads its own row by its header alone, on its route and through the router.
+    own = api.get(f"{info.path}/current", tenant=tenant[key])
+    assert own.status_code == 200 and own.json()["id"] == tenant["id"], own.text
+    routed = api.post("/api/actions", {"action": f"{name}.current"}, tenant=tenant[key])
+    assert routed.status_code == 200 and routed.json() == own.json(), routed.text
+    assert_error(api.get(f"{info.path}/current", tenant=None), 400, "tenant_required")
+    api.admitted.add("no-such-tenant")
+    assert_error(api.get(f"{info.path}/current", tenant="no-such-tenant"), 403, "unknown_tenant")
+    if scoped is None:
+        return
+    caller = {"tenant": tenant[key]}
+    api.admitted.add(tenant[key])
+    made = api.post(scoped.path, api.payload(scoped.name), **caller)
+    assert made.status_code == 201, made.text
+    path = f"{info.path}/{tenant['id']}"
+    if "delete" in info.operations:
+        assert_error(api.delete(path), 409, "conflict", key)
+        assert api.get(path).status_code == 200, "a refused delete kept the tenant"
+    if "update" in info.operations:
+        changed = api.payload(name)[key]
+        assert_error(api.patch(path, {key: changed}), 409, "conflict", key)
+    gone = api.delete(f"{scoped.path}/{made.json()['id']}", **caller)
+    assert gone.status_code == 204, gone.text
+    if "delete" in info.operations and not scoped.has("soft_delete"):  # else the row is kept
+        assert api.delete(path).status_code == 204, "an empty tenant could not be deleted"
+        assert_error(api.get(scoped.path, **caller), 403, "unknown_tenant")
 
 
 def check_soft_delete(api: Api, name: str) -> None:
@@ -1881,7 +1977,7 @@ def check_audit(api: Api, name: str) -> None:
         assert entries[1]["user_agent"] == AGENT
         assert_same(info, info.update, entries[1]["after"])
         assert _comparable(entries[1]["before"]) == _comparable(row)
-    other = api.get("/api/audit", params={"resource": name}, tenant="tenant-b")
+    other = api.get("/api/audit", params={"resource": name}, tenant=OTHER_TENANT)
     assert other.status_code == 200 and other.json()["items"] == [], (
         "another tenant's trail is not yours"
     )
@@ -2033,7 +2129,9 @@ def check_seeded_rows_are_served(api: Api, seeds: tuple[seeding.ResourceSeed, ..
         response = api.get(info.path, params={"limit": str(min(info.max_page_size, 100))})
         assert response.status_code == 200, f"{info.path}: {response.text}"
         items = response.json()["items"]
-        assert len(items) == 2 * rows, (s.name, len(items))
+        # The tenants' resource also holds the row of each tenant seeded.
+        tenants = len(options.tenants) if info.tenant_key else 0
+        assert len(items) == 2 * rows + tenants, (s.name, len(items))
         for fields in info.unique:
             values = [tuple(item[f] for f in fields) for item in items]
             values = [v for v in values if None not in v]
