@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from showcase.app import create_app
 from showcase.models import complete_metadata
-from showcase.runtime.testing import PROVEN, Api
+from showcase.runtime.testing import PROVEN, Api, create_schema, delete_every_row, drop_schema
 from showcase.tests.resources import RESOURCES
 
 # Every table (the models are imported on first use; the tests need them all).
@@ -30,72 +30,17 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     app = create_app(url)
     engine: sa.Engine = app.state.engine
-    create_schema(engine)
+    create_schema(engine, METADATA, MIGRATIONS)
     yield app
-    drop_schema(engine)
+    drop_schema(engine, METADATA)
     engine.dispose()
-
-
-def create_schema(engine: sa.Engine) -> None:
-    """The tables: by the migrations once there are revisions, else from the models."""
-    drop_schema(engine)
-    if any(MIGRATIONS.parent.glob("versions/*.py")):
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config(str(MIGRATIONS))
-        config.attributes["skip_logging"] = True
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    else:
-        METADATA.create_all(engine)
-
-
-def drop_schema(engine: sa.Engine) -> None:
-    METADATA.drop_all(engine)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-
-
-def delete_every_row(engine: sa.Engine) -> None:
-    """Empty the tables a test filled. Which ones is one query (a test fills a few): emptying
-    every table each time, PostgreSQL's TRUNCATE above all, cost more than most tests."""
-    with engine.begin() as connection:
-        tables = filled_tables(connection)
-        if not tables:
-            return
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(connection.dialect.identifier_preparer.quote(t.name) for t in tables)
-            connection.exec_driver_sql(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE")
-            return
-        if engine.dialect.name == "mysql":
-            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
-        else:
-            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        for table in tables:
-            connection.execute(table.delete())
-        if engine.dialect.name == "mysql":
-            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
-
-
-def filled_tables(connection: sa.Connection) -> list[sa.Table]:
-    """The tables holding a row, children first: one row of scalar subqueries, NULL for each
-    empty table (a statement every database takes, without FROM)."""
-    tables = list(reversed(METADATA.sorted_tables))
-    probes = [
-        sa.select(sa.literal(1)).select_from(table).limit(1).scalar_subquery().label(f"t{n}")
-        for n, table in enumerate(tables)
-    ]
-    found = connection.execute(sa.select(*probes)).one()
-    return [table for table, row in zip(tables, found, strict=True) if row is not None]
 
 
 @pytest.fixture
 def api(app: FastAPI) -> Iterator[Api]:
     with TestClient(app) as client:
         yield Api(client, app.state.engine, RESOURCES)
-    delete_every_row(app.state.engine)
+    delete_every_row(app.state.engine, METADATA)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypedDict, TypeVar, Unpack
 
 import httpx
@@ -104,6 +105,66 @@ class Resource:
 
     def missing_key(self) -> int | str:
         return 2_000_000_000 if self.key == "integer" else str(uuid.uuid4())
+
+
+# ---------------------------------------------------------------------------------------------
+# The database under test
+
+
+def create_schema(engine: sa.Engine, metadata: sa.MetaData, migrations: Path) -> None:
+    """The tables: by the migrations (`migrations` is their alembic.ini) once there are
+    revisions, else from the models."""
+    drop_schema(engine, metadata)
+    if any(migrations.parent.glob("versions/*.py")):
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config(str(migrations))
+        config.attributes["skip_logging"] = True
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    else:
+        metadata.create_all(engine)
+
+
+def drop_schema(engine: sa.Engine, metadata: sa.MetaData) -> None:
+    metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def delete_every_row(engine: sa.Engine, metadata: sa.MetaData) -> None:
+    """Empty the tables a test filled. Which ones is one query (a test fills a few): emptying
+    every table each time, PostgreSQL's TRUNCATE above all, cost more than most tests."""
+    with engine.begin() as connection:
+        tables = filled_tables(connection, metadata)
+        if not tables:
+            return
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(connection.dialect.identifier_preparer.quote(t.name) for t in tables)
+            connection.exec_driver_sql(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE")
+            return
+        if engine.dialect.name == "mysql":
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        else:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        for table in tables:
+            connection.execute(table.delete())
+        if engine.dialect.name == "mysql":
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+
+
+def filled_tables(connection: sa.Connection, metadata: sa.MetaData) -> list[sa.Table]:
+    """The tables holding a row, children first: one row of scalar subqueries, NULL for each
+    empty table (a statement every database takes, without FROM)."""
+    tables = list(reversed(metadata.sorted_tables))
+    probes = [
+        sa.select(sa.literal(1)).select_from(table).limit(1).scalar_subquery().label(f"t{n}")
+        for n, table in enumerate(tables)
+    ]
+    found = connection.execute(sa.select(*probes)).one()
+    return [table for table, row in zip(tables, found, strict=True) if row is not None]
 
 
 # ---------------------------------------------------------------------------------------------
