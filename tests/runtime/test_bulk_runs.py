@@ -52,8 +52,14 @@ def database(request: pytest.FixtureRequest, database_url: Callable[[str], str])
 
 @pytest.fixture
 def factory(database: str) -> Iterator[Factory]:
-    """Sessions as the app's requests and its worker get them (the writer: BEGIN IMMEDIATE on SQLite)."""
-    engine = make_engine(database)
+    yield from sessions(database)
+
+
+def sessions(url: str) -> Iterator[Factory]:
+    """Sessions on `url` (its notes and system tables made, unless they are) as the app's requests
+    and its worker get them (the writer: BEGIN IMMEDIATE on SQLite)."""
+    engine = make_engine(url)
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in TABLES])
     bulk.register(NOTE, NoteUpdate, CONFIG)
     yield session_factory(writer(engine))
     engine.dispose()

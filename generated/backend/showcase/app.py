@@ -23,7 +23,9 @@ run that may touch more rows runs in the background (default: each resource's `a
 `BULK_CONFIRM_ROWS`: a bulk delete of more rows needs its dry run's confirmation token (default:
 each resource's `confirm_rows`); `BULK_BATCH_SIZE`: the rows of one batch (default: each
 resource's `batch_size`); `BULK_WORKER`: `embedded` (default: this process works on the
-background runs, in a thread the app starts and stops) or `off`."""
+background runs, in a thread the app starts and stops) or `off`; `BULK_UNDO_KEYS`: Fernet
+keys, comma-separated, newest first, that seal the undo images at rest (unset: kept as they are);
+`BULK_RETENTION_DAYS`: finished runs older than this are deleted (unset: kept)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         "runtime_version": runtime_version,
         "runtime_features": [FEATURE_NAMES[name] for name in feature_modules(api)],
         "exports": api.has_export,
+        "bulk": api.has_bulk,
         "web": context.enabled is None or "web" in context.enabled,
     }
     return [

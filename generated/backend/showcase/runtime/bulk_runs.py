@@ -22,6 +22,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -29,7 +30,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import bulk
+from . import bulk, retention
 from .context import MAIN_BRANCH, RequestContext
 from .contract import BULK_RUNS_MAX_PAGE_SIZE, BULK_RUNS_PAGE_SIZE, BULK_WORKER_THREAD
 from .db import bind
@@ -129,8 +130,9 @@ def process_batch(factory: sessionmaker[Session], run_id: object) -> Outcome:
         if refused:
             moved["errors"] = [*(run.errors or []), *refused][: bulk.MAX_BULK_ERRORS]
         if saved and config.undo_ttl is not None:
-            kept = run.undo_data or {"changed": changed, "rows": []}
-            moved["undo_data"] = {"changed": changed, "rows": [*kept["rows"], *saved]}
+            kept = retention.unseal(run.undo_data) or {"changed": changed, "rows": []}
+            image = {"changed": changed, "rows": [*kept["rows"], *saved]}
+            moved["undo_data"] = retention.seal(image)
         claimed = session.execute(
             sa.update(runs)
             .where(
@@ -203,7 +205,9 @@ def _finish(
     if error is not None:
         run.errors = [*(run.errors or []), error][: bulk.MAX_BULK_ERRORS]
     ttl = config.undo_ttl if config is not None else None
-    if ttl is not None and run.undo_data and run.undo_data["rows"] and run.undo_token is None:
+    # Whether the run saved any row (a sealed image says so by being there: it is sealed only
+    # with rows in it).
+    if ttl is not None and run.undo_data and run.undo_token is None:
         run.undo_token = secrets.token_urlsafe(24)
         run.undo_expires_at = stored_time(
             now() + datetime.timedelta(seconds=ttl), dialect_of(session)
@@ -276,13 +280,49 @@ class Worker:
                 log.error("bulk worker: still in a batch after %.0f s; left behind", STOP_SECONDS)
 
     def _loop(self) -> None:
+        purged = -retention.PURGE_SECONDS  # the first look purges
         while not self._stopping.is_set():
             try:
+                if time.monotonic() - purged >= retention.PURGE_SECONDS:
+                    purge(self.factory)
+                    purged = time.monotonic()
                 work(self.factory, stopping=self._stopping.is_set)
             except Exception:  # the database away, a deadlock: the batch rolled back, try later
                 log.exception("bulk worker: a batch failed; it is tried again")
             bulk.QUEUED.wait(self.poll_seconds)
             bulk.QUEUED.clear()
+
+
+def purge(
+    factory: sessionmaker[Session], moment: datetime.datetime | None = None
+) -> tuple[int, int]:
+    """What runs keep no longer (runtime.retention): the undo images whose token expired are
+    dropped, and finished runs older than `BULK_RETENTION_DAYS` deleted. (images, runs)."""
+    moment = moment or now()
+    with factory() as session:
+        _as_worker(session)
+        runs = bulk.run_model()
+        dialect = dialect_of(session)
+        dropped = session.execute(
+            sa.update(runs)
+            .where(runs.undo_data.is_not(None), runs.undo_expires_at < stored_time(moment, dialect))
+            .values(undo_data=sa.null())
+            .execution_options(synchronize_session=False)
+        )
+        deleted = 0
+        kept = retention.kept_for()
+        if kept is not None:
+            gone = session.execute(
+                sa.delete(runs)
+                .where(
+                    runs.status.not_in(bulk.ACTIVE),
+                    runs.created_at < stored_time(moment - kept, dialect),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            deleted = int(gone.rowcount)  # type: ignore[attr-defined]
+        session.commit()
+        return int(dropped.rowcount), deleted  # type: ignore[attr-defined]
 
 
 # -- /api/bulk_runs

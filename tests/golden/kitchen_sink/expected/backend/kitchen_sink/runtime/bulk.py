@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from . import retention
 from .api_models import BulkRequest, BulkUndoRequest
 from .context import MAIN_BRANCH, RequestContext, enter, require_principal, scoped
 from .errors import ApiError, database_errors, from_database, validation_error
@@ -101,6 +102,7 @@ def settings_from_environment() -> None:
     over the schema's `async_rows`, `confirm_rows` and `batch_size` of every resource (unset:
     the schema's)."""
     _OVERRIDES.clear()
+    retention.settings_from_environment()  # BULK_UNDO_KEYS, BULK_RETENTION_DAYS
     for name in ("BULK_ASYNC_ROWS", "BULK_CONFIRM_ROWS", "BULK_BATCH_SIZE"):
         value = positive_setting(name, 0, "rows")
         if value:
@@ -504,7 +506,9 @@ def _record_run(
             undo_expires_at=stored_time(result["undo_expires_at"], dialect_of(session))
             if result["undo_expires_at"]
             else None,
-            undo_data={"changed": changed, "rows": saved} if result["undo_token"] else None,
+            undo_data=retention.seal({"changed": changed, "rows": saved})
+            if result["undo_token"]
+            else None,
             status="done",
             errors=result["errors"],
             confirmation_token=confirmation,
@@ -532,19 +536,23 @@ def undo_bulk(
         runs.actor == context.user_id if context.user_id else runs.actor.is_(None)
     )  # who ran it
     run = session.scalars(statement.with_for_update()).first()
-    if run is None or run.undo_data is None:
+    if run is None:
         raise ApiError(404, "not_found", "no bulk run has this undo token")
     if run.undone_at is not None:
         raise ApiError(409, "undo_used", "this bulk run was already undone")
+    # Expired before its image is looked at: the retention drops the image of an expired token.
     if now() > as_utc(run.undo_expires_at):
         raise ApiError(410, "undo_expired", "the undo token has expired")
-    changed = run.undo_data["changed"]
+    image = retention.unseal(run.undo_data)
+    if image is None:
+        raise ApiError(404, "not_found", "no bulk run has this undo token")
+    changed = image["changed"]
     restored = skipped = 0
     with database_errors(session, "update"):
         if changed == ["deleted_at"]:
-            restored, skipped = _undo_soft_delete(resource, session, context, run.undo_data["rows"])
+            restored, skipped = _undo_soft_delete(resource, session, context, image["rows"])
         else:
-            for saved in run.undo_data["rows"]:
+            for saved in image["rows"]:
                 put_back = _put_back(resource, session, context, saved, changed)
                 if put_back is None:
                     skipped += 1
