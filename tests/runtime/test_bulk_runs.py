@@ -5,8 +5,14 @@ batches, survives a restart, and a large delete needs its dry run's confirmation
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -266,6 +272,73 @@ def test_a_worker_that_dies_mid_batch_leaves_nothing_of_it(
     monkeypatch.setattr(bulk_runs, "_apply", applied)
     assert bulk_runs.work(factory) == 2
     assert sorted(changes_per_row(factory).values()) == [1] * 4
+
+
+# A worker in a process of its own, killed (SIGKILL) while its second batch is applied and not
+# yet committed: `marker` is written at that point, and the process sleeps until it is killed.
+KILLED_WORKER = """
+import sys, time
+from pathlib import Path
+url, marker = sys.argv[1], Path(sys.argv[2])
+from test_bulk_runs import CONFIG, NOTE, NoteUpdate
+from world import AuditLogEntry, BulkRun, ChangeFeedClock, ChangeFeedEntry
+from schemagen.runtime import audit, bulk, bulk_runs, changes
+from schemagen.runtime.db import make_engine, session_factory, writer
+audit.configure(AuditLogEntry)  # as the generated db.py hands the system tables over
+bulk.configure(BulkRun)
+changes.configure(ChangeFeedEntry, ChangeFeedClock)
+bulk.register(NOTE, NoteUpdate, CONFIG)
+applied, calls = bulk_runs._apply, []
+def apply_then_hang(*args):
+    result = applied(*args)
+    calls.append(1)
+    if len(calls) == 2:
+        marker.write_text("in the second batch")
+        time.sleep(120)
+    return result
+bulk_runs._apply = apply_then_hang
+bulk_runs.work(session_factory(writer(make_engine(url))))
+"""
+
+
+def test_a_worker_process_killed_mid_batch_is_redone_exactly_once(
+    database: str, factory: Factory, tmp_path: Path
+) -> None:
+    """SIGKILL, not an exception: the killed process's transaction dies with it (the database
+    rolls it back when the connection drops; SQLite's lock goes with the process), the batch it
+    held is done again by the next worker, and no row is changed twice or left out of the undo."""
+    notes(factory, 6)
+    queued = run_bulk(factory, operation="update", values={"done": True})
+    marker = tmp_path / "in-batch"
+    here = Path(__file__).parent
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WORKER, database, str(marker)],
+        cwd=here,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(here), str(here.parent)])},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(600):
+            if marker.exists() or child.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert marker.exists(), (child.stdout.read() if child.stdout else b"").decode()[-3000:]
+    finally:
+        child.kill()
+        child.wait(30)
+    assert child.returncode == -signal.SIGKILL
+    # The first batch committed; the second died with the process.
+    assert state(factory, queued["id"])["processed"] == 2 and done_count(factory) == 2
+    assert bulk_runs.work(factory) == 2  # 6 rows, 2 a batch: the two left, the dead one redone
+    finished = state(factory, queued["id"])
+    assert (finished["status"], finished["affected"], finished["failed"]) == ("done", 6, 0)
+    assert sorted(changes_per_row(factory).values()) == [1] * 6  # no row changed twice
+    with factory() as session:
+        undone = bulk.undo_bulk(
+            NOTE, session, CALLER, api_models.BulkUndoRequest(undo_token=finished["undo_token"])
+        )
+    assert undone == {"restored": 6, "skipped": 0} and done_count(factory) == 0
 
 
 def test_a_large_delete_needs_its_dry_runs_token(factory: Factory) -> None:
