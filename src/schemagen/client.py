@@ -324,6 +324,11 @@ class Client:
     def bulk_undo(self) -> bool:
         return self.api.has_bulk_undo
 
+    @property
+    def bulk_runs(self) -> bool:
+        """`/api/bulk_runs` exists: some resource has bulk."""
+        return self.api.has_bulk
+
     # -- types
 
     def key_type(self, resource: ir.Resource | str) -> str:
@@ -704,6 +709,8 @@ def check_names(client: Client) -> None:
         owners.update({name: "the audit log (GET /api/audit)" for name in AUDIT_NAMES})
     if client.branching:
         owners.update({name: "branch merge and discard" for name in BRANCH_NAMES})
+    if client.bulk_runs:
+        owners.update({name: "the bulk runs (GET /api/bulk_runs)" for name in BULK_RUN_NAMES})
     for r in client.project.resources:
         n = client.n(r)
         names = [
@@ -781,6 +788,27 @@ AUDIT_NAMES = frozenset(
         "useAuditEntries",
         "auditEntrySchema",
         "auditPageSchema",
+    }
+)
+# Names the client exports for the bulk runs, when any resource has bulk.
+BULK_RUN_NAMES = frozenset(
+    {
+        "BulkRun",
+        "BulkRunPage",
+        "BulkRunListParams",
+        "listBulkRuns",
+        "getBulkRun",
+        "cancelBulkRun",
+        "bulkRunKeys",
+        "bulkRunsQueryOptions",
+        "bulkRunQueryOptions",
+        "bulkRunActive",
+        "cancelBulkRunMutationOptions",
+        "useBulkRuns",
+        "useBulkRun",
+        "useCancelBulkRun",
+        "bulkRunSchema",
+        "bulkRunPageSchema",
     }
 )
 # Names the client exports for branches, when any resource has the branching trait.

@@ -584,6 +584,12 @@ def test_traits_through_the_client_against_the_backend(driven: dict) -> None:
     assert traits["bulk"] == {"affected": 1, "failed": 0, "token": "string", "expires": "string"}
     assert traits["undone"] == 1 and traits["stageAfterUndo"] == "lead"
     assert traits["reused"] == [409, "undo_used"]
+    runs = traits["runs"]
+    assert runs["listed"] == [["update", "done", 1]] and runs["valid"], runs
+    assert runs["run"] == [True, True, True]
+    assert runs["cancelFinished"] == [409, "run_finished"]
+    assert runs["missing"] == [404, "not_found"]
+    assert runs["polls"] == [False, 1000] and runs["refreshedByBulk"]
     assert traits["auditActions"] == ["update", "update", "create"]  # newest first
     assert traits["merge"] == {"beforeMerge": 0, "merged": 1, "afterMerge": 1}
 

@@ -8,7 +8,7 @@ import { InfiniteQueryObserver, MutationObserver, QueryClient, QueryObserver } f
 import * as api from "./showcase/client/src/api.js";
 import { invalidationMap, officeKeys, regionKeys } from "./showcase/client/src/keys.js";
 import * as q from "./showcase/client/src/queries.js";
-import { officeCreateSchema, regionCreateSchema } from "./showcase/client/src/schemas.js";
+import { bulkRunPageSchema, officeCreateSchema, regionCreateSchema } from "./showcase/client/src/schemas.js";
 import type { Region, RegionPage, TodoListParams } from "./showcase/client/src/types.js";
 
 declare const process: { argv: string[]; stdout: { write(text: string): boolean }; exit(code: number): never };
@@ -321,6 +321,15 @@ try {
   const reused = await failure(api.undoBulkOpportunities({ undo_token: bulk.undo_token ?? "" }));
   const laterNow = await api.getOpportunity(later.id);
 
+  // The bulk change and its undo are runs: listed newest first, each readable, a finished one
+  // no longer cancellable; the runs' queries poll only while a run is queued or running.
+  const runs = await api.listBulkRuns({ resource: "opportunity" });
+  const run = await api.getBulkRun(runs.items[0]?.id ?? "");
+  const cancelFinished = await failure(api.cancelBulkRun(run.id));
+  const missingRun = await failure(api.getBulkRun("00000000-0000-4000-8000-000000000000"));
+  const polls = q.bulkRunQueryOptions(run.id).refetchInterval({ state: { data: run } });
+  const pollsRunning = q.bulkRunQueryOptions(run.id).refetchInterval({ state: { data: { ...run, status: "running" } } });
+
   const audit = await api.listAuditEntries({ resource: "opportunity", row_id: due.id });
 
   // A region made on a branch is seen on main only after the merge.
@@ -347,6 +356,15 @@ try {
     undone: undone.restored,
     reused: [reused["status"], reused["error_code"]],
     stageAfterUndo: laterNow.stage,
+    runs: {
+      listed: runs.items.map((item) => [item.operation, item.status, item.affected]),
+      valid: bulkRunPageSchema.safeParse(runs).success,
+      run: [run.id === runs.items[0]?.id, run.undo_token === bulk.undo_token, run.undo_token !== null],
+      cancelFinished: [cancelFinished["status"], cancelFinished["error_code"]],
+      missing: [missingRun["status"], missingRun["error_code"]],
+      polls: [polls, pollsRunning],
+      refreshedByBulk: invalidationMap["opportunity.bulk"].some((key) => key[0] === "bulk_runs"),
+    },
     auditActions: audit.items.map((entry) => entry.action),
     merge: { beforeMerge, merged: merged.merged["region"], afterMerge },
   };

@@ -289,6 +289,24 @@ export function listAuditEntries(params: T.AuditListParams = {}, options?: Reque
 }
 
 // ----------------------------------------------------------------------------------------------
+// Bulk runs: the caller's, in their tenant
+
+/** GET /api/bulk_runs: a page of the caller's bulk runs, newest first. */
+export function listBulkRuns(params: T.BulkRunListParams = {}, options?: RequestOptions): Promise<T.BulkRunPage> {
+  return http.request<T.BulkRunPage>(options, "GET", "/api/bulk_runs", { query: params });
+}
+
+/** GET /api/bulk_runs/{id}: one run, its status and progress. */
+export function getBulkRun(id: string, options?: RequestOptions): Promise<T.BulkRun> {
+  return http.request<T.BulkRun>(options, "GET", "/api/bulk_runs/" + http.segment(id));
+}
+
+/** POST /api/bulk_runs/{id}/cancel: the run stops before its next batch; what it changed stays. */
+export function cancelBulkRun(id: string, options?: RequestOptions): Promise<T.BulkRun> {
+  return http.request<T.BulkRun>(options, "POST", "/api/bulk_runs/" + http.segment(id) + "/cancel");
+}
+
+// ----------------------------------------------------------------------------------------------
 // Branches of customer, office, person, region
 
 /** POST /api/branches/{name}/merge: the branch's rows become the main branch's. */

@@ -136,8 +136,16 @@ export const auditKeys = {
   list: (params: T.AuditListParams = {}) => key<T.AuditPage>()("audit", "list", params),
 };
 
+/** The bulk runs' queries (`GET /api/bulk_runs`): refreshed by every bulk change and cancel. */
+export const bulkRunKeys = {
+  all: ["bulk_runs"] as const,
+  lists: () => ["bulk_runs", "list"] as const,
+  list: (params: T.BulkRunListParams = {}) => key<T.BulkRunPage>()("bulk_runs", "list", params),
+  detail: (id: string) => key<T.BulkRun>()("bulk_runs", "detail", id),
+};
+
 /** Every action that changes data. */
-export type MutationAction = "customer.create" | "customer.update" | "customer.delete" | "customer.bulk" | "customer.bulk_undo" | "matrx_action.create" | "matrx_action.update" | "matrx_action.delete" | "matrx_menu_item.create" | "matrx_menu_item.update" | "matrx_menu_item.delete" | "office.create" | "office.update" | "office.delete" | "office.close" | "opportunity.create" | "opportunity.update" | "opportunity.delete" | "opportunity.restore" | "opportunity.bulk" | "opportunity.bulk_undo" | "opportunity.complete" | "person.create" | "person.update" | "person.delete" | "region.create" | "region.update" | "region.delete" | "todo.create" | "todo.update" | "todo.delete" | "branches.merge" | "branches.discard";
+export type MutationAction = "customer.create" | "customer.update" | "customer.delete" | "customer.bulk" | "customer.bulk_undo" | "matrx_action.create" | "matrx_action.update" | "matrx_action.delete" | "matrx_menu_item.create" | "matrx_menu_item.update" | "matrx_menu_item.delete" | "office.create" | "office.update" | "office.delete" | "office.close" | "opportunity.create" | "opportunity.update" | "opportunity.delete" | "opportunity.restore" | "opportunity.bulk" | "opportunity.bulk_undo" | "opportunity.complete" | "person.create" | "person.update" | "person.delete" | "region.create" | "region.update" | "region.delete" | "todo.create" | "todo.update" | "todo.delete" | "bulk_runs.cancel" | "branches.merge" | "branches.discard";
 
 /** For every mutation, the key prefixes to refresh once it succeeded. */
 export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKeyPrefix[] } = {
@@ -158,11 +166,13 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
     customerKeys.all, // the customer itself
     auditKeys.all, // writes of customer are recorded in the audit log
     opportunityKeys.all, // opportunity.customer: on_delete cascade deletes its rows
+    bulkRunKeys.all, // a bulk change of customer is a run
   ],
   "customer.bulk_undo": [
     customerKeys.all, // the customer itself
     auditKeys.all, // writes of customer are recorded in the audit log
     opportunityKeys.all, // opportunity.customer: on_delete cascade deletes its rows
+    bulkRunKeys.all, // a bulk change of customer is a run
   ],
   "matrx_action.create": [
     matrxActionKeys.lists(), // a new matrx_action may belong in any list
@@ -219,10 +229,12 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
   "opportunity.bulk": [
     opportunityKeys.all, // the opportunity itself
     auditKeys.all, // writes of opportunity are recorded in the audit log
+    bulkRunKeys.all, // a bulk change of opportunity is a run
   ],
   "opportunity.bulk_undo": [
     opportunityKeys.all, // the opportunity itself
     auditKeys.all, // writes of opportunity are recorded in the audit log
+    bulkRunKeys.all, // a bulk change of opportunity is a run
   ],
   "opportunity.complete": [
     opportunityKeys.all, // opportunity.complete invalidates opportunity
@@ -258,6 +270,11 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
   ],
   "todo.delete": [
     todoKeys.all, // the todo itself
+  ],
+  "bulk_runs.cancel": [
+    bulkRunKeys.all, // a cancelled run stops
+    customerKeys.all, // a run of customer stops
+    opportunityKeys.all, // a run of opportunity stops
   ],
   "branches.merge": [
     customerKeys.all, // a branch merge changes customer rows

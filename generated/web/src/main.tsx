@@ -15,6 +15,7 @@ renderApp(root, resources, {
   branch: true,
   branches: { merge: client.mergeBranch, discard: client.discardBranch },
   audit: { list: client.listAuditEntries },
+  bulkRuns: { list: client.listBulkRuns, cancel: client.cancelBulkRun },
   // Lists read from a copy in IndexedDB, writes queued while offline, changes fed live.
   localFirst: client.DATABASE_NAME,
 });

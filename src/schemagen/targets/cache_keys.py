@@ -26,6 +26,7 @@ Scope = Literal["all", "lists"]
 # Key roots beside the resources' own: reserved resource names (validate.RESERVED_RESOURCES), so
 # no resource's keys can start with them.
 AUDIT = "audit"  # the audit log's queries: ["audit", "list", params]
+BULK_RUNS = "bulk_runs"  # the bulk runs' queries: ["bulk_runs", "list", params], [.., "detail", id]
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,20 @@ def invalidation_map(api: Api) -> dict[str, tuple[Refresh, ...]]:
                 refreshes = deletes
             elif op.verb == "restore":
                 refreshes = [*updates, *restored(r, {r.name})]
-            else:  # bulk and bulk_undo
-                refreshes = [*updates, *deletes]
+            else:  # bulk and bulk_undo: a run is recorded (or undone)
+                runs = Refresh(BULK_RUNS, "all", f"a bulk change of {r.name} is a run")
+                refreshes = [*updates, *deletes, runs]
             result[op.action] = _merge(refreshes)
+    if api.has_bulk:
+        # A cancelled run stops: its own queries, and the lists of what runs change.
+        result["bulk_runs.cancel"] = _merge(
+            [Refresh(BULK_RUNS, "all", "a cancelled run stops")]
+            + [
+                Refresh(r.resource.name, "all", f"a run of {r.resource.name} stops")
+                for r in api.resources
+                if r.operation("bulk") is not None
+            ]
+        )
     for op in api.system_mutations:
         result[op.action] = _merge(
             [
@@ -186,6 +198,10 @@ def _merge(refreshes: list[Refresh]) -> tuple[Refresh, ...]:
     return tuple(merged.values())
 
 
+# The key factories of the project's own queries, by the name the invalidation map uses.
+SYSTEM_KEYS = {AUDIT: "auditKeys", BULK_RUNS: "bulkRunKeys"}
+
+
 def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
     api = context.api_for(project)
     client = Client(project, api)
@@ -196,7 +212,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
             f"{SRC}/keys.ts",
             invalidation=invalidation,
             mutations=lambda r: [op.action for op in api.resource(r).mutations],
-            keys_of=lambda name: "auditKeys" if name == AUDIT else client.n(name).keys,
+            keys_of=lambda name: SYSTEM_KEYS.get(name) or client.n(name).keys,
             **template_values(client),
         ),
         RenderedFile(f"{SRC}/keys.json", json_text(keys_document(api, invalidation, context))),
@@ -225,10 +241,19 @@ def keys_document(
             "lists": [AUDIT, "list"],
             "list": [AUDIT, "list", "{params}"],
         }
+    if api.has_bulk:
+        keys[BULK_RUNS] = {
+            "all": [BULK_RUNS],
+            "lists": [BULK_RUNS, "list"],
+            "list": [BULK_RUNS, "list", "{params}"],
+            "detail": [BULK_RUNS, "detail", "{id}"],
+        }
     mutations = {
         op.action: op.action.split(".", 1)
         for op in [*(op for r in api.resources for op in r.mutations), *api.system_mutations]
     }
+    if api.has_bulk:
+        mutations["bulk_runs.cancel"] = ["bulk_runs", "cancel"]
     return {
         "$comment": header_comment(context.schemas_label),
         "keys": keys,

@@ -84,6 +84,7 @@ def render(project: ir.Project, context: RenderContext) -> list[RenderedFile]:
         # The client's merge and discard, and its audit log, where the project serves them.
         "branches": bool(client.branching),
         "audit": bool(client.audited),
+        "bulk_runs": client.bulk_runs,
         "project": project,
         "resources": project.resources,
         "peers": sorted(peers),

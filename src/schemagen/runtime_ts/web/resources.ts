@@ -115,9 +115,36 @@ export interface AppOptions {
   readonly branches?: BranchFunctions;
   /** The client's `listAuditEntries`, when some resource is audited: a row's page shows its trail. */
   readonly audit?: AuditFunctions;
+  /** The client's bulk runs, when some resource has bulk: a "Bulk runs" page with live progress,
+   * Cancel and Undo. */
+  readonly bulkRuns?: BulkRunFunctions;
   /** Keep a local copy of every scope in IndexedDB, under this database name (the client's
    * `DATABASE_NAME`): lists read locally, writes queued offline, changes fed live. */
   readonly localFirst?: string;
+}
+
+/** One bulk run (the client's `BulkRun`): its progress, and its undo token once it has finished. */
+export interface BulkRun {
+  readonly id: string;
+  /** The resource's name (a `ResourceEntry`'s `key`). */
+  readonly resource: string;
+  readonly operation: "update" | "delete";
+  readonly status: "queued" | "running" | "done" | "cancelled" | "failed";
+  readonly dry_run: boolean;
+  readonly matched: number;
+  readonly processed: number;
+  readonly affected: number;
+  readonly failed: number;
+  readonly errors: readonly { readonly detail: string }[];
+  readonly created_at: string;
+  readonly undo_token: string | null;
+  readonly undo_expires_at: string | null;
+}
+
+/** The client's `listBulkRuns` and `cancelBulkRun`, when some resource has bulk: a page of runs. */
+export interface BulkRunFunctions {
+  list(params: object, options?: RequestOptions): Promise<{ readonly items: readonly BulkRun[]; readonly next_cursor: string | null }>;
+  cancel(id: string, options?: RequestOptions): Promise<unknown>;
 }
 
 export interface BranchFunctions {

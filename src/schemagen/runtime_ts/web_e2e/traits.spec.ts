@@ -1,5 +1,5 @@
-/* What the traits give the app, for each resource that has them: a bulk delete's dry run, run
- * and Undo; a version conflict answered both ways (reload, keep my change); rows of one tenant
+/* What the traits give the app, for each resource that has them: a bulk delete's dry run, run,
+ * its row on the Bulk runs page and its Undo there; a version conflict answered both ways (reload, keep my change); rows of one tenant
  * only; a branch whose rows main sees once merged (and never once discarded). */
 
 import { expect, test } from "@playwright/test";
@@ -57,9 +57,18 @@ test("bulk delete: the dry run's count, the run, then Undo", async ({ page }) =>
   await expect(confirm).toBeHidden();
   await settled(page, resource);
   for (const { title } of made) await expect(row(page, title)).toHaveCount(0);
+  // The run is on the Bulk runs page: done, all it matched processed, and its Undo there.
+  await page.getByRole("navigation", { name: "Resources" }).getByRole("link", { name: "Bulk runs", exact: true }).click();
+  const latest = page.getByRole("table", { name: "Your bulk runs, newest first" }).getByRole("row").nth(1);
+  await expect(latest).toContainText(resource.labelPlural);
+  await expect(latest).toContainText("Done");
+  if (resource.tenant) await expect(latest).toContainText("3 of 3");
+  await expectAccessible(page);
   if (!bulk.undo) return;
-  await toasts(page).getByRole("button", { name: "Undo", exact: true }).first().click();
-  await expect(toasts(page)).toContainText(`${bulk.label} undone`);
+  await latest.getByRole("button", { name: "Undo", exact: true }).click();
+  await expect(toasts(page)).toContainText("Run undone");
+  await expect(latest.getByRole("button", { name: "Undo", exact: true })).toHaveCount(0);
+  await openResource(page, resource);
   for (const { title } of made) await expect(await find(page, resource, title)).toBeVisible();
 });
 

@@ -78,8 +78,16 @@ export const auditKeys = {
   list: (params: T.AuditListParams = {}) => key<T.AuditPage>()("audit", "list", params),
 };
 
+/** The bulk runs' queries (`GET /api/bulk_runs`): refreshed by every bulk change and cancel. */
+export const bulkRunKeys = {
+  all: ["bulk_runs"] as const,
+  lists: () => ["bulk_runs", "list"] as const,
+  list: (params: T.BulkRunListParams = {}) => key<T.BulkRunPage>()("bulk_runs", "list", params),
+  detail: (id: string) => key<T.BulkRun>()("bulk_runs", "detail", id),
+};
+
 /** Every action that changes data. */
-export type MutationAction = "draft.create" | "draft.update" | "draft.delete" | "gadget.create" | "gadget.update" | "gadget.delete" | "gadget.restore" | "gadget.bulk" | "gadget.bulk_undo" | "gadget.archive" | "gadget.recount" | "maker.create" | "maker.update" | "maker.delete" | "part.create" | "part.update" | "part.delete" | "branches.merge" | "branches.discard";
+export type MutationAction = "draft.create" | "draft.update" | "draft.delete" | "gadget.create" | "gadget.update" | "gadget.delete" | "gadget.restore" | "gadget.bulk" | "gadget.bulk_undo" | "gadget.archive" | "gadget.recount" | "maker.create" | "maker.update" | "maker.delete" | "part.create" | "part.update" | "part.delete" | "bulk_runs.cancel" | "branches.merge" | "branches.discard";
 
 /** For every mutation, the key prefixes to refresh once it succeeded. */
 export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKeyPrefix[] } = {
@@ -120,11 +128,13 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
     gadgetKeys.all, // the gadget itself
     partKeys.all, // gadget.parts: many-to-many links change on both sides
     auditKeys.all, // writes of gadget are recorded in the audit log
+    bulkRunKeys.all, // a bulk change of gadget is a run
   ],
   "gadget.bulk_undo": [
     gadgetKeys.all, // the gadget itself
     partKeys.all, // gadget.parts: many-to-many links change on both sides
     auditKeys.all, // writes of gadget are recorded in the audit log
+    bulkRunKeys.all, // a bulk change of gadget is a run
   ],
   "gadget.archive": [
     gadgetKeys.all, // gadget.archive invalidates gadget
@@ -157,6 +167,10 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
     partKeys.all, // the part itself
     draftKeys.all, // draft.parts: many-to-many links to the deleted row are removed
     gadgetKeys.all, // gadget.parts: many-to-many links to the deleted row are removed
+  ],
+  "bulk_runs.cancel": [
+    bulkRunKeys.all, // a cancelled run stops
+    gadgetKeys.all, // a run of gadget stops
   ],
   "branches.merge": [
     draftKeys.all, // a branch merge changes draft rows

@@ -34,6 +34,40 @@ export const bulkUndoResultSchema = z.looseObject({
   skipped: z.number().int(),
 }) satisfies z.ZodType<T.BulkUndoResult>;
 
+export const bulkRunSchema = z.looseObject({
+  id: z.string(),
+  resource: z.string(),
+  operation: z.enum(["update", "delete"]),
+  status: z.enum(["queued", "running", "done", "cancelled", "failed"]),
+  dry_run: z.boolean(),
+  matched: z.number().int(),
+  processed: z.number().int(),
+  affected: z.number().int(),
+  failed: z.number().int(),
+  errors: z.array(
+    z.looseObject({
+      detail: z.string(),
+      error_code: z.string(),
+      field: z.string().nullable(),
+      rows: z.number().int(),
+      row_id: z.string().nullish(),
+    }),
+  ),
+  actor: z.string().nullable(),
+  tenant_id: z.string().nullable(),
+  branch_id: z.string().nullable(),
+  created_at: instant,
+  started_at: instant.nullable(),
+  finished_at: instant.nullable(),
+  undo_token: z.string().nullable(),
+  undo_expires_at: instant.nullable(),
+}) satisfies z.ZodType<T.BulkRun>;
+
+export const bulkRunPageSchema = z.looseObject({
+  items: z.array(bulkRunSchema),
+  next_cursor: z.string().nullable(),
+}) satisfies z.ZodType<T.BulkRunPage>;
+
 export const auditEntrySchema = z.looseObject({
   id: z.number().int(),
   resource: z.string(),

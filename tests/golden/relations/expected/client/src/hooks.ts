@@ -278,6 +278,23 @@ export function useAuditEntries<TData = T.AuditPage>(params: T.AuditListParams =
   return useQuery({ ...options, ...q.auditEntriesQueryOptions(params) });
 }
 
+// Bulk runs: live while they run (`useBulkRun(id).data?.processed`), `useCancelBulkRun().mutate(id)`
+
+export function useBulkRuns<TData = T.BulkRunPage>(params: T.BulkRunListParams = {}, options: QueryExtras<T.BulkRunPage, TData> = {}): UseQueryResult<TData, ApiError> {
+  return useQuery({ ...options, ...q.bulkRunsQueryOptions(params) });
+}
+
+export function useBulkRun<TData = T.BulkRun>(id: string, options: QueryExtras<T.BulkRun, TData> = {}): UseQueryResult<TData, ApiError> {
+  return useQuery({ ...options, ...q.bulkRunQueryOptions(id) });
+}
+
+export function useCancelBulkRun<TContext = unknown>(
+  extras: q.MutationExtras<T.BulkRun, string, TContext> = {},
+): UseMutationResult<T.BulkRun, ApiError, string, q.OptimisticContext<TContext>> {
+  const queryClient = useQueryClient();
+  return useMutation(q.cancelBulkRunMutationOptions(queryClient, extras));
+}
+
 // By action name
 
 /** A query by action name: `useActionQuery("author.list", params, { enabled, select })`. */

@@ -93,8 +93,16 @@ export const auditKeys = {
   list: (params: T.AuditListParams = {}) => key<T.AuditPage>()("audit", "list", params),
 };
 
+/** The bulk runs' queries (`GET /api/bulk_runs`): refreshed by every bulk change and cancel. */
+export const bulkRunKeys = {
+  all: ["bulk_runs"] as const,
+  lists: () => ["bulk_runs", "list"] as const,
+  list: (params: T.BulkRunListParams = {}) => key<T.BulkRunPage>()("bulk_runs", "list", params),
+  detail: (id: string) => key<T.BulkRun>()("bulk_runs", "detail", id),
+};
+
 /** Every action that changes data. */
-export type MutationAction = "author.create" | "author.update" | "author.delete" | "author.restore" | "book.create" | "book.update" | "book.delete" | "book.restore" | "book.bulk" | "book.bulk_undo" | "chapter.create" | "chapter.update" | "chapter.delete" | "chapter.restore" | "genre.create" | "genre.update" | "genre.delete" | "publisher.create" | "publisher.update" | "publisher.delete" | "publisher.restore";
+export type MutationAction = "author.create" | "author.update" | "author.delete" | "author.restore" | "book.create" | "book.update" | "book.delete" | "book.restore" | "book.bulk" | "book.bulk_undo" | "chapter.create" | "chapter.update" | "chapter.delete" | "chapter.restore" | "genre.create" | "genre.update" | "genre.delete" | "publisher.create" | "publisher.update" | "publisher.delete" | "publisher.restore" | "bulk_runs.cancel";
 
 /** For every mutation, the key prefixes to refresh once it succeeded. */
 export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKeyPrefix[] } = {
@@ -138,12 +146,14 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
     genreKeys.all, // book.genres: many-to-many links change on both sides
     authorKeys.all, // book.translators: many-to-many links change on both sides
     chapterKeys.all, // chapter.book: on_delete cascade deletes its rows
+    bulkRunKeys.all, // a bulk change of book is a run
   ],
   "book.bulk_undo": [
     bookKeys.all, // the book itself
     genreKeys.all, // book.genres: many-to-many links change on both sides
     authorKeys.all, // book.translators: many-to-many links change on both sides
     chapterKeys.all, // chapter.book: on_delete cascade deletes its rows
+    bulkRunKeys.all, // a bulk change of book is a run
   ],
   "chapter.create": [
     chapterKeys.lists(), // a new chapter may belong in any list
@@ -183,5 +193,9 @@ export const invalidationMap: { readonly [A in MutationAction]: readonly QueryKe
   ],
   "publisher.restore": [
     publisherKeys.all, // the publisher itself
+  ],
+  "bulk_runs.cancel": [
+    bulkRunKeys.all, // a cancelled run stops
+    bookKeys.all, // a run of book stops
   ],
 };

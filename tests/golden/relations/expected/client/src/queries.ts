@@ -542,6 +542,43 @@ export function auditEntriesQueryOptions(params: T.AuditListParams = {}) {
   };
 }
 
+// Bulk runs: a run still queued or running is asked again every second until it ends
+
+/** A run still to end: its queries poll. */
+export function bulkRunActive(run: T.BulkRun | undefined): boolean {
+  return run !== undefined && (run.status === "queued" || run.status === "running");
+}
+
+/** A page of the caller's bulk runs, newest first: `GET /api/bulk_runs`. */
+export function bulkRunsQueryOptions(params: T.BulkRunListParams = {}) {
+  return {
+    queryKey: keys.bulkRunKeys.list(params),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.listBulkRuns(params, { signal }),
+    refetchInterval: (query: { state: { data: T.BulkRunPage | undefined } }) =>
+      query.state.data?.items.some(bulkRunActive) ? 1000 : false,
+  };
+}
+
+/** One run: `GET /api/bulk_runs/{id}`, asked again every second while it runs. */
+export function bulkRunQueryOptions(id: string) {
+  return {
+    queryKey: keys.bulkRunKeys.detail(id),
+    queryFn: ({ signal }: { signal: AbortSignal }) => api.getBulkRun(id, { signal }),
+    refetchInterval: (query: { state: { data: T.BulkRun | undefined } }) =>
+      bulkRunActive(query.state.data) ? 1000 : false,
+  };
+}
+
+/** Cancel a run (the variables are its id), then refresh the runs and what runs change. */
+export function cancelBulkRunMutationOptions<TContext = unknown>(
+  queryClient: QueryClient,
+  extras: MutationExtras<T.BulkRun, string, TContext> = {},
+): MutationOptions<T.BulkRun, ApiError, string, OptimisticContext<TContext>> {
+  return cache.composeMutation(queryClient, keys.invalidationMap["bulk_runs.cancel"], ["bulk_runs", "cancel"], extras, {
+    run: (id: string) => api.cancelBulkRun(id),
+  });
+}
+
 // ----------------------------------------------------------------------------------------------
 // The cache of each resource, as the optimistic updates see it
 

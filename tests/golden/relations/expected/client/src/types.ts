@@ -37,6 +37,51 @@ export interface BulkUndoResult {
   skipped: number;
 }
 
+/** One bulk run: its status and progress (`GET /api/bulk_runs/{id}`), and its undo token once done. */
+export interface BulkRun {
+  id: string;
+  /** The resource's name. */
+  resource: string;
+  operation: "update" | "delete";
+  /** queued, running, then done, cancelled (between two batches) or failed. */
+  status: "queued" | "running" | "done" | "cancelled" | "failed";
+  dry_run: boolean;
+  /** Rows the filter selected when the run was made. */
+  matched: number;
+  /** Rows handled so far: affected + failed. */
+  processed: number;
+  affected: number;
+  failed: number;
+  /** Why: one entry per refused row (at most 20). */
+  errors: { detail: string; error_code: string; field: string | null; rows: number; row_id?: string | null | undefined }[];
+  /** Who made the run (X-User-ID). */
+  actor: string | null;
+  tenant_id: string | null;
+  branch_id: string | null;
+  /** ISO 8601 instants. */
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** For the resource's bulk undo, once the run has changed rows. */
+  undo_token: string | null;
+  undo_expires_at: string | null;
+}
+
+/** One page of the caller's bulk runs, newest first. */
+export interface BulkRunPage {
+  items: BulkRun[];
+  next_cursor: string | null;
+}
+
+/** The parameters of `GET /api/bulk_runs`: filters and paging. */
+export interface BulkRunListParams {
+  resource?: string | undefined;
+  status?: BulkRun["status"] | undefined;
+  limit?: number | undefined;
+  /** next_cursor of the previous page */
+  cursor?: string | undefined;
+}
+
 /** One write in the audit log: the row before and after, who made it, in which tenant and branch. */
 export interface AuditEntry {
   id: number;

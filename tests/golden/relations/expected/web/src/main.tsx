@@ -14,6 +14,7 @@ renderApp(root, resources, {
   user: false,
   branch: false,
   audit: { list: client.listAuditEntries },
+  bulkRuns: { list: client.listBulkRuns, cancel: client.cancelBulkRun },
   // Lists read from a copy in IndexedDB, writes queued while offline, changes fed live.
   localFirst: client.DATABASE_NAME,
 });

@@ -15,6 +15,7 @@ import { SessionProvider, ToastProvider, useSession, useToast, type Scope } from
 import { asRowId, fieldOf, messageOf, titleOf } from "./values.js";
 import { SyncStatus } from "./local.js";
 import { ViewPage } from "./ViewPage.js";
+import { RUNS_PATH, RunsPage } from "./Runs.js";
 import type { ListView } from "../client/tables.js";
 
 export interface AppProps {
@@ -95,7 +96,8 @@ function Shell(props: { readonly options: AppOptions }) {
   const entry = route.kind === "home" ? undefined : [...resources.values()].find((resource) => resource.path === route.path);
   const view = route.kind === "view" ? entry?.table.views?.find((candidate) => candidate.name === route.view) : undefined;
   const views = viewsOf(resources.values());
-  const heading = entry === undefined ? options.title : (view?.title ?? entry.labelPlural) + " · " + options.title;
+  const runs = route.kind === "list" && route.path === RUNS_PATH && options.bulkRuns !== undefined;
+  const heading = runs ? "Bulk runs · " + options.title : entry === undefined ? options.title : (view?.title ?? entry.labelPlural) + " · " + options.title;
   useEffect(() => {
     document.title = heading;
   }, [heading]);
@@ -132,6 +134,13 @@ function Shell(props: { readonly options: AppOptions }) {
                 </a>
               </li>
             ))}
+            {options.bulkRuns !== undefined && (
+              <li>
+                <a href={href(RUNS_PATH)} aria-current={runs ? "page" : undefined}>
+                  Bulk runs
+                </a>
+              </li>
+            )}
           </ul>
         </nav>
       </div>
@@ -147,6 +156,7 @@ function Shell(props: { readonly options: AppOptions }) {
 function Page(props: { readonly route: Route; readonly entry: ResourceEntry | undefined; readonly view: ListView | undefined; readonly options: AppOptions }) {
   const { route, entry, view } = props;
   if (route.kind === "home") return <Home title={props.options.title} />;
+  if (route.kind === "list" && route.path === RUNS_PATH && props.options.bulkRuns !== undefined) return <RunsPage runs={props.options.bulkRuns} />;
   if (entry === undefined || (route.kind === "view" && view === undefined)) {
     return (
       <>
