@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from backend_support import StatementCounter, backend
-from helpers import DIALECTS, SHOWCASE, cli_env, golden_cases
+from helpers import DIALECTS, SHOWCASE, cli_env, golden_cases, pytest_generated
 
 PROJECTS = ["showcase", *golden_cases()]
 PACKAGES = {
@@ -43,27 +43,9 @@ def plain(url: str) -> str:
 
 
 def run_generated_suite(output: Path, url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """`pytest` in a copy of the generated project, on `url`."""
-    copy = shutil.copytree(output, tmp_path / "generated")
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-rs",  # skip reasons: only the row-level security tests may skip, and not on PostgreSQL
-            "-p",
-            "no:cacheprovider",
-            "-W",
-            "ignore::DeprecationWarning",
-        ],
-        cwd=copy,
-        env=cli_env(DATABASE_URL=url, PYTHONDONTWRITEBYTECODE="1"),
-        capture_output=True,
-        text=True,
-        timeout=SUITE_TIMEOUT,
-        check=False,
-    )
+    """`pytest` in a copy of the generated project, on `url` (`-rs`: only the row-level security
+    tests may skip, and not on PostgreSQL)."""
+    return pytest_generated(shutil.copytree(output, tmp_path / "generated"), url, SUITE_TIMEOUT)
 
 
 @pytest.mark.db

@@ -18,7 +18,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import DIALECTS, cli_env, run_cli
+from helpers import DIALECTS, cli_env, pytest_generated, run_cli
 
 pytestmark = pytest.mark.db
 
@@ -66,16 +66,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("dialect", DIALECTS if LONG else ("sqlite",))
 def test_its_generated_suite_passes(project: Path, dialect: str, database_url) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        + ["-W", "ignore::DeprecationWarning"],
-        cwd=project,
-        env=cli_env(DATABASE_URL=database_url(dialect), PYTHONDONTWRITEBYTECODE="1"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = pytest_generated(project, database_url(dialect), 900)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     tests = (project / "backend" / "tenancy" / "tests" / "test_org.py").read_text("utf-8")
     assert "def test_a_tenant_keeps_its_row_while_it_holds_rows" in tests

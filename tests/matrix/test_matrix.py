@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +29,7 @@ from features import (
     refused_pairs,
     row_name,
 )
-from helpers import DIALECTS, GUARD_COUNTS, cli_env, run_cli
+from helpers import DIALECTS, GUARD_COUNTS, pytest_generated, run_cli
 
 ROWS = all_pairs()
 PROJECTS = [project_files(row_name(i, row), row) for i, row in enumerate(ROWS)]
@@ -117,16 +116,7 @@ def test_generated_suite_passes(
         copy = shutil.copytree(
             matrix_builds[project.name] / "generated", tmp_path / dialect / "generated"
         )
-        return subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-            + ["-W", "ignore::DeprecationWarning"],
-            cwd=copy,
-            env=cli_env(DATABASE_URL=urls[dialect], PYTHONDONTWRITEBYTECODE="1"),
-            capture_output=True,
-            text=True,
-            timeout=SUITE_TIMEOUT,
-            check=False,
-        )
+        return pytest_generated(copy, urls[dialect], SUITE_TIMEOUT)
 
     with ThreadPoolExecutor(max_workers=len(dialects)) as pool:
         results = dict(zip(dialects, pool.map(run, dialects), strict=True))
