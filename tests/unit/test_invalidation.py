@@ -106,8 +106,20 @@ def test_every_mutation_action_has_an_entry(project, refresh) -> None:
         expected |= {a.action for a in r.actions.custom}
     expected |= {"person.bulk", "person.bulk_undo", "country.bulk", "desk.restore"}
     expected |= {"branches.merge", "branches.discard"}
+    expected |= {"bulk_runs.cancel"}  # the project has bulk: its runs can be cancelled
     assert set(refresh) == expected
     assert "country.bulk_undo" not in refresh  # undo: false
+
+
+def test_bulk_changes_and_cancels_refresh_the_runs(refresh) -> None:
+    for action in ("person.bulk", "person.bulk_undo", "country.bulk"):
+        assert targets(refresh[action])["bulk_runs"] == "all", action
+    # A cancelled run stops: the runs, and what any run changes, are read again.
+    assert targets(refresh["bulk_runs.cancel"]) == {
+        "bulk_runs": "all",
+        "person": "all",
+        "country": "all",
+    }
 
 
 def test_create_refreshes_only_its_own_lists(refresh) -> None:
@@ -165,7 +177,8 @@ def test_self_relations_refresh_the_resource_once(refresh) -> None:
 
 
 def test_bulk_refreshes_what_update_and_delete_do(refresh) -> None:
-    assert targets(refresh["person.bulk"]) == {"person": "all", "office": "all"}
+    # And the runs: a bulk change is one.
+    assert targets(refresh["person.bulk"]) == {"person": "all", "office": "all", "bulk_runs": "all"}
 
 
 def test_custom_actions_use_their_invalidates(refresh) -> None:
