@@ -227,15 +227,12 @@ class _Resolver:
             kind = FieldType(self.pk_kinds[f.to]) if f.type == "relation" and f.to else f.type
             foreign_key = None
             if relation and relation.column and relation.enforced:
-                target_table = self.tables[relation.target]
-                foreign_key = ir.ForeignKey(
-                    constraint_name(
-                        "fk", self.tables[spec.resource], relation.column, target_table
-                    ),
+                foreign_key = _foreign_key(
+                    self.tables[spec.resource],
                     relation.column,
-                    target_table,
+                    self.tables[relation.target],
                     "id",
-                    ON_DELETE_SQL[relation.on_delete or "restrict"],
+                    relation.on_delete or "restrict",
                 )
             column = ir.Column(
                 name=column_name,
@@ -392,12 +389,12 @@ class _Resolver:
             leading = [
                 dataclasses.replace(
                     c,
-                    foreign_key=ir.ForeignKey(
-                        constraint_name("fk", self.tables[spec.resource], c.name, tenants_table),
+                    foreign_key=_foreign_key(
+                        self.tables[spec.resource],
                         c.name,
                         tenants_table,
                         self.tenants.tenant_key,
-                        ON_DELETE_SQL["restrict"],
+                        "restrict",
                     ),
                 )
                 if c.name == "tenant_id"
@@ -663,6 +660,14 @@ def _column(
         origin=origin,
         exposed=exposed,
     )
+
+
+def _foreign_key(
+    table: str, column: str, target_table: str, target_column: str, on_delete: str
+) -> ir.ForeignKey:
+    """`table.column` -> `target_table.target_column`, named as every constraint is."""
+    name = constraint_name("fk", table, column, target_table)
+    return ir.ForeignKey(name, column, target_table, target_column, ON_DELETE_SQL[on_delete])
 
 
 def _spec_column(spec: ColumnSpec, origin: str) -> ir.Column:

@@ -39,6 +39,7 @@ from .values import parse_key
 
 TENANT = "tenant-a"
 OTHER_TENANT = "tenant-b"  # the stranger isolation is proven against
+UNKNOWN_TENANT = "no-such-tenant"  # with tenants as rows: never made, so refused (403)
 USER = "user-a"
 # What test_row_level_security proved with raw SQL ("refused", "permitted"): conftest prints it.
 PROVEN: Counter[str] = Counter()
@@ -184,6 +185,9 @@ class Api:
         self.parents: dict[str, dict[str, Any]] = {}
         # Tenants as rows: the resource holding them, and the tenants this test made so far.
         self.tenants = next((r for r in resources.values() if r.tenant_key), None)
+        scoped = [r for r in resources.values() if r.has("tenant")]
+        self.scoped_paths = tuple(r.path for r in scoped)  # the routes that need the tenant
+        self.scoped_names = frozenset(r.name for r in scoped)  # the router's actions that do
         self.admitted: set[str] = set()
         self.admitting = threading.Lock()
 
@@ -222,10 +226,9 @@ class Api:
         if self.tenants is None or tenant is None or tenant in self.admitted:
             return
         action = body.get("action") if path == "/api/actions" and isinstance(body, dict) else None
-        scoped = [r for r in self.resources.values() if r.has("tenant")]
         if (
-            any(path == r.path or path.startswith(f"{r.path}/") for r in scoped)
-            or (isinstance(action, str) and action.split(".")[0] in {r.name for r in scoped})
+            any(path == p or path.startswith(f"{p}/") for p in self.scoped_paths)
+            or (isinstance(action, str) and action.split(".")[0] in self.scoped_names)
             or path.startswith("/api/branches/")
         ):
             self.add_tenant(tenant)
@@ -1867,7 +1870,7 @@ def check_tenant(api: Api, name: str) -> None:
     assert_error(api.get(path, tenant=None), 400, "tenant_required")
     assert_error(api.post(info.path, api.payload(name), tenant=None), 400, "tenant_required")
     if api.tenants is not None:  # tenants as rows: one that is not a row is refused outright
-        stranger = "no-such-tenant"
+        stranger = UNKNOWN_TENANT
         api.admitted.add(stranger)  # known to the test, not made
         assert_error(api.get(path, tenant=stranger), 403, "unknown_tenant", "X-Tenant-ID")
         body = assert_error(
@@ -1927,8 +1930,8 @@ def check_tenant_rows(api: Api, name: str) -> None:
     routed = api.post("/api/actions", {"action": f"{name}.current"}, tenant=tenant[key])
     assert routed.status_code == 200 and routed.json() == own.json(), routed.text
     assert_error(api.get(f"{info.path}/current", tenant=None), 400, "tenant_required")
-    api.admitted.add("no-such-tenant")
-    assert_error(api.get(f"{info.path}/current", tenant="no-such-tenant"), 403, "unknown_tenant")
+    api.admitted.add(UNKNOWN_TENANT)
+    assert_error(api.get(f"{info.path}/current", tenant=UNKNOWN_TENANT), 403, "unknown_tenant")
     if scoped is None:
         return
     caller = {"tenant": tenant[key]}

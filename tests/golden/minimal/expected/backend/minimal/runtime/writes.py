@@ -152,10 +152,10 @@ def apply_values(
             scalars[name] = value
     check_references(resource, session, context, scalars, links, None if creating else row)
     key = resource.tenant_key
-    if not creating and key in scalars and scalars[key] != getattr(row, resource.columns[key].attr):
-        tenants.refuse_while_holding_rows(
-            resource, session, [getattr(row, resource.columns[key].attr)]
-        )
+    if not creating and key in scalars:  # a tenant's new key: only while it holds no rows
+        held = getattr(row, resource.columns[key].attr)
+        if scalars[key] != held:
+            tenants.refuse_while_holding_rows(resource, session, [held])
     for name, value in scalars.items():
         column = resource.columns[name]
         setattr(row, column.attr, to_db(column, value, dialect))

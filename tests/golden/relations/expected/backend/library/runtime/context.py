@@ -115,12 +115,17 @@ def _kept(text: str | None, length: int) -> str | None:
 def enter(resource: Resource, session: Session, context: RequestContext) -> None:
     """Check the headers `resource` needs and hand the caller to the session (for row-level security)."""
     if resource.has("tenant"):
-        if not context.tenant_id:
-            raise ApiError(
-                400, "tenant_required", f"{resource.label}: the X-Tenant-ID header is required"
-            )
-        require_known(resource, session, context.tenant_id)
+        require_known(resource, session, tenant_of(resource, context))
     bind(session, context.tenant_id, context.user_id)
+
+
+def tenant_of(resource: Resource, context: RequestContext) -> str:
+    """The caller's tenant, for a resource whose rows are kept per tenant: 400 without one."""
+    if not context.tenant_id:
+        raise ApiError(
+            400, "tenant_required", f"{resource.label}: the X-Tenant-ID header is required"
+        )
+    return context.tenant_id
 
 
 def require_principal(resource: Resource, context: RequestContext) -> str:

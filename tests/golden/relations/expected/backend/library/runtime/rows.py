@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import tenants
-from .context import RequestContext, enter, require_principal, scoped
+from .context import RequestContext, enter, require_principal, scoped, tenant_of
 from .db import bind
 from .errors import ApiError
 from .resources import Item, Key, Resource, Row
@@ -149,15 +149,13 @@ def get_row(
 def tenant_row(resource: Resource, session: Session, context: RequestContext) -> Item:
     """The caller's own row of the tenants' resource: the one X-Tenant-ID names (400 without
     it, 403 `unknown_tenant` when it names no row)."""
-    if not context.tenant_id:
-        raise ApiError(
-            400, "tenant_required", f"{resource.label}: the X-Tenant-ID header names yours"
-        )
-    bind(session, context.tenant_id, context.user_id)
-    found = sa.select(resource.model).where(tenants.key_column(resource) == context.tenant_id)
-    row = session.scalars(found).first()
+    tenant = tenant_of(resource, context)
+    bind(session, tenant, context.user_id)
+    row = session.scalars(
+        sa.select(resource.model).where(tenants.key_column(resource) == tenant)
+    ).first()
     if row is None:
-        raise tenants.unknown(context.tenant_id)
+        raise tenants.unknown(tenant)
     return serialize(resource, session, [row])[0]
 
 
